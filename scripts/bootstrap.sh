@@ -1,0 +1,28 @@
+#!/usr/bin/env bash
+# Installs every build, test and run dependency of Atomyx Vault from Debian packages.
+# Idempotent: skips apt when everything is already present.
+set -euo pipefail
+PKGS=(
+  build-essential cmake ninja-build ccache pkg-config git
+  libboost1.81-dev libboost-json1.81-dev libboost-url1.81-dev
+  libpqxx-dev libpq-dev libsqlite3-dev libsodium-dev libssl-dev libcurl4-openssl-dev
+  libspdlog-dev libfmt-dev libcli11-dev libtomlplusplus-dev libexpected-dev libqrencode-dev
+  libgtest-dev libgmock-dev
+  nodejs
+  python3
+)
+if [ "${1:-}" = "--test" ]; then
+  PKGS+=(postgresql-15 python3-aiosmtpd oathtool sqlite3 wrk)
+fi
+missing=()
+# Debian's nodejs has no npm inside; a NodeSource nodejs does and conflicts with the npm package.
+command -v npm >/dev/null 2>&1 || PKGS+=(npm)
+for p in "${PKGS[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  SUDO=""; [ "$(id -u)" -ne 0 ] && SUDO="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $SUDO apt-get update -qq
+  $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi

@@ -1,0 +1,85 @@
+#include "app/emails.hpp"
+
+namespace vault::app {
+namespace {
+
+core::MailMessage Make(const std::string& to, const std::string& subject,
+                       const std::string& paragraph, const std::string& link = {},
+                       const std::string& button = {}) {
+  core::MailMessage m;
+  m.to = to;
+  m.subject = subject;
+  m.text = paragraph + "\n";
+  m.html = "<!doctype html><html><body style=\"font-family:sans-serif\"><p>" + HtmlEscape(paragraph) +
+           "</p>";
+  if (!link.empty()) {
+    m.text += "\n" + button + ": " + link + "\n";
+    m.html += "<p><a href=\"" + HtmlEscape(link) + "\">" + HtmlEscape(button) + "</a></p>";
+  }
+  m.text += "\nIf you did not ask for this, you can ignore this message.\n-- Atomyx Vault\n";
+  m.html += "<p>If you did not ask for this, you can ignore this message.</p><p>Atomyx Vault</p>"
+            "</body></html>";
+  return m;
+}
+
+}  // namespace
+
+std::string HtmlEscape(const std::string& s) {
+  std::string out;
+  out.reserve(s.size());
+  for (char c : s) {
+    switch (c) {
+      case '&': out += "&amp;"; break;
+      case '<': out += "&lt;"; break;
+      case '>': out += "&gt;"; break;
+      case '"': out += "&quot;"; break;
+      case '\'': out += "&#39;"; break;
+      default: out += c;
+    }
+  }
+  return out;
+}
+
+core::MailMessage VerifyEmailMessage(const std::string& to, const std::string& name,
+                                     const std::string& link) {
+  return Make(to, "Verify your email address",
+              "Hello " + name + ", please confirm your email address to finish creating your "
+              "Atomyx account. The link is valid for 24 hours.",
+              link, "Verify email and set password");
+}
+
+core::MailMessage SignupAttemptMessage(const std::string& to, const std::string& forgot_link) {
+  return Make(to, "Someone tried to sign up with your address",
+              "Someone tried to create an Atomyx account with this email address, which already "
+              "has one. If it was you and you forgot your password, you can reset it.",
+              forgot_link, "Reset your password");
+}
+
+core::MailMessage ResetPasswordMessage(const std::string& to, const std::string& link) {
+  return Make(to, "Reset your password",
+              "We received a request to reset the password of your Atomyx account. The link is "
+              "valid for 1 hour and can be used once.",
+              link, "Choose a new password");
+}
+
+core::MailMessage PasswordChangedMessage(const std::string& to) {
+  return Make(to, "Your password was changed",
+              "The password of your Atomyx account was just changed and your other sessions "
+              "were signed out. If this was not you, reset your password now and contact your "
+              "administrator.");
+}
+
+core::MailMessage ConfirmNewEmailMessage(const std::string& to, const std::string& link) {
+  return Make(to, "Confirm your new email address",
+              "Please confirm that this is the new email address of your Atomyx account. The link "
+              "is valid for 24 hours.",
+              link, "Confirm this address");
+}
+
+core::MailMessage EmailChangingMessage(const std::string& to, const std::string& new_email) {
+  return Make(to, "Your email address is being changed",
+              "Someone signed in to your Atomyx account asked to change its email address to " +
+                  new_email + ". If this was not you, change your password now.");
+}
+
+}  // namespace vault::app

@@ -1,0 +1,21 @@
+// The account emails' texts (plain text and HTML). Pure; thread-safe.
+#pragma once
+
+#include <string>
+
+#include "core/ports.hpp"
+
+namespace vault::app {
+
+core::MailMessage VerifyEmailMessage(const std::string& to, const std::string& name,
+                                     const std::string& link);
+core::MailMessage SignupAttemptMessage(const std::string& to, const std::string& forgot_link);
+core::MailMessage ResetPasswordMessage(const std::string& to, const std::string& link);
+core::MailMessage PasswordChangedMessage(const std::string& to);
+core::MailMessage ConfirmNewEmailMessage(const std::string& to, const std::string& link);
+core::MailMessage EmailChangingMessage(const std::string& to, const std::string& new_email);
+
+// Escapes &, <, >, " and ' for HTML text and attributes.
+std::string HtmlEscape(const std::string& s);
+
+}  // namespace vault::app

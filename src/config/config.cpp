@@ -1,0 +1,99 @@
+#include "config/config.hpp"
+
+#include <charconv>
+#include <toml++/toml.h>
+
+namespace vault::config {
+namespace {
+
+core::Error Bad(const std::string& key, const std::string& detail) {
+  return core::Error{core::Code::kInvalidArgument, "config." + key, key, detail};
+}
+
+template <typename T>
+core::Result<void> ParseNumber(const std::string& key, const std::string& text, T& out) {
+  T v{};
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || p != text.data() + text.size() || v < 0)
+    return core::Fail(Bad(key, key + " must be a non-negative whole number"));
+  out = v;
+  return {};
+}
+
+bool ParseBool(const std::string& s) { return s == "1" || s == "true" || s == "yes" || s == "on"; }
+
+// One setting: its TOML key, its environment variable, and where it goes.
+struct Field {
+  const char* toml;
+  const char* env;
+  std::function<core::Result<void>(const std::string&)> set;
+};
+
+std::vector<Field> Fields(Config& c) {
+  auto str = [](std::string& dst) {
+    return [&dst](const std::string& v) -> core::Result<void> { dst = v; return {}; };
+  };
+  auto num = [](const char* key, auto& dst) {
+    return [key, &dst](const std::string& v) { return ParseNumber(key, v, dst); };
+  };
+  return {
+      {"listen", "VAULT_LISTEN", str(c.listen)},
+      {"public_url", "VAULT_PUBLIC_URL", str(c.public_url)},
+      {"database", "VAULT_DATABASE", str(c.database)},
+      {"smtp_url", "VAULT_SMTP_URL", str(c.smtp_url)},
+      {"mail_outbox", "VAULT_MAIL_OUTBOX", str(c.mail_outbox)},
+      {"mail_from", "VAULT_MAIL_FROM", str(c.mail_from)},
+      {"secret_file", "VAULT_SECRET_FILE", str(c.secret_file)},
+      {"dev", "VAULT_DEV", [&c](const std::string& v) -> core::Result<void> { c.dev = ParseBool(v); return {}; }},
+      {"http_threads", "VAULT_HTTP_THREADS", num("http_threads", c.http_threads)},
+      {"db_pool_size", "VAULT_DB_POOL_SIZE", num("db_pool_size", c.db_pool_size)},
+      {"hash_threads", "VAULT_HASH_THREADS", num("hash_threads", c.hash_threads)},
+      {"hash_queue_limit", "VAULT_HASH_QUEUE_LIMIT", num("hash_queue_limit", c.hash_queue_limit)},
+      {"argon2_memory_kib", "VAULT_ARGON2_MEMORY_KIB", num("argon2_memory_kib", c.argon2_memory_kib)},
+      {"argon2_passes", "VAULT_ARGON2_PASSES", num("argon2_passes", c.argon2_passes)},
+      {"password_min_length", "VAULT_PASSWORD_MIN_LENGTH", num("password_min_length", c.password_min_length)},
+      {"session_idle_seconds", "VAULT_SESSION_IDLE_SECONDS", num("session_idle_seconds", c.session_idle_seconds)},
+      {"session_absolute_seconds", "VAULT_SESSION_ABSOLUTE_SECONDS", num("session_absolute_seconds", c.session_absolute_seconds)},
+      {"body_limit_bytes", "VAULT_BODY_LIMIT_BYTES", num("body_limit_bytes", c.body_limit_bytes)},
+  };
+}
+
+}  // namespace
+
+core::Result<Config> Load(const std::string& toml_path,
+                          const std::function<const char*(const char*)>& getenv) {
+  Config c;
+  auto fields = Fields(c);
+  if (!toml_path.empty()) {
+    toml::table table;
+    try {
+      table = toml::parse_file(toml_path);
+    } catch (const toml::parse_error& e) {
+      return core::Fail(Bad("file", std::string("cannot read ") + toml_path + ": " + std::string(e.description())));
+    }
+    for (const Field& f : fields) {
+      const toml::node* node = table.get(f.toml);
+      if (!node) continue;
+      std::string text;
+      if (auto s = node->value<std::string>()) text = *s;
+      else if (auto i = node->value<std::int64_t>()) text = std::to_string(*i);
+      else if (auto b = node->value<bool>()) text = *b ? "true" : "false";
+      else return core::Fail(Bad(f.toml, std::string(f.toml) + " has an unsupported type"));
+      if (auto r = f.set(text); !r) return core::Fail(r.error());
+    }
+  }
+  for (const Field& f : fields) {
+    const char* v = getenv(f.env);
+    if (v == nullptr) continue;
+    if (auto r = f.set(v); !r) return core::Fail(r.error());
+  }
+  if (c.argon2_memory_kib < 8 || c.argon2_passes < 1)
+    return core::Fail(Bad("argon2_memory_kib", "argon2 needs at least 8 KiB and 1 pass"));
+  if (c.db_pool_size < 1) return core::Fail(Bad("db_pool_size", "db_pool_size must be at least 1"));
+  if (c.password_min_length < 8)
+    return core::Fail(Bad("password_min_length", "NIST 800-63B requires at least 8 characters"));
+  while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+  return c;
+}
+
+}  // namespace vault::config

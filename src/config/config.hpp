@@ -1,0 +1,41 @@
+// Typed server configuration, read once at start from an optional TOML file and VAULT_*
+// environment variables (which win). Immutable after loading; thread-safe to read.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "core/error.hpp"
+
+namespace vault::config {
+
+struct Config {
+  std::string listen = "127.0.0.1:8080";
+  std::string public_url = "http://localhost:8080";
+  std::string database = "sqlite:./data/vault.db";
+  std::string smtp_url;  // empty → outbox
+  std::string mail_outbox = "./data/outbox";
+  std::string mail_from = "Atomyx Vault <no-reply@localhost>";
+  std::string secret_file = "./data/secret.key";
+  bool dev = false;
+  int http_threads = 0;        // 0 → one per core
+  int db_pool_size = 8;
+  int hash_threads = 0;        // 0 → one per core
+  int hash_queue_limit = 64;   // waiting hash jobs beyond this → 503
+  std::size_t argon2_memory_kib = 19 * 1024;
+  unsigned argon2_passes = 2;
+  std::size_t password_min_length = 10;
+  std::int64_t session_idle_seconds = 7 * 24 * 3600;
+  std::int64_t session_absolute_seconds = 30 * 24 * 3600;
+  std::size_t body_limit_bytes = 1024 * 1024;
+  int header_timeout_seconds = 10;
+  int idle_timeout_seconds = 60;
+};
+
+// Reads `toml_path` (skipped when empty), then the environment through `getenv`.
+// Fails invalid_argument "config.<key>" naming the bad key.
+core::Result<Config> Load(const std::string& toml_path,
+                          const std::function<const char*(const char*)>& getenv);
+
+}  // namespace vault::config

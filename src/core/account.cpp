@@ -1,0 +1,114 @@
+#include "core/account.hpp"
+
+#include <algorithm>
+#include <cctype>
+
+namespace vault::core {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+}  // namespace
+
+std::string_view TokenPurposeName(TokenPurpose p) {
+  switch (p) {
+    case TokenPurpose::kSignup: return "signup";
+    case TokenPurpose::kPasswordReset: return "password_reset";
+    case TokenPurpose::kEmailChange: return "email_change";
+  }
+  return "signup";
+}
+
+std::size_t CodePointCount(std::string_view utf8) {
+  return static_cast<std::size_t>(std::count_if(
+      utf8.begin(), utf8.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+}
+
+bool HasControlChars(std::string_view utf8) {
+  for (std::size_t i = 0; i < utf8.size(); ++i) {
+    auto c = static_cast<unsigned char>(utf8[i]);
+    if (c < 0x20 || c == 0x7F) return true;
+    // C1 controls U+0080..U+009F are encoded as C2 80..C2 9F.
+    if (c == 0xC2 && i + 1 < utf8.size()) {
+      auto n = static_cast<unsigned char>(utf8[i + 1]);
+      if (n >= 0x80 && n <= 0x9F) return true;
+    }
+  }
+  return false;
+}
+
+Result<std::string> ValidateEmail(std::string_view email, std::string_view field) {
+  auto bad = [&](std::string detail) {
+    return Fail(Code::kInvalidArgument, "validation.email", std::move(detail), std::string(field));
+  };
+  std::string_view e = Trim(email);
+  if (e.empty()) return bad("an email address is required");
+  if (e.size() > 254) return bad("the email address is longer than 254 characters");
+  if (HasControlChars(e)) return bad("the email address contains control characters");
+  auto at = e.rfind('@');
+  if (at == std::string_view::npos || at == 0 || at + 1 >= e.size())
+    return bad("the email address must look like name@example.com");
+  std::string_view local = e.substr(0, at), domain = e.substr(at + 1);
+  if (local.size() > 64) return bad("the part before @ is longer than 64 characters");
+  for (char c : e) {
+    if (c == ' ' || c == '<' || c == '>' || c == '(' || c == ')' || c == ',' || c == ';' ||
+        c == '\\' || c == '"' || c == '[' || c == ']')
+      return bad("the email address contains a character that is not allowed");
+  }
+  if (local.find('@') != std::string_view::npos) return bad("the email address has two @");
+  if (domain.find('.') == std::string_view::npos || domain.front() == '.' ||
+      domain.back() == '.' || domain.find("..") != std::string_view::npos)
+    return bad("the domain of the email address is not valid");
+  for (char c : domain) {
+    auto u = static_cast<unsigned char>(c);
+    if (!(std::isalnum(u) || c == '-' || c == '.' || u >= 0x80))
+      return bad("the domain of the email address is not valid");
+  }
+  return std::string(e);
+}
+
+std::string NormalizeEmail(std::string_view email) {
+  std::string out(Trim(email));
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+Result<std::string> ValidateName(std::string_view name, std::string_view field) {
+  std::string_view n = Trim(name);
+  if (n.empty())
+    return Fail(Code::kInvalidArgument, "validation.name", "a name is required", std::string(field));
+  if (CodePointCount(n) > 100)
+    return Fail(Code::kInvalidArgument, "validation.too_long",
+                "the name is longer than 100 characters", std::string(field));
+  if (HasControlChars(n))
+    return Fail(Code::kInvalidArgument, "validation.name", "the name contains control characters",
+                std::string(field));
+  return std::string(n);
+}
+
+Result<std::string> ValidateLocale(std::string_view locale, std::string_view field) {
+  bool ok = !locale.empty() && locale.size() <= 35 && std::isalpha(static_cast<unsigned char>(locale[0]));
+  for (char c : locale) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
+  if (!ok)
+    return Fail(Code::kInvalidArgument, "validation.locale",
+                "the locale must be a language tag such as en or pt-BR", std::string(field));
+  return std::string(locale);
+}
+
+Result<std::string> ValidateTimeZone(std::string_view tz, std::string_view field) {
+  bool ok = !tz.empty() && tz.size() <= 64 && std::isalpha(static_cast<unsigned char>(tz[0]));
+  for (char c : tz)
+    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-' ||
+                c == '+');
+  if (!ok || tz.find("..") != std::string_view::npos)
+    return Fail(Code::kInvalidArgument, "validation.time_zone",
+                "the time zone must be an IANA name such as Europe/Paris or UTC", std::string(field));
+  return std::string(tz);
+}
+
+}  // namespace vault::core

@@ -1,0 +1,22 @@
+// Clock port: the only source of "now" for the domain and use cases, so tests control time.
+// Implementations must be thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <string>
+
+namespace vault::core {
+
+// Unix time in seconds (UTC).
+using Timestamp = std::int64_t;
+
+class Clock {
+ public:
+  virtual ~Clock() = default;
+  virtual Timestamp Now() const = 0;
+};
+
+// Formats a timestamp as RFC 3339 UTC ("2026-11-28T00:00:00Z").
+std::string FormatRfc3339(Timestamp t);
+
+}  // namespace vault::core

@@ -1,0 +1,26 @@
+// Pure encoders and identifier/token makers. Thread-safe (stateless).
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "core/ports.hpp"
+
+namespace vault::core {
+
+// RFC 4648 §5 base64url without padding.
+std::string Base64Url(std::string_view bytes);
+std::string Hex(std::string_view bytes);
+
+// A new opaque id: prefix + "_" + 22 base64url chars (128 random bits: collision-free in practice
+// and unguessable, so ids leak nothing about counts or order).
+std::string NewId(Random& random, std::string_view prefix);
+
+// A new bearer secret: 43 base64url chars carrying 256 random bits (SPEC: ≥ 256 bits).
+std::string NewToken(Random& random);
+
+// Equality of two secrets in time independent of where they differ (no early exit), so a
+// timing side channel cannot reveal a secret byte by byte. False when lengths differ.
+bool ConstantTimeEquals(std::string_view a, std::string_view b);
+
+}  // namespace vault::core

@@ -1,0 +1,49 @@
+// libsodium-backed adapters: OS CSPRNG, HMAC-SHA-256 keyed hashing, argon2id password hashing,
+// and the server secret file. All classes are thread-safe after construction.
+#pragma once
+
+#include <string>
+
+#include "core/error.hpp"
+#include "core/ports.hpp"
+
+namespace vault::crypto {
+
+// Initialises libsodium once; returns false if it cannot (then nothing here may be used).
+bool InitSodium();
+
+class SodiumRandom : public core::Random {
+ public:
+  std::string Bytes(std::size_t n) override;
+};
+
+class HmacSecretHasher : public core::SecretHasher {
+ public:
+  explicit HmacSecretHasher(std::string key) : key_(std::move(key)) {}
+  std::string KeyedHash(std::string_view purpose, std::string_view data) const override;
+
+ private:
+  std::string key_;
+};
+
+struct Argon2Params {
+  std::size_t memory_kib = 19 * 1024;  // OWASP: m=19 MiB, t=2, p=1 for argon2id
+  unsigned long long passes = 2;
+};
+
+class Argon2idHasher : public core::PasswordHasher {
+ public:
+  explicit Argon2idHasher(Argon2Params params) : params_(params) {}
+  core::Result<std::string> Hash(std::string_view password) const override;
+  bool Verify(std::string_view phc, std::string_view password) const override;
+  bool NeedsRehash(std::string_view phc) const override;
+
+ private:
+  Argon2Params params_;
+};
+
+// Reads the 32+ byte server secret from path, creating it (mode 0600, 32 random bytes) if the
+// file does not exist. Fails unavailable if it cannot be read or written.
+core::Result<std::string> LoadOrCreateServerSecret(const std::string& path);
+
+}  // namespace vault::crypto

@@ -1,0 +1,250 @@
+// Handlers for sign-up, sessions, profile, password and email endpoints (SPEC §13 "sign-up",
+// "sessions", "password", "me").
+#include <boost/json.hpp>
+
+#include "http/api.hpp"
+#include "http/auth.hpp"
+#include "http/json_body.hpp"
+#include "http/problem.hpp"
+#include "http/render.hpp"
+
+namespace vault::http {
+namespace {
+
+constexpr std::size_t kMaxEmail = 254;
+constexpr std::size_t kMaxName = 100;
+constexpr std::size_t kMaxPasswordInput = 1024;  // the policy answers password.too_long above 256
+constexpr std::size_t kMaxToken = 128;
+
+class AccountsApi {
+ public:
+  AccountsApi(app::AccountService& accounts, ApiOptions options)
+      : accounts_(accounts), options_(std::move(options)), origin_(OriginOf(options_.public_url)) {}
+
+  void Register(Router& r) {
+    using E = Executor;
+    Add(r, "POST", "/api/v1/signup", E::kBlocking, &AccountsApi::SignUp);
+    Add(r, "POST", "/api/v1/signup/complete", E::kHash, &AccountsApi::CompleteSignUp);
+    Add(r, "POST", "/api/v1/sessions", E::kHash, &AccountsApi::SignIn);
+    Add(r, "GET", "/api/v1/sessions/current", E::kBlocking, &AccountsApi::CurrentSession);
+    Add(r, "DELETE", "/api/v1/sessions/current", E::kBlocking, &AccountsApi::SignOut);
+    Add(r, "GET", "/api/v1/me", E::kBlocking, &AccountsApi::GetMe);
+    Add(r, "PATCH", "/api/v1/me", E::kBlocking, &AccountsApi::PatchMe);
+    Add(r, "POST", "/api/v1/me/password", E::kHash, &AccountsApi::ChangePassword);
+    Add(r, "POST", "/api/v1/me/email", E::kHash, &AccountsApi::ChangeEmail);
+    Add(r, "POST", "/api/v1/email/confirm", E::kBlocking, &AccountsApi::ConfirmEmail);
+    Add(r, "POST", "/api/v1/password/forgot", E::kBlocking, &AccountsApi::Forgot);
+    Add(r, "POST", "/api/v1/password/reset", E::kHash, &AccountsApi::Reset);
+    Add(r, "GET", "/api/v1/me/sessions", E::kBlocking, &AccountsApi::ListSessions);
+    Add(r, "DELETE", "/api/v1/me/sessions/{id}", E::kBlocking, &AccountsApi::RevokeSession);
+    Add(r, "DELETE", "/api/v1/me/sessions", E::kBlocking, &AccountsApi::RevokeOthers);
+  }
+
+ private:
+  using Method = core::Result<Response> (AccountsApi::*)(Request&);
+
+  void Add(Router& r, const char* method, const char* pattern, Executor ex, Method m) {
+    r.Add(method, pattern, ex, [this, m](Request& req) {
+      auto res = (this->*m)(req);
+      return res ? std::move(*res) : Problem(res.error(), req.request_id);
+    });
+  }
+
+  std::string SessionCookie(const std::string& token, core::Timestamp max_age) const {
+    std::string c = std::string(kSessionCookie) + "=" + token +
+                    "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age);
+    if (!options_.dev) c += "; Secure";
+    return c;
+  }
+
+  Response SignedInResponse(int status, const app::SignedIn& s) const {
+    boost::json::object o;
+    o["account"] = RenderAccount(s.account);
+    o["session"] = RenderSession(s.session, true, accounts_.CsrfToken(s.session));
+    o["session_token"] = s.token;
+    Response r = Response::Json(status, boost::json::serialize(o));
+    r.headers.emplace_back("Set-Cookie",
+                           SessionCookie(s.token, s.session.expires_at - s.session.created_at));
+    return r;
+  }
+
+  core::Result<AuthResult> Auth(const Request& req) {
+    return Authenticate(req, accounts_, origin_);
+  }
+
+  core::Result<Response> SignUp(Request& req) {
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto name = body->String("name", kMaxName);
+    if (!name) return core::Fail(name.error());
+    auto email = body->String("email", kMaxEmail);
+    if (!email) return core::Fail(email.error());
+    if (auto r = accounts_.SignUp(*name, *email); !r) return core::Fail(r.error());
+    return Response::Json(202, R"({"status":"verification_sent"})");
+  }
+
+  core::Result<Response> CompleteSignUp(Request& req) {
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto token = body->String("token", kMaxToken);
+    if (!token) return core::Fail(token.error());
+    auto password = body->String("password", kMaxPasswordInput);
+    if (!password) return core::Fail(password.error());
+    auto s = accounts_.CompleteSignUp(*token, *password, ClientOf(req));
+    if (!s) return core::Fail(s.error());
+    return SignedInResponse(201, *s);
+  }
+
+  core::Result<Response> SignIn(Request& req) {
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto email = body->String("email", kMaxEmail);
+    if (!email) return core::Fail(email.error());
+    auto password = body->String("password", kMaxPasswordInput);
+    if (!password) return core::Fail(password.error());
+    auto s = accounts_.SignIn(*email, *password, ClientOf(req));
+    if (!s) return core::Fail(s.error());
+    return SignedInResponse(201, *s);
+  }
+
+  core::Result<Response> CurrentSession(Request& req) {
+    auto auth = Auth(req);
+    if (!auth) return core::Fail(auth.error());
+    return Response::Json(200, boost::json::serialize(RenderSession(
+                                   auth->ctx.session, true, accounts_.CsrfToken(auth->ctx.session))));
+  }
+
+  core::Result<Response> SignOut(Request& req) {
+    auto auth = Auth(req);
+    if (!auth) return core::Fail(auth.error());
+    if (auto r = accounts_.SignOut(auth->ctx); !r) return core::Fail(r.error());
+    Response res = Response::NoContent();
+    res.headers.emplace_back("Set-Cookie", SessionCookie("", 0));
+    return res;
+  }
+
+  core::Result<Response> GetMe(Request& req) {
+    auto auth = Auth(req);
+    if (!auth) return core::Fail(auth.error());
+    return Response::Json(200, boost::json::serialize(RenderAccount(auth->ctx.account)));
+  }
+
+  core::Result<Response> PatchMe(Request& req) {
+    auto auth = Auth(req);
+    if (!auth) return core::Fail(auth.error());
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    app::ProfilePatch patch;
+    auto name = body->OptString("name", kMaxName);
+    if (!name) return core::Fail(name.error());
+    auto locale = body->OptString("locale", 35);
+    if (!locale) return core::Fail(locale.error());
+    auto tz = body->OptString("time_zone", 64);
+    if (!tz) return core::Fail(tz.error());
+    patch.name = *name;
+    patch.locale = *locale;
+    patch.time_zone = *tz;
+    auto a = accounts_.UpdateProfile(auth->ctx, patch);
+    if (!a) return core::Fail(a.error());
+    return Response::Json(200, boost::json::serialize(RenderAccount(*a)));
+  }
+
+  core::Result<Response> ChangePassword(Request& req) {
+    auto auth = Auth(req);
+    if (!auth) return core::Fail(auth.error());
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto current = body->String("current_password", kMaxPasswordInput);
+    if (!current) return core::Fail(current.error());
+    auto next = body->String("new_password", kMaxPasswordInput);
+    if (!next) return core::Fail(next.error());
+    if (auto r = accounts_.ChangePassword(auth->ctx, *current, *next); !r) return core::Fail(r.error());
+    return Response::NoContent();
+  }
+
+  core::Result<Response> ChangeEmail(Request& req) {
+    auto auth = Auth(req);
+    if (!auth) return core::Fail(auth.error());
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto email = body->String("new_email", kMaxEmail);
+    if (!email) return core::Fail(email.error());
+    auto password = body->String("password", kMaxPasswordInput);
+    if (!password) return core::Fail(password.error());
+    if (auto r = accounts_.RequestEmailChange(auth->ctx, *email, *password); !r)
+      return core::Fail(r.error());
+    return Response::Json(202, R"({"status":"confirmation_sent"})");
+  }
+
+  core::Result<Response> ConfirmEmail(Request& req) {
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto token = body->String("token", kMaxToken);
+    if (!token) return core::Fail(token.error());
+    auto a = accounts_.ConfirmEmailChange(*token);
+    if (!a) return core::Fail(a.error());
+    return Response::Json(200, boost::json::serialize(RenderAccount(*a)));
+  }
+
+  core::Result<Response> Forgot(Request& req) {
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto email = body->String("email", kMaxEmail);
+    if (!email) return core::Fail(email.error());
+    if (auto r = accounts_.ForgotPassword(*email); !r) return core::Fail(r.error());
+    return Response::Json(202, R"({"status":"reset_sent"})");
+  }
+
+  core::Result<Response> Reset(Request& req) {
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto token = body->String("token", kMaxToken);
+    if (!token) return core::Fail(token.error());
+    auto password = body->String("password", kMaxPasswordInput);
+    if (!password) return core::Fail(password.error());
+    if (auto r = accounts_.ResetPassword(*token, *password); !r) return core::Fail(r.error());
+    return Response::NoContent();
+  }
+
+  core::Result<Response> ListSessions(Request& req) {
+    auto auth = Auth(req);
+    if (!auth) return core::Fail(auth.error());
+    auto sessions = accounts_.ListSessions(auth->ctx);
+    if (!sessions) return core::Fail(sessions.error());
+    boost::json::array items;
+    for (const auto& s : *sessions)
+      items.push_back(RenderSession(s, s.id == auth->ctx.session.id, ""));
+    boost::json::object o;
+    o["items"] = std::move(items);
+    return Response::Json(200, boost::json::serialize(o));
+  }
+
+  core::Result<Response> RevokeSession(Request& req) {
+    auto auth = Auth(req);
+    if (!auth) return core::Fail(auth.error());
+    if (auto r = accounts_.RevokeSession(auth->ctx, req.params["id"]); !r) return core::Fail(r.error());
+    return Response::NoContent();
+  }
+
+  core::Result<Response> RevokeOthers(Request& req) {
+    auto auth = Auth(req);
+    if (!auth) return core::Fail(auth.error());
+    if (auto r = accounts_.RevokeOtherSessions(auth->ctx); !r) return core::Fail(r.error());
+    return Response::NoContent();
+  }
+
+  app::AccountService& accounts_;
+  ApiOptions options_;
+  std::string origin_;
+};
+
+}  // namespace
+
+void RegisterAccountRoutes(Router& router, app::AccountService& accounts, const ApiOptions& options) {
+  // The API object lives as long as the process (the router's handlers point into it).
+  static std::vector<std::unique_ptr<AccountsApi>> apis;
+  apis.push_back(std::make_unique<AccountsApi>(accounts, options));
+  apis.back()->Register(router);
+}
+
+}  // namespace vault::http

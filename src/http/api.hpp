@@ -1,0 +1,29 @@
+// Route registration for the HTTP API. Each Register* adds one area's thin handlers to the
+// router; handlers parse input, call one use case and render the result.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "app/account_service.hpp"
+#include "core/store.hpp"
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+
+namespace vault::http {
+
+struct ApiOptions {
+  std::string public_url;  // its origin is the only one allowed on cookie-authenticated writes
+  bool dev = false;        // cookies without the Secure flag (http://localhost)
+};
+
+void RegisterAccountRoutes(Router& router, app::AccountService& accounts, const ApiOptions& options);
+
+// /healthz, /readyz, /metrics, /api/openapi.json. hash_threads() is read at render time.
+void RegisterOpsRoutes(Router& router, Metrics& metrics, core::Store& store,
+                       std::function<int()> hash_threads);
+
+// The embedded OpenAPI 3.1 document (api/openapi.json).
+const std::string& OpenApiDocument();
+
+}  // namespace vault::http

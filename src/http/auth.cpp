@@ -1,0 +1,52 @@
+#include "http/auth.hpp"
+
+#include "core/encoding.hpp"
+
+namespace vault::http {
+
+std::string OriginOf(const std::string& url) {
+  auto scheme = url.find("://");
+  if (scheme == std::string::npos) return url;
+  auto slash = url.find('/', scheme + 3);
+  return slash == std::string::npos ? url : url.substr(0, slash);
+}
+
+app::ClientInfo ClientOf(const Request& req) {
+  const std::string* ua = req.Header("user-agent");
+  return {req.remote_ip, ua ? ua->substr(0, 512) : std::string()};
+}
+
+core::Result<AuthResult> Authenticate(const Request& req, app::AccountService& accounts,
+                                      const std::string& allowed_origin) {
+  AuthResult out;
+  std::string token;
+  if (const std::string* h = req.Header("authorization"); h && h->rfind("Bearer ", 0) == 0) {
+    token = h->substr(7);
+  } else {
+    token = req.Cookie(kSessionCookie);
+    out.via_cookie = !token.empty();
+  }
+  if (token.empty())
+    return core::Fail(core::Code::kUnauthenticated, "auth.required", "sign in to continue");
+  auto ctx = accounts.Authenticate(token, ClientOf(req));
+  if (!ctx) return core::Fail(ctx.error());
+  out.ctx = std::move(*ctx);
+  bool writes = req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS";
+  if (out.via_cookie && writes) {
+    auto csrf_failed = [] {
+      return core::Fail(core::Code::kPermissionDenied, "csrf.failed",
+                        "cookie-authenticated changes need the X-CSRF-Token header from the same "
+                        "origin");
+    };
+    if (const std::string* origin = req.Header("origin"); origin && *origin != allowed_origin)
+      return csrf_failed();
+    const std::string* sent = req.Header("x-csrf-token");
+    std::string expected = accounts.CsrfToken(out.ctx.session);
+    // Constant-time compare: the token is a secret derived from the session.
+    if (!sent || !core::ConstantTimeEquals(*sent, expected))
+      return csrf_failed();
+  }
+  return out;
+}
+
+}  // namespace vault::http

@@ -1,0 +1,30 @@
+// Request authentication for handlers: finds the session token (Bearer header or cookie),
+// resolves it, and enforces CSRF rules on cookie-authenticated writes. Thread-safe.
+#pragma once
+
+#include <string>
+
+#include "app/account_service.hpp"
+#include "http/message.hpp"
+
+namespace vault::http {
+
+inline constexpr const char* kSessionCookie = "vault_session";
+
+struct AuthResult {
+  app::AuthContext ctx;
+  bool via_cookie = false;
+};
+
+// Fails unauthenticated "auth.required" without a live session, permission_denied
+// "csrf.failed" for a cookie-authenticated POST/PUT/PATCH/DELETE without the session's
+// X-CSRF-Token or from a foreign Origin.
+core::Result<AuthResult> Authenticate(const Request& req, app::AccountService& accounts,
+                                      const std::string& allowed_origin);
+
+app::ClientInfo ClientOf(const Request& req);
+
+// Scheme://host[:port] of a URL.
+std::string OriginOf(const std::string& url);
+
+}  // namespace vault::http

@@ -1,0 +1,32 @@
+// JsonBody: parses and validates a JSON request body and reads typed fields from it, turning
+// every problem into an invalid_argument Error that names the field. Thread-compatible.
+#pragma once
+
+#include <optional>
+#include <string>
+
+#include <boost/json/object.hpp>
+
+#include "core/error.hpp"
+#include "http/message.hpp"
+
+namespace vault::http {
+
+class JsonBody {
+ public:
+  // Fails "validation.invalid_utf8", "validation.malformed_json" or "validation.type" (body not
+  // an object).
+  static core::Result<JsonBody> Parse(const Request& req);
+
+  // A required string field of at most max_chars characters; fails "validation.required",
+  // "validation.type" or "validation.too_long" naming the field.
+  core::Result<std::string> String(const char* field, std::size_t max_chars) const;
+  // Like String, but absent or null → nullopt.
+  core::Result<std::optional<std::string>> OptString(const char* field, std::size_t max_chars) const;
+
+ private:
+  boost::json::object obj_;
+};
+
+// Serialises a core::Account / core::Session as the API's JSON objects.
+}  // namespace vault::http

@@ -1,0 +1,37 @@
+// Metrics: per-route request counters by status class and latency histograms, plus gauges, in
+// Prometheus text format. Lock-free updates (atomics); thread-safe.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <string>
+#include <vector>
+
+namespace vault::http {
+
+class Metrics {
+ public:
+  // Call once, after every route is registered and before serving.
+  void Init(std::vector<std::string> route_names);
+
+  // route index == routes().size() means "unmatched".
+  void Observe(std::size_t route, int status, double seconds);
+  std::atomic<long>& hash_inflight() { return hash_inflight_; }
+  std::atomic<long>& connections() { return connections_; }
+  // Renders all metrics; hash_threads lets it report the waiting part of the hash queue.
+  std::string Render(int hash_threads) const;
+
+ private:
+  static constexpr int kBuckets = 14;
+  struct PerRoute {
+    std::atomic<unsigned long> by_class[5] = {};  // 1xx..5xx
+    std::atomic<unsigned long> buckets[kBuckets + 1] = {};  // last = +Inf
+    std::atomic<unsigned long> sum_micros = 0;
+  };
+  std::vector<std::string> names_;
+  std::unique_ptr<PerRoute[]> routes_;
+  std::atomic<long> hash_inflight_ = 0;
+  std::atomic<long> connections_ = 0;
+};
+
+}  // namespace vault::http

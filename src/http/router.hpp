@@ -1,0 +1,43 @@
+// Router: maps (method, path pattern) to a handler and the executor it must run on. Patterns
+// use {name} segments. Built once at start, then read-only: thread-safe for matching.
+#pragma once
+
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "http/message.hpp"
+
+namespace vault::http {
+
+// Where a handler runs: inline on the network thread (cheap, non-blocking only), on the
+// blocking pool (database work), or on the bounded hashing pool (argon2id).
+enum class Executor { kInline, kBlocking, kHash };
+
+using Handler = std::function<Response(Request&)>;
+
+struct Route {
+  std::string method;
+  std::string pattern;
+  Handler handler;
+  Executor executor = Executor::kBlocking;
+  std::size_t index = 0;  // position in routes(), for per-route metrics
+};
+
+struct Match {
+  const Route* route = nullptr;  // null when nothing matched
+  bool path_known = false;       // a route has this path but not this method (→ 405)
+};
+
+class Router {
+ public:
+  void Add(std::string method, std::string pattern, Executor executor, Handler handler);
+  // Matches and fills req.params from the pattern's {name} segments.
+  Match Find(Request& req) const;
+  const std::vector<Route>& routes() const { return routes_; }
+
+ private:
+  std::vector<Route> routes_;
+};
+
+}  // namespace vault::http

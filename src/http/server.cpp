@@ -1,0 +1,357 @@
+#include "http/server.hpp"
+
+#include <boost/asio.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+
+#include <chrono>
+#include <random>
+#include <thread>
+
+#include "core/encoding.hpp"
+#include "http/log.hpp"
+#include "http/problem.hpp"
+
+namespace vault::http {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace bhttp = boost::beast::http;
+using tcp = asio::ip::tcp;
+using asio::use_awaitable;
+
+namespace {
+
+int Cores() {
+  unsigned n = std::thread::hardware_concurrency();
+  return n == 0 ? 2 : static_cast<int>(n);
+}
+
+// Request ids: a random per-process prefix and a counter; unique and cheap.
+std::string NewRequestId() {
+  static const std::string prefix = [] {
+    std::random_device rd;
+    std::string bytes;
+    for (int i = 0; i < 6; ++i) bytes += static_cast<char>(rd());
+    return core::Hex(bytes);
+  }();
+  static std::atomic<unsigned long> counter{0};
+  return prefix + "-" + std::to_string(counter.fetch_add(1) + 1);
+}
+
+bool SaneRequestId(std::string_view s) {
+  if (s.empty() || s.size() > 64) return false;
+  for (char c : s)
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+  return true;
+}
+
+core::Result<tcp::endpoint> ParseListen(const std::string& listen) {
+  std::string host, port;
+  if (!listen.empty() && listen.front() == '[') {
+    auto close = listen.find(']');
+    if (close == std::string::npos || close + 1 >= listen.size() || listen[close + 1] != ':')
+      return core::Fail(core::Code::kInvalidArgument, "config.listen", "bad VAULT_LISTEN");
+    host = listen.substr(1, close - 1);
+    port = listen.substr(close + 2);
+  } else {
+    auto colon = listen.rfind(':');
+    if (colon == std::string::npos)
+      return core::Fail(core::Code::kInvalidArgument, "config.listen", "VAULT_LISTEN needs host:port");
+    host = listen.substr(0, colon);
+    port = listen.substr(colon + 1);
+  }
+  if (host.empty() || host == "localhost") host = "127.0.0.1";
+  boost::system::error_code ec;
+  auto addr = asio::ip::make_address(host, ec);
+  if (ec) return core::Fail(core::Code::kInvalidArgument, "config.listen", "bad VAULT_LISTEN host");
+  int p = std::atoi(port.c_str());
+  if (p < 0 || p > 65535 || (p == 0 && port != "0"))
+    return core::Fail(core::Code::kInvalidArgument, "config.listen", "bad VAULT_LISTEN port");
+  return tcp::endpoint(addr, static_cast<unsigned short>(p));
+}
+
+// Runs f on `pool` and resumes the awaiting coroutine on its own executor with f's result.
+template <typename F>
+asio::awaitable<Response> RunOn(asio::thread_pool& pool, F f) {
+  co_return co_await asio::async_initiate<decltype(use_awaitable), void(Response)>(
+      [&pool](auto handler, F fn) {
+        auto ex = asio::get_associated_executor(handler);
+        asio::post(pool, [fn = std::move(fn), handler = std::move(handler), ex]() mutable {
+          Response r = fn();
+          asio::post(ex, [handler = std::move(handler), r = std::move(r)]() mutable {
+            std::move(handler)(std::move(r));
+          });
+        });
+      },
+      use_awaitable, std::move(f));
+}
+
+}  // namespace
+
+struct Server::Impl {
+  ServerOptions opt;
+  const Router& router;
+  Metrics& metrics;
+  asio::io_context ioc;
+  asio::thread_pool blocking;
+  asio::thread_pool hashing;
+  int hash_threads;
+  std::atomic<long> inflight{0};
+  std::atomic<bool> draining{false};
+
+  Impl(ServerOptions o, const Router& r, Metrics& m)
+      : opt(std::move(o)),
+        router(r),
+        metrics(m),
+        ioc(opt.network_threads > 0 ? opt.network_threads : Cores()),
+        blocking(static_cast<std::size_t>(opt.blocking_threads > 0 ? opt.blocking_threads : 8)),
+        hashing(static_cast<std::size_t>(opt.hash_threads > 0 ? opt.hash_threads : Cores())),
+        hash_threads(opt.hash_threads > 0 ? opt.hash_threads : Cores()) {}
+
+  asio::awaitable<Response> Dispatch(Request& req, std::size_t& route_index) {
+    Match m = router.Find(req);
+    if (!m.route) {
+      route_index = router.routes().size();
+      if (m.path_known) {
+        Response r = Problem({core::Code::kInvalidArgument, "route.method_not_allowed", "",
+                              "this method is not allowed on " + req.path},
+                             req.request_id);
+        r.status = 405;
+        co_return r;
+      }
+      co_return Problem({core::Code::kNotFound, "route.not_found", "", "no such endpoint"},
+                        req.request_id);
+    }
+    const Route& route = *m.route;
+    route_index = route.index;
+    auto call = [&route, &req]() -> Response {
+      try {
+        return route.handler(req);
+      } catch (const std::exception& e) {
+        Log("error", "handler threw", {{"request_id", req.request_id}, {"error", e.what()}});
+        return Problem({core::Code::kInternal, "internal", "", e.what()}, req.request_id);
+      }
+    };
+    switch (route.executor) {
+      case Executor::kInline:
+        co_return call();
+      case Executor::kBlocking:
+        co_return co_await RunOn(blocking, call);
+      case Executor::kHash: {
+        // Bounded queue: beyond the workers plus the allowed backlog, answer 503 at once rather
+        // than let latency and memory grow without limit.
+        long n = metrics.hash_inflight().fetch_add(1) + 1;
+        if (n > hash_threads + opt.hash_queue_limit) {
+          metrics.hash_inflight().fetch_sub(1);
+          co_return Problem({core::Code::kUnavailable, "overloaded", "",
+                             "the server is busy; retry shortly"},
+                            req.request_id);
+        }
+        Response r = co_await RunOn(hashing, call);
+        metrics.hash_inflight().fetch_sub(1);
+        co_return r;
+      }
+    }
+    co_return call();
+  }
+
+  static Response Bare(int status, const std::string& request_id, const char* code,
+                       const char* detail) {
+    core::Error e{status == 413 ? core::Code::kPayloadTooLarge : core::Code::kInvalidArgument,
+                  code, "", detail};
+    return Problem(e, request_id);
+  }
+
+  asio::awaitable<void> Write(beast::tcp_stream& stream, const Response& res, unsigned version,
+                              bool keep_alive, const std::string& request_id) {
+    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
+    out.set(bhttp::field::server, "atomyx-vault");
+    if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
+    out.set("X-Request-Id", request_id);
+    out.set("X-Content-Type-Options", "nosniff");
+    out.set(bhttp::field::cache_control, "no-store");
+    for (const auto& [k, v] : res.headers) out.insert(k, v);
+    out.body() = res.body;
+    out.keep_alive(keep_alive);
+    out.prepare_payload();
+    stream.expires_after(std::chrono::seconds(opt.body_timeout_seconds));
+    co_await bhttp::async_write(stream, out, asio::as_tuple(use_awaitable));
+  }
+
+  asio::awaitable<void> Session(tcp::socket socket) {
+    metrics.connections().fetch_add(1);
+    beast::tcp_stream stream(std::move(socket));
+    std::string remote;
+    {
+      boost::system::error_code ec;
+      auto ep = stream.socket().remote_endpoint(ec);
+      if (!ec) remote = ep.address().to_string();
+    }
+    beast::flat_buffer buffer;
+    while (!draining) {
+      bhttp::request_parser<bhttp::string_body> parser;
+      parser.header_limit(16 * 1024);
+      parser.body_limit(opt.body_limit);
+      stream.expires_after(std::chrono::seconds(opt.header_timeout_seconds));
+      auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser,
+                                                          asio::as_tuple(use_awaitable));
+      (void)hn;
+      std::string request_id = NewRequestId();
+      if (hec) {
+        if (hec == bhttp::error::body_limit) {
+          inflight++;
+          co_await Write(stream, Bare(413, request_id, "request.too_large",
+                                      "the request body is larger than the limit"),
+                         11, false, request_id);
+          inflight--;
+          co_await Drain(stream, buffer);
+        } else if (hec != bhttp::error::end_of_stream && hec != asio::error::operation_aborted &&
+                   hec != beast::error::timeout && hec != asio::error::eof &&
+                   hec != asio::error::connection_reset) {
+          co_await Write(stream, Bare(400, request_id, "request.malformed", "malformed HTTP request"),
+                         11, false, request_id);
+        }
+        break;
+      }
+      stream.expires_after(std::chrono::seconds(opt.body_timeout_seconds));
+      auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(use_awaitable));
+      (void)n;
+      if (ec == bhttp::error::body_limit) {
+        co_await Write(stream, Bare(413, request_id, "request.too_large",
+                                    "the request body is larger than the limit"),
+                       11, false, request_id);
+        co_await Drain(stream, buffer);
+        break;
+      }
+      if (ec) break;
+      inflight++;
+      auto start = std::chrono::steady_clock::now();
+      auto& msg = parser.get();
+      Request req;
+      req.method = std::string(msg.method_string());
+      std::string_view target = msg.target();
+      auto q = target.find('?');
+      req.path = std::string(target.substr(0, q));
+      if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
+      for (const auto& f : msg) {
+        std::string name(f.name_string());
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        req.headers.emplace_back(std::move(name), std::string(f.value()));
+      }
+      if (const std::string* rid = req.Header("x-request-id"); rid && SaneRequestId(*rid))
+        request_id = *rid;
+      req.request_id = request_id;
+      req.remote_ip = remote;
+      req.body = std::move(msg.body());
+      bool keep_alive = msg.keep_alive() && !draining;
+      unsigned version = msg.version();
+      std::size_t route_index = 0;
+      Response res = co_await Dispatch(req, route_index);
+      double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+      metrics.Observe(route_index, res.status, secs);
+      if (res.status >= 500)
+        Log("error", "request failed", {{"request_id", request_id}, {"method", req.method},
+                                        {"path", req.path}, {"status", std::to_string(res.status)}});
+      co_await Write(stream, res, version, keep_alive, request_id);
+      inflight--;
+      if (!keep_alive) break;
+    }
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    metrics.connections().fetch_sub(1);
+  }
+
+  // After an early error answer, reads and discards what the client is still sending (bounded
+  // in bytes and time) so it can read our answer instead of getting a connection reset.
+  asio::awaitable<void> Drain(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    std::array<char, 65536> scratch;
+    std::size_t total = 0;
+    stream.expires_after(std::chrono::seconds(5));
+    buffer.consume(buffer.size());
+    while (total < 64 * 1024 * 1024) {
+      auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), asio::as_tuple(use_awaitable));
+      if (ec) break;
+      total += n;
+    }
+  }
+
+  asio::awaitable<void> Accept(tcp::acceptor& acceptor) {
+    while (acceptor.is_open()) {
+      auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(use_awaitable));
+      if (ec) {
+        if (ec == asio::error::operation_aborted) break;
+        continue;
+      }
+      socket.set_option(tcp::no_delay(true));
+      asio::co_spawn(acceptor.get_executor(), Session(std::move(socket)), asio::detached);
+    }
+  }
+};
+
+Server::Server(ServerOptions options, const Router& router, Metrics& metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), router, metrics)) {}
+
+Server::~Server() = default;
+
+int Server::hash_threads() const { return impl_->hash_threads; }
+
+int Server::Run() {
+  Impl& s = *impl_;
+  auto ep = ParseListen(s.opt.listen);
+  if (!ep) {
+    Log("error", "bad listen address", {{"error", ep.error().detail}});
+    return 1;
+  }
+  tcp::acceptor acceptor(s.ioc);
+  boost::system::error_code ec;
+  acceptor.open(ep->protocol(), ec);
+  if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(*ep, ec);
+  if (!ec) acceptor.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    Log("error", "cannot listen", {{"address", s.opt.listen}, {"error", ec.message()}});
+    return 1;
+  }
+  auto local = acceptor.local_endpoint();
+  std::string addr = (local.address().is_v6() ? "[" + local.address().to_string() + "]"
+                                              : local.address().to_string()) +
+                     ":" + std::to_string(local.port());
+  Log("info", "listening", {{"address", addr}});
+  asio::co_spawn(s.ioc, s.Accept(acceptor), asio::detached);
+
+  asio::signal_set signals(s.ioc, SIGINT, SIGTERM);
+  asio::steady_timer drain_timer(s.ioc);
+  auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
+  std::function<void()> poll_drain = [&] {
+    if (s.inflight.load() == 0 || std::chrono::steady_clock::now() > *deadline) {
+      s.ioc.stop();
+      return;
+    }
+    drain_timer.expires_after(std::chrono::milliseconds(20));
+    drain_timer.async_wait([&](boost::system::error_code) { poll_drain(); });
+  };
+  signals.async_wait([&](boost::system::error_code, int sig) {
+    Log("info", "shutting down", {{"signal", std::to_string(sig)}});
+    s.draining = true;
+    boost::system::error_code ignored;
+    acceptor.close(ignored);
+    *deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    poll_drain();
+  });
+
+  int n = s.opt.network_threads > 0 ? s.opt.network_threads : Cores();
+  std::vector<std::thread> threads;
+  for (int i = 1; i < n; ++i) threads.emplace_back([&] { s.ioc.run(); });
+  s.ioc.run();
+  for (auto& t : threads) t.join();
+  s.blocking.join();
+  s.hashing.join();
+  Log("info", "stopped");
+  return 0;
+}
+
+}  // namespace vault::http

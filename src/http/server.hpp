@@ -1,0 +1,41 @@
+// Server: the Beast/Asio HTTP/1.1 server. One network thread per core runs C++20 coroutines;
+// handlers run inline, on a blocking pool (database) or on a bounded hashing pool (argon2id,
+// answering 503 + Retry-After when full). Serves until SIGTERM/SIGINT, then drains in-flight
+// requests. Run() is called once, from one thread.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "http/metrics.hpp"
+#include "http/router.hpp"
+
+namespace vault::http {
+
+struct ServerOptions {
+  std::string listen = "127.0.0.1:8080";
+  int network_threads = 0;  // 0 → hardware concurrency
+  int blocking_threads = 8;
+  int hash_threads = 0;     // 0 → hardware concurrency
+  int hash_queue_limit = 64;
+  std::size_t body_limit = 1024 * 1024;
+  int header_timeout_seconds = 10;
+  int body_timeout_seconds = 30;
+};
+
+class Server {
+ public:
+  Server(ServerOptions options, const Router& router, Metrics& metrics);
+  ~Server();
+  // Binds, logs {"msg":"listening","address":…}, serves until a signal; returns 0 on a clean
+  // shutdown, 1 when the address cannot be bound.
+  int Run();
+
+  int hash_threads() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace vault::http

@@ -1,0 +1,74 @@
+#include "storage/open_store.hpp"
+
+#include <filesystem>
+
+#include "storage/migrations.hpp"
+#include "storage/pooled_store.hpp"
+#include "storage/postgres/pg_conn.hpp"
+#include "storage/sqlite/sqlite_conn.hpp"
+
+namespace vault::storage {
+namespace {
+
+// Arbitrary constant naming the migration advisory lock across all Vault processes.
+constexpr const char* kPgBeginLocked = "BEGIN; SELECT pg_advisory_xact_lock(7031164522)";
+
+template <typename Open>
+core::Result<std::vector<std::unique_ptr<SqlConn>>> OpenPool(int size, Open open) {
+  std::vector<std::unique_ptr<SqlConn>> conns;
+  for (int i = 0; i < size; ++i) {
+    auto c = open();
+    if (!c) return core::Fail(c.error());
+    conns.push_back(std::move(*c));
+  }
+  return conns;
+}
+
+}  // namespace
+
+core::Result<OpenedStore> OpenStore(const std::string& url, int pool_size, bool migrate) {
+  OpenedStore out;
+  TxStatements statements;
+  std::string begin_locked;
+  std::function<core::Result<std::unique_ptr<SqlConn>>()> open;
+  if (url.rfind("sqlite:", 0) == 0) {
+    std::string path = url.substr(7);
+    if (path.rfind("//", 0) == 0) path = path.substr(2);
+    if (path.empty())
+      return core::Fail(core::Code::kInvalidArgument, "config.database", "empty SQLite path");
+    std::filesystem::path parent = std::filesystem::path(path).parent_path();
+    std::error_code ec;
+    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    out.dialect = "sqlite";
+    statements = {"BEGIN IMMEDIATE", "BEGIN", true};
+    begin_locked = "BEGIN IMMEDIATE";
+    open = [path]() -> core::Result<std::unique_ptr<SqlConn>> {
+      auto c = SqliteConn::Open(path);
+      if (!c) return core::Fail(c.error());
+      return std::unique_ptr<SqlConn>(std::move(*c));
+    };
+  } else if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
+    out.dialect = "postgres";
+    statements = {"BEGIN ISOLATION LEVEL READ COMMITTED", "BEGIN READ ONLY", false};
+    begin_locked = kPgBeginLocked;
+    open = [url]() -> core::Result<std::unique_ptr<SqlConn>> {
+      auto c = PgConn::Open(url);
+      if (!c) return core::Fail(c.error());
+      return std::unique_ptr<SqlConn>(std::move(*c));
+    };
+  } else {
+    return core::Fail(core::Code::kInvalidArgument, "config.database",
+                      "VAULT_DATABASE must start with sqlite: or postgresql://");
+  }
+  auto conns = OpenPool(pool_size < 1 ? 1 : pool_size, open);
+  if (!conns) return core::Fail(conns.error());
+  if (migrate) {
+    auto applied = ApplyMigrations(*conns->front(), out.dialect, begin_locked);
+    if (!applied) return core::Fail(applied.error());
+    out.migrations_applied = *applied;
+  }
+  out.store = std::make_unique<PooledStore>(std::move(*conns), statements);
+  return out;
+}
+
+}  // namespace vault::storage

@@ -1,0 +1,70 @@
+#include "storage/pooled_store.hpp"
+
+#include "storage/sql_tx.hpp"
+
+namespace vault::storage {
+
+class PooledStore::Lease {
+ public:
+  explicit Lease(PooledStore& store) : store_(store) {
+    std::unique_lock lock(store_.mu_);
+    store_.available_.wait(lock, [&] { return !store_.idle_.empty(); });
+    conn_ = std::move(store_.idle_.back());
+    store_.idle_.pop_back();
+  }
+  ~Lease() {
+    {
+      std::lock_guard lock(store_.mu_);
+      store_.idle_.push_back(std::move(conn_));
+    }
+    store_.available_.notify_one();
+  }
+  SqlConn& conn() { return *conn_; }
+
+ private:
+  PooledStore& store_;
+  std::unique_ptr<SqlConn> conn_;
+};
+
+PooledStore::PooledStore(std::vector<std::unique_ptr<SqlConn>> conns, TxStatements statements)
+    : idle_(std::move(conns)), statements_(std::move(statements)) {}
+
+core::Result<void> PooledStore::Run(const std::string& begin,
+                                    const std::function<core::Result<void>(core::Tx&)>& fn) {
+  Lease lease(*this);
+  SqlConn& conn = lease.conn();
+  if (auto r = conn.Exec(begin); !r) return r;
+  SqlTx tx(conn);
+  core::Result<void> result = fn(tx);
+  if (!result) {
+    (void)conn.Exec("ROLLBACK");
+    return result;
+  }
+  // COMMIT returns only once the write is durable (synchronous=FULL / fsync on commit).
+  if (auto r = conn.Exec("COMMIT"); !r) {
+    (void)conn.Exec("ROLLBACK");
+    return r;
+  }
+  return {};
+}
+
+core::Result<void> PooledStore::Write(const std::function<core::Result<void>(core::Tx&)>& fn) {
+  if (statements_.serialize_writes) {
+    std::lock_guard lock(write_mu_);
+    return Run(statements_.begin_write, fn);
+  }
+  return Run(statements_.begin_write, fn);
+}
+
+core::Result<void> PooledStore::Read(const std::function<core::Result<void>(core::Tx&)>& fn) {
+  return Run(statements_.begin_read, fn);
+}
+
+core::Result<void> PooledStore::Ping() {
+  Lease lease(*this);
+  auto r = lease.conn().Query("SELECT 1", {});
+  if (!r) return core::Fail(r.error());
+  return {};
+}
+
+}  // namespace vault::storage

@@ -1,0 +1,38 @@
+// A minimal SQL connection interface both drivers implement, so one repository implementation
+// (SqlTx) serves SQLite and PostgreSQL. SQL uses $1, $2… placeholders, valid in both dialects.
+// A SqlConn is used by one thread at a time.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include "core/error.hpp"
+
+namespace vault::storage {
+
+using SqlValue = std::variant<std::monostate, std::int64_t, std::string>;
+
+struct SqlRow {
+  std::vector<std::optional<std::string>> cols;
+  const std::string& Str(std::size_t i) const;  // empty string for NULL
+  std::int64_t Int(std::size_t i) const;        // 0 for NULL
+  std::optional<std::int64_t> OptInt(std::size_t i) const;
+};
+
+class SqlConn {
+ public:
+  virtual ~SqlConn() = default;
+  // Runs one statement with text/integer parameters and returns its rows.
+  // Fails already_exists "storage.unique_violation" on a unique constraint, unavailable when the
+  // connection is lost, internal otherwise.
+  virtual core::Result<std::vector<SqlRow>> Query(std::string_view sql,
+                                                  const std::vector<SqlValue>& params) = 0;
+  // Runs a script of several statements without parameters (migrations, BEGIN/COMMIT).
+  virtual core::Result<void> Exec(std::string_view sql) = 0;
+};
+
+}  // namespace vault::storage

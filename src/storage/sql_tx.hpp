@@ -1,0 +1,39 @@
+// SqlTx: the repository operations of core::Tx written once in SQL common to SQLite and
+// PostgreSQL, over a SqlConn that is inside a transaction. Not thread-safe (one transaction).
+#pragma once
+
+#include "core/store.hpp"
+#include "storage/sql.hpp"
+
+namespace vault::storage {
+
+class SqlTx : public core::Tx {
+ public:
+  explicit SqlTx(SqlConn& conn) : conn_(conn) {}
+
+  core::Result<std::optional<core::Account>> FindAccountById(const std::string& id) override;
+  core::Result<std::optional<core::Account>> FindAccountByEmail(const std::string& email_norm) override;
+  core::Result<void> InsertAccount(const core::Account& account) override;
+  core::Result<void> UpdateAccount(const core::Account& account) override;
+
+  core::Result<void> InsertSession(const core::Session& session) override;
+  core::Result<std::optional<core::Session>> FindSessionByTokenHash(
+      const std::string& token_hash) override;
+  core::Result<std::vector<core::Session>> ListSessions(const std::string& account_id) override;
+  core::Result<void> TouchSession(const std::string& id, core::Timestamp last_seen_at,
+                                  const std::string& ip) override;
+  core::Result<bool> DeleteSession(const std::string& account_id, const std::string& id) override;
+  core::Result<int> DeleteSessionsOfAccount(const std::string& account_id,
+                                            const std::string& keep_id) override;
+
+  core::Result<void> InsertToken(const core::OneTimeToken& token) override;
+  core::Result<std::optional<core::OneTimeToken>> FindToken(const std::string& token_hash,
+                                                            core::TokenPurpose purpose) override;
+  core::Result<bool> ConsumeToken(const std::string& token_hash, core::TokenPurpose purpose,
+                                  core::Timestamp now) override;
+
+ private:
+  SqlConn& conn_;
+};
+
+}  // namespace vault::storage

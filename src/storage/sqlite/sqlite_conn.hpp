@@ -1,0 +1,34 @@
+// SqlConn over one SQLite connection (WAL, synchronous=FULL, foreign keys on), with a prepared
+// statement cache. Used by one thread at a time.
+#pragma once
+
+#include <memory>
+#include <string>
+#include <unordered_map>
+
+#include "storage/sql.hpp"
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace vault::storage {
+
+class SqliteConn : public SqlConn {
+ public:
+  // Opens (creating if needed) the database file; fails unavailable if it cannot.
+  static core::Result<std::unique_ptr<SqliteConn>> Open(const std::string& path);
+  ~SqliteConn() override;
+
+  core::Result<std::vector<SqlRow>> Query(std::string_view sql,
+                                          const std::vector<SqlValue>& params) override;
+  core::Result<void> Exec(std::string_view sql) override;
+
+ private:
+  explicit SqliteConn(sqlite3* db) : db_(db) {}
+  core::Error LastError(const char* what) const;
+
+  sqlite3* db_;
+  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+};
+
+}  // namespace vault::storage

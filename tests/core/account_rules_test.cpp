@@ -1,0 +1,74 @@
+#include <gtest/gtest.h>
+
+#include "core/account.hpp"
+#include "core/encoding.hpp"
+#include "core/password_policy.hpp"
+
+namespace vault::core {
+namespace {
+
+TEST(Email, AcceptsOrdinaryAddressesAndTrims) {
+  auto e = ValidateEmail("  Ada.Lovelace+vault@Example.COM ", "email");
+  ASSERT_TRUE(e);
+  EXPECT_EQ(*e, "Ada.Lovelace+vault@Example.COM");
+  EXPECT_EQ(NormalizeEmail(*e), "ada.lovelace+vault@example.com");
+}
+
+TEST(Email, RejectsMalformedAddressesNamingTheField) {
+  for (const char* bad : {"", "plain", "@example.com", "a@", "a@b", "a b@example.com",
+                          "a@@example.com", "a@example..com", "a@.example.com", "<a>@example.com",
+                          "a\x01@example.com"}) {
+    auto e = ValidateEmail(bad, "email");
+    ASSERT_FALSE(e) << bad;
+    EXPECT_EQ(e.error().id, "validation.email") << bad;
+    EXPECT_EQ(e.error().field, "email");
+  }
+  EXPECT_FALSE(ValidateEmail(std::string(250, 'a') + "@example.com", "email"));
+}
+
+TEST(Name, TrimsAndLimitsLengthInCharacters) {
+  EXPECT_EQ(*ValidateName("  Ada  ", "name"), "Ada");
+  EXPECT_EQ(ValidateName("   ", "name").error().id, "validation.name");
+  // 100 two-byte characters are fine; 101 are not.
+  std::string hundred;
+  for (int i = 0; i < 100; ++i) hundred += "\xC3\xA9";
+  EXPECT_TRUE(ValidateName(hundred, "name"));
+  EXPECT_EQ(ValidateName(hundred + "x", "name").error().id, "validation.too_long");
+  EXPECT_EQ(ValidateName(std::string("a\0b", 3), "name").error().id, "validation.name");
+}
+
+TEST(PasswordPolicy, ShipsAtLeastTenThousandCommonPasswords) {
+  PasswordPolicy policy;
+  EXPECT_GE(policy.common_count(), 10000u);
+}
+
+TEST(PasswordPolicy, EnforcesLengthCommonAndEmailRules) {
+  PasswordPolicy policy(10);
+  EXPECT_TRUE(policy.Check("correct horse battery", "ada@example.com", "password"));
+  EXPECT_EQ(policy.Check("short", "ada@example.com", "password").error().id, "password.too_short");
+  EXPECT_EQ(policy.Check(std::string(257, 'x') + "y", "a@example.com", "password").error().id,
+            "password.too_long");
+  EXPECT_EQ(policy.Check("qwertyuiop", "ada@example.com", "password").error().id, "password.common");
+  EXPECT_EQ(policy.Check("QWERTYUIOP", "ada@example.com", "password").error().id, "password.common");
+  EXPECT_EQ(policy.Check("lovelace-rules-2026", "lovelace@example.com", "password").error().id,
+            "password.contains_email");
+  EXPECT_EQ(policy.Check("short", "a@example.com", "new_password").error().field, "new_password");
+}
+
+TEST(Encoding, Base64UrlMatchesRfc4648Vectors) {
+  EXPECT_EQ(Base64Url(""), "");
+  EXPECT_EQ(Base64Url("f"), "Zg");
+  EXPECT_EQ(Base64Url("fo"), "Zm8");
+  EXPECT_EQ(Base64Url("foo"), "Zm9v");
+  EXPECT_EQ(Base64Url("foobar"), "Zm9vYmFy");
+  EXPECT_EQ(Base64Url("\xfb\xff"), "-_8");
+}
+
+TEST(Encoding, ConstantTimeEqualsComparesWholeStrings) {
+  EXPECT_TRUE(ConstantTimeEquals("abc", "abc"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abd"));
+  EXPECT_FALSE(ConstantTimeEquals("abc", "abcd"));
+}
+
+}  // namespace
+}  // namespace vault::core
