@@ -1,0 +1,179 @@
+// The storage contract: every backend must behave the same for every repository operation.
+#include <atomic>
+#include <thread>
+
+#include <gtest/gtest.h>
+
+#include "core/store.hpp"
+#include "support/fixtures.hpp"
+
+namespace vault::storage {
+namespace {
+
+using core::Account;
+using core::Result;
+using core::Tx;
+
+class StoreContract : public ::testing::TestWithParam<std::string> {
+ protected:
+  void SetUp() override {
+    VAULT_REQUIRE_BACKEND(GetParam());
+    db_ = std::make_unique<testing::TempDatabase>(GetParam());
+    opened_ = db_->Open();
+    store_ = opened_.store.get();
+  }
+
+  static Account MakeAccount(const std::string& id, const std::string& email) {
+    Account a;
+    a.id = id;
+    a.email = email;
+    a.email_norm = email;
+    for (auto& c : a.email_norm) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    a.name = "Test Person";
+    a.password_hash = "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA";
+    a.created_at = a.updated_at = 1000;
+    return a;
+  }
+
+  Result<void> Insert(const Account& a) {
+    return store_->Write([&](Tx& tx) { return tx.InsertAccount(a); });
+  }
+
+  std::unique_ptr<testing::TempDatabase> db_;
+  OpenedStore opened_;
+  core::Store* store_ = nullptr;
+};
+
+TEST_P(StoreContract, AccountRoundTripsAndEmailIsUniqueInAnyCase) {
+  ASSERT_TRUE(Insert(MakeAccount("acc_1", "Ada@Example.com")));
+  std::optional<Account> found;
+  ASSERT_TRUE(store_->Read([&](Tx& tx) -> Result<void> {
+    auto a = tx.FindAccountByEmail("ada@example.com");
+    if (!a) return core::Fail(a.error());
+    found = *a;
+    return {};
+  }));
+  ASSERT_TRUE(found);
+  EXPECT_EQ(found->id, "acc_1");
+  EXPECT_EQ(found->email, "Ada@Example.com");
+  EXPECT_EQ(found->created_at, 1000);
+  auto dup = Insert(MakeAccount("acc_2", "ADA@example.COM"));
+  ASSERT_FALSE(dup);
+  EXPECT_EQ(dup.error().id, "account.email_taken");
+}
+
+TEST_P(StoreContract, UpdateToATakenEmailFailsAndChangesNothing) {
+  ASSERT_TRUE(Insert(MakeAccount("acc_1", "a@example.com")));
+  ASSERT_TRUE(Insert(MakeAccount("acc_2", "b@example.com")));
+  Account b = MakeAccount("acc_2", "a@example.com");
+  b.name = "Changed";
+  auto r = store_->Write([&](Tx& tx) { return tx.UpdateAccount(b); });
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().id, "account.email_taken");
+  ASSERT_TRUE(store_->Read([&](Tx& tx) -> Result<void> {
+    auto a = tx.FindAccountById("acc_2");
+    EXPECT_EQ((*a)->name, "Test Person");
+    return {};
+  }));
+}
+
+TEST_P(StoreContract, AFailedTransactionWritesNothing) {
+  auto r = store_->Write([&](Tx& tx) -> Result<void> {
+    if (auto i = tx.InsertAccount(MakeAccount("acc_1", "a@example.com")); !i) return i;
+    return core::Fail(core::Code::kInvalidArgument, "test.abort", "abort");
+  });
+  ASSERT_FALSE(r);
+  ASSERT_TRUE(store_->Read([&](Tx& tx) -> Result<void> {
+    EXPECT_FALSE(*tx.FindAccountById("acc_1"));
+    return {};
+  }));
+}
+
+TEST_P(StoreContract, SessionsAreListedTouchedAndDeletedPerAccount) {
+  ASSERT_TRUE(Insert(MakeAccount("acc_1", "a@example.com")));
+  ASSERT_TRUE(Insert(MakeAccount("acc_2", "b@example.com")));
+  ASSERT_TRUE(store_->Write([&](Tx& tx) -> Result<void> {
+    for (int i = 0; i < 3; ++i) {
+      core::Session s{"ses_" + std::to_string(i), "acc_1", "hash" + std::to_string(i), 10 + i, 10 + i,
+                      100, "127.0.0.1", "ua"};
+      if (auto r = tx.InsertSession(s); !r) return r;
+    }
+    return tx.InsertSession({"ses_x", "acc_2", "hashx", 10, 10, 100, "::1", "ua"});
+  }));
+  ASSERT_TRUE(store_->Write([&](Tx& tx) -> Result<void> {
+    auto list = tx.ListSessions("acc_1");
+    EXPECT_EQ(list->size(), 3u);
+    EXPECT_EQ(list->front().id, "ses_2");  // newest first
+    EXPECT_TRUE(tx.TouchSession("ses_0", 50, "10.0.0.1"));
+    auto s = tx.FindSessionByTokenHash("hash0");
+    EXPECT_EQ((*s)->last_seen_at, 50);
+    EXPECT_EQ((*s)->ip, "10.0.0.1");
+    EXPECT_FALSE(*tx.DeleteSession("acc_2", "ses_0"));  // not acc_2's session
+    EXPECT_TRUE(*tx.DeleteSession("acc_1", "ses_0"));
+    EXPECT_EQ(*tx.DeleteSessionsOfAccount("acc_1", "ses_1"), 1);
+    EXPECT_EQ(tx.ListSessions("acc_1")->size(), 1u);
+    EXPECT_EQ(tx.ListSessions("acc_2")->size(), 1u);
+    return {};
+  }));
+}
+
+TEST_P(StoreContract, TokensAreConsumedOnceAndNotAfterExpiry) {
+  core::OneTimeToken t{"th1", core::TokenPurpose::kPasswordReset, "acc_1", "a@example.com", "", 0, 100, {}};
+  core::OneTimeToken old{"th2", core::TokenPurpose::kPasswordReset, "acc_1", "a@example.com", "", 0, 10, {}};
+  ASSERT_TRUE(store_->Write([&](Tx& tx) -> Result<void> {
+    if (auto r = tx.InsertToken(t); !r) return r;
+    return tx.InsertToken(old);
+  }));
+  ASSERT_TRUE(store_->Write([&](Tx& tx) -> Result<void> {
+    EXPECT_FALSE(*tx.FindToken("th1", core::TokenPurpose::kSignup));  // purpose is part of the key
+    EXPECT_FALSE(*tx.ConsumeToken("th1", core::TokenPurpose::kSignup, 50));
+    EXPECT_TRUE(*tx.ConsumeToken("th1", core::TokenPurpose::kPasswordReset, 50));
+    EXPECT_FALSE(*tx.ConsumeToken("th1", core::TokenPurpose::kPasswordReset, 51));
+    EXPECT_EQ((*tx.FindToken("th1", core::TokenPurpose::kPasswordReset))->consumed_at, 50);
+    EXPECT_FALSE(*tx.ConsumeToken("th2", core::TokenPurpose::kPasswordReset, 50));  // expired
+    return {};
+  }));
+}
+
+TEST_P(StoreContract, ConcurrentConsumersOfOneTokenHaveExactlyOneWinner) {
+  ASSERT_TRUE(store_->Write([&](Tx& tx) {
+    return tx.InsertToken({"race", core::TokenPurpose::kSignup, "", "a@example.com", "A", 0, 100, {}});
+  }));
+  std::atomic<int> winners{0}, errors{0};
+  std::vector<std::thread> threads;
+  for (int i = 0; i < 8; ++i)
+    threads.emplace_back([&] {
+      auto r = store_->Write([&](Tx& tx) -> Result<void> {
+        auto won = tx.ConsumeToken("race", core::TokenPurpose::kSignup, 50);
+        if (!won) return core::Fail(won.error());
+        if (*won) winners++;
+        return {};
+      });
+      if (!r) errors++;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(winners.load(), 1);
+  EXPECT_EQ(errors.load(), 0);
+}
+
+TEST_P(StoreContract, MigrationsAreAppliedOnceAndRecorded) {
+  EXPECT_GE(opened_.migrations_applied, 1);
+  auto again = db_->Open(1);
+  EXPECT_EQ(again.migrations_applied, 0);
+}
+
+TEST_P(StoreContract, HostileTextIsStoredVerbatim) {
+  Account a = MakeAccount("acc_1", "a@example.com");
+  a.name = "Robert'); DROP TABLE accounts;-- \xF0\x9F\x94\x92 <script>";
+  ASSERT_TRUE(Insert(a));
+  ASSERT_TRUE(store_->Read([&](Tx& tx) -> Result<void> {
+    EXPECT_EQ((*tx.FindAccountById("acc_1"))->name, a.name);
+    return {};
+  }));
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::ValuesIn(testing::Backends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace vault::storage
