@@ -1,0 +1,55 @@
+// Keeps /api/openapi.json true: every route the server registers is documented, and every
+// documented operation is served.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <set>
+
+#include "app/account_service.hpp"
+#include "core/password_policy.hpp"
+#include "crypto/sodium.hpp"
+#include "http/api.hpp"
+#include "support/fixtures.hpp"
+
+namespace vault::http {
+namespace {
+
+std::string Lower(std::string s) {
+  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+TEST(OpenApi, DocumentsExactlyTheRegisteredRoutes) {
+  ASSERT_TRUE(crypto::InitSodium());
+  testing::TempDatabase db("sqlite");
+  auto opened = db.Open(1);
+  testing::FakeClock clock;
+  crypto::SodiumRandom random;
+  crypto::HmacSecretHasher secrets(std::string(32, 'k'));
+  crypto::Argon2idHasher hasher({8, 1});
+  testing::RecordingMailer mailer;
+  core::PasswordPolicy policy;
+  app::AccountService accounts({*opened.store, clock, random, secrets, hasher, mailer, policy}, {});
+  Router router;
+  Metrics metrics;
+  RegisterAccountRoutes(router, accounts, {"http://localhost:8080", true});
+  RegisterOpsRoutes(router, metrics, *opened.store, [] { return 1; });
+
+  std::set<std::string> served;
+  for (const Route& r : router.routes()) served.insert(Lower(r.method) + " " + r.pattern);
+
+  auto doc = boost::json::parse(OpenApiDocument()).as_object();
+  EXPECT_EQ(doc["openapi"].as_string(), "3.1.0");
+  std::set<std::string> documented;
+  for (const auto& [path, item] : doc["paths"].as_object())
+    for (const auto& [method, op] : item.as_object())
+      if (method == "get" || method == "post" || method == "put" || method == "patch" ||
+          method == "delete") {
+        documented.insert(std::string(method) + " " + std::string(path));
+        EXPECT_TRUE(op.as_object().contains("responses")) << method << " " << path;
+      }
+  EXPECT_EQ(served, documented);
+}
+
+}  // namespace
+}  // namespace vault::http
