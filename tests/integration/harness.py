@@ -1,0 +1,840 @@
+"""Black-box integration harness for Atomyx Vault (stdlib only).
+
+Provides:
+  * SmtpSink     - an aiosmtpd Maildir sink on a free loopback port, plus wait_for_mail().
+  * Database     - a fresh SQLite file or a fresh PostgreSQL database per fixture.
+  * VaultServer  - runs `atomyx-vault serve` on 127.0.0.1:0, learns the port from the
+                   "listening" log line, captures the logs, stops with SIGTERM.
+  * Vault        - the three above wired together, plus a registry of secrets that must
+                   never appear in the server's logs.
+  * Client       - a tiny HTTP client with a cookie jar, Bearer mode, CSRF header, raw sends.
+  * VaultTestCase - unittest base class: one Vault per test class, helpers and assertions.
+
+Environment:
+  VAULT_BIN            server binary (default <repo>/build/atomyx-vault)
+  VAULT_TEST_BACKEND   sqlite (default) or postgres
+  VAULT_TEST_PG_URL    admin URL of a PostgreSQL server; required for postgres (fail, not skip)
+  VAULT_TEST_KEEP=1    keep temp dirs (and PostgreSQL databases) for debugging
+"""
+
+import email
+import email.policy
+import email.utils
+import http.client
+import json
+import mailbox
+import os
+import re
+import secrets
+import select
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import unittest
+import urllib.parse
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+PYTHON = "/usr/bin/python3"
+PUBLIC_URL = "http://localhost:8080"
+MAIL_FROM = "vault@example.test"
+TOKEN_RE = re.compile(r"token=([A-Za-z0-9_-]+)")
+TOKEN_SHAPE = re.compile(r"^[A-Za-z0-9_-]{43}$")
+STATE_CHANGING = {"POST", "PUT", "PATCH", "DELETE"}
+
+# Every (method, path template) the integration tests call; test_ops checks the OpenAPI
+# document against it. Keep it in step with the tests.
+API_ENDPOINTS = [
+    ("POST", "/api/v1/signup"),
+    ("POST", "/api/v1/signup/complete"),
+    ("POST", "/api/v1/sessions"),
+    ("GET", "/api/v1/sessions/current"),
+    ("DELETE", "/api/v1/sessions/current"),
+    ("GET", "/api/v1/me"),
+    ("PATCH", "/api/v1/me"),
+    ("POST", "/api/v1/me/password"),
+    ("POST", "/api/v1/me/email"),
+    ("POST", "/api/v1/email/confirm"),
+    ("POST", "/api/v1/password/forgot"),
+    ("POST", "/api/v1/password/reset"),
+    ("GET", "/api/v1/me/sessions"),
+    ("DELETE", "/api/v1/me/sessions/{id}"),
+    ("DELETE", "/api/v1/me/sessions"),
+]
+OPS_ENDPOINTS = [("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
+                 ("GET", "/api/openapi.json")]
+
+_ALL_VAULTS = []  # every fixture started in this process, for log dumps on failure
+
+
+def free_port():
+    """A loopback port that was free a moment ago (bind to 0, read it, close)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until(predicate, timeout, what, interval=0.05):
+    """Polls predicate() until it returns a truthy value, which is returned."""
+    deadline = time.monotonic() + timeout
+    while True:
+        value = predicate()
+        if value:
+            return value
+        if time.monotonic() >= deadline:
+            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
+        time.sleep(interval)
+
+
+def unique_email(prefix="user"):
+    return f"{prefix}-{secrets.token_hex(6)}@example.test"
+
+
+def keep_temp():
+    return os.environ.get("VAULT_TEST_KEEP") == "1"
+
+
+# ----------------------------------------------------------------------------- mail
+
+def mail_parts(msg):
+    """Returns {content_type: text} of the leaf parts of a message."""
+    parts = {}
+    for part in msg.walk():
+        if part.is_multipart():
+            continue
+        parts.setdefault(part.get_content_type(), part.get_content())
+    return parts
+
+
+def check_alternative(msg):
+    """Asserts msg is multipart/alternative with a text/plain and a text/html part."""
+    if msg.get_content_type() != "multipart/alternative":
+        raise AssertionError(f"mail {msg['Subject']!r} is {msg.get_content_type()}, "
+                             "expected multipart/alternative")
+    kinds = [p.get_content_type() for p in msg.iter_parts()]
+    for wanted in ("text/plain", "text/html"):
+        if wanted not in kinds:
+            raise AssertionError(f"mail {msg['Subject']!r} lacks a {wanted} part: {kinds}")
+
+
+def extract_link(msg, path_prefix=None):
+    """The first http(s) link carrying a token in the text/plain part."""
+    text = mail_parts(msg).get("text/plain", "")
+    for m in re.finditer(r"https?://[^\s<>\"']+", text):
+        if path_prefix is None or path_prefix in m.group(0):
+            return m.group(0)
+    raise AssertionError(f"no link (prefix {path_prefix!r}) in mail {msg['Subject']!r}:\n{text}")
+
+
+def extract_token(msg):
+    """The token=... value of the mail's link; the HTML part must carry the same one."""
+    parts = mail_parts(msg)
+    text = parts.get("text/plain", "")
+    found = TOKEN_RE.search(text)
+    if not found:
+        raise AssertionError(f"no token link in the text part of {msg['Subject']!r}:\n{text}")
+    token = found.group(1)
+    if token not in parts.get("text/html", ""):
+        raise AssertionError(f"the HTML part of {msg['Subject']!r} lacks the token link")
+    return token
+
+
+class SmtpSink:
+    """aiosmtpd with the Mailbox handler writing into a Maildir."""
+
+    def __init__(self, directory):
+        self.directory = directory
+        self.maildir = os.path.join(directory, "maildir")
+        self.port = None
+        self.proc = None
+        self._returned = set()
+        self._log_path = os.path.join(directory, "smtp.log")
+
+    def start(self, timeout=15):
+        last_error = None
+        for _ in range(5):  # the free port may be taken between probe and bind
+            port = free_port()
+            log = open(self._log_path, "ab")
+            proc = subprocess.Popen(
+                [PYTHON, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+                 "-c", "aiosmtpd.handlers.Mailbox", self.maildir],
+                stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+                cwd=self.directory)
+            log.close()
+            deadline = time.monotonic() + timeout
+            while time.monotonic() < deadline and proc.poll() is None:
+                if self._greets(port):
+                    self.proc, self.port = proc, port
+                    return self
+                time.sleep(0.05)
+            last_error = f"exit code {proc.poll()}"
+            if proc.poll() is None:
+                proc.kill()
+            proc.wait()
+        with open(self._log_path, "rb") as f:
+            output = f.read().decode("utf-8", "replace")
+        raise RuntimeError(f"SMTP sink did not start ({last_error}):\n{output}")
+
+    @staticmethod
+    def _greets(port):
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as s:
+                banner = s.recv(512)
+                s.sendall(b"QUIT\r\n")
+                return banner.startswith(b"220")
+        except OSError:
+            return False
+
+    def stop(self):
+        if self.proc and self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+
+    @staticmethod
+    def _order(key):
+        # Maildir keys: "<sec>.M<usec>P<pid>Q<counter>.<host>"; one sink process writes them.
+        m = re.match(r"(\d+)\.M(\d+)P\d+Q(\d+)", key)
+        return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else (0, 0, 0)
+
+    def messages(self):
+        """[(key, EmailMessage)] of every message received so far, oldest first."""
+        if not os.path.isdir(os.path.join(self.maildir, "new")):
+            return []
+        box = mailbox.Maildir(self.maildir, factory=None, create=False)
+        out = []
+        for key in sorted(box.keys(), key=self._order):
+            try:
+                raw = box.get_bytes(key)
+            except KeyError:
+                continue
+            out.append((key, email.message_from_bytes(raw, policy=email.policy.default)))
+        return out
+
+    @staticmethod
+    def recipients(msg):
+        fields = msg.get_all("To", []) + msg.get_all("Cc", []) + msg.get_all("X-RcptTo", [])
+        return {addr.lower() for _, addr in email.utils.getaddresses([str(f) for f in fields])}
+
+    def mails_to(self, to_addr):
+        return [m for _, m in self.messages() if to_addr.lower() in self.recipients(m)]
+
+    def wait_for_mail(self, to_addr, subject_contains, timeout=10, check=True):
+        """The oldest not yet returned message to to_addr whose subject contains the text.
+
+        Each message is returned at most once, so a flow can wait for "the next" mail."""
+        def find():
+            for key, msg in self.messages():
+                if key in self._returned:
+                    continue
+                if to_addr.lower() not in self.recipients(msg):
+                    continue
+                if subject_contains.lower() not in str(msg.get("Subject", "")).lower():
+                    continue
+                self._returned.add(key)
+                return msg
+            return None
+        try:
+            msg = wait_until(find, timeout, f"mail to {to_addr} about {subject_contains!r}")
+        except AssertionError:
+            seen = [(sorted(self.recipients(m)), str(m.get("Subject"))) for _, m in self.messages()]
+            raise AssertionError(f"no mail to {to_addr} with subject containing "
+                                 f"{subject_contains!r} within {timeout}s; received: {seen}")
+        if check:
+            check_alternative(msg)
+        return msg
+
+
+# ------------------------------------------------------------------------- database
+
+class Database:
+    """A fresh database for one fixture: SQLite file or PostgreSQL database."""
+
+    def __init__(self, backend, directory):
+        self.backend = backend
+        self.name = None
+        self.admin_url = None
+        if backend == "sqlite":
+            self.url = f"sqlite:{os.path.join(directory, 'vault.db')}"
+        elif backend == "postgres":
+            self.admin_url = os.environ.get("VAULT_TEST_PG_URL", "")
+            if not self.admin_url:
+                raise RuntimeError("VAULT_TEST_BACKEND=postgres needs VAULT_TEST_PG_URL "
+                                   "(e.g. postgresql://postgres@127.0.0.1:5432/postgres); "
+                                   "scripts/test.sh starts a throw-away cluster and sets it")
+            self.name = f"vault_it_{secrets.token_hex(6)}"
+            self._psql(f'CREATE DATABASE "{self.name}"')
+            parts = urllib.parse.urlsplit(self.admin_url)
+            self.url = urllib.parse.urlunsplit(parts._replace(path="/" + self.name))
+        else:
+            raise RuntimeError(f"unknown VAULT_TEST_BACKEND {backend!r} (sqlite or postgres)")
+
+    def _psql(self, sql):
+        env = dict(os.environ, PGCONNECT_TIMEOUT="10")
+        done = subprocess.run(["psql", self.admin_url, "-v", "ON_ERROR_STOP=1", "-qAtX",
+                               "-c", sql], env=env, capture_output=True, text=True, timeout=60)
+        if done.returncode != 0:
+            raise RuntimeError(f"psql {sql!r} failed: {done.stderr.strip()}")
+        return done.stdout
+
+    def drop(self):
+        if self.backend == "postgres" and self.name and not keep_temp():
+            self._psql(f'DROP DATABASE IF EXISTS "{self.name}" WITH (FORCE)')
+            self.name = None
+
+
+# --------------------------------------------------------------------------- server
+
+class VaultServer:
+    """One `atomyx-vault serve` process at a time on the same directory and database."""
+
+    def __init__(self, directory, database_url, smtp_port, argon2_memory_kib=None,
+                 extra_env=None, binary=None):
+        self.directory = directory
+        self.binary = binary or os.environ.get("VAULT_BIN") or os.path.join(
+            REPO, "build", "atomyx-vault")
+        self.env = dict(os.environ)
+        self.env.update({
+            "VAULT_LISTEN": "127.0.0.1:0",
+            "VAULT_PUBLIC_URL": PUBLIC_URL,
+            "VAULT_DATABASE": database_url,
+            "VAULT_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
+            "VAULT_MAIL_FROM": MAIL_FROM,
+            "VAULT_SECRET_FILE": os.path.join(directory, "secret"),
+            "VAULT_MAIL_OUTBOX": os.path.join(directory, "outbox"),
+            "VAULT_DEV": "1",
+        })
+        self.env.pop("VAULT_ARGON2_MEMORY_KIB", None)
+        if argon2_memory_kib is not None:
+            self.env["VAULT_ARGON2_MEMORY_KIB"] = str(argon2_memory_kib)
+        self.env.update(extra_env or {})
+        self.proc = None
+        self.port = None
+        self.returncode = None
+        self._lines = []          # every log line of every run, as text
+        self._lock = threading.Lock()
+        self._readers = []
+
+    @property
+    def logs(self):
+        with self._lock:
+            return "\n".join(self._lines)
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def set_argon2_memory_kib(self, kib):
+        if kib is None:
+            self.env.pop("VAULT_ARGON2_MEMORY_KIB", None)
+        else:
+            self.env["VAULT_ARGON2_MEMORY_KIB"] = str(kib)
+
+    def start(self, timeout=20):
+        if not os.path.exists(self.binary):
+            raise RuntimeError(f"server binary {self.binary} not found "
+                               "(build it, or set VAULT_BIN)")
+        assert not self.alive(), "server already running"
+        self.port = None
+        self.returncode = None
+        listening = threading.Event()
+        with self._lock:
+            self._lines.append(f"----- start {self.binary} serve -----")
+        self.proc = subprocess.Popen([self.binary, "serve"], cwd=self.directory, env=self.env,
+                                     stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.PIPE)
+        streams = ((self.proc.stdout, ""), (self.proc.stderr, "[stderr] "))
+        self._readers = [threading.Thread(target=self._read, args=(stream, tag, listening),
+                                          daemon=True) for stream, tag in streams]
+        for t in self._readers:
+            t.start()
+        deadline = time.monotonic() + timeout
+        while not listening.wait(0.05):
+            if self.proc.poll() is not None:
+                self._join_readers()
+                raise RuntimeError(f"server exited with {self.proc.returncode} before listening:\n"
+                                   f"{self.logs}")
+            if time.monotonic() >= deadline:
+                self.kill()
+                raise RuntimeError(f"server did not log a listening address within {timeout}s:\n"
+                                   f"{self.logs}")
+        return self
+
+    def _read(self, stream, tag, listening):
+        for raw in iter(stream.readline, b""):
+            line = raw.decode("utf-8", "replace").rstrip("\r\n")
+            with self._lock:
+                self._lines.append(tag + line)
+            if not listening.is_set():
+                address = self._listening_address(line)
+                if address:
+                    self.port = int(address.rsplit(":", 1)[1])
+                    listening.set()
+        stream.close()
+
+    @staticmethod
+    def _listening_address(line):
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            obj = None
+        if isinstance(obj, dict):
+            if obj.get("msg") == "listening" and isinstance(obj.get("address"), str):
+                return obj["address"]
+            return None
+        if '"msg":"listening"' in line.replace(" ", ""):
+            m = re.search(r'"address"\s*:\s*"([^"]+:\d+)"', line)
+            return m.group(1) if m else None
+        return None
+
+    def _join_readers(self):
+        for t in self._readers:
+            t.join(10)
+
+    def stop(self, timeout=20):
+        """SIGTERM, wait; returns the exit code (SIGKILL and raise if it hangs)."""
+        if self.proc is None:
+            return self.returncode
+        if self.proc.poll() is None:
+            self.proc.send_signal(signal.SIGTERM)
+            try:
+                self.proc.wait(timeout)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+                self._join_readers()
+                self.returncode = self.proc.returncode
+                self.proc = None
+                raise AssertionError(f"server ignored SIGTERM for {timeout}s; killed")
+        self._join_readers()
+        self.returncode = self.proc.returncode
+        self.proc = None
+        return self.returncode
+
+    def kill(self):
+        """SIGKILL (a crash), wait."""
+        if self.proc is None:
+            return self.returncode
+        if self.proc.poll() is None:
+            self.proc.kill()
+        self.proc.wait()
+        self._join_readers()
+        self.returncode = self.proc.returncode
+        self.proc = None
+        return self.returncode
+
+
+# --------------------------------------------------------------------------- client
+
+class Response:
+    """status, headers (http.client.HTTPMessage), body bytes, json (or None).
+
+    Unpacks as (status, headers, json-or-raw-body)."""
+
+    def __init__(self, status, headers, body):
+        self.status = status
+        self.headers = headers
+        self.body = body
+        self.json = None
+        if body and "json" in (headers.get("Content-Type") or ""):
+            try:
+                self.json = json.loads(body)
+            except ValueError:
+                pass
+
+    @property
+    def content_type(self):
+        return (self.headers.get("Content-Type") or "").split(";")[0].strip().lower()
+
+    @property
+    def data(self):
+        return self.json if self.json is not None else self.body
+
+    def __iter__(self):
+        return iter((self.status, self.headers, self.data))
+
+    def __repr__(self):
+        shown = self.body[:400].decode("utf-8", "replace")
+        return f"<Response {self.status} {self.content_type} {shown}>"
+
+
+class Client:
+    """HTTP client for one user agent.
+
+    mode: "cookie" sends the vault_session cookie, "bearer" sends Authorization: Bearer,
+    "none" sends neither. auto_csrf: send X-CSRF-Token on state-changing cookie requests."""
+
+    def __init__(self, vault, mode="cookie", auto_csrf=False, user_agent="vault-it/1"):
+        self.vault = vault
+        self.mode = mode
+        self.auto_csrf = auto_csrf
+        self.user_agent = user_agent
+        self.cookies = {}        # name -> value
+        self.cookie_attrs = {}   # name -> {attr-lower: value}, from the last Set-Cookie
+        self.token = None        # session token (from the JSON body) for Bearer
+        self.csrf_token = None
+        self.retry_budget = 60.0  # seconds spent honouring 429/503 Retry-After, per request
+
+    # -- cookies
+    def _take_cookies(self, headers):
+        for header in headers.get_all("Set-Cookie") or []:
+            pieces = [p.strip() for p in header.split(";")]
+            name, _, value = pieces[0].partition("=")
+            attrs = {}
+            for p in pieces[1:]:
+                k, _, v = p.partition("=")
+                attrs[k.strip().lower()] = v.strip()
+            self.cookie_attrs[name] = attrs
+            expired = value == ""
+            if re.fullmatch(r"-?\d+", attrs.get("max-age", "")):
+                expired = expired or int(attrs["max-age"]) <= 0
+            elif "expires" in attrs:
+                try:
+                    when = email.utils.parsedate_to_datetime(attrs["expires"]).timestamp()
+                    expired = when <= time.time()
+                except (TypeError, ValueError):
+                    pass
+            if expired:
+                self.cookies.pop(name, None)
+            else:
+                self.cookies[name] = value
+                if name == "vault_session":
+                    self.vault.remember_secret(value)
+
+    def _take_session(self, body):
+        if not isinstance(body, dict):
+            return
+        if isinstance(body.get("session_token"), str):
+            self.token = body["session_token"]
+            self.vault.remember_secret(self.token)
+        session = body.get("session")
+        if isinstance(session, dict) and isinstance(session.get("csrf_token"), str):
+            self.csrf_token = session["csrf_token"]
+        elif isinstance(body.get("csrf_token"), str) and "current" in body:
+            self.csrf_token = body["csrf_token"]
+
+    @property
+    def session_cookie(self):
+        return self.cookies.get("vault_session")
+
+    # -- requests
+    def _headers(self, method, auth, csrf, origin, extra):
+        headers = {"User-Agent": self.user_agent, "Accept": "application/json"}
+        auth = auth or self.mode
+        if auth == "cookie" and self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        elif auth == "bearer" and self.token:
+            headers["Authorization"] = f"Bearer {self.token}"
+        elif auth not in ("cookie", "bearer", "none"):
+            raise ValueError(f"auth {auth!r}")
+        if csrf is None:
+            csrf = self.auto_csrf and auth == "cookie" and method in STATE_CHANGING
+        if csrf is True and self.csrf_token:
+            headers["X-CSRF-Token"] = self.csrf_token
+        elif isinstance(csrf, str):
+            headers["X-CSRF-Token"] = csrf
+        if origin:
+            headers["Origin"] = origin
+        headers.update(extra or {})
+        return headers
+
+    def request(self, method, path, json_body=None, body=None, headers=None, auth=None,
+                csrf=None, origin=None, content_type="application/json", timeout=60):
+        """Sends json_body (serialised) or body (raw bytes/str); returns a Response."""
+        if json_body is not None:
+            body = json.dumps(json_body).encode("utf-8")
+        elif isinstance(body, str):
+            body = body.encode("utf-8")
+        h = self._headers(method, auth, csrf, origin, headers)
+        if body is not None and content_type and "Content-Type" not in h:
+            h["Content-Type"] = content_type
+        spent = 0.0
+        while True:
+            resp = self._send(method, path, body, h, timeout)
+            wait = self._retry_after(resp)
+            if wait is None or spent + wait > self.retry_budget:
+                break
+            time.sleep(wait)   # back-off the server asked for, not an assertion
+            spent += wait
+        self._take_cookies(resp.headers)
+        self._take_session(resp.json)
+        return resp
+
+    @staticmethod
+    def _retry_after(resp):
+        if resp.status not in (429, 503):
+            return None
+        try:
+            seconds = float(resp.headers.get("Retry-After", ""))
+        except ValueError:
+            return None
+        return max(seconds, 0.05) if seconds <= 10 else None
+
+    def _send(self, method, path, body, headers, timeout):
+        conn = http.client.HTTPConnection("127.0.0.1", self.vault.server.port, timeout=timeout)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            r = conn.getresponse()
+            return Response(r.status, r.headers, r.read())
+        finally:
+            conn.close()
+
+    def get(self, path, **kw):
+        return self.request("GET", path, **kw)
+
+    def post(self, path, json_body=None, **kw):
+        return self.request("POST", path, json_body=json_body, **kw)
+
+    def patch(self, path, json_body=None, **kw):
+        return self.request("PATCH", path, json_body=json_body, **kw)
+
+    def delete(self, path, **kw):
+        return self.request("DELETE", path, **kw)
+
+    def raw(self, method, path, body, headers=None, auth=None, csrf=None,
+            content_type="application/json"):
+        """Sends arbitrary bytes as the body (invalid UTF-8, malformed JSON, ...)."""
+        return self.request(method, path, body=body, headers=headers, auth=auth, csrf=csrf,
+                            content_type=content_type)
+
+    def send_large(self, method, path, size, chunked=False, auth=None, csrf=None):
+        """Streams `size` bytes of a JSON-looking body over a raw socket, stopping early if
+        the server answers first (as it should with 413). Returns a Response."""
+        h = self._headers(method, auth, csrf, None, None)
+        h["Content-Type"] = "application/json"
+        h["Host"] = f"127.0.0.1:{self.vault.server.port}"
+        h["Connection"] = "close"
+        if chunked:
+            h["Transfer-Encoding"] = "chunked"
+        else:
+            h["Content-Length"] = str(size)
+        head = f"{method} {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in h.items())
+        sock = socket.create_connection(("127.0.0.1", self.vault.server.port), timeout=30)
+        try:
+            sock.sendall(head.encode("latin-1") + b"\r\n")
+            def pieces():
+                yield b'{"name":"'
+                remaining = size - 9
+                while remaining > 0:
+                    n = min(65536, remaining)
+                    yield b"a" * n
+                    remaining -= n
+            sent = 0
+            try:
+                for piece in pieces():
+                    ready, _, _ = select.select([sock], [], [], 0)
+                    if ready:
+                        break  # the server already answered
+                    framed = b"%x\r\n%s\r\n" % (len(piece), piece) if chunked else piece
+                    sock.sendall(framed)
+                    sent += len(piece)
+                else:
+                    if chunked:
+                        sock.sendall(b"0\r\n\r\n")
+            except (BrokenPipeError, ConnectionResetError, socket.timeout):
+                pass  # the server stopped reading; its answer should be waiting
+            try:
+                r = http.client.HTTPResponse(sock, method=method)
+                r.begin()
+                return Response(r.status, r.headers, r.read())
+            except (ConnectionResetError, http.client.HTTPException, socket.timeout) as e:
+                raise AssertionError(f"no HTTP answer to a {size}-byte body after sending "
+                                     f"{sent} bytes: {e!r}")
+        finally:
+            sock.close()
+
+
+# ---------------------------------------------------------------------------- vault
+
+class Vault:
+    """Temp dir + SMTP sink + database + server; close() tears everything down."""
+
+    def __init__(self, backend=None, argon2_memory_kib=None, extra_env=None):
+        self.backend = backend or os.environ.get("VAULT_TEST_BACKEND", "sqlite")
+        self.argon2_memory_kib = argon2_memory_kib
+        self.extra_env = extra_env
+        self.directory = None
+        self.sink = None
+        self.db = None
+        self.server = None
+        self.secrets = set()
+
+    def start(self):
+        _ALL_VAULTS.append(self)
+        self.directory = tempfile.mkdtemp(prefix="vault-it-")
+        try:
+            self.sink = SmtpSink(self.directory).start()
+            self.db = Database(self.backend, self.directory)
+            self.server = VaultServer(self.directory, self.db.url, self.sink.port,
+                                      self.argon2_memory_kib, self.extra_env)
+            self.server.start()
+            self._remember_server_secret()
+        except BaseException:
+            self.close()
+            raise
+        return self
+
+    def _remember_server_secret(self):
+        path = self.server.env["VAULT_SECRET_FILE"]
+        try:
+            with open(path, "rb") as f:
+                content = f.read().strip()
+            self.remember_secret(content.decode("ascii"))
+        except (OSError, UnicodeDecodeError):
+            pass
+
+    def close(self):
+        try:
+            if self.server:
+                self.server.stop()
+        finally:
+            if self.sink:
+                self.sink.stop()
+            if self.db:
+                self.db.drop()
+            if self.directory and not keep_temp():
+                shutil.rmtree(self.directory, ignore_errors=True)
+
+    def client(self, **kw):
+        return Client(self, **kw)
+
+    def remember_secret(self, value):
+        if isinstance(value, str) and len(value) >= 8:
+            self.secrets.add(value)
+
+    def new_password(self):
+        password = f"Tq-{secrets.token_hex(10)}-lantern"
+        self.remember_secret(password)
+        return password
+
+    def token_from(self, msg):
+        token = extract_token(msg)
+        self.remember_secret(token)
+        return token
+
+    def leaked_secrets(self):
+        logs = self.server.logs if self.server else ""
+        return sorted(s for s in self.secrets if s in logs)
+
+
+def _dump_logs():
+    for v in _ALL_VAULTS:
+        if v.server:
+            lines = v.server.logs.splitlines()
+            sys.stderr.write(f"\n===== server log ({v.backend}, {v.directory}), last 150 of "
+                             f"{len(lines)} lines =====\n" + "\n".join(lines[-150:]) + "\n")
+
+
+def main():
+    """unittest.main() that dumps the server logs when anything failed."""
+    program = unittest.main(verbosity=2, exit=False)
+    ok = program.result.wasSuccessful()
+    if not ok:
+        _dump_logs()
+    sys.exit(0 if ok else 1)
+
+
+# ------------------------------------------------------------------------ test base
+
+class Account:
+    def __init__(self, email, password, name, client, body):
+        self.email = email
+        self.password = password
+        self.name = name
+        self.client = client        # cookie mode, auto CSRF
+        self.body = body            # the 201 body of sign-up completion
+        self.id = body["account"]["id"]
+
+    @property
+    def local_part(self):
+        return self.email.split("@", 1)[0]
+
+
+class VaultFlows:
+    """Flow helpers and problem assertions for a unittest.TestCase that has self.vault."""
+
+    # -- shortcuts
+    @property
+    def sink(self):
+        return self.vault.sink
+
+    def client(self, **kw):
+        return self.vault.client(**kw)
+
+    def signup(self, email=None, name="Ada Lovelace"):
+        """Signs up and returns (email, verification token)."""
+        email = email or unique_email()
+        r = self.client(mode="none").post("/api/v1/signup", {"name": name, "email": email})
+        self.assertEqual(r.status, 202, r)
+        msg = self.sink.wait_for_mail(email, "Verify your email address")
+        return email, self.vault.token_from(msg)
+
+    def create_account(self, name="Ada Lovelace", prefix="user"):
+        email, token = self.signup(unique_email(prefix), name)
+        password = self.vault.new_password()
+        c = self.client(mode="cookie", auto_csrf=True)
+        r = c.post("/api/v1/signup/complete", {"token": token, "password": password})
+        self.assertEqual(r.status, 201, r)
+        return Account(email, password, name, c, r.json)
+
+    def sign_in(self, email, password, expect=201, **client_kw):
+        client_kw.setdefault("auto_csrf", True)
+        c = self.client(**client_kw)
+        r = c.post("/api/v1/sessions", {"email": email, "password": password})
+        self.assertEqual(r.status, expect, r)
+        return c
+
+    def healthy(self):
+        self.assertTrue(self.vault.server.alive(), "server process died")
+        r = self.client(mode="none").get("/healthz")
+        self.assertEqual(r.status, 200, r)
+
+    # -- assertions
+    def assertProblem(self, resp, status, codes=None, field=None, code_prefix=None):
+        """resp is an RFC 9457 problem with the status, one of the codes, and the field."""
+        statuses = status if isinstance(status, (set, tuple, list)) else {status}
+        self.assertIn(resp.status, statuses, resp)
+        self.assertEqual(resp.content_type, "application/problem+json", resp)
+        self.assertIsInstance(resp.json, dict, resp)
+        code = resp.json.get("code")
+        self.assertIsInstance(code, str, resp)
+        if codes is not None:
+            codes = {codes} if isinstance(codes, str) else set(codes)
+            self.assertIn(code, codes, resp)
+        if code_prefix is not None:
+            self.assertTrue(code.startswith(code_prefix), resp)
+        self.assertEqual(resp.json.get("status"), resp.status, resp)
+        if field is not None:
+            self.assertEqual(resp.json.get("field"), field, resp)
+        self.assertTrue(resp.headers.get("X-Request-Id"), resp)
+        return code
+
+    def assertNot5xx(self, resp):
+        self.assertLess(resp.status, 500, resp)
+
+
+class VaultTestCase(VaultFlows, unittest.TestCase):
+    """One Vault per test class, torn down (and its log checked for secrets) at the end."""
+
+    ARGON2_MEMORY_KIB = None
+    EXTRA_ENV = None
+
+    @classmethod
+    def setUpClass(cls):
+        cls.vault = Vault(argon2_memory_kib=cls.ARGON2_MEMORY_KIB, extra_env=cls.EXTRA_ENV)
+        cls.vault.start()
+
+    @classmethod
+    def tearDownClass(cls):
+        vault = cls.vault
+        vault.close()
+        leaked = vault.leaked_secrets()
+        if leaked:
+            raise AssertionError(f"{len(leaked)} secret(s) appear in the server log: "
+                                 f"{[s[:6] + '...' for s in leaked]}")

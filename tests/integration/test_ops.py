@@ -1,0 +1,198 @@
+#!/usr/bin/python3
+"""Operations: health, readiness, metrics, request ids, unknown routes, the OpenAPI document,
+graceful shutdown, and durability across restarts and crashes."""
+
+import os
+import re
+import secrets
+import sys
+import unittest
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import (API_ENDPOINTS, OPS_ENDPOINTS, Vault, VaultFlows,  # noqa: E402
+                     VaultTestCase, main, unique_email)
+
+
+def template_key(path):
+    return re.sub(r"\{[^}]*\}", "{}", path)
+
+
+def route_label(route):
+    """A route="..." label for route; the method may prefix the path ("POST /api/v1/x")."""
+    return rf'route="(?:[A-Z]+ )?{re.escape(route)}"'
+
+
+def metric_samples(text, name, route):
+    """[(labels, value)] of the samples of `name` whose route label is `route`."""
+    found = []
+    for m in re.finditer(rf"^{re.escape(name)}\{{([^}}]*)\}} (\S+)$", text, re.M):
+        if re.search(route_label(route), m.group(1)):
+            found.append((m.group(1), float(m.group(2))))
+    return found
+
+
+class OpsTest(VaultTestCase):
+
+    def test_health_and_readiness(self):
+        c = self.client(mode="none")
+        for path in ("/healthz", "/readyz"):
+            r = c.get(path)
+            self.assertEqual(r.status, 200, r)
+            self.assertEqual(r.json, {"status": "ok"})
+            self.assertTrue(r.headers.get("X-Request-Id"), r)
+
+    def test_metrics(self):
+        c = self.client(mode="none")
+        before = c.get("/metrics")
+        self.assertEqual(before.status, 200, before)
+        self.assertTrue(before.headers.get("Content-Type", "").startswith("text/plain"), before)
+        name = "vault_http_requests_total"
+        base = sum(v for _, v in metric_samples(before.body.decode(), name, "/api/v1/me"))
+        for _ in range(3):
+            self.assertEqual(c.get("/api/v1/me").status, 401)
+        r = c.post("/api/v1/sessions", {"email": unique_email("metrics"),
+                                        "password": "Zq-metrics-pw-1"})
+        self.assertEqual(r.status, 401, r)
+        noise = f"/no-such-route-{secrets.token_hex(4)}"
+        self.assertEqual(c.get(noise).status, 404)
+
+        text = c.get("/metrics").body.decode()
+        short = text[:3000]
+        self.assertTrue(metric_samples(text, name, "/api/v1/sessions"),
+                        f'no {name}{{route="/api/v1/sessions"}} in:\n{short}')
+        hist = "vault_http_request_duration_seconds"
+        buckets = metric_samples(text, hist + "_bucket", "/api/v1/sessions")
+        self.assertTrue(buckets, f'no {hist}_bucket{{route="/api/v1/sessions"}} in:\n{short}')
+        self.assertTrue(any('le="+Inf"' in labels and value >= 1 for labels, value in buckets),
+                        buckets)
+        self.assertTrue(metric_samples(text, hist + "_count", "/api/v1/sessions"), short)
+        self.assertTrue(metric_samples(text, hist + "_sum", "/api/v1/sessions"), short)
+        self.assertRegex(text, r"(?m)^vault_hash_queue_depth(\{[^}]*\})? \d")
+        self.assertRegex(text, r"(?m)^# TYPE vault_http_requests_total counter")
+        self.assertRegex(text, r"(?m)^# TYPE vault_http_request_duration_seconds histogram")
+        after = sum(v for _, v in metric_samples(text, name, "/api/v1/me"))
+        self.assertGreaterEqual(after - base, 3, "the /api/v1/me counter did not count 3 requests")
+        # unknown paths must not become label values (unbounded cardinality)
+        self.assertNotIn(noise, text)
+
+    def test_unknown_route_and_wrong_method(self):
+        c = self.client(mode="none")
+        r = c.get("/api/v1/definitely-not-a-route")
+        self.assertProblem(r, 404, "route.not_found")
+        r = c.post("/api/v1/nope", {"a": 1})
+        self.assertProblem(r, 404, "route.not_found")
+        r = c.request("DELETE", "/api/v1/signup")
+        self.assertEqual(r.status, 405, r)
+        self.assertEqual(r.content_type, "application/problem+json", r)
+
+    def test_every_response_has_a_request_id(self):
+        c = self.client(mode="none")
+        responses = [
+            c.get("/healthz"), c.get("/readyz"), c.get("/metrics"), c.get("/api/openapi.json"),
+            c.get("/api/v1/me"),                                   # 401
+            c.get("/api/v1/nothing-here"),                         # 404
+            c.request("DELETE", "/api/v1/signup"),                 # 405
+            c.raw("POST", "/api/v1/signup", b"{not json"),         # 400
+            c.post("/api/v1/sessions", {"email": unique_email("rid"),
+                                        "password": "Zq-request-id-1"}),  # 401
+            c.post("/api/v1/password/forgot", {"email": unique_email("rid")}),  # 202
+            c.send_large("POST", "/api/v1/signup", 2 * 1024 * 1024),  # 413
+        ]
+        ids = []
+        for r in responses:
+            rid = r.headers.get("X-Request-Id")
+            self.assertTrue(rid, f"no X-Request-Id on {r!r}")
+            ids.append(rid)
+            if r.content_type == "application/problem+json":
+                self.assertEqual(r.json.get("request_id"), rid, r)
+        self.assertEqual(len(set(ids)), len(ids), f"request ids repeat: {ids}")
+
+    def test_openapi_document(self):
+        r = self.client(mode="none").get("/api/openapi.json")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.content_type, "application/json", r)
+        doc = r.json
+        self.assertIsInstance(doc, dict, r)
+        self.assertEqual(doc.get("openapi"), "3.1.0")
+        self.assertIn("info", doc)
+        paths = {template_key(p): {m.upper() for m in ops} for p, ops in doc["paths"].items()}
+        for label, endpoints in (("API", API_ENDPOINTS), ("operations", OPS_ENDPOINTS)):
+            with self.subTest(label):
+                missing = [f"{m} {p}" for m, p in endpoints
+                           if m not in paths.get(template_key(p), set())]
+                self.assertEqual(missing, [], f"{label} endpoints missing from the OpenAPI doc")
+
+
+class LifecycleTest(VaultFlows, unittest.TestCase):
+    """Each test runs its own server so it can stop, kill and restart it."""
+
+    def setUp(self):
+        self.vault = Vault()
+        self.vault.start()
+        self.addCleanup(self.vault.close)
+
+    def tearDown(self):
+        self.assertEqual(self.vault.leaked_secrets(), [], "secrets in the server log")
+
+    def restart(self):
+        self.vault.server.start()
+
+    def test_sigterm_exits_zero(self):
+        self.assertEqual(self.vault.client().get("/healthz").status, 200)
+        code = self.vault.server.stop()
+        self.assertEqual(code, 0, self.vault.server.logs)
+
+    def test_restart_keeps_accounts_and_sessions(self):
+        acc = self.create_account(prefix="restart")
+        self.assertEqual(self.vault.server.stop(), 0)
+        self.restart()
+        self.sign_in(acc.email, acc.password)
+        r = acc.client.get("/api/v1/me")    # the session survives the restart too
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["email"], acc.email)
+
+    def test_sigkill_after_acknowledged_writes(self):
+        email = unique_email("crash")
+        r = self.vault.client(mode="none").post("/api/v1/signup", {"name": "Crash Test",
+                                                                   "email": email})
+        self.assertEqual(r.status, 202, r)
+        token = self.vault.token_from(self.vault.sink.wait_for_mail(email, "Verify your email"))
+        self.vault.server.kill()            # the pending sign-up was acknowledged
+        self.restart()
+        password = self.vault.new_password()
+        r = self.vault.client().post("/api/v1/signup/complete", {"token": token,
+                                                                 "password": password})
+        self.assertEqual(r.status, 201, r)
+        self.vault.server.kill()            # right after the 201
+        self.restart()
+        self.sign_in(email, password)
+
+        # a password change acknowledged with 204 survives a crash too
+        c = self.sign_in(email, password)
+        new_password = self.vault.new_password()
+        r = c.post("/api/v1/me/password", {"current_password": password,
+                                           "new_password": new_password})
+        self.assertEqual(r.status, 204, r)
+        self.vault.server.kill()
+        self.restart()
+        self.sign_in(email, new_password)
+        self.sign_in(email, password, expect=401)
+
+    def test_password_hash_parameters_change_across_restart(self):
+        self.vault.server.stop()
+        self.vault.server.set_argon2_memory_kib(8192)
+        self.restart()
+        acc = self.create_account(prefix="params")
+        self.assertEqual(self.vault.server.stop(), 0)
+        self.vault.server.set_argon2_memory_kib(None)   # back to the default parameters
+        self.restart()
+        self.sign_in(acc.email, acc.password)    # verifies, then re-hashes
+        self.assertEqual(self.vault.server.stop(), 0)
+        self.restart()
+        self.sign_in(acc.email, acc.password)    # the re-hashed password verifies
+        self.sign_in(acc.email, "Zq-wrong-password-1", expect=401)
+
+
+if __name__ == "__main__":
+    main()
