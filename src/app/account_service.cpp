@@ -1,6 +1,7 @@
 #include "app/account_service.hpp"
 
 #include "app/emails.hpp"
+#include "app/tokens.hpp"
 #include "core/encoding.hpp"
 
 namespace vault::app {
@@ -15,17 +16,20 @@ namespace {
 
 constexpr std::string_view kSessionHashPurpose = "session";
 
-std::string TokenHashPurpose(TokenPurpose p) { return "ott:" + std::string(core::TokenPurposeName(p)); }
-
 core::Error InvalidCredentials() {
   return core::Error{Code::kUnauthenticated, "auth.invalid_credentials", "",
                      "the email address or password is not correct"};
 }
 
+Actor AnonymousActor(const ClientInfo& c) { return Actor{"anonymous", "", c.ip, c.user_agent}; }
+Actor AccountActor(const std::string& id, const ClientInfo& c) {
+  return Actor{"account", id, c.ip, c.user_agent};
+}
+
 }  // namespace
 
 AccountService::AccountService(Ports ports, AccountSettings settings)
-    : p_(ports), settings_(std::move(settings)) {
+    : p_(ports), settings_(std::move(settings)), audit_(ports.secrets, ports.random, ports.clock) {
   // A hash with the current parameters, so an unknown email costs the same argon2id work.
   dummy_hash_ = p_.hasher.Hash(core::Base64Url(p_.random.Bytes(16))).value_or("");
 }
@@ -35,30 +39,30 @@ void AccountService::Mail(const core::MailMessage& m) {
   (void)p_.mailer.Send(m);
 }
 
+Actor AccountService::ActorOf(const AuthContext& ctx) const {
+  return AccountActor(ctx.account.id, ctx.client);
+}
+
 Result<std::string> AccountService::IssueToken(core::Tx& tx, core::OneTimeToken t,
                                                core::Timestamp lifetime) {
-  std::string secret = core::NewToken(p_.random);
-  t.token_hash = p_.secrets.KeyedHash(TokenHashPurpose(t.purpose), secret);
-  t.created_at = p_.clock.Now();
-  t.expires_at = t.created_at + lifetime;
-  if (auto r = tx.InsertToken(t); !r) return Fail(r.error());
-  return secret;
+  return IssueOneTimeToken(tx, p_.random, p_.secrets, p_.clock, std::move(t), lifetime);
 }
 
 Result<core::OneTimeToken> AccountService::CheckToken(core::Tx& tx, const std::string& token,
                                                       TokenPurpose purpose) {
-  auto invalid = [] {
-    return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", "token");
+  const char* field = purpose == TokenPurpose::kMfa ? "mfa_token" : "token";
+  auto invalid = [&] {
+    return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", field);
   };
   if (token.size() != 43) return invalid();
   auto found = tx.FindToken(p_.secrets.KeyedHash(TokenHashPurpose(purpose), token), purpose);
   if (!found) return Fail(found.error());
   if (!*found) return invalid();
   if ((*found)->consumed_at)
-    return Fail(Code::kInvalidArgument, "token.used", "this link has already been used", "token");
+    return Fail(Code::kInvalidArgument, "token.used", "this link has already been used", field);
   if ((*found)->expires_at <= p_.clock.Now())
     return Fail(Code::kInvalidArgument, "token.expired", "this link has expired; ask for a new one",
-                "token");
+                field);
   return **found;
 }
 
@@ -69,14 +73,38 @@ Result<core::OneTimeToken> AccountService::TakeToken(core::Tx& tx, const std::st
   auto consumed = tx.ConsumeToken(t->token_hash, purpose, p_.clock.Now());
   if (!consumed) return Fail(consumed.error());
   if (!*consumed)  // a concurrent request consumed it between our read and our update
-    return Fail(Code::kInvalidArgument, "token.used", "this link has already been used", "token");
+    return Fail(Code::kInvalidArgument, "token.used", "this link has already been used",
+                purpose == TokenPurpose::kMfa ? "mfa_token" : "token");
   return t;
 }
 
-Result<SignedIn> AccountService::OpenSession(core::Tx& tx, const Account& account,
-                                             const ClientInfo& client) {
+Result<core::ThrottleState> AccountService::Reserve(core::Tx& tx, const std::string& key) {
+  core::Timestamp now = p_.clock.Now();
+  auto state = tx.ReserveAttempt(key, now, settings_.failure_window_seconds);
+  if (!state) return Fail(state.error());
+  if (state->locked_until > now || state->attempts > settings_.max_failures) {
+    core::Timestamp until = state->locked_until > now
+                                ? state->locked_until
+                                : state->window_start + settings_.failure_window_seconds;
+    core::Error e{Code::kResourceExhausted, "auth.locked", "",
+                  "too many failed attempts; try again later"};
+    e.retry_after = std::max<core::Timestamp>(1, until - now);
+    return Fail(e);
+  }
+  return state;
+}
+
+Result<bool> AccountService::LockIfExhausted(core::Tx& tx, const std::string& key,
+                                             const core::ThrottleState& state) {
+  if (state.attempts < settings_.max_failures) return false;
+  if (auto r = tx.LockThrottle(key, p_.clock.Now() + settings_.lockout_seconds); !r)
+    return Fail(r.error());
+  return true;
+}
+
+Result<SignedIn> AccountService::OpenSession(core::Tx& tx, Account account, const ClientInfo& client,
+                                             const std::string& method) {
   SignedIn out;
-  out.account = account;
   out.token = core::NewToken(p_.random);  // 256-bit bearer secret from the OS CSPRNG
   core::Session& s = out.session;
   s.id = core::NewId(p_.random, "ses");
@@ -87,6 +115,15 @@ Result<SignedIn> AccountService::OpenSession(core::Tx& tx, const Account& accoun
   s.ip = client.ip;
   s.user_agent = client.user_agent.substr(0, 512);
   if (auto r = tx.InsertSession(s); !r) return Fail(r.error());
+  account.last_sign_in_at = s.created_at;
+  if (auto r = tx.UpdateAccount(account); !r) return Fail(r.error());
+  if (!method.empty())
+    if (auto r = audit_.Record(tx, AccountActor(account.id, client),
+                               {"session.signed_in", "session", s.id,
+                                JsonSummary({{"method", method}})});
+        !r)
+      return Fail(r.error());
+  out.account = std::move(account);
   return out;
 }
 
@@ -100,7 +137,7 @@ Result<void> AccountService::SignUp(const std::string& name, const std::string& 
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     auto existing = tx.FindAccountByEmail(norm);
     if (!existing) return Fail(existing.error());
-    if (*existing && !(*existing)->password_hash.empty()) {
+    if (*existing) {
       mail = SignupAttemptMessage((*existing)->email, settings_.public_url + "/password/forgot");
       return {};
     }
@@ -122,7 +159,6 @@ Result<void> AccountService::SignUp(const std::string& name, const std::string& 
 Result<SignedIn> AccountService::CompleteSignUp(const std::string& token,
                                                 const std::string& password,
                                                 const ClientInfo& client) {
-  SignedIn out;
   // Check the token and the policy before any hashing or writing, so a bad request costs little
   // and leaves the token usable.
   auto peek = p_.store.Read([&](core::Tx& tx) -> Result<void> {
@@ -134,10 +170,10 @@ Result<SignedIn> AccountService::CompleteSignUp(const std::string& token,
   // Hash outside the transaction: argon2id must not hold a database write lock.
   auto hash = p_.hasher.Hash(password);
   if (!hash) return Fail(hash.error());
+  SignedIn out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     auto t = TakeToken(tx, token, TokenPurpose::kSignup);
     if (!t) return Fail(t.error());
-    if (auto ok = p_.policy.Check(password, t->email, "password"); !ok) return Fail(ok.error());
     core::Timestamp now = p_.clock.Now();
     Account a;
     a.id = core::NewId(p_.random, "acc");
@@ -148,7 +184,10 @@ Result<SignedIn> AccountService::CompleteSignUp(const std::string& token,
     a.password_hash = *hash;
     a.created_at = a.updated_at = now;
     if (auto ins = tx.InsertAccount(a); !ins) return Fail(ins.error());
-    auto s = OpenSession(tx, a, client);
+    if (auto ev = audit_.Record(tx, AccountActor(a.id, client), {"account.created", "account", a.id});
+        !ev)
+      return ev;
+    auto s = OpenSession(tx, a, client, "");
     if (!s) return Fail(s.error());
     out = std::move(*s);
     return {};
@@ -157,18 +196,32 @@ Result<SignedIn> AccountService::CompleteSignUp(const std::string& token,
   return out;
 }
 
-Result<SignedIn> AccountService::SignIn(const std::string& email, const std::string& password,
-                                        const ClientInfo& client) {
+Result<SignInOutcome> AccountService::SignIn(const std::string& email, const std::string& password,
+                                             const ClientInfo& client) {
   if (email.size() > 254 || password.size() > 1024) return Fail(InvalidCredentials());
   std::string norm = core::NormalizeEmail(email);
+  std::string key = "signin:" + norm;  // per address, whether or not an account exists
   std::optional<Account> account;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  core::ThrottleState state;
+  // Reserve the attempt before verifying: parallel guesses on any node cannot exceed the limit.
+  auto reserved = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     auto a = tx.FindAccountByEmail(norm);
     if (!a) return Fail(a.error());
     account = std::move(*a);
+    auto s = Reserve(tx, key);
+    if (!s) return Fail(s.error());
+    state = *s;
     return {};
   });
-  if (!r) return Fail(r.error());
+  if (!reserved) {
+    if (reserved.error().id == "auth.locked")
+      (void)p_.store.Write([&](core::Tx& tx) {
+        return audit_.Record(tx, AnonymousActor(client),
+                             {"session.sign_in_failed", account ? "account" : "", account ? account->id : "",
+                              JsonSummary({{"reason", "locked"}})});
+      });
+    return Fail(reserved.error());
+  }
   bool ok;
   if (account && !account->password_hash.empty()) {
     ok = p_.hasher.Verify(account->password_hash, password);
@@ -176,7 +229,26 @@ Result<SignedIn> AccountService::SignIn(const std::string& email, const std::str
     (void)p_.hasher.Verify(dummy_hash_, password);  // same work as a real verification
     ok = false;
   }
-  if (!ok) return Fail(InvalidCredentials());
+  if (!ok) {
+    bool locked = false;
+    auto w = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+      std::string target = account ? account->id : "";
+      if (auto r = audit_.Record(tx, AnonymousActor(client),
+                                 {"session.sign_in_failed", account ? "account" : "", target,
+                                  JsonSummary({{"reason", "invalid_credentials"}})});
+          !r)
+        return r;
+      auto l = LockIfExhausted(tx, key, state);
+      if (!l) return Fail(l.error());
+      locked = *l;
+      if (locked && account)
+        return audit_.Record(tx, AnonymousActor(client), {"account.locked_out", "account", target});
+      return {};
+    });
+    if (!w) return Fail(w.error());
+    if (locked && account) Mail(LockedOutMessage(account->email));
+    return Fail(InvalidCredentials());
+  }
   if (account->disabled)
     return Fail(Code::kPermissionDenied, "account.disabled", "this account has been disabled");
   std::optional<std::string> rehash;
@@ -184,16 +256,30 @@ Result<SignedIn> AccountService::SignIn(const std::string& email, const std::str
     auto h = p_.hasher.Hash(password);
     if (h) rehash = *h;
   }
-  SignedIn out;
+  SignInOutcome out;
   auto w = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    if (auto r = tx.ResetThrottle(key); !r) return r;
     if (rehash) {
       account->password_hash = *rehash;
       account->updated_at = p_.clock.Now();
       if (auto u = tx.UpdateAccount(*account); !u) return u;
     }
-    auto s = OpenSession(tx, *account, client);
+    auto totp = tx.FindTotp(account->id);
+    if (!totp) return Fail(totp.error());
+    if (*totp && (*totp)->confirmed) {
+      core::OneTimeToken t;
+      t.purpose = TokenPurpose::kMfa;
+      t.account_id = account->id;
+      t.email = account->email;
+      auto secret = IssueToken(tx, t, settings_.mfa_token_seconds);
+      if (!secret) return Fail(secret.error());
+      out.mfa_token = *secret;
+      return audit_.Record(tx, AccountActor(account->id, client),
+                           {"session.mfa_challenged", "account", account->id});
+    }
+    auto s = OpenSession(tx, *account, client, "password");
     if (!s) return Fail(s.error());
-    out = std::move(*s);
+    out.signed_in = std::move(*s);
     return {};
   });
   if (!w) return Fail(w.error());
@@ -209,6 +295,7 @@ Result<AuthContext> AccountService::Authenticate(const std::string& token,
   std::string hash = p_.secrets.KeyedHash(kSessionHashPurpose, token);
   core::Timestamp now = p_.clock.Now();
   AuthContext ctx;
+  ctx.client = client;
   bool found = false, touch = false;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
     auto s = tx.FindSessionByTokenHash(hash);
@@ -219,6 +306,9 @@ Result<AuthContext> AccountService::Authenticate(const std::string& token,
     auto a = tx.FindAccountById((*s)->account_id);
     if (!a) return Fail(a.error());
     if (!*a || (*a)->disabled) return {};
+    auto totp = tx.FindTotp((*a)->id);
+    if (!totp) return Fail(totp.error());
+    ctx.mfa_enabled = *totp && (*totp)->confirmed;
     ctx.session = std::move(**s);
     ctx.account = std::move(**a);
     found = true;
@@ -241,7 +331,7 @@ Result<void> AccountService::SignOut(const AuthContext& ctx) {
   return p_.store.Write([&](core::Tx& tx) -> Result<void> {
     auto d = tx.DeleteSession(ctx.account.id, ctx.session.id);
     if (!d) return Fail(d.error());
-    return {};
+    return audit_.Record(tx, ActorOf(ctx), {"session.signed_out", "session", ctx.session.id});
   });
 }
 

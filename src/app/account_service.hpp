@@ -1,12 +1,15 @@
-// AccountService: the account use cases of SPEC §2 (sign-up, sign-in, sessions, profile,
-// password change/reset, email change). Each use case runs in one store transaction; mail goes
-// out after the commit. Thread-safe: holds only references to thread-safe ports.
+// AccountService: the account use cases of SPEC §2 — sign-up, sign-in with brute-force
+// protection and the second factor, sessions, profile, password change/reset, email change,
+// TOTP enrolment, recovery codes, deletion. Each use case runs in one store transaction that
+// also appends its audit event; mail goes out after the commit. Thread-safe: holds only
+// references to thread-safe ports.
 #pragma once
 
 #include <optional>
 #include <string>
 #include <vector>
 
+#include "app/audit_log.hpp"
 #include "core/account.hpp"
 #include "core/clock.hpp"
 #include "core/password_policy.hpp"
@@ -22,8 +25,15 @@ struct AccountSettings {
   core::Timestamp signup_token_seconds = 24 * 3600;
   core::Timestamp reset_token_seconds = 3600;
   core::Timestamp email_change_token_seconds = 24 * 3600;
+  core::Timestamp mfa_token_seconds = 300;
   // last_seen_at is written at most this often per session, not on every request.
   core::Timestamp touch_interval_seconds = 60;
+  // Brute force: this many failures within the window lock the account (or address) for
+  // lockout_seconds.
+  int max_failures = 5;
+  core::Timestamp failure_window_seconds = 15 * 60;
+  core::Timestamp lockout_seconds = 15 * 60;
+  std::string issuer = "Atomyx Vault";  // shown in authenticator apps
 };
 
 struct ClientInfo {
@@ -37,13 +47,26 @@ struct SignedIn {
   std::string token;  // the bearer secret; returned to the client once, never stored
 };
 
+// A sign-in either opens a session or, with 2FA, asks for the second factor.
+struct SignInOutcome {
+  std::optional<SignedIn> signed_in;
+  std::string mfa_token;  // set when a second factor is required
+};
+
 struct AuthContext {
   core::Account account;
   core::Session session;
+  ClientInfo client;
+  bool mfa_enabled = false;
 };
 
 struct ProfilePatch {
   std::optional<std::string> name, locale, time_zone;
+};
+
+struct TotpEnrolment {
+  std::string secret_base32;
+  std::string otpauth_uri;
 };
 
 struct Ports {
@@ -54,6 +77,8 @@ struct Ports {
   core::PasswordHasher& hasher;
   core::Mailer& mailer;
   const core::PasswordPolicy& policy;
+  core::SecretBox& box;
+  core::Otp& otp;
 };
 
 class AccountService {
@@ -67,10 +92,16 @@ class AccountService {
   // password policy error; already_exists "account.email_taken" if the address got an account.
   core::Result<SignedIn> CompleteSignUp(const std::string& token, const std::string& password,
                                         const ClientInfo& client);
-  // Fails unauthenticated "auth.invalid_credentials" for an unknown email or a wrong password,
-  // after the same amount of hashing work; permission_denied "account.disabled".
-  core::Result<SignedIn> SignIn(const std::string& email, const std::string& password,
-                                const ClientInfo& client);
+  // Fails unauthenticated "auth.invalid_credentials" for an unknown email or a wrong password
+  // (after the same hashing work), resource_exhausted "auth.locked" (retry_after set) while the
+  // address is locked, permission_denied "account.disabled".
+  core::Result<SignInOutcome> SignIn(const std::string& email, const std::string& password,
+                                     const ClientInfo& client);
+  // Second step: exactly one of code (TOTP) and recovery_code. Fails unauthenticated
+  // "mfa.invalid_code" (field code/recovery_code), "token.*" for the pending token, or
+  // resource_exhausted "auth.locked".
+  core::Result<SignedIn> CompleteMfa(const std::string& mfa_token, const std::string& code,
+                                     const std::string& recovery_code, const ClientInfo& client);
   // Resolves a bearer token to its live session; fails unauthenticated "auth.required".
   core::Result<AuthContext> Authenticate(const std::string& token, const ClientInfo& client);
   core::Result<void> SignOut(const AuthContext& ctx);
@@ -81,23 +112,41 @@ class AccountService {
                                     const std::string& new_password);
   core::Result<void> RequestEmailChange(const AuthContext& ctx, const std::string& new_email,
                                         const std::string& password);
-  core::Result<core::Account> ConfirmEmailChange(const std::string& token);
-  core::Result<void> ForgotPassword(const std::string& email);
-  core::Result<void> ResetPassword(const std::string& token, const std::string& password);
+  core::Result<core::Account> ConfirmEmailChange(const std::string& token, const ClientInfo& client);
+  core::Result<void> ForgotPassword(const std::string& email, const ClientInfo& client);
+  core::Result<void> ResetPassword(const std::string& token, const std::string& password,
+                                   const ClientInfo& client);
+  // Deletes the caller's account (password required). Fails unauthenticated (field password).
+  core::Result<void> DeleteAccount(const AuthContext& ctx, const std::string& password);
 
   core::Result<std::vector<core::Session>> ListSessions(const AuthContext& ctx);
   // Fails not_found "session.not_found" for an id that is not one of the caller's sessions.
   core::Result<void> RevokeSession(const AuthContext& ctx, const std::string& session_id);
   core::Result<int> RevokeOtherSessions(const AuthContext& ctx);
 
+  // TOTP. Start fails already_exists "mfa.already_enabled"; Confirm fails failed_precondition
+  // "mfa.not_started" or unauthenticated "mfa.invalid_code" and returns 10 recovery codes.
+  core::Result<TotpEnrolment> StartTotp(const AuthContext& ctx);
+  core::Result<std::vector<std::string>> ConfirmTotp(const AuthContext& ctx, const std::string& code);
+  // Needs the password and a current TOTP or recovery code.
+  core::Result<void> DisableTotp(const AuthContext& ctx, const std::string& password,
+                                 const std::string& code);
+  // Needs a current TOTP code; replaces every recovery code.
+  core::Result<std::vector<std::string>> RegenerateRecoveryCodes(const AuthContext& ctx,
+                                                                 const std::string& code);
+
+  // The caller's own security events, newest first (cursor = seq to continue below).
+  core::Result<std::vector<core::AuditEvent>> MyAudit(const AuthContext& ctx, core::AuditQuery query);
+
   // The per-session CSRF token (keyed hash of the session id; nothing stored).
   std::string CsrfToken(const core::Session& session) const;
 
   const AccountSettings& settings() const { return settings_; }
+  const AuditLog& audit() const { return audit_; }
 
  private:
-  core::Result<SignedIn> OpenSession(core::Tx& tx, const core::Account& account,
-                                     const ClientInfo& client);
+  core::Result<SignedIn> OpenSession(core::Tx& tx, core::Account account, const ClientInfo& client,
+                                     const std::string& method);
   // Finds a live one-time token, distinguishing invalid, expired and used; consumes nothing.
   core::Result<core::OneTimeToken> CheckToken(core::Tx& tx, const std::string& token,
                                               core::TokenPurpose purpose);
@@ -107,10 +156,22 @@ class AccountService {
   // Stores a new one-time token (hashed) and returns the secret for the emailed link.
   core::Result<std::string> IssueToken(core::Tx& tx, core::OneTimeToken t,
                                        core::Timestamp lifetime);
+  // Counts one attempt against `key`; fails resource_exhausted "auth.locked" when over limit.
+  core::Result<core::ThrottleState> Reserve(core::Tx& tx, const std::string& key);
+  // After a failed attempt: locks the key when the window's limit is reached; true if it did.
+  core::Result<bool> LockIfExhausted(core::Tx& tx, const std::string& key,
+                                     const core::ThrottleState& state);
+  // Checks a TOTP code against the sealed secret for steps now-1..now+1 and burns the step.
+  core::Result<bool> CheckTotp(core::Tx& tx, const core::TotpCredential& credential,
+                               const std::string& code);
+  core::Result<std::vector<std::string>> NewRecoveryCodes(core::Tx& tx, const std::string& account_id);
+  std::string RecoveryHash(const std::string& account_id, const std::string& code) const;
+  Actor ActorOf(const AuthContext& ctx) const;
   void Mail(const core::MailMessage& m);
 
   Ports p_;
   AccountSettings settings_;
+  AuditLog audit_;
   std::string dummy_hash_;  // verified against for unknown emails, to equalise timing
 };
 

@@ -69,6 +69,13 @@ core::MailMessage PasswordChangedMessage(const std::string& to) {
               "administrator.");
 }
 
+core::MailMessage LockedOutMessage(const std::string& to) {
+  return Make(to, "Sign-in to your account was paused",
+              "There were several failed attempts to sign in to your Atomyx account, so further "
+              "attempts are refused for 15 minutes. If this was not you, someone may be guessing "
+              "your password: consider changing it and turning on two-factor authentication.");
+}
+
 core::MailMessage ConfirmNewEmailMessage(const std::string& to, const std::string& link) {
   return Make(to, "Confirm your new email address",
               "Please confirm that this is the new email address of your Atomyx account. The link "

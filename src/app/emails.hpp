@@ -12,6 +12,7 @@ core::MailMessage VerifyEmailMessage(const std::string& to, const std::string& n
 core::MailMessage SignupAttemptMessage(const std::string& to, const std::string& forgot_link);
 core::MailMessage ResetPasswordMessage(const std::string& to, const std::string& link);
 core::MailMessage PasswordChangedMessage(const std::string& to);
+core::MailMessage LockedOutMessage(const std::string& to);
 core::MailMessage ConfirmNewEmailMessage(const std::string& to, const std::string& link);
 core::MailMessage EmailChangingMessage(const std::string& to, const std::string& new_email);
 

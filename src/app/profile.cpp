@@ -1,5 +1,5 @@
-// AccountService use cases for a signed-in person (profile, password, email, sessions) and the
-// password-recovery flow.
+// AccountService use cases for a signed-in person (profile, password, email, sessions,
+// deletion, own audit) and the password-recovery flow.
 #include "app/account_service.hpp"
 #include "app/emails.hpp"
 #include "core/encoding.hpp"
@@ -19,32 +19,39 @@ core::Error WrongPassword(const char* field) {
                      "the password is not correct"};
 }
 
+Result<Account> Load(core::Tx& tx, const std::string& id) {
+  auto a = tx.FindAccountById(id);
+  if (!a) return Fail(a.error());
+  if (!*a) return Fail(Code::kNotFound, "account.not_found", "the account no longer exists");
+  return std::move(**a);
+}
+
 }  // namespace
 
 Result<Account> AccountService::UpdateProfile(const AuthContext& ctx, const ProfilePatch& patch) {
   Account updated;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto a = tx.FindAccountById(ctx.account.id);
+    auto a = Load(tx, ctx.account.id);
     if (!a) return Fail(a.error());
-    if (!*a) return Fail(Code::kNotFound, "account.not_found", "the account no longer exists");
-    updated = **a;
-    if (patch.name) {
-      auto v = core::ValidateName(*patch.name, "name");
+    updated = std::move(*a);
+    std::string changed;
+    auto apply = [&](const std::optional<std::string>& value, auto validate, const char* field,
+                     std::string& dst) -> Result<void> {
+      if (!value) return {};
+      auto v = validate(*value, field);
       if (!v) return Fail(v.error());
-      updated.name = *v;
-    }
-    if (patch.locale) {
-      auto v = core::ValidateLocale(*patch.locale, "locale");
-      if (!v) return Fail(v.error());
-      updated.locale = *v;
-    }
-    if (patch.time_zone) {
-      auto v = core::ValidateTimeZone(*patch.time_zone, "time_zone");
-      if (!v) return Fail(v.error());
-      updated.time_zone = *v;
-    }
+      if (*v != dst) changed += (changed.empty() ? "" : ",") + std::string(field);
+      dst = *v;
+      return {};
+    };
+    if (auto e = apply(patch.name, core::ValidateName, "name", updated.name); !e) return e;
+    if (auto e = apply(patch.locale, core::ValidateLocale, "locale", updated.locale); !e) return e;
+    if (auto e = apply(patch.time_zone, core::ValidateTimeZone, "time_zone", updated.time_zone); !e)
+      return e;
     updated.updated_at = p_.clock.Now();
-    return tx.UpdateAccount(updated);
+    if (auto u = tx.UpdateAccount(updated); !u) return u;
+    return audit_.Record(tx, ActorOf(ctx), {"account.profile_updated", "account", updated.id,
+                                            JsonSummary({{"fields", changed}})});
   });
   if (!r) return Fail(r.error());
   return updated;
@@ -59,16 +66,15 @@ Result<void> AccountService::ChangePassword(const AuthContext& ctx,
   auto hash = p_.hasher.Hash(new_password);
   if (!hash) return Fail(hash.error());
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto a = tx.FindAccountById(ctx.account.id);
+    auto a = Load(tx, ctx.account.id);
     if (!a) return Fail(a.error());
-    if (!*a) return Fail(Code::kNotFound, "account.not_found", "the account no longer exists");
-    Account updated = **a;
-    updated.password_hash = *hash;
-    updated.updated_at = p_.clock.Now();
-    if (auto u = tx.UpdateAccount(updated); !u) return u;
+    a->password_hash = *hash;
+    a->updated_at = p_.clock.Now();
+    if (auto u = tx.UpdateAccount(*a); !u) return u;
     auto d = tx.DeleteSessionsOfAccount(ctx.account.id, ctx.session.id);
     if (!d) return Fail(d.error());
-    return {};
+    return audit_.Record(tx, ActorOf(ctx), {"account.password_changed", "account", a->id,
+                                            JsonSummary({{"sessions_revoked", std::to_string(*d)}})});
   });
   if (!r) return r;
   Mail(PasswordChangedMessage(ctx.account.email));
@@ -99,7 +105,7 @@ Result<void> AccountService::RequestEmailChange(const AuthContext& ctx, const st
     auto s = IssueToken(tx, t, settings_.email_change_token_seconds);
     if (!s) return Fail(s.error());
     secret = *s;
-    return {};
+    return audit_.Record(tx, ActorOf(ctx), {"account.email_change_requested", "account", ctx.account.id});
   });
   if (!r) return r;
   Mail(ConfirmNewEmailMessage(*valid, settings_.public_url + "/email/confirm?token=" + secret));
@@ -107,26 +113,27 @@ Result<void> AccountService::RequestEmailChange(const AuthContext& ctx, const st
   return {};
 }
 
-Result<Account> AccountService::ConfirmEmailChange(const std::string& token) {
+Result<Account> AccountService::ConfirmEmailChange(const std::string& token, const ClientInfo& client) {
   Account updated;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     auto t = TakeToken(tx, token, TokenPurpose::kEmailChange);
     if (!t) return Fail(t.error());
-    auto a = tx.FindAccountById(t->account_id);
-    if (!a) return Fail(a.error());
-    if (!*a) return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", "token");
-    updated = **a;
+    auto a = Load(tx, t->account_id);
+    if (!a) return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", "token");
+    updated = std::move(*a);
     updated.email = t->email;
     updated.email_norm = core::NormalizeEmail(t->email);
     updated.email_verified = true;
     updated.updated_at = p_.clock.Now();
-    return tx.UpdateAccount(updated);
+    if (auto u = tx.UpdateAccount(updated); !u) return u;
+    return audit_.Record(tx, Actor{"account", updated.id, client.ip, client.user_agent},
+                         {"account.email_changed", "account", updated.id});
   });
   if (!r) return Fail(r.error());
   return updated;
 }
 
-Result<void> AccountService::ForgotPassword(const std::string& email) {
+Result<void> AccountService::ForgotPassword(const std::string& email, const ClientInfo& client) {
   auto valid = core::ValidateEmail(email, "email");
   if (!valid) return Fail(valid.error());
   std::optional<core::MailMessage> mail;
@@ -141,14 +148,16 @@ Result<void> AccountService::ForgotPassword(const std::string& email) {
     auto s = IssueToken(tx, t, settings_.reset_token_seconds);
     if (!s) return Fail(s.error());
     mail = ResetPasswordMessage((*a)->email, settings_.public_url + "/password/reset?token=" + *s);
-    return {};
+    return audit_.Record(tx, Actor{"anonymous", "", client.ip, client.user_agent},
+                         {"account.password_reset_requested", "account", (*a)->id});
   });
   if (!r) return r;
   if (mail) Mail(*mail);
   return {};
 }
 
-Result<void> AccountService::ResetPassword(const std::string& token, const std::string& password) {
+Result<void> AccountService::ResetPassword(const std::string& token, const std::string& password,
+                                           const ClientInfo& client) {
   auto peek = p_.store.Read([&](core::Tx& tx) -> Result<void> {
     auto t = CheckToken(tx, token, TokenPurpose::kPasswordReset);
     if (!t) return Fail(t.error());
@@ -161,22 +170,35 @@ Result<void> AccountService::ResetPassword(const std::string& token, const std::
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     auto t = TakeToken(tx, token, TokenPurpose::kPasswordReset);
     if (!t) return Fail(t.error());
-    auto a = tx.FindAccountById(t->account_id);
-    if (!a) return Fail(a.error());
-    if (!*a) return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", "token");
-    Account updated = **a;
-    updated.password_hash = *hash;
-    updated.email_verified = true;  // the reset link proved control of the address
-    updated.updated_at = p_.clock.Now();
-    if (auto u = tx.UpdateAccount(updated); !u) return u;
-    auto d = tx.DeleteSessionsOfAccount(updated.id, "");
+    auto a = Load(tx, t->account_id);
+    if (!a) return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", "token");
+    a->password_hash = *hash;
+    a->email_verified = true;  // the reset link proved control of the address
+    a->updated_at = p_.clock.Now();
+    if (auto u = tx.UpdateAccount(*a); !u) return u;
+    auto d = tx.DeleteSessionsOfAccount(a->id, "");
     if (!d) return Fail(d.error());
-    email = updated.email;
-    return {};
+    if (auto rt = tx.ResetThrottle("signin:" + a->email_norm); !rt) return rt;
+    email = a->email;
+    return audit_.Record(tx, Actor{"account", a->id, client.ip, client.user_agent},
+                         {"account.password_reset", "account", a->id,
+                          JsonSummary({{"sessions_revoked", std::to_string(*d)}})});
   });
   if (!r) return r;
   Mail(PasswordChangedMessage(email));
   return {};
+}
+
+Result<void> AccountService::DeleteAccount(const AuthContext& ctx, const std::string& password) {
+  if (password.size() > 1024 || !p_.hasher.Verify(ctx.account.password_hash, password))
+    return Fail(WrongPassword("password"));
+  // TODO(workspaces): refuse while the account is the only Owner of a workspace.
+  return p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    // The event keeps only the opaque id: once the row is gone it is a pseudonym.
+    if (auto e = audit_.Record(tx, ActorOf(ctx), {"account.deleted", "account", ctx.account.id}); !e)
+      return e;
+    return tx.DeleteAccount(ctx.account.id);
+  });
 }
 
 Result<std::vector<core::Session>> AccountService::ListSessions(const AuthContext& ctx) {
@@ -199,7 +221,7 @@ Result<void> AccountService::RevokeSession(const AuthContext& ctx, const std::st
     auto d = tx.DeleteSession(ctx.account.id, session_id);
     if (!d) return Fail(d.error());
     if (!*d) return Fail(Code::kNotFound, "session.not_found", "no such session");
-    return {};
+    return audit_.Record(tx, ActorOf(ctx), {"session.revoked", "session", session_id});
   });
 }
 
@@ -209,10 +231,26 @@ Result<int> AccountService::RevokeOtherSessions(const AuthContext& ctx) {
     auto d = tx.DeleteSessionsOfAccount(ctx.account.id, ctx.session.id);
     if (!d) return Fail(d.error());
     n = *d;
-    return {};
+    return audit_.Record(tx, ActorOf(ctx), {"session.revoked_others", "account", ctx.account.id,
+                                            JsonSummary({{"count", std::to_string(n)}})});
   });
   if (!r) return Fail(r.error());
   return n;
+}
+
+Result<std::vector<core::AuditEvent>> AccountService::MyAudit(const AuthContext& ctx,
+                                                              core::AuditQuery query) {
+  query.subject_id = ctx.account.id;
+  query.workspace_id.clear();
+  std::vector<core::AuditEvent> out;
+  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+    auto events = tx.QueryAudit(query);
+    if (!events) return Fail(events.error());
+    out = std::move(*events);
+    return {};
+  });
+  if (!r) return Fail(r.error());
+  return out;
 }
 
 }  // namespace vault::app

@@ -2,33 +2,22 @@
 // concrete adapters and wires them into the use cases and the HTTP server.
 #include <CLI/CLI.hpp>
 
-#include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <memory>
 
 #include "app/account_service.hpp"
-#include "config/config.hpp"
-#include "core/password_policy.hpp"
-#include "crypto/sodium.hpp"
+#include "app/admin_service.hpp"
+#include "cli/runtime.hpp"
 #include "http/api.hpp"
 #include "http/log.hpp"
 #include "http/server.hpp"
 #include "mail/async_mailer.hpp"
 #include "mail/mailers.hpp"
-#include "storage/open_store.hpp"
 
 namespace {
 
 using vault::http::Log;
-
-class SystemClock : public vault::core::Clock {
- public:
-  vault::core::Timestamp Now() const override {
-    return std::chrono::duration_cast<std::chrono::seconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  }
-};
 
 // smtp://user:pass@host:port → smtp://host:port, for logs.
 std::string RedactUrl(const std::string& url) {
@@ -76,29 +65,20 @@ std::unique_ptr<vault::core::Mailer> MakeMailer(const vault::config::Config& cfg
 }
 
 int Serve(const vault::config::Config& cfg) {
-  if (!vault::crypto::InitSodium()) {
-    Log("error", "libsodium failed to initialise");
-    return 1;
-  }
-  auto secret = vault::crypto::LoadOrCreateServerSecret(cfg.secret_file);
-  if (!secret) return Fail(secret.error(), "cannot load the server secret");
-  auto opened = vault::storage::OpenStore(cfg.database, cfg.db_pool_size);
-  if (!opened) return Fail(opened.error(), "cannot open the database");
-  Log("info", "database ready", {{"dialect", opened->dialect},
-                                 {"migrations_applied", std::to_string(opened->migrations_applied)}});
-  SystemClock clock;
-  vault::crypto::SodiumRandom random;
-  vault::crypto::HmacSecretHasher secrets(*secret);
-  vault::crypto::Argon2idHasher hasher({cfg.argon2_memory_kib, cfg.argon2_passes});
-  vault::core::PasswordPolicy policy(cfg.password_min_length);
+  auto rt = vault::cli::MakeRuntime(cfg, cfg.db_pool_size);
+  if (!rt) return Fail(rt.error(), "cannot start");
+  Log("info", "database ready", {{"dialect", (*rt)->opened.dialect},
+                                 {"migrations_applied", std::to_string((*rt)->opened.migrations_applied)}});
+  vault::cli::Runtime& r = **rt;
   auto mailer = MakeMailer(cfg);
 
   vault::app::AccountSettings settings;
   settings.public_url = cfg.public_url;
   settings.session_idle_seconds = cfg.session_idle_seconds;
   settings.session_absolute_seconds = cfg.session_absolute_seconds;
-  vault::app::AccountService accounts(
-      {*opened->store, clock, random, secrets, hasher, *mailer, policy}, settings);
+  vault::app::AccountService accounts({*r.opened.store, *r.clock, r.random, *r.secrets, *r.hasher,
+                                       *mailer, *r.policy, *r.box, r.otp},
+                                      settings);
 
   vault::http::Router router;
   vault::http::Metrics metrics;
@@ -111,11 +91,17 @@ int Serve(const vault::config::Config& cfg) {
   options.body_limit = cfg.body_limit_bytes;
   options.header_timeout_seconds = cfg.header_timeout_seconds;
   std::unique_ptr<vault::http::Server> server;
-  vault::http::RegisterAccountRoutes(router, accounts, {cfg.public_url, cfg.dev});
-  vault::http::RegisterOpsRoutes(router, metrics, *opened->store,
+  vault::http::ApiOptions api{cfg.public_url, cfg.dev, cfg.ip_rate_per_second, cfg.ip_burst};
+  vault::http::RegisterAccountRoutes(router, accounts, api);
+  vault::http::RegisterOpsRoutes(router, metrics, *r.opened.store,
                                  [&server] { return server ? server->hash_threads() : 1; });
+  metrics.AddCounter("vault_password_verifications_total",
+                     "argon2id password verifications done by this process",
+                     [&r] { return r.hasher->verifications(); });
+  metrics.AddCounter("vault_password_hashes_total", "argon2id password hashes made by this process",
+                     [&r] { return r.hasher->hashes(); });
   std::vector<std::string> names;
-  for (const auto& r : router.routes()) names.push_back(r.method + " " + r.pattern);
+  for (const auto& route : router.routes()) names.push_back(route.method + " " + route.pattern);
   metrics.Init(std::move(names));
   server = std::make_unique<vault::http::Server>(options, router, metrics);
   return server->Run();
@@ -129,6 +115,48 @@ int Migrate(const vault::config::Config& cfg) {
   return 0;
 }
 
+// Admin commands print their result for the operator on stdout (links included: they are
+// meant for the operator's terminal) and never log the link.
+int Admin(const vault::config::Config& cfg, const std::string& command, const std::string& email,
+          const std::string& name) {
+  auto rt = vault::cli::MakeRuntime(cfg, 1);
+  if (!rt) return Fail(rt.error(), "cannot open the database");
+  vault::cli::Runtime& r = **rt;
+  vault::app::AdminService admin(*r.opened.store, *r.clock, r.random, *r.secrets, cfg.public_url);
+  vault::core::Result<vault::app::AdminOutcome> out =
+      command == "create-super-admin" ? admin.CreateSuperAdmin(email, name)
+      : command == "reset-password"   ? admin.ResetPassword(email)
+      : command == "disable-account"  ? admin.SetDisabled(email, true)
+                                      : admin.SetDisabled(email, false);
+  if (!out) {
+    std::fprintf(stderr, "atomyx-vault admin %s: %s\n", command.c_str(), out.error().detail.c_str());
+    return out.error().code == vault::core::Code::kNotFound ? 3 : 1;
+  }
+  std::printf("%s: %s (%s)\n", command.c_str(), email.c_str(), out->account_id.c_str());
+  if (!out->link.empty()) std::printf("set-password link (single use): %s\n", out->link.c_str());
+  return 0;
+}
+
+int AuditVerify(const vault::config::Config& cfg) {
+  auto rt = vault::cli::MakeRuntime(cfg, 1);
+  if (!rt) return Fail(rt.error(), "cannot open the database");
+  vault::cli::Runtime& r = **rt;
+  vault::app::AuditLog log(*r.secrets, r.random, *r.clock);
+  auto report = log.Verify(*r.opened.store);
+  if (!report) {
+    std::fprintf(stderr, "audit verify: %s\n", report.error().detail.c_str());
+    return 2;
+  }
+  if (!report->ok) {
+    std::printf("audit chain BROKEN at event %lld: %s (%lld events verified before it)\n",
+                static_cast<long long>(report->first_broken_seq), report->problem.c_str(),
+                static_cast<long long>(report->events));
+    return 1;
+  }
+  std::printf("audit chain ok: %lld events\n", static_cast<long long>(report->events));
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -137,12 +165,30 @@ int main(int argc, char** argv) {
   app.add_option("--config", config_file, "TOML configuration file (VAULT_* variables win)");
   auto* serve = app.add_subcommand("serve", "run the HTTP server");
   auto* migrate = app.add_subcommand("migrate", "apply pending database migrations and exit");
+  auto* admin = app.add_subcommand("admin", "platform administration");
+  std::string email, name = "Administrator";
+  auto* create_sa = admin->add_subcommand("create-super-admin", "make an account a Super Admin (creating it if needed)");
+  create_sa->add_option("email", email)->required();
+  create_sa->add_option("--name", name, "display name for a new account");
+  auto* reset = admin->add_subcommand("reset-password", "print a single-use password-reset link");
+  reset->add_option("email", email)->required();
+  auto* disable = admin->add_subcommand("disable-account", "disable an account and end its sessions");
+  disable->add_option("email", email)->required();
+  auto* enable = admin->add_subcommand("enable-account", "re-enable a disabled account");
+  enable->add_option("email", email)->required();
+  admin->require_subcommand(1);
+  auto* audit = app.add_subcommand("audit", "audit log tools");
+  auto* verify = audit->add_subcommand("verify", "verify the audit hash chain");
+  audit->require_subcommand(1);
   app.require_subcommand(1);
   CLI11_PARSE(app, argc, argv);
 
-  auto cfg = vault::config::Load(config_file, [](const char* name) { return std::getenv(name); });
+  auto cfg = vault::config::Load(config_file, [](const char* n) { return std::getenv(n); });
   if (!cfg) return Fail(cfg.error(), "invalid configuration");
   if (serve->parsed()) return Serve(*cfg);
   if (migrate->parsed()) return Migrate(*cfg);
+  if (verify->parsed()) return AuditVerify(*cfg);
+  for (auto* sub : {create_sa, reset, disable, enable})
+    if (sub->parsed()) return Admin(*cfg, sub->get_name(), email, name);
   return 2;
 }

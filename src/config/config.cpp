@@ -13,7 +13,7 @@ core::Error Bad(const std::string& key, const std::string& detail) {
 template <typename T>
 core::Result<void> ParseNumber(const std::string& key, const std::string& text, T& out) {
   T v{};
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);  // doubles too (g++ 12)
   if (ec != std::errc() || p != text.data() + text.size() || v < 0)
     return core::Fail(Bad(key, key + " must be a non-negative whole number"));
   out = v;
@@ -55,6 +55,9 @@ std::vector<Field> Fields(Config& c) {
       {"session_idle_seconds", "VAULT_SESSION_IDLE_SECONDS", num("session_idle_seconds", c.session_idle_seconds)},
       {"session_absolute_seconds", "VAULT_SESSION_ABSOLUTE_SECONDS", num("session_absolute_seconds", c.session_absolute_seconds)},
       {"body_limit_bytes", "VAULT_BODY_LIMIT_BYTES", num("body_limit_bytes", c.body_limit_bytes)},
+      {"ip_rate_per_second", "VAULT_IP_RATE_PER_SECOND", num("ip_rate_per_second", c.ip_rate_per_second)},
+      {"ip_burst", "VAULT_IP_BURST", num("ip_burst", c.ip_burst)},
+      {"clock_offset_file", "VAULT_CLOCK_OFFSET_FILE", str(c.clock_offset_file)},
   };
 }
 

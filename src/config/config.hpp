@@ -30,6 +30,11 @@ struct Config {
   std::int64_t session_absolute_seconds = 30 * 24 * 3600;
   std::size_t body_limit_bytes = 1024 * 1024;
   int header_timeout_seconds = 10;
+  double ip_rate_per_second = 10;  // per-IP token bucket on credential endpoints (0 = off)
+  double ip_burst = 50;
+  // Test hook: a file holding a number of seconds added to the system clock (re-read on every
+  // use), so black-box tests can move time forward. Never set in production.
+  std::string clock_offset_file;
   int idle_timeout_seconds = 60;
 };
 

@@ -2,9 +2,32 @@
 
 #include <algorithm>
 #include <cctype>
+#include <unordered_set>
 
 namespace vault::core {
+
+extern const std::string_view kTimeZonesText;  // generated at build time from tzdata
+
 namespace {
+
+const std::unordered_set<std::string_view>& TimeZones() {
+  static const std::unordered_set<std::string_view> zones = [] {
+    std::unordered_set<std::string_view> out;
+    std::string_view text = kTimeZonesText;
+    while (!text.empty()) {
+      auto nl = text.find('\n');
+      if (nl == std::string_view::npos) nl = text.size();
+      if (nl > 0) out.insert(text.substr(0, nl));
+      text.remove_prefix(std::min(nl + 1, text.size()));
+    }
+    return out;
+  }();
+  return zones;
+}
+
+// Characters refused in display names (after Keycloak's person-name validator): they have no
+// place in a name and are the raw material of markup and template injection downstream.
+constexpr std::string_view kNameForbidden = "<>&\"\\`{}|^$%=;[]~*";
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -19,6 +42,7 @@ std::string_view TokenPurposeName(TokenPurpose p) {
     case TokenPurpose::kSignup: return "signup";
     case TokenPurpose::kPasswordReset: return "password_reset";
     case TokenPurpose::kEmailChange: return "email_change";
+    case TokenPurpose::kMfa: return "mfa";
   }
   return "signup";
 }
@@ -88,6 +112,10 @@ Result<std::string> ValidateName(std::string_view name, std::string_view field) 
   if (HasControlChars(n))
     return Fail(Code::kInvalidArgument, "validation.name", "the name contains control characters",
                 std::string(field));
+  if (n.find_first_of(kNameForbidden) != std::string_view::npos)
+    return Fail(Code::kInvalidArgument, "validation.name",
+                "the name must not contain any of < > & \" \\ ` { } | ^ $ % = ; [ ] ~ *",
+                std::string(field));
   return std::string(n);
 }
 
@@ -101,11 +129,7 @@ Result<std::string> ValidateLocale(std::string_view locale, std::string_view fie
 }
 
 Result<std::string> ValidateTimeZone(std::string_view tz, std::string_view field) {
-  bool ok = !tz.empty() && tz.size() <= 64 && std::isalpha(static_cast<unsigned char>(tz[0]));
-  for (char c : tz)
-    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '/' || c == '_' || c == '-' ||
-                c == '+');
-  if (!ok || tz.find("..") != std::string_view::npos)
+  if (tz.size() > 64 || !TimeZones().contains(tz))
     return Fail(Code::kInvalidArgument, "validation.time_zone",
                 "the time zone must be an IANA name such as Europe/Paris or UTC", std::string(field));
   return std::string(tz);

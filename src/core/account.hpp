@@ -23,6 +23,8 @@ struct Account {
   bool disabled = false;
   Timestamp created_at = 0;
   Timestamp updated_at = 0;
+  bool super_admin = false;       // platform operator; not a workspace role
+  Timestamp last_sign_in_at = 0;  // 0 = never
 };
 
 struct Session {
@@ -36,7 +38,8 @@ struct Session {
   std::string user_agent;
 };
 
-enum class TokenPurpose { kSignup, kPasswordReset, kEmailChange };
+// kMfa: the short-lived pending token between a correct password and the second factor.
+enum class TokenPurpose { kSignup, kPasswordReset, kEmailChange, kMfa };
 std::string_view TokenPurposeName(TokenPurpose p);
 
 // A single-use emailed token (verification, reset, email change).

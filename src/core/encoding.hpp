@@ -11,6 +11,10 @@ namespace vault::core {
 // RFC 4648 §5 base64url without padding.
 std::string Base64Url(std::string_view bytes);
 std::string Hex(std::string_view bytes);
+// RFC 4648 §6 base32 (upper case) without padding, as authenticator apps expect.
+std::string Base32(std::string_view bytes);
+// Percent-encodes everything but RFC 3986 unreserved characters.
+std::string UrlEncode(std::string_view text);
 
 // A new opaque id: prefix + "_" + 22 base64url chars (128 random bits: collision-free in practice
 // and unguessable, so ids leak nothing about counts or order).

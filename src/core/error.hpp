@@ -28,6 +28,7 @@ struct Error {
   std::string id;      // stable machine code, part of the API, e.g. "password.too_short"
   std::string field;   // offending input field, empty when not an input error
   std::string detail;  // human-readable message; never contains secrets
+  long retry_after = 0;  // seconds, for resource_exhausted/unavailable (0 = transport default)
 };
 
 template <typename T>

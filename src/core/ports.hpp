@@ -2,6 +2,7 @@
 // Every implementation must be thread-safe: use cases run on several pool threads at once.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -33,6 +34,24 @@ class PasswordHasher {
   virtual bool Verify(std::string_view phc, std::string_view password) const = 0;
   // True when phc was made with other parameters than the current ones.
   virtual bool NeedsRehash(std::string_view phc) const = 0;
+};
+
+// Authenticated encryption of small secrets at rest (TOTP seeds) under a key derived from the
+// server secret.
+class SecretBox {
+ public:
+  virtual ~SecretBox() = default;
+  // Returns base64 of nonce || ciphertext || tag.
+  virtual std::string Seal(std::string_view plaintext) const = 0;
+  // Fails internal "crypto.unseal" when the box was altered or made under another key.
+  virtual Result<std::string> Open(std::string_view sealed) const = 0;
+};
+
+// HOTP (RFC 4226) with HMAC-SHA-1 and 6 digits; TOTP is HOTP over the 30-second step.
+class Otp {
+ public:
+  virtual ~Otp() = default;
+  virtual std::string Hotp(std::string_view key, std::uint64_t counter) const = 0;
 };
 
 struct MailMessage {

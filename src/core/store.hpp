@@ -10,6 +10,7 @@
 
 #include "core/account.hpp"
 #include "core/error.hpp"
+#include "core/security.hpp"
 
 namespace vault::core {
 
@@ -45,6 +46,40 @@ class Tx {
   // call consumed it (false when a concurrent call won, or it had expired).
   virtual Result<bool> ConsumeToken(const std::string& token_hash, TokenPurpose purpose,
                                     Timestamp now) = 0;
+
+  // Deletes the account and everything personal hanging off it (sessions, tokens, 2FA).
+  virtual Result<void> DeleteAccount(const std::string& id) = 0;
+
+  // Throttling. ReserveAttempt atomically counts one attempt for `key` (a new window starts when
+  // the old one is older than `window` seconds or its lock has ended) and returns the state
+  // after counting; concurrent callers on any node see distinct counts.
+  virtual Result<ThrottleState> ReserveAttempt(const std::string& key, Timestamp now,
+                                               Timestamp window) = 0;
+  virtual Result<void> LockThrottle(const std::string& key, Timestamp until) = 0;
+  virtual Result<void> ResetThrottle(const std::string& key) = 0;
+
+  // TOTP credentials and recovery codes.
+  virtual Result<std::optional<TotpCredential>> FindTotp(const std::string& account_id) = 0;
+  virtual Result<void> PutTotp(const TotpCredential& credential) = 0;  // insert or replace
+  virtual Result<void> DeleteTotp(const std::string& account_id) = 0;
+  // Records `step` as used if it is newer than the last used one; false when it is not
+  // (replay, or a concurrent use of the same code won).
+  virtual Result<bool> AdvanceTotpStep(const std::string& account_id, std::int64_t step) = 0;
+  virtual Result<void> ReplaceRecoveryCodes(const std::string& account_id,
+                                            const std::vector<std::string>& code_hashes) = 0;
+  // Marks an unused code used; false when there is no such unused code.
+  virtual Result<bool> UseRecoveryCode(const std::string& account_id, const std::string& code_hash,
+                                       Timestamp now) = 0;
+  virtual Result<int> CountUnusedRecoveryCodes(const std::string& account_id) = 0;
+
+  // Audit chain. AdvanceAuditHead reserves the next sequence number and returns it with the
+  // previous event's hash, holding the chain head until commit (appends are serialised).
+  virtual Result<AuditHead> AdvanceAuditHead() = 0;
+  virtual Result<void> AppendAuditEvent(const AuditEvent& event) = 0;  // also moves the head hash
+  // Newest first, filtered; at most query.limit events.
+  virtual Result<std::vector<AuditEvent>> QueryAudit(const AuditQuery& query) = 0;
+  // Oldest first from seq > after_seq, at most limit events (for chain verification).
+  virtual Result<std::vector<AuditEvent>> AuditEventsAfter(std::int64_t after_seq, int limit) = 0;
 };
 
 class Store {

@@ -2,243 +2,250 @@
 // "sessions", "password", "me").
 #include <boost/json.hpp>
 
-#include "http/api.hpp"
-#include "http/auth.hpp"
+#include "http/accounts_api.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "http/render.hpp"
 
 namespace vault::http {
-namespace {
 
-constexpr std::size_t kMaxEmail = 254;
-constexpr std::size_t kMaxName = 100;
-constexpr std::size_t kMaxPasswordInput = 1024;  // the policy answers password.too_long above 256
-constexpr std::size_t kMaxToken = 128;
+AccountsApi::AccountsApi(app::AccountService& accounts, ApiOptions options)
+    : accounts_(accounts),
+      options_(std::move(options)),
+      origin_(OriginOf(options_.public_url)),
+      limiter_(options_.ip_rate_per_second, options_.ip_burst) {}
 
-class AccountsApi {
- public:
-  AccountsApi(app::AccountService& accounts, ApiOptions options)
-      : accounts_(accounts), options_(std::move(options)), origin_(OriginOf(options_.public_url)) {}
+void AccountsApi::Register(Router& r) {
+  using E = Executor;
+  Add(r, "POST", "/api/v1/signup", E::kBlocking, &AccountsApi::SignUp, true);
+  Add(r, "POST", "/api/v1/signup/complete", E::kHash, &AccountsApi::CompleteSignUp, true);
+  Add(r, "POST", "/api/v1/sessions", E::kHash, &AccountsApi::SignIn, true);
+  Add(r, "POST", "/api/v1/sessions/mfa", E::kBlocking, &AccountsApi::CompleteMfa, true);
+  Add(r, "GET", "/api/v1/sessions/current", E::kBlocking, &AccountsApi::CurrentSession);
+  Add(r, "DELETE", "/api/v1/sessions/current", E::kBlocking, &AccountsApi::SignOut);
+  Add(r, "GET", "/api/v1/me", E::kBlocking, &AccountsApi::GetMe);
+  Add(r, "PATCH", "/api/v1/me", E::kBlocking, &AccountsApi::PatchMe);
+  Add(r, "DELETE", "/api/v1/me", E::kHash, &AccountsApi::DeleteMe);
+  Add(r, "POST", "/api/v1/me/password", E::kHash, &AccountsApi::ChangePassword);
+  Add(r, "POST", "/api/v1/me/email", E::kHash, &AccountsApi::ChangeEmail);
+  Add(r, "POST", "/api/v1/email/confirm", E::kBlocking, &AccountsApi::ConfirmEmail);
+  Add(r, "POST", "/api/v1/password/forgot", E::kBlocking, &AccountsApi::Forgot, true);
+  Add(r, "POST", "/api/v1/password/reset", E::kHash, &AccountsApi::Reset, true);
+  Add(r, "GET", "/api/v1/me/sessions", E::kBlocking, &AccountsApi::ListSessions);
+  Add(r, "DELETE", "/api/v1/me/sessions/{id}", E::kBlocking, &AccountsApi::RevokeSession);
+  Add(r, "DELETE", "/api/v1/me/sessions", E::kBlocking, &AccountsApi::RevokeOthers);
+  Add(r, "POST", "/api/v1/me/mfa/totp", E::kBlocking, &AccountsApi::StartTotp);
+  Add(r, "POST", "/api/v1/me/mfa/totp/confirm", E::kBlocking, &AccountsApi::ConfirmTotp);
+  Add(r, "DELETE", "/api/v1/me/mfa/totp", E::kHash, &AccountsApi::DisableTotp);
+  Add(r, "POST", "/api/v1/me/mfa/recovery-codes", E::kBlocking, &AccountsApi::RegenerateCodes);
+  Add(r, "GET", "/api/v1/me/audit", E::kBlocking, &AccountsApi::MyAudit);
+}
 
-  void Register(Router& r) {
-    using E = Executor;
-    Add(r, "POST", "/api/v1/signup", E::kBlocking, &AccountsApi::SignUp);
-    Add(r, "POST", "/api/v1/signup/complete", E::kHash, &AccountsApi::CompleteSignUp);
-    Add(r, "POST", "/api/v1/sessions", E::kHash, &AccountsApi::SignIn);
-    Add(r, "GET", "/api/v1/sessions/current", E::kBlocking, &AccountsApi::CurrentSession);
-    Add(r, "DELETE", "/api/v1/sessions/current", E::kBlocking, &AccountsApi::SignOut);
-    Add(r, "GET", "/api/v1/me", E::kBlocking, &AccountsApi::GetMe);
-    Add(r, "PATCH", "/api/v1/me", E::kBlocking, &AccountsApi::PatchMe);
-    Add(r, "POST", "/api/v1/me/password", E::kHash, &AccountsApi::ChangePassword);
-    Add(r, "POST", "/api/v1/me/email", E::kHash, &AccountsApi::ChangeEmail);
-    Add(r, "POST", "/api/v1/email/confirm", E::kBlocking, &AccountsApi::ConfirmEmail);
-    Add(r, "POST", "/api/v1/password/forgot", E::kBlocking, &AccountsApi::Forgot);
-    Add(r, "POST", "/api/v1/password/reset", E::kHash, &AccountsApi::Reset);
-    Add(r, "GET", "/api/v1/me/sessions", E::kBlocking, &AccountsApi::ListSessions);
-    Add(r, "DELETE", "/api/v1/me/sessions/{id}", E::kBlocking, &AccountsApi::RevokeSession);
-    Add(r, "DELETE", "/api/v1/me/sessions", E::kBlocking, &AccountsApi::RevokeOthers);
-  }
+void AccountsApi::Add(Router& r, const char* method, const char* pattern, Executor ex, Method m,
+                      bool limited) {
+  r.Add(method, pattern, ex, [this, m, limited](Request& req) {
+    long retry = 0;
+    if (limited && !limiter_.Allow(req.remote_ip, &retry)) {
+      core::Error e{core::Code::kResourceExhausted, "rate_limited", "",
+                    "too many requests from this address; slow down"};
+      e.retry_after = retry;
+      return Problem(e, req.request_id);
+    }
+    auto res = (this->*m)(req);
+    return res ? std::move(*res) : Problem(res.error(), req.request_id);
+  });
+}
 
- private:
-  using Method = core::Result<Response> (AccountsApi::*)(Request&);
+std::string AccountsApi::SessionCookie(const std::string& token, core::Timestamp max_age) const {
+  std::string c = std::string(kSessionCookie) + "=" + token +
+                  "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age);
+  if (!options_.dev) c += "; Secure";
+  return c;
+}
 
-  void Add(Router& r, const char* method, const char* pattern, Executor ex, Method m) {
-    r.Add(method, pattern, ex, [this, m](Request& req) {
-      auto res = (this->*m)(req);
-      return res ? std::move(*res) : Problem(res.error(), req.request_id);
-    });
-  }
+Response AccountsApi::SignedInResponse(int status, const app::SignedIn& s) const {
+  boost::json::object o;
+  o["account"] = RenderAccount(s.account);
+  o["session"] = RenderSession(s.session, true, accounts_.CsrfToken(s.session));
+  o["session_token"] = s.token;
+  Response r = Response::Json(status, boost::json::serialize(o));
+  r.headers.emplace_back("Set-Cookie",
+                         SessionCookie(s.token, s.session.expires_at - s.session.created_at));
+  return r;
+}
 
-  std::string SessionCookie(const std::string& token, core::Timestamp max_age) const {
-    std::string c = std::string(kSessionCookie) + "=" + token +
-                    "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age);
-    if (!options_.dev) c += "; Secure";
-    return c;
-  }
+core::Result<AuthResult> AccountsApi::Auth(const Request& req) {
+  return Authenticate(req, accounts_, origin_);
+}
 
-  Response SignedInResponse(int status, const app::SignedIn& s) const {
+core::Result<Response> AccountsApi::SignUp(Request& req) {
+  auto body = JsonBody::Parse(req);
+  if (!body) return core::Fail(body.error());
+  auto name = body->String("name", kMaxName);
+  if (!name) return core::Fail(name.error());
+  auto email = body->String("email", kMaxEmail);
+  if (!email) return core::Fail(email.error());
+  if (auto r = accounts_.SignUp(*name, *email); !r) return core::Fail(r.error());
+  return Response::Json(202, R"({"status":"verification_sent"})");
+}
+
+core::Result<Response> AccountsApi::CompleteSignUp(Request& req) {
+  auto body = JsonBody::Parse(req);
+  if (!body) return core::Fail(body.error());
+  auto token = body->String("token", kMaxToken);
+  if (!token) return core::Fail(token.error());
+  auto password = body->String("password", kMaxPasswordInput);
+  if (!password) return core::Fail(password.error());
+  auto s = accounts_.CompleteSignUp(*token, *password, ClientOf(req));
+  if (!s) return core::Fail(s.error());
+  return SignedInResponse(201, *s);
+}
+
+core::Result<Response> AccountsApi::SignIn(Request& req) {
+  auto body = JsonBody::Parse(req);
+  if (!body) return core::Fail(body.error());
+  auto email = body->String("email", kMaxEmail);
+  if (!email) return core::Fail(email.error());
+  auto password = body->String("password", kMaxPasswordInput);
+  if (!password) return core::Fail(password.error());
+  auto s = accounts_.SignIn(*email, *password, ClientOf(req));
+  if (!s) return core::Fail(s.error());
+  if (!s->signed_in) {
     boost::json::object o;
-    o["account"] = RenderAccount(s.account);
-    o["session"] = RenderSession(s.session, true, accounts_.CsrfToken(s.session));
-    o["session_token"] = s.token;
-    Response r = Response::Json(status, boost::json::serialize(o));
-    r.headers.emplace_back("Set-Cookie",
-                           SessionCookie(s.token, s.session.expires_at - s.session.created_at));
-    return r;
-  }
-
-  core::Result<AuthResult> Auth(const Request& req) {
-    return Authenticate(req, accounts_, origin_);
-  }
-
-  core::Result<Response> SignUp(Request& req) {
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto name = body->String("name", kMaxName);
-    if (!name) return core::Fail(name.error());
-    auto email = body->String("email", kMaxEmail);
-    if (!email) return core::Fail(email.error());
-    if (auto r = accounts_.SignUp(*name, *email); !r) return core::Fail(r.error());
-    return Response::Json(202, R"({"status":"verification_sent"})");
-  }
-
-  core::Result<Response> CompleteSignUp(Request& req) {
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto token = body->String("token", kMaxToken);
-    if (!token) return core::Fail(token.error());
-    auto password = body->String("password", kMaxPasswordInput);
-    if (!password) return core::Fail(password.error());
-    auto s = accounts_.CompleteSignUp(*token, *password, ClientOf(req));
-    if (!s) return core::Fail(s.error());
-    return SignedInResponse(201, *s);
-  }
-
-  core::Result<Response> SignIn(Request& req) {
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto email = body->String("email", kMaxEmail);
-    if (!email) return core::Fail(email.error());
-    auto password = body->String("password", kMaxPasswordInput);
-    if (!password) return core::Fail(password.error());
-    auto s = accounts_.SignIn(*email, *password, ClientOf(req));
-    if (!s) return core::Fail(s.error());
-    return SignedInResponse(201, *s);
-  }
-
-  core::Result<Response> CurrentSession(Request& req) {
-    auto auth = Auth(req);
-    if (!auth) return core::Fail(auth.error());
-    return Response::Json(200, boost::json::serialize(RenderSession(
-                                   auth->ctx.session, true, accounts_.CsrfToken(auth->ctx.session))));
-  }
-
-  core::Result<Response> SignOut(Request& req) {
-    auto auth = Auth(req);
-    if (!auth) return core::Fail(auth.error());
-    if (auto r = accounts_.SignOut(auth->ctx); !r) return core::Fail(r.error());
-    Response res = Response::NoContent();
-    res.headers.emplace_back("Set-Cookie", SessionCookie("", 0));
-    return res;
-  }
-
-  core::Result<Response> GetMe(Request& req) {
-    auto auth = Auth(req);
-    if (!auth) return core::Fail(auth.error());
-    return Response::Json(200, boost::json::serialize(RenderAccount(auth->ctx.account)));
-  }
-
-  core::Result<Response> PatchMe(Request& req) {
-    auto auth = Auth(req);
-    if (!auth) return core::Fail(auth.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    app::ProfilePatch patch;
-    auto name = body->OptString("name", kMaxName);
-    if (!name) return core::Fail(name.error());
-    auto locale = body->OptString("locale", 35);
-    if (!locale) return core::Fail(locale.error());
-    auto tz = body->OptString("time_zone", 64);
-    if (!tz) return core::Fail(tz.error());
-    patch.name = *name;
-    patch.locale = *locale;
-    patch.time_zone = *tz;
-    auto a = accounts_.UpdateProfile(auth->ctx, patch);
-    if (!a) return core::Fail(a.error());
-    return Response::Json(200, boost::json::serialize(RenderAccount(*a)));
-  }
-
-  core::Result<Response> ChangePassword(Request& req) {
-    auto auth = Auth(req);
-    if (!auth) return core::Fail(auth.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto current = body->String("current_password", kMaxPasswordInput);
-    if (!current) return core::Fail(current.error());
-    auto next = body->String("new_password", kMaxPasswordInput);
-    if (!next) return core::Fail(next.error());
-    if (auto r = accounts_.ChangePassword(auth->ctx, *current, *next); !r) return core::Fail(r.error());
-    return Response::NoContent();
-  }
-
-  core::Result<Response> ChangeEmail(Request& req) {
-    auto auth = Auth(req);
-    if (!auth) return core::Fail(auth.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto email = body->String("new_email", kMaxEmail);
-    if (!email) return core::Fail(email.error());
-    auto password = body->String("password", kMaxPasswordInput);
-    if (!password) return core::Fail(password.error());
-    if (auto r = accounts_.RequestEmailChange(auth->ctx, *email, *password); !r)
-      return core::Fail(r.error());
-    return Response::Json(202, R"({"status":"confirmation_sent"})");
-  }
-
-  core::Result<Response> ConfirmEmail(Request& req) {
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto token = body->String("token", kMaxToken);
-    if (!token) return core::Fail(token.error());
-    auto a = accounts_.ConfirmEmailChange(*token);
-    if (!a) return core::Fail(a.error());
-    return Response::Json(200, boost::json::serialize(RenderAccount(*a)));
-  }
-
-  core::Result<Response> Forgot(Request& req) {
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto email = body->String("email", kMaxEmail);
-    if (!email) return core::Fail(email.error());
-    if (auto r = accounts_.ForgotPassword(*email); !r) return core::Fail(r.error());
-    return Response::Json(202, R"({"status":"reset_sent"})");
-  }
-
-  core::Result<Response> Reset(Request& req) {
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto token = body->String("token", kMaxToken);
-    if (!token) return core::Fail(token.error());
-    auto password = body->String("password", kMaxPasswordInput);
-    if (!password) return core::Fail(password.error());
-    if (auto r = accounts_.ResetPassword(*token, *password); !r) return core::Fail(r.error());
-    return Response::NoContent();
-  }
-
-  core::Result<Response> ListSessions(Request& req) {
-    auto auth = Auth(req);
-    if (!auth) return core::Fail(auth.error());
-    auto sessions = accounts_.ListSessions(auth->ctx);
-    if (!sessions) return core::Fail(sessions.error());
-    boost::json::array items;
-    for (const auto& s : *sessions)
-      items.push_back(RenderSession(s, s.id == auth->ctx.session.id, ""));
-    boost::json::object o;
-    o["items"] = std::move(items);
+    o["mfa_required"] = true;
+    o["mfa_token"] = s->mfa_token;
+    o["expires_in"] = accounts_.settings().mfa_token_seconds;
     return Response::Json(200, boost::json::serialize(o));
   }
+  return SignedInResponse(201, *s->signed_in);
+}
 
-  core::Result<Response> RevokeSession(Request& req) {
-    auto auth = Auth(req);
-    if (!auth) return core::Fail(auth.error());
-    if (auto r = accounts_.RevokeSession(auth->ctx, req.params["id"]); !r) return core::Fail(r.error());
-    return Response::NoContent();
-  }
+core::Result<Response> AccountsApi::CurrentSession(Request& req) {
+  auto auth = Auth(req);
+  if (!auth) return core::Fail(auth.error());
+  return Response::Json(200, boost::json::serialize(RenderSession(
+                                 auth->ctx.session, true, accounts_.CsrfToken(auth->ctx.session))));
+}
 
-  core::Result<Response> RevokeOthers(Request& req) {
-    auto auth = Auth(req);
-    if (!auth) return core::Fail(auth.error());
-    if (auto r = accounts_.RevokeOtherSessions(auth->ctx); !r) return core::Fail(r.error());
-    return Response::NoContent();
-  }
+core::Result<Response> AccountsApi::SignOut(Request& req) {
+  auto auth = Auth(req);
+  if (!auth) return core::Fail(auth.error());
+  if (auto r = accounts_.SignOut(auth->ctx); !r) return core::Fail(r.error());
+  Response res = Response::NoContent();
+  res.headers.emplace_back("Set-Cookie", SessionCookie("", 0));
+  return res;
+}
 
-  app::AccountService& accounts_;
-  ApiOptions options_;
-  std::string origin_;
-};
+core::Result<Response> AccountsApi::GetMe(Request& req) {
+  auto auth = Auth(req);
+  if (!auth) return core::Fail(auth.error());
+  return Response::Json(200, boost::json::serialize(RenderAccount(auth->ctx.account, auth->ctx.mfa_enabled)));
+}
 
-}  // namespace
+core::Result<Response> AccountsApi::PatchMe(Request& req) {
+  auto auth = Auth(req);
+  if (!auth) return core::Fail(auth.error());
+  auto body = JsonBody::Parse(req);
+  if (!body) return core::Fail(body.error());
+  app::ProfilePatch patch;
+  auto name = body->OptString("name", kMaxName);
+  if (!name) return core::Fail(name.error());
+  auto locale = body->OptString("locale", 35);
+  if (!locale) return core::Fail(locale.error());
+  auto tz = body->OptString("time_zone", 64);
+  if (!tz) return core::Fail(tz.error());
+  patch.name = *name;
+  patch.locale = *locale;
+  patch.time_zone = *tz;
+  auto a = accounts_.UpdateProfile(auth->ctx, patch);
+  if (!a) return core::Fail(a.error());
+  return Response::Json(200, boost::json::serialize(RenderAccount(*a)));
+}
+
+core::Result<Response> AccountsApi::ChangePassword(Request& req) {
+  auto auth = Auth(req);
+  if (!auth) return core::Fail(auth.error());
+  auto body = JsonBody::Parse(req);
+  if (!body) return core::Fail(body.error());
+  auto current = body->String("current_password", kMaxPasswordInput);
+  if (!current) return core::Fail(current.error());
+  auto next = body->String("new_password", kMaxPasswordInput);
+  if (!next) return core::Fail(next.error());
+  if (auto r = accounts_.ChangePassword(auth->ctx, *current, *next); !r) return core::Fail(r.error());
+  return Response::NoContent();
+}
+
+core::Result<Response> AccountsApi::ChangeEmail(Request& req) {
+  auto auth = Auth(req);
+  if (!auth) return core::Fail(auth.error());
+  auto body = JsonBody::Parse(req);
+  if (!body) return core::Fail(body.error());
+  auto email = body->String("new_email", kMaxEmail);
+  if (!email) return core::Fail(email.error());
+  auto password = body->String("password", kMaxPasswordInput);
+  if (!password) return core::Fail(password.error());
+  if (auto r = accounts_.RequestEmailChange(auth->ctx, *email, *password); !r)
+    return core::Fail(r.error());
+  return Response::Json(202, R"({"status":"confirmation_sent"})");
+}
+
+core::Result<Response> AccountsApi::ConfirmEmail(Request& req) {
+  auto body = JsonBody::Parse(req);
+  if (!body) return core::Fail(body.error());
+  auto token = body->String("token", kMaxToken);
+  if (!token) return core::Fail(token.error());
+  auto a = accounts_.ConfirmEmailChange(*token, ClientOf(req));
+  if (!a) return core::Fail(a.error());
+  return Response::Json(200, boost::json::serialize(RenderAccount(*a)));
+}
+
+core::Result<Response> AccountsApi::Forgot(Request& req) {
+  auto body = JsonBody::Parse(req);
+  if (!body) return core::Fail(body.error());
+  auto email = body->String("email", kMaxEmail);
+  if (!email) return core::Fail(email.error());
+  if (auto r = accounts_.ForgotPassword(*email, ClientOf(req)); !r) return core::Fail(r.error());
+  return Response::Json(202, R"({"status":"reset_sent"})");
+}
+
+core::Result<Response> AccountsApi::Reset(Request& req) {
+  auto body = JsonBody::Parse(req);
+  if (!body) return core::Fail(body.error());
+  auto token = body->String("token", kMaxToken);
+  if (!token) return core::Fail(token.error());
+  auto password = body->String("password", kMaxPasswordInput);
+  if (!password) return core::Fail(password.error());
+  if (auto r = accounts_.ResetPassword(*token, *password, ClientOf(req)); !r) return core::Fail(r.error());
+  return Response::NoContent();
+}
+
+core::Result<Response> AccountsApi::ListSessions(Request& req) {
+  auto auth = Auth(req);
+  if (!auth) return core::Fail(auth.error());
+  auto sessions = accounts_.ListSessions(auth->ctx);
+  if (!sessions) return core::Fail(sessions.error());
+  boost::json::array items;
+  for (const auto& s : *sessions)
+    items.push_back(RenderSession(s, s.id == auth->ctx.session.id, ""));
+  boost::json::object o;
+  o["items"] = std::move(items);
+  return Response::Json(200, boost::json::serialize(o));
+}
+
+core::Result<Response> AccountsApi::RevokeSession(Request& req) {
+  auto auth = Auth(req);
+  if (!auth) return core::Fail(auth.error());
+  if (auto r = accounts_.RevokeSession(auth->ctx, req.params["id"]); !r) return core::Fail(r.error());
+  return Response::NoContent();
+}
+
+core::Result<Response> AccountsApi::RevokeOthers(Request& req) {
+  auto auth = Auth(req);
+  if (!auth) return core::Fail(auth.error());
+  if (auto r = accounts_.RevokeOtherSessions(auth->ctx); !r) return core::Fail(r.error());
+  return Response::NoContent();
+}
+
 
 void RegisterAccountRoutes(Router& router, app::AccountService& accounts, const ApiOptions& options) {
   // The API object lives as long as the process (the router's handlers point into it).

@@ -15,6 +15,10 @@ namespace vault::http {
 struct ApiOptions {
   std::string public_url;  // its origin is the only one allowed on cookie-authenticated writes
   bool dev = false;        // cookies without the Secure flag (http://localhost)
+  // Per client IP token bucket on the unauthenticated credential endpoints (sign-in, 2FA step,
+  // sign-up, forgot/reset password); rate <= 0 disables it.
+  double ip_rate_per_second = 10;
+  double ip_burst = 50;
 };
 
 void RegisterAccountRoutes(Router& router, app::AccountService& accounts, const ApiOptions& options);

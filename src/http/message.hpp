@@ -2,6 +2,7 @@
 // so handler files compile fast). Value types; thread-compatible.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -24,6 +25,8 @@ struct Request {
   const std::string* Header(std::string_view name) const;
   // Value of a cookie from the Cookie header, or empty.
   std::string Cookie(std::string_view name) const;
+  // Percent-decoded value of a query parameter, or nullopt when absent.
+  std::optional<std::string> Query(std::string_view name) const;
 };
 
 struct Response {

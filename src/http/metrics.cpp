@@ -74,7 +74,14 @@ std::string Metrics::Render(int hash_threads) const {
                 "# TYPE vault_http_connections gauge\nvault_http_connections %ld\n",
                 waiting, inflight, connections_.load());
   out += buf;
+  for (const Extra& e : extras_)
+    out += "# HELP " + e.name + " " + e.help + "\n# TYPE " + e.name + " counter\n" + e.name + " " +
+           std::to_string(e.read()) + "\n";
   return out;
+}
+
+void Metrics::AddCounter(std::string name, std::string help, std::function<long()> read) {
+  extras_.push_back({std::move(name), std::move(help), std::move(read)});
 }
 
 }  // namespace vault::http

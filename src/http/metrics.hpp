@@ -3,6 +3,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -18,6 +19,9 @@ class Metrics {
   void Observe(std::size_t route, int status, double seconds);
   std::atomic<long>& hash_inflight() { return hash_inflight_; }
   std::atomic<long>& connections() { return connections_; }
+  // Adds a counter rendered from `read` (e.g. password verifications done by this process).
+  // Call before serving.
+  void AddCounter(std::string name, std::string help, std::function<long()> read);
   // Renders all metrics; hash_threads lets it report the waiting part of the hash queue.
   std::string Render(int hash_threads) const;
 
@@ -32,6 +36,11 @@ class Metrics {
   std::unique_ptr<PerRoute[]> routes_;
   std::atomic<long> hash_inflight_ = 0;
   std::atomic<long> connections_ = 0;
+  struct Extra {
+    std::string name, help;
+    std::function<long()> read;
+  };
+  std::vector<Extra> extras_;
 };
 
 }  // namespace vault::http

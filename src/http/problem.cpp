@@ -51,7 +51,9 @@ Response Problem(const core::Error& error, const std::string& request_id) {
   o["request_id"] = request_id;
   Response r = Response::Json(status, boost::json::serialize(o));
   r.content_type = "application/problem+json";
-  if (status == 503 || status == 429) r.headers.emplace_back("Retry-After", "1");
+  if (status == 503 || status == 429)
+    r.headers.emplace_back("Retry-After",
+                           std::to_string(error.retry_after > 0 ? error.retry_after : 1));
   return r;
 }
 

@@ -31,6 +31,28 @@ class SqlTx : public core::Tx {
                                                             core::TokenPurpose purpose) override;
   core::Result<bool> ConsumeToken(const std::string& token_hash, core::TokenPurpose purpose,
                                   core::Timestamp now) override;
+  core::Result<void> DeleteAccount(const std::string& id) override;
+
+  core::Result<core::ThrottleState> ReserveAttempt(const std::string& key, core::Timestamp now,
+                                                   core::Timestamp window) override;
+  core::Result<void> LockThrottle(const std::string& key, core::Timestamp until) override;
+  core::Result<void> ResetThrottle(const std::string& key) override;
+
+  core::Result<std::optional<core::TotpCredential>> FindTotp(const std::string& account_id) override;
+  core::Result<void> PutTotp(const core::TotpCredential& credential) override;
+  core::Result<void> DeleteTotp(const std::string& account_id) override;
+  core::Result<bool> AdvanceTotpStep(const std::string& account_id, std::int64_t step) override;
+  core::Result<void> ReplaceRecoveryCodes(const std::string& account_id,
+                                          const std::vector<std::string>& code_hashes) override;
+  core::Result<bool> UseRecoveryCode(const std::string& account_id, const std::string& code_hash,
+                                     core::Timestamp now) override;
+  core::Result<int> CountUnusedRecoveryCodes(const std::string& account_id) override;
+
+  core::Result<core::AuditHead> AdvanceAuditHead() override;
+  core::Result<void> AppendAuditEvent(const core::AuditEvent& event) override;
+  core::Result<std::vector<core::AuditEvent>> QueryAudit(const core::AuditQuery& query) override;
+  core::Result<std::vector<core::AuditEvent>> AuditEventsAfter(std::int64_t after_seq,
+                                                               int limit) override;
 
  private:
   SqlConn& conn_;

@@ -1,58 +1,14 @@
 // Account use cases against a real store with a fake clock and a recording mailer.
 #include <gtest/gtest.h>
 
-#include "app/account_service.hpp"
-#include "core/password_policy.hpp"
-#include "crypto/sodium.hpp"
-#include "support/fixtures.hpp"
+#include "support/account_fixture.hpp"
 
 namespace vault::app {
 namespace {
 
 using testing::RecordingMailer;
-
-constexpr const char* kPassword = "correct horse battery";
-
-class AccountServiceTest : public ::testing::TestWithParam<std::string> {
- protected:
-  void SetUp() override {
-    VAULT_REQUIRE_BACKEND(GetParam());
-    ASSERT_TRUE(crypto::InitSodium());
-    db_ = std::make_unique<testing::TempDatabase>(GetParam());
-    opened_ = db_->Open();
-    service_ = MakeService(hasher_);
-  }
-
-  std::unique_ptr<AccountService> MakeService(core::PasswordHasher& hasher) {
-    return std::make_unique<AccountService>(
-        Ports{*opened_.store, clock_, random_, secrets_, hasher, mailer_, policy_}, AccountSettings{});
-  }
-
-  std::string SignUpToken(const std::string& name, const std::string& email) {
-    EXPECT_TRUE(service_->SignUp(name, email));
-    auto m = mailer_.Last(email, "Verify your email");
-    EXPECT_TRUE(m);
-    return m ? RecordingMailer::TokenIn(*m) : "";
-  }
-
-  SignedIn Register(const std::string& email) {
-    auto s = service_->CompleteSignUp(SignUpToken("Ada", email), kPassword, {"127.0.0.1", "test"});
-    EXPECT_TRUE(s) << (s ? "" : s.error().id);
-    return *s;
-  }
-
-  std::string Hash(const std::string& secret) const { return secrets_.KeyedHash("session", secret); }
-
-  std::unique_ptr<testing::TempDatabase> db_;
-  storage::OpenedStore opened_;
-  testing::FakeClock clock_;
-  crypto::SodiumRandom random_;
-  crypto::HmacSecretHasher secrets_{std::string(32, 'k')};
-  crypto::Argon2idHasher hasher_{{8, 1}};  // minimum cost: tests exercise logic, not strength
-  RecordingMailer mailer_;
-  core::PasswordPolicy policy_;
-  std::unique_ptr<AccountService> service_;
-};
+using testing::AccountServiceTest;
+using testing::kPassword;
 
 TEST_P(AccountServiceTest, SignUpVerifiesEmailSetsPasswordAndOpensSession) {
   SignedIn s = Register("ada@example.com");
@@ -119,7 +75,7 @@ TEST_P(AccountServiceTest, SessionsExpireWhenIdleAndAtTheAbsoluteLimit) {
   clock_.Advance(7 * 24 * 3600 + 1);
   EXPECT_FALSE(service_->Authenticate(s.token, {}));  // idle for more than 7 days
 
-  SignedIn t = *service_->SignIn("ada@example.com", kPassword, {});
+  SignedIn t = *service_->SignIn("ada@example.com", kPassword, {})->signed_in;
   for (int day = 0; day < 29; ++day) {
     clock_.Advance(24 * 3600);
     ASSERT_TRUE(service_->Authenticate(t.token, {})) << day;
@@ -145,7 +101,7 @@ TEST_P(AccountServiceTest, SignInRehashesWhenParametersChange) {
 
 TEST_P(AccountServiceTest, PasswordChangeKeepsOnlyTheCurrentSession) {
   SignedIn a = Register("ada@example.com");
-  SignedIn b = *service_->SignIn("ada@example.com", kPassword, {});
+  SignedIn b = *service_->SignIn("ada@example.com", kPassword, {})->signed_in;
   auto ctx = *service_->Authenticate(a.token, {});
   auto wrong = service_->ChangePassword(ctx, "nope nope nope", "another good passphrase");
   EXPECT_EQ(wrong.error().field, "current_password");
@@ -159,21 +115,21 @@ TEST_P(AccountServiceTest, PasswordChangeKeepsOnlyTheCurrentSession) {
 
 TEST_P(AccountServiceTest, ResetLinkLastsOneHourAndRevokesEverySession) {
   SignedIn a = Register("ada@example.com");
-  ASSERT_TRUE(service_->ForgotPassword("ada@example.com"));
+  ASSERT_TRUE(service_->ForgotPassword("ada@example.com", {}));
   std::string late = RecordingMailer::TokenIn(*mailer_.Last("ada@example.com", "Reset"));
   clock_.Advance(3600);
-  EXPECT_EQ(service_->ResetPassword(late, "brand new passphrase").error().id, "token.expired");
-  ASSERT_TRUE(service_->ForgotPassword("ada@example.com"));
+  EXPECT_EQ(service_->ResetPassword(late, "brand new passphrase", {}).error().id, "token.expired");
+  ASSERT_TRUE(service_->ForgotPassword("ada@example.com", {}));
   std::string token = RecordingMailer::TokenIn(*mailer_.Last("ada@example.com", "Reset"));
-  ASSERT_TRUE(service_->ResetPassword(token, "brand new passphrase"));
+  ASSERT_TRUE(service_->ResetPassword(token, "brand new passphrase", {}));
   EXPECT_FALSE(service_->Authenticate(a.token, {}));
   EXPECT_TRUE(service_->SignIn("ada@example.com", "brand new passphrase", {}));
-  EXPECT_EQ(service_->ResetPassword(token, "yet another passphrase").error().id, "token.used");
+  EXPECT_EQ(service_->ResetPassword(token, "yet another passphrase", {}).error().id, "token.used");
 }
 
 TEST_P(AccountServiceTest, ForgotPasswordForAnUnknownEmailSendsNothing) {
   std::size_t before = mailer_.sent().size();
-  ASSERT_TRUE(service_->ForgotPassword("nobody@example.com"));
+  ASSERT_TRUE(service_->ForgotPassword("nobody@example.com", {}));
   EXPECT_EQ(mailer_.sent().size(), before);
 }
 
@@ -189,7 +145,7 @@ TEST_P(AccountServiceTest, EmailChangeIsConfirmedByTheNewAddressAndNotifiesTheOl
   EXPECT_TRUE(mailer_.Last("ada@example.com", "is being changed"));
   auto confirm = mailer_.Last("New@Example.com", "Confirm your new email");
   ASSERT_TRUE(confirm);
-  auto updated = service_->ConfirmEmailChange(RecordingMailer::TokenIn(*confirm));
+  auto updated = service_->ConfirmEmailChange(RecordingMailer::TokenIn(*confirm), {});
   ASSERT_TRUE(updated);
   EXPECT_EQ(updated->email, "New@Example.com");
   EXPECT_TRUE(service_->SignIn("new@example.com", kPassword, {}));
@@ -211,8 +167,8 @@ TEST_P(AccountServiceTest, ProfileUpdatesValidateEveryField) {
 
 TEST_P(AccountServiceTest, SessionsCanBeListedAndRevoked) {
   SignedIn a = Register("ada@example.com");
-  SignedIn b = *service_->SignIn("ada@example.com", kPassword, {"10.0.0.2", "phone"});
-  SignedIn c = *service_->SignIn("ada@example.com", kPassword, {"10.0.0.3", "tablet"});
+  SignedIn b = *service_->SignIn("ada@example.com", kPassword, {"10.0.0.2", "phone"})->signed_in;
+  SignedIn c = *service_->SignIn("ada@example.com", kPassword, {"10.0.0.3", "tablet"})->signed_in;
   auto ctx = *service_->Authenticate(a.token, {"127.0.0.1", "test"});
   EXPECT_EQ(service_->ListSessions(ctx)->size(), 3u);
   EXPECT_EQ(service_->RevokeSession(ctx, "ses_nope").error().id, "session.not_found");

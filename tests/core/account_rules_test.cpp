@@ -72,3 +72,23 @@ TEST(Encoding, ConstantTimeEqualsComparesWholeStrings) {
 
 }  // namespace
 }  // namespace vault::core
+
+namespace vault::core {
+namespace {
+
+TEST(Name, RefusesMarkupCharacters) {
+  EXPECT_EQ(ValidateName("<script>alert(1)</script>", "name").error().id, "validation.name");
+  EXPECT_EQ(ValidateName("{{7*7}}", "name").error().id, "validation.name");
+  EXPECT_TRUE(ValidateName("Zoë O'Brien-Łukasz (QA)", "name"));
+}
+
+TEST(TimeZone, AcceptsOnlyIanaNames) {
+  EXPECT_TRUE(ValidateTimeZone("Europe/Paris", "time_zone"));
+  EXPECT_TRUE(ValidateTimeZone("America/Argentina/Buenos_Aires", "time_zone"));
+  EXPECT_TRUE(ValidateTimeZone("UTC", "time_zone"));
+  for (const char* bad : {"Mars/Olympus_Mons", "UTC+99", "../../etc/passwd", "/etc/localtime", ""})
+    EXPECT_EQ(ValidateTimeZone(bad, "time_zone").error().field, "time_zone") << bad;
+}
+
+}  // namespace
+}  // namespace vault::core

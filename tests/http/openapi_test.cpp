@@ -7,6 +7,7 @@
 
 #include "app/account_service.hpp"
 #include "core/password_policy.hpp"
+#include "crypto/secrets.hpp"
 #include "crypto/sodium.hpp"
 #include "http/api.hpp"
 #include "support/fixtures.hpp"
@@ -29,7 +30,10 @@ TEST(OpenApi, DocumentsExactlyTheRegisteredRoutes) {
   crypto::Argon2idHasher hasher({8, 1});
   testing::RecordingMailer mailer;
   core::PasswordPolicy policy;
-  app::AccountService accounts({*opened.store, clock, random, secrets, hasher, mailer, policy}, {});
+  crypto::SodiumSecretBox box(std::string(32, 'k'), "totp");
+  crypto::OpensslOtp otp;
+  app::AccountService accounts({*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp},
+                               {});
   Router router;
   Metrics metrics;
   RegisterAccountRoutes(router, accounts, {"http://localhost:8080", true});

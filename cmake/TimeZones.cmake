@@ -1,0 +1,17 @@
+# Generates the list of IANA time zone names (zones and links) from Debian's tzdata, so profile
+# time zones are checked against real names. Runs as `cmake -P` with IN and OUT.
+file(STRINGS ${IN} lines REGEX "^[ZL] ")
+set(names "")
+foreach(line IN LISTS lines)
+  if(line MATCHES "^Z ([^ ]+)")
+    list(APPEND names ${CMAKE_MATCH_1})
+  elseif(line MATCHES "^L [^ ]+ ([^ ]+)")
+    list(APPEND names ${CMAKE_MATCH_1})
+  endif()
+endforeach()
+list(APPEND names UTC)
+list(REMOVE_DUPLICATES names)
+list(SORT names)
+list(JOIN names "\n" text)
+file(WRITE ${OUT}.tmp "// Generated from tzdata.zi. Do not edit.\n#include <string_view>\nnamespace vault::core {\nextern const std::string_view kTimeZonesText;\nconst std::string_view kTimeZonesText = R\"TZ(${text}\n)TZ\";\n}\n")
+file(COPY_FILE ${OUT}.tmp ${OUT} ONLY_IF_DIFFERENT)

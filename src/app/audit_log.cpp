@@ -1,0 +1,122 @@
+#include "app/audit_log.hpp"
+
+#include "core/encoding.hpp"
+
+namespace vault::app {
+
+std::string JsonSummary(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+  auto escape = [](std::string& out, std::string_view s) {
+    static constexpr char kHex[] = "0123456789abcdef";
+    for (char ch : s) {
+      auto c = static_cast<unsigned char>(ch);
+      if (c == '"' || c == '\\') {
+        out += '\\';
+        out += ch;
+      } else if (c < 0x20) {
+        out += "\\u00";
+        out += kHex[c >> 4];
+        out += kHex[c & 15];
+      } else {
+        out += ch;
+      }
+    }
+  };
+  std::string out = "{";
+  bool first = true;
+  for (const auto& [k, v] : fields) {
+    if (!first) out += ',';
+    first = false;
+    out += '"';
+    escape(out, k);
+    out += "\":\"";
+    escape(out, v);
+    out += '"';
+  }
+  out += '}';
+  return out;
+}
+
+std::string AuditLog::HashOf(const core::AuditEvent& e) const {
+  return secrets_.KeyedHash("audit", core::AuditCanonical(e));
+}
+
+core::Result<void> AuditLog::Record(core::Tx& tx, const Actor& actor, const AuditEntry& entry) const {
+  auto head = tx.AdvanceAuditHead();
+  if (!head) return core::Fail(head.error());
+  core::AuditEvent e;
+  e.seq = head->seq;
+  e.id = core::NewId(random_, "evt");
+  e.occurred_at = clock_.Now();
+  e.actor_type = actor.type;
+  e.actor_id = actor.id;
+  e.ip = actor.ip;
+  e.user_agent = actor.user_agent;
+  e.workspace_id = entry.workspace_id;
+  e.action = entry.action;
+  e.target_type = entry.target_type;
+  e.target_id = entry.target_id;
+  e.summary = entry.summary;
+  e.prev_hash = head->last_hash;
+  e.hash = HashOf(e);
+  return tx.AppendAuditEvent(e);
+}
+
+core::Result<ChainReport> AuditLog::Verify(core::Store& store) const {
+  ChainReport report;
+  std::int64_t last_seq = 0;
+  std::string last_hash;
+  auto broken = [&](std::int64_t seq, std::string problem) {
+    report.ok = false;
+    report.first_broken_seq = seq;
+    report.problem = std::move(problem);
+  };
+  while (report.ok) {
+    std::vector<core::AuditEvent> batch;
+    auto r = store.Read([&](core::Tx& tx) -> core::Result<void> {
+      auto events = tx.AuditEventsAfter(last_seq, 1000);
+      if (!events) return core::Fail(events.error());
+      batch = std::move(*events);
+      return {};
+    });
+    if (!r) return core::Fail(r.error());
+    if (batch.empty()) break;
+    for (const auto& e : batch) {
+      if (e.seq != last_seq + 1) {
+        broken(last_seq + 1, "event " + std::to_string(last_seq + 1) + " is missing");
+        break;
+      }
+      if (e.prev_hash != last_hash) {
+        broken(e.seq, "event " + std::to_string(e.seq) +
+                          " does not follow its predecessor (removed or reordered events)");
+        break;
+      }
+      if (!core::ConstantTimeEquals(HashOf(e), e.hash)) {
+        broken(e.seq, "event " + std::to_string(e.seq) + " was altered after it was written");
+        break;
+      }
+      last_seq = e.seq;
+      last_hash = e.hash;
+      ++report.events;
+    }
+  }
+  if (!report.ok) return report;
+  // The head remembers the newest event, so removing events from the end is detected too.
+  std::int64_t head_seq = 0;
+  std::string head_hash;
+  auto h = store.Write([&](core::Tx& tx) -> core::Result<void> {
+    // Read the head without keeping the reservation: the transaction is rolled back.
+    auto head = tx.AdvanceAuditHead();
+    if (!head) return core::Fail(head.error());
+    head_seq = head->seq - 1;
+    head_hash = head->last_hash;
+    return core::Fail(core::Code::kFailedPrecondition, "audit.readonly", "rollback");
+  });
+  if (!h && h.error().id != "audit.readonly") return core::Fail(h.error());
+  if (head_seq != last_seq || head_hash != last_hash)
+    broken(last_seq + 1, "the newest " + std::to_string(head_seq - last_seq) +
+                             " event(s) were removed (the chain head expects event " +
+                             std::to_string(head_seq) + ")");
+  return report;
+}
+
+}  // namespace vault::app

@@ -1,0 +1,259 @@
+// AccountService: TOTP second factor (RFC 6238, SHA-1, 6 digits, 30 s, ±1 step, no step used
+// twice), recovery codes, and the second step of sign-in.
+#include <algorithm>
+#include <cctype>
+
+#include "app/account_service.hpp"
+#include "core/encoding.hpp"
+
+namespace vault::app {
+
+using core::Code;
+using core::Fail;
+using core::Result;
+using core::TokenPurpose;
+
+namespace {
+
+constexpr int kRecoveryCodes = 10;
+constexpr std::int64_t kStep = 30;
+
+core::Error InvalidCode(const char* field) {
+  return core::Error{Code::kUnauthenticated, "mfa.invalid_code", field,
+                     "the code is not correct or was already used"};
+}
+
+bool SixDigits(const std::string& code) {
+  return code.size() == 6 && std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+}
+
+// Recovery codes are typed by people: ignore case, spaces and dashes.
+std::string NormalizeRecovery(const std::string& code) {
+  std::string out;
+  for (char c : code)
+    if (c != '-' && c != ' ') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+}  // namespace
+
+std::string AccountService::RecoveryHash(const std::string& account_id, const std::string& code) const {
+  return p_.secrets.KeyedHash("recovery", account_id + ":" + NormalizeRecovery(code));
+}
+
+Result<bool> AccountService::CheckTotp(core::Tx& tx, const core::TotpCredential& credential,
+                                       const std::string& code) {
+  if (!SixDigits(code)) return false;
+  auto secret = p_.box.Open(credential.secret_enc);
+  if (!secret) return Fail(secret.error());
+  std::int64_t now_step = p_.clock.Now() / kStep;
+  for (std::int64_t step = now_step - 1; step <= now_step + 1; ++step) {
+    if (!core::ConstantTimeEquals(p_.otp.Hotp(*secret, static_cast<std::uint64_t>(step)), code))
+      continue;
+    // Burn the step (and every older one): a code cannot be replayed, even concurrently.
+    return tx.AdvanceTotpStep(credential.account_id, step);
+  }
+  return false;
+}
+
+Result<std::vector<std::string>> AccountService::NewRecoveryCodes(core::Tx& tx,
+                                                                  const std::string& account_id) {
+  std::vector<std::string> codes, hashes;
+  for (int i = 0; i < kRecoveryCodes; ++i) {
+    // 10 base32 characters = 50 random bits; only a keyed hash is stored, and guesses are
+    // throttled like TOTP codes.
+    std::string raw = core::Base32(p_.random.Bytes(7)).substr(0, 10);
+    std::transform(raw.begin(), raw.end(), raw.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+    std::string code = raw.substr(0, 5) + "-" + raw.substr(5);
+    hashes.push_back(RecoveryHash(account_id, code));
+    codes.push_back(std::move(code));
+  }
+  if (auto r = tx.ReplaceRecoveryCodes(account_id, hashes); !r) return Fail(r.error());
+  return codes;
+}
+
+Result<SignedIn> AccountService::CompleteMfa(const std::string& mfa_token, const std::string& code,
+                                             const std::string& recovery_code,
+                                             const ClientInfo& client) {
+  if (code.empty() == recovery_code.empty())
+    return Fail(Code::kInvalidArgument, "validation.required",
+                "send either code (from the authenticator app) or recovery_code", "code");
+  const char* field = code.empty() ? "recovery_code" : "code";
+  struct Outcome {
+    std::optional<SignedIn> signed_in;
+    std::optional<core::Error> error;
+    bool locked = false;
+  } out;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto pending = CheckToken(tx, mfa_token, TokenPurpose::kMfa);
+    if (!pending) return Fail(pending.error());
+    std::string key = "mfa:" + pending->account_id;
+    auto state = Reserve(tx, key);
+    if (!state) return Fail(state.error());
+    auto account = tx.FindAccountById(pending->account_id);
+    if (!account) return Fail(account.error());
+    auto totp = tx.FindTotp(pending->account_id);
+    if (!totp) return Fail(totp.error());
+    if (!*account || !*totp || !(*totp)->confirmed)
+      return Fail(Code::kInvalidArgument, "token.invalid", "this sign-in can no longer be completed",
+                  "mfa_token");
+    Result<bool> ok = code.empty()
+                          ? tx.UseRecoveryCode(pending->account_id,
+                                               RecoveryHash(pending->account_id, recovery_code),
+                                               p_.clock.Now())
+                          : CheckTotp(tx, **totp, code);
+    if (!ok) return Fail(ok.error());
+    Actor actor{"account", pending->account_id, client.ip, client.user_agent};
+    if (!*ok) {
+      // Commit the counted attempt and the event, then answer with the error.
+      out.error = InvalidCode(field);
+      if (auto e = audit_.Record(tx, actor, {"session.mfa_failed", "account", pending->account_id});
+          !e)
+        return e;
+      auto l = LockIfExhausted(tx, key, *state);
+      if (!l) return Fail(l.error());
+      return {};
+    }
+    if (auto t = TakeToken(tx, mfa_token, TokenPurpose::kMfa); !t) return Fail(t.error());
+    if (auto rt = tx.ResetThrottle(key); !rt) return rt;
+    auto s = OpenSession(tx, **account, client,
+                         code.empty() ? "password+recovery_code" : "password+totp");
+    if (!s) return Fail(s.error());
+    out.signed_in = std::move(*s);
+    if (code.empty())
+      return audit_.Record(tx, actor, {"mfa.recovery_code_used", "account", pending->account_id});
+    return {};
+  });
+  if (!r) return Fail(r.error());
+  if (out.error) return Fail(*out.error);
+  return std::move(*out.signed_in);
+}
+
+Result<TotpEnrolment> AccountService::StartTotp(const AuthContext& ctx) {
+  TotpEnrolment out;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto existing = tx.FindTotp(ctx.account.id);
+    if (!existing) return Fail(existing.error());
+    if (*existing && (*existing)->confirmed)
+      return Fail(Code::kAlreadyExists, "mfa.already_enabled",
+                  "two-factor authentication is already on; turn it off first to re-enrol");
+    // 20-byte (160-bit) secret, the size RFC 4226 recommends and every authenticator accepts.
+    std::string secret = p_.random.Bytes(20);
+    core::TotpCredential c{ctx.account.id, p_.box.Seal(secret), false, 0, p_.clock.Now()};
+    if (auto put = tx.PutTotp(c); !put) return put;
+    out.secret_base32 = core::Base32(secret);
+    std::string label = core::UrlEncode(settings_.issuer) + ":" + core::UrlEncode(ctx.account.email);
+    out.otpauth_uri = "otpauth://totp/" + label + "?secret=" + out.secret_base32 +
+                      "&issuer=" + core::UrlEncode(settings_.issuer) +
+                      "&algorithm=SHA1&digits=6&period=30";
+    return audit_.Record(tx, ActorOf(ctx), {"mfa.totp_enrolment_started", "account", ctx.account.id});
+  });
+  if (!r) return Fail(r.error());
+  return out;
+}
+
+Result<std::vector<std::string>> AccountService::ConfirmTotp(const AuthContext& ctx,
+                                                             const std::string& code) {
+  std::vector<std::string> codes;
+  std::optional<core::Error> failure;
+  std::string key = "mfa:" + ctx.account.id;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto totp = tx.FindTotp(ctx.account.id);
+    if (!totp) return Fail(totp.error());
+    if (!*totp)
+      return Fail(Code::kFailedPrecondition, "mfa.not_started", "start the enrolment first");
+    if ((*totp)->confirmed)
+      return Fail(Code::kAlreadyExists, "mfa.already_enabled", "two-factor authentication is already on");
+    auto state = Reserve(tx, key);
+    if (!state) return Fail(state.error());
+    auto ok = CheckTotp(tx, **totp, code);
+    if (!ok) return Fail(ok.error());
+    if (!*ok) {
+      failure = InvalidCode("code");
+      auto l = LockIfExhausted(tx, key, *state);
+      if (!l) return Fail(l.error());
+      return {};
+    }
+    auto burned = tx.FindTotp(ctx.account.id);  // re-read: CheckTotp moved last_step
+    if (!burned) return Fail(burned.error());
+    core::TotpCredential c = **burned;
+    c.confirmed = true;
+    if (auto p = tx.PutTotp(c); !p) return p;
+    auto fresh = NewRecoveryCodes(tx, ctx.account.id);
+    if (!fresh) return Fail(fresh.error());
+    codes = std::move(*fresh);
+    if (auto rt = tx.ResetThrottle(key); !rt) return rt;
+    return audit_.Record(tx, ActorOf(ctx), {"mfa.totp_enabled", "account", ctx.account.id});
+  });
+  if (!r) return Fail(r.error());
+  if (failure) return Fail(*failure);
+  return codes;
+}
+
+Result<void> AccountService::DisableTotp(const AuthContext& ctx, const std::string& password,
+                                         const std::string& code) {
+  if (password.size() > 1024 || !p_.hasher.Verify(ctx.account.password_hash, password))
+    return Fail(Code::kUnauthenticated, "auth.invalid_credentials", "the password is not correct",
+                "password");
+  std::optional<core::Error> failure;
+  std::string key = "mfa:" + ctx.account.id;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto totp = tx.FindTotp(ctx.account.id);
+    if (!totp) return Fail(totp.error());
+    if (!*totp || !(*totp)->confirmed)
+      return Fail(Code::kFailedPrecondition, "mfa.not_enabled", "two-factor authentication is off");
+    auto state = Reserve(tx, key);
+    if (!state) return Fail(state.error());
+    Result<bool> ok = SixDigits(code) ? CheckTotp(tx, **totp, code)
+                                      : tx.UseRecoveryCode(ctx.account.id,
+                                                           RecoveryHash(ctx.account.id, code),
+                                                           p_.clock.Now());
+    if (!ok) return Fail(ok.error());
+    if (!*ok) {
+      failure = InvalidCode("code");
+      auto l = LockIfExhausted(tx, key, *state);
+      if (!l) return Fail(l.error());
+      return {};
+    }
+    if (auto d = tx.DeleteTotp(ctx.account.id); !d) return d;
+    if (auto rt = tx.ResetThrottle(key); !rt) return rt;
+    return audit_.Record(tx, ActorOf(ctx), {"mfa.totp_disabled", "account", ctx.account.id});
+  });
+  if (!r) return r;
+  if (failure) return Fail(*failure);
+  return {};
+}
+
+Result<std::vector<std::string>> AccountService::RegenerateRecoveryCodes(const AuthContext& ctx,
+                                                                         const std::string& code) {
+  std::vector<std::string> codes;
+  std::optional<core::Error> failure;
+  std::string key = "mfa:" + ctx.account.id;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto totp = tx.FindTotp(ctx.account.id);
+    if (!totp) return Fail(totp.error());
+    if (!*totp || !(*totp)->confirmed)
+      return Fail(Code::kFailedPrecondition, "mfa.not_enabled", "two-factor authentication is off");
+    auto state = Reserve(tx, key);
+    if (!state) return Fail(state.error());
+    auto ok = CheckTotp(tx, **totp, code);
+    if (!ok) return Fail(ok.error());
+    if (!*ok) {
+      failure = InvalidCode("code");
+      auto l = LockIfExhausted(tx, key, *state);
+      if (!l) return Fail(l.error());
+      return {};
+    }
+    auto fresh = NewRecoveryCodes(tx, ctx.account.id);
+    if (!fresh) return Fail(fresh.error());
+    codes = std::move(*fresh);
+    if (auto rt = tx.ResetThrottle(key); !rt) return rt;
+    return audit_.Record(tx, ActorOf(ctx), {"mfa.recovery_codes_regenerated", "account", ctx.account.id});
+  });
+  if (!r) return Fail(r.error());
+  if (failure) return Fail(*failure);
+  return codes;
+}
+
+}  // namespace vault::app

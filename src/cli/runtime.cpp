@@ -1,0 +1,38 @@
+#include "cli/runtime.hpp"
+
+#include <chrono>
+#include <fstream>
+
+namespace vault::cli {
+
+core::Timestamp SystemClock::Now() const {
+  core::Timestamp now = std::chrono::duration_cast<std::chrono::seconds>(
+                            std::chrono::system_clock::now().time_since_epoch())
+                            .count();
+  if (offset_file_.empty()) return now;
+  std::ifstream f(offset_file_);
+  long long offset = 0;
+  if (f >> offset) now += offset;
+  return now;
+}
+
+core::Result<std::unique_ptr<Runtime>> MakeRuntime(const config::Config& cfg, int pool_size) {
+  if (!crypto::InitSodium())
+    return core::Fail(core::Code::kInternal, "crypto.init", "libsodium failed to initialise");
+  auto rt = std::make_unique<Runtime>();
+  rt->cfg = cfg;
+  rt->clock = std::make_unique<SystemClock>(cfg.clock_offset_file);
+  auto secret = crypto::LoadOrCreateServerSecret(cfg.secret_file);
+  if (!secret) return core::Fail(secret.error());
+  rt->secrets = std::make_unique<crypto::HmacSecretHasher>(*secret);
+  rt->box = std::make_unique<crypto::SodiumSecretBox>(*secret, "totp");
+  rt->hasher = std::make_unique<CountingHasher>(std::make_unique<crypto::Argon2idHasher>(
+      crypto::Argon2Params{cfg.argon2_memory_kib, cfg.argon2_passes}));
+  rt->policy = std::make_unique<core::PasswordPolicy>(cfg.password_min_length);
+  auto opened = storage::OpenStore(cfg.database, pool_size);
+  if (!opened) return core::Fail(opened.error());
+  rt->opened = std::move(*opened);
+  return rt;
+}
+
+}  // namespace vault::cli
