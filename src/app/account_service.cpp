@@ -174,26 +174,31 @@ Result<SignedIn> AccountService::CompleteSignUp(const std::string& token,
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     auto t = TakeToken(tx, token, TokenPurpose::kSignup);
     if (!t) return Fail(t.error());
-    core::Timestamp now = p_.clock.Now();
-    Account a;
-    a.id = core::NewId(p_.random, "acc");
-    a.email = t->email;
-    a.email_norm = core::NormalizeEmail(t->email);
-    a.name = t->name;
-    a.email_verified = true;
-    a.password_hash = *hash;
-    a.created_at = a.updated_at = now;
-    if (auto ins = tx.InsertAccount(a); !ins) return Fail(ins.error());
-    if (auto ev = audit_.Record(tx, AccountActor(a.id, client), {"account.created", "account", a.id});
-        !ev)
-      return ev;
-    auto s = OpenSession(tx, a, client, "");
+    auto s = CreateVerifiedAccount(tx, t->email, t->name, *hash, client);
     if (!s) return Fail(s.error());
     out = std::move(*s);
     return {};
   });
   if (!r) return Fail(r.error());
   return out;
+}
+
+Result<SignedIn> AccountService::CreateVerifiedAccount(core::Tx& tx, const std::string& email,
+                                                       const std::string& name,
+                                                       const std::string& password_hash,
+                                                       const ClientInfo& client) {
+  Account a;
+  a.id = core::NewId(p_.random, "acc");
+  a.email = email;
+  a.email_norm = core::NormalizeEmail(email);
+  a.name = name;
+  a.email_verified = true;
+  a.password_hash = password_hash;
+  a.created_at = a.updated_at = p_.clock.Now();
+  if (auto ins = tx.InsertAccount(a); !ins) return Fail(ins.error());
+  if (auto ev = audit_.Record(tx, AccountActor(a.id, client), {"account.created", "account", a.id}); !ev)
+    return Fail(ev.error());
+  return OpenSession(tx, a, client, "");
 }
 
 Result<SignInOutcome> AccountService::SignIn(const std::string& email, const std::string& password,

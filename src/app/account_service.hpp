@@ -138,6 +138,13 @@ class AccountService {
   // The caller's own security events, newest first (cursor = seq to continue below).
   core::Result<std::vector<core::AuditEvent>> MyAudit(const AuthContext& ctx, core::AuditQuery query);
 
+  // For sibling services (invitation sign-up): creates a verified account with the given
+  // password hash and opens its session, in the caller's transaction (audited).
+  core::Result<SignedIn> CreateVerifiedAccount(core::Tx& tx, const std::string& email,
+                                               const std::string& name,
+                                               const std::string& password_hash,
+                                               const ClientInfo& client);
+
   // The per-session CSRF token (keyed hash of the session id; nothing stored).
   std::string CsrfToken(const core::Session& session) const;
 

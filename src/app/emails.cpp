@@ -76,6 +76,15 @@ core::MailMessage LockedOutMessage(const std::string& to) {
               "your password: consider changing it and turning on two-factor authentication.");
 }
 
+core::MailMessage InvitationMessage(const std::string& to, const std::string& inviter,
+                                    const std::string& workspace, const std::string& role,
+                                    const std::string& link) {
+  return Make(to, "You are invited to join " + workspace + " on Atomyx",
+              inviter + " invited you to the workspace " + workspace + " as " + role +
+                  ". The invitation is valid for 7 days.",
+              link, "Accept the invitation");
+}
+
 core::MailMessage ConfirmNewEmailMessage(const std::string& to, const std::string& link) {
   return Make(to, "Confirm your new email address",
               "Please confirm that this is the new email address of your Atomyx account. The link "

@@ -13,6 +13,9 @@ core::MailMessage SignupAttemptMessage(const std::string& to, const std::string&
 core::MailMessage ResetPasswordMessage(const std::string& to, const std::string& link);
 core::MailMessage PasswordChangedMessage(const std::string& to);
 core::MailMessage LockedOutMessage(const std::string& to);
+core::MailMessage InvitationMessage(const std::string& to, const std::string& inviter,
+                                    const std::string& workspace, const std::string& role,
+                                    const std::string& link);
 core::MailMessage ConfirmNewEmailMessage(const std::string& to, const std::string& link);
 core::MailMessage EmailChangingMessage(const std::string& to, const std::string& new_email);
 

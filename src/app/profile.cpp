@@ -192,8 +192,13 @@ Result<void> AccountService::ResetPassword(const std::string& token, const std::
 Result<void> AccountService::DeleteAccount(const AuthContext& ctx, const std::string& password) {
   if (password.size() > 1024 || !p_.hasher.Verify(ctx.account.password_hash, password))
     return Fail(WrongPassword("password"));
-  // TODO(workspaces): refuse while the account is the only Owner of a workspace.
   return p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto sole = tx.SoleOwnerWorkspaces(ctx.account.id);
+    if (!sole) return Fail(sole.error());
+    if (!sole->empty())
+      return Fail(Code::kFailedPrecondition, "account.sole_owner",
+                  "you are the only Owner of workspace " + sole->front().shortname +
+                      "; make someone else an Owner or delete the workspace first");
     // The event keeps only the opaque id: once the row is gone it is a pseudonym.
     if (auto e = audit_.Record(tx, ActorOf(ctx), {"account.deleted", "account", ctx.account.id}); !e)
       return e;

@@ -92,7 +92,12 @@ int Serve(const vault::config::Config& cfg) {
   options.header_timeout_seconds = cfg.header_timeout_seconds;
   std::unique_ptr<vault::http::Server> server;
   vault::http::ApiOptions api{cfg.public_url, cfg.dev, cfg.ip_rate_per_second, cfg.ip_burst};
+  vault::app::Ports ports{*r.opened.store, *r.clock, r.random, *r.secrets, *r.hasher,
+                          *mailer, *r.policy, *r.box, r.otp};
+  vault::app::WorkspaceService workspaces(ports, accounts);
+  vault::app::PlatformService platform(ports);
   vault::http::RegisterAccountRoutes(router, accounts, api);
+  vault::http::RegisterWorkspaceRoutes(router, accounts, workspaces, platform, api);
   vault::http::RegisterOpsRoutes(router, metrics, *r.opened.store,
                                  [&server] { return server ? server->hash_threads() : 1; });
   metrics.AddCounter("vault_password_verifications_total",

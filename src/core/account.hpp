@@ -25,6 +25,7 @@ struct Account {
   Timestamp updated_at = 0;
   bool super_admin = false;       // platform operator; not a workspace role
   Timestamp last_sign_in_at = 0;  // 0 = never
+  std::string last_workspace_id;  // remembered for the next sign-in
 };
 
 struct Session {

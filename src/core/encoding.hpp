@@ -1,6 +1,7 @@
 // Pure encoders and identifier/token makers. Thread-safe (stateless).
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -11,6 +12,8 @@ namespace vault::core {
 // RFC 4648 §5 base64url without padding.
 std::string Base64Url(std::string_view bytes);
 std::string Hex(std::string_view bytes);
+// Decodes unpadded base64url; nullopt for any other character or a bad length.
+std::optional<std::string> Base64UrlDecode(std::string_view text);
 // RFC 4648 §6 base32 (upper case) without padding, as authenticator apps expect.
 std::string Base32(std::string_view bytes);
 // Percent-encodes everything but RFC 3986 unreserved characters.

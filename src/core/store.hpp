@@ -11,8 +11,30 @@
 #include "core/account.hpp"
 #include "core/error.hpp"
 #include "core/security.hpp"
+#include "core/workspace.hpp"
 
 namespace vault::core {
+
+// A member as the members page shows them.
+struct MemberView {
+  Membership membership;
+  std::string name, email;
+  bool mfa_enabled = false;
+  Timestamp last_sign_in_at = 0;
+};
+
+// A workspace as the account's workspace cards show it.
+struct WorkspaceCard {
+  Workspace workspace;
+  Role role = Role::kMember;
+  bool has_logo = false;
+};
+
+struct Logo {
+  std::string content_type;
+  std::string data;  // raw bytes
+  Timestamp updated_at = 0;
+};
 
 class Tx {
  public:
@@ -71,6 +93,48 @@ class Tx {
   virtual Result<bool> UseRecoveryCode(const std::string& account_id, const std::string& code_hash,
                                        Timestamp now) = 0;
   virtual Result<int> CountUnusedRecoveryCodes(const std::string& account_id) = 0;
+
+  // Workspaces. Insert/Update fail already_exists "workspace.shortname_taken".
+  virtual Result<void> InsertWorkspace(const Workspace& w) = 0;
+  virtual Result<void> UpdateWorkspace(const Workspace& w) = 0;
+  virtual Result<void> DeleteWorkspace(const std::string& id) = 0;  // cascades everything inside
+  // By id ("ws_…") or shortname (any case).
+  virtual Result<std::optional<Workspace>> FindWorkspace(const std::string& id_or_shortname) = 0;
+  // Takes the workspace row's lock until commit, serialising membership changes (last Owner).
+  virtual Result<void> LockWorkspace(const std::string& id) = 0;
+  virtual Result<void> PutLogo(const std::string& workspace_id, const Logo& logo) = 0;
+  virtual Result<std::optional<Logo>> GetLogo(const std::string& workspace_id) = 0;
+  virtual Result<bool> DeleteLogo(const std::string& workspace_id) = 0;
+
+  // Memberships.
+  virtual Result<void> InsertMembership(const Membership& m) = 0;  // already_exists if member
+  virtual Result<std::optional<Membership>> FindMembership(const std::string& workspace_id,
+                                                           const std::string& account_id) = 0;
+  virtual Result<void> UpdateMembershipRole(const std::string& workspace_id,
+                                            const std::string& account_id, Role role) = 0;
+  virtual Result<bool> DeleteMembership(const std::string& workspace_id,
+                                        const std::string& account_id) = 0;
+  virtual Result<int> CountOwners(const std::string& workspace_id) = 0;
+  virtual Result<std::vector<MemberView>> ListMembers(const std::string& workspace_id) = 0;
+  virtual Result<std::vector<WorkspaceCard>> ListWorkspacesOf(const std::string& account_id) = 0;
+  // Workspaces in which the account is the only Owner.
+  virtual Result<std::vector<Workspace>> SoleOwnerWorkspaces(const std::string& account_id) = 0;
+
+  // Invitations.
+  virtual Result<void> InsertInvitation(const Invitation& i) = 0;
+  virtual Result<void> UpdateInvitation(const Invitation& i) = 0;
+  virtual Result<std::optional<Invitation>> FindInvitation(const std::string& workspace_id,
+                                                           const std::string& id) = 0;
+  virtual Result<std::optional<Invitation>> FindInvitationByToken(const std::string& token_hash) = 0;
+  virtual Result<std::vector<Invitation>> ListPendingInvitations(const std::string& workspace_id) = 0;
+  virtual Result<std::vector<Invitation>> ListInvitationsForEmail(const std::string& email_norm) = 0;
+
+  // Platform administration: accounts / workspaces whose email, name or shortname contains
+  // `query` (case-insensitive; all when empty), ordered by id, after `after_id`.
+  virtual Result<std::vector<Account>> SearchAccounts(const std::string& query,
+                                                      const std::string& after_id, int limit) = 0;
+  virtual Result<std::vector<Workspace>> SearchWorkspaces(const std::string& query,
+                                                          const std::string& after_id, int limit) = 0;
 
   // Audit chain. AdvanceAuditHead reserves the next sequence number and returns it with the
   // previous event's hash, holding the chain head until commit (appends are serialised).

@@ -56,13 +56,6 @@ void AccountsApi::Add(Router& r, const char* method, const char* pattern, Execut
   });
 }
 
-std::string AccountsApi::SessionCookie(const std::string& token, core::Timestamp max_age) const {
-  std::string c = std::string(kSessionCookie) + "=" + token +
-                  "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age);
-  if (!options_.dev) c += "; Secure";
-  return c;
-}
-
 Response AccountsApi::SignedInResponse(int status, const app::SignedIn& s) const {
   boost::json::object o;
   o["account"] = RenderAccount(s.account);
@@ -70,7 +63,7 @@ Response AccountsApi::SignedInResponse(int status, const app::SignedIn& s) const
   o["session_token"] = s.token;
   Response r = Response::Json(status, boost::json::serialize(o));
   r.headers.emplace_back("Set-Cookie",
-                         SessionCookie(s.token, s.session.expires_at - s.session.created_at));
+                         SessionCookie(s.token, s.session.expires_at - s.session.created_at, options_.dev));
   return r;
 }
 
@@ -132,7 +125,7 @@ core::Result<Response> AccountsApi::SignOut(Request& req) {
   if (!auth) return core::Fail(auth.error());
   if (auto r = accounts_.SignOut(auth->ctx); !r) return core::Fail(r.error());
   Response res = Response::NoContent();
-  res.headers.emplace_back("Set-Cookie", SessionCookie("", 0));
+  res.headers.emplace_back("Set-Cookie", SessionCookie("", 0, options_.dev));
   return res;
 }
 

@@ -31,7 +31,6 @@ class AccountsApi {
   void Add(Router& r, const char* method, const char* pattern, Executor ex, Method m,
            bool limited = false);
 
-  std::string SessionCookie(const std::string& token, core::Timestamp max_age) const;
   Response SignedInResponse(int status, const app::SignedIn& s) const;
   core::Result<AuthResult> Auth(const Request& req);
 

@@ -6,6 +6,8 @@
 #include <string>
 
 #include "app/account_service.hpp"
+#include "app/platform_service.hpp"
+#include "app/workspace_service.hpp"
 #include "core/store.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
@@ -22,6 +24,10 @@ struct ApiOptions {
 };
 
 void RegisterAccountRoutes(Router& router, app::AccountService& accounts, const ApiOptions& options);
+
+void RegisterWorkspaceRoutes(Router& router, app::AccountService& accounts,
+                             app::WorkspaceService& workspaces, app::PlatformService& platform,
+                             const ApiOptions& options);
 
 // /healthz, /readyz, /metrics, /api/openapi.json. hash_threads() is read at render time.
 void RegisterOpsRoutes(Router& router, Metrics& metrics, core::Store& store,

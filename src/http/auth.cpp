@@ -11,6 +11,13 @@ std::string OriginOf(const std::string& url) {
   return slash == std::string::npos ? url : url.substr(0, slash);
 }
 
+std::string SessionCookie(const std::string& token, long max_age, bool dev) {
+  std::string c = std::string(kSessionCookie) + "=" + token +
+                  "; Path=/; HttpOnly; SameSite=Lax; Max-Age=" + std::to_string(max_age);
+  if (!dev) c += "; Secure";
+  return c;
+}
+
 app::ClientInfo ClientOf(const Request& req) {
   const std::string* ua = req.Header("user-agent");
   return {req.remote_ip, ua ? ua->substr(0, 512) : std::string()};

@@ -24,6 +24,10 @@ core::Result<AuthResult> Authenticate(const Request& req, app::AccountService& a
 
 app::ClientInfo ClientOf(const Request& req);
 
+// The Set-Cookie value for a session token (HttpOnly, SameSite=Lax, Secure unless dev);
+// an empty token with max_age 0 clears the cookie.
+std::string SessionCookie(const std::string& token, long max_age, bool dev);
+
 // Scheme://host[:port] of a URL.
 std::string OriginOf(const std::string& url);
 

@@ -71,6 +71,14 @@ core::Result<std::optional<std::string>> JsonBody::OptString(const char* field,
   return std::optional<std::string>{std::move(s)};
 }
 
+core::Result<std::optional<bool>> JsonBody::OptBool(const char* field) const {
+  auto it = obj_.find(field);
+  if (it == obj_.end() || it->value().is_null()) return std::optional<bool>{};
+  if (!it->value().is_bool())
+    return core::Fail(Invalid("validation.type", std::string(field) + " must be true or false", field));
+  return std::optional<bool>{it->value().as_bool()};
+}
+
 core::Result<std::string> JsonBody::String(const char* field, std::size_t max_chars) const {
   auto v = OptString(field, max_chars);
   if (!v) return core::Fail(v.error());

@@ -23,6 +23,8 @@ class JsonBody {
   core::Result<std::string> String(const char* field, std::size_t max_chars) const;
   // Like String, but absent or null → nullopt.
   core::Result<std::optional<std::string>> OptString(const char* field, std::size_t max_chars) const;
+  // An optional boolean; fails "validation.type" naming the field.
+  core::Result<std::optional<bool>> OptBool(const char* field) const;
 
  private:
   boost::json::object obj_;

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "http/accounts_api.hpp"
+#include "http/handler_util.hpp"
 #include "http/json_body.hpp"
 #include "http/qr_svg.hpp"
 #include "http/render.hpp"
@@ -16,10 +17,6 @@ Response CodesResponse(const std::vector<std::string>& codes) {
   boost::json::object o;
   o["recovery_codes"] = std::move(arr);
   return Response::Json(200, boost::json::serialize(o));
-}
-
-core::Error BadQuery(const char* field, std::string detail) {
-  return core::Error{core::Code::kInvalidArgument, "validation.query", field, std::move(detail)};
 }
 
 }  // namespace
@@ -96,58 +93,19 @@ core::Result<Response> AccountsApi::DeleteMe(Request& req) {
   if (!password) return core::Fail(password.error());
   if (auto r = accounts_.DeleteAccount(auth->ctx, *password); !r) return core::Fail(r.error());
   Response res = Response::NoContent();
-  res.headers.emplace_back("Set-Cookie", SessionCookie("", 0));
+  res.headers.emplace_back("Set-Cookie", SessionCookie("", 0, options_.dev));
   return res;
 }
 
 core::Result<Response> AccountsApi::MyAudit(Request& req) {
   auto auth = Auth(req);
   if (!auth) return core::Fail(auth.error());
-  core::AuditQuery q;
-  if (auto limit = req.Query("limit")) {
-    char* end = nullptr;
-    long n = std::strtol(limit->c_str(), &end, 10);
-    if (limit->empty() || *end != '\0' || n < 1 || n > 1000)
-      return core::Fail(BadQuery("limit", "limit must be a whole number from 1 to 1000"));
-    q.limit = static_cast<int>(n);
-  }
-  if (auto cursor = req.Query("cursor")) {
-    char* end = nullptr;
-    long long n = std::strtoll(cursor->c_str(), &end, 10);
-    if (cursor->empty() || *end != '\0' || n < 1)
-      return core::Fail(BadQuery("cursor", "cursor must be a next_cursor from an earlier page"));
-    q.before_seq = n;
-  }
-  if (auto action = req.Query("action")) {
-    if (action->size() > 100) return core::Fail(BadQuery("action", "action is too long"));
-    q.action = *action;
-  }
-  std::string format = req.Query("format").value_or("json");
-  if (format != "json" && format != "ndjson" && format != "csv")
-    return core::Fail(BadQuery("format", "format must be json, ndjson or csv"));
-  auto events = accounts_.MyAudit(auth->ctx, q);
+  std::string format;
+  auto q = ParseAuditQuery(req, &format);
+  if (!q) return core::Fail(q.error());
+  auto events = accounts_.MyAudit(auth->ctx, *q);
   if (!events) return core::Fail(events.error());
-  std::string next = events->size() == static_cast<std::size_t>(q.limit)
-                         ? std::to_string(events->back().seq)
-                         : std::string();
-  Response res;
-  if (format == "json") {
-    boost::json::array items;
-    for (const auto& e : *events) items.push_back(RenderAuditEvent(e));
-    boost::json::object o;
-    o["items"] = std::move(items);
-    o["next_cursor"] = next.empty() ? boost::json::value(nullptr) : boost::json::value(next);
-    res = Response::Json(200, boost::json::serialize(o));
-  } else if (format == "ndjson") {
-    for (const auto& e : *events) res.body += boost::json::serialize(RenderAuditEvent(e)) + "\n";
-    res.content_type = "application/x-ndjson";
-  } else {
-    res.body = AuditCsvHeader();
-    for (const auto& e : *events) res.body += AuditCsvLine(e);
-    res.content_type = "text/csv; charset=utf-8";
-  }
-  if (!next.empty()) res.headers.emplace_back("X-Next-Cursor", next);
-  return res;
+  return AuditPage(*events, *q, format);
 }
 
 }  // namespace vault::http

@@ -1,8 +1,18 @@
 #include "storage/sql.hpp"
 
+#include <cctype>
 #include <charconv>
 
 namespace vault::storage {
+
+std::string LikeContains(std::string_view query) {
+  std::string pattern = "%";
+  for (char c : query) {
+    if (c == '%' || c == '_' || c == '!') pattern += '!';
+    pattern += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return pattern + "%";
+}
 
 const std::string& SqlRow::Str(std::size_t i) const {
   static const std::string kEmpty;

@@ -23,6 +23,10 @@ struct SqlRow {
   std::optional<std::int64_t> OptInt(std::size_t i) const;
 };
 
+// A LIKE pattern matching text that contains `query` (lower-cased), with %, _ and ! escaped
+// for `LIKE … ESCAPE '!'`.
+std::string LikeContains(std::string_view query);
+
 class SqlConn {
  public:
   virtual ~SqlConn() = default;

@@ -1,5 +1,7 @@
 #include "storage/sql_tx.hpp"
 
+#include <cctype>
+
 namespace vault::storage {
 
 using core::Account;
@@ -11,14 +13,14 @@ namespace {
 
 constexpr const char* kAccountCols =
     "id, email, email_norm, name, locale, time_zone, email_verified, password_hash, disabled, "
-    "created_at, updated_at, super_admin, last_sign_in_at";
+    "created_at, updated_at, super_admin, last_sign_in_at, last_workspace_id";
 constexpr const char* kSessionCols =
     "id, account_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent";
 
 Account ToAccount(const SqlRow& r) {
   return Account{r.Str(0),      r.Str(1), r.Str(2),      r.Str(3), r.Str(4),
                  r.Str(5),      r.Int(6) != 0, r.Str(7), r.Int(8) != 0, r.Int(9),
-                 r.Int(10),     r.Int(11) != 0, r.Int(12)};
+                 r.Int(10),     r.Int(11) != 0, r.Int(12), r.Str(13)};
 }
 
 Session ToSession(const SqlRow& r) {
@@ -55,11 +57,11 @@ Result<std::optional<Account>> SqlTx::FindAccountByEmail(const std::string& emai
 Result<void> SqlTx::InsertAccount(const Account& a) {
   auto r = conn_.Query(
       "INSERT INTO accounts (id, email, email_norm, name, locale, time_zone, email_verified, "
-      "password_hash, disabled, created_at, updated_at, super_admin, last_sign_in_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
+      "password_hash, disabled, created_at, updated_at, super_admin, last_sign_in_at, "
+      "last_workspace_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
       {a.id, a.email, a.email_norm, a.name, a.locale, a.time_zone,
        std::int64_t{a.email_verified}, a.password_hash, std::int64_t{a.disabled}, a.created_at,
-       a.updated_at, std::int64_t{a.super_admin}, a.last_sign_in_at});
+       a.updated_at, std::int64_t{a.super_admin}, a.last_sign_in_at, a.last_workspace_id});
   if (!r) return core::Fail(EmailTaken(r.error()));
   return {};
 }
@@ -68,10 +70,10 @@ Result<void> SqlTx::UpdateAccount(const Account& a) {
   auto r = conn_.Query(
       "UPDATE accounts SET email = $2, email_norm = $3, name = $4, locale = $5, time_zone = $6, "
       "email_verified = $7, password_hash = $8, disabled = $9, updated_at = $10, "
-      "super_admin = $11, last_sign_in_at = $12 WHERE id = $1 RETURNING id",
+      "super_admin = $11, last_sign_in_at = $12, last_workspace_id = $13 WHERE id = $1 RETURNING id",
       {a.id, a.email, a.email_norm, a.name, a.locale, a.time_zone, std::int64_t{a.email_verified},
        a.password_hash, std::int64_t{a.disabled}, a.updated_at, std::int64_t{a.super_admin},
-       a.last_sign_in_at});
+       a.last_sign_in_at, a.last_workspace_id});
   if (!r) return core::Fail(EmailTaken(r.error()));
   if (r->empty()) return core::Fail(core::Code::kNotFound, "account.not_found", "no such account");
   return {};
@@ -163,6 +165,20 @@ Result<bool> SqlTx::ConsumeToken(const std::string& token_hash, core::TokenPurpo
   return !r->empty();
 }
 
+
+Result<std::vector<Account>> SqlTx::SearchAccounts(const std::string& query,
+                                                   const std::string& after_id, int limit) {
+  // LIKE with escaped wildcards; both dialects accept ESCAPE.
+  std::string pattern = LikeContains(query);
+  auto rows = conn_.Query(std::string("SELECT ") + kAccountCols +
+                              " FROM accounts WHERE (email_norm LIKE $1 ESCAPE '!' OR "
+                              "LOWER(name) LIKE $1 ESCAPE '!') AND id > $2 ORDER BY id LIMIT $3",
+                          {pattern, after_id, std::int64_t{limit}});
+  if (!rows) return core::Fail(rows.error());
+  std::vector<Account> out;
+  for (const auto& r : *rows) out.push_back(ToAccount(r));
+  return out;
+}
 
 Result<void> SqlTx::DeleteAccount(const std::string& id) {
   if (auto r = conn_.Query("DELETE FROM one_time_tokens WHERE account_id = $1", {id}); !r)

@@ -48,6 +48,37 @@ class SqlTx : public core::Tx {
                                      core::Timestamp now) override;
   core::Result<int> CountUnusedRecoveryCodes(const std::string& account_id) override;
 
+  core::Result<void> InsertWorkspace(const core::Workspace& w) override;
+  core::Result<void> UpdateWorkspace(const core::Workspace& w) override;
+  core::Result<void> DeleteWorkspace(const std::string& id) override;
+  core::Result<std::optional<core::Workspace>> FindWorkspace(const std::string& id_or_shortname) override;
+  core::Result<void> LockWorkspace(const std::string& id) override;
+  core::Result<void> PutLogo(const std::string& workspace_id, const core::Logo& logo) override;
+  core::Result<std::optional<core::Logo>> GetLogo(const std::string& workspace_id) override;
+  core::Result<bool> DeleteLogo(const std::string& workspace_id) override;
+  core::Result<void> InsertMembership(const core::Membership& m) override;
+  core::Result<std::optional<core::Membership>> FindMembership(const std::string& workspace_id,
+                                                               const std::string& account_id) override;
+  core::Result<void> UpdateMembershipRole(const std::string& workspace_id,
+                                          const std::string& account_id, core::Role role) override;
+  core::Result<bool> DeleteMembership(const std::string& workspace_id,
+                                      const std::string& account_id) override;
+  core::Result<int> CountOwners(const std::string& workspace_id) override;
+  core::Result<std::vector<core::MemberView>> ListMembers(const std::string& workspace_id) override;
+  core::Result<std::vector<core::WorkspaceCard>> ListWorkspacesOf(const std::string& account_id) override;
+  core::Result<std::vector<core::Workspace>> SoleOwnerWorkspaces(const std::string& account_id) override;
+  core::Result<void> InsertInvitation(const core::Invitation& i) override;
+  core::Result<void> UpdateInvitation(const core::Invitation& i) override;
+  core::Result<std::optional<core::Invitation>> FindInvitation(const std::string& workspace_id,
+                                                               const std::string& id) override;
+  core::Result<std::optional<core::Invitation>> FindInvitationByToken(const std::string& token_hash) override;
+  core::Result<std::vector<core::Invitation>> ListPendingInvitations(const std::string& workspace_id) override;
+  core::Result<std::vector<core::Invitation>> ListInvitationsForEmail(const std::string& email_norm) override;
+  core::Result<std::vector<core::Account>> SearchAccounts(const std::string& query,
+                                                          const std::string& after_id, int limit) override;
+  core::Result<std::vector<core::Workspace>> SearchWorkspaces(const std::string& query,
+                                                              const std::string& after_id, int limit) override;
+
   core::Result<core::AuditHead> AdvanceAuditHead() override;
   core::Result<void> AppendAuditEvent(const core::AuditEvent& event) override;
   core::Result<std::vector<core::AuditEvent>> QueryAudit(const core::AuditQuery& query) override;

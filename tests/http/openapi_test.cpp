@@ -36,7 +36,11 @@ TEST(OpenApi, DocumentsExactlyTheRegisteredRoutes) {
                                {});
   Router router;
   Metrics metrics;
+  app::WorkspaceService workspaces({*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp},
+                                   accounts);
+  app::PlatformService platform({*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp});
   RegisterAccountRoutes(router, accounts, {"http://localhost:8080", true});
+  RegisterWorkspaceRoutes(router, accounts, workspaces, platform, {"http://localhost:8080", true});
   RegisterOpsRoutes(router, metrics, *opened.store, [] { return 1; });
 
   std::set<std::string> served;

@@ -1,0 +1,267 @@
+// WorkspaceService: invitations — create, resend, revoke, list, accept (signed in, or signing
+// up through the link), decline.
+#include "app/emails.hpp"
+#include "app/workspace_service.hpp"
+#include "core/encoding.hpp"
+
+namespace vault::app {
+
+using core::Capability;
+using core::Code;
+using core::Fail;
+using core::InvitationStatus;
+using core::Result;
+
+namespace {
+
+constexpr core::Timestamp kInvitationLifetime = 7 * 24 * 3600;
+constexpr std::string_view kInvitationHashPurpose = "invitation";
+
+core::Error InvitationNotFound() {
+  return core::Error{Code::kNotFound, "invitation.not_found", "", "no such invitation"};
+}
+
+Actor ActorIn(const AuthContext& ctx) {
+  return Actor{"account", ctx.account.id, ctx.client.ip, ctx.client.user_agent};
+}
+
+}  // namespace
+
+Result<core::Invitation> WorkspaceService::IssueInvitationToken(core::Invitation inv,
+                                                                std::string* link) {  std::string secret = core::NewToken(p_.random);  // 256 random bits; only the keyed hash is kept
+  inv.token_hash = p_.secrets.KeyedHash(kInvitationHashPurpose, secret);
+  inv.expires_at = p_.clock.Now() + kInvitationLifetime;
+  *link = accounts_.settings().public_url + "/invitations/accept?token=" + secret;
+  return inv;
+}
+
+void WorkspaceService::MailInvitation(const core::Invitation& inv, const core::Workspace& w,
+                                      const std::string& inviter, const std::string& link) {
+  (void)p_.mailer.Send(
+      InvitationMessage(inv.email, inviter, w.name, std::string(core::RoleName(inv.role)), link));
+}
+
+Result<core::Invitation> WorkspaceService::Invite(const AuthContext& ctx, const std::string& ws,
+                                                  const std::string& email, core::Role role) {
+  auto valid = core::ValidateEmail(email, "email");
+  if (!valid) return Fail(valid.error());
+  core::Invitation out;
+  core::Workspace workspace;
+  std::string link;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto access = OpenIn(tx, ctx, ws, Capability::kManageMembers);
+    if (!access) return Fail(access.error());
+    if (!core::MayInvite(access->membership.role, role))
+      return Fail(Code::kPermissionDenied, "permission.denied", "only Owners can invite Owners", "role");
+    workspace = access->workspace;
+    std::string norm = core::NormalizeEmail(*valid);
+    auto existing = tx.FindAccountByEmail(norm);
+    if (!existing) return Fail(existing.error());
+    if (*existing) {
+      auto m = tx.FindMembership(workspace.id, (*existing)->id);
+      if (!m) return Fail(m.error());
+      if (*m)
+        return Fail(Code::kAlreadyExists, "member.exists",
+                    "this person is already a member of the workspace", "email");
+    }
+    auto pending = tx.ListPendingInvitations(workspace.id);
+    if (!pending) return Fail(pending.error());
+    for (const auto& p : *pending)
+      if (p.email_norm == norm && p.expires_at > p_.clock.Now())
+        return Fail(Code::kAlreadyExists, "invitation.exists",
+                    "this address already has a pending invitation; resend it instead", "email");
+    core::Invitation inv;
+    inv.id = core::NewId(p_.random, "inv");
+    inv.workspace_id = workspace.id;
+    inv.email = *valid;
+    inv.email_norm = norm;
+    inv.role = role;
+    inv.invited_by = ctx.account.id;
+    inv.created_at = p_.clock.Now();
+    auto issued = IssueInvitationToken(inv, &link);
+    if (!issued) return Fail(issued.error());
+    out = *issued;
+    if (auto i = tx.InsertInvitation(out); !i) return i;
+    return audit_.Record(tx, ActorIn(ctx),
+                         {"invitation.created", "invitation", out.id,
+                          JsonSummary({{"role", core::RoleName(role)}}), workspace.id});
+  });
+  if (!r) return Fail(r.error());
+  MailInvitation(out, workspace, ctx.account.name, link);
+  return out;
+}
+
+Result<std::vector<core::Invitation>> WorkspaceService::Invitations(const AuthContext& ctx,
+                                                                    const std::string& ws) {
+  std::vector<core::Invitation> out;
+  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+    auto access = OpenIn(tx, ctx, ws, Capability::kManageMembers);
+    if (!access) return Fail(access.error());
+    auto list = tx.ListPendingInvitations(access->workspace.id);
+    if (!list) return Fail(list.error());
+    out = std::move(*list);
+    return {};
+  });
+  if (!r) return Fail(r.error());
+  return out;
+}
+
+Result<void> WorkspaceService::RevokeInvitation(const AuthContext& ctx, const std::string& ws,
+                                                const std::string& id) {
+  return p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto access = OpenIn(tx, ctx, ws, Capability::kManageMembers);
+    if (!access) return Fail(access.error());
+    auto inv = tx.FindInvitation(access->workspace.id, id);
+    if (!inv) return Fail(inv.error());
+    if (!*inv || (*inv)->status != InvitationStatus::kPending) return Fail(InvitationNotFound());
+    if (!core::MayInvite(access->membership.role, (*inv)->role)) return Fail(Code::kPermissionDenied,
+        "permission.denied", "only Owners can revoke an invitation to become Owner");
+    (*inv)->status = InvitationStatus::kRevoked;
+    (*inv)->responded_at = p_.clock.Now();
+    if (auto u = tx.UpdateInvitation(**inv); !u) return u;
+    return audit_.Record(tx, ActorIn(ctx), {"invitation.revoked", "invitation", id, "{}",
+                                            access->workspace.id});
+  });
+}
+
+Result<core::Invitation> WorkspaceService::ResendInvitation(const AuthContext& ctx,
+                                                            const std::string& ws,
+                                                            const std::string& id) {
+  core::Invitation out;
+  core::Workspace workspace;
+  std::string link;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto access = OpenIn(tx, ctx, ws, Capability::kManageMembers);
+    if (!access) return Fail(access.error());
+    workspace = access->workspace;
+    auto inv = tx.FindInvitation(workspace.id, id);
+    if (!inv) return Fail(inv.error());
+    if (!*inv || (*inv)->status != InvitationStatus::kPending) return Fail(InvitationNotFound());
+    if (!core::MayInvite(access->membership.role, (*inv)->role)) return Fail(Code::kPermissionDenied,
+        "permission.denied", "only Owners can resend an invitation to become Owner");
+    // A new token and a new 7-day window; the old link stops working.
+    auto issued = IssueInvitationToken(**inv, &link);
+    if (!issued) return Fail(issued.error());
+    out = *issued;
+    if (auto u = tx.UpdateInvitation(out); !u) return u;
+    return audit_.Record(tx, ActorIn(ctx), {"invitation.resent", "invitation", id, "{}", workspace.id});
+  });
+  if (!r) return Fail(r.error());
+  MailInvitation(out, workspace, ctx.account.name, link);
+  return out;
+}
+
+Result<core::Invitation> WorkspaceService::CheckInvitation(core::Tx& tx, const std::string& token) {
+  auto invalid = [] {
+    return Fail(Code::kInvalidArgument, "token.invalid", "this invitation link is not valid", "token");
+  };
+  if (token.size() != 43) return invalid();
+  auto inv = tx.FindInvitationByToken(p_.secrets.KeyedHash(kInvitationHashPurpose, token));
+  if (!inv) return Fail(inv.error());
+  if (!*inv) return invalid();
+  if ((*inv)->status != InvitationStatus::kPending)
+    return Fail(Code::kInvalidArgument, "token.used", "this invitation was already answered or revoked",
+                "token");
+  if ((*inv)->expires_at <= p_.clock.Now())
+    return Fail(Code::kInvalidArgument, "token.expired", "this invitation has expired; ask for a new one",
+                "token");
+  return **inv;
+}
+
+Result<InvitationAccepted> WorkspaceService::AcceptInvitation(const std::string& token,
+                                                              const AuthContext* ctx,
+                                                              const std::string& name,
+                                                              const std::string& password,
+                                                              const ClientInfo& client) {
+  std::optional<std::string> hash;
+  if (!ctx) {
+    // Signing up through the link: check everything cheap first, then hash outside the
+    // transaction.
+    auto valid_name = core::ValidateName(name, "name");
+    if (!valid_name) return Fail(valid_name.error());
+    auto peek = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+      auto inv = CheckInvitation(tx, token);
+      if (!inv) return Fail(inv.error());
+      auto existing = tx.FindAccountByEmail(inv->email_norm);
+      if (!existing) return Fail(existing.error());
+      if (*existing)
+        return Fail(Code::kUnauthenticated, "auth.required",
+                    "this address already has an account: sign in, then accept the invitation");
+      return p_.policy.Check(password, inv->email, "password");
+    });
+    if (!peek) return Fail(peek.error());
+    auto h = p_.hasher.Hash(password);
+    if (!h) return Fail(h.error());
+    hash = *h;
+  }
+  InvitationAccepted out;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto inv = CheckInvitation(tx, token);
+    if (!inv) return Fail(inv.error());
+    auto w = tx.FindWorkspace(inv->workspace_id);
+    if (!w) return Fail(w.error());
+    if (!*w) return Fail(Code::kInvalidArgument, "token.invalid", "this invitation link is not valid", "token");
+    std::string account_id;
+    Actor actor{"account", "", client.ip, client.user_agent};
+    if (ctx) {
+      if (ctx->account.email_norm != inv->email_norm)
+        return Fail(Code::kPermissionDenied, "invitation.email_mismatch",
+                    "this invitation was sent to another email address; sign in with that address");
+      account_id = ctx->account.id;
+    } else {
+      auto s = accounts_.CreateVerifiedAccount(tx, inv->email, core::ValidateName(name, "name").value(),
+                                               *hash, client);
+      if (!s) return Fail(s.error());
+      account_id = s->account.id;
+      out.signed_in = std::move(*s);
+    }
+    actor.id = account_id;
+    auto existing = tx.FindMembership(inv->workspace_id, account_id);
+    if (!existing) return Fail(existing.error());
+    if (*existing)
+      return Fail(Code::kAlreadyExists, "member.exists", "you are already a member of this workspace");
+    out.workspace = **w;
+    out.membership = core::Membership{inv->workspace_id, account_id, inv->role, p_.clock.Now()};
+    if (auto m = tx.InsertMembership(out.membership); !m) return m;
+    inv->status = InvitationStatus::kAccepted;
+    inv->responded_at = p_.clock.Now();
+    if (auto u = tx.UpdateInvitation(*inv); !u) return u;
+    return audit_.Record(tx, actor, {"invitation.accepted", "invitation", inv->id,
+                                     JsonSummary({{"role", core::RoleName(inv->role)}}),
+                                     inv->workspace_id});
+  });
+  if (!r) return Fail(r.error());
+  return out;
+}
+
+Result<void> WorkspaceService::DeclineInvitation(const std::string& token, const ClientInfo& client) {
+  return p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto inv = CheckInvitation(tx, token);
+    if (!inv) return Fail(inv.error());
+    inv->status = InvitationStatus::kDeclined;
+    inv->responded_at = p_.clock.Now();
+    if (auto u = tx.UpdateInvitation(*inv); !u) return u;
+    return audit_.Record(tx, Actor{"anonymous", "", client.ip, client.user_agent},
+                         {"invitation.declined", "invitation", inv->id, "{}", inv->workspace_id});
+  });
+}
+
+Result<std::vector<std::pair<core::Invitation, core::Workspace>>> WorkspaceService::MyInvitations(
+    const AuthContext& ctx) {
+  std::vector<std::pair<core::Invitation, core::Workspace>> out;
+  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+    auto list = tx.ListInvitationsForEmail(ctx.account.email_norm);
+    if (!list) return Fail(list.error());
+    for (auto& inv : *list) {
+      if (inv.expires_at <= p_.clock.Now()) continue;
+      auto w = tx.FindWorkspace(inv.workspace_id);
+      if (!w) return Fail(w.error());
+      if (*w) out.emplace_back(std::move(inv), std::move(**w));
+    }
+    return {};
+  });
+  if (!r) return Fail(r.error());
+  return out;
+}
+
+}  // namespace vault::app

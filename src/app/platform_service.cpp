@@ -1,0 +1,131 @@
+#include "app/platform_service.hpp"
+
+namespace vault::app {
+
+using core::Code;
+using core::Fail;
+using core::Result;
+
+namespace {
+
+Result<void> RequireSuperAdmin(const AuthContext& ctx) {
+  if (!ctx.account.super_admin)
+    return Fail(Code::kPermissionDenied, "admin.required", "this needs a Super Admin");
+  return {};
+}
+
+}  // namespace
+
+PlatformService::PlatformService(Ports ports)
+    : p_(ports), audit_(ports.secrets, ports.random, ports.clock) {}
+
+Result<std::vector<core::Account>> PlatformService::SearchAccounts(const AuthContext& ctx,
+                                                                   const std::string& query,
+                                                                   const std::string& after,
+                                                                   int limit) {
+  if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
+  std::vector<core::Account> out;
+  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+    auto list = tx.SearchAccounts(query, after, limit);
+    if (!list) return Fail(list.error());
+    out = std::move(*list);
+    return {};
+  });
+  if (!r) return Fail(r.error());
+  return out;
+}
+
+Result<AccountDetail> PlatformService::GetAccount(const AuthContext& ctx, const std::string& id) {
+  if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
+  AccountDetail out;
+  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+    auto a = tx.FindAccountById(id);
+    if (!a) return Fail(a.error());
+    if (!*a) return Fail(Code::kNotFound, "account.not_found", "no such account");
+    out.account = std::move(**a);
+    auto cards = tx.ListWorkspacesOf(id);
+    if (!cards) return Fail(cards.error());
+    out.workspaces = std::move(*cards);
+    return {};
+  });
+  if (!r) return Fail(r.error());
+  return out;
+}
+
+Result<core::Account> PlatformService::UpdateAccount(const AuthContext& ctx, const std::string& id,
+                                                     const AccountPatch& patch) {
+  if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
+  if (id == ctx.account.id && ((patch.disabled && *patch.disabled) ||
+                               (patch.super_admin && !*patch.super_admin)))
+    return Fail(Code::kFailedPrecondition, "admin.self",
+                "you cannot disable yourself or revoke your own Super Admin status");
+  core::Account out;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto a = tx.FindAccountById(id);
+    if (!a) return Fail(a.error());
+    if (!*a) return Fail(Code::kNotFound, "account.not_found", "no such account");
+    out = std::move(**a);
+    Actor actor{"account", ctx.account.id, ctx.client.ip, ctx.client.user_agent};
+    if (patch.disabled && *patch.disabled != out.disabled) {
+      out.disabled = *patch.disabled;
+      int ended = 0;
+      if (out.disabled) {
+        auto d = tx.DeleteSessionsOfAccount(id, "");
+        if (!d) return Fail(d.error());
+        ended = *d;
+      }
+      if (auto e = audit_.Record(tx, actor,
+                                 {out.disabled ? "admin.account_disabled" : "admin.account_enabled",
+                                  "account", id, JsonSummary({{"sessions_ended", std::to_string(ended)}})});
+          !e)
+        return e;
+    }
+    if (patch.super_admin && *patch.super_admin != out.super_admin) {
+      out.super_admin = *patch.super_admin;
+      if (auto e = audit_.Record(tx, actor,
+                                 {out.super_admin ? "admin.super_admin_granted" : "admin.super_admin_revoked",
+                                  "account", id});
+          !e)
+        return e;
+    }
+    out.updated_at = p_.clock.Now();
+    return tx.UpdateAccount(out);
+  });
+  if (!r) return Fail(r.error());
+  return out;
+}
+
+Result<std::vector<core::Workspace>> PlatformService::SearchWorkspaces(const AuthContext& ctx,
+                                                                       const std::string& query,
+                                                                       const std::string& after,
+                                                                       int limit) {
+  if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
+  std::vector<core::Workspace> out;
+  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+    auto list = tx.SearchWorkspaces(query, after, limit);
+    if (!list) return Fail(list.error());
+    out = std::move(*list);
+    return {};
+  });
+  if (!r) return Fail(r.error());
+  return out;
+}
+
+Result<WorkspaceDetail> PlatformService::GetWorkspace(const AuthContext& ctx, const std::string& id) {
+  if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
+  WorkspaceDetail out;
+  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+    auto w = tx.FindWorkspace(id);
+    if (!w) return Fail(w.error());
+    if (!*w) return Fail(Code::kNotFound, "workspace.not_found", "no such workspace");
+    out.workspace = std::move(**w);
+    auto members = tx.ListMembers(out.workspace.id);
+    if (!members) return Fail(members.error());
+    out.members = std::move(*members);
+    return {};
+  });
+  if (!r) return Fail(r.error());
+  return out;
+}
+
+}  // namespace vault::app

@@ -1,0 +1,325 @@
+#include "app/workspace_service.hpp"
+
+#include "core/encoding.hpp"
+
+namespace vault::app {
+
+using core::Capability;
+using core::Code;
+using core::Fail;
+using core::Result;
+using core::Role;
+
+namespace {
+
+core::Error NotFound() {
+  return core::Error{Code::kNotFound, "workspace.not_found", "", "no such workspace"};
+}
+
+core::Error MemberNotFound() {
+  return core::Error{Code::kNotFound, "member.not_found", "", "no such member in this workspace"};
+}
+
+core::Error Denied() {
+  return core::Error{Code::kPermissionDenied, "permission.denied", "",
+                     "your role in this workspace does not allow this"};
+}
+
+Actor ActorIn(const AuthContext& ctx) {
+  return Actor{"account", ctx.account.id, ctx.client.ip, ctx.client.user_agent};
+}
+
+}  // namespace
+
+WorkspaceService::WorkspaceService(Ports ports, AccountService& accounts)
+    : p_(ports), accounts_(accounts), audit_(ports.secrets, ports.random, ports.clock) {}
+
+Result<WorkspaceAccess> WorkspaceService::OpenIn(core::Tx& tx, const AuthContext& ctx,
+                                                 const std::string& ws, Capability capability) {
+  auto w = tx.FindWorkspace(ws);
+  if (!w) return Fail(w.error());
+  if (!*w) return Fail(NotFound());
+  auto m = tx.FindMembership((*w)->id, ctx.account.id);
+  if (!m) return Fail(m.error());
+  if (!*m) return Fail(NotFound());  // non-members learn nothing, not even that it exists
+  if ((*w)->require_2fa && !ctx.mfa_enabled)
+    return Fail(Code::kPermissionDenied, "workspace.requires_2fa",
+                "this workspace requires two-factor authentication; turn it on in your profile");
+  if (!core::Allows((*m)->role, capability)) return Fail(Denied());
+  return WorkspaceAccess{std::move(**w), std::move(**m)};
+}
+
+Result<WorkspaceAccess> WorkspaceService::Open(const AuthContext& ctx, const std::string& ws,
+                                               Capability capability) {
+  WorkspaceAccess out;
+  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+    auto a = OpenIn(tx, ctx, ws, capability);
+    if (!a) return Fail(a.error());
+    out = std::move(*a);
+    return {};
+  });
+  if (!r) return Fail(r.error());
+  return out;
+}
+
+Result<WorkspaceAccess> WorkspaceService::Create(const AuthContext& ctx, const std::string& name,
+                                                 const std::string& shortname,
+                                                 const std::string& description) {
+  auto n = core::ValidateWorkspaceName(name, "name");
+  if (!n) return Fail(n.error());
+  auto s = core::ValidateShortname(shortname, "shortname");
+  if (!s) return Fail(s.error());
+  auto d = core::ValidateDescription(description, "description");
+  if (!d) return Fail(d.error());
+  WorkspaceAccess out;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    core::Timestamp now = p_.clock.Now();
+    out.workspace = core::Workspace{core::NewId(p_.random, "ws"), *n, *s, *d, false, now, now};
+    // The unique index decides between concurrent creators of one shortname.
+    if (auto i = tx.InsertWorkspace(out.workspace); !i) return i;
+    out.membership = core::Membership{out.workspace.id, ctx.account.id, Role::kOwner, now};
+    if (auto m = tx.InsertMembership(out.membership); !m) return m;
+    return audit_.Record(tx, ActorIn(ctx),
+                         {"workspace.created", "workspace", out.workspace.id,
+                          JsonSummary({{"name", *n}, {"shortname", *s}}), out.workspace.id});
+  });
+  if (!r) return Fail(r.error());
+  return out;
+}
+
+Result<MyWorkspaces> WorkspaceService::ListMine(const AuthContext& ctx) {
+  MyWorkspaces out;
+  out.last_workspace_id = ctx.account.last_workspace_id;
+  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+    auto cards = tx.ListWorkspacesOf(ctx.account.id);
+    if (!cards) return Fail(cards.error());
+    out.cards = std::move(*cards);
+    return {};
+  });
+  if (!r) return Fail(r.error());
+  return out;
+}
+
+Result<WorkspaceAccess> WorkspaceService::Get(const AuthContext& ctx, const std::string& ws) {
+  auto access = Open(ctx, ws, Capability::kView);
+  if (!access) return access;
+  if (ctx.account.last_workspace_id != access->workspace.id) {
+    // Written only when it changes, so opening the same workspace again is a pure read.
+    auto w = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+      auto a = tx.FindAccountById(ctx.account.id);
+      if (!a) return Fail(a.error());
+      if (!*a) return {};
+      (*a)->last_workspace_id = access->workspace.id;
+      return tx.UpdateAccount(**a);
+    });
+    if (!w) return Fail(w.error());
+  }
+  return access;
+}
+
+Result<core::Workspace> WorkspaceService::Update(const AuthContext& ctx, const std::string& ws,
+                                                 const WorkspacePatch& patch) {
+  core::Workspace out;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto access = OpenIn(tx, ctx, ws, Capability::kEditSettings);
+    if (!access) return Fail(access.error());
+    out = access->workspace;
+    std::string changed;
+    auto note = [&](const char* f) { changed += (changed.empty() ? "" : ",") + std::string(f); };
+    if (patch.name) {
+      auto v = core::ValidateWorkspaceName(*patch.name, "name");
+      if (!v) return Fail(v.error());
+      if (*v != out.name) note("name");
+      out.name = *v;
+    }
+    if (patch.description) {
+      auto v = core::ValidateDescription(*patch.description, "description");
+      if (!v) return Fail(v.error());
+      if (*v != out.description) note("description");
+      out.description = *v;
+    }
+    if (patch.require_2fa) {
+      if (*patch.require_2fa != out.require_2fa) note("require_2fa");
+      out.require_2fa = *patch.require_2fa;
+    }
+    if (patch.shortname) {
+      auto v = core::ValidateShortname(*patch.shortname, "shortname");
+      if (!v) return Fail(v.error());
+      if (*v != out.shortname) {
+        if (!core::Allows(access->membership.role, Capability::kChangeShortname))
+          return Fail(Code::kPermissionDenied, "permission.denied",
+                      "only Owners can change the short name", "shortname");
+        note("shortname");
+        out.shortname = *v;
+      }
+    }
+    out.updated_at = p_.clock.Now();
+    if (auto u = tx.UpdateWorkspace(out); !u) return u;
+    return audit_.Record(tx, ActorIn(ctx), {"workspace.updated", "workspace", out.id,
+                                            JsonSummary({{"fields", changed}}), out.id});
+  });
+  if (!r) return Fail(r.error());
+  return out;
+}
+
+Result<void> WorkspaceService::Delete(const AuthContext& ctx, const std::string& ws,
+                                      const std::string& confirm) {
+  return p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto access = OpenIn(tx, ctx, ws, Capability::kDeleteWorkspace);
+    if (!access) return Fail(access.error());
+    if (confirm != access->workspace.shortname)
+      return Fail(Code::kInvalidArgument, "workspace.confirmation_mismatch",
+                  "type the workspace's short name to confirm", "confirm");
+    // The audit event stays (audit history outlives the workspace).
+    if (auto e = audit_.Record(tx, ActorIn(ctx),
+                               {"workspace.deleted", "workspace", access->workspace.id,
+                                JsonSummary({{"shortname", access->workspace.shortname}}),
+                                access->workspace.id});
+        !e)
+      return e;
+    return tx.DeleteWorkspace(access->workspace.id);
+  });
+}
+
+Result<void> WorkspaceService::PutLogo(const AuthContext& ctx, const std::string& ws,
+                                       const std::string& bytes) {
+  auto type = core::CheckLogo(bytes);
+  if (!type) return Fail(type.error());
+  return p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto access = OpenIn(tx, ctx, ws, Capability::kEditSettings);
+    if (!access) return Fail(access.error());
+    if (auto l = tx.PutLogo(access->workspace.id, {*type, bytes, p_.clock.Now()}); !l) return l;
+    return audit_.Record(tx, ActorIn(ctx),
+                         {"workspace.logo_updated", "workspace", access->workspace.id,
+                          JsonSummary({{"content_type", *type}, {"bytes", std::to_string(bytes.size())}}),
+                          access->workspace.id});
+  });
+}
+
+Result<core::Logo> WorkspaceService::GetLogo(const AuthContext& ctx, const std::string& ws) {
+  core::Logo out;
+  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+    auto access = OpenIn(tx, ctx, ws, Capability::kView);
+    if (!access) return Fail(access.error());
+    auto logo = tx.GetLogo(access->workspace.id);
+    if (!logo) return Fail(logo.error());
+    if (!*logo) return Fail(Code::kNotFound, "logo.not_found", "this workspace has no logo");
+    out = std::move(**logo);
+    return {};
+  });
+  if (!r) return Fail(r.error());
+  return out;
+}
+
+Result<void> WorkspaceService::DeleteLogo(const AuthContext& ctx, const std::string& ws) {
+  return p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto access = OpenIn(tx, ctx, ws, Capability::kEditSettings);
+    if (!access) return Fail(access.error());
+    auto d = tx.DeleteLogo(access->workspace.id);
+    if (!d) return Fail(d.error());
+    if (!*d) return Fail(Code::kNotFound, "logo.not_found", "this workspace has no logo");
+    return audit_.Record(tx, ActorIn(ctx), {"workspace.logo_removed", "workspace",
+                                            access->workspace.id, "{}", access->workspace.id});
+  });
+}
+
+Result<std::vector<core::MemberView>> WorkspaceService::Members(const AuthContext& ctx,
+                                                                const std::string& ws) {
+  std::vector<core::MemberView> out;
+  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+    auto access = OpenIn(tx, ctx, ws, Capability::kView);
+    if (!access) return Fail(access.error());
+    auto members = tx.ListMembers(access->workspace.id);
+    if (!members) return Fail(members.error());
+    out = std::move(*members);
+    return {};
+  });
+  if (!r) return Fail(r.error());
+  return out;
+}
+
+Result<core::Membership> WorkspaceService::ChangeRole(const AuthContext& ctx, const std::string& ws,
+                                                      const std::string& account_id, Role role) {
+  core::Membership out;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto access = OpenIn(tx, ctx, ws, Capability::kView);
+    if (!access) return Fail(access.error());
+    const std::string& wid = access->workspace.id;
+    // Serialise membership changes of this workspace: two Owners demoting each other at once
+    // are decided one after the other, and the second sees one Owner left.
+    if (auto l = tx.LockWorkspace(wid); !l) return l;
+    auto target = tx.FindMembership(wid, account_id);
+    if (!target) return Fail(target.error());
+    if (!*target) return Fail(MemberNotFound());
+    Role from = (*target)->role;
+    if (!core::MayChangeRole(access->membership.role, from, role)) return Fail(Denied());
+    if (from == Role::kOwner && role != Role::kOwner) {
+      auto owners = tx.CountOwners(wid);
+      if (!owners) return Fail(owners.error());
+      if (*owners <= 1)
+        return Fail(Code::kFailedPrecondition, "workspace.last_owner",
+                    "a workspace must keep at least one Owner", "role");
+    }
+    if (auto u = tx.UpdateMembershipRole(wid, account_id, role); !u) return u;
+    out = **target;
+    out.role = role;
+    return audit_.Record(tx, ActorIn(ctx),
+                         {"member.role_changed", "account", account_id,
+                          JsonSummary({{"from", core::RoleName(from)}, {"to", core::RoleName(role)}}),
+                          wid});
+  });
+  if (!r) return Fail(r.error());
+  return out;
+}
+
+Result<void> WorkspaceService::RemoveMember(const AuthContext& ctx, const std::string& ws,
+                                            const std::string& account_id) {
+  return p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto access = OpenIn(tx, ctx, ws, Capability::kView);
+    if (!access) return Fail(access.error());
+    const std::string& wid = access->workspace.id;
+    if (auto l = tx.LockWorkspace(wid); !l) return l;
+    auto target = tx.FindMembership(wid, account_id);
+    if (!target) return Fail(target.error());
+    if (!*target) return Fail(MemberNotFound());
+    bool leaving = account_id == ctx.account.id;
+    if (!leaving && !core::MayRemove(access->membership.role, (*target)->role)) return Fail(Denied());
+    if ((*target)->role == Role::kOwner) {
+      auto owners = tx.CountOwners(wid);
+      if (!owners) return Fail(owners.error());
+      if (*owners <= 1)
+        return Fail(Code::kFailedPrecondition, "workspace.last_owner",
+                    "the last Owner cannot leave or be removed; make someone else an Owner first");
+    }
+    // Grants and group memberships of this workspace go with the membership (SPEC §3).
+    if (auto d = tx.DeleteMembership(wid, account_id); !d) return Fail(d.error());
+    return audit_.Record(tx, ActorIn(ctx),
+                         {leaving ? "member.left" : "member.removed", "account", account_id,
+                          JsonSummary({{"role", core::RoleName((*target)->role)}}), wid});
+  });
+}
+
+Result<std::vector<core::AuditEvent>> WorkspaceService::Audit(const AuthContext& ctx,
+                                                              const std::string& ws,
+                                                              core::AuditQuery query) {
+  std::vector<core::AuditEvent> out;
+  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+    auto access = OpenIn(tx, ctx, ws, Capability::kReadBillingAudit);
+    if (!access) return Fail(access.error());
+    if (!core::Allows(access->membership.role, Capability::kReadAudit)) {
+      // Billing sees billing events only: the filter is forced, not trusted from the query.
+      if (query.action.rfind("subscription.", 0) != 0 && query.action.rfind("billing.", 0) != 0)
+        query.action = "subscription.";
+    }
+    query.workspace_id = access->workspace.id;
+    query.subject_id.clear();
+    auto events = tx.QueryAudit(query);
+    if (!events) return Fail(events.error());
+    out = std::move(*events);
+    return {};
+  });
+  if (!r) return Fail(r.error());
+  return out;
+}
+
+}  // namespace vault::app

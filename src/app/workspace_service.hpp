@@ -1,0 +1,109 @@
+// WorkspaceService: workspaces, memberships, invitations and the workspace audit log
+// (SPEC §3). Every check of what a role may do goes through core's capability policy; a caller
+// who is not a member gets not_found for anything inside the workspace, so ids leak nothing.
+// Each use case is one transaction with its audit event. Thread-safe.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "app/account_service.hpp"
+#include "app/audit_log.hpp"
+#include "core/store.hpp"
+#include "core/workspace.hpp"
+
+namespace vault::app {
+
+struct WorkspacePatch {
+  std::optional<std::string> name, shortname, description;
+  std::optional<bool> require_2fa;
+};
+
+struct WorkspaceAccess {
+  core::Workspace workspace;
+  core::Membership membership;
+};
+
+struct MyWorkspaces {
+  std::vector<core::WorkspaceCard> cards;
+  std::string last_workspace_id;
+};
+
+struct InvitationAccepted {
+  core::Workspace workspace;
+  core::Membership membership;
+  std::optional<SignedIn> signed_in;  // when the invitation created the account
+};
+
+class WorkspaceService {
+ public:
+  WorkspaceService(Ports ports, AccountService& accounts);
+
+  // Fails invalid_argument for bad fields, already_exists "workspace.shortname_taken".
+  core::Result<WorkspaceAccess> Create(const AuthContext& ctx, const std::string& name,
+                                       const std::string& shortname, const std::string& description);
+  core::Result<MyWorkspaces> ListMine(const AuthContext& ctx);
+
+  // The workspace as the caller may see it, checked for `capability`: not_found
+  // "workspace.not_found" for non-members, permission_denied "workspace.requires_2fa" when the
+  // workspace demands 2FA the caller lacks, permission_denied "permission.denied" otherwise.
+  core::Result<WorkspaceAccess> Open(const AuthContext& ctx, const std::string& ws,
+                                     core::Capability capability);
+  // Open(kView) and remember the workspace as the caller's last used one.
+  core::Result<WorkspaceAccess> Get(const AuthContext& ctx, const std::string& ws);
+  core::Result<core::Workspace> Update(const AuthContext& ctx, const std::string& ws,
+                                       const WorkspacePatch& patch);
+  // Fails invalid_argument "workspace.confirmation_mismatch" unless confirm is the shortname.
+  core::Result<void> Delete(const AuthContext& ctx, const std::string& ws, const std::string& confirm);
+
+  core::Result<void> PutLogo(const AuthContext& ctx, const std::string& ws, const std::string& bytes);
+  core::Result<core::Logo> GetLogo(const AuthContext& ctx, const std::string& ws);
+  core::Result<void> DeleteLogo(const AuthContext& ctx, const std::string& ws);
+
+  core::Result<std::vector<core::MemberView>> Members(const AuthContext& ctx, const std::string& ws);
+  // Fails failed_precondition "workspace.last_owner" when it would leave no Owner.
+  core::Result<core::Membership> ChangeRole(const AuthContext& ctx, const std::string& ws,
+                                            const std::string& account_id, core::Role role);
+  // Removing oneself is leaving (any role); same last-Owner rule.
+  core::Result<void> RemoveMember(const AuthContext& ctx, const std::string& ws,
+                                  const std::string& account_id);
+
+  core::Result<core::Invitation> Invite(const AuthContext& ctx, const std::string& ws,
+                                        const std::string& email, core::Role role);
+  core::Result<std::vector<core::Invitation>> Invitations(const AuthContext& ctx, const std::string& ws);
+  core::Result<void> RevokeInvitation(const AuthContext& ctx, const std::string& ws,
+                                      const std::string& id);
+  core::Result<core::Invitation> ResendInvitation(const AuthContext& ctx, const std::string& ws,
+                                                  const std::string& id);
+  // With ctx: the signed-in account's email must be the invited one. Without ctx: signs up a
+  // new person (name + password) whose email the link proves; fails unauthenticated
+  // "auth.required" when that email already has an account (sign in first).
+  core::Result<InvitationAccepted> AcceptInvitation(const std::string& token, const AuthContext* ctx,
+                                                    const std::string& name,
+                                                    const std::string& password,
+                                                    const ClientInfo& client);
+  core::Result<void> DeclineInvitation(const std::string& token, const ClientInfo& client);
+  // Pending invitations addressed to the caller, with their workspaces.
+  core::Result<std::vector<std::pair<core::Invitation, core::Workspace>>> MyInvitations(
+      const AuthContext& ctx);
+
+  // Owners/Admins read everything; Billing only billing and subscription events.
+  core::Result<std::vector<core::AuditEvent>> Audit(const AuthContext& ctx, const std::string& ws,
+                                                    core::AuditQuery query);
+
+ private:
+  core::Result<core::Invitation> CheckInvitation(core::Tx& tx, const std::string& token);
+  core::Result<WorkspaceAccess> OpenIn(core::Tx& tx, const AuthContext& ctx, const std::string& ws,
+                                       core::Capability capability);
+  // Gives the invitation a fresh token and 7-day expiry (not yet stored); sets the link.
+  core::Result<core::Invitation> IssueInvitationToken(core::Invitation inv, std::string* link);
+  void MailInvitation(const core::Invitation& inv, const core::Workspace& w,
+                      const std::string& inviter, const std::string& link);
+
+  Ports p_;
+  AccountService& accounts_;
+  AuditLog audit_;
+};
+
+}  // namespace vault::app

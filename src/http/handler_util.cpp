@@ -1,0 +1,75 @@
+#include "http/handler_util.hpp"
+
+#include <boost/json.hpp>
+
+#include <cstdlib>
+
+#include "http/render.hpp"
+
+namespace vault::http {
+namespace {
+
+core::Error BadQuery(const char* field, std::string detail) {
+  return core::Error{core::Code::kInvalidArgument, "validation.query", field, std::move(detail)};
+}
+
+}  // namespace
+
+core::Result<int> QueryLimit(const Request& req, int fallback, int max) {
+  auto limit = req.Query("limit");
+  if (!limit) return fallback;
+  char* end = nullptr;
+  long n = std::strtol(limit->c_str(), &end, 10);
+  if (limit->empty() || *end != '\0' || n < 1 || n > max)
+    return core::Fail(BadQuery("limit", "limit must be a whole number from 1 to " + std::to_string(max)));
+  return static_cast<int>(n);
+}
+
+core::Result<core::AuditQuery> ParseAuditQuery(const Request& req, std::string* format) {
+  core::AuditQuery q;
+  auto limit = QueryLimit(req, 50, 1000);
+  if (!limit) return core::Fail(limit.error());
+  q.limit = *limit;
+  if (auto cursor = req.Query("cursor")) {
+    char* end = nullptr;
+    long long n = std::strtoll(cursor->c_str(), &end, 10);
+    if (cursor->empty() || *end != '\0' || n < 1)
+      return core::Fail(BadQuery("cursor", "cursor must be a next_cursor from an earlier page"));
+    q.before_seq = n;
+  }
+  if (auto action = req.Query("action")) {
+    if (action->size() > 100) return core::Fail(BadQuery("action", "action is too long"));
+    q.action = *action;
+  }
+  *format = req.Query("format").value_or("json");
+  if (*format != "json" && *format != "ndjson" && *format != "csv")
+    return core::Fail(BadQuery("format", "format must be json, ndjson or csv"));
+  return q;
+}
+
+Response AuditPage(const std::vector<core::AuditEvent>& events, const core::AuditQuery& query,
+                   const std::string& format) {
+  std::string next = events.size() == static_cast<std::size_t>(query.limit)
+                         ? std::to_string(events.back().seq)
+                         : std::string();
+  Response res;
+  if (format == "json") {
+    boost::json::array items;
+    for (const auto& e : events) items.push_back(RenderAuditEvent(e));
+    boost::json::object o;
+    o["items"] = std::move(items);
+    o["next_cursor"] = next.empty() ? boost::json::value(nullptr) : boost::json::value(next);
+    res = Response::Json(200, boost::json::serialize(o));
+  } else if (format == "ndjson") {
+    for (const auto& e : events) res.body += boost::json::serialize(RenderAuditEvent(e)) + "\n";
+    res.content_type = "application/x-ndjson";
+  } else {
+    res.body = AuditCsvHeader();
+    for (const auto& e : events) res.body += AuditCsvLine(e);
+    res.content_type = "text/csv; charset=utf-8";
+  }
+  if (!next.empty()) res.headers.emplace_back("X-Next-Cursor", next);
+  return res;
+}
+
+}  // namespace vault::http

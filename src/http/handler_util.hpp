@@ -1,0 +1,35 @@
+// Small helpers shared by the handler files: registering member-function handlers, paging
+// query parameters, and rendering audit pages. Thread-safe (stateless).
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "core/security.hpp"
+#include "http/message.hpp"
+#include "http/problem.hpp"
+#include "http/router.hpp"
+
+namespace vault::http {
+
+// Registers api->*m for (method, pattern); an error result becomes problem+json.
+template <typename Api>
+void AddRoute(Router& r, Api* api, const char* method, const char* pattern, Executor ex,
+              core::Result<Response> (Api::*m)(Request&)) {
+  r.Add(method, pattern, ex, [api, m](Request& req) {
+    auto res = (api->*m)(req);
+    return res ? std::move(*res) : Problem(res.error(), req.request_id);
+  });
+}
+
+// ?limit=: 1..max, default when absent. Fails "validation.query" (field limit).
+core::Result<int> QueryLimit(const Request& req, int fallback, int max);
+
+// Reads limit, cursor, action, format into an AuditQuery; format is json, ndjson or csv.
+core::Result<core::AuditQuery> ParseAuditQuery(const Request& req, std::string* format);
+
+// The page of events in the requested format, with next_cursor / X-Next-Cursor.
+Response AuditPage(const std::vector<core::AuditEvent>& events, const core::AuditQuery& query,
+                   const std::string& format);
+
+}  // namespace vault::http
