@@ -15,6 +15,9 @@ Environment:
   VAULT_TEST_BACKEND   sqlite (default) or postgres
   VAULT_TEST_PG_URL    admin URL of a PostgreSQL server; required for postgres (fail, not skip)
   VAULT_TEST_KEEP=1    keep temp dirs (and PostgreSQL databases) for debugging
+  VAULT_IP_RATE_PER_SECOND, VAULT_IP_BURST
+                       the server's per-IP token bucket; the harness raises both to 1000
+                       unless they are set, so the tests' bursts of sign-ins are not throttled
 """
 
 import email
@@ -64,6 +67,13 @@ API_ENDPOINTS = [
     ("GET", "/api/v1/me/sessions"),
     ("DELETE", "/api/v1/me/sessions/{id}"),
     ("DELETE", "/api/v1/me/sessions"),
+    ("POST", "/api/v1/sessions/mfa"),
+    ("POST", "/api/v1/me/mfa/totp"),
+    ("POST", "/api/v1/me/mfa/totp/confirm"),
+    ("DELETE", "/api/v1/me/mfa/totp"),
+    ("POST", "/api/v1/me/mfa/recovery-codes"),
+    ("DELETE", "/api/v1/me"),
+    ("GET", "/api/v1/me/audit"),
 ]
 OPS_ENDPOINTS = [("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
                  ("GET", "/api/openapi.json")]
@@ -276,13 +286,27 @@ class Database:
         else:
             raise RuntimeError(f"unknown VAULT_TEST_BACKEND {backend!r} (sqlite or postgres)")
 
-    def _psql(self, sql):
+    def _psql(self, sql, url=None):
         env = dict(os.environ, PGCONNECT_TIMEOUT="10")
-        done = subprocess.run(["psql", self.admin_url, "-v", "ON_ERROR_STOP=1", "-qAtX",
+        done = subprocess.run(["psql", url or self.admin_url, "-v", "ON_ERROR_STOP=1", "-qAtX",
                                "-c", sql], env=env, capture_output=True, text=True, timeout=60)
         if done.returncode != 0:
             raise RuntimeError(f"psql {sql!r} failed: {done.stderr.strip()}")
         return done.stdout
+
+    def sql(self, statements):
+        """Runs SQL directly on the fixture's database (sqlite3 CLI or psql), bypassing the
+        server: for tampering tests. Returns the output rows as lists of '|'-separated cells."""
+        if self.backend == "sqlite":
+            path = self.url[len("sqlite:"):]
+            done = subprocess.run(["sqlite3", "-bail", "-batch", path], input=statements,
+                                  capture_output=True, text=True, timeout=60)
+            if done.returncode != 0 or done.stderr.strip():
+                raise RuntimeError(f"sqlite3 {statements!r} failed: {done.stderr.strip()}")
+            out = done.stdout
+        else:
+            out = self._psql(statements, self.url)
+        return [line.split("|") for line in out.splitlines() if line]
 
     def drop(self):
         if self.backend == "postgres" and self.name and not keep_temp():
@@ -311,6 +335,10 @@ class VaultServer:
             "VAULT_MAIL_OUTBOX": os.path.join(directory, "outbox"),
             "VAULT_DEV": "1",
         })
+        # The per-IP bucket (default 10/s, burst 50) would throttle the tests' own bursts; a
+        # test of the limit itself sets low values through extra_env.
+        self.env.setdefault("VAULT_IP_RATE_PER_SECOND", "1000")
+        self.env.setdefault("VAULT_IP_BURST", "1000")
         self.env.pop("VAULT_ARGON2_MEMORY_KIB", None)
         if argon2_memory_kib is not None:
             self.env["VAULT_ARGON2_MEMORY_KIB"] = str(argon2_memory_kib)
@@ -470,8 +498,10 @@ class Client:
     mode: "cookie" sends the vault_session cookie, "bearer" sends Authorization: Bearer,
     "none" sends neither. auto_csrf: send X-CSRF-Token on state-changing cookie requests."""
 
-    def __init__(self, vault, mode="cookie", auto_csrf=False, user_agent="vault-it/1"):
+    def __init__(self, vault, mode="cookie", auto_csrf=False, user_agent="vault-it/1",
+                 server=None):
         self.vault = vault
+        self.server = server     # a VaultServer of the vault; None: vault.server
         self.mode = mode
         self.auto_csrf = auto_csrf
         self.user_agent = user_agent
@@ -576,8 +606,12 @@ class Client:
             return None
         return max(seconds, 0.05) if seconds <= 10 else None
 
+    @property
+    def port(self):
+        return (self.server or self.vault.server).port
+
     def _send(self, method, path, body, headers, timeout):
-        conn = http.client.HTTPConnection("127.0.0.1", self.vault.server.port, timeout=timeout)
+        conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=timeout)
         try:
             conn.request(method, path, body=body, headers=headers)
             r = conn.getresponse()
@@ -608,14 +642,14 @@ class Client:
         the server answers first (as it should with 413). Returns a Response."""
         h = self._headers(method, auth, csrf, None, None)
         h["Content-Type"] = "application/json"
-        h["Host"] = f"127.0.0.1:{self.vault.server.port}"
+        h["Host"] = f"127.0.0.1:{self.port}"
         h["Connection"] = "close"
         if chunked:
             h["Transfer-Encoding"] = "chunked"
         else:
             h["Content-Length"] = str(size)
         head = f"{method} {path} HTTP/1.1\r\n" + "".join(f"{k}: {v}\r\n" for k, v in h.items())
-        sock = socket.create_connection(("127.0.0.1", self.vault.server.port), timeout=30)
+        sock = socket.create_connection(("127.0.0.1", self.port), timeout=30)
         try:
             sock.sendall(head.encode("latin-1") + b"\r\n")
             def pieces():
@@ -653,32 +687,73 @@ class Client:
 # ---------------------------------------------------------------------------- vault
 
 class Vault:
-    """Temp dir + SMTP sink + database + server; close() tears everything down."""
+    """Temp dir + SMTP sink + database + server(s); close() tears everything down.
 
-    def __init__(self, backend=None, argon2_memory_kib=None, extra_env=None):
+    clock_offset=True starts the servers with VAULT_CLOCK_OFFSET_FILE (initially "0");
+    set_clock_offset() moves their clock. add_server() starts another process on the same
+    database, secret file and clock file (self.server stays the first one)."""
+
+    def __init__(self, backend=None, argon2_memory_kib=None, extra_env=None, clock_offset=False):
         self.backend = backend or os.environ.get("VAULT_TEST_BACKEND", "sqlite")
         self.argon2_memory_kib = argon2_memory_kib
-        self.extra_env = extra_env
+        self.extra_env = dict(extra_env or {})
+        self.clock_offset = clock_offset
+        self.clock_file = None
         self.directory = None
         self.sink = None
         self.db = None
         self.server = None
+        self.servers = []
         self.secrets = set()
 
     def start(self):
         _ALL_VAULTS.append(self)
         self.directory = tempfile.mkdtemp(prefix="vault-it-")
         try:
+            if self.clock_offset:
+                self.clock_file = os.path.join(self.directory, "clock_offset")
+                self.set_clock_offset(0)
+                self.extra_env["VAULT_CLOCK_OFFSET_FILE"] = self.clock_file
             self.sink = SmtpSink(self.directory).start()
             self.db = Database(self.backend, self.directory)
-            self.server = VaultServer(self.directory, self.db.url, self.sink.port,
-                                      self.argon2_memory_kib, self.extra_env)
+            self.server = self._new_server(None)
             self.server.start()
             self._remember_server_secret()
         except BaseException:
             self.close()
             raise
         return self
+
+    def _new_server(self, extra_env):
+        env = dict(self.extra_env)
+        env.update(extra_env or {})
+        server = VaultServer(self.directory, self.db.url, self.sink.port,
+                             self.argon2_memory_kib, env)
+        self.servers.append(server)
+        return server
+
+    def add_server(self, extra_env=None):
+        """Starts one more `serve` process sharing the database, the secret file (hence the
+        session, token and audit keys) and the clock file of the first; returns it."""
+        server = self._new_server(extra_env)
+        server.start()
+        return server
+
+    def set_clock_offset(self, seconds):
+        """Seconds added to the servers' clock (re-read on every use); replaced atomically."""
+        assert self.clock_file, "Vault(clock_offset=True) is needed to move the clock"
+        tmp = self.clock_file + ".tmp"
+        with open(tmp, "w") as f:
+            f.write(f"{int(seconds)}\n")
+        os.replace(tmp, self.clock_file)
+
+    def cli(self, *args, timeout=60):
+        """Runs `atomyx-vault <args>` with the servers' environment (database, secret file,
+        clock); returns the CompletedProcess (text stdout/stderr)."""
+        server = self.server
+        return subprocess.run([server.binary, *args], cwd=self.directory, env=server.env,
+                              stdin=subprocess.DEVNULL, capture_output=True, text=True,
+                              timeout=timeout)
 
     def _remember_server_secret(self):
         path = self.server.env["VAULT_SECRET_FILE"]
@@ -691,8 +766,14 @@ class Vault:
 
     def close(self):
         try:
-            if self.server:
-                self.server.stop()
+            errors = []
+            for server in reversed(self.servers):
+                try:
+                    server.stop()
+                except AssertionError as e:
+                    errors.append(e)
+            if errors:
+                raise errors[0]
         finally:
             if self.sink:
                 self.sink.stop()
@@ -719,16 +800,25 @@ class Vault:
         return token
 
     def leaked_secrets(self):
-        logs = self.server.logs if self.server else ""
+        logs = "\n".join(server.logs for server in self.servers)
         return sorted(s for s in self.secrets if s in logs)
+
+
+def metric(text, name):
+    """The value of an unlabelled sample `name` in Prometheus text, or None."""
+    for line in text.splitlines():
+        parts = line.split()
+        if len(parts) >= 2 and parts[0] == name:
+            return float(parts[1])
+    return None
 
 
 def _dump_logs():
     for v in _ALL_VAULTS:
-        if v.server:
-            lines = v.server.logs.splitlines()
-            sys.stderr.write(f"\n===== server log ({v.backend}, {v.directory}), last 150 of "
-                             f"{len(lines)} lines =====\n" + "\n".join(lines[-150:]) + "\n")
+        for i, server in enumerate(v.servers):
+            lines = server.logs.splitlines()
+            sys.stderr.write(f"\n===== server {i + 1} log ({v.backend}, {v.directory}), last 150 "
+                             f"of {len(lines)} lines =====\n" + "\n".join(lines[-150:]) + "\n")
 
 
 def main():
@@ -824,10 +914,12 @@ class VaultTestCase(VaultFlows, unittest.TestCase):
 
     ARGON2_MEMORY_KIB = None
     EXTRA_ENV = None
+    CLOCK_OFFSET = False   # True: servers read VAULT_CLOCK_OFFSET_FILE (vault.set_clock_offset)
 
     @classmethod
     def setUpClass(cls):
-        cls.vault = Vault(argon2_memory_kib=cls.ARGON2_MEMORY_KIB, extra_env=cls.EXTRA_ENV)
+        cls.vault = Vault(argon2_memory_kib=cls.ARGON2_MEMORY_KIB, extra_env=cls.EXTRA_ENV,
+                          clock_offset=cls.CLOCK_OFFSET)
         cls.vault.start()
 
     @classmethod
