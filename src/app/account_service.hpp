@@ -79,6 +79,7 @@ struct Ports {
   const core::PasswordPolicy& policy;
   core::SecretBox& box;
   core::Otp& otp;
+  core::ChangeListener* changes = nullptr;  // access model to notify after commits (optional)
 };
 
 class AccountService {

@@ -49,7 +49,7 @@ Result<core::Invitation> WorkspaceService::Invite(const AuthContext& ctx, const 
   core::Workspace workspace;
   std::string link;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenIn(tx, ctx, ws, Capability::kManageMembers);
+    auto access = OpenForWrite(tx, ctx, ws, Capability::kManageMembers);
     if (!access) return Fail(access.error());
     if (!core::MayInvite(access->membership.role, role))
       return Fail(Code::kPermissionDenied, "permission.denied", "only Owners can invite Owners", "role");
@@ -109,7 +109,7 @@ Result<std::vector<core::Invitation>> WorkspaceService::Invitations(const AuthCo
 Result<void> WorkspaceService::RevokeInvitation(const AuthContext& ctx, const std::string& ws,
                                                 const std::string& id) {
   return p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenIn(tx, ctx, ws, Capability::kManageMembers);
+    auto access = OpenForWrite(tx, ctx, ws, Capability::kManageMembers);
     if (!access) return Fail(access.error());
     auto inv = tx.FindInvitation(access->workspace.id, id);
     if (!inv) return Fail(inv.error());
@@ -131,7 +131,7 @@ Result<core::Invitation> WorkspaceService::ResendInvitation(const AuthContext& c
   core::Workspace workspace;
   std::string link;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenIn(tx, ctx, ws, Capability::kManageMembers);
+    auto access = OpenForWrite(tx, ctx, ws, Capability::kManageMembers);
     if (!access) return Fail(access.error());
     workspace = access->workspace;
     auto inv = tx.FindInvitation(workspace.id, id);
@@ -231,6 +231,7 @@ Result<InvitationAccepted> WorkspaceService::AcceptInvitation(const std::string&
                                      inv->workspace_id});
   });
   if (!r) return Fail(r.error());
+  Changed(out.workspace.id);
   return out;
 }
 

@@ -188,6 +188,7 @@ Result<std::vector<std::string>> AccountService::ConfirmTotp(const AuthContext& 
   });
   if (!r) return Fail(r.error());
   if (failure) return Fail(*failure);
+  if (p_.changes) p_.changes->AccountChanged(ctx.account.id);
   return codes;
 }
 
@@ -222,6 +223,7 @@ Result<void> AccountService::DisableTotp(const AuthContext& ctx, const std::stri
   });
   if (!r) return r;
   if (failure) return Fail(*failure);
+  if (p_.changes) p_.changes->AccountChanged(ctx.account.id);
   return {};
 }
 

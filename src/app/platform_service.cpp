@@ -92,6 +92,7 @@ Result<core::Account> PlatformService::UpdateAccount(const AuthContext& ctx, con
     return tx.UpdateAccount(out);
   });
   if (!r) return Fail(r.error());
+  if (p_.changes) p_.changes->AccountChanged(out.id);
   return out;
 }
 

@@ -192,7 +192,7 @@ Result<void> AccountService::ResetPassword(const std::string& token, const std::
 Result<void> AccountService::DeleteAccount(const AuthContext& ctx, const std::string& password) {
   if (password.size() > 1024 || !p_.hasher.Verify(ctx.account.password_hash, password))
     return Fail(WrongPassword("password"));
-  return p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     auto sole = tx.SoleOwnerWorkspaces(ctx.account.id);
     if (!sole) return Fail(sole.error());
     if (!sole->empty())
@@ -204,6 +204,8 @@ Result<void> AccountService::DeleteAccount(const AuthContext& ctx, const std::st
       return e;
     return tx.DeleteAccount(ctx.account.id);
   });
+  if (r && p_.changes) p_.changes->AccountChanged(ctx.account.id);
+  return r;
 }
 
 Result<std::vector<core::Session>> AccountService::ListSessions(const AuthContext& ctx) {

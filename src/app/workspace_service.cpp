@@ -34,6 +34,15 @@ Actor ActorIn(const AuthContext& ctx) {
 WorkspaceService::WorkspaceService(Ports ports, AccountService& accounts)
     : p_(ports), accounts_(accounts), audit_(ports.secrets, ports.random, ports.clock) {}
 
+Result<WorkspaceAccess> WorkspaceService::OpenForWrite(core::Tx& tx, const AuthContext& ctx,
+                                                       const std::string& ws, Capability capability) {
+  auto w = tx.FindWorkspace(ws);
+  if (!w) return Fail(w.error());
+  if (!*w) return Fail(NotFound());
+  if (auto l = tx.LockWorkspace((*w)->id); !l) return Fail(l.error());
+  return OpenIn(tx, ctx, (*w)->id, capability);
+}
+
 Result<WorkspaceAccess> WorkspaceService::OpenIn(core::Tx& tx, const AuthContext& ctx,
                                                  const std::string& ws, Capability capability) {
   auto w = tx.FindWorkspace(ws);
@@ -121,7 +130,7 @@ Result<core::Workspace> WorkspaceService::Update(const AuthContext& ctx, const s
                                                  const WorkspacePatch& patch) {
   core::Workspace out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenIn(tx, ctx, ws, Capability::kEditSettings);
+    auto access = OpenForWrite(tx, ctx, ws, Capability::kEditSettings);
     if (!access) return Fail(access.error());
     out = access->workspace;
     std::string changed;
@@ -159,13 +168,15 @@ Result<core::Workspace> WorkspaceService::Update(const AuthContext& ctx, const s
                                             JsonSummary({{"fields", changed}}), out.id});
   });
   if (!r) return Fail(r.error());
+  Changed(out.id);
   return out;
 }
 
 Result<void> WorkspaceService::Delete(const AuthContext& ctx, const std::string& ws,
                                       const std::string& confirm) {
-  return p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenIn(tx, ctx, ws, Capability::kDeleteWorkspace);
+  std::string id;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto access = OpenForWrite(tx, ctx, ws, Capability::kDeleteWorkspace);
     if (!access) return Fail(access.error());
     if (confirm != access->workspace.shortname)
       return Fail(Code::kInvalidArgument, "workspace.confirmation_mismatch",
@@ -177,8 +188,11 @@ Result<void> WorkspaceService::Delete(const AuthContext& ctx, const std::string&
                                 access->workspace.id});
         !e)
       return e;
+    id = access->workspace.id;
     return tx.DeleteWorkspace(access->workspace.id);
   });
+  if (r) Changed(id);
+  return r;
 }
 
 Result<void> WorkspaceService::PutLogo(const AuthContext& ctx, const std::string& ws,
@@ -186,7 +200,7 @@ Result<void> WorkspaceService::PutLogo(const AuthContext& ctx, const std::string
   auto type = core::CheckLogo(bytes);
   if (!type) return Fail(type.error());
   return p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenIn(tx, ctx, ws, Capability::kEditSettings);
+    auto access = OpenForWrite(tx, ctx, ws, Capability::kEditSettings);
     if (!access) return Fail(access.error());
     if (auto l = tx.PutLogo(access->workspace.id, {*type, bytes, p_.clock.Now()}); !l) return l;
     return audit_.Record(tx, ActorIn(ctx),
@@ -213,7 +227,7 @@ Result<core::Logo> WorkspaceService::GetLogo(const AuthContext& ctx, const std::
 
 Result<void> WorkspaceService::DeleteLogo(const AuthContext& ctx, const std::string& ws) {
   return p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenIn(tx, ctx, ws, Capability::kEditSettings);
+    auto access = OpenForWrite(tx, ctx, ws, Capability::kEditSettings);
     if (!access) return Fail(access.error());
     auto d = tx.DeleteLogo(access->workspace.id);
     if (!d) return Fail(d.error());
@@ -242,12 +256,11 @@ Result<core::Membership> WorkspaceService::ChangeRole(const AuthContext& ctx, co
                                                       const std::string& account_id, Role role) {
   core::Membership out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenIn(tx, ctx, ws, Capability::kView);
+    auto access = OpenForWrite(tx, ctx, ws, Capability::kView);
     if (!access) return Fail(access.error());
     const std::string& wid = access->workspace.id;
     // Serialise membership changes of this workspace: two Owners demoting each other at once
     // are decided one after the other, and the second sees one Owner left.
-    if (auto l = tx.LockWorkspace(wid); !l) return l;
     auto target = tx.FindMembership(wid, account_id);
     if (!target) return Fail(target.error());
     if (!*target) return Fail(MemberNotFound());
@@ -269,16 +282,17 @@ Result<core::Membership> WorkspaceService::ChangeRole(const AuthContext& ctx, co
                           wid});
   });
   if (!r) return Fail(r.error());
+  Changed(out.workspace_id);
   return out;
 }
 
 Result<void> WorkspaceService::RemoveMember(const AuthContext& ctx, const std::string& ws,
                                             const std::string& account_id) {
-  return p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenIn(tx, ctx, ws, Capability::kView);
+  std::string id;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto access = OpenForWrite(tx, ctx, ws, Capability::kView);
     if (!access) return Fail(access.error());
     const std::string& wid = access->workspace.id;
-    if (auto l = tx.LockWorkspace(wid); !l) return l;
     auto target = tx.FindMembership(wid, account_id);
     if (!target) return Fail(target.error());
     if (!*target) return Fail(MemberNotFound());
@@ -293,10 +307,13 @@ Result<void> WorkspaceService::RemoveMember(const AuthContext& ctx, const std::s
     }
     // Grants and group memberships of this workspace go with the membership (SPEC §3).
     if (auto d = tx.DeleteMembership(wid, account_id); !d) return Fail(d.error());
+    id = wid;
     return audit_.Record(tx, ActorIn(ctx),
                          {leaving ? "member.left" : "member.removed", "account", account_id,
                           JsonSummary({{"role", core::RoleName((*target)->role)}}), wid});
   });
+  if (r) Changed(id);
+  return r;
 }
 
 Result<std::vector<core::AuditEvent>> WorkspaceService::Audit(const AuthContext& ctx,

@@ -92,10 +92,19 @@ class WorkspaceService {
   core::Result<std::vector<core::AuditEvent>> Audit(const AuthContext& ctx, const std::string& ws,
                                                     core::AuditQuery query);
 
- private:
-  core::Result<core::Invitation> CheckInvitation(core::Tx& tx, const std::string& token);
+  // Open inside the caller's transaction (for sibling services).
   core::Result<WorkspaceAccess> OpenIn(core::Tx& tx, const AuthContext& ctx, const std::string& ws,
                                        core::Capability capability);
+  // Open for a change: takes the workspace row lock before reading the caller's membership,
+  // so a caller demoted by a concurrent transaction is judged by the role it has now.
+  core::Result<WorkspaceAccess> OpenForWrite(core::Tx& tx, const AuthContext& ctx,
+                                             const std::string& ws, core::Capability capability);
+
+ private:
+  core::Result<core::Invitation> CheckInvitation(core::Tx& tx, const std::string& token);
+  void Changed(const std::string& workspace_id) {
+    if (p_.changes) p_.changes->WorkspaceChanged(workspace_id);
+  }
   // Gives the invitation a fresh token and 7-day expiry (not yet stored); sets the link.
   core::Result<core::Invitation> IssueInvitationToken(core::Invitation inv, std::string* link);
   void MailInvitation(const core::Invitation& inv, const core::Workspace& w,

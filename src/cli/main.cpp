@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "app/account_service.hpp"
+#include "app/access_model.hpp"
 #include "app/admin_service.hpp"
 #include "cli/runtime.hpp"
 #include "http/api.hpp"
@@ -76,9 +77,10 @@ int Serve(const vault::config::Config& cfg) {
   settings.public_url = cfg.public_url;
   settings.session_idle_seconds = cfg.session_idle_seconds;
   settings.session_absolute_seconds = cfg.session_absolute_seconds;
-  vault::app::AccountService accounts({*r.opened.store, *r.clock, r.random, *r.secrets, *r.hasher,
-                                       *mailer, *r.policy, *r.box, r.otp},
-                                      settings);
+  vault::app::AccessModel model(*r.opened.store, *r.clock);
+  vault::app::Ports ports{*r.opened.store, *r.clock, r.random, *r.secrets, *r.hasher,
+                          *mailer, *r.policy, *r.box, r.otp, &model};
+  vault::app::AccountService accounts(ports, settings);
 
   vault::http::Router router;
   vault::http::Metrics metrics;
@@ -92,12 +94,14 @@ int Serve(const vault::config::Config& cfg) {
   options.header_timeout_seconds = cfg.header_timeout_seconds;
   std::unique_ptr<vault::http::Server> server;
   vault::http::ApiOptions api{cfg.public_url, cfg.dev, cfg.ip_rate_per_second, cfg.ip_burst};
-  vault::app::Ports ports{*r.opened.store, *r.clock, r.random, *r.secrets, *r.hasher,
-                          *mailer, *r.policy, *r.box, r.otp};
   vault::app::WorkspaceService workspaces(ports, accounts);
   vault::app::PlatformService platform(ports);
+  vault::app::ProductService products(ports, workspaces);
+  vault::app::IntegrationService integration(ports, model);
   vault::http::RegisterAccountRoutes(router, accounts, api);
   vault::http::RegisterWorkspaceRoutes(router, accounts, workspaces, platform, api);
+  vault::http::RegisterProductRoutes(router, accounts, products, integration, api,
+                                     {cfg.chargebee_webhook_user, cfg.chargebee_webhook_password});
   vault::http::RegisterOpsRoutes(router, metrics, *r.opened.store,
                                  [&server] { return server ? server->hash_threads() : 1; });
   metrics.AddCounter("vault_password_verifications_total",

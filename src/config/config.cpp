@@ -58,6 +58,8 @@ std::vector<Field> Fields(Config& c) {
       {"ip_rate_per_second", "VAULT_IP_RATE_PER_SECOND", num("ip_rate_per_second", c.ip_rate_per_second)},
       {"ip_burst", "VAULT_IP_BURST", num("ip_burst", c.ip_burst)},
       {"clock_offset_file", "VAULT_CLOCK_OFFSET_FILE", str(c.clock_offset_file)},
+      {"chargebee_webhook_user", "VAULT_CHARGEBEE_WEBHOOK_USER", str(c.chargebee_webhook_user)},
+      {"chargebee_webhook_password", "VAULT_CHARGEBEE_WEBHOOK_PASSWORD", str(c.chargebee_webhook_password)},
   };
 }
 

@@ -35,6 +35,8 @@ struct Config {
   // Test hook: a file holding a number of seconds added to the system clock (re-read on every
   // use), so black-box tests can move time forward. Never set in production.
   std::string clock_offset_file;
+  // HTTP Basic credentials Chargebee sends with its webhooks (unset → webhook answers 404).
+  std::string chargebee_webhook_user, chargebee_webhook_password;
   int idle_timeout_seconds = 60;
 };
 

@@ -26,6 +26,9 @@ std::string NewId(Random& random, std::string_view prefix);
 // A new bearer secret: 43 base64url chars carrying 256 random bits (SPEC: ≥ 256 bits).
 std::string NewToken(Random& random);
 
+// Strict UTF-8 check (no overlongs, no surrogates, at most U+10FFFF).
+bool IsValidUtf8(std::string_view text);
+
 // Equality of two secrets in time independent of where they differ (no early exit), so a
 // timing side channel cannot reveal a secret byte by byte. False when lengths differ.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);

@@ -54,6 +54,16 @@ class Otp {
   virtual std::string Hotp(std::string_view key, std::uint64_t counter) const = 0;
 };
 
+// Told after a committed change that affects access decisions, so in-memory models drop what
+// they cached (SPEC §4: a revoked grant is denied on the very next check).
+class ChangeListener {
+ public:
+  virtual ~ChangeListener() = default;
+  virtual void WorkspaceChanged(const std::string& workspace_id) = 0;
+  virtual void AccountChanged(const std::string& account_id) = 0;
+  virtual void CatalogChanged() = 0;
+};
+
 struct MailMessage {
   std::string to;
   std::string subject;

@@ -11,6 +11,7 @@
 #include "core/account.hpp"
 #include "core/error.hpp"
 #include "core/security.hpp"
+#include "core/product.hpp"
 #include "core/workspace.hpp"
 
 namespace vault::core {
@@ -128,6 +129,60 @@ class Tx {
   virtual Result<std::optional<Invitation>> FindInvitationByToken(const std::string& token_hash) = 0;
   virtual Result<std::vector<Invitation>> ListPendingInvitations(const std::string& workspace_id) = 0;
   virtual Result<std::vector<Invitation>> ListInvitationsForEmail(const std::string& email_norm) = 0;
+
+  // Product catalogue.
+  virtual Result<std::vector<ProductType>> ListProductTypes() = 0;
+  // Inserts the type with its roles and plans; already_exists "product_type.key_taken".
+  virtual Result<void> InsertProductType(const ProductType& t) = 0;
+
+  // Products (shortname unique per workspace: already_exists "product.shortname_taken").
+  virtual Result<void> InsertProduct(const Product& p) = 0;
+  virtual Result<void> UpdateProduct(const Product& p) = 0;
+  virtual Result<void> DeleteProduct(const std::string& id) = 0;  // grants, subscription go too
+  // By id or shortname within the workspace.
+  virtual Result<std::optional<Product>> FindProduct(const std::string& workspace_id,
+                                                     const std::string& id_or_shortname) = 0;
+  virtual Result<std::optional<Product>> FindProductById(const std::string& id) = 0;
+  virtual Result<std::vector<Product>> ListProducts(const std::string& workspace_id) = 0;
+  virtual Result<void> LockProduct(const std::string& id) = 0;  // serialises seat counting
+  virtual Result<std::optional<Subscription>> FindSubscription(const std::string& product_id) = 0;
+  virtual Result<std::vector<Subscription>> ListSubscriptions(const std::string& workspace_id) = 0;
+  virtual Result<void> PutSubscription(const Subscription& s) = 0;
+  virtual Result<std::optional<Subscription>> FindSubscriptionByExternal(
+      const std::string& provider, const std::string& external_id) = 0;
+
+  // Groups (name unique per workspace, any case: already_exists "group.name_taken").
+  virtual Result<void> InsertGroup(const Group& g) = 0;
+  virtual Result<void> UpdateGroup(const Group& g) = 0;
+  virtual Result<void> DeleteGroup(const std::string& id) = 0;  // its grants and members go too
+  virtual Result<std::optional<Group>> FindGroup(const std::string& workspace_id,
+                                                 const std::string& id) = 0;
+  virtual Result<std::vector<Group>> ListGroups(const std::string& workspace_id) = 0;
+  // Returns false when already a member.
+  virtual Result<bool> AddGroupMember(const std::string& workspace_id, const std::string& group_id,
+                                      const std::string& account_id) = 0;
+  virtual Result<bool> RemoveGroupMember(const std::string& group_id, const std::string& account_id) = 0;
+  // (group_id, account_id) pairs of every group in the workspace.
+  virtual Result<std::vector<std::pair<std::string, std::string>>> ListGroupMembers(
+      const std::string& workspace_id) = 0;
+
+  // Grants.
+  virtual Result<void> PutGrant(const Grant& g) = 0;  // insert or change the role
+  virtual Result<bool> DeleteGrant(const std::string& product_id, PrincipalType type,
+                                   const std::string& principal_id) = 0;
+  virtual Result<std::vector<Grant>> ListGrants(const std::string& product_id) = 0;
+  virtual Result<std::vector<Grant>> ListWorkspaceGrants(const std::string& workspace_id) = 0;
+  // Distinct accounts with access to the product, directly or through a group.
+  virtual Result<int> CountSeats(const std::string& product_id) = 0;
+
+  // Product service clients.
+  virtual Result<void> InsertServiceClient(const ServiceClient& c) = 0;
+  virtual Result<std::optional<ServiceClient>> FindServiceClient(const std::string& id) = 0;
+  virtual Result<std::vector<ServiceClient>> ListServiceClients() = 0;
+  virtual Result<bool> RevokeServiceClient(const std::string& id, Timestamp now) = 0;
+
+  // Records a provider webhook event id; false when it was seen before (idempotency).
+  virtual Result<bool> RecordWebhookEvent(const std::string& event_id, Timestamp now) = 0;
 
   // Platform administration: accounts / workspaces whose email, name or shortname contains
   // `query` (case-insensitive; all when empty), ordered by id, after `after_id`.

@@ -83,10 +83,12 @@ Result<std::string> ValidateDescription(std::string_view text, std::string_view 
   if (CodePointCount(text) > 1000)
     return Fail(Code::kInvalidArgument, "validation.too_long",
                 "the description must have at most 1000 characters", std::string(field));
-  for (char c : text)
-    if ((static_cast<unsigned char>(c) < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
-      return Fail(Code::kInvalidArgument, "validation.text",
-                  "the description contains control characters", std::string(field));
+  std::string without_breaks(text);
+  for (auto& c : without_breaks)
+    if (c == '\n' || c == '\t') c = ' ';
+  if (HasControlChars(without_breaks))  // C0 (but line breaks and tabs) and C1 controls
+    return Fail(Code::kInvalidArgument, "validation.text",
+                "the description contains control characters", std::string(field));
   return std::string(text);
 }
 

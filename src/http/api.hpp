@@ -6,7 +6,9 @@
 #include <string>
 
 #include "app/account_service.hpp"
+#include "app/integration_service.hpp"
 #include "app/platform_service.hpp"
+#include "app/product_service.hpp"
 #include "app/workspace_service.hpp"
 #include "core/store.hpp"
 #include "http/metrics.hpp"
@@ -28,6 +30,14 @@ void RegisterAccountRoutes(Router& router, app::AccountService& accounts, const 
 void RegisterWorkspaceRoutes(Router& router, app::AccountService& accounts,
                              app::WorkspaceService& workspaces, app::PlatformService& platform,
                              const ApiOptions& options);
+
+struct BillingOptions {
+  std::string chargebee_user, chargebee_password;  // HTTP Basic credentials of the webhook
+};
+
+void RegisterProductRoutes(Router& router, app::AccountService& accounts, app::ProductService& products,
+                           app::IntegrationService& integration, const ApiOptions& options,
+                           const BillingOptions& billing);
 
 // /healthz, /readyz, /metrics, /api/openapi.json. hash_threads() is read at render time.
 void RegisterOpsRoutes(Router& router, Metrics& metrics, core::Store& store,

@@ -20,7 +20,14 @@ std::string SessionCookie(const std::string& token, long max_age, bool dev) {
 
 app::ClientInfo ClientOf(const Request& req) {
   const std::string* ua = req.Header("user-agent");
-  return {req.remote_ip, ua ? ua->substr(0, 512) : std::string()};
+  std::string agent = ua ? ua->substr(0, 512) : std::string();
+  // Stored and shown as text: anything that is not clean UTF-8 becomes '?'.
+  if (!core::IsValidUtf8(agent))
+    for (auto& c : agent)
+      if (static_cast<unsigned char>(c) >= 0x80) c = '?';
+  for (auto& c : agent)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) c = '?';
+  return {req.remote_ip, agent};
 }
 
 core::Result<AuthResult> Authenticate(const Request& req, app::AccountService& accounts,

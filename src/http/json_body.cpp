@@ -3,35 +3,10 @@
 #include <boost/json.hpp>
 
 #include "core/account.hpp"
+#include "core/encoding.hpp"
 
 namespace vault::http {
 namespace {
-
-// Strict UTF-8 check (no overlongs, no surrogates, ≤ U+10FFFF).
-bool IsValidUtf8(std::string_view s) {
-  std::size_t i = 0, n = s.size();
-  auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
-  while (i < n) {
-    unsigned char c = at(i);
-    if (c < 0x80) { ++i; continue; }
-    std::size_t len;
-    unsigned cp;
-    if ((c & 0xE0) == 0xC0) { len = 2; cp = c & 0x1F; }
-    else if ((c & 0xF0) == 0xE0) { len = 3; cp = c & 0x0F; }
-    else if ((c & 0xF8) == 0xF0) { len = 4; cp = c & 0x07; }
-    else return false;
-    if (i + len > n) return false;
-    for (std::size_t k = 1; k < len; ++k) {
-      if ((at(i + k) & 0xC0) != 0x80) return false;
-      cp = (cp << 6) | (at(i + k) & 0x3F);
-    }
-    if ((len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000) ||
-        cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF))
-      return false;
-    i += len;
-  }
-  return true;
-}
 
 core::Error Invalid(const char* id, std::string detail, std::string field = {}) {
   return core::Error{core::Code::kInvalidArgument, id, std::move(field), std::move(detail)};
@@ -40,7 +15,7 @@ core::Error Invalid(const char* id, std::string detail, std::string field = {}) 
 }  // namespace
 
 core::Result<JsonBody> JsonBody::Parse(const Request& req) {
-  if (!IsValidUtf8(req.body))
+  if (!core::IsValidUtf8(req.body))
     return core::Fail(Invalid("validation.invalid_utf8", "the request body is not valid UTF-8"));
   boost::system::error_code ec;
   boost::json::parse_options opts;
@@ -77,6 +52,73 @@ core::Result<std::optional<bool>> JsonBody::OptBool(const char* field) const {
   if (!it->value().is_bool())
     return core::Fail(Invalid("validation.type", std::string(field) + " must be true or false", field));
   return std::optional<bool>{it->value().as_bool()};
+}
+
+core::Result<std::optional<std::int64_t>> JsonBody::OptInt(const char* field) const {
+  auto it = obj_.find(field);
+  if (it == obj_.end() || it->value().is_null()) return std::optional<std::int64_t>{};
+  if (it->value().is_int64()) return std::optional<std::int64_t>{it->value().as_int64()};
+  if (it->value().is_uint64() && it->value().as_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
+    return std::optional<std::int64_t>{static_cast<std::int64_t>(it->value().as_uint64())};
+  return core::Fail(Invalid("validation.type", std::string(field) + " must be a whole number", field));
+}
+
+core::Result<JsonBody> JsonBody::OptObject(const char* field) const {
+  auto it = obj_.find(field);
+  JsonBody out;
+  if (it == obj_.end() || it->value().is_null()) return out;
+  if (!it->value().is_object())
+    return core::Fail(Invalid("validation.type", std::string(field) + " must be an object", field));
+  out.obj_ = it->value().as_object();
+  return out;
+}
+
+core::Result<JsonBody> JsonBody::Object(const char* field) const {
+  if (obj_.find(field) == obj_.end())
+    return core::Fail(Invalid("validation.required", std::string(field) + " is required", field));
+  return OptObject(field);
+}
+
+core::Result<std::vector<JsonBody>> JsonBody::ObjectArray(const char* field, std::size_t max_items) const {
+  std::vector<JsonBody> out;
+  auto it = obj_.find(field);
+  if (it == obj_.end() || it->value().is_null()) return out;
+  if (!it->value().is_array())
+    return core::Fail(Invalid("validation.type", std::string(field) + " must be an array", field));
+  const auto& arr = it->value().as_array();
+  if (arr.size() > max_items)
+    return core::Fail(Invalid("validation.too_long",
+                              std::string(field) + " has more than " + std::to_string(max_items) + " items", field));
+  for (std::size_t i = 0; i < arr.size(); ++i) {
+    if (!arr[i].is_object())
+      return core::Fail(Invalid("validation.type", std::string(field) + " items must be objects",
+                                std::string(field) + "[" + std::to_string(i) + "]"));
+    JsonBody b;
+    b.obj_ = arr[i].as_object();
+    out.push_back(std::move(b));
+  }
+  return out;
+}
+
+core::Result<std::vector<std::string>> JsonBody::StringArray(const char* field, std::size_t max_items,
+                                                             std::size_t max_chars) const {
+  std::vector<std::string> out;
+  auto it = obj_.find(field);
+  if (it == obj_.end() || it->value().is_null()) return out;
+  if (!it->value().is_array())
+    return core::Fail(Invalid("validation.type", std::string(field) + " must be an array", field));
+  const auto& arr = it->value().as_array();
+  if (arr.size() > max_items)
+    return core::Fail(Invalid("validation.too_long", std::string(field) + " has too many items", field));
+  for (const auto& v : arr) {
+    if (!v.is_string() || v.as_string().size() > max_chars || v.as_string().empty())
+      return core::Fail(Invalid("validation.type",
+                                std::string(field) + " items must be non-empty strings of at most " +
+                                    std::to_string(max_chars) + " characters",
+                                field));
+    out.emplace_back(v.as_string());
+  }
+  return out;
 }
 
 core::Result<std::string> JsonBody::String(const char* field, std::size_t max_chars) const {

@@ -2,7 +2,9 @@
 // every problem into an invalid_argument Error that names the field. Thread-compatible.
 #pragma once
 
+#include <cstdint>
 #include <optional>
+#include <vector>
 #include <string>
 
 #include <boost/json/object.hpp>
@@ -25,10 +27,19 @@ class JsonBody {
   core::Result<std::optional<std::string>> OptString(const char* field, std::size_t max_chars) const;
   // An optional boolean; fails "validation.type" naming the field.
   core::Result<std::optional<bool>> OptBool(const char* field) const;
+  // An optional whole number.
+  core::Result<std::optional<std::int64_t>> OptInt(const char* field) const;
+  // A nested object (required), or an optional one (absent → empty object).
+  core::Result<JsonBody> Object(const char* field) const;
+  core::Result<JsonBody> OptObject(const char* field) const;
+  // An optional array of objects (absent → empty), at most max_items.
+  core::Result<std::vector<JsonBody>> ObjectArray(const char* field, std::size_t max_items) const;
+  // An optional array of strings (absent → empty), each at most max_chars.
+  core::Result<std::vector<std::string>> StringArray(const char* field, std::size_t max_items,
+                                                     std::size_t max_chars) const;
 
  private:
   boost::json::object obj_;
 };
 
-// Serialises a core::Account / core::Session as the API's JSON objects.
 }  // namespace vault::http

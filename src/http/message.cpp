@@ -1,5 +1,7 @@
 #include "http/message.hpp"
 
+#include "core/encoding.hpp"
+
 namespace vault::http {
 
 const std::string* Request::Header(std::string_view name) const {
@@ -25,39 +27,70 @@ std::string Request::Cookie(std::string_view name) const {
   return {};
 }
 
-std::optional<std::string> Request::Query(std::string_view name) const {
+namespace {
+
+std::string PercentDecode(std::string_view s) {
   auto hex = [](char c) -> int {
     if (c >= '0' && c <= '9') return c - '0';
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
   };
-  auto decode = [&](std::string_view s) {
-    std::string out;
-    for (std::size_t i = 0; i < s.size(); ++i) {
-      if (s[i] == '+') {
-        out += ' ';
-      } else if (s[i] == '%' && i + 2 < s.size() &&
-                 hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-        out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
-        i += 2;
-      } else {
-        out += s[i];
-      }
+  std::string out;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    if (s[i] == '+') {
+      out += ' ';
+    } else if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+      i += 2;
+    } else {
+      out += s[i];
     }
-    return out;
-  };
-  std::string_view q = query;
+  }
+  return out;
+}
+
+template <typename F>
+void ForEachParam(std::string_view q, F f) {
   while (!q.empty()) {
     auto amp = q.find('&');
     std::string_view pair = q.substr(0, amp);
     auto eq = pair.find('=');
-    if (decode(pair.substr(0, eq)) == name)
-      return eq == std::string_view::npos ? std::string() : decode(pair.substr(eq + 1));
-    if (amp == std::string_view::npos) break;
+    if (!f(PercentDecode(pair.substr(0, eq)),
+           eq == std::string_view::npos ? std::string() : PercentDecode(pair.substr(eq + 1))))
+      return;
+    if (amp == std::string_view::npos) return;
     q.remove_prefix(amp + 1);
   }
-  return std::nullopt;
+}
+
+bool Clean(const std::string& s) {
+  if (!core::IsValidUtf8(s)) return false;
+  for (char c : s)
+    if (static_cast<unsigned char>(c) < 0x20 || c == 0x7F) return false;
+  return true;
+}
+
+}  // namespace
+
+std::string Request::BadQueryParam() const {
+  std::string bad;
+  ForEachParam(query, [&](const std::string& k, const std::string& v) {
+    if (Clean(k) && Clean(v)) return true;
+    bad = Clean(k) ? k : "query";
+    return false;
+  });
+  return bad;
+}
+
+std::optional<std::string> Request::Query(std::string_view name) const {
+  std::optional<std::string> out;
+  ForEachParam(query, [&](const std::string& k, const std::string& v) {
+    if (k != name) return true;
+    out = v;
+    return false;
+  });
+  return out;
 }
 
 Response Response::Json(int status, std::string body) {

@@ -111,6 +111,19 @@ struct Server::Impl {
         hash_threads(opt.hash_threads > 0 ? opt.hash_threads : Cores()) {}
 
   asio::awaitable<Response> Dispatch(Request& req, std::size_t& route_index) {
+    // Paths and query values must be clean UTF-8 before anything looks them up.
+    if (!core::IsValidUtf8(req.path)) {
+      route_index = router.routes().size();
+      co_return Problem({core::Code::kInvalidArgument, "validation.invalid_utf8", "path",
+                         "the request path is not valid UTF-8"},
+                        req.request_id);
+    }
+    if (std::string bad = req.BadQueryParam(); !bad.empty()) {
+      route_index = router.routes().size();
+      co_return Problem({core::Code::kInvalidArgument, "validation.query", bad,
+                         "query parameter " + bad + " is not valid UTF-8 or holds control characters"},
+                        req.request_id);
+    }
     Match m = router.Find(req);
     if (!m.route) {
       route_index = router.routes().size();

@@ -183,7 +183,12 @@ Result<std::vector<Account>> SqlTx::SearchAccounts(const std::string& query,
 Result<void> SqlTx::DeleteAccount(const std::string& id) {
   if (auto r = conn_.Query("DELETE FROM one_time_tokens WHERE account_id = $1", {id}); !r)
     return core::Fail(r.error());
-  // Sessions, TOTP and recovery codes go with the row (ON DELETE CASCADE).
+  if (auto r = conn_.Query(
+          "DELETE FROM grants WHERE principal_type = 'account' AND principal_id = $1", {id});
+      !r)
+    return core::Fail(r.error());
+  // Sessions, TOTP, recovery codes, memberships and group memberships go with the row
+  // (ON DELETE CASCADE).
   auto r = conn_.Query("DELETE FROM accounts WHERE id = $1 RETURNING id", {id});
   if (!r) return core::Fail(r.error());
   if (r->empty()) return core::Fail(core::Code::kNotFound, "account.not_found", "no such account");

@@ -79,6 +79,44 @@ class SqlTx : public core::Tx {
   core::Result<std::vector<core::Workspace>> SearchWorkspaces(const std::string& query,
                                                               const std::string& after_id, int limit) override;
 
+  core::Result<std::vector<core::ProductType>> ListProductTypes() override;
+  core::Result<void> InsertProductType(const core::ProductType& t) override;
+  core::Result<void> InsertProduct(const core::Product& p) override;
+  core::Result<void> UpdateProduct(const core::Product& p) override;
+  core::Result<void> DeleteProduct(const std::string& id) override;
+  core::Result<std::optional<core::Product>> FindProduct(const std::string& workspace_id,
+                                                         const std::string& id_or_shortname) override;
+  core::Result<std::optional<core::Product>> FindProductById(const std::string& id) override;
+  core::Result<std::vector<core::Product>> ListProducts(const std::string& workspace_id) override;
+  core::Result<void> LockProduct(const std::string& id) override;
+  core::Result<std::optional<core::Subscription>> FindSubscription(const std::string& product_id) override;
+  core::Result<std::vector<core::Subscription>> ListSubscriptions(const std::string& workspace_id) override;
+  core::Result<void> PutSubscription(const core::Subscription& s) override;
+  core::Result<std::optional<core::Subscription>> FindSubscriptionByExternal(
+      const std::string& provider, const std::string& external_id) override;
+  core::Result<void> InsertGroup(const core::Group& g) override;
+  core::Result<void> UpdateGroup(const core::Group& g) override;
+  core::Result<void> DeleteGroup(const std::string& id) override;
+  core::Result<std::optional<core::Group>> FindGroup(const std::string& workspace_id,
+                                                     const std::string& id) override;
+  core::Result<std::vector<core::Group>> ListGroups(const std::string& workspace_id) override;
+  core::Result<bool> AddGroupMember(const std::string& workspace_id, const std::string& group_id,
+                                    const std::string& account_id) override;
+  core::Result<bool> RemoveGroupMember(const std::string& group_id, const std::string& account_id) override;
+  core::Result<std::vector<std::pair<std::string, std::string>>> ListGroupMembers(
+      const std::string& workspace_id) override;
+  core::Result<void> PutGrant(const core::Grant& g) override;
+  core::Result<bool> DeleteGrant(const std::string& product_id, core::PrincipalType type,
+                                 const std::string& principal_id) override;
+  core::Result<std::vector<core::Grant>> ListGrants(const std::string& product_id) override;
+  core::Result<std::vector<core::Grant>> ListWorkspaceGrants(const std::string& workspace_id) override;
+  core::Result<int> CountSeats(const std::string& product_id) override;
+  core::Result<void> InsertServiceClient(const core::ServiceClient& c) override;
+  core::Result<std::optional<core::ServiceClient>> FindServiceClient(const std::string& id) override;
+  core::Result<std::vector<core::ServiceClient>> ListServiceClients() override;
+  core::Result<bool> RevokeServiceClient(const std::string& id, core::Timestamp now) override;
+  core::Result<bool> RecordWebhookEvent(const std::string& event_id, core::Timestamp now) override;
+
   core::Result<core::AuditHead> AdvanceAuditHead() override;
   core::Result<void> AppendAuditEvent(const core::AuditEvent& event) override;
   core::Result<std::vector<core::AuditEvent>> QueryAudit(const core::AuditQuery& query) override;

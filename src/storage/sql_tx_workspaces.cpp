@@ -150,6 +150,17 @@ Result<void> SqlTx::UpdateMembershipRole(const std::string& workspace_id,
 }
 
 Result<bool> SqlTx::DeleteMembership(const std::string& workspace_id, const std::string& account_id) {
+  // Removing a member removes their direct grants and group memberships in that workspace.
+  if (auto g = conn_.Query(
+          "DELETE FROM grants WHERE workspace_id = $1 AND principal_type = 'account' AND "
+          "principal_id = $2",
+          {workspace_id, account_id});
+      !g)
+    return core::Fail(g.error());
+  if (auto g = conn_.Query("DELETE FROM group_members WHERE workspace_id = $1 AND account_id = $2",
+                           {workspace_id, account_id});
+      !g)
+    return core::Fail(g.error());
   auto r = conn_.Query(
       "DELETE FROM memberships WHERE workspace_id = $1 AND account_id = $2 RETURNING account_id",
       {workspace_id, account_id});

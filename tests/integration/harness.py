@@ -930,3 +930,33 @@ class VaultTestCase(VaultFlows, unittest.TestCase):
         if leaked:
             raise AssertionError(f"{len(leaked)} secret(s) appear in the server log: "
                                  f"{[s[:6] + '...' for s in leaked]}")
+
+
+# Workspace, member, invitation and platform-admin endpoints the workspace tests call
+# (test_workspace_authz, test_workspaces, test_invitations; helpers in ws_helpers.py).
+API_ENDPOINTS.extend([
+    ("POST", "/api/v1/workspaces"),
+    ("GET", "/api/v1/me/workspaces"),
+    ("GET", "/api/v1/me/invitations"),
+    ("GET", "/api/v1/workspaces/{ws}"),
+    ("PATCH", "/api/v1/workspaces/{ws}"),
+    ("DELETE", "/api/v1/workspaces/{ws}"),
+    ("PUT", "/api/v1/workspaces/{ws}/logo"),
+    ("GET", "/api/v1/workspaces/{ws}/logo"),
+    ("DELETE", "/api/v1/workspaces/{ws}/logo"),
+    ("GET", "/api/v1/workspaces/{ws}/members"),
+    ("PATCH", "/api/v1/workspaces/{ws}/members/{account_id}"),
+    ("DELETE", "/api/v1/workspaces/{ws}/members/{account_id}"),
+    ("POST", "/api/v1/workspaces/{ws}/invitations"),
+    ("GET", "/api/v1/workspaces/{ws}/invitations"),
+    ("DELETE", "/api/v1/workspaces/{ws}/invitations/{id}"),
+    ("POST", "/api/v1/workspaces/{ws}/invitations/{id}/resend"),
+    ("POST", "/api/v1/invitations/accept"),
+    ("POST", "/api/v1/invitations/decline"),
+    ("GET", "/api/v1/workspaces/{ws}/audit"),
+    ("GET", "/api/v1/admin/accounts"),
+    ("GET", "/api/v1/admin/accounts/{id}"),
+    ("PATCH", "/api/v1/admin/accounts/{id}"),
+    ("GET", "/api/v1/admin/workspaces"),
+    ("GET", "/api/v1/admin/workspaces/{id}"),
+])

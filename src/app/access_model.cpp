@@ -1,0 +1,193 @@
+#include "app/access_model.hpp"
+
+#include <algorithm>
+#include <mutex>
+
+namespace vault::app {
+
+using core::Fail;
+using core::Result;
+
+void AccessModel::WorkspaceChanged(const std::string& workspace_id) {
+  std::unique_lock lock(mu_);
+  generation_++;
+  workspaces_.erase(workspace_id);
+  // Products may have been created or deleted: forget their workspace index entries lazily.
+  std::erase_if(product_workspace_, [&](const auto& kv) { return kv.second == workspace_id; });
+}
+
+void AccessModel::AccountChanged(const std::string& account_id) {
+  std::unique_lock lock(mu_);
+  generation_++;
+  accounts_.erase(account_id);
+}
+
+void AccessModel::CatalogChanged() {
+  std::unique_lock lock(mu_);
+  generation_++;
+  types_.reset();
+}
+
+std::size_t AccessModel::cached_workspaces() const {
+  std::shared_lock lock(mu_);
+  return workspaces_.size();
+}
+
+Result<std::shared_ptr<const AccessModel::Types>> AccessModel::Catalog() {
+  {
+    std::shared_lock lock(mu_);
+    if (types_) return types_;
+  }
+  std::uint64_t gen = generation_.load();
+  auto types = std::make_shared<Types>();
+  auto r = store_.Read([&](core::Tx& tx) -> Result<void> {
+    auto list = tx.ListProductTypes();
+    if (!list) return Fail(list.error());
+    *types = std::move(*list);
+    return {};
+  });
+  if (!r) return Fail(r.error());
+  std::unique_lock lock(mu_);
+  if (generation_.load() == gen) types_ = types;
+  return std::shared_ptr<const Types>(types);
+}
+
+Result<AccessModel::AccountSnap> AccessModel::Account(const std::string& id) {
+  {
+    std::shared_lock lock(mu_);
+    if (auto it = accounts_.find(id); it != accounts_.end()) return it->second;
+  }
+  std::uint64_t gen = generation_.load();
+  AccountSnap snap;
+  auto r = store_.Read([&](core::Tx& tx) -> Result<void> {
+    auto a = tx.FindAccountById(id);
+    if (!a) return Fail(a.error());
+    if (!*a) return {};
+    snap.exists = true;
+    snap.disabled = (*a)->disabled;
+    auto totp = tx.FindTotp(id);
+    if (!totp) return Fail(totp.error());
+    snap.mfa = *totp && (*totp)->confirmed;
+    return {};
+  });
+  if (!r) return Fail(r.error());
+  // Unknown ids are not cached: random probes must not grow memory.
+  if (snap.exists) {
+    std::unique_lock lock(mu_);
+    if (generation_.load() == gen) accounts_[id] = snap;
+  }
+  return snap;
+}
+
+Result<std::string> AccessModel::WorkspaceOfProduct(const std::string& product_id) {
+  {
+    std::shared_lock lock(mu_);
+    if (auto it = product_workspace_.find(product_id); it != product_workspace_.end()) return it->second;
+  }
+  std::uint64_t gen = generation_.load();
+  std::string ws;
+  auto r = store_.Read([&](core::Tx& tx) -> Result<void> {
+    auto p = tx.FindProductById(product_id);
+    if (!p) return Fail(p.error());
+    if (*p) ws = (*p)->workspace_id;
+    return {};
+  });
+  if (!r) return Fail(r.error());
+  if (!ws.empty()) {
+    std::unique_lock lock(mu_);
+    if (generation_.load() == gen) product_workspace_[product_id] = ws;
+  }
+  return ws;
+}
+
+Result<std::shared_ptr<const AccessModel::WorkspaceSnap>> AccessModel::Workspace(const std::string& id) {
+  {
+    std::shared_lock lock(mu_);
+    if (auto it = workspaces_.find(id); it != workspaces_.end()) return it->second;
+  }
+  std::uint64_t gen = generation_.load();
+  auto snap = std::make_shared<WorkspaceSnap>();
+  auto r = store_.Read([&](core::Tx& tx) -> Result<void> {
+    auto w = tx.FindWorkspace(id);
+    if (!w) return Fail(w.error());
+    if (!*w) return {};
+    snap->require_2fa = (*w)->require_2fa;
+    auto members = tx.ListMembers(id);
+    if (!members) return Fail(members.error());
+    for (const auto& m : *members) snap->members[m.membership.account_id] = m.membership.role;
+    auto products = tx.ListProducts(id);
+    if (!products) return Fail(products.error());
+    for (auto& p : *products) snap->products[p.id].product = std::move(p);
+    auto subs = tx.ListSubscriptions(id);
+    if (!subs) return Fail(subs.error());
+    for (auto& s : *subs)
+      if (auto it = snap->products.find(s.product_id); it != snap->products.end()) it->second.subscription = s;
+    auto grants = tx.ListWorkspaceGrants(id);
+    if (!grants) return Fail(grants.error());
+    for (auto& g : *grants)
+      if (auto it = snap->products.find(g.product_id); it != snap->products.end())
+        it->second.grants.push_back(std::move(g));
+    auto groups = tx.ListGroupMembers(id);
+    if (!groups) return Fail(groups.error());
+    for (auto& [group, account] : *groups) snap->groups_of[account].push_back(group);
+    return {};
+  });
+  if (!r) return Fail(r.error());
+  std::unique_lock lock(mu_);
+  if (generation_.load() == gen) workspaces_[id] = snap;
+  return std::shared_ptr<const WorkspaceSnap>(snap);
+}
+
+Result<core::AccessFacts> AccessModel::Facts(const std::string& account_id, const std::string& product_id) {
+  core::AccessFacts f;
+  auto account = Account(account_id);
+  if (!account) return Fail(account.error());
+  f.account_exists = account->exists;
+  f.account_disabled = account->disabled;
+  f.account_mfa = account->mfa;
+  auto ws_id = WorkspaceOfProduct(product_id);
+  if (!ws_id) return Fail(ws_id.error());
+  if (ws_id->empty()) return f;
+  auto ws = Workspace(*ws_id);
+  if (!ws) return Fail(ws.error());
+  auto product = (*ws)->products.find(product_id);
+  if (product == (*ws)->products.end()) return f;
+  auto types = Catalog();
+  if (!types) return Fail(types.error());
+  const core::ProductType* type = nullptr;
+  for (const auto& t : **types)
+    if (t.id == product->second.product.type_id) type = &t;
+  // The catalogue outlives this call through `types_`; keep a reference alive for the caller.
+  static thread_local std::shared_ptr<const Types> keep;
+  keep = *types;
+  f.product_exists = true;
+  f.product = product->second.product;
+  f.type = type;
+  f.subscription = product->second.subscription;
+  f.workspace_requires_2fa = (*ws)->require_2fa;
+  if (auto m = (*ws)->members.find(account_id); m != (*ws)->members.end()) f.membership = m->second;
+  const std::vector<std::string>* groups = nullptr;
+  if (auto g = (*ws)->groups_of.find(account_id); g != (*ws)->groups_of.end()) groups = &g->second;
+  for (const core::Grant& g : product->second.grants) {
+    bool reaches = g.principal_type == core::PrincipalType::kAccount
+                       ? g.principal_id == account_id
+                       : groups && std::find(groups->begin(), groups->end(), g.principal_id) != groups->end();
+    if (!reaches) continue;
+    const core::ProductRole* role = type ? type->FindRole(g.role) : nullptr;
+    f.grants.push_back({g.principal_type == core::PrincipalType::kAccount ? "direct" : "group",
+                        g.principal_type == core::PrincipalType::kGroup ? g.principal_id : "", g.role,
+                        role ? role->rank : 0});
+  }
+  return f;
+}
+
+Result<core::AccessDecision> AccessModel::Check(const std::string& account_id, const std::string& product_id,
+                                                const std::string& permission, core::AccessFacts* facts) {
+  auto f = Facts(account_id, product_id);
+  if (!f) return Fail(f.error());
+  core::AccessDecision d = core::DecideAccess(*f, permission, clock_.Now());
+  if (facts) *facts = std::move(*f);
+  return d;
+}
+
+}  // namespace vault::app

@@ -1,0 +1,71 @@
+// AccessModel: the in-memory model behind the access-check API. It caches, per workspace, the
+// members, products with their subscriptions and grants, and group memberships; per account,
+// whether it exists, is disabled and has 2FA; and the product catalogue. Entries load lazily
+// from the store and are dropped by the ChangeListener calls every write makes after its
+// commit, so the very next check sees the change. Thread-safe (shared mutex; loads happen
+// outside the lock and are kept only if nothing changed meanwhile).
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "core/access.hpp"
+#include "core/clock.hpp"
+#include "core/ports.hpp"
+#include "core/store.hpp"
+
+namespace vault::app {
+
+class AccessModel : public core::ChangeListener {
+ public:
+  AccessModel(core::Store& store, core::Clock& clock) : store_(store), clock_(clock) {}
+
+  // Gathers the facts for (account, product). Fails only on storage errors.
+  core::Result<core::AccessFacts> Facts(const std::string& account_id, const std::string& product_id);
+  // Facts + DecideAccess at the current time.
+  core::Result<core::AccessDecision> Check(const std::string& account_id, const std::string& product_id,
+                                           const std::string& permission, core::AccessFacts* facts = nullptr);
+
+  void WorkspaceChanged(const std::string& workspace_id) override;
+  void AccountChanged(const std::string& account_id) override;
+  void CatalogChanged() override;
+
+  std::size_t cached_workspaces() const;
+
+ private:
+  struct ProductEntry {
+    core::Product product;
+    std::optional<core::Subscription> subscription;
+    std::vector<core::Grant> grants;
+  };
+  struct WorkspaceSnap {
+    bool require_2fa = false;
+    std::unordered_map<std::string, core::Role> members;
+    std::unordered_map<std::string, ProductEntry> products;
+    std::unordered_map<std::string, std::vector<std::string>> groups_of;  // account → groups
+  };
+  struct AccountSnap {
+    bool exists = false, disabled = false, mfa = false;
+  };
+  using Types = std::vector<core::ProductType>;
+
+  core::Result<std::shared_ptr<const WorkspaceSnap>> Workspace(const std::string& id);
+  core::Result<AccountSnap> Account(const std::string& id);
+  core::Result<std::string> WorkspaceOfProduct(const std::string& product_id);
+  core::Result<std::shared_ptr<const Types>> Catalog();
+
+  core::Store& store_;
+  core::Clock& clock_;
+  mutable std::shared_mutex mu_;
+  std::atomic<std::uint64_t> generation_{0};  // bumped by every invalidation
+  std::unordered_map<std::string, std::shared_ptr<const WorkspaceSnap>> workspaces_;
+  std::unordered_map<std::string, AccountSnap> accounts_;
+  std::unordered_map<std::string, std::string> product_workspace_;
+  std::shared_ptr<const Types> types_;
+};
+
+}  // namespace vault::app

@@ -1,0 +1,184 @@
+#include "app/integration_service.hpp"
+
+#include "core/encoding.hpp"
+
+namespace vault::app {
+
+using core::Code;
+using core::Fail;
+using core::Result;
+
+namespace {
+
+Result<void> RequireSuperAdmin(const AuthContext& ctx) {
+  if (!ctx.account.super_admin)
+    return Fail(Code::kPermissionDenied, "admin.required", "this needs a Super Admin");
+  return {};
+}
+
+core::Error InvalidClient() {
+  return core::Error{Code::kUnauthenticated, "client.invalid", "",
+                     "unknown or revoked service client, or wrong secret"};
+}
+
+}  // namespace
+
+IntegrationService::IntegrationService(Ports ports, AccessModel& model)
+    : p_(ports), model_(model), audit_(ports.secrets, ports.random, ports.clock) {}
+
+Result<IssuedClient> IntegrationService::CreateClient(const AuthContext& ctx, const std::string& type_key,
+                                                      const std::string& name) {
+  if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
+  auto n = core::ValidateWorkspaceName(name, "name");
+  if (!n) return Fail(n.error());
+  IssuedClient out;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto types = tx.ListProductTypes();
+    if (!types) return Fail(types.error());
+    std::string type_id;
+    for (const auto& t : *types)
+      if (t.key == type_key || t.id == type_key) type_id = t.id;
+    if (type_id.empty())
+      return Fail(Code::kInvalidArgument, "product.unknown_type", "no such product type", "product_type");
+    out.secret = core::NewToken(p_.random);  // 256-bit client secret, stored only as a keyed hash
+    out.client = core::ServiceClient{core::NewId(p_.random, "svc"), type_id, *n,
+                                     p_.secrets.KeyedHash("service_client", out.secret), p_.clock.Now(), 0};
+    if (auto i = tx.InsertServiceClient(out.client); !i) return i;
+    return audit_.Record(tx, Actor{"account", ctx.account.id, ctx.client.ip, ctx.client.user_agent},
+                         {"admin.service_client_created", "service_client", out.client.id,
+                          JsonSummary({{"product_type", type_id}})});
+  });
+  if (!r) return Fail(r.error());
+  return out;
+}
+
+Result<std::vector<core::ServiceClient>> IntegrationService::ListClients(const AuthContext& ctx) {
+  if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
+  std::vector<core::ServiceClient> out;
+  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+    auto l = tx.ListServiceClients();
+    if (!l) return Fail(l.error());
+    out = std::move(*l);
+    return {};
+  });
+  if (!r) return Fail(r.error());
+  return out;
+}
+
+Result<void> IntegrationService::RevokeClient(const AuthContext& ctx, const std::string& id) {
+  if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto done = tx.RevokeServiceClient(id, p_.clock.Now());
+    if (!done) return Fail(done.error());
+    if (!*done) return Fail(Code::kNotFound, "service_client.not_found", "no such live service client");
+    return audit_.Record(tx, Actor{"account", ctx.account.id, ctx.client.ip, ctx.client.user_agent},
+                         {"admin.service_client_revoked", "service_client", id});
+  });
+  if (r) {
+    std::lock_guard lock(mu_);
+    clients_.erase(id);
+  }
+  return r;
+}
+
+Result<core::ServiceClient> IntegrationService::AuthenticateClient(const std::string& id,
+                                                                   const std::string& secret) {
+  if (id.empty() || id.size() > 64 || secret.size() != 43) return Fail(InvalidClient());
+  std::string hash = p_.secrets.KeyedHash("service_client", secret);
+  {
+    std::lock_guard lock(mu_);
+    if (auto it = clients_.find(id); it != clients_.end()) {
+      // Constant-time: the stored value is a secret-derived hash.
+      if (core::ConstantTimeEquals(it->second.secret_hash, hash)) return it->second;
+      return Fail(InvalidClient());
+    }
+  }
+  std::optional<core::ServiceClient> found;
+  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+    auto c = tx.FindServiceClient(id);
+    if (!c) return Fail(c.error());
+    found = *c;
+    return {};
+  });
+  if (!r) return Fail(r.error());
+  if (!found || found->revoked_at != 0 || !core::ConstantTimeEquals(found->secret_hash, hash))
+    return Fail(InvalidClient());
+  std::lock_guard lock(mu_);
+  clients_[id] = *found;
+  return *found;
+}
+
+Result<core::AccessDecision> IntegrationService::Check(const core::ServiceClient& client, const AccessQuery& q,
+                                                       core::AccessFacts* facts) {
+  core::AccessFacts f;
+  auto d = model_.Check(q.account_id, q.product_id, q.permission, &f);
+  if (!d) return Fail(d.error());
+  if (f.product_exists && f.product.type_id != client.type_id) {
+    // Another product type's data is not this client's to see.
+    f = core::AccessFacts{f.account_exists, f.account_disabled, f.account_mfa};
+    *d = core::DecideAccess(f, q.permission, p_.clock.Now());
+  }
+  if (facts) *facts = std::move(f);
+  return d;
+}
+
+Result<std::string> IntegrationService::ApplyChargebee(const ChargebeeEvent& e) {
+  std::string outcome = "applied", workspace;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto fresh = tx.RecordWebhookEvent("chargebee:" + e.event_id, p_.clock.Now());
+    if (!fresh) return Fail(fresh.error());
+    if (!*fresh) {
+      outcome = "duplicate";
+      return {};
+    }
+    auto sub = tx.FindSubscriptionByExternal("chargebee", e.subscription_id);
+    if (!sub) return Fail(sub.error());
+    std::optional<core::Subscription> current = *sub;
+    if (!current && !e.vault_product_id.empty()) {
+      auto linked = tx.FindSubscription(e.vault_product_id);
+      if (!linked) return Fail(linked.error());
+      current = *linked;
+    }
+    if (!current) {
+      outcome = "unmatched";
+      return {};
+    }
+    // Out of order: an event older than the newest applied one changes nothing.
+    if (e.occurred_at <= current->last_event_at) {
+      outcome = "stale";
+      return {};
+    }
+    auto product = tx.FindProductById(current->product_id);
+    if (!product) return Fail(product.error());
+    if (!*product) {
+      outcome = "unmatched";
+      return {};
+    }
+    workspace = (*product)->workspace_id;
+    core::Subscription next = *current;
+    next.provider = "chargebee";
+    next.external_id = e.subscription_id;
+    // Chargebee's "future" (not started yet) is not active; unknown statuses deactivate too.
+    next.status = core::ParseSubscriptionStatus(e.status).value_or(core::SubscriptionStatus::kPaused);
+    next.period_end = e.term_end;
+    next.last_event_at = e.occurred_at;
+    next.updated_at = p_.clock.Now();
+    auto types = tx.ListProductTypes();
+    if (!types) return Fail(types.error());
+    for (const auto& t : *types)
+      if (t.id == (*product)->type_id)
+        for (const auto& plan : t.plans)
+          if (!e.plan_id.empty() && e.plan_id.rfind(plan.key, 0) == 0) next.plan_key = plan.key;
+    if (auto put = tx.PutSubscription(next); !put) return put;
+    return audit_.Record(tx, Actor{"system", "chargebee", "", ""},
+                         {"subscription.updated", "product", next.product_id,
+                          JsonSummary({{"status", core::SubscriptionStatusName(next.status)},
+                                       {"plan", next.plan_key}, {"event", e.event_type}}),
+                          workspace});
+  });
+  if (!r) return Fail(r.error());
+  if (!workspace.empty()) model_.WorkspaceChanged(workspace);
+  return outcome;
+}
+
+}  // namespace vault::app

@@ -1,0 +1,66 @@
+// IntegrationService: what product back ends use — service clients (client id + secret per
+// product type deployment, issued by Super Admins, secret shown once and stored as a keyed
+// hash), the access check and explain over the in-memory AccessModel, and the Chargebee
+// webhook (idempotent by event id, out-of-order safe). Thread-safe.
+#pragma once
+
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "app/access_model.hpp"
+#include "app/account_service.hpp"
+#include "app/audit_log.hpp"
+
+namespace vault::app {
+
+struct IssuedClient {
+  core::ServiceClient client;
+  std::string secret;  // shown once
+};
+
+struct AccessQuery {
+  std::string account_id, product_id, permission;
+};
+
+struct ChargebeeEvent {
+  std::string event_id;
+  std::string event_type;
+  core::Timestamp occurred_at = 0;
+  std::string subscription_id;
+  std::string status;        // Chargebee's subscription status
+  std::string plan_id;       // item price / plan id; matched to our plan keys by prefix
+  core::Timestamp term_end = 0;
+  std::string vault_product_id;  // meta_data / cf_vault_product_id linking a new subscription
+};
+
+class IntegrationService {
+ public:
+  IntegrationService(Ports ports, AccessModel& model);
+
+  core::Result<IssuedClient> CreateClient(const AuthContext& ctx, const std::string& type_key,
+                                          const std::string& name);
+  core::Result<std::vector<core::ServiceClient>> ListClients(const AuthContext& ctx);
+  core::Result<void> RevokeClient(const AuthContext& ctx, const std::string& id);
+  // Fails unauthenticated "client.invalid" for an unknown, revoked or wrong-secret client.
+  core::Result<core::ServiceClient> AuthenticateClient(const std::string& id, const std::string& secret);
+
+  // A client may only ask about products of its own type (others answer product_not_found).
+  core::Result<core::AccessDecision> Check(const core::ServiceClient& client, const AccessQuery& q,
+                                           core::AccessFacts* facts = nullptr);
+
+  // Applies a Chargebee subscription event. Returns "applied", "duplicate", "stale" or
+  // "unmatched" (no product linked to that subscription).
+  core::Result<std::string> ApplyChargebee(const ChargebeeEvent& event);
+
+ private:
+  Ports p_;
+  AccessModel& model_;
+  AuditLog audit_;
+  std::mutex mu_;
+  std::unordered_map<std::string, core::ServiceClient> clients_;  // verified-client cache
+};
+
+}  // namespace vault::app

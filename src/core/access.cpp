@@ -1,0 +1,36 @@
+#include "core/access.hpp"
+
+#include <algorithm>
+
+namespace vault::core {
+
+AccessDecision DecideAccess(const AccessFacts& f, const std::string& permission, Timestamp now) {
+  AccessDecision d;
+  auto deny = [&](const char* reason) {
+    d.allowed = false;
+    d.reason = reason;
+    return d;
+  };
+  if (!f.account_exists) return deny("unknown_account");
+  if (f.account_disabled) return deny("account_disabled");
+  if (!f.product_exists || !f.type) return deny("product_not_found");
+  if (!f.membership) return deny("not_member");
+  if (f.workspace_requires_2fa && !f.account_mfa) return deny("workspace_requires_2fa");
+  // The effective role is computed even when the product is inactive, for explain.
+  for (const GrantFact& g : f.grants)
+    if (g.rank > d.rank) {
+      d.rank = g.rank;
+      d.role = g.role;
+    }
+  if (const ProductRole* r = f.type->FindRole(d.role); r) d.permissions = r->permissions;
+  if (!IsProductActive(f.product, f.subscription, now)) return deny("product_inactive");
+  if (d.role.empty()) return deny("no_grant");
+  if (!permission.empty() &&
+      std::find(d.permissions.begin(), d.permissions.end(), permission) == d.permissions.end())
+    return deny("permission_not_in_role");
+  d.allowed = true;
+  d.reason = "allowed";
+  return d;
+}
+
+}  // namespace vault::core

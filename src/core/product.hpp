@@ -1,0 +1,110 @@
+// Product types (platform catalogue), products, subscriptions, groups, grants and product
+// service clients, with the pure rules about them. Value types.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+
+namespace vault::core {
+
+struct ProductRole {
+  std::string name;  // e.g. "admin"
+  int rank = 0;      // higher wins (seed: admin 3 > editor 2 > viewer 1)
+  std::vector<std::string> permissions;
+};
+
+struct Plan {
+  std::string key;  // "trial", "standard", "enterprise"
+  std::string name;
+  int seats = 0;       // 0 = unlimited
+  int trial_days = 0;  // > 0: the plan is a trial of that length
+  std::vector<std::string> features;
+};
+
+struct ProductType {
+  std::string id;   // "pty_…"
+  std::string key;  // "manage"
+  std::string name;
+  std::vector<std::string> api_permissions;
+  std::vector<ProductRole> roles;
+  std::vector<Plan> plans;
+
+  const ProductRole* FindRole(std::string_view name) const;
+  const Plan* FindPlan(std::string_view key) const;
+};
+
+struct Product {
+  std::string id;  // "prd_…"
+  std::string workspace_id;
+  std::string type_id;
+  std::string name;
+  std::string shortname;  // unique within the workspace
+  bool disabled = false;  // disabled by an administrator
+  Timestamp created_at = 0;
+  Timestamp updated_at = 0;
+};
+
+enum class SubscriptionStatus { kInTrial, kActive, kNonRenewing, kPaused, kCancelled };
+std::string_view SubscriptionStatusName(SubscriptionStatus s);
+// Parses a status (the billing provider's names); nullopt for anything else.
+std::optional<SubscriptionStatus> ParseSubscriptionStatus(std::string_view s);
+
+struct Subscription {
+  std::string product_id;
+  std::string plan_key;
+  SubscriptionStatus status = SubscriptionStatus::kInTrial;
+  std::string provider = "local";  // "local" or "chargebee"
+  std::string external_id;         // the provider's subscription id
+  Timestamp period_end = 0;        // 0 = open-ended
+  Timestamp last_event_at = 0;     // newest provider event applied (out-of-order safety)
+  Timestamp updated_at = 0;
+};
+
+// A product is Active while not disabled and its subscription is in_trial, active or
+// non_renewing and inside its period (SPEC §5).
+bool IsProductActive(const Product& p, const std::optional<Subscription>& s, Timestamp now);
+
+struct Group {
+  std::string id;  // "grp_…"
+  std::string workspace_id;
+  std::string name;
+  std::string name_norm;
+  std::string description;
+  Timestamp created_at = 0;
+};
+
+enum class PrincipalType { kAccount, kGroup };
+std::string_view PrincipalTypeName(PrincipalType t);
+Result<PrincipalType> ParsePrincipalType(std::string_view s, std::string_view field);
+
+struct Grant {
+  std::string product_id;
+  PrincipalType principal_type = PrincipalType::kAccount;
+  std::string principal_id;
+  std::string role;
+  std::string workspace_id;
+  Timestamp created_at = 0;
+};
+
+struct ServiceClient {
+  std::string id;  // the client id, "svc_…"
+  std::string type_id;
+  std::string name;
+  std::string secret_hash;  // keyed hash; the secret is shown once
+  Timestamp created_at = 0;
+  Timestamp revoked_at = 0;  // 0 = live
+};
+
+// Splits a space-separated list.
+std::vector<std::string> SplitWords(std::string_view text);
+std::string JoinWords(const std::vector<std::string>& words);
+
+// Product name 1–100 chars; shortname like a workspace shortname (no reserved words).
+Result<std::string> ValidateProductShortname(std::string_view s, std::string_view field);
+
+}  // namespace vault::core

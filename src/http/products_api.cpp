@@ -1,0 +1,514 @@
+// Handlers for product types, products, subscriptions, grants, groups (SPEC §13 "products",
+// "grants", "groups"), the product-facing access API and the Chargebee webhook.
+#include <boost/json.hpp>
+
+#include "core/encoding.hpp"
+#include "http/api.hpp"
+#include "http/auth.hpp"
+#include "http/handler_util.hpp"
+#include "http/json_body.hpp"
+#include "http/product_json.hpp"
+
+namespace vault::http {
+namespace {
+
+boost::json::object RenderType(const core::ProductType& t) {
+  boost::json::array roles, plans, perms;
+  for (const auto& r : t.roles) {
+    boost::json::array rp;
+    for (const auto& p : r.permissions) rp.emplace_back(p);
+    roles.push_back({{"name", r.name}, {"rank", r.rank}, {"permissions", std::move(rp)}});
+  }
+  for (const auto& p : t.plans) {
+    boost::json::array f;
+    for (const auto& x : p.features) f.emplace_back(x);
+    plans.push_back({{"key", p.key}, {"name", p.name}, {"seats", p.seats}, {"trial_days", p.trial_days},
+                     {"features", std::move(f)}});
+  }
+  for (const auto& p : t.api_permissions) perms.emplace_back(p);
+  return {{"id", t.id}, {"key", t.key}, {"name", t.name}, {"roles", std::move(roles)},
+          {"api_permissions", std::move(perms)}, {"plans", std::move(plans)}};
+}
+
+boost::json::value RenderSubscription(const std::optional<core::Subscription>& s) {
+  if (!s) return nullptr;
+  return boost::json::object{
+      {"plan", s->plan_key},
+      {"status", std::string(core::SubscriptionStatusName(s->status))},
+      {"provider", s->provider},
+      {"period_end", s->period_end ? boost::json::value(core::FormatRfc3339(s->period_end))
+                                   : boost::json::value(nullptr)}};
+}
+
+boost::json::object RenderProduct(const app::ProductRow& r) {
+  return {{"id", r.product.id},
+          {"name", r.product.name},
+          {"product_type", {{"id", r.product.type_id}, {"name", r.type_name}}},
+          {"shortname", r.product.shortname},
+          {"subscription", RenderSubscription(r.subscription)},
+          {"status", r.active ? "active" : "inactive"},
+          {"disabled", r.product.disabled},
+          {"users", r.users},
+          {"my_role", r.my_role.empty() ? boost::json::value(nullptr) : boost::json::value(r.my_role)},
+          {"created_at", core::FormatRfc3339(r.product.created_at)}};
+}
+
+boost::json::object RenderGrant(const core::Grant& g) {
+  return {{"product_id", g.product_id},
+          {"principal", {{"type", std::string(core::PrincipalTypeName(g.principal_type))}, {"id", g.principal_id}}},
+          {"role", g.role},
+          {"created_at", core::FormatRfc3339(g.created_at)}};
+}
+
+boost::json::object RenderGroup(const core::Group& g) {
+  return {{"id", g.id}, {"name", g.name}, {"description", g.description},
+          {"created_at", core::FormatRfc3339(g.created_at)}};
+}
+
+boost::json::object RenderDecision(const app::AccessQuery& q, const core::AccessDecision& d) {
+  return {{"account_id", q.account_id},
+          {"product_id", q.product_id},
+          {"permission", q.permission.empty() ? boost::json::value(nullptr) : boost::json::value(q.permission)},
+          {"allowed", d.allowed},
+          {"reason", d.reason},
+          {"role", d.role.empty() ? boost::json::value(nullptr) : boost::json::value(d.role)}};
+}
+
+Response JsonOk(int status, const boost::json::value& v) {
+  return Response::Json(status, boost::json::serialize(v));
+}
+
+// user:password of an HTTP Basic Authorization header.
+std::optional<std::pair<std::string, std::string>> BasicCredentials(const Request& req) {
+  const std::string* h = req.Header("authorization");
+  if (!h || h->rfind("Basic ", 0) != 0) return std::nullopt;
+  std::string b64 = h->substr(6);
+  for (auto& c : b64) {  // standard base64 → base64url, padding dropped
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  while (!b64.empty() && b64.back() == '=') b64.pop_back();
+  auto raw = core::Base64UrlDecode(b64);
+  if (!raw) return std::nullopt;
+  auto colon = raw->find(':');
+  if (colon == std::string::npos) return std::nullopt;
+  return std::make_pair(raw->substr(0, colon), raw->substr(colon + 1));
+}
+
+class ProductsApi {
+ public:
+  ProductsApi(app::AccountService& accounts, app::ProductService& products, app::IntegrationService& integration,
+              const ApiOptions& options, const BillingOptions& billing)
+      : accounts_(accounts), products_(products), integration_(integration), billing_(billing),
+        origin_(OriginOf(options.public_url)) {}
+
+  void Register(Router& r) {
+    using E = Executor;
+    using A = ProductsApi;
+    const std::string p = "/api/v1/workspaces/{ws}/products";
+    const std::string g = "/api/v1/workspaces/{ws}/groups";
+    AddRoute(r, this, "GET", "/api/v1/product-types", E::kBlocking, &A::Types);
+    AddRoute(r, this, "POST", p.c_str(), E::kBlocking, &A::Create);
+    AddRoute(r, this, "GET", p.c_str(), E::kBlocking, &A::List);
+    AddRoute(r, this, "GET", (p + "/{product}").c_str(), E::kBlocking, &A::Get);
+    AddRoute(r, this, "PATCH", (p + "/{product}").c_str(), E::kBlocking, &A::Patch);
+    AddRoute(r, this, "DELETE", (p + "/{product}").c_str(), E::kBlocking, &A::Delete);
+    AddRoute(r, this, "GET", (p + "/{product}/subscription").c_str(), E::kBlocking, &A::GetSubscription);
+    AddRoute(r, this, "PUT", (p + "/{product}/subscription").c_str(), E::kBlocking, &A::PutSubscription);
+    AddRoute(r, this, "GET", (p + "/{product}/grants").c_str(), E::kBlocking, &A::Grants);
+    AddRoute(r, this, "PUT", (p + "/{product}/grants").c_str(), E::kBlocking, &A::PutGrant);
+    AddRoute(r, this, "DELETE", (p + "/{product}/grants/{principal_type}/{principal_id}").c_str(), E::kBlocking,
+             &A::DeleteGrant);
+    AddRoute(r, this, "POST", g.c_str(), E::kBlocking, &A::CreateGroup);
+    AddRoute(r, this, "GET", g.c_str(), E::kBlocking, &A::ListGroups);
+    AddRoute(r, this, "GET", (g + "/{group}").c_str(), E::kBlocking, &A::GetGroup);
+    AddRoute(r, this, "PATCH", (g + "/{group}").c_str(), E::kBlocking, &A::PatchGroup);
+    AddRoute(r, this, "DELETE", (g + "/{group}").c_str(), E::kBlocking, &A::DeleteGroup);
+    AddRoute(r, this, "PUT", (g + "/{group}/members/{account_id}").c_str(), E::kBlocking, &A::AddMember);
+    AddRoute(r, this, "DELETE", (g + "/{group}/members/{account_id}").c_str(), E::kBlocking, &A::RemoveMember);
+    AddRoute(r, this, "POST", "/api/v1/access/check", E::kBlocking, &A::Check);
+    AddRoute(r, this, "POST", "/api/v1/access/explain", E::kBlocking, &A::Explain);
+    AddRoute(r, this, "POST", "/api/v1/billing/chargebee/webhook", E::kBlocking, &A::Chargebee);
+    AddRoute(r, this, "GET", "/api/v1/admin/product-types", E::kBlocking, &A::Types);
+    AddRoute(r, this, "POST", "/api/v1/admin/product-types", E::kBlocking, &A::CreateType);
+    AddRoute(r, this, "GET", "/api/v1/admin/service-clients", E::kBlocking, &A::ListClients);
+    AddRoute(r, this, "POST", "/api/v1/admin/service-clients", E::kBlocking, &A::CreateClient);
+    AddRoute(r, this, "DELETE", "/api/v1/admin/service-clients/{id}", E::kBlocking, &A::RevokeClient);
+  }
+
+ private:
+  core::Result<app::AuthContext> Auth(const Request& req) {
+    auto a = Authenticate(req, accounts_, origin_);
+    if (!a) return core::Fail(a.error());
+    return std::move(a->ctx);
+  }
+
+  core::Result<core::ServiceClient> Client(const Request& req) {
+    auto creds = BasicCredentials(req);
+    if (!creds)
+      return core::Fail(core::Code::kUnauthenticated, "client.required",
+                        "authenticate with the service client id and secret (HTTP Basic)");
+    return integration_.AuthenticateClient(creds->first, creds->second);
+  }
+
+  core::Result<Response> Types(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    auto types = products_.ProductTypes();
+    if (!types) return core::Fail(types.error());
+    boost::json::array items;
+    for (const auto& t : *types) items.push_back(RenderType(t));
+    return JsonOk(200, boost::json::object{{"items", std::move(items)}});
+  }
+
+  core::Result<Response> Create(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto type = body->String("product_type", 64);
+    if (!type) return core::Fail(type.error());
+    auto name = body->String("name", 100);
+    if (!name) return core::Fail(name.error());
+    auto shortname = body->String("shortname", 40);
+    if (!shortname) return core::Fail(shortname.error());
+    auto plan = body->OptString("plan", 64);
+    if (!plan) return core::Fail(plan.error());
+    auto row = products_.Create(*ctx, req.params["ws"], *type, *name, *shortname, plan->value_or(""));
+    if (!row) return core::Fail(row.error());
+    return JsonOk(201, RenderProduct(*row));
+  }
+
+  core::Result<Response> List(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    auto rows = products_.List(*ctx, req.params["ws"]);
+    if (!rows) return core::Fail(rows.error());
+    boost::json::array items;
+    for (const auto& r : *rows) items.push_back(RenderProduct(r));
+    return JsonOk(200, boost::json::object{{"items", std::move(items)}});
+  }
+
+  core::Result<Response> Get(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    auto row = products_.Get(*ctx, req.params["ws"], req.params["product"]);
+    if (!row) return core::Fail(row.error());
+    return JsonOk(200, RenderProduct(*row));
+  }
+
+  core::Result<Response> Patch(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto name = body->OptString("name", 100);
+    if (!name) return core::Fail(name.error());
+    auto shortname = body->OptString("shortname", 40);
+    if (!shortname) return core::Fail(shortname.error());
+    auto disabled = body->OptBool("disabled");
+    if (!disabled) return core::Fail(disabled.error());
+    auto row = products_.Update(*ctx, req.params["ws"], req.params["product"], {*name, *shortname, *disabled});
+    if (!row) return core::Fail(row.error());
+    return JsonOk(200, RenderProduct(*row));
+  }
+
+  core::Result<Response> Delete(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    if (auto r = products_.Delete(*ctx, req.params["ws"], req.params["product"]); !r) return core::Fail(r.error());
+    return Response::NoContent();
+  }
+
+  core::Result<Response> GetSubscription(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    auto s = products_.GetSubscription(*ctx, req.params["ws"], req.params["product"]);
+    if (!s) return core::Fail(s.error());
+    return JsonOk(200, RenderSubscription(*s));
+  }
+
+  core::Result<Response> PutSubscription(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto plan = body->String("plan", 64);
+    if (!plan) return core::Fail(plan.error());
+    auto s = products_.ChangePlan(*ctx, req.params["ws"], req.params["product"], *plan);
+    if (!s) return core::Fail(s.error());
+    return JsonOk(200, RenderSubscription(*s));
+  }
+
+  core::Result<Response> Grants(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    auto grants = products_.Grants(*ctx, req.params["ws"], req.params["product"]);
+    if (!grants) return core::Fail(grants.error());
+    boost::json::array items;
+    for (const auto& g : *grants) items.push_back(RenderGrant(g));
+    return JsonOk(200, boost::json::object{{"items", std::move(items)}});
+  }
+
+  core::Result<Response> PutGrant(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto principal = body->Object("principal");
+    if (!principal) return core::Fail(principal.error());
+    auto type_name = principal->String("type", 16);
+    if (!type_name) return core::Fail(type_name.error());
+    auto type = core::ParsePrincipalType(*type_name, "principal.type");
+    if (!type) return core::Fail(type.error());
+    auto id = principal->String("id", 64);
+    if (!id) return core::Fail(id.error());
+    auto role = body->String("role", 64);
+    if (!role) return core::Fail(role.error());
+    auto g = products_.PutGrant(*ctx, req.params["ws"], req.params["product"], *type, *id, *role);
+    if (!g) return core::Fail(g.error());
+    return JsonOk(200, RenderGrant(*g));
+  }
+
+  core::Result<Response> DeleteGrant(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    auto type = core::ParsePrincipalType(req.params["principal_type"], "principal_type");
+    if (!type) return core::Fail(type.error());
+    if (auto r = products_.DeleteGrant(*ctx, req.params["ws"], req.params["product"], *type,
+                                       req.params["principal_id"]);
+        !r)
+      return core::Fail(r.error());
+    return Response::NoContent();
+  }
+
+  core::Result<Response> CreateGroup(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto name = body->String("name", 100);
+    if (!name) return core::Fail(name.error());
+    auto description = body->OptString("description", 1000);
+    if (!description) return core::Fail(description.error());
+    auto g = products_.CreateGroup(*ctx, req.params["ws"], *name, description->value_or(""));
+    if (!g) return core::Fail(g.error());
+    return JsonOk(201, RenderGroup(*g));
+  }
+
+  core::Result<Response> ListGroups(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    auto groups = products_.ListGroups(*ctx, req.params["ws"]);
+    if (!groups) return core::Fail(groups.error());
+    boost::json::array items;
+    for (const auto& g : *groups) items.push_back(RenderGroup(g));
+    return JsonOk(200, boost::json::object{{"items", std::move(items)}});
+  }
+
+  core::Result<Response> GetGroup(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    auto d = products_.GetGroup(*ctx, req.params["ws"], req.params["group"]);
+    if (!d) return core::Fail(d.error());
+    boost::json::object o = RenderGroup(d->group);
+    boost::json::array members, grants;
+    for (const auto& m : d->member_ids) members.emplace_back(m);
+    for (const auto& g : d->grants) grants.push_back({{"product_id", g.product_id}, {"role", g.role}});
+    o["member_ids"] = std::move(members);
+    o["products"] = std::move(grants);
+    return JsonOk(200, o);
+  }
+
+  core::Result<Response> PatchGroup(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto name = body->OptString("name", 100);
+    if (!name) return core::Fail(name.error());
+    auto description = body->OptString("description", 1000);
+    if (!description) return core::Fail(description.error());
+    auto g = products_.UpdateGroup(*ctx, req.params["ws"], req.params["group"], *name, *description);
+    if (!g) return core::Fail(g.error());
+    return JsonOk(200, RenderGroup(*g));
+  }
+
+  core::Result<Response> DeleteGroup(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    if (auto r = products_.DeleteGroup(*ctx, req.params["ws"], req.params["group"]); !r) return core::Fail(r.error());
+    return Response::NoContent();
+  }
+
+  core::Result<Response> AddMember(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    if (auto r = products_.AddGroupMember(*ctx, req.params["ws"], req.params["group"], req.params["account_id"]); !r)
+      return core::Fail(r.error());
+    return Response::NoContent();
+  }
+
+  core::Result<Response> RemoveMember(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    if (auto r = products_.RemoveGroupMember(*ctx, req.params["ws"], req.params["group"], req.params["account_id"]);
+        !r)
+      return core::Fail(r.error());
+    return Response::NoContent();
+  }
+
+  // One {account_id, product_id, permission?} object of a check request.
+  static core::Result<app::AccessQuery> Query(const JsonBody& body) {
+    auto account = body.String("account_id", 64);
+    if (!account) return core::Fail(account.error());
+    auto product = body.String("product_id", 64);
+    if (!product) return core::Fail(product.error());
+    auto permission = body.OptString("permission", 128);
+    if (!permission) return core::Fail(permission.error());
+    return app::AccessQuery{*account, *product, permission->value_or("")};
+  }
+
+  core::Result<Response> Check(Request& req) {
+    auto client = Client(req);
+    if (!client) return core::Fail(client.error());
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto batch = body->ObjectArray("checks", 1000);
+    if (!batch) return core::Fail(batch.error());
+    if (!batch->empty()) {
+      boost::json::array results;
+      for (std::size_t i = 0; i < batch->size(); ++i) {
+        auto q = Query((*batch)[i]);
+        if (!q) {
+          core::Error e = q.error();
+          e.field = "checks[" + std::to_string(i) + "]." + e.field;
+          return core::Fail(e);
+        }
+        auto d = integration_.Check(*client, *q);
+        if (!d) return core::Fail(d.error());
+        results.push_back(RenderDecision(*q, *d));
+      }
+      return JsonOk(200, boost::json::object{{"results", std::move(results)}});
+    }
+    auto q = Query(*body);
+    if (!q) return core::Fail(q.error());
+    auto d = integration_.Check(*client, *q);
+    if (!d) return core::Fail(d.error());
+    return JsonOk(200, RenderDecision(*q, *d));
+  }
+
+  core::Result<Response> Explain(Request& req) {
+    auto client = Client(req);
+    if (!client) return core::Fail(client.error());
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto q = Query(*body);
+    if (!q) return core::Fail(q.error());
+    core::AccessFacts f;
+    auto d = integration_.Check(*client, *q, &f);
+    if (!d) return core::Fail(d.error());
+    boost::json::object o = RenderDecision(*q, *d);
+    boost::json::array grants, perms;
+    for (const auto& g : f.grants)
+      grants.push_back({{"via", g.via},
+                        {"group_id", g.group_id.empty() ? boost::json::value(nullptr) : boost::json::value(g.group_id)},
+                        {"role", g.role},
+                        {"rank", g.rank}});
+    for (const auto& p : d->permissions) perms.emplace_back(p);
+    o["chain"] = {
+        {"account", {{"exists", f.account_exists}, {"disabled", f.account_disabled}, {"mfa_enabled", f.account_mfa}}},
+        {"membership", f.membership ? boost::json::value({{"role", std::string(core::RoleName(*f.membership))}})
+                                    : boost::json::value(nullptr)},
+        {"workspace", {{"id", f.product.workspace_id}, {"require_2fa", f.workspace_requires_2fa}}},
+        {"grants", std::move(grants)},
+        {"effective_role", d->role.empty() ? boost::json::value(nullptr) : boost::json::value(d->role)},
+        {"role_permissions", std::move(perms)},
+        {"product", {{"exists", f.product_exists}, {"disabled", f.product.disabled}}},
+        {"subscription", RenderSubscription(f.subscription)}};
+    return JsonOk(200, o);
+  }
+
+  core::Result<Response> Chargebee(Request& req) {
+    if (billing_.chargebee_user.empty())
+      return core::Fail(core::Code::kNotFound, "billing.not_configured", "the Chargebee webhook is not configured");
+    auto creds = BasicCredentials(req);
+    // Constant-time comparison of the configured webhook credentials.
+    if (!creds || !core::ConstantTimeEquals(creds->first, billing_.chargebee_user) ||
+        !core::ConstantTimeEquals(creds->second, billing_.chargebee_password))
+      return core::Fail(core::Code::kUnauthenticated, "webhook.unauthenticated", "bad webhook credentials");
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto e = ParseChargebeeEvent(*body);
+    if (!e) return core::Fail(e.error());
+    auto outcome = integration_.ApplyChargebee(*e);
+    if (!outcome) return core::Fail(outcome.error());
+    return JsonOk(200, boost::json::object{{"outcome", *outcome}});
+  }
+
+  core::Result<Response> CreateType(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto type = ParseProductType(*body);
+    if (!type) return core::Fail(type.error());
+    auto t = products_.CreateProductType(*ctx, std::move(*type));
+    if (!t) return core::Fail(t.error());
+    return JsonOk(201, RenderType(*t));
+  }
+
+  core::Result<Response> ListClients(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    auto list = integration_.ListClients(*ctx);
+    if (!list) return core::Fail(list.error());
+    boost::json::array items;
+    for (const auto& c : *list)
+      items.push_back({{"client_id", c.id}, {"product_type_id", c.type_id}, {"name", c.name},
+                       {"created_at", core::FormatRfc3339(c.created_at)}, {"revoked", c.revoked_at != 0}});
+    return JsonOk(200, boost::json::object{{"items", std::move(items)}});
+  }
+
+  core::Result<Response> CreateClient(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto type = body->String("product_type", 64);
+    if (!type) return core::Fail(type.error());
+    auto name = body->String("name", 100);
+    if (!name) return core::Fail(name.error());
+    auto issued = integration_.CreateClient(*ctx, *type, *name);
+    if (!issued) return core::Fail(issued.error());
+    return JsonOk(201, boost::json::object{{"client_id", issued->client.id},
+                                           {"client_secret", issued->secret},
+                                           {"product_type_id", issued->client.type_id},
+                                           {"name", issued->client.name}});
+  }
+
+  core::Result<Response> RevokeClient(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    if (auto r = integration_.RevokeClient(*ctx, req.params["id"]); !r) return core::Fail(r.error());
+    return Response::NoContent();
+  }
+
+  app::AccountService& accounts_;
+  app::ProductService& products_;
+  app::IntegrationService& integration_;
+  BillingOptions billing_;
+  std::string origin_;
+};
+
+}  // namespace
+
+void RegisterProductRoutes(Router& router, app::AccountService& accounts, app::ProductService& products,
+                           app::IntegrationService& integration, const ApiOptions& options,
+                           const BillingOptions& billing) {
+  static std::vector<std::unique_ptr<ProductsApi>> apis;  // live as long as the process
+  apis.push_back(std::make_unique<ProductsApi>(accounts, products, integration, options, billing));
+  apis.back()->Register(router);
+}
+
+}  // namespace vault::http
