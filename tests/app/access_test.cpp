@@ -1,0 +1,205 @@
+// The layered access model end to end through the services and the in-memory AccessModel.
+#include <gtest/gtest.h>
+
+#include "app/access_model.hpp"
+#include "app/integration_service.hpp"
+#include "app/product_service.hpp"
+#include "app/workspace_service.hpp"
+#include "support/account_fixture.hpp"
+
+namespace vault::app {
+namespace {
+
+using core::Role;
+using testing::RecordingMailer;
+
+class AccessTest : public testing::AccountServiceTest {
+ protected:
+  void SetUp() override {
+    AccountServiceTest::SetUp();
+    if (IsSkipped() || HasFatalFailure()) return;
+    model_ = std::make_unique<AccessModel>(*opened_.store, clock_);
+    Ports ports{*opened_.store, clock_, random_, secrets_, hasher_, mailer_, policy_, box_, otp_, model_.get()};
+    service_ = std::make_unique<AccountService>(ports, AccountSettings{});
+    workspaces_ = std::make_unique<WorkspaceService>(ports, *service_);
+    products_ = std::make_unique<ProductService>(ports, *workspaces_);
+    integration_ = std::make_unique<IntegrationService>(ports, *model_);
+    owner_ = Register("owner@example.com");
+    ASSERT_TRUE(workspaces_->Create(Ctx(owner_), "Acme", "acme", ""));
+    auto p = products_->Create(Ctx(owner_), "acme", "submit", "Submit", "submit", "standard");
+    ASSERT_TRUE(p) << p.error().id;
+    product_ = p->product.id;
+  }
+
+  SignedIn Member(const std::string& email, Role role = Role::kMember) {
+    SignedIn s = Register(email);
+    EXPECT_TRUE(workspaces_->Invite(Ctx(owner_), "acme", email, role));
+    auto ctx = Ctx(s);
+    EXPECT_TRUE(workspaces_->AcceptInvitation(RecordingMailer::TokenIn(*mailer_.Last(email, "invited")), &ctx,
+                                              "", "", {}));
+    return s;
+  }
+
+  core::AccessDecision Check(const SignedIn& who, const std::string& permission = "submissions:create") {
+    auto d = model_->Check(who.account.id, product_, permission);
+    EXPECT_TRUE(d);
+    return *d;
+  }
+
+  std::unique_ptr<AccessModel> model_;
+  std::unique_ptr<WorkspaceService> workspaces_;
+  std::unique_ptr<ProductService> products_;
+  std::unique_ptr<IntegrationService> integration_;
+  SignedIn owner_;
+  std::string product_;
+};
+
+TEST_P(AccessTest, MembershipAloneGrantsNothing) {
+  SignedIn m = Member("m@example.com");
+  EXPECT_EQ(Check(m).reason, "no_grant");
+  EXPECT_EQ(Check(owner_).reason, "no_grant");  // not even for the workspace Owner
+  SignedIn stranger = Register("stranger@example.com");
+  EXPECT_EQ(Check(stranger).reason, "not_member");
+  EXPECT_EQ(model_->Check("acc_nobody", product_, "")->reason, "unknown_account");
+  EXPECT_EQ(model_->Check(m.account.id, "prd_nothing", "")->reason, "product_not_found");
+}
+
+TEST_P(AccessTest, DirectAndGroupGrantsTakeTheHighestRankAndRevocationIsImmediate) {
+  SignedIn m = Member("m@example.com");
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount, m.account.id, "viewer"));
+  auto viewer = Check(m);
+  EXPECT_EQ(viewer.reason, "permission_not_in_role");
+  EXPECT_EQ(viewer.role, "viewer");
+  EXPECT_TRUE(Check(m, "submissions:read").allowed);
+  auto group = products_->CreateGroup(Ctx(owner_), "acme", "Editors", "");
+  ASSERT_TRUE(group);
+  ASSERT_TRUE(products_->AddGroupMember(Ctx(owner_), "acme", group->id, m.account.id));
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kGroup, group->id, "editor"));
+  auto editor = Check(m);
+  EXPECT_TRUE(editor.allowed);
+  EXPECT_EQ(editor.role, "editor");  // group editor outranks direct viewer
+  ASSERT_TRUE(products_->RemoveGroupMember(Ctx(owner_), "acme", group->id, m.account.id));
+  EXPECT_EQ(Check(m).role, "viewer");  // the very next check
+  ASSERT_TRUE(products_->DeleteGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount, m.account.id));
+  EXPECT_EQ(Check(m).reason, "no_grant");
+}
+
+TEST_P(AccessTest, RemovingAMemberOrGroupRemovesAccessAtOnce) {
+  SignedIn m = Member("m@example.com");
+  auto group = products_->CreateGroup(Ctx(owner_), "acme", "Team", "");
+  ASSERT_TRUE(products_->AddGroupMember(Ctx(owner_), "acme", group->id, m.account.id));
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kGroup, group->id, "admin"));
+  EXPECT_TRUE(Check(m).allowed);
+  ASSERT_TRUE(products_->DeleteGroup(Ctx(owner_), "acme", group->id));
+  EXPECT_EQ(Check(m).reason, "no_grant");
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount, m.account.id, "admin"));
+  EXPECT_TRUE(Check(m).allowed);
+  ASSERT_TRUE(workspaces_->RemoveMember(Ctx(owner_), "acme", m.account.id));
+  EXPECT_EQ(Check(m).reason, "not_member");
+  // Re-joining does not bring the old grant back: removal deleted it.
+  ASSERT_TRUE(workspaces_->Invite(Ctx(owner_), "acme", "m@example.com", Role::kMember));
+  auto ctx = Ctx(m);
+  ASSERT_TRUE(workspaces_->AcceptInvitation(RecordingMailer::TokenIn(*mailer_.Last("m@example.com", "invited")),
+                                            &ctx, "", "", {}));
+  EXPECT_EQ(Check(m).reason, "no_grant");
+}
+
+TEST_P(AccessTest, InactiveProductsDenyAndTrialsExpireByTheClock) {
+  SignedIn m = Member("m@example.com");
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount, m.account.id, "editor"));
+  EXPECT_TRUE(Check(m).allowed);
+  ASSERT_TRUE(products_->Update(Ctx(owner_), "acme", "submit", {.disabled = true}));
+  EXPECT_EQ(Check(m).reason, "product_inactive");
+  ASSERT_TRUE(products_->Update(Ctx(owner_), "acme", "submit", {.disabled = false}));
+  ASSERT_TRUE(products_->ChangePlan(Ctx(owner_), "acme", "submit", "trial"));
+  EXPECT_TRUE(Check(m).allowed);
+  clock_.Advance(14 * 24 * 3600);
+  EXPECT_EQ(Check(m).reason, "product_inactive");
+}
+
+TEST_P(AccessTest, DisabledAccountsAndMissingTwoFactorAreDenied) {
+  SignedIn m = Member("m@example.com");
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount, m.account.id, "editor"));
+  EnableTotp(owner_);
+  ASSERT_TRUE(workspaces_->Update(Ctx(owner_), "acme", {.require_2fa = true}));
+  EXPECT_EQ(Check(m).reason, "workspace_requires_2fa");
+  EnableTotp(m);
+  EXPECT_TRUE(Check(m).allowed);
+  ASSERT_TRUE(opened_.store->Write([&](core::Tx& tx) -> core::Result<void> {
+    auto a = tx.FindAccountById(m.account.id);
+    (*a)->disabled = true;
+    return tx.UpdateAccount(**a);
+  }));
+  model_->AccountChanged(m.account.id);
+  EXPECT_EQ(Check(m).reason, "account_disabled");
+}
+
+TEST_P(AccessTest, SeatLimitsHoldUnderConcurrentGrants) {
+  ASSERT_TRUE(products_->ChangePlan(Ctx(owner_), "acme", "submit", "trial"));  // 5 seats
+  std::vector<SignedIn> people;
+  for (int i = 0; i < 8; ++i) people.push_back(Member("p" + std::to_string(i) + "@example.com"));
+  std::atomic<int> ok{0}, full{0};
+  std::vector<std::thread> threads;
+  for (auto& p : people)
+    threads.emplace_back([&, id = p.account.id] {
+      auto r = products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount, id, "viewer");
+      if (r) ok++;
+      else if (r.error().id == "product.seat_limit") full++;
+    });
+  for (auto& t : threads) t.join();
+  EXPECT_EQ(ok.load(), 5);
+  EXPECT_EQ(full.load(), 3);
+  auto row = products_->Get(Ctx(owner_), "acme", "submit");
+  EXPECT_EQ(row->users, 5);
+  // A group grant that would add a sixth user is refused too.
+  auto group = products_->CreateGroup(Ctx(owner_), "acme", "Late", "");
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kGroup, group->id, "viewer"));
+  const SignedIn* outsider = nullptr;
+  for (const auto& p : people)
+    if (Check(p).reason == "no_grant") outsider = &p;
+  ASSERT_NE(outsider, nullptr);
+  EXPECT_EQ(products_->AddGroupMember(Ctx(owner_), "acme", group->id, outsider->account.id).error().id,
+            "product.seat_limit");
+  EXPECT_EQ(Check(*outsider).reason, "no_grant");  // nothing was written
+}
+
+TEST_P(AccessTest, ServiceClientsSeeOnlyTheirProductType) {
+  SignedIn m = Member("m@example.com");
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount, m.account.id, "editor"));
+  AuthContext admin = Ctx(owner_);
+  admin.account.super_admin = true;
+  auto submit = integration_->CreateClient(admin, "submit", "Submit prod");
+  auto manage = integration_->CreateClient(admin, "manage", "Manage prod");
+  ASSERT_TRUE(submit && manage);
+  EXPECT_FALSE(integration_->AuthenticateClient(submit->client.id, manage->secret));
+  auto client = integration_->AuthenticateClient(submit->client.id, submit->secret);
+  ASSERT_TRUE(client);
+  EXPECT_TRUE(integration_->Check(*client, {m.account.id, product_, "submissions:create"})->allowed);
+  auto other = integration_->AuthenticateClient(manage->client.id, manage->secret);
+  EXPECT_EQ(integration_->Check(*other, {m.account.id, product_, "submissions:create"})->reason, "product_not_found");
+  ASSERT_TRUE(integration_->RevokeClient(admin, submit->client.id));
+  EXPECT_FALSE(integration_->AuthenticateClient(submit->client.id, submit->secret));
+}
+
+TEST_P(AccessTest, ChargebeeEventsAreIdempotentAndOrderSafe) {
+  SignedIn m = Member("m@example.com");
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount, m.account.id, "editor"));
+  ChargebeeEvent e{"ev_1", "subscription_created", 1000, "cb_sub_1", "active", "enterprise-USD-monthly", 0, product_};
+  EXPECT_EQ(*integration_->ApplyChargebee(e), "applied");
+  EXPECT_EQ(*integration_->ApplyChargebee(e), "duplicate");
+  EXPECT_EQ(products_->GetSubscription(Ctx(owner_), "acme", "submit")->plan_key, "enterprise");
+  ChargebeeEvent cancelled{"ev_3", "subscription_cancelled", 3000, "cb_sub_1", "cancelled", "", 0, ""};
+  EXPECT_EQ(*integration_->ApplyChargebee(cancelled), "applied");
+  EXPECT_EQ(Check(m).reason, "product_inactive");
+  ChargebeeEvent late{"ev_2", "subscription_renewed", 2000, "cb_sub_1", "active", "", 0, ""};
+  EXPECT_EQ(*integration_->ApplyChargebee(late), "stale");  // older than the cancellation
+  EXPECT_EQ(Check(m).reason, "product_inactive");
+  ChargebeeEvent unknown{"ev_4", "subscription_created", 4000, "cb_other", "active", "", 0, ""};
+  EXPECT_EQ(*integration_->ApplyChargebee(unknown), "unmatched");
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, AccessTest, ::testing::ValuesIn(testing::Backends()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace vault::app
