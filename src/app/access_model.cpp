@@ -74,7 +74,10 @@ Result<AccessModel::AccountSnap> AccessModel::Account(const std::string& id) {
   // Unknown ids are not cached: random probes must not grow memory.
   if (snap.exists) {
     std::unique_lock lock(mu_);
-    if (generation_.load() == gen) accounts_[id] = snap;
+    if (generation_.load() == gen) {
+      if (accounts_.size() >= max_accounts_) accounts_.erase(accounts_.begin());
+      accounts_[id] = snap;
+    }
   }
   return snap;
 }
@@ -95,7 +98,10 @@ Result<std::string> AccessModel::WorkspaceOfProduct(const std::string& product_i
   if (!r) return Fail(r.error());
   if (!ws.empty()) {
     std::unique_lock lock(mu_);
-    if (generation_.load() == gen) product_workspace_[product_id] = ws;
+    if (generation_.load() == gen) {
+      if (product_workspace_.size() >= max_workspaces_ * 4) product_workspace_.erase(product_workspace_.begin());
+      product_workspace_[product_id] = ws;
+    }
   }
   return ws;
 }
@@ -134,7 +140,10 @@ Result<std::shared_ptr<const AccessModel::WorkspaceSnap>> AccessModel::Workspace
   });
   if (!r) return Fail(r.error());
   std::unique_lock lock(mu_);
-  if (generation_.load() == gen) workspaces_[id] = snap;
+  if (generation_.load() == gen) {
+    if (workspaces_.size() >= max_workspaces_) workspaces_.erase(workspaces_.begin());
+    workspaces_[id] = snap;
+  }
   return std::shared_ptr<const WorkspaceSnap>(snap);
 }
 

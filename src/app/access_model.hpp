@@ -22,7 +22,11 @@ namespace vault::app {
 
 class AccessModel : public core::ChangeListener {
  public:
-  AccessModel(core::Store& store, core::Clock& clock) : store_(store), clock_(clock) {}
+  // max_workspaces / max_accounts bound the cache (arbitrary entries are dropped beyond them,
+  // so memory stays flat however large the database is).
+  AccessModel(core::Store& store, core::Clock& clock, std::size_t max_workspaces = 50000,
+              std::size_t max_accounts = 500000)
+      : store_(store), clock_(clock), max_workspaces_(max_workspaces), max_accounts_(max_accounts) {}
 
   // Gathers the facts for (account, product). Fails only on storage errors.
   core::Result<core::AccessFacts> Facts(const std::string& account_id, const std::string& product_id);
@@ -60,6 +64,7 @@ class AccessModel : public core::ChangeListener {
 
   core::Store& store_;
   core::Clock& clock_;
+  std::size_t max_workspaces_, max_accounts_;
   mutable std::shared_mutex mu_;
   std::atomic<std::uint64_t> generation_{0};  // bumped by every invalidation
   std::unordered_map<std::string, std::shared_ptr<const WorkspaceSnap>> workspaces_;
