@@ -82,6 +82,13 @@ struct Ports {
   core::ChangeListener* changes = nullptr;  // access model to notify after commits (optional)
 };
 
+// Fails permission_denied "admin.required" unless the caller is a Super Admin.
+inline core::Result<void> RequireSuperAdmin(const AuthContext& ctx) {
+  if (!ctx.account.super_admin)
+    return core::Fail(core::Code::kPermissionDenied, "admin.required", "this needs a Super Admin");
+  return {};
+}
+
 class AccountService {
  public:
   AccountService(Ports ports, AccountSettings settings);

@@ -10,12 +10,6 @@ using core::Result;
 
 namespace {
 
-Result<void> RequireSuperAdmin(const AuthContext& ctx) {
-  if (!ctx.account.super_admin)
-    return Fail(Code::kPermissionDenied, "admin.required", "this needs a Super Admin");
-  return {};
-}
-
 core::Error InvalidClient() {
   return core::Error{Code::kUnauthenticated, "client.invalid", "",
                      "unknown or revoked service client, or wrong secret"};
@@ -144,7 +138,7 @@ Result<std::string> IntegrationService::ApplyChargebee(const ChargebeeEvent& e) 
       return {};
     }
     // Out of order: an event older than the newest applied one changes nothing.
-    if (e.occurred_at <= current->last_event_at) {
+    if (e.occurred_at != 0 && e.occurred_at <= current->last_event_at) {
       outcome = "stale";
       return {};
     }

@@ -6,16 +6,6 @@ using core::Code;
 using core::Fail;
 using core::Result;
 
-namespace {
-
-Result<void> RequireSuperAdmin(const AuthContext& ctx) {
-  if (!ctx.account.super_admin)
-    return Fail(Code::kPermissionDenied, "admin.required", "this needs a Super Admin");
-  return {};
-}
-
-}  // namespace
-
 PlatformService::PlatformService(Ports ports)
     : p_(ports), audit_(ports.secrets, ports.random, ports.clock) {}
 

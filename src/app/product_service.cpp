@@ -49,8 +49,7 @@ Result<std::vector<core::ProductType>> ProductService::ProductTypes() {
 }
 
 Result<core::ProductType> ProductService::CreateProductType(const AuthContext& ctx, core::ProductType type) {
-  if (!ctx.account.super_admin)
-    return Fail(Code::kPermissionDenied, "admin.required", "this needs a Super Admin");
+  if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
   auto key = core::ValidateProductShortname(type.key, "key");
   if (!key) return Fail(key.error());
   type.key = *key;
@@ -74,7 +73,7 @@ Result<core::ProductType> ProductService::TypeOf(core::Tx& tx, const std::string
   if (!types) return Fail(types.error());
   for (auto& t : *types)
     if (t.id == type_id_or_key || t.key == type_id_or_key) return std::move(t);
-  return Fail(Code::kInvalidArgument, "product.unknown_type", "no such product type", "type");
+  return Fail(Code::kInvalidArgument, "product.unknown_type", "no such product type", "product_type");
 }
 
 core::Subscription ProductService::NewSubscription(const core::Product& p, const core::Plan& plan) const {

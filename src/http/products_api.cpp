@@ -129,7 +129,7 @@ class ProductsApi {
     AddRoute(r, this, "POST", "/api/v1/access/check", E::kBlocking, &A::Check);
     AddRoute(r, this, "POST", "/api/v1/access/explain", E::kBlocking, &A::Explain);
     AddRoute(r, this, "POST", "/api/v1/billing/chargebee/webhook", E::kBlocking, &A::Chargebee);
-    AddRoute(r, this, "GET", "/api/v1/admin/product-types", E::kBlocking, &A::Types);
+    AddRoute(r, this, "GET", "/api/v1/admin/product-types", E::kBlocking, &A::AdminTypes);
     AddRoute(r, this, "POST", "/api/v1/admin/product-types", E::kBlocking, &A::CreateType);
     AddRoute(r, this, "GET", "/api/v1/admin/service-clients", E::kBlocking, &A::ListClients);
     AddRoute(r, this, "POST", "/api/v1/admin/service-clients", E::kBlocking, &A::CreateClient);
@@ -159,6 +159,13 @@ class ProductsApi {
     boost::json::array items;
     for (const auto& t : *types) items.push_back(RenderType(t));
     return JsonOk(200, boost::json::object{{"items", std::move(items)}});
+  }
+
+  core::Result<Response> AdminTypes(Request& req) {
+    auto ctx = Auth(req);
+    if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
+    return Types(req);
   }
 
   core::Result<Response> Create(Request& req) {

@@ -41,6 +41,12 @@ TEST(OpenApi, DocumentsExactlyTheRegisteredRoutes) {
   app::PlatformService platform({*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp});
   RegisterAccountRoutes(router, accounts, {"http://localhost:8080", true});
   RegisterWorkspaceRoutes(router, accounts, workspaces, platform, {"http://localhost:8080", true});
+  app::AccessModel model(*opened.store, clock);
+  app::ProductService products({*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp},
+                               workspaces);
+  app::IntegrationService integration({*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp},
+                                      model);
+  RegisterProductRoutes(router, accounts, products, integration, {"http://localhost:8080", true}, {});
   RegisterOpsRoutes(router, metrics, *opened.store, [] { return 1; });
 
   std::set<std::string> served;
