@@ -138,7 +138,7 @@ Result<std::string> IntegrationService::ApplyChargebee(const ChargebeeEvent& e) 
       return {};
     }
     // Out of order: an event older than the newest applied one changes nothing.
-    if (e.occurred_at != 0 && e.occurred_at <= current->last_event_at) {
+    if (e.occurred_at <= current->last_event_at) {
       outcome = "stale";
       return {};
     }

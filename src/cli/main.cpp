@@ -88,8 +88,10 @@ int Serve(const vault::config::Config& cfg) {
   options.listen = cfg.listen;
   options.network_threads = cfg.http_threads;
   options.blocking_threads = cfg.db_pool_size;
-  options.hash_threads = cfg.hash_threads;
   options.hash_queue_limit = cfg.hash_queue_limit;
+  options.hash_threads = r.pool->workers();
+  double max_wait = cfg.hash_max_wait_ms / 1000.0;
+  options.admit_hash_request = [&r, max_wait] { return r.pool->PredictedWait() <= max_wait; };
   options.body_limit = cfg.body_limit_bytes;
   options.header_timeout_seconds = cfg.header_timeout_seconds;
   std::unique_ptr<vault::http::Server> server;

@@ -1,7 +1,9 @@
 #include "cli/runtime.hpp"
 
 #include <chrono>
+#include <algorithm>
 #include <fstream>
+#include <thread>
 
 namespace vault::cli {
 
@@ -26,8 +28,12 @@ core::Result<std::unique_ptr<Runtime>> MakeRuntime(const config::Config& cfg, in
   if (!secret) return core::Fail(secret.error());
   rt->secrets = std::make_unique<crypto::HmacSecretHasher>(*secret);
   rt->box = std::make_unique<crypto::SodiumSecretBox>(*secret, "totp");
-  rt->hasher = std::make_unique<CountingHasher>(std::make_unique<crypto::Argon2idHasher>(
-      crypto::Argon2Params{cfg.argon2_memory_kib, cfg.argon2_passes}));
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  auto pool = std::make_unique<crypto::PooledHasher>(
+      std::make_unique<crypto::Argon2idHasher>(crypto::Argon2Params{cfg.argon2_memory_kib, cfg.argon2_passes}),
+      cfg.hash_threads > 0 ? cfg.hash_threads : static_cast<int>(cores));
+  rt->pool = pool.get();
+  rt->hasher = std::make_unique<CountingHasher>(std::move(pool));
   rt->policy = std::make_unique<core::PasswordPolicy>(cfg.password_min_length);
   auto opened = storage::OpenStore(cfg.database, pool_size);
   if (!opened) return core::Fail(opened.error());

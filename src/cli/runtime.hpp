@@ -8,6 +8,7 @@
 
 #include "config/config.hpp"
 #include "core/password_policy.hpp"
+#include "crypto/pooled_hasher.hpp"
 #include "crypto/secrets.hpp"
 #include "crypto/sodium.hpp"
 #include "storage/open_store.hpp"
@@ -52,6 +53,7 @@ struct Runtime {
   std::unique_ptr<crypto::HmacSecretHasher> secrets;
   std::unique_ptr<crypto::SodiumSecretBox> box;
   crypto::OpensslOtp otp;
+  crypto::PooledHasher* pool = nullptr;  // owned by hasher
   std::unique_ptr<CountingHasher> hasher;
   std::unique_ptr<core::PasswordPolicy> policy;
   storage::OpenedStore opened;

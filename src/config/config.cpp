@@ -49,6 +49,7 @@ std::vector<Field> Fields(Config& c) {
       {"db_pool_size", "VAULT_DB_POOL_SIZE", num("db_pool_size", c.db_pool_size)},
       {"hash_threads", "VAULT_HASH_THREADS", num("hash_threads", c.hash_threads)},
       {"hash_queue_limit", "VAULT_HASH_QUEUE_LIMIT", num("hash_queue_limit", c.hash_queue_limit)},
+      {"hash_max_wait_ms", "VAULT_HASH_MAX_WAIT_MS", num("hash_max_wait_ms", c.hash_max_wait_ms)},
       {"argon2_memory_kib", "VAULT_ARGON2_MEMORY_KIB", num("argon2_memory_kib", c.argon2_memory_kib)},
       {"argon2_passes", "VAULT_ARGON2_PASSES", num("argon2_passes", c.argon2_passes)},
       {"password_min_length", "VAULT_PASSWORD_MIN_LENGTH", num("password_min_length", c.password_min_length)},

@@ -23,6 +23,7 @@ struct Config {
   int db_pool_size = 8;
   int hash_threads = 0;        // 0 → one per core
   int hash_queue_limit = 64;   // waiting hash jobs beyond this → 503
+  int hash_max_wait_ms = 500;  // predicted queue wait beyond this → 503 (keeps p99 bounded)
   std::size_t argon2_memory_kib = 19 * 1024;
   unsigned argon2_passes = 2;
   std::size_t password_min_length = 10;

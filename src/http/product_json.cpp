@@ -54,6 +54,10 @@ core::Result<app::ChargebeeEvent> ParseChargebeeEvent(const JsonBody& body) {
   if (!type) return core::Fail(type.error());
   auto occurred = body.OptInt("occurred_at");
   if (!occurred) return core::Fail(occurred.error());
+  // Ordering depends on it: an event without a time cannot be placed, so it is refused.
+  if (!*occurred || **occurred <= 0)
+    return core::Fail(core::Code::kInvalidArgument, "validation.required",
+                      "occurred_at (Unix seconds) is required", "occurred_at");
   auto content = body.Object("content");
   if (!content) return core::Fail(content.error());
   auto sub = content->Object("subscription");

@@ -107,7 +107,10 @@ struct Server::Impl {
         metrics(m),
         ioc(opt.network_threads > 0 ? opt.network_threads : Cores()),
         blocking(static_cast<std::size_t>(opt.blocking_threads > 0 ? opt.blocking_threads : 8)),
-        hashing(static_cast<std::size_t>(opt.hash_threads > 0 ? opt.hash_threads : Cores())),
+        // Requests of hashing routes wait here while their argon2id job runs on the hasher's
+        // own workers; admission bounds how many there are, so this pool never queues.
+        hashing(static_cast<std::size_t>((opt.hash_threads > 0 ? opt.hash_threads : Cores()) +
+                                         std::max(0, opt.hash_queue_limit))),
         hash_threads(opt.hash_threads > 0 ? opt.hash_threads : Cores()) {}
 
   asio::awaitable<Response> Dispatch(Request& req, std::size_t& route_index) {
@@ -156,7 +159,8 @@ struct Server::Impl {
         // Bounded queue: beyond the workers plus the allowed backlog, answer 503 at once rather
         // than let latency and memory grow without limit.
         long n = metrics.hash_inflight().fetch_add(1) + 1;
-        if (n > hash_threads + opt.hash_queue_limit) {
+        if (n > hash_threads + opt.hash_queue_limit ||
+            (opt.admit_hash_request && !opt.admit_hash_request())) {
           metrics.hash_inflight().fetch_sub(1);
           co_return Problem({core::Code::kUnavailable, "overloaded", "",
                              "the server is busy; retry shortly"},
@@ -264,7 +268,7 @@ struct Server::Impl {
       Response res = co_await Dispatch(req, route_index);
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       metrics.Observe(route_index, res.status, secs);
-      if (res.status >= 500)
+      if (res.status >= 500 && res.status != 503)  // 503 = deliberate load shedding
         Log("error", "request failed", {{"request_id", request_id}, {"method", req.method},
                                         {"path", req.path}, {"status", std::to_string(res.status)}});
       co_await Write(stream, res, version, keep_alive, request_id);

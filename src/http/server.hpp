@@ -4,6 +4,7 @@
 // requests. Run() is called once, from one thread.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 
@@ -16,8 +17,11 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:8080";
   int network_threads = 0;  // 0 → hardware concurrency
   int blocking_threads = 8;
-  int hash_threads = 0;     // 0 → hardware concurrency
-  int hash_queue_limit = 64;
+  int hash_threads = 0;     // 0 → hardware concurrency (argon2id workers, for metrics)
+  int hash_queue_limit = 64;  // hashing requests in flight beyond the workers → 503
+  // Extra admission test for hashing routes (e.g. predicted queue wait within budget);
+  // false → 503 + Retry-After at once. Empty → admit.
+  std::function<bool()> admit_hash_request;
   std::size_t body_limit = 1024 * 1024;
   int header_timeout_seconds = 10;
   int body_timeout_seconds = 30;
