@@ -960,3 +960,34 @@ API_ENDPOINTS.extend([
     ("GET", "/api/v1/admin/workspaces"),
     ("GET", "/api/v1/admin/workspaces/{id}"),
 ])
+
+# Product, group, grant, subscription, access-API, billing and product-admin endpoints the
+# product tests call (test_products, test_access_api, test_products_authz; product_helpers.py).
+API_ENDPOINTS.extend([
+    ("GET", "/api/v1/product-types"),
+    ("POST", "/api/v1/workspaces/{ws}/products"),
+    ("GET", "/api/v1/workspaces/{ws}/products"),
+    ("GET", "/api/v1/workspaces/{ws}/products/{product}"),
+    ("PATCH", "/api/v1/workspaces/{ws}/products/{product}"),
+    ("DELETE", "/api/v1/workspaces/{ws}/products/{product}"),
+    ("GET", "/api/v1/workspaces/{ws}/products/{product}/subscription"),
+    ("PUT", "/api/v1/workspaces/{ws}/products/{product}/subscription"),
+    ("GET", "/api/v1/workspaces/{ws}/products/{product}/grants"),
+    ("PUT", "/api/v1/workspaces/{ws}/products/{product}/grants"),
+    ("DELETE", "/api/v1/workspaces/{ws}/products/{product}/grants/{principal_type}/{principal_id}"),
+    ("POST", "/api/v1/workspaces/{ws}/groups"),
+    ("GET", "/api/v1/workspaces/{ws}/groups"),
+    ("GET", "/api/v1/workspaces/{ws}/groups/{group}"),
+    ("PATCH", "/api/v1/workspaces/{ws}/groups/{group}"),
+    ("DELETE", "/api/v1/workspaces/{ws}/groups/{group}"),
+    ("PUT", "/api/v1/workspaces/{ws}/groups/{group}/members/{account_id}"),
+    ("DELETE", "/api/v1/workspaces/{ws}/groups/{group}/members/{account_id}"),
+    ("POST", "/api/v1/access/check"),
+    ("POST", "/api/v1/access/explain"),
+    ("POST", "/api/v1/billing/chargebee/webhook"),
+    ("GET", "/api/v1/admin/product-types"),
+    ("POST", "/api/v1/admin/product-types"),
+    ("GET", "/api/v1/admin/service-clients"),
+    ("POST", "/api/v1/admin/service-clients"),
+    ("DELETE", "/api/v1/admin/service-clients/{id}"),
+])

@@ -1,0 +1,509 @@
+#!/usr/bin/python3
+"""The product-facing access API and the Chargebee webhook (SPEC §4 "Access check", §5, §7;
+docs/api.md "Product integration", "Billing"), black-box against the real server:
+
+  * a Super Admin (made with `atomyx-vault admin create-super-admin`) issues a service client
+    for the "submit" product type: the secret is shown once, never listed, never logged;
+  * POST /api/v1/access/check with HTTP Basic client_id:client_secret, single and batch form,
+    reaching every reason code (allowed, unknown_account, account_disabled, product_not_found —
+    unknown id and another type's product —, not_member, workspace_requires_2fa,
+    product_inactive, no_grant, permission_not_in_role) and their precedence;
+  * POST /api/v1/access/explain: the whole chain (membership, grants direct / via group,
+    effective role, role permissions, subscription);
+  * 401 for no / wrong / revoked credentials and for a session token; 400 with the field for
+    bad input (malformed JSON, missing account_id, 1001 checks);
+  * the Chargebee webhook (server started with VAULT_CHARGEBEE_WEBHOOK_USER/PASSWORD): linking
+    by cf_vault_product_id, applied / duplicate / stale / unmatched, cancelled → product_inactive,
+    wrong credentials → 401, and 404 on a server without the configuration.
+"""
+
+import json
+import os
+import secrets
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import VaultTestCase, main, wait_until  # noqa: E402
+from product_helpers import SEED_ROLES, ProductFlows, basic, parse_time  # noqa: E402
+from ws_helpers import WorkspaceFlows, totp_code  # noqa: E402
+
+CB_USER = "chargebee-hook"
+CB_PASSWORD = "cb-" + secrets.token_hex(16)
+WEBHOOK = "/api/v1/billing/chargebee/webhook"
+CHECK = "/api/v1/access/check"
+EXPLAIN = "/api/v1/access/explain"
+REASONS = {"allowed", "unknown_account", "account_disabled", "product_not_found", "not_member",
+           "workspace_requires_2fa", "product_inactive", "no_grant", "permission_not_in_role"}
+
+
+class AccessApiTest(ProductFlows, WorkspaceFlows, VaultTestCase):
+    ARGON2_MEMORY_KIB = 8192
+    EXTRA_ENV = {"VAULT_CHARGEBEE_WEBHOOK_USER": CB_USER,
+                 "VAULT_CHARGEBEE_WEBHOOK_PASSWORD": CB_PASSWORD}
+    _world = None
+
+    # ----------------------------------------------------------------- fixtures
+    def world(self):
+        cls = type(self)
+        if cls._world is not None:
+            return cls._world
+        self.vault.remember_secret(CB_PASSWORD)
+        w = {}
+        _, _, _, sa = self.make_super_admin()
+        w["super"] = sa
+        w["creds"] = self.service_client(sa, "submit", "Submit back end")
+        owner = self.create_account(name="Olga Owner", prefix="owner")
+        a = self.create_workspace(owner.client, name="Access Inc")
+        A = w["A"] = a["id"]
+        w["owner"] = owner
+        for name in ("editor", "viewer", "grouped", "nogrant", "disabled", "inactive"):
+            w[name] = self.member_account(owner.client, A, "member", prefix=name)
+        w["outsider"] = self.create_account(prefix="outsider")
+        oc = owner.client
+        w["S"] = self.create_product(oc, A, "submit", plan="enterprise", name="Submissions")
+        w["M"] = self.create_product(oc, A, "manage", plan="enterprise", name="Jobs")
+        w["OFF"] = self.create_product(oc, A, "submit", plan="enterprise", name="Switched off")
+        S, M, OFF = w["S"]["id"], w["M"]["id"], w["OFF"]["id"]
+        self.grant(oc, A, S, w["editor"].id, "editor")
+        self.grant(oc, A, S, w["viewer"].id, "viewer")
+        self.grant(oc, A, S, w["disabled"].id, "editor")
+        self.grant(oc, A, M, w["editor"].id, "admin")
+        self.grant(oc, A, OFF, w["inactive"].id, "editor")
+        g = self.create_group(oc, A, name="Submitters")
+        w["G"] = g["id"]
+        self.add_to_group(oc, A, g["id"], w["grouped"].id)
+        self.grant(oc, A, S, w["grouped"].id, "viewer")
+        self.grant(oc, A, S, g["id"], "editor", principal_type="group")
+        r = oc.patch(f"/api/v1/workspaces/{A}/products/{OFF}", {"disabled": True})
+        self.assertEqual(r.status, 200, r)
+        r = sa.patch(f"/api/v1/admin/accounts/{w['disabled'].id}", {"disabled": True})
+        self.assertEqual(r.status, 200, r)
+
+        # workspace B requires 2FA: its Owner has TOTP, its member has not
+        owner2 = self.create_account(prefix="owner2")
+        self.enable_totp(owner2)
+        b = self.create_workspace(owner2.client, name="Strict Inc")
+        w["B"], w["owner2"] = b["id"], owner2
+        w["no2fa"] = self.member_account(owner2.client, b["id"], "member", prefix="no2fa")
+        w["T"] = self.create_product(owner2.client, b["id"], "submit", plan="enterprise",
+                                     name="Strict")
+        self.grant(owner2.client, b["id"], w["T"]["id"], w["no2fa"].id, "editor")
+        self.grant(owner2.client, b["id"], w["T"]["id"], owner2.id, "editor")
+        r = owner2.client.patch(f"/api/v1/workspaces/{b['id']}", {"require_2fa": True})
+        self.assertEqual(r.status, 200, r)
+        cls._world = w
+        return w
+
+    def cases(self):
+        """[(label, account_id, product_id, permission, expected reason, expected role)]."""
+        w = self.world()
+        S, M, OFF, T = w["S"]["id"], w["M"]["id"], w["OFF"]["id"], w["T"]["id"]
+        return [
+            ("allowed", w["editor"].id, S, "submissions:create", "allowed", "editor"),
+            ("allowed without permission", w["viewer"].id, S, None, "allowed", "viewer"),
+            ("allowed via group", w["grouped"].id, S, "files:write", "allowed", "editor"),
+            ("unknown account", "acc_" + secrets.token_hex(10), S, None, "unknown_account", None),
+            ("unknown account wins over unknown product", "acc_nosuch",
+             "prd_" + secrets.token_hex(10), None, "unknown_account", None),
+            ("account disabled", w["disabled"].id, S, "submissions:read", "account_disabled",
+             None),
+            ("product not found (random id)", w["editor"].id, "prd_" + secrets.token_hex(10),
+             None, "product_not_found", None),
+            ("product of another type", w["editor"].id, M, "jobs:read", "product_not_found",
+             None),
+            ("not a member", w["outsider"].id, S, None, "not_member", None),
+            ("workspace requires 2FA", w["no2fa"].id, T, "submissions:read",
+             "workspace_requires_2fa", None),
+            ("2FA member with a grant", w["owner2"].id, T, "submissions:read", "allowed", "editor"),
+            ("product inactive", w["inactive"].id, OFF, "submissions:read", "product_inactive",
+             "editor"),
+            ("inactive wins over no grant", w["viewer"].id, OFF, None, "product_inactive", None),
+            ("no grant", w["nogrant"].id, S, "submissions:read", "no_grant", None),
+            ("permission not in role", w["viewer"].id, S, "submissions:create",
+             "permission_not_in_role", "viewer"),
+            ("permission unknown to the type", w["editor"].id, S, "jobs:read",
+             "permission_not_in_role", "editor"),
+        ]
+
+    # -------------------------------------------------------------------- tests
+    def test_service_clients_secret_shown_once(self):
+        w = self.world()
+        sa = w["super"]
+        r = sa.post("/api/v1/admin/service-clients", {"product_type": "submit", "name": "Staging"})
+        self.assertEqual(r.status, 201, r)
+        secret, cid = r.json["client_secret"], r.json["client_id"]
+        self.vault.remember_secret(secret)
+        self.assertRegex(secret, r"^[A-Za-z0-9_-]{43}$")
+        self.assertEqual(r.json["product_type_id"], "pty_submit", r)
+        r = sa.get("/api/v1/admin/service-clients")
+        self.assertEqual(r.status, 200, r)
+        self.assertNotIn(secret.encode(), r.body)
+        self.assertNotIn(w["creds"][1].encode(), r.body)
+        listed = {c["client_id"]: c for c in r.json["items"]}
+        self.assertIn(cid, listed)
+        self.assertEqual(listed[cid]["name"], "Staging")
+        self.assertIs(listed[cid]["revoked"], False)
+        for c in r.json["items"]:
+            self.assertFalse({"client_secret", "secret", "secret_hash"} & set(c), c)
+        r = sa.post("/api/v1/admin/service-clients", {"product_type": "nosuch", "name": "X"})
+        self.assertProblem(r, 400, "product.unknown_type", field="product_type")
+        r = sa.post("/api/v1/admin/service-clients", {"name": "X"})
+        self.assertProblem(r, 400, field="product_type")
+        # works, then revoked → 401 at once
+        creds = (cid, secret)
+        self.assertEqual(self.reason(creds, w["editor"].id, w["S"]["id"]), ("allowed", "editor"))
+        r = sa.delete(f"/api/v1/admin/service-clients/{cid}")
+        self.assertEqual(r.status, 204, r)
+        r = self.access(creds, {"account_id": w["editor"].id, "product_id": w["S"]["id"]})
+        self.assertProblem(r, 401)
+        r = self.access(creds, {"account_id": w["editor"].id, "product_id": w["S"]["id"]},
+                        path=EXPLAIN)
+        self.assertProblem(r, 401)
+        self.assertProblem(sa.delete(f"/api/v1/admin/service-clients/{cid}"), 404)
+        r = sa.get("/api/v1/admin/service-clients")
+        self.assertIs({c["client_id"]: c for c in r.json["items"]}[cid]["revoked"], True)
+
+    def test_every_reason_code_single(self):
+        creds = self.world()["creds"]
+        seen = set()
+        for label, account, product, perm, reason, role in self.cases():
+            with self.subTest(label):
+                d = self.check(creds, account, product, perm)
+                self.assertEqual((d["reason"], d["role"]), (reason, role), d)
+                self.assertIs(d["allowed"], reason == "allowed", d)
+                self.assertEqual((d["account_id"], d["product_id"], d["permission"]),
+                                 (account, product, perm), d)
+                seen.add(d["reason"])
+        self.assertEqual(seen, REASONS)
+
+    def test_batch_matches_single(self):
+        creds = self.world()["creds"]
+        cases = self.cases()
+        checks = []
+        for _, account, product, perm, _, _ in cases:
+            item = {"account_id": account, "product_id": product}
+            if perm:
+                item["permission"] = perm
+            checks.append(item)
+        r = self.access(creds, {"checks": checks})
+        self.assertEqual(r.status, 200, r)
+        results = r.json["results"]
+        self.assertEqual(len(results), len(cases), r)
+        for (label, account, product, perm, reason, role), got in zip(cases, results):
+            with self.subTest(label):
+                self.assertEqual((got["account_id"], got["product_id"]), (account, product))
+                self.assertEqual((got["reason"], got["role"], got["allowed"]),
+                                 (reason, role, reason == "allowed"), got)
+        # 1000 checks are fine
+        r = self.access(creds, {"checks": [checks[0]] * 1000})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(len(r.json["results"]), 1000)
+
+    def test_explain_chain(self):
+        w = self.world()
+        creds = w["creds"]
+        S = w["S"]["id"]
+        r = self.access(creds, {"account_id": w["grouped"].id, "product_id": S,
+                                "permission": "files:write"}, path=EXPLAIN)
+        self.assertEqual(r.status, 200, r)
+        e = r.json
+        self.assertEqual((e["allowed"], e["reason"], e["role"]), (True, "allowed", "editor"), e)
+        chain = e["chain"]
+        self.assertEqual(chain["account"], {"exists": True, "disabled": False,
+                                            "mfa_enabled": False}, chain)
+        self.assertEqual(chain["membership"], {"role": "member"}, chain)
+        self.assertEqual(chain["workspace"]["id"], w["A"], chain)
+        grants = sorted((g["via"], g["group_id"], g["role"]) for g in chain["grants"])
+        self.assertEqual(grants, [("direct", None, "viewer"), ("group", w["G"], "editor")], chain)
+        self.assertEqual(chain["effective_role"], "editor", chain)
+        self.assertEqual(sorted(chain["role_permissions"]),
+                         sorted(SEED_ROLES["submit"]["editor"]), chain)
+        self.assertEqual(chain["product"], {"exists": True, "disabled": False}, chain)
+        self.assertEqual(chain["subscription"]["plan"], "enterprise", chain)
+        self.assertEqual(chain["subscription"]["status"], "active", chain)
+        # a denial explains itself too
+        r = self.access(creds, {"account_id": w["outsider"].id, "product_id": S}, path=EXPLAIN)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["reason"], "not_member", r)
+        self.assertIsNone(r.json["chain"]["membership"], r)
+        r = self.access(creds, {"account_id": w["inactive"].id, "product_id": w["OFF"]["id"]},
+                        path=EXPLAIN)
+        self.assertEqual((r.json["reason"], r.json["chain"]["product"]["disabled"]),
+                         ("product_inactive", True), r)
+        # another product type's product: nothing about it leaks to this client
+        M = w["M"]["id"]
+        r = self.access(creds, {"account_id": w["editor"].id, "product_id": M}, path=EXPLAIN)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["reason"], "product_not_found", r)
+        self.assertFalse(r.json["chain"]["product"]["exists"], r)
+        self.assertEqual(r.json["chain"]["grants"], [], r)
+        self.assertNotIn(w["A"].encode(), r.body)
+        self.assertNotIn(b"admin", r.body)
+        # explain takes one question, not a batch
+        r = self.access(creds, {"checks": [{"account_id": w["editor"].id, "product_id": S}]},
+                        path=EXPLAIN)
+        self.assertProblem(r, 400, field="account_id")
+
+    def test_credentials_refused(self):
+        w = self.world()
+        cid, secret = w["creds"]
+        body = {"account_id": w["editor"].id, "product_id": w["S"]["id"]}
+        wrong = secret[:-1] + ("A" if secret[-1] != "A" else "B")
+        session = self.sign_in(w["editor"].email, w["editor"].password, mode="bearer")
+        headers = {
+            "no Authorization": "",
+            "wrong secret": basic(cid, wrong),
+            "short secret": basic(cid, "nope"),
+            "unknown client": basic("svc_" + secrets.token_hex(8), secret),
+            "empty client id": basic("", secret),
+            "secret only": basic(secret, ""),
+            "not base64": "Basic !!!***",
+            "Bearer session token": f"Bearer {session.token}",
+            "Bearer client secret": f"Bearer {secret}",
+        }
+        for path in (CHECK, EXPLAIN):
+            for label, header in headers.items():
+                with self.subTest(path=path, creds=label):
+                    c = self.client(mode="none")
+                    r = c.post(path, body, headers={"Authorization": header} if header else {})
+                    self.assertProblem(r, 401)
+                    self.assertNotIn("reason", r.json)
+            with self.subTest(path=path, creds="session cookie"):
+                editor = w["editor"].client
+                r = editor.request("POST", path, json_body=body, csrf=True)
+                self.assertProblem(r, 401)
+        # the right ones still work
+        self.assertEqual(self.reason((cid, secret), w["editor"].id, w["S"]["id"]),
+                         ("allowed", "editor"))
+
+    def test_bad_input(self):
+        w = self.world()
+        creds = w["creds"]
+        S = w["S"]["id"]
+        r = self.access(creds, None, raw=b'{"account_id": "acc_x", ')
+        self.assertProblem(r, 400, "validation.malformed_json")
+        r = self.access(creds, None, raw=b'[1, 2]')
+        self.assertProblem(r, 400)
+        r = self.access(creds, {"product_id": S})
+        self.assertProblem(r, 400, field="account_id")
+        r = self.access(creds, {"account_id": w["editor"].id})
+        self.assertProblem(r, 400, field="product_id")
+        r = self.access(creds, {"account_id": 42, "product_id": S})
+        self.assertProblem(r, 400, field="account_id")
+        r = self.access(creds, {"account_id": w["editor"].id, "product_id": S, "permission": 7})
+        self.assertProblem(r, 400, field="permission")
+        r = self.access(creds, {"account_id": "a" * 5000, "product_id": S})
+        self.assertProblem(r, 400, field="account_id")
+        one = {"account_id": w["editor"].id, "product_id": S}
+        r = self.access(creds, {"checks": [one] * 1001})
+        self.assertProblem(r, 400, field="checks")
+        r = self.access(creds, {"checks": "all"})
+        self.assertProblem(r, 400, field="checks")
+        r = self.access(creds, {"checks": [one, {"product_id": S}]})
+        self.assertProblem(r, 400)
+        self.assertIn("account_id", r.json.get("field") or "", r)
+        self.assertTrue((r.json.get("field") or "").startswith("checks[1]"), r)
+        r = self.access(creds, {"checks": [one, 5]})
+        self.assertProblem(r, 400)
+        self.assertTrue((r.json.get("field") or "").startswith("checks"), r)
+        r = self.access(creds, None, raw=b'{"account_id": "x", "product_id": "y"}', path=EXPLAIN)
+        self.assertEqual(r.status, 200, r)     # well-formed: an answer, not an error
+        self.assertEqual(r.json["reason"], "unknown_account", r)
+        r = self.access(creds, None, raw=b'nope', path=EXPLAIN)
+        self.assertProblem(r, 400, "validation.malformed_json")
+        self.healthy()
+
+    def test_changes_show_on_the_next_check(self):
+        w = self.world()
+        creds, sa, owner = w["creds"], w["super"], w["owner"].client
+        A = w["A"]
+        x = self.member_account(owner, A, "member", prefix="flip")
+        S = w["S"]["id"]
+        self.grant(owner, A, S, x.id, "viewer")
+        self.assertEqual(self.reason(creds, x.id, S), ("allowed", "viewer"))
+        r = sa.patch(f"/api/v1/admin/accounts/{x.id}", {"disabled": True})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.reason(creds, x.id, S), ("account_disabled", None))
+        r = sa.patch(f"/api/v1/admin/accounts/{x.id}", {"disabled": False})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.reason(creds, x.id, S), ("allowed", "viewer"))
+        # a member of a 2FA workspace who turns TOTP off is refused on the next check
+        owner2, B, T = w["owner2"], w["B"], w["T"]["id"]
+        z = self.create_account(prefix="z2fa")
+        totp_secret = self.enable_totp(z)
+        self.join(owner2.client, B, z, "member")
+        self.grant(owner2.client, B, T, z.id, "viewer")
+        self.assertEqual(self.reason(creds, z.id, T), ("allowed", "viewer"))
+        r = z.client.delete("/api/v1/me/mfa/totp", json_body={
+            "password": z.password, "code": totp_code(totp_secret, time.time() + 30)})
+        self.assertEqual(r.status, 204, r)
+        self.assertEqual(self.reason(creds, z.id, T), ("workspace_requires_2fa", None))
+        # workspace deleted → its products are gone
+        c = self.create_account(prefix="shortlived")
+        ws = self.create_workspace(c.client, name="Short lived")
+        p = self.create_product(c.client, ws["id"], "submit", plan="enterprise")
+        self.grant(c.client, ws["id"], p["id"], c.id, "admin")
+        self.assertEqual(self.reason(creds, c.id, p["id"]), ("allowed", "admin"))
+        r = c.client.request("DELETE", f"/api/v1/workspaces/{ws['id']}",
+                             json_body={"confirm": ws["shortname"]})
+        self.assertEqual(r.status, 204, r)
+        self.assertEqual(self.reason(creds, c.id, p["id"]), ("product_not_found", None))
+
+    def test_changes_from_other_processes(self):
+        """SPEC §10: `admin disable-account` works on a running server, and several serve
+        processes share one database with caches invalidated across nodes. A change made
+        elsewhere must reach this node's access checks within a second."""
+        w = self.world()
+        creds, owner, A, S = w["creds"], w["owner"].client, w["A"], w["S"]["id"]
+        x = self.member_account(owner, A, "member", prefix="cli")
+        self.grant(owner, A, S, x.id, "viewer")
+        self.assertEqual(self.reason(creds, x.id, S), ("allowed", "viewer"))   # cache warm
+        done = self.vault.cli("admin", "disable-account", x.email)
+        self.assertEqual(done.returncode, 0, done.stderr + done.stdout)
+        with self.subTest("CLI disable-account reaches the running server's checks"):
+            self.assert_soon(creds, x.id, S, ("account_disabled", None))
+        if self.vault.backend != "postgres":
+            return   # cross-node invalidation is specified for PostgreSQL (LISTEN/NOTIFY)
+        second = self.vault.add_server()
+        y = self.member_account(owner, A, "member", prefix="node")
+        self.grant(owner, A, S, y.id, "editor")
+        self.assertEqual(self.reason(creds, y.id, S, server=second), ("allowed", "editor"))
+        self.ungrant(owner, A, S, y.id)                       # on the first node
+        self.assertEqual(self.reason(creds, y.id, S), ("no_grant", None))
+        with self.subTest("a grant removed on node 1 reaches node 2"):
+            self.assert_soon(creds, y.id, S, ("no_grant", None), server=second)
+        # a service client revoked on node 1 stops working on node 2
+        cid, secret = self.service_client(w["super"], "submit", "Two nodes")
+        r = self.access((cid, secret), {"account_id": y.id, "product_id": S}, server=second)
+        self.assertEqual(r.status, 200, r)       # known to node 2 (and cached there)
+        r = w["super"].delete(f"/api/v1/admin/service-clients/{cid}")
+        self.assertEqual(r.status, 204, r)
+        with self.subTest("a service client revoked on node 1 is refused by node 2"):
+            def refused():
+                r = self.access((cid, secret), {"account_id": y.id, "product_id": S},
+                                server=second)
+                return r.status == 401
+            wait_until(refused, 2, "node 2 to refuse the revoked client")
+
+    def assert_soon(self, creds, account, product, want, server=None, timeout=2):
+        got = []
+
+        def matches():
+            got.append(self.reason(creds, account, product, server=server))
+            return got[-1] == want
+        try:
+            wait_until(matches, timeout, f"{want}", interval=0.1)
+        except AssertionError:
+            self.fail(f"after {timeout}s the check still says {got[-1]}, expected {want}")
+
+    # ---------------------------------------------------------------- Chargebee
+    def webhook(self, event, user=CB_USER, password=CB_PASSWORD, server=None):
+        headers = {"Authorization": basic(user, password)} if user is not None else {}
+        return self.client(mode="none", server=server).post(WEBHOOK, event, headers=headers)
+
+    @staticmethod
+    def event(sub_id, status, occurred_at, product_id=None, plan_id="standard-USD-monthly",
+              term_end=None, event_id=None):
+        sub = {"id": sub_id, "status": status, "plan_id": plan_id,
+               "current_term_end": term_end or int(time.time()) + 30 * 86400}
+        if product_id:
+            sub["cf_vault_product_id"] = product_id
+        return {"id": event_id or "ev_" + secrets.token_hex(8),
+                "event_type": "subscription_changed", "occurred_at": occurred_at,
+                "content": {"subscription": sub}}
+
+    def test_chargebee_webhook(self):
+        w = self.world()
+        A, owner, creds = w["A"], w["owner"].client, w["creds"]
+        p = self.create_product(owner, A, "submit", name="Paid by Chargebee")  # local trial
+        pid = p["id"]
+        self.grant(owner, A, pid, w["viewer"].id, "viewer")
+        sub_path = f"/api/v1/workspaces/{A}/products/{pid}/subscription"
+        self.assertEqual(self.reason(creds, w["viewer"].id, pid), ("allowed", "viewer"))
+        now = int(time.time())
+        sub_id = "cb_sub_" + secrets.token_hex(6)
+        term_end = now + 30 * 86400
+
+        first = self.event(sub_id, "active", now, pid, term_end=term_end)
+        r = self.webhook(first)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["outcome"], "applied", r)
+        s = owner.get(sub_path).json
+        self.assertEqual((s["plan"], s["status"], s["provider"]),
+                         ("standard", "active", "chargebee"), s)
+        self.assertAlmostEqual(parse_time(s["period_end"]), term_end, delta=1)
+        self.assertEqual(self.products_by_id(owner, A)[pid]["subscription"]["plan"], "standard")
+        # the same event again
+        r = self.webhook(first)
+        self.assertEqual((r.status, r.json["outcome"]), (200, "duplicate"), r)
+        # a newer event (linked by the subscription id alone now)
+        r = self.webhook(self.event(sub_id, "non_renewing", now + 10))
+        self.assertEqual((r.status, r.json["outcome"]), (200, "applied"), r)
+        self.assertEqual(owner.get(sub_path).json["status"], "non_renewing")
+        self.assertEqual(self.reason(creds, w["viewer"].id, pid), ("allowed", "viewer"))
+        # an older one, delivered late: changes nothing
+        r = self.webhook(self.event(sub_id, "cancelled", now + 5, pid))
+        self.assertEqual((r.status, r.json["outcome"]), (200, "stale"), r)
+        self.assertEqual(owner.get(sub_path).json["status"], "non_renewing")
+        self.assertEqual(self.reason(creds, w["viewer"].id, pid), ("allowed", "viewer"))
+        # cancelled → inactive, at once
+        r = self.webhook(self.event(sub_id, "cancelled", now + 20, pid))
+        self.assertEqual((r.status, r.json["outcome"]), (200, "applied"), r)
+        self.assertEqual(owner.get(sub_path).json["status"], "cancelled")
+        self.assertEqual(self.reason(creds, w["viewer"].id, pid, "submissions:read"),
+                         ("product_inactive", "viewer"))
+        self.assertEqual(self.products_by_id(owner, A)[pid]["status"], "inactive")
+        # the plan is Chargebee's now: a local plan change is refused
+        r = owner.request("PUT", sub_path, json_body={"plan": "enterprise"})
+        self.assertProblem(r, 409)
+        # reactivated, with a plan named by its item price
+        ev = self.event(sub_id, "active", now + 30, plan_id=None)
+        ev["content"]["subscription"].pop("plan_id")
+        ev["content"]["subscription"]["subscription_items"] = [
+            {"item_price_id": "enterprise-EUR-yearly"}]
+        r = self.webhook(ev)
+        self.assertEqual((r.status, r.json["outcome"]), (200, "applied"), r)
+        s = owner.get(sub_path).json
+        self.assertEqual((s["plan"], s["status"]), ("enterprise", "active"), s)
+        self.assertEqual(self.reason(creds, w["viewer"].id, pid), ("allowed", "viewer"))
+        # an event for nothing we know
+        r = self.webhook(self.event("cb_sub_unknown", "active", now))
+        self.assertEqual((r.status, r.json["outcome"]), (200, "unmatched"), r)
+
+        # credentials
+        bad = self.event(sub_id, "cancelled", now + 40, pid)
+        for label, user, password in (("wrong password", CB_USER, "wrong"),
+                                      ("wrong user", "someone", CB_PASSWORD),
+                                      ("none", None, None)):
+            with self.subTest(creds=label):
+                self.assertProblem(self.webhook(bad, user, password), 401)
+        r = self.client(mode="none").post(WEBHOOK, bad, headers={
+            "Authorization": f"Bearer {CB_PASSWORD}"})
+        self.assertProblem(r, 401)
+        self.assertEqual(owner.get(sub_path).json["status"], "active")
+        # bad input with good credentials
+        r = self.client(mode="none").raw("POST", WEBHOOK, b"{not json",
+                                         headers={"Authorization": basic(CB_USER, CB_PASSWORD)})
+        self.assertProblem(r, 400)
+        r = self.webhook({"id": "ev_x", "occurred_at": now + 50, "content": {}})
+        self.assertProblem(r, 400, field="subscription")
+        self.assertEqual(owner.get(sub_path).json["status"], "active")
+
+    def test_chargebee_not_configured(self):
+        self.world()
+        other = self.vault.add_server({"VAULT_CHARGEBEE_WEBHOOK_USER": "",
+                                       "VAULT_CHARGEBEE_WEBHOOK_PASSWORD": ""})
+        ev = self.event("cb_sub_x", "active", int(time.time()))
+        for user, password in ((CB_USER, CB_PASSWORD), (None, None), ("", "")):
+            r = self.webhook(ev, user, password, server=other)
+            self.assertProblem(r, 404)
+        # the configured server still answers
+        r = self.webhook(self.event("cb_sub_y", "active", int(time.time())))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(json.loads(r.body)["outcome"], "unmatched")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,322 @@
+#!/usr/bin/python3
+"""Product-area authorization, table-driven (SPEC §3 capability table, §4, §5, §13; docs/api.md
+"Products", "Groups", "Grants", "Platform administration"), in the style of
+test_workspace_authz.py.
+
+Every product, subscription, grant and group endpoint of a workspace, and the product-type and
+service-client endpoints, are called by every kind of caller: anonymous, Member, Billing, Admin,
+Owner (of workspace A), the Owner of another workspace (B), a Super Admin (member of no
+workspace) and a disabled account (a Member of A disabled by a Super Admin, keeping its old
+session). Expected cells, from the capability table:
+
+  view (products, product, grants, groups, group)          → every member
+  manage groups, products, grants                          → Owner, Admin
+  see the subscription                                     → Owner, Admin, Billing
+  change the subscription                                  → Owner, Billing
+  non-members (the other Owner, the Super Admin)           → 404 workspace.not_found
+  /api/v1/admin/...                                        → 403 admin.required but the Super Admin
+  GET /api/v1/product-types                                → 200 for anyone signed in
+
+A second test proves a non-member learns nothing: a real workspace/product/group of A and
+made-up ones give byte-identical problem bodies (request_id aside).
+"""
+
+import os
+import random
+import secrets
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import VaultTestCase, main  # noqa: E402
+from product_helpers import ProductFlows, unique_product_shortname  # noqa: E402
+from test_workspace_authz import (CALLERS, SHORT, anyone_signed_in,  # noqa: E402
+                                  expected_status_code, platform, ws)
+from ws_helpers import WorkspaceFlows, without_request_id  # noqa: E402
+
+P = "/api/v1/workspaces/{w[A]}/products"
+G = "/api/v1/workspaces/{w[A]}/groups"
+
+
+def product_type_body(w, p):
+    key = "t" + secrets.token_hex(5)
+    return {"key": key, "name": f"Type {key}", "api_permissions": ["things:read"],
+            "roles": [{"name": "admin", "rank": 2, "permissions": ["things:read", "things:write"]},
+                      {"name": "viewer", "rank": 1, "permissions": ["things:read"]}],
+            "plans": [{"key": "basic", "name": "Basic", "seats": 3, "trial_days": 0,
+                       "features": ["core"]}]}
+
+
+# (label, method, path, body, expected, prepare) — as in test_workspace_authz.MATRIX
+MATRIX = [
+    ("GET products", "GET", P, None, ws(200, 200, 200, 200), None),
+    ("POST product", "POST", P,
+     lambda w, p: {"product_type": "manage", "name": "Made by caller",
+                   "shortname": unique_product_shortname("m"), "plan": "enterprise"},
+     ws(201, 201, 403, 403), None),
+    ("GET product", "GET", P + "/{w[PRD]}", None, ws(200, 200, 200, 200), None),
+    ("GET product by SHORTNAME", "GET", P + "/{w[PRD_SHORT]}", None, ws(200, 200, 200, 200),
+     None),
+    ("PATCH product name", "PATCH", P + "/{w[PRD]}", {"name": "Renamed"},
+     ws(200, 200, 403, 403), None),
+    ("DELETE product", "DELETE", P + "/{p}", None, ws(204, 204, 403, 403),
+     lambda t, w: t.fresh_product()),
+    ("GET subscription", "GET", P + "/{w[PRD]}/subscription", None, ws(200, 200, 200, 403),
+     None),
+    ("PUT subscription", "PUT", P + "/{w[PRD]}/subscription", {"plan": "enterprise"},
+     ws(200, 403, 200, 403), None),
+    ("GET grants", "GET", P + "/{w[PRD]}/grants", None, ws(200, 200, 200, 200), None),
+    ("PUT grant", "PUT", P + "/{w[PRD]}/grants",
+     lambda w, p: {"principal": {"type": "account", "id": w["MEMBER_ID"]}, "role": "viewer"},
+     ws(200, 200, 403, 403), None),
+    ("PUT group grant", "PUT", P + "/{w[PRD]}/grants",
+     lambda w, p: {"principal": {"type": "group", "id": w["GRP"]}, "role": "editor"},
+     ws(200, 200, 403, 403), None),
+    ("DELETE grant", "DELETE", P + "/{w[PRD]}/grants/account/{p}", None,
+     ws(204, 204, 403, 403), lambda t, w: t.ensure_grant()),
+    ("POST group", "POST", G, lambda w, p: {"name": f"Group {secrets.token_hex(4)}"},
+     ws(201, 201, 403, 403), None),
+    ("GET groups", "GET", G, None, ws(200, 200, 200, 200), None),
+    ("GET group", "GET", G + "/{w[GRP]}", None, ws(200, 200, 200, 200), None),
+    ("PATCH group", "PATCH", G + "/{w[GRP]}", {"description": "x"}, ws(200, 200, 403, 403),
+     None),
+    ("DELETE group", "DELETE", G + "/{p}", None, ws(204, 204, 403, 403),
+     lambda t, w: t.fresh_group()),
+    ("PUT group member", "PUT", G + "/{w[GRP]}/members/{p}", None, ws(204, 204, 403, 403),
+     lambda t, w: t.ensure_not_in_group()),
+    ("DELETE group member", "DELETE", G + "/{w[GRP]}/members/{p}", None,
+     ws(204, 204, 403, 403), lambda t, w: t.ensure_in_group()),
+    ("GET product-types", "GET", "/api/v1/product-types", None, anyone_signed_in(200), None),
+    ("GET admin/product-types", "GET", "/api/v1/admin/product-types", None, platform(200),
+     None),
+    ("POST admin/product-types", "POST", "/api/v1/admin/product-types", product_type_body,
+     platform(201), None),
+    ("GET admin/service-clients", "GET", "/api/v1/admin/service-clients", None, platform(200),
+     None),
+    ("POST admin/service-clients", "POST", "/api/v1/admin/service-clients",
+     lambda w, p: {"product_type": "submit", "name": "Caller's client"}, platform(201), None),
+    ("DELETE admin/service-clients/{id}", "DELETE", "/api/v1/admin/service-clients/{p}", None,
+     platform(204), lambda t, w: t.fresh_service_client()),
+]
+
+# Endpoints under /api/v1/workspaces/{ws} for the "learns nothing" comparison
+WS_ENDPOINTS = [
+    ("GET", "/products", None),
+    ("POST", "/products", {"product_type": "manage", "name": "N", "shortname": "nn"}),
+    ("GET", "/products/{prd}", None),
+    ("PATCH", "/products/{prd}", {"name": "x"}),
+    ("DELETE", "/products/{prd}", None),
+    ("GET", "/products/{prd}/subscription", None),
+    ("PUT", "/products/{prd}/subscription", {"plan": "standard"}),
+    ("GET", "/products/{prd}/grants", None),
+    ("PUT", "/products/{prd}/grants",
+     {"principal": {"type": "account", "id": "{member}"}, "role": "viewer"}),
+    ("DELETE", "/products/{prd}/grants/account/{member}", None),
+    ("POST", "/groups", {"name": "Someone's group"}),
+    ("GET", "/groups", None),
+    ("GET", "/groups/{grp}", None),
+    ("PATCH", "/groups/{grp}", {"description": "x"}),
+    ("DELETE", "/groups/{grp}", None),
+    ("PUT", "/groups/{grp}/members/{member}", None),
+    ("DELETE", "/groups/{grp}/members/{member}", None),
+]
+
+
+def scramble(real_id):
+    prefix, suffix = real_id.split("_", 1)
+    fake = prefix + "_" + "".join(random.sample(suffix, len(suffix)))
+    return fake if fake != real_id else prefix + "_" + suffix[::-1]
+
+
+class ProductsAuthzTest(ProductFlows, WorkspaceFlows, VaultTestCase):
+    ARGON2_MEMORY_KIB = 8192
+    _world = None
+
+    # ----------------------------------------------------------------- fixtures
+    def world(self):
+        cls = type(self)
+        if cls._world is not None:
+            return cls._world
+        w = {}
+        owner = self.create_account(name="Olga Owner", prefix="owner")
+        a = self.create_workspace(owner.client, name="Workspace A")
+        w["A"], w["owner"] = a["id"], owner
+        w["admin"] = self.member_account(owner.client, a["id"], "admin")
+        w["member"] = self.member_account(owner.client, a["id"], "member")
+        w["billing"] = self.member_account(owner.client, a["id"], "billing")
+        w["disabled"] = self.member_account(owner.client, a["id"], "member", prefix="disabled")
+        w["MEMBER_ID"] = w["member"].id
+        prd = self.create_product(owner.client, a["id"], "manage", plan="enterprise",
+                                  name="Main product")
+        w["PRD"], w["PRD_SHORT"] = prd["id"], prd["shortname"].upper()
+        w["GRP"] = self.create_group(owner.client, a["id"], name="Main group")["id"]
+        other = self.create_account(name="Bob Other", prefix="ownerb")
+        b = self.create_workspace(other.client, name="Workspace B")
+        w["B"], w["other"] = b["id"], other
+        w["B_PRD"] = self.create_product(other.client, b["id"], "manage")["id"]
+        sa_id, _, _, sa_client = self.make_super_admin()
+        w["super"] = sa_client
+        disabled = w["disabled"]
+        r = sa_client.patch(f"/api/v1/admin/accounts/{disabled.id}", {"disabled": True})
+        self.assertEqual(r.status, 200, r)
+        self.assertProblem(disabled.client.get("/api/v1/me"), 401)
+        w["clients"] = {
+            "anonymous": self.client(mode="none"),
+            "member": w["member"].client,
+            "billing": w["billing"].client,
+            "admin": w["admin"].client,
+            "owner": owner.client,
+            "owner_of_other_workspace": other.client,
+            "super_admin": sa_client,
+            "disabled_account": disabled.client,
+        }
+        cls._world = w
+        return w
+
+    def fresh_product(self):
+        w = self.world()
+        return self.create_product(w["owner"].client, w["A"], "submit", plan="enterprise",
+                                   name="Throw-away")["id"]
+
+    def fresh_group(self):
+        w = self.world()
+        return self.create_group(w["owner"].client, w["A"])["id"]
+
+    def fresh_service_client(self):
+        cid, _ = self.service_client(self.world()["super"], "submit", "Throw-away")
+        return cid
+
+    def ensure_grant(self):
+        w = self.world()
+        self.grant(w["owner"].client, w["A"], w["PRD"], w["MEMBER_ID"], "viewer")
+        return w["MEMBER_ID"]
+
+    def group_members(self):
+        w = self.world()
+        r = w["owner"].client.get(f"/api/v1/workspaces/{w['A']}/groups/{w['GRP']}")
+        self.assertEqual(r.status, 200, r)
+        return r.json["member_ids"]
+
+    def ensure_in_group(self):
+        w = self.world()
+        if w["MEMBER_ID"] not in self.group_members():
+            self.add_to_group(w["owner"].client, w["A"], w["GRP"], w["MEMBER_ID"])
+        return w["MEMBER_ID"]
+
+    def ensure_not_in_group(self):
+        w = self.world()
+        if w["MEMBER_ID"] in self.group_members():
+            self.remove_from_group(w["owner"].client, w["A"], w["GRP"], w["MEMBER_ID"])
+        return w["MEMBER_ID"]
+
+    @staticmethod
+    def send(client, method, path, body):
+        return client.request(method, path, json_body=body)
+
+    # -------------------------------------------------------------------- tests
+    def test_capability_matrix(self):
+        w = self.world()
+        failures, grid = [], []
+        for label, method, path_t, body_t, expected, prepare in MATRIX:
+            self.assertEqual(set(expected), set(CALLERS), label)
+            row = []
+            for caller in CALLERS:
+                p = prepare(self, w) if prepare else None
+                path = path_t.format(w=w, p=p)
+                body = body_t(w, p) if callable(body_t) else body_t
+                r = self.send(w["clients"][caller], method, path, body)
+                want_status, want_code = expected_status_code(label, path, caller,
+                                                              expected[caller])
+                got_code = r.json.get("code") if isinstance(r.json, dict) else None
+                ok = r.status == want_status and (want_code is None or got_code == want_code)
+                if r.status >= 400 and r.content_type != "application/problem+json":
+                    ok = False
+                row.append(str(r.status) if ok else f"{r.status}!={want_status}")
+                if not ok:
+                    failures.append(f"{label} [{caller}] {method} {path} body={body!r:.80}: "
+                                    f"expected {want_status} {want_code or ''}, got {r!r:.300}")
+            grid.append((label, row))
+        width = max(len(g[0]) for g in grid)
+        lines = [" " * width + " | " + " ".join(f"{SHORT[c]:>9}" for c in CALLERS)]
+        for name, row in grid:
+            lines.append(f"{name:<{width}} | " + " ".join(f"{cell:>9}" for cell in row))
+        if os.environ.get("VAULT_IT_SHOW_MATRIX") == "1":
+            sys.stderr.write("\n" + "\n".join(lines) + "\n")
+        if failures:
+            self.fail(f"{len(failures)} cell(s) differ from the capability table "
+                      "(x!=y: got x, expected y):\n" + "\n".join(lines) + "\n\n"
+                      + "\n".join(failures))
+
+        # nothing the refused callers sent took effect
+        owner = w["owner"].client
+        r = owner.get(f"/api/v1/workspaces/{w['A']}/products")
+        makers = [p for p in r.json["items"] if p["name"] == "Made by caller"]
+        self.assertEqual(len(makers), 2, makers)          # Owner's and Admin's
+        r = owner.get(f"/api/v1/workspaces/{w['A']}/products/{w['PRD']}")
+        self.assertEqual(r.json["name"], "Renamed", r)
+        r = w["other"].client.get(f"/api/v1/workspaces/{w['B']}/products/{w['B_PRD']}")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.json["name"], "Jobs", r)
+        r = w["super"].get("/api/v1/admin/service-clients")
+        names = [c["name"] for c in r.json["items"]]
+        self.assertEqual(names.count("Caller's client"), 1, names)
+        # cookie-authenticated changes still need the CSRF header
+        r = owner.request("PATCH", f"/api/v1/workspaces/{w['A']}/products/{w['PRD']}",
+                          json_body={"name": "No CSRF"}, csrf=False)
+        self.assertProblem(r, 403, "csrf.failed")
+        self.healthy()
+
+    def test_non_member_learns_nothing(self):
+        w = self.world()
+        real = {"ws": w["A"], "prd": w["PRD"], "grp": w["GRP"], "member": w["MEMBER_ID"]}
+        fake = {"ws": scramble(w["A"]), "prd": scramble(w["PRD"]), "grp": scramble(w["GRP"]),
+                "member": scramble(w["MEMBER_ID"])}
+        ignored_headers = {"date", "x-request-id", "content-length"}
+
+        def render(template, ids):
+            if isinstance(template, dict):
+                return {k: render(v, ids) for k, v in template.items()}
+            if isinstance(template, str):
+                return template.format(**ids)
+            return template
+        for who in ("owner_of_other_workspace", "super_admin"):
+            client = w["clients"][who]
+            for method, suffix, body in WS_ENDPOINTS:
+                with self.subTest(who=who, method=method, path=suffix):
+                    r_real = self.send(client, method, f"/api/v1/workspaces/{real['ws']}"
+                                       + suffix.format(**real), render(body, real))
+                    r_fake = self.send(client, method, f"/api/v1/workspaces/{fake['ws']}"
+                                       + suffix.format(**fake), render(body, fake))
+                    self.assertProblem(r_real, 404, "workspace.not_found")
+                    self.assertEqual(r_real.status, r_fake.status, (r_real, r_fake))
+                    self.assertEqual(without_request_id(r_real.body),
+                                     without_request_id(r_fake.body))
+                    h_real = sorted((k.lower(), v) for k, v in r_real.headers.items()
+                                    if k.lower() not in ignored_headers)
+                    h_fake = sorted((k.lower(), v) for k, v in r_fake.headers.items()
+                                    if k.lower() not in ignored_headers)
+                    self.assertEqual(h_real, h_fake)
+        # B's Owner reaching A's product and group through B's own workspace: not found either
+        other = w["clients"]["owner_of_other_workspace"]
+        B = w["B"]
+        for method, path, body in (
+                ("GET", f"/products/{w['PRD']}", None),
+                ("GET", f"/products/{w['PRD']}/grants", None),
+                ("PUT", f"/products/{w['PRD']}/subscription", {"plan": "standard"}),
+                ("PUT", f"/products/{w['PRD']}/grants",
+                 {"principal": {"type": "account", "id": w["other"].id}, "role": "admin"}),
+                ("PUT", f"/products/{w['B_PRD']}/grants",
+                 {"principal": {"type": "group", "id": w["GRP"]}, "role": "admin"}),
+                ("PUT", f"/products/{w['B_PRD']}/grants",
+                 {"principal": {"type": "account", "id": w["MEMBER_ID"]}, "role": "admin"}),
+                ("GET", f"/groups/{w['GRP']}", None),
+                ("DELETE", f"/groups/{w['GRP']}", None)):
+            with self.subTest(cross=f"{method} {path}"):
+                r = self.send(other, method, f"/api/v1/workspaces/{B}{path}", body)
+                self.assertIn(r.status, (404,), r)
+        r = other.get(f"/api/v1/workspaces/{B}/products")
+        self.assertNotIn(w["PRD"].encode(), r.body)
+
+
+if __name__ == "__main__":
+    main()
