@@ -20,12 +20,14 @@ Result<core::Account> Find(core::Tx& tx, const std::string& email) {
 }  // namespace
 
 AdminService::AdminService(core::Store& store, core::Clock& clock, core::Random& random,
-                           core::SecretHasher& secrets, std::string public_url)
+                           core::SecretHasher& secrets, std::string public_url,
+                           core::ChangeListener* changes)
     : store_(store),
       clock_(clock),
       random_(random),
       secrets_(secrets),
       public_url_(std::move(public_url)),
+      changes_(changes),
       audit_(secrets, random, clock) {}
 
 Result<AdminOutcome> AdminService::CreateSuperAdmin(const std::string& email, const std::string& name) {
@@ -66,6 +68,7 @@ Result<AdminOutcome> AdminService::CreateSuperAdmin(const std::string& email, co
                                        JsonSummary({{"created", out.created ? "true" : "false"}})});
   });
   if (!r) return Fail(r.error());
+  if (changes_) changes_->AccountChanged(out.account_id);
   return out;
 }
 
@@ -108,6 +111,7 @@ Result<AdminOutcome> AdminService::SetDisabled(const std::string& email, bool di
                           a->id, JsonSummary({{"sessions_ended", std::to_string(ended)}})});
   });
   if (!r) return Fail(r.error());
+  if (changes_) changes_->AccountChanged(out.account_id);
   return out;
 }
 

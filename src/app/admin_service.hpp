@@ -20,8 +20,10 @@ struct AdminOutcome {
 
 class AdminService {
  public:
+  // changes (optional) hears about accounts whose access changed, for running servers.
   AdminService(core::Store& store, core::Clock& clock, core::Random& random,
-               core::SecretHasher& secrets, std::string public_url);
+               core::SecretHasher& secrets, std::string public_url,
+               core::ChangeListener* changes = nullptr);
 
   // Marks the account a Super Admin, creating it (verified, no password yet, with a 24 h
   // set-password link) when the email is new. Fails invalid_argument for a bad email.
@@ -37,6 +39,7 @@ class AdminService {
   core::Random& random_;
   core::SecretHasher& secrets_;
   std::string public_url_;
+  core::ChangeListener* changes_;
   AuditLog audit_;
 };
 

@@ -69,10 +69,15 @@ Result<void> IntegrationService::RevokeClient(const AuthContext& ctx, const std:
                          {"admin.service_client_revoked", "service_client", id});
   });
   if (r) {
-    std::lock_guard lock(mu_);
-    clients_.erase(id);
+    ServiceClientChanged(id);
+    if (p_.changes) p_.changes->ServiceClientChanged(id);
   }
   return r;
+}
+
+void IntegrationService::ServiceClientChanged(const std::string& client_id) {
+  std::lock_guard lock(mu_);
+  clients_.erase(client_id);
 }
 
 Result<core::ServiceClient> IntegrationService::AuthenticateClient(const std::string& id,
@@ -171,7 +176,10 @@ Result<std::string> IntegrationService::ApplyChargebee(const ChargebeeEvent& e) 
                           workspace});
   });
   if (!r) return Fail(r.error());
-  if (!workspace.empty()) model_.WorkspaceChanged(workspace);
+  if (!workspace.empty()) {
+    if (p_.changes) p_.changes->WorkspaceChanged(workspace);
+    else model_.WorkspaceChanged(workspace);
+  }
   return outcome;
 }
 

@@ -36,7 +36,7 @@ struct ChargebeeEvent {
   std::string vault_product_id;  // meta_data / cf_vault_product_id linking a new subscription
 };
 
-class IntegrationService {
+class IntegrationService : public core::ChangeListener {
  public:
   IntegrationService(Ports ports, AccessModel& model);
 
@@ -54,6 +54,12 @@ class IntegrationService {
   // Applies a Chargebee subscription event. Returns "applied", "duplicate", "stale" or
   // "unmatched" (no product linked to that subscription).
   core::Result<std::string> ApplyChargebee(const ChargebeeEvent& event);
+
+  // Drops a cached client (revoked here or on another node).
+  void ServiceClientChanged(const std::string& client_id) override;
+  void WorkspaceChanged(const std::string&) override {}
+  void AccountChanged(const std::string&) override {}
+  void CatalogChanged() override {}
 
  private:
   Ports p_;

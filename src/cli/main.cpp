@@ -9,6 +9,7 @@
 #include "app/account_service.hpp"
 #include "app/access_model.hpp"
 #include "app/admin_service.hpp"
+#include "cli/change_feed.hpp"
 #include "cli/runtime.hpp"
 #include "http/api.hpp"
 #include "http/log.hpp"
@@ -78,8 +79,11 @@ int Serve(const vault::config::Config& cfg) {
   settings.session_idle_seconds = cfg.session_idle_seconds;
   settings.session_absolute_seconds = cfg.session_absolute_seconds;
   vault::app::AccessModel model(*r.opened.store, *r.clock);
+  // Every service reports changes to the feed, which tells this process's caches and, through
+  // the database, every other process's.
+  vault::cli::ChangeFeed feed(*r.opened.store, *r.clock, {&model});
   vault::app::Ports ports{*r.opened.store, *r.clock, r.random, *r.secrets, *r.hasher,
-                          *mailer, *r.policy, *r.box, r.otp, &model};
+                          *mailer, *r.policy, *r.box, r.otp, &feed};
   vault::app::AccountService accounts(ports, settings);
 
   vault::http::Router router;
@@ -100,6 +104,8 @@ int Serve(const vault::config::Config& cfg) {
   vault::app::PlatformService platform(ports);
   vault::app::ProductService products(ports, workspaces);
   vault::app::IntegrationService integration(ports, model);
+  feed.AddLocal(&integration);
+  feed.Start();
   vault::http::RegisterAccountRoutes(router, accounts, api);
   vault::http::RegisterWorkspaceRoutes(router, accounts, workspaces, platform, api);
   vault::http::RegisterProductRoutes(router, accounts, products, integration, api,
@@ -115,7 +121,9 @@ int Serve(const vault::config::Config& cfg) {
   for (const auto& route : router.routes()) names.push_back(route.method + " " + route.pattern);
   metrics.Init(std::move(names));
   server = std::make_unique<vault::http::Server>(options, router, metrics);
-  return server->Run();
+  int rc = server->Run();
+  feed.Stop();  // before the caches it tells go away
+  return rc;
 }
 
 int Migrate(const vault::config::Config& cfg) {
@@ -133,7 +141,8 @@ int Admin(const vault::config::Config& cfg, const std::string& command, const st
   auto rt = vault::cli::MakeRuntime(cfg, 1);
   if (!rt) return Fail(rt.error(), "cannot open the database");
   vault::cli::Runtime& r = **rt;
-  vault::app::AdminService admin(*r.opened.store, *r.clock, r.random, *r.secrets, cfg.public_url);
+  vault::cli::ChangeFeed feed(*r.opened.store, *r.clock, {});  // tells running servers
+  vault::app::AdminService admin(*r.opened.store, *r.clock, r.random, *r.secrets, cfg.public_url, &feed);
   vault::core::Result<vault::app::AdminOutcome> out =
       command == "create-super-admin" ? admin.CreateSuperAdmin(email, name)
       : command == "reset-password"   ? admin.ResetPassword(email)

@@ -62,6 +62,7 @@ class ChangeListener {
   virtual void WorkspaceChanged(const std::string& workspace_id) = 0;
   virtual void AccountChanged(const std::string& account_id) = 0;
   virtual void CatalogChanged() = 0;
+  virtual void ServiceClientChanged(const std::string& client_id) { (void)client_id; }
 };
 
 struct MailMessage {

@@ -37,6 +37,11 @@ struct Logo {
   Timestamp updated_at = 0;
 };
 
+struct ChangeEntry {
+  std::int64_t seq = 0;
+  std::string kind, subject;
+};
+
 class Tx {
  public:
   virtual ~Tx() = default;
@@ -180,6 +185,13 @@ class Tx {
   virtual Result<std::optional<ServiceClient>> FindServiceClient(const std::string& id) = 0;
   virtual Result<std::vector<ServiceClient>> ListServiceClients() = 0;
   virtual Result<bool> RevokeServiceClient(const std::string& id, Timestamp now) = 0;
+
+  // Change feed: what changed (kind "workspace", "account", "catalog", "service_client"), so
+  // every server process can drop what it cached. Seq grows; readers re-read a window.
+  virtual Result<void> AppendChange(const std::string& kind, const std::string& subject, Timestamp now) = 0;
+  virtual Result<std::vector<ChangeEntry>> ChangesAfter(std::int64_t after_seq, int limit) = 0;
+  virtual Result<std::int64_t> LastChangeSeq() = 0;
+  virtual Result<void> PruneChanges(std::int64_t before_seq) = 0;
 
   // Records a provider webhook event id; false when it was seen before (idempotency).
   virtual Result<bool> RecordWebhookEvent(const std::string& event_id, Timestamp now) = 0;

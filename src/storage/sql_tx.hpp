@@ -115,6 +115,11 @@ class SqlTx : public core::Tx {
   core::Result<std::optional<core::ServiceClient>> FindServiceClient(const std::string& id) override;
   core::Result<std::vector<core::ServiceClient>> ListServiceClients() override;
   core::Result<bool> RevokeServiceClient(const std::string& id, core::Timestamp now) override;
+  core::Result<void> AppendChange(const std::string& kind, const std::string& subject,
+                                  core::Timestamp now) override;
+  core::Result<std::vector<core::ChangeEntry>> ChangesAfter(std::int64_t after_seq, int limit) override;
+  core::Result<std::int64_t> LastChangeSeq() override;
+  core::Result<void> PruneChanges(std::int64_t before_seq) override;
   core::Result<bool> RecordWebhookEvent(const std::string& event_id, core::Timestamp now) override;
 
   core::Result<core::AuditHead> AdvanceAuditHead() override;

@@ -342,6 +342,28 @@ Result<bool> SqlTx::RevokeServiceClient(const std::string& id, core::Timestamp n
   return !r->empty();
 }
 
+Result<void> SqlTx::AppendChange(const std::string& kind, const std::string& subject, core::Timestamp now) {
+  return Done(conn_.Query("INSERT INTO change_feed (kind, subject, created_at) VALUES ($1, $2, $3)",
+                          {kind, subject, now}));
+}
+
+Result<std::vector<core::ChangeEntry>> SqlTx::ChangesAfter(std::int64_t after_seq, int limit) {
+  return Map<core::ChangeEntry>(
+      conn_.Query("SELECT seq, kind, subject FROM change_feed WHERE seq > $1 ORDER BY seq LIMIT $2",
+                  {after_seq, std::int64_t{limit}}),
+      [](const SqlRow& r) { return core::ChangeEntry{r.Int(0), r.Str(1), r.Str(2)}; });
+}
+
+Result<std::int64_t> SqlTx::LastChangeSeq() {
+  auto r = conn_.Query("SELECT COALESCE(MAX(seq), 0) FROM change_feed", {});
+  if (!r) return core::Fail(r.error());
+  return r->front().Int(0);
+}
+
+Result<void> SqlTx::PruneChanges(std::int64_t before_seq) {
+  return Done(conn_.Query("DELETE FROM change_feed WHERE seq < $1", {before_seq}));
+}
+
 Result<bool> SqlTx::RecordWebhookEvent(const std::string& event_id, core::Timestamp now) {
   auto r = conn_.Query(
       "INSERT INTO webhook_events (event_id, received_at) VALUES ($1, $2) "
