@@ -1,6 +1,9 @@
 // WorkspaceService: invitations — create, resend, revoke, list, accept (signed in, or signing
 // up through the link), decline.
+#include <set>
+
 #include "app/emails.hpp"
+#include "app/seats.hpp"
 #include "app/workspace_service.hpp"
 #include "core/encoding.hpp"
 
@@ -41,8 +44,10 @@ void WorkspaceService::MailInvitation(const core::Invitation& inv, const core::W
       InvitationMessage(inv.email, inviter, w.name, std::string(core::RoleName(inv.role)), link));
 }
 
-Result<core::Invitation> WorkspaceService::Invite(const AuthContext& ctx, const std::string& ws,
-                                                  const std::string& email, core::Role role) {
+Result<core::Invitation> WorkspaceService::Invite(
+    const AuthContext& ctx, const std::string& ws, const std::string& email, core::Role role,
+    const std::vector<std::string>& groups,
+    const std::vector<std::pair<std::string, std::string>>& product_grants) {
   auto valid = core::ValidateEmail(email, "email");
   if (!valid) return Fail(valid.error());
   core::Invitation out;
@@ -78,6 +83,28 @@ Result<core::Invitation> WorkspaceService::Invite(const AuthContext& ctx, const 
     inv.role = role;
     inv.invited_by = ctx.account.id;
     inv.created_at = p_.clock.Now();
+    if ((!groups.empty() || !product_grants.empty()) &&
+        !core::Allows(access->membership.role, Capability::kManageAccess))
+      return Fail(Code::kPermissionDenied, "permission.denied", "your role cannot grant access", "grants");
+    for (const auto& g : groups) {
+      auto found = tx.FindGroup(workspace.id, g);
+      if (!found) return Fail(found.error());
+      if (!*found) return Fail(Code::kNotFound, "group.not_found", "no such group in this workspace", "groups");
+      inv.group_ids.push_back((*found)->id);
+    }
+    auto types = tx.ListProductTypes();
+    if (!types) return Fail(types.error());
+    for (const auto& [product, role_name] : product_grants) {
+      auto found = tx.FindProduct(workspace.id, product);
+      if (!found) return Fail(found.error());
+      if (!*found) return Fail(Code::kNotFound, "product.not_found", "no such product in this workspace", "grants");
+      bool known = false;
+      for (const auto& t : *types)
+        if (t.id == (*found)->type_id) known = t.FindRole(role_name) != nullptr;
+      if (!known)
+        return Fail(Code::kInvalidArgument, "grant.unknown_role", "this product type has no such role", "grants");
+      inv.product_grants.emplace_back((*found)->id, role_name);
+    }
     auto issued = IssueInvitationToken(inv, &link);
     if (!issued) return Fail(issued.error());
     out = *issued;
@@ -223,6 +250,35 @@ Result<InvitationAccepted> WorkspaceService::AcceptInvitation(const std::string&
     out.workspace = **w;
     out.membership = core::Membership{inv->workspace_id, account_id, inv->role, p_.clock.Now()};
     if (auto m = tx.InsertMembership(out.membership); !m) return m;
+    // The access the invitation carries; groups or products deleted since are skipped.
+    std::set<std::string> touched;
+    for (const auto& g : inv->group_ids) {
+      auto group = tx.FindGroup(inv->workspace_id, g);
+      if (!group) return Fail(group.error());
+      if (!*group) continue;
+      if (auto a = tx.AddGroupMember(inv->workspace_id, g, account_id); !a) return Fail(a.error());
+      auto grants = tx.ListWorkspaceGrants(inv->workspace_id);
+      if (!grants) return Fail(grants.error());
+      for (const auto& gr : *grants)
+        if (gr.principal_type == core::PrincipalType::kGroup && gr.principal_id == g) touched.insert(gr.product_id);
+    }
+    for (const auto& [product, role] : inv->product_grants) {
+      auto p = tx.FindProduct(inv->workspace_id, product);
+      if (!p) return Fail(p.error());
+      if (!*p) continue;
+      if (auto g = tx.PutGrant({product, core::PrincipalType::kAccount, account_id, role, inv->workspace_id,
+                                p_.clock.Now()});
+          !g)
+        return g;
+      touched.insert(product);
+    }
+    for (const auto& pid : touched) {  // std::set: a fixed lock order
+      if (auto l = tx.LockProduct(pid); !l) return l;
+      auto p = tx.FindProductById(pid);
+      if (!p) return Fail(p.error());
+      if (*p)
+        if (auto seats = CheckSeats(tx, **p); !seats) return seats;
+    }
     inv->status = InvitationStatus::kAccepted;
     inv->responded_at = p_.clock.Now();
     if (auto u = tx.UpdateInvitation(*inv); !u) return u;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <set>
 
+#include "app/seats.hpp"
 #include "core/encoding.hpp"
 
 namespace vault::app {
@@ -86,23 +87,6 @@ core::Subscription ProductService::NewSubscription(const core::Product& p, const
   s.period_end = plan.trial_days > 0 ? now + plan.trial_days * 24 * 3600 : 0;
   s.updated_at = now;
   return s;
-}
-
-Result<void> ProductService::CheckSeats(core::Tx& tx, const core::Product& p) {
-  auto sub = tx.FindSubscription(p.id);
-  if (!sub) return Fail(sub.error());
-  if (!*sub) return {};
-  auto type = TypeOf(tx, p.type_id);
-  if (!type) return Fail(type.error());
-  const core::Plan* plan = type->FindPlan((*sub)->plan_key);
-  if (!plan || plan->seats == 0) return {};
-  auto seats = tx.CountSeats(p.id);
-  if (!seats) return Fail(seats.error());
-  if (*seats > plan->seats)
-    return Fail(Code::kFailedPrecondition, "product.seat_limit",
-                "the " + plan->name + " plan of this product allows " + std::to_string(plan->seats) +
-                    " users; this change would make " + std::to_string(*seats));
-  return {};
 }
 
 Result<ProductRow> ProductService::Row(core::Tx& tx, const core::Product& p, const std::string& account_id) {

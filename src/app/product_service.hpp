@@ -84,8 +84,6 @@ class ProductService {
  private:
   core::Result<ProductRow> Row(core::Tx& tx, const core::Product& p, const std::string& account_id);
   core::Result<core::ProductType> TypeOf(core::Tx& tx, const std::string& type_id_or_key);
-  // Fails "product.seat_limit" when the product now has more users than its plan allows.
-  core::Result<void> CheckSeats(core::Tx& tx, const core::Product& p);
   core::Subscription NewSubscription(const core::Product& p, const core::Plan& plan) const;
   void Changed(const std::string& ws) {
     if (p_.changes) p_.changes->WorkspaceChanged(ws);

@@ -69,8 +69,13 @@ class WorkspaceService {
   core::Result<void> RemoveMember(const AuthContext& ctx, const std::string& ws,
                                   const std::string& account_id);
 
+  // groups and product_grants (product id or shortname, role) are applied on acceptance; each
+  // must exist in the workspace (not_found "group.not_found" / "product.not_found",
+  // invalid_argument "grant.unknown_role").
   core::Result<core::Invitation> Invite(const AuthContext& ctx, const std::string& ws,
-                                        const std::string& email, core::Role role);
+                                        const std::string& email, core::Role role,
+                                        const std::vector<std::string>& groups = {},
+                                        const std::vector<std::pair<std::string, std::string>>& product_grants = {});
   core::Result<std::vector<core::Invitation>> Invitations(const AuthContext& ctx, const std::string& ws);
   core::Result<void> RevokeInvitation(const AuthContext& ctx, const std::string& ws,
                                       const std::string& id);

@@ -5,6 +5,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/error.hpp"
@@ -49,6 +51,9 @@ struct Invitation {
   Timestamp created_at = 0;
   Timestamp expires_at = 0;
   Timestamp responded_at = 0;
+  // Access granted on acceptance (SPEC §3): groups to join and product roles to receive.
+  std::vector<std::string> group_ids;
+  std::vector<std::pair<std::string, std::string>> product_grants;  // (product id, role)
 };
 
 // Name: 1–100 characters, no control characters. Fails "validation.name".

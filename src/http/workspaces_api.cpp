@@ -53,6 +53,11 @@ boost::json::object RenderInvitation(const core::Invitation& i) {
   o["invited_by"] = i.invited_by;
   o["created_at"] = core::FormatRfc3339(i.created_at);
   o["expires_at"] = core::FormatRfc3339(i.expires_at);
+  boost::json::array groups, grants;
+  for (const auto& g : i.group_ids) groups.emplace_back(g);
+  for (const auto& [p, r] : i.product_grants) grants.push_back({{"product_id", p}, {"role", r}});
+  o["groups"] = std::move(groups);
+  o["grants"] = std::move(grants);
   return o;
 }
 
@@ -264,7 +269,19 @@ class WorkspacesApi {
     if (!role_name) return core::Fail(role_name.error());
     auto role = core::ParseRole(role_name->value_or("member"), "role");
     if (!role) return core::Fail(role.error());
-    auto inv = workspaces_.Invite(*ctx, req.params["ws"], *email, *role);
+    auto groups = body->StringArray("groups", 50, 64);
+    if (!groups) return core::Fail(groups.error());
+    auto grant_items = body->ObjectArray("grants", 50);
+    if (!grant_items) return core::Fail(grant_items.error());
+    std::vector<std::pair<std::string, std::string>> grants;
+    for (const JsonBody& g : *grant_items) {
+      auto product = g.String("product", 64);
+      if (!product) return core::Fail(product.error());
+      auto product_role = g.String("role", 64);
+      if (!product_role) return core::Fail(product_role.error());
+      grants.emplace_back(*product, *product_role);
+    }
+    auto inv = workspaces_.Invite(*ctx, req.params["ws"], *email, *role, *groups, grants);
     if (!inv) return core::Fail(inv.error());
     return JsonOk(201, RenderInvitation(*inv));
   }

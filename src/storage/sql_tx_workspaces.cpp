@@ -2,6 +2,7 @@
 #include <cctype>
 
 #include "core/encoding.hpp"
+#include "core/product.hpp"
 #include "storage/sql_tx.hpp"
 
 namespace vault::storage {
@@ -14,7 +15,23 @@ constexpr const char* kWorkspaceCols =
     "w.id, w.name, w.shortname, w.description, w.require_2fa, w.created_at, w.updated_at";
 constexpr const char* kInvitationCols =
     "id, workspace_id, email, email_norm, role, token_hash, invited_by, status, created_at, "
-    "expires_at, responded_at";
+    "expires_at, responded_at, group_ids, product_grants";
+
+// "prd_x:editor prd_y:viewer" <-> pairs.
+std::string JoinGrants(const std::vector<std::pair<std::string, std::string>>& grants) {
+  std::vector<std::string> words;
+  for (const auto& [p, r] : grants) words.push_back(p + ":" + r);
+  return core::JoinWords(words);
+}
+
+std::vector<std::pair<std::string, std::string>> SplitGrants(const std::string& text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  for (const auto& w : core::SplitWords(text)) {
+    auto colon = w.find(':');
+    if (colon != std::string::npos) out.emplace_back(w.substr(0, colon), w.substr(colon + 1));
+  }
+  return out;
+}
 
 core::Workspace ToWorkspace(const SqlRow& r, std::size_t o = 0) {
   return core::Workspace{r.Str(o),        r.Str(o + 1),     r.Str(o + 2), r.Str(o + 3),
@@ -29,7 +46,7 @@ core::Role RoleOf(const std::string& s) {
 core::Invitation ToInvitation(const SqlRow& r) {
   return core::Invitation{r.Str(0), r.Str(1), r.Str(2), r.Str(3), RoleOf(r.Str(4)), r.Str(5),
                           r.Str(6), core::ParseInvitationStatus(r.Str(7)), r.Int(8), r.Int(9),
-                          r.Int(10)};
+                          r.Int(10), core::SplitWords(r.Str(11)), SplitGrants(r.Str(12))};
 }
 
 Result<void> Done(const Result<std::vector<SqlRow>>& r) {
@@ -222,10 +239,10 @@ Result<std::vector<core::Workspace>> SqlTx::SoleOwnerWorkspaces(const std::strin
 Result<void> SqlTx::InsertInvitation(const core::Invitation& i) {
   return Done(conn_.Query(
       std::string("INSERT INTO invitations (") + kInvitationCols +
-          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
       {i.id, i.workspace_id, i.email, i.email_norm, std::string(core::RoleName(i.role)), i.token_hash,
        i.invited_by, std::string(core::InvitationStatusName(i.status)), i.created_at, i.expires_at,
-       i.responded_at}));
+       i.responded_at, core::JoinWords(i.group_ids), JoinGrants(i.product_grants)}));
 }
 
 Result<void> SqlTx::UpdateInvitation(const core::Invitation& i) {

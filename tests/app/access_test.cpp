@@ -198,6 +198,28 @@ TEST_P(AccessTest, ChargebeeEventsAreIdempotentAndOrderSafe) {
   EXPECT_EQ(*integration_->ApplyChargebee(unknown), "unmatched");
 }
 
+TEST_P(AccessTest, InvitationsCarryGroupsAndProductGrants) {
+  auto group = products_->CreateGroup(Ctx(owner_), "acme", "Editors", "");
+  ASSERT_TRUE(group);
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kGroup, group->id, "editor"));
+  auto inv = workspaces_->Invite(Ctx(owner_), "acme", "new@example.com", Role::kMember, {group->id},
+                                 {{"submit", "viewer"}});
+  ASSERT_TRUE(inv) << inv.error().id;
+  EXPECT_EQ(workspaces_->Invite(Ctx(owner_), "acme", "x@example.com", Role::kMember, {}, {{"submit", "boss"}})
+                .error().id,
+            "grant.unknown_role");
+  EXPECT_EQ(workspaces_->Invite(Ctx(owner_), "acme", "y@example.com", Role::kMember, {"grp_nope"}).error().id,
+            "group.not_found");
+  auto joined = workspaces_->AcceptInvitation(
+      RecordingMailer::TokenIn(*mailer_.Last("new@example.com", "invited")), nullptr, "New", testing::kPassword, {});
+  ASSERT_TRUE(joined) << joined.error().id;
+  auto d = Check(joined->signed_in.value());
+  EXPECT_TRUE(d.allowed);
+  EXPECT_EQ(d.role, "editor");  // the group's editor outranks the direct viewer grant
+  auto grants = products_->Grants(Ctx(owner_), "acme", "submit");
+  EXPECT_EQ(grants->size(), 2u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, AccessTest, ::testing::ValuesIn(testing::Backends()),
                          [](const auto& info) { return info.param; });
 

@@ -1,0 +1,2 @@
+ALTER TABLE invitations ADD COLUMN group_ids TEXT NOT NULL DEFAULT '';
+ALTER TABLE invitations ADD COLUMN product_grants TEXT NOT NULL DEFAULT '';
