@@ -23,15 +23,6 @@ core::Error ProductNotFound() {
   return core::Error{Code::kNotFound, "product.not_found", "", "no such product in this workspace"};
 }
 
-core::Error GroupNotFound() {
-  return core::Error{Code::kNotFound, "group.not_found", "", "no such group in this workspace"};
-}
-
-std::string Lower(std::string s) {
-  for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
 }  // namespace
 
 ProductService::ProductService(Ports ports, WorkspaceService& workspaces)
@@ -87,6 +78,19 @@ core::Subscription ProductService::NewSubscription(const core::Product& p, const
   s.period_end = plan.trial_days > 0 ? now + plan.trial_days * 24 * 3600 : 0;
   s.updated_at = now;
   return s;
+}
+
+Result<ProductService::ProductAccess> ProductService::OpenProduct(core::Tx& tx, const AuthContext& ctx,
+                                                                 const std::string& ws,
+                                                                 const std::string& product,
+                                                                 Capability capability, bool for_write) {
+  auto access = for_write ? workspaces_.OpenForWrite(tx, ctx, ws, capability)
+                          : workspaces_.OpenIn(tx, ctx, ws, capability);
+  if (!access) return Fail(access.error());
+  auto p = tx.FindProduct(access->workspace.id, product);
+  if (!p) return Fail(p.error());
+  if (!*p) return Fail(ProductNotFound());
+  return ProductAccess{std::move(*access), std::move(**p)};
 }
 
 Result<ProductRow> ProductService::Row(core::Tx& tx, const core::Product& p, const std::string& account_id) {
@@ -180,12 +184,9 @@ Result<std::vector<ProductRow>> ProductService::List(const AuthContext& ctx, con
 Result<ProductRow> ProductService::Get(const AuthContext& ctx, const std::string& ws, const std::string& product) {
   ProductRow out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenIn(tx, ctx, ws, Capability::kView);
-    if (!access) return Fail(access.error());
-    auto p = tx.FindProduct(access->workspace.id, product);
-    if (!p) return Fail(p.error());
-    if (!*p) return Fail(ProductNotFound());
-    auto row = Row(tx, **p, ctx.account.id);
+    auto found = OpenProduct(tx, ctx, ws, product, Capability::kView, false);
+    if (!found) return Fail(found.error());
+    auto row = Row(tx, found->product, ctx.account.id);
     if (!row) return Fail(row.error());
     out = std::move(*row);
     return {};
@@ -199,13 +200,10 @@ Result<ProductRow> ProductService::Update(const AuthContext& ctx, const std::str
   ProductRow out;
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess);
-    if (!access) return Fail(access.error());
-    wid = access->workspace.id;
-    auto p = tx.FindProduct(wid, product);
-    if (!p) return Fail(p.error());
-    if (!*p) return Fail(ProductNotFound());
-    core::Product updated = **p;
+    auto found = OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true);
+    if (!found) return Fail(found.error());
+    wid = found->access.workspace.id;
+    core::Product updated = found->product;
     if (patch.name) {
       auto n = core::ValidateWorkspaceName(*patch.name, "name");
       if (!n) return Fail(n.error());
@@ -238,17 +236,14 @@ Result<ProductRow> ProductService::Update(const AuthContext& ctx, const std::str
 Result<void> ProductService::Delete(const AuthContext& ctx, const std::string& ws, const std::string& product) {
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess);
-    if (!access) return Fail(access.error());
-    wid = access->workspace.id;
-    auto p = tx.FindProduct(wid, product);
-    if (!p) return Fail(p.error());
-    if (!*p) return Fail(ProductNotFound());
-    if (auto e = audit_.Record(tx, ActorIn(ctx), {"product.deleted", "product", (*p)->id,
-                                                  JsonSummary({{"shortname", (*p)->shortname}}), wid});
+    auto found = OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true);
+    if (!found) return Fail(found.error());
+    wid = found->access.workspace.id;
+    if (auto e = audit_.Record(tx, ActorIn(ctx), {"product.deleted", "product", found->product.id,
+                                                  JsonSummary({{"shortname", found->product.shortname}}), wid});
         !e)
       return e;
-    return tx.DeleteProduct((*p)->id);
+    return tx.DeleteProduct(found->product.id);
   });
   if (r) Changed(wid);
   return r;
@@ -258,12 +253,9 @@ Result<core::Subscription> ProductService::GetSubscription(const AuthContext& ct
                                                            const std::string& product) {
   core::Subscription out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenIn(tx, ctx, ws, Capability::kSeeBilling);
-    if (!access) return Fail(access.error());
-    auto p = tx.FindProduct(access->workspace.id, product);
-    if (!p) return Fail(p.error());
-    if (!*p) return Fail(ProductNotFound());
-    auto s = tx.FindSubscription((*p)->id);
+    auto found = OpenProduct(tx, ctx, ws, product, Capability::kSeeBilling, false);
+    if (!found) return Fail(found.error());
+    auto s = tx.FindSubscription(found->product.id);
     if (!s) return Fail(s.error());
     if (!*s) return Fail(Code::kNotFound, "subscription.not_found", "this product has no subscription");
     out = **s;
@@ -278,27 +270,24 @@ Result<core::Subscription> ProductService::ChangePlan(const AuthContext& ctx, co
   core::Subscription out;
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenForWrite(tx, ctx, ws, Capability::kChangeBilling);
-    if (!access) return Fail(access.error());
-    wid = access->workspace.id;
-    auto p = tx.FindProduct(wid, product);
-    if (!p) return Fail(p.error());
-    if (!*p) return Fail(ProductNotFound());
-    if (auto l = tx.LockProduct((*p)->id); !l) return l;
-    auto current = tx.FindSubscription((*p)->id);
+    auto found = OpenProduct(tx, ctx, ws, product, Capability::kChangeBilling, true);
+    if (!found) return Fail(found.error());
+    wid = found->access.workspace.id;
+    if (auto l = tx.LockProduct(found->product.id); !l) return l;
+    auto current = tx.FindSubscription(found->product.id);
     if (!current) return Fail(current.error());
     if (*current && (*current)->provider != "local")
       return Fail(Code::kFailedPrecondition, "subscription.external",
                   "this subscription is managed by " + (*current)->provider);
-    auto t = TypeOf(tx, (*p)->type_id);
+    auto t = TypeOf(tx, found->product.type_id);
     if (!t) return Fail(t.error());
     const core::Plan* chosen = t->FindPlan(plan);
     if (!chosen) return Fail(Code::kInvalidArgument, "product.unknown_plan", "no such plan for this product type", "plan");
-    out = NewSubscription(**p, *chosen);
+    out = NewSubscription(found->product, *chosen);
     if (auto s = tx.PutSubscription(out); !s) return s;
-    if (auto seats = CheckSeats(tx, **p); !seats) return seats;  // a smaller plan must still fit
+    if (auto seats = CheckSeats(tx, found->product); !seats) return seats;  // a smaller plan must still fit
     return audit_.Record(tx, ActorIn(ctx),
-                         {"subscription.plan_changed", "product", (*p)->id,
+                         {"subscription.plan_changed", "product", found->product.id,
                           JsonSummary({{"from", *current ? (*current)->plan_key : ""}, {"to", chosen->key}}), wid});
   });
   if (!r) return Fail(r.error());
@@ -310,12 +299,9 @@ Result<std::vector<core::Grant>> ProductService::Grants(const AuthContext& ctx, 
                                                         const std::string& product) {
   std::vector<core::Grant> out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenIn(tx, ctx, ws, Capability::kView);
-    if (!access) return Fail(access.error());
-    auto p = tx.FindProduct(access->workspace.id, product);
-    if (!p) return Fail(p.error());
-    if (!*p) return Fail(ProductNotFound());
-    auto g = tx.ListGrants((*p)->id);
+    auto found = OpenProduct(tx, ctx, ws, product, Capability::kView, false);
+    if (!found) return Fail(found.error());
+    auto g = tx.ListGrants(found->product.id);
     if (!g) return Fail(g.error());
     out = std::move(*g);
     return {};
@@ -330,15 +316,12 @@ Result<core::Grant> ProductService::PutGrant(const AuthContext& ctx, const std::
   core::Grant out;
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess);
-    if (!access) return Fail(access.error());
-    wid = access->workspace.id;
-    auto p = tx.FindProduct(wid, product);
-    if (!p) return Fail(p.error());
-    if (!*p) return Fail(ProductNotFound());
+    auto found = OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true);
+    if (!found) return Fail(found.error());
+    wid = found->access.workspace.id;
     // Serialise grant changes of one product so concurrent grants cannot overshoot the seats.
-    if (auto l = tx.LockProduct((*p)->id); !l) return l;
-    auto t = TypeOf(tx, (*p)->type_id);
+    if (auto l = tx.LockProduct(found->product.id); !l) return l;
+    auto t = TypeOf(tx, found->product.type_id);
     if (!t) return Fail(t.error());
     if (!t->FindRole(role))
       return Fail(Code::kInvalidArgument, "grant.unknown_role", "this product type has no such role", "role");
@@ -351,11 +334,11 @@ Result<core::Grant> ProductService::PutGrant(const AuthContext& ctx, const std::
       if (!g) return Fail(g.error());
       if (!*g) return Fail(Code::kNotFound, "group.not_found", "no such group in this workspace", "principal");
     }
-    out = core::Grant{(*p)->id, type, principal_id, role, wid, p_.clock.Now()};
+    out = core::Grant{found->product.id, type, principal_id, role, wid, p_.clock.Now()};
     if (auto g = tx.PutGrant(out); !g) return g;
-    if (auto seats = CheckSeats(tx, **p); !seats) return seats;
+    if (auto seats = CheckSeats(tx, found->product); !seats) return seats;
     return audit_.Record(tx, ActorIn(ctx),
-                         {"grant.set", "product", (*p)->id,
+                         {"grant.set", "product", found->product.id,
                           JsonSummary({{"principal_type", core::PrincipalTypeName(type)},
                                        {"principal_id", principal_id}, {"role", role}}),
                           wid});
@@ -370,185 +353,17 @@ Result<void> ProductService::DeleteGrant(const AuthContext& ctx, const std::stri
                                          const std::string& principal_id) {
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess);
-    if (!access) return Fail(access.error());
-    wid = access->workspace.id;
-    auto p = tx.FindProduct(wid, product);
-    if (!p) return Fail(p.error());
-    if (!*p) return Fail(ProductNotFound());
-    auto d = tx.DeleteGrant((*p)->id, type, principal_id);
+    auto found = OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true);
+    if (!found) return Fail(found.error());
+    wid = found->access.workspace.id;
+    auto d = tx.DeleteGrant(found->product.id, type, principal_id);
     if (!d) return Fail(d.error());
     if (!*d) return Fail(Code::kNotFound, "grant.not_found", "no such grant");
     return audit_.Record(tx, ActorIn(ctx),
-                         {"grant.removed", "product", (*p)->id,
+                         {"grant.removed", "product", found->product.id,
                           JsonSummary({{"principal_type", core::PrincipalTypeName(type)},
                                        {"principal_id", principal_id}}),
                           wid});
-  });
-  if (r) Changed(wid);
-  return r;
-}
-
-Result<core::Group> ProductService::CreateGroup(const AuthContext& ctx, const std::string& ws,
-                                                const std::string& name, const std::string& description) {
-  auto n = core::ValidateWorkspaceName(name, "name");
-  if (!n) return Fail(n.error());
-  auto d = core::ValidateDescription(description, "description");
-  if (!d) return Fail(d.error());
-  core::Group out;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess);
-    if (!access) return Fail(access.error());
-    out = core::Group{core::NewId(p_.random, "grp"), access->workspace.id, *n, Lower(*n), *d, p_.clock.Now()};
-    if (auto i = tx.InsertGroup(out); !i) return i;
-    return audit_.Record(tx, ActorIn(ctx), {"group.created", "group", out.id,
-                                            JsonSummary({{"name", *n}}), out.workspace_id});
-  });
-  if (!r) return Fail(r.error());
-  return out;
-}
-
-Result<std::vector<core::Group>> ProductService::ListGroups(const AuthContext& ctx, const std::string& ws) {
-  std::vector<core::Group> out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenIn(tx, ctx, ws, Capability::kView);
-    if (!access) return Fail(access.error());
-    auto g = tx.ListGroups(access->workspace.id);
-    if (!g) return Fail(g.error());
-    out = std::move(*g);
-    return {};
-  });
-  if (!r) return Fail(r.error());
-  return out;
-}
-
-Result<GroupDetail> ProductService::GetGroup(const AuthContext& ctx, const std::string& ws,
-                                             const std::string& group) {
-  GroupDetail out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenIn(tx, ctx, ws, Capability::kView);
-    if (!access) return Fail(access.error());
-    auto g = tx.FindGroup(access->workspace.id, group);
-    if (!g) return Fail(g.error());
-    if (!*g) return Fail(GroupNotFound());
-    out.group = **g;
-    auto members = tx.ListGroupMembers(access->workspace.id);
-    if (!members) return Fail(members.error());
-    for (const auto& [gid, a] : *members)
-      if (gid == out.group.id) out.member_ids.push_back(a);
-    auto grants = tx.ListWorkspaceGrants(access->workspace.id);
-    if (!grants) return Fail(grants.error());
-    for (auto& gr : *grants)
-      if (gr.principal_type == core::PrincipalType::kGroup && gr.principal_id == out.group.id)
-        out.grants.push_back(std::move(gr));
-    return {};
-  });
-  if (!r) return Fail(r.error());
-  return out;
-}
-
-Result<core::Group> ProductService::UpdateGroup(const AuthContext& ctx, const std::string& ws,
-                                                const std::string& group, std::optional<std::string> name,
-                                                std::optional<std::string> description) {
-  core::Group out;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess);
-    if (!access) return Fail(access.error());
-    auto g = tx.FindGroup(access->workspace.id, group);
-    if (!g) return Fail(g.error());
-    if (!*g) return Fail(GroupNotFound());
-    out = **g;
-    if (name) {
-      auto n = core::ValidateWorkspaceName(*name, "name");
-      if (!n) return Fail(n.error());
-      out.name = *n;
-      out.name_norm = Lower(*n);
-    }
-    if (description) {
-      auto d = core::ValidateDescription(*description, "description");
-      if (!d) return Fail(d.error());
-      out.description = *d;
-    }
-    if (auto u = tx.UpdateGroup(out); !u) return u;
-    return audit_.Record(tx, ActorIn(ctx), {"group.updated", "group", out.id, "{}", out.workspace_id});
-  });
-  if (!r) return Fail(r.error());
-  return out;
-}
-
-Result<void> ProductService::DeleteGroup(const AuthContext& ctx, const std::string& ws, const std::string& group) {
-  std::string wid;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess);
-    if (!access) return Fail(access.error());
-    wid = access->workspace.id;
-    auto g = tx.FindGroup(wid, group);
-    if (!g) return Fail(g.error());
-    if (!*g) return Fail(GroupNotFound());
-    if (auto e = audit_.Record(tx, ActorIn(ctx), {"group.deleted", "group", (*g)->id,
-                                                  JsonSummary({{"name", (*g)->name}}), wid});
-        !e)
-      return e;
-    return tx.DeleteGroup((*g)->id);
-  });
-  if (r) Changed(wid);
-  return r;
-}
-
-Result<void> ProductService::AddGroupMember(const AuthContext& ctx, const std::string& ws,
-                                            const std::string& group, const std::string& account_id) {
-  std::string wid;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess);
-    if (!access) return Fail(access.error());
-    wid = access->workspace.id;
-    auto g = tx.FindGroup(wid, group);
-    if (!g) return Fail(g.error());
-    if (!*g) return Fail(GroupNotFound());
-    auto m = tx.FindMembership(wid, account_id);
-    if (!m) return Fail(m.error());
-    if (!*m) return Fail(Code::kNotFound, "member.not_found", "only members of the workspace can join its groups");
-    // The group's products gain a user: lock them and re-check their seats.
-    auto grants = tx.ListWorkspaceGrants(wid);
-    if (!grants) return Fail(grants.error());
-    std::vector<std::string> products;
-    for (const auto& gr : *grants)
-      if (gr.principal_type == core::PrincipalType::kGroup && gr.principal_id == (*g)->id)
-        products.push_back(gr.product_id);
-    std::sort(products.begin(), products.end());  // a fixed lock order avoids deadlocks
-    for (const auto& pid : products)
-      if (auto l = tx.LockProduct(pid); !l) return l;
-    auto added = tx.AddGroupMember(wid, (*g)->id, account_id);
-    if (!added) return Fail(added.error());
-    if (!*added) return {};  // already a member: nothing changes
-    for (const auto& pid : products) {
-      auto p = tx.FindProductById(pid);
-      if (!p) return Fail(p.error());
-      if (*p)
-        if (auto seats = CheckSeats(tx, **p); !seats) return seats;
-    }
-    return audit_.Record(tx, ActorIn(ctx), {"group.member_added", "group", (*g)->id,
-                                            JsonSummary({{"account_id", account_id}}), wid});
-  });
-  if (r) Changed(wid);
-  return r;
-}
-
-Result<void> ProductService::RemoveGroupMember(const AuthContext& ctx, const std::string& ws,
-                                               const std::string& group, const std::string& account_id) {
-  std::string wid;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess);
-    if (!access) return Fail(access.error());
-    wid = access->workspace.id;
-    auto g = tx.FindGroup(wid, group);
-    if (!g) return Fail(g.error());
-    if (!*g) return Fail(GroupNotFound());
-    auto removed = tx.RemoveGroupMember((*g)->id, account_id);
-    if (!removed) return Fail(removed.error());
-    if (!*removed) return Fail(Code::kNotFound, "member.not_found", "this account is not in the group");
-    return audit_.Record(tx, ActorIn(ctx), {"group.member_removed", "group", (*g)->id,
-                                            JsonSummary({{"account_id", account_id}}), wid});
   });
   if (r) Changed(wid);
   return r;

@@ -82,6 +82,15 @@ class ProductService {
                                        const std::string& group, const std::string& account_id);
 
  private:
+  struct ProductAccess {
+    WorkspaceAccess access;
+    core::Product product;
+  };
+  // Opens the workspace (for writing: under its lock) and finds the product in it; fails
+  // not_found "product.not_found".
+  core::Result<ProductAccess> OpenProduct(core::Tx& tx, const AuthContext& ctx, const std::string& ws,
+                                          const std::string& product, core::Capability capability,
+                                          bool for_write);
   core::Result<ProductRow> Row(core::Tx& tx, const core::Product& p, const std::string& account_id);
   core::Result<core::ProductType> TypeOf(core::Tx& tx, const std::string& type_id_or_key);
   core::Subscription NewSubscription(const core::Product& p, const core::Plan& plan) const;

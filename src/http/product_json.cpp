@@ -1,5 +1,7 @@
 #include "http/product_json.hpp"
 
+#include <boost/json.hpp>
+
 namespace vault::http {
 
 core::Result<core::ProductType> ParseProductType(const JsonBody& body) {
@@ -92,6 +94,68 @@ core::Result<app::ChargebeeEvent> ParseChargebeeEvent(const JsonBody& body) {
   e.term_end = term_end->value_or(0);
   e.vault_product_id = cf->value_or(meta_product->value_or(""));
   return e;
+}
+
+boost::json::object RenderType(const core::ProductType& t) {
+  boost::json::array roles, plans, perms;
+  for (const auto& r : t.roles) {
+    boost::json::array rp;
+    for (const auto& p : r.permissions) rp.emplace_back(p);
+    roles.push_back({{"name", r.name}, {"rank", r.rank}, {"permissions", std::move(rp)}});
+  }
+  for (const auto& p : t.plans) {
+    boost::json::array f;
+    for (const auto& x : p.features) f.emplace_back(x);
+    plans.push_back({{"key", p.key}, {"name", p.name}, {"seats", p.seats}, {"trial_days", p.trial_days},
+                     {"features", std::move(f)}});
+  }
+  for (const auto& p : t.api_permissions) perms.emplace_back(p);
+  return {{"id", t.id}, {"key", t.key}, {"name", t.name}, {"roles", std::move(roles)},
+          {"api_permissions", std::move(perms)}, {"plans", std::move(plans)}};
+}
+
+boost::json::value RenderSubscription(const std::optional<core::Subscription>& s) {
+  if (!s) return nullptr;
+  return boost::json::object{
+      {"plan", s->plan_key},
+      {"status", std::string(core::SubscriptionStatusName(s->status))},
+      {"provider", s->provider},
+      {"period_end", s->period_end ? boost::json::value(core::FormatRfc3339(s->period_end))
+                                   : boost::json::value(nullptr)}};
+}
+
+boost::json::object RenderProduct(const app::ProductRow& r) {
+  return {{"id", r.product.id},
+          {"name", r.product.name},
+          {"product_type", {{"id", r.product.type_id}, {"name", r.type_name}}},
+          {"shortname", r.product.shortname},
+          {"subscription", RenderSubscription(r.subscription)},
+          {"status", r.active ? "active" : "inactive"},
+          {"disabled", r.product.disabled},
+          {"users", r.users},
+          {"my_role", r.my_role.empty() ? boost::json::value(nullptr) : boost::json::value(r.my_role)},
+          {"created_at", core::FormatRfc3339(r.product.created_at)}};
+}
+
+boost::json::object RenderGrant(const core::Grant& g) {
+  return {{"product_id", g.product_id},
+          {"principal", {{"type", std::string(core::PrincipalTypeName(g.principal_type))}, {"id", g.principal_id}}},
+          {"role", g.role},
+          {"created_at", core::FormatRfc3339(g.created_at)}};
+}
+
+boost::json::object RenderGroup(const core::Group& g) {
+  return {{"id", g.id}, {"name", g.name}, {"description", g.description},
+          {"created_at", core::FormatRfc3339(g.created_at)}};
+}
+
+boost::json::object RenderDecision(const app::AccessQuery& q, const core::AccessDecision& d) {
+  return {{"account_id", q.account_id},
+          {"product_id", q.product_id},
+          {"permission", q.permission.empty() ? boost::json::value(nullptr) : boost::json::value(q.permission)},
+          {"allowed", d.allowed},
+          {"reason", d.reason},
+          {"role", d.role.empty() ? boost::json::value(nullptr) : boost::json::value(d.role)}};
 }
 
 }  // namespace vault::http

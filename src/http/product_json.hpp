@@ -1,8 +1,13 @@
-// Parsing of the richer product-area request bodies: a product type definition and a Chargebee
-// webhook event. Thread-safe (stateless).
+// JSON of the product area: parsing a product type definition and a Chargebee webhook event,
+// and rendering product types, products, subscriptions, grants, groups and access decisions.
+// Thread-safe (stateless).
 #pragma once
 
+#include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
+
 #include "app/integration_service.hpp"
+#include "app/product_service.hpp"
 #include "core/product.hpp"
 #include "http/json_body.hpp"
 
@@ -16,5 +21,12 @@ core::Result<core::ProductType> ParseProductType(const JsonBody& body);
 // plan_id | subscription_items:[{item_price_id}], current_term_end, meta_data:{vault_product_id}
 // | cf_vault_product_id}}}.
 core::Result<app::ChargebeeEvent> ParseChargebeeEvent(const JsonBody& body);
+
+boost::json::object RenderType(const core::ProductType& t);
+boost::json::value RenderSubscription(const std::optional<core::Subscription>& s);
+boost::json::object RenderProduct(const app::ProductRow& r);
+boost::json::object RenderGrant(const core::Grant& g);
+boost::json::object RenderGroup(const core::Group& g);
+boost::json::object RenderDecision(const app::AccessQuery& q, const core::AccessDecision& d);
 
 }  // namespace vault::http
