@@ -1,5 +1,7 @@
 #include "app/workspace_service.hpp"
 
+#include <unordered_map>
+
 #include "core/encoding.hpp"
 
 namespace vault::app {
@@ -246,6 +248,16 @@ Result<std::vector<core::MemberView>> WorkspaceService::Members(const AuthContex
     auto members = tx.ListMembers(access->workspace.id);
     if (!members) return Fail(members.error());
     out = std::move(*members);
+    auto groups = tx.ListGroups(access->workspace.id);
+    if (!groups) return Fail(groups.error());
+    auto pairs = tx.ListGroupMembers(access->workspace.id);
+    if (!pairs) return Fail(pairs.error());
+    std::unordered_map<std::string, std::string> names;
+    for (const auto& g : *groups) names[g.id] = g.name;
+    std::unordered_map<std::string, core::MemberView*> by_account;
+    for (auto& m : out) by_account[m.membership.account_id] = &m;
+    for (const auto& [group, account] : *pairs)
+      if (auto it = by_account.find(account); it != by_account.end()) it->second->groups.emplace_back(group, names[group]);
     return {};
   });
   if (!r) return Fail(r.error());

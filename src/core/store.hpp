@@ -22,6 +22,7 @@ struct MemberView {
   std::string name, email;
   bool mfa_enabled = false;
   Timestamp last_sign_in_at = 0;
+  std::vector<std::pair<std::string, std::string>> groups;  // (group id, name)
 };
 
 // A workspace as the account's workspace cards show it.

@@ -35,7 +35,9 @@ boost::json::object RenderMember(const core::MemberView& m) {
   o["name"] = m.name;
   o["email"] = m.email;
   o["role"] = std::string(core::RoleName(m.membership.role));
-  o["groups"] = boost::json::array();  // groups arrive with products
+  boost::json::array groups;
+  for (const auto& [id, name] : m.groups) groups.push_back({{"id", id}, {"name", name}});
+  o["groups"] = std::move(groups);
   o["mfa_enabled"] = m.mfa_enabled;
   o["joined_at"] = core::FormatRfc3339(m.membership.created_at);
   o["last_sign_in_at"] = m.last_sign_in_at ? boost::json::value(core::FormatRfc3339(m.last_sign_in_at))

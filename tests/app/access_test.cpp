@@ -218,6 +218,16 @@ TEST_P(AccessTest, InvitationsCarryGroupsAndProductGrants) {
   EXPECT_EQ(d.role, "editor");  // the group's editor outranks the direct viewer grant
   auto grants = products_->Grants(Ctx(owner_), "acme", "submit");
   EXPECT_EQ(grants->size(), 2u);
+  auto members = workspaces_->Members(Ctx(owner_), "acme");
+  ASSERT_TRUE(members);
+  bool shown = false;
+  for (const auto& m : *members)
+    if (m.membership.account_id == joined->signed_in->account.id) {
+      ASSERT_EQ(m.groups.size(), 1u);  // the members page lists the groups
+      EXPECT_EQ(m.groups[0].second, "Editors");
+      shown = true;
+    }
+  EXPECT_TRUE(shown);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AccessTest, ::testing::ValuesIn(testing::Backends()),
