@@ -1,5 +1,7 @@
 #include "app/access_model.hpp"
 
+#include "core/blocking.hpp"
+
 #include <algorithm>
 #include <mutex>
 
@@ -38,6 +40,7 @@ Result<std::shared_ptr<const AccessModel::Types>> AccessModel::Catalog() {
     std::shared_lock lock(mu_);
     if (types_) return types_;
   }
+  if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
   std::uint64_t gen = generation_.load();
   auto types = std::make_shared<Types>();
   auto r = store_.Read([&](core::Tx& tx) -> Result<void> {
@@ -57,6 +60,7 @@ Result<AccessModel::AccountSnap> AccessModel::Account(const std::string& id) {
     std::shared_lock lock(mu_);
     if (auto it = accounts_.find(id); it != accounts_.end()) return it->second;
   }
+  if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
   std::uint64_t gen = generation_.load();
   AccountSnap snap;
   auto r = store_.Read([&](core::Tx& tx) -> Result<void> {
@@ -87,6 +91,7 @@ Result<std::string> AccessModel::WorkspaceOfProduct(const std::string& product_i
     std::shared_lock lock(mu_);
     if (auto it = product_workspace_.find(product_id); it != product_workspace_.end()) return it->second;
   }
+  if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
   std::uint64_t gen = generation_.load();
   std::string ws;
   auto r = store_.Read([&](core::Tx& tx) -> Result<void> {
@@ -111,6 +116,7 @@ Result<std::shared_ptr<const AccessModel::WorkspaceSnap>> AccessModel::Workspace
     std::shared_lock lock(mu_);
     if (auto it = workspaces_.find(id); it != workspaces_.end()) return it->second;
   }
+  if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
   std::uint64_t gen = generation_.load();
   auto snap = std::make_shared<WorkspaceSnap>();
   auto r = store_.Read([&](core::Tx& tx) -> Result<void> {

@@ -24,8 +24,8 @@ class AccessModel : public core::ChangeListener {
  public:
   // max_workspaces / max_accounts bound the cache (arbitrary entries are dropped beyond them,
   // so memory stays flat however large the database is).
-  AccessModel(core::Store& store, core::Clock& clock, std::size_t max_workspaces = 50000,
-              std::size_t max_accounts = 500000)
+  AccessModel(core::Store& store, core::Clock& clock, std::size_t max_workspaces = 200000,
+              std::size_t max_accounts = 2000000)
       : store_(store), clock_(clock), max_workspaces_(max_workspaces), max_accounts_(max_accounts) {}
 
   // Gathers the facts for (account, product). Fails only on storage errors.

@@ -1,5 +1,6 @@
 #include "app/integration_service.hpp"
 
+#include "core/blocking.hpp"
 #include "core/encoding.hpp"
 
 namespace vault::app {
@@ -92,6 +93,7 @@ Result<core::ServiceClient> IntegrationService::AuthenticateClient(const std::st
       return Fail(InvalidClient());
     }
   }
+  if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
   std::optional<core::ServiceClient> found;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
     auto c = tx.FindServiceClient(id);

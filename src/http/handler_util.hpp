@@ -5,6 +5,7 @@
 #include <string>
 #include <vector>
 
+#include "core/blocking.hpp"
 #include "core/security.hpp"
 #include "http/message.hpp"
 #include "http/problem.hpp"
@@ -18,6 +19,11 @@ void AddRoute(Router& r, Api* api, const char* method, const char* pattern, Exec
               core::Result<Response> (Api::*m)(Request&)) {
   r.Add(method, pattern, ex, [api, m](Request& req) {
     auto res = (api->*m)(req);
+    if (!res && res.error().id == core::kWouldBlock) {
+      Response retry;
+      retry.retry_blocking = true;
+      return retry;
+    }
     return res ? std::move(*res) : Problem(res.error(), req.request_id);
   });
 }

@@ -64,8 +64,8 @@ class ProductsApi {
     AddRoute(r, this, "DELETE", (g + "/{group}").c_str(), E::kBlocking, &A::DeleteGroup);
     AddRoute(r, this, "PUT", (g + "/{group}/members/{account_id}").c_str(), E::kBlocking, &A::AddMember);
     AddRoute(r, this, "DELETE", (g + "/{group}/members/{account_id}").c_str(), E::kBlocking, &A::RemoveMember);
-    AddRoute(r, this, "POST", "/api/v1/access/check", E::kBlocking, &A::Check);
-    AddRoute(r, this, "POST", "/api/v1/access/explain", E::kBlocking, &A::Explain);
+    AddRoute(r, this, "POST", "/api/v1/access/check", E::kInlineFirst, &A::Check);
+    AddRoute(r, this, "POST", "/api/v1/access/explain", E::kInlineFirst, &A::Explain);
     AddRoute(r, this, "POST", "/api/v1/billing/chargebee/webhook", E::kBlocking, &A::Chargebee);
     AddRoute(r, this, "GET", "/api/v1/admin/product-types", E::kBlocking, &A::AdminTypes);
     AddRoute(r, this, "POST", "/api/v1/admin/product-types", E::kBlocking, &A::CreateType);

@@ -12,7 +12,9 @@ namespace vault::http {
 
 // Where a handler runs: inline on the network thread (cheap, non-blocking only), on the
 // blocking pool (database work), or on the bounded hashing pool (argon2id).
-enum class Executor { kInline, kBlocking, kHash };
+// kInlineFirst: tried inline with blocking disallowed (served from memory when it can), and
+// re-run on the blocking pool when it would have to block.
+enum class Executor { kInline, kInlineFirst, kBlocking, kHash };
 
 using Handler = std::function<Response(Request&)>;
 

@@ -9,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "core/blocking.hpp"
 #include "core/encoding.hpp"
 #include "http/log.hpp"
 #include "http/problem.hpp"
@@ -153,6 +154,15 @@ struct Server::Impl {
     switch (route.executor) {
       case Executor::kInline:
         co_return call();
+      case Executor::kInlineFirst: {
+        Response r;
+        {
+          core::NoBlockingScope scope;  // a cache miss asks to be re-run where it may block
+          r = call();
+        }
+        if (!r.retry_blocking) co_return r;
+        co_return co_await RunOn(blocking, call);
+      }
       case Executor::kBlocking:
         co_return co_await RunOn(blocking, call);
       case Executor::kHash: {
