@@ -42,6 +42,13 @@ inline tl::unexpected<Error> Fail(Code code, std::string id, std::string detail,
 
 inline tl::unexpected<Error> Fail(Error e) { return tl::unexpected<Error>(std::move(e)); }
 
+// The error with `prefix` put before its field ("roles[0]." + "name"), for nested input.
+inline Error Prefixed(Error e, const std::string& prefix) {
+  e.field = e.field.empty() ? prefix.substr(0, prefix.size() - (prefix.ends_with('.') ? 1 : 0))
+                            : prefix + e.field;
+  return e;
+}
+
 // Name of a code ("invalid_argument"), for logs.
 const char* CodeName(Code code);
 

@@ -38,6 +38,10 @@ core::Result<std::optional<std::string>> JsonBody::OptString(const char* field,
   if (!it->value().is_string())
     return core::Fail(Invalid("validation.type", std::string(field) + " must be a string", field));
   std::string s(it->value().as_string());
+  // NUL has no meaning in any field, and C APIs (libpq) would silently cut the text at it.
+  if (s.find('\0') != std::string::npos)
+    return core::Fail(Invalid("validation.invalid_characters",
+                              std::string(field) + " must not contain NUL characters", field));
   if (core::CodePointCount(s) > max_chars)
     return core::Fail(Invalid("validation.too_long",
                               std::string(field) + " must have at most " +
@@ -111,7 +115,8 @@ core::Result<std::vector<std::string>> JsonBody::StringArray(const char* field, 
   if (arr.size() > max_items)
     return core::Fail(Invalid("validation.too_long", std::string(field) + " has too many items", field));
   for (const auto& v : arr) {
-    if (!v.is_string() || v.as_string().size() > max_chars || v.as_string().empty())
+    if (!v.is_string() || v.as_string().size() > max_chars || v.as_string().empty() ||
+        std::string_view(v.as_string()).find('\0') != std::string_view::npos)
       return core::Fail(Invalid("validation.type",
                                 std::string(field) + " items must be non-empty strings of at most " +
                                     std::to_string(max_chars) + " characters",

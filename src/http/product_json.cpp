@@ -16,33 +16,53 @@ core::Result<core::ProductType> ParseProductType(const JsonBody& body) {
   if (!roles) return core::Fail(roles.error());
   auto plans = body.ObjectArray("plans", 50);
   if (!plans) return core::Fail(plans.error());
+  auto valid_name = core::ValidateWorkspaceName(*name, "name");
+  if (!valid_name) return core::Fail(valid_name.error());
   t.key = *key;
-  t.name = *name;
+  t.name = *valid_name;
   t.api_permissions = *perms;
-  for (const JsonBody& r : *roles) {
-    auto rn = r.String("name", 40);
-    if (!rn) return core::Fail(rn.error());
-    auto rank = r.OptInt("rank");
-    if (!rank) return core::Fail(rank.error());
-    auto rp = r.StringArray("permissions", 200, 128);
-    if (!rp) return core::Fail(rp.error());
-    t.roles.push_back({*rn, static_cast<int>(rank->value_or(1)), *rp});
-  }
-  for (const JsonBody& p : *plans) {
-    auto pk = p.String("key", 40);
-    if (!pk) return core::Fail(pk.error());
-    auto pn = p.String("name", 100);
-    if (!pn) return core::Fail(pn.error());
-    auto seats = p.OptInt("seats");
-    if (!seats) return core::Fail(seats.error());
-    auto trial = p.OptInt("trial_days");
-    if (!trial) return core::Fail(trial.error());
-    auto features = p.StringArray("features", 100, 64);
-    if (!features) return core::Fail(features.error());
-    if (seats->value_or(0) < 0 || seats->value_or(0) > 1000000 || trial->value_or(0) < 0 || trial->value_or(0) > 365)
+  auto range = [](const char* field, std::int64_t v, std::int64_t lo, std::int64_t hi) -> core::Result<void> {
+    if (v < lo || v > hi)
       return core::Fail(core::Code::kInvalidArgument, "validation.range",
-                        "seats must be 0–1000000 and trial_days 0–365", "plans");
-    t.plans.push_back({*pk, *pn, static_cast<int>(seats->value_or(0)), static_cast<int>(trial->value_or(0)),
+                        std::string(field) + " must be from " + std::to_string(lo) + " to " + std::to_string(hi),
+                        field);
+    return {};
+  };
+  for (std::size_t i = 0; i < roles->size(); ++i) {
+    const JsonBody& r = (*roles)[i];
+    std::string at = "roles[" + std::to_string(i) + "].";
+    auto rn = r.String("name", 40);
+    if (!rn) return core::Fail(core::Prefixed(rn.error(), at));
+    auto slug = core::ValidateProductShortname(*rn, "name");  // role names are slugs
+    if (!slug) return core::Fail(core::Prefixed(slug.error(), at));
+    auto rank = r.OptInt("rank");
+    if (!rank) return core::Fail(core::Prefixed(rank.error(), at));
+    if (auto ok = range("rank", rank->value_or(1), 1, 1000); !ok) return core::Fail(core::Prefixed(ok.error(), at));
+    auto rp = r.StringArray("permissions", 200, 128);
+    if (!rp) return core::Fail(core::Prefixed(rp.error(), at));
+    t.roles.push_back({*slug, static_cast<int>(rank->value_or(1)), *rp});
+  }
+  for (std::size_t i = 0; i < plans->size(); ++i) {
+    const JsonBody& p = (*plans)[i];
+    std::string at = "plans[" + std::to_string(i) + "].";
+    auto pk = p.String("key", 40);
+    if (!pk) return core::Fail(core::Prefixed(pk.error(), at));
+    auto slug = core::ValidateProductShortname(*pk, "key");
+    if (!slug) return core::Fail(core::Prefixed(slug.error(), at));
+    auto pn = p.String("name", 100);
+    if (!pn) return core::Fail(core::Prefixed(pn.error(), at));
+    auto plan_name = core::ValidateWorkspaceName(*pn, "name");
+    if (!plan_name) return core::Fail(core::Prefixed(plan_name.error(), at));
+    auto seats = p.OptInt("seats");
+    if (!seats) return core::Fail(core::Prefixed(seats.error(), at));
+    if (auto ok = range("seats", seats->value_or(0), 0, 1000000); !ok) return core::Fail(core::Prefixed(ok.error(), at));
+    auto trial = p.OptInt("trial_days");
+    if (!trial) return core::Fail(core::Prefixed(trial.error(), at));
+    if (auto ok = range("trial_days", trial->value_or(0), 0, 365); !ok)
+      return core::Fail(core::Prefixed(ok.error(), at));
+    auto features = p.StringArray("features", 100, 64);
+    if (!features) return core::Fail(core::Prefixed(features.error(), at));
+    t.plans.push_back({*slug, *plan_name, static_cast<int>(seats->value_or(0)), static_cast<int>(trial->value_or(0)),
                        *features});
   }
   return t;
@@ -62,24 +82,25 @@ core::Result<app::ChargebeeEvent> ParseChargebeeEvent(const JsonBody& body) {
                       "occurred_at (Unix seconds) is required", "occurred_at");
   auto content = body.Object("content");
   if (!content) return core::Fail(content.error());
+  const std::string at = "content.subscription.";
   auto sub = content->Object("subscription");
-  if (!sub) return core::Fail(sub.error());
+  if (!sub) return core::Fail(core::Prefixed(sub.error(), "content."));
   auto sid = sub->String("id", 128);
-  if (!sid) return core::Fail(sid.error());
+  if (!sid) return core::Fail(core::Prefixed(sid.error(), at));
   auto status = sub->String("status", 32);
-  if (!status) return core::Fail(status.error());
+  if (!status) return core::Fail(core::Prefixed(status.error(), at));
   auto plan = sub->OptString("plan_id", 128);
-  if (!plan) return core::Fail(plan.error());
+  if (!plan) return core::Fail(core::Prefixed(plan.error(), at));
   auto items = sub->ObjectArray("subscription_items", 50);
-  if (!items) return core::Fail(items.error());
+  if (!items) return core::Fail(core::Prefixed(items.error(), at));
   auto term_end = sub->OptInt("current_term_end");
-  if (!term_end) return core::Fail(term_end.error());
+  if (!term_end) return core::Fail(core::Prefixed(term_end.error(), at));
   auto cf = sub->OptString("cf_vault_product_id", 64);
-  if (!cf) return core::Fail(cf.error());
+  if (!cf) return core::Fail(core::Prefixed(cf.error(), at));
   auto meta = sub->OptObject("meta_data");
-  if (!meta) return core::Fail(meta.error());
+  if (!meta) return core::Fail(core::Prefixed(meta.error(), at));
   auto meta_product = meta->OptString("vault_product_id", 64);
-  if (!meta_product) return core::Fail(meta_product.error());
+  if (!meta_product) return core::Fail(core::Prefixed(meta_product.error(), at + "meta_data."));
   e.event_id = *id;
   e.event_type = type->value_or("");
   e.occurred_at = occurred->value_or(0);

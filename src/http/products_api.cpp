@@ -119,6 +119,9 @@ class ProductsApi {
     if (!shortname) return core::Fail(shortname.error());
     auto plan = body->OptString("plan", 64);
     if (!plan) return core::Fail(plan.error());
+    if (*plan && (*plan)->empty())
+      return core::Fail(core::Code::kInvalidArgument, "product.unknown_plan", "no such plan for this product type",
+                        "plan");
     auto row = products_.Create(*ctx, req.params["ws"], *type, *name, *shortname, plan->value_or(""));
     if (!row) return core::Fail(row.error());
     return JsonOk(201, RenderProduct(*row));
@@ -203,11 +206,11 @@ class ProductsApi {
     auto principal = body->Object("principal");
     if (!principal) return core::Fail(principal.error());
     auto type_name = principal->String("type", 16);
-    if (!type_name) return core::Fail(type_name.error());
+    if (!type_name) return core::Fail(core::Prefixed(type_name.error(), "principal."));
     auto type = core::ParsePrincipalType(*type_name, "principal.type");
     if (!type) return core::Fail(type.error());
     auto id = principal->String("id", 64);
-    if (!id) return core::Fail(id.error());
+    if (!id) return core::Fail(core::Prefixed(id.error(), "principal."));
     auto role = body->String("role", 64);
     if (!role) return core::Fail(role.error());
     auto g = products_.PutGrant(*ctx, req.params["ws"], req.params["product"], *type, *id, *role);
@@ -325,11 +328,7 @@ class ProductsApi {
       boost::json::array results;
       for (std::size_t i = 0; i < batch->size(); ++i) {
         auto q = Query((*batch)[i]);
-        if (!q) {
-          core::Error e = q.error();
-          e.field = "checks[" + std::to_string(i) + "]." + e.field;
-          return core::Fail(e);
-        }
+        if (!q) return core::Fail(core::Prefixed(q.error(), "checks[" + std::to_string(i) + "]."));
         auto d = integration_.Check(*client, *q);
         if (!d) return core::Fail(d.error());
         results.push_back(RenderDecision(*q, *d));

@@ -276,11 +276,12 @@ class WorkspacesApi {
     auto grant_items = body->ObjectArray("grants", 50);
     if (!grant_items) return core::Fail(grant_items.error());
     std::vector<std::pair<std::string, std::string>> grants;
-    for (const JsonBody& g : *grant_items) {
-      auto product = g.String("product", 64);
-      if (!product) return core::Fail(product.error());
-      auto product_role = g.String("role", 64);
-      if (!product_role) return core::Fail(product_role.error());
+    for (std::size_t i = 0; i < grant_items->size(); ++i) {
+      std::string at = "grants[" + std::to_string(i) + "].";
+      auto product = (*grant_items)[i].String("product", 64);
+      if (!product) return core::Fail(core::Prefixed(product.error(), at));
+      auto product_role = (*grant_items)[i].String("role", 64);
+      if (!product_role) return core::Fail(core::Prefixed(product_role.error(), at));
       grants.emplace_back(*product, *product_role);
     }
     auto inv = workspaces_.Invite(*ctx, req.params["ws"], *email, *role, *groups, grants);

@@ -991,3 +991,13 @@ API_ENDPOINTS.extend([
     ("POST", "/api/v1/admin/service-clients"),
     ("DELETE", "/api/v1/admin/service-clients/{id}"),
 ])
+
+
+def nul_ok(codes, label):
+    """The accepted codes for a bad-input case, plus validation.invalid_characters when the case
+    sends a NUL: the server refuses NUL in any JSON string up front (naming the field)."""
+    if codes is None:
+        return None
+    if "\\x00" in label or "\\u0000" in label or "NUL" in label:
+        return set(codes) | {"validation.invalid_characters"}
+    return codes

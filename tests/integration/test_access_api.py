@@ -488,7 +488,7 @@ class AccessApiTest(ProductFlows, WorkspaceFlows, VaultTestCase):
                                          headers={"Authorization": basic(CB_USER, CB_PASSWORD)})
         self.assertProblem(r, 400)
         r = self.webhook({"id": "ev_x", "occurred_at": now + 50, "content": {}})
-        self.assertProblem(r, 400, field="subscription")
+        self.assertProblem(r, 400, field="content.subscription")
         self.assertEqual(owner.get(sub_path).json["status"], "active")
 
     def test_chargebee_not_configured(self):

@@ -51,6 +51,10 @@ core::Result<std::vector<SqlRow>> PgConn::Query(std::string_view sql,
       texts[i] = std::to_string(*n);
       values[i] = texts[i].c_str();
     } else if (auto* s = std::get_if<std::string>(&params[i])) {
+      // Text parameters are C strings: an embedded NUL would silently cut the value.
+      if (s->find('\0') != std::string::npos)
+        return core::Fail(core::Code::kInvalidArgument, "validation.invalid_characters",
+                          "text must not contain NUL characters");
       values[i] = s->c_str();
     }
   }
