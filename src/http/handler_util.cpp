@@ -15,6 +15,10 @@ core::Error BadQuery(const char* field, std::string detail) {
 
 }  // namespace
 
+Response JsonOk(int status, const boost::json::value& v) {
+  return Response::Json(status, boost::json::serialize(v));
+}
+
 core::Result<int> QueryLimit(const Request& req, int fallback, int max) {
   auto limit = req.Query("limit");
   if (!limit) return fallback;

@@ -3,6 +3,8 @@
 #pragma once
 
 #include <string>
+
+#include <boost/json/value.hpp>
 #include <vector>
 
 #include "core/blocking.hpp"
@@ -27,6 +29,9 @@ void AddRoute(Router& r, Api* api, const char* method, const char* pattern, Exec
     return res ? std::move(*res) : Problem(res.error(), req.request_id);
   });
 }
+
+// A JSON response with the serialised value.
+Response JsonOk(int status, const boost::json::value& v);
 
 // ?limit=: 1..max, default when absent. Fails "validation.query" (field limit).
 core::Result<int> QueryLimit(const Request& req, int fallback, int max);

@@ -12,10 +12,6 @@
 namespace vault::http {
 namespace {
 
-Response JsonOk(int status, const boost::json::value& v) {
-  return Response::Json(status, boost::json::serialize(v));
-}
-
 // user:password of an HTTP Basic Authorization header.
 std::optional<std::pair<std::string, std::string>> BasicCredentials(const Request& req) {
   const std::string* h = req.Header("authorization");

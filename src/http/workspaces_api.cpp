@@ -63,10 +63,6 @@ boost::json::object RenderInvitation(const core::Invitation& i) {
   return o;
 }
 
-Response JsonOk(int status, const boost::json::value& v) {
-  return Response::Json(status, boost::json::serialize(v));
-}
-
 class WorkspacesApi {
  public:
   WorkspacesApi(app::AccountService& accounts, app::WorkspaceService& workspaces,
