@@ -196,6 +196,29 @@ Result<core::AccessFacts> AccessModel::Facts(const std::string& account_id, cons
   return f;
 }
 
+Result<core::KeyProductFacts> AccessModel::KeyProduct(const std::string& product_id,
+                                                     const std::string& permission) {
+  core::KeyProductFacts f;
+  auto ws_id = WorkspaceOfProduct(product_id);
+  if (!ws_id) return Fail(ws_id.error());
+  if (ws_id->empty()) return f;
+  auto ws = Workspace(*ws_id);
+  if (!ws) return Fail(ws.error());
+  auto product = (*ws)->products.find(product_id);
+  if (product == (*ws)->products.end()) return f;
+  auto types = Catalog();
+  if (!types) return Fail(types.error());
+  f.exists = true;
+  f.type_id = product->second.product.type_id;
+  f.active = core::IsProductActive(product->second.product, product->second.subscription, clock_.Now());
+  f.offers_permission = permission.empty();
+  for (const auto& t : **types)
+    if (t.id == product->second.product.type_id)
+      f.offers_permission = permission.empty() || std::find(t.api_permissions.begin(), t.api_permissions.end(),
+                                                            permission) != t.api_permissions.end();
+  return f;
+}
+
 Result<core::AccessDecision> AccessModel::Check(const std::string& account_id, const std::string& product_id,
                                                 const std::string& permission, core::AccessFacts* facts) {
   auto f = Facts(account_id, product_id);

@@ -14,6 +14,7 @@
 #include <vector>
 
 #include "core/access.hpp"
+#include "core/api_key.hpp"
 #include "core/clock.hpp"
 #include "core/ports.hpp"
 #include "core/store.hpp"
@@ -33,6 +34,10 @@ class AccessModel : public core::ChangeListener {
   // Facts + DecideAccess at the current time.
   core::Result<core::AccessDecision> Check(const std::string& account_id, const std::string& product_id,
                                            const std::string& permission, core::AccessFacts* facts = nullptr);
+
+  // What API key verification needs about a product: whether it exists, is active now, and
+  // its type still offers `permission` (empty: true).
+  core::Result<core::KeyProductFacts> KeyProduct(const std::string& product_id, const std::string& permission);
 
   void WorkspaceChanged(const std::string& workspace_id) override;
   void AccountChanged(const std::string& account_id) override;

@@ -32,6 +32,7 @@ void ChangeFeed::Deliver(const std::string& kind, const std::string& subject) {
     else if (kind == "account") l->AccountChanged(subject);
     else if (kind == "catalog") l->CatalogChanged();
     else if (kind == "service_client") l->ServiceClientChanged(subject);
+    else if (kind == "api_key") l->ApiKeyChanged(subject);
   }
 }
 

@@ -34,6 +34,7 @@ class ChangeFeed : public core::ChangeListener {
   void AccountChanged(const std::string& id) override { Publish("account", id); }
   void CatalogChanged() override { Publish("catalog", ""); }
   void ServiceClientChanged(const std::string& id) override { Publish("service_client", id); }
+  void ApiKeyChanged(const std::string& id) override { Publish("api_key", id); }
 
  private:
   void Publish(const std::string& kind, const std::string& subject);

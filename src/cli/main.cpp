@@ -5,11 +5,13 @@
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
+#include <thread>
 
 #include "app/account_service.hpp"
 #include "app/access_model.hpp"
 #include "app/admin_service.hpp"
 #include "cli/change_feed.hpp"
+#include "cli/periodic.hpp"
 #include "cli/runtime.hpp"
 #include "http/api.hpp"
 #include "http/log.hpp"
@@ -104,12 +106,25 @@ int Serve(const vault::config::Config& cfg) {
   vault::app::PlatformService platform(ports);
   vault::app::ProductService products(ports, workspaces);
   vault::app::IntegrationService integration(ports, model);
+  vault::app::ApiKeyService keys(ports, workspaces, model, cfg.api_key_cache);
   feed.AddLocal(&integration);
+  feed.AddLocal(&keys);
   feed.Start();
+  // Buffered last-used records go to the database once per interval (and once more at exit).
+  vault::cli::Periodic usage_flusher(std::chrono::milliseconds(cfg.key_usage_flush_ms), [&keys] {
+    if (auto f = keys.FlushUsage(); !f) Log("error", "cannot record API key use", {{"error", f.error().detail}});
+  });
+  // Fill the verification cache in the background; a miss meanwhile reads the database.
+  std::thread warm([&keys] {
+    auto n = keys.WarmUp();
+    if (n) Log("info", "API key cache warmed", {{"keys", std::to_string(*n)}});
+    else Log("error", "API key cache warm-up failed", {{"error", n.error().detail}});
+  });
   vault::http::RegisterAccountRoutes(router, accounts, api);
   vault::http::RegisterWorkspaceRoutes(router, accounts, workspaces, platform, api);
   vault::http::RegisterProductRoutes(router, accounts, products, integration, api,
                                      {cfg.chargebee_webhook_user, cfg.chargebee_webhook_password});
+  vault::http::RegisterApiKeyRoutes(router, accounts, keys, integration, *r.clock, api);
   vault::http::RegisterOpsRoutes(router, metrics, *r.opened.store,
                                  [&server] { return server ? server->hash_threads() : 1; });
   metrics.AddCounter("vault_password_verifications_total",
@@ -117,11 +132,17 @@ int Serve(const vault::config::Config& cfg) {
                      [&r] { return r.hasher->verifications(); });
   metrics.AddCounter("vault_password_hashes_total", "argon2id password hashes made by this process",
                      [&r] { return r.hasher->hashes(); });
+  metrics.AddCounter("vault_api_key_usage_flushes_total", "transactions that wrote buffered API key last-use records",
+                     [&keys] { return static_cast<long>(keys.usage_flushes()); });
+  metrics.AddCounter("vault_api_keys_cached", "API keys held in the verification cache",
+                     [&keys] { return static_cast<long>(keys.cached_keys()); });
   std::vector<std::string> names;
   for (const auto& route : router.routes()) names.push_back(route.method + " " + route.pattern);
   metrics.Init(std::move(names));
   server = std::make_unique<vault::http::Server>(options, router, metrics);
   int rc = server->Run();
+  warm.join();
+  usage_flusher.Stop();  // runs a last flush: uses seen before shutdown are kept
   feed.Stop();  // before the caches it tells go away
   return rc;
 }

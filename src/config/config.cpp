@@ -61,6 +61,8 @@ std::vector<Field> Fields(Config& c) {
       {"clock_offset_file", "VAULT_CLOCK_OFFSET_FILE", str(c.clock_offset_file)},
       {"chargebee_webhook_user", "VAULT_CHARGEBEE_WEBHOOK_USER", str(c.chargebee_webhook_user)},
       {"chargebee_webhook_password", "VAULT_CHARGEBEE_WEBHOOK_PASSWORD", str(c.chargebee_webhook_password)},
+      {"api_key_cache", "VAULT_API_KEY_CACHE", num("api_key_cache", c.api_key_cache)},
+      {"key_usage_flush_ms", "VAULT_KEY_USAGE_FLUSH_MS", num("key_usage_flush_ms", c.key_usage_flush_ms)},
   };
 }
 
@@ -96,6 +98,9 @@ core::Result<Config> Load(const std::string& toml_path,
   if (c.argon2_memory_kib < 8 || c.argon2_passes < 1)
     return core::Fail(Bad("argon2_memory_kib", "argon2 needs at least 8 KiB and 1 pass"));
   if (c.db_pool_size < 1) return core::Fail(Bad("db_pool_size", "db_pool_size must be at least 1"));
+  if (c.api_key_cache < 1) return core::Fail(Bad("api_key_cache", "api_key_cache must be at least 1"));
+  if (c.key_usage_flush_ms < 10)
+    return core::Fail(Bad("key_usage_flush_ms", "key_usage_flush_ms must be at least 10"));
   if (c.password_min_length < 8)
     return core::Fail(Bad("password_min_length", "NIST 800-63B requires at least 8 characters"));
   while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();

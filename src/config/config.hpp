@@ -39,6 +39,10 @@ struct Config {
   // HTTP Basic credentials Chargebee sends with its webhooks (unset → webhook answers 404).
   std::string chargebee_webhook_user, chargebee_webhook_password;
   int idle_timeout_seconds = 60;
+  // API keys: how many the verification cache holds (warmed at start), and how often buffered
+  // last-used records are written (one transaction per flush).
+  std::size_t api_key_cache = 2000000;
+  int key_usage_flush_ms = 1000;
 };
 
 // Reads `toml_path` (skipped when empty), then the environment through `getenv`.

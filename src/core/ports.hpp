@@ -63,6 +63,7 @@ class ChangeListener {
   virtual void AccountChanged(const std::string& account_id) = 0;
   virtual void CatalogChanged() = 0;
   virtual void ServiceClientChanged(const std::string& client_id) { (void)client_id; }
+  virtual void ApiKeyChanged(const std::string& key_id) { (void)key_id; }
 };
 
 struct MailMessage {

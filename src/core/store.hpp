@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/account.hpp"
+#include "core/api_key.hpp"
 #include "core/error.hpp"
 #include "core/security.hpp"
 #include "core/product.hpp"
@@ -187,8 +188,24 @@ class Tx {
   virtual Result<std::vector<ServiceClient>> ListServiceClients() = 0;
   virtual Result<bool> RevokeServiceClient(const std::string& id, Timestamp now) = 0;
 
-  // Change feed: what changed (kind "workspace", "account", "catalog", "service_client"), so
-  // every server process can drop what it cached. Seq grows; readers re-read a window.
+  // API keys. Find by id across workspaces (callers check the workspace).
+  virtual Result<void> InsertApiKey(const ApiKey& k) = 0;
+  virtual Result<std::optional<ApiKey>> FindApiKey(const std::string& id) = 0;
+  virtual Result<std::vector<ApiKey>> ListApiKeys(const ApiKeyQuery& query) = 0;
+  // Revokes a live key; false when it is already revoked or absent.
+  virtual Result<bool> RevokeApiKey(const std::string& id, Timestamp now) = 0;
+  // Marks a live, not yet rolled key as replaced by `replaced_by`, with a new expiry (0 keeps
+  // none); false when it was revoked or rolled meanwhile.
+  virtual Result<bool> MarkApiKeyRolled(const std::string& id, const std::string& replaced_by,
+                                        Timestamp expires_at) = 0;
+  // Unrevoked keys of every workspace with id > after_id, by id (cache warm-up).
+  virtual Result<std::vector<ApiKey>> ScanLiveApiKeys(const std::string& after_id, int limit) = 0;
+  // Records last use (time and address) of each key, keeping the newest time.
+  virtual Result<void> RecordApiKeyUsage(const std::vector<ApiKeyUsage>& usage) = 0;
+
+  // Change feed: what changed (kind "workspace", "account", "catalog", "service_client",
+  // "api_key"), so every server process can drop what it cached. Seq grows; readers re-read a
+  // window.
   virtual Result<void> AppendChange(const std::string& kind, const std::string& subject, Timestamp now) = 0;
   virtual Result<std::vector<ChangeEntry>> ChangesAfter(std::int64_t after_seq, int limit) = 0;
   virtual Result<std::int64_t> LastChangeSeq() = 0;

@@ -6,6 +6,7 @@
 #include <string>
 
 #include "app/account_service.hpp"
+#include "app/api_key_service.hpp"
 #include "app/integration_service.hpp"
 #include "app/platform_service.hpp"
 #include "app/product_service.hpp"
@@ -38,6 +39,9 @@ struct BillingOptions {
 void RegisterProductRoutes(Router& router, app::AccountService& accounts, app::ProductService& products,
                            app::IntegrationService& integration, const ApiOptions& options,
                            const BillingOptions& billing);
+
+void RegisterApiKeyRoutes(Router& router, app::AccountService& accounts, app::ApiKeyService& keys,
+                          app::IntegrationService& integration, core::Clock& clock, const ApiOptions& options);
 
 // /healthz, /readyz, /metrics, /api/openapi.json. hash_threads() is read at render time.
 void RegisterOpsRoutes(Router& router, Metrics& metrics, core::Store& store,

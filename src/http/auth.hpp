@@ -2,9 +2,12 @@
 // resolves it, and enforces CSRF rules on cookie-authenticated writes. Thread-safe.
 #pragma once
 
+#include <optional>
 #include <string>
+#include <utility>
 
 #include "app/account_service.hpp"
+#include "app/integration_service.hpp"
 #include "http/message.hpp"
 
 namespace vault::http {
@@ -27,6 +30,13 @@ app::ClientInfo ClientOf(const Request& req);
 // The Set-Cookie value for a session token (HttpOnly, SameSite=Lax, Secure unless dev);
 // an empty token with max_age 0 clears the cookie.
 std::string SessionCookie(const std::string& token, long max_age, bool dev);
+
+// user:password of an HTTP Basic Authorization header.
+std::optional<std::pair<std::string, std::string>> BasicCredentials(const Request& req);
+
+// The product service client authenticated by HTTP Basic (client id, secret); fails
+// unauthenticated "client.required" without credentials, "client.invalid" for wrong ones.
+core::Result<core::ServiceClient> AuthenticateServiceClient(const Request& req, app::IntegrationService& integration);
 
 // Scheme://host[:port] of a URL.
 std::string OriginOf(const std::string& url);

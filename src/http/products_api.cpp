@@ -12,23 +12,6 @@
 namespace vault::http {
 namespace {
 
-// user:password of an HTTP Basic Authorization header.
-std::optional<std::pair<std::string, std::string>> BasicCredentials(const Request& req) {
-  const std::string* h = req.Header("authorization");
-  if (!h || h->rfind("Basic ", 0) != 0) return std::nullopt;
-  std::string b64 = h->substr(6);
-  for (auto& c : b64) {  // standard base64 → base64url, padding dropped
-    if (c == '+') c = '-';
-    if (c == '/') c = '_';
-  }
-  while (!b64.empty() && b64.back() == '=') b64.pop_back();
-  auto raw = core::Base64UrlDecode(b64);
-  if (!raw) return std::nullopt;
-  auto colon = raw->find(':');
-  if (colon == std::string::npos) return std::nullopt;
-  return std::make_pair(raw->substr(0, colon), raw->substr(colon + 1));
-}
-
 class ProductsApi {
  public:
   ProductsApi(app::AccountService& accounts, app::ProductService& products, app::IntegrationService& integration,
@@ -77,13 +60,7 @@ class ProductsApi {
     return std::move(a->ctx);
   }
 
-  core::Result<core::ServiceClient> Client(const Request& req) {
-    auto creds = BasicCredentials(req);
-    if (!creds)
-      return core::Fail(core::Code::kUnauthenticated, "client.required",
-                        "authenticate with the service client id and secret (HTTP Basic)");
-    return integration_.AuthenticateClient(creds->first, creds->second);
-  }
+  core::Result<core::ServiceClient> Client(const Request& req) { return AuthenticateServiceClient(req, integration_); }
 
   core::Result<Response> Types(Request& req) {
     auto ctx = Auth(req);

@@ -115,6 +115,15 @@ class SqlTx : public core::Tx {
   core::Result<std::optional<core::ServiceClient>> FindServiceClient(const std::string& id) override;
   core::Result<std::vector<core::ServiceClient>> ListServiceClients() override;
   core::Result<bool> RevokeServiceClient(const std::string& id, core::Timestamp now) override;
+
+  core::Result<void> InsertApiKey(const core::ApiKey& k) override;
+  core::Result<std::optional<core::ApiKey>> FindApiKey(const std::string& id) override;
+  core::Result<std::vector<core::ApiKey>> ListApiKeys(const core::ApiKeyQuery& query) override;
+  core::Result<bool> RevokeApiKey(const std::string& id, core::Timestamp now) override;
+  core::Result<bool> MarkApiKeyRolled(const std::string& id, const std::string& replaced_by,
+                                      core::Timestamp expires_at) override;
+  core::Result<std::vector<core::ApiKey>> ScanLiveApiKeys(const std::string& after_id, int limit) override;
+  core::Result<void> RecordApiKeyUsage(const std::vector<core::ApiKeyUsage>& usage) override;
   core::Result<void> AppendChange(const std::string& kind, const std::string& subject,
                                   core::Timestamp now) override;
   core::Result<std::vector<core::ChangeEntry>> ChangesAfter(std::int64_t after_seq, int limit) override;

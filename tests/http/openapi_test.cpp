@@ -47,6 +47,9 @@ TEST(OpenApi, DocumentsExactlyTheRegisteredRoutes) {
   app::IntegrationService integration({*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp},
                                       model);
   RegisterProductRoutes(router, accounts, products, integration, {"http://localhost:8080", true}, {});
+  app::ApiKeyService keys({*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp}, workspaces,
+                          model);
+  RegisterApiKeyRoutes(router, accounts, keys, integration, clock, {"http://localhost:8080", true});
   RegisterOpsRoutes(router, metrics, *opened.store, [] { return 1; });
 
   std::set<std::string> served;

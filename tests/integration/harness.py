@@ -992,6 +992,16 @@ API_ENDPOINTS.extend([
     ("DELETE", "/api/v1/admin/service-clients/{id}"),
 ])
 
+# API key endpoints (test_api_keys, test_api_keys_authz; key_helpers.py).
+API_ENDPOINTS.extend([
+    ("POST", "/api/v1/workspaces/{ws}/api-keys"),
+    ("GET", "/api/v1/workspaces/{ws}/api-keys"),
+    ("GET", "/api/v1/workspaces/{ws}/api-keys/{id}"),
+    ("DELETE", "/api/v1/workspaces/{ws}/api-keys/{id}"),
+    ("POST", "/api/v1/workspaces/{ws}/api-keys/{id}/roll"),
+    ("POST", "/api/v1/keys/verify"),
+])
+
 
 def nul_ok(codes, label):
     """The accepted codes for a bad-input case, plus validation.invalid_characters when the case

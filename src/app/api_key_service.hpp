@@ -1,0 +1,131 @@
+// ApiKeyService: API keys of a workspace (SPEC §6) — create, list, get, revoke and roll for
+// workspace Owners/Admins and a product's Admins (for that product), each audited — and the
+// product-facing verification, answered from an in-memory cache of keys (warmed at start,
+// filled on a miss, dropped per key by ApiKeyChanged after every revoke or roll on any node)
+// plus the AccessModel's product state. Last use is buffered in memory and written in one
+// transaction per flush (FlushUsage), never one write per verification. Thread-safe.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "app/access_model.hpp"
+#include "app/workspace_service.hpp"
+#include "core/api_key.hpp"
+
+namespace vault::app {
+
+struct NewKey {
+  std::string product;      // id or shortname
+  std::string environment;  // production, staging or development
+  std::string name;
+  std::vector<std::string> permissions;
+  core::Timestamp expires_at = 0;  // 0 = never
+  std::vector<std::string> allowed_ips;
+};
+
+struct IssuedKey {
+  core::ApiKey key;
+  std::string text;  // the full key: shown once, never stored
+};
+
+struct RollOptions {
+  core::Timestamp grace_seconds = 0;       // 0: the old key is revoked now
+  std::optional<core::Timestamp> expires_at;  // the new key's; default: the old key's lifetime from now
+};
+
+struct RolledKey {
+  IssuedKey key;
+  core::ApiKey old;
+};
+
+struct KeyFilter {
+  std::string product;  // id or shortname; "" = all the caller may see
+  std::string environment;
+  std::string cursor;
+  int limit = 100;
+};
+
+struct KeyPage {
+  std::vector<core::ApiKey> items;
+  std::string next_cursor;  // "" on the last page
+};
+
+// A verification's answer: valid (reason empty) with the key's scope, or a reason code.
+struct KeyVerdict {
+  std::string reason;
+  std::string key_id, workspace_id, product_id, name;
+  core::Environment environment = core::Environment::kProduction;
+  std::vector<std::string> permissions;
+  core::Timestamp expires_at = 0;
+};
+
+class ApiKeyService : public core::ChangeListener {
+ public:
+  ApiKeyService(Ports ports, WorkspaceService& workspaces, AccessModel& model, std::size_t max_cached = 2000000);
+
+  core::Result<IssuedKey> Create(const AuthContext& ctx, const std::string& ws, const NewKey& request);
+  core::Result<KeyPage> List(const AuthContext& ctx, const std::string& ws, const KeyFilter& filter);
+  core::Result<core::ApiKey> Get(const AuthContext& ctx, const std::string& ws, const std::string& id);
+  // Idempotent: revoking a revoked key returns it unchanged (and records nothing).
+  core::Result<core::ApiKey> Revoke(const AuthContext& ctx, const std::string& ws, const std::string& id);
+  // Fails failed_precondition "api_key.revoked" / "api_key.already_rolled".
+  core::Result<RolledKey> Roll(const AuthContext& ctx, const std::string& ws, const std::string& id,
+                               const RollOptions& options);
+
+  // The verification a product service client asks for. Fails only on storage errors (and
+  // WouldBlock when a cache miss needs the database but blocking is not allowed).
+  core::Result<KeyVerdict> Verify(const core::ServiceClient& client, std::string_view key_text,
+                                  const core::KeyCheck& check);
+
+  // Writes buffered last-use records in one transaction; returns how many keys it wrote.
+  core::Result<int> FlushUsage();
+  // Loads unrevoked keys into the cache, up to the cache bound; returns how many.
+  core::Result<std::size_t> WarmUp();
+
+  std::uint64_t usage_flushes() const { return flushes_.load(); }
+  std::size_t cached_keys() const;
+
+  void ApiKeyChanged(const std::string& key_id) override;
+  void WorkspaceChanged(const std::string&) override {}
+  void AccountChanged(const std::string&) override {}
+  void CatalogChanged() override {}
+
+ private:
+  struct Cached {
+    std::string workspace_id, product_id, name;
+    std::array<char, 64> secret_hash{};  // hex HMAC-SHA-256 of the key text
+    core::KeyState state;
+  };
+  struct Scope;  // what the caller may manage in the workspace
+
+  core::Result<Scope> OpenScope(core::Tx& tx, const AuthContext& ctx, const std::string& ws, bool for_write);
+  core::Result<core::ApiKey> FindVisible(core::Tx& tx, const Scope& scope, const std::string& id);
+  core::Result<std::shared_ptr<const Cached>> Lookup(const std::string& id);
+  static std::shared_ptr<const Cached> ToCached(const core::ApiKey& k);
+  void Changed(const std::string& key_id);
+  core::Result<core::ApiKey> Issue(core::Tx& tx, const AuthContext& ctx, core::ApiKey key, std::string* text);
+
+  Ports p_;
+  WorkspaceService& workspaces_;
+  AccessModel& model_;
+  AuditLog audit_;
+  std::size_t max_cached_;
+
+  mutable std::shared_mutex mu_;
+  std::atomic<std::uint64_t> generation_{0};
+  std::unordered_map<std::string, std::shared_ptr<const Cached>> keys_;
+
+  std::mutex usage_mu_;
+  std::unordered_map<std::string, core::ApiKeyUsage> usage_;
+  std::atomic<std::uint64_t> flushes_{0};
+};
+
+}  // namespace vault::app

@@ -1,0 +1,50 @@
+// Periodic: runs a function on its own thread every interval, and once more when stopped (so
+// work buffered until the end is not lost on a clean shutdown). Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <thread>
+
+namespace vault::cli {
+
+class Periodic {
+ public:
+  Periodic(std::chrono::milliseconds interval, std::function<void()> fn)
+      : interval_(interval), fn_(std::move(fn)), thread_([this] { Loop(); }) {}
+  ~Periodic() { Stop(); }
+  Periodic(const Periodic&) = delete;
+  Periodic& operator=(const Periodic&) = delete;
+
+  void Stop() {
+    {
+      std::lock_guard lock(mu_);
+      if (stopping_) return;
+      stopping_ = true;
+    }
+    cv_.notify_all();
+    thread_.join();
+    fn_();
+  }
+
+ private:
+  void Loop() {
+    std::unique_lock lock(mu_);
+    while (!cv_.wait_for(lock, interval_, [this] { return stopping_; })) {
+      lock.unlock();
+      fn_();
+      lock.lock();
+    }
+  }
+
+  std::chrono::milliseconds interval_;
+  std::function<void()> fn_;
+  std::mutex mu_;
+  std::condition_variable cv_;
+  bool stopping_ = false;
+  std::thread thread_;  // last: starts after the members it uses exist
+};
+
+}  // namespace vault::cli
