@@ -437,7 +437,7 @@ Result<KeyVerdict> ApiKeyService::Verify(const core::ServiceClient& client, std:
   v.environment = c->state.environment;
   v.permissions = c->state.permissions;
   v.expires_at = c->state.expires_at;
-  {
+  if (c->last_buffered.exchange(now, std::memory_order_relaxed) != now) {
     std::lock_guard lock(usage_mu_);
     auto& u = usage_[v.key_id];
     u.at = now;

@@ -103,6 +103,9 @@ class ApiKeyService : public core::ChangeListener {
     std::string workspace_id, product_id, name;
     std::array<char, 64> secret_hash{};  // hex HMAC-SHA-256 of the key text
     core::KeyState state;
+    // The second of the last use buffered for this key: further uses within the same second
+    // skip the buffer's lock (last use is kept to the second).
+    mutable std::atomic<core::Timestamp> last_buffered{0};
   };
   struct Scope;  // what the caller may manage in the workspace
 

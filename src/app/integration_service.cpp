@@ -77,7 +77,7 @@ Result<void> IntegrationService::RevokeClient(const AuthContext& ctx, const std:
 }
 
 void IntegrationService::ServiceClientChanged(const std::string& client_id) {
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   clients_.erase(client_id);
 }
 
@@ -86,7 +86,7 @@ Result<core::ServiceClient> IntegrationService::AuthenticateClient(const std::st
   if (id.empty() || id.size() > 64 || secret.size() != 43) return Fail(InvalidClient());
   std::string hash = p_.secrets.KeyedHash("service_client", secret);
   {
-    std::lock_guard lock(mu_);
+    std::shared_lock lock(mu_);
     if (auto it = clients_.find(id); it != clients_.end()) {
       // Constant-time: the stored value is a secret-derived hash.
       if (core::ConstantTimeEquals(it->second.secret_hash, hash)) return it->second;
@@ -104,7 +104,7 @@ Result<core::ServiceClient> IntegrationService::AuthenticateClient(const std::st
   if (!r) return Fail(r.error());
   if (!found || found->revoked_at != 0 || !core::ConstantTimeEquals(found->secret_hash, hash))
     return Fail(InvalidClient());
-  std::lock_guard lock(mu_);
+  std::unique_lock lock(mu_);
   clients_[id] = *found;
   return *found;
 }

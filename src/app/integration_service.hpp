@@ -5,6 +5,7 @@
 #pragma once
 
 #include <mutex>
+#include <shared_mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -65,7 +66,7 @@ class IntegrationService : public core::ChangeListener {
   Ports p_;
   AccessModel& model_;
   AuditLog audit_;
-  std::mutex mu_;
+  std::shared_mutex mu_;  // shared on the hot path: every product request authenticates
   std::unordered_map<std::string, core::ServiceClient> clients_;  // verified-client cache
 };
 

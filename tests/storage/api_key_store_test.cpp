@@ -22,7 +22,7 @@ class ApiKeyStore : public ::testing::TestWithParam<std::string> {
     store_ = opened_.store.get();
     ASSERT_TRUE(store_->Write([&](Tx& tx) -> Result<void> {
       for (const char* ws : {"ws_a", "ws_b"}) {
-        core::Workspace w{ws, "W", std::string("short-") + ws + 3, "", false, 1, 1};
+        core::Workspace w{ws, "W", std::string("short-") + (ws + 3), "", false, 1, 1};
         if (auto r = tx.InsertWorkspace(w); !r) return r;
       }
       for (auto [id, ws] : {std::pair{"prd_1", "ws_a"}, {"prd_2", "ws_a"}, {"prd_3", "ws_b"}}) {

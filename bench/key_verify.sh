@@ -1,0 +1,164 @@
+#!/usr/bin/env bash
+# API key verification benchmark: POST /api/v1/keys/verify (service client, HTTP Basic) with 100
+# keys in the store and with 1,000,000, each beside GET /healthz of the same server measured in the
+# same phase, over keep-alive connections (wrk). Prints verifications/s, p50/p99 and the ratio to
+# /healthz against the issue's targets (≥ 0.60, flat across sizes). Reports; never fails on them.
+#
+#   bash bench/key_verify.sh          # ~3 minutes on 2 cores
+#
+# 1. fresh SQLite database; through the API: a Super Admin, a service client for "submit", one
+#    workspace + enterprise product, BENCH_SMALL_KEYS (100) keys; sanity (valid / malformed);
+# 2. /healthz, then verify with a key picked at random per request among those keys;
+# 3. stops the server, adds keys directly to the database up to BENCH_KEYS (1,000,000) in all,
+#    spread over BENCH_WORKSPACES (10,000) new workspaces with active products, stored as the
+#    server stores them (HMAC-SHA-256 under the server secret); keeps BENCH_SAMPLE (100,000) texts;
+# 4. restarts (the cache warms from the store in the background; the run waits for it), /healthz,
+#    then verify with keys drawn at random from the sample; the server's VmRSS;
+# 5. prints the table.
+#
+# Knobs: BENCH_HTTP_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_SMALL_KEYS (100), BENCH_KEYS
+# (1000000), BENCH_WORKSPACES (10000), BENCH_SAMPLE (100000), BENCH_NO_BUILD=1, BENCH_KEEP=1,
+# BENCH_JSON (write the results there). Any VAULT_* variable you export reaches the server.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+PY=/usr/bin/python3
+SECONDS_PER_RUN="${BENCH_HTTP_SECONDS:-10}"
+CONNS="${BENCH_CONNECTIONS:-64}"
+SMALL="${BENCH_SMALL_KEYS:-100}"
+KEYS="${BENCH_KEYS:-1000000}"
+WORKSPACES="${BENCH_WORKSPACES:-10000}"
+SAMPLE="${BENCH_SAMPLE:-100000}"
+
+log() { printf '[key-bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+bash scripts/bootstrap.sh --test >&2
+if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
+  log "building"
+  cmake --build build -j2 --target atomyx-vault >&2
+fi
+
+TMP="$(mktemp -d /tmp/vault-key-bench.XXXXXX)"
+cp build/atomyx-vault "$TMP/atomyx-vault"  # a rebuild during the run must not change the binary
+VAULT="$TMP/atomyx-vault"
+SERVER_PID=""
+stop_server() {
+  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
+    kill -TERM "$SERVER_PID" 2>/dev/null || true
+    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL "$SERVER_PID" 2>/dev/null || true
+  fi
+  [ -n "$SERVER_PID" ] && wait "$SERVER_PID" 2>/dev/null || true
+  SERVER_PID=""
+}
+cleanup() {
+  stop_server
+  if [ "${BENCH_KEEP:-0}" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+cpu_busy() {  # percent of all CPUs busy over one second
+  local a b
+  a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
+  local idle=$(( (b[4] + b[5]) - (a[4] + a[5]) )) total=0 i
+  for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
+  echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
+}
+BACKGROUND="$(cpu_busy)"
+[ "$BACKGROUND" -gt 10 ] && log "WARNING: the machine is already ${BACKGROUND}% busy; figures will be low"
+
+export VAULT_DATABASE="sqlite:$TMP/vault.db" VAULT_SECRET_FILE="$TMP/secret" VAULT_MAIL_OUTBOX="$TMP/outbox"
+export VAULT_DEV=1 VAULT_SMTP_URL= VAULT_IP_RATE_PER_SECOND="${VAULT_IP_RATE_PER_SECOND:-0}"
+export VAULT_ARGON2_MEMORY_KIB="${VAULT_ARGON2_MEMORY_KIB:-8192}"
+
+start_server() {  # $1: log name
+  VAULT_LISTEN=127.0.0.1:0 "$VAULT" serve >"$TMP/$1.log" 2>&1 &
+  SERVER_PID=$!
+  ADDR=""
+  for _ in $(seq 1 1200); do
+    ADDR="$(grep -o '"msg":"listening".*"address":"[^"]*"' "$TMP/$1.log" 2>/dev/null |
+            sed -E 's/.*"address":"([^"]*)".*/\1/' | head -1 || true)"
+    [ -n "$ADDR" ] && break
+    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$TMP/$1.log" >&2; echo "server exited" >&2; exit 1; }
+    sleep 0.05
+  done
+  [ -n "$ADDR" ] || { cat "$TMP/$1.log" >&2; echo "server did not start listening" >&2; exit 1; }
+  BASE="http://$ADDR"
+  log "server at $BASE (pid $SERVER_PID)"
+}
+wait_warm() {  # $1: log name → seconds until "API key cache warmed", and the count
+  for _ in $(seq 1 6000); do
+    grep -q '"API key cache warmed"' "$TMP/$1.log" && break
+    sleep 0.05
+  done
+  grep -o '"msg":"API key cache warmed","keys":"[0-9]*"' "$TMP/$1.log" | sed -E 's/.*"keys":"([0-9]*)"/\1/'
+}
+
+cat >"$TMP/report.lua" <<'LUA'
+done = function(summary, latency, requests)
+  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
+               + summary.errors.status + summary.errors.timeout
+  io.write(string.format(
+    'BENCH_JSON {"requests":%d,"seconds":%.3f,"rps":%.2f,"p50_ms":%.3f,"p99_ms":%.3f,"errors":%d,"non2xx":%d}\n',
+    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
+    latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors, summary.errors.status))
+end
+LUA
+wrk_json() {  # url script seconds
+  wrk -t2 -c"$CONNS" -d"$3s" --latency -s "$2" "$1" >"$TMP/wrk.out" 2>&1 || { cat "$TMP/wrk.out" >&2; exit 1; }
+  grep '^BENCH_JSON ' "$TMP/wrk.out" | sed 's/^BENCH_JSON //'
+}
+measure() {  # lua → "healthz_json verify_json"
+  wrk -t2 -c"$CONNS" -d2s "$BASE/healthz" >/dev/null 2>&1 || true
+  local h v
+  h="$(wrk_json "$BASE/healthz" "$TMP/report.lua" "$SECONDS_PER_RUN")"
+  wrk -t2 -c"$CONNS" -d3s -s "$1" "$BASE/api/v1/keys/verify" >/dev/null 2>&1 || true
+  v="$(wrk_json "$BASE/api/v1/keys/verify" "$1" "$SECONDS_PER_RUN")"
+  log "   healthz $h"
+  log "   verify  $v"
+  echo "$h" >"$TMP/h.json"; echo "$v" >"$TMP/v.json"
+}
+rss() { awk '/^VmRSS:/ {print $2}' /proc/$SERVER_PID/status; }
+
+log "1. fresh database, $SMALL keys through the API"
+start_server small
+log "   sanity: $($PY bench/key_verify.py setup --base "$BASE" --vault "$VAULT" --keys "$SMALL" --out "$TMP/setup.json")"
+$PY bench/key_verify.py lua --setup "$TMP/setup.json" --out "$TMP/small.lua" >/dev/null
+S_MIX="$($PY bench/key_verify.py sample --base "$BASE" --setup "$TMP/setup.json" --lua "$TMP/small.lua")"
+log "2. $SMALL keys: wrk -t2 -c$CONNS -d${SECONDS_PER_RUN}s"
+measure "$TMP/small.lua"
+S_H="$(cat "$TMP/h.json")"; S_V="$(cat "$TMP/v.json")"; S_RSS="$(rss)"
+stop_server
+
+log "3. seeding $((KEYS - SMALL)) more keys over $WORKSPACES workspaces"
+T0="$(date +%s.%N)"
+log "   $($PY bench/key_verify.py seed --db "$TMP/vault.db" --secret "$TMP/secret" --keys "$((KEYS - SMALL))" \
+      --workspaces "$WORKSPACES" --sample "$SAMPLE" --out "$TMP/sample.json")"
+SEED_S="$($PY -c 'import sys,time; print(round(time.time()-float(sys.argv[1]),1))' "$T0")"
+
+log "4. $KEYS keys: restart, wait for the cache warm-up"
+W0="$(date +%s.%N)"
+start_server big
+CACHED="$(wait_warm big)"
+WARM_S="$($PY -c 'import sys,time; print(round(time.time()-float(sys.argv[1]),1))' "$W0")"
+log "   warmed: $CACHED keys in ${WARM_S}s (from process start)"
+$PY bench/key_verify.py lua --setup "$TMP/setup.json" --keys "$TMP/sample.json" --out "$TMP/big.lua" >/dev/null
+B_MIX="$($PY bench/key_verify.py sample --base "$BASE" --setup "$TMP/setup.json" --lua "$TMP/big.lua")"
+measure "$TMP/big.lua"
+B_H="$(cat "$TMP/h.json")"; B_V="$(cat "$TMP/v.json")"; B_RSS="$(rss)"
+stop_server
+
+$PY - "$TMP/results.json" <<PYEOF
+import json, sys
+R = {"conns": $CONNS, "seconds": $SECONDS_PER_RUN, "background": $BACKGROUND,
+     "small": {"keys": $SMALL, "healthz": $S_H, "verify": $S_V, "mix": $S_MIX, "rss_kib": $S_RSS},
+     "big": {"keys": $KEYS, "healthz": $B_H, "verify": $B_V, "mix": $B_MIX, "rss_kib": $B_RSS,
+             "sample": $SAMPLE, "workspaces": $WORKSPACES, "warm_s": $WARM_S, "cached": ${CACHED:-0},
+             "seed_s": $SEED_S}}
+json.dump(R, open(sys.argv[1], "w"), indent=2)
+PYEOF
+$PY bench/key_verify.py table --results "$TMP/results.json"
+[ -n "${BENCH_JSON:-}" ] && cp "$TMP/results.json" "$BENCH_JSON"
+exit 0
