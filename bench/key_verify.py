@@ -212,7 +212,8 @@ def table(a):
     R = json.load(open(a.results))
     small, big = R["small"], R["big"]
     yn = lambda b: "met" if b else "NOT met"
-    lat = lambda x: f"p50 {x['p50_ms']:.2f} ms, p99 {x['p99_ms']:.2f} ms"
+    lat = lambda x: (f"p50 {x['p50_ms']:.2f} ms, p99 {x['p99_ms']:.2f} ms"
+                     + (f"; server CPU {x['server_cpu_us']:.0f} µs/req" if "server_cpu_us" in x else ""))
     r_small = small["verify"]["rps"] / small["healthz"]["rps"]
     r_big = big["verify"]["rps"] / big["healthz"]["rps"]
     rows = [
@@ -237,7 +238,8 @@ def table(a):
         f"{big['keys']:,} keys: drawn at random from {big['sample']:,} spread over {big['workspaces']:,} workspaces/products; "
         f"cache warm-up after restart {big['warm_s']:.1f} s ({big['cached']:,} keys cached); "
         f"server VmRSS {big['rss_kib'] / 1024:.0f} MiB (100 keys: {small['rss_kib'] / 1024:.0f} MiB)",
-        f"seeding {big['seed_s']:.0f} s; wrk -t2 -c{R['conns']}, {R['seconds']} s per run; non-2xx: "
+        f"seeding {big['seed_s']:.0f} s; wrk -t2 -c{R['conns']}, {R['seconds']} s per run after a "
+        f"{R.get('warmup', 3)} s verify warm-up; non-2xx: "
         f"{small['verify']['non2xx']} / {big['verify']['non2xx']}",
         f"other processes: {R['background']}% of the CPUs busy before the run"
         + (" (busy machine: figures are rough)" if R["background"] > 10 else ""),

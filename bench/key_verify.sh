@@ -16,7 +16,7 @@
 #    then verify with keys drawn at random from the sample; the server's VmRSS;
 # 5. prints the table.
 #
-# Knobs: BENCH_HTTP_SECONDS (10), BENCH_CONNECTIONS (64), BENCH_SMALL_KEYS (100), BENCH_KEYS
+# Knobs: BENCH_HTTP_SECONDS (10), BENCH_WARMUP_SECONDS (20, verify load before each measurement), BENCH_CONNECTIONS (64), BENCH_SMALL_KEYS (100), BENCH_KEYS
 # (1000000), BENCH_WORKSPACES (10000), BENCH_SAMPLE (100000), BENCH_NO_BUILD=1, BENCH_KEEP=1,
 # BENCH_JSON (write the results there). Any VAULT_* variable you export reaches the server.
 set -euo pipefail
@@ -30,6 +30,7 @@ SMALL="${BENCH_SMALL_KEYS:-100}"
 KEYS="${BENCH_KEYS:-1000000}"
 WORKSPACES="${BENCH_WORKSPACES:-10000}"
 SAMPLE="${BENCH_SAMPLE:-100000}"
+WARMUP="${BENCH_WARMUP_SECONDS:-20}"
 
 log() { printf '[key-bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -110,12 +111,25 @@ wrk_json() {  # url script seconds
   wrk -t2 -c"$CONNS" -d"$3s" --latency -s "$2" "$1" >"$TMP/wrk.out" 2>&1 || { cat "$TMP/wrk.out" >&2; exit 1; }
   grep '^BENCH_JSON ' "$TMP/wrk.out" | sed 's/^BENCH_JSON //'
 }
+server_ticks() { awk '{print $14+$15}' /proc/$SERVER_PID/stat; }
+with_cpu() {  # json ticks0 ticks1 → json + the server's CPU microseconds per request
+  /usr/bin/python3 -c 'import json,os,sys; j=json.loads(sys.argv[1]); t=int(sys.argv[3])-int(sys.argv[2]);
+j["server_cpu_us"]=round(t*1e6/os.sysconf("SC_CLK_TCK")/max(1,j["requests"]),1); print(json.dumps(j))' "$@"
+}
 measure() {  # lua → "healthz_json verify_json"
   wrk -t2 -c"$CONNS" -d2s "$BASE/healthz" >/dev/null 2>&1 || true
-  local h v
+  local h v t0 t1
+  t0="$(server_ticks)"
   h="$(wrk_json "$BASE/healthz" "$TMP/report.lua" "$SECONDS_PER_RUN")"
-  wrk -t2 -c"$CONNS" -d3s -s "$1" "$BASE/api/v1/keys/verify" >/dev/null 2>&1 || true
+  t1="$(server_ticks)"
+  h="$(with_cpu "$h" "$t0" "$t1")"
+  # Warm-up: every sampled key is used at least once, as in a steady state where busy keys
+  # were seen within the last minute (last use is recorded once a minute per key).
+  wrk -t2 -c"$CONNS" -d"${WARMUP}s" -s "$1" "$BASE/api/v1/keys/verify" >/dev/null 2>&1 || true
+  t0="$(server_ticks)"
   v="$(wrk_json "$BASE/api/v1/keys/verify" "$1" "$SECONDS_PER_RUN")"
+  t1="$(server_ticks)"
+  v="$(with_cpu "$v" "$t0" "$t1")"
   log "   healthz $h"
   log "   verify  $v"
   echo "$h" >"$TMP/h.json"; echo "$v" >"$TMP/v.json"
@@ -152,7 +166,7 @@ stop_server
 
 $PY - "$TMP/results.json" <<PYEOF
 import json, sys
-R = {"conns": $CONNS, "seconds": $SECONDS_PER_RUN, "background": $BACKGROUND,
+R = {"conns": $CONNS, "seconds": $SECONDS_PER_RUN, "warmup": $WARMUP, "background": $BACKGROUND,
      "small": {"keys": $SMALL, "healthz": $S_H, "verify": $S_V, "mix": $S_MIX, "rss_kib": $S_RSS},
      "big": {"keys": $KEYS, "healthz": $B_H, "verify": $B_V, "mix": $B_MIX, "rss_kib": $B_RSS,
              "sample": $SAMPLE, "workspaces": $WORKSPACES, "warm_s": $WARM_S, "cached": ${CACHED:-0},

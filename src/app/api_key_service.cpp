@@ -341,6 +341,7 @@ std::shared_ptr<const ApiKeyService::Cached> ApiKeyService::ToCached(const core:
   c->state.revoked_at = k.revoked_at;
   c->state.permissions = k.permissions;
   c->state.networks = core::KeyNetworks(k);
+  c->last_recorded.store(k.last_used_at, std::memory_order_relaxed);
   return c;
 }
 
@@ -437,7 +438,9 @@ Result<KeyVerdict> ApiKeyService::Verify(const core::ServiceClient& client, std:
   v.environment = c->state.environment;
   v.permissions = c->state.permissions;
   v.expires_at = c->state.expires_at;
-  if (c->last_buffered.exchange(now, std::memory_order_relaxed) != now) {
+  core::Timestamp last = c->last_recorded.load(std::memory_order_relaxed);
+  if (now - last >= kUsageResolution &&
+      c->last_recorded.compare_exchange_strong(last, now, std::memory_order_relaxed)) {
     std::lock_guard lock(usage_mu_);
     auto& u = usage_[v.key_id];
     u.at = now;

@@ -69,6 +69,10 @@ struct KeyVerdict {
 
 class ApiKeyService : public core::ChangeListener {
  public:
+  // Last use is kept to this many seconds: a key verified continuously is written once a
+  // minute, however many requests it serves (and however many keys are busy).
+  static constexpr core::Timestamp kUsageResolution = 60;
+
   ApiKeyService(Ports ports, WorkspaceService& workspaces, AccessModel& model, std::size_t max_cached = 2000000);
 
   core::Result<IssuedKey> Create(const AuthContext& ctx, const std::string& ws, const NewKey& request);
@@ -103,9 +107,9 @@ class ApiKeyService : public core::ChangeListener {
     std::string workspace_id, product_id, name;
     std::array<char, 64> secret_hash{};  // hex HMAC-SHA-256 of the key text
     core::KeyState state;
-    // The second of the last use buffered for this key: further uses within the same second
-    // skip the buffer's lock (last use is kept to the second).
-    mutable std::atomic<core::Timestamp> last_buffered{0};
+    // When this key's last use was last recorded (buffered or stored): uses within
+    // kUsageResolution of it record nothing, so a busy key costs one buffered record a minute.
+    mutable std::atomic<core::Timestamp> last_recorded{0};
   };
   struct Scope;  // what the caller may manage in the workspace
 
