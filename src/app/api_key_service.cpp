@@ -250,6 +250,9 @@ Result<core::ApiKey> ApiKeyService::Revoke(const AuthContext& ctx, const std::st
     if (!*done) return {};  // already revoked
     changed = true;
     out.revoked_at = now;
+    // The feed entry commits with the revocation: a crash right after the commit cannot leave
+    // other nodes accepting the key.
+    if (auto f = tx.AppendChange("api_key", id, now); !f) return f;
     return audit_.Record(tx, ActorIn(ctx),
                          {"api_key.revoked", "api_key", id,
                           JsonSummary({{"name", out.name}, {"product", out.product_id}}), out.workspace_id});
@@ -300,6 +303,7 @@ Result<RolledKey> ApiKeyService::Roll(const AuthContext& ctx, const std::string&
       if (auto v = tx.RevokeApiKey(out.old.id, now); !v) return Fail(v.error());
       out.old.revoked_at = now;
     }
+    if (auto f = tx.AppendChange("api_key", out.old.id, now); !f) return f;  // commits with the roll
     return audit_.Record(tx, ActorIn(ctx),
                          {"api_key.rolled", "api_key", out.old.id,
                           JsonSummary({{"new_key", out.key.key.id},
@@ -314,8 +318,9 @@ Result<RolledKey> ApiKeyService::Roll(const AuthContext& ctx, const std::string&
 }
 
 void ApiKeyService::Changed(const std::string& key_id) {
-  if (p_.changes) p_.changes->ApiKeyChanged(key_id);  // tells this process too
-  else ApiKeyChanged(key_id);
+  // Other processes learn it from the feed entry written in the same transaction; this one
+  // drops the key now.
+  ApiKeyChanged(key_id);
 }
 
 void ApiKeyService::ApiKeyChanged(const std::string& key_id) {
