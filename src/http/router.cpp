@@ -5,52 +5,64 @@
 namespace vault::http {
 namespace {
 
-std::vector<std::string_view> Split(std::string_view path) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
+// Splits a path at '/' (empty segments dropped) into at most `max` views; returns the count, or
+// max + 1 when there are more (no route has that many).
+constexpr std::size_t kMaxSegments = 16;
+
+std::size_t Split(std::string_view path, std::string_view* out) {
+  std::size_t n = 0, i = 0;
   while (i <= path.size()) {
     std::size_t j = path.find('/', i);
     if (j == std::string_view::npos) j = path.size();
-    if (j > i) out.push_back(path.substr(i, j - i));
+    if (j > i) {
+      if (n == kMaxSegments) return kMaxSegments + 1;
+      out[n++] = path.substr(i, j - i);
+    }
     i = j + 1;
   }
-  return out;
+  return n;
 }
 
-bool MatchPattern(std::string_view pattern, std::string_view path,
-                  std::unordered_map<std::string, std::string>* params) {
-  auto ps = Split(pattern), xs = Split(path);
-  if (ps.size() != xs.size()) return false;
-  for (std::size_t i = 0; i < ps.size(); ++i) {
-    if (ps[i].size() > 2 && ps[i].front() == '{' && ps[i].back() == '}') {
-      if (params) (*params)[std::string(ps[i].substr(1, ps[i].size() - 2))] = std::string(xs[i]);
-    } else if (ps[i] != xs[i]) {
-      return false;
-    }
-  }
+bool IsParam(const std::string& segment) {
+  return segment.size() > 2 && segment.front() == '{' && segment.back() == '}';
+}
+
+bool Matches(const Route& r, const std::string_view* xs, std::size_t n) {
+  if (r.segments.size() != n) return false;
+  for (std::size_t i = 0; i < n; ++i)
+    if (!IsParam(r.segments[i]) && r.segments[i] != xs[i]) return false;
   return true;
 }
 
 }  // namespace
 
 void Router::Add(std::string method, std::string pattern, Executor executor, Handler handler) {
-  Route r{std::move(method), std::move(pattern), std::move(handler), executor, routes_.size()};
+  Route r{std::move(method), std::move(pattern), std::move(handler), executor, routes_.size(), {}, true};
+  std::string_view parts[kMaxSegments + 1];
+  std::size_t n = Split(r.pattern, parts);
+  for (std::size_t i = 0; i < n && i < kMaxSegments; ++i) {
+    r.segments.emplace_back(parts[i]);
+    if (IsParam(r.segments.back())) r.literal = false;
+  }
   routes_.push_back(std::move(r));
 }
 
 Match Router::Find(Request& req) const {
   Match m;
+  std::string_view xs[kMaxSegments + 1];
+  std::size_t n = Split(req.path, xs);  // once per request, no allocation
+  if (n > kMaxSegments) return m;
   // Literal routes win over parameterised ones, whatever the registration order.
   for (int pass = 0; pass < 2 && !m.route; ++pass) {
     for (const Route& r : routes_) {
-      bool literal = r.pattern.find('{') == std::string::npos;
-      if (literal != (pass == 0)) continue;
-      if (!MatchPattern(r.pattern, req.path, nullptr)) continue;
+      if (r.literal != (pass == 0) || !Matches(r, xs, n)) continue;
       if (r.method != req.method) {
         m.path_known = true;
         continue;
       }
-      MatchPattern(r.pattern, req.path, &req.params);
+      for (std::size_t i = 0; i < n; ++i)
+        if (IsParam(r.segments[i]))
+          req.params[r.segments[i].substr(1, r.segments[i].size() - 2)] = std::string(xs[i]);
       m.route = &r;
       break;
     }

@@ -24,6 +24,9 @@ struct Route {
   Handler handler;
   Executor executor = Executor::kBlocking;
   std::size_t index = 0;  // position in routes(), for per-route metrics
+  // The pattern split at '/', and whether it has no {name} segment; computed once by Add.
+  std::vector<std::string> segments;
+  bool literal = true;
 };
 
 struct Match {
