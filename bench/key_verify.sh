@@ -40,33 +40,9 @@ if [ "${BENCH_NO_BUILD:-0}" != 1 ]; then
   cmake --build build -j2 --target atomyx-vault >&2
 fi
 
-TMP="$(mktemp -d /tmp/vault-key-bench.XXXXXX)"
-cp build/atomyx-vault "$TMP/atomyx-vault"  # a rebuild during the run must not change the binary
-VAULT="$TMP/atomyx-vault"
-SERVER_PID=""
-stop_server() {
-  if [ -n "$SERVER_PID" ] && kill -0 "$SERVER_PID" 2>/dev/null; then
-    kill -TERM "$SERVER_PID" 2>/dev/null || true
-    for _ in $(seq 1 100); do kill -0 "$SERVER_PID" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$SERVER_PID" 2>/dev/null || true
-  fi
-  [ -n "$SERVER_PID" ] && wait "$SERVER_PID" 2>/dev/null || true
-  SERVER_PID=""
-}
-cleanup() {
-  stop_server
-  if [ "${BENCH_KEEP:-0}" = 1 ]; then log "kept $TMP"; else rm -rf "$TMP"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+source bench/lib.sh
+bench_setup_tmp vault-key-bench "database, secret, logs, Lua scripts"
 
-cpu_busy() {  # percent of all CPUs busy over one second
-  local a b
-  a=($(head -1 /proc/stat)); sleep 1; b=($(head -1 /proc/stat))
-  local idle=$(( (b[4] + b[5]) - (a[4] + a[5]) )) total=0 i
-  for i in 1 2 3 4 5 6 7 8; do total=$(( total + b[i] - a[i] )); done
-  echo $(( total > 0 ? 100 * (total - idle) / total : 0 ))
-}
 BACKGROUND="$(cpu_busy)"
 [ "$BACKGROUND" -gt 10 ] && log "WARNING: the machine is already ${BACKGROUND}% busy; figures will be low"
 
@@ -74,42 +50,12 @@ export VAULT_DATABASE="sqlite:$TMP/vault.db" VAULT_SECRET_FILE="$TMP/secret" VAU
 export VAULT_DEV=1 VAULT_SMTP_URL= VAULT_IP_RATE_PER_SECOND="${VAULT_IP_RATE_PER_SECOND:-0}"
 export VAULT_ARGON2_MEMORY_KIB="${VAULT_ARGON2_MEMORY_KIB:-8192}"
 
-start_server() {  # $1: log name
-  VAULT_LISTEN=127.0.0.1:0 "$VAULT" serve >"$TMP/$1.log" 2>&1 &
-  SERVER_PID=$!
-  ADDR=""
-  for _ in $(seq 1 1200); do
-    ADDR="$(grep -o '"msg":"listening".*"address":"[^"]*"' "$TMP/$1.log" 2>/dev/null |
-            sed -E 's/.*"address":"([^"]*)".*/\1/' | head -1 || true)"
-    [ -n "$ADDR" ] && break
-    kill -0 "$SERVER_PID" 2>/dev/null || { cat "$TMP/$1.log" >&2; echo "server exited" >&2; exit 1; }
-    sleep 0.05
-  done
-  [ -n "$ADDR" ] || { cat "$TMP/$1.log" >&2; echo "server did not start listening" >&2; exit 1; }
-  BASE="http://$ADDR"
-  log "server at $BASE (pid $SERVER_PID)"
-}
-wait_warm() {  # $1: log name → seconds until "API key cache warmed", and the count
+wait_warm() {  # $1: log name → the number of keys once the log says the cache is warm
   for _ in $(seq 1 6000); do
     grep -q '"API key cache warmed"' "$TMP/$1.log" && break
     sleep 0.05
   done
   grep -o '"msg":"API key cache warmed","keys":"[0-9]*"' "$TMP/$1.log" | sed -E 's/.*"keys":"([0-9]*)"/\1/'
-}
-
-cat >"$TMP/report.lua" <<'LUA'
-done = function(summary, latency, requests)
-  local errors = summary.errors.connect + summary.errors.read + summary.errors.write
-               + summary.errors.status + summary.errors.timeout
-  io.write(string.format(
-    'BENCH_JSON {"requests":%d,"seconds":%.3f,"rps":%.2f,"p50_ms":%.3f,"p99_ms":%.3f,"errors":%d,"non2xx":%d}\n',
-    summary.requests, summary.duration / 1e6, summary.requests / (summary.duration / 1e6),
-    latency:percentile(50) / 1000, latency:percentile(99) / 1000, errors, summary.errors.status))
-end
-LUA
-wrk_json() {  # url script seconds
-  wrk -t2 -c"$CONNS" -d"$3s" --latency -s "$2" "$1" >"$TMP/wrk.out" 2>&1 || { cat "$TMP/wrk.out" >&2; exit 1; }
-  grep '^BENCH_JSON ' "$TMP/wrk.out" | sed 's/^BENCH_JSON //'
 }
 server_ticks() { awk '{print $14+$15}' /proc/$SERVER_PID/stat; }
 with_cpu() {  # json ticks0 ticks1 → json + the server's CPU microseconds per request

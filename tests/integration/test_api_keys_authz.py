@@ -27,7 +27,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import VaultTestCase, main  # noqa: E402
 from key_helpers import VERIFY, KeyFlows  # noqa: E402
 from product_helpers import ProductFlows  # noqa: E402
-from test_workspace_authz import expected_status_code  # noqa: E402
+from test_workspace_authz import run_matrix  # noqa: E402
 from ws_helpers import WorkspaceFlows  # noqa: E402
 
 CALLERS = ["anonymous", "member", "billing", "product_editor", "product_admin", "admin", "owner",
@@ -131,36 +131,11 @@ class ApiKeyAuthzTest(KeyFlows, ProductFlows, WorkspaceFlows, VaultTestCase):
 
     def test_capability_matrix(self):
         w = self.world()
-        failures, grid = [], []
-        for label, method, path_t, body_t, expected, prepare in MATRIX:
-            self.assertEqual(set(expected), set(CALLERS), label)
-            row = []
-            for caller in CALLERS:
-                p = prepare(self, w) if prepare else None
-                path = path_t.format(w=w, p=p)
-                body = body_t(w, p) if callable(body_t) else body_t
-                r = w["clients"][caller].request(method, path, json_body=body)
-                if r.status == 201:
-                    self.vault.remember_secret(r.json["key"])
-                want_status, want_code = expected_status_code(label, path, caller, expected[caller])
-                got_code = r.json.get("code") if isinstance(r.json, dict) else None
-                ok = r.status == want_status and (want_code is None or got_code == want_code)
-                if r.status >= 400 and r.content_type != "application/problem+json":
-                    ok = False
-                row.append(str(r.status) if ok else f"{r.status}!={want_status}")
-                if not ok:
-                    failures.append(f"{label} [{caller}] {method} {path}: expected {want_status} "
-                                    f"{want_code or ''}, got {r!r:.300}")
-            grid.append((label, row))
-        width = max(len(g[0]) for g in grid)
-        lines = [" " * width + " | " + " ".join(f"{SHORT[c]:>9}" for c in CALLERS)]
-        for name, row in grid:
-            lines.append(f"{name:<{width}} | " + " ".join(f"{cell:>9}" for cell in row))
-        if os.environ.get("VAULT_IT_SHOW_MATRIX") == "1":
-            sys.stderr.write("\n" + "\n".join(lines) + "\n")
-        if failures:
-            self.fail(f"{len(failures)} cell(s) differ (x!=y: got x, expected y):\n" + "\n".join(lines)
-                      + "\n\n" + "\n".join(failures))
+
+        def remember(r):
+            if r.status == 201:
+                self.vault.remember_secret(r.json["key"])
+        run_matrix(self, w, MATRIX, CALLERS, SHORT, remember)
         # B's key is untouched by everything A's callers did.
         r = w["other"].client.get(f"/api/v1/workspaces/{w['B']}/api-keys/{w['KEY_B']}")
         self.assertEqual(r.json["status"], "active", r)

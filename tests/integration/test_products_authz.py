@@ -31,7 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from harness import VaultTestCase, main  # noqa: E402
 from product_helpers import ProductFlows, unique_product_shortname  # noqa: E402
 from test_workspace_authz import (CALLERS, SHORT, anyone_signed_in,  # noqa: E402
-                                  expected_status_code, platform, ws)
+                                  platform, run_matrix, ws)
 from ws_helpers import WorkspaceFlows, without_request_id  # noqa: E402
 
 P = "/api/v1/workspaces/{w[A]}/products"
@@ -216,36 +216,7 @@ class ProductsAuthzTest(ProductFlows, WorkspaceFlows, VaultTestCase):
     # -------------------------------------------------------------------- tests
     def test_capability_matrix(self):
         w = self.world()
-        failures, grid = [], []
-        for label, method, path_t, body_t, expected, prepare in MATRIX:
-            self.assertEqual(set(expected), set(CALLERS), label)
-            row = []
-            for caller in CALLERS:
-                p = prepare(self, w) if prepare else None
-                path = path_t.format(w=w, p=p)
-                body = body_t(w, p) if callable(body_t) else body_t
-                r = self.send(w["clients"][caller], method, path, body)
-                want_status, want_code = expected_status_code(label, path, caller,
-                                                              expected[caller])
-                got_code = r.json.get("code") if isinstance(r.json, dict) else None
-                ok = r.status == want_status and (want_code is None or got_code == want_code)
-                if r.status >= 400 and r.content_type != "application/problem+json":
-                    ok = False
-                row.append(str(r.status) if ok else f"{r.status}!={want_status}")
-                if not ok:
-                    failures.append(f"{label} [{caller}] {method} {path} body={body!r:.80}: "
-                                    f"expected {want_status} {want_code or ''}, got {r!r:.300}")
-            grid.append((label, row))
-        width = max(len(g[0]) for g in grid)
-        lines = [" " * width + " | " + " ".join(f"{SHORT[c]:>9}" for c in CALLERS)]
-        for name, row in grid:
-            lines.append(f"{name:<{width}} | " + " ".join(f"{cell:>9}" for cell in row))
-        if os.environ.get("VAULT_IT_SHOW_MATRIX") == "1":
-            sys.stderr.write("\n" + "\n".join(lines) + "\n")
-        if failures:
-            self.fail(f"{len(failures)} cell(s) differ from the capability table "
-                      "(x!=y: got x, expected y):\n" + "\n".join(lines) + "\n\n"
-                      + "\n".join(failures))
+        run_matrix(self, w, MATRIX, CALLERS, SHORT)
 
         # nothing the refused callers sent took effect
         owner = w["owner"].client

@@ -152,6 +152,50 @@ def expected_status_code(row_label, path, caller, cell):
     return cell, None
 
 
+def send(client, method, path, body):
+    """body: None, a JSON-able value, or ("raw", bytes, content type)."""
+    if isinstance(body, tuple) and body and body[0] == "raw":
+        return client.request(method, path, body=body[1], content_type=body[2])
+    return client.request(method, path, json_body=body)
+
+
+def run_matrix(test, w, matrix, callers, short, on_response=None):
+    """Calls every row of `matrix` — (label, method, path, body, expected, prepare) — as every
+    caller in w["clients"], and fails `test` with the whole grid when any cell differs from
+    expected (status, and the code when the cell names one; errors must be problem+json).
+    on_response(response) sees every answer (e.g. to remember secrets it returns)."""
+    failures, grid = [], []
+    for label, method, path_t, body_t, expected, prepare in matrix:
+        test.assertEqual(set(expected), set(callers), label)
+        row = []
+        for caller in callers:
+            p = prepare(test, w) if prepare else None
+            path = path_t.format(w=w, p=p)
+            body = body_t(w, p) if callable(body_t) else body_t
+            r = send(w["clients"][caller], method, path, body)
+            if on_response:
+                on_response(r)
+            want_status, want_code = expected_status_code(label, path, caller, expected[caller])
+            got_code = r.json.get("code") if isinstance(r.json, dict) else None
+            ok = r.status == want_status and (want_code is None or got_code == want_code)
+            if r.status >= 400 and r.content_type != "application/problem+json":
+                ok = False
+            row.append(str(r.status) if ok else f"{r.status}!={want_status}")
+            if not ok:
+                failures.append(f"{label} [{caller}] {method} {path} body={body!r:.80}: "
+                                f"expected {want_status} {want_code or ''}, got {r!r:.300}")
+        grid.append((label, row))
+    width = max(len(g[0]) for g in grid)
+    lines = [" " * width + " | " + " ".join(f"{short[c]:>9}" for c in callers)]
+    for name, row in grid:
+        lines.append(f"{name:<{width}} | " + " ".join(f"{cell:>9}" for cell in row))
+    if os.environ.get("VAULT_IT_SHOW_MATRIX") == "1":
+        sys.stderr.write("\n" + "\n".join(lines) + "\n")
+    if failures:
+        test.fail(f"{len(failures)} cell(s) differ from the capability table "
+                  "(x!=y: got x, expected y):\n" + "\n".join(lines) + "\n\n" + "\n".join(failures))
+
+
 class WorkspaceAuthzTest(WorkspaceFlows, VaultTestCase):
     ARGON2_MEMORY_KIB = 8192
     _world = None
@@ -237,45 +281,12 @@ class WorkspaceAuthzTest(WorkspaceFlows, VaultTestCase):
         self.assertEqual(r.status, 201, r)
         return r.json["id"]
 
-    @staticmethod
-    def send(client, method, path, body):
-        if isinstance(body, tuple) and body and body[0] == "raw":
-            return client.request(method, path, body=body[1], content_type=body[2])
-        return client.request(method, path, json_body=body)
+    send = staticmethod(send)
 
     # -------------------------------------------------------------------- tests
     def test_capability_matrix(self):
         w = self.world()
-        failures, grid = [], []
-        for label, method, path_t, body_t, expected, prepare in MATRIX:
-            self.assertEqual(set(expected), set(CALLERS), label)
-            row = []
-            for caller in CALLERS:
-                p = prepare(self, w) if prepare else None
-                path = path_t.format(w=w, p=p)
-                body = body_t(w, p) if callable(body_t) else body_t
-                r = self.send(w["clients"][caller], method, path, body)
-                want_status, want_code = expected_status_code(label, path, caller,
-                                                              expected[caller])
-                got_code = r.json.get("code") if isinstance(r.json, dict) else None
-                ok = r.status == want_status and (want_code is None or got_code == want_code)
-                if r.status >= 400 and r.content_type != "application/problem+json":
-                    ok = False
-                row.append(str(r.status) if ok else f"{r.status}!={want_status}")
-                if not ok:
-                    failures.append(f"{label} [{caller}] {method} {path} body={body!r:.80}: "
-                                    f"expected {want_status} {want_code or ''}, got {r!r:.300}")
-            grid.append((label, row))
-        width = max(len(g[0]) for g in grid)
-        lines = [" " * width + " | " + " ".join(f"{SHORT[c]:>9}" for c in CALLERS)]
-        for name, row in grid:
-            lines.append(f"{name:<{width}} | " + " ".join(f"{cell:>9}" for cell in row))
-        if os.environ.get("VAULT_IT_SHOW_MATRIX") == "1":
-            sys.stderr.write("\n" + "\n".join(lines) + "\n")
-        if failures:
-            self.fail(f"{len(failures)} cell(s) differ from the capability table "
-                      "(x!=y: got x, expected y):\n" + "\n".join(lines) + "\n\n"
-                      + "\n".join(failures))
+        run_matrix(self, w, MATRIX, CALLERS, SHORT)
 
         # nobody deleted A, nobody lost their role, the Owner is still the only Owner
         owner = w["owner"].client
