@@ -153,6 +153,23 @@ Result<std::shared_ptr<const AccessModel::WorkspaceSnap>> AccessModel::Workspace
   return std::shared_ptr<const WorkspaceSnap>(snap);
 }
 
+Result<AccessModel::Found> AccessModel::Find(const std::string& product_id) {
+  Found out;
+  auto ws_id = WorkspaceOfProduct(product_id);
+  if (!ws_id) return Fail(ws_id.error());
+  if (ws_id->empty()) return out;
+  auto ws = Workspace(*ws_id);
+  if (!ws) return Fail(ws.error());
+  auto product = (*ws)->products.find(product_id);
+  if (product == (*ws)->products.end()) return out;
+  auto types = Catalog();
+  if (!types) return Fail(types.error());
+  out.workspace = std::move(*ws);
+  out.product = &product->second;  // lives as long as out.workspace
+  out.types = std::move(*types);
+  return out;
+}
+
 Result<core::AccessFacts> AccessModel::Facts(const std::string& account_id, const std::string& product_id) {
   core::AccessFacts f;
   auto account = Account(account_id);
@@ -160,30 +177,27 @@ Result<core::AccessFacts> AccessModel::Facts(const std::string& account_id, cons
   f.account_exists = account->exists;
   f.account_disabled = account->disabled;
   f.account_mfa = account->mfa;
-  auto ws_id = WorkspaceOfProduct(product_id);
-  if (!ws_id) return Fail(ws_id.error());
-  if (ws_id->empty()) return f;
-  auto ws = Workspace(*ws_id);
-  if (!ws) return Fail(ws.error());
-  auto product = (*ws)->products.find(product_id);
-  if (product == (*ws)->products.end()) return f;
-  auto types = Catalog();
-  if (!types) return Fail(types.error());
+  auto found = Find(product_id);
+  if (!found) return Fail(found.error());
+  if (!found->product) return f;
+  const auto& ws = found->workspace;
+  const ProductEntry* product = found->product;
+  const auto& types = found->types;
   const core::ProductType* type = nullptr;
-  for (const auto& t : **types)
-    if (t.id == product->second.product.type_id) type = &t;
+  for (const auto& t : *types)
+    if (t.id == product->product.type_id) type = &t;
   // The catalogue outlives this call through `types_`; keep a reference alive for the caller.
   static thread_local std::shared_ptr<const Types> keep;
-  keep = *types;
+  keep = types;
   f.product_exists = true;
-  f.product = product->second.product;
+  f.product = product->product;
   f.type = type;
-  f.subscription = product->second.subscription;
-  f.workspace_requires_2fa = (*ws)->require_2fa;
-  if (auto m = (*ws)->members.find(account_id); m != (*ws)->members.end()) f.membership = m->second;
+  f.subscription = product->subscription;
+  f.workspace_requires_2fa = ws->require_2fa;
+  if (auto m = ws->members.find(account_id); m != ws->members.end()) f.membership = m->second;
   const std::vector<std::string>* groups = nullptr;
-  if (auto g = (*ws)->groups_of.find(account_id); g != (*ws)->groups_of.end()) groups = &g->second;
-  for (const core::Grant& g : product->second.grants) {
+  if (auto g = ws->groups_of.find(account_id); g != ws->groups_of.end()) groups = &g->second;
+  for (const core::Grant& g : product->grants) {
     bool reaches = g.principal_type == core::PrincipalType::kAccount
                        ? g.principal_id == account_id
                        : groups && std::find(groups->begin(), groups->end(), g.principal_id) != groups->end();
@@ -199,21 +213,16 @@ Result<core::AccessFacts> AccessModel::Facts(const std::string& account_id, cons
 Result<core::KeyProductFacts> AccessModel::KeyProduct(const std::string& product_id,
                                                      const std::string& permission) {
   core::KeyProductFacts f;
-  auto ws_id = WorkspaceOfProduct(product_id);
-  if (!ws_id) return Fail(ws_id.error());
-  if (ws_id->empty()) return f;
-  auto ws = Workspace(*ws_id);
-  if (!ws) return Fail(ws.error());
-  auto product = (*ws)->products.find(product_id);
-  if (product == (*ws)->products.end()) return f;
-  auto types = Catalog();
-  if (!types) return Fail(types.error());
+  auto found = Find(product_id);
+  if (!found) return Fail(found.error());
+  if (!found->product) return f;
+  const ProductEntry* product = found->product;
   f.exists = true;
-  f.type_id = product->second.product.type_id;
-  f.active = core::IsProductActive(product->second.product, product->second.subscription, clock_.Now());
+  f.type_id = product->product.type_id;
+  f.active = core::IsProductActive(product->product, product->subscription, clock_.Now());
   f.offers_permission = permission.empty();
-  for (const auto& t : **types)
-    if (t.id == product->second.product.type_id)
+  for (const auto& t : *found->types)
+    if (t.id == product->product.type_id)
       f.offers_permission = permission.empty() || std::find(t.api_permissions.begin(), t.api_permissions.end(),
                                                             permission) != t.api_permissions.end();
   return f;

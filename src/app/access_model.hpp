@@ -62,6 +62,14 @@ class AccessModel : public core::ChangeListener {
   };
   using Types = std::vector<core::ProductType>;
 
+  // A product with its workspace snapshot and the catalogue; product is null when there is no
+  // such product.
+  struct Found {
+    std::shared_ptr<const WorkspaceSnap> workspace;
+    const ProductEntry* product = nullptr;
+    std::shared_ptr<const Types> types;
+  };
+  core::Result<Found> Find(const std::string& product_id);
   core::Result<std::shared_ptr<const WorkspaceSnap>> Workspace(const std::string& id);
   core::Result<AccountSnap> Account(const std::string& id);
   core::Result<std::string> WorkspaceOfProduct(const std::string& product_id);
