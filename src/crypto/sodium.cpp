@@ -3,11 +3,15 @@
 #include <sodium.h>
 #include <sys/stat.h>
 
+#include <cstring>
 #include <filesystem>
+#include <new>
 #include <fstream>
 #include <iterator>
+#include <span>
 
 #include "core/encoding.hpp"
+#include "crypto/argon2_phc.hpp"
 
 namespace vault::crypto {
 
@@ -19,11 +23,19 @@ std::string SodiumRandom::Bytes(std::size_t n) {
   return out;
 }
 
+static_assert(sizeof(crypto_auth_hmacsha256_state) <= 256, "HmacSecretHasher::keyed_ is too small");
+
+HmacSecretHasher::HmacSecretHasher(std::string key) {
+  auto* st = new (keyed_) crypto_auth_hmacsha256_state;
+  crypto_auth_hmacsha256_init(st, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  sodium_memzero(key.data(), key.size());
+}
+
 std::string HmacSecretHasher::KeyedHash(std::string_view purpose, std::string_view data) const {
   // HMAC-SHA-256 under the server secret: a leaked database alone cannot confirm a guessed
   // token, and the purpose prefix keeps hashes of one kind from being replayed as another.
   crypto_auth_hmacsha256_state st;
-  crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(key_.data()), key_.size());
+  std::memcpy(&st, keyed_, sizeof st);
   crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(purpose.data()),
                                 purpose.size());
   unsigned char zero = 0;
@@ -31,21 +43,70 @@ std::string HmacSecretHasher::KeyedHash(std::string_view purpose, std::string_vi
   crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(data.data()), data.size());
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_final(&st, mac);
+  sodium_memzero(&st, sizeof st);
   return core::Hex(std::string_view(reinterpret_cast<char*>(mac), sizeof mac));
 }
 
+namespace {
+
+std::span<std::uint8_t> Writable(std::string& s) {
+  return {reinterpret_cast<std::uint8_t*>(s.data()), s.size()};
+}
+
+}  // namespace
+
 core::Result<std::string> Argon2idHasher::Hash(std::string_view password) const {
-  char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(out, password.data(), password.size(), params_.passes,
-                            params_.memory_kib * 1024, crypto_pwhash_ALG_ARGON2ID13) != 0)
-    return core::Fail(core::Code::kInternal, "password.hash_failed", "argon2id ran out of memory");
-  return std::string(out);
+  const Argon2Impl impl = params_.impl == Argon2Impl::kAuto ? BestArgon2Impl() : params_.impl;
+  if (impl == Argon2Impl::kSodium) {
+    char out[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str_alg(out, password.data(), password.size(), params_.passes,
+                              params_.memory_kib * 1024, crypto_pwhash_ALG_ARGON2ID13) != 0)
+      return core::Fail(core::Code::kInternal, "password.hash_failed",
+                        "argon2id ran out of memory");
+    return std::string(out);
+  }
+  if (params_.memory_kib > 0xFFFFFFFFu || params_.passes > 0xFFFFFFFFu)
+    return core::Fail(core::Code::kInternal, "password.hash_failed", "argon2id cost out of range");
+  Argon2idPhc phc;
+  phc.memory_kib = static_cast<std::uint32_t>(params_.memory_kib);
+  phc.passes = static_cast<std::uint32_t>(params_.passes);
+  phc.lanes = 1;
+  phc.salt.resize(crypto_pwhash_SALTBYTES);
+  phc.tag.resize(32);
+  randombytes_buf(phc.salt.data(), phc.salt.size());  // 16-byte salt, 32-byte tag: as libsodium
+  Argon2idInput in;
+  in.password = password;
+  in.salt = phc.salt;
+  in.passes = phc.passes;
+  in.memory_kib = phc.memory_kib;
+  auto done = Argon2id(in, Writable(phc.tag), impl);
+  if (!done) return core::Fail(core::Code::kInternal, "password.hash_failed", done.error().detail);
+  return FormatArgon2idPhc(phc);
 }
 
 bool Argon2idHasher::Verify(std::string_view phc, std::string_view password) const {
   if (phc.empty() || phc.size() >= crypto_pwhash_STRBYTES) return false;
-  std::string s(phc);  // NUL-terminated copy
-  return crypto_pwhash_str_verify(s.c_str(), password.data(), password.size()) == 0;
+  // libsodium would stop reading at a NUL and accept whatever follows; no stored hash has one.
+  if (phc.find('\0') != std::string_view::npos) return false;
+  const Argon2Impl impl = params_.impl == Argon2Impl::kAuto ? BestArgon2Impl() : params_.impl;
+  if (impl == Argon2Impl::kSodium || !phc.starts_with("$argon2id$")) {
+    std::string s(phc);  // NUL-terminated copy
+    return crypto_pwhash_str_verify(s.c_str(), password.data(), password.size()) == 0;
+  }
+  auto parsed = ParseArgon2idPhc(phc);
+  if (!parsed) return false;
+  std::string computed(parsed->tag.size(), '\0');
+  Argon2idInput in;
+  in.password = password;
+  in.salt = parsed->salt;
+  in.passes = parsed->passes;
+  in.memory_kib = parsed->memory_kib;
+  in.lanes = parsed->lanes;
+  if (!Argon2id(in, Writable(computed), impl)) return false;
+  // Constant-time: how much of a guess matches must not show in the timing.
+  const bool match = sodium_memcmp(computed.data(), parsed->tag.data(), computed.size()) == 0;
+  sodium_memzero(computed.data(), computed.size());
+  return match;
 }
 
 bool Argon2idHasher::NeedsRehash(std::string_view phc) const {

@@ -1,11 +1,13 @@
-// libsodium-backed adapters: OS CSPRNG, HMAC-SHA-256 keyed hashing, argon2id password hashing,
-// and the server secret file. All classes are thread-safe after construction.
+// libsodium-backed adapters: OS CSPRNG, HMAC-SHA-256 keyed hashing, argon2id password hashing
+// (computed by crypto/argon2.hpp, libsodium-compatible PHC strings), and the server secret file.
+// All classes are thread-safe after construction.
 #pragma once
 
 #include <string>
 
 #include "core/error.hpp"
 #include "core/ports.hpp"
+#include "crypto/argon2.hpp"
 
 namespace vault::crypto {
 
@@ -19,18 +21,25 @@ class SodiumRandom : public core::Random {
 
 class HmacSecretHasher : public core::SecretHasher {
  public:
-  explicit HmacSecretHasher(std::string key) : key_(std::move(key)) {}
+  explicit HmacSecretHasher(std::string key);
   std::string KeyedHash(std::string_view purpose, std::string_view data) const override;
 
  private:
-  std::string key_;
+  // libsodium's HMAC state right after keying, copied for each hash: the two key-pad blocks
+  // are compressed once instead of on every call (it sits on the key-verification hot path).
+  alignas(16) unsigned char keyed_[256];
 };
 
 struct Argon2Params {
   std::size_t memory_kib = 19 * 1024;  // OWASP: m=19 MiB, t=2, p=1 for argon2id
   unsigned long long passes = 2;
+  // kAuto: the fastest kernel for this CPU; kSodium forces libsodium (tests, benchmarks).
+  Argon2Impl impl = Argon2Impl::kAuto;
 };
 
+// Hash writes "$argon2id$v=19$m=…,t=…,p=1$<16-byte salt>$<32-byte tag>"; Verify accepts every
+// NUL-free string libsodium's crypto_pwhash_str_verify accepts (argon2i ones are handed to
+// libsodium itself).
 class Argon2idHasher : public core::PasswordHasher {
  public:
   explicit Argon2idHasher(Argon2Params params) : params_(params) {}
