@@ -213,18 +213,33 @@ Result<core::AccessFacts> AccessModel::Facts(const std::string& account_id, cons
 Result<core::KeyProductFacts> AccessModel::KeyProduct(const std::string& product_id,
                                                      const std::string& permission) {
   core::KeyProductFacts f;
+  auto decide = [&](const ProductEntry& product, const Types& types) {
+    f.exists = true;
+    f.type_id = product.product.type_id;
+    f.active = core::IsProductActive(product.product, product.subscription, clock_.Now());
+    f.offers_permission = permission.empty();
+    for (const auto& t : types)
+      if (t.id == product.product.type_id)
+        f.offers_permission = permission.empty() || std::find(t.api_permissions.begin(), t.api_permissions.end(),
+                                                              permission) != t.api_permissions.end();
+  };
+  {
+    // Fast path, the usual case: everything cached, read under one shared lock without
+    // copying shared pointers (their counts are contended cache lines on every request).
+    std::shared_lock lock(mu_);
+    auto pw = product_workspace_.find(product_id);
+    if (pw != product_workspace_.end() && types_) {
+      if (auto ws = workspaces_.find(pw->second); ws != workspaces_.end()) {
+        auto product = ws->second->products.find(product_id);
+        if (product != ws->second->products.end()) decide(product->second, *types_);
+        return f;
+      }
+    }
+  }
   auto found = Find(product_id);
   if (!found) return Fail(found.error());
   if (!found->product) return f;
-  const ProductEntry* product = found->product;
-  f.exists = true;
-  f.type_id = product->product.type_id;
-  f.active = core::IsProductActive(product->product, product->subscription, clock_.Now());
-  f.offers_permission = permission.empty();
-  for (const auto& t : *found->types)
-    if (t.id == product->product.type_id)
-      f.offers_permission = permission.empty() || std::find(t.api_permissions.begin(), t.api_permissions.end(),
-                                                            permission) != t.api_permissions.end();
+  decide(*found->product, *found->types);
   return f;
 }
 
