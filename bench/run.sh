@@ -27,7 +27,7 @@ log() { printf '[bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 bash scripts/bootstrap.sh --test >&2
 log "building"
-cmake --build build -j2 --target atomyx-vault vault_hash_bench >&2
+cmake --build build -j2 --target atomyx-vault vault_hash_bench vault_openloop >&2
 
 TMP="$(mktemp -d /tmp/vault-bench.XXXXXX)"
 SERVER_PID=""
@@ -120,7 +120,7 @@ wrk_json() {  # url script seconds
 }
 
 # CPU time (clock ticks) used by everything on the machine, and by us (this shell, its waited-for
-# children such as wrk, openloop.py and vault_hash_bench, and the server). The difference over
+# children such as wrk, vault_openloop and vault_hash_bench, and the server). The difference over
 # the run is what other processes took from the two cores while we measured.
 cpu_ticks() {
   local all ours
@@ -150,7 +150,7 @@ RATE="$($PY -c 'import sys; print(round(float(sys.argv[2]) * float(sys.argv[1]),
 
 # c. sign-ins at BENCH_SIGNIN_FACTOR (2) x the hashing ceiling, open loop
 log "c. POST /api/v1/sessions open-loop at $RATE/s for ${SIGNIN_SECONDS}s"
-SIGNIN="$(/usr/bin/time -f '%U %S' -o "$TMP/openloop.cpu" $PY bench/openloop.py --url "$BASE/api/v1/sessions" \
+SIGNIN="$(/usr/bin/time -f '%U %S' -o "$TMP/openloop.cpu" ./build/vault_openloop --url "$BASE/api/v1/sessions" \
           --rate "$RATE" --duration "$SIGNIN_SECONDS" --body "$SIGNIN_BODY")"
 log "   $SIGNIN"
 # The load generator shares the two cores with the server: its CPU time is CPU the hashing
@@ -179,12 +179,13 @@ hz=os.sysconf("SC_CLK_TCK"); n=os.cpu_count(); print(round(100*max(0,(a1-a0)-(o1
   "$ALL0" "$OURS0" "$ALL1" "$OURS1" "$T0" "$T1")"
 
 # --- table ------------------------------------------------------------------------------------
-$PY - "$HEALTHZ" "$HASH" "$SIGNIN" "$ME" "$CONNS" "${BENCH_JSON:-}" "$BACKGROUND" "$HASH2" "$OTHERS" <<'EOF'
+$PY - "$HEALTHZ" "$HASH" "$SIGNIN" "$ME" "$CONNS" "${BENCH_JSON:-}" "$BACKGROUND" "$HASH2" "$OTHERS" "$GEN_CPU" <<'EOF'
 import json, sys
 healthz, hashb, signin, me = (json.loads(a) for a in sys.argv[1:5])
 conns, out_path, background = sys.argv[5], sys.argv[6], int(sys.argv[7])
 hashb2 = json.loads(sys.argv[8])
 others = int(sys.argv[9])
+gen_cpu = float(sys.argv[10])
 h1, h2 = hashb["verifies_per_sec"], hashb2["verifies_per_sec"]
 hash_rate = (h1 + h2) / 2
 drift = abs(h1 - h2) / max(h1, h2) if max(h1, h2) else 0.0
@@ -193,6 +194,7 @@ me_ratio = me["rps"] / healthz["rps"] if healthz["rps"] else 0.0
 p99 = signin["success_p99_ms"]
 def ms(v): return "–" if v is None else f"{v:.1f} ms"
 def yn(b): return "met" if b else "NOT met"
+SIGNIN_TARGET = 0.9 * 2 * 84
 rows = [
     ("a. GET /healthz (HTTP ceiling)", f"{healthz['rps']:,.0f} req/s",
      f"p50 {healthz['p50_ms']:.2f} ms, p99 {healthz['p99_ms']:.2f} ms", "1.00", ""),
@@ -206,7 +208,8 @@ rows = [
      f"{hashb['sodium_verifies_per_sec'] / h1:.2f} of b" if h1 else "", ""),
     (f"c. POST /api/v1/sessions 201 @ {signin['offered_rate']:g}/s offered", f"{signin['success_per_sec']:,.1f} /s",
      f"p50 {ms(signin['success_p50_ms'])}, p99 {ms(p99)}", f"{si_ratio:.2f} of b",
-     f"≥ 0.90 and p99 < 1 s: {yn(si_ratio >= 0.90 and p99 is not None and p99 < 1000)}"),
+     # Issue 7: sign-ins/s on two cores >= 90% of 84 verifications/s per core (2 x 84 x 0.9).
+     f"≥ {SIGNIN_TARGET:.0f}/s and p99 < 1 s: {yn(signin['success_per_sec'] >= SIGNIN_TARGET and p99 is not None and p99 < 1000)}"),
     ("   same run, 503 overloaded", f"{signin['rejected_503_per_sec']:,.1f} /s",
      f"p50 {ms(signin['rejected_503_p50_ms'])}, p99 {ms(signin['rejected_503_p99_ms'])}", "", ""),
     ("d. GET /api/v1/me (Bearer session)", f"{me['rps']:,.0f} req/s",
@@ -225,7 +228,8 @@ notes = [f"other processes: {background}% of the CPUs before the run, {others}% 
          + (" (unstable machine: ratios are rough)" if drift > 0.15 or max(background, others) > 10 else ""),
          f"wrk: -t2 -c{conns}; non-2xx healthz {healthz['non2xx']}, /me {me['non2xx']}; socket errors healthz {healthz['errors'] - healthz['non2xx']}, /me {me['errors'] - me['non2xx']}",
          f"sign-in run: {signin['sent']} sent over {signin['duration_s']} s, drained in {signin['drain_s']} s, "
-         f"{signin['connections_opened']} connections, max send lag {signin['max_send_lag_ms']} ms, other statuses {other or 'none'}"]
+         f"{signin['connections_opened']} connections, max send lag {signin['max_send_lag_ms']} ms, other statuses {other or 'none'}, "
+         f"load generator CPU {gen_cpu:.2f} s"]
 for n in notes:
     print("- " + n)
 if out_path:
