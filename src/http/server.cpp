@@ -95,7 +95,10 @@ struct Server::Impl {
   ServerOptions opt;
   const Router& router;
   Metrics& metrics;
-  asio::io_context ioc;
+  // One io_context per network thread (ADR 0003): a connection lives on one of them, so its
+  // handlers never hop threads and the threads never wake each other through a shared queue.
+  std::vector<std::unique_ptr<asio::io_context>> iocs;
+  std::atomic<unsigned> next_ioc{0};
   asio::thread_pool blocking;
   asio::thread_pool hashing;
   int hash_threads;
@@ -106,13 +109,23 @@ struct Server::Impl {
       : opt(std::move(o)),
         router(r),
         metrics(m),
-        ioc(opt.network_threads > 0 ? opt.network_threads : Cores()),
+        iocs(MakeContexts(opt.network_threads > 0 ? opt.network_threads : Cores())),
         blocking(static_cast<std::size_t>(opt.blocking_threads > 0 ? opt.blocking_threads : 8)),
         // Requests of hashing routes wait here while their argon2id job runs on the hasher's
         // own workers; admission bounds how many there are, so this pool never queues.
         hashing(static_cast<std::size_t>((opt.hash_threads > 0 ? opt.hash_threads : Cores()) +
                                          std::max(0, opt.hash_queue_limit))),
         hash_threads(opt.hash_threads > 0 ? opt.hash_threads : Cores()) {}
+
+  static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
+    std::vector<std::unique_ptr<asio::io_context>> v;
+    for (int i = 0; i < std::max(1, n); ++i) v.push_back(std::make_unique<asio::io_context>(1));
+    return v;
+  }
+
+  void StopAll() {
+    for (auto& c : iocs) c->stop();
+  }
 
   asio::awaitable<Response> Dispatch(Request& req, std::size_t& route_index) {
     // Paths and query values must be clean UTF-8 before anything looks them up.
@@ -308,13 +321,15 @@ struct Server::Impl {
 
   asio::awaitable<void> Accept(tcp::acceptor& acceptor) {
     while (acceptor.is_open()) {
-      auto [ec, socket] = co_await acceptor.async_accept(asio::as_tuple(use_awaitable));
+      // Connections go to the network threads' contexts in turn.
+      asio::io_context& home = *iocs[next_ioc.fetch_add(1, std::memory_order_relaxed) % iocs.size()];
+      auto [ec, socket] = co_await acceptor.async_accept(home, asio::as_tuple(use_awaitable));
       if (ec) {
         if (ec == asio::error::operation_aborted) break;
         continue;
       }
       socket.set_option(tcp::no_delay(true));
-      asio::co_spawn(acceptor.get_executor(), Session(std::move(socket)), asio::detached);
+      asio::co_spawn(home, Session(std::move(socket)), asio::detached);
     }
   }
 };
@@ -333,7 +348,8 @@ int Server::Run() {
     Log("error", "bad listen address", {{"error", ep.error().detail}});
     return 1;
   }
-  tcp::acceptor acceptor(s.ioc);
+  asio::io_context& main = *s.iocs.front();
+  tcp::acceptor acceptor(main);
   boost::system::error_code ec;
   acceptor.open(ep->protocol(), ec);
   if (!ec) acceptor.set_option(asio::socket_base::reuse_address(true), ec);
@@ -348,14 +364,14 @@ int Server::Run() {
                                               : local.address().to_string()) +
                      ":" + std::to_string(local.port());
   Log("info", "listening", {{"address", addr}});
-  asio::co_spawn(s.ioc, s.Accept(acceptor), asio::detached);
+  asio::co_spawn(main, s.Accept(acceptor), asio::detached);
 
-  asio::signal_set signals(s.ioc, SIGINT, SIGTERM);
-  asio::steady_timer drain_timer(s.ioc);
+  asio::signal_set signals(main, SIGINT, SIGTERM);
+  asio::steady_timer drain_timer(main);
   auto deadline = std::make_shared<std::chrono::steady_clock::time_point>();
   std::function<void()> poll_drain = [&] {
     if (s.inflight.load() == 0 || std::chrono::steady_clock::now() > *deadline) {
-      s.ioc.stop();
+      s.StopAll();
       return;
     }
     drain_timer.expires_after(std::chrono::milliseconds(20));
@@ -370,10 +386,12 @@ int Server::Run() {
     poll_drain();
   });
 
-  int n = s.opt.network_threads > 0 ? s.opt.network_threads : Cores();
+  // The other contexts may have no connection yet; keep them running until StopAll.
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
+  for (auto& c : s.iocs) guards.push_back(asio::make_work_guard(*c));
   std::vector<std::thread> threads;
-  for (int i = 1; i < n; ++i) threads.emplace_back([&] { s.ioc.run(); });
-  s.ioc.run();
+  for (std::size_t i = 1; i < s.iocs.size(); ++i) threads.emplace_back([&s, i] { s.iocs[i]->run(); });
+  main.run();
   for (auto& t : threads) t.join();
   s.blocking.join();
   s.hashing.join();
