@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 
 #include "http/accounts_api.hpp"
+#include "http/handler_util.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
 #include "http/render.hpp"
@@ -23,7 +24,9 @@ void AccountsApi::Register(Router& r) {
   Add(r, "POST", "/api/v1/sessions/mfa", E::kBlocking, &AccountsApi::CompleteMfa, true);
   Add(r, "GET", "/api/v1/sessions/current", E::kBlocking, &AccountsApi::CurrentSession);
   Add(r, "DELETE", "/api/v1/sessions/current", E::kBlocking, &AccountsApi::SignOut);
-  Add(r, "GET", "/api/v1/me", E::kBlocking, &AccountsApi::GetMe);
+  // Inline first: on SQLite a session whose last use needs no update is read on the network
+  // thread (PooledStore: reads never block there); otherwise it is re-run on the blocking pool.
+  Add(r, "GET", "/api/v1/me", E::kInlineFirst, &AccountsApi::GetMe);
   Add(r, "PATCH", "/api/v1/me", E::kBlocking, &AccountsApi::PatchMe);
   Add(r, "DELETE", "/api/v1/me", E::kHash, &AccountsApi::DeleteMe);
   Add(r, "POST", "/api/v1/me/password", E::kHash, &AccountsApi::ChangePassword);
@@ -51,8 +54,7 @@ void AccountsApi::Add(Router& r, const char* method, const char* pattern, Execut
       e.retry_after = retry;
       return Problem(e, req.request_id);
     }
-    auto res = (this->*m)(req);
-    return res ? std::move(*res) : Problem(res.error(), req.request_id);
+    return Finish((this->*m)(req), req);  // rate-limited routes are never inline-first
   });
 }
 

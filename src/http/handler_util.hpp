@@ -15,19 +15,22 @@
 
 namespace vault::http {
 
+// A handler's result as the response: an error becomes problem+json, except WouldBlock, which
+// asks the server to re-run the request on the blocking pool (Executor::kInlineFirst).
+inline Response Finish(core::Result<Response> res, const Request& req) {
+  if (!res && res.error().id == core::kWouldBlock) {
+    Response retry;
+    retry.retry_blocking = true;
+    return retry;
+  }
+  return res ? std::move(*res) : Problem(res.error(), req.request_id);
+}
+
 // Registers api->*m for (method, pattern); an error result becomes problem+json.
 template <typename Api>
 void AddRoute(Router& r, Api* api, const char* method, const char* pattern, Executor ex,
               core::Result<Response> (Api::*m)(Request&)) {
-  r.Add(method, pattern, ex, [api, m](Request& req) {
-    auto res = (api->*m)(req);
-    if (!res && res.error().id == core::kWouldBlock) {
-      Response retry;
-      retry.retry_blocking = true;
-      return retry;
-    }
-    return res ? std::move(*res) : Problem(res.error(), req.request_id);
-  });
+  r.Add(method, pattern, ex, [api, m](Request& req) { return Finish((api->*m)(req), req); });
 }
 
 // A JSON response with the serialised value.

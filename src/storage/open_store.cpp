@@ -40,7 +40,7 @@ core::Result<OpenedStore> OpenStore(const std::string& url, int pool_size, bool 
     std::error_code ec;
     if (!parent.empty()) std::filesystem::create_directories(parent, ec);
     out.dialect = "sqlite";
-    statements = {"BEGIN IMMEDIATE", "BEGIN", true};
+    statements = {"BEGIN IMMEDIATE", "BEGIN", true, true};
     begin_locked = "BEGIN IMMEDIATE";
     open = [path]() -> core::Result<std::unique_ptr<SqlConn>> {
       auto c = SqliteConn::Open(path);

@@ -1,24 +1,29 @@
 #include "storage/pooled_store.hpp"
 
+#include "core/blocking.hpp"
 #include "storage/sql_tx.hpp"
 
 namespace vault::storage {
 
 class PooledStore::Lease {
  public:
-  explicit Lease(PooledStore& store) : store_(store) {
+  // Waits for a free connection, or (may_wait false) takes one only if one is free now.
+  explicit Lease(PooledStore& store, bool may_wait = true) : store_(store) {
     std::unique_lock lock(store_.mu_);
-    store_.available_.wait(lock, [&] { return !store_.idle_.empty(); });
+    if (may_wait) store_.available_.wait(lock, [&] { return !store_.idle_.empty(); });
+    if (store_.idle_.empty()) return;
     conn_ = std::move(store_.idle_.back());
     store_.idle_.pop_back();
   }
   ~Lease() {
+    if (!conn_) return;
     {
       std::lock_guard lock(store_.mu_);
       store_.idle_.push_back(std::move(conn_));
     }
     store_.available_.notify_one();
   }
+  bool held() const { return conn_ != nullptr; }
   SqlConn& conn() { return *conn_; }
 
  private:
@@ -30,8 +35,10 @@ PooledStore::PooledStore(std::vector<std::unique_ptr<SqlConn>> conns, TxStatemen
     : idle_(std::move(conns)), statements_(std::move(statements)) {}
 
 core::Result<void> PooledStore::Run(const std::string& begin,
-                                    const std::function<core::Result<void>(core::Tx&)>& fn) {
-  Lease lease(*this);
+                                    const std::function<core::Result<void>(core::Tx&)>& fn,
+                                    bool may_wait) {
+  Lease lease(*this, may_wait);
+  if (!lease.held()) return core::Fail(core::WouldBlock());
   SqlConn& conn = lease.conn();
   if (auto r = conn.Exec(begin); !r) return r;
   SqlTx tx(conn);
@@ -49,6 +56,7 @@ core::Result<void> PooledStore::Run(const std::string& begin,
 }
 
 core::Result<void> PooledStore::Write(const std::function<core::Result<void>(core::Tx&)>& fn) {
+  if (!core::BlockingAllowed()) return core::Fail(core::WouldBlock());
   if (statements_.serialize_writes) {
     std::lock_guard lock(write_mu_);
     return Run(statements_.begin_write, fn);
@@ -57,6 +65,10 @@ core::Result<void> PooledStore::Write(const std::function<core::Result<void>(cor
 }
 
 core::Result<void> PooledStore::Read(const std::function<core::Result<void>(core::Tx&)>& fn) {
+  if (!core::BlockingAllowed()) {
+    if (!statements_.reads_never_block) return core::Fail(core::WouldBlock());
+    return Run(statements_.begin_read, fn, /*may_wait=*/false);
+  }
   return Run(statements_.begin_read, fn);
 }
 

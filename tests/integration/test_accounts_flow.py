@@ -16,6 +16,7 @@ def without_request_id(body):
 
 
 class AccountsFlowTest(VaultTestCase):
+    CLOCK_OFFSET = True  # only test_session_last_use_is_recorded moves it (forward)
 
     def assertSignedOut(self, token):
         r = self.client(mode="none").get("/api/v1/me", headers={"Authorization": f"Bearer {token}"})
@@ -275,6 +276,28 @@ class AccountsFlowTest(VaultTestCase):
         self.assertSignedOut(c.token)
         self.assertSignedIn(acc.client.token)
         self.assertEqual(len(acc.client.get("/api/v1/me/sessions").json["items"]), 1)
+
+    def test_session_last_use_is_recorded(self):
+        """GET /me answers from a read on the network thread when it can (SQLite); when the
+        session's last use is due for an update (a minute later, or from a new address) the
+        request is re-run where it may write, and the update lands."""
+        acc = self.create_account(prefix="touch")
+        other = self.sign_in(acc.email, acc.password, user_agent="other-device/1")
+        sid = acc.body["session"]["id"]
+
+        def last_seen():  # read through the other session, which touches only itself
+            items = other.get("/api/v1/me/sessions").json["items"]
+            return [s for s in items if s["id"] == sid][0]["last_seen_at"]
+
+        before = last_seen()
+        self.assertSignedIn(acc.client.token, acc.email)  # within the minute: nothing to write
+        self.assertEqual(last_seen(), before)
+        type(self).offset = getattr(type(self), "offset", 0) + 120
+        self.vault.set_clock_offset(type(self).offset)
+        self.assertEqual(last_seen(), before)  # the other session's use does not touch this one
+        self.assertSignedIn(acc.client.token, acc.email)
+        after = last_seen()
+        self.assertGreater(after, before)  # RFC 3339 UTC strings order like the times
 
     # --------------------------------------------------------------------- CSRF
     def test_csrf_protection(self):

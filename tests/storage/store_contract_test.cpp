@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "core/blocking.hpp"
 #include "core/store.hpp"
 #include "support/fixtures.hpp"
 
@@ -87,6 +88,46 @@ TEST_P(StoreContract, AFailedTransactionWritesNothing) {
     EXPECT_FALSE(*tx.FindAccountById("acc_1"));
     return {};
   }));
+}
+
+// Where blocking is not allowed (network threads, core::NoBlockingScope) a write never runs:
+// it answers WouldBlock, untouched, so the request can be re-run on the blocking pool. A read
+// runs there only on SQLite (WAL readers never wait for the writer); PostgreSQL answers
+// WouldBlock, since a read is a network round trip.
+TEST_P(StoreContract, NothingBlocksWhereBlockingIsNotAllowed) {
+  ASSERT_TRUE(Insert(MakeAccount("acc_1", "a@example.com")));
+  bool wrote = false, read = false;
+  Result<void> w, r;
+  {
+    core::NoBlockingScope scope;
+    w = store_->Write([&](Tx& tx) -> Result<void> {
+      wrote = true;
+      return tx.InsertAccount(MakeAccount("acc_2", "b@example.com"));
+    });
+    r = store_->Read([&](Tx& tx) -> Result<void> {
+      auto a = tx.FindAccountById("acc_1");
+      if (!a) return core::Fail(a.error());
+      read = a->has_value();
+      return {};
+    });
+  }
+  ASSERT_FALSE(w);
+  EXPECT_EQ(w.error().id, core::kWouldBlock);
+  EXPECT_FALSE(wrote);
+  if (GetParam() == "sqlite") {
+    EXPECT_TRUE(r);
+    EXPECT_TRUE(read);
+  } else {
+    ASSERT_FALSE(r);
+    EXPECT_EQ(r.error().id, core::kWouldBlock);
+    EXPECT_FALSE(read);
+  }
+  // Outside the scope both work again, and the refused write left nothing behind.
+  ASSERT_TRUE(store_->Read([&](Tx& tx) -> Result<void> {
+    EXPECT_FALSE(*tx.FindAccountById("acc_2"));
+    return {};
+  }));
+  EXPECT_TRUE(Insert(MakeAccount("acc_2", "b@example.com")));
 }
 
 TEST_P(StoreContract, SessionsAreListedTouchedAndDeletedPerAccount) {

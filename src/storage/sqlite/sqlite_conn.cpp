@@ -5,6 +5,13 @@
 namespace vault::storage {
 
 core::Result<std::unique_ptr<SqliteConn>> SqliteConn::Open(const std::string& path) {
+  // Before SQLite's first use: without memory statistics its allocator takes no process-wide
+  // mutex, which every connection of the pool otherwise contends on for each malloc.
+  static const bool configured = [] {
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);  // SQLITE_MISUSE if already initialised: harmless
+    return true;
+  }();
+  (void)configured;
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db,
                            SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
@@ -98,6 +105,13 @@ core::Result<std::vector<SqlRow>> SqliteConn::Query(std::string_view sql,
 }
 
 core::Result<void> SqliteConn::Exec(std::string_view sql) {
+  // One statement (BEGIN, COMMIT, ROLLBACK on every transaction): run it prepared once and
+  // cached rather than parsed again by sqlite3_exec.
+  if (sql.find(';') == std::string_view::npos) {
+    auto r = Query(sql, {});
+    if (!r) return core::Fail(r.error());
+    return {};
+  }
   std::string s(sql);
   char* err = nullptr;
   if (sqlite3_exec(db_, s.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
