@@ -8,7 +8,8 @@
 #
 # 1. fresh SQLite database; through the API: a Super Admin, a service client for "submit", one
 #    workspace + enterprise product, BENCH_SMALL_KEYS (100) keys; sanity (valid / malformed);
-# 2. /healthz, then verify with a key picked at random per request among those keys;
+# 2. after a verify warm-up: /healthz for half the run time, verify with a key picked at random
+#    per request among those keys, /healthz for the other half (the ratio uses both halves);
 # 3. stops the server, adds keys directly to the database up to BENCH_KEYS (1,000,000) in all,
 #    spread over BENCH_WORKSPACES (10,000) new workspaces with active products, stored as the
 #    server stores them (HMAC-SHA-256 under the server secret); keeps BENCH_SAMPLE (100,000) texts;
@@ -63,19 +64,27 @@ with_cpu() {  # json ticks0 ticks1 → json + the server's CPU microseconds per 
 j["server_cpu_us"]=round(t*1e6/os.sysconf("SC_CLK_TCK")/max(1,j["requests"]),1); print(json.dumps(j))' "$@"
 }
 measure() {  # lua → "healthz_json verify_json"
-  wrk -t2 -c"$CONNS" -d2s "$BASE/healthz" >/dev/null 2>&1 || true
-  local h v t0 t1
-  t0="$(server_ticks)"
-  h="$(wrk_json "$BASE/healthz" "$TMP/report.lua" "$SECONDS_PER_RUN")"
-  t1="$(server_ticks)"
-  h="$(with_cpu "$h" "$t0" "$t1")"
+  local h1 h2 h v t0 t1
   # Warm-up: every sampled key is used at least once, as in a steady state where busy keys
   # were seen within the last minute (last use is recorded once a minute per key).
   wrk -t2 -c"$CONNS" -d"${WARMUP}s" -s "$1" "$BASE/api/v1/keys/verify" >/dev/null 2>&1 || true
+  # /healthz for half the time just before and half just after the verify run, so the ratio
+  # compares like with like on a VM whose speed drifts by 10-20% within a minute.
+  local half=$(( (SECONDS_PER_RUN + 1) / 2 ))
+  t0="$(server_ticks)"; h1="$(wrk_json "$BASE/healthz" "$TMP/report.lua" "$half")"; t1="$(server_ticks)"
+  h1="$(with_cpu "$h1" "$t0" "$t1")"
   t0="$(server_ticks)"
   v="$(wrk_json "$BASE/api/v1/keys/verify" "$1" "$SECONDS_PER_RUN")"
   t1="$(server_ticks)"
   v="$(with_cpu "$v" "$t0" "$t1")"
+  t0="$(server_ticks)"; h2="$(wrk_json "$BASE/healthz" "$TMP/report.lua" "$half")"; t1="$(server_ticks)"
+  h2="$(with_cpu "$h2" "$t0" "$t1")"
+  h="$(/usr/bin/python3 -c 'import json,sys; a,b=(json.loads(x) for x in sys.argv[1:3]); n=a["requests"]+b["requests"]
+s=a["seconds"]+b["seconds"]; print(json.dumps({"requests":n,"seconds":round(s,3),"rps":round(n/s,2),
+"p50_ms":round((a["p50_ms"]+b["p50_ms"])/2,3),"p99_ms":round(max(a["p99_ms"],b["p99_ms"]),3),
+"errors":a["errors"]+b["errors"],"non2xx":a["non2xx"]+b["non2xx"],
+"server_cpu_us":round((a["server_cpu_us"]*a["requests"]+b["server_cpu_us"]*b["requests"])/max(1,n),1),
+"rps_before":a["rps"],"rps_after":b["rps"]}))' "$h1" "$h2")"
   log "   healthz $h"
   log "   verify  $v"
   echo "$h" >"$TMP/h.json"; echo "$v" >"$TMP/v.json"

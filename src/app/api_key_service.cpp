@@ -326,7 +326,23 @@ void ApiKeyService::Changed(const std::string& key_id) {
 void ApiKeyService::ApiKeyChanged(const std::string& key_id) {
   std::unique_lock lock(mu_);
   generation_++;
-  keys_.erase(key_id);
+  if (auto k = PackId(key_id)) keys_.erase(*k);
+}
+
+std::optional<ApiKeyService::IdKey> ApiKeyService::PackId(std::string_view id) {
+  constexpr std::string_view kPrefix = "ak_";
+  if (id.size() != kPrefix.size() + 20 || id.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  IdKey k;
+  for (std::size_t i = 0; i < 20; ++i) {
+    char c = id[kPrefix.size() + i];
+    std::uint64_t v;
+    if (c >= 'a' && c <= 'z') v = static_cast<std::uint64_t>(c - 'a');
+    else if (c >= '2' && c <= '7') v = static_cast<std::uint64_t>(c - '2' + 26);
+    else return std::nullopt;
+    std::uint64_t& word = i < 8 ? k.hi : k.lo;  // 8 characters (40 bits), then 12 (60 bits)
+    word = (word << 5) | v;
+  }
+  return k;
 }
 
 std::size_t ApiKeyService::cached_keys() const {
@@ -351,9 +367,10 @@ std::shared_ptr<const ApiKeyService::Cached> ApiKeyService::ToCached(const core:
 }
 
 Result<std::shared_ptr<const ApiKeyService::Cached>> ApiKeyService::Lookup(const std::string& id) {
-  {
+  const std::optional<IdKey> packed = PackId(id);  // ids not in the issued shape are never cached
+  if (packed) {
     std::shared_lock lock(mu_);
-    if (auto it = keys_.find(id); it != keys_.end()) return it->second;
+    if (auto it = keys_.find(*packed); it != keys_.end()) return it->second;
   }
   if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
   std::uint64_t gen = generation_.load();
@@ -368,9 +385,9 @@ Result<std::shared_ptr<const ApiKeyService::Cached>> ApiKeyService::Lookup(const
   if (!found) return std::shared_ptr<const Cached>();  // unknown ids are not cached: probes must not grow memory
   auto c = ToCached(*found);
   std::unique_lock lock(mu_);
-  if (generation_.load() == gen) {  // nothing was invalidated while we read: safe to keep
+  if (packed && generation_.load() == gen) {  // nothing was invalidated while we read: safe to keep
     if (keys_.size() >= max_cached_) keys_.erase(keys_.begin());
-    keys_[id] = c;
+    keys_[*packed] = c;
   }
   return c;
 }
@@ -401,7 +418,8 @@ Result<std::size_t> ApiKeyService::WarmUp() {
       }
       if (generation_.load() == gen)
         for (auto& [id, c] : built)
-          if (keys_.size() < max_cached_ && keys_.emplace(id, std::move(c)).second) ++loaded;
+          if (auto k = PackId(id); k && keys_.size() < max_cached_ && keys_.emplace(*k, std::move(c)).second)
+            ++loaded;
     }
     retries = 0;
     after = page.back().id;

@@ -24,6 +24,15 @@ constexpr std::array<std::uint32_t, 256> MakeCrcTable() {
 }
 constexpr auto kCrcTable = MakeCrcTable();
 
+// Membership tables for the two alphabets: ParseApiKey checks ~70 characters per verification.
+constexpr std::array<bool, 256> MakeAlphabet(std::string_view chars) {
+  std::array<bool, 256> t{};
+  for (char c : chars) t[static_cast<unsigned char>(c)] = true;
+  return t;
+}
+constexpr auto kIsBase62 = MakeAlphabet(kBase62);
+constexpr auto kIsBase32 = MakeAlphabet(kBase32);
+
 std::string Crc62(std::string_view body) {
   std::uint64_t v = Crc32(body);
   std::string out(kCrcChars, '0');
@@ -186,9 +195,9 @@ std::optional<ParsedKey> ParseApiKey(std::string_view text) {
   if (rest.size() != kKeyIdChars + 1 + kSecretChars + kCrcChars || rest[kKeyIdChars] != '_') return std::nullopt;
   std::string_view id = rest.substr(0, kKeyIdChars);
   std::string_view tail = rest.substr(kKeyIdChars + 1);
-  if (!std::all_of(id.begin(), id.end(), [](char c) { return kBase32.find(c) != std::string_view::npos; }))
+  if (!std::all_of(id.begin(), id.end(), [](char c) { return kIsBase32[static_cast<unsigned char>(c)]; }))
     return std::nullopt;
-  if (!std::all_of(tail.begin(), tail.end(), [](char c) { return kBase62.find(c) != std::string_view::npos; }))
+  if (!std::all_of(tail.begin(), tail.end(), [](char c) { return kIsBase62[static_cast<unsigned char>(c)]; }))
     return std::nullopt;
   std::string_view body = text.substr(0, text.size() - kCrcChars);
   if (Crc62(body) != text.substr(text.size() - kCrcChars)) return std::nullopt;

@@ -1,5 +1,9 @@
 #include "crypto/sodium.hpp"
 
+// SHA256_Init/Update/Final: deprecated in OpenSSL 3 in favour of EVP, but stable, and the only
+// way to copy a keyed state without EVP's per-call allocation.
+#define OPENSSL_SUPPRESS_DEPRECATED
+#include <openssl/sha.h>
 #include <sodium.h>
 #include <sys/stat.h>
 
@@ -23,26 +27,50 @@ std::string SodiumRandom::Bytes(std::size_t n) {
   return out;
 }
 
-static_assert(sizeof(crypto_auth_hmacsha256_state) <= 256, "HmacSecretHasher::keyed_ is too small");
+static_assert(sizeof(SHA256_CTX) <= 128, "HmacSecretHasher's SHA-256 states are too small");
 
+// HMAC-SHA-256 (RFC 2104) over OpenSSL's SHA-256 with the key pads compressed once; checked
+// against libsodium's crypto_auth_hmacsha256 by the unit tests.
 HmacSecretHasher::HmacSecretHasher(std::string key) {
-  auto* st = new (keyed_) crypto_auth_hmacsha256_state;
-  crypto_auth_hmacsha256_init(st, reinterpret_cast<const unsigned char*>(key.data()), key.size());
+  unsigned char block[SHA256_CBLOCK] = {0};
+  if (key.size() > sizeof block) {
+    SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), block);
+  } else {
+    std::memcpy(block, key.data(), key.size());
+  }
+  unsigned char pad[SHA256_CBLOCK];
+  auto* in = new (inner_) SHA256_CTX;
+  auto* out = new (outer_) SHA256_CTX;
+  for (std::size_t i = 0; i < sizeof pad; ++i) pad[i] = block[i] ^ 0x36;
+  SHA256_Init(in);
+  SHA256_Update(in, pad, sizeof pad);
+  for (std::size_t i = 0; i < sizeof pad; ++i) pad[i] = block[i] ^ 0x5c;
+  SHA256_Init(out);
+  SHA256_Update(out, pad, sizeof pad);
+  sodium_memzero(pad, sizeof pad);
+  sodium_memzero(block, sizeof block);
   sodium_memzero(key.data(), key.size());
+}
+
+HmacSecretHasher::~HmacSecretHasher() {
+  sodium_memzero(inner_, sizeof inner_);
+  sodium_memzero(outer_, sizeof outer_);
 }
 
 std::string HmacSecretHasher::KeyedHash(std::string_view purpose, std::string_view data) const {
   // HMAC-SHA-256 under the server secret: a leaked database alone cannot confirm a guessed
   // token, and the purpose prefix keeps hashes of one kind from being replayed as another.
-  crypto_auth_hmacsha256_state st;
-  std::memcpy(&st, keyed_, sizeof st);
-  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(purpose.data()),
-                                purpose.size());
-  unsigned char zero = 0;
-  crypto_auth_hmacsha256_update(&st, &zero, 1);
-  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(data.data()), data.size());
-  unsigned char mac[crypto_auth_hmacsha256_BYTES];
-  crypto_auth_hmacsha256_final(&st, mac);
+  SHA256_CTX st;
+  std::memcpy(&st, inner_, sizeof st);
+  SHA256_Update(&st, purpose.data(), purpose.size());
+  const unsigned char zero = 0;
+  SHA256_Update(&st, &zero, 1);
+  SHA256_Update(&st, data.data(), data.size());
+  unsigned char mac[SHA256_DIGEST_LENGTH];
+  SHA256_Final(mac, &st);
+  std::memcpy(&st, outer_, sizeof st);
+  SHA256_Update(&st, mac, sizeof mac);
+  SHA256_Final(mac, &st);
   sodium_memzero(&st, sizeof st);
   return core::Hex(std::string_view(reinterpret_cast<char*>(mac), sizeof mac));
 }

@@ -4,6 +4,7 @@
 
 #include <cstdlib>
 
+#include "http/log.hpp"
 #include "http/render.hpp"
 
 namespace vault::http {
@@ -17,6 +18,12 @@ core::Error BadQuery(const char* field, std::string detail) {
 
 Response JsonOk(int status, const boost::json::value& v) {
   return Response::Json(status, boost::json::serialize(v));
+}
+
+void AppendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  AppendJsonEscaped(out, s);
+  out += '"';
 }
 
 core::Result<int> QueryLimit(const Request& req, int fallback, int max) {

@@ -36,6 +36,10 @@ void AddRoute(Router& r, Api* api, const char* method, const char* pattern, Exec
 // A JSON response with the serialised value.
 Response JsonOk(int status, const boost::json::value& v);
 
+// Appends s as a JSON string literal (quotes, escapes; s must be valid UTF-8), for the few hot
+// responses written without building a boost::json value.
+void AppendJsonString(std::string& out, std::string_view s);
+
 // ?limit=: 1..max, default when absent. Fails "validation.query" (field limit).
 core::Result<int> QueryLimit(const Request& req, int fallback, int max);
 

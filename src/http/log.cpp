@@ -6,9 +6,7 @@
 #include <mutex>
 
 namespace vault::http {
-namespace {
-
-void AppendEscaped(std::string& out, std::string_view s) {
+void AppendJsonEscaped(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
   for (char ch : s) {
     auto c = static_cast<unsigned char>(ch);
@@ -30,7 +28,6 @@ void AppendEscaped(std::string& out, std::string_view s) {
   }
 }
 
-}  // namespace
 
 void Log(std::string_view level, std::string_view msg, std::initializer_list<LogField> fields) {
   auto now = std::chrono::system_clock::now();
@@ -44,15 +41,15 @@ void Log(std::string_view level, std::string_view msg, std::initializer_list<Log
   std::string line = "{\"ts\":\"";
   line += ts;
   line += "\",\"level\":\"";
-  AppendEscaped(line, level);
+  AppendJsonEscaped(line, level);
   line += "\",\"msg\":\"";
-  AppendEscaped(line, msg);
+  AppendJsonEscaped(line, msg);
   line += '"';
   for (const auto& [k, v] : fields) {
     line += ",\"";
-    AppendEscaped(line, k);
+    AppendJsonEscaped(line, k);
     line += "\":\"";
-    AppendEscaped(line, v);
+    AppendJsonEscaped(line, v);
     line += '"';
   }
   line += "}\n";

@@ -13,4 +13,8 @@ using LogField = std::pair<std::string_view, std::string_view>;
 
 void Log(std::string_view level, std::string_view msg, std::initializer_list<LogField> fields = {});
 
+// Appends s escaped for the inside of a JSON string literal (quote, backslash, control
+// characters); other bytes pass through unchanged.
+void AppendJsonEscaped(std::string& out, std::string_view s);
+
 }  // namespace vault::http

@@ -1,0 +1,44 @@
+// AppendJsonString writes the strings of hand-built responses (the key-verification answer
+// carries a key's user-chosen name): whatever the text, a JSON parser must read back exactly it.
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+
+#include "http/handler_util.hpp"
+
+namespace vault::http {
+namespace {
+
+TEST(AppendJsonString, RoundTripsHostileText) {
+  const std::string cases[] = {
+      "",
+      "plain",
+      "quote \" backslash \\ slash /",
+      "\"}],\"valid\":true,\"x\":[\"",  // an attempt to break out of the string
+      std::string("nul \0 inside", 12),
+      "controls \x01\x02\x1f\x7f \b\f\n\r\t",
+      "unicode é ß ✓ 🔑 \u2028 \u2029",
+      "</script><script>alert(1)</script>",
+  };
+  for (const auto& text : cases) {
+    std::string out = "{\"v\":";
+    AppendJsonString(out, text);
+    out += '}';
+    boost::system::error_code ec;
+    boost::json::value v = boost::json::parse(out, ec);
+    ASSERT_FALSE(ec) << out;
+    EXPECT_EQ(std::string(v.at("v").as_string()), text) << out;
+  }
+}
+
+TEST(AppendJsonString, EscapesEveryControlCharacter) {
+  for (int c = 0; c < 0x20; ++c) {
+    std::string out;
+    AppendJsonString(out, std::string(1, static_cast<char>(c)));
+    for (std::size_t i = 1; i + 1 < out.size(); ++i)
+      EXPECT_GE(static_cast<unsigned char>(out[i]), 0x20) << "raw control character " << c;
+  }
+}
+
+}  // namespace
+}  // namespace vault::http
