@@ -137,18 +137,20 @@ Result<void> AccountService::SignUp(const std::string& name, const std::string& 
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     auto existing = tx.FindAccountByEmail(norm);
     if (!existing) return Fail(existing.error());
-    if (*existing) {
-      mail = SignupAttemptMessage((*existing)->email, settings_.public_url + "/password/forgot");
-      return {};
-    }
+    // Both paths store a token and commit, so the answer takes as long for a known address as
+    // for a new one (no enumeration by timing). The known address's token is never sent and
+    // could not complete a sign-up (the address is taken).
     core::OneTimeToken t;
     t.purpose = TokenPurpose::kSignup;
     t.email = *valid_email;
     t.name = *valid_name;
     auto secret = IssueToken(tx, t, settings_.signup_token_seconds);
     if (!secret) return Fail(secret.error());
-    mail = VerifyEmailMessage(*valid_email, *valid_name,
-                              settings_.public_url + "/signup/complete?token=" + *secret);
+    if (*existing)
+      mail = SignupAttemptMessage((*existing)->email, settings_.public_url + "/password/forgot");
+    else
+      mail = VerifyEmailMessage(*valid_email, *valid_name,
+                                settings_.public_url + "/signup/complete?token=" + *secret);
     return {};
   });
   if (!r) return r;
@@ -219,8 +221,15 @@ Result<SignInOutcome> AccountService::SignIn(const std::string& email, const std
     return {};
   });
   if (!reserved) {
+    // One event per lockout period, not one per refused attempt: a flood on a locked address
+    // must not bury the owner's own activity page. A throttle row of its own counts them (the
+    // reservation above was rolled back with the refusal).
     if (reserved.error().id == "auth.locked")
-      (void)p_.store.Write([&](core::Tx& tx) {
+      (void)p_.store.Write([&](core::Tx& tx) -> Result<void> {
+        auto seen = tx.ReserveAttempt("signin-refused:" + norm, p_.clock.Now(),
+                                      settings_.lockout_seconds);
+        if (!seen) return Fail(seen.error());
+        if (seen->attempts > 1) return {};
         return audit_.Record(tx, AnonymousActor(client),
                              {"session.sign_in_failed", account ? "account" : "", account ? account->id : "",
                               JsonSummary({{"reason", "locked"}})});
@@ -254,8 +263,15 @@ Result<SignInOutcome> AccountService::SignIn(const std::string& email, const std
     if (locked && account) Mail(LockedOutMessage(account->email));
     return Fail(InvalidCredentials());
   }
-  if (account->disabled)
+  if (account->disabled) {
+    // The right password for a disabled account: worth an event (a leaked password in use).
+    (void)p_.store.Write([&](core::Tx& tx) {
+      return audit_.Record(tx, AnonymousActor(client),
+                           {"session.sign_in_failed", "account", account->id,
+                            JsonSummary({{"reason", "account_disabled"}})});
+    });
     return Fail(Code::kPermissionDenied, "account.disabled", "this account has been disabled");
+  }
   std::optional<std::string> rehash;
   if (p_.hasher.NeedsRehash(account->password_hash)) {
     auto h = p_.hasher.Hash(password);
@@ -338,6 +354,47 @@ Result<void> AccountService::SignOut(const AuthContext& ctx) {
     if (!d) return Fail(d.error());
     return audit_.Record(tx, ActorOf(ctx), {"session.signed_out", "session", ctx.session.id});
   });
+}
+
+Result<void> AccountService::RecheckPassword(const AuthContext& ctx, const std::string& password,
+                                             const char* field) {
+  std::string key = "signin:" + ctx.account.email_norm;  // the sign-in lockout's own counter
+  core::ThrottleState state;
+  auto reserved = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    auto s = Reserve(tx, key);
+    if (!s) return Fail(s.error());
+    state = *s;
+    return {};
+  });
+  if (!reserved) return reserved;
+  if (password.size() <= 1024 && p_.hasher.Verify(ctx.account.password_hash, password))
+    return p_.store.Write([&](core::Tx& tx) { return tx.ResetThrottle(key); });  // as sign-in does
+  bool locked = false;
+  auto w = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    if (auto r = audit_.Record(tx, ActorOf(ctx), {"account.password_recheck_failed", "account",
+                                                  ctx.account.id, JsonSummary({{"field", field}})});
+        !r)
+      return r;
+    auto l = LockIfExhausted(tx, key, state);
+    if (!l) return Fail(l.error());
+    locked = *l;
+    if (locked)
+      return audit_.Record(tx, ActorOf(ctx), {"account.locked_out", "account", ctx.account.id});
+    return {};
+  });
+  if (!w) return w;
+  if (locked) Mail(LockedOutMessage(ctx.account.email));
+  return Fail(Code::kUnauthenticated, "auth.invalid_credentials", "the password is not correct",
+              field);
+}
+
+Result<void> AccountService::VoidOutstanding(core::Tx& tx, const std::string& account_id) {
+  auto voided = tx.VoidTokensOfAccount(account_id, std::nullopt, p_.clock.Now());
+  if (!voided) return Fail(voided.error());
+  auto totp = tx.FindTotp(account_id);
+  if (!totp) return Fail(totp.error());
+  if (*totp && !(*totp)->confirmed) return tx.DeleteTotp(account_id);  // a pending enrolment
+  return {};
 }
 
 std::string AccountService::CsrfToken(const core::Session& session) const {

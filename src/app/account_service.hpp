@@ -33,6 +33,10 @@ struct AccountSettings {
   int max_failures = 5;
   core::Timestamp failure_window_seconds = 15 * 60;
   core::Timestamp lockout_seconds = 15 * 60;
+  // A password reset removes a second factor enrolled less than this long ago (0: never). The
+  // reset proves only the mailbox, so an established factor survives it; but a factor that a
+  // thief with a stolen session and the password just enrolled must not lock the owner out.
+  core::Timestamp mfa_reset_grace_seconds = 7 * 24 * 3600;
   std::string issuer = "Atomyx Vault";  // shown in authenticator apps
 };
 
@@ -134,7 +138,9 @@ class AccountService {
 
   // TOTP. Start fails already_exists "mfa.already_enabled"; Confirm fails failed_precondition
   // "mfa.not_started" or unauthenticated "mfa.invalid_code" and returns 10 recovery codes.
-  core::Result<TotpEnrolment> StartTotp(const AuthContext& ctx);
+  // Start needs the password (a stolen session alone cannot add a factor); fails like
+  // RecheckPassword.
+  core::Result<TotpEnrolment> StartTotp(const AuthContext& ctx, const std::string& password);
   core::Result<std::vector<std::string>> ConfirmTotp(const AuthContext& ctx, const std::string& code);
   // Needs the password and a current TOTP or recovery code.
   core::Result<void> DisableTotp(const AuthContext& ctx, const std::string& password,
@@ -168,6 +174,15 @@ class AccountService {
   // CheckToken, then consumes it atomically (exactly one of concurrent callers succeeds).
   core::Result<core::OneTimeToken> TakeToken(core::Tx& tx, const std::string& token,
                                              core::TokenPurpose purpose);
+  // Re-checks the signed-in person's password before a sensitive change: the attempt counts
+  // toward the same per-address lockout as sign-in, a wrong password is audited (and mails the
+  // owner when it locks the address). Fails unauthenticated "auth.invalid_credentials" (field)
+  // or resource_exhausted "auth.locked".
+  core::Result<void> RecheckPassword(const AuthContext& ctx, const std::string& password,
+                                     const char* field);
+  // A change of password, email or second factor: voids every outstanding token of the account
+  // and any unconfirmed TOTP enrolment, in the caller's transaction.
+  core::Result<void> VoidOutstanding(core::Tx& tx, const std::string& account_id);
   // Stores a new one-time token (hashed) and returns the secret for the emailed link.
   core::Result<std::string> IssueToken(core::Tx& tx, core::OneTimeToken t,
                                        core::Timestamp lifetime);

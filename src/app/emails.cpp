@@ -98,4 +98,24 @@ core::MailMessage EmailChangingMessage(const std::string& to, const std::string&
                   new_email + ". If this was not you, change your password now.");
 }
 
+core::MailMessage EmailChangedMessage(const std::string& to, const std::string& new_email) {
+  return Make(to, "Your email address was changed",
+              "The email address of your Atomyx account was changed to " + new_email +
+                  ". Links sent to this address before no longer work. If this was not you, "
+                  "contact your administrator now.");
+}
+
+core::MailMessage EmailChangeAttemptMessage(const std::string& to) {
+  return Make(to, "Someone tried to use your address",
+              "Someone signed in to another Atomyx account asked to change its email address to "
+              "this one, which already belongs to your account. Nothing was changed.");
+}
+
+core::MailMessage SecondFactorChangedMessage(const std::string& to, const std::string& what) {
+  return Make(to, "Two-factor authentication changed",
+              "Two-factor authentication " + what +
+                  ". Links sent to you before no longer work. If this was not you, reset your "
+                  "password now and contact your administrator.");
+}
+
 }  // namespace vault::app

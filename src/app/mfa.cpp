@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "app/account_service.hpp"
+#include "app/emails.hpp"
 #include "core/encoding.hpp"
 
 namespace vault::app {
@@ -130,7 +131,8 @@ Result<SignedIn> AccountService::CompleteMfa(const std::string& mfa_token, const
   return std::move(*out.signed_in);
 }
 
-Result<TotpEnrolment> AccountService::StartTotp(const AuthContext& ctx) {
+Result<TotpEnrolment> AccountService::StartTotp(const AuthContext& ctx, const std::string& password) {
+  if (auto ok = RecheckPassword(ctx, password, "password"); !ok) return Fail(ok.error());
   TotpEnrolment out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     auto existing = tx.FindTotp(ctx.account.id);
@@ -179,7 +181,9 @@ Result<std::vector<std::string>> AccountService::ConfirmTotp(const AuthContext& 
     if (!burned) return Fail(burned.error());
     core::TotpCredential c = **burned;
     c.confirmed = true;
+    c.created_at = p_.clock.Now();  // enrolled now (a reset's grace window counts from here)
     if (auto p = tx.PutTotp(c); !p) return p;
+    if (auto v = VoidOutstanding(tx, ctx.account.id); !v) return v;
     auto fresh = NewRecoveryCodes(tx, ctx.account.id);
     if (!fresh) return Fail(fresh.error());
     codes = std::move(*fresh);
@@ -188,15 +192,14 @@ Result<std::vector<std::string>> AccountService::ConfirmTotp(const AuthContext& 
   });
   if (!r) return Fail(r.error());
   if (failure) return Fail(*failure);
+  Mail(SecondFactorChangedMessage(ctx.account.email, "was turned on for your Atomyx account"));
   if (p_.changes) p_.changes->AccountChanged(ctx.account.id);
   return codes;
 }
 
 Result<void> AccountService::DisableTotp(const AuthContext& ctx, const std::string& password,
                                          const std::string& code) {
-  if (password.size() > 1024 || !p_.hasher.Verify(ctx.account.password_hash, password))
-    return Fail(Code::kUnauthenticated, "auth.invalid_credentials", "the password is not correct",
-                "password");
+  if (auto ok = RecheckPassword(ctx, password, "password"); !ok) return ok;
   std::optional<core::Error> failure;
   std::string key = "mfa:" + ctx.account.id;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
@@ -218,11 +221,13 @@ Result<void> AccountService::DisableTotp(const AuthContext& ctx, const std::stri
       return {};
     }
     if (auto d = tx.DeleteTotp(ctx.account.id); !d) return d;
+    if (auto v = VoidOutstanding(tx, ctx.account.id); !v) return v;
     if (auto rt = tx.ResetThrottle(key); !rt) return rt;
     return audit_.Record(tx, ActorOf(ctx), {"mfa.totp_disabled", "account", ctx.account.id});
   });
   if (!r) return r;
   if (failure) return Fail(*failure);
+  Mail(SecondFactorChangedMessage(ctx.account.email, "was turned off for your Atomyx account"));
   if (p_.changes) p_.changes->AccountChanged(ctx.account.id);
   return {};
 }
@@ -250,11 +255,15 @@ Result<std::vector<std::string>> AccountService::RegenerateRecoveryCodes(const A
     auto fresh = NewRecoveryCodes(tx, ctx.account.id);
     if (!fresh) return Fail(fresh.error());
     codes = std::move(*fresh);
+    if (auto v = VoidOutstanding(tx, ctx.account.id); !v) return v;
     if (auto rt = tx.ResetThrottle(key); !rt) return rt;
     return audit_.Record(tx, ActorOf(ctx), {"mfa.recovery_codes_regenerated", "account", ctx.account.id});
   });
   if (!r) return Fail(r.error());
   if (failure) return Fail(*failure);
+  Mail(SecondFactorChangedMessage(ctx.account.email,
+                                  "recovery codes were replaced for your Atomyx account; the old "
+                                  "ones no longer work"));
   return codes;
 }
 

@@ -14,11 +14,6 @@ using core::TokenPurpose;
 
 namespace {
 
-core::Error WrongPassword(const char* field) {
-  return core::Error{Code::kUnauthenticated, "auth.invalid_credentials", field,
-                     "the password is not correct"};
-}
-
 Result<Account> Load(core::Tx& tx, const std::string& id) {
   auto a = tx.FindAccountById(id);
   if (!a) return Fail(a.error());
@@ -60,9 +55,8 @@ Result<Account> AccountService::UpdateProfile(const AuthContext& ctx, const Prof
 Result<void> AccountService::ChangePassword(const AuthContext& ctx,
                                             const std::string& current_password,
                                             const std::string& new_password) {
-  if (current_password.size() > 1024 || !p_.hasher.Verify(ctx.account.password_hash, current_password))
-    return Fail(WrongPassword("current_password"));
   if (auto ok = p_.policy.Check(new_password, ctx.account.email, "new_password"); !ok) return ok;
+  if (auto ok = RecheckPassword(ctx, current_password, "current_password"); !ok) return ok;
   auto hash = p_.hasher.Hash(new_password);
   if (!hash) return Fail(hash.error());
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
@@ -73,6 +67,7 @@ Result<void> AccountService::ChangePassword(const AuthContext& ctx,
     if (auto u = tx.UpdateAccount(*a); !u) return u;
     auto d = tx.DeleteSessionsOfAccount(ctx.account.id, ctx.session.id);
     if (!d) return Fail(d.error());
+    if (auto v = VoidOutstanding(tx, a->id); !v) return v;
     return audit_.Record(tx, ActorOf(ctx), {"account.password_changed", "account", a->id,
                                             JsonSummary({{"sessions_revoked", std::to_string(*d)}})});
   });
@@ -85,19 +80,23 @@ Result<void> AccountService::RequestEmailChange(const AuthContext& ctx, const st
                                                 const std::string& password) {
   auto valid = core::ValidateEmail(new_email, "new_email");
   if (!valid) return Fail(valid.error());
-  if (password.size() > 1024 || !p_.hasher.Verify(ctx.account.password_hash, password))
-    return Fail(WrongPassword("password"));
   std::string norm = core::NormalizeEmail(*valid);
   if (norm == ctx.account.email_norm)
     return Fail(Code::kInvalidArgument, "validation.same_email",
                 "this is already your email address", "new_email");
+  if (auto ok = RecheckPassword(ctx, password, "password"); !ok) return ok;
   std::string secret;
+  bool taken_by_other = false;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     auto taken = tx.FindAccountByEmail(norm);
     if (!taken) return Fail(taken.error());
-    if (*taken)
-      return Fail(Code::kAlreadyExists, "account.email_taken",
-                  "another account uses this email address", "new_email");
+    taken_by_other = taken->has_value();
+    // Only the newest request's link works.
+    auto voided = tx.VoidTokensOfAccount(ctx.account.id, TokenPurpose::kEmailChange, p_.clock.Now());
+    if (!voided) return Fail(voided.error());
+    // The same writes whether or not the address is taken, and the same answer: a taken
+    // address is not revealed (its owner is told instead, and the token is never sent; it
+    // could not complete anyway, the address being taken).
     core::OneTimeToken t;
     t.purpose = TokenPurpose::kEmailChange;
     t.account_id = ctx.account.id;
@@ -108,19 +107,27 @@ Result<void> AccountService::RequestEmailChange(const AuthContext& ctx, const st
     return audit_.Record(tx, ActorOf(ctx), {"account.email_change_requested", "account", ctx.account.id});
   });
   if (!r) return r;
-  Mail(ConfirmNewEmailMessage(*valid, settings_.public_url + "/email/confirm?token=" + secret));
+  if (taken_by_other)
+    Mail(EmailChangeAttemptMessage(*valid));
+  else
+    Mail(ConfirmNewEmailMessage(*valid, settings_.public_url + "/email/confirm?token=" + secret));
   Mail(EmailChangingMessage(ctx.account.email, *valid));
   return {};
 }
 
 Result<Account> AccountService::ConfirmEmailChange(const std::string& token, const ClientInfo& client) {
   Account updated;
+  std::string old_email;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     auto t = TakeToken(tx, token, TokenPurpose::kEmailChange);
     if (!t) return Fail(t.error());
     auto a = Load(tx, t->account_id);
     if (!a) return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", "token");
     updated = std::move(*a);
+    old_email = updated.email;
+    // Reset links sent to the old address, other email-change links and pending sign-in steps
+    // die with the old address.
+    if (auto v = VoidOutstanding(tx, updated.id); !v) return v;
     updated.email = t->email;
     updated.email_norm = core::NormalizeEmail(t->email);
     updated.email_verified = true;
@@ -130,6 +137,8 @@ Result<Account> AccountService::ConfirmEmailChange(const std::string& token, con
                          {"account.email_changed", "account", updated.id});
   });
   if (!r) return Fail(r.error());
+  Mail(EmailChangedMessage(old_email, updated.email));
+  if (p_.changes) p_.changes->AccountChanged(updated.id);
   return updated;
 }
 
@@ -140,16 +149,21 @@ Result<void> AccountService::ForgotPassword(const std::string& email, const Clie
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     auto a = tx.FindAccountByEmail(core::NormalizeEmail(*valid));
     if (!a) return Fail(a.error());
-    if (!*a || (*a)->disabled) return {};
+    // The same writes (a token and an audit event) whether or not the address has a live
+    // account, so the answer's timing reveals nothing; an unknown address's token belongs to no
+    // account, is never sent and cannot reset anything.
+    bool live = *a && !(*a)->disabled;
     core::OneTimeToken t;
     t.purpose = TokenPurpose::kPasswordReset;
-    t.account_id = (*a)->id;
-    t.email = (*a)->email;
+    t.account_id = live ? (*a)->id : "";
+    t.email = live ? (*a)->email : *valid;
     auto s = IssueToken(tx, t, settings_.reset_token_seconds);
     if (!s) return Fail(s.error());
-    mail = ResetPasswordMessage((*a)->email, settings_.public_url + "/password/reset?token=" + *s);
+    if (live)
+      mail = ResetPasswordMessage((*a)->email, settings_.public_url + "/password/reset?token=" + *s);
     return audit_.Record(tx, Actor{"anonymous", "", client.ip, client.user_agent},
-                         {"account.password_reset_requested", "account", (*a)->id});
+                         {"account.password_reset_requested", live ? "account" : "",
+                          live ? (*a)->id : ""});
   });
   if (!r) return r;
   if (mail) Mail(*mail);
@@ -166,12 +180,17 @@ Result<void> AccountService::ResetPassword(const std::string& token, const std::
   if (!peek) return peek;
   auto hash = p_.hasher.Hash(password);
   if (!hash) return Fail(hash.error());
-  std::string email;
+  std::string email, account_id;
+  bool mfa_removed = false;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     auto t = TakeToken(tx, token, TokenPurpose::kPasswordReset);
     if (!t) return Fail(t.error());
-    auto a = Load(tx, t->account_id);
-    if (!a) return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", "token");
+    // A link is good only for the address it was sent to (belt and braces: an email change
+    // also voids it).
+    auto a = t->account_id.empty() ? Result<Account>(Fail(Code::kNotFound, "", ""))
+                                   : Load(tx, t->account_id);
+    if (!a || a->email_norm != core::NormalizeEmail(t->email))
+      return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", "token");
     a->password_hash = *hash;
     a->email_verified = true;  // the reset link proved control of the address
     a->updated_at = p_.clock.Now();
@@ -179,32 +198,71 @@ Result<void> AccountService::ResetPassword(const std::string& token, const std::
     auto d = tx.DeleteSessionsOfAccount(a->id, "");
     if (!d) return Fail(d.error());
     if (auto rt = tx.ResetThrottle("signin:" + a->email_norm); !rt) return rt;
+    if (auto v = VoidOutstanding(tx, a->id); !v) return v;
+    Actor actor{"account", a->id, client.ip, client.user_agent};
+    auto totp = tx.FindTotp(a->id);
+    if (!totp) return Fail(totp.error());
+    if (*totp && settings_.mfa_reset_grace_seconds > 0 &&
+        (*totp)->created_at + settings_.mfa_reset_grace_seconds > p_.clock.Now()) {
+      if (auto del = tx.DeleteTotp(a->id); !del) return del;
+      if (auto e = audit_.Record(tx, actor, {"mfa.totp_removed_by_reset", "account", a->id}); !e)
+        return e;
+      mfa_removed = true;
+    }
     email = a->email;
-    return audit_.Record(tx, Actor{"account", a->id, client.ip, client.user_agent},
+    account_id = a->id;
+    return audit_.Record(tx, actor,
                          {"account.password_reset", "account", a->id,
                           JsonSummary({{"sessions_revoked", std::to_string(*d)}})});
   });
   if (!r) return r;
   Mail(PasswordChangedMessage(email));
+  if (mfa_removed) {
+    Mail(SecondFactorChangedMessage(
+        email, "was turned off for your Atomyx account by a password reset, because it had been "
+               "turned on only recently; turn it on again from your security settings"));
+    if (p_.changes) p_.changes->AccountChanged(account_id);
+  }
   return {};
 }
 
 Result<void> AccountService::DeleteAccount(const AuthContext& ctx, const std::string& password) {
-  if (password.size() > 1024 || !p_.hasher.Verify(ctx.account.password_hash, password))
-    return Fail(WrongPassword("password"));
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  // Cheap refusal first: a sole Owner learns it without spending a password attempt.
+  auto sole_owner = [&](core::Tx& tx) -> Result<void> {
     auto sole = tx.SoleOwnerWorkspaces(ctx.account.id);
     if (!sole) return Fail(sole.error());
     if (!sole->empty())
       return Fail(Code::kFailedPrecondition, "account.sole_owner",
                   "you are the only Owner of workspace " + sole->front().shortname +
                       "; make someone else an Owner or delete the workspace first");
+    return {};
+  };
+  if (auto s = p_.store.Read(sole_owner); !s) return s;
+  if (auto ok = RecheckPassword(ctx, password, "password"); !ok) return ok;
+  std::vector<std::string> left;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    if (auto s = sole_owner(tx); !s) return s;
+    // Each workspace's own log records that the member left (its admins read that log, not
+    // the account's).
+    auto cards = tx.ListWorkspacesOf(ctx.account.id);
+    if (!cards) return Fail(cards.error());
+    for (const auto& c : *cards) {
+      if (auto e = audit_.Record(tx, ActorOf(ctx),
+                                 {"member.left", "account", ctx.account.id,
+                                  JsonSummary({{"reason", "account_deleted"}}), c.workspace.id});
+          !e)
+        return e;
+      left.push_back(c.workspace.id);
+    }
     // The event keeps only the opaque id: once the row is gone it is a pseudonym.
     if (auto e = audit_.Record(tx, ActorOf(ctx), {"account.deleted", "account", ctx.account.id}); !e)
       return e;
     return tx.DeleteAccount(ctx.account.id);
   });
-  if (r && p_.changes) p_.changes->AccountChanged(ctx.account.id);
+  if (r && p_.changes) {
+    p_.changes->AccountChanged(ctx.account.id);
+    for (const auto& w : left) p_.changes->WorkspaceChanged(w);
+  }
   return r;
 }
 
@@ -254,6 +312,10 @@ Result<std::vector<core::AuditEvent>> AccountService::MyAudit(const AuthContext&
     auto events = tx.QueryAudit(query);
     if (!events) return Fail(events.error());
     out = std::move(*events);
+    // Where someone else acted on this account (an administrator, an operator), the person
+    // sees what was done and by whom, not that actor's address and browser.
+    for (auto& e : out)
+      if (e.actor_type == "account" && e.actor_id != ctx.account.id) e.ip = e.user_agent = "";
     return {};
   });
   if (!r) return Fail(r.error());

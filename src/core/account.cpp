@@ -62,6 +62,24 @@ bool HasControlChars(std::string_view utf8) {
       if (n >= 0x80 && n <= 0x9F) return true;
     }
   }
+  return HasInvisibleFormatChars(utf8);
+}
+
+bool HasInvisibleFormatChars(std::string_view utf8) {
+  // Bidi overrides and isolates reorder what a reader sees ("txt.exe" shown as "exe.txt"), and
+  // zero-width characters make two names that look the same compare different: both are the
+  // raw material of look-alike names in member lists, audit logs and emails.
+  auto at = [&](std::size_t i) { return static_cast<unsigned char>(utf8[i]); };
+  for (std::size_t i = 0; i + 1 < utf8.size(); ++i) {
+    if (at(i) == 0xD8 && at(i + 1) == 0x9C) return true;  // U+061C ARABIC LETTER MARK
+    if (i + 2 >= utf8.size()) continue;
+    unsigned a = at(i), b = at(i + 1), c = at(i + 2);
+    if (a == 0xE1 && b == 0xA0 && c == 0x8E) return true;                // U+180E
+    if (a == 0xE2 && b == 0x80 && c >= 0x8B && c <= 0x8F) return true;  // U+200B..U+200F
+    if (a == 0xE2 && b == 0x80 && c >= 0xAA && c <= 0xAE) return true;  // U+202A..U+202E
+    if (a == 0xE2 && b == 0x81 && c >= 0xA0 && c <= 0xAF) return true;  // U+2060..U+206F
+    if (a == 0xEF && b == 0xBB && c == 0xBF) return true;                // U+FEFF
+  }
   return false;
 }
 
@@ -84,12 +102,19 @@ Result<std::string> ValidateEmail(std::string_view email, std::string_view field
       return bad("the email address contains a character that is not allowed");
   }
   if (local.find('@') != std::string_view::npos) return bad("the email address has two @");
+  // ASCII only: fullwidth and other-script look-alikes ("ａlice@", Cyrillic "а") would otherwise
+  // be separate accounts that read the same in member lists. International domains are accepted
+  // in their xn-- (punycode) form.
+  for (char c : e)
+    if (static_cast<unsigned char>(c) >= 0x80)
+      return bad("the email address must use ASCII characters only; write an international "
+                 "domain in its xn-- form");
   if (domain.find('.') == std::string_view::npos || domain.front() == '.' ||
       domain.back() == '.' || domain.find("..") != std::string_view::npos)
     return bad("the domain of the email address is not valid");
   for (char c : domain) {
     auto u = static_cast<unsigned char>(c);
-    if (!(std::isalnum(u) || c == '-' || c == '.' || u >= 0x80))
+    if (!(std::isalnum(u) || c == '-' || c == '.'))
       return bad("the domain of the email address is not valid");
   }
   return std::string(e);

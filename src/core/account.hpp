@@ -56,7 +56,8 @@ struct OneTimeToken {
 };
 
 // Validates and normalises an email address: trims, checks a practical RFC 5321 shape
-// (local@domain, ≤ 254 chars, domain with a dot, no spaces or control characters).
+// (local@domain, ≤ 254 chars, domain with a dot, no spaces or control characters, ASCII only
+// so that look-alike addresses cannot become separate accounts).
 // Returns the trimmed address; fails invalid_argument "validation.email" naming `field`.
 Result<std::string> ValidateEmail(std::string_view email, std::string_view field);
 
@@ -75,7 +76,12 @@ Result<std::string> ValidateTimeZone(std::string_view tz, std::string_view field
 // Number of Unicode code points in valid UTF-8 text.
 std::size_t CodePointCount(std::string_view utf8);
 
-// True when text contains C0/C1 control characters or NUL.
+// True when text contains C0/C1 control characters, NUL, or an invisible formatting character
+// (HasInvisibleFormatChars). Every display text (names, descriptions) is checked with it.
 bool HasControlChars(std::string_view utf8);
+// True when text contains a bidi override/isolate/mark, a zero-width character or another
+// invisible format character (U+061C, U+180E, U+200B–U+200F, U+202A–U+202E, U+2060–U+206F,
+// U+FEFF).
+bool HasInvisibleFormatChars(std::string_view utf8);
 
 }  // namespace vault::core

@@ -12,6 +12,7 @@ const char* CodeName(Code code) {
     case Code::kFailedPrecondition: return "failed_precondition";
     case Code::kResourceExhausted: return "resource_exhausted";
     case Code::kPayloadTooLarge: return "payload_too_large";
+    case Code::kUnsupportedMediaType: return "unsupported_media_type";
     case Code::kUnavailable: return "unavailable";
     case Code::kInternal: return "internal";
   }

@@ -19,6 +19,7 @@ enum class Code {
   kFailedPrecondition,
   kResourceExhausted,
   kPayloadTooLarge,
+  kUnsupportedMediaType,
   kUnavailable,
   kInternal,
 };

@@ -77,6 +77,12 @@ class Tx {
   virtual Result<bool> ConsumeToken(const std::string& token_hash, TokenPurpose purpose,
                                     Timestamp now) = 0;
 
+  // Marks every unconsumed token of the account consumed at `now` (only those of `purpose` when
+  // given): a change of password, email or second factor voids every outstanding link.
+  // Returns how many were voided.
+  virtual Result<int> VoidTokensOfAccount(const std::string& account_id,
+                                          std::optional<TokenPurpose> purpose, Timestamp now) = 0;
+
   // Deletes the account and everything personal hanging off it (sessions, tokens, 2FA).
   virtual Result<void> DeleteAccount(const std::string& id) = 0;
 

@@ -28,18 +28,19 @@ void AccountsApi::Register(Router& r) {
   // thread (PooledStore: reads never block there); otherwise it is re-run on the blocking pool.
   Add(r, "GET", "/api/v1/me", E::kInlineFirst, &AccountsApi::GetMe);
   Add(r, "PATCH", "/api/v1/me", E::kBlocking, &AccountsApi::PatchMe);
-  Add(r, "DELETE", "/api/v1/me", E::kHash, &AccountsApi::DeleteMe);
-  Add(r, "POST", "/api/v1/me/password", E::kHash, &AccountsApi::ChangePassword);
-  Add(r, "POST", "/api/v1/me/email", E::kHash, &AccountsApi::ChangeEmail);
-  Add(r, "POST", "/api/v1/email/confirm", E::kBlocking, &AccountsApi::ConfirmEmail);
+  // Password re-checks share the per-IP bucket of sign-in (and its lockout, in the use case).
+  Add(r, "DELETE", "/api/v1/me", E::kHash, &AccountsApi::DeleteMe, true);
+  Add(r, "POST", "/api/v1/me/password", E::kHash, &AccountsApi::ChangePassword, true);
+  Add(r, "POST", "/api/v1/me/email", E::kHash, &AccountsApi::ChangeEmail, true);
+  Add(r, "POST", "/api/v1/email/confirm", E::kBlocking, &AccountsApi::ConfirmEmail, true);
   Add(r, "POST", "/api/v1/password/forgot", E::kBlocking, &AccountsApi::Forgot, true);
   Add(r, "POST", "/api/v1/password/reset", E::kHash, &AccountsApi::Reset, true);
   Add(r, "GET", "/api/v1/me/sessions", E::kBlocking, &AccountsApi::ListSessions);
   Add(r, "DELETE", "/api/v1/me/sessions/{id}", E::kBlocking, &AccountsApi::RevokeSession);
   Add(r, "DELETE", "/api/v1/me/sessions", E::kBlocking, &AccountsApi::RevokeOthers);
-  Add(r, "POST", "/api/v1/me/mfa/totp", E::kBlocking, &AccountsApi::StartTotp);
+  Add(r, "POST", "/api/v1/me/mfa/totp", E::kHash, &AccountsApi::StartTotp, true);
   Add(r, "POST", "/api/v1/me/mfa/totp/confirm", E::kBlocking, &AccountsApi::ConfirmTotp);
-  Add(r, "DELETE", "/api/v1/me/mfa/totp", E::kHash, &AccountsApi::DisableTotp);
+  Add(r, "DELETE", "/api/v1/me/mfa/totp", E::kHash, &AccountsApi::DisableTotp, true);
   Add(r, "POST", "/api/v1/me/mfa/recovery-codes", E::kBlocking, &AccountsApi::RegenerateCodes);
   Add(r, "GET", "/api/v1/me/audit", E::kBlocking, &AccountsApi::MyAudit);
 }
@@ -54,6 +55,9 @@ void AccountsApi::Add(Router& r, const char* method, const char* pattern, Execut
       e.retry_after = retry;
       return Problem(e, req.request_id);
     }
+    // Every rate-limited route takes a credential (password, token or code).
+    if (limited)
+      if (auto o = CheckOrigin(req, origin_); !o) return Problem(o.error(), req.request_id);
     return Finish((this->*m)(req), req);  // rate-limited routes are never inline-first
   });
 }

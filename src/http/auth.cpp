@@ -30,6 +30,15 @@ app::ClientInfo ClientOf(const Request& req) {
   return {req.remote_ip, agent};
 }
 
+core::Result<void> CheckOrigin(const Request& req, const std::string& allowed_origin) {
+  const std::string* origin = req.Header("origin");
+  if (origin && *origin != allowed_origin)
+    return core::Fail(core::Code::kPermissionDenied, "origin.forbidden",
+                      "this request came from another site (Origin " + allowed_origin +
+                          " expected)");
+  return {};
+}
+
 core::Result<AuthResult> Authenticate(const Request& req, app::AccountService& accounts,
                                       const std::string& allowed_origin) {
   AuthResult out;

@@ -22,6 +22,11 @@ struct AuthResult {
 // Fails unauthenticated "auth.required" without a live session, permission_denied
 // "csrf.failed" for a cookie-authenticated POST/PUT/PATCH/DELETE without the session's
 // X-CSRF-Token or from a foreign Origin.
+// Refuses (403 "origin.forbidden") a request whose Origin header names another site than the
+// console's: credential endpoints answer only to their own pages and to non-browser clients
+// (which send no Origin), so a cross-site page cannot sign a browser in (login CSRF).
+core::Result<void> CheckOrigin(const Request& req, const std::string& allowed_origin);
+
 core::Result<AuthResult> Authenticate(const Request& req, app::AccountService& accounts,
                                       const std::string& allowed_origin);
 

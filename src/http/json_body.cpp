@@ -1,5 +1,8 @@
 #include "http/json_body.hpp"
 
+#include <cctype>
+#include <string_view>
+
 #include <boost/json.hpp>
 
 #include "core/account.hpp"
@@ -14,7 +17,22 @@ core::Error Invalid(const char* id, std::string detail, std::string field = {}) 
 
 }  // namespace
 
+bool IsJsonMediaType(std::string_view content_type) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  std::string lower(type);
+  for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return lower == "application/json";
+}
+
 core::Result<JsonBody> JsonBody::Parse(const Request& req) {
+  // Only application/json: a cross-site form or fetch without a CORS preflight can send
+  // text/plain or a form encoding, never application/json, so this closes login CSRF.
+  const std::string* type = req.Header("content-type");
+  if (!req.body.empty() && (!type || !IsJsonMediaType(*type)))
+    return core::Fail(core::Error{core::Code::kUnsupportedMediaType, "validation.content_type",
+                                  "body", "send the body as application/json"});
   if (!core::IsValidUtf8(req.body))
     return core::Fail(Invalid("validation.invalid_utf8", "the request body is not valid UTF-8"));
   boost::system::error_code ec;

@@ -14,10 +14,14 @@
 
 namespace vault::http {
 
+// True for "application/json" with any parameters (charset), in any case.
+bool IsJsonMediaType(std::string_view content_type);
+
 class JsonBody {
  public:
-  // Fails "validation.invalid_utf8", "validation.malformed_json" or "validation.type" (body not
-  // an object).
+  // Fails unsupported_media_type "validation.content_type" (a body that is not
+  // application/json), "validation.invalid_utf8", "validation.malformed_json" or
+  // "validation.type" (body not an object).
   static core::Result<JsonBody> Parse(const Request& req);
 
   // A required string field of at most max_chars characters; fails "validation.required",

@@ -13,6 +13,7 @@ int StatusFor(core::Code code) {
     case core::Code::kAlreadyExists: return 409;
     case core::Code::kFailedPrecondition: return 409;
     case core::Code::kPayloadTooLarge: return 413;
+    case core::Code::kUnsupportedMediaType: return 415;
     case core::Code::kResourceExhausted: return 429;
     case core::Code::kUnavailable: return 503;
     case core::Code::kInternal: return 500;
@@ -30,6 +31,7 @@ const char* TitleFor(int status) {
     case 405: return "Method not allowed";
     case 409: return "Conflict";
     case 413: return "Request body too large";
+    case 415: return "Unsupported media type";
     case 429: return "Too many requests";
     case 503: return "Service unavailable";
     default: return "Internal error";

@@ -38,7 +38,11 @@ core::Result<Response> AccountsApi::CompleteMfa(Request& req) {
 core::Result<Response> AccountsApi::StartTotp(Request& req) {
   auto auth = Auth(req);
   if (!auth) return core::Fail(auth.error());
-  auto e = accounts_.StartTotp(auth->ctx);
+  auto body = JsonBody::Parse(req);
+  if (!body) return core::Fail(body.error());
+  auto password = body->String("password", kMaxPasswordInput);
+  if (!password) return core::Fail(password.error());
+  auto e = accounts_.StartTotp(auth->ctx, *password);
   if (!e) return core::Fail(e.error());
   boost::json::object o;
   o["secret"] = e->secret_base32;

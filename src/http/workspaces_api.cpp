@@ -312,6 +312,7 @@ class WorkspacesApi {
   }
 
   core::Result<Response> Accept(Request& req) {
+    if (auto o = CheckOrigin(req, origin_); !o) return core::Fail(o.error());  // login CSRF
     auto body = JsonBody::Parse(req);
     if (!body) return core::Fail(body.error());
     auto token = body->String("token", 128);
@@ -349,6 +350,7 @@ class WorkspacesApi {
   }
 
   core::Result<Response> Decline(Request& req) {
+    if (auto o = CheckOrigin(req, origin_); !o) return core::Fail(o.error());  // login CSRF
     auto body = JsonBody::Parse(req);
     if (!body) return core::Fail(body.error());
     auto token = body->String("token", 128);

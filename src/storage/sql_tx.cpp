@@ -165,6 +165,18 @@ Result<bool> SqlTx::ConsumeToken(const std::string& token_hash, core::TokenPurpo
   return !r->empty();
 }
 
+Result<int> SqlTx::VoidTokensOfAccount(const std::string& account_id,
+                                       std::optional<core::TokenPurpose> purpose,
+                                       core::Timestamp now) {
+  // An empty purpose matches every purpose ($2 = '' OR purpose = $2); sign-up tokens carry no
+  // account and are never matched.
+  auto r = conn_.Query(
+      "UPDATE one_time_tokens SET consumed_at = $3 WHERE account_id = $1 AND account_id <> '' "
+      "AND consumed_at IS NULL AND ($2 = '' OR purpose = $2) RETURNING token_hash",
+      {account_id, purpose ? PurposeText(*purpose) : std::string(), now});
+  if (!r) return core::Fail(r.error());
+  return static_cast<int>(r->size());
+}
 
 Result<std::vector<Account>> SqlTx::SearchAccounts(const std::string& query,
                                                    const std::string& after_id, int limit) {

@@ -31,6 +31,9 @@ class SqlTx : public core::Tx {
                                                             core::TokenPurpose purpose) override;
   core::Result<bool> ConsumeToken(const std::string& token_hash, core::TokenPurpose purpose,
                                   core::Timestamp now) override;
+  core::Result<int> VoidTokensOfAccount(const std::string& account_id,
+                                        std::optional<core::TokenPurpose> purpose,
+                                        core::Timestamp now) override;
   core::Result<void> DeleteAccount(const std::string& id) override;
 
   core::Result<core::ThrottleState> ReserveAttempt(const std::string& key, core::Timestamp now,

@@ -33,18 +33,19 @@ TEST_P(SecurityTest, TotpSignInWithCodesFromOathtool) {
   auto replay = service_->CompleteMfa(second->mfa_token, code, "", {});
   ASSERT_FALSE(replay);
   EXPECT_EQ(replay.error().id, "mfa.invalid_code");
-  // A code two steps away is outside the ±1 window.
-  EXPECT_EQ(service_->CompleteMfa(second->mfa_token, Oathtool(secret, clock_.Now() + 60), "", {})
-                .error().id,
+  // A code two steps away is outside the ±1 window (both ends on fresh accounts:
+  // SecurityFindingsTest.TotpAccepts*). ErrorId fails cleanly where a bug lets the code in.
+  EXPECT_EQ(ErrorId(service_->CompleteMfa(second->mfa_token, Oathtool(secret, clock_.Now() + 60),
+                                          "", {})),
             "mfa.invalid_code");
-  EXPECT_EQ(service_->CompleteMfa(second->mfa_token, Oathtool(secret, clock_.Now() - 90), "", {})
-                .error().id,
+  EXPECT_EQ(ErrorId(service_->CompleteMfa(second->mfa_token, Oathtool(secret, clock_.Now() - 90),
+                                          "", {})),
             "mfa.invalid_code");
   // The next step's code works (clock skew of one step is allowed).
   EXPECT_TRUE(service_->CompleteMfa(second->mfa_token, Oathtool(secret, clock_.Now() + 30), "", {}));
   // The pending token is single use.
-  EXPECT_EQ(service_->CompleteMfa(second->mfa_token, Oathtool(secret, clock_.Now() + 30), "", {})
-                .error().id,
+  EXPECT_EQ(ErrorId(service_->CompleteMfa(second->mfa_token, Oathtool(secret, clock_.Now() + 30),
+                                          "", {})),
             "token.used");
 }
 
@@ -82,7 +83,7 @@ TEST_P(SecurityTest, DisablingNeedsPasswordAndCodeAndRegenerationVoidsOldCodes) 
   std::vector<std::string> recovery;
   std::string secret = EnableTotp(s, &recovery);
   auto ctx = Ctx(s);
-  EXPECT_EQ(service_->StartTotp(ctx).error().id, "mfa.already_enabled");
+  EXPECT_EQ(service_->StartTotp(ctx, kPassword).error().id, "mfa.already_enabled");
   clock_.Advance(30);
   auto fresh = service_->RegenerateRecoveryCodes(ctx, Oathtool(secret, clock_.Now()));
   ASSERT_TRUE(fresh);
@@ -90,7 +91,7 @@ TEST_P(SecurityTest, DisablingNeedsPasswordAndCodeAndRegenerationVoidsOldCodes) 
   EXPECT_EQ(service_->DisableTotp(ctx, kPassword, recovery[0]).error().id, "mfa.invalid_code");
   ASSERT_TRUE(service_->DisableTotp(ctx, kPassword, (*fresh)[0]));
   auto plain = service_->SignIn("ada@example.com", kPassword, {});
-  ASSERT_TRUE(plain);
+  ASSERT_TRUE(plain) << plain.error().id;
   EXPECT_TRUE(plain->signed_in);  // no second factor any more
 }
 
@@ -178,8 +179,9 @@ TEST_P(SecurityTest, EveryAccountOperationLeavesExactlyItsEvent) {
   step("session.signed_in", [&] { return service_->SignIn("ada@example.com", kPassword, {}); });
   step("account.profile_updated", [&] { return service_->UpdateProfile(ctx, {"Ada L", {}, {}}); });
   step("account.password_reset_requested", [&] { return service_->ForgotPassword("ada@example.com", {}); });
-  ASSERT_TRUE(service_->ForgotPassword("nobody@example.com", {}));
-  EXPECT_EQ(Actions(), expected);  // an unknown address leaves no event
+  // An unknown address leaves the same event (so the request costs the same), tied to no account.
+  step("account.password_reset_requested", [&] { return service_->ForgotPassword("nobody@example.com", {}); });
+  EXPECT_EQ(Events().back().target_id, "");
   step("account.email_change_requested", [&] { return service_->RequestEmailChange(ctx, "ada2@example.com", kPassword); });
   step("account.email_changed", [&] {
     return service_->ConfirmEmailChange(RecordingMailer::TokenIn(*mailer_.Last("ada2@example.com", "Confirm")), {});
@@ -189,7 +191,7 @@ TEST_P(SecurityTest, EveryAccountOperationLeavesExactlyItsEvent) {
   expected.push_back("session.signed_in");
   step("session.revoked", [&] { return service_->RevokeSession(ctx, other.session.id); });
   step("session.revoked_others", [&] { return service_->RevokeOtherSessions(ctx); });
-  step("mfa.totp_enrolment_started", [&] { return service_->StartTotp(ctx); });
+  step("mfa.totp_enrolment_started", [&] { return service_->StartTotp(ctx, kPassword); });
   EXPECT_FALSE(service_->SignIn("ada2@example.com", "wrong password!!", {}));
   expected.push_back("session.sign_in_failed");
   EXPECT_EQ(Actions(), expected);
@@ -199,7 +201,8 @@ TEST_P(SecurityTest, EveryAccountOperationLeavesExactlyItsEvent) {
                                 {.limit = 100});
   ASSERT_TRUE(mine);
   EXPECT_EQ(mine->front().action, "session.signed_in");
-  EXPECT_EQ(mine->size(), expected.size() + 1);
+  // + the sign-in just made, - the unknown address's reset request (tied to no account).
+  EXPECT_EQ(mine->size(), expected.size() + 1 - 1);
 }
 
 TEST_P(SecurityTest, AuditVerifyFindsEditedDeletedAndReorderedEvents) {

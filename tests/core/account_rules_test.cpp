@@ -37,6 +37,34 @@ TEST(Name, TrimsAndLimitsLengthInCharacters) {
   EXPECT_EQ(ValidateName(std::string("a\0b", 3), "name").error().id, "validation.name");
 }
 
+// L12: look-alike addresses cannot become separate accounts; international domains are taken
+// in their xn-- form.
+TEST(Email, RefusesNonAsciiLookAlikes) {
+  for (const char* bad : {"\xEF\xBD\x81lice@example.com",   // fullwidth a
+                          "\xD0\xB0lice@example.com",        // Cyrillic a
+                          "alice@\xD0\xB5xample.com",        // Cyrillic e in the domain
+                          "alice@m\xC3\xBCller.de"}) {       // an IDN not in its xn-- form
+    auto e = ValidateEmail(bad, "email");
+    ASSERT_FALSE(e) << bad;
+    EXPECT_EQ(e.error().id, "validation.email");
+    EXPECT_EQ(e.error().field, "email");
+  }
+  EXPECT_TRUE(ValidateEmail("alice@xn--mller-kva.de", "email"));
+}
+
+// L12: bidi overrides, isolates and zero-width characters are refused in every display text.
+TEST(Name, RefusesBidiOverridesAndInvisibleCharacters) {
+  for (const char* bad : {"Ada \xE2\x80\xAE" "evil", "A\xE2\x80\x8B" "da", "Ada\xE2\x81\xA6x",
+                          "\xEF\xBB\xBF" "Ada", "Ada\xD8\x9C", "Ada\xE2\x80\x8F"}) {
+    EXPECT_EQ(ValidateName(bad, "name").error().id, "validation.name") << bad;
+    EXPECT_TRUE(HasInvisibleFormatChars(bad)) << bad;
+  }
+  // Accents, other scripts and emoji (with their variation selector) are names like any other.
+  for (const char* good : {"Zo\xC3\xAB", "\xD0\x90\xD0\xB4\xD0\xB0", "\xE6\x9D\x8E",
+                           "Ada \xE2\x9D\xA4\xEF\xB8\x8F"})
+    EXPECT_TRUE(ValidateName(good, "name")) << good;
+}
+
 TEST(PasswordPolicy, ShipsAtLeastTenThousandCommonPasswords) {
   PasswordPolicy policy;
   EXPECT_GE(policy.common_count(), 10000u);

@@ -13,7 +13,7 @@ TEST(Problem, MapsEveryCodeToItsStatus) {
       {core::Code::kInvalidArgument, 400},   {core::Code::kUnauthenticated, 401},
       {core::Code::kPermissionDenied, 403},  {core::Code::kNotFound, 404},
       {core::Code::kAlreadyExists, 409},     {core::Code::kFailedPrecondition, 409},
-      {core::Code::kPayloadTooLarge, 413},   {core::Code::kResourceExhausted, 429},
+      {core::Code::kPayloadTooLarge, 413},   {core::Code::kUnsupportedMediaType, 415},   {core::Code::kResourceExhausted, 429},
       {core::Code::kUnavailable, 503},       {core::Code::kInternal, 500},
   };
   for (auto [code, status] : table) EXPECT_EQ(StatusFor(code), status) << core::CodeName(code);

@@ -199,7 +199,10 @@ class AccountsFlowTest(VaultTestCase):
         taken = self.create_account(prefix="taken")
         r = acc.client.post("/api/v1/me/email", {"new_email": taken.email,
                                                  "password": acc.password})
-        self.assertProblem(r, 409, "account.email_taken")
+        # A taken address is not revealed: the same answer; its owner is told instead.
+        self.assertEqual(r.status, 202, r)
+        self.assertEqual(r.json, {"status": "confirmation_sent"})
+        self.sink.wait_for_mail(taken.email, "Someone tried to use your address")
 
         r = acc.client.post("/api/v1/me/email", {"new_email": new_email,
                                                  "password": acc.password})

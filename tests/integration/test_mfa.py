@@ -78,7 +78,7 @@ class MfaTest(VaultTestCase):
 
     def enrol(self, acc):
         """Starts and confirms TOTP; returns (secret, recovery codes)."""
-        r = acc.client.post("/api/v1/me/mfa/totp")
+        r = acc.client.post("/api/v1/me/mfa/totp", {"password": acc.password})
         self.assertEqual(r.status, 200, r)
         secret = r.json["secret"]
         self.vault.remember_secret(secret)
@@ -123,7 +123,7 @@ class MfaTest(VaultTestCase):
         self.assertIs(self.me(acc.client).get("mfa_enabled"), False)
 
         # enrolment: secret, otpauth URI, QR code; not active until confirmed
-        r = acc.client.post("/api/v1/me/mfa/totp")
+        r = acc.client.post("/api/v1/me/mfa/totp", {"password": acc.password})
         self.assertEqual(r.status, 200, r)
         secret, uri, svg = r.json["secret"], r.json["otpauth_uri"], r.json["qr_svg"]
         self.vault.remember_secret(secret)
@@ -164,7 +164,7 @@ class MfaTest(VaultTestCase):
         r = acc.client.post("/api/v1/me/mfa/totp/confirm",
                             {"code": self.code_at(secret, self.fresh_step())})
         self.assertProblem(r, 409, "mfa.already_enabled")
-        r = acc.client.post("/api/v1/me/mfa/totp")
+        r = acc.client.post("/api/v1/me/mfa/totp", {"password": acc.password})
         self.assertProblem(r, 409, "mfa.already_enabled")
 
         # sign out, sign in: the password step now asks for the second factor

@@ -150,7 +150,7 @@ class WorkspaceFlows:
 
     def enable_totp(self, account):
         """Turns on TOTP for the account's session; returns the base32 secret."""
-        r = account.client.post("/api/v1/me/mfa/totp")
+        r = account.client.post("/api/v1/me/mfa/totp", {"password": account.password})
         self.assertEqual(r.status, 200, r)
         secret = r.json["secret"]
         self.vault.remember_secret(secret)

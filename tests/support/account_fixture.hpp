@@ -59,6 +59,13 @@ class AccountServiceTest : public ::testing::TestWithParam<std::string> {
     return *ctx;
   }
 
+  // The error id of a result, or "<succeeded>": lets a test expect a failure without calling
+  // .error() on a success (which is undefined behaviour, not a clean failure).
+  template <typename T>
+  static std::string ErrorId(const core::Result<T>& r) {
+    return r ? std::string("<succeeded>") : r.error().id;
+  }
+
   // The TOTP code an independent implementation (oathtool, RFC 6238) computes at `at`.
   static std::string Oathtool(const std::string& secret_base32, core::Timestamp at) {
     std::string cmd = "oathtool --totp -b -N @" + std::to_string(at) + " " + secret_base32;
@@ -75,7 +82,7 @@ class AccountServiceTest : public ::testing::TestWithParam<std::string> {
   // Enrols and confirms TOTP; returns the base32 secret and fills the recovery codes.
   std::string EnableTotp(const SignedIn& s, std::vector<std::string>* recovery = nullptr) {
     auto ctx = Ctx(s);
-    auto e = service_->StartTotp(ctx);
+    auto e = service_->StartTotp(ctx, kPassword);
     EXPECT_TRUE(e);
     auto codes = service_->ConfirmTotp(ctx, Oathtool(e->secret_base32, clock_.Now()));
     EXPECT_TRUE(codes) << (codes ? "" : codes.error().id);
