@@ -41,6 +41,7 @@ std::vector<Field> Fields(Config& c) {
       {"public_url", "VAULT_PUBLIC_URL", str(c.public_url)},
       {"database", "VAULT_DATABASE", str(c.database)},
       {"smtp_url", "VAULT_SMTP_URL", str(c.smtp_url)},
+      {"smtp_tls", "VAULT_SMTP_TLS", str(c.smtp_tls)},
       {"mail_outbox", "VAULT_MAIL_OUTBOX", str(c.mail_outbox)},
       {"mail_from", "VAULT_MAIL_FROM", str(c.mail_from)},
       {"secret_file", "VAULT_SECRET_FILE", str(c.secret_file)},
@@ -103,6 +104,11 @@ core::Result<Config> Load(const std::string& toml_path,
     return core::Fail(Bad("key_usage_flush_ms", "key_usage_flush_ms must be at least 10"));
   if (c.password_min_length < 8)
     return core::Fail(Bad("password_min_length", "NIST 800-63B requires at least 8 characters"));
+  // Another scheme would make libcurl upload the mail over some other protocol.
+  if (!c.smtp_url.empty() && c.smtp_url.rfind("smtp://", 0) != 0 && c.smtp_url.rfind("smtps://", 0) != 0)
+    return core::Fail(Bad("smtp_url", "smtp_url must start with smtp:// or smtps://"));
+  if (c.smtp_tls != "required" && c.smtp_tls != "off")
+    return core::Fail(Bad("smtp_tls", "smtp_tls must be required or off"));
   while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
   return c;
 }
