@@ -1,6 +1,7 @@
 // atomyx-vault: the composition root. Parses the command line and configuration, builds the
 // concrete adapters and wires them into the use cases and the HTTP server.
 #include <CLI/CLI.hpp>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -215,6 +216,10 @@ int AuditVerify(const vault::config::Config& cfg) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Whatever umask Vault is started with, everything it creates (database and its WAL/SHM files,
+  // outbox, secret file and their folders) is private to the service user: they hold token
+  // hashes, sealed secrets and live links. The adapters also set these modes themselves.
+  ::umask(077);
   CLI::App app{"Atomyx Vault: identity, workspaces, access and subscriptions"};
   std::string config_file;
   app.add_option("--config", config_file, "TOML configuration file (VAULT_* variables win)");

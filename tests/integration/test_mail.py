@@ -7,7 +7,9 @@
 - the Message-ID header is exactly one well-formed <local@domain> (L2);
 - headers carrying user text (an invitation's Subject holds the workspace name) decode to the
   intended text: no encoded-word injection, no CR/LF header injection, non-ASCII as RFC 2047
-  encoded-words within the line limits (L3).
+  encoded-words within the line limits (L3);
+- every file and folder the server creates (SQLite database and its WAL/SHM, outbox folder and
+  messages, secret file) is private to its user even under umask 000 (L13).
 
 The mail goes to RecordingSmtp below instead of the harness's aiosmtpd sink (which re-encodes
 headers when it stores a message): it keeps the bytes exactly as the server sent them.
@@ -19,6 +21,7 @@ import email.policy
 import os
 import re
 import socket
+import stat
 import subprocess
 import sys
 import threading
@@ -279,6 +282,59 @@ class MailHeadersTest(WorkspaceFlows, VaultTestCase):
         r = owner.client.patch(f"/api/v1/workspaces/{ws['id']}",
                                {"name": "Calm\r\nBcc: x@evil.example"})
         self.assertEqual(r.status, 400, r)
+
+
+class PrivateFilesTest(VaultFlows, unittest.TestCase):
+    """Under umask 000 the server still creates its folders 0700 and files 0600."""
+
+    @classmethod
+    def setUpClass(cls):
+        env = {"VAULT_SMTP_URL": "",  # the outbox
+               "VAULT_MAIL_OUTBOX": "./data/outbox",
+               "VAULT_SECRET_FILE": "./data/keys/secret.key"}
+        cls.backend = os.environ.get("VAULT_TEST_BACKEND", "sqlite")
+        if cls.backend == "sqlite":
+            env["VAULT_DATABASE"] = "sqlite:./data/db/vault.db"
+        cls.vault = Vault(argon2_memory_kib=8192, extra_env=env)
+        old = os.umask(0)
+        try:
+            cls.vault.start()
+        finally:
+            os.umask(old)
+
+    @classmethod
+    def tearDownClass(cls):
+        cls.vault.close()
+
+    def path(self, *parts):
+        return os.path.join(self.vault.directory, "data", *parts)
+
+    def assertMode(self, path, mode):
+        self.assertTrue(os.path.exists(path), path)
+        self.assertEqual(oct(stat.S_IMODE(os.stat(path).st_mode)), oct(mode), path)
+
+    def test_everything_the_server_creates_is_private(self):
+        r = self.client(mode="none").post("/api/v1/signup",
+                                          {"name": "Ada", "email": unique_email("private")})
+        self.assertEqual(r.status, 202, r)
+        outbox = self.path("outbox")
+        wait_until(lambda: os.path.isdir(outbox) and os.listdir(outbox), 10, "an outbox message")
+        self.assertMode(self.path(), 0o700)
+        self.assertMode(outbox, 0o700)
+        for name in os.listdir(outbox):
+            self.assertTrue(name.endswith(".eml"), name)
+            self.assertMode(os.path.join(outbox, name), 0o600)
+        self.assertMode(self.path("keys"), 0o700)
+        self.assertMode(self.path("keys", "secret.key"), 0o600)
+        if self.backend == "sqlite":
+            self.assertMode(self.path("db"), 0o700)
+            for suffix in ("", "-wal", "-shm"):  # WAL files exist while the server runs
+                self.assertMode(self.path("db", "vault.db" + suffix), 0o600)
+        # Nothing else in the tree is readable by others.
+        for root, dirs, files in os.walk(self.path()):
+            for name in dirs + files:
+                mode = stat.S_IMODE(os.stat(os.path.join(root, name)).st_mode)
+                self.assertEqual(mode & 0o077, 0, os.path.join(root, name))
 
 
 if __name__ == "__main__":
