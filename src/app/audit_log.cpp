@@ -85,7 +85,7 @@ core::Result<ChainReport> AuditLog::Verify(core::Store& store) const {
         broken(last_seq + 1, "event " + std::to_string(last_seq + 1) + " is missing");
         break;
       }
-      if (e.prev_hash != last_hash) {
+      if (e.prev_hash != last_hash) {  // ct-ok: stored chain hashes, compared offline
         broken(e.seq, "event " + std::to_string(e.seq) +
                           " does not follow its predecessor (removed or reordered events)");
         break;
@@ -112,7 +112,7 @@ core::Result<ChainReport> AuditLog::Verify(core::Store& store) const {
     return core::Fail(core::Code::kFailedPrecondition, "audit.readonly", "rollback");
   });
   if (!h && h.error().id != "audit.readonly") return core::Fail(h.error());
-  if (head_seq != last_seq || head_hash != last_hash)
+  if (head_seq != last_seq || head_hash != last_hash)  // ct-ok: stored chain hashes, offline
     broken(last_seq + 1, "the newest " + std::to_string(head_seq - last_seq) +
                              " event(s) were removed (the chain head expects event " +
                              std::to_string(head_seq) + ")");

@@ -1,6 +1,7 @@
 // atomyx-vault: the composition root. Parses the command line and configuration, builds the
 // concrete adapters and wires them into the use cases and the HTTP server.
 #include <CLI/CLI.hpp>
+#include <sys/stat.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -23,10 +24,11 @@ namespace {
 
 using vault::http::Log;
 
-// smtp://user:pass@host:port → smtp://host:port, for logs.
+// smtp://user:pass@host:port → smtp://host:port, for logs. Up to the last '@': a password may
+// hold an unencoded '@' or '/', none of which may reach the log.
 std::string RedactUrl(const std::string& url) {
   auto scheme = url.find("://");
-  auto at = url.find('@');
+  auto at = url.rfind('@');
   if (scheme == std::string::npos || at == std::string::npos || at < scheme) return url;
   return url.substr(0, scheme + 3) + url.substr(at + 1);
 }
@@ -44,11 +46,14 @@ int Fail(const vault::core::Error& e, const char* what) {
   return 1;
 }
 
-std::unique_ptr<vault::core::Mailer> MakeMailer(const vault::config::Config& cfg) {
+std::unique_ptr<vault::mail::AsyncMailer> MakeMailer(const vault::config::Config& cfg) {
   std::unique_ptr<vault::core::Mailer> inner;
   if (!cfg.smtp_url.empty()) {
-    Log("info", "mail is delivered by SMTP", {{"smtp", RedactUrl(cfg.smtp_url)}});
-    inner = std::make_unique<vault::mail::SmtpMailer>(cfg.smtp_url, cfg.mail_from);
+    Log("info", "mail is delivered by SMTP",
+        {{"smtp", RedactUrl(cfg.smtp_url)}, {"tls", cfg.smtp_tls}});
+    inner = std::make_unique<vault::mail::SmtpMailer>(
+        cfg.smtp_url, cfg.mail_from,
+        cfg.smtp_tls == "off" ? vault::mail::SmtpTls::kOff : vault::mail::SmtpTls::kRequired);
   } else {
     Log("info", "mail is written to the outbox folder", {{"outbox", cfg.mail_outbox}});
     bool dev = cfg.dev;
@@ -64,7 +69,9 @@ std::unique_ptr<vault::core::Mailer> MakeMailer(const vault::config::Config& cfg
   }
   return std::make_unique<vault::mail::AsyncMailer>(
       std::move(inner), [](const vault::core::MailMessage& m, const vault::core::Error& e) {
-        Log("error", "mail delivery failed", {{"subject", m.subject}, {"error", e.detail}});
+        // The subject only: the text holds links with one-time tokens.
+        Log("error", e.id == "mail.queue_full" ? "mail dropped" : "mail delivery failed",
+            {{"subject", m.subject}, {"code", e.id}, {"error", e.detail}});
       });
 }
 
@@ -132,6 +139,14 @@ int Serve(const vault::config::Config& cfg) {
                      [&r] { return r.hasher->verifications(); });
   metrics.AddCounter("vault_password_hashes_total", "argon2id password hashes made by this process",
                      [&r] { return r.hasher->hashes(); });
+  metrics.AddCounter("vault_mail_delivered_total", "mail messages delivered by this process",
+                     [&mailer] { return mailer->delivered(); });
+  metrics.AddCounter("vault_mail_failed_total",
+                     "mail messages given up after failed delivery attempts",
+                     [&mailer] { return mailer->failed(); });
+  metrics.AddCounter("vault_mail_dropped_total",
+                     "mail messages dropped because the in-memory mail queue was full",
+                     [&mailer] { return mailer->dropped(); });
   metrics.AddCounter("vault_api_key_usage_flushes_total", "transactions that wrote buffered API key last-use records",
                      [&keys] { return static_cast<long>(keys.usage_flushes()); });
   metrics.AddCounter("vault_api_keys_cached", "API keys held in the verification cache",
@@ -201,6 +216,10 @@ int AuditVerify(const vault::config::Config& cfg) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // Whatever umask Vault is started with, everything it creates (database and its WAL/SHM files,
+  // outbox, secret file and their folders) is private to the service user: they hold token
+  // hashes, sealed secrets and live links. The adapters also set these modes themselves.
+  ::umask(077);
   CLI::App app{"Atomyx Vault: identity, workspaces, access and subscriptions"};
   std::string config_file;
   app.add_option("--config", config_file, "TOML configuration file (VAULT_* variables win)");

@@ -1,6 +1,7 @@
 #include "config/config.hpp"
 
 #include <charconv>
+#include <cstring>
 #include <toml++/toml.h>
 
 namespace vault::config {
@@ -41,6 +42,7 @@ std::vector<Field> Fields(Config& c) {
       {"public_url", "VAULT_PUBLIC_URL", str(c.public_url)},
       {"database", "VAULT_DATABASE", str(c.database)},
       {"smtp_url", "VAULT_SMTP_URL", str(c.smtp_url)},
+      {"smtp_tls", "VAULT_SMTP_TLS", str(c.smtp_tls)},
       {"mail_outbox", "VAULT_MAIL_OUTBOX", str(c.mail_outbox)},
       {"mail_from", "VAULT_MAIL_FROM", str(c.mail_from)},
       {"secret_file", "VAULT_SECRET_FILE", str(c.secret_file)},
@@ -64,6 +66,39 @@ std::vector<Field> Fields(Config& c) {
       {"api_key_cache", "VAULT_API_KEY_CACHE", num("api_key_cache", c.api_key_cache)},
       {"key_usage_flush_ms", "VAULT_KEY_USAGE_FLUSH_MS", num("key_usage_flush_ms", c.key_usage_flush_ms)},
   };
+}
+
+// A PostgreSQL URL whose TLS is left to libpq's default (sslmode=prefer: TLS when offered, else
+// clear text, so a man in the middle can strip it) while a host is not this machine. Returns the
+// first such host, or "" when the URL sets sslmode, PGSSLMODE is set, or every host is local.
+std::string RemotePostgresHostWithoutSslmode(const std::string& url, const char* pgsslmode) {
+  bool pg = url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0;
+  if (!pg || url.find("sslmode=") != std::string::npos || (pgsslmode && *pgsslmode)) return "";
+  std::string rest = url.substr(url.find("://") + 3);
+  std::string hosts = rest.substr(0, rest.find_first_of("/?"));
+  if (auto at = hosts.rfind('@'); at != std::string::npos) hosts = hosts.substr(at + 1);
+  // Hosts may also come as ?host=…&hostaddr=… parameters.
+  for (const char* key : {"host=", "hostaddr="}) {
+    for (auto p = rest.find(key); p != std::string::npos; p = rest.find(key, p + 1)) {
+      if (p == 0 || (rest[p - 1] != '?' && rest[p - 1] != '&')) continue;
+      std::size_t from = p + std::strlen(key);
+      hosts += "," + rest.substr(from, rest.find('&', from) - from);
+    }
+  }
+  for (std::size_t start = 0; start <= hosts.size();) {
+    std::size_t comma = hosts.find(',', start);
+    std::string host = hosts.substr(start, comma == std::string::npos ? comma : comma - start);
+    if (host.rfind('[', 0) == 0) host = host.substr(1, host.find(']') - 1);  // [::1]:5432
+    else if (host.rfind('/', 0) != 0) host = host.substr(0, host.find(':'));
+    // No host, or a path (%2F-encoded or not), is the local Unix socket.
+    bool local = host.empty() || host[0] == '/' || host.rfind("%2F", 0) == 0 ||
+                 host.rfind("%2f", 0) == 0 || host == "localhost" || host == "::1" ||
+                 host.rfind("127.", 0) == 0;
+    if (!local) return host;
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return "";
 }
 
 }  // namespace
@@ -103,6 +138,16 @@ core::Result<Config> Load(const std::string& toml_path,
     return core::Fail(Bad("key_usage_flush_ms", "key_usage_flush_ms must be at least 10"));
   if (c.password_min_length < 8)
     return core::Fail(Bad("password_min_length", "NIST 800-63B requires at least 8 characters"));
+  // Another scheme would make libcurl upload the mail over some other protocol.
+  if (!c.smtp_url.empty() && c.smtp_url.rfind("smtp://", 0) != 0 && c.smtp_url.rfind("smtps://", 0) != 0)
+    return core::Fail(Bad("smtp_url", "smtp_url must start with smtp:// or smtps://"));
+  if (c.smtp_tls != "required" && c.smtp_tls != "off")
+    return core::Fail(Bad("smtp_tls", "smtp_tls must be required or off"));
+  // Like SMTP: no silent fallback to clear text for the database on another machine.
+  if (auto host = RemotePostgresHostWithoutSslmode(c.database, getenv("PGSSLMODE")); !host.empty())
+    return core::Fail(Bad("database", "the PostgreSQL server " + host +
+                                          " is not local: set sslmode in the URL (verify-full "
+                                          "recommended; disable only on a trusted network)"));
   while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
   return c;
 }

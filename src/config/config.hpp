@@ -14,7 +14,9 @@ struct Config {
   std::string listen = "127.0.0.1:8080";
   std::string public_url = "http://localhost:8080";
   std::string database = "sqlite:./data/vault.db";
-  std::string smtp_url;  // empty → outbox
+  std::string smtp_url;  // empty → outbox; else smtp:// or smtps://
+  // "required": smtp:// refuses a server without STARTTLS; "off": plain SMTP, local sinks only.
+  std::string smtp_tls = "required";
   std::string mail_outbox = "./data/outbox";
   std::string mail_from = "Atomyx Vault <no-reply@localhost>";
   std::string secret_file = "./data/secret.key";

@@ -4,8 +4,10 @@
 // way to copy a keyed state without EVP's per-call allocation.
 #define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/sha.h>
+#include <fcntl.h>
 #include <sodium.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
@@ -148,23 +150,34 @@ core::Result<std::string> LoadOrCreateServerSecret(const std::string& path) {
   std::error_code ec;
   if (!fs::exists(path, ec)) {
     fs::path parent = fs::path(path).parent_path();
-    if (!parent.empty()) fs::create_directories(parent, ec);
+    if (!parent.empty() && !fs::is_directory(parent, ec)) {
+      fs::create_directories(parent, ec);
+      fs::permissions(parent, fs::perms::owner_all, fs::perm_options::replace, ec);
+    }
     std::string secret(32, '\0');
     randombytes_buf(secret.data(), secret.size());  // 256-bit key for HMAC and encryption
-    std::string tmp = path + ".tmp";
-    {
-      std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
-      if (!f) return core::Fail(core::Code::kUnavailable, "config.secret_file",
-                                "cannot create the server secret file " + path);
-      ::chmod(tmp.c_str(), 0600);
-      f << core::Hex(secret) << "\n";
-      f.flush();
-      if (!f) return core::Fail(core::Code::kUnavailable, "config.secret_file",
-                                "cannot write the server secret file " + path);
-    }
-    fs::rename(tmp, path, ec);
-    if (ec) return core::Fail(core::Code::kUnavailable, "config.secret_file",
-                              "cannot create the server secret file " + path);
+    std::string content = core::Hex(secret) + "\n";
+    std::string nonce(8, '\0');
+    randombytes_buf(nonce.data(), nonce.size());
+    std::string tmp = path + ".tmp-" + core::Hex(nonce);
+    // 0600 from creation: a chmod after open would leave a moment in which another user could
+    // open the file and read the secret once written.
+    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0)
+      return core::Fail(core::Code::kUnavailable, "config.secret_file",
+                        "cannot create the server secret file " + path);
+    bool written = ::write(fd, content.data(), content.size()) ==
+                   static_cast<ssize_t>(content.size());
+    written = ::fsync(fd) == 0 && written;
+    written = ::close(fd) == 0 && written;
+    // link() publishes the complete file only if none exists: when another process starting at
+    // the same moment won, both use its secret. rename() where hard links are not supported.
+    bool published = written && (::link(tmp.c_str(), path.c_str()) == 0 || errno == EEXIST ||
+                                 ::rename(tmp.c_str(), path.c_str()) == 0);
+    ::unlink(tmp.c_str());
+    if (!published)
+      return core::Fail(core::Code::kUnavailable, "config.secret_file",
+                        "cannot write the server secret file " + path);
   }
   std::ifstream f(path, std::ios::binary);
   std::string content((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());

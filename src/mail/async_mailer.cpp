@@ -3,8 +3,12 @@
 namespace vault::mail {
 
 AsyncMailer::AsyncMailer(std::unique_ptr<core::Mailer> inner,
-                         std::function<void(const core::MailMessage&, const core::Error&)> on_error)
-    : inner_(std::move(inner)), on_error_(std::move(on_error)), thread_([this] { Loop(); }) {}
+                         std::function<void(const core::MailMessage&, const core::Error&)> on_error,
+                         std::size_t queue_limit)
+    : inner_(std::move(inner)),
+      on_error_(std::move(on_error)),
+      queue_limit_(queue_limit),
+      thread_([this] { Loop(); }) {}
 
 AsyncMailer::~AsyncMailer() {
   {
@@ -18,12 +22,19 @@ AsyncMailer::~AsyncMailer() {
 core::Result<void> AsyncMailer::Send(const core::MailMessage& message) {
   {
     std::lock_guard lock(mu_);
-    if (queue_.size() >= 10000)
-      return core::Fail(core::Code::kUnavailable, "mail.queue_full", "the mail queue is full");
-    queue_.push_back(message);
+    if (queue_.size() < queue_limit_) {
+      queue_.push_back(message);
+      cv_.notify_one();
+      return {};
+    }
   }
-  cv_.notify_one();
-  return {};
+  // Callers answer the same whether or not mail went out (no enumeration), so the loss is made
+  // visible here: counted for /metrics and reported, outside the lock.
+  ++dropped_;
+  core::Error e{core::Code::kUnavailable, "mail.queue_full", "",
+                "the mail queue is full; the message was dropped"};
+  if (on_error_) on_error_(message, e);
+  return core::Fail(e);
 }
 
 void AsyncMailer::Loop() {
@@ -41,7 +52,12 @@ void AsyncMailer::Loop() {
       r = inner_->Send(msg);
       if (r) break;
     }
-    if (!r && on_error_) on_error_(msg, r.error());
+    if (r) {
+      ++delivered_;
+    } else {
+      ++failed_;
+      if (on_error_) on_error_(msg, r.error());
+    }
   }
 }
 

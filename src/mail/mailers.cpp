@@ -1,13 +1,15 @@
 #include "mail/mailers.hpp"
 
 #include <curl/curl.h>
+#include <fcntl.h>
 #include <sodium.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 
 #include "mail/mime.hpp"
 
@@ -35,13 +37,6 @@ std::string Rfc5322Date() {
   return buf;
 }
 
-// Address part of "Name <addr>" or the whole string.
-std::string BareAddress(const std::string& from) {
-  auto lt = from.find('<'), gt = from.find('>');
-  if (lt != std::string::npos && gt != std::string::npos && gt > lt) return from.substr(lt + 1, gt - lt - 1);
-  return from;
-}
-
 struct Upload {
   const std::string* data;
   std::size_t offset = 0;
@@ -63,22 +58,37 @@ OutboxMailer::OutboxMailer(
     : dir_(std::move(dir)), from_(std::move(from)), on_written_(std::move(on_written)) {}
 
 core::Result<void> OutboxMailer::Send(const core::MailMessage& message) {
-  std::error_code ec;
-  std::filesystem::create_directories(dir_, ec);
-  std::string seed = RandomSeed();
-  std::string path = dir_ + "/" + std::to_string(std::time(nullptr)) + "-" + seed + ".eml";
-  std::ofstream f(path, std::ios::binary);
-  f << BuildMime(from_, message, seed, Rfc5322Date());
-  f.close();
-  if (!f)
+  auto fail = [this] {
     return core::Fail(core::Code::kUnavailable, "mail.unavailable",
                       "cannot write to the mail outbox " + dir_);
+  };
+  std::error_code ec;
+  if (!std::filesystem::is_directory(dir_, ec)) {
+    std::filesystem::create_directories(dir_, ec);
+    // Only the service user may list or read the outbox: its messages hold live tokens.
+    std::filesystem::permissions(dir_, std::filesystem::perms::owner_all,
+                                 std::filesystem::perm_options::replace, ec);
+  }
+  std::string seed = RandomSeed();
+  std::string path = dir_ + "/" + std::to_string(std::time(nullptr)) + "-" + seed + ".eml";
+  std::string mime = BuildMime(from_, message, seed, Rfc5322Date());
+  // 0600 at creation (not chmod afterwards): no moment where another user could open it.
+  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (fd < 0) return fail();
+  std::size_t written = 0;
+  while (written < mime.size()) {
+    ssize_t n = ::write(fd, mime.data() + written, mime.size() - written);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    written += static_cast<std::size_t>(n);
+  }
+  if (::close(fd) != 0 || written != mime.size()) return fail();
   if (on_written_) on_written_(path, message);
   return {};
 }
 
-SmtpMailer::SmtpMailer(std::string url, std::string from)
-    : url_(std::move(url)), from_(std::move(from)) {
+SmtpMailer::SmtpMailer(std::string url, std::string from, SmtpTls tls)
+    : url_(std::move(url)), from_(std::move(from)), tls_(tls) {
   curl_global_init(CURL_GLOBAL_DEFAULT);
 }
 
@@ -87,7 +97,7 @@ core::Result<void> SmtpMailer::Send(const core::MailMessage& message) {
   if (!curl) return core::Fail(core::Code::kUnavailable, "mail.unavailable", "curl init failed");
   std::string body = BuildMime(from_, message, RandomSeed(), Rfc5322Date());
   Upload up{&body};
-  std::string mail_from = "<" + BareAddress(from_) + ">";
+  std::string mail_from = "<" + AddressOf(from_) + ">";
   std::string rcpt = "<" + message.to + ">";
   curl_slist* rcpts = curl_slist_append(nullptr, rcpt.c_str());
   curl_easy_setopt(curl, CURLOPT_URL, url_.c_str());
@@ -96,17 +106,29 @@ core::Result<void> SmtpMailer::Send(const core::MailMessage& message) {
   curl_easy_setopt(curl, CURLOPT_READFUNCTION, ReadUpload);
   curl_easy_setopt(curl, CURLOPT_READDATA, &up);
   curl_easy_setopt(curl, CURLOPT_UPLOAD, 1L);
-  // STARTTLS when offered; smtps:// is TLS from the start. Local sinks without TLS still work.
-  curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(CURLUSESSL_TRY));
+  // smtp:// must upgrade with STARTTLS (certificate verified, libcurl's default) before AUTH or
+  // any message is sent: a server, or a man in the middle, that offers no STARTTLS gets nothing.
+  // smtps:// is TLS from the start either way. Plain SMTP only when configured off.
+  curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(tls_ == SmtpTls::kRequired
+                                                                ? CURLUSESSL_ALL
+                                                                : CURLUSESSL_NONE));
+  char detail[CURL_ERROR_SIZE] = "";
+  curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, detail);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);
   curl_easy_setopt(curl, CURLOPT_TIMEOUT, 30L);
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   CURLcode rc = curl_easy_perform(curl);
   curl_slist_free_all(rcpts);
   curl_easy_cleanup(curl);
+  // The errors name neither the URL nor its credentials.
+  if (rc == CURLE_USE_SSL_FAILED)
+    return core::Fail(core::Code::kUnavailable, "mail.tls_unavailable",
+                      "the SMTP server offers no STARTTLS and TLS is required, so nothing was "
+                      "sent (use smtps://, or VAULT_SMTP_TLS=off only for a local sink)");
   if (rc != CURLE_OK)
     return core::Fail(core::Code::kUnavailable, "mail.unavailable",
-                      std::string("SMTP delivery failed: ") + curl_easy_strerror(rc));
+                      std::string("SMTP delivery failed: ") + curl_easy_strerror(rc) +
+                          (detail[0] ? std::string(" (") + detail + ")" : std::string()));
   return {};
 }
 

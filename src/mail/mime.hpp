@@ -1,8 +1,9 @@
 // Builds an RFC 5322 message with a multipart/alternative body (text/plain + text/html, both
-// UTF-8, quoted-printable). Pure; thread-safe.
+// UTF-8, quoted-printable), and the header encoding it uses. Pure; thread-safe.
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "core/ports.hpp"
 
@@ -13,7 +14,13 @@ namespace vault::mail {
 std::string BuildMime(const std::string& from, const core::MailMessage& msg,
                       const std::string& boundary_seed, const std::string& date);
 
-// Encodes a header value with RFC 2047 when it is not plain ASCII.
-std::string EncodeHeader(const std::string& value);
+// Returns a header value safe to place after "Name: ": control characters (CR, LF, …) become
+// spaces, and text that is not plain printable ASCII or that contains "=?" is sent as RFC 2047
+// encoded-words (UTF-8, base64, each at most 75 characters, folded), so a reader shows exactly
+// the given text and never decodes words an attacker wrote into it.
+std::string EncodeHeader(std::string_view value);
+
+// Returns the address of a mailbox: "addr" from "Name <addr>", else the whole string.
+std::string AddressOf(const std::string& mailbox);
 
 }  // namespace vault::mail

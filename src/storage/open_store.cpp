@@ -1,5 +1,10 @@
 #include "storage/open_store.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <filesystem>
 
 #include "storage/migrations.hpp"
@@ -24,6 +29,26 @@ core::Result<std::vector<std::unique_ptr<SqlConn>>> OpenPool(int size, Open open
   return conns;
 }
 
+// The database holds every hash, sealed secret and audit event: its folder is created 0700 and
+// the file 0600, whatever the umask. SQLite gives the -wal and -shm files the database file's
+// permissions, so they are 0600 too. An existing file is left as the operator set it.
+core::Result<void> CreatePrivateDatabaseFile(const std::string& path) {
+  if (path == ":memory:" || path.rfind("file:", 0) == 0) return {};
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::path parent = fs::path(path).parent_path();
+  if (!parent.empty() && !fs::is_directory(parent, ec)) {
+    fs::create_directories(parent, ec);
+    fs::permissions(parent, fs::perms::owner_all, fs::perm_options::replace, ec);
+  }
+  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0)
+    return core::Fail(core::Code::kUnavailable, "storage.unavailable",
+                      "cannot create the SQLite database " + path + ": " + std::strerror(errno));
+  ::close(fd);
+  return {};
+}
+
 }  // namespace
 
 core::Result<OpenedStore> OpenStore(const std::string& url, int pool_size, bool migrate) {
@@ -36,9 +61,7 @@ core::Result<OpenedStore> OpenStore(const std::string& url, int pool_size, bool 
     if (path.rfind("//", 0) == 0) path = path.substr(2);
     if (path.empty())
       return core::Fail(core::Code::kInvalidArgument, "config.database", "empty SQLite path");
-    std::filesystem::path parent = std::filesystem::path(path).parent_path();
-    std::error_code ec;
-    if (!parent.empty()) std::filesystem::create_directories(parent, ec);
+    if (auto r = CreatePrivateDatabaseFile(path); !r) return core::Fail(r.error());
     out.dialect = "sqlite";
     statements = {"BEGIN IMMEDIATE", "BEGIN", true, true};
     begin_locked = "BEGIN IMMEDIATE";

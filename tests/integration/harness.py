@@ -214,19 +214,23 @@ class SmtpSink:
         m = re.match(r"(\d+)\.M(\d+)P\d+Q(\d+)", key)
         return (int(m.group(1)), int(m.group(2)), int(m.group(3))) if m else (0, 0, 0)
 
-    def messages(self):
-        """[(key, EmailMessage)] of every message received so far, oldest first."""
+    def raw_messages(self):
+        """[(key, bytes as received)] of every message received so far, oldest first."""
         if not os.path.isdir(os.path.join(self.maildir, "new")):
             return []
         box = mailbox.Maildir(self.maildir, factory=None, create=False)
         out = []
         for key in sorted(box.keys(), key=self._order):
             try:
-                raw = box.get_bytes(key)
+                out.append((key, box.get_bytes(key)))
             except KeyError:
                 continue
-            out.append((key, email.message_from_bytes(raw, policy=email.policy.default)))
         return out
+
+    def messages(self):
+        """[(key, EmailMessage)] of every message received so far, oldest first."""
+        return [(key, email.message_from_bytes(raw, policy=email.policy.default))
+                for key, raw in self.raw_messages()]
 
     @staticmethod
     def recipients(msg):
@@ -330,6 +334,8 @@ class VaultServer:
             "VAULT_PUBLIC_URL": PUBLIC_URL,
             "VAULT_DATABASE": database_url,
             "VAULT_SMTP_URL": f"smtp://127.0.0.1:{smtp_port}",
+            # The aiosmtpd sink speaks no TLS: the explicit opt-out for a local sink.
+            "VAULT_SMTP_TLS": "off",
             "VAULT_MAIL_FROM": MAIL_FROM,
             "VAULT_SECRET_FILE": os.path.join(directory, "secret"),
             "VAULT_MAIL_OUTBOX": os.path.join(directory, "outbox"),
@@ -343,6 +349,8 @@ class VaultServer:
         if argon2_memory_kib is not None:
             self.env["VAULT_ARGON2_MEMORY_KIB"] = str(argon2_memory_kib)
         self.env.update(extra_env or {})
+        for key in [k for k, v in self.env.items() if v is None]:
+            del self.env[key]  # extra_env {"VAULT_X": None}: the server's default for X
         self.proc = None
         self.port = None
         self.returncode = None

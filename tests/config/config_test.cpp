@@ -1,0 +1,55 @@
+// Configuration validation of the transport-security settings.
+#include <gtest/gtest.h>
+
+#include <map>
+
+#include "config/config.hpp"
+
+namespace vault::config {
+namespace {
+
+core::Result<Config> LoadEnv(const std::map<std::string, std::string>& env) {
+  return Load("", [&env](const char* name) -> const char* {
+    auto it = env.find(name);
+    return it == env.end() ? nullptr : it->second.c_str();
+  });
+}
+
+std::string ErrorId(const std::map<std::string, std::string>& env) {
+  auto c = LoadEnv(env);
+  return c ? "" : c.error().id;
+}
+
+TEST(Config, SmtpTlsIsRequiredUnlessTurnedOffExplicitly) {
+  EXPECT_EQ(LoadEnv({})->smtp_tls, "required");
+  EXPECT_EQ(LoadEnv({{"VAULT_SMTP_TLS", "off"}})->smtp_tls, "off");
+  EXPECT_EQ(ErrorId({{"VAULT_SMTP_TLS", "try"}}), "config.smtp_tls");
+  EXPECT_EQ(ErrorId({{"VAULT_SMTP_URL", "http://mail.example.com"}}), "config.smtp_url");
+  EXPECT_EQ(ErrorId({{"VAULT_SMTP_URL", "smtps://u:p@mail.example.com:465"}}), "");
+}
+
+TEST(Config, RemotePostgresNeedsAnExplicitSslmode) {
+  for (const char* local : {"postgresql://vault@127.0.0.1:5432/vault",
+                            "postgresql://vault:pw@localhost/vault", "postgresql://[::1]:5432/db",
+                            "postgresql:///vault?host=/var/run/postgresql",
+                            "postgresql://%2Fvar%2Frun%2Fpostgresql/vault",
+                            "postgresql://db.example.com/vault?sslmode=verify-full",
+                            "postgresql://u:p@db.example.com/vault?sslmode=disable",
+                            "sqlite:./data/vault.db"})
+    EXPECT_EQ(ErrorId({{"VAULT_DATABASE", local}}), "") << local;
+  for (const char* remote : {"postgresql://vault:pw@db.example.com:5432/vault",
+                             "postgres://10.0.0.5/vault", "postgresql://127.0.0.1,db2.example.com/v",
+                             "postgresql:///vault?host=db.example.com",
+                             "postgresql://localhost/vault?user=v&hostaddr=10.0.0.5"})
+    EXPECT_EQ(ErrorId({{"VAULT_DATABASE", remote}}), "config.database") << remote;
+  EXPECT_EQ(ErrorId({{"VAULT_DATABASE", "postgresql://db.example.com/vault"},
+                     {"PGSSLMODE", "verify-full"}}),
+            "");
+  // The error names the host, never the password.
+  auto c = LoadEnv({{"VAULT_DATABASE", "postgresql://vault:s3cret@db.example.com/vault"}});
+  ASSERT_FALSE(c);
+  EXPECT_EQ(c.error().detail.find("s3cret"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace vault::config
