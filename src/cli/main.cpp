@@ -86,6 +86,7 @@ int Serve(const vault::config::Config& cfg) {
   vault::app::AccountSettings settings;
   settings.public_url = cfg.public_url;
   settings.session_idle_seconds = cfg.session_idle_seconds;
+  settings.mfa_reset_grace_seconds = cfg.mfa_reset_grace_seconds;
   settings.session_absolute_seconds = cfg.session_absolute_seconds;
   vault::app::AccessModel model(*r.opened.store, *r.clock);
   // Every service reports changes to the feed, which tells this process's caches and, through

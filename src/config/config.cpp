@@ -56,6 +56,7 @@ std::vector<Field> Fields(Config& c) {
       {"argon2_passes", "VAULT_ARGON2_PASSES", num("argon2_passes", c.argon2_passes)},
       {"password_min_length", "VAULT_PASSWORD_MIN_LENGTH", num("password_min_length", c.password_min_length)},
       {"session_idle_seconds", "VAULT_SESSION_IDLE_SECONDS", num("session_idle_seconds", c.session_idle_seconds)},
+      {"mfa_reset_grace_seconds", "VAULT_MFA_RESET_GRACE_SECONDS", num("mfa_reset_grace_seconds", c.mfa_reset_grace_seconds)},
       {"session_absolute_seconds", "VAULT_SESSION_ABSOLUTE_SECONDS", num("session_absolute_seconds", c.session_absolute_seconds)},
       {"body_limit_bytes", "VAULT_BODY_LIMIT_BYTES", num("body_limit_bytes", c.body_limit_bytes)},
       {"ip_rate_per_second", "VAULT_IP_RATE_PER_SECOND", num("ip_rate_per_second", c.ip_rate_per_second)},

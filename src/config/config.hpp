@@ -30,6 +30,7 @@ struct Config {
   unsigned argon2_passes = 2;
   std::size_t password_min_length = 10;
   std::int64_t session_idle_seconds = 7 * 24 * 3600;
+  std::int64_t mfa_reset_grace_seconds = 7 * 24 * 3600;  // a reset removes a younger factor
   std::int64_t session_absolute_seconds = 30 * 24 * 3600;
   std::size_t body_limit_bytes = 1024 * 1024;
   int header_timeout_seconds = 10;
