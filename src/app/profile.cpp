@@ -2,6 +2,7 @@
 // deletion, own audit) and the password-recovery flow.
 #include "app/account_service.hpp"
 #include "app/emails.hpp"
+#include "app/invitation_authority.hpp"
 #include "core/encoding.hpp"
 
 namespace vault::app {
@@ -199,6 +200,14 @@ Result<void> AccountService::DeleteAccount(const AuthContext& ctx, const std::st
       return Fail(Code::kFailedPrecondition, "account.sole_owner",
                   "you are the only Owner of workspace " + sole->front().shortname +
                       "; make someone else an Owner or delete the workspace first");
+    // Invitations sent on this account's authority go with it.
+    auto memberships = tx.ListWorkspacesOf(ctx.account.id);
+    if (!memberships) return Fail(memberships.error());
+    for (const auto& card : *memberships)
+      if (auto v = RevokeInvitationsBeyondAuthority(tx, audit_, ActorOf(ctx), card.workspace.id,
+                                                    ctx.account.id, std::nullopt, p_.clock.Now());
+          !v)
+        return Fail(v.error());
     // The event keeps only the opaque id: once the row is gone it is a pseudonym.
     if (auto e = audit_.Record(tx, ActorOf(ctx), {"account.deleted", "account", ctx.account.id}); !e)
       return e;
