@@ -114,9 +114,10 @@ Result<core::AccessDecision> IntegrationService::Check(const core::ServiceClient
   core::AccessFacts f;
   auto d = model_.Check(q.account_id, q.product_id, q.permission, &f);
   if (!d) return Fail(d.error());
-  if (f.product_exists && f.product.type_id != client.type_id) {
-    // Another product type's data is not this client's to see.
-    f = core::AccessFacts{f.account_exists, f.account_disabled, f.account_mfa};
+  if (!f.product_exists || f.product.type_id != client.type_id) {
+    // A product this client cannot see tells it nothing, not even about the account: the
+    // answer is the one for an account and product that do not exist.
+    f = core::AccessFacts{};
     *d = core::DecideAccess(f, q.permission, p_.clock.Now());
   }
   if (facts) *facts = std::move(f);

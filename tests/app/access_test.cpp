@@ -177,6 +177,11 @@ TEST_P(AccessTest, ServiceClientsSeeOnlyTheirProductType) {
   EXPECT_TRUE(integration_->Check(*client, {m.account.id, product_, "submissions:create"})->allowed);
   auto other = integration_->AuthenticateClient(manage->client.id, manage->secret);
   EXPECT_EQ(integration_->Check(*other, {m.account.id, product_, "submissions:create"})->reason, "product_not_found");
+  // Nothing about the account leaks through another type's product: the facts are a stranger's.
+  core::AccessFacts facts;
+  ASSERT_TRUE(integration_->Check(*other, {m.account.id, product_, ""}, &facts));
+  EXPECT_FALSE(facts.account_exists);
+  EXPECT_EQ(integration_->Check(*other, {"acc_nobody", product_, ""})->reason, "product_not_found");
   ASSERT_TRUE(integration_->RevokeClient(admin, submit->client.id));
   EXPECT_FALSE(integration_->AuthenticateClient(submit->client.id, submit->secret));
 }
