@@ -512,6 +512,64 @@ class AccessApiTest(ProductFlows, WorkspaceFlows, VaultTestCase):
         self.assertProblem(r, 400, field="content.subscription")
         self.assertEqual(owner.get(sub_path).json["status"], "active")
 
+    def linked_to(self, product_id):
+        rows = self.vault.db.sql(f"SELECT provider, external_id, status FROM subscriptions "
+                                 f"WHERE product_id = '{product_id}';")
+        return tuple(rows[0])
+
+    def test_chargebee_never_relinks_a_linked_product(self):
+        w = self.world()
+        A, owner, B, owner2 = w["A"], w["owner"].client, w["B"], w["owner2"].client
+        mine = self.create_product(owner, A, "submit", name="Linked once")["id"]
+        theirs = self.create_product(owner2, B, "submit", name="Other workspace")["id"]
+        now = int(time.time())
+        sub_a, sub_b = "cb_sub_" + secrets.token_hex(6), "cb_sub_" + secrets.token_hex(6)
+        for sub, pid in ((sub_a, mine), (sub_b, theirs)):
+            r = self.webhook(self.event(sub, "active", now, pid))
+            self.assertEqual((r.status, r.json["outcome"]), (200, "applied"), r)
+            self.assertEqual(self.linked_to(pid), ("chargebee", sub, "active"))
+        # a new subscription naming an already linked product, in this workspace or another
+        for pid in (mine, theirs):
+            for status in ("cancelled", "active"):
+                with self.subTest(product=pid, status=status):
+                    intruder = "cb_sub_" + secrets.token_hex(6)
+                    r = self.webhook(self.event(intruder, status, now + 5, pid))
+                    self.assertEqual((r.status, r.json["outcome"]), (200, "conflict"), r)
+        self.assertEqual(self.linked_to(mine), ("chargebee", sub_a, "active"))
+        self.assertEqual(self.linked_to(theirs), ("chargebee", sub_b, "active"))
+        refused = [e for e in self.ws_audit(owner2, B, "subscription.link_refused")
+                   if e["target"]["id"] == theirs]
+        self.assertEqual(len(refused), 2, refused)
+        # a linked subscription naming another product updates its own product only
+        r = self.webhook(self.event(sub_a, "non_renewing", now + 10, theirs))
+        self.assertEqual((r.status, r.json["outcome"]), (200, "applied"), r)
+        self.assertEqual(self.linked_to(mine), ("chargebee", sub_a, "non_renewing"))
+        self.assertEqual(self.linked_to(theirs), ("chargebee", sub_b, "active"))
+        self.assertEqual(self.reason(w["creds"], w["owner2"].id, theirs)[0], "no_grant")
+
+    def test_chargebee_times_are_bounded(self):
+        w = self.world()
+        A, owner = w["A"], w["owner"].client
+        pid = self.create_product(owner, A, "submit", name="Bounded times")["id"]
+        now = int(time.time())
+        sub = "cb_sub_" + secrets.token_hex(6)
+        bad_occurred = (10 ** 18, now + 2 * 86400, 946684799, 1)
+        for occurred in bad_occurred:
+            with self.subTest(occurred_at=occurred):
+                r = self.webhook(self.event(sub, "cancelled", occurred, pid))
+                self.assertProblem(r, 400, field="occurred_at")
+        for term_end in (10 ** 18, now + 101 * 366 * 86400, 946684799):
+            with self.subTest(current_term_end=term_end):
+                r = self.webhook(self.event(sub, "cancelled", now, pid, term_end=term_end))
+                self.assertProblem(r, 400, field="content.subscription.current_term_end")
+        self.assertEqual(self.linked_to(pid)[0], "local")
+        # within the bounds (an hour of clock skew) it applies, and a later event still does
+        r = self.webhook(self.event(sub, "active", now + 3600, pid, term_end=now + 50 * 366 * 86400))
+        self.assertEqual((r.status, r.json["outcome"]), (200, "applied"), r)
+        r = self.webhook(self.event(sub, "cancelled", now + 3700, pid))
+        self.assertEqual((r.status, r.json["outcome"]), (200, "applied"), r)
+        self.assertEqual(self.linked_to(pid), ("chargebee", sub, "cancelled"))
+
     def test_chargebee_not_configured(self):
         self.world()
         other = self.vault.add_server({"VAULT_CHARGEBEE_WEBHOOK_USER": "",
