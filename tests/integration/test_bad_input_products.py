@@ -742,6 +742,10 @@ class BadInputProductsTest(ProductFlows, BadInputBase):
                             {"validation.type", "validation.too_long"},
                             field=False)
             extra += values(ep, path, [["x"] * 201], 400, {"validation.too_long"}, field=False)
+            # these lists are stored space-separated: a name with a space would become two
+            extra += values(ep, path + "[0]", ["things:read things:write", "things:write ",
+                                               "a\tb", "a\nb", "x\u00a0y", "é"], 400,
+                            {"validation.permission"})
         extra += values(ep, "name", CONTROL_NAMES + ["", "   "], 400,
                         {"validation.name", "validation.required"})
         extra += values(ep, "roles[0].name", CONTROL_NAMES + [""], 400,
