@@ -109,6 +109,14 @@ Result<core::ApiKey> ApiKeyService::FindVisible(core::Tx& tx, const Scope& scope
   return std::move(**k);
 }
 
+Result<void> ApiKeyService::Authorize(const AuthContext& ctx, const std::string& ws) {
+  return p_.store.Read([&](core::Tx& tx) -> Result<void> {
+    auto scope = OpenScope(tx, ctx, ws, false);
+    if (!scope) return Fail(scope.error());
+    return {};
+  });
+}
+
 Result<core::ApiKey> ApiKeyService::Issue(core::Tx& tx, const AuthContext& ctx, core::ApiKey key, std::string* text) {
   key.id = core::NewApiKeyId(p_.random);
   *text = core::FormatApiKey(key.environment, key.id, core::NewApiKeySecret(p_.random));

@@ -78,6 +78,9 @@ class ApiKeyService : public core::ChangeListener {
 
   ApiKeyService(Ports ports, WorkspaceService& workspaces, AccessModel& model, std::size_t max_cached = 2000000);
 
+  // Whether the caller may manage any key of workspace `ws` (an Owner or Admin, or a product's
+  // Admin); handlers ask before validating input, so authorisation always comes first.
+  core::Result<void> Authorize(const AuthContext& ctx, const std::string& ws);
   core::Result<IssuedKey> Create(const AuthContext& ctx, const std::string& ws, const NewKey& request);
   core::Result<KeyPage> List(const AuthContext& ctx, const std::string& ws, const KeyFilter& filter);
   core::Result<core::ApiKey> Get(const AuthContext& ctx, const std::string& ws, const std::string& id);

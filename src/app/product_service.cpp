@@ -40,6 +40,13 @@ Result<std::vector<core::ProductType>> ProductService::ProductTypes() {
   return out;
 }
 
+Result<void> ProductService::Authorize(const AuthContext& ctx, const std::string& ws,
+                                       Capability capability) {
+  auto access = workspaces_.Open(ctx, ws, capability);
+  if (!access) return Fail(access.error());
+  return {};
+}
+
 Result<core::ProductType> ProductService::CreateProductType(const AuthContext& ctx, core::ProductType type) {
   if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
   auto key = core::ValidateProductShortname(type.key, "key");

@@ -769,8 +769,7 @@ class BadInputProductsTest(ProductFlows, BadInputBase):
                                    dict(base(), roles="boss")).encode())):
                 with self.subTest(case=f"non-admin, {label} body"):
                     r = w["oc"].raw("POST", "/api/v1/admin/product-types", raw)
-                    self.assertProblem(r, {400, 403}, {"admin.required", "validation.type",
-                                                       "validation.malformed_json"})
+                    self.assertProblem(r, 403, "admin.required")  # authorisation comes first
         r = admin.post("/api/v1/admin/product-types", base())
         self.assertEqual(r.status, 201, r)   # still works
 
