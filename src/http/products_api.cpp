@@ -202,6 +202,8 @@ class ProductsApi {
   core::Result<Response> DeleteGrant(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = products_.Authorize(*ctx, req.params["ws"], core::Capability::kManageAccess); !ok)
+      return core::Fail(ok.error());
     auto type = core::ParsePrincipalType(req.params["principal_type"], "principal_type");
     if (!type) return core::Fail(type.error());
     if (auto r = products_.DeleteGrant(*ctx, req.params["ws"], req.params["product"], *type,

@@ -94,6 +94,8 @@ MATRIX = [
      ws(400, 403, 400, 403), None),
     ("PUT grant, invalid body", "PUT", P + "/{w[PRD]}/grants", {"principal": "x"},
      ws(400, 400, 403, 403), None),
+    ("DELETE grant, invalid principal type", "DELETE", P + "/{w[PRD]}/grants/robot/x", None,
+     ws(400, 400, 403, 403), None),
     ("POST group, invalid body", "POST", G, {"name": 5}, ws(400, 400, 403, 403), None),
     ("PATCH group, invalid body", "PATCH", G + "/{w[GRP]}", {"description": 5},
      ws(400, 400, 403, 403), None),
