@@ -109,6 +109,14 @@ Result<core::ApiKey> ApiKeyService::FindVisible(core::Tx& tx, const Scope& scope
   return std::move(**k);
 }
 
+Result<void> ApiKeyService::Authorize(const AuthContext& ctx, const std::string& ws) {
+  return p_.store.Read([&](core::Tx& tx) -> Result<void> {
+    auto scope = OpenScope(tx, ctx, ws, false);
+    if (!scope) return Fail(scope.error());
+    return {};
+  });
+}
+
 Result<core::ApiKey> ApiKeyService::Issue(core::Tx& tx, const AuthContext& ctx, core::ApiKey key, std::string* text) {
   key.id = core::NewApiKeyId(p_.random);
   *text = core::FormatApiKey(key.environment, key.id, core::NewApiKeySecret(p_.random));
@@ -122,6 +130,8 @@ Result<core::ApiKey> ApiKeyService::Issue(core::Tx& tx, const AuthContext& ctx, 
   key.last_used_ip.clear();
   key.replaced_by.clear();
   if (auto i = tx.InsertApiKey(key); !i) return Fail(i.error());
+  // Other nodes learn the new id from the feed (they answer "unknown" for ids they do not know).
+  if (auto f = tx.AppendChange("api_key", key.id, key.created_at); !f) return Fail(f.error());
   return key;
 }
 
@@ -180,6 +190,7 @@ Result<IssuedKey> ApiKeyService::Create(const AuthContext& ctx, const std::strin
                           out.key.workspace_id});
   });
   if (!r) return Fail(r.error());
+  Changed(out.key.id);
   return out;
 }
 
@@ -314,6 +325,7 @@ Result<RolledKey> ApiKeyService::Roll(const AuthContext& ctx, const std::string&
   });
   if (!r) return Fail(r.error());
   Changed(out.old.id);
+  Changed(out.key.key.id);
   return out;
 }
 
@@ -326,7 +338,19 @@ void ApiKeyService::Changed(const std::string& key_id) {
 void ApiKeyService::ApiKeyChanged(const std::string& key_id) {
   std::unique_lock lock(mu_);
   generation_++;
-  if (auto k = PackId(key_id)) keys_.erase(*k);
+  if (auto k = PackId(key_id)) {
+    keys_.erase(*k);
+    RememberId(*k);  // created, revoked or rolled: it exists (a miss reads it again)
+  }
+}
+
+void ApiKeyService::RememberId(const IdKey& id) {
+  if (known_ids_.contains(id)) return;
+  if (known_ids_.size() >= max_cached_) {
+    ids_complete_ = false;  // past the bound: misses read the database again
+    return;
+  }
+  known_ids_.insert(id);
 }
 
 std::optional<ApiKeyService::IdKey> ApiKeyService::PackId(std::string_view id) {
@@ -367,12 +391,16 @@ std::shared_ptr<const ApiKeyService::Cached> ApiKeyService::ToCached(const core:
 }
 
 Result<std::shared_ptr<const ApiKeyService::Cached>> ApiKeyService::Lookup(const std::string& id) {
-  const std::optional<IdKey> packed = PackId(id);  // ids not in the issued shape are never cached
-  if (packed) {
+  const std::optional<IdKey> packed = PackId(id);
+  if (!packed) return std::shared_ptr<const Cached>();  // never issued in that shape
+  {
     std::shared_lock lock(mu_);
     if (auto it = keys_.find(*packed); it != keys_.end()) return it->second;
+    // An id never issued is answered from memory like a cached one: no timing oracle on ids.
+    if (ids_complete_ && !known_ids_.contains(*packed)) return std::shared_ptr<const Cached>();
   }
   if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
+  db_reads_++;
   std::uint64_t gen = generation_.load();
   std::optional<core::ApiKey> found;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
@@ -382,10 +410,14 @@ Result<std::shared_ptr<const ApiKeyService::Cached>> ApiKeyService::Lookup(const
     return {};
   });
   if (!r) return Fail(r.error());
-  if (!found) return std::shared_ptr<const Cached>();  // unknown ids are not cached: probes must not grow memory
+  if (!found) {  // unknown ids are not cached: probes must not grow memory
+    std::unique_lock lock(mu_);
+    if (generation_.load() == gen) known_ids_.erase(*packed);  // deleted with its product
+    return std::shared_ptr<const Cached>();
+  }
   auto c = ToCached(*found);
   std::unique_lock lock(mu_);
-  if (packed && generation_.load() == gen) {  // nothing was invalidated while we read: safe to keep
+  if (generation_.load() == gen) {  // nothing was invalidated while we read: safe to keep
     if (keys_.size() >= max_cached_) keys_.erase(keys_.begin());
     keys_[*packed] = c;
   }
@@ -424,7 +456,36 @@ Result<std::size_t> ApiKeyService::WarmUp() {
     retries = 0;
     after = page.back().id;
   }
+  if (auto ids = WarmIds(); !ids) return Fail(ids.error());
   return loaded;
+}
+
+Result<void> ApiKeyService::WarmIds() {
+  std::string after;
+  constexpr int kPage = 20000;
+  for (;;) {
+    std::vector<std::string> page;
+    auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+      auto ids = tx.ScanApiKeyIds(after, kPage);
+      if (!ids) return Fail(ids.error());
+      page = std::move(*ids);
+      return {};
+    });
+    if (!r) return r;
+    std::unique_lock lock(mu_);
+    for (const auto& id : page) {
+      auto k = PackId(id);
+      if (!k) continue;
+      if (known_ids_.size() >= max_cached_ && !known_ids_.contains(*k)) return {};  // stays incomplete
+      known_ids_.insert(*k);
+    }
+    if (page.size() < static_cast<std::size_t>(kPage)) {
+      // Ids created meanwhile arrived through ApiKeyChanged, which also fills known_ids_.
+      ids_complete_ = true;
+      return {};
+    }
+    after = page.back();
+  }
 }
 
 Result<KeyVerdict> ApiKeyService::Verify(const core::ServiceClient& client, std::string_view key_text,

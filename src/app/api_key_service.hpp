@@ -1,8 +1,10 @@
 // ApiKeyService: API keys of a workspace (SPEC §6) — create, list, get, revoke and roll for
 // workspace Owners/Admins and a product's Admins (for that product), each audited — and the
 // product-facing verification, answered from an in-memory cache of keys (warmed at start,
-// filled on a miss, dropped per key by ApiKeyChanged after every revoke or roll on any node)
-// plus the AccessModel's product state. Last use is buffered in memory and written in one
+// filled on a miss, dropped per key by ApiKeyChanged after every create, revoke or roll on any
+// node) plus the AccessModel's product state. The ids of all keys are held in memory too, so an
+// id that was never issued is answered "unknown" without a database read: known and unknown ids
+// cost the same (no id oracle by timing). Last use is buffered in memory and written in one
 // transaction per flush (FlushUsage), never one write per verification. Thread-safe.
 #pragma once
 
@@ -14,6 +16,7 @@
 #include <shared_mutex>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "app/access_model.hpp"
@@ -75,6 +78,9 @@ class ApiKeyService : public core::ChangeListener {
 
   ApiKeyService(Ports ports, WorkspaceService& workspaces, AccessModel& model, std::size_t max_cached = 2000000);
 
+  // Whether the caller may manage any key of workspace `ws` (an Owner or Admin, or a product's
+  // Admin); handlers ask before validating input, so authorisation always comes first.
+  core::Result<void> Authorize(const AuthContext& ctx, const std::string& ws);
   core::Result<IssuedKey> Create(const AuthContext& ctx, const std::string& ws, const NewKey& request);
   core::Result<KeyPage> List(const AuthContext& ctx, const std::string& ws, const KeyFilter& filter);
   core::Result<core::ApiKey> Get(const AuthContext& ctx, const std::string& ws, const std::string& id);
@@ -95,6 +101,8 @@ class ApiKeyService : public core::ChangeListener {
   core::Result<std::size_t> WarmUp();
 
   std::uint64_t usage_flushes() const { return flushes_.load(); }
+  // Verifications that had to read the database (a key not in the cache).
+  std::uint64_t lookup_db_reads() const { return db_reads_.load(); }
   std::size_t cached_keys() const;
 
   void ApiKeyChanged(const std::string& key_id) override;
@@ -134,6 +142,9 @@ class ApiKeyService : public core::ChangeListener {
   core::Result<std::shared_ptr<const Cached>> Lookup(const std::string& id);
   static std::shared_ptr<const Cached> ToCached(const core::ApiKey& k);
   void Changed(const std::string& key_id);
+  void RememberId(const IdKey& id);  // mu_ held exclusively
+  // Loads every key id (revoked ones too) and marks the id set complete when all fit.
+  core::Result<void> WarmIds();
   core::Result<core::ApiKey> Issue(core::Tx& tx, const AuthContext& ctx, core::ApiKey key, std::string* text);
 
   Ports p_;
@@ -145,6 +156,11 @@ class ApiKeyService : public core::ChangeListener {
   mutable std::shared_mutex mu_;
   std::atomic<std::uint64_t> generation_{0};
   std::unordered_map<IdKey, std::shared_ptr<const Cached>, IdKeyHash> keys_;
+  // Every key id in the store (bounded by max_cached_); complete once WarmUp scanned them all and
+  // nothing overflowed it. While incomplete, a miss reads the database as before.
+  std::unordered_set<IdKey, IdKeyHash> known_ids_;
+  bool ids_complete_ = false;
+  std::atomic<std::uint64_t> db_reads_{0};
 
   std::mutex usage_mu_;
   std::unordered_map<std::string, core::ApiKeyUsage> usage_;

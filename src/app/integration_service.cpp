@@ -11,6 +11,10 @@ using core::Result;
 
 namespace {
 
+constexpr core::Timestamp kEarliestEventTime = 946684800;        // 2000-01-01T00:00:00Z
+constexpr core::Timestamp kMaxEventClockSkew = 24 * 3600;        // Chargebee's clock vs ours
+constexpr core::Timestamp kMaxTermAhead = 100LL * 366 * 24 * 3600;  // about 100 years
+
 core::Error InvalidClient() {
   return core::Error{Code::kUnauthenticated, "client.invalid", "",
                      "unknown or revoked service client, or wrong secret"};
@@ -114,9 +118,10 @@ Result<core::AccessDecision> IntegrationService::Check(const core::ServiceClient
   core::AccessFacts f;
   auto d = model_.Check(q.account_id, q.product_id, q.permission, &f);
   if (!d) return Fail(d.error());
-  if (f.product_exists && f.product.type_id != client.type_id) {
-    // Another product type's data is not this client's to see.
-    f = core::AccessFacts{f.account_exists, f.account_disabled, f.account_mfa};
+  if (!f.product_exists || f.product.type_id != client.type_id) {
+    // A product this client cannot see tells it nothing, not even about the account: the
+    // answer is the one for an account and product that do not exist.
+    f = core::AccessFacts{};
     *d = core::DecideAccess(f, q.permission, p_.clock.Now());
   }
   if (facts) *facts = std::move(f);
@@ -124,6 +129,15 @@ Result<core::AccessDecision> IntegrationService::Check(const core::ServiceClient
 }
 
 Result<std::string> IntegrationService::ApplyChargebee(const ChargebeeEvent& e) {
+  // Bounded times: one event dated far in the future would make every later event stale.
+  const core::Timestamp now = p_.clock.Now();
+  if (e.occurred_at < kEarliestEventTime || e.occurred_at > now + kMaxEventClockSkew)
+    return Fail(Code::kInvalidArgument, "validation.range",
+                "occurred_at must be Unix seconds from 2000-01-01 to one day after now", "occurred_at");
+  if (e.term_end != 0 && (e.term_end < kEarliestEventTime || e.term_end > now + kMaxTermAhead))
+    return Fail(Code::kInvalidArgument, "validation.range",
+                "current_term_end must be Unix seconds from 2000-01-01 to 100 years after now",
+                "content.subscription.current_term_end");
   std::string outcome = "applied", workspace;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     auto fresh = tx.RecordWebhookEvent("chargebee:" + e.event_id, p_.clock.Now());
@@ -138,6 +152,18 @@ Result<std::string> IntegrationService::ApplyChargebee(const ChargebeeEvent& e) 
     if (!current && !e.vault_product_id.empty()) {
       auto linked = tx.FindSubscription(e.vault_product_id);
       if (!linked) return Fail(linked.error());
+      // cf_vault_product_id only links a product not linked yet: a product already billed by
+      // one Chargebee subscription is never moved to another by a webhook.
+      if (*linked && (*linked)->provider == "chargebee" && !(*linked)->external_id.empty()) {
+        outcome = "conflict";
+        auto product = tx.FindProductById((*linked)->product_id);
+        if (!product) return Fail(product.error());
+        if (!*product) return {};
+        return audit_.Record(tx, Actor{"system", "chargebee", "", ""},
+                             {"subscription.link_refused", "product", (*linked)->product_id,
+                              JsonSummary({{"subscription", e.subscription_id}, {"event", e.event_id}}),
+                              (*product)->workspace_id});
+      }
       current = *linked;
     }
     if (!current) {

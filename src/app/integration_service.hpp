@@ -52,8 +52,11 @@ class IntegrationService : public core::ChangeListener {
   core::Result<core::AccessDecision> Check(const core::ServiceClient& client, const AccessQuery& q,
                                            core::AccessFacts* facts = nullptr);
 
-  // Applies a Chargebee subscription event. Returns "applied", "duplicate", "stale" or
-  // "unmatched" (no product linked to that subscription).
+  // Applies a Chargebee subscription event. Returns "applied", "duplicate", "stale",
+  // "unmatched" (no product linked to that subscription) or "conflict" (cf_vault_product_id
+  // names a product already linked to another Chargebee subscription: nothing changes). Fails
+  // invalid_argument "validation.range" for occurred_at outside 2000-01-01 … now + 1 day or a
+  // current_term_end outside 2000-01-01 … now + 100 years.
   core::Result<std::string> ApplyChargebee(const ChargebeeEvent& event);
 
   // Drops a cached client (revoked here or on another node).

@@ -3,6 +3,7 @@
 #include <set>
 
 #include "app/emails.hpp"
+#include "app/invitation_authority.hpp"
 #include "app/seats.hpp"
 #include "app/workspace_service.hpp"
 #include "core/encoding.hpp"
@@ -22,6 +23,20 @@ constexpr std::string_view kInvitationHashPurpose = "invitation";
 
 core::Error InvitationNotFound() {
   return core::Error{Code::kNotFound, "invitation.not_found", "", "no such invitation"};
+}
+
+core::Error InviterLacksAuthority() {
+  return core::Error{Code::kFailedPrecondition, "invitation.inviter_lacks_authority", "token",
+                     "the person who sent this invitation may no longer grant what it offers; ask "
+                     "for a new one"};
+}
+
+// Fails "invitation.inviter_lacks_authority" unless the inviter may still issue `inv`.
+Result<void> RequireInviterAuthority(core::Tx& tx, const core::Invitation& inv) {
+  auto ok = InviterStillAuthorized(tx, inv);
+  if (!ok) return Fail(ok.error());
+  if (!*ok) return Fail(InviterLacksAuthority());
+  return {};
 }
 
 Actor ActorIn(const AuthContext& ctx) {
@@ -209,6 +224,7 @@ Result<InvitationAccepted> WorkspaceService::AcceptInvitation(const std::string&
     auto peek = p_.store.Read([&](core::Tx& tx) -> Result<void> {
       auto inv = CheckInvitation(tx, token);
       if (!inv) return Fail(inv.error());
+      if (auto ok = RequireInviterAuthority(tx, *inv); !ok) return ok;
       auto existing = tx.FindAccountByEmail(inv->email_norm);
       if (!existing) return Fail(existing.error());
       if (*existing)
@@ -228,6 +244,10 @@ Result<InvitationAccepted> WorkspaceService::AcceptInvitation(const std::string&
     auto w = tx.FindWorkspace(inv->workspace_id);
     if (!w) return Fail(w.error());
     if (!*w) return Fail(Code::kInvalidArgument, "token.invalid", "this invitation link is not valid", "token");
+    // The workspace lock serialises this with a removal or demotion of the inviter, so the
+    // authority is judged by the inviter's role as it is now, before anything is written.
+    if (auto l = tx.LockWorkspace(inv->workspace_id); !l) return Fail(l.error());
+    if (auto ok = RequireInviterAuthority(tx, *inv); !ok) return ok;
     std::string account_id;
     Actor actor{"account", "", client.ip, client.user_agent};
     if (ctx) {

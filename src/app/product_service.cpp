@@ -40,6 +40,13 @@ Result<std::vector<core::ProductType>> ProductService::ProductTypes() {
   return out;
 }
 
+Result<void> ProductService::Authorize(const AuthContext& ctx, const std::string& ws,
+                                       Capability capability) {
+  auto access = workspaces_.Open(ctx, ws, capability);
+  if (!access) return Fail(access.error());
+  return {};
+}
+
 Result<core::ProductType> ProductService::CreateProductType(const AuthContext& ctx, core::ProductType type) {
   if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
   auto key = core::ValidateProductShortname(type.key, "key");
@@ -50,6 +57,17 @@ Result<core::ProductType> ProductService::CreateProductType(const AuthContext& c
     return Fail(Code::kInvalidArgument, "validation.required", "a product type needs roles", "roles");
   if (type.plans.empty())
     return Fail(Code::kInvalidArgument, "validation.required", "a product type needs plans", "plans");
+  if (auto ok = core::ValidatePermissionNames(type.api_permissions, "api_permissions"); !ok) return Fail(ok.error());
+  for (std::size_t i = 0; i < type.roles.size(); ++i)
+    if (auto ok = core::ValidatePermissionNames(type.roles[i].permissions,
+                                                "roles[" + std::to_string(i) + "].permissions");
+        !ok)
+      return Fail(ok.error());
+  for (std::size_t i = 0; i < type.plans.size(); ++i)
+    if (auto ok = core::ValidatePermissionNames(type.plans[i].features,
+                                                "plans[" + std::to_string(i) + "].features");
+        !ok)
+      return Fail(ok.error());
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     if (auto i = tx.InsertProductType(type); !i) return i;
     return audit_.Record(tx, ActorIn(ctx), {"admin.product_type_created", "product_type", type.id,

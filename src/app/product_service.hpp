@@ -38,6 +38,9 @@ class ProductService {
   ProductService(Ports ports, WorkspaceService& workspaces);
 
   core::Result<std::vector<core::ProductType>> ProductTypes();
+  // Whether the caller may do what `capability` covers in workspace `ws` (WorkspaceService::Open
+  // errors); handlers ask before validating a body, so authorisation always comes first.
+  core::Result<void> Authorize(const AuthContext& ctx, const std::string& ws, core::Capability capability);
   // Super Admins add product types to the catalogue.
   core::Result<core::ProductType> CreateProductType(const AuthContext& ctx, core::ProductType type);
 

@@ -2,6 +2,7 @@
 // deletion, own audit) and the password-recovery flow.
 #include "app/account_service.hpp"
 #include "app/emails.hpp"
+#include "app/invitation_authority.hpp"
 #include "core/encoding.hpp"
 
 namespace vault::app {
@@ -253,6 +254,11 @@ Result<void> AccountService::DeleteAccount(const AuthContext& ctx, const std::st
           !e)
         return e;
       left.push_back(c.workspace.id);
+      // Invitations sent on this account's authority go with it.
+      if (auto v = RevokeInvitationsBeyondAuthority(tx, audit_, ActorOf(ctx), c.workspace.id,
+                                                    ctx.account.id, std::nullopt, p_.clock.Now());
+          !v)
+        return Fail(v.error());
     }
     // The event keeps only the opaque id: once the row is gone it is a pseudonym.
     if (auto e = audit_.Record(tx, ActorOf(ctx), {"account.deleted", "account", ctx.account.id}); !e)

@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "app/invitation_authority.hpp"
 #include "core/encoding.hpp"
 
 namespace vault::app {
@@ -286,6 +287,11 @@ Result<core::Membership> WorkspaceService::ChangeRole(const AuthContext& ctx, co
                     "a workspace must keep at least one Owner", "role");
     }
     if (auto u = tx.UpdateMembershipRole(wid, account_id, role); !u) return u;
+    // Invitations the member sent that the new role could not send die with the old role.
+    if (auto v = RevokeInvitationsBeyondAuthority(tx, audit_, ActorIn(ctx), wid, account_id, role,
+                                                  p_.clock.Now());
+        !v)
+      return Fail(v.error());
     out = **target;
     out.role = role;
     return audit_.Record(tx, ActorIn(ctx),
@@ -319,6 +325,10 @@ Result<void> WorkspaceService::RemoveMember(const AuthContext& ctx, const std::s
     }
     // Grants and group memberships of this workspace go with the membership (SPEC §3).
     if (auto d = tx.DeleteMembership(wid, account_id); !d) return Fail(d.error());
+    if (auto v = RevokeInvitationsBeyondAuthority(tx, audit_, ActorIn(ctx), wid, account_id,
+                                                  std::nullopt, p_.clock.Now());
+        !v)
+      return Fail(v.error());
     id = wid;
     return audit_.Record(tx, ActorIn(ctx),
                          {leaving ? "member.left" : "member.removed", "account", account_id,

@@ -152,6 +152,9 @@ int Serve(const vault::config::Config& cfg) {
                      [&keys] { return static_cast<long>(keys.usage_flushes()); });
   metrics.AddCounter("vault_api_keys_cached", "API keys held in the verification cache",
                      [&keys] { return static_cast<long>(keys.cached_keys()); });
+  metrics.AddCounter("vault_api_key_lookup_db_reads_total",
+                     "key verifications that read the database (key not in the cache)",
+                     [&keys] { return static_cast<long>(keys.lookup_db_reads()); });
   std::vector<std::string> names;
   for (const auto& route : router.routes()) names.push_back(route.method + " " + route.pattern);
   metrics.Init(std::move(names));

@@ -11,9 +11,11 @@ AccessDecision DecideAccess(const AccessFacts& f, const std::string& permission,
     d.reason = reason;
     return d;
   };
+  // The product first: whoever asks about a product that is not there learns nothing about
+  // the account (no existence or disabled oracle through made-up product ids).
+  if (!f.product_exists || !f.type) return deny("product_not_found");
   if (!f.account_exists) return deny("unknown_account");
   if (f.account_disabled) return deny("account_disabled");
-  if (!f.product_exists || !f.type) return deny("product_not_found");
   if (!f.membership) return deny("not_member");
   if (f.workspace_requires_2fa && !f.account_mfa) return deny("workspace_requires_2fa");
   // The effective role is computed even when the product is inactive, for explain.

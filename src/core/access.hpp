@@ -34,7 +34,8 @@ struct AccessFacts {
 
 struct AccessDecision {
   bool allowed = false;
-  // "allowed", "unknown_account", "account_disabled", "product_not_found", "not_member",
+  // "allowed", or in order of precedence "product_not_found", "unknown_account",
+  // "account_disabled", "not_member",
   // "workspace_requires_2fa", "product_inactive", "no_grant", "permission_not_in_role".
   std::string reason;
   std::string role;  // effective product role (highest rank), empty without a grant

@@ -88,4 +88,24 @@ Result<std::string> ValidateProductShortname(std::string_view shortname, std::st
   return s;
 }
 
+Result<void> ValidatePermissionName(std::string_view name, std::string_view field) {
+  bool ok = !name.empty() && name.size() <= 128;
+  for (char c : name)
+    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) ||
+                std::string_view("._:-/*").find(c) != std::string_view::npos);
+  if (!ok)
+    return Fail(Code::kInvalidArgument, "validation.permission",
+                "a permission or feature name has 1 to 128 letters, digits and . _ : - / * "
+                "(no spaces)",
+                std::string(field));
+  return {};
+}
+
+Result<void> ValidatePermissionNames(const std::vector<std::string>& names, std::string_view field) {
+  for (std::size_t i = 0; i < names.size(); ++i)
+    if (auto ok = ValidatePermissionName(names[i], std::string(field) + "[" + std::to_string(i) + "]"); !ok)
+      return ok;
+  return {};
+}
+
 }  // namespace vault::core

@@ -107,4 +107,11 @@ std::string JoinWords(const std::vector<std::string>& words);
 // Product name 1–100 chars; shortname like a workspace shortname (no reserved words).
 Result<std::string> ValidateProductShortname(std::string_view s, std::string_view field);
 
+// A permission or feature name: 1–128 characters of A-Z a-z 0-9 and ". _ : - / *". These lists
+// are stored space-separated (JoinWords), so whitespace would split one name into two.
+// Fails invalid_argument "validation.permission" naming `field`.
+Result<void> ValidatePermissionName(std::string_view name, std::string_view field);
+// ValidatePermissionName on each, naming "<field>[i]".
+Result<void> ValidatePermissionNames(const std::vector<std::string>& names, std::string_view field);
+
 }  // namespace vault::core

@@ -206,6 +206,8 @@ class Tx {
                                         Timestamp expires_at) = 0;
   // Unrevoked keys of every workspace with id > after_id, by id (cache warm-up).
   virtual Result<std::vector<ApiKey>> ScanLiveApiKeys(const std::string& after_id, int limit) = 0;
+  // Ids of every key, revoked ones included, in id order after `after_id` (a page of `limit`).
+  virtual Result<std::vector<std::string>> ScanApiKeyIds(const std::string& after_id, int limit) = 0;
   // Records last use (time and address) of each key, keeping the newest time.
   virtual Result<void> RecordApiKeyUsage(const std::vector<ApiKeyUsage>& usage) = 0;
 

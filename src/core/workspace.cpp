@@ -136,4 +136,10 @@ bool MayInvite(Role actor, Role role) {
   return role != Role::kOwner || Allows(actor, Capability::kManageOwners);
 }
 
+bool InviterMayIssue(Role inviter, const Invitation& inv) {
+  if (!MayInvite(inviter, inv.role)) return false;
+  bool carries_access = !inv.group_ids.empty() || !inv.product_grants.empty();
+  return !carries_access || Allows(inviter, Capability::kManageAccess);
+}
+
 }  // namespace vault::core

@@ -94,5 +94,9 @@ bool MayChangeRole(Role actor, Role from, Role to);
 bool MayRemove(Role actor, Role target);
 // Whether `actor` may invite someone with role `role`.
 bool MayInvite(Role actor, Role role);
+// Whether an inviter who now has role `inviter` may still stand behind `inv` (SPEC §12: an
+// action taken on someone's authority is re-checked when it takes effect): MayInvite for its
+// role and, when it carries groups or product grants, kManageAccess.
+bool InviterMayIssue(Role inviter, const Invitation& inv);
 
 }  // namespace vault::core

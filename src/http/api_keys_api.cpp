@@ -134,6 +134,7 @@ class ApiKeysApi {
   core::Result<Response> Create(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = keys_.Authorize(*ctx, req.params["ws"]); !ok) return core::Fail(ok.error());
     auto body = JsonBody::Parse(req);
     if (!body) return core::Fail(body.error());
     app::NewKey nk;
@@ -165,6 +166,7 @@ class ApiKeysApi {
   core::Result<Response> List(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = keys_.Authorize(*ctx, req.params["ws"]); !ok) return core::Fail(ok.error());
     app::KeyFilter f;
     auto limit = QueryLimit(req, 100, 500);
     if (!limit) return core::Fail(limit.error());
@@ -199,6 +201,7 @@ class ApiKeysApi {
   core::Result<Response> Roll(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = keys_.Authorize(*ctx, req.params["ws"]); !ok) return core::Fail(ok.error());
     app::RollOptions opt;
     if (!req.body.empty()) {
       auto body = JsonBody::Parse(req);

@@ -37,10 +37,8 @@ const char* TitleFor(int status) {
     default: return "Internal error";
   }
 }
-}  // namespace
 
-Response Problem(const core::Error& error, const std::string& request_id) {
-  int status = StatusFor(error.code);
+Response ProblemWithStatus(const core::Error& error, int status, const std::string& request_id) {
   std::string code = error.id.empty() ? core::CodeName(error.code) : error.id;
   boost::json::object o;
   o["type"] = "https://atomyx.dev/problems/" + code;
@@ -56,6 +54,22 @@ Response Problem(const core::Error& error, const std::string& request_id) {
   if (status == 503 || status == 429)
     r.headers.emplace_back("Retry-After",
                            std::to_string(error.retry_after > 0 ? error.retry_after : 1));
+  return r;
+}
+
+}  // namespace
+
+Response Problem(const core::Error& error, const std::string& request_id) {
+  return ProblemWithStatus(error, StatusFor(error.code), request_id);
+}
+
+Response MethodNotAllowed(const std::string& path, const std::string& allow,
+                          const std::string& request_id) {
+  // 405 has no canonical error code of its own: the status is set here, body and header agree.
+  Response r = ProblemWithStatus({core::Code::kInvalidArgument, "route.method_not_allowed", "",
+                                  "this method is not allowed on " + path + "; allowed: " + allow},
+                                 405, request_id);
+  r.headers.emplace_back("Allow", allow);
   return r;
 }
 

@@ -13,4 +13,9 @@ int StatusFor(core::Code code);
 // A problem+json response. Internal errors get a generic detail (the real one is for logs).
 Response Problem(const core::Error& error, const std::string& request_id);
 
+// 405 problem "route.method_not_allowed" for `path`, with the `Allow` header (RFC 9110 §15.5.6)
+// set to `allow`, the comma-separated methods the path has.
+Response MethodNotAllowed(const std::string& path, const std::string& allow,
+                          const std::string& request_id);
+
 }  // namespace vault::http

@@ -82,6 +82,8 @@ class ProductsApi {
   core::Result<Response> Create(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = products_.Authorize(*ctx, req.params["ws"], core::Capability::kManageAccess); !ok)
+      return core::Fail(ok.error());
     auto body = JsonBody::Parse(req);
     if (!body) return core::Fail(body.error());
     auto type = body->String("product_type", 64);
@@ -121,6 +123,8 @@ class ProductsApi {
   core::Result<Response> Patch(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = products_.Authorize(*ctx, req.params["ws"], core::Capability::kManageAccess); !ok)
+      return core::Fail(ok.error());
     auto body = JsonBody::Parse(req);
     if (!body) return core::Fail(body.error());
     auto name = body->OptString("name", 100);
@@ -152,6 +156,8 @@ class ProductsApi {
   core::Result<Response> PutSubscription(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = products_.Authorize(*ctx, req.params["ws"], core::Capability::kChangeBilling); !ok)
+      return core::Fail(ok.error());
     auto body = JsonBody::Parse(req);
     if (!body) return core::Fail(body.error());
     auto plan = body->String("plan", 64);
@@ -174,6 +180,8 @@ class ProductsApi {
   core::Result<Response> PutGrant(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = products_.Authorize(*ctx, req.params["ws"], core::Capability::kManageAccess); !ok)
+      return core::Fail(ok.error());
     auto body = JsonBody::Parse(req);
     if (!body) return core::Fail(body.error());
     auto principal = body->Object("principal");
@@ -194,6 +202,8 @@ class ProductsApi {
   core::Result<Response> DeleteGrant(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = products_.Authorize(*ctx, req.params["ws"], core::Capability::kManageAccess); !ok)
+      return core::Fail(ok.error());
     auto type = core::ParsePrincipalType(req.params["principal_type"], "principal_type");
     if (!type) return core::Fail(type.error());
     if (auto r = products_.DeleteGrant(*ctx, req.params["ws"], req.params["product"], *type,
@@ -206,6 +216,8 @@ class ProductsApi {
   core::Result<Response> CreateGroup(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = products_.Authorize(*ctx, req.params["ws"], core::Capability::kManageAccess); !ok)
+      return core::Fail(ok.error());
     auto body = JsonBody::Parse(req);
     if (!body) return core::Fail(body.error());
     auto name = body->String("name", 100);
@@ -244,6 +256,8 @@ class ProductsApi {
   core::Result<Response> PatchGroup(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = products_.Authorize(*ctx, req.params["ws"], core::Capability::kManageAccess); !ok)
+      return core::Fail(ok.error());
     auto body = JsonBody::Parse(req);
     if (!body) return core::Fail(body.error());
     auto name = body->OptString("name", 100);
@@ -366,6 +380,7 @@ class ProductsApi {
   core::Result<Response> CreateType(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
     auto body = JsonBody::Parse(req);
     if (!body) return core::Fail(body.error());
     auto type = ParseProductType(*body);
@@ -378,6 +393,7 @@ class ProductsApi {
   core::Result<Response> ListClients(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
     auto list = integration_.ListClients(*ctx);
     if (!list) return core::Fail(list.error());
     boost::json::array items;
@@ -390,6 +406,7 @@ class ProductsApi {
   core::Result<Response> CreateClient(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
     auto body = JsonBody::Parse(req);
     if (!body) return core::Fail(body.error());
     auto type = body->String("product_type", 64);
@@ -407,6 +424,7 @@ class ProductsApi {
   core::Result<Response> RevokeClient(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
     if (auto r = integration_.RevokeClient(*ctx, req.params["id"]); !r) return core::Fail(r.error());
     return Response::NoContent();
   }

@@ -70,4 +70,21 @@ Match Router::Find(Request& req) const {
   return m;
 }
 
+std::string Router::AllowedMethods(std::string_view path) const {
+  std::string_view xs[kMaxSegments + 1];
+  std::size_t n = Split(path, xs);
+  std::string out;
+  if (n > kMaxSegments) return out;
+  std::vector<std::string_view> seen;
+  for (const Route& r : routes_) {
+    if (!Matches(r, xs, n)) continue;
+    bool dup = false;
+    for (auto m : seen) dup = dup || m == r.method;
+    if (dup) continue;
+    seen.push_back(r.method);
+    out += (out.empty() ? "" : ", ") + r.method;
+  }
+  return out;
+}
+
 }  // namespace vault::http

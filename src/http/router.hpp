@@ -4,6 +4,7 @@
 
 #include <functional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "http/message.hpp"
@@ -39,6 +40,8 @@ class Router {
   void Add(std::string method, std::string pattern, Executor executor, Handler handler);
   // Matches and fills req.params from the pattern's {name} segments.
   Match Find(Request& req) const;
+  // The methods routed for `path` ("GET, PATCH"), for the Allow header of a 405; "" if none.
+  std::string AllowedMethods(std::string_view path) const;
   const std::vector<Route>& routes() const { return routes_; }
 
  private:

@@ -144,13 +144,8 @@ struct Server::Impl {
     Match m = router.Find(req);
     if (!m.route) {
       route_index = router.routes().size();
-      if (m.path_known) {
-        Response r = Problem({core::Code::kInvalidArgument, "route.method_not_allowed", "",
-                              "this method is not allowed on " + req.path},
-                             req.request_id);
-        r.status = 405;
-        co_return r;
-      }
+      if (m.path_known)
+        co_return MethodNotAllowed(req.path, router.AllowedMethods(req.path), req.request_id);
       co_return Problem({core::Code::kNotFound, "route.not_found", "", "no such endpoint"},
                         req.request_id);
     }

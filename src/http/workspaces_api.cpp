@@ -109,6 +109,14 @@ class WorkspacesApi {
     return std::move(a->ctx);
   }
 
+  // Authorisation before input validation: a caller who may not do this gets 404/403 whatever
+  // the body or query holds (the service checks again inside its transaction).
+  core::Result<void> Gate(const app::AuthContext& ctx, Request& req, core::Capability capability) {
+    auto access = workspaces_.Open(ctx, req.params["ws"], capability);
+    if (!access) return core::Fail(access.error());
+    return {};
+  }
+
   core::Result<Response> Create(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
@@ -165,6 +173,7 @@ class WorkspacesApi {
   core::Result<Response> Patch(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = Gate(*ctx, req, core::Capability::kEditSettings); !ok) return core::Fail(ok.error());
     auto body = JsonBody::Parse(req);
     if (!body) return core::Fail(body.error());
     app::WorkspacePatch patch;
@@ -187,6 +196,7 @@ class WorkspacesApi {
   core::Result<Response> Delete(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = Gate(*ctx, req, core::Capability::kDeleteWorkspace); !ok) return core::Fail(ok.error());
     auto body = JsonBody::Parse(req);
     if (!body) return core::Fail(body.error());
     auto confirm = body->String("confirm", 40);
@@ -198,6 +208,7 @@ class WorkspacesApi {
   core::Result<Response> PutLogo(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = Gate(*ctx, req, core::Capability::kEditSettings); !ok) return core::Fail(ok.error());
     if (auto r = workspaces_.PutLogo(*ctx, req.params["ws"], req.body); !r) return core::Fail(r.error());
     return Response::NoContent();
   }
@@ -236,6 +247,7 @@ class WorkspacesApi {
   core::Result<Response> ChangeRole(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = Gate(*ctx, req, core::Capability::kManageMembers); !ok) return core::Fail(ok.error());
     auto body = JsonBody::Parse(req);
     if (!body) return core::Fail(body.error());
     auto role_name = body->String("role", 20);
@@ -259,6 +271,7 @@ class WorkspacesApi {
   core::Result<Response> Invite(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = Gate(*ctx, req, core::Capability::kManageMembers); !ok) return core::Fail(ok.error());
     auto body = JsonBody::Parse(req);
     if (!body) return core::Fail(body.error());
     auto email = body->String("email", 254);
@@ -313,17 +326,17 @@ class WorkspacesApi {
 
   core::Result<Response> Accept(Request& req) {
     if (auto o = CheckOrigin(req, origin_); !o) return core::Fail(o.error());  // login CSRF
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto token = body->String("token", 128);
-    if (!token) return core::Fail(token.error());
     std::optional<app::AuthContext> ctx;
     bool has_credentials = req.Header("authorization") || !req.Cookie(kSessionCookie).empty();
-    if (has_credentials) {
+    if (has_credentials) {  // credentials sent are checked before the body (401 first)
       auto a = Auth(req);
       if (!a) return core::Fail(a.error());
       ctx = std::move(*a);
     }
+    auto body = JsonBody::Parse(req);
+    if (!body) return core::Fail(body.error());
+    auto token = body->String("token", 128);
+    if (!token) return core::Fail(token.error());
     std::string name, password;
     if (!ctx) {
       auto n = body->String("name", 100);
@@ -362,6 +375,7 @@ class WorkspacesApi {
   core::Result<Response> Audit(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = Gate(*ctx, req, core::Capability::kReadBillingAudit); !ok) return core::Fail(ok.error());
     std::string format;
     auto q = ParseAuditQuery(req, &format);
     if (!q) return core::Fail(q.error());
@@ -373,6 +387,7 @@ class WorkspacesApi {
   core::Result<Response> AdminAccounts(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
     auto limit = QueryLimit(req, 50, 200);
     if (!limit) return core::Fail(limit.error());
     auto list = platform_.SearchAccounts(*ctx, req.Query("q").value_or(""),
@@ -393,6 +408,7 @@ class WorkspacesApi {
   core::Result<Response> AdminAccount(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
     auto d = platform_.GetAccount(*ctx, req.params["id"]);
     if (!d) return core::Fail(d.error());
     boost::json::object o = RenderAccount(d->account);
@@ -406,6 +422,7 @@ class WorkspacesApi {
   core::Result<Response> AdminPatchAccount(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
     auto body = JsonBody::Parse(req);
     if (!body) return core::Fail(body.error());
     auto disabled = body->OptBool("disabled");
@@ -422,6 +439,7 @@ class WorkspacesApi {
   core::Result<Response> AdminWorkspaces(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
     auto limit = QueryLimit(req, 50, 200);
     if (!limit) return core::Fail(limit.error());
     auto list = platform_.SearchWorkspaces(*ctx, req.Query("q").value_or(""),
@@ -438,6 +456,7 @@ class WorkspacesApi {
   core::Result<Response> AdminWorkspace(Request& req) {
     auto ctx = Auth(req);
     if (!ctx) return core::Fail(ctx.error());
+    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
     auto d = platform_.GetWorkspace(*ctx, req.params["id"]);
     if (!d) return core::Fail(d.error());
     boost::json::object o = RenderWorkspace(d->workspace, std::nullopt, false);

@@ -126,6 +126,7 @@ class SqlTx : public core::Tx {
   core::Result<bool> MarkApiKeyRolled(const std::string& id, const std::string& replaced_by,
                                       core::Timestamp expires_at) override;
   core::Result<std::vector<core::ApiKey>> ScanLiveApiKeys(const std::string& after_id, int limit) override;
+  core::Result<std::vector<std::string>> ScanApiKeyIds(const std::string& after_id, int limit) override;
   core::Result<void> RecordApiKeyUsage(const std::vector<core::ApiKeyUsage>& usage) override;
   core::Result<void> AppendChange(const std::string& kind, const std::string& subject,
                                   core::Timestamp now) override;

@@ -104,6 +104,15 @@ Result<std::vector<core::ApiKey>> SqlTx::ScanLiveApiKeys(const std::string& afte
                           {after_id, std::int64_t{limit}}));
 }
 
+Result<std::vector<std::string>> SqlTx::ScanApiKeyIds(const std::string& after_id, int limit) {
+  auto rows = conn_.Query("SELECT id FROM api_keys WHERE id > $1 ORDER BY id LIMIT $2", {after_id, std::int64_t{limit}});
+  if (!rows) return core::Fail(rows.error());
+  std::vector<std::string> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) out.push_back(r.Str(0));
+  return out;
+}
+
 Result<void> SqlTx::RecordApiKeyUsage(const std::vector<core::ApiKeyUsage>& usage) {
   for (const auto& u : usage) {
     auto r = conn_.Query(

@@ -177,6 +177,11 @@ TEST_P(AccessTest, ServiceClientsSeeOnlyTheirProductType) {
   EXPECT_TRUE(integration_->Check(*client, {m.account.id, product_, "submissions:create"})->allowed);
   auto other = integration_->AuthenticateClient(manage->client.id, manage->secret);
   EXPECT_EQ(integration_->Check(*other, {m.account.id, product_, "submissions:create"})->reason, "product_not_found");
+  // Nothing about the account leaks through another type's product: the facts are a stranger's.
+  core::AccessFacts facts;
+  ASSERT_TRUE(integration_->Check(*other, {m.account.id, product_, ""}, &facts));
+  EXPECT_FALSE(facts.account_exists);
+  EXPECT_EQ(integration_->Check(*other, {"acc_nobody", product_, ""})->reason, "product_not_found");
   ASSERT_TRUE(integration_->RevokeClient(admin, submit->client.id));
   EXPECT_FALSE(integration_->AuthenticateClient(submit->client.id, submit->secret));
 }
@@ -184,18 +189,29 @@ TEST_P(AccessTest, ServiceClientsSeeOnlyTheirProductType) {
 TEST_P(AccessTest, ChargebeeEventsAreIdempotentAndOrderSafe) {
   SignedIn m = Member("m@example.com");
   ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount, m.account.id, "editor"));
-  ChargebeeEvent e{"ev_1", "subscription_created", 1000, "cb_sub_1", "active", "enterprise-USD-monthly", 0, product_};
-  EXPECT_EQ(*integration_->ApplyChargebee(e), "applied");
+  const core::Timestamp t = clock_.Now() - 10000;  // events within the accepted range
+  ChargebeeEvent e{"ev_1", "subscription_created", t + 1000, "cb_sub_1", "active", "enterprise-USD-monthly", 0, product_};
+  ASSERT_TRUE(integration_->ApplyChargebee(e));
   EXPECT_EQ(*integration_->ApplyChargebee(e), "duplicate");
   EXPECT_EQ(products_->GetSubscription(Ctx(owner_), "acme", "submit")->plan_key, "enterprise");
-  ChargebeeEvent cancelled{"ev_3", "subscription_cancelled", 3000, "cb_sub_1", "cancelled", "", 0, ""};
+  ChargebeeEvent cancelled{"ev_3", "subscription_cancelled", t + 3000, "cb_sub_1", "cancelled", "", 0, ""};
   EXPECT_EQ(*integration_->ApplyChargebee(cancelled), "applied");
   EXPECT_EQ(Check(m).reason, "product_inactive");
-  ChargebeeEvent late{"ev_2", "subscription_renewed", 2000, "cb_sub_1", "active", "", 0, ""};
+  ChargebeeEvent late{"ev_2", "subscription_renewed", t + 2000, "cb_sub_1", "active", "", 0, ""};
   EXPECT_EQ(*integration_->ApplyChargebee(late), "stale");  // older than the cancellation
   EXPECT_EQ(Check(m).reason, "product_inactive");
-  ChargebeeEvent unknown{"ev_4", "subscription_created", 4000, "cb_other", "active", "", 0, ""};
+  ChargebeeEvent unknown{"ev_4", "subscription_created", t + 4000, "cb_other", "active", "", 0, ""};
   EXPECT_EQ(*integration_->ApplyChargebee(unknown), "unmatched");
+  // A linked product is never re-linked to another subscription.
+  ChargebeeEvent hijack{"ev_5", "subscription_created", t + 5000, "cb_other", "active", "", 0, product_};
+  EXPECT_EQ(*integration_->ApplyChargebee(hijack), "conflict");
+  EXPECT_EQ(Check(m).reason, "product_inactive");
+  // Times out of range are input errors naming the field, and change nothing.
+  ChargebeeEvent future{"ev_6", "subscription_renewed", clock_.Now() + 2 * 86400, "cb_sub_1", "active", "", 0, ""};
+  EXPECT_EQ(integration_->ApplyChargebee(future).error().field, "occurred_at");
+  ChargebeeEvent term{"ev_7", "subscription_renewed", t + 6000, "cb_sub_1", "active", "", 4'000'000'000'000, ""};
+  EXPECT_EQ(integration_->ApplyChargebee(term).error().field, "content.subscription.current_term_end");
+  EXPECT_EQ(Check(m).reason, "product_inactive");
 }
 
 TEST_P(AccessTest, InvitationsCarryGroupsAndProductGrants) {

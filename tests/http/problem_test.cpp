@@ -58,6 +58,19 @@ TEST(Router, MatchesParamsPrefersLiteralsAndReports405) {
   Match none = router.Find(post);
   EXPECT_FALSE(none.route);
   EXPECT_TRUE(none.path_known);
+  EXPECT_EQ(router.AllowedMethods("/api/v1/me/sessions/x"), "DELETE");
+  EXPECT_EQ(router.AllowedMethods("/api/v1/me/sessions/current"), "DELETE, GET");
+  EXPECT_EQ(router.AllowedMethods("/api/v1/nowhere"), "");
+}
+
+TEST(Problem, MethodNotAllowedSays405InBodyAndAllowHeader) {
+  Response r = MethodNotAllowed("/x", "GET, PUT", "rid");
+  EXPECT_EQ(r.status, 405);
+  auto o = boost::json::parse(r.body).as_object();
+  EXPECT_EQ(o["status"].as_int64(), 405);
+  EXPECT_EQ(o["code"].as_string(), "route.method_not_allowed");
+  ASSERT_EQ(r.headers.size(), 1u);
+  EXPECT_EQ(r.headers[0], (std::pair<std::string, std::string>{"Allow", "GET, PUT"}));
 }
 
 }  // namespace

@@ -5,8 +5,9 @@ docs/api.md "Product integration", "Billing"), black-box against the real server
   * a Super Admin (made with `atomyx-vault admin create-super-admin`) issues a service client
     for the "submit" product type: the secret is shown once, never listed, never logged;
   * POST /api/v1/access/check with HTTP Basic client_id:client_secret, single and batch form,
-    reaching every reason code (allowed, unknown_account, account_disabled, product_not_found —
-    unknown id and another type's product —, not_member, workspace_requires_2fa,
+    reaching every reason code (allowed, product_not_found — unknown id and another type's
+    product, which wins over anything about the account —, unknown_account, account_disabled,
+    not_member, workspace_requires_2fa,
     product_inactive, no_grant, permission_not_in_role) and their precedence;
   * POST /api/v1/access/explain: the whole chain (membership, grants direct / via group,
     effective role, role permissions, subscription);
@@ -105,8 +106,10 @@ class AccessApiTest(ProductFlows, WorkspaceFlows, VaultTestCase):
             ("allowed without permission", w["viewer"].id, S, None, "allowed", "viewer"),
             ("allowed via group", w["grouped"].id, S, "files:write", "allowed", "editor"),
             ("unknown account", "acc_" + secrets.token_hex(10), S, None, "unknown_account", None),
-            ("unknown account wins over unknown product", "acc_nosuch",
-             "prd_" + secrets.token_hex(10), None, "unknown_account", None),
+            ("unknown product wins over unknown account", "acc_nosuch",
+             "prd_" + secrets.token_hex(10), None, "product_not_found", None),
+            ("another type's product hides a disabled account", w["disabled"].id, M, None,
+             "product_not_found", None),
             ("account disabled", w["disabled"].id, S, "submissions:read", "account_disabled",
              None),
             ("product not found (random id)", w["editor"].id, "prd_" + secrets.token_hex(10),
@@ -241,6 +244,24 @@ class AccessApiTest(ProductFlows, WorkspaceFlows, VaultTestCase):
         self.assertEqual(r.json["chain"]["grants"], [], r)
         self.assertNotIn(w["A"].encode(), r.body)
         self.assertNotIn(b"admin", r.body)
+        # …nor about the account: a real account (disabled, or with 2FA) answers exactly as a
+        # made-up one, for another type's product and for a made-up product alike
+        nobody = "acc_" + secrets.token_hex(10)
+        made_up = "prd_" + secrets.token_hex(10)
+
+        def answer(account, product):
+            r = self.access(creds, {"account_id": account, "product_id": product}, path=EXPLAIN)
+            self.assertEqual(r.status, 200, r)
+            return {k: v for k, v in r.json.items() if k != "account_id"}
+
+        for product in (M, made_up):
+            reference = answer(nobody, product)
+            self.assertEqual(reference["reason"], "product_not_found", reference)
+            self.assertEqual(reference["chain"]["account"],
+                             {"exists": False, "disabled": False, "mfa_enabled": False})
+            for label in ("editor", "disabled", "owner2"):
+                with self.subTest(product=product, account=label):
+                    self.assertEqual(answer(w[label].id, product), reference)
         # explain takes one question, not a batch
         r = self.access(creds, {"checks": [{"account_id": w["editor"].id, "product_id": S}]},
                         path=EXPLAIN)
@@ -310,7 +331,7 @@ class AccessApiTest(ProductFlows, WorkspaceFlows, VaultTestCase):
         self.assertTrue((r.json.get("field") or "").startswith("checks"), r)
         r = self.access(creds, None, raw=b'{"account_id": "x", "product_id": "y"}', path=EXPLAIN)
         self.assertEqual(r.status, 200, r)     # well-formed: an answer, not an error
-        self.assertEqual(r.json["reason"], "unknown_account", r)
+        self.assertEqual(r.json["reason"], "product_not_found", r)  # the product is decided first
         r = self.access(creds, None, raw=b'nope', path=EXPLAIN)
         self.assertProblem(r, 400, "validation.malformed_json")
         self.healthy()
@@ -490,6 +511,64 @@ class AccessApiTest(ProductFlows, WorkspaceFlows, VaultTestCase):
         r = self.webhook({"id": "ev_x", "occurred_at": now + 50, "content": {}})
         self.assertProblem(r, 400, field="content.subscription")
         self.assertEqual(owner.get(sub_path).json["status"], "active")
+
+    def linked_to(self, product_id):
+        rows = self.vault.db.sql(f"SELECT provider, external_id, status FROM subscriptions "
+                                 f"WHERE product_id = '{product_id}';")
+        return tuple(rows[0])
+
+    def test_chargebee_never_relinks_a_linked_product(self):
+        w = self.world()
+        A, owner, B, owner2 = w["A"], w["owner"].client, w["B"], w["owner2"].client
+        mine = self.create_product(owner, A, "submit", name="Linked once")["id"]
+        theirs = self.create_product(owner2, B, "submit", name="Other workspace")["id"]
+        now = int(time.time())
+        sub_a, sub_b = "cb_sub_" + secrets.token_hex(6), "cb_sub_" + secrets.token_hex(6)
+        for sub, pid in ((sub_a, mine), (sub_b, theirs)):
+            r = self.webhook(self.event(sub, "active", now, pid))
+            self.assertEqual((r.status, r.json["outcome"]), (200, "applied"), r)
+            self.assertEqual(self.linked_to(pid), ("chargebee", sub, "active"))
+        # a new subscription naming an already linked product, in this workspace or another
+        for pid in (mine, theirs):
+            for status in ("cancelled", "active"):
+                with self.subTest(product=pid, status=status):
+                    intruder = "cb_sub_" + secrets.token_hex(6)
+                    r = self.webhook(self.event(intruder, status, now + 5, pid))
+                    self.assertEqual((r.status, r.json["outcome"]), (200, "conflict"), r)
+        self.assertEqual(self.linked_to(mine), ("chargebee", sub_a, "active"))
+        self.assertEqual(self.linked_to(theirs), ("chargebee", sub_b, "active"))
+        refused = [e for e in self.ws_audit(owner2, B, "subscription.link_refused")
+                   if e["target"]["id"] == theirs]
+        self.assertEqual(len(refused), 2, refused)
+        # a linked subscription naming another product updates its own product only
+        r = self.webhook(self.event(sub_a, "non_renewing", now + 10, theirs))
+        self.assertEqual((r.status, r.json["outcome"]), (200, "applied"), r)
+        self.assertEqual(self.linked_to(mine), ("chargebee", sub_a, "non_renewing"))
+        self.assertEqual(self.linked_to(theirs), ("chargebee", sub_b, "active"))
+        self.assertEqual(self.reason(w["creds"], w["owner2"].id, theirs)[0], "no_grant")
+
+    def test_chargebee_times_are_bounded(self):
+        w = self.world()
+        A, owner = w["A"], w["owner"].client
+        pid = self.create_product(owner, A, "submit", name="Bounded times")["id"]
+        now = int(time.time())
+        sub = "cb_sub_" + secrets.token_hex(6)
+        bad_occurred = (10 ** 18, now + 2 * 86400, 946684799, 1)
+        for occurred in bad_occurred:
+            with self.subTest(occurred_at=occurred):
+                r = self.webhook(self.event(sub, "cancelled", occurred, pid))
+                self.assertProblem(r, 400, field="occurred_at")
+        for term_end in (10 ** 18, now + 101 * 366 * 86400, 946684799):
+            with self.subTest(current_term_end=term_end):
+                r = self.webhook(self.event(sub, "cancelled", now, pid, term_end=term_end))
+                self.assertProblem(r, 400, field="content.subscription.current_term_end")
+        self.assertEqual(self.linked_to(pid)[0], "local")
+        # within the bounds (an hour of clock skew) it applies, and a later event still does
+        r = self.webhook(self.event(sub, "active", now + 3600, pid, term_end=now + 50 * 366 * 86400))
+        self.assertEqual((r.status, r.json["outcome"]), (200, "applied"), r)
+        r = self.webhook(self.event(sub, "cancelled", now + 3700, pid))
+        self.assertEqual((r.status, r.json["outcome"]), (200, "applied"), r)
+        self.assertEqual(self.linked_to(pid), ("chargebee", sub, "cancelled"))
 
     def test_chargebee_not_configured(self):
         self.world()

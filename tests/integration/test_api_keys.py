@@ -22,6 +22,9 @@
 
 import hashlib
 import hmac
+import http.client
+import json
+import math
 import os
 import sys
 import time
@@ -34,6 +37,29 @@ from product_helpers import ProductFlows, basic, parse_time  # noqa: E402
 from ws_helpers import WorkspaceFlows  # noqa: E402
 
 import unittest  # noqa: E402
+
+
+def mann_whitney_p(a, b):
+    """Two-sided p-value of the Mann–Whitney U test (normal approximation with tie correction;
+    fine for samples of hundreds)."""
+    n1, n2 = len(a), len(b)
+    pooled = sorted([(v, 0) for v in a] + [(v, 1) for v in b])
+    ranks, ties, i = [0.0] * len(pooled), 0.0, 0
+    while i < len(pooled):
+        j = i
+        while j + 1 < len(pooled) and pooled[j + 1][0] == pooled[i][0]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[k] = (i + j) / 2 + 1
+        t = j - i + 1
+        ties += t ** 3 - t
+        i = j + 1
+    r1 = sum(r for r, (_, group) in zip(ranks, pooled) if group == 0)
+    u = r1 - n1 * (n1 + 1) / 2
+    n = n1 + n2
+    sigma = math.sqrt(n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1))))
+    z = (abs(u - n1 * n2 / 2) - 0.5) / sigma
+    return math.erfc(z / math.sqrt(2))
 
 
 def rfc3339(unix):
@@ -269,6 +295,64 @@ class ApiKeyTest(KeyFlows, ProductFlows, WorkspaceFlows, VaultTestCase):
         newer = self.roll_key(oc, A, new["id"], expires_at=rfc3339(now + 7 * 86400))
         self.assertEqual(parse_time(newer["expires_at"]), int(now + 7 * 86400))
 
+    # ------------------------------------------------------------------ id oracle (L7)
+    def lookup_db_reads(self):
+        return metric(self.client(mode="none").get("/metrics").body.decode(),
+                      "vault_api_key_lookup_db_reads_total")
+
+    def test_unknown_ids_are_answered_without_the_database(self):
+        w = self.world()
+        k = self.create_key(w["owner"].client, w["A"], w["S"])
+        self.assertEqual(self.verdict(w["submit"], k["key"]), "valid")  # now cached
+        wait_until(lambda: self.lookup_db_reads() is not None, 10, "the metric is exported")
+        before = self.lookup_db_reads()
+        for _ in range(50):
+            self.assertEqual(self.verdict(w["submit"], make_key_text()), "unknown")
+        wrong_secret = make_key_text(key_id=k["id"])
+        for _ in range(20):
+            self.assertEqual(self.verdict(w["submit"], wrong_secret), "unknown")
+            self.assertEqual(self.verdict(w["submit"], k["key"]), "valid")
+        self.assertEqual(self.lookup_db_reads(), before,
+                         "verifying never-issued ids (or cached ones) read the database")
+
+    def test_known_and_unknown_ids_take_the_same_time(self):
+        """Interleaved timings of a real key id with a wrong secret and of never-issued ids on
+        one keep-alive connection; a two-sided Mann–Whitney U test at alpha 0.001 must not tell
+        them apart (before the fix every unknown id cost a database read)."""
+        w = self.world()
+        k = self.create_key(w["owner"].client, w["A"], w["S"])
+        self.assertEqual(self.verdict(w["submit"], k["key"]), "valid")
+        known = make_key_text(key_id=k["id"])
+        headers = {"Authorization": basic(*w["submit"]), "Content-Type": "application/json"}
+        conn = http.client.HTTPConnection("127.0.0.1", self.vault.server.port, timeout=10)
+
+        def timed(key):
+            body = json.dumps({"key": key, "environment": "production"})
+            t0 = time.perf_counter_ns()
+            conn.request("POST", VERIFY, body=body, headers=headers)
+            r = conn.getresponse()
+            data = r.read()
+            elapsed = time.perf_counter_ns() - t0
+            self.assertEqual((r.status, json.loads(data)["reason"]), (200, "unknown"), data)
+            return elapsed
+
+        try:
+            for _ in range(50):  # warm both paths
+                timed(known), timed(make_key_text())
+            a, b = [], []
+            for i in range(400):
+                pair = [(a, known), (b, make_key_text())]
+                if i % 2:
+                    pair.reverse()  # alternate the order, so drift hits both alike
+                for sink, key in pair:
+                    sink.append(timed(key))
+        finally:
+            conn.close()
+        p = mann_whitney_p(a, b)
+        sys.stderr.write(f"\n  verify known-vs-unknown id: median {sorted(a)[200] / 1000:.0f} vs "
+                         f"{sorted(b)[200] / 1000:.0f} µs, Mann–Whitney p = {p:.3g}\n")
+        self.assertGreater(p, 0.001, "known and unknown key ids are told apart by timing")
+
     # ------------------------------------------------------------------ other nodes
     def test_revocation_reaches_another_server_process(self):
         w = self.world()
@@ -277,7 +361,9 @@ class ApiKeyTest(KeyFlows, ProductFlows, WorkspaceFlows, VaultTestCase):
             type(self)._second = self.vault.add_server()
         second = type(self)._second
         k = self.create_key(oc, A, S)
-        self.assertEqual(self.verdict(w["submit"], k["key"], server=second), "valid")
+        # a new key reaches the other process through the change feed, like a revocation
+        wait_until(lambda: self.verdict(w["submit"], k["key"], server=second) == "valid", 10,
+                   "new key seen by the second process")
         self.revoke_key(oc, A, k["id"])
         started = time.monotonic()
         wait_until(lambda: self.verdict(w["submit"], k["key"], server=second) == "revoked", 10,

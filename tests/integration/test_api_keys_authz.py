@@ -70,6 +70,11 @@ MATRIX = [
     ("DELETE key on S", "DELETE", K + "/{p}", None, cells(204, 204), lambda t, w: t.fresh_key("S")),
     ("DELETE key on S2", "DELETE", K + "/{p}", None, cells(204, NOT_FOUND), lambda t, w: t.fresh_key("S2")),
     ("DELETE B's key through A", "DELETE", K + "/{w[KEY_B]}", None, cells(NOT_FOUND, NOT_FOUND), None),
+    # invalid input: authorisation comes first, so only callers allowed to act see the 400
+    ("POST key, invalid body", "POST", K, {"name": 5}, cells(400, 400), None),
+    ("GET keys, invalid limit", "GET", K + "?limit=0", None, cells(400, 400), None),
+    ("POST roll, invalid body", "POST", K + "/{w[KEY_S]}/roll", {"grace_seconds": "x"},
+     cells(400, 400), None),
 ]
 
 

@@ -166,6 +166,80 @@ class InvitationsTest(WorkspaceFlows, VaultTestCase):
                                    {"email": unique_email("badrole"), "role": "superuser"})
         self.assertProblem(r, 400, field="role")
 
+    # --------------------------------------------- the inviter's authority (SPEC §12, M3)
+    def pending_ids(self):
+        r = self.owner.client.get(f"/api/v1/workspaces/{self.wid}/invitations")
+        self.assertEqual(r.status, 200, r)
+        return {i["id"] for i in r.json["items"]}
+
+    def assertRevokedForAuthority(self, invitation_id, actor_id):
+        e = self.assertAudited("invitation.revoked", invitation_id, actor_id)
+        self.assertEqual(e["summary"].get("reason"), "inviter_lacks_authority", e)
+
+    def test_removed_admins_invitations_die_with_the_membership(self):
+        admin = self.member_account(self.owner.client, self.wid, "admin", prefix="leaving")
+        alt = self.create_account(prefix="alternate")  # the Admin's other address
+        inv, token = self.invite(admin.client, self.wid, alt.email, "admin")
+        new_email = unique_email("altsignup")
+        inv2, token2 = self.invite(admin.client, self.wid, new_email, "member")
+        r = self.owner.client.delete(f"/api/v1/workspaces/{self.wid}/members/{admin.id}")
+        self.assertEqual(r.status, 204, r)
+        self.assertFalse({inv["id"], inv2["id"]} & self.pending_ids())
+        self.assertRevokedForAuthority(inv["id"], self.owner.id)
+        self.assertRevokedForAuthority(inv2["id"], self.owner.id)
+        r = alt.client.post("/api/v1/invitations/accept", {"token": token})
+        self.assertProblem(r, 400, "token.used", field="token")
+        self.accept_anon(token2, expect=400)
+        self.assertProblem(alt.client.get(f"/api/v1/workspaces/{self.wid}"), 404)
+        self.assertIsNone(self.role_of(self.owner.client, self.wid, alt.id))
+
+    def test_demotion_revokes_only_what_the_new_role_cannot_send(self):
+        co_owner = self.member_account(self.owner.client, self.wid, "owner", prefix="coowner")
+        as_owner, owner_token = self.invite(co_owner.client, self.wid, unique_email("o"), "owner")
+        as_admin, admin_token = self.invite(co_owner.client, self.wid, unique_email("a"), "admin")
+        r = self.owner.client.patch(f"/api/v1/workspaces/{self.wid}/members/{co_owner.id}",
+                                    {"role": "admin"})
+        self.assertEqual(r.status, 200, r)
+        pending = self.pending_ids()
+        self.assertNotIn(as_owner["id"], pending)
+        self.assertIn(as_admin["id"], pending)
+        self.assertRevokedForAuthority(as_owner["id"], self.owner.id)
+        self.accept_anon(owner_token, expect=400)
+        c, r = self.accept_anon(admin_token, expect=201)
+        self.assertEqual(r.json["workspace"]["my_role"], "admin", r)
+        # an Admin made Billing can send nothing any more
+        gone, gone_token = self.invite(co_owner.client, self.wid, unique_email("m"), "member")
+        r = self.owner.client.patch(f"/api/v1/workspaces/{self.wid}/members/{co_owner.id}",
+                                    {"role": "billing"})
+        self.assertEqual(r.status, 200, r)
+        self.assertNotIn(gone["id"], self.pending_ids())
+        self.accept_anon(gone_token, expect=400)
+
+    def test_acceptance_rechecks_the_inviters_current_role(self):
+        admin = self.member_account(self.owner.client, self.wid, "admin", prefix="stale")
+        alt = self.create_account(prefix="stalealt")
+        inv, token = self.invite(admin.client, self.wid, alt.email, "admin")
+        new_email = unique_email("stalenew")
+        _, token2 = self.invite(admin.client, self.wid, new_email, "admin")
+        # the role changes behind the service's back (another path, a race): the invitation is
+        # still pending, and acceptance must judge the inviter's role as it is now
+        self.vault.db.sql(f"UPDATE memberships SET role = 'member' WHERE account_id = '{admin.id}'"
+                          f" AND workspace_id = '{self.wid}';")
+        r = alt.client.post("/api/v1/invitations/accept", {"token": token})
+        self.assertProblem(r, 409, "invitation.inviter_lacks_authority", field="token")
+        _, r = self.accept_anon(token2)
+        self.assertProblem(r, 409, "invitation.inviter_lacks_authority", field="token")
+        # nothing was written: no membership, no account for the new address, still pending
+        self.assertIsNone(self.role_of(self.owner.client, self.wid, alt.id))
+        self.assertIn(inv["id"], self.pending_ids())
+        self.assertEqual(self.vault.db.sql(
+            f"SELECT count(*) FROM accounts WHERE email_norm = '{new_email.lower()}';"), [["0"]])
+        # with the role back, the same link works
+        self.vault.db.sql(f"UPDATE memberships SET role = 'admin' WHERE account_id = '{admin.id}'"
+                          f" AND workspace_id = '{self.wid}';")
+        r = alt.client.post("/api/v1/invitations/accept", {"token": token})
+        self.assertEqual(r.status, 200, r)
+
     def test_resend_revoke_decline(self):
         base = f"/api/v1/workspaces/{self.wid}/invitations"
         # resend: a new email with a new link; the old one stops working

@@ -82,9 +82,19 @@ class OpsTest(VaultTestCase):
         self.assertProblem(r, 404, "route.not_found")
         r = c.post("/api/v1/nope", {"a": 1})
         self.assertProblem(r, 404, "route.not_found")
-        r = c.request("DELETE", "/api/v1/signup")
-        self.assertEqual(r.status, 405, r)
-        self.assertEqual(r.content_type, "application/problem+json", r)
+        # 405: the body says 405 too, and Allow lists the path's methods (RFC 9110 §15.5.6)
+        for method, path, allowed in (
+                ("DELETE", "/api/v1/signup", {"POST"}),
+                ("PUT", "/api/v1/me", {"GET", "PATCH", "DELETE"}),
+                ("POST", "/api/v1/workspaces/ws_x/members/acc_y", {"PATCH", "DELETE"}),
+                ("DELETE", "/api/v1/workspaces/ws_x/products/p/subscription", {"GET", "PUT"})):
+            with self.subTest(method=method, path=path):
+                r = c.request(method, path)
+                self.assertProblem(r, 405, "route.method_not_allowed")
+                self.assertEqual(r.json["status"], 405, r)
+                allow = r.headers.get("Allow")
+                self.assertTrue(allow, r)
+                self.assertEqual({m.strip() for m in allow.split(",")}, allowed, allow)
 
     def test_every_response_has_a_request_id(self):
         c = self.client(mode="none")

@@ -101,6 +101,21 @@ MATRIX = [
      None, ws(200, 200, 403, 403), None),
     ("GET workspace audit", "GET", "/api/v1/workspaces/{w[A]}/audit", None,
      ws(200, 200, 200, 403), None),
+    # invalid input: authorisation comes first, so only callers allowed to act see the 400
+    ("PATCH workspace, invalid body", "PATCH", "/api/v1/workspaces/{w[A]}", {"name": 5},
+     ws(400, 400, 403, 403), None),
+    ("PATCH workspace, malformed JSON", "PATCH", "/api/v1/workspaces/{w[A]}",
+     ("raw", b"{not json", "application/json"), ws(400, 400, 403, 403), None),
+    ("DELETE workspace, invalid body", "DELETE", "/api/v1/workspaces/{w[A]}", {"confirm": 5},
+     ws(400, 403, 403, 403), None),
+    ("PUT logo, not an image", "PUT", "/api/v1/workspaces/{w[A]}/logo",
+     ("raw", b"GIF89a-not-allowed", "image/gif"), ws(400, 400, 403, 403), None),
+    ("PATCH role, invalid role", "PATCH", "/api/v1/workspaces/{w[A]}/members/{w[MEMBER_ID]}",
+     {"role": "superuser"}, ws(400, 400, 403, 403), None),
+    ("POST invitation, invalid email", "POST", "/api/v1/workspaces/{w[A]}/invitations",
+     {"email": "not-an-email", "role": "member"}, ws(400, 400, 403, 403), None),
+    ("GET workspace audit, invalid limit", "GET", "/api/v1/workspaces/{w[A]}/audit?limit=x",
+     None, ws(400, 400, 400, 403), None),
     # last workspace row: the Owner's cell really renames A (paths use the id)
     ("PATCH workspace shortname", "PATCH", "/api/v1/workspaces/{w[A]}",
      lambda w, p: {"shortname": unique_shortname("renamed")}, ws(200, 403, 403, 403), None),
@@ -117,6 +132,12 @@ MATRIX = [
     ("GET admin/workspaces", "GET", "/api/v1/admin/workspaces", None, platform(200), None),
     ("GET admin/workspaces/{id}", "GET", "/api/v1/admin/workspaces/{w[A]}", None,
      platform(200), None),
+    ("PATCH admin/accounts/{id}, invalid body", "PATCH", "/api/v1/admin/accounts/{w[MEMBER_ID]}",
+     {"disabled": "yes"}, platform(400), None),
+    ("GET admin/accounts, invalid limit", "GET", "/api/v1/admin/accounts?limit=0", None,
+     platform(400), None),
+    ("GET admin/workspaces, invalid limit", "GET", "/api/v1/admin/workspaces?limit=x", None,
+     platform(400), None),
 ]
 
 # Endpoints under /api/v1/workspaces/{ws} for the "learns nothing" comparison:

@@ -169,6 +169,17 @@ TEST_P(ApiKeyStore, UsageKeepsTheNewestAndScanSkipsRevoked) {
     }
   }));
   EXPECT_EQ(scanned, (std::vector<std::string>{"ak_1", "ak_3"}));
+  std::vector<std::string> ids;  // every id, the revoked one too
+  ASSERT_TRUE(store_->Read([&](Tx& tx) -> Result<void> {
+    auto first = tx.ScanApiKeyIds("", 2);
+    if (!first) return core::Fail(first.error());
+    auto rest = tx.ScanApiKeyIds(first->back(), 2);
+    if (!rest) return core::Fail(rest.error());
+    ids = *first;
+    ids.insert(ids.end(), rest->begin(), rest->end());
+    return {};
+  }));
+  EXPECT_EQ(ids, (std::vector<std::string>{"ak_1", "ak_2", "ak_3"}));
 }
 
 TEST_P(ApiKeyStore, KeysGoWithTheirProduct) {
