@@ -161,6 +161,24 @@ TEST_P(SecurityFindingsTest, AttemptsOnALockedAddressAreCoalesced) {
   EXPECT_EQ(locked_events, 1);
 }
 
+// L4: the right password of a disabled account is refused and recorded (a leaked password in
+// use), a wrong one only as the usual failure.
+TEST_P(SecurityFindingsTest, TheRightPasswordOfADisabledAccountIsRecorded) {
+  SignedIn a = Register("ada@example.com");
+  ASSERT_TRUE(opened_.store->Write([&](core::Tx& tx) -> core::Result<void> {
+    auto acc = tx.FindAccountById(a.account.id);
+    if (!acc) return core::Fail(acc.error());
+    (*acc)->disabled = true;
+    return tx.UpdateAccount(**acc);
+  }));
+  EXPECT_EQ(ErrorId(service_->SignIn("ada@example.com", kPassword, {})), "account.disabled");
+  auto events = Events();
+  ASSERT_FALSE(events.empty());
+  EXPECT_EQ(events.back().action, "session.sign_in_failed");
+  EXPECT_EQ(events.back().target_id, a.account.id);
+  EXPECT_NE(events.back().summary.find("account_disabled"), std::string::npos);
+}
+
 // The signup and forgot-password requests do the same writes for a known address as for an
 // unknown one (M5): the same number of tokens and audit events.
 TEST_P(SecurityFindingsTest, PublicEmailEndpointsWriteTheSameForKnownAndUnknownAddresses) {

@@ -118,6 +118,23 @@ class MfaTest(VaultTestCase):
         self.assertIsNone(r.headers.get("Set-Cookie"), r)
 
     # ------------------------------------------------------------------ tests
+    def test_window_bounds_on_fresh_accounts(self):
+        """±1 step, at both ends, each on a fresh account and several steps after enrolment so
+        that the replay guard (which refuses every step up to the last used one) cannot hide
+        a window that is too wide."""
+        for delta, accepted in ((-2, False), (-1, True), (2, False), (1, True)):
+            with self.subTest(steps=delta):
+                acc = self.create_account(prefix=f"win{delta + 2}")
+                secret, _ = self.enrol(acc)
+                for _ in range(4):      # four steps past the one burned by the enrolment
+                    t = self.fresh_step()
+                c, token = self.start_sign_in(acc)
+                r = self.complete(c, token, code=self.code_at(secret, t + delta * STEP))
+                if accepted:
+                    self.assertEqual(r.status, 201, r)
+                else:
+                    self.assertCodeRefused(r)
+
     def test_enrol_sign_in_replay_recovery_disable(self):
         acc = self.create_account(prefix="totp")
         self.assertIs(self.me(acc.client).get("mfa_enabled"), False)
