@@ -4,11 +4,13 @@
 // webhook (idempotent by event id, out-of-order safe). Thread-safe.
 #pragma once
 
+#include <atomic>
 #include <mutex>
 #include <shared_mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "app/access_model.hpp"
@@ -59,7 +61,15 @@ class IntegrationService : public core::ChangeListener {
   // current_term_end outside 2000-01-01 … now + 100 years.
   core::Result<std::string> ApplyChargebee(const ChargebeeEvent& event);
 
-  // Drops a cached client (revoked here or on another node).
+  // Loads every service client (few: one per product type deployment) so that an id that was
+  // never issued is answered from memory like a known one: no timing oracle on client ids.
+  // Returns how many were loaded.
+  core::Result<std::size_t> WarmUp();
+
+  // How many client authentications read the database (a never-issued id must not).
+  std::uint64_t client_db_reads() const { return db_reads_.load(); }
+
+  // Marks a client to be read again (created or revoked here or on another node).
   void ServiceClientChanged(const std::string& client_id) override;
   void WorkspaceChanged(const std::string&) override {}
   void AccountChanged(const std::string&) override {}
@@ -70,7 +80,10 @@ class IntegrationService : public core::ChangeListener {
   AccessModel& model_;
   AuditLog audit_;
   std::shared_mutex mu_;  // shared on the hot path: every product request authenticates
-  std::unordered_map<std::string, core::ServiceClient> clients_;  // verified-client cache
+  std::unordered_map<std::string, core::ServiceClient> clients_;  // every client, revoked too
+  std::unordered_set<std::string> stale_;  // changed since loaded: read from the database
+  bool warmed_ = false;                    // clients_ holds every client issued
+  std::atomic<std::uint64_t> db_reads_{0};
 };
 
 }  // namespace vault::app

@@ -115,6 +115,8 @@ int Serve(const vault::config::Config& cfg) {
   vault::app::ProductService products(ports, workspaces);
   vault::app::IntegrationService integration(ports, model);
   vault::app::ApiKeyService keys(ports, workspaces, model, cfg.api_key_cache);
+  if (auto n = integration.WarmUp(); !n)  // before serving: unknown client ids need no database read
+    Log("error", "service client warm-up failed", {{"error", n.error().detail}});
   feed.AddLocal(&integration);
   feed.AddLocal(&keys);
   feed.Start();
@@ -152,6 +154,9 @@ int Serve(const vault::config::Config& cfg) {
                      [&keys] { return static_cast<long>(keys.usage_flushes()); });
   metrics.AddCounter("vault_api_keys_cached", "API keys held in the verification cache",
                      [&keys] { return static_cast<long>(keys.cached_keys()); });
+  metrics.AddCounter("vault_service_client_db_reads_total",
+                     "service client authentications that read the database (changed clients)",
+                     [&integration] { return static_cast<long>(integration.client_db_reads()); });
   metrics.AddCounter("vault_api_key_lookup_db_reads_total",
                      "key verifications that read the database (key not in the cache)",
                      [&keys] { return static_cast<long>(keys.lookup_db_reads()); });

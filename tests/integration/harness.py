@@ -26,6 +26,7 @@ import email.utils
 import http.client
 import json
 import mailbox
+import math
 import os
 import re
 import secrets
@@ -98,6 +99,53 @@ def wait_until(predicate, timeout, what, interval=0.05):
         if time.monotonic() >= deadline:
             raise AssertionError(f"timed out after {timeout}s waiting for {what}")
         time.sleep(interval)
+
+
+def mann_whitney_p(a, b):
+    """Two-sided p-value of the Mann-Whitney U test of samples a and b (normal approximation
+    with tie correction; fine from about 20 samples a side). For timing comparisons: no fixed
+    threshold in milliseconds, only whether the two distributions differ significantly."""
+    n1, n2 = len(a), len(b)
+    pooled = sorted([(v, 0) for v in a] + [(v, 1) for v in b])
+    ranks, ties, i = [0.0] * len(pooled), 0.0, 0
+    while i < len(pooled):
+        j = i
+        while j + 1 < len(pooled) and pooled[j + 1][0] == pooled[i][0]:
+            j += 1
+        for k in range(i, j + 1):
+            ranks[k] = (i + j) / 2 + 1
+        t = j - i + 1
+        ties += t ** 3 - t
+        i = j + 1
+    r1 = sum(r for r, (_, group) in zip(ranks, pooled) if group == 0)
+    u = r1 - n1 * (n1 + 1) / 2
+    n = n1 + n2
+    var = n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1)))
+    if var <= 0:
+        return 1.0
+    z = (abs(u - n1 * n2 / 2) - 0.5) / math.sqrt(var)
+    return math.erfc(max(z, 0.0) / math.sqrt(2))
+
+
+def settled_counter(read, exercise, timeout=10, feed_interval=0.3):
+    """The value of counter read() once a round of exercise() across one change-feed interval
+    leaves it unchanged. A node hears of its own changes again through the feed (up to 250 ms
+    later) and re-reads what changed, so a counter of database reads can move once right after
+    a change; tests that assert "no database read" start from the settled value."""
+    settled = []
+
+    def quiet():
+        exercise()
+        before = read()
+        time.sleep(feed_interval)   # let the feed deliver what is pending
+        exercise()
+        after = read()
+        if before is not None and after == before:
+            settled.append(after)
+            return True
+        return False
+    wait_until(quiet, timeout, "the counter to settle")
+    return settled[-1]
 
 
 def unique_email(prefix="user"):

@@ -26,7 +26,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import VaultTestCase, main, wait_until  # noqa: E402
+from harness import VaultTestCase, main, metric, settled_counter, wait_until  # noqa: E402
 from product_helpers import SEED_ROLES, ProductFlows, basic, parse_time  # noqa: E402
 from ws_helpers import WorkspaceFlows, totp_code  # noqa: E402
 
@@ -299,6 +299,33 @@ class AccessApiTest(ProductFlows, WorkspaceFlows, VaultTestCase):
         self.assertEqual(self.reason((cid, secret), w["editor"].id, w["S"]["id"]),
                          ("allowed", "editor"))
 
+    def test_unknown_client_ids_are_answered_from_memory(self):
+        """Every service client is held in memory (issue 12, the class of L7): an id that was
+        never issued is refused without a database read, exactly like a known id with a wrong
+        secret, so response times tell nothing about which ids exist."""
+        w = self.world()
+        cid, secret = w["creds"]
+        body = {"account_id": w["editor"].id, "product_id": w["S"]["id"]}
+        wrong = secret[:-1] + ("A" if secret[-1] != "A" else "B")
+        self.assertEqual(self.access((cid, secret), body).status, 200)
+
+        def reads():
+            return metric(self.client(mode="none").get("/metrics").body.decode(),
+                          "vault_service_client_db_reads_total")
+        self.assertIsNotNone(reads(), "the metric is exported")
+        before = settled_counter(reads, lambda: self.access((cid, secret), body))
+        for _ in range(30):
+            self.assertProblem(self.access(("svc_" + secrets.token_hex(10), secret), body), 401)
+            self.assertProblem(self.access((cid, wrong), body), 401)
+            self.assertEqual(self.access((cid, secret), body).status, 200)
+        self.assertEqual(reads(), before, "never-issued or known client ids read the database")
+        # a client issued now works at once on this node, and is refused at once when revoked
+        new_id, new_secret = self.service_client(w["super"], "submit", "Fresh back end")
+        self.assertEqual(self.access((new_id, new_secret), body).status, 200)
+        r = w["super"].delete(f"/api/v1/admin/service-clients/{new_id}")
+        self.assertEqual(r.status, 204, r)
+        self.assertProblem(self.access((new_id, new_secret), body), 401)
+
     def test_bad_input(self):
         w = self.world()
         creds = w["creds"]
@@ -397,8 +424,11 @@ class AccessApiTest(ProductFlows, WorkspaceFlows, VaultTestCase):
             self.assert_soon(creds, y.id, S, ("no_grant", None), server=second)
         # a service client revoked on node 1 stops working on node 2
         cid, secret = self.service_client(w["super"], "submit", "Two nodes")
-        r = self.access((cid, secret), {"account_id": y.id, "product_id": S}, server=second)
-        self.assertEqual(r.status, 200, r)       # known to node 2 (and cached there)
+        # node 2 holds every client in memory: it learns of the new one through the change
+        # feed, within a second
+        wait_until(lambda: self.access((cid, secret), {"account_id": y.id, "product_id": S},
+                                       server=second).status == 200,
+                   2, "node 2 to accept the new client")
         r = w["super"].delete(f"/api/v1/admin/service-clients/{cid}")
         self.assertEqual(r.status, 204, r)
         with self.subTest("a service client revoked on node 1 is refused by node 2"):

@@ -24,42 +24,20 @@ import hashlib
 import hmac
 import http.client
 import json
-import math
 import os
 import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import Vault, VaultFlows, VaultTestCase, main, metric, wait_until  # noqa: E402
+from harness import (Vault, VaultFlows, VaultTestCase, main, mann_whitney_p, metric,  # noqa: E402
+                     settled_counter, wait_until)
 from key_helpers import KEY_RE, VERIFY, KeyFlows, make_key_text, secret_part  # noqa: E402
 from product_helpers import ProductFlows, basic, parse_time  # noqa: E402
 from ws_helpers import WorkspaceFlows  # noqa: E402
 
 import unittest  # noqa: E402
 
-
-def mann_whitney_p(a, b):
-    """Two-sided p-value of the Mann–Whitney U test (normal approximation with tie correction;
-    fine for samples of hundreds)."""
-    n1, n2 = len(a), len(b)
-    pooled = sorted([(v, 0) for v in a] + [(v, 1) for v in b])
-    ranks, ties, i = [0.0] * len(pooled), 0.0, 0
-    while i < len(pooled):
-        j = i
-        while j + 1 < len(pooled) and pooled[j + 1][0] == pooled[i][0]:
-            j += 1
-        for k in range(i, j + 1):
-            ranks[k] = (i + j) / 2 + 1
-        t = j - i + 1
-        ties += t ** 3 - t
-        i = j + 1
-    r1 = sum(r for r, (_, group) in zip(ranks, pooled) if group == 0)
-    u = r1 - n1 * (n1 + 1) / 2
-    n = n1 + n2
-    sigma = math.sqrt(n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1))))
-    z = (abs(u - n1 * n2 / 2) - 0.5) / sigma
-    return math.erfc(z / math.sqrt(2))
 
 
 def rfc3339(unix):
@@ -305,7 +283,8 @@ class ApiKeyTest(KeyFlows, ProductFlows, WorkspaceFlows, VaultTestCase):
         k = self.create_key(w["owner"].client, w["A"], w["S"])
         self.assertEqual(self.verdict(w["submit"], k["key"]), "valid")  # now cached
         wait_until(lambda: self.lookup_db_reads() is not None, 10, "the metric is exported")
-        before = self.lookup_db_reads()
+        before = settled_counter(self.lookup_db_reads,
+                                 lambda: self.verdict(w["submit"], k["key"]))
         for _ in range(50):
             self.assertEqual(self.verdict(w["submit"], make_key_text()), "unknown")
         wrong_secret = make_key_text(key_id=k["id"])

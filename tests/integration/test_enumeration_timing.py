@@ -14,7 +14,6 @@ Endpoints: sign-up, forgot password, sign-in (wrong password), email change (new
 or not), invitation acceptance by a signed-in person with another address.
 """
 
-import math
 import os
 import random
 import sys
@@ -22,41 +21,13 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import VaultTestCase, main, unique_email  # noqa: E402
+from harness import VaultTestCase, main, mann_whitney_p, unique_email  # noqa: E402
 from ws_helpers import WorkspaceFlows, without_request_id  # noqa: E402
 
 ALPHA = 0.001
 SAMPLES = 60   # per group and round
 ROUNDS = 2     # a leak must be significant in each of them
 
-
-def mann_whitney_p(a, b):
-    """Two-sided p-value of the Mann-Whitney U test (normal approximation with tie
-    correction; exact enough for n >= 20)."""
-    n1, n2 = len(a), len(b)
-    pooled = sorted([(v, 0) for v in a] + [(v, 1) for v in b])
-    ranks = [0.0] * len(pooled)
-    ties = 0.0
-    i = 0
-    while i < len(pooled):
-        j = i
-        while j + 1 < len(pooled) and pooled[j + 1][0] == pooled[i][0]:
-            j += 1
-        rank = (i + j) / 2 + 1
-        for k in range(i, j + 1):
-            ranks[k] = rank
-        t = j - i + 1
-        ties += t ** 3 - t
-        i = j + 1
-    r1 = sum(r for r, (_, g) in zip(ranks, pooled) if g == 0)
-    u1 = r1 - n1 * (n1 + 1) / 2
-    mean = n1 * n2 / 2
-    n = n1 + n2
-    var = n1 * n2 / 12 * ((n + 1) - ties / (n * (n - 1)))
-    if var <= 0:
-        return 1.0
-    z = (abs(u1 - mean) - 0.5) / math.sqrt(var)
-    return math.erfc(max(z, 0) / math.sqrt(2))
 
 
 def median(v):
