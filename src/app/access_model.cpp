@@ -44,9 +44,8 @@ Result<std::shared_ptr<const AccessModel::Types>> AccessModel::Catalog() {
   std::uint64_t gen = generation_.load();
   auto types = std::make_shared<Types>();
   auto r = store_.Read([&](core::Tx& tx) -> Result<void> {
-    auto list = tx.ListProductTypes();
-    if (!list) return Fail(list.error());
-    *types = std::move(*list);
+    VAULT_ASSIGN_OR_RETURN(auto list, tx.ListProductTypes());
+    *types = std::move(list);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -64,14 +63,12 @@ Result<AccessModel::AccountSnap> AccessModel::Account(const std::string& id) {
   std::uint64_t gen = generation_.load();
   AccountSnap snap;
   auto r = store_.Read([&](core::Tx& tx) -> Result<void> {
-    auto a = tx.FindAccountById(id);
-    if (!a) return Fail(a.error());
-    if (!*a) return {};
+    VAULT_ASSIGN_OR_RETURN(auto a, tx.FindAccountById(id));
+    if (!a) return {};
     snap.exists = true;
-    snap.disabled = (*a)->disabled;
-    auto totp = tx.FindTotp(id);
-    if (!totp) return Fail(totp.error());
-    snap.mfa = *totp && (*totp)->confirmed;
+    snap.disabled = (a)->disabled;
+    VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(id));
+    snap.mfa = totp && (totp)->confirmed;
     return {};
   });
   if (!r) return Fail(r.error());
@@ -95,9 +92,8 @@ Result<std::string> AccessModel::WorkspaceOfProduct(const std::string& product_i
   std::uint64_t gen = generation_.load();
   std::string ws;
   auto r = store_.Read([&](core::Tx& tx) -> Result<void> {
-    auto p = tx.FindProductById(product_id);
-    if (!p) return Fail(p.error());
-    if (*p) ws = (*p)->workspace_id;
+    VAULT_ASSIGN_OR_RETURN(auto p, tx.FindProductById(product_id));
+    if (p) ws = (p)->workspace_id;
     return {};
   });
   if (!r) return Fail(r.error());
@@ -120,28 +116,22 @@ Result<std::shared_ptr<const AccessModel::WorkspaceSnap>> AccessModel::Workspace
   std::uint64_t gen = generation_.load();
   auto snap = std::make_shared<WorkspaceSnap>();
   auto r = store_.Read([&](core::Tx& tx) -> Result<void> {
-    auto w = tx.FindWorkspace(id);
-    if (!w) return Fail(w.error());
-    if (!*w) return {};
-    snap->require_2fa = (*w)->require_2fa;
-    auto members = tx.ListMembers(id);
-    if (!members) return Fail(members.error());
-    for (const auto& m : *members) snap->members[m.membership.account_id] = m.membership.role;
-    auto products = tx.ListProducts(id);
-    if (!products) return Fail(products.error());
-    for (auto& p : *products) snap->products[p.id].product = std::move(p);
-    auto subs = tx.ListSubscriptions(id);
-    if (!subs) return Fail(subs.error());
-    for (auto& s : *subs)
+    VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(id));
+    if (!w) return {};
+    snap->require_2fa = (w)->require_2fa;
+    VAULT_ASSIGN_OR_RETURN(auto members, tx.ListMembers(id));
+    for (const auto& m : members) snap->members[m.membership.account_id] = m.membership.role;
+    VAULT_ASSIGN_OR_RETURN(auto products, tx.ListProducts(id));
+    for (auto& p : products) snap->products[p.id].product = std::move(p);
+    VAULT_ASSIGN_OR_RETURN(auto subs, tx.ListSubscriptions(id));
+    for (auto& s : subs)
       if (auto it = snap->products.find(s.product_id); it != snap->products.end()) it->second.subscription = s;
-    auto grants = tx.ListWorkspaceGrants(id);
-    if (!grants) return Fail(grants.error());
-    for (auto& g : *grants)
+    VAULT_ASSIGN_OR_RETURN(auto grants, tx.ListWorkspaceGrants(id));
+    for (auto& g : grants)
       if (auto it = snap->products.find(g.product_id); it != snap->products.end())
         it->second.grants.push_back(std::move(g));
-    auto groups = tx.ListGroupMembers(id);
-    if (!groups) return Fail(groups.error());
-    for (auto& [group, account] : *groups) snap->groups_of[account].push_back(group);
+    VAULT_ASSIGN_OR_RETURN(auto groups, tx.ListGroupMembers(id));
+    for (auto& [group, account] : groups) snap->groups_of[account].push_back(group);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -155,34 +145,29 @@ Result<std::shared_ptr<const AccessModel::WorkspaceSnap>> AccessModel::Workspace
 
 Result<AccessModel::Found> AccessModel::Find(const std::string& product_id) {
   Found out;
-  auto ws_id = WorkspaceOfProduct(product_id);
-  if (!ws_id) return Fail(ws_id.error());
-  if (ws_id->empty()) return out;
-  auto ws = Workspace(*ws_id);
-  if (!ws) return Fail(ws.error());
-  auto product = (*ws)->products.find(product_id);
-  if (product == (*ws)->products.end()) return out;
-  auto types = Catalog();
-  if (!types) return Fail(types.error());
-  out.workspace = std::move(*ws);
+  VAULT_ASSIGN_OR_RETURN(auto ws_id, WorkspaceOfProduct(product_id));
+  if (ws_id.empty()) return out;
+  VAULT_ASSIGN_OR_RETURN(auto ws, Workspace(ws_id));
+  auto product = (ws)->products.find(product_id);
+  if (product == (ws)->products.end()) return out;
+  VAULT_ASSIGN_OR_RETURN(auto types, Catalog());
+  out.workspace = std::move(ws);
   out.product = &product->second;  // lives as long as out.workspace
-  out.types = std::move(*types);
+  out.types = std::move(types);
   return out;
 }
 
 Result<core::AccessFacts> AccessModel::Facts(const std::string& account_id, const std::string& product_id) {
   core::AccessFacts f;
-  auto account = Account(account_id);
-  if (!account) return Fail(account.error());
-  f.account_exists = account->exists;
-  f.account_disabled = account->disabled;
-  f.account_mfa = account->mfa;
-  auto found = Find(product_id);
-  if (!found) return Fail(found.error());
-  if (!found->product) return f;
-  const auto& ws = found->workspace;
-  const ProductEntry* product = found->product;
-  const auto& types = found->types;
+  VAULT_ASSIGN_OR_RETURN(auto account, Account(account_id));
+  f.account_exists = account.exists;
+  f.account_disabled = account.disabled;
+  f.account_mfa = account.mfa;
+  VAULT_ASSIGN_OR_RETURN(auto found, Find(product_id));
+  if (!found.product) return f;
+  const auto& ws = found.workspace;
+  const ProductEntry* product = found.product;
+  const auto& types = found.types;
   const core::ProductType* type = nullptr;
   for (const auto& t : *types)
     if (t.id == product->product.type_id) type = &t;
@@ -236,19 +221,17 @@ Result<core::KeyProductFacts> AccessModel::KeyProduct(const std::string& product
       }
     }
   }
-  auto found = Find(product_id);
-  if (!found) return Fail(found.error());
-  if (!found->product) return f;
-  decide(*found->product, *found->types);
+  VAULT_ASSIGN_OR_RETURN(auto found, Find(product_id));
+  if (!found.product) return f;
+  decide(*found.product, *found.types);
   return f;
 }
 
 Result<core::AccessDecision> AccessModel::Check(const std::string& account_id, const std::string& product_id,
                                                 const std::string& permission, core::AccessFacts* facts) {
-  auto f = Facts(account_id, product_id);
-  if (!f) return Fail(f.error());
-  core::AccessDecision d = core::DecideAccess(*f, permission, clock_.Now());
-  if (facts) *facts = std::move(*f);
+  VAULT_ASSIGN_OR_RETURN(auto f, Facts(account_id, product_id));
+  core::AccessDecision d = core::DecideAccess(f, permission, clock_.Now());
+  if (facts) *facts = std::move(f);
   return d;
 }
 

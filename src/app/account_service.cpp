@@ -55,24 +55,21 @@ Result<core::OneTimeToken> AccountService::CheckToken(core::Tx& tx, const std::s
     return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", field);
   };
   if (token.size() != 43) return invalid();
-  auto found = tx.FindToken(p_.secrets.KeyedHash(TokenHashPurpose(purpose), token), purpose);
-  if (!found) return Fail(found.error());
-  if (!*found) return invalid();
-  if ((*found)->consumed_at)
+  VAULT_ASSIGN_OR_RETURN(auto found, tx.FindToken(p_.secrets.KeyedHash(TokenHashPurpose(purpose), token), purpose));
+  if (!found) return invalid();
+  if ((found)->consumed_at)
     return Fail(Code::kInvalidArgument, "token.used", "this link has already been used", field);
-  if ((*found)->expires_at <= p_.clock.Now())
+  if ((found)->expires_at <= p_.clock.Now())
     return Fail(Code::kInvalidArgument, "token.expired", "this link has expired; ask for a new one",
                 field);
-  return **found;
+  return *found;
 }
 
 Result<core::OneTimeToken> AccountService::TakeToken(core::Tx& tx, const std::string& token,
                                                      TokenPurpose purpose) {
-  auto t = CheckToken(tx, token, purpose);
-  if (!t) return t;
-  auto consumed = tx.ConsumeToken(t->token_hash, purpose, p_.clock.Now());
-  if (!consumed) return Fail(consumed.error());
-  if (!*consumed)  // a concurrent request consumed it between our read and our update
+  VAULT_ASSIGN_OR_RETURN(auto t, CheckToken(tx, token, purpose));
+  VAULT_ASSIGN_OR_RETURN(auto consumed, tx.ConsumeToken(t.token_hash, purpose, p_.clock.Now()));
+  if (!consumed)  // a concurrent request consumed it between our read and our update
     return Fail(Code::kInvalidArgument, "token.used", "this link has already been used",
                 purpose == TokenPurpose::kMfa ? "mfa_token" : "token");
   return t;
@@ -80,12 +77,11 @@ Result<core::OneTimeToken> AccountService::TakeToken(core::Tx& tx, const std::st
 
 Result<core::ThrottleState> AccountService::Reserve(core::Tx& tx, const std::string& key) {
   core::Timestamp now = p_.clock.Now();
-  auto state = tx.ReserveAttempt(key, now, settings_.failure_window_seconds);
-  if (!state) return Fail(state.error());
-  if (state->locked_until > now || state->attempts > settings_.max_failures) {
-    core::Timestamp until = state->locked_until > now
-                                ? state->locked_until
-                                : state->window_start + settings_.failure_window_seconds;
+  VAULT_ASSIGN_OR_RETURN(auto state, tx.ReserveAttempt(key, now, settings_.failure_window_seconds));
+  if (state.locked_until > now || state.attempts > settings_.max_failures) {
+    core::Timestamp until = state.locked_until > now
+                                ? state.locked_until
+                                : state.window_start + settings_.failure_window_seconds;
     core::Error e{Code::kResourceExhausted, "auth.locked", "",
                   "too many failed attempts; try again later"};
     e.retry_after = std::max<core::Timestamp>(1, until - now);
@@ -97,8 +93,7 @@ Result<core::ThrottleState> AccountService::Reserve(core::Tx& tx, const std::str
 Result<bool> AccountService::LockIfExhausted(core::Tx& tx, const std::string& key,
                                              const core::ThrottleState& state) {
   if (state.attempts < settings_.max_failures) return false;
-  if (auto r = tx.LockThrottle(key, p_.clock.Now() + settings_.lockout_seconds); !r)
-    return Fail(r.error());
+  VAULT_TRY(tx.LockThrottle(key, p_.clock.Now() + settings_.lockout_seconds));
   return true;
 }
 
@@ -114,9 +109,9 @@ Result<SignedIn> AccountService::OpenSession(core::Tx& tx, Account account, cons
   s.expires_at = s.created_at + settings_.session_absolute_seconds;
   s.ip = client.ip;
   s.user_agent = client.user_agent.substr(0, 512);
-  if (auto r = tx.InsertSession(s); !r) return Fail(r.error());
+  VAULT_TRY(tx.InsertSession(s));
   account.last_sign_in_at = s.created_at;
-  if (auto r = tx.UpdateAccount(account); !r) return Fail(r.error());
+  VAULT_TRY(tx.UpdateAccount(account));
   if (!method.empty())
     if (auto r = audit_.Record(tx, AccountActor(account.id, client),
                                {"session.signed_in", "session", s.id,
@@ -128,29 +123,25 @@ Result<SignedIn> AccountService::OpenSession(core::Tx& tx, Account account, cons
 }
 
 Result<void> AccountService::SignUp(const std::string& name, const std::string& email) {
-  auto valid_name = core::ValidateName(name, "name");
-  if (!valid_name) return Fail(valid_name.error());
-  auto valid_email = core::ValidateEmail(email, "email");
-  if (!valid_email) return Fail(valid_email.error());
-  std::string norm = core::NormalizeEmail(*valid_email);
+  VAULT_ASSIGN_OR_RETURN(auto valid_name, core::ValidateName(name, "name"));
+  VAULT_ASSIGN_OR_RETURN(auto valid_email, core::ValidateEmail(email, "email"));
+  std::string norm = core::NormalizeEmail(valid_email);
   std::optional<core::MailMessage> mail;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto existing = tx.FindAccountByEmail(norm);
-    if (!existing) return Fail(existing.error());
+    VAULT_ASSIGN_OR_RETURN(auto existing, tx.FindAccountByEmail(norm));
     // Both paths store a token and commit, so the answer takes as long for a known address as
     // for a new one (no enumeration by timing). The known address's token is never sent and
     // could not complete a sign-up (the address is taken).
     core::OneTimeToken t;
     t.purpose = TokenPurpose::kSignup;
-    t.email = *valid_email;
-    t.name = *valid_name;
-    auto secret = IssueToken(tx, t, settings_.signup_token_seconds);
-    if (!secret) return Fail(secret.error());
-    if (*existing)
-      mail = SignupAttemptMessage((*existing)->email, settings_.public_url + "/password/forgot");
+    t.email = valid_email;
+    t.name = valid_name;
+    VAULT_ASSIGN_OR_RETURN(auto secret, IssueToken(tx, t, settings_.signup_token_seconds));
+    if (existing)
+      mail = SignupAttemptMessage((existing)->email, settings_.public_url + "/password/forgot");
     else
-      mail = VerifyEmailMessage(*valid_email, *valid_name,
-                                settings_.public_url + "/signup/complete?token=" + *secret);
+      mail = VerifyEmailMessage(valid_email, valid_name,
+                                settings_.public_url + "/signup/complete?token=" + secret);
     return {};
   });
   if (!r) return r;
@@ -164,21 +155,17 @@ Result<SignedIn> AccountService::CompleteSignUp(const std::string& token,
   // Check the token and the policy before any hashing or writing, so a bad request costs little
   // and leaves the token usable.
   auto peek = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto t = CheckToken(tx, token, TokenPurpose::kSignup);
-    if (!t) return Fail(t.error());
-    return p_.policy.Check(password, t->email, "password");
+    VAULT_ASSIGN_OR_RETURN(auto t, CheckToken(tx, token, TokenPurpose::kSignup));
+    return p_.policy.Check(password, t.email, "password");
   });
   if (!peek) return Fail(peek.error());
   // Hash outside the transaction: argon2id must not hold a database write lock.
-  auto hash = p_.hasher.Hash(password);
-  if (!hash) return Fail(hash.error());
+  VAULT_ASSIGN_OR_RETURN(auto hash, p_.hasher.Hash(password));
   SignedIn out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto t = TakeToken(tx, token, TokenPurpose::kSignup);
-    if (!t) return Fail(t.error());
-    auto s = CreateVerifiedAccount(tx, t->email, t->name, *hash, client);
-    if (!s) return Fail(s.error());
-    out = std::move(*s);
+    VAULT_ASSIGN_OR_RETURN(auto t, TakeToken(tx, token, TokenPurpose::kSignup));
+    VAULT_ASSIGN_OR_RETURN(auto s, CreateVerifiedAccount(tx, t.email, t.name, hash, client));
+    out = std::move(s);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -197,7 +184,7 @@ Result<SignedIn> AccountService::CreateVerifiedAccount(core::Tx& tx, const std::
   a.email_verified = true;
   a.password_hash = password_hash;
   a.created_at = a.updated_at = p_.clock.Now();
-  if (auto ins = tx.InsertAccount(a); !ins) return Fail(ins.error());
+  VAULT_TRY(tx.InsertAccount(a));
   if (auto ev = audit_.Record(tx, AccountActor(a.id, client), {"account.created", "account", a.id}); !ev)
     return Fail(ev.error());
   return OpenSession(tx, a, client, "");
@@ -212,12 +199,10 @@ Result<SignInOutcome> AccountService::SignIn(const std::string& email, const std
   core::ThrottleState state;
   // Reserve the attempt before verifying: parallel guesses on any node cannot exceed the limit.
   auto reserved = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto a = tx.FindAccountByEmail(norm);
-    if (!a) return Fail(a.error());
-    account = std::move(*a);
-    auto s = Reserve(tx, key);
-    if (!s) return Fail(s.error());
-    state = *s;
+    VAULT_ASSIGN_OR_RETURN(auto a, tx.FindAccountByEmail(norm));
+    account = std::move(a);
+    VAULT_ASSIGN_OR_RETURN(auto s, Reserve(tx, key));
+    state = s;
     return {};
   });
   if (!reserved) {
@@ -226,10 +211,8 @@ Result<SignInOutcome> AccountService::SignIn(const std::string& email, const std
     // reservation above was rolled back with the refusal).
     if (reserved.error().id == "auth.locked")
       (void)p_.store.Write([&](core::Tx& tx) -> Result<void> {
-        auto seen = tx.ReserveAttempt("signin-refused:" + norm, p_.clock.Now(),
-                                      settings_.lockout_seconds);
-        if (!seen) return Fail(seen.error());
-        if (seen->attempts > 1) return {};
+        VAULT_ASSIGN_OR_RETURN(auto seen, tx.ReserveAttempt("signin-refused:" + norm, p_.clock.Now(), settings_.lockout_seconds));
+        if (seen.attempts > 1) return {};
         return audit_.Record(tx, AnonymousActor(client),
                              {"session.sign_in_failed", account ? "account" : "", account ? account->id : "",
                               JsonSummary({{"reason", "locked"}})});
@@ -252,9 +235,8 @@ Result<SignInOutcome> AccountService::SignIn(const std::string& email, const std
                                   JsonSummary({{"reason", "invalid_credentials"}})});
           !r)
         return r;
-      auto l = LockIfExhausted(tx, key, state);
-      if (!l) return Fail(l.error());
-      locked = *l;
+      VAULT_ASSIGN_OR_RETURN(auto l, LockIfExhausted(tx, key, state));
+      locked = l;
       if (locked && account)
         return audit_.Record(tx, AnonymousActor(client), {"account.locked_out", "account", target});
       return {};
@@ -279,28 +261,25 @@ Result<SignInOutcome> AccountService::SignIn(const std::string& email, const std
   }
   SignInOutcome out;
   auto w = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    if (auto r = tx.ResetThrottle(key); !r) return r;
+    VAULT_TRY(tx.ResetThrottle(key));
     if (rehash) {
       account->password_hash = *rehash;
       account->updated_at = p_.clock.Now();
-      if (auto u = tx.UpdateAccount(*account); !u) return u;
+      VAULT_TRY(tx.UpdateAccount(*account));
     }
-    auto totp = tx.FindTotp(account->id);
-    if (!totp) return Fail(totp.error());
-    if (*totp && (*totp)->confirmed) {
+    VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(account->id));
+    if (totp && (totp)->confirmed) {
       core::OneTimeToken t;
       t.purpose = TokenPurpose::kMfa;
       t.account_id = account->id;
       t.email = account->email;
-      auto secret = IssueToken(tx, t, settings_.mfa_token_seconds);
-      if (!secret) return Fail(secret.error());
-      out.mfa_token = *secret;
+      VAULT_ASSIGN_OR_RETURN(auto secret, IssueToken(tx, t, settings_.mfa_token_seconds));
+      out.mfa_token = secret;
       return audit_.Record(tx, AccountActor(account->id, client),
                            {"session.mfa_challenged", "account", account->id});
     }
-    auto s = OpenSession(tx, *account, client, "password");
-    if (!s) return Fail(s.error());
-    out.signed_in = std::move(*s);
+    VAULT_ASSIGN_OR_RETURN(auto s, OpenSession(tx, *account, client, "password"));
+    out.signed_in = std::move(s);
     return {};
   });
   if (!w) return Fail(w.error());
@@ -319,19 +298,16 @@ Result<AuthContext> AccountService::Authenticate(const std::string& token,
   ctx.client = client;
   bool found = false, touch = false;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto s = tx.FindSessionByTokenHash(hash);
-    if (!s) return Fail(s.error());
-    if (!*s) return {};
-    if ((*s)->expires_at <= now || (*s)->last_seen_at + settings_.session_idle_seconds <= now)
+    VAULT_ASSIGN_OR_RETURN(auto s, tx.FindSessionByTokenHash(hash));
+    if (!s) return {};
+    if ((s)->expires_at <= now || (s)->last_seen_at + settings_.session_idle_seconds <= now)
       return {};
-    auto a = tx.FindAccountById((*s)->account_id);
-    if (!a) return Fail(a.error());
-    if (!*a || (*a)->disabled) return {};
-    auto totp = tx.FindTotp((*a)->id);
-    if (!totp) return Fail(totp.error());
-    ctx.mfa_enabled = *totp && (*totp)->confirmed;
-    ctx.session = std::move(**s);
-    ctx.account = std::move(**a);
+    VAULT_ASSIGN_OR_RETURN(auto a, tx.FindAccountById((s)->account_id));
+    if (!a || (a)->disabled) return {};
+    VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp((a)->id));
+    ctx.mfa_enabled = totp && (totp)->confirmed;
+    ctx.session = std::move(*s);
+    ctx.account = std::move(*a);
     found = true;
     touch = ctx.session.last_seen_at + settings_.touch_interval_seconds <= now ||
             ctx.session.ip != client.ip;
@@ -350,8 +326,7 @@ Result<AuthContext> AccountService::Authenticate(const std::string& token,
 
 Result<void> AccountService::SignOut(const AuthContext& ctx) {
   return p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto d = tx.DeleteSession(ctx.account.id, ctx.session.id);
-    if (!d) return Fail(d.error());
+    VAULT_TRY(tx.DeleteSession(ctx.account.id, ctx.session.id));
     return audit_.Record(tx, ActorOf(ctx), {"session.signed_out", "session", ctx.session.id});
   });
 }
@@ -361,9 +336,8 @@ Result<void> AccountService::RecheckPassword(const AuthContext& ctx, const std::
   std::string key = "signin:" + ctx.account.email_norm;  // the sign-in lockout's own counter
   core::ThrottleState state;
   auto reserved = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto s = Reserve(tx, key);
-    if (!s) return Fail(s.error());
-    state = *s;
+    VAULT_ASSIGN_OR_RETURN(auto s, Reserve(tx, key));
+    state = s;
     return {};
   });
   if (!reserved) return reserved;
@@ -375,9 +349,8 @@ Result<void> AccountService::RecheckPassword(const AuthContext& ctx, const std::
                                                   ctx.account.id, JsonSummary({{"field", field}})});
         !r)
       return r;
-    auto l = LockIfExhausted(tx, key, state);
-    if (!l) return Fail(l.error());
-    locked = *l;
+    VAULT_ASSIGN_OR_RETURN(auto l, LockIfExhausted(tx, key, state));
+    locked = l;
     if (locked)
       return audit_.Record(tx, ActorOf(ctx), {"account.locked_out", "account", ctx.account.id});
     return {};
@@ -389,11 +362,9 @@ Result<void> AccountService::RecheckPassword(const AuthContext& ctx, const std::
 }
 
 Result<void> AccountService::VoidOutstanding(core::Tx& tx, const std::string& account_id) {
-  auto voided = tx.VoidTokensOfAccount(account_id, std::nullopt, p_.clock.Now());
-  if (!voided) return Fail(voided.error());
-  auto totp = tx.FindTotp(account_id);
-  if (!totp) return Fail(totp.error());
-  if (*totp && !(*totp)->confirmed) return tx.DeleteTotp(account_id);  // a pending enrolment
+  VAULT_TRY(tx.VoidTokensOfAccount(account_id, std::nullopt, p_.clock.Now()));
+  VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(account_id));
+  if (totp && !(totp)->confirmed) return tx.DeleteTotp(account_id);  // a pending enrolment
   return {};
 }
 

@@ -12,10 +12,9 @@ namespace {
 const Actor kSystem{"system", "cli", "", "atomyx-vault admin"};
 
 Result<core::Account> Find(core::Tx& tx, const std::string& email) {
-  auto a = tx.FindAccountByEmail(core::NormalizeEmail(email));
-  if (!a) return Fail(a.error());
-  if (!*a) return Fail(core::Code::kNotFound, "account.not_found", "no account has this email address");
-  return std::move(**a);
+  VAULT_ASSIGN_OR_RETURN(auto a, tx.FindAccountByEmail(core::NormalizeEmail(email)));
+  if (!a) return Fail(core::Code::kNotFound, "account.not_found", "no account has this email address");
+  return std::move(*a);
 }
 }  // namespace
 
@@ -31,36 +30,32 @@ AdminService::AdminService(core::Store& store, core::Clock& clock, core::Random&
       audit_(secrets, random, clock) {}
 
 Result<AdminOutcome> AdminService::CreateSuperAdmin(const std::string& email, const std::string& name) {
-  auto valid = core::ValidateEmail(email, "email");
-  if (!valid) return Fail(valid.error());
-  auto valid_name = core::ValidateName(name, "name");
-  if (!valid_name) return Fail(valid_name.error());
+  VAULT_ASSIGN_OR_RETURN(auto valid, core::ValidateEmail(email, "email"));
+  VAULT_ASSIGN_OR_RETURN(auto valid_name, core::ValidateName(name, "name"));
   AdminOutcome out;
   auto r = store_.Write([&](core::Tx& tx) -> Result<void> {
-    auto existing = tx.FindAccountByEmail(core::NormalizeEmail(*valid));
-    if (!existing) return Fail(existing.error());
+    VAULT_ASSIGN_OR_RETURN(auto existing, tx.FindAccountByEmail(core::NormalizeEmail(valid)));
     core::Account a;
-    if (*existing) {
-      a = **existing;
+    if (existing) {
+      a = *existing;
       a.super_admin = true;
       a.updated_at = clock_.Now();
-      if (auto u = tx.UpdateAccount(a); !u) return u;
+      VAULT_TRY(tx.UpdateAccount(a));
     } else {
       a.id = core::NewId(random_, "acc");
-      a.email = *valid;
-      a.email_norm = core::NormalizeEmail(*valid);
-      a.name = *valid_name;
+      a.email = valid;
+      a.email_norm = core::NormalizeEmail(valid);
+      a.name = valid_name;
       a.email_verified = true;
       a.super_admin = true;
       a.created_at = a.updated_at = clock_.Now();
-      if (auto i = tx.InsertAccount(a); !i) return i;
+      VAULT_TRY(tx.InsertAccount(a));
       core::OneTimeToken t;
       t.purpose = core::TokenPurpose::kPasswordReset;
       t.account_id = a.id;
       t.email = a.email;
-      auto secret = IssueOneTimeToken(tx, random_, secrets_, clock_, t, 24 * 3600);
-      if (!secret) return Fail(secret.error());
-      out.link = public_url_ + "/password/reset?token=" + *secret;
+      VAULT_ASSIGN_OR_RETURN(auto secret, IssueOneTimeToken(tx, random_, secrets_, clock_, t, 24 * 3600));
+      out.link = public_url_ + "/password/reset?token=" + secret;
       out.created = true;
     }
     out.account_id = a.id;
@@ -75,17 +70,15 @@ Result<AdminOutcome> AdminService::CreateSuperAdmin(const std::string& email, co
 Result<AdminOutcome> AdminService::ResetPassword(const std::string& email) {
   AdminOutcome out;
   auto r = store_.Write([&](core::Tx& tx) -> Result<void> {
-    auto a = Find(tx, email);
-    if (!a) return Fail(a.error());
+    VAULT_ASSIGN_OR_RETURN(auto a, Find(tx, email));
     core::OneTimeToken t;
     t.purpose = core::TokenPurpose::kPasswordReset;
-    t.account_id = a->id;
-    t.email = a->email;
-    auto secret = IssueOneTimeToken(tx, random_, secrets_, clock_, t, 3600);
-    if (!secret) return Fail(secret.error());
-    out.account_id = a->id;
-    out.link = public_url_ + "/password/reset?token=" + *secret;
-    return audit_.Record(tx, kSystem, {"admin.password_reset_issued", "account", a->id});
+    t.account_id = a.id;
+    t.email = a.email;
+    VAULT_ASSIGN_OR_RETURN(auto secret, IssueOneTimeToken(tx, random_, secrets_, clock_, t, 3600));
+    out.account_id = a.id;
+    out.link = public_url_ + "/password/reset?token=" + secret;
+    return audit_.Record(tx, kSystem, {"admin.password_reset_issued", "account", a.id});
   });
   if (!r) return Fail(r.error());
   return out;
@@ -94,21 +87,19 @@ Result<AdminOutcome> AdminService::ResetPassword(const std::string& email) {
 Result<AdminOutcome> AdminService::SetDisabled(const std::string& email, bool disabled) {
   AdminOutcome out;
   auto r = store_.Write([&](core::Tx& tx) -> Result<void> {
-    auto a = Find(tx, email);
-    if (!a) return Fail(a.error());
-    a->disabled = disabled;
-    a->updated_at = clock_.Now();
-    if (auto u = tx.UpdateAccount(*a); !u) return u;
+    VAULT_ASSIGN_OR_RETURN(auto a, Find(tx, email));
+    a.disabled = disabled;
+    a.updated_at = clock_.Now();
+    VAULT_TRY(tx.UpdateAccount(a));
     int ended = 0;
     if (disabled) {
-      auto d = tx.DeleteSessionsOfAccount(a->id, "");
-      if (!d) return Fail(d.error());
-      ended = *d;
+      VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(a.id, ""));
+      ended = d;
     }
-    out.account_id = a->id;
+    out.account_id = a.id;
     return audit_.Record(tx, kSystem,
                          {disabled ? "admin.account_disabled" : "admin.account_enabled", "account",
-                          a->id, JsonSummary({{"sessions_ended", std::to_string(ended)}})});
+                          a.id, JsonSummary({{"sessions_ended", std::to_string(ended)}})});
   });
   if (!r) return Fail(r.error());
   if (changes_) changes_->AccountChanged(out.account_id);

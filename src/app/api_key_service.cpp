@@ -74,24 +74,20 @@ ApiKeyService::ApiKeyService(Ports ports, WorkspaceService& workspaces, AccessMo
 
 Result<ApiKeyService::Scope> ApiKeyService::OpenScope(core::Tx& tx, const AuthContext& ctx, const std::string& ws,
                                                      bool for_write) {
-  auto access = for_write ? workspaces_.OpenForWrite(tx, ctx, ws, Capability::kView)
-                          : workspaces_.OpenIn(tx, ctx, ws, Capability::kView);
-  if (!access) return Fail(access.error());
-  Scope scope{std::move(*access)};
+  VAULT_ASSIGN_OR_RETURN(auto access, for_write ? workspaces_.OpenForWrite(tx, ctx, ws, Capability::kView) : workspaces_.OpenIn(tx, ctx, ws, Capability::kView));
+  Scope scope{std::move(access)};
   if (core::Allows(scope.access.membership.role, Capability::kManageAccess)) {
     scope.all_products = true;
     return scope;
   }
   // A product's Admins: the admin role reaches them directly or through one of their groups.
   const std::string& me = ctx.account.id;
-  auto members = tx.ListGroupMembers(scope.access.workspace.id);
-  if (!members) return Fail(members.error());
+  VAULT_ASSIGN_OR_RETURN(auto members, tx.ListGroupMembers(scope.access.workspace.id));
   std::set<std::string> my_groups;
-  for (const auto& [group, account] : *members)
+  for (const auto& [group, account] : members)
     if (account == me) my_groups.insert(group);
-  auto grants = tx.ListWorkspaceGrants(scope.access.workspace.id);
-  if (!grants) return Fail(grants.error());
-  for (const auto& g : *grants) {
+  VAULT_ASSIGN_OR_RETURN(auto grants, tx.ListWorkspaceGrants(scope.access.workspace.id));
+  for (const auto& g : grants) {
     bool mine = g.principal_type == core::PrincipalType::kAccount ? g.principal_id == me
                                                                    : my_groups.contains(g.principal_id);
     if (mine && g.role == "admin") scope.admin_products.insert(g.product_id);
@@ -101,18 +97,16 @@ Result<ApiKeyService::Scope> ApiKeyService::OpenScope(core::Tx& tx, const AuthCo
 }
 
 Result<core::ApiKey> ApiKeyService::FindVisible(core::Tx& tx, const Scope& scope, const std::string& id) {
-  auto k = tx.FindApiKey(id);
-  if (!k) return Fail(k.error());
+  VAULT_ASSIGN_OR_RETURN(auto k, tx.FindApiKey(id));
   // Another workspace's key, or a product the caller does not administer: not there.
-  if (!*k || (*k)->workspace_id != scope.access.workspace.id || !scope.Sees((*k)->product_id))
+  if (!k || (k)->workspace_id != scope.access.workspace.id || !scope.Sees((k)->product_id))
     return Fail(KeyNotFound());
-  return std::move(**k);
+  return std::move(*k);
 }
 
 Result<void> ApiKeyService::Authorize(const AuthContext& ctx, const std::string& ws) {
   return p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto scope = OpenScope(tx, ctx, ws, false);
-    if (!scope) return Fail(scope.error());
+    VAULT_TRY(OpenScope(tx, ctx, ws, false));
     return {};
   });
 }
@@ -129,55 +123,46 @@ Result<core::ApiKey> ApiKeyService::Issue(core::Tx& tx, const AuthContext& ctx, 
   key.revoked_at = key.last_used_at = 0;
   key.last_used_ip.clear();
   key.replaced_by.clear();
-  if (auto i = tx.InsertApiKey(key); !i) return Fail(i.error());
+  VAULT_TRY(tx.InsertApiKey(key));
   // Other nodes learn the new id from the feed (they answer "unknown" for ids they do not know).
-  if (auto f = tx.AppendChange("api_key", key.id, key.created_at); !f) return Fail(f.error());
+  VAULT_TRY(tx.AppendChange("api_key", key.id, key.created_at));
   return key;
 }
 
 Result<IssuedKey> ApiKeyService::Create(const AuthContext& ctx, const std::string& ws, const NewKey& req) {
-  auto name = core::ValidateWorkspaceName(req.name, "name");
-  if (!name) return Fail(name.error());
-  auto env = core::ParseEnvironment(req.environment, "environment");
-  if (!env) return Fail(env.error());
-  auto expires = CheckExpiry(req.expires_at, p_.clock.Now(), "expires_at");
-  if (!expires) return Fail(expires.error());
+  VAULT_ASSIGN_OR_RETURN(auto name, core::ValidateWorkspaceName(req.name, "name"));
+  VAULT_ASSIGN_OR_RETURN(auto env, core::ParseEnvironment(req.environment, "environment"));
+  VAULT_ASSIGN_OR_RETURN(auto expires, CheckExpiry(req.expires_at, p_.clock.Now(), "expires_at"));
   if (req.allowed_ips.size() > kMaxAllowedIps)
     return Fail(Code::kInvalidArgument, "validation.too_many", "at most 50 networks", "allowed_ips");
   std::vector<std::string> networks;
   for (std::size_t i = 0; i < req.allowed_ips.size(); ++i) {
-    auto net = core::ParseCidr(req.allowed_ips[i], "allowed_ips[" + std::to_string(i) + "]");
-    if (!net) return Fail(net.error());
-    std::string canonical = net->ToString();
+    VAULT_ASSIGN_OR_RETURN(auto net, core::ParseCidr(req.allowed_ips[i], "allowed_ips[" + std::to_string(i) + "]"));
+    std::string canonical = net.ToString();
     if (std::find(networks.begin(), networks.end(), canonical) == networks.end()) networks.push_back(canonical);
   }
   IssuedKey out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto scope = OpenScope(tx, ctx, ws, true);
-    if (!scope) return Fail(scope.error());
-    auto product = tx.FindProduct(scope->access.workspace.id, req.product);
-    if (!product) return Fail(product.error());
-    if (!*product)
+    VAULT_ASSIGN_OR_RETURN(auto scope, OpenScope(tx, ctx, ws, true));
+    VAULT_ASSIGN_OR_RETURN(auto product, tx.FindProduct(scope.access.workspace.id, req.product));
+    if (!product)
       return Fail(Code::kNotFound, "product.not_found", "no such product in this workspace", "product");
-    if (!scope->Sees((*product)->id)) return Fail(Denied());
-    auto types = tx.ListProductTypes();
-    if (!types) return Fail(types.error());
+    if (!scope.Sees((product)->id)) return Fail(Denied());
+    VAULT_ASSIGN_OR_RETURN(auto types, tx.ListProductTypes());
     std::vector<std::string> offered;
-    for (const auto& t : *types)
-      if (t.id == (*product)->type_id) offered = t.api_permissions;
-    auto perms = core::ValidateKeyPermissions(req.permissions, offered);
-    if (!perms) return Fail(perms.error());
+    for (const auto& t : types)
+      if (t.id == (product)->type_id) offered = t.api_permissions;
+    VAULT_ASSIGN_OR_RETURN(auto perms, core::ValidateKeyPermissions(req.permissions, offered));
     core::ApiKey key;
-    key.workspace_id = scope->access.workspace.id;
-    key.product_id = (*product)->id;
-    key.environment = *env;
-    key.name = *name;
-    key.permissions = std::move(*perms);
+    key.workspace_id = scope.access.workspace.id;
+    key.product_id = (product)->id;
+    key.environment = env;
+    key.name = name;
+    key.permissions = std::move(perms);
     key.allowed_ips = networks;
-    key.expires_at = *expires;
-    auto issued = Issue(tx, ctx, std::move(key), &out.text);
-    if (!issued) return Fail(issued.error());
-    out.key = std::move(*issued);
+    key.expires_at = expires;
+    VAULT_ASSIGN_OR_RETURN(auto issued, Issue(tx, ctx, std::move(key), &out.text));
+    out.key = std::move(issued);
     return audit_.Record(tx, ActorIn(ctx),
                          {"api_key.created", "api_key", out.key.id,
                           JsonSummary({{"name", out.key.name},
@@ -200,28 +185,24 @@ Result<KeyPage> ApiKeyService::List(const AuthContext& ctx, const std::string& w
   if (!filter.cursor.empty() && !ParseCursor(filter.cursor, q))
     return Fail(Code::kInvalidArgument, "validation.query", "not a cursor this API returned", "cursor");
   if (!filter.environment.empty()) {
-    auto env = core::ParseEnvironment(filter.environment, "environment");
-    if (!env) return Fail(env.error());
-    q.environment = std::string(core::EnvironmentName(*env));
+    VAULT_ASSIGN_OR_RETURN(auto env, core::ParseEnvironment(filter.environment, "environment"));
+    q.environment = std::string(core::EnvironmentName(env));
   }
   KeyPage page;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto scope = OpenScope(tx, ctx, ws, false);
-    if (!scope) return Fail(scope.error());
-    q.workspace_id = scope->access.workspace.id;
+    VAULT_ASSIGN_OR_RETURN(auto scope, OpenScope(tx, ctx, ws, false));
+    q.workspace_id = scope.access.workspace.id;
     if (!filter.product.empty()) {
-      auto product = tx.FindProduct(q.workspace_id, filter.product);
-      if (!product) return Fail(product.error());
-      if (!*product)
+      VAULT_ASSIGN_OR_RETURN(auto product, tx.FindProduct(q.workspace_id, filter.product));
+      if (!product)
         return Fail(Code::kNotFound, "product.not_found", "no such product in this workspace", "product");
-      if (!scope->Sees((*product)->id)) return Fail(Denied());
-      q.product_ids = {(*product)->id};
-    } else if (!scope->all_products) {
-      q.product_ids.assign(scope->admin_products.begin(), scope->admin_products.end());
+      if (!scope.Sees((product)->id)) return Fail(Denied());
+      q.product_ids = {(product)->id};
+    } else if (!scope.all_products) {
+      q.product_ids.assign(scope.admin_products.begin(), scope.admin_products.end());
     }
-    auto keys = tx.ListApiKeys(q);
-    if (!keys) return Fail(keys.error());
-    page.items = std::move(*keys);
+    VAULT_ASSIGN_OR_RETURN(auto keys, tx.ListApiKeys(q));
+    page.items = std::move(keys);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -235,11 +216,9 @@ Result<KeyPage> ApiKeyService::List(const AuthContext& ctx, const std::string& w
 Result<core::ApiKey> ApiKeyService::Get(const AuthContext& ctx, const std::string& ws, const std::string& id) {
   core::ApiKey out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto scope = OpenScope(tx, ctx, ws, false);
-    if (!scope) return Fail(scope.error());
-    auto k = FindVisible(tx, *scope, id);
-    if (!k) return Fail(k.error());
-    out = std::move(*k);
+    VAULT_ASSIGN_OR_RETURN(auto scope, OpenScope(tx, ctx, ws, false));
+    VAULT_ASSIGN_OR_RETURN(auto k, FindVisible(tx, scope, id));
+    out = std::move(k);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -250,20 +229,17 @@ Result<core::ApiKey> ApiKeyService::Revoke(const AuthContext& ctx, const std::st
   core::ApiKey out;
   bool changed = false;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto scope = OpenScope(tx, ctx, ws, true);
-    if (!scope) return Fail(scope.error());
-    auto k = FindVisible(tx, *scope, id);
-    if (!k) return Fail(k.error());
-    out = std::move(*k);
+    VAULT_ASSIGN_OR_RETURN(auto scope, OpenScope(tx, ctx, ws, true));
+    VAULT_ASSIGN_OR_RETURN(auto k, FindVisible(tx, scope, id));
+    out = std::move(k);
     core::Timestamp now = p_.clock.Now();
-    auto done = tx.RevokeApiKey(id, now);
-    if (!done) return Fail(done.error());
-    if (!*done) return {};  // already revoked
+    VAULT_ASSIGN_OR_RETURN(auto done, tx.RevokeApiKey(id, now));
+    if (!done) return {};  // already revoked
     changed = true;
     out.revoked_at = now;
     // The feed entry commits with the revocation: a crash right after the commit cannot leave
     // other nodes accepting the key.
-    if (auto f = tx.AppendChange("api_key", id, now); !f) return f;
+    VAULT_TRY(tx.AppendChange("api_key", id, now));
     return audit_.Record(tx, ActorIn(ctx),
                          {"api_key.revoked", "api_key", id,
                           JsonSummary({{"name", out.name}, {"product", out.product_id}}), out.workspace_id});
@@ -280,41 +256,36 @@ Result<RolledKey> ApiKeyService::Roll(const AuthContext& ctx, const std::string&
                 "grace_seconds");
   core::Timestamp now = p_.clock.Now();
   if (options.expires_at) {
-    auto e = CheckExpiry(*options.expires_at, now, "expires_at");
-    if (!e) return Fail(e.error());
+    VAULT_TRY(CheckExpiry(*options.expires_at, now, "expires_at"));
   }
   RolledKey out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto scope = OpenScope(tx, ctx, ws, true);
-    if (!scope) return Fail(scope.error());
-    auto old = FindVisible(tx, *scope, id);
-    if (!old) return Fail(old.error());
-    if (old->revoked_at != 0)
+    VAULT_ASSIGN_OR_RETURN(auto scope, OpenScope(tx, ctx, ws, true));
+    VAULT_ASSIGN_OR_RETURN(auto old, FindVisible(tx, scope, id));
+    if (old.revoked_at != 0)
       return Fail(Code::kFailedPrecondition, "api_key.revoked", "a revoked key cannot be rolled");
-    if (!old->replaced_by.empty())
+    if (!old.replaced_by.empty())
       return Fail(Code::kFailedPrecondition, "api_key.already_rolled",
                   "this key was already rolled; roll its replacement instead");
-    core::ApiKey next = *old;
-    next.rolled_from = old->id;
+    core::ApiKey next = old;
+    next.rolled_from = old.id;
     if (options.expires_at) next.expires_at = *options.expires_at;
-    else if (old->expires_at != 0) next.expires_at = now + std::max<core::Timestamp>(old->expires_at - old->created_at, 1);
-    auto issued = Issue(tx, ctx, std::move(next), &out.key.text);
-    if (!issued) return Fail(issued.error());
-    out.key.key = std::move(*issued);
-    out.old = std::move(*old);
+    else if (old.expires_at != 0) next.expires_at = now + std::max<core::Timestamp>(old.expires_at - old.created_at, 1);
+    VAULT_ASSIGN_OR_RETURN(auto issued, Issue(tx, ctx, std::move(next), &out.key.text));
+    out.key.key = std::move(issued);
+    out.old = std::move(old);
     core::Timestamp old_expiry = out.old.expires_at;
     if (options.grace_seconds > 0 && (old_expiry == 0 || now + options.grace_seconds < old_expiry))
       old_expiry = now + options.grace_seconds;
-    auto marked = tx.MarkApiKeyRolled(out.old.id, out.key.key.id, old_expiry);
-    if (!marked) return Fail(marked.error());
-    if (!*marked) return Fail(Code::kFailedPrecondition, "api_key.already_rolled", "the key changed meanwhile");
+    VAULT_ASSIGN_OR_RETURN(auto marked, tx.MarkApiKeyRolled(out.old.id, out.key.key.id, old_expiry));
+    if (!marked) return Fail(Code::kFailedPrecondition, "api_key.already_rolled", "the key changed meanwhile");
     out.old.replaced_by = out.key.key.id;
     out.old.expires_at = old_expiry;
     if (options.grace_seconds == 0) {
-      if (auto v = tx.RevokeApiKey(out.old.id, now); !v) return Fail(v.error());
+      VAULT_TRY(tx.RevokeApiKey(out.old.id, now));
       out.old.revoked_at = now;
     }
-    if (auto f = tx.AppendChange("api_key", out.old.id, now); !f) return f;  // commits with the roll
+    VAULT_TRY(tx.AppendChange("api_key", out.old.id, now));  // commits with the roll
     return audit_.Record(tx, ActorIn(ctx),
                          {"api_key.rolled", "api_key", out.old.id,
                           JsonSummary({{"new_key", out.key.key.id},
@@ -404,9 +375,8 @@ Result<std::shared_ptr<const ApiKeyService::Cached>> ApiKeyService::Lookup(const
   std::uint64_t gen = generation_.load();
   std::optional<core::ApiKey> found;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto k = tx.FindApiKey(id);
-    if (!k) return Fail(k.error());
-    found = std::move(*k);
+    VAULT_ASSIGN_OR_RETURN(auto k, tx.FindApiKey(id));
+    found = std::move(k);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -432,9 +402,8 @@ Result<std::size_t> ApiKeyService::WarmUp() {
     std::uint64_t gen = generation_.load();
     std::vector<core::ApiKey> page;
     auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-      auto keys = tx.ScanLiveApiKeys(after, kPage);
-      if (!keys) return Fail(keys.error());
-      page = std::move(*keys);
+      VAULT_ASSIGN_OR_RETURN(auto keys, tx.ScanLiveApiKeys(after, kPage));
+      page = std::move(keys);
       return {};
     });
     if (!r) return Fail(r.error());
@@ -456,7 +425,7 @@ Result<std::size_t> ApiKeyService::WarmUp() {
     retries = 0;
     after = page.back().id;
   }
-  if (auto ids = WarmIds(); !ids) return Fail(ids.error());
+  VAULT_TRY(WarmIds());
   return loaded;
 }
 
@@ -466,9 +435,8 @@ Result<void> ApiKeyService::WarmIds() {
   for (;;) {
     std::vector<std::string> page;
     auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-      auto ids = tx.ScanApiKeyIds(after, kPage);
-      if (!ids) return Fail(ids.error());
-      page = std::move(*ids);
+      VAULT_ASSIGN_OR_RETURN(auto ids, tx.ScanApiKeyIds(after, kPage));
+      page = std::move(ids);
       return {};
     });
     if (!r) return r;
@@ -496,9 +464,8 @@ Result<KeyVerdict> ApiKeyService::Verify(const core::ServiceClient& client, std:
     v.reason = "malformed";
     return v;
   }
-  auto cached = Lookup(parsed->id);
-  if (!cached) return Fail(cached.error());
-  const Cached* c = cached->get();
+  VAULT_ASSIGN_OR_RETURN(auto cached, Lookup(parsed->id));
+  const Cached* c = cached.get();
   std::string hash = p_.secrets.KeyedHash(kHashPurpose, key_text);
   // Constant-time compare of the stored keyed hash with the presented key's.
   if (c && (!core::ConstantTimeEquals(std::string_view(c->secret_hash.data(), c->secret_hash.size()), hash) ||
@@ -506,9 +473,8 @@ Result<KeyVerdict> ApiKeyService::Verify(const core::ServiceClient& client, std:
     c = nullptr;
   core::KeyProductFacts product;
   if (c) {
-    auto facts = model_.KeyProduct(c->product_id, check.permission);
-    if (!facts) return Fail(facts.error());
-    product = std::move(*facts);
+    VAULT_ASSIGN_OR_RETURN(auto facts, model_.KeyProduct(c->product_id, check.permission));
+    product = std::move(facts);
     // A key of another product type is not this client's to know about.
     if (product.type_id != client.type_id) product.exists = false;
   }

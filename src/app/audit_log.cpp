@@ -41,10 +41,9 @@ std::string AuditLog::HashOf(const core::AuditEvent& e) const {
 }
 
 core::Result<void> AuditLog::Record(core::Tx& tx, const Actor& actor, const AuditEntry& entry) const {
-  auto head = tx.AdvanceAuditHead();
-  if (!head) return core::Fail(head.error());
+  VAULT_ASSIGN_OR_RETURN(auto head, tx.AdvanceAuditHead());
   core::AuditEvent e;
-  e.seq = head->seq;
+  e.seq = head.seq;
   e.id = core::NewId(random_, "evt");
   e.occurred_at = clock_.Now();
   e.actor_type = actor.type;
@@ -56,7 +55,7 @@ core::Result<void> AuditLog::Record(core::Tx& tx, const Actor& actor, const Audi
   e.target_type = entry.target_type;
   e.target_id = entry.target_id;
   e.summary = entry.summary;
-  e.prev_hash = head->last_hash;
+  e.prev_hash = head.last_hash;
   e.hash = HashOf(e);
   return tx.AppendAuditEvent(e);
 }
@@ -73,9 +72,8 @@ core::Result<ChainReport> AuditLog::Verify(core::Store& store) const {
   while (report.ok) {
     std::vector<core::AuditEvent> batch;
     auto r = store.Read([&](core::Tx& tx) -> core::Result<void> {
-      auto events = tx.AuditEventsAfter(last_seq, 1000);
-      if (!events) return core::Fail(events.error());
-      batch = std::move(*events);
+      VAULT_ASSIGN_OR_RETURN(auto events, tx.AuditEventsAfter(last_seq, 1000));
+      batch = std::move(events);
       return {};
     });
     if (!r) return core::Fail(r.error());
@@ -105,10 +103,9 @@ core::Result<ChainReport> AuditLog::Verify(core::Store& store) const {
   std::string head_hash;
   auto h = store.Write([&](core::Tx& tx) -> core::Result<void> {
     // Read the head without keeping the reservation: the transaction is rolled back.
-    auto head = tx.AdvanceAuditHead();
-    if (!head) return core::Fail(head.error());
-    head_seq = head->seq - 1;
-    head_hash = head->last_hash;
+    VAULT_ASSIGN_OR_RETURN(auto head, tx.AdvanceAuditHead());
+    head_seq = head.seq - 1;
+    head_hash = head.last_hash;
     return core::Fail(core::Code::kFailedPrecondition, "audit.readonly", "rollback");
   });
   if (!h && h.error().id != "audit.readonly") return core::Fail(h.error());

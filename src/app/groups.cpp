@@ -32,18 +32,15 @@ std::string Lower(std::string s) {
 
 Result<core::Group> ProductService::CreateGroup(const AuthContext& ctx, const std::string& ws,
                                                 const std::string& name, const std::string& description) {
-  auto n = core::ValidateWorkspaceName(name, "name");
-  if (!n) return Fail(n.error());
-  auto d = core::ValidateDescription(description, "description");
-  if (!d) return Fail(d.error());
+  VAULT_ASSIGN_OR_RETURN(auto n, core::ValidateWorkspaceName(name, "name"));
+  VAULT_ASSIGN_OR_RETURN(auto d, core::ValidateDescription(description, "description"));
   core::Group out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess);
-    if (!access) return Fail(access.error());
-    out = core::Group{core::NewId(p_.random, "grp"), access->workspace.id, *n, Lower(*n), *d, p_.clock.Now()};
-    if (auto i = tx.InsertGroup(out); !i) return i;
+    VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
+    out = core::Group{core::NewId(p_.random, "grp"), access.workspace.id, n, Lower(n), d, p_.clock.Now()};
+    VAULT_TRY(tx.InsertGroup(out));
     return audit_.Record(tx, ActorIn(ctx), {"group.created", "group", out.id,
-                                            JsonSummary({{"name", *n}}), out.workspace_id});
+                                            JsonSummary({{"name", n}}), out.workspace_id});
   });
   if (!r) return Fail(r.error());
   return out;
@@ -52,11 +49,9 @@ Result<core::Group> ProductService::CreateGroup(const AuthContext& ctx, const st
 Result<std::vector<core::Group>> ProductService::ListGroups(const AuthContext& ctx, const std::string& ws) {
   std::vector<core::Group> out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenIn(tx, ctx, ws, Capability::kView);
-    if (!access) return Fail(access.error());
-    auto g = tx.ListGroups(access->workspace.id);
-    if (!g) return Fail(g.error());
-    out = std::move(*g);
+    VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenIn(tx, ctx, ws, Capability::kView));
+    VAULT_ASSIGN_OR_RETURN(auto g, tx.ListGroups(access.workspace.id));
+    out = std::move(g);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -67,19 +62,15 @@ Result<GroupDetail> ProductService::GetGroup(const AuthContext& ctx, const std::
                                              const std::string& group) {
   GroupDetail out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenIn(tx, ctx, ws, Capability::kView);
-    if (!access) return Fail(access.error());
-    auto g = tx.FindGroup(access->workspace.id, group);
-    if (!g) return Fail(g.error());
-    if (!*g) return Fail(GroupNotFound());
-    out.group = **g;
-    auto members = tx.ListGroupMembers(access->workspace.id);
-    if (!members) return Fail(members.error());
-    for (const auto& [gid, a] : *members)
+    VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenIn(tx, ctx, ws, Capability::kView));
+    VAULT_ASSIGN_OR_RETURN(auto g, tx.FindGroup(access.workspace.id, group));
+    if (!g) return Fail(GroupNotFound());
+    out.group = *g;
+    VAULT_ASSIGN_OR_RETURN(auto members, tx.ListGroupMembers(access.workspace.id));
+    for (const auto& [gid, a] : members)
       if (gid == out.group.id) out.member_ids.push_back(a);
-    auto grants = tx.ListWorkspaceGrants(access->workspace.id);
-    if (!grants) return Fail(grants.error());
-    for (auto& gr : *grants)
+    VAULT_ASSIGN_OR_RETURN(auto grants, tx.ListWorkspaceGrants(access.workspace.id));
+    for (auto& gr : grants)
       if (gr.principal_type == core::PrincipalType::kGroup && gr.principal_id == out.group.id)
         out.grants.push_back(std::move(gr));
     return {};
@@ -93,24 +84,20 @@ Result<core::Group> ProductService::UpdateGroup(const AuthContext& ctx, const st
                                                 std::optional<std::string> description) {
   core::Group out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess);
-    if (!access) return Fail(access.error());
-    auto g = tx.FindGroup(access->workspace.id, group);
-    if (!g) return Fail(g.error());
-    if (!*g) return Fail(GroupNotFound());
-    out = **g;
+    VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
+    VAULT_ASSIGN_OR_RETURN(auto g, tx.FindGroup(access.workspace.id, group));
+    if (!g) return Fail(GroupNotFound());
+    out = *g;
     if (name) {
-      auto n = core::ValidateWorkspaceName(*name, "name");
-      if (!n) return Fail(n.error());
-      out.name = *n;
-      out.name_norm = Lower(*n);
+      VAULT_ASSIGN_OR_RETURN(auto n, core::ValidateWorkspaceName(*name, "name"));
+      out.name = n;
+      out.name_norm = Lower(n);
     }
     if (description) {
-      auto d = core::ValidateDescription(*description, "description");
-      if (!d) return Fail(d.error());
-      out.description = *d;
+      VAULT_ASSIGN_OR_RETURN(auto d, core::ValidateDescription(*description, "description"));
+      out.description = d;
     }
-    if (auto u = tx.UpdateGroup(out); !u) return u;
+    VAULT_TRY(tx.UpdateGroup(out));
     return audit_.Record(tx, ActorIn(ctx), {"group.updated", "group", out.id, "{}", out.workspace_id});
   });
   if (!r) return Fail(r.error());
@@ -120,17 +107,15 @@ Result<core::Group> ProductService::UpdateGroup(const AuthContext& ctx, const st
 Result<void> ProductService::DeleteGroup(const AuthContext& ctx, const std::string& ws, const std::string& group) {
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess);
-    if (!access) return Fail(access.error());
-    wid = access->workspace.id;
-    auto g = tx.FindGroup(wid, group);
-    if (!g) return Fail(g.error());
-    if (!*g) return Fail(GroupNotFound());
-    if (auto e = audit_.Record(tx, ActorIn(ctx), {"group.deleted", "group", (*g)->id,
-                                                  JsonSummary({{"name", (*g)->name}}), wid});
+    VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
+    wid = access.workspace.id;
+    VAULT_ASSIGN_OR_RETURN(auto g, tx.FindGroup(wid, group));
+    if (!g) return Fail(GroupNotFound());
+    if (auto e = audit_.Record(tx, ActorIn(ctx), {"group.deleted", "group", (g)->id,
+                                                  JsonSummary({{"name", (g)->name}}), wid});
         !e)
       return e;
-    return tx.DeleteGroup((*g)->id);
+    return tx.DeleteGroup((g)->id);
   });
   if (r) Changed(wid);
   return r;
@@ -140,35 +125,29 @@ Result<void> ProductService::AddGroupMember(const AuthContext& ctx, const std::s
                                             const std::string& group, const std::string& account_id) {
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess);
-    if (!access) return Fail(access.error());
-    wid = access->workspace.id;
-    auto g = tx.FindGroup(wid, group);
-    if (!g) return Fail(g.error());
-    if (!*g) return Fail(GroupNotFound());
-    auto m = tx.FindMembership(wid, account_id);
-    if (!m) return Fail(m.error());
-    if (!*m) return Fail(Code::kNotFound, "member.not_found", "only members of the workspace can join its groups");
+    VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
+    wid = access.workspace.id;
+    VAULT_ASSIGN_OR_RETURN(auto g, tx.FindGroup(wid, group));
+    if (!g) return Fail(GroupNotFound());
+    VAULT_ASSIGN_OR_RETURN(auto m, tx.FindMembership(wid, account_id));
+    if (!m) return Fail(Code::kNotFound, "member.not_found", "only members of the workspace can join its groups");
     // The group's products gain a user: lock them and re-check their seats.
-    auto grants = tx.ListWorkspaceGrants(wid);
-    if (!grants) return Fail(grants.error());
+    VAULT_ASSIGN_OR_RETURN(auto grants, tx.ListWorkspaceGrants(wid));
     std::vector<std::string> products;
-    for (const auto& gr : *grants)
-      if (gr.principal_type == core::PrincipalType::kGroup && gr.principal_id == (*g)->id)
+    for (const auto& gr : grants)
+      if (gr.principal_type == core::PrincipalType::kGroup && gr.principal_id == (g)->id)
         products.push_back(gr.product_id);
     std::sort(products.begin(), products.end());  // a fixed lock order avoids deadlocks
     for (const auto& pid : products)
-      if (auto l = tx.LockProduct(pid); !l) return l;
-    auto added = tx.AddGroupMember(wid, (*g)->id, account_id);
-    if (!added) return Fail(added.error());
-    if (!*added) return {};  // already a member: nothing changes
+      VAULT_TRY(tx.LockProduct(pid));
+    VAULT_ASSIGN_OR_RETURN(auto added, tx.AddGroupMember(wid, (g)->id, account_id));
+    if (!added) return {};  // already a member: nothing changes
     for (const auto& pid : products) {
-      auto p = tx.FindProductById(pid);
-      if (!p) return Fail(p.error());
-      if (*p)
-        if (auto seats = CheckSeats(tx, **p); !seats) return seats;
+      VAULT_ASSIGN_OR_RETURN(auto p, tx.FindProductById(pid));
+      if (p)
+        VAULT_TRY(CheckSeats(tx, *p));
     }
-    return audit_.Record(tx, ActorIn(ctx), {"group.member_added", "group", (*g)->id,
+    return audit_.Record(tx, ActorIn(ctx), {"group.member_added", "group", (g)->id,
                                             JsonSummary({{"account_id", account_id}}), wid});
   });
   if (r) Changed(wid);
@@ -179,16 +158,13 @@ Result<void> ProductService::RemoveGroupMember(const AuthContext& ctx, const std
                                                const std::string& group, const std::string& account_id) {
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess);
-    if (!access) return Fail(access.error());
-    wid = access->workspace.id;
-    auto g = tx.FindGroup(wid, group);
-    if (!g) return Fail(g.error());
-    if (!*g) return Fail(GroupNotFound());
-    auto removed = tx.RemoveGroupMember((*g)->id, account_id);
-    if (!removed) return Fail(removed.error());
-    if (!*removed) return Fail(Code::kNotFound, "member.not_found", "this account is not in the group");
-    return audit_.Record(tx, ActorIn(ctx), {"group.member_removed", "group", (*g)->id,
+    VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
+    wid = access.workspace.id;
+    VAULT_ASSIGN_OR_RETURN(auto g, tx.FindGroup(wid, group));
+    if (!g) return Fail(GroupNotFound());
+    VAULT_ASSIGN_OR_RETURN(auto removed, tx.RemoveGroupMember((g)->id, account_id));
+    if (!removed) return Fail(Code::kNotFound, "member.not_found", "this account is not in the group");
+    return audit_.Record(tx, ActorIn(ctx), {"group.member_removed", "group", (g)->id,
                                             JsonSummary({{"account_id", account_id}}), wid});
   });
   if (r) Changed(wid);

@@ -27,22 +27,20 @@ IntegrationService::IntegrationService(Ports ports, AccessModel& model)
 
 Result<IssuedClient> IntegrationService::CreateClient(const AuthContext& ctx, const std::string& type_key,
                                                       const std::string& name) {
-  if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
-  auto n = core::ValidateWorkspaceName(name, "name");
-  if (!n) return Fail(n.error());
+  VAULT_TRY(RequireSuperAdmin(ctx));
+  VAULT_ASSIGN_OR_RETURN(auto n, core::ValidateWorkspaceName(name, "name"));
   IssuedClient out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto types = tx.ListProductTypes();
-    if (!types) return Fail(types.error());
+    VAULT_ASSIGN_OR_RETURN(auto types, tx.ListProductTypes());
     std::string type_id;
-    for (const auto& t : *types)
+    for (const auto& t : types)
       if (t.key == type_key || t.id == type_key) type_id = t.id;
     if (type_id.empty())
       return Fail(Code::kInvalidArgument, "product.unknown_type", "no such product type", "product_type");
     out.secret = core::NewToken(p_.random);  // 256-bit client secret, stored only as a keyed hash
-    out.client = core::ServiceClient{core::NewId(p_.random, "svc"), type_id, *n,
+    out.client = core::ServiceClient{core::NewId(p_.random, "svc"), type_id, n,
                                      p_.secrets.KeyedHash("service_client", out.secret), p_.clock.Now(), 0};
-    if (auto i = tx.InsertServiceClient(out.client); !i) return i;
+    VAULT_TRY(tx.InsertServiceClient(out.client));
     return audit_.Record(tx, Actor{"account", ctx.account.id, ctx.client.ip, ctx.client.user_agent},
                          {"admin.service_client_created", "service_client", out.client.id,
                           JsonSummary({{"product_type", type_id}})});
@@ -55,12 +53,11 @@ Result<IssuedClient> IntegrationService::CreateClient(const AuthContext& ctx, co
 }
 
 Result<std::vector<core::ServiceClient>> IntegrationService::ListClients(const AuthContext& ctx) {
-  if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
+  VAULT_TRY(RequireSuperAdmin(ctx));
   std::vector<core::ServiceClient> out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto l = tx.ListServiceClients();
-    if (!l) return Fail(l.error());
-    out = std::move(*l);
+    VAULT_ASSIGN_OR_RETURN(auto l, tx.ListServiceClients());
+    out = std::move(l);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -68,11 +65,10 @@ Result<std::vector<core::ServiceClient>> IntegrationService::ListClients(const A
 }
 
 Result<void> IntegrationService::RevokeClient(const AuthContext& ctx, const std::string& id) {
-  if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
+  VAULT_TRY(RequireSuperAdmin(ctx));
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto done = tx.RevokeServiceClient(id, p_.clock.Now());
-    if (!done) return Fail(done.error());
-    if (!*done) return Fail(Code::kNotFound, "service_client.not_found", "no such live service client");
+    VAULT_ASSIGN_OR_RETURN(auto done, tx.RevokeServiceClient(id, p_.clock.Now()));
+    if (!done) return Fail(Code::kNotFound, "service_client.not_found", "no such live service client");
     return audit_.Record(tx, Actor{"account", ctx.account.id, ctx.client.ip, ctx.client.user_agent},
                          {"admin.service_client_revoked", "service_client", id});
   });
@@ -86,9 +82,8 @@ Result<void> IntegrationService::RevokeClient(const AuthContext& ctx, const std:
 Result<std::size_t> IntegrationService::WarmUp() {
   std::vector<core::ServiceClient> all;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto l = tx.ListServiceClients();
-    if (!l) return Fail(l.error());
-    all = std::move(*l);
+    VAULT_ASSIGN_OR_RETURN(auto l, tx.ListServiceClients());
+    all = std::move(l);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -123,9 +118,8 @@ Result<core::ServiceClient> IntegrationService::AuthenticateClient(const std::st
   db_reads_.fetch_add(1, std::memory_order_relaxed);
   std::optional<core::ServiceClient> found;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto c = tx.FindServiceClient(id);
-    if (!c) return Fail(c.error());
-    found = *c;
+    VAULT_ASSIGN_OR_RETURN(auto c, tx.FindServiceClient(id));
+    found = c;
     return {};
   });
   if (!r) return Fail(r.error());
@@ -145,13 +139,12 @@ Result<core::ServiceClient> IntegrationService::AuthenticateClient(const std::st
 Result<core::AccessDecision> IntegrationService::Check(const core::ServiceClient& client, const AccessQuery& q,
                                                        core::AccessFacts* facts) {
   core::AccessFacts f;
-  auto d = model_.Check(q.account_id, q.product_id, q.permission, &f);
-  if (!d) return Fail(d.error());
+  VAULT_ASSIGN_OR_RETURN(auto d, model_.Check(q.account_id, q.product_id, q.permission, &f));
   if (!f.product_exists || f.product.type_id != client.type_id) {
     // A product this client cannot see tells it nothing, not even about the account: the
     // answer is the one for an account and product that do not exist.
     f = core::AccessFacts{};
-    *d = core::DecideAccess(f, q.permission, p_.clock.Now());
+    d = core::DecideAccess(f, q.permission, p_.clock.Now());
   }
   if (facts) *facts = std::move(f);
   return d;
@@ -169,31 +162,27 @@ Result<std::string> IntegrationService::ApplyChargebee(const ChargebeeEvent& e) 
                 "content.subscription.current_term_end");
   std::string outcome = "applied", workspace;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto fresh = tx.RecordWebhookEvent("chargebee:" + e.event_id, p_.clock.Now());
-    if (!fresh) return Fail(fresh.error());
-    if (!*fresh) {
+    VAULT_ASSIGN_OR_RETURN(auto fresh, tx.RecordWebhookEvent("chargebee:" + e.event_id, p_.clock.Now()));
+    if (!fresh) {
       outcome = "duplicate";
       return {};
     }
-    auto sub = tx.FindSubscriptionByExternal("chargebee", e.subscription_id);
-    if (!sub) return Fail(sub.error());
-    std::optional<core::Subscription> current = *sub;
+    VAULT_ASSIGN_OR_RETURN(auto sub, tx.FindSubscriptionByExternal("chargebee", e.subscription_id));
+    std::optional<core::Subscription> current = sub;
     if (!current && !e.vault_product_id.empty()) {
-      auto linked = tx.FindSubscription(e.vault_product_id);
-      if (!linked) return Fail(linked.error());
+      VAULT_ASSIGN_OR_RETURN(auto linked, tx.FindSubscription(e.vault_product_id));
       // cf_vault_product_id only links a product not linked yet: a product already billed by
       // one Chargebee subscription is never moved to another by a webhook.
-      if (*linked && (*linked)->provider == "chargebee" && !(*linked)->external_id.empty()) {
+      if (linked && (linked)->provider == "chargebee" && !(linked)->external_id.empty()) {
         outcome = "conflict";
-        auto product = tx.FindProductById((*linked)->product_id);
-        if (!product) return Fail(product.error());
-        if (!*product) return {};
+        VAULT_ASSIGN_OR_RETURN(auto product, tx.FindProductById((linked)->product_id));
+        if (!product) return {};
         return audit_.Record(tx, Actor{"system", "chargebee", "", ""},
-                             {"subscription.link_refused", "product", (*linked)->product_id,
+                             {"subscription.link_refused", "product", (linked)->product_id,
                               JsonSummary({{"subscription", e.subscription_id}, {"event", e.event_id}}),
-                              (*product)->workspace_id});
+                              (product)->workspace_id});
       }
-      current = *linked;
+      current = linked;
     }
     if (!current) {
       outcome = "unmatched";
@@ -204,13 +193,12 @@ Result<std::string> IntegrationService::ApplyChargebee(const ChargebeeEvent& e) 
       outcome = "stale";
       return {};
     }
-    auto product = tx.FindProductById(current->product_id);
-    if (!product) return Fail(product.error());
-    if (!*product) {
+    VAULT_ASSIGN_OR_RETURN(auto product, tx.FindProductById(current->product_id));
+    if (!product) {
       outcome = "unmatched";
       return {};
     }
-    workspace = (*product)->workspace_id;
+    workspace = (product)->workspace_id;
     core::Subscription next = *current;
     next.provider = "chargebee";
     next.external_id = e.subscription_id;
@@ -219,13 +207,12 @@ Result<std::string> IntegrationService::ApplyChargebee(const ChargebeeEvent& e) 
     next.period_end = e.term_end;
     next.last_event_at = e.occurred_at;
     next.updated_at = p_.clock.Now();
-    auto types = tx.ListProductTypes();
-    if (!types) return Fail(types.error());
-    for (const auto& t : *types)
-      if (t.id == (*product)->type_id)
+    VAULT_ASSIGN_OR_RETURN(auto types, tx.ListProductTypes());
+    for (const auto& t : types)
+      if (t.id == (product)->type_id)
         for (const auto& plan : t.plans)
           if (!e.plan_id.empty() && e.plan_id.rfind(plan.key, 0) == 0) next.plan_key = plan.key;
-    if (auto put = tx.PutSubscription(next); !put) return put;
+    VAULT_TRY(tx.PutSubscription(next));
     return audit_.Record(tx, Actor{"system", "chargebee", "", ""},
                          {"subscription.updated", "product", next.product_id,
                           JsonSummary({{"status", core::SubscriptionStatusName(next.status)},

@@ -9,14 +9,13 @@ Result<int> RevokeInvitationsBeyondAuthority(core::Tx& tx, const AuditLog& audit
                                              const std::string& workspace_id,
                                              const std::string& inviter_id,
                                              std::optional<core::Role> role, core::Timestamp now) {
-  auto pending = tx.ListPendingInvitations(workspace_id);
-  if (!pending) return Fail(pending.error());
+  VAULT_ASSIGN_OR_RETURN(auto pending, tx.ListPendingInvitations(workspace_id));
   int revoked = 0;
-  for (auto& inv : *pending) {
+  for (auto& inv : pending) {
     if (inv.invited_by != inviter_id || (role && core::InviterMayIssue(*role, inv))) continue;
     inv.status = core::InvitationStatus::kRevoked;
     inv.responded_at = now;
-    if (auto u = tx.UpdateInvitation(inv); !u) return Fail(u.error());
+    VAULT_TRY(tx.UpdateInvitation(inv));
     if (auto e = audit.Record(tx, actor,
                               {"invitation.revoked", "invitation", inv.id,
                                JsonSummary({{"reason", "inviter_lacks_authority"}}), workspace_id});
@@ -28,12 +27,10 @@ Result<int> RevokeInvitationsBeyondAuthority(core::Tx& tx, const AuditLog& audit
 }
 
 Result<bool> InviterStillAuthorized(core::Tx& tx, const core::Invitation& inv) {
-  auto inviter = tx.FindAccountById(inv.invited_by);
-  if (!inviter) return Fail(inviter.error());
-  if (!*inviter || (*inviter)->disabled) return false;
-  auto m = tx.FindMembership(inv.workspace_id, inv.invited_by);
-  if (!m) return Fail(m.error());
-  return *m && core::InviterMayIssue((*m)->role, inv);
+  VAULT_ASSIGN_OR_RETURN(auto inviter, tx.FindAccountById(inv.invited_by));
+  if (!inviter || (inviter)->disabled) return false;
+  VAULT_ASSIGN_OR_RETURN(auto m, tx.FindMembership(inv.workspace_id, inv.invited_by));
+  return m && core::InviterMayIssue((m)->role, inv);
 }
 
 }  // namespace vault::app

@@ -33,9 +33,8 @@ core::Error InviterLacksAuthority() {
 
 // Fails "invitation.inviter_lacks_authority" unless the inviter may still issue `inv`.
 Result<void> RequireInviterAuthority(core::Tx& tx, const core::Invitation& inv) {
-  auto ok = InviterStillAuthorized(tx, inv);
-  if (!ok) return Fail(ok.error());
-  if (!*ok) return Fail(InviterLacksAuthority());
+  VAULT_ASSIGN_OR_RETURN(auto ok, InviterStillAuthorized(tx, inv));
+  if (!ok) return Fail(InviterLacksAuthority());
   return {};
 }
 
@@ -63,67 +62,58 @@ Result<core::Invitation> WorkspaceService::Invite(
     const AuthContext& ctx, const std::string& ws, const std::string& email, core::Role role,
     const std::vector<std::string>& groups,
     const std::vector<std::pair<std::string, std::string>>& product_grants) {
-  auto valid = core::ValidateEmail(email, "email");
-  if (!valid) return Fail(valid.error());
+  VAULT_ASSIGN_OR_RETURN(auto valid, core::ValidateEmail(email, "email"));
   core::Invitation out;
   core::Workspace workspace;
   std::string link;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenForWrite(tx, ctx, ws, Capability::kManageMembers);
-    if (!access) return Fail(access.error());
-    if (!core::MayInvite(access->membership.role, role))
+    VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kManageMembers));
+    if (!core::MayInvite(access.membership.role, role))
       return Fail(Code::kPermissionDenied, "permission.denied", "only Owners can invite Owners", "role");
-    workspace = access->workspace;
-    std::string norm = core::NormalizeEmail(*valid);
-    auto existing = tx.FindAccountByEmail(norm);
-    if (!existing) return Fail(existing.error());
-    if (*existing) {
-      auto m = tx.FindMembership(workspace.id, (*existing)->id);
-      if (!m) return Fail(m.error());
-      if (*m)
+    workspace = access.workspace;
+    std::string norm = core::NormalizeEmail(valid);
+    VAULT_ASSIGN_OR_RETURN(auto existing, tx.FindAccountByEmail(norm));
+    if (existing) {
+      VAULT_ASSIGN_OR_RETURN(auto m, tx.FindMembership(workspace.id, (existing)->id));
+      if (m)
         return Fail(Code::kAlreadyExists, "member.exists",
                     "this person is already a member of the workspace", "email");
     }
-    auto pending = tx.ListPendingInvitations(workspace.id);
-    if (!pending) return Fail(pending.error());
-    for (const auto& p : *pending)
+    VAULT_ASSIGN_OR_RETURN(auto pending, tx.ListPendingInvitations(workspace.id));
+    for (const auto& p : pending)
       if (p.email_norm == norm && p.expires_at > p_.clock.Now())
         return Fail(Code::kAlreadyExists, "invitation.exists",
                     "this address already has a pending invitation; resend it instead", "email");
     core::Invitation inv;
     inv.id = core::NewId(p_.random, "inv");
     inv.workspace_id = workspace.id;
-    inv.email = *valid;
+    inv.email = valid;
     inv.email_norm = norm;
     inv.role = role;
     inv.invited_by = ctx.account.id;
     inv.created_at = p_.clock.Now();
     if ((!groups.empty() || !product_grants.empty()) &&
-        !core::Allows(access->membership.role, Capability::kManageAccess))
+        !core::Allows(access.membership.role, Capability::kManageAccess))
       return Fail(Code::kPermissionDenied, "permission.denied", "your role cannot grant access", "grants");
     for (const auto& g : groups) {
-      auto found = tx.FindGroup(workspace.id, g);
-      if (!found) return Fail(found.error());
-      if (!*found) return Fail(Code::kNotFound, "group.not_found", "no such group in this workspace", "groups");
-      inv.group_ids.push_back((*found)->id);
+      VAULT_ASSIGN_OR_RETURN(auto found, tx.FindGroup(workspace.id, g));
+      if (!found) return Fail(Code::kNotFound, "group.not_found", "no such group in this workspace", "groups");
+      inv.group_ids.push_back((found)->id);
     }
-    auto types = tx.ListProductTypes();
-    if (!types) return Fail(types.error());
+    VAULT_ASSIGN_OR_RETURN(auto types, tx.ListProductTypes());
     for (const auto& [product, role_name] : product_grants) {
-      auto found = tx.FindProduct(workspace.id, product);
-      if (!found) return Fail(found.error());
-      if (!*found) return Fail(Code::kNotFound, "product.not_found", "no such product in this workspace", "grants");
+      VAULT_ASSIGN_OR_RETURN(auto found, tx.FindProduct(workspace.id, product));
+      if (!found) return Fail(Code::kNotFound, "product.not_found", "no such product in this workspace", "grants");
       bool known = false;
-      for (const auto& t : *types)
-        if (t.id == (*found)->type_id) known = t.FindRole(role_name) != nullptr;
+      for (const auto& t : types)
+        if (t.id == (found)->type_id) known = t.FindRole(role_name) != nullptr;
       if (!known)
         return Fail(Code::kInvalidArgument, "grant.unknown_role", "this product type has no such role", "grants");
-      inv.product_grants.emplace_back((*found)->id, role_name);
+      inv.product_grants.emplace_back((found)->id, role_name);
     }
-    auto issued = IssueInvitationToken(inv, &link);
-    if (!issued) return Fail(issued.error());
-    out = *issued;
-    if (auto i = tx.InsertInvitation(out); !i) return i;
+    VAULT_ASSIGN_OR_RETURN(auto issued, IssueInvitationToken(inv, &link));
+    out = issued;
+    VAULT_TRY(tx.InsertInvitation(out));
     return audit_.Record(tx, ActorIn(ctx),
                          {"invitation.created", "invitation", out.id,
                           JsonSummary({{"role", core::RoleName(role)}}), workspace.id});
@@ -137,11 +127,9 @@ Result<std::vector<core::Invitation>> WorkspaceService::Invitations(const AuthCo
                                                                     const std::string& ws) {
   std::vector<core::Invitation> out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenIn(tx, ctx, ws, Capability::kManageMembers);
-    if (!access) return Fail(access.error());
-    auto list = tx.ListPendingInvitations(access->workspace.id);
-    if (!list) return Fail(list.error());
-    out = std::move(*list);
+    VAULT_ASSIGN_OR_RETURN(auto access, OpenIn(tx, ctx, ws, Capability::kManageMembers));
+    VAULT_ASSIGN_OR_RETURN(auto list, tx.ListPendingInvitations(access.workspace.id));
+    out = std::move(list);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -151,18 +139,16 @@ Result<std::vector<core::Invitation>> WorkspaceService::Invitations(const AuthCo
 Result<void> WorkspaceService::RevokeInvitation(const AuthContext& ctx, const std::string& ws,
                                                 const std::string& id) {
   return p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenForWrite(tx, ctx, ws, Capability::kManageMembers);
-    if (!access) return Fail(access.error());
-    auto inv = tx.FindInvitation(access->workspace.id, id);
-    if (!inv) return Fail(inv.error());
-    if (!*inv || (*inv)->status != InvitationStatus::kPending) return Fail(InvitationNotFound());
-    if (!core::MayInvite(access->membership.role, (*inv)->role)) return Fail(Code::kPermissionDenied,
+    VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kManageMembers));
+    VAULT_ASSIGN_OR_RETURN(auto inv, tx.FindInvitation(access.workspace.id, id));
+    if (!inv || (inv)->status != InvitationStatus::kPending) return Fail(InvitationNotFound());
+    if (!core::MayInvite(access.membership.role, (inv)->role)) return Fail(Code::kPermissionDenied,
         "permission.denied", "only Owners can revoke an invitation to become Owner");
-    (*inv)->status = InvitationStatus::kRevoked;
-    (*inv)->responded_at = p_.clock.Now();
-    if (auto u = tx.UpdateInvitation(**inv); !u) return u;
+    (inv)->status = InvitationStatus::kRevoked;
+    (inv)->responded_at = p_.clock.Now();
+    VAULT_TRY(tx.UpdateInvitation(*inv));
     return audit_.Record(tx, ActorIn(ctx), {"invitation.revoked", "invitation", id, "{}",
-                                            access->workspace.id});
+                                            access.workspace.id});
   });
 }
 
@@ -173,19 +159,16 @@ Result<core::Invitation> WorkspaceService::ResendInvitation(const AuthContext& c
   core::Workspace workspace;
   std::string link;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenForWrite(tx, ctx, ws, Capability::kManageMembers);
-    if (!access) return Fail(access.error());
-    workspace = access->workspace;
-    auto inv = tx.FindInvitation(workspace.id, id);
-    if (!inv) return Fail(inv.error());
-    if (!*inv || (*inv)->status != InvitationStatus::kPending) return Fail(InvitationNotFound());
-    if (!core::MayInvite(access->membership.role, (*inv)->role)) return Fail(Code::kPermissionDenied,
+    VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kManageMembers));
+    workspace = access.workspace;
+    VAULT_ASSIGN_OR_RETURN(auto inv, tx.FindInvitation(workspace.id, id));
+    if (!inv || (inv)->status != InvitationStatus::kPending) return Fail(InvitationNotFound());
+    if (!core::MayInvite(access.membership.role, (inv)->role)) return Fail(Code::kPermissionDenied,
         "permission.denied", "only Owners can resend an invitation to become Owner");
     // A new token and a new 7-day window; the old link stops working.
-    auto issued = IssueInvitationToken(**inv, &link);
-    if (!issued) return Fail(issued.error());
-    out = *issued;
-    if (auto u = tx.UpdateInvitation(out); !u) return u;
+    VAULT_ASSIGN_OR_RETURN(auto issued, IssueInvitationToken(*inv, &link));
+    out = issued;
+    VAULT_TRY(tx.UpdateInvitation(out));
     return audit_.Record(tx, ActorIn(ctx), {"invitation.resent", "invitation", id, "{}", workspace.id});
   });
   if (!r) return Fail(r.error());
@@ -198,16 +181,15 @@ Result<core::Invitation> WorkspaceService::CheckInvitation(core::Tx& tx, const s
     return Fail(Code::kInvalidArgument, "token.invalid", "this invitation link is not valid", "token");
   };
   if (token.size() != 43) return invalid();
-  auto inv = tx.FindInvitationByToken(p_.secrets.KeyedHash(kInvitationHashPurpose, token));
-  if (!inv) return Fail(inv.error());
-  if (!*inv) return invalid();
-  if ((*inv)->status != InvitationStatus::kPending)
+  VAULT_ASSIGN_OR_RETURN(auto inv, tx.FindInvitationByToken(p_.secrets.KeyedHash(kInvitationHashPurpose, token)));
+  if (!inv) return invalid();
+  if ((inv)->status != InvitationStatus::kPending)
     return Fail(Code::kInvalidArgument, "token.used", "this invitation was already answered or revoked",
                 "token");
-  if ((*inv)->expires_at <= p_.clock.Now())
+  if ((inv)->expires_at <= p_.clock.Now())
     return Fail(Code::kInvalidArgument, "token.expired", "this invitation has expired; ask for a new one",
                 "token");
-  return **inv;
+  return *inv;
 }
 
 Result<InvitationAccepted> WorkspaceService::AcceptInvitation(const std::string& token,
@@ -219,92 +201,79 @@ Result<InvitationAccepted> WorkspaceService::AcceptInvitation(const std::string&
   if (!ctx) {
     // Signing up through the link: check everything cheap first, then hash outside the
     // transaction.
-    auto valid_name = core::ValidateName(name, "name");
-    if (!valid_name) return Fail(valid_name.error());
+    VAULT_TRY(core::ValidateName(name, "name"));
     auto peek = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-      auto inv = CheckInvitation(tx, token);
-      if (!inv) return Fail(inv.error());
-      if (auto ok = RequireInviterAuthority(tx, *inv); !ok) return ok;
-      auto existing = tx.FindAccountByEmail(inv->email_norm);
-      if (!existing) return Fail(existing.error());
-      if (*existing)
+      VAULT_ASSIGN_OR_RETURN(auto inv, CheckInvitation(tx, token));
+      VAULT_TRY(RequireInviterAuthority(tx, inv));
+      VAULT_ASSIGN_OR_RETURN(auto existing, tx.FindAccountByEmail(inv.email_norm));
+      if (existing)
         return Fail(Code::kUnauthenticated, "auth.required",
                     "this address already has an account: sign in, then accept the invitation");
-      return p_.policy.Check(password, inv->email, "password");
+      return p_.policy.Check(password, inv.email, "password");
     });
     if (!peek) return Fail(peek.error());
-    auto h = p_.hasher.Hash(password);
-    if (!h) return Fail(h.error());
-    hash = *h;
+    VAULT_ASSIGN_OR_RETURN(auto h, p_.hasher.Hash(password));
+    hash = h;
   }
   InvitationAccepted out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto inv = CheckInvitation(tx, token);
-    if (!inv) return Fail(inv.error());
-    auto w = tx.FindWorkspace(inv->workspace_id);
-    if (!w) return Fail(w.error());
-    if (!*w) return Fail(Code::kInvalidArgument, "token.invalid", "this invitation link is not valid", "token");
+    VAULT_ASSIGN_OR_RETURN(auto inv, CheckInvitation(tx, token));
+    VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(inv.workspace_id));
+    if (!w) return Fail(Code::kInvalidArgument, "token.invalid", "this invitation link is not valid", "token");
     // The workspace lock serialises this with a removal or demotion of the inviter, so the
     // authority is judged by the inviter's role as it is now, before anything is written.
-    if (auto l = tx.LockWorkspace(inv->workspace_id); !l) return Fail(l.error());
-    if (auto ok = RequireInviterAuthority(tx, *inv); !ok) return ok;
+    VAULT_TRY(tx.LockWorkspace(inv.workspace_id));
+    VAULT_TRY(RequireInviterAuthority(tx, inv));
     std::string account_id;
     Actor actor{"account", "", client.ip, client.user_agent};
     if (ctx) {
-      if (ctx->account.email_norm != inv->email_norm)
+      if (ctx->account.email_norm != inv.email_norm)
         return Fail(Code::kPermissionDenied, "invitation.email_mismatch",
                     "this invitation was sent to another email address; sign in with that address");
       account_id = ctx->account.id;
     } else {
-      auto s = accounts_.CreateVerifiedAccount(tx, inv->email, core::ValidateName(name, "name").value(),
-                                               *hash, client);
-      if (!s) return Fail(s.error());
-      account_id = s->account.id;
-      out.signed_in = std::move(*s);
+      VAULT_ASSIGN_OR_RETURN(auto s, accounts_.CreateVerifiedAccount(tx, inv.email, core::ValidateName(name, "name").value(), *hash, client));
+      account_id = s.account.id;
+      out.signed_in = std::move(s);
     }
     actor.id = account_id;
-    auto existing = tx.FindMembership(inv->workspace_id, account_id);
-    if (!existing) return Fail(existing.error());
-    if (*existing)
+    VAULT_ASSIGN_OR_RETURN(auto existing, tx.FindMembership(inv.workspace_id, account_id));
+    if (existing)
       return Fail(Code::kAlreadyExists, "member.exists", "you are already a member of this workspace");
-    out.workspace = **w;
-    out.membership = core::Membership{inv->workspace_id, account_id, inv->role, p_.clock.Now()};
-    if (auto m = tx.InsertMembership(out.membership); !m) return m;
+    out.workspace = *w;
+    out.membership = core::Membership{inv.workspace_id, account_id, inv.role, p_.clock.Now()};
+    VAULT_TRY(tx.InsertMembership(out.membership));
     // The access the invitation carries; groups or products deleted since are skipped.
     std::set<std::string> touched;
-    for (const auto& g : inv->group_ids) {
-      auto group = tx.FindGroup(inv->workspace_id, g);
-      if (!group) return Fail(group.error());
-      if (!*group) continue;
-      if (auto a = tx.AddGroupMember(inv->workspace_id, g, account_id); !a) return Fail(a.error());
-      auto grants = tx.ListWorkspaceGrants(inv->workspace_id);
-      if (!grants) return Fail(grants.error());
-      for (const auto& gr : *grants)
+    for (const auto& g : inv.group_ids) {
+      VAULT_ASSIGN_OR_RETURN(auto group, tx.FindGroup(inv.workspace_id, g));
+      if (!group) continue;
+      VAULT_TRY(tx.AddGroupMember(inv.workspace_id, g, account_id));
+      VAULT_ASSIGN_OR_RETURN(auto grants, tx.ListWorkspaceGrants(inv.workspace_id));
+      for (const auto& gr : grants)
         if (gr.principal_type == core::PrincipalType::kGroup && gr.principal_id == g) touched.insert(gr.product_id);
     }
-    for (const auto& [product, role] : inv->product_grants) {
-      auto p = tx.FindProduct(inv->workspace_id, product);
-      if (!p) return Fail(p.error());
-      if (!*p) continue;
-      if (auto g = tx.PutGrant({product, core::PrincipalType::kAccount, account_id, role, inv->workspace_id,
+    for (const auto& [product, role] : inv.product_grants) {
+      VAULT_ASSIGN_OR_RETURN(auto p, tx.FindProduct(inv.workspace_id, product));
+      if (!p) continue;
+      if (auto g = tx.PutGrant({product, core::PrincipalType::kAccount, account_id, role, inv.workspace_id,
                                 p_.clock.Now()});
           !g)
         return g;
       touched.insert(product);
     }
     for (const auto& pid : touched) {  // std::set: a fixed lock order
-      if (auto l = tx.LockProduct(pid); !l) return l;
-      auto p = tx.FindProductById(pid);
-      if (!p) return Fail(p.error());
-      if (*p)
-        if (auto seats = CheckSeats(tx, **p); !seats) return seats;
+      VAULT_TRY(tx.LockProduct(pid));
+      VAULT_ASSIGN_OR_RETURN(auto p, tx.FindProductById(pid));
+      if (p)
+        VAULT_TRY(CheckSeats(tx, *p));
     }
-    inv->status = InvitationStatus::kAccepted;
-    inv->responded_at = p_.clock.Now();
-    if (auto u = tx.UpdateInvitation(*inv); !u) return u;
-    return audit_.Record(tx, actor, {"invitation.accepted", "invitation", inv->id,
-                                     JsonSummary({{"role", core::RoleName(inv->role)}}),
-                                     inv->workspace_id});
+    inv.status = InvitationStatus::kAccepted;
+    inv.responded_at = p_.clock.Now();
+    VAULT_TRY(tx.UpdateInvitation(inv));
+    return audit_.Record(tx, actor, {"invitation.accepted", "invitation", inv.id,
+                                     JsonSummary({{"role", core::RoleName(inv.role)}}),
+                                     inv.workspace_id});
   });
   if (!r) return Fail(r.error());
   Changed(out.workspace.id);
@@ -313,13 +282,12 @@ Result<InvitationAccepted> WorkspaceService::AcceptInvitation(const std::string&
 
 Result<void> WorkspaceService::DeclineInvitation(const std::string& token, const ClientInfo& client) {
   return p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto inv = CheckInvitation(tx, token);
-    if (!inv) return Fail(inv.error());
-    inv->status = InvitationStatus::kDeclined;
-    inv->responded_at = p_.clock.Now();
-    if (auto u = tx.UpdateInvitation(*inv); !u) return u;
+    VAULT_ASSIGN_OR_RETURN(auto inv, CheckInvitation(tx, token));
+    inv.status = InvitationStatus::kDeclined;
+    inv.responded_at = p_.clock.Now();
+    VAULT_TRY(tx.UpdateInvitation(inv));
     return audit_.Record(tx, Actor{"anonymous", "", client.ip, client.user_agent},
-                         {"invitation.declined", "invitation", inv->id, "{}", inv->workspace_id});
+                         {"invitation.declined", "invitation", inv.id, "{}", inv.workspace_id});
   });
 }
 
@@ -327,13 +295,11 @@ Result<std::vector<std::pair<core::Invitation, core::Workspace>>> WorkspaceServi
     const AuthContext& ctx) {
   std::vector<std::pair<core::Invitation, core::Workspace>> out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto list = tx.ListInvitationsForEmail(ctx.account.email_norm);
-    if (!list) return Fail(list.error());
-    for (auto& inv : *list) {
+    VAULT_ASSIGN_OR_RETURN(auto list, tx.ListInvitationsForEmail(ctx.account.email_norm));
+    for (auto& inv : list) {
       if (inv.expires_at <= p_.clock.Now()) continue;
-      auto w = tx.FindWorkspace(inv.workspace_id);
-      if (!w) return Fail(w.error());
-      if (*w) out.emplace_back(std::move(inv), std::move(**w));
+      VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(inv.workspace_id));
+      if (w) out.emplace_back(std::move(inv), std::move(*w));
     }
     return {};
   });

@@ -45,11 +45,10 @@ std::string AccountService::RecoveryHash(const std::string& account_id, const st
 Result<bool> AccountService::CheckTotp(core::Tx& tx, const core::TotpCredential& credential,
                                        const std::string& code) {
   if (!SixDigits(code)) return false;
-  auto secret = p_.box.Open(credential.secret_enc);
-  if (!secret) return Fail(secret.error());
+  VAULT_ASSIGN_OR_RETURN(auto secret, p_.box.Open(credential.secret_enc));
   std::int64_t now_step = p_.clock.Now() / kStep;
   for (std::int64_t step = now_step - 1; step <= now_step + 1; ++step) {
-    if (!core::ConstantTimeEquals(p_.otp.Hotp(*secret, static_cast<std::uint64_t>(step)), code))
+    if (!core::ConstantTimeEquals(p_.otp.Hotp(secret, static_cast<std::uint64_t>(step)), code))
       continue;
     // Burn the step (and every older one): a code cannot be replayed, even concurrently.
     return tx.AdvanceTotpStep(credential.account_id, step);
@@ -70,7 +69,7 @@ Result<std::vector<std::string>> AccountService::NewRecoveryCodes(core::Tx& tx,
     hashes.push_back(RecoveryHash(account_id, code));
     codes.push_back(std::move(code));
   }
-  if (auto r = tx.ReplaceRecoveryCodes(account_id, hashes); !r) return Fail(r.error());
+  VAULT_TRY(tx.ReplaceRecoveryCodes(account_id, hashes));
   return codes;
 }
 
@@ -87,43 +86,36 @@ Result<SignedIn> AccountService::CompleteMfa(const std::string& mfa_token, const
     bool locked = false;
   } out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto pending = CheckToken(tx, mfa_token, TokenPurpose::kMfa);
-    if (!pending) return Fail(pending.error());
-    std::string key = "mfa:" + pending->account_id;
-    auto state = Reserve(tx, key);
-    if (!state) return Fail(state.error());
-    auto account = tx.FindAccountById(pending->account_id);
-    if (!account) return Fail(account.error());
-    auto totp = tx.FindTotp(pending->account_id);
-    if (!totp) return Fail(totp.error());
-    if (!*account || !*totp || !(*totp)->confirmed)
+    VAULT_ASSIGN_OR_RETURN(auto pending, CheckToken(tx, mfa_token, TokenPurpose::kMfa));
+    std::string key = "mfa:" + pending.account_id;
+    VAULT_ASSIGN_OR_RETURN(auto state, Reserve(tx, key));
+    VAULT_ASSIGN_OR_RETURN(auto account, tx.FindAccountById(pending.account_id));
+    VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(pending.account_id));
+    if (!account || !totp || !(totp)->confirmed)
       return Fail(Code::kInvalidArgument, "token.invalid", "this sign-in can no longer be completed",
                   "mfa_token");
     Result<bool> ok = code.empty()
-                          ? tx.UseRecoveryCode(pending->account_id,
-                                               RecoveryHash(pending->account_id, recovery_code),
+                          ? tx.UseRecoveryCode(pending.account_id,
+                                               RecoveryHash(pending.account_id, recovery_code),
                                                p_.clock.Now())
-                          : CheckTotp(tx, **totp, code);
+                          : CheckTotp(tx, *totp, code);
     if (!ok) return Fail(ok.error());
-    Actor actor{"account", pending->account_id, client.ip, client.user_agent};
+    Actor actor{"account", pending.account_id, client.ip, client.user_agent};
     if (!*ok) {
       // Commit the counted attempt and the event, then answer with the error.
       out.error = InvalidCode(field);
-      if (auto e = audit_.Record(tx, actor, {"session.mfa_failed", "account", pending->account_id});
+      if (auto e = audit_.Record(tx, actor, {"session.mfa_failed", "account", pending.account_id});
           !e)
         return e;
-      auto l = LockIfExhausted(tx, key, *state);
-      if (!l) return Fail(l.error());
+      VAULT_TRY(LockIfExhausted(tx, key, state));
       return {};
     }
-    if (auto t = TakeToken(tx, mfa_token, TokenPurpose::kMfa); !t) return Fail(t.error());
-    if (auto rt = tx.ResetThrottle(key); !rt) return rt;
-    auto s = OpenSession(tx, **account, client,
-                         code.empty() ? "password+recovery_code" : "password+totp");
-    if (!s) return Fail(s.error());
-    out.signed_in = std::move(*s);
+    VAULT_TRY(TakeToken(tx, mfa_token, TokenPurpose::kMfa));
+    VAULT_TRY(tx.ResetThrottle(key));
+    VAULT_ASSIGN_OR_RETURN(auto s, OpenSession(tx, *account, client, code.empty() ? "password+recovery_code" : "password+totp"));
+    out.signed_in = std::move(s);
     if (code.empty())
-      return audit_.Record(tx, actor, {"mfa.recovery_code_used", "account", pending->account_id});
+      return audit_.Record(tx, actor, {"mfa.recovery_code_used", "account", pending.account_id});
     return {};
   });
   if (!r) return Fail(r.error());
@@ -132,18 +124,17 @@ Result<SignedIn> AccountService::CompleteMfa(const std::string& mfa_token, const
 }
 
 Result<TotpEnrolment> AccountService::StartTotp(const AuthContext& ctx, const std::string& password) {
-  if (auto ok = RecheckPassword(ctx, password, "password"); !ok) return Fail(ok.error());
+  VAULT_TRY(RecheckPassword(ctx, password, "password"));
   TotpEnrolment out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto existing = tx.FindTotp(ctx.account.id);
-    if (!existing) return Fail(existing.error());
-    if (*existing && (*existing)->confirmed)
+    VAULT_ASSIGN_OR_RETURN(auto existing, tx.FindTotp(ctx.account.id));
+    if (existing && (existing)->confirmed)
       return Fail(Code::kAlreadyExists, "mfa.already_enabled",
                   "two-factor authentication is already on; turn it off first to re-enrol");
     // 20-byte (160-bit) secret, the size RFC 4226 recommends and every authenticator accepts.
     std::string secret = p_.random.Bytes(20);
     core::TotpCredential c{ctx.account.id, p_.box.Seal(secret), false, 0, p_.clock.Now()};
-    if (auto put = tx.PutTotp(c); !put) return put;
+    VAULT_TRY(tx.PutTotp(c));
     out.secret_base32 = core::Base32(secret);
     std::string label = core::UrlEncode(settings_.issuer) + ":" + core::UrlEncode(ctx.account.email);
     out.otpauth_uri = "otpauth://totp/" + label + "?secret=" + out.secret_base32 +
@@ -161,20 +152,16 @@ Result<std::vector<std::string>> AccountService::ConfirmTotp(const AuthContext& 
   std::optional<core::Error> failure;
   std::string key = "mfa:" + ctx.account.id;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto totp = tx.FindTotp(ctx.account.id);
-    if (!totp) return Fail(totp.error());
-    if (!*totp)
+    VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(ctx.account.id));
+    if (!totp)
       return Fail(Code::kFailedPrecondition, "mfa.not_started", "start the enrolment first");
-    if ((*totp)->confirmed)
+    if ((totp)->confirmed)
       return Fail(Code::kAlreadyExists, "mfa.already_enabled", "two-factor authentication is already on");
-    auto state = Reserve(tx, key);
-    if (!state) return Fail(state.error());
-    auto ok = CheckTotp(tx, **totp, code);
-    if (!ok) return Fail(ok.error());
-    if (!*ok) {
+    VAULT_ASSIGN_OR_RETURN(auto state, Reserve(tx, key));
+    VAULT_ASSIGN_OR_RETURN(auto ok, CheckTotp(tx, *totp, code));
+    if (!ok) {
       failure = InvalidCode("code");
-      auto l = LockIfExhausted(tx, key, *state);
-      if (!l) return Fail(l.error());
+      VAULT_TRY(LockIfExhausted(tx, key, state));
       return {};
     }
     auto burned = tx.FindTotp(ctx.account.id);  // re-read: CheckTotp moved last_step
@@ -182,12 +169,11 @@ Result<std::vector<std::string>> AccountService::ConfirmTotp(const AuthContext& 
     core::TotpCredential c = **burned;
     c.confirmed = true;
     c.created_at = p_.clock.Now();  // enrolled now (a reset's grace window counts from here)
-    if (auto p = tx.PutTotp(c); !p) return p;
-    if (auto v = VoidOutstanding(tx, ctx.account.id); !v) return v;
-    auto fresh = NewRecoveryCodes(tx, ctx.account.id);
-    if (!fresh) return Fail(fresh.error());
-    codes = std::move(*fresh);
-    if (auto rt = tx.ResetThrottle(key); !rt) return rt;
+    VAULT_TRY(tx.PutTotp(c));
+    VAULT_TRY(VoidOutstanding(tx, ctx.account.id));
+    VAULT_ASSIGN_OR_RETURN(auto fresh, NewRecoveryCodes(tx, ctx.account.id));
+    codes = std::move(fresh);
+    VAULT_TRY(tx.ResetThrottle(key));
     return audit_.Record(tx, ActorOf(ctx), {"mfa.totp_enabled", "account", ctx.account.id});
   });
   if (!r) return Fail(r.error());
@@ -199,30 +185,27 @@ Result<std::vector<std::string>> AccountService::ConfirmTotp(const AuthContext& 
 
 Result<void> AccountService::DisableTotp(const AuthContext& ctx, const std::string& password,
                                          const std::string& code) {
-  if (auto ok = RecheckPassword(ctx, password, "password"); !ok) return ok;
+  VAULT_TRY(RecheckPassword(ctx, password, "password"));
   std::optional<core::Error> failure;
   std::string key = "mfa:" + ctx.account.id;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto totp = tx.FindTotp(ctx.account.id);
-    if (!totp) return Fail(totp.error());
-    if (!*totp || !(*totp)->confirmed)
+    VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(ctx.account.id));
+    if (!totp || !(totp)->confirmed)
       return Fail(Code::kFailedPrecondition, "mfa.not_enabled", "two-factor authentication is off");
-    auto state = Reserve(tx, key);
-    if (!state) return Fail(state.error());
-    Result<bool> ok = SixDigits(code) ? CheckTotp(tx, **totp, code)
+    VAULT_ASSIGN_OR_RETURN(auto state, Reserve(tx, key));
+    Result<bool> ok = SixDigits(code) ? CheckTotp(tx, *totp, code)
                                       : tx.UseRecoveryCode(ctx.account.id,
                                                            RecoveryHash(ctx.account.id, code),
                                                            p_.clock.Now());
     if (!ok) return Fail(ok.error());
     if (!*ok) {
       failure = InvalidCode("code");
-      auto l = LockIfExhausted(tx, key, *state);
-      if (!l) return Fail(l.error());
+      VAULT_TRY(LockIfExhausted(tx, key, state));
       return {};
     }
-    if (auto d = tx.DeleteTotp(ctx.account.id); !d) return d;
-    if (auto v = VoidOutstanding(tx, ctx.account.id); !v) return v;
-    if (auto rt = tx.ResetThrottle(key); !rt) return rt;
+    VAULT_TRY(tx.DeleteTotp(ctx.account.id));
+    VAULT_TRY(VoidOutstanding(tx, ctx.account.id));
+    VAULT_TRY(tx.ResetThrottle(key));
     return audit_.Record(tx, ActorOf(ctx), {"mfa.totp_disabled", "account", ctx.account.id});
   });
   if (!r) return r;
@@ -238,25 +221,20 @@ Result<std::vector<std::string>> AccountService::RegenerateRecoveryCodes(const A
   std::optional<core::Error> failure;
   std::string key = "mfa:" + ctx.account.id;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto totp = tx.FindTotp(ctx.account.id);
-    if (!totp) return Fail(totp.error());
-    if (!*totp || !(*totp)->confirmed)
+    VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(ctx.account.id));
+    if (!totp || !(totp)->confirmed)
       return Fail(Code::kFailedPrecondition, "mfa.not_enabled", "two-factor authentication is off");
-    auto state = Reserve(tx, key);
-    if (!state) return Fail(state.error());
-    auto ok = CheckTotp(tx, **totp, code);
-    if (!ok) return Fail(ok.error());
-    if (!*ok) {
+    VAULT_ASSIGN_OR_RETURN(auto state, Reserve(tx, key));
+    VAULT_ASSIGN_OR_RETURN(auto ok, CheckTotp(tx, *totp, code));
+    if (!ok) {
       failure = InvalidCode("code");
-      auto l = LockIfExhausted(tx, key, *state);
-      if (!l) return Fail(l.error());
+      VAULT_TRY(LockIfExhausted(tx, key, state));
       return {};
     }
-    auto fresh = NewRecoveryCodes(tx, ctx.account.id);
-    if (!fresh) return Fail(fresh.error());
-    codes = std::move(*fresh);
-    if (auto v = VoidOutstanding(tx, ctx.account.id); !v) return v;
-    if (auto rt = tx.ResetThrottle(key); !rt) return rt;
+    VAULT_ASSIGN_OR_RETURN(auto fresh, NewRecoveryCodes(tx, ctx.account.id));
+    codes = std::move(fresh);
+    VAULT_TRY(VoidOutstanding(tx, ctx.account.id));
+    VAULT_TRY(tx.ResetThrottle(key));
     return audit_.Record(tx, ActorOf(ctx), {"mfa.recovery_codes_regenerated", "account", ctx.account.id});
   });
   if (!r) return Fail(r.error());

@@ -13,12 +13,11 @@ Result<std::vector<core::Account>> PlatformService::SearchAccounts(const AuthCon
                                                                    const std::string& query,
                                                                    const std::string& after,
                                                                    int limit) {
-  if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
+  VAULT_TRY(RequireSuperAdmin(ctx));
   std::vector<core::Account> out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto list = tx.SearchAccounts(query, after, limit);
-    if (!list) return Fail(list.error());
-    out = std::move(*list);
+    VAULT_ASSIGN_OR_RETURN(auto list, tx.SearchAccounts(query, after, limit));
+    out = std::move(list);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -26,16 +25,14 @@ Result<std::vector<core::Account>> PlatformService::SearchAccounts(const AuthCon
 }
 
 Result<AccountDetail> PlatformService::GetAccount(const AuthContext& ctx, const std::string& id) {
-  if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
+  VAULT_TRY(RequireSuperAdmin(ctx));
   AccountDetail out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto a = tx.FindAccountById(id);
-    if (!a) return Fail(a.error());
-    if (!*a) return Fail(Code::kNotFound, "account.not_found", "no such account");
-    out.account = std::move(**a);
-    auto cards = tx.ListWorkspacesOf(id);
-    if (!cards) return Fail(cards.error());
-    out.workspaces = std::move(*cards);
+    VAULT_ASSIGN_OR_RETURN(auto a, tx.FindAccountById(id));
+    if (!a) return Fail(Code::kNotFound, "account.not_found", "no such account");
+    out.account = std::move(*a);
+    VAULT_ASSIGN_OR_RETURN(auto cards, tx.ListWorkspacesOf(id));
+    out.workspaces = std::move(cards);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -44,25 +41,23 @@ Result<AccountDetail> PlatformService::GetAccount(const AuthContext& ctx, const 
 
 Result<core::Account> PlatformService::UpdateAccount(const AuthContext& ctx, const std::string& id,
                                                      const AccountPatch& patch) {
-  if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
+  VAULT_TRY(RequireSuperAdmin(ctx));
   if (id == ctx.account.id && ((patch.disabled && *patch.disabled) ||
                                (patch.super_admin && !*patch.super_admin)))
     return Fail(Code::kFailedPrecondition, "admin.self",
                 "you cannot disable yourself or revoke your own Super Admin status");
   core::Account out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto a = tx.FindAccountById(id);
-    if (!a) return Fail(a.error());
-    if (!*a) return Fail(Code::kNotFound, "account.not_found", "no such account");
-    out = std::move(**a);
+    VAULT_ASSIGN_OR_RETURN(auto a, tx.FindAccountById(id));
+    if (!a) return Fail(Code::kNotFound, "account.not_found", "no such account");
+    out = std::move(*a);
     Actor actor{"account", ctx.account.id, ctx.client.ip, ctx.client.user_agent};
     if (patch.disabled && *patch.disabled != out.disabled) {
       out.disabled = *patch.disabled;
       int ended = 0;
       if (out.disabled) {
-        auto d = tx.DeleteSessionsOfAccount(id, "");
-        if (!d) return Fail(d.error());
-        ended = *d;
+        VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(id, ""));
+        ended = d;
       }
       if (auto e = audit_.Record(tx, actor,
                                  {out.disabled ? "admin.account_disabled" : "admin.account_enabled",
@@ -90,12 +85,11 @@ Result<std::vector<core::Workspace>> PlatformService::SearchWorkspaces(const Aut
                                                                        const std::string& query,
                                                                        const std::string& after,
                                                                        int limit) {
-  if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
+  VAULT_TRY(RequireSuperAdmin(ctx));
   std::vector<core::Workspace> out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto list = tx.SearchWorkspaces(query, after, limit);
-    if (!list) return Fail(list.error());
-    out = std::move(*list);
+    VAULT_ASSIGN_OR_RETURN(auto list, tx.SearchWorkspaces(query, after, limit));
+    out = std::move(list);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -103,16 +97,14 @@ Result<std::vector<core::Workspace>> PlatformService::SearchWorkspaces(const Aut
 }
 
 Result<WorkspaceDetail> PlatformService::GetWorkspace(const AuthContext& ctx, const std::string& id) {
-  if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
+  VAULT_TRY(RequireSuperAdmin(ctx));
   WorkspaceDetail out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto w = tx.FindWorkspace(id);
-    if (!w) return Fail(w.error());
-    if (!*w) return Fail(Code::kNotFound, "workspace.not_found", "no such workspace");
-    out.workspace = std::move(**w);
-    auto members = tx.ListMembers(out.workspace.id);
-    if (!members) return Fail(members.error());
-    out.members = std::move(*members);
+    VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(id));
+    if (!w) return Fail(Code::kNotFound, "workspace.not_found", "no such workspace");
+    out.workspace = std::move(*w);
+    VAULT_ASSIGN_OR_RETURN(auto members, tx.ListMembers(out.workspace.id));
+    out.members = std::move(members);
     return {};
   });
   if (!r) return Fail(r.error());

@@ -31,9 +31,8 @@ ProductService::ProductService(Ports ports, WorkspaceService& workspaces)
 Result<std::vector<core::ProductType>> ProductService::ProductTypes() {
   std::vector<core::ProductType> out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto t = tx.ListProductTypes();
-    if (!t) return Fail(t.error());
-    out = std::move(*t);
+    VAULT_ASSIGN_OR_RETURN(auto t, tx.ListProductTypes());
+    out = std::move(t);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -42,34 +41,26 @@ Result<std::vector<core::ProductType>> ProductService::ProductTypes() {
 
 Result<void> ProductService::Authorize(const AuthContext& ctx, const std::string& ws,
                                        Capability capability) {
-  auto access = workspaces_.Open(ctx, ws, capability);
-  if (!access) return Fail(access.error());
+  VAULT_TRY(workspaces_.Open(ctx, ws, capability));
   return {};
 }
 
 Result<core::ProductType> ProductService::CreateProductType(const AuthContext& ctx, core::ProductType type) {
-  if (auto ok = RequireSuperAdmin(ctx); !ok) return Fail(ok.error());
-  auto key = core::ValidateProductShortname(type.key, "key");
-  if (!key) return Fail(key.error());
-  type.key = *key;
+  VAULT_TRY(RequireSuperAdmin(ctx));
+  VAULT_ASSIGN_OR_RETURN(auto key, core::ValidateProductShortname(type.key, "key"));
+  type.key = key;
   type.id = "pty_" + type.key;
   if (type.roles.empty())
     return Fail(Code::kInvalidArgument, "validation.required", "a product type needs roles", "roles");
   if (type.plans.empty())
     return Fail(Code::kInvalidArgument, "validation.required", "a product type needs plans", "plans");
-  if (auto ok = core::ValidatePermissionNames(type.api_permissions, "api_permissions"); !ok) return Fail(ok.error());
+  VAULT_TRY(core::ValidatePermissionNames(type.api_permissions, "api_permissions"));
   for (std::size_t i = 0; i < type.roles.size(); ++i)
-    if (auto ok = core::ValidatePermissionNames(type.roles[i].permissions,
-                                                "roles[" + std::to_string(i) + "].permissions");
-        !ok)
-      return Fail(ok.error());
+    VAULT_TRY(core::ValidatePermissionNames(type.roles[i].permissions, "roles[" + std::to_string(i) + "].permissions"));
   for (std::size_t i = 0; i < type.plans.size(); ++i)
-    if (auto ok = core::ValidatePermissionNames(type.plans[i].features,
-                                                "plans[" + std::to_string(i) + "].features");
-        !ok)
-      return Fail(ok.error());
+    VAULT_TRY(core::ValidatePermissionNames(type.plans[i].features, "plans[" + std::to_string(i) + "].features"));
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    if (auto i = tx.InsertProductType(type); !i) return i;
+    VAULT_TRY(tx.InsertProductType(type));
     return audit_.Record(tx, ActorIn(ctx), {"admin.product_type_created", "product_type", type.id,
                                             JsonSummary({{"key", type.key}})});
   });
@@ -79,9 +70,8 @@ Result<core::ProductType> ProductService::CreateProductType(const AuthContext& c
 }
 
 Result<core::ProductType> ProductService::TypeOf(core::Tx& tx, const std::string& type_id_or_key) {
-  auto types = tx.ListProductTypes();
-  if (!types) return Fail(types.error());
-  for (auto& t : *types)
+  VAULT_ASSIGN_OR_RETURN(auto types, tx.ListProductTypes());
+  for (auto& t : types)
     if (t.id == type_id_or_key || t.key == type_id_or_key) return std::move(t);
   return Fail(Code::kInvalidArgument, "product.unknown_type", "no such product type", "product_type");
 }
@@ -102,40 +92,32 @@ Result<ProductService::ProductAccess> ProductService::OpenProduct(core::Tx& tx, 
                                                                  const std::string& ws,
                                                                  const std::string& product,
                                                                  Capability capability, bool for_write) {
-  auto access = for_write ? workspaces_.OpenForWrite(tx, ctx, ws, capability)
-                          : workspaces_.OpenIn(tx, ctx, ws, capability);
-  if (!access) return Fail(access.error());
-  auto p = tx.FindProduct(access->workspace.id, product);
-  if (!p) return Fail(p.error());
-  if (!*p) return Fail(ProductNotFound());
-  return ProductAccess{std::move(*access), std::move(**p)};
+  VAULT_ASSIGN_OR_RETURN(auto access, for_write ? workspaces_.OpenForWrite(tx, ctx, ws, capability) : workspaces_.OpenIn(tx, ctx, ws, capability));
+  VAULT_ASSIGN_OR_RETURN(auto p, tx.FindProduct(access.workspace.id, product));
+  if (!p) return Fail(ProductNotFound());
+  return ProductAccess{std::move(access), std::move(*p)};
 }
 
 Result<ProductRow> ProductService::Row(core::Tx& tx, const core::Product& p, const std::string& account_id) {
   ProductRow row;
   row.product = p;
-  auto type = TypeOf(tx, p.type_id);
-  if (!type) return Fail(type.error());
-  row.type_name = type->name;
-  auto sub = tx.FindSubscription(p.id);
-  if (!sub) return Fail(sub.error());
-  row.subscription = *sub;
+  VAULT_ASSIGN_OR_RETURN(auto type, TypeOf(tx, p.type_id));
+  row.type_name = type.name;
+  VAULT_ASSIGN_OR_RETURN(auto sub, tx.FindSubscription(p.id));
+  row.subscription = sub;
   row.active = core::IsProductActive(p, row.subscription, p_.clock.Now());
-  auto seats = tx.CountSeats(p.id);
-  if (!seats) return Fail(seats.error());
-  row.users = *seats;
-  auto grants = tx.ListGrants(p.id);
-  if (!grants) return Fail(grants.error());
-  auto members = tx.ListGroupMembers(p.workspace_id);
-  if (!members) return Fail(members.error());
+  VAULT_ASSIGN_OR_RETURN(auto seats, tx.CountSeats(p.id));
+  row.users = seats;
+  VAULT_ASSIGN_OR_RETURN(auto grants, tx.ListGrants(p.id));
+  VAULT_ASSIGN_OR_RETURN(auto members, tx.ListGroupMembers(p.workspace_id));
   std::set<std::string> my_groups;
-  for (const auto& [g, a] : *members)
+  for (const auto& [g, a] : members)
     if (a == account_id) my_groups.insert(g);
   int best = 0;
-  for (const auto& g : *grants) {
+  for (const auto& g : grants) {
     bool mine = g.principal_type == core::PrincipalType::kAccount ? g.principal_id == account_id
                                                                    : my_groups.contains(g.principal_id);
-    const core::ProductRole* role = type->FindRole(g.role);
+    const core::ProductRole* role = type.FindRole(g.role);
     if (mine && role && role->rank > best) {
       best = role->rank;
       row.my_role = role->name;
@@ -147,33 +129,28 @@ Result<ProductRow> ProductService::Row(core::Tx& tx, const core::Product& p, con
 Result<ProductRow> ProductService::Create(const AuthContext& ctx, const std::string& ws,
                                           const std::string& type, const std::string& name,
                                           const std::string& shortname, const std::string& plan) {
-  auto n = core::ValidateWorkspaceName(name, "name");
-  if (!n) return Fail(n.error());
-  auto s = core::ValidateProductShortname(shortname, "shortname");
-  if (!s) return Fail(s.error());
+  VAULT_ASSIGN_OR_RETURN(auto n, core::ValidateWorkspaceName(name, "name"));
+  VAULT_ASSIGN_OR_RETURN(auto s, core::ValidateProductShortname(shortname, "shortname"));
   ProductRow out;
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess);
-    if (!access) return Fail(access.error());
-    wid = access->workspace.id;
-    auto t = TypeOf(tx, type);
-    if (!t) return Fail(t.error());
-    const core::Plan* chosen = plan.empty() ? t->FindPlan("trial") : t->FindPlan(plan);
-    if (!chosen && plan.empty()) chosen = &t->plans.front();
+    VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
+    wid = access.workspace.id;
+    VAULT_ASSIGN_OR_RETURN(auto t, TypeOf(tx, type));
+    const core::Plan* chosen = plan.empty() ? t.FindPlan("trial") : t.FindPlan(plan);
+    if (!chosen && plan.empty()) chosen = &t.plans.front();
     if (!chosen) return Fail(Code::kInvalidArgument, "product.unknown_plan", "no such plan for this product type", "plan");
     core::Timestamp now = p_.clock.Now();
-    core::Product p{core::NewId(p_.random, "prd"), wid, t->id, *n, *s, false, now, now};
-    if (auto i = tx.InsertProduct(p); !i) return i;
-    if (auto sub = tx.PutSubscription(NewSubscription(p, *chosen)); !sub) return sub;
+    core::Product p{core::NewId(p_.random, "prd"), wid, t.id, n, s, false, now, now};
+    VAULT_TRY(tx.InsertProduct(p));
+    VAULT_TRY(tx.PutSubscription(NewSubscription(p, *chosen)));
     if (auto e = audit_.Record(tx, ActorIn(ctx),
                                {"product.created", "product", p.id,
-                                JsonSummary({{"type", t->key}, {"shortname", *s}, {"plan", chosen->key}}), wid});
+                                JsonSummary({{"type", t.key}, {"shortname", s}, {"plan", chosen->key}}), wid});
         !e)
       return e;
-    auto row = Row(tx, p, ctx.account.id);
-    if (!row) return Fail(row.error());
-    out = std::move(*row);
+    VAULT_ASSIGN_OR_RETURN(auto row, Row(tx, p, ctx.account.id));
+    out = std::move(row);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -184,14 +161,11 @@ Result<ProductRow> ProductService::Create(const AuthContext& ctx, const std::str
 Result<std::vector<ProductRow>> ProductService::List(const AuthContext& ctx, const std::string& ws) {
   std::vector<ProductRow> out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto access = workspaces_.OpenIn(tx, ctx, ws, Capability::kView);
-    if (!access) return Fail(access.error());
-    auto products = tx.ListProducts(access->workspace.id);
-    if (!products) return Fail(products.error());
-    for (const auto& p : *products) {
-      auto row = Row(tx, p, ctx.account.id);
-      if (!row) return Fail(row.error());
-      out.push_back(std::move(*row));
+    VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenIn(tx, ctx, ws, Capability::kView));
+    VAULT_ASSIGN_OR_RETURN(auto products, tx.ListProducts(access.workspace.id));
+    for (const auto& p : products) {
+      VAULT_ASSIGN_OR_RETURN(auto row, Row(tx, p, ctx.account.id));
+      out.push_back(std::move(row));
     }
     return {};
   });
@@ -202,11 +176,9 @@ Result<std::vector<ProductRow>> ProductService::List(const AuthContext& ctx, con
 Result<ProductRow> ProductService::Get(const AuthContext& ctx, const std::string& ws, const std::string& product) {
   ProductRow out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto found = OpenProduct(tx, ctx, ws, product, Capability::kView, false);
-    if (!found) return Fail(found.error());
-    auto row = Row(tx, found->product, ctx.account.id);
-    if (!row) return Fail(row.error());
-    out = std::move(*row);
+    VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kView, false));
+    VAULT_ASSIGN_OR_RETURN(auto row, Row(tx, found.product, ctx.account.id));
+    out = std::move(row);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -218,32 +190,28 @@ Result<ProductRow> ProductService::Update(const AuthContext& ctx, const std::str
   ProductRow out;
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto found = OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true);
-    if (!found) return Fail(found.error());
-    wid = found->access.workspace.id;
-    core::Product updated = found->product;
+    VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true));
+    wid = found.access.workspace.id;
+    core::Product updated = found.product;
     if (patch.name) {
-      auto n = core::ValidateWorkspaceName(*patch.name, "name");
-      if (!n) return Fail(n.error());
-      updated.name = *n;
+      VAULT_ASSIGN_OR_RETURN(auto n, core::ValidateWorkspaceName(*patch.name, "name"));
+      updated.name = n;
     }
     if (patch.shortname) {
-      auto s = core::ValidateProductShortname(*patch.shortname, "shortname");
-      if (!s) return Fail(s.error());
-      updated.shortname = *s;
+      VAULT_ASSIGN_OR_RETURN(auto s, core::ValidateProductShortname(*patch.shortname, "shortname"));
+      updated.shortname = s;
     }
     if (patch.disabled) updated.disabled = *patch.disabled;
     updated.updated_at = p_.clock.Now();
-    if (auto u = tx.UpdateProduct(updated); !u) return u;
+    VAULT_TRY(tx.UpdateProduct(updated));
     if (auto e = audit_.Record(tx, ActorIn(ctx),
                                {patch.disabled ? (*patch.disabled ? "product.disabled" : "product.enabled")
                                                : "product.updated",
                                 "product", updated.id, "{}", wid});
         !e)
       return e;
-    auto row = Row(tx, updated, ctx.account.id);
-    if (!row) return Fail(row.error());
-    out = std::move(*row);
+    VAULT_ASSIGN_OR_RETURN(auto row, Row(tx, updated, ctx.account.id));
+    out = std::move(row);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -254,14 +222,13 @@ Result<ProductRow> ProductService::Update(const AuthContext& ctx, const std::str
 Result<void> ProductService::Delete(const AuthContext& ctx, const std::string& ws, const std::string& product) {
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto found = OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true);
-    if (!found) return Fail(found.error());
-    wid = found->access.workspace.id;
-    if (auto e = audit_.Record(tx, ActorIn(ctx), {"product.deleted", "product", found->product.id,
-                                                  JsonSummary({{"shortname", found->product.shortname}}), wid});
+    VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true));
+    wid = found.access.workspace.id;
+    if (auto e = audit_.Record(tx, ActorIn(ctx), {"product.deleted", "product", found.product.id,
+                                                  JsonSummary({{"shortname", found.product.shortname}}), wid});
         !e)
       return e;
-    return tx.DeleteProduct(found->product.id);
+    return tx.DeleteProduct(found.product.id);
   });
   if (r) Changed(wid);
   return r;
@@ -271,12 +238,10 @@ Result<core::Subscription> ProductService::GetSubscription(const AuthContext& ct
                                                            const std::string& product) {
   core::Subscription out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto found = OpenProduct(tx, ctx, ws, product, Capability::kSeeBilling, false);
-    if (!found) return Fail(found.error());
-    auto s = tx.FindSubscription(found->product.id);
-    if (!s) return Fail(s.error());
-    if (!*s) return Fail(Code::kNotFound, "subscription.not_found", "this product has no subscription");
-    out = **s;
+    VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kSeeBilling, false));
+    VAULT_ASSIGN_OR_RETURN(auto s, tx.FindSubscription(found.product.id));
+    if (!s) return Fail(Code::kNotFound, "subscription.not_found", "this product has no subscription");
+    out = *s;
     return {};
   });
   if (!r) return Fail(r.error());
@@ -288,25 +253,22 @@ Result<core::Subscription> ProductService::ChangePlan(const AuthContext& ctx, co
   core::Subscription out;
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto found = OpenProduct(tx, ctx, ws, product, Capability::kChangeBilling, true);
-    if (!found) return Fail(found.error());
-    wid = found->access.workspace.id;
-    if (auto l = tx.LockProduct(found->product.id); !l) return l;
-    auto current = tx.FindSubscription(found->product.id);
-    if (!current) return Fail(current.error());
-    if (*current && (*current)->provider != "local")
+    VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kChangeBilling, true));
+    wid = found.access.workspace.id;
+    VAULT_TRY(tx.LockProduct(found.product.id));
+    VAULT_ASSIGN_OR_RETURN(auto current, tx.FindSubscription(found.product.id));
+    if (current && (current)->provider != "local")
       return Fail(Code::kFailedPrecondition, "subscription.external",
-                  "this subscription is managed by " + (*current)->provider);
-    auto t = TypeOf(tx, found->product.type_id);
-    if (!t) return Fail(t.error());
-    const core::Plan* chosen = t->FindPlan(plan);
+                  "this subscription is managed by " + (current)->provider);
+    VAULT_ASSIGN_OR_RETURN(auto t, TypeOf(tx, found.product.type_id));
+    const core::Plan* chosen = t.FindPlan(plan);
     if (!chosen) return Fail(Code::kInvalidArgument, "product.unknown_plan", "no such plan for this product type", "plan");
-    out = NewSubscription(found->product, *chosen);
-    if (auto s = tx.PutSubscription(out); !s) return s;
-    if (auto seats = CheckSeats(tx, found->product); !seats) return seats;  // a smaller plan must still fit
+    out = NewSubscription(found.product, *chosen);
+    VAULT_TRY(tx.PutSubscription(out));
+    VAULT_TRY(CheckSeats(tx, found.product));  // a smaller plan must still fit
     return audit_.Record(tx, ActorIn(ctx),
-                         {"subscription.plan_changed", "product", found->product.id,
-                          JsonSummary({{"from", *current ? (*current)->plan_key : ""}, {"to", chosen->key}}), wid});
+                         {"subscription.plan_changed", "product", found.product.id,
+                          JsonSummary({{"from", current ? (current)->plan_key : ""}, {"to", chosen->key}}), wid});
   });
   if (!r) return Fail(r.error());
   Changed(wid);
@@ -317,11 +279,9 @@ Result<std::vector<core::Grant>> ProductService::Grants(const AuthContext& ctx, 
                                                         const std::string& product) {
   std::vector<core::Grant> out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto found = OpenProduct(tx, ctx, ws, product, Capability::kView, false);
-    if (!found) return Fail(found.error());
-    auto g = tx.ListGrants(found->product.id);
-    if (!g) return Fail(g.error());
-    out = std::move(*g);
+    VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kView, false));
+    VAULT_ASSIGN_OR_RETURN(auto g, tx.ListGrants(found.product.id));
+    out = std::move(g);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -334,29 +294,25 @@ Result<core::Grant> ProductService::PutGrant(const AuthContext& ctx, const std::
   core::Grant out;
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto found = OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true);
-    if (!found) return Fail(found.error());
-    wid = found->access.workspace.id;
+    VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true));
+    wid = found.access.workspace.id;
     // Serialise grant changes of one product so concurrent grants cannot overshoot the seats.
-    if (auto l = tx.LockProduct(found->product.id); !l) return l;
-    auto t = TypeOf(tx, found->product.type_id);
-    if (!t) return Fail(t.error());
-    if (!t->FindRole(role))
+    VAULT_TRY(tx.LockProduct(found.product.id));
+    VAULT_ASSIGN_OR_RETURN(auto t, TypeOf(tx, found.product.type_id));
+    if (!t.FindRole(role))
       return Fail(Code::kInvalidArgument, "grant.unknown_role", "this product type has no such role", "role");
     if (type == core::PrincipalType::kAccount) {
-      auto m = tx.FindMembership(wid, principal_id);
-      if (!m) return Fail(m.error());
-      if (!*m) return Fail(Code::kNotFound, "member.not_found", "no such member in this workspace", "principal");
+      VAULT_ASSIGN_OR_RETURN(auto m, tx.FindMembership(wid, principal_id));
+      if (!m) return Fail(Code::kNotFound, "member.not_found", "no such member in this workspace", "principal");
     } else {
-      auto g = tx.FindGroup(wid, principal_id);
-      if (!g) return Fail(g.error());
-      if (!*g) return Fail(Code::kNotFound, "group.not_found", "no such group in this workspace", "principal");
+      VAULT_ASSIGN_OR_RETURN(auto g, tx.FindGroup(wid, principal_id));
+      if (!g) return Fail(Code::kNotFound, "group.not_found", "no such group in this workspace", "principal");
     }
-    out = core::Grant{found->product.id, type, principal_id, role, wid, p_.clock.Now()};
-    if (auto g = tx.PutGrant(out); !g) return g;
-    if (auto seats = CheckSeats(tx, found->product); !seats) return seats;
+    out = core::Grant{found.product.id, type, principal_id, role, wid, p_.clock.Now()};
+    VAULT_TRY(tx.PutGrant(out));
+    VAULT_TRY(CheckSeats(tx, found.product));
     return audit_.Record(tx, ActorIn(ctx),
-                         {"grant.set", "product", found->product.id,
+                         {"grant.set", "product", found.product.id,
                           JsonSummary({{"principal_type", core::PrincipalTypeName(type)},
                                        {"principal_id", principal_id}, {"role", role}}),
                           wid});
@@ -371,14 +327,12 @@ Result<void> ProductService::DeleteGrant(const AuthContext& ctx, const std::stri
                                          const std::string& principal_id) {
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto found = OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true);
-    if (!found) return Fail(found.error());
-    wid = found->access.workspace.id;
-    auto d = tx.DeleteGrant(found->product.id, type, principal_id);
-    if (!d) return Fail(d.error());
-    if (!*d) return Fail(Code::kNotFound, "grant.not_found", "no such grant");
+    VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true));
+    wid = found.access.workspace.id;
+    VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteGrant(found.product.id, type, principal_id));
+    if (!d) return Fail(Code::kNotFound, "grant.not_found", "no such grant");
     return audit_.Record(tx, ActorIn(ctx),
-                         {"grant.removed", "product", found->product.id,
+                         {"grant.removed", "product", found.product.id,
                           JsonSummary({{"principal_type", core::PrincipalTypeName(type)},
                                        {"principal_id", principal_id}}),
                           wid});

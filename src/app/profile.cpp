@@ -16,10 +16,9 @@ using core::TokenPurpose;
 namespace {
 
 Result<Account> Load(core::Tx& tx, const std::string& id) {
-  auto a = tx.FindAccountById(id);
-  if (!a) return Fail(a.error());
-  if (!*a) return Fail(Code::kNotFound, "account.not_found", "the account no longer exists");
-  return std::move(**a);
+  VAULT_ASSIGN_OR_RETURN(auto a, tx.FindAccountById(id));
+  if (!a) return Fail(Code::kNotFound, "account.not_found", "the account no longer exists");
+  return std::move(*a);
 }
 
 }  // namespace
@@ -27,25 +26,22 @@ Result<Account> Load(core::Tx& tx, const std::string& id) {
 Result<Account> AccountService::UpdateProfile(const AuthContext& ctx, const ProfilePatch& patch) {
   Account updated;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto a = Load(tx, ctx.account.id);
-    if (!a) return Fail(a.error());
-    updated = std::move(*a);
+    VAULT_ASSIGN_OR_RETURN(auto a, Load(tx, ctx.account.id));
+    updated = std::move(a);
     std::string changed;
     auto apply = [&](const std::optional<std::string>& value, auto validate, const char* field,
                      std::string& dst) -> Result<void> {
       if (!value) return {};
-      auto v = validate(*value, field);
-      if (!v) return Fail(v.error());
-      if (*v != dst) changed += (changed.empty() ? "" : ",") + std::string(field);
-      dst = *v;
+      VAULT_ASSIGN_OR_RETURN(auto v, validate(*value, field));
+      if (v != dst) changed += (changed.empty() ? "" : ",") + std::string(field);
+      dst = v;
       return {};
     };
-    if (auto e = apply(patch.name, core::ValidateName, "name", updated.name); !e) return e;
-    if (auto e = apply(patch.locale, core::ValidateLocale, "locale", updated.locale); !e) return e;
-    if (auto e = apply(patch.time_zone, core::ValidateTimeZone, "time_zone", updated.time_zone); !e)
-      return e;
+    VAULT_TRY(apply(patch.name, core::ValidateName, "name", updated.name));
+    VAULT_TRY(apply(patch.locale, core::ValidateLocale, "locale", updated.locale));
+    VAULT_TRY(apply(patch.time_zone, core::ValidateTimeZone, "time_zone", updated.time_zone));
     updated.updated_at = p_.clock.Now();
-    if (auto u = tx.UpdateAccount(updated); !u) return u;
+    VAULT_TRY(tx.UpdateAccount(updated));
     return audit_.Record(tx, ActorOf(ctx), {"account.profile_updated", "account", updated.id,
                                             JsonSummary({{"fields", changed}})});
   });
@@ -56,21 +52,18 @@ Result<Account> AccountService::UpdateProfile(const AuthContext& ctx, const Prof
 Result<void> AccountService::ChangePassword(const AuthContext& ctx,
                                             const std::string& current_password,
                                             const std::string& new_password) {
-  if (auto ok = p_.policy.Check(new_password, ctx.account.email, "new_password"); !ok) return ok;
-  if (auto ok = RecheckPassword(ctx, current_password, "current_password"); !ok) return ok;
-  auto hash = p_.hasher.Hash(new_password);
-  if (!hash) return Fail(hash.error());
+  VAULT_TRY(p_.policy.Check(new_password, ctx.account.email, "new_password"));
+  VAULT_TRY(RecheckPassword(ctx, current_password, "current_password"));
+  VAULT_ASSIGN_OR_RETURN(auto hash, p_.hasher.Hash(new_password));
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto a = Load(tx, ctx.account.id);
-    if (!a) return Fail(a.error());
-    a->password_hash = *hash;
-    a->updated_at = p_.clock.Now();
-    if (auto u = tx.UpdateAccount(*a); !u) return u;
-    auto d = tx.DeleteSessionsOfAccount(ctx.account.id, ctx.session.id);
-    if (!d) return Fail(d.error());
-    if (auto v = VoidOutstanding(tx, a->id); !v) return v;
-    return audit_.Record(tx, ActorOf(ctx), {"account.password_changed", "account", a->id,
-                                            JsonSummary({{"sessions_revoked", std::to_string(*d)}})});
+    VAULT_ASSIGN_OR_RETURN(auto a, Load(tx, ctx.account.id));
+    a.password_hash = hash;
+    a.updated_at = p_.clock.Now();
+    VAULT_TRY(tx.UpdateAccount(a));
+    VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(ctx.account.id, ctx.session.id));
+    VAULT_TRY(VoidOutstanding(tx, a.id));
+    return audit_.Record(tx, ActorOf(ctx), {"account.password_changed", "account", a.id,
+                                            JsonSummary({{"sessions_revoked", std::to_string(d)}})});
   });
   if (!r) return r;
   Mail(PasswordChangedMessage(ctx.account.email));
@@ -79,40 +72,36 @@ Result<void> AccountService::ChangePassword(const AuthContext& ctx,
 
 Result<void> AccountService::RequestEmailChange(const AuthContext& ctx, const std::string& new_email,
                                                 const std::string& password) {
-  auto valid = core::ValidateEmail(new_email, "new_email");
-  if (!valid) return Fail(valid.error());
-  std::string norm = core::NormalizeEmail(*valid);
+  VAULT_ASSIGN_OR_RETURN(auto valid, core::ValidateEmail(new_email, "new_email"));
+  std::string norm = core::NormalizeEmail(valid);
   if (norm == ctx.account.email_norm)
     return Fail(Code::kInvalidArgument, "validation.same_email",
                 "this is already your email address", "new_email");
-  if (auto ok = RecheckPassword(ctx, password, "password"); !ok) return ok;
+  VAULT_TRY(RecheckPassword(ctx, password, "password"));
   std::string secret;
   bool taken_by_other = false;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto taken = tx.FindAccountByEmail(norm);
-    if (!taken) return Fail(taken.error());
-    taken_by_other = taken->has_value();
+    VAULT_ASSIGN_OR_RETURN(auto taken, tx.FindAccountByEmail(norm));
+    taken_by_other = taken.has_value();
     // Only the newest request's link works.
-    auto voided = tx.VoidTokensOfAccount(ctx.account.id, TokenPurpose::kEmailChange, p_.clock.Now());
-    if (!voided) return Fail(voided.error());
+    VAULT_TRY(tx.VoidTokensOfAccount(ctx.account.id, TokenPurpose::kEmailChange, p_.clock.Now()));
     // The same writes whether or not the address is taken, and the same answer: a taken
     // address is not revealed (its owner is told instead, and the token is never sent; it
     // could not complete anyway, the address being taken).
     core::OneTimeToken t;
     t.purpose = TokenPurpose::kEmailChange;
     t.account_id = ctx.account.id;
-    t.email = *valid;
-    auto s = IssueToken(tx, t, settings_.email_change_token_seconds);
-    if (!s) return Fail(s.error());
-    secret = *s;
+    t.email = valid;
+    VAULT_ASSIGN_OR_RETURN(auto s, IssueToken(tx, t, settings_.email_change_token_seconds));
+    secret = s;
     return audit_.Record(tx, ActorOf(ctx), {"account.email_change_requested", "account", ctx.account.id});
   });
   if (!r) return r;
   if (taken_by_other)
-    Mail(EmailChangeAttemptMessage(*valid));
+    Mail(EmailChangeAttemptMessage(valid));
   else
-    Mail(ConfirmNewEmailMessage(*valid, settings_.public_url + "/email/confirm?token=" + secret));
-  Mail(EmailChangingMessage(ctx.account.email, *valid));
+    Mail(ConfirmNewEmailMessage(valid, settings_.public_url + "/email/confirm?token=" + secret));
+  Mail(EmailChangingMessage(ctx.account.email, valid));
   return {};
 }
 
@@ -120,20 +109,19 @@ Result<Account> AccountService::ConfirmEmailChange(const std::string& token, con
   Account updated;
   std::string old_email;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto t = TakeToken(tx, token, TokenPurpose::kEmailChange);
-    if (!t) return Fail(t.error());
-    auto a = Load(tx, t->account_id);
+    VAULT_ASSIGN_OR_RETURN(auto t, TakeToken(tx, token, TokenPurpose::kEmailChange));
+    auto a = Load(tx, t.account_id);
     if (!a) return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", "token");
     updated = std::move(*a);
     old_email = updated.email;
     // Reset links sent to the old address, other email-change links and pending sign-in steps
     // die with the old address.
-    if (auto v = VoidOutstanding(tx, updated.id); !v) return v;
-    updated.email = t->email;
-    updated.email_norm = core::NormalizeEmail(t->email);
+    VAULT_TRY(VoidOutstanding(tx, updated.id));
+    updated.email = t.email;
+    updated.email_norm = core::NormalizeEmail(t.email);
     updated.email_verified = true;
     updated.updated_at = p_.clock.Now();
-    if (auto u = tx.UpdateAccount(updated); !u) return u;
+    VAULT_TRY(tx.UpdateAccount(updated));
     return audit_.Record(tx, Actor{"account", updated.id, client.ip, client.user_agent},
                          {"account.email_changed", "account", updated.id});
   });
@@ -144,27 +132,24 @@ Result<Account> AccountService::ConfirmEmailChange(const std::string& token, con
 }
 
 Result<void> AccountService::ForgotPassword(const std::string& email, const ClientInfo& client) {
-  auto valid = core::ValidateEmail(email, "email");
-  if (!valid) return Fail(valid.error());
+  VAULT_ASSIGN_OR_RETURN(auto valid, core::ValidateEmail(email, "email"));
   std::optional<core::MailMessage> mail;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto a = tx.FindAccountByEmail(core::NormalizeEmail(*valid));
-    if (!a) return Fail(a.error());
+    VAULT_ASSIGN_OR_RETURN(auto a, tx.FindAccountByEmail(core::NormalizeEmail(valid)));
     // The same writes (a token and an audit event) whether or not the address has a live
     // account, so the answer's timing reveals nothing; an unknown address's token belongs to no
     // account, is never sent and cannot reset anything.
-    bool live = *a && !(*a)->disabled;
+    bool live = a && !(a)->disabled;
     core::OneTimeToken t;
     t.purpose = TokenPurpose::kPasswordReset;
-    t.account_id = live ? (*a)->id : "";
-    t.email = live ? (*a)->email : *valid;
-    auto s = IssueToken(tx, t, settings_.reset_token_seconds);
-    if (!s) return Fail(s.error());
+    t.account_id = live ? (a)->id : "";
+    t.email = live ? (a)->email : valid;
+    VAULT_ASSIGN_OR_RETURN(auto s, IssueToken(tx, t, settings_.reset_token_seconds));
     if (live)
-      mail = ResetPasswordMessage((*a)->email, settings_.public_url + "/password/reset?token=" + *s);
+      mail = ResetPasswordMessage((a)->email, settings_.public_url + "/password/reset?token=" + s);
     return audit_.Record(tx, Actor{"anonymous", "", client.ip, client.user_agent},
                          {"account.password_reset_requested", live ? "account" : "",
-                          live ? (*a)->id : ""});
+                          live ? (a)->id : ""});
   });
   if (!r) return r;
   if (mail) Mail(*mail);
@@ -174,38 +159,33 @@ Result<void> AccountService::ForgotPassword(const std::string& email, const Clie
 Result<void> AccountService::ResetPassword(const std::string& token, const std::string& password,
                                            const ClientInfo& client) {
   auto peek = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto t = CheckToken(tx, token, TokenPurpose::kPasswordReset);
-    if (!t) return Fail(t.error());
-    return p_.policy.Check(password, t->email, "password");
+    VAULT_ASSIGN_OR_RETURN(auto t, CheckToken(tx, token, TokenPurpose::kPasswordReset));
+    return p_.policy.Check(password, t.email, "password");
   });
   if (!peek) return peek;
-  auto hash = p_.hasher.Hash(password);
-  if (!hash) return Fail(hash.error());
+  VAULT_ASSIGN_OR_RETURN(auto hash, p_.hasher.Hash(password));
   std::string email, account_id;
   bool mfa_removed = false;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto t = TakeToken(tx, token, TokenPurpose::kPasswordReset);
-    if (!t) return Fail(t.error());
+    VAULT_ASSIGN_OR_RETURN(auto t, TakeToken(tx, token, TokenPurpose::kPasswordReset));
     // A link is good only for the address it was sent to (belt and braces: an email change
     // also voids it).
-    auto a = t->account_id.empty() ? Result<Account>(Fail(Code::kNotFound, "", ""))
-                                   : Load(tx, t->account_id);
-    if (!a || a->email_norm != core::NormalizeEmail(t->email))
+    auto a = t.account_id.empty() ? Result<Account>(Fail(Code::kNotFound, "", ""))
+                                   : Load(tx, t.account_id);
+    if (!a || a->email_norm != core::NormalizeEmail(t.email))
       return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", "token");
-    a->password_hash = *hash;
+    a->password_hash = hash;
     a->email_verified = true;  // the reset link proved control of the address
     a->updated_at = p_.clock.Now();
-    if (auto u = tx.UpdateAccount(*a); !u) return u;
-    auto d = tx.DeleteSessionsOfAccount(a->id, "");
-    if (!d) return Fail(d.error());
-    if (auto rt = tx.ResetThrottle("signin:" + a->email_norm); !rt) return rt;
-    if (auto v = VoidOutstanding(tx, a->id); !v) return v;
+    VAULT_TRY(tx.UpdateAccount(*a));
+    VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(a->id, ""));
+    VAULT_TRY(tx.ResetThrottle("signin:" + a->email_norm));
+    VAULT_TRY(VoidOutstanding(tx, a->id));
     Actor actor{"account", a->id, client.ip, client.user_agent};
-    auto totp = tx.FindTotp(a->id);
-    if (!totp) return Fail(totp.error());
-    if (*totp && settings_.mfa_reset_grace_seconds > 0 &&
-        (*totp)->created_at + settings_.mfa_reset_grace_seconds > p_.clock.Now()) {
-      if (auto del = tx.DeleteTotp(a->id); !del) return del;
+    VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(a->id));
+    if (totp && settings_.mfa_reset_grace_seconds > 0 &&
+        (totp)->created_at + settings_.mfa_reset_grace_seconds > p_.clock.Now()) {
+      VAULT_TRY(tx.DeleteTotp(a->id));
       if (auto e = audit_.Record(tx, actor, {"mfa.totp_removed_by_reset", "account", a->id}); !e)
         return e;
       mfa_removed = true;
@@ -214,7 +194,7 @@ Result<void> AccountService::ResetPassword(const std::string& token, const std::
     account_id = a->id;
     return audit_.Record(tx, actor,
                          {"account.password_reset", "account", a->id,
-                          JsonSummary({{"sessions_revoked", std::to_string(*d)}})});
+                          JsonSummary({{"sessions_revoked", std::to_string(d)}})});
   });
   if (!r) return r;
   Mail(PasswordChangedMessage(email));
@@ -230,24 +210,22 @@ Result<void> AccountService::ResetPassword(const std::string& token, const std::
 Result<void> AccountService::DeleteAccount(const AuthContext& ctx, const std::string& password) {
   // Cheap refusal first: a sole Owner learns it without spending a password attempt.
   auto sole_owner = [&](core::Tx& tx) -> Result<void> {
-    auto sole = tx.SoleOwnerWorkspaces(ctx.account.id);
-    if (!sole) return Fail(sole.error());
-    if (!sole->empty())
+    VAULT_ASSIGN_OR_RETURN(auto sole, tx.SoleOwnerWorkspaces(ctx.account.id));
+    if (!sole.empty())
       return Fail(Code::kFailedPrecondition, "account.sole_owner",
-                  "you are the only Owner of workspace " + sole->front().shortname +
+                  "you are the only Owner of workspace " + sole.front().shortname +
                       "; make someone else an Owner or delete the workspace first");
     return {};
   };
-  if (auto s = p_.store.Read(sole_owner); !s) return s;
-  if (auto ok = RecheckPassword(ctx, password, "password"); !ok) return ok;
+  VAULT_TRY(p_.store.Read(sole_owner));
+  VAULT_TRY(RecheckPassword(ctx, password, "password"));
   std::vector<std::string> left;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    if (auto s = sole_owner(tx); !s) return s;
+    VAULT_TRY(sole_owner(tx));
     // Each workspace's own log records that the member left (its admins read that log, not
     // the account's).
-    auto cards = tx.ListWorkspacesOf(ctx.account.id);
-    if (!cards) return Fail(cards.error());
-    for (const auto& c : *cards) {
+    VAULT_ASSIGN_OR_RETURN(auto cards, tx.ListWorkspacesOf(ctx.account.id));
+    for (const auto& c : cards) {
       if (auto e = audit_.Record(tx, ActorOf(ctx),
                                  {"member.left", "account", ctx.account.id,
                                   JsonSummary({{"reason", "account_deleted"}}), c.workspace.id});
@@ -255,10 +233,7 @@ Result<void> AccountService::DeleteAccount(const AuthContext& ctx, const std::st
         return e;
       left.push_back(c.workspace.id);
       // Invitations sent on this account's authority go with it.
-      if (auto v = RevokeInvitationsBeyondAuthority(tx, audit_, ActorOf(ctx), c.workspace.id,
-                                                    ctx.account.id, std::nullopt, p_.clock.Now());
-          !v)
-        return Fail(v.error());
+      VAULT_TRY(RevokeInvitationsBeyondAuthority(tx, audit_, ActorOf(ctx), c.workspace.id, ctx.account.id, std::nullopt, p_.clock.Now()));
     }
     // The event keeps only the opaque id: once the row is gone it is a pseudonym.
     if (auto e = audit_.Record(tx, ActorOf(ctx), {"account.deleted", "account", ctx.account.id}); !e)
@@ -275,10 +250,9 @@ Result<void> AccountService::DeleteAccount(const AuthContext& ctx, const std::st
 Result<std::vector<core::Session>> AccountService::ListSessions(const AuthContext& ctx) {
   std::vector<core::Session> out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto s = tx.ListSessions(ctx.account.id);
-    if (!s) return Fail(s.error());
+    VAULT_ASSIGN_OR_RETURN(auto s, tx.ListSessions(ctx.account.id));
     core::Timestamp now = p_.clock.Now();
-    for (auto& session : *s)
+    for (auto& session : s)
       if (session.expires_at > now && session.last_seen_at + settings_.session_idle_seconds > now)
         out.push_back(std::move(session));
     return {};
@@ -289,9 +263,8 @@ Result<std::vector<core::Session>> AccountService::ListSessions(const AuthContex
 
 Result<void> AccountService::RevokeSession(const AuthContext& ctx, const std::string& session_id) {
   return p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto d = tx.DeleteSession(ctx.account.id, session_id);
-    if (!d) return Fail(d.error());
-    if (!*d) return Fail(Code::kNotFound, "session.not_found", "no such session");
+    VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSession(ctx.account.id, session_id));
+    if (!d) return Fail(Code::kNotFound, "session.not_found", "no such session");
     return audit_.Record(tx, ActorOf(ctx), {"session.revoked", "session", session_id});
   });
 }
@@ -299,9 +272,8 @@ Result<void> AccountService::RevokeSession(const AuthContext& ctx, const std::st
 Result<int> AccountService::RevokeOtherSessions(const AuthContext& ctx) {
   int n = 0;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto d = tx.DeleteSessionsOfAccount(ctx.account.id, ctx.session.id);
-    if (!d) return Fail(d.error());
-    n = *d;
+    VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(ctx.account.id, ctx.session.id));
+    n = d;
     return audit_.Record(tx, ActorOf(ctx), {"session.revoked_others", "account", ctx.account.id,
                                             JsonSummary({{"count", std::to_string(n)}})});
   });
@@ -315,9 +287,8 @@ Result<std::vector<core::AuditEvent>> AccountService::MyAudit(const AuthContext&
   query.workspace_id.clear();
   std::vector<core::AuditEvent> out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto events = tx.QueryAudit(query);
-    if (!events) return Fail(events.error());
-    out = std::move(*events);
+    VAULT_ASSIGN_OR_RETURN(auto events, tx.QueryAudit(query));
+    out = std::move(events);
     // Where someone else acted on this account (an administrator, an operator), the person
     // sees what was done and by whom, not that actor's address and browser.
     for (auto& e : out)

@@ -16,7 +16,7 @@ core::Result<std::string> IssueOneTimeToken(core::Tx& tx, core::Random& random,
   token.token_hash = secrets.KeyedHash(TokenHashPurpose(token.purpose), secret);
   token.created_at = clock.Now();
   token.expires_at = token.created_at + lifetime;
-  if (auto r = tx.InsertToken(token); !r) return core::Fail(r.error());
+  VAULT_TRY(tx.InsertToken(token));
   return secret;
 }
 

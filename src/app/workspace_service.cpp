@@ -39,35 +39,31 @@ WorkspaceService::WorkspaceService(Ports ports, AccountService& accounts)
 
 Result<WorkspaceAccess> WorkspaceService::OpenForWrite(core::Tx& tx, const AuthContext& ctx,
                                                        const std::string& ws, Capability capability) {
-  auto w = tx.FindWorkspace(ws);
-  if (!w) return Fail(w.error());
-  if (!*w) return Fail(NotFound());
-  if (auto l = tx.LockWorkspace((*w)->id); !l) return Fail(l.error());
-  return OpenIn(tx, ctx, (*w)->id, capability);
+  VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(ws));
+  if (!w) return Fail(NotFound());
+  VAULT_TRY(tx.LockWorkspace((w)->id));
+  return OpenIn(tx, ctx, (w)->id, capability);
 }
 
 Result<WorkspaceAccess> WorkspaceService::OpenIn(core::Tx& tx, const AuthContext& ctx,
                                                  const std::string& ws, Capability capability) {
-  auto w = tx.FindWorkspace(ws);
-  if (!w) return Fail(w.error());
-  if (!*w) return Fail(NotFound());
-  auto m = tx.FindMembership((*w)->id, ctx.account.id);
-  if (!m) return Fail(m.error());
-  if (!*m) return Fail(NotFound());  // non-members learn nothing, not even that it exists
-  if ((*w)->require_2fa && !ctx.mfa_enabled)
+  VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(ws));
+  if (!w) return Fail(NotFound());
+  VAULT_ASSIGN_OR_RETURN(auto m, tx.FindMembership((w)->id, ctx.account.id));
+  if (!m) return Fail(NotFound());  // non-members learn nothing, not even that it exists
+  if ((w)->require_2fa && !ctx.mfa_enabled)
     return Fail(Code::kPermissionDenied, "workspace.requires_2fa",
                 "this workspace requires two-factor authentication; turn it on in your profile");
-  if (!core::Allows((*m)->role, capability)) return Fail(Denied());
-  return WorkspaceAccess{std::move(**w), std::move(**m)};
+  if (!core::Allows((m)->role, capability)) return Fail(Denied());
+  return WorkspaceAccess{std::move(*w), std::move(*m)};
 }
 
 Result<WorkspaceAccess> WorkspaceService::Open(const AuthContext& ctx, const std::string& ws,
                                                Capability capability) {
   WorkspaceAccess out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto a = OpenIn(tx, ctx, ws, capability);
-    if (!a) return Fail(a.error());
-    out = std::move(*a);
+    VAULT_ASSIGN_OR_RETURN(auto a, OpenIn(tx, ctx, ws, capability));
+    out = std::move(a);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -77,23 +73,20 @@ Result<WorkspaceAccess> WorkspaceService::Open(const AuthContext& ctx, const std
 Result<WorkspaceAccess> WorkspaceService::Create(const AuthContext& ctx, const std::string& name,
                                                  const std::string& shortname,
                                                  const std::string& description) {
-  auto n = core::ValidateWorkspaceName(name, "name");
-  if (!n) return Fail(n.error());
-  auto s = core::ValidateShortname(shortname, "shortname");
-  if (!s) return Fail(s.error());
-  auto d = core::ValidateDescription(description, "description");
-  if (!d) return Fail(d.error());
+  VAULT_ASSIGN_OR_RETURN(auto n, core::ValidateWorkspaceName(name, "name"));
+  VAULT_ASSIGN_OR_RETURN(auto s, core::ValidateShortname(shortname, "shortname"));
+  VAULT_ASSIGN_OR_RETURN(auto d, core::ValidateDescription(description, "description"));
   WorkspaceAccess out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     core::Timestamp now = p_.clock.Now();
-    out.workspace = core::Workspace{core::NewId(p_.random, "ws"), *n, *s, *d, false, now, now};
+    out.workspace = core::Workspace{core::NewId(p_.random, "ws"), n, s, d, false, now, now};
     // The unique index decides between concurrent creators of one shortname.
-    if (auto i = tx.InsertWorkspace(out.workspace); !i) return i;
+    VAULT_TRY(tx.InsertWorkspace(out.workspace));
     out.membership = core::Membership{out.workspace.id, ctx.account.id, Role::kOwner, now};
-    if (auto m = tx.InsertMembership(out.membership); !m) return m;
+    VAULT_TRY(tx.InsertMembership(out.membership));
     return audit_.Record(tx, ActorIn(ctx),
                          {"workspace.created", "workspace", out.workspace.id,
-                          JsonSummary({{"name", *n}, {"shortname", *s}}), out.workspace.id});
+                          JsonSummary({{"name", n}, {"shortname", s}}), out.workspace.id});
   });
   if (!r) return Fail(r.error());
   return out;
@@ -103,9 +96,8 @@ Result<MyWorkspaces> WorkspaceService::ListMine(const AuthContext& ctx) {
   MyWorkspaces out;
   out.last_workspace_id = ctx.account.last_workspace_id;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto cards = tx.ListWorkspacesOf(ctx.account.id);
-    if (!cards) return Fail(cards.error());
-    out.cards = std::move(*cards);
+    VAULT_ASSIGN_OR_RETURN(auto cards, tx.ListWorkspacesOf(ctx.account.id));
+    out.cards = std::move(cards);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -113,16 +105,14 @@ Result<MyWorkspaces> WorkspaceService::ListMine(const AuthContext& ctx) {
 }
 
 Result<WorkspaceAccess> WorkspaceService::Get(const AuthContext& ctx, const std::string& ws) {
-  auto access = Open(ctx, ws, Capability::kView);
-  if (!access) return access;
-  if (ctx.account.last_workspace_id != access->workspace.id) {
+  VAULT_ASSIGN_OR_RETURN(auto access, Open(ctx, ws, Capability::kView));
+  if (ctx.account.last_workspace_id != access.workspace.id) {
     // Written only when it changes, so opening the same workspace again is a pure read.
     auto w = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-      auto a = tx.FindAccountById(ctx.account.id);
-      if (!a) return Fail(a.error());
-      if (!*a) return {};
-      (*a)->last_workspace_id = access->workspace.id;
-      return tx.UpdateAccount(**a);
+      VAULT_ASSIGN_OR_RETURN(auto a, tx.FindAccountById(ctx.account.id));
+      if (!a) return {};
+      (a)->last_workspace_id = access.workspace.id;
+      return tx.UpdateAccount(*a);
     });
     if (!w) return Fail(w.error());
   }
@@ -133,40 +123,36 @@ Result<core::Workspace> WorkspaceService::Update(const AuthContext& ctx, const s
                                                  const WorkspacePatch& patch) {
   core::Workspace out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenForWrite(tx, ctx, ws, Capability::kEditSettings);
-    if (!access) return Fail(access.error());
-    out = access->workspace;
+    VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kEditSettings));
+    out = access.workspace;
     std::string changed;
     auto note = [&](const char* f) { changed += (changed.empty() ? "" : ",") + std::string(f); };
     if (patch.name) {
-      auto v = core::ValidateWorkspaceName(*patch.name, "name");
-      if (!v) return Fail(v.error());
-      if (*v != out.name) note("name");
-      out.name = *v;
+      VAULT_ASSIGN_OR_RETURN(auto v, core::ValidateWorkspaceName(*patch.name, "name"));
+      if (v != out.name) note("name");
+      out.name = v;
     }
     if (patch.description) {
-      auto v = core::ValidateDescription(*patch.description, "description");
-      if (!v) return Fail(v.error());
-      if (*v != out.description) note("description");
-      out.description = *v;
+      VAULT_ASSIGN_OR_RETURN(auto v, core::ValidateDescription(*patch.description, "description"));
+      if (v != out.description) note("description");
+      out.description = v;
     }
     if (patch.require_2fa) {
       if (*patch.require_2fa != out.require_2fa) note("require_2fa");
       out.require_2fa = *patch.require_2fa;
     }
     if (patch.shortname) {
-      auto v = core::ValidateShortname(*patch.shortname, "shortname");
-      if (!v) return Fail(v.error());
-      if (*v != out.shortname) {
-        if (!core::Allows(access->membership.role, Capability::kChangeShortname))
+      VAULT_ASSIGN_OR_RETURN(auto v, core::ValidateShortname(*patch.shortname, "shortname"));
+      if (v != out.shortname) {
+        if (!core::Allows(access.membership.role, Capability::kChangeShortname))
           return Fail(Code::kPermissionDenied, "permission.denied",
                       "only Owners can change the short name", "shortname");
         note("shortname");
-        out.shortname = *v;
+        out.shortname = v;
       }
     }
     out.updated_at = p_.clock.Now();
-    if (auto u = tx.UpdateWorkspace(out); !u) return u;
+    VAULT_TRY(tx.UpdateWorkspace(out));
     return audit_.Record(tx, ActorIn(ctx), {"workspace.updated", "workspace", out.id,
                                             JsonSummary({{"fields", changed}}), out.id});
   });
@@ -179,20 +165,19 @@ Result<void> WorkspaceService::Delete(const AuthContext& ctx, const std::string&
                                       const std::string& confirm) {
   std::string id;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenForWrite(tx, ctx, ws, Capability::kDeleteWorkspace);
-    if (!access) return Fail(access.error());
-    if (confirm != access->workspace.shortname)
+    VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kDeleteWorkspace));
+    if (confirm != access.workspace.shortname)
       return Fail(Code::kInvalidArgument, "workspace.confirmation_mismatch",
                   "type the workspace's short name to confirm", "confirm");
     // The audit event stays (audit history outlives the workspace).
     if (auto e = audit_.Record(tx, ActorIn(ctx),
-                               {"workspace.deleted", "workspace", access->workspace.id,
-                                JsonSummary({{"shortname", access->workspace.shortname}}),
-                                access->workspace.id});
+                               {"workspace.deleted", "workspace", access.workspace.id,
+                                JsonSummary({{"shortname", access.workspace.shortname}}),
+                                access.workspace.id});
         !e)
       return e;
-    id = access->workspace.id;
-    return tx.DeleteWorkspace(access->workspace.id);
+    id = access.workspace.id;
+    return tx.DeleteWorkspace(access.workspace.id);
   });
   if (r) Changed(id);
   return r;
@@ -200,28 +185,24 @@ Result<void> WorkspaceService::Delete(const AuthContext& ctx, const std::string&
 
 Result<void> WorkspaceService::PutLogo(const AuthContext& ctx, const std::string& ws,
                                        const std::string& bytes) {
-  auto type = core::CheckLogo(bytes);
-  if (!type) return Fail(type.error());
+  VAULT_ASSIGN_OR_RETURN(auto type, core::CheckLogo(bytes));
   return p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenForWrite(tx, ctx, ws, Capability::kEditSettings);
-    if (!access) return Fail(access.error());
-    if (auto l = tx.PutLogo(access->workspace.id, {*type, bytes, p_.clock.Now()}); !l) return l;
+    VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kEditSettings));
+    if (auto l = tx.PutLogo(access.workspace.id, {type, bytes, p_.clock.Now()}); !l) return l;
     return audit_.Record(tx, ActorIn(ctx),
-                         {"workspace.logo_updated", "workspace", access->workspace.id,
-                          JsonSummary({{"content_type", *type}, {"bytes", std::to_string(bytes.size())}}),
-                          access->workspace.id});
+                         {"workspace.logo_updated", "workspace", access.workspace.id,
+                          JsonSummary({{"content_type", type}, {"bytes", std::to_string(bytes.size())}}),
+                          access.workspace.id});
   });
 }
 
 Result<core::Logo> WorkspaceService::GetLogo(const AuthContext& ctx, const std::string& ws) {
   core::Logo out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenIn(tx, ctx, ws, Capability::kView);
-    if (!access) return Fail(access.error());
-    auto logo = tx.GetLogo(access->workspace.id);
-    if (!logo) return Fail(logo.error());
-    if (!*logo) return Fail(Code::kNotFound, "logo.not_found", "this workspace has no logo");
-    out = std::move(**logo);
+    VAULT_ASSIGN_OR_RETURN(auto access, OpenIn(tx, ctx, ws, Capability::kView));
+    VAULT_ASSIGN_OR_RETURN(auto logo, tx.GetLogo(access.workspace.id));
+    if (!logo) return Fail(Code::kNotFound, "logo.not_found", "this workspace has no logo");
+    out = std::move(*logo);
     return {};
   });
   if (!r) return Fail(r.error());
@@ -230,13 +211,11 @@ Result<core::Logo> WorkspaceService::GetLogo(const AuthContext& ctx, const std::
 
 Result<void> WorkspaceService::DeleteLogo(const AuthContext& ctx, const std::string& ws) {
   return p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenForWrite(tx, ctx, ws, Capability::kEditSettings);
-    if (!access) return Fail(access.error());
-    auto d = tx.DeleteLogo(access->workspace.id);
-    if (!d) return Fail(d.error());
-    if (!*d) return Fail(Code::kNotFound, "logo.not_found", "this workspace has no logo");
+    VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kEditSettings));
+    VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteLogo(access.workspace.id));
+    if (!d) return Fail(Code::kNotFound, "logo.not_found", "this workspace has no logo");
     return audit_.Record(tx, ActorIn(ctx), {"workspace.logo_removed", "workspace",
-                                            access->workspace.id, "{}", access->workspace.id});
+                                            access.workspace.id, "{}", access.workspace.id});
   });
 }
 
@@ -244,20 +223,16 @@ Result<std::vector<core::MemberView>> WorkspaceService::Members(const AuthContex
                                                                 const std::string& ws) {
   std::vector<core::MemberView> out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenIn(tx, ctx, ws, Capability::kView);
-    if (!access) return Fail(access.error());
-    auto members = tx.ListMembers(access->workspace.id);
-    if (!members) return Fail(members.error());
-    out = std::move(*members);
-    auto groups = tx.ListGroups(access->workspace.id);
-    if (!groups) return Fail(groups.error());
-    auto pairs = tx.ListGroupMembers(access->workspace.id);
-    if (!pairs) return Fail(pairs.error());
+    VAULT_ASSIGN_OR_RETURN(auto access, OpenIn(tx, ctx, ws, Capability::kView));
+    VAULT_ASSIGN_OR_RETURN(auto members, tx.ListMembers(access.workspace.id));
+    out = std::move(members);
+    VAULT_ASSIGN_OR_RETURN(auto groups, tx.ListGroups(access.workspace.id));
+    VAULT_ASSIGN_OR_RETURN(auto pairs, tx.ListGroupMembers(access.workspace.id));
     std::unordered_map<std::string, std::string> names;
-    for (const auto& g : *groups) names[g.id] = g.name;
+    for (const auto& g : groups) names[g.id] = g.name;
     std::unordered_map<std::string, core::MemberView*> by_account;
     for (auto& m : out) by_account[m.membership.account_id] = &m;
-    for (const auto& [group, account] : *pairs)
+    for (const auto& [group, account] : pairs)
       if (auto it = by_account.find(account); it != by_account.end()) it->second->groups.emplace_back(group, names[group]);
     return {};
   });
@@ -269,30 +244,24 @@ Result<core::Membership> WorkspaceService::ChangeRole(const AuthContext& ctx, co
                                                       const std::string& account_id, Role role) {
   core::Membership out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenForWrite(tx, ctx, ws, Capability::kView);
-    if (!access) return Fail(access.error());
-    const std::string& wid = access->workspace.id;
+    VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kView));
+    const std::string& wid = access.workspace.id;
     // Serialise membership changes of this workspace: two Owners demoting each other at once
     // are decided one after the other, and the second sees one Owner left.
-    auto target = tx.FindMembership(wid, account_id);
-    if (!target) return Fail(target.error());
-    if (!*target) return Fail(MemberNotFound());
-    Role from = (*target)->role;
-    if (!core::MayChangeRole(access->membership.role, from, role)) return Fail(Denied());
+    VAULT_ASSIGN_OR_RETURN(auto target, tx.FindMembership(wid, account_id));
+    if (!target) return Fail(MemberNotFound());
+    Role from = (target)->role;
+    if (!core::MayChangeRole(access.membership.role, from, role)) return Fail(Denied());
     if (from == Role::kOwner && role != Role::kOwner) {
-      auto owners = tx.CountOwners(wid);
-      if (!owners) return Fail(owners.error());
-      if (*owners <= 1)
+      VAULT_ASSIGN_OR_RETURN(auto owners, tx.CountOwners(wid));
+      if (owners <= 1)
         return Fail(Code::kFailedPrecondition, "workspace.last_owner",
                     "a workspace must keep at least one Owner", "role");
     }
-    if (auto u = tx.UpdateMembershipRole(wid, account_id, role); !u) return u;
+    VAULT_TRY(tx.UpdateMembershipRole(wid, account_id, role));
     // Invitations the member sent that the new role could not send die with the old role.
-    if (auto v = RevokeInvitationsBeyondAuthority(tx, audit_, ActorIn(ctx), wid, account_id, role,
-                                                  p_.clock.Now());
-        !v)
-      return Fail(v.error());
-    out = **target;
+    VAULT_TRY(RevokeInvitationsBeyondAuthority(tx, audit_, ActorIn(ctx), wid, account_id, role, p_.clock.Now()));
+    out = *target;
     out.role = role;
     return audit_.Record(tx, ActorIn(ctx),
                          {"member.role_changed", "account", account_id,
@@ -308,31 +277,25 @@ Result<void> WorkspaceService::RemoveMember(const AuthContext& ctx, const std::s
                                             const std::string& account_id) {
   std::string id;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenForWrite(tx, ctx, ws, Capability::kView);
-    if (!access) return Fail(access.error());
-    const std::string& wid = access->workspace.id;
-    auto target = tx.FindMembership(wid, account_id);
-    if (!target) return Fail(target.error());
-    if (!*target) return Fail(MemberNotFound());
+    VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kView));
+    const std::string& wid = access.workspace.id;
+    VAULT_ASSIGN_OR_RETURN(auto target, tx.FindMembership(wid, account_id));
+    if (!target) return Fail(MemberNotFound());
     bool leaving = account_id == ctx.account.id;
-    if (!leaving && !core::MayRemove(access->membership.role, (*target)->role)) return Fail(Denied());
-    if ((*target)->role == Role::kOwner) {
-      auto owners = tx.CountOwners(wid);
-      if (!owners) return Fail(owners.error());
-      if (*owners <= 1)
+    if (!leaving && !core::MayRemove(access.membership.role, (target)->role)) return Fail(Denied());
+    if ((target)->role == Role::kOwner) {
+      VAULT_ASSIGN_OR_RETURN(auto owners, tx.CountOwners(wid));
+      if (owners <= 1)
         return Fail(Code::kFailedPrecondition, "workspace.last_owner",
                     "the last Owner cannot leave or be removed; make someone else an Owner first");
     }
     // Grants and group memberships of this workspace go with the membership (SPEC §3).
-    if (auto d = tx.DeleteMembership(wid, account_id); !d) return Fail(d.error());
-    if (auto v = RevokeInvitationsBeyondAuthority(tx, audit_, ActorIn(ctx), wid, account_id,
-                                                  std::nullopt, p_.clock.Now());
-        !v)
-      return Fail(v.error());
+    VAULT_TRY(tx.DeleteMembership(wid, account_id));
+    VAULT_TRY(RevokeInvitationsBeyondAuthority(tx, audit_, ActorIn(ctx), wid, account_id, std::nullopt, p_.clock.Now()));
     id = wid;
     return audit_.Record(tx, ActorIn(ctx),
                          {leaving ? "member.left" : "member.removed", "account", account_id,
-                          JsonSummary({{"role", core::RoleName((*target)->role)}}), wid});
+                          JsonSummary({{"role", core::RoleName((target)->role)}}), wid});
   });
   if (r) Changed(id);
   return r;
@@ -343,18 +306,16 @@ Result<std::vector<core::AuditEvent>> WorkspaceService::Audit(const AuthContext&
                                                               core::AuditQuery query) {
   std::vector<core::AuditEvent> out;
   auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    auto access = OpenIn(tx, ctx, ws, Capability::kReadBillingAudit);
-    if (!access) return Fail(access.error());
-    if (!core::Allows(access->membership.role, Capability::kReadAudit)) {
+    VAULT_ASSIGN_OR_RETURN(auto access, OpenIn(tx, ctx, ws, Capability::kReadBillingAudit));
+    if (!core::Allows(access.membership.role, Capability::kReadAudit)) {
       // Billing sees billing events only: the filter is forced, not trusted from the query.
       if (query.action.rfind("subscription.", 0) != 0 && query.action.rfind("billing.", 0) != 0)
         query.action = "subscription.";
     }
-    query.workspace_id = access->workspace.id;
+    query.workspace_id = access.workspace.id;
     query.subject_id.clear();
-    auto events = tx.QueryAudit(query);
-    if (!events) return Fail(events.error());
-    out = std::move(*events);
+    VAULT_ASSIGN_OR_RETURN(auto events, tx.QueryAudit(query));
+    out = std::move(events);
     return {};
   });
   if (!r) return Fail(r.error());

@@ -77,9 +77,8 @@ void ChangeFeed::Start() {
 void ChangeFeed::Poll() {
   std::vector<core::ChangeEntry> entries;
   auto r = store_.Read([&](core::Tx& tx) -> core::Result<void> {
-    auto e = tx.ChangesAfter(std::max<std::int64_t>(0, last_seq_ - kWindow), 5000);
-    if (!e) return core::Fail(e.error());
-    entries = std::move(*e);
+    VAULT_ASSIGN_OR_RETURN(auto e, tx.ChangesAfter(std::max<std::int64_t>(0, last_seq_ - kWindow), 5000));
+    entries = std::move(e);
     return {};
   });
   if (!r) return;

@@ -24,10 +24,9 @@ core::Result<std::unique_ptr<Runtime>> MakeRuntime(const config::Config& cfg, in
   auto rt = std::make_unique<Runtime>();
   rt->cfg = cfg;
   rt->clock = std::make_unique<SystemClock>(cfg.clock_offset_file);
-  auto secret = crypto::LoadOrCreateServerSecret(cfg.secret_file);
-  if (!secret) return core::Fail(secret.error());
-  rt->secrets = std::make_unique<crypto::HmacSecretHasher>(*secret);
-  rt->box = std::make_unique<crypto::SodiumSecretBox>(*secret, "totp");
+  VAULT_ASSIGN_OR_RETURN(auto secret, crypto::LoadOrCreateServerSecret(cfg.secret_file));
+  rt->secrets = std::make_unique<crypto::HmacSecretHasher>(secret);
+  rt->box = std::make_unique<crypto::SodiumSecretBox>(secret, "totp");
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   auto pool = std::make_unique<crypto::PooledHasher>(
       std::make_unique<crypto::Argon2idHasher>(crypto::Argon2Params{cfg.argon2_memory_kib, cfg.argon2_passes}),
@@ -35,9 +34,8 @@ core::Result<std::unique_ptr<Runtime>> MakeRuntime(const config::Config& cfg, in
   rt->pool = pool.get();
   rt->hasher = std::make_unique<CountingHasher>(std::move(pool));
   rt->policy = std::make_unique<core::PasswordPolicy>(cfg.password_min_length);
-  auto opened = storage::OpenStore(cfg.database, pool_size);
-  if (!opened) return core::Fail(opened.error());
-  rt->opened = std::move(*opened);
+  VAULT_ASSIGN_OR_RETURN(auto opened, storage::OpenStore(cfg.database, pool_size));
+  rt->opened = std::move(opened);
   return rt;
 }
 

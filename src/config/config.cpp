@@ -123,13 +123,13 @@ core::Result<Config> Load(const std::string& toml_path,
       else if (auto i = node->value<std::int64_t>()) text = std::to_string(*i);
       else if (auto b = node->value<bool>()) text = *b ? "true" : "false";
       else return core::Fail(Bad(f.toml, std::string(f.toml) + " has an unsupported type"));
-      if (auto r = f.set(text); !r) return core::Fail(r.error());
+      VAULT_TRY(f.set(text));
     }
   }
   for (const Field& f : fields) {
     const char* v = getenv(f.env);
     if (v == nullptr) continue;
-    if (auto r = f.set(v); !r) return core::Fail(r.error());
+    VAULT_TRY(f.set(v));
   }
   if (c.argon2_memory_kib < 8 || c.argon2_passes < 1)
     return core::Fail(Bad("argon2_memory_kib", "argon2 needs at least 8 KiB and 1 pass"));

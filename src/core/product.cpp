@@ -103,8 +103,7 @@ Result<void> ValidatePermissionName(std::string_view name, std::string_view fiel
 
 Result<void> ValidatePermissionNames(const std::vector<std::string>& names, std::string_view field) {
   for (std::size_t i = 0; i < names.size(); ++i)
-    if (auto ok = ValidatePermissionName(names[i], std::string(field) + "[" + std::to_string(i) + "]"); !ok)
-      return ok;
+    VAULT_TRY(ValidatePermissionName(names[i], std::string(field) + "[" + std::to_string(i) + "]"));
   return {};
 }
 

@@ -223,7 +223,7 @@ Argon2Impl BestArgon2Impl() {
 }
 
 core::Result<void> Argon2id(const Argon2idInput& in, std::span<std::uint8_t> out, Argon2Impl impl) {
-  if (auto valid = Validate(in, out.size()); !valid) return valid;
+  VAULT_TRY(Validate(in, out.size()));
   if (impl == Argon2Impl::kAuto) impl = BestArgon2Impl();
   if (!Argon2ImplSupported(impl))
     return core::Fail(core::Code::kFailedPrecondition, "argon2.unsupported_cpu",

@@ -78,170 +78,129 @@ core::Result<AuthResult> AccountsApi::Auth(const Request& req) {
 }
 
 core::Result<Response> AccountsApi::SignUp(Request& req) {
-  auto body = JsonBody::Parse(req);
-  if (!body) return core::Fail(body.error());
-  auto name = body->String("name", kMaxName);
-  if (!name) return core::Fail(name.error());
-  auto email = body->String("email", kMaxEmail);
-  if (!email) return core::Fail(email.error());
-  if (auto r = accounts_.SignUp(*name, *email); !r) return core::Fail(r.error());
+  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+  VAULT_ASSIGN_OR_RETURN(auto name, body.String("name", kMaxName));
+  VAULT_ASSIGN_OR_RETURN(auto email, body.String("email", kMaxEmail));
+  VAULT_TRY(accounts_.SignUp(name, email));
   return Response::Json(202, R"({"status":"verification_sent"})");
 }
 
 core::Result<Response> AccountsApi::CompleteSignUp(Request& req) {
-  auto body = JsonBody::Parse(req);
-  if (!body) return core::Fail(body.error());
-  auto token = body->String("token", kMaxToken);
-  if (!token) return core::Fail(token.error());
-  auto password = body->String("password", kMaxPasswordInput);
-  if (!password) return core::Fail(password.error());
-  auto s = accounts_.CompleteSignUp(*token, *password, ClientOf(req));
-  if (!s) return core::Fail(s.error());
-  return SignedInResponse(201, *s);
+  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+  VAULT_ASSIGN_OR_RETURN(auto token, body.String("token", kMaxToken));
+  VAULT_ASSIGN_OR_RETURN(auto password, body.String("password", kMaxPasswordInput));
+  VAULT_ASSIGN_OR_RETURN(auto s, accounts_.CompleteSignUp(token, password, ClientOf(req)));
+  return SignedInResponse(201, s);
 }
 
 core::Result<Response> AccountsApi::SignIn(Request& req) {
-  auto body = JsonBody::Parse(req);
-  if (!body) return core::Fail(body.error());
-  auto email = body->String("email", kMaxEmail);
-  if (!email) return core::Fail(email.error());
-  auto password = body->String("password", kMaxPasswordInput);
-  if (!password) return core::Fail(password.error());
-  auto s = accounts_.SignIn(*email, *password, ClientOf(req));
-  if (!s) return core::Fail(s.error());
-  if (!s->signed_in) {
+  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+  VAULT_ASSIGN_OR_RETURN(auto email, body.String("email", kMaxEmail));
+  VAULT_ASSIGN_OR_RETURN(auto password, body.String("password", kMaxPasswordInput));
+  VAULT_ASSIGN_OR_RETURN(auto s, accounts_.SignIn(email, password, ClientOf(req)));
+  if (!s.signed_in) {
     boost::json::object o;
     o["mfa_required"] = true;
-    o["mfa_token"] = s->mfa_token;
+    o["mfa_token"] = s.mfa_token;
     o["expires_in"] = accounts_.settings().mfa_token_seconds;
     return Response::Json(200, boost::json::serialize(o));
   }
-  return SignedInResponse(201, *s->signed_in);
+  return SignedInResponse(201, *s.signed_in);
 }
 
 core::Result<Response> AccountsApi::CurrentSession(Request& req) {
-  auto auth = Auth(req);
-  if (!auth) return core::Fail(auth.error());
+  VAULT_ASSIGN_OR_RETURN(auto auth, Auth(req));
   return Response::Json(200, boost::json::serialize(RenderSession(
-                                 auth->ctx.session, true, accounts_.CsrfToken(auth->ctx.session))));
+                                 auth.ctx.session, true, accounts_.CsrfToken(auth.ctx.session))));
 }
 
 core::Result<Response> AccountsApi::SignOut(Request& req) {
-  auto auth = Auth(req);
-  if (!auth) return core::Fail(auth.error());
-  if (auto r = accounts_.SignOut(auth->ctx); !r) return core::Fail(r.error());
+  VAULT_ASSIGN_OR_RETURN(auto auth, Auth(req));
+  VAULT_TRY(accounts_.SignOut(auth.ctx));
   Response res = Response::NoContent();
   res.headers.emplace_back("Set-Cookie", SessionCookie("", 0, options_.dev));
   return res;
 }
 
 core::Result<Response> AccountsApi::GetMe(Request& req) {
-  auto auth = Auth(req);
-  if (!auth) return core::Fail(auth.error());
-  return Response::Json(200, boost::json::serialize(RenderAccount(auth->ctx.account, auth->ctx.mfa_enabled)));
+  VAULT_ASSIGN_OR_RETURN(auto auth, Auth(req));
+  return Response::Json(200, boost::json::serialize(RenderAccount(auth.ctx.account, auth.ctx.mfa_enabled)));
 }
 
 core::Result<Response> AccountsApi::PatchMe(Request& req) {
-  auto auth = Auth(req);
-  if (!auth) return core::Fail(auth.error());
-  auto body = JsonBody::Parse(req);
-  if (!body) return core::Fail(body.error());
+  VAULT_ASSIGN_OR_RETURN(auto auth, Auth(req));
+  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
   app::ProfilePatch patch;
-  auto name = body->OptString("name", kMaxName);
-  if (!name) return core::Fail(name.error());
-  auto locale = body->OptString("locale", 35);
-  if (!locale) return core::Fail(locale.error());
-  auto tz = body->OptString("time_zone", 64);
-  if (!tz) return core::Fail(tz.error());
-  patch.name = *name;
-  patch.locale = *locale;
-  patch.time_zone = *tz;
-  auto a = accounts_.UpdateProfile(auth->ctx, patch);
-  if (!a) return core::Fail(a.error());
-  return Response::Json(200, boost::json::serialize(RenderAccount(*a)));
+  VAULT_ASSIGN_OR_RETURN(auto name, body.OptString("name", kMaxName));
+  VAULT_ASSIGN_OR_RETURN(auto locale, body.OptString("locale", 35));
+  VAULT_ASSIGN_OR_RETURN(auto tz, body.OptString("time_zone", 64));
+  patch.name = name;
+  patch.locale = locale;
+  patch.time_zone = tz;
+  VAULT_ASSIGN_OR_RETURN(auto a, accounts_.UpdateProfile(auth.ctx, patch));
+  return Response::Json(200, boost::json::serialize(RenderAccount(a)));
 }
 
 core::Result<Response> AccountsApi::ChangePassword(Request& req) {
-  auto auth = Auth(req);
-  if (!auth) return core::Fail(auth.error());
-  auto body = JsonBody::Parse(req);
-  if (!body) return core::Fail(body.error());
-  auto current = body->String("current_password", kMaxPasswordInput);
-  if (!current) return core::Fail(current.error());
-  auto next = body->String("new_password", kMaxPasswordInput);
-  if (!next) return core::Fail(next.error());
-  if (auto r = accounts_.ChangePassword(auth->ctx, *current, *next); !r) return core::Fail(r.error());
+  VAULT_ASSIGN_OR_RETURN(auto auth, Auth(req));
+  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+  VAULT_ASSIGN_OR_RETURN(auto current, body.String("current_password", kMaxPasswordInput));
+  VAULT_ASSIGN_OR_RETURN(auto next, body.String("new_password", kMaxPasswordInput));
+  VAULT_TRY(accounts_.ChangePassword(auth.ctx, current, next));
   return Response::NoContent();
 }
 
 core::Result<Response> AccountsApi::ChangeEmail(Request& req) {
-  auto auth = Auth(req);
-  if (!auth) return core::Fail(auth.error());
-  auto body = JsonBody::Parse(req);
-  if (!body) return core::Fail(body.error());
-  auto email = body->String("new_email", kMaxEmail);
-  if (!email) return core::Fail(email.error());
-  auto password = body->String("password", kMaxPasswordInput);
-  if (!password) return core::Fail(password.error());
-  if (auto r = accounts_.RequestEmailChange(auth->ctx, *email, *password); !r)
-    return core::Fail(r.error());
+  VAULT_ASSIGN_OR_RETURN(auto auth, Auth(req));
+  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+  VAULT_ASSIGN_OR_RETURN(auto email, body.String("new_email", kMaxEmail));
+  VAULT_ASSIGN_OR_RETURN(auto password, body.String("password", kMaxPasswordInput));
+  VAULT_TRY(accounts_.RequestEmailChange(auth.ctx, email, password));
   return Response::Json(202, R"({"status":"confirmation_sent"})");
 }
 
 core::Result<Response> AccountsApi::ConfirmEmail(Request& req) {
-  auto body = JsonBody::Parse(req);
-  if (!body) return core::Fail(body.error());
-  auto token = body->String("token", kMaxToken);
-  if (!token) return core::Fail(token.error());
-  auto a = accounts_.ConfirmEmailChange(*token, ClientOf(req));
-  if (!a) return core::Fail(a.error());
-  return Response::Json(200, boost::json::serialize(RenderAccount(*a)));
+  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+  VAULT_ASSIGN_OR_RETURN(auto token, body.String("token", kMaxToken));
+  VAULT_ASSIGN_OR_RETURN(auto a, accounts_.ConfirmEmailChange(token, ClientOf(req)));
+  return Response::Json(200, boost::json::serialize(RenderAccount(a)));
 }
 
 core::Result<Response> AccountsApi::Forgot(Request& req) {
-  auto body = JsonBody::Parse(req);
-  if (!body) return core::Fail(body.error());
-  auto email = body->String("email", kMaxEmail);
-  if (!email) return core::Fail(email.error());
-  if (auto r = accounts_.ForgotPassword(*email, ClientOf(req)); !r) return core::Fail(r.error());
+  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+  VAULT_ASSIGN_OR_RETURN(auto email, body.String("email", kMaxEmail));
+  VAULT_TRY(accounts_.ForgotPassword(email, ClientOf(req)));
   return Response::Json(202, R"({"status":"reset_sent"})");
 }
 
 core::Result<Response> AccountsApi::Reset(Request& req) {
-  auto body = JsonBody::Parse(req);
-  if (!body) return core::Fail(body.error());
-  auto token = body->String("token", kMaxToken);
-  if (!token) return core::Fail(token.error());
-  auto password = body->String("password", kMaxPasswordInput);
-  if (!password) return core::Fail(password.error());
-  if (auto r = accounts_.ResetPassword(*token, *password, ClientOf(req)); !r) return core::Fail(r.error());
+  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+  VAULT_ASSIGN_OR_RETURN(auto token, body.String("token", kMaxToken));
+  VAULT_ASSIGN_OR_RETURN(auto password, body.String("password", kMaxPasswordInput));
+  VAULT_TRY(accounts_.ResetPassword(token, password, ClientOf(req)));
   return Response::NoContent();
 }
 
 core::Result<Response> AccountsApi::ListSessions(Request& req) {
-  auto auth = Auth(req);
-  if (!auth) return core::Fail(auth.error());
-  auto sessions = accounts_.ListSessions(auth->ctx);
-  if (!sessions) return core::Fail(sessions.error());
+  VAULT_ASSIGN_OR_RETURN(auto auth, Auth(req));
+  VAULT_ASSIGN_OR_RETURN(auto sessions, accounts_.ListSessions(auth.ctx));
   boost::json::array items;
-  for (const auto& s : *sessions)
-    items.push_back(RenderSession(s, s.id == auth->ctx.session.id, ""));
+  for (const auto& s : sessions)
+    items.push_back(RenderSession(s, s.id == auth.ctx.session.id, ""));
   boost::json::object o;
   o["items"] = std::move(items);
   return Response::Json(200, boost::json::serialize(o));
 }
 
 core::Result<Response> AccountsApi::RevokeSession(Request& req) {
-  auto auth = Auth(req);
-  if (!auth) return core::Fail(auth.error());
-  if (auto r = accounts_.RevokeSession(auth->ctx, req.params["id"]); !r) return core::Fail(r.error());
+  VAULT_ASSIGN_OR_RETURN(auto auth, Auth(req));
+  VAULT_TRY(accounts_.RevokeSession(auth.ctx, req.params["id"]));
   return Response::NoContent();
 }
 
 core::Result<Response> AccountsApi::RevokeOthers(Request& req) {
-  auto auth = Auth(req);
-  if (!auth) return core::Fail(auth.error());
-  if (auto r = accounts_.RevokeOtherSessions(auth->ctx); !r) return core::Fail(r.error());
+  VAULT_ASSIGN_OR_RETURN(auto auth, Auth(req));
+  VAULT_TRY(accounts_.RevokeOtherSessions(auth.ctx));
   return Response::NoContent();
 }
 

@@ -94,10 +94,9 @@ Response SecretResponse(const boost::json::object& o) {
 }
 
 core::Result<core::Timestamp> OptTime(const JsonBody& body, const char* field) {
-  auto s = body.OptString(field, 64);
-  if (!s) return core::Fail(s.error());
-  if (!*s) return core::Timestamp{0};
-  auto t = core::ParseRfc3339(**s);
+  VAULT_ASSIGN_OR_RETURN(auto s, body.OptString(field, 64));
+  if (!s) return core::Timestamp{0};
+  auto t = core::ParseRfc3339(*s);
   if (!t)
     return core::Fail(core::Code::kInvalidArgument, "validation.timestamp",
                       "an RFC 3339 time such as 2027-01-31T00:00:00Z", field);
@@ -126,125 +125,96 @@ class ApiKeysApi {
 
  private:
   core::Result<app::AuthContext> Auth(const Request& req) {
-    auto a = Authenticate(req, accounts_, origin_);
-    if (!a) return core::Fail(a.error());
-    return std::move(a->ctx);
+    VAULT_ASSIGN_OR_RETURN(auto a, Authenticate(req, accounts_, origin_));
+    return std::move(a.ctx);
   }
 
   core::Result<Response> Create(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = keys_.Authorize(*ctx, req.params["ws"]); !ok) return core::Fail(ok.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(keys_.Authorize(ctx, req.params["ws"]));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
     app::NewKey nk;
-    auto name = body->String("name", 100);
-    if (!name) return core::Fail(name.error());
-    auto product = body->String("product", 64);
-    if (!product) return core::Fail(product.error());
-    auto env = body->String("environment", 32);
-    if (!env) return core::Fail(env.error());
-    auto perms = body->StringArray("permissions", 100, 100);
-    if (!perms) return core::Fail(perms.error());
-    auto ips = body->StringArray("allowed_ips", 100, 64);
-    if (!ips) return core::Fail(ips.error());
-    auto expires = OptTime(*body, "expires_at");
-    if (!expires) return core::Fail(expires.error());
-    nk.name = std::move(*name);
-    nk.product = std::move(*product);
-    nk.environment = std::move(*env);
-    nk.permissions = std::move(*perms);
-    nk.allowed_ips = std::move(*ips);
-    nk.expires_at = *expires;
-    auto issued = keys_.Create(*ctx, req.params["ws"], nk);
-    if (!issued) return core::Fail(issued.error());
-    boost::json::object o = RenderKey(issued->key, clock_.Now());
-    o["key"] = issued->text;
+    VAULT_ASSIGN_OR_RETURN(auto name, body.String("name", 100));
+    VAULT_ASSIGN_OR_RETURN(auto product, body.String("product", 64));
+    VAULT_ASSIGN_OR_RETURN(auto env, body.String("environment", 32));
+    VAULT_ASSIGN_OR_RETURN(auto perms, body.StringArray("permissions", 100, 100));
+    VAULT_ASSIGN_OR_RETURN(auto ips, body.StringArray("allowed_ips", 100, 64));
+    VAULT_ASSIGN_OR_RETURN(auto expires, OptTime(body, "expires_at"));
+    nk.name = std::move(name);
+    nk.product = std::move(product);
+    nk.environment = std::move(env);
+    nk.permissions = std::move(perms);
+    nk.allowed_ips = std::move(ips);
+    nk.expires_at = expires;
+    VAULT_ASSIGN_OR_RETURN(auto issued, keys_.Create(ctx, req.params["ws"], nk));
+    boost::json::object o = RenderKey(issued.key, clock_.Now());
+    o["key"] = issued.text;
     return SecretResponse(o);
   }
 
   core::Result<Response> List(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = keys_.Authorize(*ctx, req.params["ws"]); !ok) return core::Fail(ok.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(keys_.Authorize(ctx, req.params["ws"]));
     app::KeyFilter f;
-    auto limit = QueryLimit(req, 100, 500);
-    if (!limit) return core::Fail(limit.error());
-    f.limit = *limit;
+    VAULT_ASSIGN_OR_RETURN(auto limit, QueryLimit(req, 100, 500));
+    f.limit = limit;
     f.product = req.Query("product").value_or("");
     f.environment = req.Query("environment").value_or("");
     f.cursor = req.Query("cursor").value_or("");
-    auto page = keys_.List(*ctx, req.params["ws"], f);
-    if (!page) return core::Fail(page.error());
+    VAULT_ASSIGN_OR_RETURN(auto page, keys_.List(ctx, req.params["ws"], f));
     core::Timestamp now = clock_.Now();
     boost::json::array items;
-    for (const auto& k : page->items) items.push_back(RenderKey(k, now));
+    for (const auto& k : page.items) items.push_back(RenderKey(k, now));
     return JsonOk(200, boost::json::object{{"items", std::move(items)},
-                                           {"next_cursor", StringOrNull(page->next_cursor)}});
+                                           {"next_cursor", StringOrNull(page.next_cursor)}});
   }
 
   core::Result<Response> Get(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    auto k = keys_.Get(*ctx, req.params["ws"], req.params["id"]);
-    if (!k) return core::Fail(k.error());
-    return JsonOk(200, RenderKey(*k, clock_.Now()));
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_ASSIGN_OR_RETURN(auto k, keys_.Get(ctx, req.params["ws"], req.params["id"]));
+    return JsonOk(200, RenderKey(k, clock_.Now()));
   }
 
   core::Result<Response> Revoke(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto k = keys_.Revoke(*ctx, req.params["ws"], req.params["id"]); !k) return core::Fail(k.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(keys_.Revoke(ctx, req.params["ws"], req.params["id"]));
     return Response::NoContent();
   }
 
   core::Result<Response> Roll(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = keys_.Authorize(*ctx, req.params["ws"]); !ok) return core::Fail(ok.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(keys_.Authorize(ctx, req.params["ws"]));
     app::RollOptions opt;
     if (!req.body.empty()) {
-      auto body = JsonBody::Parse(req);
-      if (!body) return core::Fail(body.error());
-      auto grace = body->OptInt("grace_seconds");
-      if (!grace) return core::Fail(grace.error());
-      opt.grace_seconds = grace->value_or(0);
-      auto expires = OptTime(*body, "expires_at");
-      if (!expires) return core::Fail(expires.error());
-      if (*expires) opt.expires_at = *expires;
+      VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+      VAULT_ASSIGN_OR_RETURN(auto grace, body.OptInt("grace_seconds"));
+      opt.grace_seconds = grace.value_or(0);
+      VAULT_ASSIGN_OR_RETURN(auto expires, OptTime(body, "expires_at"));
+      if (expires) opt.expires_at = expires;
     }
-    auto rolled = keys_.Roll(*ctx, req.params["ws"], req.params["id"], opt);
-    if (!rolled) return core::Fail(rolled.error());
+    VAULT_ASSIGN_OR_RETURN(auto rolled, keys_.Roll(ctx, req.params["ws"], req.params["id"], opt));
     core::Timestamp now = clock_.Now();
-    boost::json::object o = RenderKey(rolled->key.key, now);
-    o["key"] = rolled->key.text;
-    o["previous"] = RenderKey(rolled->old, now);
+    boost::json::object o = RenderKey(rolled.key.key, now);
+    o["key"] = rolled.key.text;
+    o["previous"] = RenderKey(rolled.old, now);
     return SecretResponse(o);
   }
 
   core::Result<Response> Verify(Request& req) {
-    auto client = AuthenticateServiceClient(req, integration_);
-    if (!client) return core::Fail(client.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
+    VAULT_ASSIGN_OR_RETURN(auto client, AuthenticateServiceClient(req, integration_));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
     // Whatever a product found in its Authorization header is forwarded here; anything that is
     // not a key gets reason "malformed", so only a missing or non-string field is a 400.
-    auto key = body->String("key", 4096);
-    if (!key) return core::Fail(key.error());
-    auto env_text = body->String("environment", 32);
-    if (!env_text) return core::Fail(env_text.error());
-    auto env = core::ParseEnvironment(*env_text, "environment");
-    if (!env) return core::Fail(env.error());
-    auto permission = body->OptString("permission", 100);
-    if (!permission) return core::Fail(permission.error());
-    auto ip = body->OptString("ip", 64);
-    if (!ip) return core::Fail(ip.error());
-    if (*ip && !core::ParseIp(**ip))
+    VAULT_ASSIGN_OR_RETURN(auto key, body.String("key", 4096));
+    VAULT_ASSIGN_OR_RETURN(auto env_text, body.String("environment", 32));
+    VAULT_ASSIGN_OR_RETURN(auto env, core::ParseEnvironment(env_text, "environment"));
+    VAULT_ASSIGN_OR_RETURN(auto permission, body.OptString("permission", 100));
+    VAULT_ASSIGN_OR_RETURN(auto ip, body.OptString("ip", 64));
+    if (ip && !core::ParseIp(*ip))
       return core::Fail(core::Code::kInvalidArgument, "validation.ip", "an IPv4 or IPv6 address", "ip");
-    core::KeyCheck check{*env, permission->value_or(""), ip->value_or("")};
-    auto v = keys_.Verify(*client, *key, check);
-    if (!v) return core::Fail(v.error());
-    return VerdictResponse(*v);
+    core::KeyCheck check{env, permission.value_or(""), ip.value_or("")};
+    VAULT_ASSIGN_OR_RETURN(auto v, keys_.Verify(client, key, check));
+    return VerdictResponse(v);
   }
 
   app::AccountService& accounts_;

@@ -51,9 +51,8 @@ core::Result<AuthResult> Authenticate(const Request& req, app::AccountService& a
   }
   if (token.empty())
     return core::Fail(core::Code::kUnauthenticated, "auth.required", "sign in to continue");
-  auto ctx = accounts.Authenticate(token, ClientOf(req));
-  if (!ctx) return core::Fail(ctx.error());
-  out.ctx = std::move(*ctx);
+  VAULT_ASSIGN_OR_RETURN(auto ctx, accounts.Authenticate(token, ClientOf(req)));
+  out.ctx = std::move(ctx);
   bool writes = req.method != "GET" && req.method != "HEAD" && req.method != "OPTIONS";
   if (out.via_cookie && writes) {
     auto csrf_failed = [] {

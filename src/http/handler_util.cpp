@@ -38,9 +38,8 @@ core::Result<int> QueryLimit(const Request& req, int fallback, int max) {
 
 core::Result<core::AuditQuery> ParseAuditQuery(const Request& req, std::string* format) {
   core::AuditQuery q;
-  auto limit = QueryLimit(req, 50, 1000);
-  if (!limit) return core::Fail(limit.error());
-  q.limit = *limit;
+  VAULT_ASSIGN_OR_RETURN(auto limit, QueryLimit(req, 50, 1000));
+  q.limit = limit;
   if (auto cursor = req.Query("cursor")) {
     char* end = nullptr;
     long long n = std::strtoll(cursor->c_str(), &end, 10);

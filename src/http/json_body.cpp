@@ -145,10 +145,9 @@ core::Result<std::vector<std::string>> JsonBody::StringArray(const char* field, 
 }
 
 core::Result<std::string> JsonBody::String(const char* field, std::size_t max_chars) const {
-  auto v = OptString(field, max_chars);
-  if (!v) return core::Fail(v.error());
-  if (!*v) return core::Fail(Invalid("validation.required", std::string(field) + " is required", field));
-  return std::move(**v);
+  VAULT_ASSIGN_OR_RETURN(auto v, OptString(field, max_chars));
+  if (!v) return core::Fail(Invalid("validation.required", std::string(field) + " is required", field));
+  return std::move(*v);
 }
 
 }  // namespace vault::http

@@ -6,21 +6,15 @@ namespace vault::http {
 
 core::Result<core::ProductType> ParseProductType(const JsonBody& body) {
   core::ProductType t;
-  auto key = body.String("key", 40);
-  if (!key) return core::Fail(key.error());
-  auto name = body.String("name", 100);
-  if (!name) return core::Fail(name.error());
-  auto perms = body.StringArray("api_permissions", 200, 128);
-  if (!perms) return core::Fail(perms.error());
-  auto roles = body.ObjectArray("roles", 50);
-  if (!roles) return core::Fail(roles.error());
-  auto plans = body.ObjectArray("plans", 50);
-  if (!plans) return core::Fail(plans.error());
-  auto valid_name = core::ValidateWorkspaceName(*name, "name");
-  if (!valid_name) return core::Fail(valid_name.error());
-  t.key = *key;
-  t.name = *valid_name;
-  t.api_permissions = *perms;
+  VAULT_ASSIGN_OR_RETURN(auto key, body.String("key", 40));
+  VAULT_ASSIGN_OR_RETURN(auto name, body.String("name", 100));
+  VAULT_ASSIGN_OR_RETURN(auto perms, body.StringArray("api_permissions", 200, 128));
+  VAULT_ASSIGN_OR_RETURN(auto roles, body.ObjectArray("roles", 50));
+  VAULT_ASSIGN_OR_RETURN(auto plans, body.ObjectArray("plans", 50));
+  VAULT_ASSIGN_OR_RETURN(auto valid_name, core::ValidateWorkspaceName(name, "name"));
+  t.key = key;
+  t.name = valid_name;
+  t.api_permissions = perms;
   auto range = [](const char* field, std::int64_t v, std::int64_t lo, std::int64_t hi) -> core::Result<void> {
     if (v < lo || v > hi)
       return core::Fail(core::Code::kInvalidArgument, "validation.range",
@@ -28,8 +22,8 @@ core::Result<core::ProductType> ParseProductType(const JsonBody& body) {
                         field);
     return {};
   };
-  for (std::size_t i = 0; i < roles->size(); ++i) {
-    const JsonBody& r = (*roles)[i];
+  for (std::size_t i = 0; i < roles.size(); ++i) {
+    const JsonBody& r = (roles)[i];
     std::string at = "roles[" + std::to_string(i) + "].";
     auto rn = r.String("name", 40);
     if (!rn) return core::Fail(core::Prefixed(rn.error(), at));
@@ -42,8 +36,8 @@ core::Result<core::ProductType> ParseProductType(const JsonBody& body) {
     if (!rp) return core::Fail(core::Prefixed(rp.error(), at));
     t.roles.push_back({*slug, static_cast<int>(rank->value_or(1)), *rp});
   }
-  for (std::size_t i = 0; i < plans->size(); ++i) {
-    const JsonBody& p = (*plans)[i];
+  for (std::size_t i = 0; i < plans.size(); ++i) {
+    const JsonBody& p = (plans)[i];
     std::string at = "plans[" + std::to_string(i) + "].";
     auto pk = p.String("key", 40);
     if (!pk) return core::Fail(core::Prefixed(pk.error(), at));
@@ -70,20 +64,16 @@ core::Result<core::ProductType> ParseProductType(const JsonBody& body) {
 
 core::Result<app::ChargebeeEvent> ParseChargebeeEvent(const JsonBody& body) {
   app::ChargebeeEvent e;
-  auto id = body.String("id", 128);
-  if (!id) return core::Fail(id.error());
-  auto type = body.OptString("event_type", 128);
-  if (!type) return core::Fail(type.error());
-  auto occurred = body.OptInt("occurred_at");
-  if (!occurred) return core::Fail(occurred.error());
+  VAULT_ASSIGN_OR_RETURN(auto id, body.String("id", 128));
+  VAULT_ASSIGN_OR_RETURN(auto type, body.OptString("event_type", 128));
+  VAULT_ASSIGN_OR_RETURN(auto occurred, body.OptInt("occurred_at"));
   // Ordering depends on it: an event without a time cannot be placed, so it is refused.
-  if (!*occurred || **occurred <= 0)
+  if (!occurred || *occurred <= 0)
     return core::Fail(core::Code::kInvalidArgument, "validation.required",
                       "occurred_at (Unix seconds) is required", "occurred_at");
-  auto content = body.Object("content");
-  if (!content) return core::Fail(content.error());
+  VAULT_ASSIGN_OR_RETURN(auto content, body.Object("content"));
   const std::string at = "content.subscription.";
-  auto sub = content->Object("subscription");
+  auto sub = content.Object("subscription");
   if (!sub) return core::Fail(core::Prefixed(sub.error(), "content."));
   auto sid = sub->String("id", 128);
   if (!sid) return core::Fail(core::Prefixed(sid.error(), at));
@@ -101,16 +91,15 @@ core::Result<app::ChargebeeEvent> ParseChargebeeEvent(const JsonBody& body) {
   if (!meta) return core::Fail(core::Prefixed(meta.error(), at));
   auto meta_product = meta->OptString("vault_product_id", 64);
   if (!meta_product) return core::Fail(core::Prefixed(meta_product.error(), at + "meta_data."));
-  e.event_id = *id;
-  e.event_type = type->value_or("");
-  e.occurred_at = occurred->value_or(0);
+  e.event_id = id;
+  e.event_type = type.value_or("");
+  e.occurred_at = occurred.value_or(0);
   e.subscription_id = *sid;
   e.status = *status;
   e.plan_id = plan->value_or("");
   if (e.plan_id.empty() && !items->empty()) {
-    auto price = (*items)[0].OptString("item_price_id", 128);
-    if (!price) return core::Fail(price.error());
-    e.plan_id = price->value_or("");
+    VAULT_ASSIGN_OR_RETURN(auto price, (*items)[0].OptString("item_price_id", 128));
+    e.plan_id = price.value_or("");
   }
   e.term_end = term_end->value_or(0);
   e.vault_product_id = cf->value_or(meta_product->value_or(""));

@@ -55,305 +55,225 @@ class ProductsApi {
 
  private:
   core::Result<app::AuthContext> Auth(const Request& req) {
-    auto a = Authenticate(req, accounts_, origin_);
-    if (!a) return core::Fail(a.error());
-    return std::move(a->ctx);
+    VAULT_ASSIGN_OR_RETURN(auto a, Authenticate(req, accounts_, origin_));
+    return std::move(a.ctx);
   }
 
   core::Result<core::ServiceClient> Client(const Request& req) { return AuthenticateServiceClient(req, integration_); }
 
   core::Result<Response> Types(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    auto types = products_.ProductTypes();
-    if (!types) return core::Fail(types.error());
+    VAULT_TRY(Auth(req));
+    VAULT_ASSIGN_OR_RETURN(auto types, products_.ProductTypes());
     boost::json::array items;
-    for (const auto& t : *types) items.push_back(RenderType(t));
+    for (const auto& t : types) items.push_back(RenderType(t));
     return JsonOk(200, boost::json::object{{"items", std::move(items)}});
   }
 
   core::Result<Response> AdminTypes(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(app::RequireSuperAdmin(ctx));
     return Types(req);
   }
 
   core::Result<Response> Create(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = products_.Authorize(*ctx, req.params["ws"], core::Capability::kManageAccess); !ok)
-      return core::Fail(ok.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto type = body->String("product_type", 64);
-    if (!type) return core::Fail(type.error());
-    auto name = body->String("name", 100);
-    if (!name) return core::Fail(name.error());
-    auto shortname = body->String("shortname", 40);
-    if (!shortname) return core::Fail(shortname.error());
-    auto plan = body->OptString("plan", 64);
-    if (!plan) return core::Fail(plan.error());
-    if (*plan && (*plan)->empty())
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(products_.Authorize(ctx, req.params["ws"], core::Capability::kManageAccess));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+    VAULT_ASSIGN_OR_RETURN(auto type, body.String("product_type", 64));
+    VAULT_ASSIGN_OR_RETURN(auto name, body.String("name", 100));
+    VAULT_ASSIGN_OR_RETURN(auto shortname, body.String("shortname", 40));
+    VAULT_ASSIGN_OR_RETURN(auto plan, body.OptString("plan", 64));
+    if (plan && (plan)->empty())
       return core::Fail(core::Code::kInvalidArgument, "product.unknown_plan", "no such plan for this product type",
                         "plan");
-    auto row = products_.Create(*ctx, req.params["ws"], *type, *name, *shortname, plan->value_or(""));
-    if (!row) return core::Fail(row.error());
-    return JsonOk(201, RenderProduct(*row));
+    VAULT_ASSIGN_OR_RETURN(auto row, products_.Create(ctx, req.params["ws"], type, name, shortname, plan.value_or("")));
+    return JsonOk(201, RenderProduct(row));
   }
 
   core::Result<Response> List(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    auto rows = products_.List(*ctx, req.params["ws"]);
-    if (!rows) return core::Fail(rows.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_ASSIGN_OR_RETURN(auto rows, products_.List(ctx, req.params["ws"]));
     boost::json::array items;
-    for (const auto& r : *rows) items.push_back(RenderProduct(r));
+    for (const auto& r : rows) items.push_back(RenderProduct(r));
     return JsonOk(200, boost::json::object{{"items", std::move(items)}});
   }
 
   core::Result<Response> Get(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    auto row = products_.Get(*ctx, req.params["ws"], req.params["product"]);
-    if (!row) return core::Fail(row.error());
-    return JsonOk(200, RenderProduct(*row));
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_ASSIGN_OR_RETURN(auto row, products_.Get(ctx, req.params["ws"], req.params["product"]));
+    return JsonOk(200, RenderProduct(row));
   }
 
   core::Result<Response> Patch(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = products_.Authorize(*ctx, req.params["ws"], core::Capability::kManageAccess); !ok)
-      return core::Fail(ok.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto name = body->OptString("name", 100);
-    if (!name) return core::Fail(name.error());
-    auto shortname = body->OptString("shortname", 40);
-    if (!shortname) return core::Fail(shortname.error());
-    auto disabled = body->OptBool("disabled");
-    if (!disabled) return core::Fail(disabled.error());
-    auto row = products_.Update(*ctx, req.params["ws"], req.params["product"], {*name, *shortname, *disabled});
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(products_.Authorize(ctx, req.params["ws"], core::Capability::kManageAccess));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+    VAULT_ASSIGN_OR_RETURN(auto name, body.OptString("name", 100));
+    VAULT_ASSIGN_OR_RETURN(auto shortname, body.OptString("shortname", 40));
+    VAULT_ASSIGN_OR_RETURN(auto disabled, body.OptBool("disabled"));
+    auto row = products_.Update(ctx, req.params["ws"], req.params["product"], {name, shortname, disabled});
     if (!row) return core::Fail(row.error());
     return JsonOk(200, RenderProduct(*row));
   }
 
   core::Result<Response> Delete(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto r = products_.Delete(*ctx, req.params["ws"], req.params["product"]); !r) return core::Fail(r.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(products_.Delete(ctx, req.params["ws"], req.params["product"]));
     return Response::NoContent();
   }
 
   core::Result<Response> GetSubscription(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    auto s = products_.GetSubscription(*ctx, req.params["ws"], req.params["product"]);
-    if (!s) return core::Fail(s.error());
-    return JsonOk(200, RenderSubscription(*s));
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_ASSIGN_OR_RETURN(auto s, products_.GetSubscription(ctx, req.params["ws"], req.params["product"]));
+    return JsonOk(200, RenderSubscription(s));
   }
 
   core::Result<Response> PutSubscription(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = products_.Authorize(*ctx, req.params["ws"], core::Capability::kChangeBilling); !ok)
-      return core::Fail(ok.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto plan = body->String("plan", 64);
-    if (!plan) return core::Fail(plan.error());
-    auto s = products_.ChangePlan(*ctx, req.params["ws"], req.params["product"], *plan);
-    if (!s) return core::Fail(s.error());
-    return JsonOk(200, RenderSubscription(*s));
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(products_.Authorize(ctx, req.params["ws"], core::Capability::kChangeBilling));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+    VAULT_ASSIGN_OR_RETURN(auto plan, body.String("plan", 64));
+    VAULT_ASSIGN_OR_RETURN(auto s, products_.ChangePlan(ctx, req.params["ws"], req.params["product"], plan));
+    return JsonOk(200, RenderSubscription(s));
   }
 
   core::Result<Response> Grants(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    auto grants = products_.Grants(*ctx, req.params["ws"], req.params["product"]);
-    if (!grants) return core::Fail(grants.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_ASSIGN_OR_RETURN(auto grants, products_.Grants(ctx, req.params["ws"], req.params["product"]));
     boost::json::array items;
-    for (const auto& g : *grants) items.push_back(RenderGrant(g));
+    for (const auto& g : grants) items.push_back(RenderGrant(g));
     return JsonOk(200, boost::json::object{{"items", std::move(items)}});
   }
 
   core::Result<Response> PutGrant(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = products_.Authorize(*ctx, req.params["ws"], core::Capability::kManageAccess); !ok)
-      return core::Fail(ok.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto principal = body->Object("principal");
-    if (!principal) return core::Fail(principal.error());
-    auto type_name = principal->String("type", 16);
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(products_.Authorize(ctx, req.params["ws"], core::Capability::kManageAccess));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+    VAULT_ASSIGN_OR_RETURN(auto principal, body.Object("principal"));
+    auto type_name = principal.String("type", 16);
     if (!type_name) return core::Fail(core::Prefixed(type_name.error(), "principal."));
-    auto type = core::ParsePrincipalType(*type_name, "principal.type");
-    if (!type) return core::Fail(type.error());
-    auto id = principal->String("id", 64);
+    VAULT_ASSIGN_OR_RETURN(auto type, core::ParsePrincipalType(*type_name, "principal.type"));
+    auto id = principal.String("id", 64);
     if (!id) return core::Fail(core::Prefixed(id.error(), "principal."));
-    auto role = body->String("role", 64);
-    if (!role) return core::Fail(role.error());
-    auto g = products_.PutGrant(*ctx, req.params["ws"], req.params["product"], *type, *id, *role);
-    if (!g) return core::Fail(g.error());
-    return JsonOk(200, RenderGrant(*g));
+    VAULT_ASSIGN_OR_RETURN(auto role, body.String("role", 64));
+    VAULT_ASSIGN_OR_RETURN(auto g, products_.PutGrant(ctx, req.params["ws"], req.params["product"], type, *id, role));
+    return JsonOk(200, RenderGrant(g));
   }
 
   core::Result<Response> DeleteGrant(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = products_.Authorize(*ctx, req.params["ws"], core::Capability::kManageAccess); !ok)
-      return core::Fail(ok.error());
-    auto type = core::ParsePrincipalType(req.params["principal_type"], "principal_type");
-    if (!type) return core::Fail(type.error());
-    if (auto r = products_.DeleteGrant(*ctx, req.params["ws"], req.params["product"], *type,
-                                       req.params["principal_id"]);
-        !r)
-      return core::Fail(r.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(products_.Authorize(ctx, req.params["ws"], core::Capability::kManageAccess));
+    VAULT_ASSIGN_OR_RETURN(auto type, core::ParsePrincipalType(req.params["principal_type"], "principal_type"));
+    VAULT_TRY(products_.DeleteGrant(ctx, req.params["ws"], req.params["product"], type, req.params["principal_id"]));
     return Response::NoContent();
   }
 
   core::Result<Response> CreateGroup(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = products_.Authorize(*ctx, req.params["ws"], core::Capability::kManageAccess); !ok)
-      return core::Fail(ok.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto name = body->String("name", 100);
-    if (!name) return core::Fail(name.error());
-    auto description = body->OptString("description", 1000);
-    if (!description) return core::Fail(description.error());
-    auto g = products_.CreateGroup(*ctx, req.params["ws"], *name, description->value_or(""));
-    if (!g) return core::Fail(g.error());
-    return JsonOk(201, RenderGroup(*g));
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(products_.Authorize(ctx, req.params["ws"], core::Capability::kManageAccess));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+    VAULT_ASSIGN_OR_RETURN(auto name, body.String("name", 100));
+    VAULT_ASSIGN_OR_RETURN(auto description, body.OptString("description", 1000));
+    VAULT_ASSIGN_OR_RETURN(auto g, products_.CreateGroup(ctx, req.params["ws"], name, description.value_or("")));
+    return JsonOk(201, RenderGroup(g));
   }
 
   core::Result<Response> ListGroups(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    auto groups = products_.ListGroups(*ctx, req.params["ws"]);
-    if (!groups) return core::Fail(groups.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_ASSIGN_OR_RETURN(auto groups, products_.ListGroups(ctx, req.params["ws"]));
     boost::json::array items;
-    for (const auto& g : *groups) items.push_back(RenderGroup(g));
+    for (const auto& g : groups) items.push_back(RenderGroup(g));
     return JsonOk(200, boost::json::object{{"items", std::move(items)}});
   }
 
   core::Result<Response> GetGroup(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    auto d = products_.GetGroup(*ctx, req.params["ws"], req.params["group"]);
-    if (!d) return core::Fail(d.error());
-    boost::json::object o = RenderGroup(d->group);
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_ASSIGN_OR_RETURN(auto d, products_.GetGroup(ctx, req.params["ws"], req.params["group"]));
+    boost::json::object o = RenderGroup(d.group);
     boost::json::array members, grants;
-    for (const auto& m : d->member_ids) members.emplace_back(m);
-    for (const auto& g : d->grants) grants.push_back({{"product_id", g.product_id}, {"role", g.role}});
+    for (const auto& m : d.member_ids) members.emplace_back(m);
+    for (const auto& g : d.grants) grants.push_back({{"product_id", g.product_id}, {"role", g.role}});
     o["member_ids"] = std::move(members);
     o["products"] = std::move(grants);
     return JsonOk(200, o);
   }
 
   core::Result<Response> PatchGroup(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = products_.Authorize(*ctx, req.params["ws"], core::Capability::kManageAccess); !ok)
-      return core::Fail(ok.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto name = body->OptString("name", 100);
-    if (!name) return core::Fail(name.error());
-    auto description = body->OptString("description", 1000);
-    if (!description) return core::Fail(description.error());
-    auto g = products_.UpdateGroup(*ctx, req.params["ws"], req.params["group"], *name, *description);
-    if (!g) return core::Fail(g.error());
-    return JsonOk(200, RenderGroup(*g));
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(products_.Authorize(ctx, req.params["ws"], core::Capability::kManageAccess));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+    VAULT_ASSIGN_OR_RETURN(auto name, body.OptString("name", 100));
+    VAULT_ASSIGN_OR_RETURN(auto description, body.OptString("description", 1000));
+    VAULT_ASSIGN_OR_RETURN(auto g, products_.UpdateGroup(ctx, req.params["ws"], req.params["group"], name, description));
+    return JsonOk(200, RenderGroup(g));
   }
 
   core::Result<Response> DeleteGroup(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto r = products_.DeleteGroup(*ctx, req.params["ws"], req.params["group"]); !r) return core::Fail(r.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(products_.DeleteGroup(ctx, req.params["ws"], req.params["group"]));
     return Response::NoContent();
   }
 
   core::Result<Response> AddMember(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto r = products_.AddGroupMember(*ctx, req.params["ws"], req.params["group"], req.params["account_id"]); !r)
-      return core::Fail(r.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(products_.AddGroupMember(ctx, req.params["ws"], req.params["group"], req.params["account_id"]));
     return Response::NoContent();
   }
 
   core::Result<Response> RemoveMember(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto r = products_.RemoveGroupMember(*ctx, req.params["ws"], req.params["group"], req.params["account_id"]);
-        !r)
-      return core::Fail(r.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(products_.RemoveGroupMember(ctx, req.params["ws"], req.params["group"], req.params["account_id"]));
     return Response::NoContent();
   }
 
   // One {account_id, product_id, permission?} object of a check request.
   static core::Result<app::AccessQuery> Query(const JsonBody& body) {
-    auto account = body.String("account_id", 64);
-    if (!account) return core::Fail(account.error());
-    auto product = body.String("product_id", 64);
-    if (!product) return core::Fail(product.error());
-    auto permission = body.OptString("permission", 128);
-    if (!permission) return core::Fail(permission.error());
-    return app::AccessQuery{*account, *product, permission->value_or("")};
+    VAULT_ASSIGN_OR_RETURN(auto account, body.String("account_id", 64));
+    VAULT_ASSIGN_OR_RETURN(auto product, body.String("product_id", 64));
+    VAULT_ASSIGN_OR_RETURN(auto permission, body.OptString("permission", 128));
+    return app::AccessQuery{account, product, permission.value_or("")};
   }
 
   core::Result<Response> Check(Request& req) {
-    auto client = Client(req);
-    if (!client) return core::Fail(client.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto batch = body->ObjectArray("checks", 1000);
-    if (!batch) return core::Fail(batch.error());
-    if (!batch->empty()) {
+    VAULT_ASSIGN_OR_RETURN(auto client, Client(req));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+    VAULT_ASSIGN_OR_RETURN(auto batch, body.ObjectArray("checks", 1000));
+    if (!batch.empty()) {
       boost::json::array results;
-      for (std::size_t i = 0; i < batch->size(); ++i) {
-        auto q = Query((*batch)[i]);
+      for (std::size_t i = 0; i < batch.size(); ++i) {
+        auto q = Query((batch)[i]);
         if (!q) return core::Fail(core::Prefixed(q.error(), "checks[" + std::to_string(i) + "]."));
-        auto d = integration_.Check(*client, *q);
-        if (!d) return core::Fail(d.error());
-        results.push_back(RenderDecision(*q, *d));
+        VAULT_ASSIGN_OR_RETURN(auto d, integration_.Check(client, *q));
+        results.push_back(RenderDecision(*q, d));
       }
       return JsonOk(200, boost::json::object{{"results", std::move(results)}});
     }
-    auto q = Query(*body);
-    if (!q) return core::Fail(q.error());
-    auto d = integration_.Check(*client, *q);
-    if (!d) return core::Fail(d.error());
-    return JsonOk(200, RenderDecision(*q, *d));
+    VAULT_ASSIGN_OR_RETURN(auto q, Query(body));
+    VAULT_ASSIGN_OR_RETURN(auto d, integration_.Check(client, q));
+    return JsonOk(200, RenderDecision(q, d));
   }
 
   core::Result<Response> Explain(Request& req) {
-    auto client = Client(req);
-    if (!client) return core::Fail(client.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto q = Query(*body);
-    if (!q) return core::Fail(q.error());
+    VAULT_ASSIGN_OR_RETURN(auto client, Client(req));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+    VAULT_ASSIGN_OR_RETURN(auto q, Query(body));
     core::AccessFacts f;
-    auto d = integration_.Check(*client, *q, &f);
-    if (!d) return core::Fail(d.error());
-    boost::json::object o = RenderDecision(*q, *d);
+    VAULT_ASSIGN_OR_RETURN(auto d, integration_.Check(client, q, &f));
+    boost::json::object o = RenderDecision(q, d);
     boost::json::array grants, perms;
     for (const auto& g : f.grants)
       grants.push_back({{"via", g.via},
                         {"group_id", g.group_id.empty() ? boost::json::value(nullptr) : boost::json::value(g.group_id)},
                         {"role", g.role},
                         {"rank", g.rank}});
-    for (const auto& p : d->permissions) perms.emplace_back(p);
+    for (const auto& p : d.permissions) perms.emplace_back(p);
     o["chain"] = {
         {"account", {{"exists", f.account_exists}, {"disabled", f.account_disabled}, {"mfa_enabled", f.account_mfa}}},
         {"membership", f.membership ? boost::json::value({{"role", std::string(core::RoleName(*f.membership))}})
                                     : boost::json::value(nullptr)},
         {"workspace", {{"id", f.product.workspace_id}, {"require_2fa", f.workspace_requires_2fa}}},
         {"grants", std::move(grants)},
-        {"effective_role", d->role.empty() ? boost::json::value(nullptr) : boost::json::value(d->role)},
+        {"effective_role", d.role.empty() ? boost::json::value(nullptr) : boost::json::value(d.role)},
         {"role_permissions", std::move(perms)},
         {"product", {{"exists", f.product_exists}, {"disabled", f.product.disabled}}},
         {"subscription", RenderSubscription(f.subscription)}};
@@ -368,64 +288,49 @@ class ProductsApi {
     if (!creds || !core::ConstantTimeEquals(creds->first, billing_.chargebee_user) ||
         !core::ConstantTimeEquals(creds->second, billing_.chargebee_password))
       return core::Fail(core::Code::kUnauthenticated, "webhook.unauthenticated", "bad webhook credentials");
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto e = ParseChargebeeEvent(*body);
-    if (!e) return core::Fail(e.error());
-    auto outcome = integration_.ApplyChargebee(*e);
-    if (!outcome) return core::Fail(outcome.error());
-    return JsonOk(200, boost::json::object{{"outcome", *outcome}});
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+    VAULT_ASSIGN_OR_RETURN(auto e, ParseChargebeeEvent(body));
+    VAULT_ASSIGN_OR_RETURN(auto outcome, integration_.ApplyChargebee(e));
+    return JsonOk(200, boost::json::object{{"outcome", outcome}});
   }
 
   core::Result<Response> CreateType(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto type = ParseProductType(*body);
-    if (!type) return core::Fail(type.error());
-    auto t = products_.CreateProductType(*ctx, std::move(*type));
-    if (!t) return core::Fail(t.error());
-    return JsonOk(201, RenderType(*t));
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(app::RequireSuperAdmin(ctx));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+    VAULT_ASSIGN_OR_RETURN(auto type, ParseProductType(body));
+    VAULT_ASSIGN_OR_RETURN(auto t, products_.CreateProductType(ctx, std::move(type)));
+    return JsonOk(201, RenderType(t));
   }
 
   core::Result<Response> ListClients(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
-    auto list = integration_.ListClients(*ctx);
-    if (!list) return core::Fail(list.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(app::RequireSuperAdmin(ctx));
+    VAULT_ASSIGN_OR_RETURN(auto list, integration_.ListClients(ctx));
     boost::json::array items;
-    for (const auto& c : *list)
+    for (const auto& c : list)
       items.push_back({{"client_id", c.id}, {"product_type_id", c.type_id}, {"name", c.name},
                        {"created_at", core::FormatRfc3339(c.created_at)}, {"revoked", c.revoked_at != 0}});
     return JsonOk(200, boost::json::object{{"items", std::move(items)}});
   }
 
   core::Result<Response> CreateClient(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto type = body->String("product_type", 64);
-    if (!type) return core::Fail(type.error());
-    auto name = body->String("name", 100);
-    if (!name) return core::Fail(name.error());
-    auto issued = integration_.CreateClient(*ctx, *type, *name);
-    if (!issued) return core::Fail(issued.error());
-    return JsonOk(201, boost::json::object{{"client_id", issued->client.id},
-                                           {"client_secret", issued->secret},
-                                           {"product_type_id", issued->client.type_id},
-                                           {"name", issued->client.name}});
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(app::RequireSuperAdmin(ctx));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+    VAULT_ASSIGN_OR_RETURN(auto type, body.String("product_type", 64));
+    VAULT_ASSIGN_OR_RETURN(auto name, body.String("name", 100));
+    VAULT_ASSIGN_OR_RETURN(auto issued, integration_.CreateClient(ctx, type, name));
+    return JsonOk(201, boost::json::object{{"client_id", issued.client.id},
+                                           {"client_secret", issued.secret},
+                                           {"product_type_id", issued.client.type_id},
+                                           {"name", issued.client.name}});
   }
 
   core::Result<Response> RevokeClient(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
-    if (auto r = integration_.RevokeClient(*ctx, req.params["id"]); !r) return core::Fail(r.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(app::RequireSuperAdmin(ctx));
+    VAULT_TRY(integration_.RevokeClient(ctx, req.params["id"]));
     return Response::NoContent();
   }
 

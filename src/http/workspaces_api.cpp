@@ -104,56 +104,44 @@ class WorkspacesApi {
 
  private:
   core::Result<app::AuthContext> Auth(const Request& req) {
-    auto a = Authenticate(req, accounts_, origin_);
-    if (!a) return core::Fail(a.error());
-    return std::move(a->ctx);
+    VAULT_ASSIGN_OR_RETURN(auto a, Authenticate(req, accounts_, origin_));
+    return std::move(a.ctx);
   }
 
   // Authorisation before input validation: a caller who may not do this gets 404/403 whatever
   // the body or query holds (the service checks again inside its transaction).
   core::Result<void> Gate(const app::AuthContext& ctx, Request& req, core::Capability capability) {
-    auto access = workspaces_.Open(ctx, req.params["ws"], capability);
-    if (!access) return core::Fail(access.error());
+    VAULT_TRY(workspaces_.Open(ctx, req.params["ws"], capability));
     return {};
   }
 
   core::Result<Response> Create(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto name = body->String("name", 100);
-    if (!name) return core::Fail(name.error());
-    auto shortname = body->String("shortname", 40);
-    if (!shortname) return core::Fail(shortname.error());
-    auto description = body->OptString("description", kMaxDescription);
-    if (!description) return core::Fail(description.error());
-    auto w = workspaces_.Create(*ctx, *name, *shortname, description->value_or(""));
-    if (!w) return core::Fail(w.error());
-    return JsonOk(201, RenderWorkspace(w->workspace, w->membership.role, false));
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+    VAULT_ASSIGN_OR_RETURN(auto name, body.String("name", 100));
+    VAULT_ASSIGN_OR_RETURN(auto shortname, body.String("shortname", 40));
+    VAULT_ASSIGN_OR_RETURN(auto description, body.OptString("description", kMaxDescription));
+    VAULT_ASSIGN_OR_RETURN(auto w, workspaces_.Create(ctx, name, shortname, description.value_or("")));
+    return JsonOk(201, RenderWorkspace(w.workspace, w.membership.role, false));
   }
 
   core::Result<Response> Mine(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    auto mine = workspaces_.ListMine(*ctx);
-    if (!mine) return core::Fail(mine.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_ASSIGN_OR_RETURN(auto mine, workspaces_.ListMine(ctx));
     boost::json::array items;
-    for (const auto& c : mine->cards) items.push_back(RenderWorkspace(c.workspace, c.role, c.has_logo));
+    for (const auto& c : mine.cards) items.push_back(RenderWorkspace(c.workspace, c.role, c.has_logo));
     boost::json::object o;
     o["items"] = std::move(items);
-    o["last_workspace_id"] = mine->last_workspace_id.empty() ? boost::json::value(nullptr)
-                                                             : boost::json::value(mine->last_workspace_id);
+    o["last_workspace_id"] = mine.last_workspace_id.empty() ? boost::json::value(nullptr)
+                                                             : boost::json::value(mine.last_workspace_id);
     return JsonOk(200, o);
   }
 
   core::Result<Response> MyInvitations(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    auto list = workspaces_.MyInvitations(*ctx);
-    if (!list) return core::Fail(list.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_ASSIGN_OR_RETURN(auto list, workspaces_.MyInvitations(ctx));
     boost::json::array items;
-    for (const auto& [inv, w] : *list) {
+    for (const auto& [inv, w] : list) {
       boost::json::object o = RenderInvitation(inv);
       o["workspace"] = {{"id", w.id}, {"name", w.name}, {"shortname", w.shortname}};
       items.push_back(std::move(o));
@@ -162,65 +150,50 @@ class WorkspacesApi {
   }
 
   core::Result<Response> Get(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    auto a = workspaces_.Get(*ctx, req.params["ws"]);
-    if (!a) return core::Fail(a.error());
-    bool has_logo = static_cast<bool>(workspaces_.GetLogo(*ctx, a->workspace.id));
-    return JsonOk(200, RenderWorkspace(a->workspace, a->membership.role, has_logo));
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_ASSIGN_OR_RETURN(auto a, workspaces_.Get(ctx, req.params["ws"]));
+    bool has_logo = static_cast<bool>(workspaces_.GetLogo(ctx, a.workspace.id));
+    return JsonOk(200, RenderWorkspace(a.workspace, a.membership.role, has_logo));
   }
 
   core::Result<Response> Patch(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = Gate(*ctx, req, core::Capability::kEditSettings); !ok) return core::Fail(ok.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(Gate(ctx, req, core::Capability::kEditSettings));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
     app::WorkspacePatch patch;
-    auto name = body->OptString("name", 100);
-    if (!name) return core::Fail(name.error());
-    auto shortname = body->OptString("shortname", 40);
-    if (!shortname) return core::Fail(shortname.error());
-    auto description = body->OptString("description", kMaxDescription);
-    if (!description) return core::Fail(description.error());
-    auto require = body->OptBool("require_2fa");
-    if (!require) return core::Fail(require.error());
-    patch = {*name, *shortname, *description, *require};
-    auto w = workspaces_.Update(*ctx, req.params["ws"], patch);
-    if (!w) return core::Fail(w.error());
-    auto access = workspaces_.Open(*ctx, w->id, core::Capability::kView);
-    return JsonOk(200, RenderWorkspace(*w, access ? std::optional(access->membership.role) : std::nullopt,
-                                       static_cast<bool>(workspaces_.GetLogo(*ctx, w->id))));
+    VAULT_ASSIGN_OR_RETURN(auto name, body.OptString("name", 100));
+    VAULT_ASSIGN_OR_RETURN(auto shortname, body.OptString("shortname", 40));
+    VAULT_ASSIGN_OR_RETURN(auto description, body.OptString("description", kMaxDescription));
+    VAULT_ASSIGN_OR_RETURN(auto require, body.OptBool("require_2fa"));
+    patch = {name, shortname, description, require};
+    VAULT_ASSIGN_OR_RETURN(auto w, workspaces_.Update(ctx, req.params["ws"], patch));
+    auto access = workspaces_.Open(ctx, w.id, core::Capability::kView);
+    return JsonOk(200, RenderWorkspace(w, access ? std::optional(access->membership.role) : std::nullopt,
+                                       static_cast<bool>(workspaces_.GetLogo(ctx, w.id))));
   }
 
   core::Result<Response> Delete(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = Gate(*ctx, req, core::Capability::kDeleteWorkspace); !ok) return core::Fail(ok.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto confirm = body->String("confirm", 40);
-    if (!confirm) return core::Fail(confirm.error());
-    if (auto r = workspaces_.Delete(*ctx, req.params["ws"], *confirm); !r) return core::Fail(r.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(Gate(ctx, req, core::Capability::kDeleteWorkspace));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+    VAULT_ASSIGN_OR_RETURN(auto confirm, body.String("confirm", 40));
+    VAULT_TRY(workspaces_.Delete(ctx, req.params["ws"], confirm));
     return Response::NoContent();
   }
 
   core::Result<Response> PutLogo(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = Gate(*ctx, req, core::Capability::kEditSettings); !ok) return core::Fail(ok.error());
-    if (auto r = workspaces_.PutLogo(*ctx, req.params["ws"], req.body); !r) return core::Fail(r.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(Gate(ctx, req, core::Capability::kEditSettings));
+    VAULT_TRY(workspaces_.PutLogo(ctx, req.params["ws"], req.body));
     return Response::NoContent();
   }
 
   core::Result<Response> GetLogo(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    auto logo = workspaces_.GetLogo(*ctx, req.params["ws"]);
-    if (!logo) return core::Fail(logo.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_ASSIGN_OR_RETURN(auto logo, workspaces_.GetLogo(ctx, req.params["ws"]));
     Response res;
-    res.content_type = logo->content_type;  // sniffed at upload: only PNG, JPEG or WebP
-    res.body = std::move(logo->data);
+    res.content_type = logo.content_type;  // sniffed at upload: only PNG, JPEG or WebP
+    res.body = std::move(logo.data);
     // Served as an inert image even if opened directly.
     res.headers.emplace_back("Content-Security-Policy", "default-src 'none'; sandbox");
     res.headers.emplace_back("Content-Disposition", "inline; filename=\"logo\"");
@@ -228,131 +201,100 @@ class WorkspacesApi {
   }
 
   core::Result<Response> DeleteLogo(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto r = workspaces_.DeleteLogo(*ctx, req.params["ws"]); !r) return core::Fail(r.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(workspaces_.DeleteLogo(ctx, req.params["ws"]));
     return Response::NoContent();
   }
 
   core::Result<Response> Members(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    auto members = workspaces_.Members(*ctx, req.params["ws"]);
-    if (!members) return core::Fail(members.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_ASSIGN_OR_RETURN(auto members, workspaces_.Members(ctx, req.params["ws"]));
     boost::json::array items;
-    for (const auto& m : *members) items.push_back(RenderMember(m));
+    for (const auto& m : members) items.push_back(RenderMember(m));
     return JsonOk(200, boost::json::object{{"items", std::move(items)}});
   }
 
   core::Result<Response> ChangeRole(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = Gate(*ctx, req, core::Capability::kManageMembers); !ok) return core::Fail(ok.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto role_name = body->String("role", 20);
-    if (!role_name) return core::Fail(role_name.error());
-    auto role = core::ParseRole(*role_name, "role");
-    if (!role) return core::Fail(role.error());
-    auto m = workspaces_.ChangeRole(*ctx, req.params["ws"], req.params["account_id"], *role);
-    if (!m) return core::Fail(m.error());
-    return JsonOk(200, boost::json::object{{"account_id", m->account_id},
-                                           {"role", std::string(core::RoleName(m->role))}});
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(Gate(ctx, req, core::Capability::kManageMembers));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+    VAULT_ASSIGN_OR_RETURN(auto role_name, body.String("role", 20));
+    VAULT_ASSIGN_OR_RETURN(auto role, core::ParseRole(role_name, "role"));
+    VAULT_ASSIGN_OR_RETURN(auto m, workspaces_.ChangeRole(ctx, req.params["ws"], req.params["account_id"], role));
+    return JsonOk(200, boost::json::object{{"account_id", m.account_id},
+                                           {"role", std::string(core::RoleName(m.role))}});
   }
 
   core::Result<Response> Remove(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto r = workspaces_.RemoveMember(*ctx, req.params["ws"], req.params["account_id"]); !r)
-      return core::Fail(r.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(workspaces_.RemoveMember(ctx, req.params["ws"], req.params["account_id"]));
     return Response::NoContent();
   }
 
   core::Result<Response> Invite(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = Gate(*ctx, req, core::Capability::kManageMembers); !ok) return core::Fail(ok.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto email = body->String("email", 254);
-    if (!email) return core::Fail(email.error());
-    auto role_name = body->OptString("role", 20);
-    if (!role_name) return core::Fail(role_name.error());
-    auto role = core::ParseRole(role_name->value_or("member"), "role");
-    if (!role) return core::Fail(role.error());
-    auto groups = body->StringArray("groups", 50, 64);
-    if (!groups) return core::Fail(groups.error());
-    auto grant_items = body->ObjectArray("grants", 50);
-    if (!grant_items) return core::Fail(grant_items.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(Gate(ctx, req, core::Capability::kManageMembers));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+    VAULT_ASSIGN_OR_RETURN(auto email, body.String("email", 254));
+    VAULT_ASSIGN_OR_RETURN(auto role_name, body.OptString("role", 20));
+    VAULT_ASSIGN_OR_RETURN(auto role, core::ParseRole(role_name.value_or("member"), "role"));
+    VAULT_ASSIGN_OR_RETURN(auto groups, body.StringArray("groups", 50, 64));
+    VAULT_ASSIGN_OR_RETURN(auto grant_items, body.ObjectArray("grants", 50));
     std::vector<std::pair<std::string, std::string>> grants;
-    for (std::size_t i = 0; i < grant_items->size(); ++i) {
+    for (std::size_t i = 0; i < grant_items.size(); ++i) {
       std::string at = "grants[" + std::to_string(i) + "].";
-      auto product = (*grant_items)[i].String("product", 64);
+      auto product = (grant_items)[i].String("product", 64);
       if (!product) return core::Fail(core::Prefixed(product.error(), at));
-      auto product_role = (*grant_items)[i].String("role", 64);
+      auto product_role = (grant_items)[i].String("role", 64);
       if (!product_role) return core::Fail(core::Prefixed(product_role.error(), at));
       grants.emplace_back(*product, *product_role);
     }
-    auto inv = workspaces_.Invite(*ctx, req.params["ws"], *email, *role, *groups, grants);
-    if (!inv) return core::Fail(inv.error());
-    return JsonOk(201, RenderInvitation(*inv));
+    VAULT_ASSIGN_OR_RETURN(auto inv, workspaces_.Invite(ctx, req.params["ws"], email, role, groups, grants));
+    return JsonOk(201, RenderInvitation(inv));
   }
 
   core::Result<Response> Invitations(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    auto list = workspaces_.Invitations(*ctx, req.params["ws"]);
-    if (!list) return core::Fail(list.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_ASSIGN_OR_RETURN(auto list, workspaces_.Invitations(ctx, req.params["ws"]));
     boost::json::array items;
-    for (const auto& i : *list) items.push_back(RenderInvitation(i));
+    for (const auto& i : list) items.push_back(RenderInvitation(i));
     return JsonOk(200, boost::json::object{{"items", std::move(items)}});
   }
 
   core::Result<Response> Revoke(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto r = workspaces_.RevokeInvitation(*ctx, req.params["ws"], req.params["id"]); !r)
-      return core::Fail(r.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(workspaces_.RevokeInvitation(ctx, req.params["ws"], req.params["id"]));
     return Response::NoContent();
   }
 
   core::Result<Response> Resend(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    auto inv = workspaces_.ResendInvitation(*ctx, req.params["ws"], req.params["id"]);
-    if (!inv) return core::Fail(inv.error());
-    return JsonOk(200, RenderInvitation(*inv));
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_ASSIGN_OR_RETURN(auto inv, workspaces_.ResendInvitation(ctx, req.params["ws"], req.params["id"]));
+    return JsonOk(200, RenderInvitation(inv));
   }
 
   core::Result<Response> Accept(Request& req) {
-    if (auto o = CheckOrigin(req, origin_); !o) return core::Fail(o.error());  // login CSRF
+    VAULT_TRY(CheckOrigin(req, origin_));  // login CSRF
     std::optional<app::AuthContext> ctx;
     bool has_credentials = req.Header("authorization") || !req.Cookie(kSessionCookie).empty();
     if (has_credentials) {  // credentials sent are checked before the body (401 first)
-      auto a = Auth(req);
-      if (!a) return core::Fail(a.error());
-      ctx = std::move(*a);
+      VAULT_ASSIGN_OR_RETURN(auto a, Auth(req));
+      ctx = std::move(a);
     }
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto token = body->String("token", 128);
-    if (!token) return core::Fail(token.error());
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+    VAULT_ASSIGN_OR_RETURN(auto token, body.String("token", 128));
     std::string name, password;
     if (!ctx) {
-      auto n = body->String("name", 100);
-      if (!n) return core::Fail(n.error());
-      auto p = body->String("password", 1024);
-      if (!p) return core::Fail(p.error());
-      name = *n;
-      password = *p;
+      VAULT_ASSIGN_OR_RETURN(auto n, body.String("name", 100));
+      VAULT_ASSIGN_OR_RETURN(auto p, body.String("password", 1024));
+      name = n;
+      password = p;
     }
-    auto accepted = workspaces_.AcceptInvitation(*token, ctx ? &*ctx : nullptr, name, password,
-                                                 ClientOf(req));
-    if (!accepted) return core::Fail(accepted.error());
+    VAULT_ASSIGN_OR_RETURN(auto accepted, workspaces_.AcceptInvitation(token, ctx ? &*ctx : nullptr, name, password, ClientOf(req)));
     boost::json::object o;
-    o["workspace"] = RenderWorkspace(accepted->workspace, accepted->membership.role, false);
-    if (!accepted->signed_in) return JsonOk(200, o);
-    const app::SignedIn& s = *accepted->signed_in;
+    o["workspace"] = RenderWorkspace(accepted.workspace, accepted.membership.role, false);
+    if (!accepted.signed_in) return JsonOk(200, o);
+    const app::SignedIn& s = *accepted.signed_in;
     o["account"] = RenderAccount(s.account);
     o["session"] = RenderSession(s.session, true, accounts_.CsrfToken(s.session));
     o["session_token"] = s.token;
@@ -363,73 +305,58 @@ class WorkspacesApi {
   }
 
   core::Result<Response> Decline(Request& req) {
-    if (auto o = CheckOrigin(req, origin_); !o) return core::Fail(o.error());  // login CSRF
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto token = body->String("token", 128);
-    if (!token) return core::Fail(token.error());
-    if (auto r = workspaces_.DeclineInvitation(*token, ClientOf(req)); !r) return core::Fail(r.error());
+    VAULT_TRY(CheckOrigin(req, origin_));  // login CSRF
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+    VAULT_ASSIGN_OR_RETURN(auto token, body.String("token", 128));
+    VAULT_TRY(workspaces_.DeclineInvitation(token, ClientOf(req)));
     return Response::NoContent();
   }
 
   core::Result<Response> Audit(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = Gate(*ctx, req, core::Capability::kReadBillingAudit); !ok) return core::Fail(ok.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(Gate(ctx, req, core::Capability::kReadBillingAudit));
     std::string format;
-    auto q = ParseAuditQuery(req, &format);
-    if (!q) return core::Fail(q.error());
-    auto events = workspaces_.Audit(*ctx, req.params["ws"], *q);
-    if (!events) return core::Fail(events.error());
-    return AuditPage(*events, *q, format);
+    VAULT_ASSIGN_OR_RETURN(auto q, ParseAuditQuery(req, &format));
+    VAULT_ASSIGN_OR_RETURN(auto events, workspaces_.Audit(ctx, req.params["ws"], q));
+    return AuditPage(events, q, format);
   }
 
   core::Result<Response> AdminAccounts(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
-    auto limit = QueryLimit(req, 50, 200);
-    if (!limit) return core::Fail(limit.error());
-    auto list = platform_.SearchAccounts(*ctx, req.Query("q").value_or(""),
-                                         req.Query("cursor").value_or(""), *limit);
-    if (!list) return core::Fail(list.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(app::RequireSuperAdmin(ctx));
+    VAULT_ASSIGN_OR_RETURN(auto limit, QueryLimit(req, 50, 200));
+    VAULT_ASSIGN_OR_RETURN(auto list, platform_.SearchAccounts(ctx, req.Query("q").value_or(""), req.Query("cursor").value_or(""), limit));
     boost::json::array items;
-    for (const auto& a : *list) {
+    for (const auto& a : list) {
       boost::json::object o = RenderAccount(a);
       o["disabled"] = a.disabled;
       items.push_back(std::move(o));
     }
     boost::json::object o{{"items", std::move(items)}};
-    o["next_cursor"] = list->size() == static_cast<std::size_t>(*limit) ? boost::json::value(list->back().id)
+    o["next_cursor"] = list.size() == static_cast<std::size_t>(limit) ? boost::json::value(list.back().id)
                                                                         : boost::json::value(nullptr);
     return JsonOk(200, o);
   }
 
   core::Result<Response> AdminAccount(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
-    auto d = platform_.GetAccount(*ctx, req.params["id"]);
-    if (!d) return core::Fail(d.error());
-    boost::json::object o = RenderAccount(d->account);
-    o["disabled"] = d->account.disabled;
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(app::RequireSuperAdmin(ctx));
+    VAULT_ASSIGN_OR_RETURN(auto d, platform_.GetAccount(ctx, req.params["id"]));
+    boost::json::object o = RenderAccount(d.account);
+    o["disabled"] = d.account.disabled;
     boost::json::array ws;
-    for (const auto& c : d->workspaces) ws.push_back(RenderWorkspace(c.workspace, c.role, c.has_logo));
+    for (const auto& c : d.workspaces) ws.push_back(RenderWorkspace(c.workspace, c.role, c.has_logo));
     o["workspaces"] = std::move(ws);
     return JsonOk(200, o);
   }
 
   core::Result<Response> AdminPatchAccount(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
-    auto body = JsonBody::Parse(req);
-    if (!body) return core::Fail(body.error());
-    auto disabled = body->OptBool("disabled");
-    if (!disabled) return core::Fail(disabled.error());
-    auto super_admin = body->OptBool("super_admin");
-    if (!super_admin) return core::Fail(super_admin.error());
-    auto a = platform_.UpdateAccount(*ctx, req.params["id"], {*disabled, *super_admin});
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(app::RequireSuperAdmin(ctx));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+    VAULT_ASSIGN_OR_RETURN(auto disabled, body.OptBool("disabled"));
+    VAULT_ASSIGN_OR_RETURN(auto super_admin, body.OptBool("super_admin"));
+    auto a = platform_.UpdateAccount(ctx, req.params["id"], {disabled, super_admin});
     if (!a) return core::Fail(a.error());
     boost::json::object o = RenderAccount(*a);
     o["disabled"] = a->disabled;
@@ -437,31 +364,25 @@ class WorkspacesApi {
   }
 
   core::Result<Response> AdminWorkspaces(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
-    auto limit = QueryLimit(req, 50, 200);
-    if (!limit) return core::Fail(limit.error());
-    auto list = platform_.SearchWorkspaces(*ctx, req.Query("q").value_or(""),
-                                           req.Query("cursor").value_or(""), *limit);
-    if (!list) return core::Fail(list.error());
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(app::RequireSuperAdmin(ctx));
+    VAULT_ASSIGN_OR_RETURN(auto limit, QueryLimit(req, 50, 200));
+    VAULT_ASSIGN_OR_RETURN(auto list, platform_.SearchWorkspaces(ctx, req.Query("q").value_or(""), req.Query("cursor").value_or(""), limit));
     boost::json::array items;
-    for (const auto& w : *list) items.push_back(RenderWorkspace(w, std::nullopt, false));
+    for (const auto& w : list) items.push_back(RenderWorkspace(w, std::nullopt, false));
     boost::json::object o{{"items", std::move(items)}};
-    o["next_cursor"] = list->size() == static_cast<std::size_t>(*limit) ? boost::json::value(list->back().id)
+    o["next_cursor"] = list.size() == static_cast<std::size_t>(limit) ? boost::json::value(list.back().id)
                                                                         : boost::json::value(nullptr);
     return JsonOk(200, o);
   }
 
   core::Result<Response> AdminWorkspace(Request& req) {
-    auto ctx = Auth(req);
-    if (!ctx) return core::Fail(ctx.error());
-    if (auto ok = app::RequireSuperAdmin(*ctx); !ok) return core::Fail(ok.error());
-    auto d = platform_.GetWorkspace(*ctx, req.params["id"]);
-    if (!d) return core::Fail(d.error());
-    boost::json::object o = RenderWorkspace(d->workspace, std::nullopt, false);
+    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+    VAULT_TRY(app::RequireSuperAdmin(ctx));
+    VAULT_ASSIGN_OR_RETURN(auto d, platform_.GetWorkspace(ctx, req.params["id"]));
+    boost::json::object o = RenderWorkspace(d.workspace, std::nullopt, false);
     boost::json::array members;
-    for (const auto& m : d->members) members.push_back(RenderMember(m));
+    for (const auto& m : d.members) members.push_back(RenderMember(m));
     o["members"] = std::move(members);
     return JsonOk(200, o);
   }

@@ -6,7 +6,7 @@ namespace vault::storage {
 
 core::Result<int> ApplyMigrations(SqlConn& conn, std::string_view dialect,
                                   std::string_view begin_locked) {
-  if (auto r = conn.Exec(begin_locked); !r) return core::Fail(r.error());
+  VAULT_TRY(conn.Exec(begin_locked));
   auto rollback = [&](core::Error e) -> core::Result<int> {
     (void)conn.Exec("ROLLBACK");
     return core::Fail(std::move(e));

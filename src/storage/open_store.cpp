@@ -22,9 +22,8 @@ template <typename Open>
 core::Result<std::vector<std::unique_ptr<SqlConn>>> OpenPool(int size, Open open) {
   std::vector<std::unique_ptr<SqlConn>> conns;
   for (int i = 0; i < size; ++i) {
-    auto c = open();
-    if (!c) return core::Fail(c.error());
-    conns.push_back(std::move(*c));
+    VAULT_ASSIGN_OR_RETURN(auto c, open());
+    conns.push_back(std::move(c));
   }
   return conns;
 }
@@ -61,36 +60,32 @@ core::Result<OpenedStore> OpenStore(const std::string& url, int pool_size, bool 
     if (path.rfind("//", 0) == 0) path = path.substr(2);
     if (path.empty())
       return core::Fail(core::Code::kInvalidArgument, "config.database", "empty SQLite path");
-    if (auto r = CreatePrivateDatabaseFile(path); !r) return core::Fail(r.error());
+    VAULT_TRY(CreatePrivateDatabaseFile(path));
     out.dialect = "sqlite";
     statements = {"BEGIN IMMEDIATE", "BEGIN", true, true};
     begin_locked = "BEGIN IMMEDIATE";
     open = [path]() -> core::Result<std::unique_ptr<SqlConn>> {
-      auto c = SqliteConn::Open(path);
-      if (!c) return core::Fail(c.error());
-      return std::unique_ptr<SqlConn>(std::move(*c));
+      VAULT_ASSIGN_OR_RETURN(auto c, SqliteConn::Open(path));
+      return std::unique_ptr<SqlConn>(std::move(c));
     };
   } else if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0) {
     out.dialect = "postgres";
     statements = {"BEGIN ISOLATION LEVEL READ COMMITTED", "BEGIN READ ONLY", false};
     begin_locked = kPgBeginLocked;
     open = [url]() -> core::Result<std::unique_ptr<SqlConn>> {
-      auto c = PgConn::Open(url);
-      if (!c) return core::Fail(c.error());
-      return std::unique_ptr<SqlConn>(std::move(*c));
+      VAULT_ASSIGN_OR_RETURN(auto c, PgConn::Open(url));
+      return std::unique_ptr<SqlConn>(std::move(c));
     };
   } else {
     return core::Fail(core::Code::kInvalidArgument, "config.database",
                       "VAULT_DATABASE must start with sqlite: or postgresql://");
   }
-  auto conns = OpenPool(pool_size < 1 ? 1 : pool_size, open);
-  if (!conns) return core::Fail(conns.error());
+  VAULT_ASSIGN_OR_RETURN(auto conns, OpenPool(pool_size < 1 ? 1 : pool_size, open));
   if (migrate) {
-    auto applied = ApplyMigrations(*conns->front(), out.dialect, begin_locked);
-    if (!applied) return core::Fail(applied.error());
-    out.migrations_applied = *applied;
+    VAULT_ASSIGN_OR_RETURN(auto applied, ApplyMigrations(*conns.front(), out.dialect, begin_locked));
+    out.migrations_applied = applied;
   }
-  out.store = std::make_unique<PooledStore>(std::move(*conns), statements);
+  out.store = std::make_unique<PooledStore>(std::move(conns), statements);
   return out;
 }
 

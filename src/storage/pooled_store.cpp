@@ -40,7 +40,7 @@ core::Result<void> PooledStore::Run(const std::string& begin,
   Lease lease(*this, may_wait);
   if (!lease.held()) return core::Fail(core::WouldBlock());
   SqlConn& conn = lease.conn();
-  if (auto r = conn.Exec(begin); !r) return r;
+  VAULT_TRY(conn.Exec(begin));
   SqlTx tx(conn);
   core::Result<void> result = fn(tx);
   if (!result) {
