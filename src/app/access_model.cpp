@@ -61,17 +61,16 @@ Result<AccessModel::AccountSnap> AccessModel::Account(const std::string& id) {
   }
   if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
   std::uint64_t gen = generation_.load();
-  AccountSnap snap;
-  auto r = store_.Read([&](core::Tx& tx) -> Result<void> {
+  VAULT_ASSIGN_OR_RETURN(auto snap, store_.Read([&](core::Tx& tx) -> Result<AccountSnap> {
+    AccountSnap snap;
     VAULT_ASSIGN_OR_RETURN(auto a, tx.FindAccountById(id));
-    if (!a) return {};
+    if (!a) return snap;
     snap.exists = true;
     snap.disabled = (a)->disabled;
     VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(id));
     snap.mfa = totp && (totp)->confirmed;
-    return {};
-  });
-  if (!r) return Fail(r.error());
+    return snap;
+  }));
   // Unknown ids are not cached: random probes must not grow memory.
   if (snap.exists) {
     std::unique_lock lock(mu_);
@@ -90,13 +89,12 @@ Result<std::string> AccessModel::WorkspaceOfProduct(const std::string& product_i
   }
   if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
   std::uint64_t gen = generation_.load();
-  std::string ws;
-  auto r = store_.Read([&](core::Tx& tx) -> Result<void> {
+  VAULT_ASSIGN_OR_RETURN(auto ws, store_.Read([&](core::Tx& tx) -> Result<std::string> {
+    std::string ws;
     VAULT_ASSIGN_OR_RETURN(auto p, tx.FindProductById(product_id));
     if (p) ws = (p)->workspace_id;
-    return {};
-  });
-  if (!r) return Fail(r.error());
+    return ws;
+  }));
   if (!ws.empty()) {
     std::unique_lock lock(mu_);
     if (generation_.load() == gen) {

@@ -161,15 +161,13 @@ Result<SignedIn> AccountService::CompleteSignUp(const std::string& token,
   if (!peek) return Fail(peek.error());
   // Hash outside the transaction: argon2id must not hold a database write lock.
   VAULT_ASSIGN_OR_RETURN(auto hash, p_.hasher.Hash(password));
-  SignedIn out;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Write([&](core::Tx& tx) -> Result<SignedIn> {
+    SignedIn out;
     VAULT_ASSIGN_OR_RETURN(auto t, TakeToken(tx, token, TokenPurpose::kSignup));
     VAULT_ASSIGN_OR_RETURN(auto s, CreateVerifiedAccount(tx, t.email, t.name, hash, client));
     out = std::move(s);
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<SignedIn> AccountService::CreateVerifiedAccount(core::Tx& tx, const std::string& email,
@@ -259,8 +257,8 @@ Result<SignInOutcome> AccountService::SignIn(const std::string& email, const std
     auto h = p_.hasher.Hash(password);
     if (h) rehash = *h;
   }
-  SignInOutcome out;
-  auto w = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Write([&](core::Tx& tx) -> Result<SignInOutcome> {
+    SignInOutcome out;
     VAULT_TRY(tx.ResetThrottle(key));
     if (rehash) {
       account->password_hash = *rehash;
@@ -275,15 +273,14 @@ Result<SignInOutcome> AccountService::SignIn(const std::string& email, const std
       t.email = account->email;
       VAULT_ASSIGN_OR_RETURN(auto secret, IssueToken(tx, t, settings_.mfa_token_seconds));
       out.mfa_token = secret;
-      return audit_.Record(tx, AccountActor(account->id, client),
-                           {"session.mfa_challenged", "account", account->id});
+      VAULT_TRY(audit_.Record(tx, AccountActor(account->id, client),
+                           {"session.mfa_challenged", "account", account->id}));
+      return out;
     }
     VAULT_ASSIGN_OR_RETURN(auto s, OpenSession(tx, *account, client, "password"));
     out.signed_in = std::move(s);
-    return {};
+    return out;
   });
-  if (!w) return Fail(w.error());
-  return out;
 }
 
 Result<AuthContext> AccountService::Authenticate(const std::string& token,

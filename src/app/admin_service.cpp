@@ -32,8 +32,8 @@ AdminService::AdminService(core::Store& store, core::Clock& clock, core::Random&
 Result<AdminOutcome> AdminService::CreateSuperAdmin(const std::string& email, const std::string& name) {
   VAULT_ASSIGN_OR_RETURN(auto valid, core::ValidateEmail(email, "email"));
   VAULT_ASSIGN_OR_RETURN(auto valid_name, core::ValidateName(name, "name"));
-  AdminOutcome out;
-  auto r = store_.Write([&](core::Tx& tx) -> Result<void> {
+  VAULT_ASSIGN_OR_RETURN(auto out, store_.Write([&](core::Tx& tx) -> Result<AdminOutcome> {
+    AdminOutcome out;
     VAULT_ASSIGN_OR_RETURN(auto existing, tx.FindAccountByEmail(core::NormalizeEmail(valid)));
     core::Account a;
     if (existing) {
@@ -59,17 +59,17 @@ Result<AdminOutcome> AdminService::CreateSuperAdmin(const std::string& email, co
       out.created = true;
     }
     out.account_id = a.id;
-    return audit_.Record(tx, kSystem, {"admin.super_admin_granted", "account", a.id,
-                                       JsonSummary({{"created", out.created ? "true" : "false"}})});
-  });
-  if (!r) return Fail(r.error());
+    VAULT_TRY(audit_.Record(tx, kSystem, {"admin.super_admin_granted", "account", a.id,
+                                       JsonSummary({{"created", out.created ? "true" : "false"}})}));
+    return out;
+  }));
   if (changes_) changes_->AccountChanged(out.account_id);
   return out;
 }
 
 Result<AdminOutcome> AdminService::ResetPassword(const std::string& email) {
-  AdminOutcome out;
-  auto r = store_.Write([&](core::Tx& tx) -> Result<void> {
+  return store_.Write([&](core::Tx& tx) -> Result<AdminOutcome> {
+    AdminOutcome out;
     VAULT_ASSIGN_OR_RETURN(auto a, Find(tx, email));
     core::OneTimeToken t;
     t.purpose = core::TokenPurpose::kPasswordReset;
@@ -78,15 +78,14 @@ Result<AdminOutcome> AdminService::ResetPassword(const std::string& email) {
     VAULT_ASSIGN_OR_RETURN(auto secret, IssueOneTimeToken(tx, random_, secrets_, clock_, t, 3600));
     out.account_id = a.id;
     out.link = public_url_ + "/password/reset?token=" + secret;
-    return audit_.Record(tx, kSystem, {"admin.password_reset_issued", "account", a.id});
+    VAULT_TRY(audit_.Record(tx, kSystem, {"admin.password_reset_issued", "account", a.id}));
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<AdminOutcome> AdminService::SetDisabled(const std::string& email, bool disabled) {
-  AdminOutcome out;
-  auto r = store_.Write([&](core::Tx& tx) -> Result<void> {
+  VAULT_ASSIGN_OR_RETURN(auto out, store_.Write([&](core::Tx& tx) -> Result<AdminOutcome> {
+    AdminOutcome out;
     VAULT_ASSIGN_OR_RETURN(auto a, Find(tx, email));
     a.disabled = disabled;
     a.updated_at = clock_.Now();
@@ -97,11 +96,11 @@ Result<AdminOutcome> AdminService::SetDisabled(const std::string& email, bool di
       ended = d;
     }
     out.account_id = a.id;
-    return audit_.Record(tx, kSystem,
+    VAULT_TRY(audit_.Record(tx, kSystem,
                          {disabled ? "admin.account_disabled" : "admin.account_enabled", "account",
-                          a.id, JsonSummary({{"sessions_ended", std::to_string(ended)}})});
-  });
-  if (!r) return Fail(r.error());
+                          a.id, JsonSummary({{"sessions_ended", std::to_string(ended)}})}));
+    return out;
+  }));
   if (changes_) changes_->AccountChanged(out.account_id);
   return out;
 }

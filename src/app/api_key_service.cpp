@@ -214,37 +214,35 @@ Result<KeyPage> ApiKeyService::List(const AuthContext& ctx, const std::string& w
 }
 
 Result<core::ApiKey> ApiKeyService::Get(const AuthContext& ctx, const std::string& ws, const std::string& id) {
-  core::ApiKey out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<core::ApiKey> {
+    core::ApiKey out;
     VAULT_ASSIGN_OR_RETURN(auto scope, OpenScope(tx, ctx, ws, false));
     VAULT_ASSIGN_OR_RETURN(auto k, FindVisible(tx, scope, id));
     out = std::move(k);
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<core::ApiKey> ApiKeyService::Revoke(const AuthContext& ctx, const std::string& ws, const std::string& id) {
   core::ApiKey out;
-  bool changed = false;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  VAULT_ASSIGN_OR_RETURN(auto changed, p_.store.Write([&](core::Tx& tx) -> Result<bool> {
+    bool changed = false;
     VAULT_ASSIGN_OR_RETURN(auto scope, OpenScope(tx, ctx, ws, true));
     VAULT_ASSIGN_OR_RETURN(auto k, FindVisible(tx, scope, id));
     out = std::move(k);
     core::Timestamp now = p_.clock.Now();
     VAULT_ASSIGN_OR_RETURN(auto done, tx.RevokeApiKey(id, now));
-    if (!done) return {};  // already revoked
+    if (!done) return changed;  // already revoked
     changed = true;
     out.revoked_at = now;
     // The feed entry commits with the revocation: a crash right after the commit cannot leave
     // other nodes accepting the key.
     VAULT_TRY(tx.AppendChange("api_key", id, now));
-    return audit_.Record(tx, ActorIn(ctx),
+    VAULT_TRY(audit_.Record(tx, ActorIn(ctx),
                          {"api_key.revoked", "api_key", id,
-                          JsonSummary({{"name", out.name}, {"product", out.product_id}}), out.workspace_id});
-  });
-  if (!r) return Fail(r.error());
+                          JsonSummary({{"name", out.name}, {"product", out.product_id}}), out.workspace_id}));
+    return changed;
+  }));
   if (changed) Changed(id);
   return out;
 }
@@ -373,13 +371,12 @@ Result<std::shared_ptr<const ApiKeyService::Cached>> ApiKeyService::Lookup(const
   if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
   db_reads_++;
   std::uint64_t gen = generation_.load();
-  std::optional<core::ApiKey> found;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  VAULT_ASSIGN_OR_RETURN(auto found, p_.store.Read([&](core::Tx& tx) -> Result<std::optional<core::ApiKey>> {
+    std::optional<core::ApiKey> found;
     VAULT_ASSIGN_OR_RETURN(auto k, tx.FindApiKey(id));
     found = std::move(k);
-    return {};
-  });
-  if (!r) return Fail(r.error());
+    return found;
+  }));
   if (!found) {  // unknown ids are not cached: probes must not grow memory
     std::unique_lock lock(mu_);
     if (generation_.load() == gen) known_ids_.erase(*packed);  // deleted with its product
@@ -400,13 +397,12 @@ Result<std::size_t> ApiKeyService::WarmUp() {
   constexpr int kPage = 5000;
   for (int retries = 0; loaded < max_cached_;) {
     std::uint64_t gen = generation_.load();
-    std::vector<core::ApiKey> page;
-    auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+    VAULT_ASSIGN_OR_RETURN(auto page, p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::ApiKey>> {
+      std::vector<core::ApiKey> page;
       VAULT_ASSIGN_OR_RETURN(auto keys, tx.ScanLiveApiKeys(after, kPage));
       page = std::move(keys);
-      return {};
-    });
-    if (!r) return Fail(r.error());
+      return page;
+    }));
     if (page.empty()) break;
     std::vector<std::pair<std::string, std::shared_ptr<const Cached>>> built;
     built.reserve(page.size());

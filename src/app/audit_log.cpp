@@ -70,13 +70,12 @@ core::Result<ChainReport> AuditLog::Verify(core::Store& store) const {
     report.problem = std::move(problem);
   };
   while (report.ok) {
-    std::vector<core::AuditEvent> batch;
-    auto r = store.Read([&](core::Tx& tx) -> core::Result<void> {
+    VAULT_ASSIGN_OR_RETURN(auto batch, store.Read([&](core::Tx& tx) -> core::Result<std::vector<core::AuditEvent>> {
+      std::vector<core::AuditEvent> batch;
       VAULT_ASSIGN_OR_RETURN(auto events, tx.AuditEventsAfter(last_seq, 1000));
       batch = std::move(events);
-      return {};
-    });
-    if (!r) return core::Fail(r.error());
+      return batch;
+    }));
     if (batch.empty()) break;
     for (const auto& e : batch) {
       if (e.seq != last_seq + 1) {

@@ -34,34 +34,31 @@ Result<core::Group> ProductService::CreateGroup(const AuthContext& ctx, const st
                                                 const std::string& name, const std::string& description) {
   VAULT_ASSIGN_OR_RETURN(auto n, core::ValidateWorkspaceName(name, "name"));
   VAULT_ASSIGN_OR_RETURN(auto d, core::ValidateDescription(description, "description"));
-  core::Group out;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Write([&](core::Tx& tx) -> Result<core::Group> {
+    core::Group out;
     VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
     out = core::Group{core::NewId(p_.random, "grp"), access.workspace.id, n, Lower(n), d, p_.clock.Now()};
     VAULT_TRY(tx.InsertGroup(out));
-    return audit_.Record(tx, ActorIn(ctx), {"group.created", "group", out.id,
-                                            JsonSummary({{"name", n}}), out.workspace_id});
+    VAULT_TRY(audit_.Record(tx, ActorIn(ctx), {"group.created", "group", out.id,
+                                            JsonSummary({{"name", n}}), out.workspace_id}));
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<std::vector<core::Group>> ProductService::ListGroups(const AuthContext& ctx, const std::string& ws) {
-  std::vector<core::Group> out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::Group>> {
+    std::vector<core::Group> out;
     VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenIn(tx, ctx, ws, Capability::kView));
     VAULT_ASSIGN_OR_RETURN(auto g, tx.ListGroups(access.workspace.id));
     out = std::move(g);
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<GroupDetail> ProductService::GetGroup(const AuthContext& ctx, const std::string& ws,
                                              const std::string& group) {
-  GroupDetail out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<GroupDetail> {
+    GroupDetail out;
     VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenIn(tx, ctx, ws, Capability::kView));
     VAULT_ASSIGN_OR_RETURN(auto g, tx.FindGroup(access.workspace.id, group));
     if (!g) return Fail(GroupNotFound());
@@ -73,17 +70,15 @@ Result<GroupDetail> ProductService::GetGroup(const AuthContext& ctx, const std::
     for (auto& gr : grants)
       if (gr.principal_type == core::PrincipalType::kGroup && gr.principal_id == out.group.id)
         out.grants.push_back(std::move(gr));
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<core::Group> ProductService::UpdateGroup(const AuthContext& ctx, const std::string& ws,
                                                 const std::string& group, std::optional<std::string> name,
                                                 std::optional<std::string> description) {
-  core::Group out;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Write([&](core::Tx& tx) -> Result<core::Group> {
+    core::Group out;
     VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
     VAULT_ASSIGN_OR_RETURN(auto g, tx.FindGroup(access.workspace.id, group));
     if (!g) return Fail(GroupNotFound());
@@ -98,10 +93,9 @@ Result<core::Group> ProductService::UpdateGroup(const AuthContext& ctx, const st
       out.description = d;
     }
     VAULT_TRY(tx.UpdateGroup(out));
-    return audit_.Record(tx, ActorIn(ctx), {"group.updated", "group", out.id, "{}", out.workspace_id});
+    VAULT_TRY(audit_.Record(tx, ActorIn(ctx), {"group.updated", "group", out.id, "{}", out.workspace_id}));
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<void> ProductService::DeleteGroup(const AuthContext& ctx, const std::string& ws, const std::string& group) {

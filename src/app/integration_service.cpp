@@ -54,14 +54,12 @@ Result<IssuedClient> IntegrationService::CreateClient(const AuthContext& ctx, co
 
 Result<std::vector<core::ServiceClient>> IntegrationService::ListClients(const AuthContext& ctx) {
   VAULT_TRY(RequireSuperAdmin(ctx));
-  std::vector<core::ServiceClient> out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::ServiceClient>> {
+    std::vector<core::ServiceClient> out;
     VAULT_ASSIGN_OR_RETURN(auto l, tx.ListServiceClients());
     out = std::move(l);
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<void> IntegrationService::RevokeClient(const AuthContext& ctx, const std::string& id) {
@@ -80,13 +78,12 @@ Result<void> IntegrationService::RevokeClient(const AuthContext& ctx, const std:
 }
 
 Result<std::size_t> IntegrationService::WarmUp() {
-  std::vector<core::ServiceClient> all;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  VAULT_ASSIGN_OR_RETURN(auto all, p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::ServiceClient>> {
+    std::vector<core::ServiceClient> all;
     VAULT_ASSIGN_OR_RETURN(auto l, tx.ListServiceClients());
     all = std::move(l);
-    return {};
-  });
-  if (!r) return Fail(r.error());
+    return all;
+  }));
   std::unique_lock lock(mu_);
   for (auto& c : all) clients_[c.id] = std::move(c);
   warmed_ = true;
@@ -116,13 +113,12 @@ Result<core::ServiceClient> IntegrationService::AuthenticateClient(const std::st
   }
   if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
   db_reads_.fetch_add(1, std::memory_order_relaxed);
-  std::optional<core::ServiceClient> found;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  VAULT_ASSIGN_OR_RETURN(auto found, p_.store.Read([&](core::Tx& tx) -> Result<std::optional<core::ServiceClient>> {
+    std::optional<core::ServiceClient> found;
     VAULT_ASSIGN_OR_RETURN(auto c, tx.FindServiceClient(id));
     found = c;
-    return {};
-  });
-  if (!r) return Fail(r.error());
+    return found;
+  }));
   {
     std::unique_lock lock(mu_);
     if (found)

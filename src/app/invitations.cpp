@@ -125,15 +125,13 @@ Result<core::Invitation> WorkspaceService::Invite(
 
 Result<std::vector<core::Invitation>> WorkspaceService::Invitations(const AuthContext& ctx,
                                                                     const std::string& ws) {
-  std::vector<core::Invitation> out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::Invitation>> {
+    std::vector<core::Invitation> out;
     VAULT_ASSIGN_OR_RETURN(auto access, OpenIn(tx, ctx, ws, Capability::kManageMembers));
     VAULT_ASSIGN_OR_RETURN(auto list, tx.ListPendingInvitations(access.workspace.id));
     out = std::move(list);
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<void> WorkspaceService::RevokeInvitation(const AuthContext& ctx, const std::string& ws,
@@ -157,8 +155,8 @@ Result<core::Invitation> WorkspaceService::ResendInvitation(const AuthContext& c
                                                             const std::string& id) {
   core::Invitation out;
   core::Workspace workspace;
-  std::string link;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  VAULT_ASSIGN_OR_RETURN(auto link, p_.store.Write([&](core::Tx& tx) -> Result<std::string> {
+    std::string link;
     VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kManageMembers));
     workspace = access.workspace;
     VAULT_ASSIGN_OR_RETURN(auto inv, tx.FindInvitation(workspace.id, id));
@@ -169,9 +167,9 @@ Result<core::Invitation> WorkspaceService::ResendInvitation(const AuthContext& c
     VAULT_ASSIGN_OR_RETURN(auto issued, IssueInvitationToken(*inv, &link));
     out = issued;
     VAULT_TRY(tx.UpdateInvitation(out));
-    return audit_.Record(tx, ActorIn(ctx), {"invitation.resent", "invitation", id, "{}", workspace.id});
-  });
-  if (!r) return Fail(r.error());
+    VAULT_TRY(audit_.Record(tx, ActorIn(ctx), {"invitation.resent", "invitation", id, "{}", workspace.id}));
+    return link;
+  }));
   MailInvitation(out, workspace, ctx.account.name, link);
   return out;
 }
@@ -293,18 +291,16 @@ Result<void> WorkspaceService::DeclineInvitation(const std::string& token, const
 
 Result<std::vector<std::pair<core::Invitation, core::Workspace>>> WorkspaceService::MyInvitations(
     const AuthContext& ctx) {
-  std::vector<std::pair<core::Invitation, core::Workspace>> out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<std::pair<core::Invitation, core::Workspace>>> {
+    std::vector<std::pair<core::Invitation, core::Workspace>> out;
     VAULT_ASSIGN_OR_RETURN(auto list, tx.ListInvitationsForEmail(ctx.account.email_norm));
     for (auto& inv : list) {
       if (inv.expires_at <= p_.clock.Now()) continue;
       VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(inv.workspace_id));
       if (w) out.emplace_back(std::move(inv), std::move(*w));
     }
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 }  // namespace vault::app

@@ -14,29 +14,25 @@ Result<std::vector<core::Account>> PlatformService::SearchAccounts(const AuthCon
                                                                    const std::string& after,
                                                                    int limit) {
   VAULT_TRY(RequireSuperAdmin(ctx));
-  std::vector<core::Account> out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::Account>> {
+    std::vector<core::Account> out;
     VAULT_ASSIGN_OR_RETURN(auto list, tx.SearchAccounts(query, after, limit));
     out = std::move(list);
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<AccountDetail> PlatformService::GetAccount(const AuthContext& ctx, const std::string& id) {
   VAULT_TRY(RequireSuperAdmin(ctx));
-  AccountDetail out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<AccountDetail> {
+    AccountDetail out;
     VAULT_ASSIGN_OR_RETURN(auto a, tx.FindAccountById(id));
     if (!a) return Fail(Code::kNotFound, "account.not_found", "no such account");
     out.account = std::move(*a);
     VAULT_ASSIGN_OR_RETURN(auto cards, tx.ListWorkspacesOf(id));
     out.workspaces = std::move(cards);
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<core::Account> PlatformService::UpdateAccount(const AuthContext& ctx, const std::string& id,
@@ -86,29 +82,25 @@ Result<std::vector<core::Workspace>> PlatformService::SearchWorkspaces(const Aut
                                                                        const std::string& after,
                                                                        int limit) {
   VAULT_TRY(RequireSuperAdmin(ctx));
-  std::vector<core::Workspace> out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::Workspace>> {
+    std::vector<core::Workspace> out;
     VAULT_ASSIGN_OR_RETURN(auto list, tx.SearchWorkspaces(query, after, limit));
     out = std::move(list);
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<WorkspaceDetail> PlatformService::GetWorkspace(const AuthContext& ctx, const std::string& id) {
   VAULT_TRY(RequireSuperAdmin(ctx));
-  WorkspaceDetail out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<WorkspaceDetail> {
+    WorkspaceDetail out;
     VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(id));
     if (!w) return Fail(Code::kNotFound, "workspace.not_found", "no such workspace");
     out.workspace = std::move(*w);
     VAULT_ASSIGN_OR_RETURN(auto members, tx.ListMembers(out.workspace.id));
     out.members = std::move(members);
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 }  // namespace vault::app

@@ -29,14 +29,12 @@ ProductService::ProductService(Ports ports, WorkspaceService& workspaces)
     : p_(ports), workspaces_(workspaces), audit_(ports.secrets, ports.random, ports.clock) {}
 
 Result<std::vector<core::ProductType>> ProductService::ProductTypes() {
-  std::vector<core::ProductType> out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::ProductType>> {
+    std::vector<core::ProductType> out;
     VAULT_ASSIGN_OR_RETURN(auto t, tx.ListProductTypes());
     out = std::move(t);
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<void> ProductService::Authorize(const AuthContext& ctx, const std::string& ws,
@@ -159,30 +157,26 @@ Result<ProductRow> ProductService::Create(const AuthContext& ctx, const std::str
 }
 
 Result<std::vector<ProductRow>> ProductService::List(const AuthContext& ctx, const std::string& ws) {
-  std::vector<ProductRow> out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<ProductRow>> {
+    std::vector<ProductRow> out;
     VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenIn(tx, ctx, ws, Capability::kView));
     VAULT_ASSIGN_OR_RETURN(auto products, tx.ListProducts(access.workspace.id));
     for (const auto& p : products) {
       VAULT_ASSIGN_OR_RETURN(auto row, Row(tx, p, ctx.account.id));
       out.push_back(std::move(row));
     }
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<ProductRow> ProductService::Get(const AuthContext& ctx, const std::string& ws, const std::string& product) {
-  ProductRow out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<ProductRow> {
+    ProductRow out;
     VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kView, false));
     VAULT_ASSIGN_OR_RETURN(auto row, Row(tx, found.product, ctx.account.id));
     out = std::move(row);
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<ProductRow> ProductService::Update(const AuthContext& ctx, const std::string& ws,
@@ -236,16 +230,14 @@ Result<void> ProductService::Delete(const AuthContext& ctx, const std::string& w
 
 Result<core::Subscription> ProductService::GetSubscription(const AuthContext& ctx, const std::string& ws,
                                                            const std::string& product) {
-  core::Subscription out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<core::Subscription> {
+    core::Subscription out;
     VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kSeeBilling, false));
     VAULT_ASSIGN_OR_RETURN(auto s, tx.FindSubscription(found.product.id));
     if (!s) return Fail(Code::kNotFound, "subscription.not_found", "this product has no subscription");
     out = *s;
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<core::Subscription> ProductService::ChangePlan(const AuthContext& ctx, const std::string& ws,
@@ -277,15 +269,13 @@ Result<core::Subscription> ProductService::ChangePlan(const AuthContext& ctx, co
 
 Result<std::vector<core::Grant>> ProductService::Grants(const AuthContext& ctx, const std::string& ws,
                                                         const std::string& product) {
-  std::vector<core::Grant> out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::Grant>> {
+    std::vector<core::Grant> out;
     VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kView, false));
     VAULT_ASSIGN_OR_RETURN(auto g, tx.ListGrants(found.product.id));
     out = std::move(g);
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<core::Grant> ProductService::PutGrant(const AuthContext& ctx, const std::string& ws,

@@ -107,8 +107,8 @@ Result<void> AccountService::RequestEmailChange(const AuthContext& ctx, const st
 
 Result<Account> AccountService::ConfirmEmailChange(const std::string& token, const ClientInfo& client) {
   Account updated;
-  std::string old_email;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  VAULT_ASSIGN_OR_RETURN(auto old_email, p_.store.Write([&](core::Tx& tx) -> Result<std::string> {
+    std::string old_email;
     VAULT_ASSIGN_OR_RETURN(auto t, TakeToken(tx, token, TokenPurpose::kEmailChange));
     auto a = Load(tx, t.account_id);
     if (!a) return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", "token");
@@ -122,10 +122,10 @@ Result<Account> AccountService::ConfirmEmailChange(const std::string& token, con
     updated.email_verified = true;
     updated.updated_at = p_.clock.Now();
     VAULT_TRY(tx.UpdateAccount(updated));
-    return audit_.Record(tx, Actor{"account", updated.id, client.ip, client.user_agent},
-                         {"account.email_changed", "account", updated.id});
-  });
-  if (!r) return Fail(r.error());
+    VAULT_TRY(audit_.Record(tx, Actor{"account", updated.id, client.ip, client.user_agent},
+                         {"account.email_changed", "account", updated.id}));
+    return old_email;
+  }));
   Mail(EmailChangedMessage(old_email, updated.email));
   if (p_.changes) p_.changes->AccountChanged(updated.id);
   return updated;
@@ -248,17 +248,15 @@ Result<void> AccountService::DeleteAccount(const AuthContext& ctx, const std::st
 }
 
 Result<std::vector<core::Session>> AccountService::ListSessions(const AuthContext& ctx) {
-  std::vector<core::Session> out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::Session>> {
+    std::vector<core::Session> out;
     VAULT_ASSIGN_OR_RETURN(auto s, tx.ListSessions(ctx.account.id));
     core::Timestamp now = p_.clock.Now();
     for (auto& session : s)
       if (session.expires_at > now && session.last_seen_at + settings_.session_idle_seconds > now)
         out.push_back(std::move(session));
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<void> AccountService::RevokeSession(const AuthContext& ctx, const std::string& session_id) {
@@ -270,33 +268,30 @@ Result<void> AccountService::RevokeSession(const AuthContext& ctx, const std::st
 }
 
 Result<int> AccountService::RevokeOtherSessions(const AuthContext& ctx) {
-  int n = 0;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Write([&](core::Tx& tx) -> Result<int> {
+    int n = 0;
     VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(ctx.account.id, ctx.session.id));
     n = d;
-    return audit_.Record(tx, ActorOf(ctx), {"session.revoked_others", "account", ctx.account.id,
-                                            JsonSummary({{"count", std::to_string(n)}})});
+    VAULT_TRY(audit_.Record(tx, ActorOf(ctx), {"session.revoked_others", "account", ctx.account.id,
+                                            JsonSummary({{"count", std::to_string(n)}})}));
+    return n;
   });
-  if (!r) return Fail(r.error());
-  return n;
 }
 
 Result<std::vector<core::AuditEvent>> AccountService::MyAudit(const AuthContext& ctx,
                                                               core::AuditQuery query) {
   query.subject_id = ctx.account.id;
   query.workspace_id.clear();
-  std::vector<core::AuditEvent> out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::AuditEvent>> {
+    std::vector<core::AuditEvent> out;
     VAULT_ASSIGN_OR_RETURN(auto events, tx.QueryAudit(query));
     out = std::move(events);
     // Where someone else acted on this account (an administrator, an operator), the person
     // sees what was done and by whom, not that actor's address and browser.
     for (auto& e : out)
       if (e.actor_type == "account" && e.actor_id != ctx.account.id) e.ip = e.user_agent = "";
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 }  // namespace vault::app

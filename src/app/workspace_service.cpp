@@ -60,14 +60,12 @@ Result<WorkspaceAccess> WorkspaceService::OpenIn(core::Tx& tx, const AuthContext
 
 Result<WorkspaceAccess> WorkspaceService::Open(const AuthContext& ctx, const std::string& ws,
                                                Capability capability) {
-  WorkspaceAccess out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<WorkspaceAccess> {
+    WorkspaceAccess out;
     VAULT_ASSIGN_OR_RETURN(auto a, OpenIn(tx, ctx, ws, capability));
     out = std::move(a);
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<WorkspaceAccess> WorkspaceService::Create(const AuthContext& ctx, const std::string& name,
@@ -76,20 +74,19 @@ Result<WorkspaceAccess> WorkspaceService::Create(const AuthContext& ctx, const s
   VAULT_ASSIGN_OR_RETURN(auto n, core::ValidateWorkspaceName(name, "name"));
   VAULT_ASSIGN_OR_RETURN(auto s, core::ValidateShortname(shortname, "shortname"));
   VAULT_ASSIGN_OR_RETURN(auto d, core::ValidateDescription(description, "description"));
-  WorkspaceAccess out;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Write([&](core::Tx& tx) -> Result<WorkspaceAccess> {
+    WorkspaceAccess out;
     core::Timestamp now = p_.clock.Now();
     out.workspace = core::Workspace{core::NewId(p_.random, "ws"), n, s, d, false, now, now};
     // The unique index decides between concurrent creators of one shortname.
     VAULT_TRY(tx.InsertWorkspace(out.workspace));
     out.membership = core::Membership{out.workspace.id, ctx.account.id, Role::kOwner, now};
     VAULT_TRY(tx.InsertMembership(out.membership));
-    return audit_.Record(tx, ActorIn(ctx),
+    VAULT_TRY(audit_.Record(tx, ActorIn(ctx),
                          {"workspace.created", "workspace", out.workspace.id,
-                          JsonSummary({{"name", n}, {"shortname", s}}), out.workspace.id});
+                          JsonSummary({{"name", n}, {"shortname", s}}), out.workspace.id}));
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<MyWorkspaces> WorkspaceService::ListMine(const AuthContext& ctx) {
@@ -197,16 +194,14 @@ Result<void> WorkspaceService::PutLogo(const AuthContext& ctx, const std::string
 }
 
 Result<core::Logo> WorkspaceService::GetLogo(const AuthContext& ctx, const std::string& ws) {
-  core::Logo out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<core::Logo> {
+    core::Logo out;
     VAULT_ASSIGN_OR_RETURN(auto access, OpenIn(tx, ctx, ws, Capability::kView));
     VAULT_ASSIGN_OR_RETURN(auto logo, tx.GetLogo(access.workspace.id));
     if (!logo) return Fail(Code::kNotFound, "logo.not_found", "this workspace has no logo");
     out = std::move(*logo);
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<void> WorkspaceService::DeleteLogo(const AuthContext& ctx, const std::string& ws) {
@@ -221,8 +216,8 @@ Result<void> WorkspaceService::DeleteLogo(const AuthContext& ctx, const std::str
 
 Result<std::vector<core::MemberView>> WorkspaceService::Members(const AuthContext& ctx,
                                                                 const std::string& ws) {
-  std::vector<core::MemberView> out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::MemberView>> {
+    std::vector<core::MemberView> out;
     VAULT_ASSIGN_OR_RETURN(auto access, OpenIn(tx, ctx, ws, Capability::kView));
     VAULT_ASSIGN_OR_RETURN(auto members, tx.ListMembers(access.workspace.id));
     out = std::move(members);
@@ -234,10 +229,8 @@ Result<std::vector<core::MemberView>> WorkspaceService::Members(const AuthContex
     for (auto& m : out) by_account[m.membership.account_id] = &m;
     for (const auto& [group, account] : pairs)
       if (auto it = by_account.find(account); it != by_account.end()) it->second->groups.emplace_back(group, names[group]);
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 Result<core::Membership> WorkspaceService::ChangeRole(const AuthContext& ctx, const std::string& ws,
@@ -304,8 +297,8 @@ Result<void> WorkspaceService::RemoveMember(const AuthContext& ctx, const std::s
 Result<std::vector<core::AuditEvent>> WorkspaceService::Audit(const AuthContext& ctx,
                                                               const std::string& ws,
                                                               core::AuditQuery query) {
-  std::vector<core::AuditEvent> out;
-  auto r = p_.store.Read([&](core::Tx& tx) -> Result<void> {
+  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::AuditEvent>> {
+    std::vector<core::AuditEvent> out;
     VAULT_ASSIGN_OR_RETURN(auto access, OpenIn(tx, ctx, ws, Capability::kReadBillingAudit));
     if (!core::Allows(access.membership.role, Capability::kReadAudit)) {
       // Billing sees billing events only: the filter is forced, not trusted from the query.
@@ -316,10 +309,8 @@ Result<std::vector<core::AuditEvent>> WorkspaceService::Audit(const AuthContext&
     query.subject_id.clear();
     VAULT_ASSIGN_OR_RETURN(auto events, tx.QueryAudit(query));
     out = std::move(events);
-    return {};
+    return out;
   });
-  if (!r) return Fail(r.error());
-  return out;
 }
 
 }  // namespace vault::app

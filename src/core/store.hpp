@@ -6,6 +6,7 @@
 #include <functional>
 #include <optional>
 #include <string>
+#include <type_traits>
 #include <vector>
 
 #include "core/account.hpp"
@@ -242,12 +243,47 @@ class Tx {
 class Store {
  public:
   virtual ~Store() = default;
-  // Runs fn in a read-write transaction; commits durably when fn succeeds.
-  virtual Result<void> Write(const std::function<Result<void>(Tx&)>& fn) = 0;
-  // Runs fn in a read-only transaction.
-  virtual Result<void> Read(const std::function<Result<void>(Tx&)>& fn) = 0;
+
+  // Runs fn(Tx&) -> Result<T> in a read-write transaction, committed durably when fn succeeds
+  // and rolled back when it fails, and returns fn's result: the value leaves the transaction as
+  // the return value.
+  //   return store.Write([&](Tx& tx) -> Result<Account> { ...; return account; });
+  template <typename Fn>
+  auto Write(Fn&& fn) {
+    return Run(fn, [this](const TxFunction& f) { return DoWrite(f); });
+  }
+  // The same in a read-only transaction.
+  template <typename Fn>
+  auto Read(Fn&& fn) {
+    return Run(fn, [this](const TxFunction& f) { return DoRead(f); });
+  }
   // Fails unavailable when the database cannot be reached.
   virtual Result<void> Ping() = 0;
+
+ protected:
+  using TxFunction = std::function<Result<void>(Tx&)>;
+  // What an implementation provides: run f in one transaction (write or read-only).
+  virtual Result<void> DoWrite(const TxFunction& f) = 0;
+  virtual Result<void> DoRead(const TxFunction& f) = 0;
+
+ private:
+  template <typename Fn, typename Exec>
+  static auto Run(Fn& fn, const Exec& exec) -> std::invoke_result_t<Fn&, Tx&> {
+    using R = std::invoke_result_t<Fn&, Tx&>;
+    using T = typename R::value_type;
+    if constexpr (std::is_void_v<T>) {
+      return exec([&fn](Tx& tx) -> Result<void> { return fn(tx); });
+    } else {
+      std::optional<T> out;  // set by the last (committed) run of fn
+      VAULT_TRY(exec([&](Tx& tx) -> Result<void> {
+        R r = fn(tx);
+        if (!r) return Fail(std::move(r).error());
+        out.emplace(std::move(*r));
+        return {};
+      }));
+      return R(std::move(*out));
+    }
+  }
 };
 
 }  // namespace vault::core

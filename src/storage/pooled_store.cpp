@@ -55,7 +55,7 @@ core::Result<void> PooledStore::Run(const std::string& begin,
   return {};
 }
 
-core::Result<void> PooledStore::Write(const std::function<core::Result<void>(core::Tx&)>& fn) {
+core::Result<void> PooledStore::DoWrite(const TxFunction& fn) {
   if (!core::BlockingAllowed()) return core::Fail(core::WouldBlock());
   if (statements_.serialize_writes) {
     std::lock_guard lock(write_mu_);
@@ -64,7 +64,7 @@ core::Result<void> PooledStore::Write(const std::function<core::Result<void>(cor
   return Run(statements_.begin_write, fn);
 }
 
-core::Result<void> PooledStore::Read(const std::function<core::Result<void>(core::Tx&)>& fn) {
+core::Result<void> PooledStore::DoRead(const TxFunction& fn) {
   if (!core::BlockingAllowed()) {
     if (!statements_.reads_never_block) return core::Fail(core::WouldBlock());
     return Run(statements_.begin_read, fn, /*may_wait=*/false);

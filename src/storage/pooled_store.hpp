@@ -27,9 +27,11 @@ class PooledStore : public core::Store {
  public:
   PooledStore(std::vector<std::unique_ptr<SqlConn>> conns, TxStatements statements);
 
-  core::Result<void> Write(const std::function<core::Result<void>(core::Tx&)>& fn) override;
-  core::Result<void> Read(const std::function<core::Result<void>(core::Tx&)>& fn) override;
   core::Result<void> Ping() override;
+
+ protected:
+  core::Result<void> DoWrite(const TxFunction& fn) override;
+  core::Result<void> DoRead(const TxFunction& fn) override;
 
  private:
   class Lease;
