@@ -200,7 +200,7 @@ Result<void> FaultStore::Count(std::string_view method, bool in_read) {
                   status_.failed_write + ")");
 }
 
-Result<void> FaultStore::Write(const std::function<Result<void>(Tx&)>& fn) {
+Result<void> FaultStore::DoWrite(const TxFunction& fn) {
   if (on_write_begin_) on_write_begin_();
   {
     std::lock_guard lock(mu_);
@@ -212,7 +212,7 @@ Result<void> FaultStore::Write(const std::function<Result<void>(Tx&)>& fn) {
   });
 }
 
-Result<void> FaultStore::Read(const std::function<Result<void>(Tx&)>& fn) {
+Result<void> FaultStore::DoRead(const TxFunction& fn) {
   return inner_.Read([&](Tx& tx) {
     FaultTx faulty(tx, *this, true);
     return fn(faulty);

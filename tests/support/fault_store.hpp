@@ -34,12 +34,14 @@ class FaultStore : public core::Store {
   // True for the Tx methods that only read.
   static bool IsRead(std::string_view method);
 
-  core::Result<void> Write(const std::function<core::Result<void>(core::Tx&)>& fn) override;
-  core::Result<void> Read(const std::function<core::Result<void>(core::Tx&)>& fn) override;
   core::Result<void> Ping() override { return inner_.Ping(); }
 
   // Counts `method` when it writes; fails it when it is the armed one. For FaultTx.
   core::Result<void> Count(std::string_view method, bool in_read);
+
+ protected:
+  core::Result<void> DoWrite(const TxFunction& fn) override;
+  core::Result<void> DoRead(const TxFunction& fn) override;
 
  private:
   core::Store& inner_;
