@@ -15,14 +15,9 @@
 
 namespace vault::http {
 
-// A handler's result as the response: an error becomes problem+json, except WouldBlock, which
-// asks the server to re-run the request on the blocking pool (Executor::kInlineFirst).
+// A handler's result as the response: an error becomes problem+json. (Work that would block on
+// a network thread is re-run by the server, which asks its NoBlockingScope, not the error.)
 inline Response Finish(core::Result<Response> res, const Request& req) {
-  if (!res && res.error().id == core::kWouldBlock) {
-    Response retry;
-    retry.retry_blocking = true;
-    return retry;
-  }
   return res ? std::move(*res) : Problem(res.error(), req.request_id);
 }
 

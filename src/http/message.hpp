@@ -37,9 +37,6 @@ struct Response {
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
-  // Set when an inline attempt needed to block: the server re-runs the request on its
-  // blocking pool (never sent to the client).
-  bool retry_blocking = false;
 
   static Response Json(int status, std::string body);
   static Response NoContent();

@@ -164,11 +164,13 @@ struct Server::Impl {
         co_return call();
       case Executor::kInlineFirst: {
         Response r;
+        bool retry = false;
         {
           core::NoBlockingScope scope;  // a cache miss asks to be re-run where it may block
           r = call();
+          retry = scope.blocking_requested();
         }
-        if (!r.retry_blocking) co_return r;
+        if (!retry) co_return r;
         co_return co_await RunOn(blocking, call);
       }
       case Executor::kBlocking:

@@ -96,7 +96,7 @@ TEST_P(StoreContract, AFailedTransactionWritesNothing) {
 // WouldBlock, since a read is a network round trip.
 TEST_P(StoreContract, NothingBlocksWhereBlockingIsNotAllowed) {
   ASSERT_TRUE(Insert(MakeAccount("acc_1", "a@example.com")));
-  bool wrote = false, read = false;
+  bool wrote = false, read = false, write_asked_to_block = false, read_asked_to_block = false;
   Result<void> w, r;
   {
     core::NoBlockingScope scope;
@@ -104,22 +104,30 @@ TEST_P(StoreContract, NothingBlocksWhereBlockingIsNotAllowed) {
       wrote = true;
       return tx.InsertAccount(MakeAccount("acc_2", "b@example.com"));
     });
+    write_asked_to_block = scope.blocking_requested();
+  }
+  {
+    core::NoBlockingScope scope;
     r = store_->Read([&](Tx& tx) -> Result<void> {
       auto a = tx.FindAccountById("acc_1");
       if (!a) return core::Fail(a.error());
       read = a->has_value();
       return {};
     });
+    read_asked_to_block = scope.blocking_requested();
   }
   ASSERT_FALSE(w);
-  EXPECT_EQ(w.error().id, core::kWouldBlock);
+  EXPECT_EQ(w.error().id, "internal.would_block");
+  EXPECT_TRUE(write_asked_to_block);
   EXPECT_FALSE(wrote);
   if (GetParam() == "sqlite") {
     EXPECT_TRUE(r);
     EXPECT_TRUE(read);
+    EXPECT_FALSE(read_asked_to_block);
   } else {
     ASSERT_FALSE(r);
-    EXPECT_EQ(r.error().id, core::kWouldBlock);
+    EXPECT_EQ(r.error().id, "internal.would_block");
+    EXPECT_TRUE(read_asked_to_block);
     EXPECT_FALSE(read);
   }
   // Outside the scope both work again, and the refused write left nothing behind.
