@@ -21,10 +21,6 @@ core::Error InvalidCredentials() {
                      "the email address or password is not correct"};
 }
 
-Actor AnonymousActor(const ClientInfo& c) { return Actor{"anonymous", "", c.ip, c.user_agent}; }
-Actor AccountActor(const std::string& id, const ClientInfo& c) {
-  return Actor{"account", id, c.ip, c.user_agent};
-}
 
 }  // namespace
 
@@ -37,10 +33,6 @@ AccountService::AccountService(Ports ports, AccountSettings settings)
 void AccountService::Mail(const core::MailMessage& m) {
   // Delivery failures are the mailer's to log; the use case has already committed.
   (void)p_.mailer.Send(m);
-}
-
-Actor AccountService::ActorOf(const AuthContext& ctx) const {
-  return AccountActor(ctx.account.id, ctx.client);
 }
 
 Result<std::string> AccountService::IssueToken(core::Tx& tx, core::OneTimeToken t,

@@ -64,6 +64,16 @@ struct AuthContext {
   bool mfa_enabled = false;
 };
 
+// Who acted, for audit events: the signed-in person of a request, an account acting from a
+// client, or somebody not (yet) known.
+inline Actor ActorOf(const AuthContext& ctx) {
+  return Actor{"account", ctx.account.id, ctx.client.ip, ctx.client.user_agent};
+}
+inline Actor AccountActor(const std::string& id, const ClientInfo& c) {
+  return Actor{"account", id, c.ip, c.user_agent};
+}
+inline Actor AnonymousActor(const ClientInfo& c) { return Actor{"anonymous", "", c.ip, c.user_agent}; }
+
 struct ProfilePatch {
   std::optional<std::string> name, locale, time_zone;
 };
@@ -194,9 +204,15 @@ class AccountService {
   // Checks a TOTP code against the sealed secret for steps now-1..now+1 and burns the step.
   core::Result<bool> CheckTotp(core::Tx& tx, const core::TotpCredential& credential,
                                const std::string& code);
+  // The guard around every second-factor code check: counts an attempt on `key` (failing
+  // resource_exhausted "auth.locked" past the limit), runs `check`, and on a wrong code sets
+  // *failure to mfa.invalid_code (field) and locks the key when exhausted, so the caller commits
+  // the counted attempt and answers *failure. Returns whether the code was right.
+  core::Result<bool> GuardedCodeCheck(core::Tx& tx, const std::string& key,
+                                      const std::function<core::Result<bool>()>& check,
+                                      const char* field, std::optional<core::Error>* failure);
   core::Result<std::vector<std::string>> NewRecoveryCodes(core::Tx& tx, const std::string& account_id);
   std::string RecoveryHash(const std::string& account_id, const std::string& code) const;
-  Actor ActorOf(const AuthContext& ctx) const;
   void Mail(const core::MailMessage& m);
 
   Ports p_;

@@ -22,10 +22,6 @@ constexpr core::Timestamp kMaxLifetime = 10LL * 365 * 24 * 3600;  // expiry at m
 constexpr std::size_t kMaxAllowedIps = 50;
 constexpr const char* kHashPurpose = "api_key";
 
-Actor ActorIn(const AuthContext& ctx) {
-  return Actor{"account", ctx.account.id, ctx.client.ip, ctx.client.user_agent};
-}
-
 core::Error KeyNotFound() {
   return core::Error{Code::kNotFound, "api_key.not_found", "", "no such API key in this workspace"};
 }
@@ -163,7 +159,7 @@ Result<IssuedKey> ApiKeyService::Create(const AuthContext& ctx, const std::strin
     key.expires_at = expires;
     VAULT_ASSIGN_OR_RETURN(auto issued, Issue(tx, ctx, std::move(key), &out.text));
     out.key = std::move(issued);
-    return audit_.Record(tx, ActorIn(ctx),
+    return audit_.Record(tx, ActorOf(ctx),
                          {"api_key.created", "api_key", out.key.id,
                           JsonSummary({{"name", out.key.name},
                                        {"product", out.key.product_id},
@@ -238,7 +234,7 @@ Result<core::ApiKey> ApiKeyService::Revoke(const AuthContext& ctx, const std::st
     // The feed entry commits with the revocation: a crash right after the commit cannot leave
     // other nodes accepting the key.
     VAULT_TRY(tx.AppendChange("api_key", id, now));
-    VAULT_TRY(audit_.Record(tx, ActorIn(ctx),
+    VAULT_TRY(audit_.Record(tx, ActorOf(ctx),
                          {"api_key.revoked", "api_key", id,
                           JsonSummary({{"name", out.name}, {"product", out.product_id}}), out.workspace_id}));
     return changed;
@@ -284,7 +280,7 @@ Result<RolledKey> ApiKeyService::Roll(const AuthContext& ctx, const std::string&
       out.old.revoked_at = now;
     }
     VAULT_TRY(tx.AppendChange("api_key", out.old.id, now));  // commits with the roll
-    return audit_.Record(tx, ActorIn(ctx),
+    return audit_.Record(tx, ActorOf(ctx),
                          {"api_key.rolled", "api_key", out.old.id,
                           JsonSummary({{"new_key", out.key.key.id},
                                        {"grace_seconds", std::to_string(options.grace_seconds)},

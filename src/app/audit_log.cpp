@@ -5,31 +5,15 @@
 namespace vault::app {
 
 std::string JsonSummary(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
-  auto escape = [](std::string& out, std::string_view s) {
-    static constexpr char kHex[] = "0123456789abcdef";
-    for (char ch : s) {
-      auto c = static_cast<unsigned char>(ch);
-      if (c == '"' || c == '\\') {
-        out += '\\';
-        out += ch;
-      } else if (c < 0x20) {
-        out += "\\u00";
-        out += kHex[c >> 4];
-        out += kHex[c & 15];
-      } else {
-        out += ch;
-      }
-    }
-  };
   std::string out = "{";
   bool first = true;
   for (const auto& [k, v] : fields) {
     if (!first) out += ',';
     first = false;
     out += '"';
-    escape(out, k);
+    core::AppendJsonEscaped(out, k);
     out += "\":\"";
-    escape(out, v);
+    core::AppendJsonEscaped(out, v);
     out += '"';
   }
   out += '}';

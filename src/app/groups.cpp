@@ -15,10 +15,6 @@ using core::Result;
 
 namespace {
 
-Actor ActorIn(const AuthContext& ctx) {
-  return Actor{"account", ctx.account.id, ctx.client.ip, ctx.client.user_agent};
-}
-
 core::Error GroupNotFound() {
   return core::Error{Code::kNotFound, "group.not_found", "", "no such group in this workspace"};
 }
@@ -39,7 +35,7 @@ Result<core::Group> ProductService::CreateGroup(const AuthContext& ctx, const st
     VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
     out = core::Group{core::NewId(p_.random, "grp"), access.workspace.id, n, Lower(n), d, p_.clock.Now()};
     VAULT_TRY(tx.InsertGroup(out));
-    VAULT_TRY(audit_.Record(tx, ActorIn(ctx), {"group.created", "group", out.id,
+    VAULT_TRY(audit_.Record(tx, ActorOf(ctx), {"group.created", "group", out.id,
                                             JsonSummary({{"name", n}}), out.workspace_id}));
     return out;
   });
@@ -93,7 +89,7 @@ Result<core::Group> ProductService::UpdateGroup(const AuthContext& ctx, const st
       out.description = d;
     }
     VAULT_TRY(tx.UpdateGroup(out));
-    VAULT_TRY(audit_.Record(tx, ActorIn(ctx), {"group.updated", "group", out.id, "{}", out.workspace_id}));
+    VAULT_TRY(audit_.Record(tx, ActorOf(ctx), {"group.updated", "group", out.id, "{}", out.workspace_id}));
     return out;
   });
 }
@@ -105,7 +101,7 @@ Result<void> ProductService::DeleteGroup(const AuthContext& ctx, const std::stri
     wid = access.workspace.id;
     VAULT_ASSIGN_OR_RETURN(auto g, tx.FindGroup(wid, group));
     if (!g) return Fail(GroupNotFound());
-    if (auto e = audit_.Record(tx, ActorIn(ctx), {"group.deleted", "group", (g)->id,
+    if (auto e = audit_.Record(tx, ActorOf(ctx), {"group.deleted", "group", (g)->id,
                                                   JsonSummary({{"name", (g)->name}}), wid});
         !e)
       return e;
@@ -141,7 +137,7 @@ Result<void> ProductService::AddGroupMember(const AuthContext& ctx, const std::s
       if (p)
         VAULT_TRY(CheckSeats(tx, *p));
     }
-    return audit_.Record(tx, ActorIn(ctx), {"group.member_added", "group", (g)->id,
+    return audit_.Record(tx, ActorOf(ctx), {"group.member_added", "group", (g)->id,
                                             JsonSummary({{"account_id", account_id}}), wid});
   });
   if (r) Changed(wid);
@@ -158,7 +154,7 @@ Result<void> ProductService::RemoveGroupMember(const AuthContext& ctx, const std
     if (!g) return Fail(GroupNotFound());
     VAULT_ASSIGN_OR_RETURN(auto removed, tx.RemoveGroupMember((g)->id, account_id));
     if (!removed) return Fail(Code::kNotFound, "member.not_found", "this account is not in the group");
-    return audit_.Record(tx, ActorIn(ctx), {"group.member_removed", "group", (g)->id,
+    return audit_.Record(tx, ActorOf(ctx), {"group.member_removed", "group", (g)->id,
                                             JsonSummary({{"account_id", account_id}}), wid});
   });
   if (r) Changed(wid);

@@ -41,7 +41,7 @@ Result<IssuedClient> IntegrationService::CreateClient(const AuthContext& ctx, co
     out.client = core::ServiceClient{core::NewId(p_.random, "svc"), type_id, n,
                                      p_.secrets.KeyedHash("service_client", out.secret), p_.clock.Now(), 0};
     VAULT_TRY(tx.InsertServiceClient(out.client));
-    return audit_.Record(tx, Actor{"account", ctx.account.id, ctx.client.ip, ctx.client.user_agent},
+    return audit_.Record(tx, ActorOf(ctx),
                          {"admin.service_client_created", "service_client", out.client.id,
                           JsonSummary({{"product_type", type_id}})});
   });
@@ -67,7 +67,7 @@ Result<void> IntegrationService::RevokeClient(const AuthContext& ctx, const std:
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto done, tx.RevokeServiceClient(id, p_.clock.Now()));
     if (!done) return Fail(Code::kNotFound, "service_client.not_found", "no such live service client");
-    return audit_.Record(tx, Actor{"account", ctx.account.id, ctx.client.ip, ctx.client.user_agent},
+    return audit_.Record(tx, ActorOf(ctx),
                          {"admin.service_client_revoked", "service_client", id});
   });
   if (r) {

@@ -38,10 +38,6 @@ Result<void> RequireInviterAuthority(core::Tx& tx, const core::Invitation& inv) 
   return {};
 }
 
-Actor ActorIn(const AuthContext& ctx) {
-  return Actor{"account", ctx.account.id, ctx.client.ip, ctx.client.user_agent};
-}
-
 }  // namespace
 
 Result<core::Invitation> WorkspaceService::IssueInvitationToken(core::Invitation inv,
@@ -114,7 +110,7 @@ Result<core::Invitation> WorkspaceService::Invite(
     VAULT_ASSIGN_OR_RETURN(auto issued, IssueInvitationToken(inv, &link));
     out = issued;
     VAULT_TRY(tx.InsertInvitation(out));
-    return audit_.Record(tx, ActorIn(ctx),
+    return audit_.Record(tx, ActorOf(ctx),
                          {"invitation.created", "invitation", out.id,
                           JsonSummary({{"role", core::RoleName(role)}}), workspace.id});
   });
@@ -145,7 +141,7 @@ Result<void> WorkspaceService::RevokeInvitation(const AuthContext& ctx, const st
     (inv)->status = InvitationStatus::kRevoked;
     (inv)->responded_at = p_.clock.Now();
     VAULT_TRY(tx.UpdateInvitation(*inv));
-    return audit_.Record(tx, ActorIn(ctx), {"invitation.revoked", "invitation", id, "{}",
+    return audit_.Record(tx, ActorOf(ctx), {"invitation.revoked", "invitation", id, "{}",
                                             access.workspace.id});
   });
 }
@@ -167,7 +163,7 @@ Result<core::Invitation> WorkspaceService::ResendInvitation(const AuthContext& c
     VAULT_ASSIGN_OR_RETURN(auto issued, IssueInvitationToken(*inv, &link));
     out = issued;
     VAULT_TRY(tx.UpdateInvitation(out));
-    VAULT_TRY(audit_.Record(tx, ActorIn(ctx), {"invitation.resent", "invitation", id, "{}", workspace.id}));
+    VAULT_TRY(audit_.Record(tx, ActorOf(ctx), {"invitation.resent", "invitation", id, "{}", workspace.id}));
     return link;
   }));
   MailInvitation(out, workspace, ctx.account.name, link);
@@ -284,7 +280,7 @@ Result<void> WorkspaceService::DeclineInvitation(const std::string& token, const
     inv.status = InvitationStatus::kDeclined;
     inv.responded_at = p_.clock.Now();
     VAULT_TRY(tx.UpdateInvitation(inv));
-    return audit_.Record(tx, Actor{"anonymous", "", client.ip, client.user_agent},
+    return audit_.Record(tx, AnonymousActor(client),
                          {"invitation.declined", "invitation", inv.id, "{}", inv.workspace_id});
   });
 }

@@ -56,6 +56,18 @@ Result<bool> AccountService::CheckTotp(core::Tx& tx, const core::TotpCredential&
   return false;
 }
 
+Result<bool> AccountService::GuardedCodeCheck(core::Tx& tx, const std::string& key,
+                                              const std::function<Result<bool>()>& check,
+                                              const char* field,
+                                              std::optional<core::Error>* failure) {
+  VAULT_ASSIGN_OR_RETURN(auto state, Reserve(tx, key));
+  VAULT_ASSIGN_OR_RETURN(bool ok, check());
+  if (ok) return true;
+  *failure = InvalidCode(field);
+  VAULT_TRY(LockIfExhausted(tx, key, state));
+  return false;
+}
+
 Result<std::vector<std::string>> AccountService::NewRecoveryCodes(core::Tx& tx,
                                                                   const std::string& account_id) {
   std::vector<std::string> codes, hashes;
@@ -83,33 +95,24 @@ Result<SignedIn> AccountService::CompleteMfa(const std::string& mfa_token, const
   struct Outcome {
     std::optional<SignedIn> signed_in;
     std::optional<core::Error> error;
-    bool locked = false;
   } out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto pending, CheckToken(tx, mfa_token, TokenPurpose::kMfa));
     std::string key = "mfa:" + pending.account_id;
-    VAULT_ASSIGN_OR_RETURN(auto state, Reserve(tx, key));
     VAULT_ASSIGN_OR_RETURN(auto account, tx.FindAccountById(pending.account_id));
     VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(pending.account_id));
     if (!account || !totp || !(totp)->confirmed)
       return Fail(Code::kInvalidArgument, "token.invalid", "this sign-in can no longer be completed",
                   "mfa_token");
-    Result<bool> ok = code.empty()
-                          ? tx.UseRecoveryCode(pending.account_id,
-                                               RecoveryHash(pending.account_id, recovery_code),
-                                               p_.clock.Now())
-                          : CheckTotp(tx, *totp, code);
-    if (!ok) return Fail(ok.error());
-    Actor actor{"account", pending.account_id, client.ip, client.user_agent};
-    if (!*ok) {
-      // Commit the counted attempt and the event, then answer with the error.
-      out.error = InvalidCode(field);
-      if (auto e = audit_.Record(tx, actor, {"session.mfa_failed", "account", pending.account_id});
-          !e)
-        return e;
-      VAULT_TRY(LockIfExhausted(tx, key, state));
-      return {};
-    }
+    auto check = [&]() -> Result<bool> {
+      if (!code.empty()) return CheckTotp(tx, *totp, code);
+      return tx.UseRecoveryCode(pending.account_id, RecoveryHash(pending.account_id, recovery_code),
+                                p_.clock.Now());
+    };
+    VAULT_ASSIGN_OR_RETURN(bool ok, GuardedCodeCheck(tx, key, check, field, &out.error));
+    Actor actor = AccountActor(pending.account_id, client);
+    // A wrong code: commit the counted attempt with the event, then answer with the error.
+    if (!ok) return audit_.Record(tx, actor, {"session.mfa_failed", "account", pending.account_id});
     VAULT_TRY(TakeToken(tx, mfa_token, TokenPurpose::kMfa));
     VAULT_TRY(tx.ResetThrottle(key));
     VAULT_ASSIGN_OR_RETURN(auto s, OpenSession(tx, *account, client, code.empty() ? "password+recovery_code" : "password+totp"));
@@ -157,13 +160,10 @@ Result<std::vector<std::string>> AccountService::ConfirmTotp(const AuthContext& 
       return Fail(Code::kFailedPrecondition, "mfa.not_started", "start the enrolment first");
     if ((totp)->confirmed)
       return Fail(Code::kAlreadyExists, "mfa.already_enabled", "two-factor authentication is already on");
-    VAULT_ASSIGN_OR_RETURN(auto state, Reserve(tx, key));
-    VAULT_ASSIGN_OR_RETURN(auto ok, CheckTotp(tx, *totp, code));
-    if (!ok) {
-      failure = InvalidCode("code");
-      VAULT_TRY(LockIfExhausted(tx, key, state));
-      return {};
-    }
+    VAULT_ASSIGN_OR_RETURN(
+        bool ok,
+        GuardedCodeCheck(tx, key, [&] { return CheckTotp(tx, *totp, code); }, "code", &failure));
+    if (!ok) return {};
     auto burned = tx.FindTotp(ctx.account.id);  // re-read: CheckTotp moved last_step
     if (!burned) return Fail(burned.error());
     core::TotpCredential c = **burned;
@@ -192,17 +192,12 @@ Result<void> AccountService::DisableTotp(const AuthContext& ctx, const std::stri
     VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(ctx.account.id));
     if (!totp || !(totp)->confirmed)
       return Fail(Code::kFailedPrecondition, "mfa.not_enabled", "two-factor authentication is off");
-    VAULT_ASSIGN_OR_RETURN(auto state, Reserve(tx, key));
-    Result<bool> ok = SixDigits(code) ? CheckTotp(tx, *totp, code)
-                                      : tx.UseRecoveryCode(ctx.account.id,
-                                                           RecoveryHash(ctx.account.id, code),
-                                                           p_.clock.Now());
-    if (!ok) return Fail(ok.error());
-    if (!*ok) {
-      failure = InvalidCode("code");
-      VAULT_TRY(LockIfExhausted(tx, key, state));
-      return {};
-    }
+    auto check = [&]() -> Result<bool> {
+      if (SixDigits(code)) return CheckTotp(tx, *totp, code);
+      return tx.UseRecoveryCode(ctx.account.id, RecoveryHash(ctx.account.id, code), p_.clock.Now());
+    };
+    VAULT_ASSIGN_OR_RETURN(bool ok, GuardedCodeCheck(tx, key, check, "code", &failure));
+    if (!ok) return {};
     VAULT_TRY(tx.DeleteTotp(ctx.account.id));
     VAULT_TRY(VoidOutstanding(tx, ctx.account.id));
     VAULT_TRY(tx.ResetThrottle(key));
@@ -224,13 +219,10 @@ Result<std::vector<std::string>> AccountService::RegenerateRecoveryCodes(const A
     VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(ctx.account.id));
     if (!totp || !(totp)->confirmed)
       return Fail(Code::kFailedPrecondition, "mfa.not_enabled", "two-factor authentication is off");
-    VAULT_ASSIGN_OR_RETURN(auto state, Reserve(tx, key));
-    VAULT_ASSIGN_OR_RETURN(auto ok, CheckTotp(tx, *totp, code));
-    if (!ok) {
-      failure = InvalidCode("code");
-      VAULT_TRY(LockIfExhausted(tx, key, state));
-      return {};
-    }
+    VAULT_ASSIGN_OR_RETURN(
+        bool ok,
+        GuardedCodeCheck(tx, key, [&] { return CheckTotp(tx, *totp, code); }, "code", &failure));
+    if (!ok) return {};
     VAULT_ASSIGN_OR_RETURN(auto fresh, NewRecoveryCodes(tx, ctx.account.id));
     codes = std::move(fresh);
     VAULT_TRY(VoidOutstanding(tx, ctx.account.id));

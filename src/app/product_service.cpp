@@ -15,10 +15,6 @@ using core::Result;
 
 namespace {
 
-Actor ActorIn(const AuthContext& ctx) {
-  return Actor{"account", ctx.account.id, ctx.client.ip, ctx.client.user_agent};
-}
-
 core::Error ProductNotFound() {
   return core::Error{Code::kNotFound, "product.not_found", "", "no such product in this workspace"};
 }
@@ -59,7 +55,7 @@ Result<core::ProductType> ProductService::CreateProductType(const AuthContext& c
     VAULT_TRY(core::ValidatePermissionNames(type.plans[i].features, "plans[" + std::to_string(i) + "].features"));
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_TRY(tx.InsertProductType(type));
-    return audit_.Record(tx, ActorIn(ctx), {"admin.product_type_created", "product_type", type.id,
+    return audit_.Record(tx, ActorOf(ctx), {"admin.product_type_created", "product_type", type.id,
                                             JsonSummary({{"key", type.key}})});
   });
   if (!r) return Fail(r.error());
@@ -142,7 +138,7 @@ Result<ProductRow> ProductService::Create(const AuthContext& ctx, const std::str
     core::Product p{core::NewId(p_.random, "prd"), wid, t.id, n, s, false, now, now};
     VAULT_TRY(tx.InsertProduct(p));
     VAULT_TRY(tx.PutSubscription(NewSubscription(p, *chosen)));
-    if (auto e = audit_.Record(tx, ActorIn(ctx),
+    if (auto e = audit_.Record(tx, ActorOf(ctx),
                                {"product.created", "product", p.id,
                                 JsonSummary({{"type", t.key}, {"shortname", s}, {"plan", chosen->key}}), wid});
         !e)
@@ -198,7 +194,7 @@ Result<ProductRow> ProductService::Update(const AuthContext& ctx, const std::str
     if (patch.disabled) updated.disabled = *patch.disabled;
     updated.updated_at = p_.clock.Now();
     VAULT_TRY(tx.UpdateProduct(updated));
-    if (auto e = audit_.Record(tx, ActorIn(ctx),
+    if (auto e = audit_.Record(tx, ActorOf(ctx),
                                {patch.disabled ? (*patch.disabled ? "product.disabled" : "product.enabled")
                                                : "product.updated",
                                 "product", updated.id, "{}", wid});
@@ -218,7 +214,7 @@ Result<void> ProductService::Delete(const AuthContext& ctx, const std::string& w
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true));
     wid = found.access.workspace.id;
-    if (auto e = audit_.Record(tx, ActorIn(ctx), {"product.deleted", "product", found.product.id,
+    if (auto e = audit_.Record(tx, ActorOf(ctx), {"product.deleted", "product", found.product.id,
                                                   JsonSummary({{"shortname", found.product.shortname}}), wid});
         !e)
       return e;
@@ -258,7 +254,7 @@ Result<core::Subscription> ProductService::ChangePlan(const AuthContext& ctx, co
     out = NewSubscription(found.product, *chosen);
     VAULT_TRY(tx.PutSubscription(out));
     VAULT_TRY(CheckSeats(tx, found.product));  // a smaller plan must still fit
-    return audit_.Record(tx, ActorIn(ctx),
+    return audit_.Record(tx, ActorOf(ctx),
                          {"subscription.plan_changed", "product", found.product.id,
                           JsonSummary({{"from", current ? (current)->plan_key : ""}, {"to", chosen->key}}), wid});
   });
@@ -301,7 +297,7 @@ Result<core::Grant> ProductService::PutGrant(const AuthContext& ctx, const std::
     out = core::Grant{found.product.id, type, principal_id, role, wid, p_.clock.Now()};
     VAULT_TRY(tx.PutGrant(out));
     VAULT_TRY(CheckSeats(tx, found.product));
-    return audit_.Record(tx, ActorIn(ctx),
+    return audit_.Record(tx, ActorOf(ctx),
                          {"grant.set", "product", found.product.id,
                           JsonSummary({{"principal_type", core::PrincipalTypeName(type)},
                                        {"principal_id", principal_id}, {"role", role}}),
@@ -321,7 +317,7 @@ Result<void> ProductService::DeleteGrant(const AuthContext& ctx, const std::stri
     wid = found.access.workspace.id;
     VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteGrant(found.product.id, type, principal_id));
     if (!d) return Fail(Code::kNotFound, "grant.not_found", "no such grant");
-    return audit_.Record(tx, ActorIn(ctx),
+    return audit_.Record(tx, ActorOf(ctx),
                          {"grant.removed", "product", found.product.id,
                           JsonSummary({{"principal_type", core::PrincipalTypeName(type)},
                                        {"principal_id", principal_id}}),

@@ -147,7 +147,7 @@ Result<void> AccountService::ForgotPassword(const std::string& email, const Clie
     VAULT_ASSIGN_OR_RETURN(auto s, IssueToken(tx, t, settings_.reset_token_seconds));
     if (live)
       mail = ResetPasswordMessage((a)->email, settings_.public_url + "/password/reset?token=" + s);
-    return audit_.Record(tx, Actor{"anonymous", "", client.ip, client.user_agent},
+    return audit_.Record(tx, AnonymousActor(client),
                          {"account.password_reset_requested", live ? "account" : "",
                           live ? (a)->id : ""});
   });

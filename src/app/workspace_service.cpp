@@ -28,10 +28,6 @@ core::Error Denied() {
                      "your role in this workspace does not allow this"};
 }
 
-Actor ActorIn(const AuthContext& ctx) {
-  return Actor{"account", ctx.account.id, ctx.client.ip, ctx.client.user_agent};
-}
-
 }  // namespace
 
 WorkspaceService::WorkspaceService(Ports ports, AccountService& accounts)
@@ -82,7 +78,7 @@ Result<WorkspaceAccess> WorkspaceService::Create(const AuthContext& ctx, const s
     VAULT_TRY(tx.InsertWorkspace(out.workspace));
     out.membership = core::Membership{out.workspace.id, ctx.account.id, Role::kOwner, now};
     VAULT_TRY(tx.InsertMembership(out.membership));
-    VAULT_TRY(audit_.Record(tx, ActorIn(ctx),
+    VAULT_TRY(audit_.Record(tx, ActorOf(ctx),
                          {"workspace.created", "workspace", out.workspace.id,
                           JsonSummary({{"name", n}, {"shortname", s}}), out.workspace.id}));
     return out;
@@ -150,7 +146,7 @@ Result<core::Workspace> WorkspaceService::Update(const AuthContext& ctx, const s
     }
     out.updated_at = p_.clock.Now();
     VAULT_TRY(tx.UpdateWorkspace(out));
-    return audit_.Record(tx, ActorIn(ctx), {"workspace.updated", "workspace", out.id,
+    return audit_.Record(tx, ActorOf(ctx), {"workspace.updated", "workspace", out.id,
                                             JsonSummary({{"fields", changed}}), out.id});
   });
   if (!r) return Fail(r.error());
@@ -167,7 +163,7 @@ Result<void> WorkspaceService::Delete(const AuthContext& ctx, const std::string&
       return Fail(Code::kInvalidArgument, "workspace.confirmation_mismatch",
                   "type the workspace's short name to confirm", "confirm");
     // The audit event stays (audit history outlives the workspace).
-    if (auto e = audit_.Record(tx, ActorIn(ctx),
+    if (auto e = audit_.Record(tx, ActorOf(ctx),
                                {"workspace.deleted", "workspace", access.workspace.id,
                                 JsonSummary({{"shortname", access.workspace.shortname}}),
                                 access.workspace.id});
@@ -186,7 +182,7 @@ Result<void> WorkspaceService::PutLogo(const AuthContext& ctx, const std::string
   return p_.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kEditSettings));
     if (auto l = tx.PutLogo(access.workspace.id, {type, bytes, p_.clock.Now()}); !l) return l;
-    return audit_.Record(tx, ActorIn(ctx),
+    return audit_.Record(tx, ActorOf(ctx),
                          {"workspace.logo_updated", "workspace", access.workspace.id,
                           JsonSummary({{"content_type", type}, {"bytes", std::to_string(bytes.size())}}),
                           access.workspace.id});
@@ -209,7 +205,7 @@ Result<void> WorkspaceService::DeleteLogo(const AuthContext& ctx, const std::str
     VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kEditSettings));
     VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteLogo(access.workspace.id));
     if (!d) return Fail(Code::kNotFound, "logo.not_found", "this workspace has no logo");
-    return audit_.Record(tx, ActorIn(ctx), {"workspace.logo_removed", "workspace",
+    return audit_.Record(tx, ActorOf(ctx), {"workspace.logo_removed", "workspace",
                                             access.workspace.id, "{}", access.workspace.id});
   });
 }
@@ -253,10 +249,10 @@ Result<core::Membership> WorkspaceService::ChangeRole(const AuthContext& ctx, co
     }
     VAULT_TRY(tx.UpdateMembershipRole(wid, account_id, role));
     // Invitations the member sent that the new role could not send die with the old role.
-    VAULT_TRY(RevokeInvitationsBeyondAuthority(tx, audit_, ActorIn(ctx), wid, account_id, role, p_.clock.Now()));
+    VAULT_TRY(RevokeInvitationsBeyondAuthority(tx, audit_, ActorOf(ctx), wid, account_id, role, p_.clock.Now()));
     out = *target;
     out.role = role;
-    return audit_.Record(tx, ActorIn(ctx),
+    return audit_.Record(tx, ActorOf(ctx),
                          {"member.role_changed", "account", account_id,
                           JsonSummary({{"from", core::RoleName(from)}, {"to", core::RoleName(role)}}),
                           wid});
@@ -284,9 +280,9 @@ Result<void> WorkspaceService::RemoveMember(const AuthContext& ctx, const std::s
     }
     // Grants and group memberships of this workspace go with the membership (SPEC §3).
     VAULT_TRY(tx.DeleteMembership(wid, account_id));
-    VAULT_TRY(RevokeInvitationsBeyondAuthority(tx, audit_, ActorIn(ctx), wid, account_id, std::nullopt, p_.clock.Now()));
+    VAULT_TRY(RevokeInvitationsBeyondAuthority(tx, audit_, ActorOf(ctx), wid, account_id, std::nullopt, p_.clock.Now()));
     id = wid;
-    return audit_.Record(tx, ActorIn(ctx),
+    return audit_.Record(tx, ActorOf(ctx),
                          {leaving ? "member.left" : "member.removed", "account", account_id,
                           JsonSummary({{"role", core::RoleName((target)->role)}}), wid});
   });

@@ -33,4 +33,9 @@ bool IsValidUtf8(std::string_view text);
 // timing side channel cannot reveal a secret byte by byte. False when lengths differ.
 bool ConstantTimeEquals(std::string_view a, std::string_view b);
 
+// Appends s escaped for the inside of a JSON string literal (quote, backslash, control
+// characters); other bytes pass through unchanged. The one JSON escaper: logs, hot responses
+// and audit summaries all use it.
+void AppendJsonEscaped(std::string& out, std::string_view s);
+
 }  // namespace vault::core

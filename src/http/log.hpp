@@ -7,14 +7,14 @@
 #include <string_view>
 #include <utility>
 
+#include "core/encoding.hpp"
+
 namespace vault::http {
 
 using LogField = std::pair<std::string_view, std::string_view>;
 
 void Log(std::string_view level, std::string_view msg, std::initializer_list<LogField> fields = {});
 
-// Appends s escaped for the inside of a JSON string literal (quote, backslash, control
-// characters); other bytes pass through unchanged.
-void AppendJsonEscaped(std::string& out, std::string_view s);
+using core::AppendJsonEscaped;  // the one JSON escaper (core/encoding.hpp)
 
 }  // namespace vault::http
