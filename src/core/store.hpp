@@ -217,6 +217,8 @@ class Tx {
   virtual Result<void> AppendChange(const std::string& kind, const std::string& subject, Timestamp now) = 0;
   virtual Result<std::vector<ChangeEntry>> ChangesAfter(std::int64_t after_seq, int limit) = 0;
   virtual Result<std::int64_t> LastChangeSeq() = 0;
+  // Deletes entries with seq < before_seq, always keeping the newest one, so that seq never
+  // restarts and LastChangeSeq never goes back.
   virtual Result<void> PruneChanges(std::int64_t before_seq) = 0;
 
   // Records a provider webhook event id; false when it was seen before (idempotency).

@@ -301,6 +301,23 @@ TEST_P(SecurityStore, TheChangeFeedGrowsPagesAndPrunes) {
   EXPECT_EQ(LastSeq(), all[2].seq);
 }
 
+// A reader remembers the last seq it saw and asks for what came after; if numbers restarted
+// once the feed was pruned empty, it would miss every later change.
+TEST_P(SecurityStore, ChangeSeqKeepsGrowingAfterAPruneOfEverything) {
+  Write([&](Tx& tx) {
+    for (int i = 0; i < 3; ++i) Ok(tx.AppendChange("account", "acc_" + std::to_string(i), 10));
+  });
+  const std::int64_t seen = LastSeq();
+  ASSERT_GT(seen, 0);
+  Write([&](Tx& tx) { Ok(tx.PruneChanges(seen + 1)); });
+  EXPECT_GE(LastSeq(), seen);
+  Write([&](Tx& tx) { Ok(tx.AppendChange("workspace", "ws_1", 20)); });
+  auto after = ChangeSeqs(seen);
+  ASSERT_EQ(after.size(), 1u);
+  EXPECT_GT(after[0], seen);
+  EXPECT_EQ(LastSeq(), after[0]);
+}
+
 TEST_P(SecurityStore, AWebhookEventIsRecordedOnce) {
   Write([&](Tx& tx) {
     EXPECT_TRUE(Ok(tx.RecordWebhookEvent("ev_1", 10)));
