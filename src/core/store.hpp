@@ -59,6 +59,7 @@ class Tx {
   // Sessions.
   virtual Result<void> InsertSession(const Session& session) = 0;
   virtual Result<std::optional<Session>> FindSessionByTokenHash(const std::string& token_hash) = 0;
+  // Newest first.
   virtual Result<std::vector<Session>> ListSessions(const std::string& account_id) = 0;
   virtual Result<void> TouchSession(const std::string& id, Timestamp last_seen_at,
                                     const std::string& ip) = 0;
@@ -83,7 +84,8 @@ class Tx {
   virtual Result<int> VoidTokensOfAccount(const std::string& account_id,
                                           std::optional<TokenPurpose> purpose, Timestamp now) = 0;
 
-  // Deletes the account and everything personal hanging off it (sessions, tokens, 2FA).
+  // Deletes the account and everything personal hanging off it (sessions, tokens, 2FA,
+  // memberships, group memberships, direct grants); not_found when absent.
   virtual Result<void> DeleteAccount(const std::string& id) = 0;
 
   // Throttling. ReserveAttempt atomically counts one attempt for `key` (a new window starts when
@@ -97,7 +99,7 @@ class Tx {
   // TOTP credentials and recovery codes.
   virtual Result<std::optional<TotpCredential>> FindTotp(const std::string& account_id) = 0;
   virtual Result<void> PutTotp(const TotpCredential& credential) = 0;  // insert or replace
-  virtual Result<void> DeleteTotp(const std::string& account_id) = 0;
+  virtual Result<void> DeleteTotp(const std::string& account_id) = 0;  // recovery codes too
   // Records `step` as used if it is newer than the last used one; false when it is not
   // (replay, or a concurrent use of the same code won).
   virtual Result<bool> AdvanceTotpStep(const std::string& account_id, std::int64_t step) = 0;
@@ -121,15 +123,20 @@ class Tx {
   virtual Result<bool> DeleteLogo(const std::string& workspace_id) = 0;
 
   // Memberships.
-  virtual Result<void> InsertMembership(const Membership& m) = 0;  // already_exists if member
+  // Fails already_exists "member.exists" when the account is already a member.
+  virtual Result<void> InsertMembership(const Membership& m) = 0;
   virtual Result<std::optional<Membership>> FindMembership(const std::string& workspace_id,
                                                            const std::string& account_id) = 0;
   virtual Result<void> UpdateMembershipRole(const std::string& workspace_id,
                                             const std::string& account_id, Role role) = 0;
+  // Returns whether the account was a member; its direct grants and group memberships in the
+  // workspace go too.
   virtual Result<bool> DeleteMembership(const std::string& workspace_id,
                                         const std::string& account_id) = 0;
   virtual Result<int> CountOwners(const std::string& workspace_id) = 0;
+  // By email; MemberView::groups is left empty (callers join ListGroupMembers).
   virtual Result<std::vector<MemberView>> ListMembers(const std::string& workspace_id) = 0;
+  // By workspace name.
   virtual Result<std::vector<WorkspaceCard>> ListWorkspacesOf(const std::string& account_id) = 0;
   // Workspaces in which the account is the only Owner.
   virtual Result<std::vector<Workspace>> SoleOwnerWorkspaces(const std::string& account_id) = 0;
@@ -140,10 +147,12 @@ class Tx {
   virtual Result<std::optional<Invitation>> FindInvitation(const std::string& workspace_id,
                                                            const std::string& id) = 0;
   virtual Result<std::optional<Invitation>> FindInvitationByToken(const std::string& token_hash) = 0;
+  // These two list pending invitations only, newest first.
   virtual Result<std::vector<Invitation>> ListPendingInvitations(const std::string& workspace_id) = 0;
   virtual Result<std::vector<Invitation>> ListInvitationsForEmail(const std::string& email_norm) = 0;
 
-  // Product catalogue.
+  // Product catalogue: types by key, each with its roles by rank (highest first) and its plans
+  // by seats (unlimited last).
   virtual Result<std::vector<ProductType>> ListProductTypes() = 0;
   // Inserts the type with its roles and plans; already_exists "product_type.key_taken".
   virtual Result<void> InsertProductType(const ProductType& t) = 0;
@@ -156,7 +165,7 @@ class Tx {
   virtual Result<std::optional<Product>> FindProduct(const std::string& workspace_id,
                                                      const std::string& id_or_shortname) = 0;
   virtual Result<std::optional<Product>> FindProductById(const std::string& id) = 0;
-  virtual Result<std::vector<Product>> ListProducts(const std::string& workspace_id) = 0;
+  virtual Result<std::vector<Product>> ListProducts(const std::string& workspace_id) = 0;  // by name
   virtual Result<void> LockProduct(const std::string& id) = 0;  // serialises seat counting
   virtual Result<std::optional<Subscription>> FindSubscription(const std::string& product_id) = 0;
   virtual Result<std::vector<Subscription>> ListSubscriptions(const std::string& workspace_id) = 0;
@@ -170,7 +179,7 @@ class Tx {
   virtual Result<void> DeleteGroup(const std::string& id) = 0;  // its grants and members go too
   virtual Result<std::optional<Group>> FindGroup(const std::string& workspace_id,
                                                  const std::string& id) = 0;
-  virtual Result<std::vector<Group>> ListGroups(const std::string& workspace_id) = 0;
+  virtual Result<std::vector<Group>> ListGroups(const std::string& workspace_id) = 0;  // by name_norm
   // Returns false when already a member.
   virtual Result<bool> AddGroupMember(const std::string& workspace_id, const std::string& group_id,
                                       const std::string& account_id) = 0;
@@ -183,6 +192,7 @@ class Tx {
   virtual Result<void> PutGrant(const Grant& g) = 0;  // insert or change the role
   virtual Result<bool> DeleteGrant(const std::string& product_id, PrincipalType type,
                                    const std::string& principal_id) = 0;
+  // By principal type (accounts first), then principal id.
   virtual Result<std::vector<Grant>> ListGrants(const std::string& product_id) = 0;
   virtual Result<std::vector<Grant>> ListWorkspaceGrants(const std::string& workspace_id) = 0;
   // Distinct accounts with access to the product, directly or through a group.
@@ -191,7 +201,7 @@ class Tx {
   // Product service clients.
   virtual Result<void> InsertServiceClient(const ServiceClient& c) = 0;
   virtual Result<std::optional<ServiceClient>> FindServiceClient(const std::string& id) = 0;
-  virtual Result<std::vector<ServiceClient>> ListServiceClients() = 0;
+  virtual Result<std::vector<ServiceClient>> ListServiceClients() = 0;  // by id, revoked too
   virtual Result<bool> RevokeServiceClient(const std::string& id, Timestamp now) = 0;
 
   // API keys. Find by id across workspaces (callers check the workspace).

@@ -162,6 +162,7 @@ TEST_P(WorkspaceStore, MembershipsAreUniqueAndCountOwners) {
   SeedMembers("ws_2", {{"acc_2", Role::kOwner}});
   auto dup = store_->Write(
       [&](Tx& tx) { return tx.InsertMembership(MakeMembership("ws_1", "acc_1", Role::kMember)); });
+  EXPECT_EQ(ErrorId(dup), "member.exists");
   EXPECT_EQ(ErrorCode(dup), core::Code::kAlreadyExists);
   Write([&](Tx& tx) {
     auto m = Ok(tx.FindMembership("ws_1", "acc_2"));
