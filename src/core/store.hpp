@@ -235,7 +235,8 @@ class Tx {
   virtual Result<bool> RecordWebhookEvent(const std::string& event_id, Timestamp now) = 0;
 
   // Platform administration: accounts / workspaces whose email, name or shortname contains
-  // `query` (case-insensitive; all when empty), ordered by id, after `after_id`.
+  // `query` (ignoring the case of ASCII letters, alike on every backend; all when empty),
+  // ordered by id, after `after_id`.
   virtual Result<std::vector<Account>> SearchAccounts(const std::string& query,
                                                       const std::string& after_id, int limit) = 0;
   virtual Result<std::vector<Workspace>> SearchWorkspaces(const std::string& query,

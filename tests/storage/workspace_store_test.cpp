@@ -369,6 +369,26 @@ TEST_P(WorkspaceStore, SearchMatchesShortnameOrNameInAnyCaseByIdWithCursor) {
   EXPECT_EQ(Search("", "ws_2", 5), (std::vector<std::string>{"ws_3"}));
 }
 
+// Both backends fold the case of ASCII letters only (see AccountStore for the same on names).
+TEST_P(WorkspaceStore, SearchFoldsTheSameCaseOnEveryBackend) {
+  SeedWorkspaces({{"ws_1", "ecole"}});
+  Write([&](Tx& tx) {
+    Ok(tx.UpdateWorkspace({"ws_1",
+                           "\xC3\x89"
+                           "cole Z\xC3\xBCrich",
+                           "ecole", "", false, 1, 1}));
+  });
+  EXPECT_EQ(Search("\xC3\x89"
+                   "cole"),
+            (std::vector<std::string>{"ws_1"}));  // "École", as stored
+  EXPECT_EQ(Search("\xC3\x89"
+                   "COLE Z\xC3\xBCRICH"),
+            (std::vector<std::string>{"ws_1"}));
+  EXPECT_TRUE(Search("\xC3\xA9"
+                     "cole")
+                  .empty());  // "école": É is not folded
+}
+
 VAULT_STORE_BACKENDS(WorkspaceStore);
 
 }  // namespace
