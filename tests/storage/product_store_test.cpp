@@ -329,10 +329,10 @@ TEST_P(ProductStore, SeatsCountDistinctAccountsDirectOrThroughGroups) {
   EXPECT_EQ(Seats("prd_2"), 0);  // per product
 }
 
-// Two grants racing for the last seat: with the product lock taken first, the second sees the
-// first's seat and stops.
+// Six grants racing for the last seat: with the product lock taken first, those after the
+// first see its seat and stop.
 TEST_P(ProductStore, TheProductLockSerialisesSeatCounting) {
-  auto granted = Concurrently<bool>(2, [](Tx& tx, int i) -> Result<bool> {
+  auto granted = Concurrently<bool>(6, [](Tx& tx, int i) -> Result<bool> {
     VAULT_TRY(tx.LockProduct("prd_1"));
     VAULT_ASSIGN_OR_RETURN(int seats, tx.CountSeats("prd_1"));
     if (seats >= 1) return false;
@@ -342,6 +342,10 @@ TEST_P(ProductStore, TheProductLockSerialisesSeatCounting) {
   });
   EXPECT_EQ(std::count(granted.begin(), granted.end(), true), 1);
   EXPECT_EQ(Seats("prd_1"), 1);
+}
+
+TEST_P(ProductStore, TheProductLockHoldsUntilCommit) {
+  EXPECT_TRUE(SecondLockWaitsForTheFirstCommit([](Tx& tx) { return tx.LockProduct("prd_1"); }));
 }
 
 TEST_P(ProductStore, ServiceClientsAreListedByIdAndRevokedOnce) {

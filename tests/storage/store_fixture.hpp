@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -72,6 +73,36 @@ class StoreTest : public ::testing::TestWithParam<std::string> {
     for (auto& t : threads) t.join();
     EXPECT_EQ(errors.load(), 0);
     return out;
+  }
+
+  // Whether a row lock taken by `lock` holds until commit: a first transaction locks and stays
+  // open (up to 300 ms, or until the second got through); a second one, started once the first
+  // holds the lock, locks too and notes whether the first had finished by then. Deterministic
+  // both ways: a real lock makes the second wait for the commit; without one the second gets
+  // through while the first is still open.
+  bool SecondLockWaitsForTheFirstCommit(const std::function<core::Result<void>(core::Tx&)>& lock) {
+    std::atomic<bool> first_locked{false}, first_done{false}, second_through{false};
+    bool waited = false;
+    std::thread second([&] {
+      while (!first_locked) std::this_thread::yield();
+      EXPECT_TRUE(store_->Write([&](core::Tx& tx) -> core::Result<void> {
+        VAULT_TRY(lock(tx));
+        waited = first_done;
+        second_through = true;
+        return {};
+      }));
+    });
+    EXPECT_TRUE(store_->Write([&](core::Tx& tx) -> core::Result<void> {
+      VAULT_TRY(lock(tx));
+      first_locked = true;
+      auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(300);
+      while (!second_through && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::yield();
+      first_done = true;  // before the commit: a real lock lets the second in only after it
+      return {};
+    }));
+    second.join();
+    return waited;
   }
 
   // The value of a result that must succeed (a default value, and a failure, when it did not).

@@ -97,21 +97,30 @@ TEST_P(WorkspaceStore, ALogoIsPutReplacedAndDeletedOnce) {
   });
 }
 
-// Two Owners demoting themselves at once (each only while another Owner remains): with the
-// workspace lock taken first, the second sees the first's demotion and stops.
+// Six Owners demoting themselves at once, each only while another Owner remains: with the
+// workspace lock taken first, each sees the demotions before it, and one Owner is left.
 TEST_P(WorkspaceStore, TheWorkspaceLockSerialisesMembershipChanges) {
-  SeedAccounts({{"acc_1", "a@example.com"}, {"acc_2", "b@example.com"}});
+  constexpr int kOwners = 6;
   SeedWorkspaces({{"ws_1", "alpha"}});
-  SeedMembers("ws_1", {{"acc_1", Role::kOwner}, {"acc_2", Role::kOwner}});
-  auto demoted = Concurrently<bool>(2, [](Tx& tx, int i) -> Result<bool> {
+  for (int i = 0; i < kOwners; ++i) {
+    const std::string id = "acc_" + std::to_string(i);
+    SeedAccounts({{id, id + "@example.com"}});
+    SeedMembers("ws_1", {{id, Role::kOwner}});
+  }
+  auto demoted = Concurrently<bool>(kOwners, [](Tx& tx, int i) -> Result<bool> {
     VAULT_TRY(tx.LockWorkspace("ws_1"));
     VAULT_ASSIGN_OR_RETURN(int owners, tx.CountOwners("ws_1"));
     if (owners < 2) return false;
-    VAULT_TRY(tx.UpdateMembershipRole("ws_1", i == 0 ? "acc_1" : "acc_2", Role::kAdmin));
+    VAULT_TRY(tx.UpdateMembershipRole("ws_1", "acc_" + std::to_string(i), Role::kAdmin));
     return true;
   });
-  EXPECT_EQ(std::count(demoted.begin(), demoted.end(), true), 1);
+  EXPECT_EQ(std::count(demoted.begin(), demoted.end(), true), kOwners - 1);
   Read([&](Tx& tx) { EXPECT_EQ(Ok(tx.CountOwners("ws_1")), 1); });
+}
+
+TEST_P(WorkspaceStore, TheWorkspaceLockHoldsUntilCommit) {
+  SeedWorkspaces({{"ws_1", "alpha"}});
+  EXPECT_TRUE(SecondLockWaitsForTheFirstCommit([](Tx& tx) { return tx.LockWorkspace("ws_1"); }));
 }
 
 TEST_P(WorkspaceStore, DeletingAWorkspaceCascadesEverythingInside) {
