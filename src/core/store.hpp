@@ -165,7 +165,8 @@ class Tx {
   virtual Result<std::optional<Product>> FindProduct(const std::string& workspace_id,
                                                      const std::string& id_or_shortname) = 0;
   virtual Result<std::optional<Product>> FindProductById(const std::string& id) = 0;
-  virtual Result<std::vector<Product>> ListProducts(const std::string& workspace_id) = 0;  // by name
+  // By name.
+  virtual Result<std::vector<Product>> ListProducts(const std::string& workspace_id) = 0;
   virtual Result<void> LockProduct(const std::string& id) = 0;  // serialises seat counting
   virtual Result<std::optional<Subscription>> FindSubscription(const std::string& product_id) = 0;
   virtual Result<std::vector<Subscription>> ListSubscriptions(const std::string& workspace_id) = 0;
@@ -179,7 +180,8 @@ class Tx {
   virtual Result<void> DeleteGroup(const std::string& id) = 0;  // its grants and members go too
   virtual Result<std::optional<Group>> FindGroup(const std::string& workspace_id,
                                                  const std::string& id) = 0;
-  virtual Result<std::vector<Group>> ListGroups(const std::string& workspace_id) = 0;  // by name_norm
+  // By name_norm.
+  virtual Result<std::vector<Group>> ListGroups(const std::string& workspace_id) = 0;
   // Returns false when already a member.
   virtual Result<bool> AddGroupMember(const std::string& workspace_id, const std::string& group_id,
                                       const std::string& account_id) = 0;
