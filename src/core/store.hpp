@@ -60,6 +60,7 @@ class Tx {
   // Sessions.
   virtual Result<void> InsertSession(const Session& session) = 0;
   virtual Result<std::optional<Session>> FindSessionByTokenHash(const std::string& token_hash) = 0;
+  // Newest first.
   virtual Result<std::vector<Session>> ListSessions(const std::string& account_id) = 0;
   virtual Result<void> TouchSession(const std::string& id, Timestamp last_seen_at,
                                     const std::string& ip) = 0;
@@ -84,7 +85,8 @@ class Tx {
   virtual Result<int> VoidTokensOfAccount(const std::string& account_id,
                                           std::optional<TokenPurpose> purpose, Timestamp now) = 0;
 
-  // Deletes the account and everything personal hanging off it (sessions, tokens, 2FA).
+  // Deletes the account and everything personal hanging off it (sessions, tokens, 2FA,
+  // memberships, group memberships, direct grants); not_found when absent.
   virtual Result<void> DeleteAccount(const std::string& id) = 0;
 
   // Throttling. ReserveAttempt atomically counts one attempt for `key` (a new window starts when
@@ -98,7 +100,7 @@ class Tx {
   // TOTP credentials and recovery codes.
   virtual Result<std::optional<TotpCredential>> FindTotp(const std::string& account_id) = 0;
   virtual Result<void> PutTotp(const TotpCredential& credential) = 0;  // insert or replace
-  virtual Result<void> DeleteTotp(const std::string& account_id) = 0;
+  virtual Result<void> DeleteTotp(const std::string& account_id) = 0;  // recovery codes too
   // Records `step` as used if it is newer than the last used one; false when it is not
   // (replay, or a concurrent use of the same code won).
   virtual Result<bool> AdvanceTotpStep(const std::string& account_id, std::int64_t step) = 0;
@@ -122,15 +124,20 @@ class Tx {
   virtual Result<bool> DeleteLogo(const std::string& workspace_id) = 0;
 
   // Memberships.
-  virtual Result<void> InsertMembership(const Membership& m) = 0;  // already_exists if member
+  // Fails already_exists "member.exists" when the account is already a member.
+  virtual Result<void> InsertMembership(const Membership& m) = 0;
   virtual Result<std::optional<Membership>> FindMembership(const std::string& workspace_id,
                                                            const std::string& account_id) = 0;
   virtual Result<void> UpdateMembershipRole(const std::string& workspace_id,
                                             const std::string& account_id, Role role) = 0;
+  // Returns whether the account was a member; its direct grants and group memberships in the
+  // workspace go too.
   virtual Result<bool> DeleteMembership(const std::string& workspace_id,
                                         const std::string& account_id) = 0;
   virtual Result<int> CountOwners(const std::string& workspace_id) = 0;
+  // By email; MemberView::groups is left empty (callers join ListGroupMembers).
   virtual Result<std::vector<MemberView>> ListMembers(const std::string& workspace_id) = 0;
+  // By workspace name.
   virtual Result<std::vector<WorkspaceCard>> ListWorkspacesOf(const std::string& account_id) = 0;
   // Workspaces in which the account is the only Owner.
   virtual Result<std::vector<Workspace>> SoleOwnerWorkspaces(const std::string& account_id) = 0;
@@ -141,10 +148,12 @@ class Tx {
   virtual Result<std::optional<Invitation>> FindInvitation(const std::string& workspace_id,
                                                            const std::string& id) = 0;
   virtual Result<std::optional<Invitation>> FindInvitationByToken(const std::string& token_hash) = 0;
+  // These two list pending invitations only, newest first.
   virtual Result<std::vector<Invitation>> ListPendingInvitations(const std::string& workspace_id) = 0;
   virtual Result<std::vector<Invitation>> ListInvitationsForEmail(const std::string& email_norm) = 0;
 
-  // Product catalogue.
+  // Product catalogue: types by key, each with its roles by rank (highest first) and its plans
+  // by seats (unlimited last).
   virtual Result<std::vector<ProductType>> ListProductTypes() = 0;
   // Inserts the type with its roles and plans; already_exists "product_type.key_taken".
   virtual Result<void> InsertProductType(const ProductType& t) = 0;
@@ -157,6 +166,7 @@ class Tx {
   virtual Result<std::optional<Product>> FindProduct(const std::string& workspace_id,
                                                      const std::string& id_or_shortname) = 0;
   virtual Result<std::optional<Product>> FindProductById(const std::string& id) = 0;
+  // By name.
   virtual Result<std::vector<Product>> ListProducts(const std::string& workspace_id) = 0;
   virtual Result<void> LockProduct(const std::string& id) = 0;  // serialises seat counting
   virtual Result<std::optional<Subscription>> FindSubscription(const std::string& product_id) = 0;
@@ -171,6 +181,7 @@ class Tx {
   virtual Result<void> DeleteGroup(const std::string& id) = 0;  // its grants and members go too
   virtual Result<std::optional<Group>> FindGroup(const std::string& workspace_id,
                                                  const std::string& id) = 0;
+  // By name_norm.
   virtual Result<std::vector<Group>> ListGroups(const std::string& workspace_id) = 0;
   // Returns false when already a member.
   virtual Result<bool> AddGroupMember(const std::string& workspace_id, const std::string& group_id,
@@ -184,6 +195,7 @@ class Tx {
   virtual Result<void> PutGrant(const Grant& g) = 0;  // insert or change the role
   virtual Result<bool> DeleteGrant(const std::string& product_id, PrincipalType type,
                                    const std::string& principal_id) = 0;
+  // By principal type (accounts first), then principal id.
   virtual Result<std::vector<Grant>> ListGrants(const std::string& product_id) = 0;
   virtual Result<std::vector<Grant>> ListWorkspaceGrants(const std::string& workspace_id) = 0;
   // Distinct accounts with access to the product, directly or through a group.
@@ -192,7 +204,7 @@ class Tx {
   // Product service clients.
   virtual Result<void> InsertServiceClient(const ServiceClient& c) = 0;
   virtual Result<std::optional<ServiceClient>> FindServiceClient(const std::string& id) = 0;
-  virtual Result<std::vector<ServiceClient>> ListServiceClients() = 0;
+  virtual Result<std::vector<ServiceClient>> ListServiceClients() = 0;  // by id, revoked too
   virtual Result<bool> RevokeServiceClient(const std::string& id, Timestamp now) = 0;
 
   // API keys. Find by id across workspaces (callers check the workspace).
@@ -218,13 +230,16 @@ class Tx {
   virtual Result<void> AppendChange(const std::string& kind, const std::string& subject, Timestamp now) = 0;
   virtual Result<std::vector<ChangeEntry>> ChangesAfter(std::int64_t after_seq, int limit) = 0;
   virtual Result<std::int64_t> LastChangeSeq() = 0;
+  // Deletes entries with seq < before_seq, always keeping the newest one, so that seq never
+  // restarts and LastChangeSeq never goes back.
   virtual Result<void> PruneChanges(std::int64_t before_seq) = 0;
 
   // Records a provider webhook event id; false when it was seen before (idempotency).
   virtual Result<bool> RecordWebhookEvent(const std::string& event_id, Timestamp now) = 0;
 
   // Platform administration: accounts / workspaces whose email, name or shortname contains
-  // `query` (case-insensitive; all when empty), ordered by id, after `after_id`.
+  // `query` (ignoring the case of ASCII letters, alike on every backend; all when empty),
+  // ordered by id, after `after_id`.
   virtual Result<std::vector<Account>> SearchAccounts(const std::string& query,
                                                       const std::string& after_id, int limit) = 0;
   virtual Result<std::vector<Workspace>> SearchWorkspaces(const std::string& query,

@@ -37,6 +37,11 @@ class SqlConn {
                                                   const std::vector<SqlValue>& params) = 0;
   // Runs a script of several statements without parameters (migrations, BEGIN/COMMIT).
   virtual core::Result<void> Exec(std::string_view sql) = 0;
+  // An SQL expression that lower-cases the ASCII letters of the text expression `expr` and
+  // leaves every other character as it is, alike on every backend (as LikeContains does to a
+  // query). Plain LOWER differs: SQLite folds ASCII only, PostgreSQL follows the database's
+  // locale, so one backend would find a name the other misses.
+  virtual std::string AsciiLower(std::string_view expr) const = 0;
 };
 
 }  // namespace vault::storage

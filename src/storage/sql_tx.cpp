@@ -183,8 +183,9 @@ Result<std::vector<Account>> SqlTx::SearchAccounts(const std::string& query,
   // LIKE with escaped wildcards; both dialects accept ESCAPE.
   std::string pattern = LikeContains(query);
   auto rows = conn_.Query(std::string("SELECT ") + kAccountCols +
-                              " FROM accounts WHERE (email_norm LIKE $1 ESCAPE '!' OR "
-                              "LOWER(name) LIKE $1 ESCAPE '!') AND id > $2 ORDER BY id LIMIT $3",
+                              " FROM accounts WHERE (email_norm LIKE $1 ESCAPE '!' OR " +
+                              conn_.AsciiLower("name") +
+                              " LIKE $1 ESCAPE '!') AND id > $2 ORDER BY id LIMIT $3",
                           {pattern, after_id, std::int64_t{limit}});
   if (!rows) return core::Fail(rows.error());
   std::vector<Account> out;

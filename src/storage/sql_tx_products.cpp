@@ -361,7 +361,12 @@ Result<std::int64_t> SqlTx::LastChangeSeq() {
 }
 
 Result<void> SqlTx::PruneChanges(std::int64_t before_seq) {
-  return Done(conn_.Query("DELETE FROM change_feed WHERE seq < $1", {before_seq}));
+  // The newest entry always stays: SQLite numbers a new row max(seq) + 1, so an emptied feed
+  // would start again at 1 and readers waiting for seq > N would miss every later change;
+  // PostgreSQL's sequence would go on, but LastChangeSeq would fall to 0. Kept, both agree.
+  return Done(conn_.Query(
+      "DELETE FROM change_feed WHERE seq < $1 AND seq < (SELECT MAX(seq) FROM change_feed)",
+      {before_seq}));
 }
 
 Result<bool> SqlTx::RecordWebhookEvent(const std::string& event_id, core::Timestamp now) {

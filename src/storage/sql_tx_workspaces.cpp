@@ -289,8 +289,9 @@ Result<std::vector<core::Workspace>> SqlTx::SearchWorkspaces(const std::string& 
                                                              const std::string& after_id, int limit) {
   std::string pattern = LikeContains(query);
   auto rows = conn_.Query(std::string("SELECT ") + kWorkspaceCols +
-                              " FROM workspaces w WHERE (w.shortname LIKE $1 ESCAPE '!' OR "
-                              "LOWER(w.name) LIKE $1 ESCAPE '!') AND w.id > $2 ORDER BY w.id LIMIT $3",
+                              " FROM workspaces w WHERE (w.shortname LIKE $1 ESCAPE '!' OR " +
+                              conn_.AsciiLower("w.name") +
+                              " LIKE $1 ESCAPE '!') AND w.id > $2 ORDER BY w.id LIMIT $3",
                           {pattern, after_id, std::int64_t{limit}});
   if (!rows) return core::Fail(rows.error());
   std::vector<core::Workspace> out;

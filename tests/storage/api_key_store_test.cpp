@@ -4,7 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "core/store.hpp"
-#include "support/fixtures.hpp"
+#include "storage/store_fixture.hpp"
 
 namespace vault::storage {
 namespace {
@@ -13,13 +13,11 @@ using core::ApiKey;
 using core::Result;
 using core::Tx;
 
-class ApiKeyStore : public ::testing::TestWithParam<std::string> {
+class ApiKeyStore : public StoreTest {
  protected:
   void SetUp() override {
-    VAULT_REQUIRE_BACKEND(GetParam());
-    db_ = std::make_unique<testing::TempDatabase>(GetParam());
-    opened_ = db_->Open();
-    store_ = opened_.store.get();
+    StoreTest::SetUp();
+    if (IsSkipped()) return;
     ASSERT_TRUE(store_->Write([&](Tx& tx) -> Result<void> {
       for (const char* ws : {"ws_a", "ws_b"}) {
         core::Workspace w{ws, "W", std::string("short-") + (ws + 3), "", false, 1, 1};
@@ -63,7 +61,7 @@ class ApiKeyStore : public ::testing::TestWithParam<std::string> {
     }));
     return out;
   }
-  std::vector<std::string> Ids(const core::ApiKeyQuery& q) {
+  std::vector<std::string> Listed(const core::ApiKeyQuery& q) {
     std::vector<std::string> out;
     EXPECT_TRUE(store_->Read([&](Tx& tx) -> Result<void> {
       auto l = tx.ListApiKeys(q);
@@ -73,10 +71,6 @@ class ApiKeyStore : public ::testing::TestWithParam<std::string> {
     }));
     return out;
   }
-
-  std::unique_ptr<testing::TempDatabase> db_;
-  OpenedStore opened_;
-  core::Store* store_ = nullptr;
 };
 
 TEST_P(ApiKeyStore, RoundTripsEveryField) {
@@ -114,18 +108,18 @@ TEST_P(ApiKeyStore, ListsNewestFirstWithFiltersAndCursor) {
   ASSERT_TRUE(Insert(prod));
   core::ApiKeyQuery q;
   q.workspace_id = "ws_a";
-  EXPECT_EQ(Ids(q), (std::vector<std::string>{"ak_3", "ak_2", "ak_1", "ak_5"}));
+  EXPECT_EQ(Listed(q), (std::vector<std::string>{"ak_3", "ak_2", "ak_1", "ak_5"}));
   q.product_ids = {"prd_1"};
-  EXPECT_EQ(Ids(q), (std::vector<std::string>{"ak_3", "ak_1", "ak_5"}));
+  EXPECT_EQ(Listed(q), (std::vector<std::string>{"ak_3", "ak_1", "ak_5"}));
   q.environment = "production";
-  EXPECT_EQ(Ids(q), (std::vector<std::string>{"ak_5"}));
+  EXPECT_EQ(Listed(q), (std::vector<std::string>{"ak_5"}));
   q = {};
   q.workspace_id = "ws_a";
   q.limit = 2;
-  EXPECT_EQ(Ids(q), (std::vector<std::string>{"ak_3", "ak_2"}));
+  EXPECT_EQ(Listed(q), (std::vector<std::string>{"ak_3", "ak_2"}));
   q.before_created_at = 200;
   q.before_id = "ak_2";
-  EXPECT_EQ(Ids(q), (std::vector<std::string>{"ak_1", "ak_5"}));
+  EXPECT_EQ(Listed(q), (std::vector<std::string>{"ak_1", "ak_5"}));
 }
 
 TEST_P(ApiKeyStore, RevokeAndRollMarkOnlyOnce) {
@@ -135,7 +129,7 @@ TEST_P(ApiKeyStore, RevokeAndRollMarkOnlyOnce) {
     EXPECT_TRUE(*tx.MarkApiKeyRolled("ak_1", "ak_9", 700));
     EXPECT_FALSE(*tx.MarkApiKeyRolled("ak_1", "ak_8", 800));  // already rolled
     EXPECT_TRUE(*tx.RevokeApiKey("ak_2", 300));
-    EXPECT_FALSE(*tx.RevokeApiKey("ak_2", 400));  // already revoked
+    EXPECT_FALSE(*tx.RevokeApiKey("ak_2", 400));              // already revoked
     EXPECT_FALSE(*tx.MarkApiKeyRolled("ak_2", "ak_8", 800));  // revoked keys do not roll
     EXPECT_FALSE(*tx.RevokeApiKey("ak_missing", 400));
     return {};
@@ -150,9 +144,11 @@ TEST_P(ApiKeyStore, UsageKeepsTheNewestAndScanSkipsRevoked) {
   ASSERT_TRUE(Insert(Key("ak_2", "ws_a", "prd_1", 100)));
   ASSERT_TRUE(Insert(Key("ak_3", "ws_b", "prd_3", 100)));
   ASSERT_TRUE(store_->Write([&](Tx& tx) -> Result<void> {
-    if (auto r = tx.RecordApiKeyUsage({{"ak_1", 500, "10.0.0.1"}, {"ak_2", 400, "::1"}}); !r) return r;
+    if (auto r = tx.RecordApiKeyUsage({{"ak_1", 500, "10.0.0.1"}, {"ak_2", 400, "::1"}}); !r)
+      return r;
     if (auto r = tx.RecordApiKeyUsage({{"ak_1", 450, "10.0.0.2"}}); !r) return r;  // older: ignored
-    return tx.RevokeApiKey("ak_2", 600).has_value() ? Result<void>{} : core::Fail(core::Code::kInternal, "x", "x");
+    return tx.RevokeApiKey("ak_2", 600).has_value() ? Result<void>{}
+                                                    : core::Fail(core::Code::kInternal, "x", "x");
   }));
   EXPECT_EQ(Find("ak_1")->last_used_at, 500);
   EXPECT_EQ(Find("ak_1")->last_used_ip, "10.0.0.1");
@@ -188,8 +184,7 @@ TEST_P(ApiKeyStore, KeysGoWithTheirProduct) {
   EXPECT_FALSE(Find("ak_1"));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, ApiKeyStore, ::testing::ValuesIn(testing::Backends()),
-                         [](const auto& info) { return info.param; });
+VAULT_STORE_BACKENDS(ApiKeyStore);
 
 }  // namespace
 }  // namespace vault::storage

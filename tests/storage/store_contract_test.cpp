@@ -1,12 +1,9 @@
 // The storage contract: every backend must behave the same for every repository operation.
-#include <atomic>
-#include <thread>
-
 #include <gtest/gtest.h>
 
 #include "core/blocking.hpp"
 #include "core/store.hpp"
-#include "support/fixtures.hpp"
+#include "storage/store_fixture.hpp"
 
 namespace vault::storage {
 namespace {
@@ -15,34 +12,11 @@ using core::Account;
 using core::Result;
 using core::Tx;
 
-class StoreContract : public ::testing::TestWithParam<std::string> {
+class StoreContract : public StoreTest {
  protected:
-  void SetUp() override {
-    VAULT_REQUIRE_BACKEND(GetParam());
-    db_ = std::make_unique<testing::TempDatabase>(GetParam());
-    opened_ = db_->Open();
-    store_ = opened_.store.get();
-  }
-
-  static Account MakeAccount(const std::string& id, const std::string& email) {
-    Account a;
-    a.id = id;
-    a.email = email;
-    a.email_norm = email;
-    for (auto& c : a.email_norm) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-    a.name = "Test Person";
-    a.password_hash = "$argon2id$v=19$m=8,t=1,p=1$c2FsdA$aGFzaA";
-    a.created_at = a.updated_at = 1000;
-    return a;
-  }
-
   Result<void> Insert(const Account& a) {
     return store_->Write([&](Tx& tx) { return tx.InsertAccount(a); });
   }
-
-  std::unique_ptr<testing::TempDatabase> db_;
-  OpenedStore opened_;
-  core::Store* store_ = nullptr;
 };
 
 TEST_P(StoreContract, AccountRoundTripsAndEmailIsUniqueInAnyCase) {
@@ -143,8 +117,14 @@ TEST_P(StoreContract, SessionsAreListedTouchedAndDeletedPerAccount) {
   ASSERT_TRUE(Insert(MakeAccount("acc_2", "b@example.com")));
   ASSERT_TRUE(store_->Write([&](Tx& tx) -> Result<void> {
     for (int i = 0; i < 3; ++i) {
-      core::Session s{"ses_" + std::to_string(i), "acc_1", "hash" + std::to_string(i), 10 + i, 10 + i,
-                      100, "127.0.0.1", "ua"};
+      core::Session s{"ses_" + std::to_string(i),
+                      "acc_1",
+                      "hash" + std::to_string(i),
+                      10 + i,
+                      10 + i,
+                      100,
+                      "127.0.0.1",
+                      "ua"};
       if (auto r = tx.InsertSession(s); !r) return r;
     }
     return tx.InsertSession({"ses_x", "acc_2", "hashx", 10, 10, 100, "::1", "ua"});
@@ -167,8 +147,10 @@ TEST_P(StoreContract, SessionsAreListedTouchedAndDeletedPerAccount) {
 }
 
 TEST_P(StoreContract, TokensAreConsumedOnceAndNotAfterExpiry) {
-  core::OneTimeToken t{"th1", core::TokenPurpose::kPasswordReset, "acc_1", "a@example.com", "", 0, 100, {}};
-  core::OneTimeToken old{"th2", core::TokenPurpose::kPasswordReset, "acc_1", "a@example.com", "", 0, 10, {}};
+  core::OneTimeToken t{
+      "th1", core::TokenPurpose::kPasswordReset, "acc_1", "a@example.com", "", 0, 100, {}};
+  core::OneTimeToken old{
+      "th2", core::TokenPurpose::kPasswordReset, "acc_1", "a@example.com", "", 0, 10, {}};
   ASSERT_TRUE(store_->Write([&](Tx& tx) -> Result<void> {
     if (auto r = tx.InsertToken(t); !r) return r;
     return tx.InsertToken(old);
@@ -186,23 +168,12 @@ TEST_P(StoreContract, TokensAreConsumedOnceAndNotAfterExpiry) {
 
 TEST_P(StoreContract, ConcurrentConsumersOfOneTokenHaveExactlyOneWinner) {
   ASSERT_TRUE(store_->Write([&](Tx& tx) {
-    return tx.InsertToken({"race", core::TokenPurpose::kSignup, "", "a@example.com", "A", 0, 100, {}});
+    return tx.InsertToken(
+        {"race", core::TokenPurpose::kSignup, "", "a@example.com", "A", 0, 100, {}});
   }));
-  std::atomic<int> winners{0}, errors{0};
-  std::vector<std::thread> threads;
-  for (int i = 0; i < 8; ++i)
-    threads.emplace_back([&] {
-      auto r = store_->Write([&](Tx& tx) -> Result<void> {
-        auto won = tx.ConsumeToken("race", core::TokenPurpose::kSignup, 50);
-        if (!won) return core::Fail(won.error());
-        if (*won) winners++;
-        return {};
-      });
-      if (!r) errors++;
-    });
-  for (auto& t : threads) t.join();
-  EXPECT_EQ(winners.load(), 1);
-  EXPECT_EQ(errors.load(), 0);
+  auto won = Concurrently<bool>(
+      8, [](Tx& tx, int) { return tx.ConsumeToken("race", core::TokenPurpose::kSignup, 50); });
+  EXPECT_EQ(std::count(won.begin(), won.end(), true), 1);
 }
 
 TEST_P(StoreContract, MigrationsAreAppliedOnceAndRecorded) {
@@ -221,8 +192,7 @@ TEST_P(StoreContract, HostileTextIsStoredVerbatim) {
   }));
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreContract, ::testing::ValuesIn(testing::Backends()),
-                         [](const auto& info) { return info.param; });
+VAULT_STORE_BACKENDS(StoreContract);
 
 }  // namespace
 }  // namespace vault::storage

@@ -20,6 +20,10 @@ class PgConn : public SqlConn {
   core::Result<std::vector<SqlRow>> Query(std::string_view sql,
                                           const std::vector<SqlValue>& params) override;
   core::Result<void> Exec(std::string_view sql) override;
+  // Under the "C" collation PostgreSQL's LOWER folds ASCII letters only, whatever the locale.
+  std::string AsciiLower(std::string_view expr) const override {
+    return "LOWER((" + std::string(expr) + ") COLLATE \"C\")";
+  }
 
  private:
   explicit PgConn(pg_conn* conn) : conn_(conn) {}

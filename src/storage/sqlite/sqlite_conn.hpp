@@ -22,6 +22,10 @@ class SqliteConn : public SqlConn {
   core::Result<std::vector<SqlRow>> Query(std::string_view sql,
                                           const std::vector<SqlValue>& params) override;
   core::Result<void> Exec(std::string_view sql) override;
+  // SQLite's built-in LOWER folds ASCII letters only.
+  std::string AsciiLower(std::string_view expr) const override {
+    return "LOWER(" + std::string(expr) + ")";
+  }
 
  private:
   explicit SqliteConn(sqlite3* db) : db_(db) {}
