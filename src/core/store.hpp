@@ -45,9 +45,10 @@ struct ChangeEntry {
   std::string kind, subject;
 };
 
-class Tx {
+// Accounts, sessions and one-time tokens (storage/sql_tx.cpp).
+class AccountsPort {
  public:
-  virtual ~Tx() = default;
+  virtual ~AccountsPort() = default;
 
   // Accounts. Insert fails already_exists "account.email_taken" when email_norm is used.
   virtual Result<std::optional<Account>> FindAccountById(const std::string& id) = 0;
@@ -89,6 +90,18 @@ class Tx {
   // memberships, group memberships, direct grants); not_found when absent.
   virtual Result<void> DeleteAccount(const std::string& id) = 0;
 
+  // Platform administration: accounts whose email or name contains `query` (ignoring the
+  // case of ASCII letters, alike on every backend; all when empty), ordered by id, after
+  // `after_id`.
+  virtual Result<std::vector<Account>> SearchAccounts(const std::string& query,
+                                                      const std::string& after_id, int limit) = 0;
+};
+
+// Brute-force throttling, second factors and the audit chain (storage/sql_tx_security.cpp).
+class SecurityPort {
+ public:
+  virtual ~SecurityPort() = default;
+
   // Throttling. ReserveAttempt atomically counts one attempt for `key` (a new window starts when
   // the old one is older than `window` seconds or its lock has ended) and returns the state
   // after counting; concurrent callers on any node see distinct counts.
@@ -110,6 +123,21 @@ class Tx {
   virtual Result<bool> UseRecoveryCode(const std::string& account_id, const std::string& code_hash,
                                        Timestamp now) = 0;
   virtual Result<int> CountUnusedRecoveryCodes(const std::string& account_id) = 0;
+
+  // Audit chain. AdvanceAuditHead reserves the next sequence number and returns it with the
+  // previous event's hash, holding the chain head until commit (appends are serialised).
+  virtual Result<AuditHead> AdvanceAuditHead() = 0;
+  virtual Result<void> AppendAuditEvent(const AuditEvent& event) = 0;  // also moves the head hash
+  // Newest first, filtered; at most query.limit events.
+  virtual Result<std::vector<AuditEvent>> QueryAudit(const AuditQuery& query) = 0;
+  // Oldest first from seq > after_seq, at most limit events (for chain verification).
+  virtual Result<std::vector<AuditEvent>> AuditEventsAfter(std::int64_t after_seq, int limit) = 0;
+};
+
+// Workspaces, memberships, logos and invitations (storage/sql_tx_workspaces.cpp).
+class WorkspacesPort {
+ public:
+  virtual ~WorkspacesPort() = default;
 
   // Workspaces. Insert/Update fail already_exists "workspace.shortname_taken".
   virtual Result<void> InsertWorkspace(const Workspace& w) = 0;
@@ -151,6 +179,19 @@ class Tx {
   // These two list pending invitations only, newest first.
   virtual Result<std::vector<Invitation>> ListPendingInvitations(const std::string& workspace_id) = 0;
   virtual Result<std::vector<Invitation>> ListInvitationsForEmail(const std::string& email_norm) = 0;
+
+  // Platform administration: workspaces whose name or shortname contains `query` (ignoring
+  // the case of ASCII letters, alike on every backend; all when empty), ordered by id, after
+  // `after_id`.
+  virtual Result<std::vector<Workspace>> SearchWorkspaces(const std::string& query,
+                                                          const std::string& after_id, int limit) = 0;
+};
+
+// The product catalogue, products, subscriptions, groups, grants, service clients, the
+// change feed and webhook idempotency (storage/sql_tx_products.cpp).
+class ProductsPort {
+ public:
+  virtual ~ProductsPort() = default;
 
   // Product catalogue: types by key, each with its roles by rank (highest first) and its plans
   // by seats (unlimited last).
@@ -207,6 +248,25 @@ class Tx {
   virtual Result<std::vector<ServiceClient>> ListServiceClients() = 0;  // by id, revoked too
   virtual Result<bool> RevokeServiceClient(const std::string& id, Timestamp now) = 0;
 
+  // Change feed: what changed (kind "workspace", "account", "catalog", "service_client",
+  // "api_key"), so every server process can drop what it cached. Seq grows; readers re-read a
+  // window.
+  virtual Result<void> AppendChange(const std::string& kind, const std::string& subject, Timestamp now) = 0;
+  virtual Result<std::vector<ChangeEntry>> ChangesAfter(std::int64_t after_seq, int limit) = 0;
+  virtual Result<std::int64_t> LastChangeSeq() = 0;
+  // Deletes entries with seq < before_seq, always keeping the newest one, so that seq never
+  // restarts and LastChangeSeq never goes back.
+  virtual Result<void> PruneChanges(std::int64_t before_seq) = 0;
+
+  // Records a provider webhook event id; false when it was seen before (idempotency).
+  virtual Result<bool> RecordWebhookEvent(const std::string& event_id, Timestamp now) = 0;
+};
+
+// API keys (storage/sql_tx_api_keys.cpp).
+class ApiKeysPort {
+ public:
+  virtual ~ApiKeysPort() = default;
+
   // API keys. Find by id across workspaces (callers check the workspace).
   virtual Result<void> InsertApiKey(const ApiKey& k) = 0;
   virtual Result<std::optional<ApiKey>> FindApiKey(const std::string& id) = 0;
@@ -223,36 +283,18 @@ class Tx {
   virtual Result<std::vector<std::string>> ScanApiKeyIds(const std::string& after_id, int limit) = 0;
   // Records last use (time and address) of each key, keeping the newest time.
   virtual Result<void> RecordApiKeyUsage(const std::vector<ApiKeyUsage>& usage) = 0;
+};
 
-  // Change feed: what changed (kind "workspace", "account", "catalog", "service_client",
-  // "api_key"), so every server process can drop what it cached. Seq grows; readers re-read a
-  // window.
-  virtual Result<void> AppendChange(const std::string& kind, const std::string& subject, Timestamp now) = 0;
-  virtual Result<std::vector<ChangeEntry>> ChangesAfter(std::int64_t after_seq, int limit) = 0;
-  virtual Result<std::int64_t> LastChangeSeq() = 0;
-  // Deletes entries with seq < before_seq, always keeping the newest one, so that seq never
-  // restarts and LastChangeSeq never goes back.
-  virtual Result<void> PruneChanges(std::int64_t before_seq) = 0;
-
-  // Records a provider webhook event id; false when it was seen before (idempotency).
-  virtual Result<bool> RecordWebhookEvent(const std::string& event_id, Timestamp now) = 0;
-
-  // Platform administration: accounts / workspaces whose email, name or shortname contains
-  // `query` (ignoring the case of ASCII letters, alike on every backend; all when empty),
-  // ordered by id, after `after_id`.
-  virtual Result<std::vector<Account>> SearchAccounts(const std::string& query,
-                                                      const std::string& after_id, int limit) = 0;
-  virtual Result<std::vector<Workspace>> SearchWorkspaces(const std::string& query,
-                                                          const std::string& after_id, int limit) = 0;
-
-  // Audit chain. AdvanceAuditHead reserves the next sequence number and returns it with the
-  // previous event's hash, holding the chain head until commit (appends are serialised).
-  virtual Result<AuditHead> AdvanceAuditHead() = 0;
-  virtual Result<void> AppendAuditEvent(const AuditEvent& event) = 0;  // also moves the head hash
-  // Newest first, filtered; at most query.limit events.
-  virtual Result<std::vector<AuditEvent>> QueryAudit(const AuditQuery& query) = 0;
-  // Oldest first from seq > after_seq, at most limit events (for chain verification).
-  virtual Result<std::vector<AuditEvent>> AuditEventsAfter(std::int64_t after_seq, int limit) = 0;
+// One transaction's repository operations: every aggregate's port, one per storage file. Use
+// cases take the Tx a Store hands them; a function that needs one aggregate only may take that
+// port instead.
+class Tx : public AccountsPort,
+           public SecurityPort,
+           public WorkspacesPort,
+           public ProductsPort,
+           public ApiKeysPort {
+ public:
+  ~Tx() override = default;
 };
 
 class Store {
