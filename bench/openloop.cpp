@@ -63,17 +63,27 @@ Options Parse(int argc, char** argv) {
       if (i + 1 >= argc) Die("missing value for " + a);
       return argv[++i];
     };
-    if (a == "--url") o.url = value();
-    else if (a == "--method") o.method = value();
-    else if (a == "--body") o.body = value();
-    else if (a == "--header") o.headers.push_back(value());
-    else if (a == "--rate") o.rate = std::atof(value().c_str());
-    else if (a == "--duration") o.duration = std::atof(value().c_str());
-    else if (a == "--timeout") o.timeout = std::atof(value().c_str());
-    else if (a == "--ok-status") o.ok_status = std::atoi(value().c_str());
-    else Die("unknown argument " + a);
+    if (a == "--url")
+      o.url = value();
+    else if (a == "--method")
+      o.method = value();
+    else if (a == "--body")
+      o.body = value();
+    else if (a == "--header")
+      o.headers.push_back(value());
+    else if (a == "--rate")
+      o.rate = std::atof(value().c_str());
+    else if (a == "--duration")
+      o.duration = std::atof(value().c_str());
+    else if (a == "--timeout")
+      o.timeout = std::atof(value().c_str());
+    else if (a == "--ok-status")
+      o.ok_status = std::atoi(value().c_str());
+    else
+      Die("unknown argument " + a);
   }
-  if (o.url.empty() || !(o.rate > 0) || !(o.duration > 0)) Die("--url, --rate > 0 and --duration > 0 are required");
+  if (o.url.empty() || !(o.rate > 0) || !(o.duration > 0))
+    Die("--url, --rate > 0 and --duration > 0 are required");
   return o;
 }
 
@@ -103,7 +113,8 @@ Target Resolve(const std::string& url) {
   }
   addrinfo hints{}, *res = nullptr;
   hints.ai_socktype = SOCK_STREAM;
-  if (getaddrinfo(host.c_str(), port.c_str(), &hints, &res) != 0 || !res) Die("cannot resolve " + host);
+  if (getaddrinfo(host.c_str(), port.c_str(), &hints, &res) != 0 || !res)
+    Die("cannot resolve " + host);
   std::memcpy(&t.addr, res->ai_addr, res->ai_addrlen);
   t.len = res->ai_addrlen;
   freeaddrinfo(res);
@@ -129,7 +140,8 @@ class Generator {
     std::string p = o_.method + " " + t_.path + " HTTP/1.1\r\nHost: " + t_.netloc +
                     "\r\nUser-Agent: atomyx-openloop\r\nConnection: keep-alive\r\n";
     if (!o_.body.empty())
-      p += "Content-Type: application/json\r\nContent-Length: " + std::to_string(o_.body.size()) + "\r\n";
+      p += "Content-Type: application/json\r\nContent-Length: " + std::to_string(o_.body.size()) +
+           "\r\n";
     for (const auto& h : o_.headers) p += h + "\r\n";
     payload_ = p + "\r\n" + o_.body;
     ep_ = epoll_create1(EPOLL_CLOEXEC);
@@ -186,7 +198,8 @@ class Generator {
       if (r.scheduled + r.latency <= send_end_) ++in_window[r.status];
     }
     auto pct = [](const std::vector<double>& v, double p) {
-      std::size_t k = static_cast<std::size_t>(std::max(0.0, std::ceil(p / 100.0 * static_cast<double>(v.size())) - 1));
+      std::size_t k = static_cast<std::size_t>(
+          std::max(0.0, std::ceil(p / 100.0 * static_cast<double>(v.size())) - 1));
       return v[std::min(k, v.size() - 1)] * 1000;  // nearest rank
     };
     char buf[512];
@@ -203,10 +216,13 @@ class Generator {
     for (auto& [status, lats] : by_status) {
       std::vector<double> v = lats;
       std::sort(v.begin(), v.end());
-      double per_sec = static_cast<double>(in_window.count(status) ? in_window.at(status) : 0) / window;
+      double per_sec =
+          static_cast<double>(in_window.count(status) ? in_window.at(status) : 0) / window;
       std::snprintf(buf, sizeof buf,
-                    "%s\"%s\": {\"count\": %zu, \"per_sec\": %.2f, \"p50_ms\": %.2f, \"p99_ms\": %.2f, \"max_ms\": %.2f}",
-                    first ? "" : ", ", status.c_str(), v.size(), per_sec, pct(v, 50), pct(v, 99), v.back() * 1000);
+                    "%s\"%s\": {\"count\": %zu, \"per_sec\": %.2f, \"p50_ms\": %.2f, \"p99_ms\": "
+                    "%.2f, \"max_ms\": %.2f}",
+                    first ? "" : ", ", status.c_str(), v.size(), per_sec, pct(v, 50), pct(v, 99),
+                    v.back() * 1000);
       out += buf;
       first = false;
       std::snprintf(buf, sizeof buf, "%.2f, %.2f, %.2f", per_sec, pct(v, 50), pct(v, 99));
@@ -218,8 +234,8 @@ class Generator {
     auto fields = [&](const std::string& status, const char* a, const char* b, const char* c) {
       std::string s = summary.count(status) ? summary.at(status) : "0.0, null, null";
       auto c1 = s.find(','), c2 = s.find(',', c1 + 1);
-      return std::string(", \"") + a + "\": " + s.substr(0, c1) + ", \"" + b + "\": " +
-             s.substr(c1 + 2, c2 - c1 - 2) + ", \"" + c + "\": " + s.substr(c2 + 2);
+      return std::string(", \"") + a + "\": " + s.substr(0, c1) + ", \"" + b +
+             "\": " + s.substr(c1 + 2, c2 - c1 - 2) + ", \"" + c + "\": " + s.substr(c2 + 2);
     };
     out += fields(ok, "success_per_sec", "success_p50_ms", "success_p99_ms");
     out += fields("503", "rejected_503_per_sec", "rejected_503_p50_ms", "rejected_503_p99_ms");
@@ -243,7 +259,10 @@ class Generator {
   void Send(double scheduled) {
     Conn* c = nullptr;
     for (auto& p : conns_)
-      if (!p->busy && p->fd >= 0) { c = p.get(); break; }
+      if (!p->busy && p->fd >= 0) {
+        c = p.get();
+        break;
+      }
     if (!c) c = Open();
     if (!c) {
       results_.push_back({"error:connect", Now() - scheduled, scheduled});
@@ -261,7 +280,8 @@ class Generator {
     if (fd < 0) return nullptr;
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    if (connect(fd, reinterpret_cast<const sockaddr*>(&t_.addr), t_.len) < 0 && errno != EINPROGRESS) {
+    if (connect(fd, reinterpret_cast<const sockaddr*>(&t_.addr), t_.len) < 0 &&
+        errno != EINPROGRESS) {
       close(fd);
       return nullptr;
     }
@@ -279,8 +299,12 @@ class Generator {
   void Flush(Conn* c) {
     while (c->busy && c->sent < payload_.size()) {
       ssize_t w = send(c->fd, payload_.data() + c->sent, payload_.size() - c->sent, MSG_NOSIGNAL);
-      if (w > 0) { c->sent += static_cast<std::size_t>(w); continue; }
-      if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOTCONN)) return;  // EPOLLOUT resumes
+      if (w > 0) {
+        c->sent += static_cast<std::size_t>(w);
+        continue;
+      }
+      if (w < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == ENOTCONN))
+        return;  // EPOLLOUT resumes
       Fail(c, "error:send");
       return;
     }
@@ -293,11 +317,16 @@ class Generator {
       char buf[16384];
       while (true) {
         ssize_t r = recv(c->fd, buf, sizeof buf, 0);
-        if (r > 0) { c->in.append(buf, static_cast<std::size_t>(r)); continue; }
+        if (r > 0) {
+          c->in.append(buf, static_cast<std::size_t>(r));
+          continue;
+        }
         if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) break;
         // closed by the peer (or an error): fatal for a request in flight, harmless when idle
-        if (c->busy && !Complete(c)) Fail(c, "error:closed");
-        else Close(c);
+        if (c->busy && !Complete(c))
+          Fail(c, "error:closed");
+        else
+          Close(c);
         return;
       }
       if (c->busy) Complete(c);
@@ -342,8 +371,9 @@ class Generator {
         Close(c.get());
       }
     // forget closed connections so the idle search stays short
-    conns_.erase(std::remove_if(conns_.begin(), conns_.end(), [](const auto& c) { return c->fd < 0; }),
-                 conns_.end());
+    conns_.erase(
+        std::remove_if(conns_.begin(), conns_.end(), [](const auto& c) { return c->fd < 0; }),
+        conns_.end());
   }
 
   Options o_;

@@ -12,7 +12,7 @@ PKGS=(
   python3
 )
 if [ "${1:-}" = "--test" ]; then
-  PKGS+=(postgresql-15 python3-aiosmtpd oathtool sqlite3 wrk time)
+  PKGS+=(postgresql-15 python3-aiosmtpd oathtool sqlite3 wrk time clang-format)
 fi
 missing=()
 # Debian's nodejs has no npm inside; a NodeSource nodejs does and conflicts with the npm package.

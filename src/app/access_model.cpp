@@ -1,9 +1,9 @@
 #include "app/access_model.hpp"
 
-#include "core/blocking.hpp"
-
 #include <algorithm>
 #include <mutex>
+
+#include "core/blocking.hpp"
 
 namespace vault::app {
 
@@ -85,7 +85,8 @@ Result<AccessModel::AccountSnap> AccessModel::Account(const std::string& id) {
 Result<std::string> AccessModel::WorkspaceOfProduct(const std::string& product_id) {
   {
     std::shared_lock lock(mu_);
-    if (auto it = product_workspace_.find(product_id); it != product_workspace_.end()) return it->second;
+    if (auto it = product_workspace_.find(product_id); it != product_workspace_.end())
+      return it->second;
   }
   if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
   std::uint64_t gen = generation_.load();
@@ -98,14 +99,16 @@ Result<std::string> AccessModel::WorkspaceOfProduct(const std::string& product_i
   if (!ws.empty()) {
     std::unique_lock lock(mu_);
     if (generation_.load() == gen) {
-      if (product_workspace_.size() >= max_workspaces_ * 4) product_workspace_.erase(product_workspace_.begin());
+      if (product_workspace_.size() >= max_workspaces_ * 4)
+        product_workspace_.erase(product_workspace_.begin());
       product_workspace_[product_id] = ws;
     }
   }
   return ws;
 }
 
-Result<std::shared_ptr<const AccessModel::WorkspaceSnap>> AccessModel::Workspace(const std::string& id) {
+Result<std::shared_ptr<const AccessModel::WorkspaceSnap>> AccessModel::Workspace(
+    const std::string& id) {
   {
     std::shared_lock lock(mu_);
     if (auto it = workspaces_.find(id); it != workspaces_.end()) return it->second;
@@ -123,7 +126,8 @@ Result<std::shared_ptr<const AccessModel::WorkspaceSnap>> AccessModel::Workspace
     for (auto& p : products) snap->products[p.id].product = std::move(p);
     VAULT_ASSIGN_OR_RETURN(auto subs, tx.ListSubscriptions(id));
     for (auto& s : subs)
-      if (auto it = snap->products.find(s.product_id); it != snap->products.end()) it->second.subscription = s;
+      if (auto it = snap->products.find(s.product_id); it != snap->products.end())
+        it->second.subscription = s;
     VAULT_ASSIGN_OR_RETURN(auto grants, tx.ListWorkspaceGrants(id));
     for (auto& g : grants)
       if (auto it = snap->products.find(g.product_id); it != snap->products.end())
@@ -155,7 +159,8 @@ Result<AccessModel::Found> AccessModel::Find(const std::string& product_id) {
   return out;
 }
 
-Result<core::AccessFacts> AccessModel::Facts(const std::string& account_id, const std::string& product_id) {
+Result<core::AccessFacts> AccessModel::Facts(const std::string& account_id,
+                                             const std::string& product_id) {
   core::AccessFacts f;
   VAULT_ASSIGN_OR_RETURN(auto account, Account(account_id));
   f.account_exists = account.exists;
@@ -181,20 +186,21 @@ Result<core::AccessFacts> AccessModel::Facts(const std::string& account_id, cons
   const std::vector<std::string>* groups = nullptr;
   if (auto g = ws->groups_of.find(account_id); g != ws->groups_of.end()) groups = &g->second;
   for (const core::Grant& g : product->grants) {
-    bool reaches = g.principal_type == core::PrincipalType::kAccount
-                       ? g.principal_id == account_id
-                       : groups && std::find(groups->begin(), groups->end(), g.principal_id) != groups->end();
+    bool reaches =
+        g.principal_type == core::PrincipalType::kAccount
+            ? g.principal_id == account_id
+            : groups && std::find(groups->begin(), groups->end(), g.principal_id) != groups->end();
     if (!reaches) continue;
     const core::ProductRole* role = type ? type->FindRole(g.role) : nullptr;
     f.grants.push_back({g.principal_type == core::PrincipalType::kAccount ? "direct" : "group",
-                        g.principal_type == core::PrincipalType::kGroup ? g.principal_id : "", g.role,
-                        role ? role->rank : 0});
+                        g.principal_type == core::PrincipalType::kGroup ? g.principal_id : "",
+                        g.role, role ? role->rank : 0});
   }
   return f;
 }
 
 Result<core::KeyProductFacts> AccessModel::KeyProduct(const std::string& product_id,
-                                                     const std::string& permission) {
+                                                      const std::string& permission) {
   core::KeyProductFacts f;
   auto decide = [&](const ProductEntry& product, const Types& types) {
     f.exists = true;
@@ -203,8 +209,9 @@ Result<core::KeyProductFacts> AccessModel::KeyProduct(const std::string& product
     f.offers_permission = permission.empty();
     for (const auto& t : types)
       if (t.id == product.product.type_id)
-        f.offers_permission = permission.empty() || std::find(t.api_permissions.begin(), t.api_permissions.end(),
-                                                              permission) != t.api_permissions.end();
+        f.offers_permission =
+            permission.empty() || std::find(t.api_permissions.begin(), t.api_permissions.end(),
+                                            permission) != t.api_permissions.end();
   };
   {
     // Fast path, the usual case: everything cached, read under one shared lock without
@@ -225,8 +232,10 @@ Result<core::KeyProductFacts> AccessModel::KeyProduct(const std::string& product
   return f;
 }
 
-Result<core::AccessDecision> AccessModel::Check(const std::string& account_id, const std::string& product_id,
-                                                const std::string& permission, core::AccessFacts* facts) {
+Result<core::AccessDecision> AccessModel::Check(const std::string& account_id,
+                                                const std::string& product_id,
+                                                const std::string& permission,
+                                                core::AccessFacts* facts) {
   VAULT_ASSIGN_OR_RETURN(auto f, Facts(account_id, product_id));
   core::AccessDecision d = core::DecideAccess(f, permission, clock_.Now());
   if (facts) *facts = std::move(f);

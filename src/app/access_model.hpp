@@ -27,17 +27,24 @@ class AccessModel : public core::ChangeListener {
   // so memory stays flat however large the database is).
   AccessModel(core::Store& store, core::Clock& clock, std::size_t max_workspaces = 200000,
               std::size_t max_accounts = 2000000)
-      : store_(store), clock_(clock), max_workspaces_(max_workspaces), max_accounts_(max_accounts) {}
+      : store_(store),
+        clock_(clock),
+        max_workspaces_(max_workspaces),
+        max_accounts_(max_accounts) {}
 
   // Gathers the facts for (account, product). Fails only on storage errors.
-  core::Result<core::AccessFacts> Facts(const std::string& account_id, const std::string& product_id);
+  core::Result<core::AccessFacts> Facts(const std::string& account_id,
+                                        const std::string& product_id);
   // Facts + DecideAccess at the current time.
-  core::Result<core::AccessDecision> Check(const std::string& account_id, const std::string& product_id,
-                                           const std::string& permission, core::AccessFacts* facts = nullptr);
+  core::Result<core::AccessDecision> Check(const std::string& account_id,
+                                           const std::string& product_id,
+                                           const std::string& permission,
+                                           core::AccessFacts* facts = nullptr);
 
   // What API key verification needs about a product: whether it exists, is active now, and
   // its type still offers `permission` (empty: true).
-  core::Result<core::KeyProductFacts> KeyProduct(const std::string& product_id, const std::string& permission);
+  core::Result<core::KeyProductFacts> KeyProduct(const std::string& product_id,
+                                                 const std::string& permission);
 
   void WorkspaceChanged(const std::string& workspace_id) override;
   void AccountChanged(const std::string& account_id) override;

@@ -21,7 +21,6 @@ core::Error InvalidCredentials() {
                      "the email address or password is not correct"};
 }
 
-
 }  // namespace
 
 AccountService::AccountService(Ports ports, AccountSettings settings)
@@ -47,7 +46,8 @@ Result<core::OneTimeToken> AccountService::CheckToken(core::Tx& tx, const std::s
     return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", field);
   };
   if (token.size() != 43) return invalid();
-  VAULT_ASSIGN_OR_RETURN(auto found, tx.FindToken(p_.secrets.KeyedHash(TokenHashPurpose(purpose), token), purpose));
+  VAULT_ASSIGN_OR_RETURN(
+      auto found, tx.FindToken(p_.secrets.KeyedHash(TokenHashPurpose(purpose), token), purpose));
   if (!found) return invalid();
   if ((found)->consumed_at)
     return Fail(Code::kInvalidArgument, "token.used", "this link has already been used", field);
@@ -89,8 +89,8 @@ Result<bool> AccountService::LockIfExhausted(core::Tx& tx, const std::string& ke
   return true;
 }
 
-Result<SignedIn> AccountService::OpenSession(core::Tx& tx, Account account, const ClientInfo& client,
-                                             const std::string& method) {
+Result<SignedIn> AccountService::OpenSession(core::Tx& tx, Account account,
+                                             const ClientInfo& client, const std::string& method) {
   SignedIn out;
   out.token = core::NewToken(p_.random);  // 256-bit bearer secret from the OS CSPRNG
   core::Session& s = out.session;
@@ -105,9 +105,9 @@ Result<SignedIn> AccountService::OpenSession(core::Tx& tx, Account account, cons
   account.last_sign_in_at = s.created_at;
   VAULT_TRY(tx.UpdateAccount(account));
   if (!method.empty())
-    if (auto r = audit_.Record(tx, AccountActor(account.id, client),
-                               {"session.signed_in", "session", s.id,
-                                JsonSummary({{"method", method}})});
+    if (auto r = audit_.Record(
+            tx, AccountActor(account.id, client),
+            {"session.signed_in", "session", s.id, JsonSummary({{"method", method}})});
         !r)
       return Fail(r.error());
   out.account = std::move(account);
@@ -175,7 +175,8 @@ Result<SignedIn> AccountService::CreateVerifiedAccount(core::Tx& tx, const std::
   a.password_hash = password_hash;
   a.created_at = a.updated_at = p_.clock.Now();
   VAULT_TRY(tx.InsertAccount(a));
-  if (auto ev = audit_.Record(tx, AccountActor(a.id, client), {"account.created", "account", a.id}); !ev)
+  if (auto ev = audit_.Record(tx, AccountActor(a.id, client), {"account.created", "account", a.id});
+      !ev)
     return Fail(ev.error());
   return OpenSession(tx, a, client, "");
 }
@@ -201,11 +202,13 @@ Result<SignInOutcome> AccountService::SignIn(const std::string& email, const std
     // reservation above was rolled back with the refusal).
     if (reserved.error().id == "auth.locked")
       (void)p_.store.Write([&](core::Tx& tx) -> Result<void> {
-        VAULT_ASSIGN_OR_RETURN(auto seen, tx.ReserveAttempt("signin-refused:" + norm, p_.clock.Now(), settings_.lockout_seconds));
+        VAULT_ASSIGN_OR_RETURN(
+            auto seen,
+            tx.ReserveAttempt("signin-refused:" + norm, p_.clock.Now(), settings_.lockout_seconds));
         if (seen.attempts > 1) return {};
         return audit_.Record(tx, AnonymousActor(client),
-                             {"session.sign_in_failed", account ? "account" : "", account ? account->id : "",
-                              JsonSummary({{"reason", "locked"}})});
+                             {"session.sign_in_failed", account ? "account" : "",
+                              account ? account->id : "", JsonSummary({{"reason", "locked"}})});
       });
     return Fail(reserved.error());
   }
@@ -266,7 +269,7 @@ Result<SignInOutcome> AccountService::SignIn(const std::string& email, const std
       VAULT_ASSIGN_OR_RETURN(auto secret, IssueToken(tx, t, settings_.mfa_token_seconds));
       out.mfa_token = secret;
       VAULT_TRY(audit_.Record(tx, AccountActor(account->id, client),
-                           {"session.mfa_challenged", "account", account->id}));
+                              {"session.mfa_challenged", "account", account->id}));
       return out;
     }
     VAULT_ASSIGN_OR_RETURN(auto s, OpenSession(tx, *account, client, "password"));
@@ -307,7 +310,8 @@ Result<AuthContext> AccountService::Authenticate(const std::string& token,
   if (touch) {
     ctx.session.last_seen_at = now;
     ctx.session.ip = client.ip;
-    auto w = p_.store.Write([&](core::Tx& tx) { return tx.TouchSession(ctx.session.id, now, client.ip); });
+    auto w = p_.store.Write(
+        [&](core::Tx& tx) { return tx.TouchSession(ctx.session.id, now, client.ip); });
     if (!w) return Fail(w.error());
   }
   return ctx;
@@ -334,8 +338,9 @@ Result<void> AccountService::RecheckPassword(const AuthContext& ctx, const std::
     return p_.store.Write([&](core::Tx& tx) { return tx.ResetThrottle(key); });  // as sign-in does
   bool locked = false;
   auto w = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    if (auto r = audit_.Record(tx, ActorOf(ctx), {"account.password_recheck_failed", "account",
-                                                  ctx.account.id, JsonSummary({{"field", field}})});
+    if (auto r = audit_.Record(tx, ActorOf(ctx),
+                               {"account.password_recheck_failed", "account", ctx.account.id,
+                                JsonSummary({{"field", field}})});
         !r)
       return r;
     VAULT_ASSIGN_OR_RETURN(auto l, LockIfExhausted(tx, key, state));

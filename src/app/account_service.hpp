@@ -72,7 +72,9 @@ inline Actor ActorOf(const AuthContext& ctx) {
 inline Actor AccountActor(const std::string& id, const ClientInfo& c) {
   return Actor{"account", id, c.ip, c.user_agent};
 }
-inline Actor AnonymousActor(const ClientInfo& c) { return Actor{"anonymous", "", c.ip, c.user_agent}; }
+inline Actor AnonymousActor(const ClientInfo& c) {
+  return Actor{"anonymous", "", c.ip, c.user_agent};
+}
 
 struct ProfilePatch {
   std::optional<std::string> name, locale, time_zone;
@@ -134,7 +136,8 @@ class AccountService {
                                     const std::string& new_password);
   core::Result<void> RequestEmailChange(const AuthContext& ctx, const std::string& new_email,
                                         const std::string& password);
-  core::Result<core::Account> ConfirmEmailChange(const std::string& token, const ClientInfo& client);
+  core::Result<core::Account> ConfirmEmailChange(const std::string& token,
+                                                 const ClientInfo& client);
   core::Result<void> ForgotPassword(const std::string& email, const ClientInfo& client);
   core::Result<void> ResetPassword(const std::string& token, const std::string& password,
                                    const ClientInfo& client);
@@ -151,7 +154,8 @@ class AccountService {
   // Start needs the password (a stolen session alone cannot add a factor); fails like
   // RecheckPassword.
   core::Result<TotpEnrolment> StartTotp(const AuthContext& ctx, const std::string& password);
-  core::Result<std::vector<std::string>> ConfirmTotp(const AuthContext& ctx, const std::string& code);
+  core::Result<std::vector<std::string>> ConfirmTotp(const AuthContext& ctx,
+                                                     const std::string& code);
   // Needs the password and a current TOTP or recovery code.
   core::Result<void> DisableTotp(const AuthContext& ctx, const std::string& password,
                                  const std::string& code);
@@ -160,7 +164,8 @@ class AccountService {
                                                                  const std::string& code);
 
   // The caller's own security events, newest first (cursor = seq to continue below).
-  core::Result<std::vector<core::AuditEvent>> MyAudit(const AuthContext& ctx, core::AuditQuery query);
+  core::Result<std::vector<core::AuditEvent>> MyAudit(const AuthContext& ctx,
+                                                      core::AuditQuery query);
 
   // For sibling services (invitation sign-up): creates a verified account with the given
   // password hash and opens its session, in the caller's transaction (audited).
@@ -211,7 +216,8 @@ class AccountService {
   core::Result<bool> GuardedCodeCheck(core::Tx& tx, const std::string& key,
                                       const std::function<core::Result<bool>()>& check,
                                       const char* field, std::optional<core::Error>* failure);
-  core::Result<std::vector<std::string>> NewRecoveryCodes(core::Tx& tx, const std::string& account_id);
+  core::Result<std::vector<std::string>> NewRecoveryCodes(core::Tx& tx,
+                                                          const std::string& account_id);
   std::string RecoveryHash(const std::string& account_id, const std::string& code) const;
   void Mail(const core::MailMessage& m);
 

@@ -13,7 +13,8 @@ const Actor kSystem{"system", "cli", "", "atomyx-vault admin"};
 
 Result<core::Account> Find(core::Tx& tx, const std::string& email) {
   VAULT_ASSIGN_OR_RETURN(auto a, tx.FindAccountByEmail(core::NormalizeEmail(email)));
-  if (!a) return Fail(core::Code::kNotFound, "account.not_found", "no account has this email address");
+  if (!a)
+    return Fail(core::Code::kNotFound, "account.not_found", "no account has this email address");
   return std::move(*a);
 }
 }  // namespace
@@ -29,7 +30,8 @@ AdminService::AdminService(core::Store& store, core::Clock& clock, core::Random&
       changes_(changes),
       audit_(secrets, random, clock) {}
 
-Result<AdminOutcome> AdminService::CreateSuperAdmin(const std::string& email, const std::string& name) {
+Result<AdminOutcome> AdminService::CreateSuperAdmin(const std::string& email,
+                                                    const std::string& name) {
   VAULT_ASSIGN_OR_RETURN(auto valid, core::ValidateEmail(email, "email"));
   VAULT_ASSIGN_OR_RETURN(auto valid_name, core::ValidateName(name, "name"));
   VAULT_ASSIGN_OR_RETURN(auto out, store_.Write([&](core::Tx& tx) -> Result<AdminOutcome> {
@@ -54,13 +56,15 @@ Result<AdminOutcome> AdminService::CreateSuperAdmin(const std::string& email, co
       t.purpose = core::TokenPurpose::kPasswordReset;
       t.account_id = a.id;
       t.email = a.email;
-      VAULT_ASSIGN_OR_RETURN(auto secret, IssueOneTimeToken(tx, random_, secrets_, clock_, t, 24 * 3600));
+      VAULT_ASSIGN_OR_RETURN(auto secret,
+                             IssueOneTimeToken(tx, random_, secrets_, clock_, t, 24 * 3600));
       out.link = public_url_ + "/password/reset?token=" + secret;
       out.created = true;
     }
     out.account_id = a.id;
-    VAULT_TRY(audit_.Record(tx, kSystem, {"admin.super_admin_granted", "account", a.id,
-                                       JsonSummary({{"created", out.created ? "true" : "false"}})}));
+    VAULT_TRY(audit_.Record(tx, kSystem,
+                            {"admin.super_admin_granted", "account", a.id,
+                             JsonSummary({{"created", out.created ? "true" : "false"}})}));
     return out;
   }));
   if (changes_) changes_->AccountChanged(out.account_id);
@@ -96,9 +100,10 @@ Result<AdminOutcome> AdminService::SetDisabled(const std::string& email, bool di
       ended = d;
     }
     out.account_id = a.id;
-    VAULT_TRY(audit_.Record(tx, kSystem,
-                         {disabled ? "admin.account_disabled" : "admin.account_enabled", "account",
-                          a.id, JsonSummary({{"sessions_ended", std::to_string(ended)}})}));
+    VAULT_TRY(
+        audit_.Record(tx, kSystem,
+                      {disabled ? "admin.account_disabled" : "admin.account_enabled", "account",
+                       a.id, JsonSummary({{"sessions_ended", std::to_string(ended)}})}));
     return out;
   }));
   if (changes_) changes_->AccountChanged(out.account_id);

@@ -27,20 +27,25 @@ core::Error KeyNotFound() {
 }
 
 core::Error Denied() {
-  return core::Error{Code::kPermissionDenied, "permission.denied", "",
-                     "managing API keys needs a workspace Owner or Admin, or the product's Admin role"};
+  return core::Error{
+      Code::kPermissionDenied, "permission.denied", "",
+      "managing API keys needs a workspace Owner or Admin, or the product's Admin role"};
 }
 
 Result<core::Timestamp> CheckExpiry(core::Timestamp at, core::Timestamp now, const char* field) {
   if (at == 0) return at;
   if (at <= now)
-    return Fail(Code::kInvalidArgument, "api_key.expiry_in_past", "the expiry must be in the future", field);
+    return Fail(Code::kInvalidArgument, "api_key.expiry_in_past",
+                "the expiry must be in the future", field);
   if (at > now + kMaxLifetime)
-    return Fail(Code::kInvalidArgument, "api_key.expiry_too_far", "the expiry must be within 10 years", field);
+    return Fail(Code::kInvalidArgument, "api_key.expiry_too_far",
+                "the expiry must be within 10 years", field);
   return at;
 }
 
-std::string Cursor(const core::ApiKey& k) { return core::Base64Url(std::to_string(k.created_at) + ":" + k.id); }
+std::string Cursor(const core::ApiKey& k) {
+  return core::Base64Url(std::to_string(k.created_at) + ":" + k.id);
+}
 
 bool ParseCursor(const std::string& cursor, core::ApiKeyQuery& q) {
   auto raw = core::Base64UrlDecode(cursor);
@@ -61,16 +66,24 @@ struct ApiKeyService::Scope {
   WorkspaceAccess access;
   bool all_products = false;             // workspace Owner or Admin
   std::set<std::string> admin_products;  // products where the caller holds the admin role
-  bool Sees(const std::string& product_id) const { return all_products || admin_products.contains(product_id); }
+  bool Sees(const std::string& product_id) const {
+    return all_products || admin_products.contains(product_id);
+  }
 };
 
-ApiKeyService::ApiKeyService(Ports ports, WorkspaceService& workspaces, AccessModel& model, std::size_t max_cached)
-    : p_(ports), workspaces_(workspaces), model_(model), audit_(ports.secrets, ports.random, ports.clock),
+ApiKeyService::ApiKeyService(Ports ports, WorkspaceService& workspaces, AccessModel& model,
+                             std::size_t max_cached)
+    : p_(ports),
+      workspaces_(workspaces),
+      model_(model),
+      audit_(ports.secrets, ports.random, ports.clock),
       max_cached_(max_cached) {}
 
-Result<ApiKeyService::Scope> ApiKeyService::OpenScope(core::Tx& tx, const AuthContext& ctx, const std::string& ws,
-                                                     bool for_write) {
-  VAULT_ASSIGN_OR_RETURN(auto access, for_write ? workspaces_.OpenForWrite(tx, ctx, ws, Capability::kView) : workspaces_.OpenIn(tx, ctx, ws, Capability::kView));
+Result<ApiKeyService::Scope> ApiKeyService::OpenScope(core::Tx& tx, const AuthContext& ctx,
+                                                      const std::string& ws, bool for_write) {
+  VAULT_ASSIGN_OR_RETURN(auto access, for_write
+                                          ? workspaces_.OpenForWrite(tx, ctx, ws, Capability::kView)
+                                          : workspaces_.OpenIn(tx, ctx, ws, Capability::kView));
   Scope scope{std::move(access)};
   if (core::Allows(scope.access.membership.role, Capability::kManageAccess)) {
     scope.all_products = true;
@@ -84,15 +97,17 @@ Result<ApiKeyService::Scope> ApiKeyService::OpenScope(core::Tx& tx, const AuthCo
     if (account == me) my_groups.insert(group);
   VAULT_ASSIGN_OR_RETURN(auto grants, tx.ListWorkspaceGrants(scope.access.workspace.id));
   for (const auto& g : grants) {
-    bool mine = g.principal_type == core::PrincipalType::kAccount ? g.principal_id == me
-                                                                   : my_groups.contains(g.principal_id);
+    bool mine = g.principal_type == core::PrincipalType::kAccount
+                    ? g.principal_id == me
+                    : my_groups.contains(g.principal_id);
     if (mine && g.role == "admin") scope.admin_products.insert(g.product_id);
   }
   if (scope.admin_products.empty()) return Fail(Denied());
   return scope;
 }
 
-Result<core::ApiKey> ApiKeyService::FindVisible(core::Tx& tx, const Scope& scope, const std::string& id) {
+Result<core::ApiKey> ApiKeyService::FindVisible(core::Tx& tx, const Scope& scope,
+                                                const std::string& id) {
   VAULT_ASSIGN_OR_RETURN(auto k, tx.FindApiKey(id));
   // Another workspace's key, or a product the caller does not administer: not there.
   if (!k || (k)->workspace_id != scope.access.workspace.id || !scope.Sees((k)->product_id))
@@ -107,7 +122,8 @@ Result<void> ApiKeyService::Authorize(const AuthContext& ctx, const std::string&
   });
 }
 
-Result<core::ApiKey> ApiKeyService::Issue(core::Tx& tx, const AuthContext& ctx, core::ApiKey key, std::string* text) {
+Result<core::ApiKey> ApiKeyService::Issue(core::Tx& tx, const AuthContext& ctx, core::ApiKey key,
+                                          std::string* text) {
   key.id = core::NewApiKeyId(p_.random);
   *text = core::FormatApiKey(key.environment, key.id, core::NewApiKeySecret(p_.random));
   // Only a keyed hash is stored: a database leak alone yields no usable key, and the HMAC
@@ -125,24 +141,29 @@ Result<core::ApiKey> ApiKeyService::Issue(core::Tx& tx, const AuthContext& ctx, 
   return key;
 }
 
-Result<IssuedKey> ApiKeyService::Create(const AuthContext& ctx, const std::string& ws, const NewKey& req) {
+Result<IssuedKey> ApiKeyService::Create(const AuthContext& ctx, const std::string& ws,
+                                        const NewKey& req) {
   VAULT_ASSIGN_OR_RETURN(auto name, core::ValidateWorkspaceName(req.name, "name"));
   VAULT_ASSIGN_OR_RETURN(auto env, core::ParseEnvironment(req.environment, "environment"));
   VAULT_ASSIGN_OR_RETURN(auto expires, CheckExpiry(req.expires_at, p_.clock.Now(), "expires_at"));
   if (req.allowed_ips.size() > kMaxAllowedIps)
-    return Fail(Code::kInvalidArgument, "validation.too_many", "at most 50 networks", "allowed_ips");
+    return Fail(Code::kInvalidArgument, "validation.too_many", "at most 50 networks",
+                "allowed_ips");
   std::vector<std::string> networks;
   for (std::size_t i = 0; i < req.allowed_ips.size(); ++i) {
-    VAULT_ASSIGN_OR_RETURN(auto net, core::ParseCidr(req.allowed_ips[i], "allowed_ips[" + std::to_string(i) + "]"));
+    VAULT_ASSIGN_OR_RETURN(
+        auto net, core::ParseCidr(req.allowed_ips[i], "allowed_ips[" + std::to_string(i) + "]"));
     std::string canonical = net.ToString();
-    if (std::find(networks.begin(), networks.end(), canonical) == networks.end()) networks.push_back(canonical);
+    if (std::find(networks.begin(), networks.end(), canonical) == networks.end())
+      networks.push_back(canonical);
   }
   IssuedKey out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto scope, OpenScope(tx, ctx, ws, true));
     VAULT_ASSIGN_OR_RETURN(auto product, tx.FindProduct(scope.access.workspace.id, req.product));
     if (!product)
-      return Fail(Code::kNotFound, "product.not_found", "no such product in this workspace", "product");
+      return Fail(Code::kNotFound, "product.not_found", "no such product in this workspace",
+                  "product");
     if (!scope.Sees((product)->id)) return Fail(Denied());
     VAULT_ASSIGN_OR_RETURN(auto types, tx.ListProductTypes());
     std::vector<std::string> offered;
@@ -159,27 +180,30 @@ Result<IssuedKey> ApiKeyService::Create(const AuthContext& ctx, const std::strin
     key.expires_at = expires;
     VAULT_ASSIGN_OR_RETURN(auto issued, Issue(tx, ctx, std::move(key), &out.text));
     out.key = std::move(issued);
-    return audit_.Record(tx, ActorOf(ctx),
-                         {"api_key.created", "api_key", out.key.id,
-                          JsonSummary({{"name", out.key.name},
-                                       {"product", out.key.product_id},
-                                       {"environment", core::EnvironmentName(out.key.environment)},
-                                       {"permissions", core::JoinWords(out.key.permissions)},
-                                       {"allowed_ips", core::JoinWords(out.key.allowed_ips)},
-                                       {"expires_at", out.key.expires_at ? core::FormatRfc3339(out.key.expires_at)
-                                                                         : std::string("never")}}),
-                          out.key.workspace_id});
+    return audit_.Record(
+        tx, ActorOf(ctx),
+        {"api_key.created", "api_key", out.key.id,
+         JsonSummary({{"name", out.key.name},
+                      {"product", out.key.product_id},
+                      {"environment", core::EnvironmentName(out.key.environment)},
+                      {"permissions", core::JoinWords(out.key.permissions)},
+                      {"allowed_ips", core::JoinWords(out.key.allowed_ips)},
+                      {"expires_at", out.key.expires_at ? core::FormatRfc3339(out.key.expires_at)
+                                                        : std::string("never")}}),
+         out.key.workspace_id});
   });
   if (!r) return Fail(r.error());
   Changed(out.key.id);
   return out;
 }
 
-Result<KeyPage> ApiKeyService::List(const AuthContext& ctx, const std::string& ws, const KeyFilter& filter) {
+Result<KeyPage> ApiKeyService::List(const AuthContext& ctx, const std::string& ws,
+                                    const KeyFilter& filter) {
   core::ApiKeyQuery q;
   q.limit = filter.limit + 1;  // one more tells whether a next page exists
   if (!filter.cursor.empty() && !ParseCursor(filter.cursor, q))
-    return Fail(Code::kInvalidArgument, "validation.query", "not a cursor this API returned", "cursor");
+    return Fail(Code::kInvalidArgument, "validation.query", "not a cursor this API returned",
+                "cursor");
   if (!filter.environment.empty()) {
     VAULT_ASSIGN_OR_RETURN(auto env, core::ParseEnvironment(filter.environment, "environment"));
     q.environment = std::string(core::EnvironmentName(env));
@@ -191,7 +215,8 @@ Result<KeyPage> ApiKeyService::List(const AuthContext& ctx, const std::string& w
     if (!filter.product.empty()) {
       VAULT_ASSIGN_OR_RETURN(auto product, tx.FindProduct(q.workspace_id, filter.product));
       if (!product)
-        return Fail(Code::kNotFound, "product.not_found", "no such product in this workspace", "product");
+        return Fail(Code::kNotFound, "product.not_found", "no such product in this workspace",
+                    "product");
       if (!scope.Sees((product)->id)) return Fail(Denied());
       q.product_ids = {(product)->id};
     } else if (!scope.all_products) {
@@ -209,7 +234,8 @@ Result<KeyPage> ApiKeyService::List(const AuthContext& ctx, const std::string& w
   return page;
 }
 
-Result<core::ApiKey> ApiKeyService::Get(const AuthContext& ctx, const std::string& ws, const std::string& id) {
+Result<core::ApiKey> ApiKeyService::Get(const AuthContext& ctx, const std::string& ws,
+                                        const std::string& id) {
   return p_.store.Read([&](core::Tx& tx) -> Result<core::ApiKey> {
     core::ApiKey out;
     VAULT_ASSIGN_OR_RETURN(auto scope, OpenScope(tx, ctx, ws, false));
@@ -219,7 +245,8 @@ Result<core::ApiKey> ApiKeyService::Get(const AuthContext& ctx, const std::strin
   });
 }
 
-Result<core::ApiKey> ApiKeyService::Revoke(const AuthContext& ctx, const std::string& ws, const std::string& id) {
+Result<core::ApiKey> ApiKeyService::Revoke(const AuthContext& ctx, const std::string& ws,
+                                           const std::string& id) {
   core::ApiKey out;
   VAULT_ASSIGN_OR_RETURN(auto changed, p_.store.Write([&](core::Tx& tx) -> Result<bool> {
     bool changed = false;
@@ -234,20 +261,21 @@ Result<core::ApiKey> ApiKeyService::Revoke(const AuthContext& ctx, const std::st
     // The feed entry commits with the revocation: a crash right after the commit cannot leave
     // other nodes accepting the key.
     VAULT_TRY(tx.AppendChange("api_key", id, now));
-    VAULT_TRY(audit_.Record(tx, ActorOf(ctx),
-                         {"api_key.revoked", "api_key", id,
-                          JsonSummary({{"name", out.name}, {"product", out.product_id}}), out.workspace_id}));
+    VAULT_TRY(audit_.Record(
+        tx, ActorOf(ctx),
+        {"api_key.revoked", "api_key", id,
+         JsonSummary({{"name", out.name}, {"product", out.product_id}}), out.workspace_id}));
     return changed;
   }));
   if (changed) Changed(id);
   return out;
 }
 
-Result<RolledKey> ApiKeyService::Roll(const AuthContext& ctx, const std::string& ws, const std::string& id,
-                                      const RollOptions& options) {
+Result<RolledKey> ApiKeyService::Roll(const AuthContext& ctx, const std::string& ws,
+                                      const std::string& id, const RollOptions& options) {
   if (options.grace_seconds < 0 || options.grace_seconds > kMaxGrace)
-    return Fail(Code::kInvalidArgument, "validation.range", "the grace period is 0 to 2592000 seconds (30 days)",
-                "grace_seconds");
+    return Fail(Code::kInvalidArgument, "validation.range",
+                "the grace period is 0 to 2592000 seconds (30 days)", "grace_seconds");
   core::Timestamp now = p_.clock.Now();
   if (options.expires_at) {
     VAULT_TRY(CheckExpiry(*options.expires_at, now, "expires_at"));
@@ -263,16 +291,20 @@ Result<RolledKey> ApiKeyService::Roll(const AuthContext& ctx, const std::string&
                   "this key was already rolled; roll its replacement instead");
     core::ApiKey next = old;
     next.rolled_from = old.id;
-    if (options.expires_at) next.expires_at = *options.expires_at;
-    else if (old.expires_at != 0) next.expires_at = now + std::max<core::Timestamp>(old.expires_at - old.created_at, 1);
+    if (options.expires_at)
+      next.expires_at = *options.expires_at;
+    else if (old.expires_at != 0)
+      next.expires_at = now + std::max<core::Timestamp>(old.expires_at - old.created_at, 1);
     VAULT_ASSIGN_OR_RETURN(auto issued, Issue(tx, ctx, std::move(next), &out.key.text));
     out.key.key = std::move(issued);
     out.old = std::move(old);
     core::Timestamp old_expiry = out.old.expires_at;
     if (options.grace_seconds > 0 && (old_expiry == 0 || now + options.grace_seconds < old_expiry))
       old_expiry = now + options.grace_seconds;
-    VAULT_ASSIGN_OR_RETURN(auto marked, tx.MarkApiKeyRolled(out.old.id, out.key.key.id, old_expiry));
-    if (!marked) return Fail(Code::kFailedPrecondition, "api_key.already_rolled", "the key changed meanwhile");
+    VAULT_ASSIGN_OR_RETURN(auto marked,
+                           tx.MarkApiKeyRolled(out.old.id, out.key.key.id, old_expiry));
+    if (!marked)
+      return Fail(Code::kFailedPrecondition, "api_key.already_rolled", "the key changed meanwhile");
     out.old.replaced_by = out.key.key.id;
     out.old.expires_at = old_expiry;
     if (options.grace_seconds == 0) {
@@ -280,13 +312,14 @@ Result<RolledKey> ApiKeyService::Roll(const AuthContext& ctx, const std::string&
       out.old.revoked_at = now;
     }
     VAULT_TRY(tx.AppendChange("api_key", out.old.id, now));  // commits with the roll
-    return audit_.Record(tx, ActorOf(ctx),
-                         {"api_key.rolled", "api_key", out.old.id,
-                          JsonSummary({{"new_key", out.key.key.id},
-                                       {"grace_seconds", std::to_string(options.grace_seconds)},
-                                       {"old_key_expires_at", old_expiry ? core::FormatRfc3339(old_expiry)
-                                                                         : std::string("never")}}),
-                          out.old.workspace_id});
+    return audit_.Record(
+        tx, ActorOf(ctx),
+        {"api_key.rolled", "api_key", out.old.id,
+         JsonSummary({{"new_key", out.key.key.id},
+                      {"grace_seconds", std::to_string(options.grace_seconds)},
+                      {"old_key_expires_at",
+                       old_expiry ? core::FormatRfc3339(old_expiry) : std::string("never")}}),
+         out.old.workspace_id});
   });
   if (!r) return Fail(r.error());
   Changed(out.old.id);
@@ -320,14 +353,18 @@ void ApiKeyService::RememberId(const IdKey& id) {
 
 std::optional<ApiKeyService::IdKey> ApiKeyService::PackId(std::string_view id) {
   constexpr std::string_view kPrefix = "ak_";
-  if (id.size() != kPrefix.size() + 20 || id.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  if (id.size() != kPrefix.size() + 20 || id.substr(0, kPrefix.size()) != kPrefix)
+    return std::nullopt;
   IdKey k;
   for (std::size_t i = 0; i < 20; ++i) {
     char c = id[kPrefix.size() + i];
     std::uint64_t v;
-    if (c >= 'a' && c <= 'z') v = static_cast<std::uint64_t>(c - 'a');
-    else if (c >= '2' && c <= '7') v = static_cast<std::uint64_t>(c - '2' + 26);
-    else return std::nullopt;
+    if (c >= 'a' && c <= 'z')
+      v = static_cast<std::uint64_t>(c - 'a');
+    else if (c >= '2' && c <= '7')
+      v = static_cast<std::uint64_t>(c - '2' + 26);
+    else
+      return std::nullopt;
     std::uint64_t& word = i < 8 ? k.hi : k.lo;  // 8 characters (40 bits), then 12 (60 bits)
     word = (word << 5) | v;
   }
@@ -367,12 +404,13 @@ Result<std::shared_ptr<const ApiKeyService::Cached>> ApiKeyService::Lookup(const
   if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
   db_reads_++;
   std::uint64_t gen = generation_.load();
-  VAULT_ASSIGN_OR_RETURN(auto found, p_.store.Read([&](core::Tx& tx) -> Result<std::optional<core::ApiKey>> {
-    std::optional<core::ApiKey> found;
-    VAULT_ASSIGN_OR_RETURN(auto k, tx.FindApiKey(id));
-    found = std::move(k);
-    return found;
-  }));
+  VAULT_ASSIGN_OR_RETURN(auto found,
+                         p_.store.Read([&](core::Tx& tx) -> Result<std::optional<core::ApiKey>> {
+                           std::optional<core::ApiKey> found;
+                           VAULT_ASSIGN_OR_RETURN(auto k, tx.FindApiKey(id));
+                           found = std::move(k);
+                           return found;
+                         }));
   if (!found) {  // unknown ids are not cached: probes must not grow memory
     std::unique_lock lock(mu_);
     if (generation_.load() == gen) known_ids_.erase(*packed);  // deleted with its product
@@ -393,12 +431,13 @@ Result<std::size_t> ApiKeyService::WarmUp() {
   constexpr int kPage = 5000;
   for (int retries = 0; loaded < max_cached_;) {
     std::uint64_t gen = generation_.load();
-    VAULT_ASSIGN_OR_RETURN(auto page, p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::ApiKey>> {
-      std::vector<core::ApiKey> page;
-      VAULT_ASSIGN_OR_RETURN(auto keys, tx.ScanLiveApiKeys(after, kPage));
-      page = std::move(keys);
-      return page;
-    }));
+    VAULT_ASSIGN_OR_RETURN(auto page,
+                           p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::ApiKey>> {
+                             std::vector<core::ApiKey> page;
+                             VAULT_ASSIGN_OR_RETURN(auto keys, tx.ScanLiveApiKeys(after, kPage));
+                             page = std::move(keys);
+                             return page;
+                           }));
     if (page.empty()) break;
     std::vector<std::pair<std::string, std::shared_ptr<const Cached>>> built;
     built.reserve(page.size());
@@ -411,7 +450,8 @@ Result<std::size_t> ApiKeyService::WarmUp() {
       }
       if (generation_.load() == gen)
         for (auto& [id, c] : built)
-          if (auto k = PackId(id); k && keys_.size() < max_cached_ && keys_.emplace(*k, std::move(c)).second)
+          if (auto k = PackId(id);
+              k && keys_.size() < max_cached_ && keys_.emplace(*k, std::move(c)).second)
             ++loaded;
     }
     retries = 0;
@@ -436,7 +476,8 @@ Result<void> ApiKeyService::WarmIds() {
     for (const auto& id : page) {
       auto k = PackId(id);
       if (!k) continue;
-      if (known_ids_.size() >= max_cached_ && !known_ids_.contains(*k)) return {};  // stays incomplete
+      if (known_ids_.size() >= max_cached_ && !known_ids_.contains(*k))
+        return {};  // stays incomplete
       known_ids_.insert(*k);
     }
     if (page.size() < static_cast<std::size_t>(kPage)) {
@@ -448,8 +489,8 @@ Result<void> ApiKeyService::WarmIds() {
   }
 }
 
-Result<KeyVerdict> ApiKeyService::Verify(const core::ServiceClient& client, std::string_view key_text,
-                                         const core::KeyCheck& check) {
+Result<KeyVerdict> ApiKeyService::Verify(const core::ServiceClient& client,
+                                         std::string_view key_text, const core::KeyCheck& check) {
   KeyVerdict v;
   auto parsed = core::ParseApiKey(key_text);
   if (!parsed) {  // wrong shape or checksum: answered without touching storage
@@ -460,7 +501,8 @@ Result<KeyVerdict> ApiKeyService::Verify(const core::ServiceClient& client, std:
   const Cached* c = cached.get();
   std::string hash = p_.secrets.KeyedHash(kHashPurpose, key_text);
   // Constant-time compare of the stored keyed hash with the presented key's.
-  if (c && (!core::ConstantTimeEquals(std::string_view(c->secret_hash.data(), c->secret_hash.size()), hash) ||
+  if (c && (!core::ConstantTimeEquals(
+                std::string_view(c->secret_hash.data(), c->secret_hash.size()), hash) ||
             c->state.environment != parsed->environment))
     c = nullptr;
   core::KeyProductFacts product;

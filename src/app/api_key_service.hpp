@@ -40,8 +40,9 @@ struct IssuedKey {
 };
 
 struct RollOptions {
-  core::Timestamp grace_seconds = 0;       // 0: the old key is revoked now
-  std::optional<core::Timestamp> expires_at;  // the new key's; default: the old key's lifetime from now
+  core::Timestamp grace_seconds = 0;  // 0: the old key is revoked now
+  std::optional<core::Timestamp>
+      expires_at;  // the new key's; default: the old key's lifetime from now
 };
 
 struct RolledKey {
@@ -76,16 +77,21 @@ class ApiKeyService : public core::ChangeListener {
   // minute, however many requests it serves (and however many keys are busy).
   static constexpr core::Timestamp kUsageResolution = 60;
 
-  ApiKeyService(Ports ports, WorkspaceService& workspaces, AccessModel& model, std::size_t max_cached = 2000000);
+  ApiKeyService(Ports ports, WorkspaceService& workspaces, AccessModel& model,
+                std::size_t max_cached = 2000000);
 
   // Whether the caller may manage any key of workspace `ws` (an Owner or Admin, or a product's
   // Admin); handlers ask before validating input, so authorisation always comes first.
   core::Result<void> Authorize(const AuthContext& ctx, const std::string& ws);
-  core::Result<IssuedKey> Create(const AuthContext& ctx, const std::string& ws, const NewKey& request);
-  core::Result<KeyPage> List(const AuthContext& ctx, const std::string& ws, const KeyFilter& filter);
-  core::Result<core::ApiKey> Get(const AuthContext& ctx, const std::string& ws, const std::string& id);
+  core::Result<IssuedKey> Create(const AuthContext& ctx, const std::string& ws,
+                                 const NewKey& request);
+  core::Result<KeyPage> List(const AuthContext& ctx, const std::string& ws,
+                             const KeyFilter& filter);
+  core::Result<core::ApiKey> Get(const AuthContext& ctx, const std::string& ws,
+                                 const std::string& id);
   // Idempotent: revoking a revoked key returns it unchanged (and records nothing).
-  core::Result<core::ApiKey> Revoke(const AuthContext& ctx, const std::string& ws, const std::string& id);
+  core::Result<core::ApiKey> Revoke(const AuthContext& ctx, const std::string& ws,
+                                    const std::string& id);
   // Fails failed_precondition "api_key.revoked" / "api_key.already_rolled".
   core::Result<RolledKey> Roll(const AuthContext& ctx, const std::string& ws, const std::string& id,
                                const RollOptions& options);
@@ -137,7 +143,8 @@ class ApiKeyService : public core::ChangeListener {
   };
   static std::optional<IdKey> PackId(std::string_view id);  // nullopt: not "ak_" + 20 base32
 
-  core::Result<Scope> OpenScope(core::Tx& tx, const AuthContext& ctx, const std::string& ws, bool for_write);
+  core::Result<Scope> OpenScope(core::Tx& tx, const AuthContext& ctx, const std::string& ws,
+                                bool for_write);
   core::Result<core::ApiKey> FindVisible(core::Tx& tx, const Scope& scope, const std::string& id);
   core::Result<std::shared_ptr<const Cached>> Lookup(const std::string& id);
   static std::shared_ptr<const Cached> ToCached(const core::ApiKey& k);
@@ -145,7 +152,8 @@ class ApiKeyService : public core::ChangeListener {
   void RememberId(const IdKey& id);  // mu_ held exclusively
   // Loads every key id (revoked ones too) and marks the id set complete when all fit.
   core::Result<void> WarmIds();
-  core::Result<core::ApiKey> Issue(core::Tx& tx, const AuthContext& ctx, core::ApiKey key, std::string* text);
+  core::Result<core::ApiKey> Issue(core::Tx& tx, const AuthContext& ctx, core::ApiKey key,
+                                   std::string* text);
 
   Ports p_;
   WorkspaceService& workspaces_;

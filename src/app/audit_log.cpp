@@ -4,7 +4,8 @@
 
 namespace vault::app {
 
-std::string JsonSummary(std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
+std::string JsonSummary(
+    std::initializer_list<std::pair<std::string_view, std::string_view>> fields) {
   std::string out = "{";
   bool first = true;
   for (const auto& [k, v] : fields) {
@@ -24,7 +25,8 @@ std::string AuditLog::HashOf(const core::AuditEvent& e) const {
   return secrets_.KeyedHash("audit", core::AuditCanonical(e));
 }
 
-core::Result<void> AuditLog::Record(core::Tx& tx, const Actor& actor, const AuditEntry& entry) const {
+core::Result<void> AuditLog::Record(core::Tx& tx, const Actor& actor,
+                                    const AuditEntry& entry) const {
   VAULT_ASSIGN_OR_RETURN(auto head, tx.AdvanceAuditHead());
   core::AuditEvent e;
   e.seq = head.seq;
@@ -54,12 +56,13 @@ core::Result<ChainReport> AuditLog::Verify(core::Store& store) const {
     report.problem = std::move(problem);
   };
   while (report.ok) {
-    VAULT_ASSIGN_OR_RETURN(auto batch, store.Read([&](core::Tx& tx) -> core::Result<std::vector<core::AuditEvent>> {
-      std::vector<core::AuditEvent> batch;
-      VAULT_ASSIGN_OR_RETURN(auto events, tx.AuditEventsAfter(last_seq, 1000));
-      batch = std::move(events);
-      return batch;
-    }));
+    VAULT_ASSIGN_OR_RETURN(
+        auto batch, store.Read([&](core::Tx& tx) -> core::Result<std::vector<core::AuditEvent>> {
+          std::vector<core::AuditEvent> batch;
+          VAULT_ASSIGN_OR_RETURN(auto events, tx.AuditEventsAfter(last_seq, 1000));
+          batch = std::move(events);
+          return batch;
+        }));
     if (batch.empty()) break;
     for (const auto& e : batch) {
       if (e.seq != last_seq + 1) {

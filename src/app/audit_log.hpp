@@ -58,6 +58,7 @@ class AuditLog {
 };
 
 // {"key":"value",…} from string pairs, JSON-escaped.
-std::string JsonSummary(std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
+std::string JsonSummary(
+    std::initializer_list<std::pair<std::string_view, std::string_view>> fields);
 
 }  // namespace vault::app

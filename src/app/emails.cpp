@@ -10,15 +10,16 @@ core::MailMessage Make(const std::string& to, const std::string& subject,
   m.to = to;
   m.subject = subject;
   m.text = paragraph + "\n";
-  m.html = "<!doctype html><html><body style=\"font-family:sans-serif\"><p>" + HtmlEscape(paragraph) +
-           "</p>";
+  m.html = "<!doctype html><html><body style=\"font-family:sans-serif\"><p>" +
+           HtmlEscape(paragraph) + "</p>";
   if (!link.empty()) {
     m.text += "\n" + button + ": " + link + "\n";
     m.html += "<p><a href=\"" + HtmlEscape(link) + "\">" + HtmlEscape(button) + "</a></p>";
   }
   m.text += "\nIf you did not ask for this, you can ignore this message.\n-- Atomyx Vault\n";
-  m.html += "<p>If you did not ask for this, you can ignore this message.</p><p>Atomyx Vault</p>"
-            "</body></html>";
+  m.html +=
+      "<p>If you did not ask for this, you can ignore this message.</p><p>Atomyx Vault</p>"
+      "</body></html>";
   return m;
 }
 
@@ -29,12 +30,23 @@ std::string HtmlEscape(const std::string& s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -43,8 +55,9 @@ std::string HtmlEscape(const std::string& s) {
 core::MailMessage VerifyEmailMessage(const std::string& to, const std::string& name,
                                      const std::string& link) {
   return Make(to, "Verify your email address",
-              "Hello " + name + ", please confirm your email address to finish creating your "
-              "Atomyx account. The link is valid for 24 hours.",
+              "Hello " + name +
+                  ", please confirm your email address to finish creating your "
+                  "Atomyx account. The link is valid for 24 hours.",
               link, "Verify email and set password");
 }
 

@@ -27,27 +27,29 @@ std::string Lower(std::string s) {
 }  // namespace
 
 Result<core::Group> ProductService::CreateGroup(const AuthContext& ctx, const std::string& ws,
-                                                const std::string& name, const std::string& description) {
+                                                const std::string& name,
+                                                const std::string& description) {
   VAULT_ASSIGN_OR_RETURN(auto n, core::ValidateWorkspaceName(name, "name"));
   VAULT_ASSIGN_OR_RETURN(auto d, core::ValidateDescription(description, "description"));
   return p_.store.Write([&](core::Tx& tx) -> Result<core::Group> {
     core::Group out;
-    VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
-    out = core::Group{core::NewId(p_.random, "grp"), access.workspace.id, n, Lower(n), d, p_.clock.Now()};
+    VAULT_ASSIGN_OR_RETURN(auto access,
+                           workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
+    out = core::Group{
+        core::NewId(p_.random, "grp"), access.workspace.id, n, Lower(n), d, p_.clock.Now()};
     VAULT_TRY(tx.InsertGroup(out));
-    VAULT_TRY(audit_.Record(tx, ActorOf(ctx), {"group.created", "group", out.id,
-                                            JsonSummary({{"name", n}}), out.workspace_id}));
+    VAULT_TRY(audit_.Record(
+        tx, ActorOf(ctx),
+        {"group.created", "group", out.id, JsonSummary({{"name", n}}), out.workspace_id}));
     return out;
   });
 }
 
-Result<std::vector<core::Group>> ProductService::ListGroups(const AuthContext& ctx, const std::string& ws) {
+Result<std::vector<core::Group>> ProductService::ListGroups(const AuthContext& ctx,
+                                                            const std::string& ws) {
   return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::Group>> {
-    std::vector<core::Group> out;
     VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenIn(tx, ctx, ws, Capability::kView));
-    VAULT_ASSIGN_OR_RETURN(auto g, tx.ListGroups(access.workspace.id));
-    out = std::move(g);
-    return out;
+    return tx.ListGroups(access.workspace.id);
   });
 }
 
@@ -71,11 +73,13 @@ Result<GroupDetail> ProductService::GetGroup(const AuthContext& ctx, const std::
 }
 
 Result<core::Group> ProductService::UpdateGroup(const AuthContext& ctx, const std::string& ws,
-                                                const std::string& group, std::optional<std::string> name,
+                                                const std::string& group,
+                                                std::optional<std::string> name,
                                                 std::optional<std::string> description) {
   return p_.store.Write([&](core::Tx& tx) -> Result<core::Group> {
     core::Group out;
-    VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
+    VAULT_ASSIGN_OR_RETURN(auto access,
+                           workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
     VAULT_ASSIGN_OR_RETURN(auto g, tx.FindGroup(access.workspace.id, group));
     if (!g) return Fail(GroupNotFound());
     out = *g;
@@ -89,20 +93,24 @@ Result<core::Group> ProductService::UpdateGroup(const AuthContext& ctx, const st
       out.description = d;
     }
     VAULT_TRY(tx.UpdateGroup(out));
-    VAULT_TRY(audit_.Record(tx, ActorOf(ctx), {"group.updated", "group", out.id, "{}", out.workspace_id}));
+    VAULT_TRY(audit_.Record(tx, ActorOf(ctx),
+                            {"group.updated", "group", out.id, "{}", out.workspace_id}));
     return out;
   });
 }
 
-Result<void> ProductService::DeleteGroup(const AuthContext& ctx, const std::string& ws, const std::string& group) {
+Result<void> ProductService::DeleteGroup(const AuthContext& ctx, const std::string& ws,
+                                         const std::string& group) {
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
+    VAULT_ASSIGN_OR_RETURN(auto access,
+                           workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
     wid = access.workspace.id;
     VAULT_ASSIGN_OR_RETURN(auto g, tx.FindGroup(wid, group));
     if (!g) return Fail(GroupNotFound());
-    if (auto e = audit_.Record(tx, ActorOf(ctx), {"group.deleted", "group", (g)->id,
-                                                  JsonSummary({{"name", (g)->name}}), wid});
+    if (auto e = audit_.Record(
+            tx, ActorOf(ctx),
+            {"group.deleted", "group", (g)->id, JsonSummary({{"name", (g)->name}}), wid});
         !e)
       return e;
     return tx.DeleteGroup((g)->id);
@@ -112,15 +120,19 @@ Result<void> ProductService::DeleteGroup(const AuthContext& ctx, const std::stri
 }
 
 Result<void> ProductService::AddGroupMember(const AuthContext& ctx, const std::string& ws,
-                                            const std::string& group, const std::string& account_id) {
+                                            const std::string& group,
+                                            const std::string& account_id) {
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
+    VAULT_ASSIGN_OR_RETURN(auto access,
+                           workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
     wid = access.workspace.id;
     VAULT_ASSIGN_OR_RETURN(auto g, tx.FindGroup(wid, group));
     if (!g) return Fail(GroupNotFound());
     VAULT_ASSIGN_OR_RETURN(auto m, tx.FindMembership(wid, account_id));
-    if (!m) return Fail(Code::kNotFound, "member.not_found", "only members of the workspace can join its groups");
+    if (!m)
+      return Fail(Code::kNotFound, "member.not_found",
+                  "only members of the workspace can join its groups");
     // The group's products gain a user: lock them and re-check their seats.
     VAULT_ASSIGN_OR_RETURN(auto grants, tx.ListWorkspaceGrants(wid));
     std::vector<std::string> products;
@@ -128,34 +140,37 @@ Result<void> ProductService::AddGroupMember(const AuthContext& ctx, const std::s
       if (gr.principal_type == core::PrincipalType::kGroup && gr.principal_id == (g)->id)
         products.push_back(gr.product_id);
     std::sort(products.begin(), products.end());  // a fixed lock order avoids deadlocks
-    for (const auto& pid : products)
-      VAULT_TRY(tx.LockProduct(pid));
+    for (const auto& pid : products) VAULT_TRY(tx.LockProduct(pid));
     VAULT_ASSIGN_OR_RETURN(auto added, tx.AddGroupMember(wid, (g)->id, account_id));
     if (!added) return {};  // already a member: nothing changes
     for (const auto& pid : products) {
       VAULT_ASSIGN_OR_RETURN(auto p, tx.FindProductById(pid));
-      if (p)
-        VAULT_TRY(CheckSeats(tx, *p));
+      if (p) VAULT_TRY(CheckSeats(tx, *p));
     }
-    return audit_.Record(tx, ActorOf(ctx), {"group.member_added", "group", (g)->id,
-                                            JsonSummary({{"account_id", account_id}}), wid});
+    return audit_.Record(
+        tx, ActorOf(ctx),
+        {"group.member_added", "group", (g)->id, JsonSummary({{"account_id", account_id}}), wid});
   });
   if (r) Changed(wid);
   return r;
 }
 
 Result<void> ProductService::RemoveGroupMember(const AuthContext& ctx, const std::string& ws,
-                                               const std::string& group, const std::string& account_id) {
+                                               const std::string& group,
+                                               const std::string& account_id) {
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
+    VAULT_ASSIGN_OR_RETURN(auto access,
+                           workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
     wid = access.workspace.id;
     VAULT_ASSIGN_OR_RETURN(auto g, tx.FindGroup(wid, group));
     if (!g) return Fail(GroupNotFound());
     VAULT_ASSIGN_OR_RETURN(auto removed, tx.RemoveGroupMember((g)->id, account_id));
-    if (!removed) return Fail(Code::kNotFound, "member.not_found", "this account is not in the group");
-    return audit_.Record(tx, ActorOf(ctx), {"group.member_removed", "group", (g)->id,
-                                            JsonSummary({{"account_id", account_id}}), wid});
+    if (!removed)
+      return Fail(Code::kNotFound, "member.not_found", "this account is not in the group");
+    return audit_.Record(
+        tx, ActorOf(ctx),
+        {"group.member_removed", "group", (g)->id, JsonSummary({{"account_id", account_id}}), wid});
   });
   if (r) Changed(wid);
   return r;

@@ -11,8 +11,8 @@ using core::Result;
 
 namespace {
 
-constexpr core::Timestamp kEarliestEventTime = 946684800;        // 2000-01-01T00:00:00Z
-constexpr core::Timestamp kMaxEventClockSkew = 24 * 3600;        // Chargebee's clock vs ours
+constexpr core::Timestamp kEarliestEventTime = 946684800;           // 2000-01-01T00:00:00Z
+constexpr core::Timestamp kMaxEventClockSkew = 24 * 3600;           // Chargebee's clock vs ours
 constexpr core::Timestamp kMaxTermAhead = 100LL * 366 * 24 * 3600;  // about 100 years
 
 core::Error InvalidClient() {
@@ -25,7 +25,8 @@ core::Error InvalidClient() {
 IntegrationService::IntegrationService(Ports ports, AccessModel& model)
     : p_(ports), model_(model), audit_(ports.secrets, ports.random, ports.clock) {}
 
-Result<IssuedClient> IntegrationService::CreateClient(const AuthContext& ctx, const std::string& type_key,
+Result<IssuedClient> IntegrationService::CreateClient(const AuthContext& ctx,
+                                                      const std::string& type_key,
                                                       const std::string& name) {
   VAULT_TRY(RequireSuperAdmin(ctx));
   VAULT_ASSIGN_OR_RETURN(auto n, core::ValidateWorkspaceName(name, "name"));
@@ -36,10 +37,15 @@ Result<IssuedClient> IntegrationService::CreateClient(const AuthContext& ctx, co
     for (const auto& t : types)
       if (t.key == type_key || t.id == type_key) type_id = t.id;
     if (type_id.empty())
-      return Fail(Code::kInvalidArgument, "product.unknown_type", "no such product type", "product_type");
+      return Fail(Code::kInvalidArgument, "product.unknown_type", "no such product type",
+                  "product_type");
     out.secret = core::NewToken(p_.random);  // 256-bit client secret, stored only as a keyed hash
-    out.client = core::ServiceClient{core::NewId(p_.random, "svc"), type_id, n,
-                                     p_.secrets.KeyedHash("service_client", out.secret), p_.clock.Now(), 0};
+    out.client = core::ServiceClient{core::NewId(p_.random, "svc"),
+                                     type_id,
+                                     n,
+                                     p_.secrets.KeyedHash("service_client", out.secret),
+                                     p_.clock.Now(),
+                                     0};
     VAULT_TRY(tx.InsertServiceClient(out.client));
     return audit_.Record(tx, ActorOf(ctx),
                          {"admin.service_client_created", "service_client", out.client.id,
@@ -66,9 +72,9 @@ Result<void> IntegrationService::RevokeClient(const AuthContext& ctx, const std:
   VAULT_TRY(RequireSuperAdmin(ctx));
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto done, tx.RevokeServiceClient(id, p_.clock.Now()));
-    if (!done) return Fail(Code::kNotFound, "service_client.not_found", "no such live service client");
-    return audit_.Record(tx, ActorOf(ctx),
-                         {"admin.service_client_revoked", "service_client", id});
+    if (!done)
+      return Fail(Code::kNotFound, "service_client.not_found", "no such live service client");
+    return audit_.Record(tx, ActorOf(ctx), {"admin.service_client_revoked", "service_client", id});
   });
   if (r) {
     ServiceClientChanged(id);
@@ -78,12 +84,13 @@ Result<void> IntegrationService::RevokeClient(const AuthContext& ctx, const std:
 }
 
 Result<std::size_t> IntegrationService::WarmUp() {
-  VAULT_ASSIGN_OR_RETURN(auto all, p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::ServiceClient>> {
-    std::vector<core::ServiceClient> all;
-    VAULT_ASSIGN_OR_RETURN(auto l, tx.ListServiceClients());
-    all = std::move(l);
-    return all;
-  }));
+  VAULT_ASSIGN_OR_RETURN(
+      auto all, p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::ServiceClient>> {
+        std::vector<core::ServiceClient> all;
+        VAULT_ASSIGN_OR_RETURN(auto l, tx.ListServiceClients());
+        all = std::move(l);
+        return all;
+      }));
   std::unique_lock lock(mu_);
   for (auto& c : all) clients_[c.id] = std::move(c);
   warmed_ = true;
@@ -113,12 +120,13 @@ Result<core::ServiceClient> IntegrationService::AuthenticateClient(const std::st
   }
   if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
   db_reads_.fetch_add(1, std::memory_order_relaxed);
-  VAULT_ASSIGN_OR_RETURN(auto found, p_.store.Read([&](core::Tx& tx) -> Result<std::optional<core::ServiceClient>> {
-    std::optional<core::ServiceClient> found;
-    VAULT_ASSIGN_OR_RETURN(auto c, tx.FindServiceClient(id));
-    found = c;
-    return found;
-  }));
+  VAULT_ASSIGN_OR_RETURN(
+      auto found, p_.store.Read([&](core::Tx& tx) -> Result<std::optional<core::ServiceClient>> {
+        std::optional<core::ServiceClient> found;
+        VAULT_ASSIGN_OR_RETURN(auto c, tx.FindServiceClient(id));
+        found = c;
+        return found;
+      }));
   {
     std::unique_lock lock(mu_);
     if (found)
@@ -132,7 +140,8 @@ Result<core::ServiceClient> IntegrationService::AuthenticateClient(const std::st
   return *found;
 }
 
-Result<core::AccessDecision> IntegrationService::Check(const core::ServiceClient& client, const AccessQuery& q,
+Result<core::AccessDecision> IntegrationService::Check(const core::ServiceClient& client,
+                                                       const AccessQuery& q,
                                                        core::AccessFacts* facts) {
   core::AccessFacts f;
   VAULT_ASSIGN_OR_RETURN(auto d, model_.Check(q.account_id, q.product_id, q.permission, &f));
@@ -151,14 +160,16 @@ Result<std::string> IntegrationService::ApplyChargebee(const ChargebeeEvent& e) 
   const core::Timestamp now = p_.clock.Now();
   if (e.occurred_at < kEarliestEventTime || e.occurred_at > now + kMaxEventClockSkew)
     return Fail(Code::kInvalidArgument, "validation.range",
-                "occurred_at must be Unix seconds from 2000-01-01 to one day after now", "occurred_at");
+                "occurred_at must be Unix seconds from 2000-01-01 to one day after now",
+                "occurred_at");
   if (e.term_end != 0 && (e.term_end < kEarliestEventTime || e.term_end > now + kMaxTermAhead))
     return Fail(Code::kInvalidArgument, "validation.range",
                 "current_term_end must be Unix seconds from 2000-01-01 to 100 years after now",
                 "content.subscription.current_term_end");
   std::string outcome = "applied", workspace;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto fresh, tx.RecordWebhookEvent("chargebee:" + e.event_id, p_.clock.Now()));
+    VAULT_ASSIGN_OR_RETURN(auto fresh,
+                           tx.RecordWebhookEvent("chargebee:" + e.event_id, p_.clock.Now()));
     if (!fresh) {
       outcome = "duplicate";
       return {};
@@ -173,10 +184,11 @@ Result<std::string> IntegrationService::ApplyChargebee(const ChargebeeEvent& e) 
         outcome = "conflict";
         VAULT_ASSIGN_OR_RETURN(auto product, tx.FindProductById((linked)->product_id));
         if (!product) return {};
-        return audit_.Record(tx, Actor{"system", "chargebee", "", ""},
-                             {"subscription.link_refused", "product", (linked)->product_id,
-                              JsonSummary({{"subscription", e.subscription_id}, {"event", e.event_id}}),
-                              (product)->workspace_id});
+        return audit_.Record(
+            tx, Actor{"system", "chargebee", "", ""},
+            {"subscription.link_refused", "product", (linked)->product_id,
+             JsonSummary({{"subscription", e.subscription_id}, {"event", e.event_id}}),
+             (product)->workspace_id});
       }
       current = linked;
     }
@@ -199,7 +211,8 @@ Result<std::string> IntegrationService::ApplyChargebee(const ChargebeeEvent& e) 
     next.provider = "chargebee";
     next.external_id = e.subscription_id;
     // Chargebee's "future" (not started yet) is not active; unknown statuses deactivate too.
-    next.status = core::ParseSubscriptionStatus(e.status).value_or(core::SubscriptionStatus::kPaused);
+    next.status =
+        core::ParseSubscriptionStatus(e.status).value_or(core::SubscriptionStatus::kPaused);
     next.period_end = e.term_end;
     next.last_event_at = e.occurred_at;
     next.updated_at = p_.clock.Now();
@@ -212,13 +225,16 @@ Result<std::string> IntegrationService::ApplyChargebee(const ChargebeeEvent& e) 
     return audit_.Record(tx, Actor{"system", "chargebee", "", ""},
                          {"subscription.updated", "product", next.product_id,
                           JsonSummary({{"status", core::SubscriptionStatusName(next.status)},
-                                       {"plan", next.plan_key}, {"event", e.event_type}}),
+                                       {"plan", next.plan_key},
+                                       {"event", e.event_type}}),
                           workspace});
   });
   if (!r) return Fail(r.error());
   if (!workspace.empty()) {
-    if (p_.changes) p_.changes->WorkspaceChanged(workspace);
-    else model_.WorkspaceChanged(workspace);
+    if (p_.changes)
+      p_.changes->WorkspaceChanged(workspace);
+    else
+      model_.WorkspaceChanged(workspace);
   }
   return outcome;
 }

@@ -6,8 +6,8 @@
 
 #include <atomic>
 #include <mutex>
-#include <shared_mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 #include <unordered_set>
@@ -33,8 +33,8 @@ struct ChargebeeEvent {
   std::string event_type;
   core::Timestamp occurred_at = 0;
   std::string subscription_id;
-  std::string status;        // Chargebee's subscription status
-  std::string plan_id;       // item price / plan id; matched to our plan keys by prefix
+  std::string status;   // Chargebee's subscription status
+  std::string plan_id;  // item price / plan id; matched to our plan keys by prefix
   core::Timestamp term_end = 0;
   std::string vault_product_id;  // meta_data / cf_vault_product_id linking a new subscription
 };
@@ -48,7 +48,8 @@ class IntegrationService : public core::ChangeListener {
   core::Result<std::vector<core::ServiceClient>> ListClients(const AuthContext& ctx);
   core::Result<void> RevokeClient(const AuthContext& ctx, const std::string& id);
   // Fails unauthenticated "client.invalid" for an unknown, revoked or wrong-secret client.
-  core::Result<core::ServiceClient> AuthenticateClient(const std::string& id, const std::string& secret);
+  core::Result<core::ServiceClient> AuthenticateClient(const std::string& id,
+                                                       const std::string& secret);
 
   // A client may only ask about products of its own type (others answer product_not_found).
   core::Result<core::AccessDecision> Check(const core::ServiceClient& client, const AccessQuery& q,

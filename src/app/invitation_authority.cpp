@@ -5,8 +5,8 @@ namespace vault::app {
 using core::Fail;
 using core::Result;
 
-Result<int> RevokeInvitationsBeyondAuthority(core::Tx& tx, const AuditLog& audit, const Actor& actor,
-                                             const std::string& workspace_id,
+Result<int> RevokeInvitationsBeyondAuthority(core::Tx& tx, const AuditLog& audit,
+                                             const Actor& actor, const std::string& workspace_id,
                                              const std::string& inviter_id,
                                              std::optional<core::Role> role, core::Timestamp now) {
   VAULT_ASSIGN_OR_RETURN(auto pending, tx.ListPendingInvitations(workspace_id));

@@ -15,12 +15,9 @@ namespace vault::app {
 // Revokes, inside tx, the pending invitations of `workspace_id` issued by `inviter_id` that
 // `role` (nullopt: no longer a member) may not issue, each audited as "invitation.revoked"
 // with reason "inviter_lacks_authority" by `actor`. Returns how many; fails on storage errors.
-core::Result<int> RevokeInvitationsBeyondAuthority(core::Tx& tx, const AuditLog& audit,
-                                                   const Actor& actor,
-                                                   const std::string& workspace_id,
-                                                   const std::string& inviter_id,
-                                                   std::optional<core::Role> role,
-                                                   core::Timestamp now);
+core::Result<int> RevokeInvitationsBeyondAuthority(
+    core::Tx& tx, const AuditLog& audit, const Actor& actor, const std::string& workspace_id,
+    const std::string& inviter_id, std::optional<core::Role> role, core::Timestamp now);
 
 // Whether the inviter of `inv` may still issue it now: still a member, not disabled, with a
 // role that passes core::InviterMayIssue. Fails only on storage errors.

@@ -41,7 +41,8 @@ Result<void> RequireInviterAuthority(core::Tx& tx, const core::Invitation& inv) 
 }  // namespace
 
 Result<core::Invitation> WorkspaceService::IssueInvitationToken(core::Invitation inv,
-                                                                std::string* link) {  std::string secret = core::NewToken(p_.random);  // 256 random bits; only the keyed hash is kept
+                                                                std::string* link) {
+  std::string secret = core::NewToken(p_.random);  // 256 random bits; only the keyed hash is kept
   inv.token_hash = p_.secrets.KeyedHash(kInvitationHashPurpose, secret);
   inv.expires_at = p_.clock.Now() + kInvitationLifetime;
   *link = accounts_.settings().public_url + "/invitations/accept?token=" + secret;
@@ -65,7 +66,8 @@ Result<core::Invitation> WorkspaceService::Invite(
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kManageMembers));
     if (!core::MayInvite(access.membership.role, role))
-      return Fail(Code::kPermissionDenied, "permission.denied", "only Owners can invite Owners", "role");
+      return Fail(Code::kPermissionDenied, "permission.denied", "only Owners can invite Owners",
+                  "role");
     workspace = access.workspace;
     std::string norm = core::NormalizeEmail(valid);
     VAULT_ASSIGN_OR_RETURN(auto existing, tx.FindAccountByEmail(norm));
@@ -90,21 +92,27 @@ Result<core::Invitation> WorkspaceService::Invite(
     inv.created_at = p_.clock.Now();
     if ((!groups.empty() || !product_grants.empty()) &&
         !core::Allows(access.membership.role, Capability::kManageAccess))
-      return Fail(Code::kPermissionDenied, "permission.denied", "your role cannot grant access", "grants");
+      return Fail(Code::kPermissionDenied, "permission.denied", "your role cannot grant access",
+                  "grants");
     for (const auto& g : groups) {
       VAULT_ASSIGN_OR_RETURN(auto found, tx.FindGroup(workspace.id, g));
-      if (!found) return Fail(Code::kNotFound, "group.not_found", "no such group in this workspace", "groups");
+      if (!found)
+        return Fail(Code::kNotFound, "group.not_found", "no such group in this workspace",
+                    "groups");
       inv.group_ids.push_back((found)->id);
     }
     VAULT_ASSIGN_OR_RETURN(auto types, tx.ListProductTypes());
     for (const auto& [product, role_name] : product_grants) {
       VAULT_ASSIGN_OR_RETURN(auto found, tx.FindProduct(workspace.id, product));
-      if (!found) return Fail(Code::kNotFound, "product.not_found", "no such product in this workspace", "grants");
+      if (!found)
+        return Fail(Code::kNotFound, "product.not_found", "no such product in this workspace",
+                    "grants");
       bool known = false;
       for (const auto& t : types)
         if (t.id == (found)->type_id) known = t.FindRole(role_name) != nullptr;
       if (!known)
-        return Fail(Code::kInvalidArgument, "grant.unknown_role", "this product type has no such role", "grants");
+        return Fail(Code::kInvalidArgument, "grant.unknown_role",
+                    "this product type has no such role", "grants");
       inv.product_grants.emplace_back((found)->id, role_name);
     }
     VAULT_ASSIGN_OR_RETURN(auto issued, IssueInvitationToken(inv, &link));
@@ -136,13 +144,14 @@ Result<void> WorkspaceService::RevokeInvitation(const AuthContext& ctx, const st
     VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kManageMembers));
     VAULT_ASSIGN_OR_RETURN(auto inv, tx.FindInvitation(access.workspace.id, id));
     if (!inv || (inv)->status != InvitationStatus::kPending) return Fail(InvitationNotFound());
-    if (!core::MayInvite(access.membership.role, (inv)->role)) return Fail(Code::kPermissionDenied,
-        "permission.denied", "only Owners can revoke an invitation to become Owner");
+    if (!core::MayInvite(access.membership.role, (inv)->role))
+      return Fail(Code::kPermissionDenied, "permission.denied",
+                  "only Owners can revoke an invitation to become Owner");
     (inv)->status = InvitationStatus::kRevoked;
     (inv)->responded_at = p_.clock.Now();
     VAULT_TRY(tx.UpdateInvitation(*inv));
-    return audit_.Record(tx, ActorOf(ctx), {"invitation.revoked", "invitation", id, "{}",
-                                            access.workspace.id});
+    return audit_.Record(tx, ActorOf(ctx),
+                         {"invitation.revoked", "invitation", id, "{}", access.workspace.id});
   });
 }
 
@@ -157,13 +166,15 @@ Result<core::Invitation> WorkspaceService::ResendInvitation(const AuthContext& c
     workspace = access.workspace;
     VAULT_ASSIGN_OR_RETURN(auto inv, tx.FindInvitation(workspace.id, id));
     if (!inv || (inv)->status != InvitationStatus::kPending) return Fail(InvitationNotFound());
-    if (!core::MayInvite(access.membership.role, (inv)->role)) return Fail(Code::kPermissionDenied,
-        "permission.denied", "only Owners can resend an invitation to become Owner");
+    if (!core::MayInvite(access.membership.role, (inv)->role))
+      return Fail(Code::kPermissionDenied, "permission.denied",
+                  "only Owners can resend an invitation to become Owner");
     // A new token and a new 7-day window; the old link stops working.
     VAULT_ASSIGN_OR_RETURN(auto issued, IssueInvitationToken(*inv, &link));
     out = issued;
     VAULT_TRY(tx.UpdateInvitation(out));
-    VAULT_TRY(audit_.Record(tx, ActorOf(ctx), {"invitation.resent", "invitation", id, "{}", workspace.id}));
+    VAULT_TRY(audit_.Record(tx, ActorOf(ctx),
+                            {"invitation.resent", "invitation", id, "{}", workspace.id}));
     return link;
   }));
   MailInvitation(out, workspace, ctx.account.name, link);
@@ -172,17 +183,19 @@ Result<core::Invitation> WorkspaceService::ResendInvitation(const AuthContext& c
 
 Result<core::Invitation> WorkspaceService::CheckInvitation(core::Tx& tx, const std::string& token) {
   auto invalid = [] {
-    return Fail(Code::kInvalidArgument, "token.invalid", "this invitation link is not valid", "token");
+    return Fail(Code::kInvalidArgument, "token.invalid", "this invitation link is not valid",
+                "token");
   };
   if (token.size() != 43) return invalid();
-  VAULT_ASSIGN_OR_RETURN(auto inv, tx.FindInvitationByToken(p_.secrets.KeyedHash(kInvitationHashPurpose, token)));
+  VAULT_ASSIGN_OR_RETURN(
+      auto inv, tx.FindInvitationByToken(p_.secrets.KeyedHash(kInvitationHashPurpose, token)));
   if (!inv) return invalid();
   if ((inv)->status != InvitationStatus::kPending)
-    return Fail(Code::kInvalidArgument, "token.used", "this invitation was already answered or revoked",
-                "token");
+    return Fail(Code::kInvalidArgument, "token.used",
+                "this invitation was already answered or revoked", "token");
   if ((inv)->expires_at <= p_.clock.Now())
-    return Fail(Code::kInvalidArgument, "token.expired", "this invitation has expired; ask for a new one",
-                "token");
+    return Fail(Code::kInvalidArgument, "token.expired",
+                "this invitation has expired; ask for a new one", "token");
   return *inv;
 }
 
@@ -213,7 +226,9 @@ Result<InvitationAccepted> WorkspaceService::AcceptInvitation(const std::string&
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto inv, CheckInvitation(tx, token));
     VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(inv.workspace_id));
-    if (!w) return Fail(Code::kInvalidArgument, "token.invalid", "this invitation link is not valid", "token");
+    if (!w)
+      return Fail(Code::kInvalidArgument, "token.invalid", "this invitation link is not valid",
+                  "token");
     // The workspace lock serialises this with a removal or demotion of the inviter, so the
     // authority is judged by the inviter's role as it is now, before anything is written.
     VAULT_TRY(tx.LockWorkspace(inv.workspace_id));
@@ -226,14 +241,17 @@ Result<InvitationAccepted> WorkspaceService::AcceptInvitation(const std::string&
                     "this invitation was sent to another email address; sign in with that address");
       account_id = ctx->account.id;
     } else {
-      VAULT_ASSIGN_OR_RETURN(auto s, accounts_.CreateVerifiedAccount(tx, inv.email, core::ValidateName(name, "name").value(), *hash, client));
+      VAULT_ASSIGN_OR_RETURN(
+          auto s, accounts_.CreateVerifiedAccount(
+                      tx, inv.email, core::ValidateName(name, "name").value(), *hash, client));
       account_id = s.account.id;
       out.signed_in = std::move(s);
     }
     actor.id = account_id;
     VAULT_ASSIGN_OR_RETURN(auto existing, tx.FindMembership(inv.workspace_id, account_id));
     if (existing)
-      return Fail(Code::kAlreadyExists, "member.exists", "you are already a member of this workspace");
+      return Fail(Code::kAlreadyExists, "member.exists",
+                  "you are already a member of this workspace");
     out.workspace = *w;
     out.membership = core::Membership{inv.workspace_id, account_id, inv.role, p_.clock.Now()};
     VAULT_TRY(tx.InsertMembership(out.membership));
@@ -245,13 +263,14 @@ Result<InvitationAccepted> WorkspaceService::AcceptInvitation(const std::string&
       VAULT_TRY(tx.AddGroupMember(inv.workspace_id, g, account_id));
       VAULT_ASSIGN_OR_RETURN(auto grants, tx.ListWorkspaceGrants(inv.workspace_id));
       for (const auto& gr : grants)
-        if (gr.principal_type == core::PrincipalType::kGroup && gr.principal_id == g) touched.insert(gr.product_id);
+        if (gr.principal_type == core::PrincipalType::kGroup && gr.principal_id == g)
+          touched.insert(gr.product_id);
     }
     for (const auto& [product, role] : inv.product_grants) {
       VAULT_ASSIGN_OR_RETURN(auto p, tx.FindProduct(inv.workspace_id, product));
       if (!p) continue;
-      if (auto g = tx.PutGrant({product, core::PrincipalType::kAccount, account_id, role, inv.workspace_id,
-                                p_.clock.Now()});
+      if (auto g = tx.PutGrant({product, core::PrincipalType::kAccount, account_id, role,
+                                inv.workspace_id, p_.clock.Now()});
           !g)
         return g;
       touched.insert(product);
@@ -259,22 +278,22 @@ Result<InvitationAccepted> WorkspaceService::AcceptInvitation(const std::string&
     for (const auto& pid : touched) {  // std::set: a fixed lock order
       VAULT_TRY(tx.LockProduct(pid));
       VAULT_ASSIGN_OR_RETURN(auto p, tx.FindProductById(pid));
-      if (p)
-        VAULT_TRY(CheckSeats(tx, *p));
+      if (p) VAULT_TRY(CheckSeats(tx, *p));
     }
     inv.status = InvitationStatus::kAccepted;
     inv.responded_at = p_.clock.Now();
     VAULT_TRY(tx.UpdateInvitation(inv));
-    return audit_.Record(tx, actor, {"invitation.accepted", "invitation", inv.id,
-                                     JsonSummary({{"role", core::RoleName(inv.role)}}),
-                                     inv.workspace_id});
+    return audit_.Record(tx, actor,
+                         {"invitation.accepted", "invitation", inv.id,
+                          JsonSummary({{"role", core::RoleName(inv.role)}}), inv.workspace_id});
   });
   if (!r) return Fail(r.error());
   Changed(out.workspace.id);
   return out;
 }
 
-Result<void> WorkspaceService::DeclineInvitation(const std::string& token, const ClientInfo& client) {
+Result<void> WorkspaceService::DeclineInvitation(const std::string& token,
+                                                 const ClientInfo& client) {
   return p_.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto inv, CheckInvitation(tx, token));
     inv.status = InvitationStatus::kDeclined;
@@ -287,16 +306,17 @@ Result<void> WorkspaceService::DeclineInvitation(const std::string& token, const
 
 Result<std::vector<std::pair<core::Invitation, core::Workspace>>> WorkspaceService::MyInvitations(
     const AuthContext& ctx) {
-  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<std::pair<core::Invitation, core::Workspace>>> {
-    std::vector<std::pair<core::Invitation, core::Workspace>> out;
-    VAULT_ASSIGN_OR_RETURN(auto list, tx.ListInvitationsForEmail(ctx.account.email_norm));
-    for (auto& inv : list) {
-      if (inv.expires_at <= p_.clock.Now()) continue;
-      VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(inv.workspace_id));
-      if (w) out.emplace_back(std::move(inv), std::move(*w));
-    }
-    return out;
-  });
+  return p_.store.Read(
+      [&](core::Tx& tx) -> Result<std::vector<std::pair<core::Invitation, core::Workspace>>> {
+        std::vector<std::pair<core::Invitation, core::Workspace>> out;
+        VAULT_ASSIGN_OR_RETURN(auto list, tx.ListInvitationsForEmail(ctx.account.email_norm));
+        for (auto& inv : list) {
+          if (inv.expires_at <= p_.clock.Now()) continue;
+          VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(inv.workspace_id));
+          if (w) out.emplace_back(std::move(inv), std::move(*w));
+        }
+        return out;
+      });
 }
 
 }  // namespace vault::app

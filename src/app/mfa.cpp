@@ -25,7 +25,8 @@ core::Error InvalidCode(const char* field) {
 }
 
 bool SixDigits(const std::string& code) {
-  return code.size() == 6 && std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
+  return code.size() == 6 &&
+         std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
 }
 
 // Recovery codes are typed by people: ignore case, spaces and dashes.
@@ -38,7 +39,8 @@ std::string NormalizeRecovery(const std::string& code) {
 
 }  // namespace
 
-std::string AccountService::RecoveryHash(const std::string& account_id, const std::string& code) const {
+std::string AccountService::RecoveryHash(const std::string& account_id,
+                                         const std::string& code) const {
   return p_.secrets.KeyedHash("recovery", account_id + ":" + NormalizeRecovery(code));
 }
 
@@ -102,8 +104,8 @@ Result<SignedIn> AccountService::CompleteMfa(const std::string& mfa_token, const
     VAULT_ASSIGN_OR_RETURN(auto account, tx.FindAccountById(pending.account_id));
     VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(pending.account_id));
     if (!account || !totp || !(totp)->confirmed)
-      return Fail(Code::kInvalidArgument, "token.invalid", "this sign-in can no longer be completed",
-                  "mfa_token");
+      return Fail(Code::kInvalidArgument, "token.invalid",
+                  "this sign-in can no longer be completed", "mfa_token");
     auto check = [&]() -> Result<bool> {
       if (!code.empty()) return CheckTotp(tx, *totp, code);
       return tx.UseRecoveryCode(pending.account_id, RecoveryHash(pending.account_id, recovery_code),
@@ -115,7 +117,9 @@ Result<SignedIn> AccountService::CompleteMfa(const std::string& mfa_token, const
     if (!ok) return audit_.Record(tx, actor, {"session.mfa_failed", "account", pending.account_id});
     VAULT_TRY(TakeToken(tx, mfa_token, TokenPurpose::kMfa));
     VAULT_TRY(tx.ResetThrottle(key));
-    VAULT_ASSIGN_OR_RETURN(auto s, OpenSession(tx, *account, client, code.empty() ? "password+recovery_code" : "password+totp"));
+    VAULT_ASSIGN_OR_RETURN(auto s,
+                           OpenSession(tx, *account, client,
+                                       code.empty() ? "password+recovery_code" : "password+totp"));
     out.signed_in = std::move(s);
     if (code.empty())
       return audit_.Record(tx, actor, {"mfa.recovery_code_used", "account", pending.account_id});
@@ -126,7 +130,8 @@ Result<SignedIn> AccountService::CompleteMfa(const std::string& mfa_token, const
   return std::move(*out.signed_in);
 }
 
-Result<TotpEnrolment> AccountService::StartTotp(const AuthContext& ctx, const std::string& password) {
+Result<TotpEnrolment> AccountService::StartTotp(const AuthContext& ctx,
+                                                const std::string& password) {
   VAULT_TRY(RecheckPassword(ctx, password, "password"));
   TotpEnrolment out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
@@ -139,11 +144,13 @@ Result<TotpEnrolment> AccountService::StartTotp(const AuthContext& ctx, const st
     core::TotpCredential c{ctx.account.id, p_.box.Seal(secret), false, 0, p_.clock.Now()};
     VAULT_TRY(tx.PutTotp(c));
     out.secret_base32 = core::Base32(secret);
-    std::string label = core::UrlEncode(settings_.issuer) + ":" + core::UrlEncode(ctx.account.email);
+    std::string label =
+        core::UrlEncode(settings_.issuer) + ":" + core::UrlEncode(ctx.account.email);
     out.otpauth_uri = "otpauth://totp/" + label + "?secret=" + out.secret_base32 +
                       "&issuer=" + core::UrlEncode(settings_.issuer) +
                       "&algorithm=SHA1&digits=6&period=30";
-    return audit_.Record(tx, ActorOf(ctx), {"mfa.totp_enrolment_started", "account", ctx.account.id});
+    return audit_.Record(tx, ActorOf(ctx),
+                         {"mfa.totp_enrolment_started", "account", ctx.account.id});
   });
   if (!r) return Fail(r.error());
   return out;
@@ -159,10 +166,11 @@ Result<std::vector<std::string>> AccountService::ConfirmTotp(const AuthContext& 
     if (!totp)
       return Fail(Code::kFailedPrecondition, "mfa.not_started", "start the enrolment first");
     if ((totp)->confirmed)
-      return Fail(Code::kAlreadyExists, "mfa.already_enabled", "two-factor authentication is already on");
+      return Fail(Code::kAlreadyExists, "mfa.already_enabled",
+                  "two-factor authentication is already on");
     VAULT_ASSIGN_OR_RETURN(
-        bool ok,
-        GuardedCodeCheck(tx, key, [&] { return CheckTotp(tx, *totp, code); }, "code", &failure));
+        bool ok, GuardedCodeCheck(
+                     tx, key, [&] { return CheckTotp(tx, *totp, code); }, "code", &failure));
     if (!ok) return {};
     auto burned = tx.FindTotp(ctx.account.id);  // re-read: CheckTotp moved last_step
     if (!burned) return Fail(burned.error());
@@ -220,14 +228,15 @@ Result<std::vector<std::string>> AccountService::RegenerateRecoveryCodes(const A
     if (!totp || !(totp)->confirmed)
       return Fail(Code::kFailedPrecondition, "mfa.not_enabled", "two-factor authentication is off");
     VAULT_ASSIGN_OR_RETURN(
-        bool ok,
-        GuardedCodeCheck(tx, key, [&] { return CheckTotp(tx, *totp, code); }, "code", &failure));
+        bool ok, GuardedCodeCheck(
+                     tx, key, [&] { return CheckTotp(tx, *totp, code); }, "code", &failure));
     if (!ok) return {};
     VAULT_ASSIGN_OR_RETURN(auto fresh, NewRecoveryCodes(tx, ctx.account.id));
     codes = std::move(fresh);
     VAULT_TRY(VoidOutstanding(tx, ctx.account.id));
     VAULT_TRY(tx.ResetThrottle(key));
-    return audit_.Record(tx, ActorOf(ctx), {"mfa.recovery_codes_regenerated", "account", ctx.account.id});
+    return audit_.Record(tx, ActorOf(ctx),
+                         {"mfa.recovery_codes_regenerated", "account", ctx.account.id});
   });
   if (!r) return Fail(r.error());
   if (failure) return Fail(*failure);

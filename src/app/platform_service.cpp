@@ -38,8 +38,8 @@ Result<AccountDetail> PlatformService::GetAccount(const AuthContext& ctx, const 
 Result<core::Account> PlatformService::UpdateAccount(const AuthContext& ctx, const std::string& id,
                                                      const AccountPatch& patch) {
   VAULT_TRY(RequireSuperAdmin(ctx));
-  if (id == ctx.account.id && ((patch.disabled && *patch.disabled) ||
-                               (patch.super_admin && !*patch.super_admin)))
+  if (id == ctx.account.id &&
+      ((patch.disabled && *patch.disabled) || (patch.super_admin && !*patch.super_admin)))
     return Fail(Code::kFailedPrecondition, "admin.self",
                 "you cannot disable yourself or revoke your own Super Admin status");
   core::Account out;
@@ -55,17 +55,19 @@ Result<core::Account> PlatformService::UpdateAccount(const AuthContext& ctx, con
         VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(id, ""));
         ended = d;
       }
-      if (auto e = audit_.Record(tx, actor,
-                                 {out.disabled ? "admin.account_disabled" : "admin.account_enabled",
-                                  "account", id, JsonSummary({{"sessions_ended", std::to_string(ended)}})});
+      if (auto e = audit_.Record(
+              tx, actor,
+              {out.disabled ? "admin.account_disabled" : "admin.account_enabled", "account", id,
+               JsonSummary({{"sessions_ended", std::to_string(ended)}})});
           !e)
         return e;
     }
     if (patch.super_admin && *patch.super_admin != out.super_admin) {
       out.super_admin = *patch.super_admin;
-      if (auto e = audit_.Record(tx, actor,
-                                 {out.super_admin ? "admin.super_admin_granted" : "admin.super_admin_revoked",
-                                  "account", id});
+      if (auto e = audit_.Record(
+              tx, actor,
+              {out.super_admin ? "admin.super_admin_granted" : "admin.super_admin_revoked",
+               "account", id});
           !e)
         return e;
     }
@@ -90,7 +92,8 @@ Result<std::vector<core::Workspace>> PlatformService::SearchWorkspaces(const Aut
   });
 }
 
-Result<WorkspaceDetail> PlatformService::GetWorkspace(const AuthContext& ctx, const std::string& id) {
+Result<WorkspaceDetail> PlatformService::GetWorkspace(const AuthContext& ctx,
+                                                      const std::string& id) {
   VAULT_TRY(RequireSuperAdmin(ctx));
   return p_.store.Read([&](core::Tx& tx) -> Result<WorkspaceDetail> {
     WorkspaceDetail out;

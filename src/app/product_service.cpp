@@ -39,24 +39,30 @@ Result<void> ProductService::Authorize(const AuthContext& ctx, const std::string
   return {};
 }
 
-Result<core::ProductType> ProductService::CreateProductType(const AuthContext& ctx, core::ProductType type) {
+Result<core::ProductType> ProductService::CreateProductType(const AuthContext& ctx,
+                                                            core::ProductType type) {
   VAULT_TRY(RequireSuperAdmin(ctx));
   VAULT_ASSIGN_OR_RETURN(auto key, core::ValidateProductShortname(type.key, "key"));
   type.key = key;
   type.id = "pty_" + type.key;
   if (type.roles.empty())
-    return Fail(Code::kInvalidArgument, "validation.required", "a product type needs roles", "roles");
+    return Fail(Code::kInvalidArgument, "validation.required", "a product type needs roles",
+                "roles");
   if (type.plans.empty())
-    return Fail(Code::kInvalidArgument, "validation.required", "a product type needs plans", "plans");
+    return Fail(Code::kInvalidArgument, "validation.required", "a product type needs plans",
+                "plans");
   VAULT_TRY(core::ValidatePermissionNames(type.api_permissions, "api_permissions"));
   for (std::size_t i = 0; i < type.roles.size(); ++i)
-    VAULT_TRY(core::ValidatePermissionNames(type.roles[i].permissions, "roles[" + std::to_string(i) + "].permissions"));
+    VAULT_TRY(core::ValidatePermissionNames(type.roles[i].permissions,
+                                            "roles[" + std::to_string(i) + "].permissions"));
   for (std::size_t i = 0; i < type.plans.size(); ++i)
-    VAULT_TRY(core::ValidatePermissionNames(type.plans[i].features, "plans[" + std::to_string(i) + "].features"));
+    VAULT_TRY(core::ValidatePermissionNames(type.plans[i].features,
+                                            "plans[" + std::to_string(i) + "].features"));
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_TRY(tx.InsertProductType(type));
-    return audit_.Record(tx, ActorOf(ctx), {"admin.product_type_created", "product_type", type.id,
-                                            JsonSummary({{"key", type.key}})});
+    return audit_.Record(
+        tx, ActorOf(ctx),
+        {"admin.product_type_created", "product_type", type.id, JsonSummary({{"key", type.key}})});
   });
   if (!r) return Fail(r.error());
   if (p_.changes) p_.changes->CatalogChanged();
@@ -67,32 +73,36 @@ Result<core::ProductType> ProductService::TypeOf(core::Tx& tx, const std::string
   VAULT_ASSIGN_OR_RETURN(auto types, tx.ListProductTypes());
   for (auto& t : types)
     if (t.id == type_id_or_key || t.key == type_id_or_key) return std::move(t);
-  return Fail(Code::kInvalidArgument, "product.unknown_type", "no such product type", "product_type");
+  return Fail(Code::kInvalidArgument, "product.unknown_type", "no such product type",
+              "product_type");
 }
 
-core::Subscription ProductService::NewSubscription(const core::Product& p, const core::Plan& plan) const {
+core::Subscription ProductService::NewSubscription(const core::Product& p,
+                                                   const core::Plan& plan) const {
   core::Subscription s;
   s.product_id = p.id;
   s.plan_key = plan.key;
   s.provider = "local";
   core::Timestamp now = p_.clock.Now();
-  s.status = plan.trial_days > 0 ? core::SubscriptionStatus::kInTrial : core::SubscriptionStatus::kActive;
+  s.status =
+      plan.trial_days > 0 ? core::SubscriptionStatus::kInTrial : core::SubscriptionStatus::kActive;
   s.period_end = plan.trial_days > 0 ? now + plan.trial_days * 24 * 3600 : 0;
   s.updated_at = now;
   return s;
 }
 
-Result<ProductService::ProductAccess> ProductService::OpenProduct(core::Tx& tx, const AuthContext& ctx,
-                                                                 const std::string& ws,
-                                                                 const std::string& product,
-                                                                 Capability capability, bool for_write) {
-  VAULT_ASSIGN_OR_RETURN(auto access, for_write ? workspaces_.OpenForWrite(tx, ctx, ws, capability) : workspaces_.OpenIn(tx, ctx, ws, capability));
+Result<ProductService::ProductAccess> ProductService::OpenProduct(
+    core::Tx& tx, const AuthContext& ctx, const std::string& ws, const std::string& product,
+    Capability capability, bool for_write) {
+  VAULT_ASSIGN_OR_RETURN(auto access, for_write ? workspaces_.OpenForWrite(tx, ctx, ws, capability)
+                                                : workspaces_.OpenIn(tx, ctx, ws, capability));
   VAULT_ASSIGN_OR_RETURN(auto p, tx.FindProduct(access.workspace.id, product));
   if (!p) return Fail(ProductNotFound());
   return ProductAccess{std::move(access), std::move(*p)};
 }
 
-Result<ProductRow> ProductService::Row(core::Tx& tx, const core::Product& p, const std::string& account_id) {
+Result<ProductRow> ProductService::Row(core::Tx& tx, const core::Product& p,
+                                       const std::string& account_id) {
   ProductRow row;
   row.product = p;
   VAULT_ASSIGN_OR_RETURN(auto type, TypeOf(tx, p.type_id));
@@ -109,8 +119,9 @@ Result<ProductRow> ProductService::Row(core::Tx& tx, const core::Product& p, con
     if (a == account_id) my_groups.insert(g);
   int best = 0;
   for (const auto& g : grants) {
-    bool mine = g.principal_type == core::PrincipalType::kAccount ? g.principal_id == account_id
-                                                                   : my_groups.contains(g.principal_id);
+    bool mine = g.principal_type == core::PrincipalType::kAccount
+                    ? g.principal_id == account_id
+                    : my_groups.contains(g.principal_id);
     const core::ProductRole* role = type.FindRole(g.role);
     if (mine && role && role->rank > best) {
       best = role->rank;
@@ -128,19 +139,23 @@ Result<ProductRow> ProductService::Create(const AuthContext& ctx, const std::str
   ProductRow out;
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
+    VAULT_ASSIGN_OR_RETURN(auto access,
+                           workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
     wid = access.workspace.id;
     VAULT_ASSIGN_OR_RETURN(auto t, TypeOf(tx, type));
     const core::Plan* chosen = plan.empty() ? t.FindPlan("trial") : t.FindPlan(plan);
     if (!chosen && plan.empty()) chosen = &t.plans.front();
-    if (!chosen) return Fail(Code::kInvalidArgument, "product.unknown_plan", "no such plan for this product type", "plan");
+    if (!chosen)
+      return Fail(Code::kInvalidArgument, "product.unknown_plan",
+                  "no such plan for this product type", "plan");
     core::Timestamp now = p_.clock.Now();
     core::Product p{core::NewId(p_.random, "prd"), wid, t.id, n, s, false, now, now};
     VAULT_TRY(tx.InsertProduct(p));
     VAULT_TRY(tx.PutSubscription(NewSubscription(p, *chosen)));
-    if (auto e = audit_.Record(tx, ActorOf(ctx),
-                               {"product.created", "product", p.id,
-                                JsonSummary({{"type", t.key}, {"shortname", s}, {"plan", chosen->key}}), wid});
+    if (auto e = audit_.Record(
+            tx, ActorOf(ctx),
+            {"product.created", "product", p.id,
+             JsonSummary({{"type", t.key}, {"shortname", s}, {"plan", chosen->key}}), wid});
         !e)
       return e;
     VAULT_ASSIGN_OR_RETURN(auto row, Row(tx, p, ctx.account.id));
@@ -152,7 +167,8 @@ Result<ProductRow> ProductService::Create(const AuthContext& ctx, const std::str
   return out;
 }
 
-Result<std::vector<ProductRow>> ProductService::List(const AuthContext& ctx, const std::string& ws) {
+Result<std::vector<ProductRow>> ProductService::List(const AuthContext& ctx,
+                                                     const std::string& ws) {
   return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<ProductRow>> {
     std::vector<ProductRow> out;
     VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenIn(tx, ctx, ws, Capability::kView));
@@ -165,7 +181,8 @@ Result<std::vector<ProductRow>> ProductService::List(const AuthContext& ctx, con
   });
 }
 
-Result<ProductRow> ProductService::Get(const AuthContext& ctx, const std::string& ws, const std::string& product) {
+Result<ProductRow> ProductService::Get(const AuthContext& ctx, const std::string& ws,
+                                       const std::string& product) {
   return p_.store.Read([&](core::Tx& tx) -> Result<ProductRow> {
     ProductRow out;
     VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kView, false));
@@ -180,7 +197,8 @@ Result<ProductRow> ProductService::Update(const AuthContext& ctx, const std::str
   ProductRow out;
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true));
+    VAULT_ASSIGN_OR_RETURN(auto found,
+                           OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true));
     wid = found.access.workspace.id;
     core::Product updated = found.product;
     if (patch.name) {
@@ -194,10 +212,11 @@ Result<ProductRow> ProductService::Update(const AuthContext& ctx, const std::str
     if (patch.disabled) updated.disabled = *patch.disabled;
     updated.updated_at = p_.clock.Now();
     VAULT_TRY(tx.UpdateProduct(updated));
-    if (auto e = audit_.Record(tx, ActorOf(ctx),
-                               {patch.disabled ? (*patch.disabled ? "product.disabled" : "product.enabled")
-                                               : "product.updated",
-                                "product", updated.id, "{}", wid});
+    if (auto e = audit_.Record(
+            tx, ActorOf(ctx),
+            {patch.disabled ? (*patch.disabled ? "product.disabled" : "product.enabled")
+                            : "product.updated",
+             "product", updated.id, "{}", wid});
         !e)
       return e;
     VAULT_ASSIGN_OR_RETURN(auto row, Row(tx, updated, ctx.account.id));
@@ -209,13 +228,16 @@ Result<ProductRow> ProductService::Update(const AuthContext& ctx, const std::str
   return out;
 }
 
-Result<void> ProductService::Delete(const AuthContext& ctx, const std::string& ws, const std::string& product) {
+Result<void> ProductService::Delete(const AuthContext& ctx, const std::string& ws,
+                                    const std::string& product) {
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true));
+    VAULT_ASSIGN_OR_RETURN(auto found,
+                           OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true));
     wid = found.access.workspace.id;
-    if (auto e = audit_.Record(tx, ActorOf(ctx), {"product.deleted", "product", found.product.id,
-                                                  JsonSummary({{"shortname", found.product.shortname}}), wid});
+    if (auto e = audit_.Record(tx, ActorOf(ctx),
+                               {"product.deleted", "product", found.product.id,
+                                JsonSummary({{"shortname", found.product.shortname}}), wid});
         !e)
       return e;
     return tx.DeleteProduct(found.product.id);
@@ -224,24 +246,29 @@ Result<void> ProductService::Delete(const AuthContext& ctx, const std::string& w
   return r;
 }
 
-Result<core::Subscription> ProductService::GetSubscription(const AuthContext& ctx, const std::string& ws,
+Result<core::Subscription> ProductService::GetSubscription(const AuthContext& ctx,
+                                                           const std::string& ws,
                                                            const std::string& product) {
   return p_.store.Read([&](core::Tx& tx) -> Result<core::Subscription> {
     core::Subscription out;
-    VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kSeeBilling, false));
+    VAULT_ASSIGN_OR_RETURN(auto found,
+                           OpenProduct(tx, ctx, ws, product, Capability::kSeeBilling, false));
     VAULT_ASSIGN_OR_RETURN(auto s, tx.FindSubscription(found.product.id));
-    if (!s) return Fail(Code::kNotFound, "subscription.not_found", "this product has no subscription");
+    if (!s)
+      return Fail(Code::kNotFound, "subscription.not_found", "this product has no subscription");
     out = *s;
     return out;
   });
 }
 
 Result<core::Subscription> ProductService::ChangePlan(const AuthContext& ctx, const std::string& ws,
-                                                      const std::string& product, const std::string& plan) {
+                                                      const std::string& product,
+                                                      const std::string& plan) {
   core::Subscription out;
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kChangeBilling, true));
+    VAULT_ASSIGN_OR_RETURN(auto found,
+                           OpenProduct(tx, ctx, ws, product, Capability::kChangeBilling, true));
     wid = found.access.workspace.id;
     VAULT_TRY(tx.LockProduct(found.product.id));
     VAULT_ASSIGN_OR_RETURN(auto current, tx.FindSubscription(found.product.id));
@@ -250,20 +277,24 @@ Result<core::Subscription> ProductService::ChangePlan(const AuthContext& ctx, co
                   "this subscription is managed by " + (current)->provider);
     VAULT_ASSIGN_OR_RETURN(auto t, TypeOf(tx, found.product.type_id));
     const core::Plan* chosen = t.FindPlan(plan);
-    if (!chosen) return Fail(Code::kInvalidArgument, "product.unknown_plan", "no such plan for this product type", "plan");
+    if (!chosen)
+      return Fail(Code::kInvalidArgument, "product.unknown_plan",
+                  "no such plan for this product type", "plan");
     out = NewSubscription(found.product, *chosen);
     VAULT_TRY(tx.PutSubscription(out));
     VAULT_TRY(CheckSeats(tx, found.product));  // a smaller plan must still fit
-    return audit_.Record(tx, ActorOf(ctx),
-                         {"subscription.plan_changed", "product", found.product.id,
-                          JsonSummary({{"from", current ? (current)->plan_key : ""}, {"to", chosen->key}}), wid});
+    return audit_.Record(
+        tx, ActorOf(ctx),
+        {"subscription.plan_changed", "product", found.product.id,
+         JsonSummary({{"from", current ? (current)->plan_key : ""}, {"to", chosen->key}}), wid});
   });
   if (!r) return Fail(r.error());
   Changed(wid);
   return out;
 }
 
-Result<std::vector<core::Grant>> ProductService::Grants(const AuthContext& ctx, const std::string& ws,
+Result<std::vector<core::Grant>> ProductService::Grants(const AuthContext& ctx,
+                                                        const std::string& ws,
                                                         const std::string& product) {
   return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::Grant>> {
     std::vector<core::Grant> out;
@@ -276,23 +307,30 @@ Result<std::vector<core::Grant>> ProductService::Grants(const AuthContext& ctx, 
 
 Result<core::Grant> ProductService::PutGrant(const AuthContext& ctx, const std::string& ws,
                                              const std::string& product, core::PrincipalType type,
-                                             const std::string& principal_id, const std::string& role) {
+                                             const std::string& principal_id,
+                                             const std::string& role) {
   core::Grant out;
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true));
+    VAULT_ASSIGN_OR_RETURN(auto found,
+                           OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true));
     wid = found.access.workspace.id;
     // Serialise grant changes of one product so concurrent grants cannot overshoot the seats.
     VAULT_TRY(tx.LockProduct(found.product.id));
     VAULT_ASSIGN_OR_RETURN(auto t, TypeOf(tx, found.product.type_id));
     if (!t.FindRole(role))
-      return Fail(Code::kInvalidArgument, "grant.unknown_role", "this product type has no such role", "role");
+      return Fail(Code::kInvalidArgument, "grant.unknown_role",
+                  "this product type has no such role", "role");
     if (type == core::PrincipalType::kAccount) {
       VAULT_ASSIGN_OR_RETURN(auto m, tx.FindMembership(wid, principal_id));
-      if (!m) return Fail(Code::kNotFound, "member.not_found", "no such member in this workspace", "principal");
+      if (!m)
+        return Fail(Code::kNotFound, "member.not_found", "no such member in this workspace",
+                    "principal");
     } else {
       VAULT_ASSIGN_OR_RETURN(auto g, tx.FindGroup(wid, principal_id));
-      if (!g) return Fail(Code::kNotFound, "group.not_found", "no such group in this workspace", "principal");
+      if (!g)
+        return Fail(Code::kNotFound, "group.not_found", "no such group in this workspace",
+                    "principal");
     }
     out = core::Grant{found.product.id, type, principal_id, role, wid, p_.clock.Now()};
     VAULT_TRY(tx.PutGrant(out));
@@ -300,7 +338,8 @@ Result<core::Grant> ProductService::PutGrant(const AuthContext& ctx, const std::
     return audit_.Record(tx, ActorOf(ctx),
                          {"grant.set", "product", found.product.id,
                           JsonSummary({{"principal_type", core::PrincipalTypeName(type)},
-                                       {"principal_id", principal_id}, {"role", role}}),
+                                       {"principal_id", principal_id},
+                                       {"role", role}}),
                           wid});
   });
   if (!r) return Fail(r.error());
@@ -313,7 +352,8 @@ Result<void> ProductService::DeleteGrant(const AuthContext& ctx, const std::stri
                                          const std::string& principal_id) {
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true));
+    VAULT_ASSIGN_OR_RETURN(auto found,
+                           OpenProduct(tx, ctx, ws, product, Capability::kManageAccess, true));
     wid = found.access.workspace.id;
     VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteGrant(found.product.id, type, principal_id));
     if (!d) return Fail(Code::kNotFound, "grant.not_found", "no such grant");

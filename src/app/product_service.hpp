@@ -18,8 +18,8 @@ struct ProductRow {
   std::string type_name;
   std::optional<core::Subscription> subscription;
   bool active = false;
-  int users = 0;          // distinct accounts with effective access
-  std::string my_role;    // the caller's effective role, empty without access
+  int users = 0;        // distinct accounts with effective access
+  std::string my_role;  // the caller's effective role, empty without access
 };
 
 struct ProductPatch {
@@ -40,19 +40,22 @@ class ProductService {
   core::Result<std::vector<core::ProductType>> ProductTypes();
   // Whether the caller may do what `capability` covers in workspace `ws` (WorkspaceService::Open
   // errors); handlers ask before validating a body, so authorisation always comes first.
-  core::Result<void> Authorize(const AuthContext& ctx, const std::string& ws, core::Capability capability);
+  core::Result<void> Authorize(const AuthContext& ctx, const std::string& ws,
+                               core::Capability capability);
   // Super Admins add product types to the catalogue.
   core::Result<core::ProductType> CreateProductType(const AuthContext& ctx, core::ProductType type);
 
   // plan empty → the type's trial plan (or its first plan).
-  core::Result<ProductRow> Create(const AuthContext& ctx, const std::string& ws, const std::string& type,
-                                  const std::string& name, const std::string& shortname,
-                                  const std::string& plan);
+  core::Result<ProductRow> Create(const AuthContext& ctx, const std::string& ws,
+                                  const std::string& type, const std::string& name,
+                                  const std::string& shortname, const std::string& plan);
   core::Result<std::vector<ProductRow>> List(const AuthContext& ctx, const std::string& ws);
-  core::Result<ProductRow> Get(const AuthContext& ctx, const std::string& ws, const std::string& product);
+  core::Result<ProductRow> Get(const AuthContext& ctx, const std::string& ws,
+                               const std::string& product);
   core::Result<ProductRow> Update(const AuthContext& ctx, const std::string& ws,
                                   const std::string& product, const ProductPatch& patch);
-  core::Result<void> Delete(const AuthContext& ctx, const std::string& ws, const std::string& product);
+  core::Result<void> Delete(const AuthContext& ctx, const std::string& ws,
+                            const std::string& product);
 
   core::Result<core::Subscription> GetSubscription(const AuthContext& ctx, const std::string& ws,
                                                    const std::string& product);
@@ -74,11 +77,13 @@ class ProductService {
   core::Result<core::Group> CreateGroup(const AuthContext& ctx, const std::string& ws,
                                         const std::string& name, const std::string& description);
   core::Result<std::vector<core::Group>> ListGroups(const AuthContext& ctx, const std::string& ws);
-  core::Result<GroupDetail> GetGroup(const AuthContext& ctx, const std::string& ws, const std::string& group);
+  core::Result<GroupDetail> GetGroup(const AuthContext& ctx, const std::string& ws,
+                                     const std::string& group);
   core::Result<core::Group> UpdateGroup(const AuthContext& ctx, const std::string& ws,
                                         const std::string& group, std::optional<std::string> name,
                                         std::optional<std::string> description);
-  core::Result<void> DeleteGroup(const AuthContext& ctx, const std::string& ws, const std::string& group);
+  core::Result<void> DeleteGroup(const AuthContext& ctx, const std::string& ws,
+                                 const std::string& group);
   core::Result<void> AddGroupMember(const AuthContext& ctx, const std::string& ws,
                                     const std::string& group, const std::string& account_id);
   core::Result<void> RemoveGroupMember(const AuthContext& ctx, const std::string& ws,
@@ -91,9 +96,9 @@ class ProductService {
   };
   // Opens the workspace (for writing: under its lock) and finds the product in it; fails
   // not_found "product.not_found".
-  core::Result<ProductAccess> OpenProduct(core::Tx& tx, const AuthContext& ctx, const std::string& ws,
-                                          const std::string& product, core::Capability capability,
-                                          bool for_write);
+  core::Result<ProductAccess> OpenProduct(core::Tx& tx, const AuthContext& ctx,
+                                          const std::string& ws, const std::string& product,
+                                          core::Capability capability, bool for_write);
   core::Result<ProductRow> Row(core::Tx& tx, const core::Product& p, const std::string& account_id);
   core::Result<core::ProductType> TypeOf(core::Tx& tx, const std::string& type_id_or_key);
   core::Subscription NewSubscription(const core::Product& p, const core::Plan& plan) const;

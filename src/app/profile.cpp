@@ -42,8 +42,9 @@ Result<Account> AccountService::UpdateProfile(const AuthContext& ctx, const Prof
     VAULT_TRY(apply(patch.time_zone, core::ValidateTimeZone, "time_zone", updated.time_zone));
     updated.updated_at = p_.clock.Now();
     VAULT_TRY(tx.UpdateAccount(updated));
-    return audit_.Record(tx, ActorOf(ctx), {"account.profile_updated", "account", updated.id,
-                                            JsonSummary({{"fields", changed}})});
+    return audit_.Record(
+        tx, ActorOf(ctx),
+        {"account.profile_updated", "account", updated.id, JsonSummary({{"fields", changed}})});
   });
   if (!r) return Fail(r.error());
   return updated;
@@ -62,15 +63,17 @@ Result<void> AccountService::ChangePassword(const AuthContext& ctx,
     VAULT_TRY(tx.UpdateAccount(a));
     VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(ctx.account.id, ctx.session.id));
     VAULT_TRY(VoidOutstanding(tx, a.id));
-    return audit_.Record(tx, ActorOf(ctx), {"account.password_changed", "account", a.id,
-                                            JsonSummary({{"sessions_revoked", std::to_string(d)}})});
+    return audit_.Record(tx, ActorOf(ctx),
+                         {"account.password_changed", "account", a.id,
+                          JsonSummary({{"sessions_revoked", std::to_string(d)}})});
   });
   if (!r) return r;
   Mail(PasswordChangedMessage(ctx.account.email));
   return {};
 }
 
-Result<void> AccountService::RequestEmailChange(const AuthContext& ctx, const std::string& new_email,
+Result<void> AccountService::RequestEmailChange(const AuthContext& ctx,
+                                                const std::string& new_email,
                                                 const std::string& password) {
   VAULT_ASSIGN_OR_RETURN(auto valid, core::ValidateEmail(new_email, "new_email"));
   std::string norm = core::NormalizeEmail(valid);
@@ -94,7 +97,8 @@ Result<void> AccountService::RequestEmailChange(const AuthContext& ctx, const st
     t.email = valid;
     VAULT_ASSIGN_OR_RETURN(auto s, IssueToken(tx, t, settings_.email_change_token_seconds));
     secret = s;
-    return audit_.Record(tx, ActorOf(ctx), {"account.email_change_requested", "account", ctx.account.id});
+    return audit_.Record(tx, ActorOf(ctx),
+                         {"account.email_change_requested", "account", ctx.account.id});
   });
   if (!r) return r;
   if (taken_by_other)
@@ -105,7 +109,8 @@ Result<void> AccountService::RequestEmailChange(const AuthContext& ctx, const st
   return {};
 }
 
-Result<Account> AccountService::ConfirmEmailChange(const std::string& token, const ClientInfo& client) {
+Result<Account> AccountService::ConfirmEmailChange(const std::string& token,
+                                                   const ClientInfo& client) {
   Account updated;
   VAULT_ASSIGN_OR_RETURN(auto old_email, p_.store.Write([&](core::Tx& tx) -> Result<std::string> {
     std::string old_email;
@@ -123,7 +128,7 @@ Result<Account> AccountService::ConfirmEmailChange(const std::string& token, con
     updated.updated_at = p_.clock.Now();
     VAULT_TRY(tx.UpdateAccount(updated));
     VAULT_TRY(audit_.Record(tx, Actor{"account", updated.id, client.ip, client.user_agent},
-                         {"account.email_changed", "account", updated.id}));
+                            {"account.email_changed", "account", updated.id}));
     return old_email;
   }));
   Mail(EmailChangedMessage(old_email, updated.email));
@@ -147,9 +152,9 @@ Result<void> AccountService::ForgotPassword(const std::string& email, const Clie
     VAULT_ASSIGN_OR_RETURN(auto s, IssueToken(tx, t, settings_.reset_token_seconds));
     if (live)
       mail = ResetPasswordMessage((a)->email, settings_.public_url + "/password/reset?token=" + s);
-    return audit_.Record(tx, AnonymousActor(client),
-                         {"account.password_reset_requested", live ? "account" : "",
-                          live ? (a)->id : ""});
+    return audit_.Record(
+        tx, AnonymousActor(client),
+        {"account.password_reset_requested", live ? "account" : "", live ? (a)->id : ""});
   });
   if (!r) return r;
   if (mail) Mail(*mail);
@@ -171,7 +176,7 @@ Result<void> AccountService::ResetPassword(const std::string& token, const std::
     // A link is good only for the address it was sent to (belt and braces: an email change
     // also voids it).
     auto a = t.account_id.empty() ? Result<Account>(Fail(Code::kNotFound, "", ""))
-                                   : Load(tx, t.account_id);
+                                  : Load(tx, t.account_id);
     if (!a || a->email_norm != core::NormalizeEmail(t.email))
       return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", "token");
     a->password_hash = hash;
@@ -200,8 +205,9 @@ Result<void> AccountService::ResetPassword(const std::string& token, const std::
   Mail(PasswordChangedMessage(email));
   if (mfa_removed) {
     Mail(SecondFactorChangedMessage(
-        email, "was turned off for your Atomyx account by a password reset, because it had been "
-               "turned on only recently; turn it on again from your security settings"));
+        email,
+        "was turned off for your Atomyx account by a password reset, because it had been "
+        "turned on only recently; turn it on again from your security settings"));
     if (p_.changes) p_.changes->AccountChanged(account_id);
   }
   return {};
@@ -233,10 +239,12 @@ Result<void> AccountService::DeleteAccount(const AuthContext& ctx, const std::st
         return e;
       left.push_back(c.workspace.id);
       // Invitations sent on this account's authority go with it.
-      VAULT_TRY(RevokeInvitationsBeyondAuthority(tx, audit_, ActorOf(ctx), c.workspace.id, ctx.account.id, std::nullopt, p_.clock.Now()));
+      VAULT_TRY(RevokeInvitationsBeyondAuthority(tx, audit_, ActorOf(ctx), c.workspace.id,
+                                                 ctx.account.id, std::nullopt, p_.clock.Now()));
     }
     // The event keeps only the opaque id: once the row is gone it is a pseudonym.
-    if (auto e = audit_.Record(tx, ActorOf(ctx), {"account.deleted", "account", ctx.account.id}); !e)
+    if (auto e = audit_.Record(tx, ActorOf(ctx), {"account.deleted", "account", ctx.account.id});
+        !e)
       return e;
     return tx.DeleteAccount(ctx.account.id);
   });
@@ -272,8 +280,9 @@ Result<int> AccountService::RevokeOtherSessions(const AuthContext& ctx) {
     int n = 0;
     VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(ctx.account.id, ctx.session.id));
     n = d;
-    VAULT_TRY(audit_.Record(tx, ActorOf(ctx), {"session.revoked_others", "account", ctx.account.id,
-                                            JsonSummary({{"count", std::to_string(n)}})}));
+    VAULT_TRY(audit_.Record(tx, ActorOf(ctx),
+                            {"session.revoked_others", "account", ctx.account.id,
+                             JsonSummary({{"count", std::to_string(n)}})}));
     return n;
   });
 }

@@ -13,8 +13,9 @@ core::Result<void> CheckSeats(core::Tx& tx, const core::Product& p) {
   VAULT_ASSIGN_OR_RETURN(auto seats, tx.CountSeats(p.id));
   if (seats > plan->seats)
     return core::Fail(core::Code::kFailedPrecondition, "product.seat_limit",
-                      "the " + plan->name + " plan of this product allows " + std::to_string(plan->seats) +
-                          " users; this change would make " + std::to_string(seats));
+                      "the " + plan->name + " plan of this product allows " +
+                          std::to_string(plan->seats) + " users; this change would make " +
+                          std::to_string(seats));
   return {};
 }
 

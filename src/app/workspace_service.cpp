@@ -34,7 +34,8 @@ WorkspaceService::WorkspaceService(Ports ports, AccountService& accounts)
     : p_(ports), accounts_(accounts), audit_(ports.secrets, ports.random, ports.clock) {}
 
 Result<WorkspaceAccess> WorkspaceService::OpenForWrite(core::Tx& tx, const AuthContext& ctx,
-                                                       const std::string& ws, Capability capability) {
+                                                       const std::string& ws,
+                                                       Capability capability) {
   VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(ws));
   if (!w) return Fail(NotFound());
   VAULT_TRY(tx.LockWorkspace((w)->id));
@@ -79,8 +80,8 @@ Result<WorkspaceAccess> WorkspaceService::Create(const AuthContext& ctx, const s
     out.membership = core::Membership{out.workspace.id, ctx.account.id, Role::kOwner, now};
     VAULT_TRY(tx.InsertMembership(out.membership));
     VAULT_TRY(audit_.Record(tx, ActorOf(ctx),
-                         {"workspace.created", "workspace", out.workspace.id,
-                          JsonSummary({{"name", n}, {"shortname", s}}), out.workspace.id}));
+                            {"workspace.created", "workspace", out.workspace.id,
+                             JsonSummary({{"name", n}, {"shortname", s}}), out.workspace.id}));
     return out;
   });
 }
@@ -146,8 +147,9 @@ Result<core::Workspace> WorkspaceService::Update(const AuthContext& ctx, const s
     }
     out.updated_at = p_.clock.Now();
     VAULT_TRY(tx.UpdateWorkspace(out));
-    return audit_.Record(tx, ActorOf(ctx), {"workspace.updated", "workspace", out.id,
-                                            JsonSummary({{"fields", changed}}), out.id});
+    return audit_.Record(
+        tx, ActorOf(ctx),
+        {"workspace.updated", "workspace", out.id, JsonSummary({{"fields", changed}}), out.id});
   });
   if (!r) return Fail(r.error());
   Changed(out.id);
@@ -163,10 +165,10 @@ Result<void> WorkspaceService::Delete(const AuthContext& ctx, const std::string&
       return Fail(Code::kInvalidArgument, "workspace.confirmation_mismatch",
                   "type the workspace's short name to confirm", "confirm");
     // The audit event stays (audit history outlives the workspace).
-    if (auto e = audit_.Record(tx, ActorOf(ctx),
-                               {"workspace.deleted", "workspace", access.workspace.id,
-                                JsonSummary({{"shortname", access.workspace.shortname}}),
-                                access.workspace.id});
+    if (auto e = audit_.Record(
+            tx, ActorOf(ctx),
+            {"workspace.deleted", "workspace", access.workspace.id,
+             JsonSummary({{"shortname", access.workspace.shortname}}), access.workspace.id});
         !e)
       return e;
     id = access.workspace.id;
@@ -182,10 +184,11 @@ Result<void> WorkspaceService::PutLogo(const AuthContext& ctx, const std::string
   return p_.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kEditSettings));
     if (auto l = tx.PutLogo(access.workspace.id, {type, bytes, p_.clock.Now()}); !l) return l;
-    return audit_.Record(tx, ActorOf(ctx),
-                         {"workspace.logo_updated", "workspace", access.workspace.id,
-                          JsonSummary({{"content_type", type}, {"bytes", std::to_string(bytes.size())}}),
-                          access.workspace.id});
+    return audit_.Record(
+        tx, ActorOf(ctx),
+        {"workspace.logo_updated", "workspace", access.workspace.id,
+         JsonSummary({{"content_type", type}, {"bytes", std::to_string(bytes.size())}}),
+         access.workspace.id});
   });
 }
 
@@ -205,8 +208,9 @@ Result<void> WorkspaceService::DeleteLogo(const AuthContext& ctx, const std::str
     VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kEditSettings));
     VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteLogo(access.workspace.id));
     if (!d) return Fail(Code::kNotFound, "logo.not_found", "this workspace has no logo");
-    return audit_.Record(tx, ActorOf(ctx), {"workspace.logo_removed", "workspace",
-                                            access.workspace.id, "{}", access.workspace.id});
+    return audit_.Record(
+        tx, ActorOf(ctx),
+        {"workspace.logo_removed", "workspace", access.workspace.id, "{}", access.workspace.id});
   });
 }
 
@@ -224,7 +228,8 @@ Result<std::vector<core::MemberView>> WorkspaceService::Members(const AuthContex
     std::unordered_map<std::string, core::MemberView*> by_account;
     for (auto& m : out) by_account[m.membership.account_id] = &m;
     for (const auto& [group, account] : pairs)
-      if (auto it = by_account.find(account); it != by_account.end()) it->second->groups.emplace_back(group, names[group]);
+      if (auto it = by_account.find(account); it != by_account.end())
+        it->second->groups.emplace_back(group, names[group]);
     return out;
   });
 }
@@ -249,13 +254,14 @@ Result<core::Membership> WorkspaceService::ChangeRole(const AuthContext& ctx, co
     }
     VAULT_TRY(tx.UpdateMembershipRole(wid, account_id, role));
     // Invitations the member sent that the new role could not send die with the old role.
-    VAULT_TRY(RevokeInvitationsBeyondAuthority(tx, audit_, ActorOf(ctx), wid, account_id, role, p_.clock.Now()));
+    VAULT_TRY(RevokeInvitationsBeyondAuthority(tx, audit_, ActorOf(ctx), wid, account_id, role,
+                                               p_.clock.Now()));
     out = *target;
     out.role = role;
-    return audit_.Record(tx, ActorOf(ctx),
-                         {"member.role_changed", "account", account_id,
-                          JsonSummary({{"from", core::RoleName(from)}, {"to", core::RoleName(role)}}),
-                          wid});
+    return audit_.Record(
+        tx, ActorOf(ctx),
+        {"member.role_changed", "account", account_id,
+         JsonSummary({{"from", core::RoleName(from)}, {"to", core::RoleName(role)}}), wid});
   });
   if (!r) return Fail(r.error());
   Changed(out.workspace_id);
@@ -280,7 +286,8 @@ Result<void> WorkspaceService::RemoveMember(const AuthContext& ctx, const std::s
     }
     // Grants and group memberships of this workspace go with the membership (SPEC §3).
     VAULT_TRY(tx.DeleteMembership(wid, account_id));
-    VAULT_TRY(RevokeInvitationsBeyondAuthority(tx, audit_, ActorOf(ctx), wid, account_id, std::nullopt, p_.clock.Now()));
+    VAULT_TRY(RevokeInvitationsBeyondAuthority(tx, audit_, ActorOf(ctx), wid, account_id,
+                                               std::nullopt, p_.clock.Now()));
     id = wid;
     return audit_.Record(tx, ActorOf(ctx),
                          {leaving ? "member.left" : "member.removed", "account", account_id,

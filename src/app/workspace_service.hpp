@@ -42,7 +42,8 @@ class WorkspaceService {
 
   // Fails invalid_argument for bad fields, already_exists "workspace.shortname_taken".
   core::Result<WorkspaceAccess> Create(const AuthContext& ctx, const std::string& name,
-                                       const std::string& shortname, const std::string& description);
+                                       const std::string& shortname,
+                                       const std::string& description);
   core::Result<MyWorkspaces> ListMine(const AuthContext& ctx);
 
   // The workspace as the caller may see it, checked for `capability`: not_found
@@ -55,13 +56,16 @@ class WorkspaceService {
   core::Result<core::Workspace> Update(const AuthContext& ctx, const std::string& ws,
                                        const WorkspacePatch& patch);
   // Fails invalid_argument "workspace.confirmation_mismatch" unless confirm is the shortname.
-  core::Result<void> Delete(const AuthContext& ctx, const std::string& ws, const std::string& confirm);
+  core::Result<void> Delete(const AuthContext& ctx, const std::string& ws,
+                            const std::string& confirm);
 
-  core::Result<void> PutLogo(const AuthContext& ctx, const std::string& ws, const std::string& bytes);
+  core::Result<void> PutLogo(const AuthContext& ctx, const std::string& ws,
+                             const std::string& bytes);
   core::Result<core::Logo> GetLogo(const AuthContext& ctx, const std::string& ws);
   core::Result<void> DeleteLogo(const AuthContext& ctx, const std::string& ws);
 
-  core::Result<std::vector<core::MemberView>> Members(const AuthContext& ctx, const std::string& ws);
+  core::Result<std::vector<core::MemberView>> Members(const AuthContext& ctx,
+                                                      const std::string& ws);
   // Fails failed_precondition "workspace.last_owner" when it would leave no Owner.
   core::Result<core::Membership> ChangeRole(const AuthContext& ctx, const std::string& ws,
                                             const std::string& account_id, core::Role role);
@@ -72,11 +76,12 @@ class WorkspaceService {
   // groups and product_grants (product id or shortname, role) are applied on acceptance; each
   // must exist in the workspace (not_found "group.not_found" / "product.not_found",
   // invalid_argument "grant.unknown_role").
-  core::Result<core::Invitation> Invite(const AuthContext& ctx, const std::string& ws,
-                                        const std::string& email, core::Role role,
-                                        const std::vector<std::string>& groups = {},
-                                        const std::vector<std::pair<std::string, std::string>>& product_grants = {});
-  core::Result<std::vector<core::Invitation>> Invitations(const AuthContext& ctx, const std::string& ws);
+  core::Result<core::Invitation> Invite(
+      const AuthContext& ctx, const std::string& ws, const std::string& email, core::Role role,
+      const std::vector<std::string>& groups = {},
+      const std::vector<std::pair<std::string, std::string>>& product_grants = {});
+  core::Result<std::vector<core::Invitation>> Invitations(const AuthContext& ctx,
+                                                          const std::string& ws);
   core::Result<void> RevokeInvitation(const AuthContext& ctx, const std::string& ws,
                                       const std::string& id);
   core::Result<core::Invitation> ResendInvitation(const AuthContext& ctx, const std::string& ws,
@@ -84,8 +89,8 @@ class WorkspaceService {
   // With ctx: the signed-in account's email must be the invited one. Without ctx: signs up a
   // new person (name + password) whose email the link proves; fails unauthenticated
   // "auth.required" when that email already has an account (sign in first).
-  core::Result<InvitationAccepted> AcceptInvitation(const std::string& token, const AuthContext* ctx,
-                                                    const std::string& name,
+  core::Result<InvitationAccepted> AcceptInvitation(const std::string& token,
+                                                    const AuthContext* ctx, const std::string& name,
                                                     const std::string& password,
                                                     const ClientInfo& client);
   core::Result<void> DeclineInvitation(const std::string& token, const ClientInfo& client);

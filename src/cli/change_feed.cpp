@@ -12,7 +12,8 @@ namespace {
 constexpr std::int64_t kWindow = 1000;
 }  // namespace
 
-ChangeFeed::ChangeFeed(core::Store& store, core::Clock& clock, std::vector<core::ChangeListener*> locals)
+ChangeFeed::ChangeFeed(core::Store& store, core::Clock& clock,
+                       std::vector<core::ChangeListener*> locals)
     : store_(store), clock_(clock), locals_(std::move(locals)) {}
 
 ChangeFeed::~ChangeFeed() { Stop(); }
@@ -28,11 +29,16 @@ void ChangeFeed::Stop() {
 
 void ChangeFeed::Deliver(const std::string& kind, const std::string& subject) {
   for (auto* l : locals_) {
-    if (kind == "workspace") l->WorkspaceChanged(subject);
-    else if (kind == "account") l->AccountChanged(subject);
-    else if (kind == "catalog") l->CatalogChanged();
-    else if (kind == "service_client") l->ServiceClientChanged(subject);
-    else if (kind == "api_key") l->ApiKeyChanged(subject);
+    if (kind == "workspace")
+      l->WorkspaceChanged(subject);
+    else if (kind == "account")
+      l->AccountChanged(subject);
+    else if (kind == "catalog")
+      l->CatalogChanged();
+    else if (kind == "service_client")
+      l->ServiceClientChanged(subject);
+    else if (kind == "api_key")
+      l->ApiKeyChanged(subject);
   }
 }
 
@@ -77,7 +83,8 @@ void ChangeFeed::Start() {
 void ChangeFeed::Poll() {
   std::vector<core::ChangeEntry> entries;
   auto r = store_.Read([&](core::Tx& tx) -> core::Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto e, tx.ChangesAfter(std::max<std::int64_t>(0, last_seq_ - kWindow), 5000));
+    VAULT_ASSIGN_OR_RETURN(auto e,
+                           tx.ChangesAfter(std::max<std::int64_t>(0, last_seq_ - kWindow), 5000));
     entries = std::move(e);
     return {};
   });

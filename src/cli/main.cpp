@@ -1,15 +1,15 @@
 // atomyx-vault: the composition root. Parses the command line and configuration, builds the
 // concrete adapters and wires them into the use cases and the HTTP server.
-#include <CLI/CLI.hpp>
 #include <sys/stat.h>
 
+#include <CLI/CLI.hpp>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
 #include <thread>
 
-#include "app/account_service.hpp"
 #include "app/access_model.hpp"
+#include "app/account_service.hpp"
 #include "app/admin_service.hpp"
 #include "cli/change_feed.hpp"
 #include "cli/periodic.hpp"
@@ -62,7 +62,8 @@ std::unique_ptr<vault::mail::AsyncMailer> MakeMailer(const vault::config::Config
         [dev](const std::string& path, const vault::core::MailMessage& m) {
           // Links carry one-time tokens: logged only in local development with the outbox.
           if (dev)
-            Log("info", "mail written", {{"file", path}, {"subject", m.subject}, {"link", FirstLink(m.text)}});
+            Log("info", "mail written",
+                {{"file", path}, {"subject", m.subject}, {"link", FirstLink(m.text)}});
           else
             Log("info", "mail written", {{"file", path}, {"subject", m.subject}});
         });
@@ -78,8 +79,9 @@ std::unique_ptr<vault::mail::AsyncMailer> MakeMailer(const vault::config::Config
 int Serve(const vault::config::Config& cfg) {
   auto rt = vault::cli::MakeRuntime(cfg, cfg.db_pool_size);
   if (!rt) return Fail(rt.error(), "cannot start");
-  Log("info", "database ready", {{"dialect", (*rt)->opened.dialect},
-                                 {"migrations_applied", std::to_string((*rt)->opened.migrations_applied)}});
+  Log("info", "database ready",
+      {{"dialect", (*rt)->opened.dialect},
+       {"migrations_applied", std::to_string((*rt)->opened.migrations_applied)}});
   vault::cli::Runtime& r = **rt;
   auto mailer = MakeMailer(cfg);
 
@@ -92,8 +94,8 @@ int Serve(const vault::config::Config& cfg) {
   // Every service reports changes to the feed, which tells this process's caches and, through
   // the database, every other process's.
   vault::cli::ChangeFeed feed(*r.opened.store, *r.clock, {&model});
-  vault::app::Ports ports{*r.opened.store, *r.clock, r.random, *r.secrets, *r.hasher,
-                          *mailer, *r.policy, *r.box, r.otp, &feed};
+  vault::app::Ports ports{*r.opened.store, *r.clock,  r.random, *r.secrets, *r.hasher,
+                          *mailer,         *r.policy, *r.box,   r.otp,      &feed};
   vault::app::AccountService accounts(ports, settings);
 
   vault::http::Router router;
@@ -115,20 +117,24 @@ int Serve(const vault::config::Config& cfg) {
   vault::app::ProductService products(ports, workspaces);
   vault::app::IntegrationService integration(ports, model);
   vault::app::ApiKeyService keys(ports, workspaces, model, cfg.api_key_cache);
-  if (auto n = integration.WarmUp(); !n)  // before serving: unknown client ids need no database read
+  if (auto n = integration.WarmUp();
+      !n)  // before serving: unknown client ids need no database read
     Log("error", "service client warm-up failed", {{"error", n.error().detail}});
   feed.AddLocal(&integration);
   feed.AddLocal(&keys);
   feed.Start();
   // Buffered last-used records go to the database once per interval (and once more at exit).
   vault::cli::Periodic usage_flusher(std::chrono::milliseconds(cfg.key_usage_flush_ms), [&keys] {
-    if (auto f = keys.FlushUsage(); !f) Log("error", "cannot record API key use", {{"error", f.error().detail}});
+    if (auto f = keys.FlushUsage(); !f)
+      Log("error", "cannot record API key use", {{"error", f.error().detail}});
   });
   // Fill the verification cache in the background; a miss meanwhile reads the database.
   std::thread warm([&keys] {
     auto n = keys.WarmUp();
-    if (n) Log("info", "API key cache warmed", {{"keys", std::to_string(*n)}});
-    else Log("error", "API key cache warm-up failed", {{"error", n.error().detail}});
+    if (n)
+      Log("info", "API key cache warmed", {{"keys", std::to_string(*n)}});
+    else
+      Log("error", "API key cache warm-up failed", {{"error", n.error().detail}});
   });
   vault::http::RegisterAccountRoutes(router, accounts, api);
   vault::http::RegisterWorkspaceRoutes(router, accounts, workspaces, platform, api);
@@ -150,7 +156,8 @@ int Serve(const vault::config::Config& cfg) {
   metrics.AddCounter("vault_mail_dropped_total",
                      "mail messages dropped because the in-memory mail queue was full",
                      [&mailer] { return mailer->dropped(); });
-  metrics.AddCounter("vault_api_key_usage_flushes_total", "transactions that wrote buffered API key last-use records",
+  metrics.AddCounter("vault_api_key_usage_flushes_total",
+                     "transactions that wrote buffered API key last-use records",
                      [&keys] { return static_cast<long>(keys.usage_flushes()); });
   metrics.AddCounter("vault_api_keys_cached", "API keys held in the verification cache",
                      [&keys] { return static_cast<long>(keys.cached_keys()); });
@@ -167,15 +174,15 @@ int Serve(const vault::config::Config& cfg) {
   int rc = server->Run();
   warm.join();
   usage_flusher.Stop();  // runs a last flush: uses seen before shutdown are kept
-  feed.Stop();  // before the caches it tells go away
+  feed.Stop();           // before the caches it tells go away
   return rc;
 }
 
 int Migrate(const vault::config::Config& cfg) {
   auto opened = vault::storage::OpenStore(cfg.database, 1);
   if (!opened) return Fail(opened.error(), "migration failed");
-  Log("info", "migrations applied", {{"dialect", opened->dialect},
-                                     {"applied", std::to_string(opened->migrations_applied)}});
+  Log("info", "migrations applied",
+      {{"dialect", opened->dialect}, {"applied", std::to_string(opened->migrations_applied)}});
   return 0;
 }
 
@@ -187,14 +194,16 @@ int Admin(const vault::config::Config& cfg, const std::string& command, const st
   if (!rt) return Fail(rt.error(), "cannot open the database");
   vault::cli::Runtime& r = **rt;
   vault::cli::ChangeFeed feed(*r.opened.store, *r.clock, {});  // tells running servers
-  vault::app::AdminService admin(*r.opened.store, *r.clock, r.random, *r.secrets, cfg.public_url, &feed);
+  vault::app::AdminService admin(*r.opened.store, *r.clock, r.random, *r.secrets, cfg.public_url,
+                                 &feed);
   vault::core::Result<vault::app::AdminOutcome> out =
       command == "create-super-admin" ? admin.CreateSuperAdmin(email, name)
       : command == "reset-password"   ? admin.ResetPassword(email)
       : command == "disable-account"  ? admin.SetDisabled(email, true)
                                       : admin.SetDisabled(email, false);
   if (!out) {
-    std::fprintf(stderr, "atomyx-vault admin %s: %s\n", command.c_str(), out.error().detail.c_str());
+    std::fprintf(stderr, "atomyx-vault admin %s: %s\n", command.c_str(),
+                 out.error().detail.c_str());
     return out.error().code == vault::core::Code::kNotFound ? 3 : 1;
   }
   std::printf("%s: %s (%s)\n", command.c_str(), email.c_str(), out->account_id.c_str());
@@ -236,12 +245,14 @@ int main(int argc, char** argv) {
   auto* migrate = app.add_subcommand("migrate", "apply pending database migrations and exit");
   auto* admin = app.add_subcommand("admin", "platform administration");
   std::string email, name = "Administrator";
-  auto* create_sa = admin->add_subcommand("create-super-admin", "make an account a Super Admin (creating it if needed)");
+  auto* create_sa = admin->add_subcommand("create-super-admin",
+                                          "make an account a Super Admin (creating it if needed)");
   create_sa->add_option("email", email)->required();
   create_sa->add_option("--name", name, "display name for a new account");
   auto* reset = admin->add_subcommand("reset-password", "print a single-use password-reset link");
   reset->add_option("email", email)->required();
-  auto* disable = admin->add_subcommand("disable-account", "disable an account and end its sessions");
+  auto* disable =
+      admin->add_subcommand("disable-account", "disable an account and end its sessions");
   disable->add_option("email", email)->required();
   auto* enable = admin->add_subcommand("enable-account", "re-enable a disabled account");
   enable->add_option("email", email)->required();

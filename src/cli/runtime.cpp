@@ -1,7 +1,7 @@
 #include "cli/runtime.hpp"
 
-#include <chrono>
 #include <algorithm>
+#include <chrono>
 #include <fstream>
 #include <thread>
 
@@ -29,7 +29,8 @@ core::Result<std::unique_ptr<Runtime>> MakeRuntime(const config::Config& cfg, in
   rt->box = std::make_unique<crypto::SodiumSecretBox>(secret, "totp");
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   auto pool = std::make_unique<crypto::PooledHasher>(
-      std::make_unique<crypto::Argon2idHasher>(crypto::Argon2Params{cfg.argon2_memory_kib, cfg.argon2_passes}),
+      std::make_unique<crypto::Argon2idHasher>(
+          crypto::Argon2Params{cfg.argon2_memory_kib, cfg.argon2_passes}),
       cfg.hash_threads > 0 ? cfg.hash_threads : static_cast<int>(cores));
   rt->pool = pool.get();
   rt->hasher = std::make_unique<CountingHasher>(std::move(pool));

@@ -1,8 +1,9 @@
 #include "config/config.hpp"
 
+#include <toml++/toml.h>
+
 #include <charconv>
 #include <cstring>
-#include <toml++/toml.h>
 
 namespace vault::config {
 namespace {
@@ -14,7 +15,8 @@ core::Error Bad(const std::string& key, const std::string& detail) {
 template <typename T>
 core::Result<void> ParseNumber(const std::string& key, const std::string& text, T& out) {
   T v{};
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);  // doubles too (g++ 12)
+  auto [p, ec] =
+      std::from_chars(text.data(), text.data() + text.size(), v);  // doubles too (g++ 12)
   if (ec != std::errc() || p != text.data() + text.size() || v < 0)
     return core::Fail(Bad(key, key + " must be a non-negative whole number"));
   out = v;
@@ -32,7 +34,10 @@ struct Field {
 
 std::vector<Field> Fields(Config& c) {
   auto str = [](std::string& dst) {
-    return [&dst](const std::string& v) -> core::Result<void> { dst = v; return {}; };
+    return [&dst](const std::string& v) -> core::Result<void> {
+      dst = v;
+      return {};
+    };
   };
   auto num = [](const char* key, auto& dst) {
     return [key, &dst](const std::string& v) { return ParseNumber(key, v, dst); };
@@ -46,26 +51,38 @@ std::vector<Field> Fields(Config& c) {
       {"mail_outbox", "VAULT_MAIL_OUTBOX", str(c.mail_outbox)},
       {"mail_from", "VAULT_MAIL_FROM", str(c.mail_from)},
       {"secret_file", "VAULT_SECRET_FILE", str(c.secret_file)},
-      {"dev", "VAULT_DEV", [&c](const std::string& v) -> core::Result<void> { c.dev = ParseBool(v); return {}; }},
+      {"dev", "VAULT_DEV",
+       [&c](const std::string& v) -> core::Result<void> {
+         c.dev = ParseBool(v);
+         return {};
+       }},
       {"http_threads", "VAULT_HTTP_THREADS", num("http_threads", c.http_threads)},
       {"db_pool_size", "VAULT_DB_POOL_SIZE", num("db_pool_size", c.db_pool_size)},
       {"hash_threads", "VAULT_HASH_THREADS", num("hash_threads", c.hash_threads)},
       {"hash_queue_limit", "VAULT_HASH_QUEUE_LIMIT", num("hash_queue_limit", c.hash_queue_limit)},
       {"hash_max_wait_ms", "VAULT_HASH_MAX_WAIT_MS", num("hash_max_wait_ms", c.hash_max_wait_ms)},
-      {"argon2_memory_kib", "VAULT_ARGON2_MEMORY_KIB", num("argon2_memory_kib", c.argon2_memory_kib)},
+      {"argon2_memory_kib", "VAULT_ARGON2_MEMORY_KIB",
+       num("argon2_memory_kib", c.argon2_memory_kib)},
       {"argon2_passes", "VAULT_ARGON2_PASSES", num("argon2_passes", c.argon2_passes)},
-      {"password_min_length", "VAULT_PASSWORD_MIN_LENGTH", num("password_min_length", c.password_min_length)},
-      {"session_idle_seconds", "VAULT_SESSION_IDLE_SECONDS", num("session_idle_seconds", c.session_idle_seconds)},
-      {"mfa_reset_grace_seconds", "VAULT_MFA_RESET_GRACE_SECONDS", num("mfa_reset_grace_seconds", c.mfa_reset_grace_seconds)},
-      {"session_absolute_seconds", "VAULT_SESSION_ABSOLUTE_SECONDS", num("session_absolute_seconds", c.session_absolute_seconds)},
+      {"password_min_length", "VAULT_PASSWORD_MIN_LENGTH",
+       num("password_min_length", c.password_min_length)},
+      {"session_idle_seconds", "VAULT_SESSION_IDLE_SECONDS",
+       num("session_idle_seconds", c.session_idle_seconds)},
+      {"mfa_reset_grace_seconds", "VAULT_MFA_RESET_GRACE_SECONDS",
+       num("mfa_reset_grace_seconds", c.mfa_reset_grace_seconds)},
+      {"session_absolute_seconds", "VAULT_SESSION_ABSOLUTE_SECONDS",
+       num("session_absolute_seconds", c.session_absolute_seconds)},
       {"body_limit_bytes", "VAULT_BODY_LIMIT_BYTES", num("body_limit_bytes", c.body_limit_bytes)},
-      {"ip_rate_per_second", "VAULT_IP_RATE_PER_SECOND", num("ip_rate_per_second", c.ip_rate_per_second)},
+      {"ip_rate_per_second", "VAULT_IP_RATE_PER_SECOND",
+       num("ip_rate_per_second", c.ip_rate_per_second)},
       {"ip_burst", "VAULT_IP_BURST", num("ip_burst", c.ip_burst)},
       {"clock_offset_file", "VAULT_CLOCK_OFFSET_FILE", str(c.clock_offset_file)},
       {"chargebee_webhook_user", "VAULT_CHARGEBEE_WEBHOOK_USER", str(c.chargebee_webhook_user)},
-      {"chargebee_webhook_password", "VAULT_CHARGEBEE_WEBHOOK_PASSWORD", str(c.chargebee_webhook_password)},
+      {"chargebee_webhook_password", "VAULT_CHARGEBEE_WEBHOOK_PASSWORD",
+       str(c.chargebee_webhook_password)},
       {"api_key_cache", "VAULT_API_KEY_CACHE", num("api_key_cache", c.api_key_cache)},
-      {"key_usage_flush_ms", "VAULT_KEY_USAGE_FLUSH_MS", num("key_usage_flush_ms", c.key_usage_flush_ms)},
+      {"key_usage_flush_ms", "VAULT_KEY_USAGE_FLUSH_MS",
+       num("key_usage_flush_ms", c.key_usage_flush_ms)},
   };
 }
 
@@ -89,8 +106,10 @@ std::string RemotePostgresHostWithoutSslmode(const std::string& url, const char*
   for (std::size_t start = 0; start <= hosts.size();) {
     std::size_t comma = hosts.find(',', start);
     std::string host = hosts.substr(start, comma == std::string::npos ? comma : comma - start);
-    if (host.rfind('[', 0) == 0) host = host.substr(1, host.find(']') - 1);  // [::1]:5432
-    else if (host.rfind('/', 0) != 0) host = host.substr(0, host.find(':'));
+    if (host.rfind('[', 0) == 0)
+      host = host.substr(1, host.find(']') - 1);  // [::1]:5432
+    else if (host.rfind('/', 0) != 0)
+      host = host.substr(0, host.find(':'));
     // No host, or a path (%2F-encoded or not), is the local Unix socket.
     bool local = host.empty() || host[0] == '/' || host.rfind("%2F", 0) == 0 ||
                  host.rfind("%2f", 0) == 0 || host == "localhost" || host == "::1" ||
@@ -113,16 +132,21 @@ core::Result<Config> Load(const std::string& toml_path,
     try {
       table = toml::parse_file(toml_path);
     } catch (const toml::parse_error& e) {
-      return core::Fail(Bad("file", std::string("cannot read ") + toml_path + ": " + std::string(e.description())));
+      return core::Fail(Bad(
+          "file", std::string("cannot read ") + toml_path + ": " + std::string(e.description())));
     }
     for (const Field& f : fields) {
       const toml::node* node = table.get(f.toml);
       if (!node) continue;
       std::string text;
-      if (auto s = node->value<std::string>()) text = *s;
-      else if (auto i = node->value<std::int64_t>()) text = std::to_string(*i);
-      else if (auto b = node->value<bool>()) text = *b ? "true" : "false";
-      else return core::Fail(Bad(f.toml, std::string(f.toml) + " has an unsupported type"));
+      if (auto s = node->value<std::string>())
+        text = *s;
+      else if (auto i = node->value<std::int64_t>())
+        text = std::to_string(*i);
+      else if (auto b = node->value<bool>())
+        text = *b ? "true" : "false";
+      else
+        return core::Fail(Bad(f.toml, std::string(f.toml) + " has an unsupported type"));
       VAULT_TRY(f.set(text));
     }
   }
@@ -134,13 +158,15 @@ core::Result<Config> Load(const std::string& toml_path,
   if (c.argon2_memory_kib < 8 || c.argon2_passes < 1)
     return core::Fail(Bad("argon2_memory_kib", "argon2 needs at least 8 KiB and 1 pass"));
   if (c.db_pool_size < 1) return core::Fail(Bad("db_pool_size", "db_pool_size must be at least 1"));
-  if (c.api_key_cache < 1) return core::Fail(Bad("api_key_cache", "api_key_cache must be at least 1"));
+  if (c.api_key_cache < 1)
+    return core::Fail(Bad("api_key_cache", "api_key_cache must be at least 1"));
   if (c.key_usage_flush_ms < 10)
     return core::Fail(Bad("key_usage_flush_ms", "key_usage_flush_ms must be at least 10"));
   if (c.password_min_length < 8)
     return core::Fail(Bad("password_min_length", "NIST 800-63B requires at least 8 characters"));
   // Another scheme would make libcurl upload the mail over some other protocol.
-  if (!c.smtp_url.empty() && c.smtp_url.rfind("smtp://", 0) != 0 && c.smtp_url.rfind("smtps://", 0) != 0)
+  if (!c.smtp_url.empty() && c.smtp_url.rfind("smtp://", 0) != 0 &&
+      c.smtp_url.rfind("smtps://", 0) != 0)
     return core::Fail(Bad("smtp_url", "smtp_url must start with smtp:// or smtps://"));
   if (c.smtp_tls != "required" && c.smtp_tls != "off")
     return core::Fail(Bad("smtp_tls", "smtp_tls must be required or off"));

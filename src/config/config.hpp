@@ -21,7 +21,7 @@ struct Config {
   std::string mail_from = "Atomyx Vault <no-reply@localhost>";
   std::string secret_file = "./data/secret.key";
   bool dev = false;
-  int http_threads = 0;        // 0 → one per core
+  int http_threads = 0;  // 0 → one per core
   int db_pool_size = 8;
   int hash_threads = 0;        // 0 → one per core
   int hash_queue_limit = 64;   // waiting hash jobs beyond this → 503

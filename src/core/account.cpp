@@ -39,17 +39,22 @@ std::string_view Trim(std::string_view s) {
 
 std::string_view TokenPurposeName(TokenPurpose p) {
   switch (p) {
-    case TokenPurpose::kSignup: return "signup";
-    case TokenPurpose::kPasswordReset: return "password_reset";
-    case TokenPurpose::kEmailChange: return "email_change";
-    case TokenPurpose::kMfa: return "mfa";
+    case TokenPurpose::kSignup:
+      return "signup";
+    case TokenPurpose::kPasswordReset:
+      return "password_reset";
+    case TokenPurpose::kEmailChange:
+      return "email_change";
+    case TokenPurpose::kMfa:
+      return "mfa";
   }
   return "signup";
 }
 
 std::size_t CodePointCount(std::string_view utf8) {
-  return static_cast<std::size_t>(std::count_if(
-      utf8.begin(), utf8.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+  return static_cast<std::size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
+    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+  }));
 }
 
 bool HasControlChars(std::string_view utf8) {
@@ -74,11 +79,11 @@ bool HasInvisibleFormatChars(std::string_view utf8) {
     if (at(i) == 0xD8 && at(i + 1) == 0x9C) return true;  // U+061C ARABIC LETTER MARK
     if (i + 2 >= utf8.size()) continue;
     unsigned a = at(i), b = at(i + 1), c = at(i + 2);
-    if (a == 0xE1 && b == 0xA0 && c == 0x8E) return true;                // U+180E
+    if (a == 0xE1 && b == 0xA0 && c == 0x8E) return true;               // U+180E
     if (a == 0xE2 && b == 0x80 && c >= 0x8B && c <= 0x8F) return true;  // U+200B..U+200F
     if (a == 0xE2 && b == 0x80 && c >= 0xAA && c <= 0xAE) return true;  // U+202A..U+202E
     if (a == 0xE2 && b == 0x81 && c >= 0xA0 && c <= 0xAF) return true;  // U+2060..U+206F
-    if (a == 0xEF && b == 0xBB && c == 0xBF) return true;                // U+FEFF
+    if (a == 0xEF && b == 0xBB && c == 0xBF) return true;               // U+FEFF
   }
   return false;
 }
@@ -107,10 +112,11 @@ Result<std::string> ValidateEmail(std::string_view email, std::string_view field
   // in their xn-- (punycode) form.
   for (char c : e)
     if (static_cast<unsigned char>(c) >= 0x80)
-      return bad("the email address must use ASCII characters only; write an international "
-                 "domain in its xn-- form");
-  if (domain.find('.') == std::string_view::npos || domain.front() == '.' ||
-      domain.back() == '.' || domain.find("..") != std::string_view::npos)
+      return bad(
+          "the email address must use ASCII characters only; write an international "
+          "domain in its xn-- form");
+  if (domain.find('.') == std::string_view::npos || domain.front() == '.' || domain.back() == '.' ||
+      domain.find("..") != std::string_view::npos)
     return bad("the domain of the email address is not valid");
   for (char c : domain) {
     auto u = static_cast<unsigned char>(c);
@@ -130,7 +136,8 @@ std::string NormalizeEmail(std::string_view email) {
 Result<std::string> ValidateName(std::string_view name, std::string_view field) {
   std::string_view n = Trim(name);
   if (n.empty())
-    return Fail(Code::kInvalidArgument, "validation.name", "a name is required", std::string(field));
+    return Fail(Code::kInvalidArgument, "validation.name", "a name is required",
+                std::string(field));
   if (CodePointCount(n) > 100)
     return Fail(Code::kInvalidArgument, "validation.too_long",
                 "the name is longer than 100 characters", std::string(field));
@@ -145,8 +152,10 @@ Result<std::string> ValidateName(std::string_view name, std::string_view field) 
 }
 
 Result<std::string> ValidateLocale(std::string_view locale, std::string_view field) {
-  bool ok = !locale.empty() && locale.size() <= 35 && std::isalpha(static_cast<unsigned char>(locale[0]));
-  for (char c : locale) ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
+  bool ok =
+      !locale.empty() && locale.size() <= 35 && std::isalpha(static_cast<unsigned char>(locale[0]));
+  for (char c : locale)
+    ok = ok && (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_');
   if (!ok)
     return Fail(Code::kInvalidArgument, "validation.locale",
                 "the locale must be a language tag such as en or pt-BR", std::string(field));
@@ -156,7 +165,8 @@ Result<std::string> ValidateLocale(std::string_view locale, std::string_view fie
 Result<std::string> ValidateTimeZone(std::string_view tz, std::string_view field) {
   if (tz.size() > 64 || !TimeZones().contains(tz))
     return Fail(Code::kInvalidArgument, "validation.time_zone",
-                "the time zone must be an IANA name such as Europe/Paris or UTC", std::string(field));
+                "the time zone must be an IANA name such as Europe/Paris or UTC",
+                std::string(field));
   return std::string(tz);
 }
 

@@ -12,8 +12,8 @@
 namespace vault::core {
 
 struct Account {
-  std::string id;     // "acc_…"
-  std::string email;  // as typed by the person (trimmed)
+  std::string id;          // "acc_…"
+  std::string email;       // as typed by the person (trimmed)
   std::string email_norm;  // lower-cased; unique key
   std::string name;
   std::string locale = "en";
@@ -29,7 +29,7 @@ struct Account {
 };
 
 struct Session {
-  std::string id;          // "ses_…"
+  std::string id;  // "ses_…"
   std::string account_id;
   std::string token_hash;  // keyed hash of the bearer token; the token itself is never stored
   Timestamp created_at = 0;

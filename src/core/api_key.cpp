@@ -9,7 +9,8 @@
 namespace vault::core {
 namespace {
 
-constexpr std::string_view kBase62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+constexpr std::string_view kBase62 =
+    "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
 constexpr std::string_view kBase32 = "abcdefghijklmnopqrstuvwxyz234567";
 constexpr std::string_view kPrefix = "avk_";
 
@@ -44,25 +45,32 @@ std::string Crc62(std::string_view body) {
 }
 
 Error BadCidr(std::string_view field, std::string detail) {
-  return Error{Code::kInvalidArgument, "api_key.invalid_cidr", std::string(field), std::move(detail)};
+  return Error{Code::kInvalidArgument, "api_key.invalid_cidr", std::string(field),
+               std::move(detail)};
 }
 
 }  // namespace
 
 std::string_view EnvironmentName(Environment e) {
   switch (e) {
-    case Environment::kProduction: return "production";
-    case Environment::kStaging: return "staging";
-    case Environment::kDevelopment: return "development";
+    case Environment::kProduction:
+      return "production";
+    case Environment::kStaging:
+      return "staging";
+    case Environment::kDevelopment:
+      return "development";
   }
   return "production";
 }
 
 std::string_view EnvironmentTag(Environment e) {
   switch (e) {
-    case Environment::kProduction: return "live";
-    case Environment::kStaging: return "stage";
-    case Environment::kDevelopment: return "dev";
+    case Environment::kProduction:
+      return "live";
+    case Environment::kStaging:
+      return "stage";
+    case Environment::kDevelopment:
+      return "dev";
   }
   return "live";
 }
@@ -70,8 +78,8 @@ std::string_view EnvironmentTag(Environment e) {
 Result<Environment> ParseEnvironment(std::string_view s, std::string_view field) {
   for (Environment e : {Environment::kProduction, Environment::kStaging, Environment::kDevelopment})
     if (s == EnvironmentName(e)) return e;
-  return Fail(Code::kInvalidArgument, "validation.enum", "must be production, staging or development",
-              std::string(field));
+  return Fail(Code::kInvalidArgument, "validation.enum",
+              "must be production, staging or development", std::string(field));
 }
 
 std::optional<std::array<std::uint8_t, 16>> ParseIp(std::string_view text) {
@@ -111,17 +119,19 @@ Result<Cidr> ParseCidr(std::string_view text, std::string_view field) {
   if (slash != std::string_view::npos) {
     std::string_view p = text.substr(slash + 1);
     auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), bits);
-    if (p.empty() || p.size() > 3 || ec != std::errc() || end != p.data() + p.size() || bits < 0 || bits > max)
+    if (p.empty() || p.size() > 3 || ec != std::errc() || end != p.data() + p.size() || bits < 0 ||
+        bits > max)
       return Fail(BadCidr(field, "the prefix length must be 0.." + std::to_string(max)));
   }
   c.prefix = c.v4 ? 96 + bits : bits;
   for (int i = c.prefix; i < 128; ++i)
     if (c.addr[i / 8] & (0x80 >> (i % 8)))
-      return Fail(BadCidr(field, "host bits are set; the network is " + [&] {
-                    Cidr n = c;
-                    for (int j = n.prefix; j < 128; ++j) n.addr[j / 8] &= ~(0x80 >> (j % 8));
-                    return n.ToString();
-                  }()));
+      return Fail(BadCidr(
+          field, "host bits are set; the network is " + [&] {
+            Cidr n = c;
+            for (int j = n.prefix; j < 128; ++j) n.addr[j / 8] &= ~(0x80 >> (j % 8));
+            return n.ToString();
+          }()));
   return c;
 }
 
@@ -177,7 +187,8 @@ std::string NewApiKeySecret(Random& random) {
 }
 
 std::string FormatApiKey(Environment env, const std::string& id, const std::string& secret) {
-  std::string body = std::string(kPrefix) + std::string(EnvironmentTag(env)) + "_" + id.substr(3) + "_" + secret;
+  std::string body =
+      std::string(kPrefix) + std::string(EnvironmentTag(env)) + "_" + id.substr(3) + "_" + secret;
   return body + Crc62(body);
 }
 
@@ -192,12 +203,15 @@ std::optional<ParsedKey> ParseApiKey(std::string_view text) {
     if (tag == EnvironmentTag(e)) env = e;
   if (!env) return std::nullopt;
   rest = rest.substr(us + 1);
-  if (rest.size() != kKeyIdChars + 1 + kSecretChars + kCrcChars || rest[kKeyIdChars] != '_') return std::nullopt;
+  if (rest.size() != kKeyIdChars + 1 + kSecretChars + kCrcChars || rest[kKeyIdChars] != '_')
+    return std::nullopt;
   std::string_view id = rest.substr(0, kKeyIdChars);
   std::string_view tail = rest.substr(kKeyIdChars + 1);
-  if (!std::all_of(id.begin(), id.end(), [](char c) { return kIsBase32[static_cast<unsigned char>(c)]; }))
+  if (!std::all_of(id.begin(), id.end(),
+                   [](char c) { return kIsBase32[static_cast<unsigned char>(c)]; }))
     return std::nullopt;
-  if (!std::all_of(tail.begin(), tail.end(), [](char c) { return kIsBase62[static_cast<unsigned char>(c)]; }))
+  if (!std::all_of(tail.begin(), tail.end(),
+                   [](char c) { return kIsBase62[static_cast<unsigned char>(c)]; }))
     return std::nullopt;
   std::string_view body = text.substr(0, text.size() - kCrcChars);
   if (Crc62(body) != text.substr(text.size() - kCrcChars)) return std::nullopt;
@@ -211,7 +225,8 @@ std::vector<Cidr> KeyNetworks(const ApiKey& key) {
   return out;
 }
 
-std::string DecideKey(const KeyState* key, const KeyProductFacts& product, const KeyCheck& check, Timestamp now) {
+std::string DecideKey(const KeyState* key, const KeyProductFacts& product, const KeyCheck& check,
+                      Timestamp now) {
   // A key whose product (or workspace) is gone is as unknown as one never issued.
   if (!key || !product.exists) return "unknown";
   if (key->revoked_at != 0) return "revoked";
@@ -236,13 +251,14 @@ std::string DecideKey(const KeyState* key, const KeyProductFacts& product, const
 Result<std::vector<std::string>> ValidateKeyPermissions(const std::vector<std::string>& requested,
                                                         const std::vector<std::string>& offered) {
   if (requested.empty())
-    return Fail(Code::kInvalidArgument, "validation.required", "a key needs at least one permission",
-                "permissions");
+    return Fail(Code::kInvalidArgument, "validation.required",
+                "a key needs at least one permission", "permissions");
   std::vector<std::string> out;
   for (std::size_t i = 0; i < requested.size(); ++i) {
     if (std::find(offered.begin(), offered.end(), requested[i]) == offered.end())
       return Fail(Code::kInvalidArgument, "api_key.unknown_permission",
-                  "not an API permission of this product type", "permissions[" + std::to_string(i) + "]");
+                  "not an API permission of this product type",
+                  "permissions[" + std::to_string(i) + "]");
     if (std::find(out.begin(), out.end(), requested[i]) == out.end()) out.push_back(requested[i]);
   }
   return out;

@@ -47,7 +47,7 @@ struct ApiKey {
   std::string last_four;    // last four characters of the key text, for recognising it
   std::vector<std::string> permissions;
   std::vector<std::string> allowed_ips;  // canonical CIDRs; empty = any address
-  std::string created_by;  // account id
+  std::string created_by;                // account id
   Timestamp created_at = 0;
   Timestamp expires_at = 0;  // 0 = never
   Timestamp revoked_at = 0;  // 0 = live
@@ -126,7 +126,8 @@ struct KeyState {
 };
 
 // key is null when no key has that id or the secret did not match.
-std::string DecideKey(const KeyState* key, const KeyProductFacts& product, const KeyCheck& check, Timestamp now);
+std::string DecideKey(const KeyState* key, const KeyProductFacts& product, const KeyCheck& check,
+                      Timestamp now);
 std::vector<Cidr> KeyNetworks(const ApiKey& key);
 
 // Validates a key's requested permissions against the type's API permissions: at least one,

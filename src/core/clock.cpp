@@ -37,12 +37,13 @@ std::optional<Timestamp> ParseRfc3339(std::string_view s) {
     }
     return v;
   };
-  if (s.size() < 20 || s.size() > 40 || s[4] != '-' || s[7] != '-' || (s[10] != 'T' && s[10] != 't') ||
-      s[13] != ':' || s[16] != ':')
+  if (s.size() < 20 || s.size() > 40 || s[4] != '-' || s[7] != '-' ||
+      (s[10] != 'T' && s[10] != 't') || s[13] != ':' || s[16] != ':')
     return std::nullopt;
-  auto y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2), se = num(17, 2);
-  if (!y || !mo || !d || !h || !mi || !se || *y < 1970 || *mo < 1 || *mo > 12 || *d < 1 || *h > 23 || *mi > 59 ||
-      *se > 59)
+  auto y = num(0, 4), mo = num(5, 2), d = num(8, 2), h = num(11, 2), mi = num(14, 2),
+       se = num(17, 2);
+  if (!y || !mo || !d || !h || !mi || !se || *y < 1970 || *mo < 1 || *mo > 12 || *d < 1 ||
+      *h > 23 || *mi > 59 || *se > 59)
     return std::nullopt;
   static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   bool leap = (*y % 4 == 0 && *y % 100 != 0) || *y % 400 == 0;
@@ -59,15 +60,16 @@ std::optional<Timestamp> ParseRfc3339(std::string_view s) {
     ++i;
   } else if (i < s.size() && (s[i] == '+' || s[i] == '-')) {
     auto oh = num(i + 1, 2), om = num(i + 4, 2);
-    if (!oh || !om || i + 3 >= s.size() || s[i + 3] != ':' || *oh > 23 || *om > 59) return std::nullopt;
+    if (!oh || !om || i + 3 >= s.size() || s[i + 3] != ':' || *oh > 23 || *om > 59)
+      return std::nullopt;
     offset = (*oh * 3600 + *om * 60) * (s[i] == '+' ? 1 : -1);
     i += 6;
   } else {
     return std::nullopt;
   }
   if (i != s.size()) return std::nullopt;
-  return DaysFromCivil(*y, static_cast<unsigned>(*mo), static_cast<unsigned>(*d)) * 86400 + *h * 3600 + *mi * 60 +
-         *se - offset;
+  return DaysFromCivil(*y, static_cast<unsigned>(*mo), static_cast<unsigned>(*d)) * 86400 +
+         *h * 3600 + *mi * 60 + *se - offset;
 }
 
 }  // namespace vault::core

@@ -3,9 +3,8 @@
 #pragma once
 
 #include <string>
-#include <utility>
-
 #include <tl/expected.hpp>
+#include <utility>
 
 namespace vault::core {
 
@@ -26,9 +25,9 @@ enum class Code {
 
 struct Error {
   Code code = Code::kInternal;
-  std::string id;      // stable machine code, part of the API, e.g. "password.too_short"
-  std::string field;   // offending input field, empty when not an input error
-  std::string detail;  // human-readable message; never contains secrets
+  std::string id;        // stable machine code, part of the API, e.g. "password.too_short"
+  std::string field;     // offending input field, empty when not an input error
+  std::string detail;    // human-readable message; never contains secrets
   long retry_after = 0;  // seconds, for resource_exhausted/unavailable (0 = transport default)
 };
 

@@ -37,7 +37,8 @@ Result<void> PasswordPolicy::Check(std::string_view password, std::string_view e
   std::size_t length = CodePointCount(password);
   if (length < min_length_)
     return Fail(Code::kInvalidArgument, "password.too_short",
-                "the password must have at least " + std::to_string(min_length_) + " characters", f);
+                "the password must have at least " + std::to_string(min_length_) + " characters",
+                f);
   if (length > kMaxLength)
     return Fail(Code::kInvalidArgument, "password.too_long",
                 "the password must have at most 256 characters", f);

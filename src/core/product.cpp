@@ -19,26 +19,32 @@ const Plan* ProductType::FindPlan(std::string_view key) const {
 
 std::string_view SubscriptionStatusName(SubscriptionStatus s) {
   switch (s) {
-    case SubscriptionStatus::kInTrial: return "in_trial";
-    case SubscriptionStatus::kActive: return "active";
-    case SubscriptionStatus::kNonRenewing: return "non_renewing";
-    case SubscriptionStatus::kPaused: return "paused";
-    case SubscriptionStatus::kCancelled: return "cancelled";
+    case SubscriptionStatus::kInTrial:
+      return "in_trial";
+    case SubscriptionStatus::kActive:
+      return "active";
+    case SubscriptionStatus::kNonRenewing:
+      return "non_renewing";
+    case SubscriptionStatus::kPaused:
+      return "paused";
+    case SubscriptionStatus::kCancelled:
+      return "cancelled";
   }
   return "cancelled";
 }
 
 std::optional<SubscriptionStatus> ParseSubscriptionStatus(std::string_view s) {
-  for (auto st : {SubscriptionStatus::kInTrial, SubscriptionStatus::kActive,
-                  SubscriptionStatus::kNonRenewing, SubscriptionStatus::kPaused,
-                  SubscriptionStatus::kCancelled})
+  for (auto st :
+       {SubscriptionStatus::kInTrial, SubscriptionStatus::kActive, SubscriptionStatus::kNonRenewing,
+        SubscriptionStatus::kPaused, SubscriptionStatus::kCancelled})
     if (SubscriptionStatusName(st) == s) return st;
   return std::nullopt;
 }
 
 bool IsProductActive(const Product& p, const std::optional<Subscription>& s, Timestamp now) {
   if (p.disabled || !s) return false;
-  bool live = s->status == SubscriptionStatus::kInTrial || s->status == SubscriptionStatus::kActive ||
+  bool live = s->status == SubscriptionStatus::kInTrial ||
+              s->status == SubscriptionStatus::kActive ||
               s->status == SubscriptionStatus::kNonRenewing;
   return live && (s->period_end == 0 || now < s->period_end);
 }
@@ -101,7 +107,8 @@ Result<void> ValidatePermissionName(std::string_view name, std::string_view fiel
   return {};
 }
 
-Result<void> ValidatePermissionNames(const std::vector<std::string>& names, std::string_view field) {
+Result<void> ValidatePermissionNames(const std::vector<std::string>& names,
+                                     std::string_view field) {
   for (std::size_t i = 0; i < names.size(); ++i)
     VAULT_TRY(ValidatePermissionName(names[i], std::string(field) + "[" + std::to_string(i) + "]"));
   return {};

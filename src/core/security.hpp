@@ -25,18 +25,18 @@ struct ThrottleState {
 };
 
 struct AuditEvent {
-  std::int64_t seq = 0;        // position in the chain (1, 2, …)
-  std::string id;              // "evt_…"
+  std::int64_t seq = 0;  // position in the chain (1, 2, …)
+  std::string id;        // "evt_…"
   Timestamp occurred_at = 0;
-  std::string actor_type;      // "account", "api_key", "system", "anonymous"
-  std::string actor_id;        // opaque id (pseudonymous once the account is deleted)
+  std::string actor_type;  // "account", "api_key", "system", "anonymous"
+  std::string actor_id;    // opaque id (pseudonymous once the account is deleted)
   std::string ip;
   std::string user_agent;
-  std::string workspace_id;    // empty for account-level events
-  std::string action;          // e.g. "session.signed_in"
+  std::string workspace_id;  // empty for account-level events
+  std::string action;        // e.g. "session.signed_in"
   std::string target_type;
   std::string target_id;
-  std::string summary;         // JSON object describing the change; never secrets
+  std::string summary;  // JSON object describing the change; never secrets
   std::string prev_hash;
   std::string hash;
 };
@@ -47,9 +47,9 @@ struct AuditHead {
 };
 
 struct AuditQuery {
-  std::string subject_id;    // events whose actor or target is this id (empty = any)
-  std::string workspace_id;  // empty = any
-  std::string action;        // exact action, or prefix ending in '.' (empty = any)
+  std::string subject_id;       // events whose actor or target is this id (empty = any)
+  std::string workspace_id;     // empty = any
+  std::string action;           // exact action, or prefix ending in '.' (empty = any)
   std::int64_t before_seq = 0;  // cursor: only events with seq < before_seq (0 = from newest)
   int limit = 50;
 };

@@ -12,8 +12,8 @@
 #include "core/account.hpp"
 #include "core/api_key.hpp"
 #include "core/error.hpp"
-#include "core/security.hpp"
 #include "core/product.hpp"
+#include "core/security.hpp"
 #include "core/workspace.hpp"
 
 namespace vault::core {
@@ -175,16 +175,20 @@ class WorkspacesPort {
   virtual Result<void> UpdateInvitation(const Invitation& i) = 0;
   virtual Result<std::optional<Invitation>> FindInvitation(const std::string& workspace_id,
                                                            const std::string& id) = 0;
-  virtual Result<std::optional<Invitation>> FindInvitationByToken(const std::string& token_hash) = 0;
+  virtual Result<std::optional<Invitation>> FindInvitationByToken(
+      const std::string& token_hash) = 0;
   // These two list pending invitations only, newest first.
-  virtual Result<std::vector<Invitation>> ListPendingInvitations(const std::string& workspace_id) = 0;
-  virtual Result<std::vector<Invitation>> ListInvitationsForEmail(const std::string& email_norm) = 0;
+  virtual Result<std::vector<Invitation>> ListPendingInvitations(
+      const std::string& workspace_id) = 0;
+  virtual Result<std::vector<Invitation>> ListInvitationsForEmail(
+      const std::string& email_norm) = 0;
 
   // Platform administration: workspaces whose name or shortname contains `query` (ignoring
   // the case of ASCII letters, alike on every backend; all when empty), ordered by id, after
   // `after_id`.
   virtual Result<std::vector<Workspace>> SearchWorkspaces(const std::string& query,
-                                                          const std::string& after_id, int limit) = 0;
+                                                          const std::string& after_id,
+                                                          int limit) = 0;
 };
 
 // The product catalogue, products, subscriptions, groups, grants, service clients, the
@@ -227,7 +231,8 @@ class ProductsPort {
   // Returns false when already a member.
   virtual Result<bool> AddGroupMember(const std::string& workspace_id, const std::string& group_id,
                                       const std::string& account_id) = 0;
-  virtual Result<bool> RemoveGroupMember(const std::string& group_id, const std::string& account_id) = 0;
+  virtual Result<bool> RemoveGroupMember(const std::string& group_id,
+                                         const std::string& account_id) = 0;
   // (group_id, account_id) pairs of every group in the workspace.
   virtual Result<std::vector<std::pair<std::string, std::string>>> ListGroupMembers(
       const std::string& workspace_id) = 0;
@@ -251,7 +256,8 @@ class ProductsPort {
   // Change feed: what changed (kind "workspace", "account", "catalog", "service_client",
   // "api_key"), so every server process can drop what it cached. Seq grows; readers re-read a
   // window.
-  virtual Result<void> AppendChange(const std::string& kind, const std::string& subject, Timestamp now) = 0;
+  virtual Result<void> AppendChange(const std::string& kind, const std::string& subject,
+                                    Timestamp now) = 0;
   virtual Result<std::vector<ChangeEntry>> ChangesAfter(std::int64_t after_seq, int limit) = 0;
   virtual Result<std::int64_t> LastChangeSeq() = 0;
   // Deletes entries with seq < before_seq, always keeping the newest one, so that seq never
@@ -280,7 +286,8 @@ class ApiKeysPort {
   // Unrevoked keys of every workspace with id > after_id, by id (cache warm-up).
   virtual Result<std::vector<ApiKey>> ScanLiveApiKeys(const std::string& after_id, int limit) = 0;
   // Ids of every key, revoked ones included, in id order after `after_id` (a page of `limit`).
-  virtual Result<std::vector<std::string>> ScanApiKeyIds(const std::string& after_id, int limit) = 0;
+  virtual Result<std::vector<std::string>> ScanApiKeyIds(const std::string& after_id,
+                                                         int limit) = 0;
   // Records last use (time and address) of each key, keeping the newest time.
   virtual Result<void> RecordApiKeyUsage(const std::vector<ApiKeyUsage>& usage) = 0;
 };

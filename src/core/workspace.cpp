@@ -10,18 +10,22 @@ namespace vault::core {
 namespace {
 
 constexpr std::array<std::string_view, 24> kReserved = {
-    "api",   "admin", "www",     "vault",   "login",  "logout", "signup",  "signin",
-    "oauth", "oauth2", "auth",   "account", "accounts", "static", "assets", "console",
-    "help",  "support", "status", "billing", "mail",   "root",   "system",  "workspaces"};
+    "api",   "admin",   "www",    "vault",   "login",    "logout", "signup", "signin",
+    "oauth", "oauth2",  "auth",   "account", "accounts", "static", "assets", "console",
+    "help",  "support", "status", "billing", "mail",     "root",   "system", "workspaces"};
 
 }  // namespace
 
 std::string_view RoleName(Role r) {
   switch (r) {
-    case Role::kOwner: return "owner";
-    case Role::kAdmin: return "admin";
-    case Role::kMember: return "member";
-    case Role::kBilling: return "billing";
+    case Role::kOwner:
+      return "owner";
+    case Role::kAdmin:
+      return "admin";
+    case Role::kMember:
+      return "member";
+    case Role::kBilling:
+      return "billing";
   }
   return "member";
 }
@@ -35,17 +39,21 @@ Result<Role> ParseRole(std::string_view name, std::string_view field) {
 
 std::string_view InvitationStatusName(InvitationStatus s) {
   switch (s) {
-    case InvitationStatus::kPending: return "pending";
-    case InvitationStatus::kAccepted: return "accepted";
-    case InvitationStatus::kDeclined: return "declined";
-    case InvitationStatus::kRevoked: return "revoked";
+    case InvitationStatus::kPending:
+      return "pending";
+    case InvitationStatus::kAccepted:
+      return "accepted";
+    case InvitationStatus::kDeclined:
+      return "declined";
+    case InvitationStatus::kRevoked:
+      return "revoked";
   }
   return "pending";
 }
 
 InvitationStatus ParseInvitationStatus(std::string_view s) {
-  for (auto st : {InvitationStatus::kPending, InvitationStatus::kAccepted, InvitationStatus::kDeclined,
-                  InvitationStatus::kRevoked})
+  for (auto st : {InvitationStatus::kPending, InvitationStatus::kAccepted,
+                  InvitationStatus::kDeclined, InvitationStatus::kRevoked})
     if (InvitationStatusName(st) == s) return st;
   return InvitationStatus::kRevoked;
 }
@@ -65,8 +73,8 @@ Result<std::string> ValidateShortname(std::string_view shortname, std::string_vi
   std::string s(shortname);
   std::transform(s.begin(), s.end(), s.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  bool ok = s.size() >= 3 && s.size() <= 40 && s.front() >= 'a' && s.front() <= 'z' && s.back() != '-' &&
-            s.find("--") == std::string::npos;
+  bool ok = s.size() >= 3 && s.size() <= 40 && s.front() >= 'a' && s.front() <= 'z' &&
+            s.back() != '-' && s.find("--") == std::string::npos;
   for (char c : s) ok = ok && ((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-');
   if (!ok)
     return Fail(Code::kInvalidArgument, "workspace.shortname_invalid",
@@ -94,8 +102,10 @@ Result<std::string> ValidateDescription(std::string_view text, std::string_view 
 
 Result<std::string> CheckLogo(std::string_view b) {
   if (b.size() > 512 * 1024)
-    return Fail(Code::kPayloadTooLarge, "logo.too_large", "the logo must be at most 512 KiB", "logo");
-  if (b.size() >= 8 && b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) return std::string("image/png");
+    return Fail(Code::kPayloadTooLarge, "logo.too_large", "the logo must be at most 512 KiB",
+                "logo");
+  if (b.size() >= 8 && b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8))
+    return std::string("image/png");
   if (b.size() >= 3 && b.substr(0, 3) == "\xFF\xD8\xFF") return std::string("image/jpeg");
   if (b.size() >= 12 && b.substr(0, 4) == "RIFF" && b.substr(8, 4) == "WEBP")
     return std::string("image/webp");
@@ -105,17 +115,23 @@ Result<std::string> CheckLogo(std::string_view b) {
 
 bool Allows(Role role, Capability c) {
   switch (c) {
-    case Capability::kView: return true;
+    case Capability::kView:
+      return true;
     case Capability::kEditSettings:
     case Capability::kManageMembers:
     case Capability::kManageAccess:
-    case Capability::kReadAudit: return role == Role::kOwner || role == Role::kAdmin;
+    case Capability::kReadAudit:
+      return role == Role::kOwner || role == Role::kAdmin;
     case Capability::kChangeShortname:
     case Capability::kDeleteWorkspace:
-    case Capability::kManageOwners: return role == Role::kOwner;
-    case Capability::kSeeBilling: return role != Role::kMember;
-    case Capability::kChangeBilling: return role == Role::kOwner || role == Role::kBilling;
-    case Capability::kReadBillingAudit: return role != Role::kMember;
+    case Capability::kManageOwners:
+      return role == Role::kOwner;
+    case Capability::kSeeBilling:
+      return role != Role::kMember;
+    case Capability::kChangeBilling:
+      return role == Role::kOwner || role == Role::kBilling;
+    case Capability::kReadBillingAudit:
+      return role != Role::kMember;
   }
   return false;
 }

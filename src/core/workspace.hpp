@@ -19,7 +19,7 @@ std::string_view RoleName(Role r);  // "owner", "admin", "member", "billing"
 Result<Role> ParseRole(std::string_view name, std::string_view field);
 
 struct Workspace {
-  std::string id;         // "ws_…"
+  std::string id;  // "ws_…"
   std::string name;
   std::string shortname;  // lower case, globally unique
   std::string description;
@@ -72,13 +72,13 @@ Result<std::string> CheckLogo(std::string_view bytes);
 
 // What a workspace role may do (SPEC §3 capability table).
 enum class Capability {
-  kView,              // the workspace, its members and the products granted to them
-  kEditSettings,      // name, logo, description, 2FA rule
+  kView,          // the workspace, its members and the products granted to them
+  kEditSettings,  // name, logo, description, 2FA rule
   kChangeShortname,
   kDeleteWorkspace,
-  kManageOwners,      // make or unmake Owners, remove Owners
-  kManageMembers,     // invite, remove, change roles of non-Owners
-  kManageAccess,      // groups, products, grants, API keys
+  kManageOwners,   // make or unmake Owners, remove Owners
+  kManageMembers,  // invite, remove, change roles of non-Owners
+  kManageAccess,   // groups, products, grants, API keys
   kSeeBilling,
   kChangeBilling,
   kReadAudit,         // the whole workspace audit log

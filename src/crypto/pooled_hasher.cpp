@@ -69,7 +69,9 @@ bool PooledHasher::Verify(std::string_view phc, std::string_view password) const
 double PooledHasher::PredictedWait() const {
   std::lock_guard lock(mu_);
   long ahead = pending_ - static_cast<long>(threads_.size());
-  return ahead < 0 ? 0.0 : static_cast<double>(ahead + 1) * avg_seconds_ / static_cast<double>(threads_.size());
+  return ahead < 0
+             ? 0.0
+             : static_cast<double>(ahead + 1) * avg_seconds_ / static_cast<double>(threads_.size());
 }
 
 long PooledHasher::Pending() const {

@@ -3,17 +3,17 @@
 // SHA256_Init/Update/Final: deprecated in OpenSSL 3 in favour of EVP, but stable, and the only
 // way to copy a keyed state without EVP's per-call allocation.
 #define OPENSSL_SUPPRESS_DEPRECATED
-#include <openssl/sha.h>
 #include <fcntl.h>
+#include <openssl/sha.h>
 #include <sodium.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <cstring>
 #include <filesystem>
-#include <new>
 #include <fstream>
 #include <iterator>
+#include <new>
 #include <span>
 
 #include "core/encoding.hpp"
@@ -166,8 +166,8 @@ core::Result<std::string> LoadOrCreateServerSecret(const std::string& path) {
     if (fd < 0)
       return core::Fail(core::Code::kUnavailable, "config.secret_file",
                         "cannot create the server secret file " + path);
-    bool written = ::write(fd, content.data(), content.size()) ==
-                   static_cast<ssize_t>(content.size());
+    bool written =
+        ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
     written = ::fsync(fd) == 0 && written;
     written = ::close(fd) == 0 && written;
     // link() publishes the complete file only if none exists: when another process starting at
@@ -181,7 +181,8 @@ core::Result<std::string> LoadOrCreateServerSecret(const std::string& path) {
   }
   std::ifstream f(path, std::ios::binary);
   std::string content((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  while (!content.empty() && (content.back() == '\n' || content.back() == '\r' || content.back() == ' '))
+  while (!content.empty() &&
+         (content.back() == '\n' || content.back() == '\r' || content.back() == ' '))
     content.pop_back();
   if (content.size() < 32)
     return core::Fail(core::Code::kUnavailable, "config.secret_file",

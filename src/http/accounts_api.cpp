@@ -1,8 +1,9 @@
 // Handlers for sign-up, sessions, profile, password and email endpoints (SPEC §13 "sign-up",
 // "sessions", "password", "me").
+#include "http/accounts_api.hpp"
+
 #include <boost/json.hpp>
 
-#include "http/accounts_api.hpp"
 #include "http/handler_util.hpp"
 #include "http/json_body.hpp"
 #include "http/problem.hpp"
@@ -68,8 +69,9 @@ Response AccountsApi::SignedInResponse(int status, const app::SignedIn& s) const
   o["session"] = RenderSession(s.session, true, accounts_.CsrfToken(s.session));
   o["session_token"] = s.token;
   Response r = Response::Json(status, boost::json::serialize(o));
-  r.headers.emplace_back("Set-Cookie",
-                         SessionCookie(s.token, s.session.expires_at - s.session.created_at, options_.dev));
+  r.headers.emplace_back(
+      "Set-Cookie",
+      SessionCookie(s.token, s.session.expires_at - s.session.created_at, options_.dev));
   return r;
 }
 
@@ -124,7 +126,8 @@ core::Result<Response> AccountsApi::SignOut(Request& req) {
 
 core::Result<Response> AccountsApi::GetMe(Request& req) {
   VAULT_ASSIGN_OR_RETURN(auto auth, Auth(req));
-  return Response::Json(200, boost::json::serialize(RenderAccount(auth.ctx.account, auth.ctx.mfa_enabled)));
+  return Response::Json(
+      200, boost::json::serialize(RenderAccount(auth.ctx.account, auth.ctx.mfa_enabled)));
 }
 
 core::Result<Response> AccountsApi::PatchMe(Request& req) {
@@ -185,8 +188,7 @@ core::Result<Response> AccountsApi::ListSessions(Request& req) {
   VAULT_ASSIGN_OR_RETURN(auto auth, Auth(req));
   VAULT_ASSIGN_OR_RETURN(auto sessions, accounts_.ListSessions(auth.ctx));
   boost::json::array items;
-  for (const auto& s : sessions)
-    items.push_back(RenderSession(s, s.id == auth.ctx.session.id, ""));
+  for (const auto& s : sessions) items.push_back(RenderSession(s, s.id == auth.ctx.session.id, ""));
   boost::json::object o;
   o["items"] = std::move(items);
   return Response::Json(200, boost::json::serialize(o));
@@ -204,8 +206,8 @@ core::Result<Response> AccountsApi::RevokeOthers(Request& req) {
   return Response::NoContent();
 }
 
-
-void RegisterAccountRoutes(Router& router, app::AccountService& accounts, const ApiOptions& options) {
+void RegisterAccountRoutes(Router& router, app::AccountService& accounts,
+                           const ApiOptions& options) {
   // The API object lives as long as the process (the router's handlers point into it).
   static std::vector<std::unique_ptr<AccountsApi>> apis;
   apis.push_back(std::make_unique<AccountsApi>(accounts, options));

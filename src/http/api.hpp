@@ -26,7 +26,8 @@ struct ApiOptions {
   double ip_burst = 50;
 };
 
-void RegisterAccountRoutes(Router& router, app::AccountService& accounts, const ApiOptions& options);
+void RegisterAccountRoutes(Router& router, app::AccountService& accounts,
+                           const ApiOptions& options);
 
 void RegisterWorkspaceRoutes(Router& router, app::AccountService& accounts,
                              app::WorkspaceService& workspaces, app::PlatformService& platform,
@@ -36,12 +37,13 @@ struct BillingOptions {
   std::string chargebee_user, chargebee_password;  // HTTP Basic credentials of the webhook
 };
 
-void RegisterProductRoutes(Router& router, app::AccountService& accounts, app::ProductService& products,
-                           app::IntegrationService& integration, const ApiOptions& options,
-                           const BillingOptions& billing);
+void RegisterProductRoutes(Router& router, app::AccountService& accounts,
+                           app::ProductService& products, app::IntegrationService& integration,
+                           const ApiOptions& options, const BillingOptions& billing);
 
 void RegisterApiKeyRoutes(Router& router, app::AccountService& accounts, app::ApiKeyService& keys,
-                          app::IntegrationService& integration, core::Clock& clock, const ApiOptions& options);
+                          app::IntegrationService& integration, core::Clock& clock,
+                          const ApiOptions& options);
 
 // /healthz, /readyz, /metrics, /api/openapi.json. hash_threads() is read at render time.
 void RegisterOpsRoutes(Router& router, Metrics& metrics, core::Store& store,

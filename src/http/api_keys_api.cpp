@@ -1,8 +1,9 @@
 // Handlers for API keys (SPEC §13 "API keys") and the product-facing POST /api/v1/keys/verify.
+#include "http/api.hpp"
+
 #include <boost/json.hpp>
 
 #include "core/api_key.hpp"
-#include "http/api.hpp"
 #include "http/auth.hpp"
 #include "http/handler_util.hpp"
 #include "http/json_body.hpp"
@@ -64,7 +65,8 @@ Response VerdictResponse(const app::KeyVerdict& v) {
 
 // A key as lists and pages show it: never the secret, only the prefix and the last four.
 boost::json::object RenderKey(const core::ApiKey& k, core::Timestamp now) {
-  std::string prefix = "avk_" + std::string(core::EnvironmentTag(k.environment)) + "_" + k.id.substr(3);
+  std::string prefix =
+      "avk_" + std::string(core::EnvironmentTag(k.environment)) + "_" + k.id.substr(3);
   return {{"id", k.id},
           {"name", k.name},
           {"workspace_id", k.workspace_id},
@@ -105,9 +107,12 @@ core::Result<core::Timestamp> OptTime(const JsonBody& body, const char* field) {
 
 class ApiKeysApi {
  public:
-  ApiKeysApi(app::AccountService& accounts, app::ApiKeyService& keys, app::IntegrationService& integration,
-             core::Clock& clock, const ApiOptions& options)
-      : accounts_(accounts), keys_(keys), integration_(integration), clock_(clock),
+  ApiKeysApi(app::AccountService& accounts, app::ApiKeyService& keys,
+             app::IntegrationService& integration, core::Clock& clock, const ApiOptions& options)
+      : accounts_(accounts),
+        keys_(keys),
+        integration_(integration),
+        clock_(clock),
         origin_(OriginOf(options.public_url)) {}
 
   void Register(Router& r) {
@@ -211,7 +216,8 @@ class ApiKeysApi {
     VAULT_ASSIGN_OR_RETURN(auto permission, body.OptString("permission", 100));
     VAULT_ASSIGN_OR_RETURN(auto ip, body.OptString("ip", 64));
     if (ip && !core::ParseIp(*ip))
-      return core::Fail(core::Code::kInvalidArgument, "validation.ip", "an IPv4 or IPv6 address", "ip");
+      return core::Fail(core::Code::kInvalidArgument, "validation.ip", "an IPv4 or IPv6 address",
+                        "ip");
     core::KeyCheck check{env, permission.value_or(""), ip.value_or("")};
     VAULT_ASSIGN_OR_RETURN(auto v, keys_.Verify(client, key, check));
     return VerdictResponse(v);
@@ -227,7 +233,8 @@ class ApiKeysApi {
 }  // namespace
 
 void RegisterApiKeyRoutes(Router& router, app::AccountService& accounts, app::ApiKeyService& keys,
-                          app::IntegrationService& integration, core::Clock& clock, const ApiOptions& options) {
+                          app::IntegrationService& integration, core::Clock& clock,
+                          const ApiOptions& options) {
   static std::vector<std::unique_ptr<ApiKeysApi>> apis;  // handlers live as long as the process
   apis.push_back(std::make_unique<ApiKeysApi>(accounts, keys, integration, clock, options));
   apis.back()->Register(router);

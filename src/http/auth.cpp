@@ -33,9 +33,9 @@ app::ClientInfo ClientOf(const Request& req) {
 core::Result<void> CheckOrigin(const Request& req, const std::string& allowed_origin) {
   const std::string* origin = req.Header("origin");
   if (origin && *origin != allowed_origin)
-    return core::Fail(core::Code::kPermissionDenied, "origin.forbidden",
-                      "this request came from another site (Origin " + allowed_origin +
-                          " expected)");
+    return core::Fail(
+        core::Code::kPermissionDenied, "origin.forbidden",
+        "this request came from another site (Origin " + allowed_origin + " expected)");
   return {};
 }
 
@@ -87,7 +87,8 @@ std::optional<std::pair<std::string, std::string>> BasicCredentials(const Reques
   return std::make_pair(raw->substr(0, colon), raw->substr(colon + 1));
 }
 
-core::Result<core::ServiceClient> AuthenticateServiceClient(const Request& req, app::IntegrationService& integration) {
+core::Result<core::ServiceClient> AuthenticateServiceClient(const Request& req,
+                                                            app::IntegrationService& integration) {
   auto creds = BasicCredentials(req);
   if (!creds)
     return core::Fail(core::Code::kUnauthenticated, "client.required",

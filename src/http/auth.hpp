@@ -41,7 +41,8 @@ std::optional<std::pair<std::string, std::string>> BasicCredentials(const Reques
 
 // The product service client authenticated by HTTP Basic (client id, secret); fails
 // unauthenticated "client.required" without credentials, "client.invalid" for wrong ones.
-core::Result<core::ServiceClient> AuthenticateServiceClient(const Request& req, app::IntegrationService& integration);
+core::Result<core::ServiceClient> AuthenticateServiceClient(const Request& req,
+                                                            app::IntegrationService& integration);
 
 // Scheme://host[:port] of a URL.
 std::string OriginOf(const std::string& url);

@@ -1,7 +1,6 @@
 #include "http/handler_util.hpp"
 
 #include <boost/json.hpp>
-
 #include <cstdlib>
 
 #include "http/log.hpp"
@@ -32,7 +31,8 @@ core::Result<int> QueryLimit(const Request& req, int fallback, int max) {
   char* end = nullptr;
   long n = std::strtol(limit->c_str(), &end, 10);
   if (limit->empty() || *end != '\0' || n < 1 || n > max)
-    return core::Fail(BadQuery("limit", "limit must be a whole number from 1 to " + std::to_string(max)));
+    return core::Fail(
+        BadQuery("limit", "limit must be a whole number from 1 to " + std::to_string(max)));
   return static_cast<int>(n);
 }
 

@@ -2,9 +2,8 @@
 // query parameters, and rendering audit pages. Thread-safe (stateless).
 #pragma once
 
-#include <string>
-
 #include <boost/json/value.hpp>
+#include <string>
 #include <vector>
 
 #include "core/blocking.hpp"

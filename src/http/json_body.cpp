@@ -1,9 +1,8 @@
 #include "http/json_body.hpp"
 
+#include <boost/json.hpp>
 #include <cctype>
 #include <string_view>
-
-#include <boost/json.hpp>
 
 #include "core/account.hpp"
 #include "core/encoding.hpp"
@@ -61,10 +60,10 @@ core::Result<std::optional<std::string>> JsonBody::OptString(const char* field,
     return core::Fail(Invalid("validation.invalid_characters",
                               std::string(field) + " must not contain NUL characters", field));
   if (core::CodePointCount(s) > max_chars)
-    return core::Fail(Invalid("validation.too_long",
-                              std::string(field) + " must have at most " +
-                                  std::to_string(max_chars) + " characters",
-                              field));
+    return core::Fail(Invalid(
+        "validation.too_long",
+        std::string(field) + " must have at most " + std::to_string(max_chars) + " characters",
+        field));
   return std::optional<std::string>{std::move(s)};
 }
 
@@ -72,7 +71,8 @@ core::Result<std::optional<bool>> JsonBody::OptBool(const char* field) const {
   auto it = obj_.find(field);
   if (it == obj_.end() || it->value().is_null()) return std::optional<bool>{};
   if (!it->value().is_bool())
-    return core::Fail(Invalid("validation.type", std::string(field) + " must be true or false", field));
+    return core::Fail(
+        Invalid("validation.type", std::string(field) + " must be true or false", field));
   return std::optional<bool>{it->value().as_bool()};
 }
 
@@ -82,7 +82,8 @@ core::Result<std::optional<std::int64_t>> JsonBody::OptInt(const char* field) co
   if (it->value().is_int64()) return std::optional<std::int64_t>{it->value().as_int64()};
   if (it->value().is_uint64() && it->value().as_uint64() <= static_cast<std::uint64_t>(INT64_MAX))
     return std::optional<std::int64_t>{static_cast<std::int64_t>(it->value().as_uint64())};
-  return core::Fail(Invalid("validation.type", std::string(field) + " must be a whole number", field));
+  return core::Fail(
+      Invalid("validation.type", std::string(field) + " must be a whole number", field));
 }
 
 core::Result<JsonBody> JsonBody::OptObject(const char* field) const {
@@ -101,7 +102,8 @@ core::Result<JsonBody> JsonBody::Object(const char* field) const {
   return OptObject(field);
 }
 
-core::Result<std::vector<JsonBody>> JsonBody::ObjectArray(const char* field, std::size_t max_items) const {
+core::Result<std::vector<JsonBody>> JsonBody::ObjectArray(const char* field,
+                                                          std::size_t max_items) const {
   std::vector<JsonBody> out;
   auto it = obj_.find(field);
   if (it == obj_.end() || it->value().is_null()) return out;
@@ -109,8 +111,9 @@ core::Result<std::vector<JsonBody>> JsonBody::ObjectArray(const char* field, std
     return core::Fail(Invalid("validation.type", std::string(field) + " must be an array", field));
   const auto& arr = it->value().as_array();
   if (arr.size() > max_items)
-    return core::Fail(Invalid("validation.too_long",
-                              std::string(field) + " has more than " + std::to_string(max_items) + " items", field));
+    return core::Fail(Invalid(
+        "validation.too_long",
+        std::string(field) + " has more than " + std::to_string(max_items) + " items", field));
   for (std::size_t i = 0; i < arr.size(); ++i) {
     if (!arr[i].is_object())
       return core::Fail(Invalid("validation.type", std::string(field) + " items must be objects",
@@ -122,7 +125,8 @@ core::Result<std::vector<JsonBody>> JsonBody::ObjectArray(const char* field, std
   return out;
 }
 
-core::Result<std::vector<std::string>> JsonBody::StringArray(const char* field, std::size_t max_items,
+core::Result<std::vector<std::string>> JsonBody::StringArray(const char* field,
+                                                             std::size_t max_items,
                                                              std::size_t max_chars) const {
   std::vector<std::string> out;
   auto it = obj_.find(field);
@@ -131,12 +135,14 @@ core::Result<std::vector<std::string>> JsonBody::StringArray(const char* field, 
     return core::Fail(Invalid("validation.type", std::string(field) + " must be an array", field));
   const auto& arr = it->value().as_array();
   if (arr.size() > max_items)
-    return core::Fail(Invalid("validation.too_long", std::string(field) + " has too many items", field));
+    return core::Fail(
+        Invalid("validation.too_long", std::string(field) + " has too many items", field));
   for (const auto& v : arr) {
     if (!v.is_string() || v.as_string().size() > max_chars || v.as_string().empty() ||
         std::string_view(v.as_string()).find('\0') != std::string_view::npos)
       return core::Fail(Invalid("validation.type",
-                                std::string(field) + " items must be non-empty strings of at most " +
+                                std::string(field) +
+                                    " items must be non-empty strings of at most " +
                                     std::to_string(max_chars) + " characters",
                                 field));
     out.emplace_back(v.as_string());
@@ -146,7 +152,8 @@ core::Result<std::vector<std::string>> JsonBody::StringArray(const char* field, 
 
 core::Result<std::string> JsonBody::String(const char* field, std::size_t max_chars) const {
   VAULT_ASSIGN_OR_RETURN(auto v, OptString(field, max_chars));
-  if (!v) return core::Fail(Invalid("validation.required", std::string(field) + " is required", field));
+  if (!v)
+    return core::Fail(Invalid("validation.required", std::string(field) + " is required", field));
   return std::move(*v);
 }
 

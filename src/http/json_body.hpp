@@ -2,12 +2,11 @@
 // every problem into an invalid_argument Error that names the field. Thread-compatible.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <cstdint>
 #include <optional>
-#include <vector>
 #include <string>
-
-#include <boost/json/object.hpp>
+#include <vector>
 
 #include "core/error.hpp"
 #include "http/message.hpp"
@@ -28,7 +27,8 @@ class JsonBody {
   // "validation.type" or "validation.too_long" naming the field.
   core::Result<std::string> String(const char* field, std::size_t max_chars) const;
   // Like String, but absent or null → nullopt.
-  core::Result<std::optional<std::string>> OptString(const char* field, std::size_t max_chars) const;
+  core::Result<std::optional<std::string>> OptString(const char* field,
+                                                     std::size_t max_chars) const;
   // An optional boolean; fails "validation.type" naming the field.
   core::Result<std::optional<bool>> OptBool(const char* field) const;
   // An optional whole number.

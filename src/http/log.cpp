@@ -7,7 +7,6 @@
 
 namespace vault::http {
 
-
 void Log(std::string_view level, std::string_view msg, std::initializer_list<LogField> fields) {
   auto now = std::chrono::system_clock::now();
   auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();

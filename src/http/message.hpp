@@ -12,9 +12,9 @@
 namespace vault::http {
 
 struct Request {
-  std::string method;  // "GET", "POST", …
-  std::string path;    // decoded path without the query
-  std::string query;   // raw query string without '?'
+  std::string method;                                        // "GET", "POST", …
+  std::string path;                                          // decoded path without the query
+  std::string query;                                         // raw query string without '?'
   std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
   std::string body;
   std::string remote_ip;

@@ -35,7 +35,8 @@ std::string Metrics::Render(int hash_threads) const {
     for (int c = 0; c < 5; ++c) {
       unsigned long n = routes_[i].by_class[c].load(std::memory_order_relaxed);
       if (n == 0) continue;
-      std::snprintf(buf, sizeof buf, "vault_http_requests_total{route=\"%s\",status=\"%dxx\"} %lu\n",
+      std::snprintf(buf, sizeof buf,
+                    "vault_http_requests_total{route=\"%s\",status=\"%dxx\"} %lu\n",
                     names_[i].c_str(), c + 1, n);
       out += buf;
     }

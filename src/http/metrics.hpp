@@ -28,7 +28,7 @@ class Metrics {
  private:
   static constexpr int kBuckets = 14;
   struct PerRoute {
-    std::atomic<unsigned long> by_class[5] = {};  // 1xx..5xx
+    std::atomic<unsigned long> by_class[5] = {};            // 1xx..5xx
     std::atomic<unsigned long> buckets[kBuckets + 1] = {};  // last = +Inf
     std::atomic<unsigned long> sum_micros = 0;
   };

@@ -10,8 +10,9 @@ void RegisterOpsRoutes(Router& router, Metrics& metrics, core::Store& store,
              [](Request&) { return Response::Json(200, R"({"status":"ok"})"); });
   router.Add("GET", "/readyz", Executor::kBlocking, [&store](Request& req) {
     if (auto r = store.Ping(); !r)
-      return Problem({core::Code::kUnavailable, "storage.unavailable", "", "the database is not reachable"},
-                     req.request_id);
+      return Problem(
+          {core::Code::kUnavailable, "storage.unavailable", "", "the database is not reachable"},
+          req.request_id);
     return Response::Json(200, R"({"status":"ok"})");
   });
   router.Add("GET", "/metrics", Executor::kInline, [&metrics, hash_threads](Request&) {

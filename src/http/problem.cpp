@@ -6,17 +6,28 @@ namespace vault::http {
 
 int StatusFor(core::Code code) {
   switch (code) {
-    case core::Code::kInvalidArgument: return 400;
-    case core::Code::kUnauthenticated: return 401;
-    case core::Code::kPermissionDenied: return 403;
-    case core::Code::kNotFound: return 404;
-    case core::Code::kAlreadyExists: return 409;
-    case core::Code::kFailedPrecondition: return 409;
-    case core::Code::kPayloadTooLarge: return 413;
-    case core::Code::kUnsupportedMediaType: return 415;
-    case core::Code::kResourceExhausted: return 429;
-    case core::Code::kUnavailable: return 503;
-    case core::Code::kInternal: return 500;
+    case core::Code::kInvalidArgument:
+      return 400;
+    case core::Code::kUnauthenticated:
+      return 401;
+    case core::Code::kPermissionDenied:
+      return 403;
+    case core::Code::kNotFound:
+      return 404;
+    case core::Code::kAlreadyExists:
+      return 409;
+    case core::Code::kFailedPrecondition:
+      return 409;
+    case core::Code::kPayloadTooLarge:
+      return 413;
+    case core::Code::kUnsupportedMediaType:
+      return 415;
+    case core::Code::kResourceExhausted:
+      return 429;
+    case core::Code::kUnavailable:
+      return 503;
+    case core::Code::kInternal:
+      return 500;
   }
   return 500;
 }
@@ -24,17 +35,28 @@ int StatusFor(core::Code code) {
 namespace {
 const char* TitleFor(int status) {
   switch (status) {
-    case 400: return "Invalid request";
-    case 401: return "Not signed in";
-    case 403: return "Not allowed";
-    case 404: return "Not found";
-    case 405: return "Method not allowed";
-    case 409: return "Conflict";
-    case 413: return "Request body too large";
-    case 415: return "Unsupported media type";
-    case 429: return "Too many requests";
-    case 503: return "Service unavailable";
-    default: return "Internal error";
+    case 400:
+      return "Invalid request";
+    case 401:
+      return "Not signed in";
+    case 403:
+      return "Not allowed";
+    case 404:
+      return "Not found";
+    case 405:
+      return "Method not allowed";
+    case 409:
+      return "Conflict";
+    case 413:
+      return "Request body too large";
+    case 415:
+      return "Unsupported media type";
+    case 429:
+      return "Too many requests";
+    case 503:
+      return "Service unavailable";
+    default:
+      return "Internal error";
   }
 }
 
@@ -44,8 +66,9 @@ Response ProblemWithStatus(const core::Error& error, int status, const std::stri
   o["type"] = "https://atomyx.dev/problems/" + code;
   o["title"] = TitleFor(status);
   o["status"] = status;
-  o["detail"] = status == 500 ? "an internal error occurred; the request id identifies it in the logs"
-                              : error.detail;
+  o["detail"] = status == 500
+                    ? "an internal error occurred; the request id identifies it in the logs"
+                    : error.detail;
   o["code"] = code;
   if (!error.field.empty()) o["field"] = error.field;
   o["request_id"] = request_id;

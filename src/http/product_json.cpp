@@ -15,11 +15,13 @@ core::Result<core::ProductType> ParseProductType(const JsonBody& body) {
   t.key = key;
   t.name = valid_name;
   t.api_permissions = perms;
-  auto range = [](const char* field, std::int64_t v, std::int64_t lo, std::int64_t hi) -> core::Result<void> {
+  auto range = [](const char* field, std::int64_t v, std::int64_t lo,
+                  std::int64_t hi) -> core::Result<void> {
     if (v < lo || v > hi)
-      return core::Fail(core::Code::kInvalidArgument, "validation.range",
-                        std::string(field) + " must be from " + std::to_string(lo) + " to " + std::to_string(hi),
-                        field);
+      return core::Fail(
+          core::Code::kInvalidArgument, "validation.range",
+          std::string(field) + " must be from " + std::to_string(lo) + " to " + std::to_string(hi),
+          field);
     return {};
   };
   for (std::size_t i = 0; i < roles.size(); ++i) {
@@ -31,7 +33,8 @@ core::Result<core::ProductType> ParseProductType(const JsonBody& body) {
     if (!slug) return core::Fail(core::Prefixed(slug.error(), at));
     auto rank = r.OptInt("rank");
     if (!rank) return core::Fail(core::Prefixed(rank.error(), at));
-    if (auto ok = range("rank", rank->value_or(1), 1, 1000); !ok) return core::Fail(core::Prefixed(ok.error(), at));
+    if (auto ok = range("rank", rank->value_or(1), 1, 1000); !ok)
+      return core::Fail(core::Prefixed(ok.error(), at));
     auto rp = r.StringArray("permissions", 200, 128);
     if (!rp) return core::Fail(core::Prefixed(rp.error(), at));
     t.roles.push_back({*slug, static_cast<int>(rank->value_or(1)), *rp});
@@ -49,15 +52,16 @@ core::Result<core::ProductType> ParseProductType(const JsonBody& body) {
     if (!plan_name) return core::Fail(core::Prefixed(plan_name.error(), at));
     auto seats = p.OptInt("seats");
     if (!seats) return core::Fail(core::Prefixed(seats.error(), at));
-    if (auto ok = range("seats", seats->value_or(0), 0, 1000000); !ok) return core::Fail(core::Prefixed(ok.error(), at));
+    if (auto ok = range("seats", seats->value_or(0), 0, 1000000); !ok)
+      return core::Fail(core::Prefixed(ok.error(), at));
     auto trial = p.OptInt("trial_days");
     if (!trial) return core::Fail(core::Prefixed(trial.error(), at));
     if (auto ok = range("trial_days", trial->value_or(0), 0, 365); !ok)
       return core::Fail(core::Prefixed(ok.error(), at));
     auto features = p.StringArray("features", 100, 64);
     if (!features) return core::Fail(core::Prefixed(features.error(), at));
-    t.plans.push_back({*slug, *plan_name, static_cast<int>(seats->value_or(0)), static_cast<int>(trial->value_or(0)),
-                       *features});
+    t.plans.push_back({*slug, *plan_name, static_cast<int>(seats->value_or(0)),
+                       static_cast<int>(trial->value_or(0)), *features});
   }
   return t;
 }
@@ -116,12 +120,19 @@ boost::json::object RenderType(const core::ProductType& t) {
   for (const auto& p : t.plans) {
     boost::json::array f;
     for (const auto& x : p.features) f.emplace_back(x);
-    plans.push_back({{"key", p.key}, {"name", p.name}, {"seats", p.seats}, {"trial_days", p.trial_days},
+    plans.push_back({{"key", p.key},
+                     {"name", p.name},
+                     {"seats", p.seats},
+                     {"trial_days", p.trial_days},
                      {"features", std::move(f)}});
   }
   for (const auto& p : t.api_permissions) perms.emplace_back(p);
-  return {{"id", t.id}, {"key", t.key}, {"name", t.name}, {"roles", std::move(roles)},
-          {"api_permissions", std::move(perms)}, {"plans", std::move(plans)}};
+  return {{"id", t.id},
+          {"key", t.key},
+          {"name", t.name},
+          {"roles", std::move(roles)},
+          {"api_permissions", std::move(perms)},
+          {"plans", std::move(plans)}};
 }
 
 boost::json::value RenderSubscription(const std::optional<core::Subscription>& s) {
@@ -135,34 +146,40 @@ boost::json::value RenderSubscription(const std::optional<core::Subscription>& s
 }
 
 boost::json::object RenderProduct(const app::ProductRow& r) {
-  return {{"id", r.product.id},
-          {"name", r.product.name},
-          {"product_type", {{"id", r.product.type_id}, {"name", r.type_name}}},
-          {"shortname", r.product.shortname},
-          {"subscription", RenderSubscription(r.subscription)},
-          {"status", r.active ? "active" : "inactive"},
-          {"disabled", r.product.disabled},
-          {"users", r.users},
-          {"my_role", r.my_role.empty() ? boost::json::value(nullptr) : boost::json::value(r.my_role)},
-          {"created_at", core::FormatRfc3339(r.product.created_at)}};
+  return {
+      {"id", r.product.id},
+      {"name", r.product.name},
+      {"product_type", {{"id", r.product.type_id}, {"name", r.type_name}}},
+      {"shortname", r.product.shortname},
+      {"subscription", RenderSubscription(r.subscription)},
+      {"status", r.active ? "active" : "inactive"},
+      {"disabled", r.product.disabled},
+      {"users", r.users},
+      {"my_role", r.my_role.empty() ? boost::json::value(nullptr) : boost::json::value(r.my_role)},
+      {"created_at", core::FormatRfc3339(r.product.created_at)}};
 }
 
 boost::json::object RenderGrant(const core::Grant& g) {
-  return {{"product_id", g.product_id},
-          {"principal", {{"type", std::string(core::PrincipalTypeName(g.principal_type))}, {"id", g.principal_id}}},
-          {"role", g.role},
-          {"created_at", core::FormatRfc3339(g.created_at)}};
+  return {
+      {"product_id", g.product_id},
+      {"principal",
+       {{"type", std::string(core::PrincipalTypeName(g.principal_type))}, {"id", g.principal_id}}},
+      {"role", g.role},
+      {"created_at", core::FormatRfc3339(g.created_at)}};
 }
 
 boost::json::object RenderGroup(const core::Group& g) {
-  return {{"id", g.id}, {"name", g.name}, {"description", g.description},
+  return {{"id", g.id},
+          {"name", g.name},
+          {"description", g.description},
           {"created_at", core::FormatRfc3339(g.created_at)}};
 }
 
 boost::json::object RenderDecision(const app::AccessQuery& q, const core::AccessDecision& d) {
   return {{"account_id", q.account_id},
           {"product_id", q.product_id},
-          {"permission", q.permission.empty() ? boost::json::value(nullptr) : boost::json::value(q.permission)},
+          {"permission",
+           q.permission.empty() ? boost::json::value(nullptr) : boost::json::value(q.permission)},
           {"allowed", d.allowed},
           {"reason", d.reason},
           {"role", d.role.empty() ? boost::json::value(nullptr) : boost::json::value(d.role)}};

@@ -14,9 +14,13 @@ namespace {
 
 class ProductsApi {
  public:
-  ProductsApi(app::AccountService& accounts, app::ProductService& products, app::IntegrationService& integration,
-              const ApiOptions& options, const BillingOptions& billing)
-      : accounts_(accounts), products_(products), integration_(integration), billing_(billing),
+  ProductsApi(app::AccountService& accounts, app::ProductService& products,
+              app::IntegrationService& integration, const ApiOptions& options,
+              const BillingOptions& billing)
+      : accounts_(accounts),
+        products_(products),
+        integration_(integration),
+        billing_(billing),
         origin_(OriginOf(options.public_url)) {}
 
   void Register(Router& r) {
@@ -30,19 +34,23 @@ class ProductsApi {
     AddRoute(r, this, "GET", (p + "/{product}").c_str(), E::kBlocking, &A::Get);
     AddRoute(r, this, "PATCH", (p + "/{product}").c_str(), E::kBlocking, &A::Patch);
     AddRoute(r, this, "DELETE", (p + "/{product}").c_str(), E::kBlocking, &A::Delete);
-    AddRoute(r, this, "GET", (p + "/{product}/subscription").c_str(), E::kBlocking, &A::GetSubscription);
-    AddRoute(r, this, "PUT", (p + "/{product}/subscription").c_str(), E::kBlocking, &A::PutSubscription);
+    AddRoute(r, this, "GET", (p + "/{product}/subscription").c_str(), E::kBlocking,
+             &A::GetSubscription);
+    AddRoute(r, this, "PUT", (p + "/{product}/subscription").c_str(), E::kBlocking,
+             &A::PutSubscription);
     AddRoute(r, this, "GET", (p + "/{product}/grants").c_str(), E::kBlocking, &A::Grants);
     AddRoute(r, this, "PUT", (p + "/{product}/grants").c_str(), E::kBlocking, &A::PutGrant);
-    AddRoute(r, this, "DELETE", (p + "/{product}/grants/{principal_type}/{principal_id}").c_str(), E::kBlocking,
-             &A::DeleteGrant);
+    AddRoute(r, this, "DELETE", (p + "/{product}/grants/{principal_type}/{principal_id}").c_str(),
+             E::kBlocking, &A::DeleteGrant);
     AddRoute(r, this, "POST", g.c_str(), E::kBlocking, &A::CreateGroup);
     AddRoute(r, this, "GET", g.c_str(), E::kBlocking, &A::ListGroups);
     AddRoute(r, this, "GET", (g + "/{group}").c_str(), E::kBlocking, &A::GetGroup);
     AddRoute(r, this, "PATCH", (g + "/{group}").c_str(), E::kBlocking, &A::PatchGroup);
     AddRoute(r, this, "DELETE", (g + "/{group}").c_str(), E::kBlocking, &A::DeleteGroup);
-    AddRoute(r, this, "PUT", (g + "/{group}/members/{account_id}").c_str(), E::kBlocking, &A::AddMember);
-    AddRoute(r, this, "DELETE", (g + "/{group}/members/{account_id}").c_str(), E::kBlocking, &A::RemoveMember);
+    AddRoute(r, this, "PUT", (g + "/{group}/members/{account_id}").c_str(), E::kBlocking,
+             &A::AddMember);
+    AddRoute(r, this, "DELETE", (g + "/{group}/members/{account_id}").c_str(), E::kBlocking,
+             &A::RemoveMember);
     AddRoute(r, this, "POST", "/api/v1/access/check", E::kInlineFirst, &A::Check);
     AddRoute(r, this, "POST", "/api/v1/access/explain", E::kInlineFirst, &A::Explain);
     AddRoute(r, this, "POST", "/api/v1/billing/chargebee/webhook", E::kBlocking, &A::Chargebee);
@@ -50,7 +58,8 @@ class ProductsApi {
     AddRoute(r, this, "POST", "/api/v1/admin/product-types", E::kBlocking, &A::CreateType);
     AddRoute(r, this, "GET", "/api/v1/admin/service-clients", E::kBlocking, &A::ListClients);
     AddRoute(r, this, "POST", "/api/v1/admin/service-clients", E::kBlocking, &A::CreateClient);
-    AddRoute(r, this, "DELETE", "/api/v1/admin/service-clients/{id}", E::kBlocking, &A::RevokeClient);
+    AddRoute(r, this, "DELETE", "/api/v1/admin/service-clients/{id}", E::kBlocking,
+             &A::RevokeClient);
   }
 
  private:
@@ -59,7 +68,9 @@ class ProductsApi {
     return std::move(a.ctx);
   }
 
-  core::Result<core::ServiceClient> Client(const Request& req) { return AuthenticateServiceClient(req, integration_); }
+  core::Result<core::ServiceClient> Client(const Request& req) {
+    return AuthenticateServiceClient(req, integration_);
+  }
 
   core::Result<Response> Types(Request& req) {
     VAULT_TRY(Auth(req));
@@ -84,9 +95,10 @@ class ProductsApi {
     VAULT_ASSIGN_OR_RETURN(auto shortname, body.String("shortname", 40));
     VAULT_ASSIGN_OR_RETURN(auto plan, body.OptString("plan", 64));
     if (plan && (plan)->empty())
-      return core::Fail(core::Code::kInvalidArgument, "product.unknown_plan", "no such plan for this product type",
-                        "plan");
-    VAULT_ASSIGN_OR_RETURN(auto row, products_.Create(ctx, req.params["ws"], type, name, shortname, plan.value_or("")));
+      return core::Fail(core::Code::kInvalidArgument, "product.unknown_plan",
+                        "no such plan for this product type", "plan");
+    VAULT_ASSIGN_OR_RETURN(auto row, products_.Create(ctx, req.params["ws"], type, name, shortname,
+                                                      plan.value_or("")));
     return JsonOk(201, RenderProduct(row));
   }
 
@@ -111,7 +123,8 @@ class ProductsApi {
     VAULT_ASSIGN_OR_RETURN(auto name, body.OptString("name", 100));
     VAULT_ASSIGN_OR_RETURN(auto shortname, body.OptString("shortname", 40));
     VAULT_ASSIGN_OR_RETURN(auto disabled, body.OptBool("disabled"));
-    auto row = products_.Update(ctx, req.params["ws"], req.params["product"], {name, shortname, disabled});
+    auto row =
+        products_.Update(ctx, req.params["ws"], req.params["product"], {name, shortname, disabled});
     if (!row) return core::Fail(row.error());
     return JsonOk(200, RenderProduct(*row));
   }
@@ -124,7 +137,8 @@ class ProductsApi {
 
   core::Result<Response> GetSubscription(Request& req) {
     VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_ASSIGN_OR_RETURN(auto s, products_.GetSubscription(ctx, req.params["ws"], req.params["product"]));
+    VAULT_ASSIGN_OR_RETURN(auto s,
+                           products_.GetSubscription(ctx, req.params["ws"], req.params["product"]));
     return JsonOk(200, RenderSubscription(s));
   }
 
@@ -133,13 +147,15 @@ class ProductsApi {
     VAULT_TRY(products_.Authorize(ctx, req.params["ws"], core::Capability::kChangeBilling));
     VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
     VAULT_ASSIGN_OR_RETURN(auto plan, body.String("plan", 64));
-    VAULT_ASSIGN_OR_RETURN(auto s, products_.ChangePlan(ctx, req.params["ws"], req.params["product"], plan));
+    VAULT_ASSIGN_OR_RETURN(
+        auto s, products_.ChangePlan(ctx, req.params["ws"], req.params["product"], plan));
     return JsonOk(200, RenderSubscription(s));
   }
 
   core::Result<Response> Grants(Request& req) {
     VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_ASSIGN_OR_RETURN(auto grants, products_.Grants(ctx, req.params["ws"], req.params["product"]));
+    VAULT_ASSIGN_OR_RETURN(auto grants,
+                           products_.Grants(ctx, req.params["ws"], req.params["product"]));
     boost::json::array items;
     for (const auto& g : grants) items.push_back(RenderGrant(g));
     return JsonOk(200, boost::json::object{{"items", std::move(items)}});
@@ -156,15 +172,18 @@ class ProductsApi {
     auto id = principal.String("id", 64);
     if (!id) return core::Fail(core::Prefixed(id.error(), "principal."));
     VAULT_ASSIGN_OR_RETURN(auto role, body.String("role", 64));
-    VAULT_ASSIGN_OR_RETURN(auto g, products_.PutGrant(ctx, req.params["ws"], req.params["product"], type, *id, role));
+    VAULT_ASSIGN_OR_RETURN(
+        auto g, products_.PutGrant(ctx, req.params["ws"], req.params["product"], type, *id, role));
     return JsonOk(200, RenderGrant(g));
   }
 
   core::Result<Response> DeleteGrant(Request& req) {
     VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
     VAULT_TRY(products_.Authorize(ctx, req.params["ws"], core::Capability::kManageAccess));
-    VAULT_ASSIGN_OR_RETURN(auto type, core::ParsePrincipalType(req.params["principal_type"], "principal_type"));
-    VAULT_TRY(products_.DeleteGrant(ctx, req.params["ws"], req.params["product"], type, req.params["principal_id"]));
+    VAULT_ASSIGN_OR_RETURN(
+        auto type, core::ParsePrincipalType(req.params["principal_type"], "principal_type"));
+    VAULT_TRY(products_.DeleteGrant(ctx, req.params["ws"], req.params["product"], type,
+                                    req.params["principal_id"]));
     return Response::NoContent();
   }
 
@@ -174,7 +193,8 @@ class ProductsApi {
     VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
     VAULT_ASSIGN_OR_RETURN(auto name, body.String("name", 100));
     VAULT_ASSIGN_OR_RETURN(auto description, body.OptString("description", 1000));
-    VAULT_ASSIGN_OR_RETURN(auto g, products_.CreateGroup(ctx, req.params["ws"], name, description.value_or("")));
+    VAULT_ASSIGN_OR_RETURN(
+        auto g, products_.CreateGroup(ctx, req.params["ws"], name, description.value_or("")));
     return JsonOk(201, RenderGroup(g));
   }
 
@@ -192,7 +212,8 @@ class ProductsApi {
     boost::json::object o = RenderGroup(d.group);
     boost::json::array members, grants;
     for (const auto& m : d.member_ids) members.emplace_back(m);
-    for (const auto& g : d.grants) grants.push_back({{"product_id", g.product_id}, {"role", g.role}});
+    for (const auto& g : d.grants)
+      grants.push_back({{"product_id", g.product_id}, {"role", g.role}});
     o["member_ids"] = std::move(members);
     o["products"] = std::move(grants);
     return JsonOk(200, o);
@@ -204,7 +225,8 @@ class ProductsApi {
     VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
     VAULT_ASSIGN_OR_RETURN(auto name, body.OptString("name", 100));
     VAULT_ASSIGN_OR_RETURN(auto description, body.OptString("description", 1000));
-    VAULT_ASSIGN_OR_RETURN(auto g, products_.UpdateGroup(ctx, req.params["ws"], req.params["group"], name, description));
+    VAULT_ASSIGN_OR_RETURN(auto g, products_.UpdateGroup(ctx, req.params["ws"], req.params["group"],
+                                                         name, description));
     return JsonOk(200, RenderGroup(g));
   }
 
@@ -216,13 +238,15 @@ class ProductsApi {
 
   core::Result<Response> AddMember(Request& req) {
     VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_TRY(products_.AddGroupMember(ctx, req.params["ws"], req.params["group"], req.params["account_id"]));
+    VAULT_TRY(products_.AddGroupMember(ctx, req.params["ws"], req.params["group"],
+                                       req.params["account_id"]));
     return Response::NoContent();
   }
 
   core::Result<Response> RemoveMember(Request& req) {
     VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_TRY(products_.RemoveGroupMember(ctx, req.params["ws"], req.params["group"], req.params["account_id"]));
+    VAULT_TRY(products_.RemoveGroupMember(ctx, req.params["ws"], req.params["group"],
+                                          req.params["account_id"]));
     return Response::NoContent();
   }
 
@@ -263,17 +287,23 @@ class ProductsApi {
     boost::json::array grants, perms;
     for (const auto& g : f.grants)
       grants.push_back({{"via", g.via},
-                        {"group_id", g.group_id.empty() ? boost::json::value(nullptr) : boost::json::value(g.group_id)},
+                        {"group_id", g.group_id.empty() ? boost::json::value(nullptr)
+                                                        : boost::json::value(g.group_id)},
                         {"role", g.role},
                         {"rank", g.rank}});
     for (const auto& p : d.permissions) perms.emplace_back(p);
     o["chain"] = {
-        {"account", {{"exists", f.account_exists}, {"disabled", f.account_disabled}, {"mfa_enabled", f.account_mfa}}},
-        {"membership", f.membership ? boost::json::value({{"role", std::string(core::RoleName(*f.membership))}})
-                                    : boost::json::value(nullptr)},
+        {"account",
+         {{"exists", f.account_exists},
+          {"disabled", f.account_disabled},
+          {"mfa_enabled", f.account_mfa}}},
+        {"membership",
+         f.membership ? boost::json::value({{"role", std::string(core::RoleName(*f.membership))}})
+                      : boost::json::value(nullptr)},
         {"workspace", {{"id", f.product.workspace_id}, {"require_2fa", f.workspace_requires_2fa}}},
         {"grants", std::move(grants)},
-        {"effective_role", d.role.empty() ? boost::json::value(nullptr) : boost::json::value(d.role)},
+        {"effective_role",
+         d.role.empty() ? boost::json::value(nullptr) : boost::json::value(d.role)},
         {"role_permissions", std::move(perms)},
         {"product", {{"exists", f.product_exists}, {"disabled", f.product.disabled}}},
         {"subscription", RenderSubscription(f.subscription)}};
@@ -282,12 +312,14 @@ class ProductsApi {
 
   core::Result<Response> Chargebee(Request& req) {
     if (billing_.chargebee_user.empty())
-      return core::Fail(core::Code::kNotFound, "billing.not_configured", "the Chargebee webhook is not configured");
+      return core::Fail(core::Code::kNotFound, "billing.not_configured",
+                        "the Chargebee webhook is not configured");
     auto creds = BasicCredentials(req);
     // Constant-time comparison of the configured webhook credentials.
     if (!creds || !core::ConstantTimeEquals(creds->first, billing_.chargebee_user) ||
         !core::ConstantTimeEquals(creds->second, billing_.chargebee_password))
-      return core::Fail(core::Code::kUnauthenticated, "webhook.unauthenticated", "bad webhook credentials");
+      return core::Fail(core::Code::kUnauthenticated, "webhook.unauthenticated",
+                        "bad webhook credentials");
     VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
     VAULT_ASSIGN_OR_RETURN(auto e, ParseChargebeeEvent(body));
     VAULT_ASSIGN_OR_RETURN(auto outcome, integration_.ApplyChargebee(e));
@@ -309,8 +341,11 @@ class ProductsApi {
     VAULT_ASSIGN_OR_RETURN(auto list, integration_.ListClients(ctx));
     boost::json::array items;
     for (const auto& c : list)
-      items.push_back({{"client_id", c.id}, {"product_type_id", c.type_id}, {"name", c.name},
-                       {"created_at", core::FormatRfc3339(c.created_at)}, {"revoked", c.revoked_at != 0}});
+      items.push_back({{"client_id", c.id},
+                       {"product_type_id", c.type_id},
+                       {"name", c.name},
+                       {"created_at", core::FormatRfc3339(c.created_at)},
+                       {"revoked", c.revoked_at != 0}});
     return JsonOk(200, boost::json::object{{"items", std::move(items)}});
   }
 
@@ -343,9 +378,9 @@ class ProductsApi {
 
 }  // namespace
 
-void RegisterProductRoutes(Router& router, app::AccountService& accounts, app::ProductService& products,
-                           app::IntegrationService& integration, const ApiOptions& options,
-                           const BillingOptions& billing) {
+void RegisterProductRoutes(Router& router, app::AccountService& accounts,
+                           app::ProductService& products, app::IntegrationService& integration,
+                           const ApiOptions& options, const BillingOptions& billing) {
   static std::vector<std::unique_ptr<ProductsApi>> apis;  // live as long as the process
   apis.push_back(std::make_unique<ProductsApi>(accounts, products, integration, options, billing));
   apis.back()->Register(router);

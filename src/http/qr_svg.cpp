@@ -15,8 +15,10 @@ std::string QrSvg(const std::string& text) {
         path += "M" + std::to_string(x + quiet) + "," + std::to_string(y + quiet) + "h1v1h-1z";
   QRcode_free(qr);
   return "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 " + std::to_string(size) + " " +
-         std::to_string(size) + "\" shape-rendering=\"crispEdges\"><rect width=\"100%\" "
-         "height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" d=\"" + path + "\"/></svg>";
+         std::to_string(size) +
+         "\" shape-rendering=\"crispEdges\"><rect width=\"100%\" "
+         "height=\"100%\" fill=\"#fff\"/><path fill=\"#000\" d=\"" +
+         path + "\"/></svg>";
 }
 
 }  // namespace vault::http

@@ -20,7 +20,8 @@ boost::json::object RenderAccount(const core::Account& a, std::optional<bool> mf
   return o;
 }
 
-boost::json::object RenderSession(const core::Session& s, bool current, const std::string& csrf_token) {
+boost::json::object RenderSession(const core::Session& s, bool current,
+                                  const std::string& csrf_token) {
   boost::json::object o;
   o["id"] = s.id;
   o["created_at"] = core::FormatRfc3339(s.created_at);
@@ -38,8 +39,10 @@ boost::json::object RenderAuditEvent(const core::AuditEvent& e) {
   o["id"] = e.id;
   o["seq"] = e.seq;
   o["occurred_at"] = core::FormatRfc3339(e.occurred_at);
-  o["actor"] = {{"type", e.actor_type}, {"id", e.actor_id}, {"ip", e.ip}, {"user_agent", e.user_agent}};
-  o["workspace_id"] = e.workspace_id.empty() ? boost::json::value(nullptr) : boost::json::value(e.workspace_id);
+  o["actor"] = {
+      {"type", e.actor_type}, {"id", e.actor_id}, {"ip", e.ip}, {"user_agent", e.user_agent}};
+  o["workspace_id"] =
+      e.workspace_id.empty() ? boost::json::value(nullptr) : boost::json::value(e.workspace_id);
   o["action"] = e.action;
   o["target"] = {{"type", e.target_type}, {"id", e.target_id}};
   boost::system::error_code ec;
@@ -71,9 +74,9 @@ std::string AuditCsvHeader() {
 
 std::string AuditCsvLine(const core::AuditEvent& e) {
   std::string out = std::to_string(e.seq);
-  for (const std::string& v : {e.id, core::FormatRfc3339(e.occurred_at), e.actor_type, e.actor_id,
-                               e.ip, e.user_agent, e.workspace_id, e.action, e.target_type,
-                               e.target_id, e.summary})
+  for (const std::string& v :
+       {e.id, core::FormatRfc3339(e.occurred_at), e.actor_type, e.actor_id, e.ip, e.user_agent,
+        e.workspace_id, e.action, e.target_type, e.target_id, e.summary})
     out += "," + CsvCell(v);
   return out + "\r\n";
 }

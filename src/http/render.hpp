@@ -1,10 +1,9 @@
 // JSON renderings of API objects. Pure; thread-safe.
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <optional>
 #include <string>
-
-#include <boost/json/object.hpp>
 
 #include "core/account.hpp"
 #include "core/security.hpp"
@@ -19,6 +18,7 @@ boost::json::object RenderAuditEvent(const core::AuditEvent& e);
 std::string AuditCsvLine(const core::AuditEvent& e);
 std::string AuditCsvHeader();
 // csrf_token is included when non-empty; current marks the caller's own session.
-boost::json::object RenderSession(const core::Session& s, bool current, const std::string& csrf_token);
+boost::json::object RenderSession(const core::Session& s, bool current,
+                                  const std::string& csrf_token);
 
 }  // namespace vault::http

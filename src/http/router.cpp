@@ -37,7 +37,13 @@ bool Matches(const Route& r, const std::string_view* xs, std::size_t n) {
 }  // namespace
 
 void Router::Add(std::string method, std::string pattern, Executor executor, Handler handler) {
-  Route r{std::move(method), std::move(pattern), std::move(handler), executor, routes_.size(), {}, true};
+  Route r{std::move(method),
+          std::move(pattern),
+          std::move(handler),
+          executor,
+          routes_.size(),
+          {},
+          true};
   std::string_view parts[kMaxSegments + 1];
   std::size_t n = Split(r.pattern, parts);
   for (std::size_t i = 0; i < n && i < kMaxSegments; ++i) {

@@ -26,7 +26,8 @@ core::Result<Response> AccountsApi::CompleteMfa(Request& req) {
   VAULT_ASSIGN_OR_RETURN(auto token, body.String("mfa_token", kMaxToken));
   VAULT_ASSIGN_OR_RETURN(auto code, body.OptString("code", kMaxCode));
   VAULT_ASSIGN_OR_RETURN(auto recovery, body.OptString("recovery_code", kMaxCode));
-  VAULT_ASSIGN_OR_RETURN(auto s, accounts_.CompleteMfa(token, code.value_or(""), recovery.value_or(""), ClientOf(req)));
+  VAULT_ASSIGN_OR_RETURN(auto s, accounts_.CompleteMfa(token, code.value_or(""),
+                                                       recovery.value_or(""), ClientOf(req)));
   return SignedInResponse(201, s);
 }
 

@@ -4,7 +4,6 @@
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
-
 #include <chrono>
 #include <random>
 #include <thread>
@@ -44,7 +43,8 @@ std::string NewRequestId() {
 bool SaneRequestId(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
   for (char c : s)
-    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.')) return false;
+    if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.'))
+      return false;
   return true;
 }
 
@@ -59,7 +59,8 @@ core::Result<tcp::endpoint> ParseListen(const std::string& listen) {
   } else {
     auto colon = listen.rfind(':');
     if (colon == std::string::npos)
-      return core::Fail(core::Code::kInvalidArgument, "config.listen", "VAULT_LISTEN needs host:port");
+      return core::Fail(core::Code::kInvalidArgument, "config.listen",
+                        "VAULT_LISTEN needs host:port");
     host = listen.substr(0, colon);
     port = listen.substr(colon + 1);
   }
@@ -137,9 +138,10 @@ struct Server::Impl {
     }
     if (std::string bad = req.BadQueryParam(); !bad.empty()) {
       route_index = router.routes().size();
-      co_return Problem({core::Code::kInvalidArgument, "validation.query", bad,
-                         "query parameter " + bad + " is not valid UTF-8 or holds control characters"},
-                        req.request_id);
+      co_return Problem(
+          {core::Code::kInvalidArgument, "validation.query", bad,
+           "query parameter " + bad + " is not valid UTF-8 or holds control characters"},
+          req.request_id);
     }
     Match m = router.Find(req);
     if (!m.route) {
@@ -182,9 +184,9 @@ struct Server::Impl {
         if (n > hash_threads + opt.hash_queue_limit ||
             (opt.admit_hash_request && !opt.admit_hash_request())) {
           metrics.hash_inflight().fetch_sub(1);
-          co_return Problem({core::Code::kUnavailable, "overloaded", "",
-                             "the server is busy; retry shortly"},
-                            req.request_id);
+          co_return Problem(
+              {core::Code::kUnavailable, "overloaded", "", "the server is busy; retry shortly"},
+              req.request_id);
         }
         Response r = co_await RunOn(hashing, call);
         metrics.hash_inflight().fetch_sub(1);
@@ -196,8 +198,8 @@ struct Server::Impl {
 
   static Response Bare(int status, const std::string& request_id, const char* code,
                        const char* detail) {
-    core::Error e{status == 413 ? core::Code::kPayloadTooLarge : core::Code::kInvalidArgument,
-                  code, "", detail};
+    core::Error e{status == 413 ? core::Code::kPayloadTooLarge : core::Code::kInvalidArgument, code,
+                  "", detail};
     return Problem(e, request_id);
   }
 
@@ -232,33 +234,37 @@ struct Server::Impl {
       parser.header_limit(16 * 1024);
       parser.body_limit(opt.body_limit);
       stream.expires_after(std::chrono::seconds(opt.header_timeout_seconds));
-      auto [hec, hn] = co_await bhttp::async_read_header(stream, buffer, parser,
-                                                          asio::as_tuple(use_awaitable));
+      auto [hec, hn] =
+          co_await bhttp::async_read_header(stream, buffer, parser, asio::as_tuple(use_awaitable));
       (void)hn;
       std::string request_id = NewRequestId();
       if (hec) {
         if (hec == bhttp::error::body_limit) {
           inflight++;
-          co_await Write(stream, Bare(413, request_id, "request.too_large",
-                                      "the request body is larger than the limit"),
+          co_await Write(stream,
+                         Bare(413, request_id, "request.too_large",
+                              "the request body is larger than the limit"),
                          11, false, request_id);
           inflight--;
           co_await Drain(stream, buffer);
         } else if (hec != bhttp::error::end_of_stream && hec != asio::error::operation_aborted &&
                    hec != beast::error::timeout && hec != asio::error::eof &&
                    hec != asio::error::connection_reset) {
-          co_await Write(stream, Bare(400, request_id, "request.malformed", "malformed HTTP request"),
-                         11, false, request_id);
+          co_await Write(stream,
+                         Bare(400, request_id, "request.malformed", "malformed HTTP request"), 11,
+                         false, request_id);
         }
         break;
       }
       stream.expires_after(std::chrono::seconds(opt.body_timeout_seconds));
-      auto [ec, n] = co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(use_awaitable));
+      auto [ec, n] =
+          co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(use_awaitable));
       (void)n;
       if (ec == bhttp::error::body_limit) {
-        co_await Write(stream, Bare(413, request_id, "request.too_large",
-                                    "the request body is larger than the limit"),
-                       11, false, request_id);
+        co_await Write(
+            stream,
+            Bare(413, request_id, "request.too_large", "the request body is larger than the limit"),
+            11, false, request_id);
         co_await Drain(stream, buffer);
         break;
       }
@@ -289,8 +295,11 @@ struct Server::Impl {
       double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
       metrics.Observe(route_index, res.status, secs);
       if (res.status >= 500 && res.status != 503)  // 503 = deliberate load shedding
-        Log("error", "request failed", {{"request_id", request_id}, {"method", req.method},
-                                        {"path", req.path}, {"status", std::to_string(res.status)}});
+        Log("error", "request failed",
+            {{"request_id", request_id},
+             {"method", req.method},
+             {"path", req.path},
+             {"status", std::to_string(res.status)}});
       co_await Write(stream, res, version, keep_alive, request_id);
       inflight--;
       if (!keep_alive) break;
@@ -310,7 +319,8 @@ struct Server::Impl {
     stream.expires_after(std::chrono::seconds(5));
     buffer.consume(buffer.size());
     while (total < 64 * 1024 * 1024) {
-      auto [ec, n] = co_await stream.async_read_some(asio::buffer(scratch), asio::as_tuple(use_awaitable));
+      auto [ec, n] =
+          co_await stream.async_read_some(asio::buffer(scratch), asio::as_tuple(use_awaitable));
       if (ec) break;
       total += n;
     }
@@ -319,7 +329,8 @@ struct Server::Impl {
   asio::awaitable<void> Accept(tcp::acceptor& acceptor) {
     while (acceptor.is_open()) {
       // Connections go to the network threads' contexts in turn.
-      asio::io_context& home = *iocs[next_ioc.fetch_add(1, std::memory_order_relaxed) % iocs.size()];
+      asio::io_context& home =
+          *iocs[next_ioc.fetch_add(1, std::memory_order_relaxed) % iocs.size()];
       auto [ec, socket] = co_await acceptor.async_accept(home, asio::as_tuple(use_awaitable));
       if (ec) {
         if (ec == asio::error::operation_aborted) break;
@@ -387,7 +398,8 @@ int Server::Run() {
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;
   for (auto& c : s.iocs) guards.push_back(asio::make_work_guard(*c));
   std::vector<std::thread> threads;
-  for (std::size_t i = 1; i < s.iocs.size(); ++i) threads.emplace_back([&s, i] { s.iocs[i]->run(); });
+  for (std::size_t i = 1; i < s.iocs.size(); ++i)
+    threads.emplace_back([&s, i] { s.iocs[i]->run(); });
   main.run();
   for (auto& t : threads) t.join();
   s.blocking.join();

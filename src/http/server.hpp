@@ -17,7 +17,7 @@ struct ServerOptions {
   std::string listen = "127.0.0.1:8080";
   int network_threads = 0;  // 0 → hardware concurrency
   int blocking_threads = 8;
-  int hash_threads = 0;     // 0 → hardware concurrency (argon2id workers, for metrics)
+  int hash_threads = 0;       // 0 → hardware concurrency (argon2id workers, for metrics)
   int hash_queue_limit = 64;  // hashing requests in flight beyond the workers → 503
   // Extra admission test for hashing routes (e.g. predicted queue wait within budget);
   // false → 503 + Retry-After at once. Empty → admit.

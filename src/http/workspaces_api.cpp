@@ -40,8 +40,9 @@ boost::json::object RenderMember(const core::MemberView& m) {
   o["groups"] = std::move(groups);
   o["mfa_enabled"] = m.mfa_enabled;
   o["joined_at"] = core::FormatRfc3339(m.membership.created_at);
-  o["last_sign_in_at"] = m.last_sign_in_at ? boost::json::value(core::FormatRfc3339(m.last_sign_in_at))
-                                           : boost::json::value(nullptr);
+  o["last_sign_in_at"] = m.last_sign_in_at
+                             ? boost::json::value(core::FormatRfc3339(m.last_sign_in_at))
+                             : boost::json::value(nullptr);
   return o;
 }
 
@@ -86,12 +87,16 @@ class WorkspacesApi {
     AddRoute(r, this, "GET", "/api/v1/workspaces/{ws}/logo", E::kBlocking, &A::GetLogo);
     AddRoute(r, this, "DELETE", "/api/v1/workspaces/{ws}/logo", E::kBlocking, &A::DeleteLogo);
     AddRoute(r, this, "GET", "/api/v1/workspaces/{ws}/members", E::kBlocking, &A::Members);
-    AddRoute(r, this, "PATCH", "/api/v1/workspaces/{ws}/members/{account_id}", E::kBlocking, &A::ChangeRole);
-    AddRoute(r, this, "DELETE", "/api/v1/workspaces/{ws}/members/{account_id}", E::kBlocking, &A::Remove);
+    AddRoute(r, this, "PATCH", "/api/v1/workspaces/{ws}/members/{account_id}", E::kBlocking,
+             &A::ChangeRole);
+    AddRoute(r, this, "DELETE", "/api/v1/workspaces/{ws}/members/{account_id}", E::kBlocking,
+             &A::Remove);
     AddRoute(r, this, "POST", "/api/v1/workspaces/{ws}/invitations", E::kBlocking, &A::Invite);
     AddRoute(r, this, "GET", "/api/v1/workspaces/{ws}/invitations", E::kBlocking, &A::Invitations);
-    AddRoute(r, this, "DELETE", "/api/v1/workspaces/{ws}/invitations/{id}", E::kBlocking, &A::Revoke);
-    AddRoute(r, this, "POST", "/api/v1/workspaces/{ws}/invitations/{id}/resend", E::kBlocking, &A::Resend);
+    AddRoute(r, this, "DELETE", "/api/v1/workspaces/{ws}/invitations/{id}", E::kBlocking,
+             &A::Revoke);
+    AddRoute(r, this, "POST", "/api/v1/workspaces/{ws}/invitations/{id}/resend", E::kBlocking,
+             &A::Resend);
     AddRoute(r, this, "POST", "/api/v1/invitations/accept", E::kHash, &A::Accept);
     AddRoute(r, this, "POST", "/api/v1/invitations/decline", E::kBlocking, &A::Decline);
     AddRoute(r, this, "GET", "/api/v1/workspaces/{ws}/audit", E::kBlocking, &A::Audit);
@@ -121,7 +126,8 @@ class WorkspacesApi {
     VAULT_ASSIGN_OR_RETURN(auto name, body.String("name", 100));
     VAULT_ASSIGN_OR_RETURN(auto shortname, body.String("shortname", 40));
     VAULT_ASSIGN_OR_RETURN(auto description, body.OptString("description", kMaxDescription));
-    VAULT_ASSIGN_OR_RETURN(auto w, workspaces_.Create(ctx, name, shortname, description.value_or("")));
+    VAULT_ASSIGN_OR_RETURN(auto w,
+                           workspaces_.Create(ctx, name, shortname, description.value_or("")));
     return JsonOk(201, RenderWorkspace(w.workspace, w.membership.role, false));
   }
 
@@ -129,11 +135,13 @@ class WorkspacesApi {
     VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
     VAULT_ASSIGN_OR_RETURN(auto mine, workspaces_.ListMine(ctx));
     boost::json::array items;
-    for (const auto& c : mine.cards) items.push_back(RenderWorkspace(c.workspace, c.role, c.has_logo));
+    for (const auto& c : mine.cards)
+      items.push_back(RenderWorkspace(c.workspace, c.role, c.has_logo));
     boost::json::object o;
     o["items"] = std::move(items);
-    o["last_workspace_id"] = mine.last_workspace_id.empty() ? boost::json::value(nullptr)
-                                                             : boost::json::value(mine.last_workspace_id);
+    o["last_workspace_id"] = mine.last_workspace_id.empty()
+                                 ? boost::json::value(nullptr)
+                                 : boost::json::value(mine.last_workspace_id);
     return JsonOk(200, o);
   }
 
@@ -168,8 +176,9 @@ class WorkspacesApi {
     patch = {name, shortname, description, require};
     VAULT_ASSIGN_OR_RETURN(auto w, workspaces_.Update(ctx, req.params["ws"], patch));
     auto access = workspaces_.Open(ctx, w.id, core::Capability::kView);
-    return JsonOk(200, RenderWorkspace(w, access ? std::optional(access->membership.role) : std::nullopt,
-                                       static_cast<bool>(workspaces_.GetLogo(ctx, w.id))));
+    return JsonOk(200,
+                  RenderWorkspace(w, access ? std::optional(access->membership.role) : std::nullopt,
+                                  static_cast<bool>(workspaces_.GetLogo(ctx, w.id))));
   }
 
   core::Result<Response> Delete(Request& req) {
@@ -220,7 +229,8 @@ class WorkspacesApi {
     VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
     VAULT_ASSIGN_OR_RETURN(auto role_name, body.String("role", 20));
     VAULT_ASSIGN_OR_RETURN(auto role, core::ParseRole(role_name, "role"));
-    VAULT_ASSIGN_OR_RETURN(auto m, workspaces_.ChangeRole(ctx, req.params["ws"], req.params["account_id"], role));
+    VAULT_ASSIGN_OR_RETURN(
+        auto m, workspaces_.ChangeRole(ctx, req.params["ws"], req.params["account_id"], role));
     return JsonOk(200, boost::json::object{{"account_id", m.account_id},
                                            {"role", std::string(core::RoleName(m.role))}});
   }
@@ -249,7 +259,8 @@ class WorkspacesApi {
       if (!product_role) return core::Fail(core::Prefixed(product_role.error(), at));
       grants.emplace_back(*product, *product_role);
     }
-    VAULT_ASSIGN_OR_RETURN(auto inv, workspaces_.Invite(ctx, req.params["ws"], email, role, groups, grants));
+    VAULT_ASSIGN_OR_RETURN(auto inv,
+                           workspaces_.Invite(ctx, req.params["ws"], email, role, groups, grants));
     return JsonOk(201, RenderInvitation(inv));
   }
 
@@ -269,7 +280,8 @@ class WorkspacesApi {
 
   core::Result<Response> Resend(Request& req) {
     VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_ASSIGN_OR_RETURN(auto inv, workspaces_.ResendInvitation(ctx, req.params["ws"], req.params["id"]));
+    VAULT_ASSIGN_OR_RETURN(auto inv,
+                           workspaces_.ResendInvitation(ctx, req.params["ws"], req.params["id"]));
     return JsonOk(200, RenderInvitation(inv));
   }
 
@@ -290,7 +302,9 @@ class WorkspacesApi {
       name = n;
       password = p;
     }
-    VAULT_ASSIGN_OR_RETURN(auto accepted, workspaces_.AcceptInvitation(token, ctx ? &*ctx : nullptr, name, password, ClientOf(req)));
+    VAULT_ASSIGN_OR_RETURN(
+        auto accepted,
+        workspaces_.AcceptInvitation(token, ctx ? &*ctx : nullptr, name, password, ClientOf(req)));
     boost::json::object o;
     o["workspace"] = RenderWorkspace(accepted.workspace, accepted.membership.role, false);
     if (!accepted.signed_in) return JsonOk(200, o);
@@ -300,7 +314,8 @@ class WorkspacesApi {
     o["session_token"] = s.token;
     Response res = JsonOk(201, o);
     res.headers.emplace_back(
-        "Set-Cookie", SessionCookie(s.token, s.session.expires_at - s.session.created_at, options_.dev));
+        "Set-Cookie",
+        SessionCookie(s.token, s.session.expires_at - s.session.created_at, options_.dev));
     return res;
   }
 
@@ -325,7 +340,9 @@ class WorkspacesApi {
     VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
     VAULT_TRY(app::RequireSuperAdmin(ctx));
     VAULT_ASSIGN_OR_RETURN(auto limit, QueryLimit(req, 50, 200));
-    VAULT_ASSIGN_OR_RETURN(auto list, platform_.SearchAccounts(ctx, req.Query("q").value_or(""), req.Query("cursor").value_or(""), limit));
+    VAULT_ASSIGN_OR_RETURN(auto list,
+                           platform_.SearchAccounts(ctx, req.Query("q").value_or(""),
+                                                    req.Query("cursor").value_or(""), limit));
     boost::json::array items;
     for (const auto& a : list) {
       boost::json::object o = RenderAccount(a);
@@ -333,8 +350,9 @@ class WorkspacesApi {
       items.push_back(std::move(o));
     }
     boost::json::object o{{"items", std::move(items)}};
-    o["next_cursor"] = list.size() == static_cast<std::size_t>(limit) ? boost::json::value(list.back().id)
-                                                                        : boost::json::value(nullptr);
+    o["next_cursor"] = list.size() == static_cast<std::size_t>(limit)
+                           ? boost::json::value(list.back().id)
+                           : boost::json::value(nullptr);
     return JsonOk(200, o);
   }
 
@@ -345,7 +363,8 @@ class WorkspacesApi {
     boost::json::object o = RenderAccount(d.account);
     o["disabled"] = d.account.disabled;
     boost::json::array ws;
-    for (const auto& c : d.workspaces) ws.push_back(RenderWorkspace(c.workspace, c.role, c.has_logo));
+    for (const auto& c : d.workspaces)
+      ws.push_back(RenderWorkspace(c.workspace, c.role, c.has_logo));
     o["workspaces"] = std::move(ws);
     return JsonOk(200, o);
   }
@@ -367,12 +386,15 @@ class WorkspacesApi {
     VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
     VAULT_TRY(app::RequireSuperAdmin(ctx));
     VAULT_ASSIGN_OR_RETURN(auto limit, QueryLimit(req, 50, 200));
-    VAULT_ASSIGN_OR_RETURN(auto list, platform_.SearchWorkspaces(ctx, req.Query("q").value_or(""), req.Query("cursor").value_or(""), limit));
+    VAULT_ASSIGN_OR_RETURN(auto list,
+                           platform_.SearchWorkspaces(ctx, req.Query("q").value_or(""),
+                                                      req.Query("cursor").value_or(""), limit));
     boost::json::array items;
     for (const auto& w : list) items.push_back(RenderWorkspace(w, std::nullopt, false));
     boost::json::object o{{"items", std::move(items)}};
-    o["next_cursor"] = list.size() == static_cast<std::size_t>(limit) ? boost::json::value(list.back().id)
-                                                                        : boost::json::value(nullptr);
+    o["next_cursor"] = list.size() == static_cast<std::size_t>(limit)
+                           ? boost::json::value(list.back().id)
+                           : boost::json::value(nullptr);
     return JsonOk(200, o);
   }
 

@@ -109,9 +109,9 @@ core::Result<void> SmtpMailer::Send(const core::MailMessage& message) {
   // smtp:// must upgrade with STARTTLS (certificate verified, libcurl's default) before AUTH or
   // any message is sent: a server, or a man in the middle, that offers no STARTTLS gets nothing.
   // smtps:// is TLS from the start either way. Plain SMTP only when configured off.
-  curl_easy_setopt(curl, CURLOPT_USE_SSL, static_cast<long>(tls_ == SmtpTls::kRequired
-                                                                ? CURLUSESSL_ALL
-                                                                : CURLUSESSL_NONE));
+  curl_easy_setopt(
+      curl, CURLOPT_USE_SSL,
+      static_cast<long>(tls_ == SmtpTls::kRequired ? CURLUSESSL_ALL : CURLUSESSL_NONE));
   char detail[CURL_ERROR_SIZE] = "";
   curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, detail);
   curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT, 10L);

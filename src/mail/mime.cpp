@@ -27,7 +27,8 @@ std::string QuotedPrintable(const std::string& in) {
       line = 0;
     } else if (c == '\r') {
       continue;
-    } else if ((c >= 33 && c <= 126 && c != '=') || (c == ' ' && i + 1 < in.size() && in[i + 1] != '\n')) {
+    } else if ((c >= 33 && c <= 126 && c != '=') ||
+               (c == ' ' && i + 1 < in.size() && in[i + 1] != '\n')) {
       put(std::string(1, static_cast<char>(c)));
     } else {
       put(std::string{'=', kHex[c >> 4], kHex[c & 15]});
@@ -111,10 +112,14 @@ std::string BuildMime(const std::string& from, const core::MailMessage& msg,
   out += "MIME-Version: 1.0\r\n";
   out += "Content-Type: multipart/alternative; boundary=\"" + boundary + "\"\r\n\r\n";
   out += "--" + boundary + "\r\n";
-  out += "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n";
+  out +=
+      "Content-Type: text/plain; charset=UTF-8\r\nContent-Transfer-Encoding: "
+      "quoted-printable\r\n\r\n";
   out += QuotedPrintable(msg.text) + "\r\n";
   out += "--" + boundary + "\r\n";
-  out += "Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: quoted-printable\r\n\r\n";
+  out +=
+      "Content-Type: text/html; charset=UTF-8\r\nContent-Transfer-Encoding: "
+      "quoted-printable\r\n\r\n";
   out += QuotedPrintable(msg.html) + "\r\n";
   out += "--" + boundary + "--\r\n";
   return out;

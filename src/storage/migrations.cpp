@@ -11,9 +11,9 @@ core::Result<int> ApplyMigrations(SqlConn& conn, std::string_view dialect,
     (void)conn.Exec("ROLLBACK");
     return core::Fail(std::move(e));
   };
-  if (auto r = conn.Exec(
-          "CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
-          "name TEXT NOT NULL, applied_at TEXT NOT NULL)");
+  if (auto r =
+          conn.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version BIGINT PRIMARY KEY, "
+                    "name TEXT NOT NULL, applied_at TEXT NOT NULL)");
       !r)
     return rollback(r.error());
   auto rows = conn.Query("SELECT COALESCE(MAX(version), 0) FROM schema_migrations", {});

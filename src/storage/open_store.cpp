@@ -82,7 +82,8 @@ core::Result<OpenedStore> OpenStore(const std::string& url, int pool_size, bool 
   }
   VAULT_ASSIGN_OR_RETURN(auto conns, OpenPool(pool_size < 1 ? 1 : pool_size, open));
   if (migrate) {
-    VAULT_ASSIGN_OR_RETURN(auto applied, ApplyMigrations(*conns.front(), out.dialect, begin_locked));
+    VAULT_ASSIGN_OR_RETURN(auto applied,
+                           ApplyMigrations(*conns.front(), out.dialect, begin_locked));
     out.migrations_applied = applied;
   }
   out.store = std::make_unique<PooledStore>(std::move(conns), statements);

@@ -14,8 +14,8 @@
 namespace vault::storage {
 
 struct TxStatements {
-  std::string begin_write;  // e.g. "BEGIN IMMEDIATE"
-  std::string begin_read;   // e.g. "BEGIN"
+  std::string begin_write;        // e.g. "BEGIN IMMEDIATE"
+  std::string begin_read;         // e.g. "BEGIN"
   bool serialize_writes = false;  // one writer at a time in this process (SQLite)
   // Read transactions may run where blocking is not allowed (core::NoBlockingScope): true for
   // SQLite in WAL mode, whose readers never wait for the writer and read from the OS page cache.
@@ -36,7 +36,8 @@ class PooledStore : public core::Store {
  private:
   class Lease;
   core::Result<void> Run(const std::string& begin,
-                         const std::function<core::Result<void>(core::Tx&)>& fn, bool may_wait = true);
+                         const std::function<core::Result<void>(core::Tx&)>& fn,
+                         bool may_wait = true);
 
   std::mutex mu_;
   std::condition_variable available_;

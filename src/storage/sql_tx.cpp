@@ -18,9 +18,9 @@ constexpr const char* kSessionCols =
     "id, account_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent";
 
 Account ToAccount(const SqlRow& r) {
-  return Account{r.Str(0),      r.Str(1), r.Str(2),      r.Str(3), r.Str(4),
-                 r.Str(5),      r.Int(6) != 0, r.Str(7), r.Int(8) != 0, r.Int(9),
-                 r.Int(10),     r.Int(11) != 0, r.Int(12), r.Str(13)};
+  return Account{r.Str(0),  r.Str(1),       r.Str(2),  r.Str(3),      r.Str(4),
+                 r.Str(5),  r.Int(6) != 0,  r.Str(7),  r.Int(8) != 0, r.Int(9),
+                 r.Int(10), r.Int(11) != 0, r.Int(12), r.Str(13)};
 }
 
 Session ToSession(const SqlRow& r) {
@@ -40,7 +40,8 @@ std::string PurposeText(core::TokenPurpose p) { return std::string(core::TokenPu
 }  // namespace
 
 Result<std::optional<Account>> SqlTx::FindAccountById(const std::string& id) {
-  auto rows = conn_.Query(std::string("SELECT ") + kAccountCols + " FROM accounts WHERE id = $1", {id});
+  auto rows =
+      conn_.Query(std::string("SELECT ") + kAccountCols + " FROM accounts WHERE id = $1", {id});
   if (!rows) return core::Fail(rows.error());
   if (rows->empty()) return std::optional<Account>{};
   return std::optional<Account>{ToAccount(rows->front())};
@@ -59,9 +60,9 @@ Result<void> SqlTx::InsertAccount(const Account& a) {
       "INSERT INTO accounts (id, email, email_norm, name, locale, time_zone, email_verified, "
       "password_hash, disabled, created_at, updated_at, super_admin, last_sign_in_at, "
       "last_workspace_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-      {a.id, a.email, a.email_norm, a.name, a.locale, a.time_zone,
-       std::int64_t{a.email_verified}, a.password_hash, std::int64_t{a.disabled}, a.created_at,
-       a.updated_at, std::int64_t{a.super_admin}, a.last_sign_in_at, a.last_workspace_id});
+      {a.id, a.email, a.email_norm, a.name, a.locale, a.time_zone, std::int64_t{a.email_verified},
+       a.password_hash, std::int64_t{a.disabled}, a.created_at, a.updated_at,
+       std::int64_t{a.super_admin}, a.last_sign_in_at, a.last_workspace_id});
   if (!r) return core::Fail(EmailTaken(r.error()));
   return {};
 }
@@ -70,7 +71,8 @@ Result<void> SqlTx::UpdateAccount(const Account& a) {
   auto r = conn_.Query(
       "UPDATE accounts SET email = $2, email_norm = $3, name = $4, locale = $5, time_zone = $6, "
       "email_verified = $7, password_hash = $8, disabled = $9, updated_at = $10, "
-      "super_admin = $11, last_sign_in_at = $12, last_workspace_id = $13 WHERE id = $1 RETURNING id",
+      "super_admin = $11, last_sign_in_at = $12, last_workspace_id = $13 WHERE id = $1 RETURNING "
+      "id",
       {a.id, a.email, a.email_norm, a.name, a.locale, a.time_zone, std::int64_t{a.email_verified},
        a.password_hash, std::int64_t{a.disabled}, a.updated_at, std::int64_t{a.super_admin},
        a.last_sign_in_at, a.last_workspace_id});

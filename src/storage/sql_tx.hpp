@@ -12,7 +12,8 @@ class SqlTx : public core::Tx {
   explicit SqlTx(SqlConn& conn) : conn_(conn) {}
 
   core::Result<std::optional<core::Account>> FindAccountById(const std::string& id) override;
-  core::Result<std::optional<core::Account>> FindAccountByEmail(const std::string& email_norm) override;
+  core::Result<std::optional<core::Account>> FindAccountByEmail(
+      const std::string& email_norm) override;
   core::Result<void> InsertAccount(const core::Account& account) override;
   core::Result<void> UpdateAccount(const core::Account& account) override;
 
@@ -41,7 +42,8 @@ class SqlTx : public core::Tx {
   core::Result<void> LockThrottle(const std::string& key, core::Timestamp until) override;
   core::Result<void> ResetThrottle(const std::string& key) override;
 
-  core::Result<std::optional<core::TotpCredential>> FindTotp(const std::string& account_id) override;
+  core::Result<std::optional<core::TotpCredential>> FindTotp(
+      const std::string& account_id) override;
   core::Result<void> PutTotp(const core::TotpCredential& credential) override;
   core::Result<void> DeleteTotp(const std::string& account_id) override;
   core::Result<bool> AdvanceTotpStep(const std::string& account_id, std::int64_t step) override;
@@ -54,46 +56,56 @@ class SqlTx : public core::Tx {
   core::Result<void> InsertWorkspace(const core::Workspace& w) override;
   core::Result<void> UpdateWorkspace(const core::Workspace& w) override;
   core::Result<void> DeleteWorkspace(const std::string& id) override;
-  core::Result<std::optional<core::Workspace>> FindWorkspace(const std::string& id_or_shortname) override;
+  core::Result<std::optional<core::Workspace>> FindWorkspace(
+      const std::string& id_or_shortname) override;
   core::Result<void> LockWorkspace(const std::string& id) override;
   core::Result<void> PutLogo(const std::string& workspace_id, const core::Logo& logo) override;
   core::Result<std::optional<core::Logo>> GetLogo(const std::string& workspace_id) override;
   core::Result<bool> DeleteLogo(const std::string& workspace_id) override;
   core::Result<void> InsertMembership(const core::Membership& m) override;
-  core::Result<std::optional<core::Membership>> FindMembership(const std::string& workspace_id,
-                                                               const std::string& account_id) override;
+  core::Result<std::optional<core::Membership>> FindMembership(
+      const std::string& workspace_id, const std::string& account_id) override;
   core::Result<void> UpdateMembershipRole(const std::string& workspace_id,
                                           const std::string& account_id, core::Role role) override;
   core::Result<bool> DeleteMembership(const std::string& workspace_id,
                                       const std::string& account_id) override;
   core::Result<int> CountOwners(const std::string& workspace_id) override;
   core::Result<std::vector<core::MemberView>> ListMembers(const std::string& workspace_id) override;
-  core::Result<std::vector<core::WorkspaceCard>> ListWorkspacesOf(const std::string& account_id) override;
-  core::Result<std::vector<core::Workspace>> SoleOwnerWorkspaces(const std::string& account_id) override;
+  core::Result<std::vector<core::WorkspaceCard>> ListWorkspacesOf(
+      const std::string& account_id) override;
+  core::Result<std::vector<core::Workspace>> SoleOwnerWorkspaces(
+      const std::string& account_id) override;
   core::Result<void> InsertInvitation(const core::Invitation& i) override;
   core::Result<void> UpdateInvitation(const core::Invitation& i) override;
   core::Result<std::optional<core::Invitation>> FindInvitation(const std::string& workspace_id,
                                                                const std::string& id) override;
-  core::Result<std::optional<core::Invitation>> FindInvitationByToken(const std::string& token_hash) override;
-  core::Result<std::vector<core::Invitation>> ListPendingInvitations(const std::string& workspace_id) override;
-  core::Result<std::vector<core::Invitation>> ListInvitationsForEmail(const std::string& email_norm) override;
+  core::Result<std::optional<core::Invitation>> FindInvitationByToken(
+      const std::string& token_hash) override;
+  core::Result<std::vector<core::Invitation>> ListPendingInvitations(
+      const std::string& workspace_id) override;
+  core::Result<std::vector<core::Invitation>> ListInvitationsForEmail(
+      const std::string& email_norm) override;
   core::Result<std::vector<core::Account>> SearchAccounts(const std::string& query,
-                                                          const std::string& after_id, int limit) override;
+                                                          const std::string& after_id,
+                                                          int limit) override;
   core::Result<std::vector<core::Workspace>> SearchWorkspaces(const std::string& query,
-                                                              const std::string& after_id, int limit) override;
+                                                              const std::string& after_id,
+                                                              int limit) override;
 
   core::Result<std::vector<core::ProductType>> ListProductTypes() override;
   core::Result<void> InsertProductType(const core::ProductType& t) override;
   core::Result<void> InsertProduct(const core::Product& p) override;
   core::Result<void> UpdateProduct(const core::Product& p) override;
   core::Result<void> DeleteProduct(const std::string& id) override;
-  core::Result<std::optional<core::Product>> FindProduct(const std::string& workspace_id,
-                                                         const std::string& id_or_shortname) override;
+  core::Result<std::optional<core::Product>> FindProduct(
+      const std::string& workspace_id, const std::string& id_or_shortname) override;
   core::Result<std::optional<core::Product>> FindProductById(const std::string& id) override;
   core::Result<std::vector<core::Product>> ListProducts(const std::string& workspace_id) override;
   core::Result<void> LockProduct(const std::string& id) override;
-  core::Result<std::optional<core::Subscription>> FindSubscription(const std::string& product_id) override;
-  core::Result<std::vector<core::Subscription>> ListSubscriptions(const std::string& workspace_id) override;
+  core::Result<std::optional<core::Subscription>> FindSubscription(
+      const std::string& product_id) override;
+  core::Result<std::vector<core::Subscription>> ListSubscriptions(
+      const std::string& workspace_id) override;
   core::Result<void> PutSubscription(const core::Subscription& s) override;
   core::Result<std::optional<core::Subscription>> FindSubscriptionByExternal(
       const std::string& provider, const std::string& external_id) override;
@@ -105,17 +117,20 @@ class SqlTx : public core::Tx {
   core::Result<std::vector<core::Group>> ListGroups(const std::string& workspace_id) override;
   core::Result<bool> AddGroupMember(const std::string& workspace_id, const std::string& group_id,
                                     const std::string& account_id) override;
-  core::Result<bool> RemoveGroupMember(const std::string& group_id, const std::string& account_id) override;
+  core::Result<bool> RemoveGroupMember(const std::string& group_id,
+                                       const std::string& account_id) override;
   core::Result<std::vector<std::pair<std::string, std::string>>> ListGroupMembers(
       const std::string& workspace_id) override;
   core::Result<void> PutGrant(const core::Grant& g) override;
   core::Result<bool> DeleteGrant(const std::string& product_id, core::PrincipalType type,
                                  const std::string& principal_id) override;
   core::Result<std::vector<core::Grant>> ListGrants(const std::string& product_id) override;
-  core::Result<std::vector<core::Grant>> ListWorkspaceGrants(const std::string& workspace_id) override;
+  core::Result<std::vector<core::Grant>> ListWorkspaceGrants(
+      const std::string& workspace_id) override;
   core::Result<int> CountSeats(const std::string& product_id) override;
   core::Result<void> InsertServiceClient(const core::ServiceClient& c) override;
-  core::Result<std::optional<core::ServiceClient>> FindServiceClient(const std::string& id) override;
+  core::Result<std::optional<core::ServiceClient>> FindServiceClient(
+      const std::string& id) override;
   core::Result<std::vector<core::ServiceClient>> ListServiceClients() override;
   core::Result<bool> RevokeServiceClient(const std::string& id, core::Timestamp now) override;
 
@@ -125,12 +140,15 @@ class SqlTx : public core::Tx {
   core::Result<bool> RevokeApiKey(const std::string& id, core::Timestamp now) override;
   core::Result<bool> MarkApiKeyRolled(const std::string& id, const std::string& replaced_by,
                                       core::Timestamp expires_at) override;
-  core::Result<std::vector<core::ApiKey>> ScanLiveApiKeys(const std::string& after_id, int limit) override;
-  core::Result<std::vector<std::string>> ScanApiKeyIds(const std::string& after_id, int limit) override;
+  core::Result<std::vector<core::ApiKey>> ScanLiveApiKeys(const std::string& after_id,
+                                                          int limit) override;
+  core::Result<std::vector<std::string>> ScanApiKeyIds(const std::string& after_id,
+                                                       int limit) override;
   core::Result<void> RecordApiKeyUsage(const std::vector<core::ApiKeyUsage>& usage) override;
   core::Result<void> AppendChange(const std::string& kind, const std::string& subject,
                                   core::Timestamp now) override;
-  core::Result<std::vector<core::ChangeEntry>> ChangesAfter(std::int64_t after_seq, int limit) override;
+  core::Result<std::vector<core::ChangeEntry>> ChangesAfter(std::int64_t after_seq,
+                                                            int limit) override;
   core::Result<std::int64_t> LastChangeSeq() override;
   core::Result<void> PruneChanges(std::int64_t before_seq) override;
   core::Result<bool> RecordWebhookEvent(const std::string& event_id, core::Timestamp now) override;

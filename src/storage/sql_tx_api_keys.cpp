@@ -8,8 +8,10 @@ using core::Result;
 namespace {
 
 constexpr const char* kKeyCols =
-    "id, workspace_id, product_id, environment, name, secret_hash, last_four, permissions, allowed_ips, "
-    "created_by, created_at, expires_at, revoked_at, last_used_at, last_used_ip, rolled_from, replaced_by";
+    "id, workspace_id, product_id, environment, name, secret_hash, last_four, permissions, "
+    "allowed_ips, "
+    "created_by, created_at, expires_at, revoked_at, last_used_at, last_used_ip, rolled_from, "
+    "replaced_by";
 
 core::ApiKey ToKey(const SqlRow& r) {
   core::ApiKey k;
@@ -44,18 +46,20 @@ Result<std::vector<core::ApiKey>> Keys(Result<std::vector<SqlRow>> rows) {
 }  // namespace
 
 Result<void> SqlTx::InsertApiKey(const core::ApiKey& k) {
-  auto r = conn_.Query(std::string("INSERT INTO api_keys (") + kKeyCols +
-                           ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
-                       {k.id, k.workspace_id, k.product_id, std::string(core::EnvironmentName(k.environment)),
-                        k.name, k.secret_hash, k.last_four, core::JoinWords(k.permissions),
-                        core::JoinWords(k.allowed_ips), k.created_by, k.created_at, k.expires_at, k.revoked_at,
-                        k.last_used_at, k.last_used_ip, k.rolled_from, k.replaced_by});
+  auto r = conn_.Query(
+      std::string("INSERT INTO api_keys (") + kKeyCols +
+          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)",
+      {k.id, k.workspace_id, k.product_id, std::string(core::EnvironmentName(k.environment)),
+       k.name, k.secret_hash, k.last_four, core::JoinWords(k.permissions),
+       core::JoinWords(k.allowed_ips), k.created_by, k.created_at, k.expires_at, k.revoked_at,
+       k.last_used_at, k.last_used_ip, k.rolled_from, k.replaced_by});
   if (!r) return core::Fail(r.error());
   return {};
 }
 
 Result<std::optional<core::ApiKey>> SqlTx::FindApiKey(const std::string& id) {
-  auto r = Keys(conn_.Query(std::string("SELECT ") + kKeyCols + " FROM api_keys WHERE id = $1", {id}));
+  auto r =
+      Keys(conn_.Query(std::string("SELECT ") + kKeyCols + " FROM api_keys WHERE id = $1", {id}));
   if (!r) return core::Fail(r.error());
   if (r->empty()) return std::optional<core::ApiKey>{};
   return std::optional<core::ApiKey>{std::move(r->front())};
@@ -70,20 +74,24 @@ Result<std::vector<core::ApiKey>> SqlTx::ListApiKeys(const core::ApiKeyQuery& q)
   };
   if (!q.product_ids.empty()) {
     sql += " AND product_id IN (";
-    for (std::size_t i = 0; i < q.product_ids.size(); ++i) sql += (i ? ", " : "") + param(q.product_ids[i]);
+    for (std::size_t i = 0; i < q.product_ids.size(); ++i)
+      sql += (i ? ", " : "") + param(q.product_ids[i]);
     sql += ")";
   }
   if (!q.environment.empty()) sql += " AND environment = " + param(q.environment);
   if (q.before_created_at > 0) {
     std::string t = param(q.before_created_at);
-    sql += " AND (created_at < " + t + " OR (created_at = " + t + " AND id < " + param(q.before_id) + "))";
+    sql += " AND (created_at < " + t + " OR (created_at = " + t + " AND id < " +
+           param(q.before_id) + "))";
   }
   sql += " ORDER BY created_at DESC, id DESC LIMIT " + param(std::int64_t{q.limit});
   return Keys(conn_.Query(sql, params));
 }
 
 Result<bool> SqlTx::RevokeApiKey(const std::string& id, core::Timestamp now) {
-  auto r = conn_.Query("UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at = 0 RETURNING id", {id, now});
+  auto r = conn_.Query(
+      "UPDATE api_keys SET revoked_at = $2 WHERE id = $1 AND revoked_at = 0 RETURNING id",
+      {id, now});
   if (!r) return core::Fail(r.error());
   return !r->empty();
 }
@@ -91,7 +99,8 @@ Result<bool> SqlTx::RevokeApiKey(const std::string& id, core::Timestamp now) {
 Result<bool> SqlTx::MarkApiKeyRolled(const std::string& id, const std::string& replaced_by,
                                      core::Timestamp expires_at) {
   auto r = conn_.Query(
-      "UPDATE api_keys SET replaced_by = $2, expires_at = $3 WHERE id = $1 AND revoked_at = 0 AND replaced_by = '' "
+      "UPDATE api_keys SET replaced_by = $2, expires_at = $3 WHERE id = $1 AND revoked_at = 0 AND "
+      "replaced_by = '' "
       "RETURNING id",
       {id, replaced_by, expires_at});
   if (!r) return core::Fail(r.error());
@@ -99,13 +108,15 @@ Result<bool> SqlTx::MarkApiKeyRolled(const std::string& id, const std::string& r
 }
 
 Result<std::vector<core::ApiKey>> SqlTx::ScanLiveApiKeys(const std::string& after_id, int limit) {
-  return Keys(conn_.Query(std::string("SELECT ") + kKeyCols +
-                              " FROM api_keys WHERE id > $1 AND revoked_at = 0 ORDER BY id LIMIT $2",
-                          {after_id, std::int64_t{limit}}));
+  return Keys(
+      conn_.Query(std::string("SELECT ") + kKeyCols +
+                      " FROM api_keys WHERE id > $1 AND revoked_at = 0 ORDER BY id LIMIT $2",
+                  {after_id, std::int64_t{limit}}));
 }
 
 Result<std::vector<std::string>> SqlTx::ScanApiKeyIds(const std::string& after_id, int limit) {
-  auto rows = conn_.Query("SELECT id FROM api_keys WHERE id > $1 ORDER BY id LIMIT $2", {after_id, std::int64_t{limit}});
+  auto rows = conn_.Query("SELECT id FROM api_keys WHERE id > $1 ORDER BY id LIMIT $2",
+                          {after_id, std::int64_t{limit}});
   if (!rows) return core::Fail(rows.error());
   std::vector<std::string> out;
   out.reserve(rows->size());
@@ -116,7 +127,8 @@ Result<std::vector<std::string>> SqlTx::ScanApiKeyIds(const std::string& after_i
 Result<void> SqlTx::RecordApiKeyUsage(const std::vector<core::ApiKeyUsage>& usage) {
   for (const auto& u : usage) {
     auto r = conn_.Query(
-        "UPDATE api_keys SET last_used_at = $2, last_used_ip = $3 WHERE id = $1 AND last_used_at <= $2",
+        "UPDATE api_keys SET last_used_at = $2, last_used_ip = $3 WHERE id = $1 AND last_used_at "
+        "<= $2",
         {u.id, u.at, u.ip});
     if (!r) return core::Fail(r.error());
   }

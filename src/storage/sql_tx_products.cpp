@@ -20,19 +20,20 @@ constexpr const char* kGrantCols =
     "product_id, principal_type, principal_id, role, workspace_id, created_at";
 
 core::Product ToProduct(const SqlRow& r) {
-  return core::Product{r.Str(0), r.Str(1), r.Str(2), r.Str(3),
+  return core::Product{r.Str(0), r.Str(1),      r.Str(2), r.Str(3),
                        r.Str(4), r.Int(5) != 0, r.Int(6), r.Int(7)};
 }
 
 core::Subscription ToSubscription(const SqlRow& r) {
-  return core::Subscription{r.Str(0),
-                            r.Str(1),
-                            core::ParseSubscriptionStatus(r.Str(2)).value_or(core::SubscriptionStatus::kCancelled),
-                            r.Str(3),
-                            r.Str(4),
-                            r.Int(5),
-                            r.Int(6),
-                            r.Int(7)};
+  return core::Subscription{
+      r.Str(0),
+      r.Str(1),
+      core::ParseSubscriptionStatus(r.Str(2)).value_or(core::SubscriptionStatus::kCancelled),
+      r.Str(3),
+      r.Str(4),
+      r.Int(5),
+      r.Int(6),
+      r.Int(7)};
 }
 
 core::Group ToGroup(const SqlRow& r) {
@@ -40,9 +41,10 @@ core::Group ToGroup(const SqlRow& r) {
 }
 
 core::Grant ToGrant(const SqlRow& r) {
-  return core::Grant{r.Str(0),
-                     r.Str(1) == "group" ? core::PrincipalType::kGroup : core::PrincipalType::kAccount,
-                     r.Str(2), r.Str(3), r.Str(4), r.Int(5)};
+  return core::Grant{
+      r.Str(0), r.Str(1) == "group" ? core::PrincipalType::kGroup : core::PrincipalType::kAccount,
+      r.Str(2), r.Str(3),
+      r.Str(4), r.Int(5)};
 }
 
 core::ServiceClient ToClient(const SqlRow& r) {
@@ -71,14 +73,16 @@ Result<void> Done(const Result<std::vector<SqlRow>>& r) {
 }
 
 core::Error Renamed(core::Error e, const char* id, const char* field, const char* detail) {
-  if (e.code == core::Code::kAlreadyExists) return core::Error{core::Code::kAlreadyExists, id, field, detail};
+  if (e.code == core::Code::kAlreadyExists)
+    return core::Error{core::Code::kAlreadyExists, id, field, detail};
   return e;
 }
 
 }  // namespace
 
 Result<std::vector<core::ProductType>> SqlTx::ListProductTypes() {
-  auto types = conn_.Query("SELECT id, key, name, api_permissions FROM product_types ORDER BY key", {});
+  auto types =
+      conn_.Query("SELECT id, key, name, api_permissions FROM product_types ORDER BY key", {});
   if (!types) return core::Fail(types.error());
   std::vector<core::ProductType> out;
   std::map<std::string, std::size_t> index;
@@ -87,7 +91,8 @@ Result<std::vector<core::ProductType>> SqlTx::ListProductTypes() {
     out.push_back({r.Str(0), r.Str(1), r.Str(2), core::SplitWords(r.Str(3)), {}, {}});
   }
   auto roles = conn_.Query(
-      "SELECT type_id, name, rank, permissions FROM product_type_roles ORDER BY type_id, rank DESC", {});
+      "SELECT type_id, name, rank, permissions FROM product_type_roles ORDER BY type_id, rank DESC",
+      {});
   if (!roles) return core::Fail(roles.error());
   for (const auto& r : *roles)
     if (auto it = index.find(r.Str(0)); it != index.end())
@@ -107,17 +112,20 @@ Result<std::vector<core::ProductType>> SqlTx::ListProductTypes() {
 
 Result<void> SqlTx::InsertProductType(const core::ProductType& t) {
   auto r = conn_.Query(
-      "INSERT INTO product_types (id, key, name, api_permissions, created_at) VALUES ($1, $2, $3, $4, 0)",
+      "INSERT INTO product_types (id, key, name, api_permissions, created_at) VALUES ($1, $2, $3, "
+      "$4, 0)",
       {t.id, t.key, t.name, core::JoinWords(t.api_permissions)});
   if (!r)
     return core::Fail(Renamed(r.error(), "product_type.key_taken", "key",
                               "a product type with this key already exists"));
   for (const auto& role : t.roles)
     if (auto x = conn_.Query(
-            "INSERT INTO product_type_roles (type_id, name, rank, permissions) VALUES ($1, $2, $3, $4)",
+            "INSERT INTO product_type_roles (type_id, name, rank, permissions) VALUES ($1, $2, $3, "
+            "$4)",
             {t.id, role.name, std::int64_t{role.rank}, core::JoinWords(role.permissions)});
         !x)
-      return core::Fail(Renamed(x.error(), "product_type.duplicate_role", "roles", "role names must be unique"));
+      return core::Fail(
+          Renamed(x.error(), "product_type.duplicate_role", "roles", "role names must be unique"));
   for (const auto& plan : t.plans)
     if (auto x = conn_.Query(
             "INSERT INTO product_type_plans (type_id, key, name, seats, trial_days, features) "
@@ -125,7 +133,8 @@ Result<void> SqlTx::InsertProductType(const core::ProductType& t) {
             {t.id, plan.key, plan.name, std::int64_t{plan.seats}, std::int64_t{plan.trial_days},
              core::JoinWords(plan.features)});
         !x)
-      return core::Fail(Renamed(x.error(), "product_type.duplicate_plan", "plans", "plan keys must be unique"));
+      return core::Fail(
+          Renamed(x.error(), "product_type.duplicate_plan", "plans", "plan keys must be unique"));
   return {};
 }
 
@@ -167,14 +176,16 @@ Result<std::optional<core::Product>> SqlTx::FindProduct(const std::string& works
 
 Result<std::optional<core::Product>> SqlTx::FindProductById(const std::string& id) {
   return First<core::Product>(
-      conn_.Query(std::string("SELECT ") + kProductCols + " FROM products WHERE id = $1", {id}), ToProduct);
+      conn_.Query(std::string("SELECT ") + kProductCols + " FROM products WHERE id = $1", {id}),
+      ToProduct);
 }
 
 Result<std::vector<core::Product>> SqlTx::ListProducts(const std::string& workspace_id) {
-  return Map<core::Product>(conn_.Query(std::string("SELECT ") + kProductCols +
-                                            " FROM products WHERE workspace_id = $1 ORDER BY name, id",
-                                        {workspace_id}),
-                            ToProduct);
+  return Map<core::Product>(
+      conn_.Query(std::string("SELECT ") + kProductCols +
+                      " FROM products WHERE workspace_id = $1 ORDER BY name, id",
+                  {workspace_id}),
+      ToProduct);
 }
 
 Result<void> SqlTx::LockProduct(const std::string& id) {
@@ -182,18 +193,18 @@ Result<void> SqlTx::LockProduct(const std::string& id) {
 }
 
 Result<std::optional<core::Subscription>> SqlTx::FindSubscription(const std::string& product_id) {
-  return First<core::Subscription>(
-      conn_.Query(std::string("SELECT ") + kSubscriptionCols + " FROM subscriptions s WHERE s.product_id = $1",
-                  {product_id}),
-      ToSubscription);
+  return First<core::Subscription>(conn_.Query(std::string("SELECT ") + kSubscriptionCols +
+                                                   " FROM subscriptions s WHERE s.product_id = $1",
+                                               {product_id}),
+                                   ToSubscription);
 }
 
 Result<std::vector<core::Subscription>> SqlTx::ListSubscriptions(const std::string& workspace_id) {
-  return Map<core::Subscription>(
-      conn_.Query(std::string("SELECT ") + kSubscriptionCols +
-                      " FROM subscriptions s JOIN products p ON p.id = s.product_id WHERE p.workspace_id = $1",
-                  {workspace_id}),
-      ToSubscription);
+  return Map<core::Subscription>(conn_.Query(std::string("SELECT ") + kSubscriptionCols +
+                                                 " FROM subscriptions s JOIN products p ON p.id = "
+                                                 "s.product_id WHERE p.workspace_id = $1",
+                                             {workspace_id}),
+                                 ToSubscription);
 }
 
 Result<void> SqlTx::PutSubscription(const core::Subscription& s) {
@@ -216,26 +227,35 @@ Result<std::optional<core::Subscription>> SqlTx::FindSubscriptionByExternal(
 }
 
 Result<void> SqlTx::InsertGroup(const core::Group& g) {
-  auto r = conn_.Query(std::string("INSERT INTO groups (") + kGroupCols + ") VALUES ($1, $2, $3, $4, $5, $6)",
-                       {g.id, g.workspace_id, g.name, g.name_norm, g.description, g.created_at});
-  if (!r) return core::Fail(Renamed(r.error(), "group.name_taken", "name", "a group with this name exists"));
+  auto r = conn_.Query(
+      std::string("INSERT INTO groups (") + kGroupCols + ") VALUES ($1, $2, $3, $4, $5, $6)",
+      {g.id, g.workspace_id, g.name, g.name_norm, g.description, g.created_at});
+  if (!r)
+    return core::Fail(
+        Renamed(r.error(), "group.name_taken", "name", "a group with this name exists"));
   return {};
 }
 
 Result<void> SqlTx::UpdateGroup(const core::Group& g) {
-  auto r = conn_.Query("UPDATE groups SET name = $2, name_norm = $3, description = $4 WHERE id = $1",
-                       {g.id, g.name, g.name_norm, g.description});
-  if (!r) return core::Fail(Renamed(r.error(), "group.name_taken", "name", "a group with this name exists"));
+  auto r =
+      conn_.Query("UPDATE groups SET name = $2, name_norm = $3, description = $4 WHERE id = $1",
+                  {g.id, g.name, g.name_norm, g.description});
+  if (!r)
+    return core::Fail(
+        Renamed(r.error(), "group.name_taken", "name", "a group with this name exists"));
   return {};
 }
 
 Result<void> SqlTx::DeleteGroup(const std::string& id) {
-  if (auto r = conn_.Query("DELETE FROM grants WHERE principal_type = 'group' AND principal_id = $1", {id}); !r)
+  if (auto r = conn_.Query(
+          "DELETE FROM grants WHERE principal_type = 'group' AND principal_id = $1", {id});
+      !r)
     return core::Fail(r.error());
   return Done(conn_.Query("DELETE FROM groups WHERE id = $1", {id}));
 }
 
-Result<std::optional<core::Group>> SqlTx::FindGroup(const std::string& workspace_id, const std::string& id) {
+Result<std::optional<core::Group>> SqlTx::FindGroup(const std::string& workspace_id,
+                                                    const std::string& id) {
   return First<core::Group>(conn_.Query(std::string("SELECT ") + kGroupCols +
                                             " FROM groups WHERE workspace_id = $1 AND id = $2",
                                         {workspace_id, id}),
@@ -260,8 +280,9 @@ Result<bool> SqlTx::AddGroupMember(const std::string& workspace_id, const std::s
 }
 
 Result<bool> SqlTx::RemoveGroupMember(const std::string& group_id, const std::string& account_id) {
-  auto r = conn_.Query("DELETE FROM group_members WHERE group_id = $1 AND account_id = $2 RETURNING group_id",
-                       {group_id, account_id});
+  auto r = conn_.Query(
+      "DELETE FROM group_members WHERE group_id = $1 AND account_id = $2 RETURNING group_id",
+      {group_id, account_id});
   if (!r) return core::Fail(r.error());
   return !r->empty();
 }
@@ -269,17 +290,18 @@ Result<bool> SqlTx::RemoveGroupMember(const std::string& group_id, const std::st
 Result<std::vector<std::pair<std::string, std::string>>> SqlTx::ListGroupMembers(
     const std::string& workspace_id) {
   return Map<std::pair<std::string, std::string>>(
-      conn_.Query("SELECT group_id, account_id FROM group_members WHERE workspace_id = $1", {workspace_id}),
+      conn_.Query("SELECT group_id, account_id FROM group_members WHERE workspace_id = $1",
+                  {workspace_id}),
       [](const SqlRow& r) { return std::make_pair(r.Str(0), r.Str(1)); });
 }
 
 Result<void> SqlTx::PutGrant(const core::Grant& g) {
-  return Done(conn_.Query(
-      std::string("INSERT INTO grants (") + kGrantCols +
-          ") VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (product_id, principal_type, principal_id) "
-          "DO UPDATE SET role = $4",
-      {g.product_id, std::string(core::PrincipalTypeName(g.principal_type)), g.principal_id, g.role,
-       g.workspace_id, g.created_at}));
+  return Done(conn_.Query(std::string("INSERT INTO grants (") + kGrantCols +
+                              ") VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (product_id, "
+                              "principal_type, principal_id) "
+                              "DO UPDATE SET role = $4",
+                          {g.product_id, std::string(core::PrincipalTypeName(g.principal_type)),
+                           g.principal_id, g.role, g.workspace_id, g.created_at}));
 }
 
 Result<bool> SqlTx::DeleteGrant(const std::string& product_id, core::PrincipalType type,
@@ -293,23 +315,27 @@ Result<bool> SqlTx::DeleteGrant(const std::string& product_id, core::PrincipalTy
 }
 
 Result<std::vector<core::Grant>> SqlTx::ListGrants(const std::string& product_id) {
-  return Map<core::Grant>(conn_.Query(std::string("SELECT ") + kGrantCols +
-                                          " FROM grants WHERE product_id = $1 ORDER BY principal_type, principal_id",
-                                      {product_id}),
-                          ToGrant);
+  return Map<core::Grant>(
+      conn_.Query(std::string("SELECT ") + kGrantCols +
+                      " FROM grants WHERE product_id = $1 ORDER BY principal_type, principal_id",
+                  {product_id}),
+      ToGrant);
 }
 
 Result<std::vector<core::Grant>> SqlTx::ListWorkspaceGrants(const std::string& workspace_id) {
   return Map<core::Grant>(
-      conn_.Query(std::string("SELECT ") + kGrantCols + " FROM grants WHERE workspace_id = $1", {workspace_id}),
+      conn_.Query(std::string("SELECT ") + kGrantCols + " FROM grants WHERE workspace_id = $1",
+                  {workspace_id}),
       ToGrant);
 }
 
 Result<int> SqlTx::CountSeats(const std::string& product_id) {
   auto r = conn_.Query(
       "SELECT COUNT(*) FROM (SELECT principal_id AS account_id FROM grants WHERE product_id = $1 "
-      "AND principal_type = 'account' UNION SELECT gm.account_id FROM grants g JOIN group_members gm "
-      "ON gm.group_id = g.principal_id WHERE g.product_id = $1 AND g.principal_type = 'group') seats",
+      "AND principal_type = 'account' UNION SELECT gm.account_id FROM grants g JOIN group_members "
+      "gm "
+      "ON gm.group_id = g.principal_id WHERE g.product_id = $1 AND g.principal_type = 'group') "
+      "seats",
       {product_id});
   if (!r) return core::Fail(r.error());
   return static_cast<int>(r->front().Int(0));
@@ -324,25 +350,29 @@ Result<void> SqlTx::InsertServiceClient(const core::ServiceClient& c) {
 
 Result<std::optional<core::ServiceClient>> SqlTx::FindServiceClient(const std::string& id) {
   return First<core::ServiceClient>(
-      conn_.Query("SELECT id, type_id, name, secret_hash, created_at, revoked_at FROM service_clients WHERE id = $1",
+      conn_.Query("SELECT id, type_id, name, secret_hash, created_at, revoked_at FROM "
+                  "service_clients WHERE id = $1",
                   {id}),
       ToClient);
 }
 
 Result<std::vector<core::ServiceClient>> SqlTx::ListServiceClients() {
-  return Map<core::ServiceClient>(
-      conn_.Query("SELECT id, type_id, name, secret_hash, created_at, revoked_at FROM service_clients ORDER BY id", {}),
-      ToClient);
+  return Map<core::ServiceClient>(conn_.Query("SELECT id, type_id, name, secret_hash, created_at, "
+                                              "revoked_at FROM service_clients ORDER BY id",
+                                              {}),
+                                  ToClient);
 }
 
 Result<bool> SqlTx::RevokeServiceClient(const std::string& id, core::Timestamp now) {
-  auto r = conn_.Query("UPDATE service_clients SET revoked_at = $2 WHERE id = $1 AND revoked_at = 0 RETURNING id",
-                       {id, now});
+  auto r = conn_.Query(
+      "UPDATE service_clients SET revoked_at = $2 WHERE id = $1 AND revoked_at = 0 RETURNING id",
+      {id, now});
   if (!r) return core::Fail(r.error());
   return !r->empty();
 }
 
-Result<void> SqlTx::AppendChange(const std::string& kind, const std::string& subject, core::Timestamp now) {
+Result<void> SqlTx::AppendChange(const std::string& kind, const std::string& subject,
+                                 core::Timestamp now) {
   return Done(conn_.Query("INSERT INTO change_feed (kind, subject, created_at) VALUES ($1, $2, $3)",
                           {kind, subject, now}));
 }
@@ -351,7 +381,9 @@ Result<std::vector<core::ChangeEntry>> SqlTx::ChangesAfter(std::int64_t after_se
   return Map<core::ChangeEntry>(
       conn_.Query("SELECT seq, kind, subject FROM change_feed WHERE seq > $1 ORDER BY seq LIMIT $2",
                   {after_seq, std::int64_t{limit}}),
-      [](const SqlRow& r) { return core::ChangeEntry{r.Int(0), r.Str(1), r.Str(2)}; });
+      [](const SqlRow& r) {
+        return core::ChangeEntry{r.Int(0), r.Str(1), r.Str(2)};
+      });
 }
 
 Result<std::int64_t> SqlTx::LastChangeSeq() {

@@ -12,9 +12,8 @@ constexpr const char* kAuditCols =
     "target_type, target_id, summary, prev_hash, hash";
 
 core::AuditEvent ToEvent(const SqlRow& r) {
-  return core::AuditEvent{r.Int(0),  r.Str(1),  r.Int(2),  r.Str(3),  r.Str(4),
-                          r.Str(5),  r.Str(6),  r.Str(7),  r.Str(8),  r.Str(9),
-                          r.Str(10), r.Str(11), r.Str(12), r.Str(13)};
+  return core::AuditEvent{r.Int(0), r.Str(1), r.Int(2), r.Str(3),  r.Str(4),  r.Str(5),  r.Str(6),
+                          r.Str(7), r.Str(8), r.Str(9), r.Str(10), r.Str(11), r.Str(12), r.Str(13)};
 }
 
 Result<std::vector<core::AuditEvent>> Events(Result<std::vector<SqlRow>> rows) {
@@ -120,17 +119,20 @@ Result<bool> SqlTx::UseRecoveryCode(const std::string& account_id, const std::st
 }
 
 Result<int> SqlTx::CountUnusedRecoveryCodes(const std::string& account_id) {
-  auto r = conn_.Query(
-      "SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL", {account_id});
+  auto r =
+      conn_.Query("SELECT COUNT(*) FROM recovery_codes WHERE account_id = $1 AND used_at IS NULL",
+                  {account_id});
   if (!r) return core::Fail(r.error());
   return static_cast<int>(r->front().Int(0));
 }
 
 Result<core::AuditHead> SqlTx::AdvanceAuditHead() {
   // The UPDATE takes the head row's lock until commit, so appends form one ordered chain.
-  auto r = conn_.Query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash", {});
+  auto r =
+      conn_.Query("UPDATE audit_head SET seq = seq + 1 WHERE id = 1 RETURNING seq, last_hash", {});
   if (!r) return core::Fail(r.error());
-  if (r->empty()) return core::Fail(core::Code::kInternal, "audit.no_head", "audit head row missing");
+  if (r->empty())
+    return core::Fail(core::Code::kInternal, "audit.no_head", "audit head row missing");
   return core::AuditHead{r->front().Int(0), r->front().Str(1)};
 }
 

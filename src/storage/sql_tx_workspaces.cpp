@@ -34,7 +34,7 @@ std::vector<std::pair<std::string, std::string>> SplitGrants(const std::string& 
 }
 
 core::Workspace ToWorkspace(const SqlRow& r, std::size_t o = 0) {
-  return core::Workspace{r.Str(o),        r.Str(o + 1),     r.Str(o + 2), r.Str(o + 3),
+  return core::Workspace{r.Str(o),          r.Str(o + 1), r.Str(o + 2), r.Str(o + 3),
                          r.Int(o + 4) != 0, r.Int(o + 5), r.Int(o + 6)};
 }
 
@@ -44,9 +44,19 @@ core::Role RoleOf(const std::string& s) {
 }
 
 core::Invitation ToInvitation(const SqlRow& r) {
-  return core::Invitation{r.Str(0), r.Str(1), r.Str(2), r.Str(3), RoleOf(r.Str(4)), r.Str(5),
-                          r.Str(6), core::ParseInvitationStatus(r.Str(7)), r.Int(8), r.Int(9),
-                          r.Int(10), core::SplitWords(r.Str(11)), SplitGrants(r.Str(12))};
+  return core::Invitation{r.Str(0),
+                          r.Str(1),
+                          r.Str(2),
+                          r.Str(3),
+                          RoleOf(r.Str(4)),
+                          r.Str(5),
+                          r.Str(6),
+                          core::ParseInvitationStatus(r.Str(7)),
+                          r.Int(8),
+                          r.Int(9),
+                          r.Int(10),
+                          core::SplitWords(r.Str(11)),
+                          SplitGrants(r.Str(12))};
 }
 
 Result<void> Done(const Result<std::vector<SqlRow>>& r) {
@@ -124,7 +134,8 @@ Result<std::optional<core::Logo>> SqlTx::GetLogo(const std::string& workspace_id
   if (rows->empty()) return std::optional<core::Logo>{};
   const SqlRow& r = rows->front();
   auto data = core::Base64UrlDecode(r.Str(1));
-  if (!data) return core::Fail(core::Code::kInternal, "storage.corrupt", "stored logo is not base64url");
+  if (!data)
+    return core::Fail(core::Code::kInternal, "storage.corrupt", "stored logo is not base64url");
   return std::optional<core::Logo>{core::Logo{r.Str(0), std::move(*data), r.Int(2)}};
 }
 
@@ -137,7 +148,8 @@ Result<bool> SqlTx::DeleteLogo(const std::string& workspace_id) {
 
 Result<void> SqlTx::InsertMembership(const core::Membership& m) {
   auto r = conn_.Query(
-      "INSERT INTO memberships (workspace_id, account_id, role, created_at) VALUES ($1, $2, $3, $4)",
+      "INSERT INTO memberships (workspace_id, account_id, role, created_at) VALUES ($1, $2, $3, "
+      "$4)",
       {m.workspace_id, m.account_id, std::string(core::RoleName(m.role)), m.created_at});
   if (!r) {
     if (r.error().code == core::Code::kAlreadyExists)
@@ -161,12 +173,13 @@ Result<std::optional<core::Membership>> SqlTx::FindMembership(const std::string&
 
 Result<void> SqlTx::UpdateMembershipRole(const std::string& workspace_id,
                                          const std::string& account_id, core::Role role) {
-  return Done(conn_.Query(
-      "UPDATE memberships SET role = $3 WHERE workspace_id = $1 AND account_id = $2",
-      {workspace_id, account_id, std::string(core::RoleName(role))}));
+  return Done(
+      conn_.Query("UPDATE memberships SET role = $3 WHERE workspace_id = $1 AND account_id = $2",
+                  {workspace_id, account_id, std::string(core::RoleName(role))}));
 }
 
-Result<bool> SqlTx::DeleteMembership(const std::string& workspace_id, const std::string& account_id) {
+Result<bool> SqlTx::DeleteMembership(const std::string& workspace_id,
+                                     const std::string& account_id) {
   // Removing a member removes their direct grants and group memberships in that workspace.
   if (auto g = conn_.Query(
           "DELETE FROM grants WHERE workspace_id = $1 AND principal_type = 'account' AND "
@@ -186,8 +199,9 @@ Result<bool> SqlTx::DeleteMembership(const std::string& workspace_id, const std:
 }
 
 Result<int> SqlTx::CountOwners(const std::string& workspace_id) {
-  auto r = conn_.Query(
-      "SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND role = 'owner'", {workspace_id});
+  auto r =
+      conn_.Query("SELECT COUNT(*) FROM memberships WHERE workspace_id = $1 AND role = 'owner'",
+                  {workspace_id});
   if (!r) return core::Fail(r.error());
   return static_cast<int>(r->front().Int(0));
 }
@@ -203,20 +217,19 @@ Result<std::vector<core::MemberView>> SqlTx::ListMembers(const std::string& work
   if (!rows) return core::Fail(rows.error());
   std::vector<core::MemberView> out;
   for (const auto& r : *rows)
-    out.push_back(core::MemberView{
-        core::Membership{workspace_id, r.Str(0), RoleOf(r.Str(1)), r.Int(2)}, r.Str(3), r.Str(4),
-        r.Int(6) != 0, r.Int(5)});
+    out.push_back(
+        core::MemberView{core::Membership{workspace_id, r.Str(0), RoleOf(r.Str(1)), r.Int(2)},
+                         r.Str(3), r.Str(4), r.Int(6) != 0, r.Int(5)});
   return out;
 }
 
 Result<std::vector<core::WorkspaceCard>> SqlTx::ListWorkspacesOf(const std::string& account_id) {
-  auto rows = conn_.Query(
-      std::string("SELECT ") + kWorkspaceCols +
-          ", m.role, CASE WHEN l.workspace_id IS NULL THEN 0 ELSE 1 END "
-          "FROM memberships m JOIN workspaces w ON w.id = m.workspace_id "
-          "LEFT JOIN workspace_logos l ON l.workspace_id = w.id "
-          "WHERE m.account_id = $1 ORDER BY w.name, w.id",
-      {account_id});
+  auto rows = conn_.Query(std::string("SELECT ") + kWorkspaceCols +
+                              ", m.role, CASE WHEN l.workspace_id IS NULL THEN 0 ELSE 1 END "
+                              "FROM memberships m JOIN workspaces w ON w.id = m.workspace_id "
+                              "LEFT JOIN workspace_logos l ON l.workspace_id = w.id "
+                              "WHERE m.account_id = $1 ORDER BY w.name, w.id",
+                          {account_id});
   if (!rows) return core::Fail(rows.error());
   std::vector<core::WorkspaceCard> out;
   for (const auto& r : *rows) out.push_back({ToWorkspace(r), RoleOf(r.Str(7)), r.Int(8) != 0});
@@ -240,9 +253,9 @@ Result<void> SqlTx::InsertInvitation(const core::Invitation& i) {
   return Done(conn_.Query(
       std::string("INSERT INTO invitations (") + kInvitationCols +
           ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)",
-      {i.id, i.workspace_id, i.email, i.email_norm, std::string(core::RoleName(i.role)), i.token_hash,
-       i.invited_by, std::string(core::InvitationStatusName(i.status)), i.created_at, i.expires_at,
-       i.responded_at, core::JoinWords(i.group_ids), JoinGrants(i.product_grants)}));
+      {i.id, i.workspace_id, i.email, i.email_norm, std::string(core::RoleName(i.role)),
+       i.token_hash, i.invited_by, std::string(core::InvitationStatusName(i.status)), i.created_at,
+       i.expires_at, i.responded_at, core::JoinWords(i.group_ids), JoinGrants(i.product_grants)}));
 }
 
 Result<void> SqlTx::UpdateInvitation(const core::Invitation& i) {
@@ -263,22 +276,26 @@ Result<std::optional<core::Invitation>> SqlTx::FindInvitation(const std::string&
   return std::optional<core::Invitation>{rows->front()};
 }
 
-Result<std::optional<core::Invitation>> SqlTx::FindInvitationByToken(const std::string& token_hash) {
+Result<std::optional<core::Invitation>> SqlTx::FindInvitationByToken(
+    const std::string& token_hash) {
   auto rows = Invitations(conn_.Query(
-      std::string("SELECT ") + kInvitationCols + " FROM invitations WHERE token_hash = $1", {token_hash}));
+      std::string("SELECT ") + kInvitationCols + " FROM invitations WHERE token_hash = $1",
+      {token_hash}));
   if (!rows) return core::Fail(rows.error());
   if (rows->empty()) return std::optional<core::Invitation>{};
   return std::optional<core::Invitation>{rows->front()};
 }
 
-Result<std::vector<core::Invitation>> SqlTx::ListPendingInvitations(const std::string& workspace_id) {
+Result<std::vector<core::Invitation>> SqlTx::ListPendingInvitations(
+    const std::string& workspace_id) {
   return Invitations(conn_.Query(std::string("SELECT ") + kInvitationCols +
                                      " FROM invitations WHERE workspace_id = $1 AND status = "
                                      "'pending' ORDER BY created_at DESC, id",
                                  {workspace_id}));
 }
 
-Result<std::vector<core::Invitation>> SqlTx::ListInvitationsForEmail(const std::string& email_norm) {
+Result<std::vector<core::Invitation>> SqlTx::ListInvitationsForEmail(
+    const std::string& email_norm) {
   return Invitations(conn_.Query(std::string("SELECT ") + kInvitationCols +
                                      " FROM invitations WHERE email_norm = $1 AND status = "
                                      "'pending' ORDER BY created_at DESC, id",
@@ -286,7 +303,8 @@ Result<std::vector<core::Invitation>> SqlTx::ListInvitationsForEmail(const std::
 }
 
 Result<std::vector<core::Workspace>> SqlTx::SearchWorkspaces(const std::string& query,
-                                                             const std::string& after_id, int limit) {
+                                                             const std::string& after_id,
+                                                             int limit) {
   std::string pattern = LikeContains(query);
   auto rows = conn_.Query(std::string("SELECT ") + kWorkspaceCols +
                               " FROM workspaces w WHERE (w.shortname LIKE $1 ESCAPE '!' OR " +

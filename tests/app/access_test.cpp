@@ -19,7 +19,8 @@ class AccessTest : public testing::AccountServiceTest {
     AccountServiceTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     model_ = std::make_unique<AccessModel>(*opened_.store, clock_);
-    Ports ports{*opened_.store, clock_, random_, secrets_, hasher_, mailer_, policy_, box_, otp_, model_.get()};
+    Ports ports{*opened_.store, clock_,  random_, secrets_, hasher_,
+                mailer_,        policy_, box_,    otp_,     model_.get()};
     service_ = std::make_unique<AccountService>(ports, AccountSettings{});
     workspaces_ = std::make_unique<WorkspaceService>(ports, *service_);
     products_ = std::make_unique<ProductService>(ports, *workspaces_);
@@ -35,12 +36,13 @@ class AccessTest : public testing::AccountServiceTest {
     SignedIn s = Register(email);
     EXPECT_TRUE(workspaces_->Invite(Ctx(owner_), "acme", email, role));
     auto ctx = Ctx(s);
-    EXPECT_TRUE(workspaces_->AcceptInvitation(RecordingMailer::TokenIn(*mailer_.Last(email, "invited")), &ctx,
-                                              "", "", {}));
+    EXPECT_TRUE(workspaces_->AcceptInvitation(
+        RecordingMailer::TokenIn(*mailer_.Last(email, "invited")), &ctx, "", "", {}));
     return s;
   }
 
-  core::AccessDecision Check(const SignedIn& who, const std::string& permission = "submissions:create") {
+  core::AccessDecision Check(const SignedIn& who,
+                             const std::string& permission = "submissions:create") {
     auto d = model_->Check(who.account.id, product_, permission);
     EXPECT_TRUE(d);
     return *d;
@@ -66,7 +68,8 @@ TEST_P(AccessTest, MembershipAloneGrantsNothing) {
 
 TEST_P(AccessTest, DirectAndGroupGrantsTakeTheHighestRankAndRevocationIsImmediate) {
   SignedIn m = Member("m@example.com");
-  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount, m.account.id, "viewer"));
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount,
+                                  m.account.id, "viewer"));
   auto viewer = Check(m);
   EXPECT_EQ(viewer.reason, "permission_not_in_role");
   EXPECT_EQ(viewer.role, "viewer");
@@ -74,13 +77,15 @@ TEST_P(AccessTest, DirectAndGroupGrantsTakeTheHighestRankAndRevocationIsImmediat
   auto group = products_->CreateGroup(Ctx(owner_), "acme", "Editors", "");
   ASSERT_TRUE(group);
   ASSERT_TRUE(products_->AddGroupMember(Ctx(owner_), "acme", group->id, m.account.id));
-  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kGroup, group->id, "editor"));
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kGroup,
+                                  group->id, "editor"));
   auto editor = Check(m);
   EXPECT_TRUE(editor.allowed);
   EXPECT_EQ(editor.role, "editor");  // group editor outranks direct viewer
   ASSERT_TRUE(products_->RemoveGroupMember(Ctx(owner_), "acme", group->id, m.account.id));
   EXPECT_EQ(Check(m).role, "viewer");  // the very next check
-  ASSERT_TRUE(products_->DeleteGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount, m.account.id));
+  ASSERT_TRUE(products_->DeleteGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount,
+                                     m.account.id));
   EXPECT_EQ(Check(m).reason, "no_grant");
 }
 
@@ -88,25 +93,28 @@ TEST_P(AccessTest, RemovingAMemberOrGroupRemovesAccessAtOnce) {
   SignedIn m = Member("m@example.com");
   auto group = products_->CreateGroup(Ctx(owner_), "acme", "Team", "");
   ASSERT_TRUE(products_->AddGroupMember(Ctx(owner_), "acme", group->id, m.account.id));
-  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kGroup, group->id, "admin"));
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kGroup,
+                                  group->id, "admin"));
   EXPECT_TRUE(Check(m).allowed);
   ASSERT_TRUE(products_->DeleteGroup(Ctx(owner_), "acme", group->id));
   EXPECT_EQ(Check(m).reason, "no_grant");
-  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount, m.account.id, "admin"));
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount,
+                                  m.account.id, "admin"));
   EXPECT_TRUE(Check(m).allowed);
   ASSERT_TRUE(workspaces_->RemoveMember(Ctx(owner_), "acme", m.account.id));
   EXPECT_EQ(Check(m).reason, "not_member");
   // Re-joining does not bring the old grant back: removal deleted it.
   ASSERT_TRUE(workspaces_->Invite(Ctx(owner_), "acme", "m@example.com", Role::kMember));
   auto ctx = Ctx(m);
-  ASSERT_TRUE(workspaces_->AcceptInvitation(RecordingMailer::TokenIn(*mailer_.Last("m@example.com", "invited")),
-                                            &ctx, "", "", {}));
+  ASSERT_TRUE(workspaces_->AcceptInvitation(
+      RecordingMailer::TokenIn(*mailer_.Last("m@example.com", "invited")), &ctx, "", "", {}));
   EXPECT_EQ(Check(m).reason, "no_grant");
 }
 
 TEST_P(AccessTest, InactiveProductsDenyAndTrialsExpireByTheClock) {
   SignedIn m = Member("m@example.com");
-  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount, m.account.id, "editor"));
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount,
+                                  m.account.id, "editor"));
   EXPECT_TRUE(Check(m).allowed);
   ASSERT_TRUE(products_->Update(Ctx(owner_), "acme", "submit", {.disabled = true}));
   EXPECT_EQ(Check(m).reason, "product_inactive");
@@ -119,7 +127,8 @@ TEST_P(AccessTest, InactiveProductsDenyAndTrialsExpireByTheClock) {
 
 TEST_P(AccessTest, DisabledAccountsAndMissingTwoFactorAreDenied) {
   SignedIn m = Member("m@example.com");
-  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount, m.account.id, "editor"));
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount,
+                                  m.account.id, "editor"));
   EnableTotp(owner_);
   ASSERT_TRUE(workspaces_->Update(Ctx(owner_), "acme", {.require_2fa = true}));
   EXPECT_EQ(Check(m).reason, "workspace_requires_2fa");
@@ -142,9 +151,12 @@ TEST_P(AccessTest, SeatLimitsHoldUnderConcurrentGrants) {
   std::vector<std::thread> threads;
   for (auto& p : people)
     threads.emplace_back([&, id = p.account.id] {
-      auto r = products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount, id, "viewer");
-      if (r) ok++;
-      else if (r.error().id == "product.seat_limit") full++;
+      auto r = products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount, id,
+                                   "viewer");
+      if (r)
+        ok++;
+      else if (r.error().id == "product.seat_limit")
+        full++;
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), 5);
@@ -153,19 +165,22 @@ TEST_P(AccessTest, SeatLimitsHoldUnderConcurrentGrants) {
   EXPECT_EQ(row->users, 5);
   // A group grant that would add a sixth user is refused too.
   auto group = products_->CreateGroup(Ctx(owner_), "acme", "Late", "");
-  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kGroup, group->id, "viewer"));
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kGroup,
+                                  group->id, "viewer"));
   const SignedIn* outsider = nullptr;
   for (const auto& p : people)
     if (Check(p).reason == "no_grant") outsider = &p;
   ASSERT_NE(outsider, nullptr);
-  EXPECT_EQ(products_->AddGroupMember(Ctx(owner_), "acme", group->id, outsider->account.id).error().id,
-            "product.seat_limit");
+  EXPECT_EQ(
+      products_->AddGroupMember(Ctx(owner_), "acme", group->id, outsider->account.id).error().id,
+      "product.seat_limit");
   EXPECT_EQ(Check(*outsider).reason, "no_grant");  // nothing was written
 }
 
 TEST_P(AccessTest, ServiceClientsSeeOnlyTheirProductType) {
   SignedIn m = Member("m@example.com");
-  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount, m.account.id, "editor"));
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount,
+                                  m.account.id, "editor"));
   AuthContext admin = Ctx(owner_);
   admin.account.super_admin = true;
   auto submit = integration_->CreateClient(admin, "submit", "Submit prod");
@@ -174,9 +189,11 @@ TEST_P(AccessTest, ServiceClientsSeeOnlyTheirProductType) {
   EXPECT_FALSE(integration_->AuthenticateClient(submit->client.id, manage->secret));
   auto client = integration_->AuthenticateClient(submit->client.id, submit->secret);
   ASSERT_TRUE(client);
-  EXPECT_TRUE(integration_->Check(*client, {m.account.id, product_, "submissions:create"})->allowed);
+  EXPECT_TRUE(
+      integration_->Check(*client, {m.account.id, product_, "submissions:create"})->allowed);
   auto other = integration_->AuthenticateClient(manage->client.id, manage->secret);
-  EXPECT_EQ(integration_->Check(*other, {m.account.id, product_, "submissions:create"})->reason, "product_not_found");
+  EXPECT_EQ(integration_->Check(*other, {m.account.id, product_, "submissions:create"})->reason,
+            "product_not_found");
   // Nothing about the account leaks through another type's product: the facts are a stranger's.
   core::AccessFacts facts;
   ASSERT_TRUE(integration_->Check(*other, {m.account.id, product_, ""}, &facts));
@@ -188,13 +205,16 @@ TEST_P(AccessTest, ServiceClientsSeeOnlyTheirProductType) {
 
 TEST_P(AccessTest, ChargebeeEventsAreIdempotentAndOrderSafe) {
   SignedIn m = Member("m@example.com");
-  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount, m.account.id, "editor"));
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount,
+                                  m.account.id, "editor"));
   const core::Timestamp t = clock_.Now() - 10000;  // events within the accepted range
-  ChargebeeEvent e{"ev_1", "subscription_created", t + 1000, "cb_sub_1", "active", "enterprise-USD-monthly", 0, product_};
+  ChargebeeEvent e{"ev_1",   "subscription_created",   t + 1000, "cb_sub_1",
+                   "active", "enterprise-USD-monthly", 0,        product_};
   ASSERT_TRUE(integration_->ApplyChargebee(e));
   EXPECT_EQ(*integration_->ApplyChargebee(e), "duplicate");
   EXPECT_EQ(products_->GetSubscription(Ctx(owner_), "acme", "submit")->plan_key, "enterprise");
-  ChargebeeEvent cancelled{"ev_3", "subscription_cancelled", t + 3000, "cb_sub_1", "cancelled", "", 0, ""};
+  ChargebeeEvent cancelled{
+      "ev_3", "subscription_cancelled", t + 3000, "cb_sub_1", "cancelled", "", 0, ""};
   EXPECT_EQ(*integration_->ApplyChargebee(cancelled), "applied");
   EXPECT_EQ(Check(m).reason, "product_inactive");
   ChargebeeEvent late{"ev_2", "subscription_renewed", t + 2000, "cb_sub_1", "active", "", 0, ""};
@@ -203,31 +223,42 @@ TEST_P(AccessTest, ChargebeeEventsAreIdempotentAndOrderSafe) {
   ChargebeeEvent unknown{"ev_4", "subscription_created", t + 4000, "cb_other", "active", "", 0, ""};
   EXPECT_EQ(*integration_->ApplyChargebee(unknown), "unmatched");
   // A linked product is never re-linked to another subscription.
-  ChargebeeEvent hijack{"ev_5", "subscription_created", t + 5000, "cb_other", "active", "", 0, product_};
+  ChargebeeEvent hijack{"ev_5",  "subscription_created", t + 5000, "cb_other", "active", "", 0,
+                        product_};
   EXPECT_EQ(*integration_->ApplyChargebee(hijack), "conflict");
   EXPECT_EQ(Check(m).reason, "product_inactive");
   // Times out of range are input errors naming the field, and change nothing.
-  ChargebeeEvent future{"ev_6", "subscription_renewed", clock_.Now() + 2 * 86400, "cb_sub_1", "active", "", 0, ""};
+  ChargebeeEvent future{
+      "ev_6", "subscription_renewed", clock_.Now() + 2 * 86400, "cb_sub_1", "active", "", 0, ""};
   EXPECT_EQ(integration_->ApplyChargebee(future).error().field, "occurred_at");
-  ChargebeeEvent term{"ev_7", "subscription_renewed", t + 6000, "cb_sub_1", "active", "", 4'000'000'000'000, ""};
-  EXPECT_EQ(integration_->ApplyChargebee(term).error().field, "content.subscription.current_term_end");
+  ChargebeeEvent term{"ev_7", "subscription_renewed", t + 6000, "cb_sub_1", "active",
+                      "",     4'000'000'000'000,      ""};
+  EXPECT_EQ(integration_->ApplyChargebee(term).error().field,
+            "content.subscription.current_term_end");
   EXPECT_EQ(Check(m).reason, "product_inactive");
 }
 
 TEST_P(AccessTest, InvitationsCarryGroupsAndProductGrants) {
   auto group = products_->CreateGroup(Ctx(owner_), "acme", "Editors", "");
   ASSERT_TRUE(group);
-  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kGroup, group->id, "editor"));
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kGroup,
+                                  group->id, "editor"));
   auto inv = workspaces_->Invite(Ctx(owner_), "acme", "new@example.com", Role::kMember, {group->id},
                                  {{"submit", "viewer"}});
   ASSERT_TRUE(inv) << inv.error().id;
-  EXPECT_EQ(workspaces_->Invite(Ctx(owner_), "acme", "x@example.com", Role::kMember, {}, {{"submit", "boss"}})
-                .error().id,
-            "grant.unknown_role");
-  EXPECT_EQ(workspaces_->Invite(Ctx(owner_), "acme", "y@example.com", Role::kMember, {"grp_nope"}).error().id,
+  EXPECT_EQ(
+      workspaces_
+          ->Invite(Ctx(owner_), "acme", "x@example.com", Role::kMember, {}, {{"submit", "boss"}})
+          .error()
+          .id,
+      "grant.unknown_role");
+  EXPECT_EQ(workspaces_->Invite(Ctx(owner_), "acme", "y@example.com", Role::kMember, {"grp_nope"})
+                .error()
+                .id,
             "group.not_found");
   auto joined = workspaces_->AcceptInvitation(
-      RecordingMailer::TokenIn(*mailer_.Last("new@example.com", "invited")), nullptr, "New", testing::kPassword, {});
+      RecordingMailer::TokenIn(*mailer_.Last("new@example.com", "invited")), nullptr, "New",
+      testing::kPassword, {});
   ASSERT_TRUE(joined) << joined.error().id;
   auto d = Check(joined->signed_in.value());
   EXPECT_TRUE(d.allowed);

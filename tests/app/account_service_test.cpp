@@ -6,9 +6,9 @@
 namespace vault::app {
 namespace {
 
-using testing::RecordingMailer;
 using testing::AccountServiceTest;
 using testing::kPassword;
+using testing::RecordingMailer;
 
 TEST_P(AccountServiceTest, SignUpVerifiesEmailSetsPasswordAndOpensSession) {
   SignedIn s = Register("ada@example.com");

@@ -38,9 +38,8 @@ std::vector<Mutation> EveryFieldChanged() {
   core::AuditEvent e;
   // Names every member: a member added to AuditEvent fails to compile here until it is listed
   // (and given a mutation below, or hash-exempted like `hash`, the output).
-  [[maybe_unused]] auto& [seq, id, occurred_at, actor_type, actor_id, ip, user_agent,
-                          workspace_id, action, target_type, target_id, summary, prev_hash,
-                          hash] = e;
+  [[maybe_unused]] auto& [seq, id, occurred_at, actor_type, actor_id, ip, user_agent, workspace_id,
+                          action, target_type, target_id, summary, prev_hash, hash] = e;
   return {
       {"seq", [](core::AuditEvent& x) { ++x.seq; }},
       {"id", [](core::AuditEvent& x) { x.id += "x"; }},
@@ -85,10 +84,10 @@ TEST_F(AuditHashTest, MovingTextAcrossAFieldBoundaryChangesTheHash) {
   // "ab" + "c" and "a" + "bc" must not hash alike, for every pair of neighbouring text fields.
   using Field = std::string core::AuditEvent::*;
   const std::vector<Field> text = {
-      &core::AuditEvent::id,        &core::AuditEvent::actor_type,   &core::AuditEvent::actor_id,
-      &core::AuditEvent::ip,        &core::AuditEvent::user_agent,   &core::AuditEvent::workspace_id,
-      &core::AuditEvent::action,    &core::AuditEvent::target_type,  &core::AuditEvent::target_id,
-      &core::AuditEvent::summary,   &core::AuditEvent::prev_hash};
+      &core::AuditEvent::id,      &core::AuditEvent::actor_type,  &core::AuditEvent::actor_id,
+      &core::AuditEvent::ip,      &core::AuditEvent::user_agent,  &core::AuditEvent::workspace_id,
+      &core::AuditEvent::action,  &core::AuditEvent::target_type, &core::AuditEvent::target_id,
+      &core::AuditEvent::summary, &core::AuditEvent::prev_hash};
   for (std::size_t i = 0; i + 1 < text.size(); ++i) {
     core::AuditEvent a = SampleEvent(), b = SampleEvent();
     a.*text[i] = "ab";
@@ -116,9 +115,9 @@ class AuditSpliceTest : public testing::AccountServiceTest {
   core::AuditEvent ForkedEvent(std::int64_t seq) {
     testing::TempDatabase fork_db(GetParam());
     storage::OpenedStore fork = fork_db.Open();
-    AccountService forked(Ports{*fork.store, clock_, random_, secrets_, hasher_, mailer_, policy_,
-                                box_, otp_},
-                          AccountSettings{});
+    AccountService forked(
+        Ports{*fork.store, clock_, random_, secrets_, hasher_, mailer_, policy_, box_, otp_},
+        AccountSettings{});
     MakeChain(forked, mailer_, "bob@example.com");
     core::AuditEvent out;
     EXPECT_TRUE(fork.store->Read([&](core::Tx& tx) -> core::Result<void> {

@@ -2,9 +2,9 @@
 // password, email or second factor voids every outstanding link; password re-checks count
 // toward the lockout and are audited; a stolen session cannot add a second factor; TOTP's ±1
 // step window at both ends. Each runs on SQLite and PostgreSQL.
-#include <algorithm>
-
 #include <gtest/gtest.h>
+
+#include <algorithm>
 
 #include "support/account_fixture.hpp"
 
@@ -89,9 +89,9 @@ TEST_P(SecurityFindingsTest, APendingSignInStepDiesWithAPasswordChange) {
   ASSERT_FALSE(pending->mfa_token.empty());
   ASSERT_TRUE(service_->ChangePassword(Ctx(a), kPassword, "another good passphrase"));
   clock_.Advance(30);
-  EXPECT_EQ(service_->CompleteMfa(pending->mfa_token, Oathtool(secret, clock_.Now()), "", {})
-                .error().id,
-            "token.used");
+  EXPECT_EQ(
+      service_->CompleteMfa(pending->mfa_token, Oathtool(secret, clock_.Now()), "", {}).error().id,
+      "token.used");
 }
 
 // M2: enrolling a factor needs the password and tells the owner; a factor enrolled recently
@@ -117,7 +117,8 @@ TEST_P(SecurityFindingsTest, EnrolmentNeedsThePasswordAndAFreshFactorDoesNotSurv
   SignedIn b = Register("bob@example.com");
   EnableTotp(b);
   clock_.Advance(8 * 24 * 3600);  // past the grace window: an established factor
-  ASSERT_TRUE(service_->ResetPassword(ResetToken("bob@example.com"), "quite another passphrase", {}));
+  ASSERT_TRUE(
+      service_->ResetPassword(ResetToken("bob@example.com"), "quite another passphrase", {}));
   auto second_step = service_->SignIn("bob@example.com", "quite another passphrase", {});
   ASSERT_TRUE(second_step);
   EXPECT_FALSE(second_step->signed_in);
@@ -188,10 +189,8 @@ TEST_P(SecurityFindingsTest, PublicEmailEndpointsWriteTheSameForKnownAndUnknownA
     return std::make_pair(raw->Query("SELECT COUNT(*) FROM one_time_tokens", {})->front().Int(0),
                           raw->Query("SELECT COUNT(*) FROM audit_events", {})->front().Int(0));
   };
-  for (auto op : {+[](AccountService& s, const std::string& e) { return s.SignUp("X", e); },
-                  +[](AccountService& s, const std::string& e) {
-                    return s.ForgotPassword(e, {});
-                  }}) {
+  for (auto op : {+[](AccountService&s, const std::string&e) { return s.SignUp("X", e); },
+                  +[](AccountService&s, const std::string&e) { return s.ForgotPassword(e, {}); }}) {
     auto start = counts();
     ASSERT_TRUE(op(*service_, "ada@example.com"));
     auto known = counts();

@@ -42,7 +42,8 @@ TEST_P(SecurityTest, TotpSignInWithCodesFromOathtool) {
                                           "", {})),
             "mfa.invalid_code");
   // The next step's code works (clock skew of one step is allowed).
-  EXPECT_TRUE(service_->CompleteMfa(second->mfa_token, Oathtool(secret, clock_.Now() + 30), "", {}));
+  EXPECT_TRUE(
+      service_->CompleteMfa(second->mfa_token, Oathtool(secret, clock_.Now() + 30), "", {}));
   // The pending token is single use.
   EXPECT_EQ(ErrorId(service_->CompleteMfa(second->mfa_token, Oathtool(secret, clock_.Now() + 30),
                                           "", {})),
@@ -62,7 +63,8 @@ TEST_P(SecurityTest, RecoveryCodesWorkOnceAndPendingTokensExpire) {
   ASSERT_FALSE(reused);
   EXPECT_EQ(reused.error().field, "recovery_code");
   clock_.Advance(301);
-  EXPECT_EQ(service_->CompleteMfa(again->mfa_token, "", recovery[4], {}).error().id, "token.expired");
+  EXPECT_EQ(service_->CompleteMfa(again->mfa_token, "", recovery[4], {}).error().id,
+            "token.expired");
 }
 
 TEST_P(SecurityTest, TotpSecretIsSealedAtRest) {
@@ -155,9 +157,12 @@ TEST_P(SecurityTest, DeletionRemovesEverythingPersonalButKeepsAPseudonymousTrail
   EXPECT_FALSE(service_->Authenticate(s.token, {}));
   auto raw = Raw();
   for (const char* table : {"accounts", "sessions", "totp_credentials", "recovery_codes"})
-    EXPECT_EQ(raw->Query(std::string("SELECT COUNT(*) FROM ") + table, {})->front().Int(0), 0) << table;
+    EXPECT_EQ(raw->Query(std::string("SELECT COUNT(*) FROM ") + table, {})->front().Int(0), 0)
+        << table;
   EXPECT_EQ(raw->Query("SELECT COUNT(*) FROM one_time_tokens WHERE account_id = $1", {s.account.id})
-                ->front().Int(0), 0);
+                ->front()
+                .Int(0),
+            0);
   auto events = Events();
   ASSERT_FALSE(events.empty());
   EXPECT_EQ(events.back().action, "account.deleted");
@@ -178,15 +183,20 @@ TEST_P(SecurityTest, EveryAccountOperationLeavesExactlyItsEvent) {
   };
   step("session.signed_in", [&] { return service_->SignIn("ada@example.com", kPassword, {}); });
   step("account.profile_updated", [&] { return service_->UpdateProfile(ctx, {"Ada L", {}, {}}); });
-  step("account.password_reset_requested", [&] { return service_->ForgotPassword("ada@example.com", {}); });
+  step("account.password_reset_requested",
+       [&] { return service_->ForgotPassword("ada@example.com", {}); });
   // An unknown address leaves the same event (so the request costs the same), tied to no account.
-  step("account.password_reset_requested", [&] { return service_->ForgotPassword("nobody@example.com", {}); });
+  step("account.password_reset_requested",
+       [&] { return service_->ForgotPassword("nobody@example.com", {}); });
   EXPECT_EQ(Events().back().target_id, "");
-  step("account.email_change_requested", [&] { return service_->RequestEmailChange(ctx, "ada2@example.com", kPassword); });
+  step("account.email_change_requested",
+       [&] { return service_->RequestEmailChange(ctx, "ada2@example.com", kPassword); });
   step("account.email_changed", [&] {
-    return service_->ConfirmEmailChange(RecordingMailer::TokenIn(*mailer_.Last("ada2@example.com", "Confirm")), {});
+    return service_->ConfirmEmailChange(
+        RecordingMailer::TokenIn(*mailer_.Last("ada2@example.com", "Confirm")), {});
   });
-  step("account.password_changed", [&] { return service_->ChangePassword(ctx, kPassword, "second good passphrase"); });
+  step("account.password_changed",
+       [&] { return service_->ChangePassword(ctx, kPassword, "second good passphrase"); });
   SignedIn other = *service_->SignIn("ada2@example.com", "second good passphrase", {})->signed_in;
   expected.push_back("session.signed_in");
   step("session.revoked", [&] { return service_->RevokeSession(ctx, other.session.id); });
@@ -197,8 +207,9 @@ TEST_P(SecurityTest, EveryAccountOperationLeavesExactlyItsEvent) {
   EXPECT_EQ(Actions(), expected);
   step("session.signed_out", [&] { return service_->SignOut(ctx); });
   // Every event of this account is visible to it, newest first.
-  auto mine = service_->MyAudit(Ctx(*service_->SignIn("ada2@example.com", "second good passphrase", {})->signed_in),
-                                {.limit = 100});
+  auto mine = service_->MyAudit(
+      Ctx(*service_->SignIn("ada2@example.com", "second good passphrase", {})->signed_in),
+      {.limit = 100});
   ASSERT_TRUE(mine);
   EXPECT_EQ(mine->front().action, "session.signed_in");
   // + the sign-in just made, - the unknown address's reset request (tied to no account).

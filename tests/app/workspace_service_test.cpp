@@ -1,10 +1,11 @@
 // Workspace use cases on both backends, including the concurrency rules.
-#include <barrier>
-#include <thread>
+#include "app/workspace_service.hpp"
 
 #include <gtest/gtest.h>
 
-#include "app/workspace_service.hpp"
+#include <barrier>
+#include <thread>
+
 #include "support/account_fixture.hpp"
 
 namespace vault::app {
@@ -47,7 +48,8 @@ TEST_P(WorkspaceTest, CreatorBecomesOwnerAndNonMembersSeeNothing) {
   ASSERT_FALSE(hidden);
   EXPECT_EQ(hidden.error().id, missing.error().id);
   EXPECT_EQ(hidden.error().detail, missing.error().detail);
-  EXPECT_EQ(workspaces_->Create(Ctx(bob), "Other", "ACME", "").error().id, "workspace.shortname_taken");
+  EXPECT_EQ(workspaces_->Create(Ctx(bob), "Other", "ACME", "").error().id,
+            "workspace.shortname_taken");
 }
 
 TEST_P(WorkspaceTest, ParallelCreationsOfOneShortnameHaveOneWinner) {
@@ -62,8 +64,10 @@ TEST_P(WorkspaceTest, ParallelCreationsOfOneShortnameHaveOneWinner) {
     threads.emplace_back([&, c] {
       start.arrive_and_wait();
       auto r = workspaces_->Create(c, "Race", "race", "");
-      if (r) ok++;
-      else if (r.error().id == "workspace.shortname_taken") taken++;
+      if (r)
+        ok++;
+      else if (r.error().id == "workspace.shortname_taken")
+        taken++;
     });
   for (auto& t : threads) t.join();
   EXPECT_EQ(ok.load(), 1);
@@ -79,13 +83,20 @@ TEST_P(WorkspaceTest, TwoOwnersDemotingEachOtherLeaveOneOwner) {
     AuthContext a = Ctx(ann), b = Ctx(bob);
     std::barrier start(2);
     core::Result<core::Membership> ra = core::Fail(core::Code::kInternal, "", ""), rb = ra;
-    std::thread ta([&] { start.arrive_and_wait(); ra = workspaces_->ChangeRole(a, ws, bob.account.id, Role::kAdmin); });
-    std::thread tb([&] { start.arrive_and_wait(); rb = workspaces_->ChangeRole(b, ws, ann.account.id, Role::kAdmin); });
+    std::thread ta([&] {
+      start.arrive_and_wait();
+      ra = workspaces_->ChangeRole(a, ws, bob.account.id, Role::kAdmin);
+    });
+    std::thread tb([&] {
+      start.arrive_and_wait();
+      rb = workspaces_->ChangeRole(b, ws, ann.account.id, Role::kAdmin);
+    });
     ta.join();
     tb.join();
     EXPECT_NE(static_cast<bool>(ra), static_cast<bool>(rb)) << round;
     const auto& loser = ra ? rb : ra;
-    EXPECT_TRUE(loser.error().id == "workspace.last_owner" || loser.error().id == "permission.denied")
+    EXPECT_TRUE(loser.error().id == "workspace.last_owner" ||
+                loser.error().id == "permission.denied")
         << loser.error().id;
     auto members = workspaces_->Members(ra ? a : b, ws);
     ASSERT_TRUE(members);
@@ -105,15 +116,19 @@ TEST_P(WorkspaceTest, RolesFollowThePolicyAndTheLastOwnerStays) {
             "permission.denied");
   EXPECT_EQ(workspaces_->Invite(Ctx(max), "acme", "new@example.com", Role::kOwner).error().id,
             "permission.denied");
-  EXPECT_EQ(workspaces_->Update(Ctx(bea), "acme", {.description = "x"}).error().id, "permission.denied");
-  EXPECT_EQ(workspaces_->Update(Ctx(max), "acme", {.shortname = "acme2"}).error().field, "shortname");
+  EXPECT_EQ(workspaces_->Update(Ctx(bea), "acme", {.description = "x"}).error().id,
+            "permission.denied");
+  EXPECT_EQ(workspaces_->Update(Ctx(max), "acme", {.shortname = "acme2"}).error().field,
+            "shortname");
   EXPECT_TRUE(workspaces_->Update(Ctx(ann), "acme", {.shortname = "acme2"}));
-  EXPECT_EQ(workspaces_->RemoveMember(Ctx(ann), "acme2", ann.account.id).error().id, "workspace.last_owner");
+  EXPECT_EQ(workspaces_->RemoveMember(Ctx(ann), "acme2", ann.account.id).error().id,
+            "workspace.last_owner");
   EXPECT_EQ(workspaces_->ChangeRole(Ctx(ann), "acme2", ann.account.id, Role::kAdmin).error().id,
             "workspace.last_owner");
   ASSERT_TRUE(workspaces_->RemoveMember(Ctx(bea), "acme2", bea.account.id));  // leaving
   EXPECT_EQ(workspaces_->Get(Ctx(bea), "acme2").error().code, core::Code::kNotFound);
-  EXPECT_EQ(workspaces_->Delete(Ctx(ann), "acme2", "acme").error().id, "workspace.confirmation_mismatch");
+  EXPECT_EQ(workspaces_->Delete(Ctx(ann), "acme2", "acme").error().id,
+            "workspace.confirmation_mismatch");
   EXPECT_EQ(workspaces_->Delete(Ctx(max), "acme2", "acme2").error().id, "permission.denied");
   ASSERT_TRUE(workspaces_->Delete(Ctx(ann), "acme2", "acme2"));
   EXPECT_EQ(workspaces_->Get(Ctx(ann), "acme2").error().code, core::Code::kNotFound);
@@ -142,12 +157,14 @@ TEST_P(WorkspaceTest, InvitationsSignUpNewPeopleAndExpire) {
   ASSERT_TRUE(joined->signed_in);
   EXPECT_TRUE(joined->signed_in->account.email_verified);
   EXPECT_EQ(joined->membership.role, Role::kBilling);
-  EXPECT_EQ(workspaces_->AcceptInvitation(token, nullptr, "Again", kPassword, {}).error().id, "token.used");
+  EXPECT_EQ(workspaces_->AcceptInvitation(token, nullptr, "Again", kPassword, {}).error().id,
+            "token.used");
 
   ASSERT_TRUE(workspaces_->Invite(Ctx(ann), "acme", "late@example.com", Role::kMember));
   std::string late = RecordingMailer::TokenIn(*mailer_.Last("late@example.com", "You are invited"));
   clock_.Advance(7 * 24 * 3600);
-  EXPECT_EQ(workspaces_->AcceptInvitation(late, nullptr, "Late", kPassword, {}).error().id, "token.expired");
+  EXPECT_EQ(workspaces_->AcceptInvitation(late, nullptr, "Late", kPassword, {}).error().id,
+            "token.expired");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, WorkspaceTest, ::testing::ValuesIn(testing::Backends()),

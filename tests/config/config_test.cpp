@@ -1,9 +1,9 @@
 // Configuration validation of the transport-security settings.
+#include "config/config.hpp"
+
 #include <gtest/gtest.h>
 
 #include <map>
-
-#include "config/config.hpp"
 
 namespace vault::config {
 namespace {
@@ -29,18 +29,17 @@ TEST(Config, SmtpTlsIsRequiredUnlessTurnedOffExplicitly) {
 }
 
 TEST(Config, RemotePostgresNeedsAnExplicitSslmode) {
-  for (const char* local : {"postgresql://vault@127.0.0.1:5432/vault",
-                            "postgresql://vault:pw@localhost/vault", "postgresql://[::1]:5432/db",
-                            "postgresql:///vault?host=/var/run/postgresql",
-                            "postgresql://%2Fvar%2Frun%2Fpostgresql/vault",
-                            "postgresql://db.example.com/vault?sslmode=verify-full",
-                            "postgresql://u:p@db.example.com/vault?sslmode=disable",
-                            "sqlite:./data/vault.db"})
+  for (const char* local :
+       {"postgresql://vault@127.0.0.1:5432/vault", "postgresql://vault:pw@localhost/vault",
+        "postgresql://[::1]:5432/db", "postgresql:///vault?host=/var/run/postgresql",
+        "postgresql://%2Fvar%2Frun%2Fpostgresql/vault",
+        "postgresql://db.example.com/vault?sslmode=verify-full",
+        "postgresql://u:p@db.example.com/vault?sslmode=disable", "sqlite:./data/vault.db"})
     EXPECT_EQ(ErrorId({{"VAULT_DATABASE", local}}), "") << local;
-  for (const char* remote : {"postgresql://vault:pw@db.example.com:5432/vault",
-                             "postgres://10.0.0.5/vault", "postgresql://127.0.0.1,db2.example.com/v",
-                             "postgresql:///vault?host=db.example.com",
-                             "postgresql://localhost/vault?user=v&hostaddr=10.0.0.5"})
+  for (const char* remote :
+       {"postgresql://vault:pw@db.example.com:5432/vault", "postgres://10.0.0.5/vault",
+        "postgresql://127.0.0.1,db2.example.com/v", "postgresql:///vault?host=db.example.com",
+        "postgresql://localhost/vault?user=v&hostaddr=10.0.0.5"})
     EXPECT_EQ(ErrorId({{"VAULT_DATABASE", remote}}), "config.database") << remote;
   EXPECT_EQ(ErrorId({{"VAULT_DATABASE", "postgresql://db.example.com/vault"},
                      {"PGSSLMODE", "verify-full"}}),

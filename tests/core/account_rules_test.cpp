@@ -15,9 +15,9 @@ TEST(Email, AcceptsOrdinaryAddressesAndTrims) {
 }
 
 TEST(Email, RejectsMalformedAddressesNamingTheField) {
-  for (const char* bad : {"", "plain", "@example.com", "a@", "a@b", "a b@example.com",
-                          "a@@example.com", "a@example..com", "a@.example.com", "<a>@example.com",
-                          "a\x01@example.com"}) {
+  for (const char* bad :
+       {"", "plain", "@example.com", "a@", "a@b", "a b@example.com", "a@@example.com",
+        "a@example..com", "a@.example.com", "<a>@example.com", "a\x01@example.com"}) {
     auto e = ValidateEmail(bad, "email");
     ASSERT_FALSE(e) << bad;
     EXPECT_EQ(e.error().id, "validation.email") << bad;
@@ -40,10 +40,10 @@ TEST(Name, TrimsAndLimitsLengthInCharacters) {
 // L12: look-alike addresses cannot become separate accounts; international domains are taken
 // in their xn-- form.
 TEST(Email, RefusesNonAsciiLookAlikes) {
-  for (const char* bad : {"\xEF\xBD\x81lice@example.com",   // fullwidth a
-                          "\xD0\xB0lice@example.com",        // Cyrillic a
-                          "alice@\xD0\xB5xample.com",        // Cyrillic e in the domain
-                          "alice@m\xC3\xBCller.de"}) {       // an IDN not in its xn-- form
+  for (const char* bad : {"\xEF\xBD\x81lice@example.com",  // fullwidth a
+                          "\xD0\xB0lice@example.com",      // Cyrillic a
+                          "alice@\xD0\xB5xample.com",      // Cyrillic e in the domain
+                          "alice@m\xC3\xBCller.de"}) {     // an IDN not in its xn-- form
     auto e = ValidateEmail(bad, "email");
     ASSERT_FALSE(e) << bad;
     EXPECT_EQ(e.error().id, "validation.email");
@@ -54,14 +54,20 @@ TEST(Email, RefusesNonAsciiLookAlikes) {
 
 // L12: bidi overrides, isolates and zero-width characters are refused in every display text.
 TEST(Name, RefusesBidiOverridesAndInvisibleCharacters) {
-  for (const char* bad : {"Ada \xE2\x80\xAE" "evil", "A\xE2\x80\x8B" "da", "Ada\xE2\x81\xA6x",
-                          "\xEF\xBB\xBF" "Ada", "Ada\xD8\x9C", "Ada\xE2\x80\x8F"}) {
+  for (const char* bad : {"Ada \xE2\x80\xAE"
+                          "evil",
+                          "A\xE2\x80\x8B"
+                          "da",
+                          "Ada\xE2\x81\xA6x",
+                          "\xEF\xBB\xBF"
+                          "Ada",
+                          "Ada\xD8\x9C", "Ada\xE2\x80\x8F"}) {
     EXPECT_EQ(ValidateName(bad, "name").error().id, "validation.name") << bad;
     EXPECT_TRUE(HasInvisibleFormatChars(bad)) << bad;
   }
   // Accents, other scripts and emoji (with their variation selector) are names like any other.
-  for (const char* good : {"Zo\xC3\xAB", "\xD0\x90\xD0\xB4\xD0\xB0", "\xE6\x9D\x8E",
-                           "Ada \xE2\x9D\xA4\xEF\xB8\x8F"})
+  for (const char* good :
+       {"Zo\xC3\xAB", "\xD0\x90\xD0\xB4\xD0\xB0", "\xE6\x9D\x8E", "Ada \xE2\x9D\xA4\xEF\xB8\x8F"})
     EXPECT_TRUE(ValidateName(good, "name")) << good;
 }
 
@@ -76,8 +82,10 @@ TEST(PasswordPolicy, EnforcesLengthCommonAndEmailRules) {
   EXPECT_EQ(policy.Check("short", "ada@example.com", "password").error().id, "password.too_short");
   EXPECT_EQ(policy.Check(std::string(257, 'x') + "y", "a@example.com", "password").error().id,
             "password.too_long");
-  EXPECT_EQ(policy.Check("qwertyuiop", "ada@example.com", "password").error().id, "password.common");
-  EXPECT_EQ(policy.Check("QWERTYUIOP", "ada@example.com", "password").error().id, "password.common");
+  EXPECT_EQ(policy.Check("qwertyuiop", "ada@example.com", "password").error().id,
+            "password.common");
+  EXPECT_EQ(policy.Check("QWERTYUIOP", "ada@example.com", "password").error().id,
+            "password.common");
   EXPECT_EQ(policy.Check("lovelace-rules-2026", "lovelace@example.com", "password").error().id,
             "password.contains_email");
   EXPECT_EQ(policy.Check("short", "a@example.com", "new_password").error().field, "new_password");

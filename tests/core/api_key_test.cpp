@@ -1,10 +1,10 @@
 // API key rules: the key text format and its checksum, CIDR allow-lists, the decision order,
 // permission validation, and RFC 3339 parsing for expiries.
-#include <map>
+#include "core/api_key.hpp"
 
 #include <gtest/gtest.h>
 
-#include "core/api_key.hpp"
+#include <map>
 
 namespace vault::core {
 namespace {
@@ -23,7 +23,8 @@ class CountingRandom : public Random {
 
 TEST(ApiKeyFormat, RoundTripsAndCarriesTheEnvironment) {
   CountingRandom random;
-  for (Environment env : {Environment::kProduction, Environment::kStaging, Environment::kDevelopment}) {
+  for (Environment env :
+       {Environment::kProduction, Environment::kStaging, Environment::kDevelopment}) {
     std::string id = NewApiKeyId(random);
     std::string secret = NewApiKeySecret(random);
     EXPECT_EQ(id.size(), 3 + kKeyIdChars);
@@ -39,7 +40,8 @@ TEST(ApiKeyFormat, RoundTripsAndCarriesTheEnvironment) {
 
 TEST(ApiKeyFormat, EverySingleCharacterChangeIsCaught) {
   CountingRandom random;
-  std::string text = FormatApiKey(Environment::kProduction, NewApiKeyId(random), NewApiKeySecret(random));
+  std::string text =
+      FormatApiKey(Environment::kProduction, NewApiKeyId(random), NewApiKeySecret(random));
   ASSERT_TRUE(ParseApiKey(text));
   const std::string alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_";
   for (std::size_t i = 0; i < text.size(); ++i)
@@ -103,9 +105,9 @@ TEST(Cidr, ParsesCanonicalisesAndMatches) {
   EXPECT_TRUE(CidrContains(*v6, *ParseIp("2001:db8:ffff::1")));
   EXPECT_FALSE(CidrContains(*v6, *ParseIp("2001:db9::1")));
   EXPECT_FALSE(CidrContains(*v6, *ParseIp("10.0.0.1")));
-  for (const char* bad : {"10.0.0.1/8", "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/-1", "10.0.0.0/+8",
-                          "10.0.0.0/08x", "300.0.0.0", "10.0.0", "", "/8", "host.example", "10.0.0.0/8/8",
-                          "fe80::1%eth0"}) {
+  for (const char* bad : {"10.0.0.1/8", "10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/-1",
+                          "10.0.0.0/+8", "10.0.0.0/08x", "300.0.0.0", "10.0.0", "", "/8",
+                          "host.example", "10.0.0.0/8/8", "fe80::1%eth0"}) {
     auto r = ParseCidr(bad, "allowed_ips[3]");
     EXPECT_FALSE(r) << bad;
     if (!r) {
@@ -171,9 +173,10 @@ TEST(Rfc3339, ParsesUtcOffsetsAndFractionsAndRejectsNonsense) {
   EXPECT_EQ(*ParseRfc3339("2027-01-31T12:30:05.999z"), 1801398605);
   EXPECT_EQ(*ParseRfc3339("2028-02-29T00:00:00Z"), 1835395200);
   EXPECT_EQ(FormatRfc3339(*ParseRfc3339("2031-07-04T08:09:10Z")), "2031-07-04T08:09:10Z");
-  for (const char* bad : {"", "2027-01-31", "2027-01-31T12:30:05", "2027-02-29T00:00:00Z", "2027-13-01T00:00:00Z",
-                          "2027-01-31T24:00:00Z", "2027-01-31T12:30:05+2:00", "2027-01-31T12:30:05Zjunk",
-                          "1969-12-31T23:59:59Z", "2027-01-31T12:30:05.Z", "２０２７-01-31T12:30:05Z"})
+  for (const char* bad :
+       {"", "2027-01-31", "2027-01-31T12:30:05", "2027-02-29T00:00:00Z", "2027-13-01T00:00:00Z",
+        "2027-01-31T24:00:00Z", "2027-01-31T12:30:05+2:00", "2027-01-31T12:30:05Zjunk",
+        "1969-12-31T23:59:59Z", "2027-01-31T12:30:05.Z", "２０２７-01-31T12:30:05Z"})
     EXPECT_FALSE(ParseRfc3339(bad)) << bad;
 }
 

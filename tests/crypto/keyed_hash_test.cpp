@@ -15,7 +15,8 @@ namespace {
 std::string SodiumHmacHex(const std::string& key, const std::string& message) {
   crypto_auth_hmacsha256_state st;
   crypto_auth_hmacsha256_init(&st, reinterpret_cast<const unsigned char*>(key.data()), key.size());
-  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(message.data()), message.size());
+  crypto_auth_hmacsha256_update(&st, reinterpret_cast<const unsigned char*>(message.data()),
+                                message.size());
   unsigned char mac[crypto_auth_hmacsha256_BYTES];
   crypto_auth_hmacsha256_final(&st, mac);
   return core::Hex(std::string_view(reinterpret_cast<char*>(mac), sizeof mac));
@@ -36,8 +37,10 @@ TEST(KeyedHash, MatchesRfc4231ThroughTheReference) {
             SodiumHmacHex("Jefe", Message("what do ya want", "for nothing?")));
   std::string key(131, '\xaa');
   std::string text = "Test Using Larger Than Block-Size Key - Hash Key First";
-  EXPECT_EQ(SodiumHmacHex(key, text), "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
-  EXPECT_EQ(HmacSecretHasher(key).KeyedHash("Test", text), SodiumHmacHex(key, Message("Test", text)));
+  EXPECT_EQ(SodiumHmacHex(key, text),
+            "60e431591ee0b67f0d8a26aacbf5b77f8e0bc6213728c5140546040f0ee37f54");
+  EXPECT_EQ(HmacSecretHasher(key).KeyedHash("Test", text),
+            SodiumHmacHex(key, Message("Test", text)));
 }
 
 TEST(KeyedHash, EqualsLibsodiumForRandomKeysPurposesAndData) {
@@ -52,7 +55,8 @@ TEST(KeyedHash, EqualsLibsodiumForRandomKeysPurposesAndData) {
   for (std::size_t key_len : {0, 1, 16, 32, 63, 64, 65, 100, 200}) {
     std::string key = bytes(key_len);
     HmacSecretHasher h(key);
-    for (std::size_t data_len : {0, 1, 31, 32, 46, 47, 48, 54, 55, 56, 63, 64, 65, 119, 120, 1000}) {
+    for (std::size_t data_len :
+         {0, 1, 31, 32, 46, 47, 48, 54, 55, 56, 63, 64, 65, 119, 120, 1000}) {
       std::string purpose = bytes(rng() % 12);
       std::string data = bytes(data_len);
       EXPECT_EQ(h.KeyedHash(purpose, data), SodiumHmacHex(key, Message(purpose, data)))

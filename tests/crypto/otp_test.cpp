@@ -10,7 +10,8 @@ TEST(Hotp, MatchesRfc4226AppendixD) {
   OpensslOtp otp;
   const char* expected[] = {"755224", "287082", "359152", "969429", "338314",
                             "254676", "287922", "162583", "399871", "520489"};
-  for (std::uint64_t c = 0; c < 10; ++c) EXPECT_EQ(otp.Hotp("12345678901234567890", c), expected[c]);
+  for (std::uint64_t c = 0; c < 10; ++c)
+    EXPECT_EQ(otp.Hotp("12345678901234567890", c), expected[c]);
 }
 
 TEST(Totp, MatchesRfc6238Sha1Vectors) {

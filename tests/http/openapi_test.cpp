@@ -32,23 +32,25 @@ TEST(OpenApi, DocumentsExactlyTheRegisteredRoutes) {
   core::PasswordPolicy policy;
   crypto::SodiumSecretBox box(std::string(32, 'k'), "totp");
   crypto::OpensslOtp otp;
-  app::AccountService accounts({*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp},
-                               {});
+  app::AccountService accounts(
+      {*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp}, {});
   Router router;
   Metrics metrics;
-  app::WorkspaceService workspaces({*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp},
-                                   accounts);
-  app::PlatformService platform({*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp});
+  app::WorkspaceService workspaces(
+      {*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp}, accounts);
+  app::PlatformService platform(
+      {*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp});
   RegisterAccountRoutes(router, accounts, {"http://localhost:8080", true});
   RegisterWorkspaceRoutes(router, accounts, workspaces, platform, {"http://localhost:8080", true});
   app::AccessModel model(*opened.store, clock);
-  app::ProductService products({*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp},
-                               workspaces);
-  app::IntegrationService integration({*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp},
-                                      model);
-  RegisterProductRoutes(router, accounts, products, integration, {"http://localhost:8080", true}, {});
-  app::ApiKeyService keys({*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp}, workspaces,
-                          model);
+  app::ProductService products(
+      {*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp}, workspaces);
+  app::IntegrationService integration(
+      {*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp}, model);
+  RegisterProductRoutes(router, accounts, products, integration, {"http://localhost:8080", true},
+                        {});
+  app::ApiKeyService keys({*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp},
+                          workspaces, model);
   RegisterApiKeyRoutes(router, accounts, keys, integration, clock, {"http://localhost:8080", true});
   RegisterOpsRoutes(router, metrics, *opened.store, [] { return 1; });
 

@@ -1,8 +1,9 @@
+#include "http/problem.hpp"
+
 #include <gtest/gtest.h>
 
 #include <boost/json.hpp>
 
-#include "http/problem.hpp"
 #include "http/router.hpp"
 
 namespace vault::http {
@@ -13,14 +14,16 @@ TEST(Problem, MapsEveryCodeToItsStatus) {
       {core::Code::kInvalidArgument, 400},   {core::Code::kUnauthenticated, 401},
       {core::Code::kPermissionDenied, 403},  {core::Code::kNotFound, 404},
       {core::Code::kAlreadyExists, 409},     {core::Code::kFailedPrecondition, 409},
-      {core::Code::kPayloadTooLarge, 413},   {core::Code::kUnsupportedMediaType, 415},   {core::Code::kResourceExhausted, 429},
-      {core::Code::kUnavailable, 503},       {core::Code::kInternal, 500},
+      {core::Code::kPayloadTooLarge, 413},   {core::Code::kUnsupportedMediaType, 415},
+      {core::Code::kResourceExhausted, 429}, {core::Code::kUnavailable, 503},
+      {core::Code::kInternal, 500},
   };
   for (auto [code, status] : table) EXPECT_EQ(StatusFor(code), status) << core::CodeName(code);
 }
 
 TEST(Problem, RendersRfc9457WithCodeAndField) {
-  Response r = Problem({core::Code::kInvalidArgument, "validation.email", "email", "bad address"}, "rid-1");
+  Response r =
+      Problem({core::Code::kInvalidArgument, "validation.email", "email", "bad address"}, "rid-1");
   EXPECT_EQ(r.status, 400);
   EXPECT_EQ(r.content_type, "application/problem+json");
   auto o = boost::json::parse(r.body).as_object();
@@ -31,7 +34,8 @@ TEST(Problem, RendersRfc9457WithCodeAndField) {
 }
 
 TEST(Problem, HidesInternalDetailsAndAddsRetryAfterWhenOverloaded) {
-  Response r = Problem({core::Code::kInternal, "storage.error", "", "disk I/O error at /secret/path"}, "x");
+  Response r =
+      Problem({core::Code::kInternal, "storage.error", "", "disk I/O error at /secret/path"}, "x");
   EXPECT_EQ(r.body.find("/secret/path"), std::string::npos);
   Response busy = Problem({core::Code::kUnavailable, "overloaded", "", "busy"}, "x");
   ASSERT_EQ(busy.headers.size(), 1u);
@@ -40,8 +44,10 @@ TEST(Problem, HidesInternalDetailsAndAddsRetryAfterWhenOverloaded) {
 
 TEST(Router, MatchesParamsPrefersLiteralsAndReports405) {
   Router router;
-  router.Add("DELETE", "/api/v1/me/sessions/{id}", Executor::kInline, [](Request&) { return Response{}; });
-  router.Add("GET", "/api/v1/me/sessions/current", Executor::kInline, [](Request&) { return Response{}; });
+  router.Add("DELETE", "/api/v1/me/sessions/{id}", Executor::kInline,
+             [](Request&) { return Response{}; });
+  router.Add("GET", "/api/v1/me/sessions/current", Executor::kInline,
+             [](Request&) { return Response{}; });
   Request req;
   req.method = "DELETE";
   req.path = "/api/v1/me/sessions/ses_abc";

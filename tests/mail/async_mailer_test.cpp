@@ -1,13 +1,13 @@
 // AsyncMailer: delivery counts, and a full queue is reported and counted, never silent.
-#include <gtest/gtest.h>
+#include "mail/async_mailer.hpp"
 
+#include <gtest/gtest.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
 
-#include "mail/async_mailer.hpp"
 #include "mail/mailers.hpp"
 
 namespace vault::mail {
@@ -42,12 +42,13 @@ TEST(AsyncMailer, FullQueueIsReportedAndCounted) {
   std::vector<std::string> reported;
   std::mutex mu;
   {
-    AsyncMailer mailer(std::move(gate),
-                       [&](const core::MailMessage& m, const core::Error& e) {
-                         std::lock_guard lock(mu);
-                         reported.push_back(m.subject + ":" + e.id);
-                       },
-                       /*queue_limit=*/2);
+    AsyncMailer mailer(
+        std::move(gate),
+        [&](const core::MailMessage& m, const core::Error& e) {
+          std::lock_guard lock(mu);
+          reported.push_back(m.subject + ":" + e.id);
+        },
+        /*queue_limit=*/2);
     // The first is taken by the delivery thread (blocked in the gate), or still queued: either
     // way at most 3 fit (1 in delivery + 2 queued) and the 4th and later are refused.
     int refused = 0;

@@ -1,9 +1,9 @@
 // Header encoding and the message frame built by BuildMime.
+#include "mail/mime.hpp"
+
 #include <gtest/gtest.h>
 
 #include <regex>
-
-#include "mail/mime.hpp"
 
 namespace vault::mail {
 namespace {
@@ -51,12 +51,12 @@ TEST(EncodeHeader, LongNonAsciiTextFoldsIntoShortWholeCharacterWords) {
 
 TEST(BuildMime, MessageIdIsOneWellFormedIdOfTheSenderDomain) {
   core::MailMessage m{"ada@example.com", "Hi", "text", "<p>html</p>"};
-  for (const auto& [from, domain] :
-       std::vector<std::pair<std::string, std::string>>{
+  for (const auto& [from, domain] : std::vector<std::pair<std::string, std::string>>{
            {"Atomyx Vault <no-reply@localhost>", "localhost"},
            {"no-reply@vault.example.com", "vault.example.com"},
            {"Odd <no-reply@[127.0.0.1]>", "localhost"}}) {
-    std::string headers = HeaderBlock(BuildMime(from, m, "abc123", "Thu, 1 Jan 2026 00:00:00 +0000"));
+    std::string headers =
+        HeaderBlock(BuildMime(from, m, "abc123", "Thu, 1 Jan 2026 00:00:00 +0000"));
     std::smatch id;
     ASSERT_TRUE(std::regex_search(headers, id, std::regex("\r\nMessage-ID: ([^\r\n]*)"))) << from;
     EXPECT_EQ(id.str(1), "<abc123@" + domain + ">") << from;

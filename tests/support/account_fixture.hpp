@@ -2,9 +2,9 @@
 // recording mailer and the cheapest argon2id parameters.
 #pragma once
 
-#include <cstdio>
-
 #include <gtest/gtest.h>
+
+#include <cstdio>
 
 #include "app/account_service.hpp"
 #include "core/password_policy.hpp"
@@ -17,8 +17,8 @@
 namespace vault::testing {
 
 using app::AccountService;
-using app::Ports;
 using app::AccountSettings;
+using app::Ports;
 using app::SignedIn;
 
 constexpr const char* kPassword = "correct horse battery";
@@ -35,7 +35,8 @@ class AccountServiceTest : public ::testing::TestWithParam<std::string> {
 
   std::unique_ptr<AccountService> MakeService(core::PasswordHasher& hasher) {
     return std::make_unique<AccountService>(
-        Ports{*opened_.store, clock_, random_, secrets_, hasher, mailer_, policy_, box_, otp_}, AccountSettings{});
+        Ports{*opened_.store, clock_, random_, secrets_, hasher, mailer_, policy_, box_, otp_},
+        AccountSettings{});
   }
 
   std::string SignUpToken(const std::string& name, const std::string& email) {
@@ -51,7 +52,9 @@ class AccountServiceTest : public ::testing::TestWithParam<std::string> {
     return *s;
   }
 
-  std::string Hash(const std::string& secret) const { return secrets_.KeyedHash("session", secret); }
+  std::string Hash(const std::string& secret) const {
+    return secrets_.KeyedHash("session", secret);
+  }
 
   app::AuthContext Ctx(const SignedIn& s) {
     auto ctx = service_->Authenticate(s.token, {"127.0.0.1", "test"});
@@ -126,6 +129,5 @@ class AccountServiceTest : public ::testing::TestWithParam<std::string> {
   core::PasswordPolicy policy_;
   std::unique_ptr<AccountService> service_;
 };
-
 
 }  // namespace vault::testing

@@ -3,13 +3,13 @@
 // VAULT_TEST_PG_URL is set — required when CI is set).
 #pragma once
 
+#include <gtest/gtest.h>
+
 #include <filesystem>
 #include <mutex>
 #include <regex>
 #include <string>
 #include <vector>
-
-#include <gtest/gtest.h>
 
 #include "core/clock.hpp"
 #include "core/ports.hpp"
@@ -75,12 +75,12 @@ class TempDatabase {
 std::vector<std::string> Backends();
 
 // Skips (locally) or fails (under CI) when the backend is not configured.
-#define VAULT_REQUIRE_BACKEND(backend)                                                   \
-  do {                                                                                   \
-    if ((backend) == "postgres" && std::getenv("VAULT_TEST_PG_URL") == nullptr) {        \
-      if (std::getenv("CI") != nullptr) FAIL() << "CI must set VAULT_TEST_PG_URL";        \
-      GTEST_SKIP() << "VAULT_TEST_PG_URL not set; PostgreSQL contract not run";          \
-    }                                                                                    \
+#define VAULT_REQUIRE_BACKEND(backend)                                             \
+  do {                                                                             \
+    if ((backend) == "postgres" && std::getenv("VAULT_TEST_PG_URL") == nullptr) {  \
+      if (std::getenv("CI") != nullptr) FAIL() << "CI must set VAULT_TEST_PG_URL"; \
+      GTEST_SKIP() << "VAULT_TEST_PG_URL not set; PostgreSQL contract not run";    \
+    }                                                                              \
   } while (0)
 
 }  // namespace vault::testing

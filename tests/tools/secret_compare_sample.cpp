@@ -9,18 +9,18 @@ bool Planted(const std::string& token, const std::string& presented) {
 
 bool Cases(const Session& session, const std::string& hash, const char* a, const char* b,
            const Stored& stored, const std::string& code, int status_code) {
-  if (session.token_hash != hash) return false;  // expect-flag
+  if (session.token_hash != hash) return false;    // expect-flag
   if (HashOf(event) == stored.hash) return false;  // expect-flag
-  if (*code_ptr ==  // expect-flag (reported on the operator's line)
+  if (*code_ptr ==                                 // expect-flag (reported on the operator's line)
       expected_code)
     return false;
-  if (std::memcmp(mac_a, other, 32) == 0) return false;  // expect-flag
+  if (std::memcmp(mac_a, other, 32) == 0) return false;                           // expect-flag
   if (std::equal(password.begin(), password.end(), typed.begin())) return false;  // expect-flag
-  if (stored.secret.compare(presented) == 0) return false;  // expect-flag
-  if (std::string_view(api_token) == std::string_view(b)) return false;  // expect-flag
-  if (p_.secrets.KeyedHash("session", t) != row->token_hash) return false;  // expect-flag
-  if (strcmp(csrf_header, cookie_value) != 0) return false;  // expect-flag
-  if (recovery_codes[i] == typed) return false;  // expect-flag
+  if (stored.secret.compare(presented) == 0) return false;                        // expect-flag
+  if (std::string_view(api_token) == std::string_view(b)) return false;           // expect-flag
+  if (p_.secrets.KeyedHash("session", t) != row->token_hash) return false;        // expect-flag
+  if (strcmp(csrf_header, cookie_value) != 0) return false;                       // expect-flag
+  if (recovery_codes[i] == typed) return false;                                   // expect-flag
 
   // Not reported: the constant-time compare, sizes, public constants, reviewed lines.
   if (!core::ConstantTimeEquals(session.token_hash, hash)) return false;

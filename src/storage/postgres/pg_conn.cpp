@@ -35,7 +35,8 @@ core::Result<std::unique_ptr<PgConn>> PgConn::Open(const std::string& url) {
     return core::Fail(core::Code::kUnavailable, "storage.unavailable",
                       "cannot connect to PostgreSQL: " + msg);
   }
-  PQsetNoticeProcessor(c, [](void*, const char*) {}, nullptr);
+  PQsetNoticeProcessor(
+      c, [](void*, const char*) {}, nullptr);
   return std::unique_ptr<PgConn>(new PgConn(c));
 }
 

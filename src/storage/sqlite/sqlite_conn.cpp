@@ -13,9 +13,8 @@ core::Result<std::unique_ptr<SqliteConn>> SqliteConn::Open(const std::string& pa
   }();
   (void)configured;
   sqlite3* db = nullptr;
-  int rc = sqlite3_open_v2(path.c_str(), &db,
-                           SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc = sqlite3_open_v2(
+      path.c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
     sqlite3_close(db);
@@ -26,8 +25,7 @@ core::Result<std::unique_ptr<SqliteConn>> SqliteConn::Open(const std::string& pa
   sqlite3_busy_timeout(db, 10000);
   // WAL lets readers run beside the writer; synchronous=FULL makes every COMMIT durable before
   // the API acknowledges it (NORMAL could lose the last commits on power loss).
-  auto r = conn->Exec(
-      "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
+  auto r = conn->Exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;");
   if (!r) return core::Fail(r.error());
   return conn;
 }
@@ -54,8 +52,8 @@ core::Result<std::vector<SqlRow>> SqliteConn::Query(std::string_view sql,
   if (auto it = cache_.find(key); it != cache_.end()) {
     stmt = it->second;
   } else {
-    if (sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()), SQLITE_PREPARE_PERSISTENT,
-                           &stmt, nullptr) != SQLITE_OK)
+    if (sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()),
+                           SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK)
       return core::Fail(LastError("prepare"));
     cache_.emplace(key, stmt);
   }
@@ -95,7 +93,8 @@ core::Result<std::vector<SqlRow>> SqliteConn::Query(std::string_view sql,
         row.cols.emplace_back(std::nullopt);
       } else {
         auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, c));
-        row.cols.emplace_back(std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
+        row.cols.emplace_back(
+            std::string(text, static_cast<std::size_t>(sqlite3_column_bytes(stmt, c))));
       }
     }
     rows.push_back(std::move(row));
