@@ -154,11 +154,8 @@ Result<SignedIn> AccountService::CompleteSignUp(const std::string& token,
   // Hash outside the transaction: argon2id must not hold a database write lock.
   VAULT_ASSIGN_OR_RETURN(auto hash, p_.hasher.Hash(password));
   return p_.store.Write([&](core::Tx& tx) -> Result<SignedIn> {
-    SignedIn out;
     VAULT_ASSIGN_OR_RETURN(auto t, TakeToken(tx, token, TokenPurpose::kSignup));
-    VAULT_ASSIGN_OR_RETURN(auto s, CreateVerifiedAccount(tx, t.email, t.name, hash, client));
-    out = std::move(s);
-    return out;
+    return CreateVerifiedAccount(tx, t.email, t.name, hash, client);
   });
 }
 

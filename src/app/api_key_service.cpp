@@ -237,11 +237,8 @@ Result<KeyPage> ApiKeyService::List(const AuthContext& ctx, const std::string& w
 Result<core::ApiKey> ApiKeyService::Get(const AuthContext& ctx, const std::string& ws,
                                         const std::string& id) {
   return p_.store.Read([&](core::Tx& tx) -> Result<core::ApiKey> {
-    core::ApiKey out;
     VAULT_ASSIGN_OR_RETURN(auto scope, OpenScope(tx, ctx, ws, false));
-    VAULT_ASSIGN_OR_RETURN(auto k, FindVisible(tx, scope, id));
-    out = std::move(k);
-    return out;
+    return FindVisible(tx, scope, id);
   });
 }
 

@@ -61,10 +61,7 @@ Result<IssuedClient> IntegrationService::CreateClient(const AuthContext& ctx,
 Result<std::vector<core::ServiceClient>> IntegrationService::ListClients(const AuthContext& ctx) {
   VAULT_TRY(RequireSuperAdmin(ctx));
   return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::ServiceClient>> {
-    std::vector<core::ServiceClient> out;
-    VAULT_ASSIGN_OR_RETURN(auto l, tx.ListServiceClients());
-    out = std::move(l);
-    return out;
+    return tx.ListServiceClients();
   });
 }
 

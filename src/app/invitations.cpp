@@ -130,11 +130,8 @@ Result<core::Invitation> WorkspaceService::Invite(
 Result<std::vector<core::Invitation>> WorkspaceService::Invitations(const AuthContext& ctx,
                                                                     const std::string& ws) {
   return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::Invitation>> {
-    std::vector<core::Invitation> out;
     VAULT_ASSIGN_OR_RETURN(auto access, OpenIn(tx, ctx, ws, Capability::kManageMembers));
-    VAULT_ASSIGN_OR_RETURN(auto list, tx.ListPendingInvitations(access.workspace.id));
-    out = std::move(list);
-    return out;
+    return tx.ListPendingInvitations(access.workspace.id);
   });
 }
 

@@ -15,10 +15,7 @@ Result<std::vector<core::Account>> PlatformService::SearchAccounts(const AuthCon
                                                                    int limit) {
   VAULT_TRY(RequireSuperAdmin(ctx));
   return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::Account>> {
-    std::vector<core::Account> out;
-    VAULT_ASSIGN_OR_RETURN(auto list, tx.SearchAccounts(query, after, limit));
-    out = std::move(list);
-    return out;
+    return tx.SearchAccounts(query, after, limit);
   });
 }
 
@@ -85,10 +82,7 @@ Result<std::vector<core::Workspace>> PlatformService::SearchWorkspaces(const Aut
                                                                        int limit) {
   VAULT_TRY(RequireSuperAdmin(ctx));
   return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::Workspace>> {
-    std::vector<core::Workspace> out;
-    VAULT_ASSIGN_OR_RETURN(auto list, tx.SearchWorkspaces(query, after, limit));
-    out = std::move(list);
-    return out;
+    return tx.SearchWorkspaces(query, after, limit);
   });
 }
 

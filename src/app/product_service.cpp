@@ -26,10 +26,7 @@ ProductService::ProductService(Ports ports, WorkspaceService& workspaces)
 
 Result<std::vector<core::ProductType>> ProductService::ProductTypes() {
   return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::ProductType>> {
-    std::vector<core::ProductType> out;
-    VAULT_ASSIGN_OR_RETURN(auto t, tx.ListProductTypes());
-    out = std::move(t);
-    return out;
+    return tx.ListProductTypes();
   });
 }
 
@@ -184,11 +181,8 @@ Result<std::vector<ProductRow>> ProductService::List(const AuthContext& ctx,
 Result<ProductRow> ProductService::Get(const AuthContext& ctx, const std::string& ws,
                                        const std::string& product) {
   return p_.store.Read([&](core::Tx& tx) -> Result<ProductRow> {
-    ProductRow out;
     VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kView, false));
-    VAULT_ASSIGN_OR_RETURN(auto row, Row(tx, found.product, ctx.account.id));
-    out = std::move(row);
-    return out;
+    return Row(tx, found.product, ctx.account.id);
   });
 }
 
@@ -297,11 +291,8 @@ Result<std::vector<core::Grant>> ProductService::Grants(const AuthContext& ctx,
                                                         const std::string& ws,
                                                         const std::string& product) {
   return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::Grant>> {
-    std::vector<core::Grant> out;
     VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kView, false));
-    VAULT_ASSIGN_OR_RETURN(auto g, tx.ListGrants(found.product.id));
-    out = std::move(g);
-    return out;
+    return tx.ListGrants(found.product.id);
   });
 }
 

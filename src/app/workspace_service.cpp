@@ -57,12 +57,8 @@ Result<WorkspaceAccess> WorkspaceService::OpenIn(core::Tx& tx, const AuthContext
 
 Result<WorkspaceAccess> WorkspaceService::Open(const AuthContext& ctx, const std::string& ws,
                                                Capability capability) {
-  return p_.store.Read([&](core::Tx& tx) -> Result<WorkspaceAccess> {
-    WorkspaceAccess out;
-    VAULT_ASSIGN_OR_RETURN(auto a, OpenIn(tx, ctx, ws, capability));
-    out = std::move(a);
-    return out;
-  });
+  return p_.store.Read(
+      [&](core::Tx& tx) -> Result<WorkspaceAccess> { return OpenIn(tx, ctx, ws, capability); });
 }
 
 Result<WorkspaceAccess> WorkspaceService::Create(const AuthContext& ctx, const std::string& name,
@@ -301,7 +297,6 @@ Result<std::vector<core::AuditEvent>> WorkspaceService::Audit(const AuthContext&
                                                               const std::string& ws,
                                                               core::AuditQuery query) {
   return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::AuditEvent>> {
-    std::vector<core::AuditEvent> out;
     VAULT_ASSIGN_OR_RETURN(auto access, OpenIn(tx, ctx, ws, Capability::kReadBillingAudit));
     if (!core::Allows(access.membership.role, Capability::kReadAudit)) {
       // Billing sees billing events only: the filter is forced, not trusted from the query.
@@ -310,9 +305,7 @@ Result<std::vector<core::AuditEvent>> WorkspaceService::Audit(const AuthContext&
     }
     query.workspace_id = access.workspace.id;
     query.subject_id.clear();
-    VAULT_ASSIGN_OR_RETURN(auto events, tx.QueryAudit(query));
-    out = std::move(events);
-    return out;
+    return tx.QueryAudit(query);
   });
 }
 
