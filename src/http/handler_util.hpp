@@ -1,5 +1,5 @@
-// Small helpers shared by the handler files: registering member-function handlers, paging
-// query parameters, and rendering audit pages. Thread-safe (stateless).
+// Small helpers shared by the handler files: finishing a handler's result, paging query
+// parameters, and rendering audit pages. Thread-safe (stateless).
 #pragma once
 
 #include <boost/json/value.hpp>
@@ -10,7 +10,6 @@
 #include "core/security.hpp"
 #include "http/message.hpp"
 #include "http/problem.hpp"
-#include "http/router.hpp"
 
 namespace vault::http {
 
@@ -18,13 +17,6 @@ namespace vault::http {
 // a network thread is re-run by the server, which asks its NoBlockingScope, not the error.)
 inline Response Finish(core::Result<Response> res, const Request& req) {
   return res ? std::move(*res) : Problem(res.error(), req.request_id);
-}
-
-// Registers api->*m for (method, pattern); an error result becomes problem+json.
-template <typename Api>
-void AddRoute(Router& r, Api* api, const char* method, const char* pattern, Executor ex,
-              core::Result<Response> (Api::*m)(Request&)) {
-  r.Add(method, pattern, ex, [api, m](Request& req) { return Finish((api->*m)(req), req); });
 }
 
 // A JSON response with the serialised value.
