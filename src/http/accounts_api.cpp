@@ -51,15 +51,7 @@ void AccountsApi::Register(Routes& routes) {
 }
 
 Response AccountsApi::SignedInResponse(int status, const app::SignedIn& s) const {
-  boost::json::object o;
-  o["account"] = RenderAccount(s.account);
-  o["session"] = RenderSession(s.session, true, accounts_.CsrfToken(s.session));
-  o["session_token"] = s.token;
-  Response r = Response::Json(status, boost::json::serialize(o));
-  r.headers.emplace_back(
-      "Set-Cookie",
-      SessionCookie(s.token, s.session.expires_at - s.session.created_at, options_.dev));
-  return r;
+  return http::SignedInResponse(status, {}, s, accounts_.CsrfToken(s.session), options_.dev);
 }
 
 core::Result<Response> AccountsApi::SignUp(Call& c) {

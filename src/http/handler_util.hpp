@@ -2,10 +2,12 @@
 // parameters, and rendering audit pages. Thread-safe (stateless).
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <string>
 #include <vector>
 
+#include "app/account_service.hpp"
 #include "core/blocking.hpp"
 #include "core/security.hpp"
 #include "http/message.hpp"
@@ -18,6 +20,11 @@ namespace vault::http {
 inline Response Finish(core::Result<Response> res, const Request& req) {
   return res ? std::move(*res) : Problem(res.error(), req.request_id);
 }
+
+// o with the account, the session (with its CSRF token) and the session token, and the session
+// cookie: the answer of every request that signs somebody in.
+Response SignedInResponse(int status, boost::json::object o, const app::SignedIn& s,
+                          const std::string& csrf_token, bool dev);
 
 // A JSON response with the serialised value.
 Response JsonOk(int status, const boost::json::value& v);

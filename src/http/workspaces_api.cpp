@@ -231,14 +231,7 @@ class WorkspacesApi {
     o["workspace"] = RenderWorkspace(accepted.workspace, accepted.membership.role, false);
     if (!accepted.signed_in) return JsonOk(200, o);
     const app::SignedIn& s = *accepted.signed_in;
-    o["account"] = RenderAccount(s.account);
-    o["session"] = RenderSession(s.session, true, accounts_.CsrfToken(s.session));
-    o["session_token"] = s.token;
-    Response res = JsonOk(201, o);
-    res.headers.emplace_back(
-        "Set-Cookie",
-        SessionCookie(s.token, s.session.expires_at - s.session.created_at, options_.dev));
-    return res;
+    return SignedInResponse(201, std::move(o), s, accounts_.CsrfToken(s.session), options_.dev);
   }
 
   core::Result<Response> Decline(Call& c) {
