@@ -1,6 +1,6 @@
 // AccountsApi: the thin handlers of the account endpoints (sign-up, sessions, profile,
 // password, email, 2FA, own audit, deletion). Registered once; thread-safe (state is the
-// thread-safe AccountService and an internally locked rate limiter).
+// thread-safe AccountService; the per-IP bucket is the Routes' own).
 #pragma once
 
 #include <string>
@@ -8,8 +8,7 @@
 #include "app/account_service.hpp"
 #include "http/api.hpp"
 #include "http/auth.hpp"
-#include "http/rate_limiter.hpp"
-#include "http/router.hpp"
+#include "http/endpoint.hpp"
 
 namespace vault::http {
 
@@ -23,47 +22,39 @@ inline constexpr std::size_t kMaxCode = 32;
 class AccountsApi {
  public:
   AccountsApi(app::AccountService& accounts, ApiOptions options);
-  void Register(Router& r);
+  void Register(Routes& routes);
 
  private:
-  using Method = core::Result<Response> (AccountsApi::*)(Request&);
-  // Adds a route; `limited` routes pass the per-IP rate limiter first.
-  void Add(Router& r, const char* method, const char* pattern, Executor ex, Method m,
-           bool limited = false);
-
   Response SignedInResponse(int status, const app::SignedIn& s) const;
-  core::Result<AuthResult> Auth(const Request& req);
 
   // accounts_api.cpp
-  core::Result<Response> SignUp(Request& req);
-  core::Result<Response> CompleteSignUp(Request& req);
-  core::Result<Response> SignIn(Request& req);
-  core::Result<Response> CurrentSession(Request& req);
-  core::Result<Response> SignOut(Request& req);
-  core::Result<Response> GetMe(Request& req);
-  core::Result<Response> PatchMe(Request& req);
-  core::Result<Response> ChangePassword(Request& req);
-  core::Result<Response> ChangeEmail(Request& req);
-  core::Result<Response> ConfirmEmail(Request& req);
-  core::Result<Response> Forgot(Request& req);
-  core::Result<Response> Reset(Request& req);
-  core::Result<Response> ListSessions(Request& req);
-  core::Result<Response> RevokeSession(Request& req);
-  core::Result<Response> RevokeOthers(Request& req);
+  core::Result<Response> SignUp(Call& c);
+  core::Result<Response> CompleteSignUp(Call& c);
+  core::Result<Response> SignIn(Call& c);
+  core::Result<Response> CurrentSession(Call& c);
+  core::Result<Response> SignOut(Call& c);
+  core::Result<Response> GetMe(Call& c);
+  core::Result<Response> PatchMe(Call& c);
+  core::Result<Response> ChangePassword(Call& c);
+  core::Result<Response> ChangeEmail(Call& c);
+  core::Result<Response> ConfirmEmail(Call& c);
+  core::Result<Response> Forgot(Call& c);
+  core::Result<Response> Reset(Call& c);
+  core::Result<Response> ListSessions(Call& c);
+  core::Result<Response> RevokeSession(Call& c);
+  core::Result<Response> RevokeOthers(Call& c);
 
   // security_api.cpp
-  core::Result<Response> CompleteMfa(Request& req);
-  core::Result<Response> StartTotp(Request& req);
-  core::Result<Response> ConfirmTotp(Request& req);
-  core::Result<Response> DisableTotp(Request& req);
-  core::Result<Response> RegenerateCodes(Request& req);
-  core::Result<Response> MyAudit(Request& req);
-  core::Result<Response> DeleteMe(Request& req);
+  core::Result<Response> CompleteMfa(Call& c);
+  core::Result<Response> StartTotp(Call& c);
+  core::Result<Response> ConfirmTotp(Call& c);
+  core::Result<Response> DisableTotp(Call& c);
+  core::Result<Response> RegenerateCodes(Call& c);
+  core::Result<Response> MyAudit(Call& c);
+  core::Result<Response> DeleteMe(Call& c);
 
   app::AccountService& accounts_;
   ApiOptions options_;
-  std::string origin_;
-  RateLimiter limiter_;
 };
 
 }  // namespace vault::http

@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <cstdlib>
 
+#include "http/auth.hpp"
 #include "http/log.hpp"
 #include "http/render.hpp"
 
@@ -14,6 +15,17 @@ core::Error BadQuery(const char* field, std::string detail) {
 }
 
 }  // namespace
+
+Response SignedInResponse(int status, boost::json::object o, const app::SignedIn& s,
+                          const std::string& csrf_token, bool dev) {
+  o["account"] = RenderAccount(s.account);
+  o["session"] = RenderSession(s.session, true, csrf_token);
+  o["session_token"] = s.token;
+  Response r = JsonOk(status, o);
+  r.headers.emplace_back("Set-Cookie",
+                         SessionCookie(s.token, s.session.expires_at - s.session.created_at, dev));
+  return r;
+}
 
 Response JsonOk(int status, const boost::json::value& v) {
   return Response::Json(status, boost::json::serialize(v));

@@ -1,16 +1,17 @@
-// Small helpers shared by the handler files: registering member-function handlers, paging
-// query parameters, and rendering audit pages. Thread-safe (stateless).
+// Small helpers shared by the handler files: finishing a handler's result, paging query
+// parameters, and rendering audit pages. Thread-safe (stateless).
 #pragma once
 
+#include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <string>
 #include <vector>
 
+#include "app/account_service.hpp"
 #include "core/blocking.hpp"
 #include "core/security.hpp"
 #include "http/message.hpp"
 #include "http/problem.hpp"
-#include "http/router.hpp"
 
 namespace vault::http {
 
@@ -20,12 +21,10 @@ inline Response Finish(core::Result<Response> res, const Request& req) {
   return res ? std::move(*res) : Problem(res.error(), req.request_id);
 }
 
-// Registers api->*m for (method, pattern); an error result becomes problem+json.
-template <typename Api>
-void AddRoute(Router& r, Api* api, const char* method, const char* pattern, Executor ex,
-              core::Result<Response> (Api::*m)(Request&)) {
-  r.Add(method, pattern, ex, [api, m](Request& req) { return Finish((api->*m)(req), req); });
-}
+// o with the account, the session (with its CSRF token) and the session token, and the session
+// cookie: the answer of every request that signs somebody in.
+Response SignedInResponse(int status, boost::json::object o, const app::SignedIn& s,
+                          const std::string& csrf_token, bool dev);
 
 // A JSON response with the serialised value.
 Response JsonOk(int status, const boost::json::value& v);

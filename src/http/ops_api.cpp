@@ -1,27 +1,31 @@
 // Operational endpoints: liveness, readiness, Prometheus metrics, the OpenAPI document.
 #include "http/api.hpp"
-#include "http/problem.hpp"
+#include "http/endpoint.hpp"
 
 namespace vault::http {
 
 void RegisterOpsRoutes(Router& router, Metrics& metrics, core::Store& store,
                        std::function<int()> hash_threads) {
-  router.Add("GET", "/healthz", Executor::kInline,
-             [](Request&) { return Response::Json(200, R"({"status":"ok"})"); });
-  router.Add("GET", "/readyz", Executor::kBlocking, [&store](Request& req) {
-    if (auto r = store.Ping(); !r)
-      return Problem(
-          {core::Code::kUnavailable, "storage.unavailable", "", "the database is not reachable"},
-          req.request_id);
+  Routes routes(router);
+  const Access P = Access::kPublic;
+  routes.Add({"GET", "/healthz", Executor::kInline, P}, [](Call&) -> core::Result<Response> {
     return Response::Json(200, R"({"status":"ok"})");
   });
-  router.Add("GET", "/metrics", Executor::kInline, [&metrics, hash_threads](Request&) {
-    Response r = Response::Json(200, metrics.Render(hash_threads()));
-    r.content_type = "text/plain; version=0.0.4";
-    return r;
+  routes.Add({"GET", "/readyz", Executor::kBlocking, P}, [&store](Call&) -> core::Result<Response> {
+    if (auto r = store.Ping(); !r)
+      return core::Fail(core::Code::kUnavailable, "storage.unavailable",
+                        "the database is not reachable");
+    return Response::Json(200, R"({"status":"ok"})");
   });
-  router.Add("GET", "/api/openapi.json", Executor::kInline,
-             [](Request&) { return Response::Json(200, OpenApiDocument()); });
+  routes.Add({"GET", "/metrics", Executor::kInline, P},
+             [&metrics, hash_threads](Call&) -> core::Result<Response> {
+               Response r = Response::Json(200, metrics.Render(hash_threads()));
+               r.content_type = "text/plain; version=0.0.4";
+               return r;
+             });
+  routes.Add(
+      {"GET", "/api/openapi.json", Executor::kInline, P},
+      [](Call&) -> core::Result<Response> { return Response::Json(200, OpenApiDocument()); });
 }
 
 }  // namespace vault::http

@@ -185,4 +185,40 @@ boost::json::object RenderDecision(const app::AccessQuery& q, const core::Access
           {"role", d.role.empty() ? boost::json::value(nullptr) : boost::json::value(d.role)}};
 }
 
+boost::json::object RenderExplanation(const app::AccessQuery& q, const core::AccessDecision& d,
+                                      const core::AccessFacts& f) {
+  boost::json::object o = RenderDecision(q, d);
+  boost::json::array grants, perms;
+  for (const auto& g : f.grants)
+    grants.push_back({{"via", g.via},
+                      {"group_id", g.group_id.empty() ? boost::json::value(nullptr)
+                                                      : boost::json::value(g.group_id)},
+                      {"role", g.role},
+                      {"rank", g.rank}});
+  for (const auto& p : d.permissions) perms.emplace_back(p);
+  o["chain"] = {
+      {"account",
+       {{"exists", f.account_exists},
+        {"disabled", f.account_disabled},
+        {"mfa_enabled", f.account_mfa}}},
+      {"membership",
+       f.membership ? boost::json::value({{"role", std::string(core::RoleName(*f.membership))}})
+                    : boost::json::value(nullptr)},
+      {"workspace", {{"id", f.product.workspace_id}, {"require_2fa", f.workspace_requires_2fa}}},
+      {"grants", std::move(grants)},
+      {"effective_role", d.role.empty() ? boost::json::value(nullptr) : boost::json::value(d.role)},
+      {"role_permissions", std::move(perms)},
+      {"product", {{"exists", f.product_exists}, {"disabled", f.product.disabled}}},
+      {"subscription", RenderSubscription(f.subscription)}};
+  return o;
+}
+
+boost::json::object RenderServiceClient(const core::ServiceClient& c) {
+  return {{"client_id", c.id},
+          {"product_type_id", c.type_id},
+          {"name", c.name},
+          {"created_at", core::FormatRfc3339(c.created_at)},
+          {"revoked", c.revoked_at != 0}};
+}
+
 }  // namespace vault::http

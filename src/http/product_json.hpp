@@ -28,5 +28,10 @@ boost::json::object RenderProduct(const app::ProductRow& r);
 boost::json::object RenderGrant(const core::Grant& g);
 boost::json::object RenderGroup(const core::Group& g);
 boost::json::object RenderDecision(const app::AccessQuery& q, const core::AccessDecision& d);
+// The decision with the chain of facts it was made from (POST /api/v1/access/explain).
+boost::json::object RenderExplanation(const app::AccessQuery& q, const core::AccessDecision& d,
+                                      const core::AccessFacts& f);
+// Never the secret (shown once, at creation).
+boost::json::object RenderServiceClient(const core::ServiceClient& c);
 
 }  // namespace vault::http

@@ -4,6 +4,10 @@
 
 namespace vault::http {
 
+boost::json::value StringOrNull(const std::string& s) {
+  return s.empty() ? boost::json::value(nullptr) : boost::json::value(s);
+}
+
 boost::json::object RenderAccount(const core::Account& a, std::optional<bool> mfa_enabled) {
   boost::json::object o;
   o["id"] = a.id;

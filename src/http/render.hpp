@@ -2,6 +2,7 @@
 #pragma once
 
 #include <boost/json/object.hpp>
+#include <boost/json/value.hpp>
 #include <optional>
 #include <string>
 
@@ -9,6 +10,9 @@
 #include "core/security.hpp"
 
 namespace vault::http {
+
+// null for an empty string.
+boost::json::value StringOrNull(const std::string& s);
 
 // mfa_enabled is rendered when known (the caller's own account).
 boost::json::object RenderAccount(const core::Account& a, std::optional<bool> mfa_enabled = {});

@@ -21,21 +21,20 @@ Response CodesResponse(const std::vector<std::string>& codes) {
 
 }  // namespace
 
-core::Result<Response> AccountsApi::CompleteMfa(Request& req) {
-  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+core::Result<Response> AccountsApi::CompleteMfa(Call& c) {
+  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
   VAULT_ASSIGN_OR_RETURN(auto token, body.String("mfa_token", kMaxToken));
   VAULT_ASSIGN_OR_RETURN(auto code, body.OptString("code", kMaxCode));
   VAULT_ASSIGN_OR_RETURN(auto recovery, body.OptString("recovery_code", kMaxCode));
   VAULT_ASSIGN_OR_RETURN(auto s, accounts_.CompleteMfa(token, code.value_or(""),
-                                                       recovery.value_or(""), ClientOf(req)));
+                                                       recovery.value_or(""), ClientOf(c.req)));
   return SignedInResponse(201, s);
 }
 
-core::Result<Response> AccountsApi::StartTotp(Request& req) {
-  VAULT_ASSIGN_OR_RETURN(auto auth, Auth(req));
-  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+core::Result<Response> AccountsApi::StartTotp(Call& c) {
+  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
   VAULT_ASSIGN_OR_RETURN(auto password, body.String("password", kMaxPasswordInput));
-  VAULT_ASSIGN_OR_RETURN(auto e, accounts_.StartTotp(auth.ctx, password));
+  VAULT_ASSIGN_OR_RETURN(auto e, accounts_.StartTotp(c.ctx, password));
   boost::json::object o;
   o["secret"] = e.secret_base32;
   o["otpauth_uri"] = e.otpauth_uri;
@@ -43,46 +42,41 @@ core::Result<Response> AccountsApi::StartTotp(Request& req) {
   return Response::Json(200, boost::json::serialize(o));
 }
 
-core::Result<Response> AccountsApi::ConfirmTotp(Request& req) {
-  VAULT_ASSIGN_OR_RETURN(auto auth, Auth(req));
-  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+core::Result<Response> AccountsApi::ConfirmTotp(Call& c) {
+  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
   VAULT_ASSIGN_OR_RETURN(auto code, body.String("code", kMaxCode));
-  VAULT_ASSIGN_OR_RETURN(auto codes, accounts_.ConfirmTotp(auth.ctx, code));
+  VAULT_ASSIGN_OR_RETURN(auto codes, accounts_.ConfirmTotp(c.ctx, code));
   return CodesResponse(codes);
 }
 
-core::Result<Response> AccountsApi::DisableTotp(Request& req) {
-  VAULT_ASSIGN_OR_RETURN(auto auth, Auth(req));
-  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+core::Result<Response> AccountsApi::DisableTotp(Call& c) {
+  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
   VAULT_ASSIGN_OR_RETURN(auto password, body.String("password", kMaxPasswordInput));
   VAULT_ASSIGN_OR_RETURN(auto code, body.String("code", kMaxCode));
-  VAULT_TRY(accounts_.DisableTotp(auth.ctx, password, code));
+  VAULT_TRY(accounts_.DisableTotp(c.ctx, password, code));
   return Response::NoContent();
 }
 
-core::Result<Response> AccountsApi::RegenerateCodes(Request& req) {
-  VAULT_ASSIGN_OR_RETURN(auto auth, Auth(req));
-  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+core::Result<Response> AccountsApi::RegenerateCodes(Call& c) {
+  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
   VAULT_ASSIGN_OR_RETURN(auto code, body.String("code", kMaxCode));
-  VAULT_ASSIGN_OR_RETURN(auto codes, accounts_.RegenerateRecoveryCodes(auth.ctx, code));
+  VAULT_ASSIGN_OR_RETURN(auto codes, accounts_.RegenerateRecoveryCodes(c.ctx, code));
   return CodesResponse(codes);
 }
 
-core::Result<Response> AccountsApi::DeleteMe(Request& req) {
-  VAULT_ASSIGN_OR_RETURN(auto auth, Auth(req));
-  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+core::Result<Response> AccountsApi::DeleteMe(Call& c) {
+  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
   VAULT_ASSIGN_OR_RETURN(auto password, body.String("password", kMaxPasswordInput));
-  VAULT_TRY(accounts_.DeleteAccount(auth.ctx, password));
+  VAULT_TRY(accounts_.DeleteAccount(c.ctx, password));
   Response res = Response::NoContent();
   res.headers.emplace_back("Set-Cookie", SessionCookie("", 0, options_.dev));
   return res;
 }
 
-core::Result<Response> AccountsApi::MyAudit(Request& req) {
-  VAULT_ASSIGN_OR_RETURN(auto auth, Auth(req));
+core::Result<Response> AccountsApi::MyAudit(Call& c) {
   std::string format;
-  VAULT_ASSIGN_OR_RETURN(auto q, ParseAuditQuery(req, &format));
-  VAULT_ASSIGN_OR_RETURN(auto events, accounts_.MyAudit(auth.ctx, q));
+  VAULT_ASSIGN_OR_RETURN(auto q, ParseAuditQuery(c.req, &format));
+  VAULT_ASSIGN_OR_RETURN(auto events, accounts_.MyAudit(c.ctx, q));
   return AuditPage(events, q, format);
 }
 

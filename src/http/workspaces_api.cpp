@@ -4,139 +4,82 @@
 
 #include "http/api.hpp"
 #include "http/auth.hpp"
+#include "http/endpoint.hpp"
 #include "http/handler_util.hpp"
 #include "http/json_body.hpp"
 #include "http/render.hpp"
+#include "http/workspace_json.hpp"
 
 namespace vault::http {
 namespace {
 
 constexpr std::size_t kMaxDescription = 1000;
 
-boost::json::object RenderWorkspace(const core::Workspace& w, std::optional<core::Role> role,
-                                    bool has_logo) {
-  boost::json::object o;
-  o["id"] = w.id;
-  o["name"] = w.name;
-  o["shortname"] = w.shortname;
-  o["description"] = w.description;
-  o["require_2fa"] = w.require_2fa;
-  o["created_at"] = core::FormatRfc3339(w.created_at);
-  o["updated_at"] = core::FormatRfc3339(w.updated_at);
-  if (role) o["my_role"] = std::string(core::RoleName(*role));
-  o["logo_url"] = has_logo ? boost::json::value("/api/v1/workspaces/" + w.id + "/logo")
-                           : boost::json::value(nullptr);
-  return o;
-}
-
-boost::json::object RenderMember(const core::MemberView& m) {
-  boost::json::object o;
-  o["account_id"] = m.membership.account_id;
-  o["name"] = m.name;
-  o["email"] = m.email;
-  o["role"] = std::string(core::RoleName(m.membership.role));
-  boost::json::array groups;
-  for (const auto& [id, name] : m.groups) groups.push_back({{"id", id}, {"name", name}});
-  o["groups"] = std::move(groups);
-  o["mfa_enabled"] = m.mfa_enabled;
-  o["joined_at"] = core::FormatRfc3339(m.membership.created_at);
-  o["last_sign_in_at"] = m.last_sign_in_at
-                             ? boost::json::value(core::FormatRfc3339(m.last_sign_in_at))
-                             : boost::json::value(nullptr);
-  return o;
-}
-
-boost::json::object RenderInvitation(const core::Invitation& i) {
-  boost::json::object o;
-  o["id"] = i.id;
-  o["workspace_id"] = i.workspace_id;
-  o["email"] = i.email;
-  o["role"] = std::string(core::RoleName(i.role));
-  o["status"] = std::string(core::InvitationStatusName(i.status));
-  o["invited_by"] = i.invited_by;
-  o["created_at"] = core::FormatRfc3339(i.created_at);
-  o["expires_at"] = core::FormatRfc3339(i.expires_at);
-  boost::json::array groups, grants;
-  for (const auto& g : i.group_ids) groups.emplace_back(g);
-  for (const auto& [p, r] : i.product_grants) grants.push_back({{"product_id", p}, {"role", r}});
-  o["groups"] = std::move(groups);
-  o["grants"] = std::move(grants);
-  return o;
-}
-
 class WorkspacesApi {
  public:
   WorkspacesApi(app::AccountService& accounts, app::WorkspaceService& workspaces,
                 app::PlatformService& platform, const ApiOptions& options)
-      : accounts_(accounts),
-        workspaces_(workspaces),
-        platform_(platform),
-        options_(options),
-        origin_(OriginOf(options.public_url)) {}
+      : accounts_(accounts), workspaces_(workspaces), platform_(platform), options_(options) {}
 
-  void Register(Router& r) {
+  void Register(Routes& routes) {
     using E = Executor;
     using A = WorkspacesApi;
-    AddRoute(r, this, "POST", "/api/v1/workspaces", E::kBlocking, &A::Create);
-    AddRoute(r, this, "GET", "/api/v1/me/workspaces", E::kBlocking, &A::Mine);
-    AddRoute(r, this, "GET", "/api/v1/me/invitations", E::kBlocking, &A::MyInvitations);
-    AddRoute(r, this, "GET", "/api/v1/workspaces/{ws}", E::kBlocking, &A::Get);
-    AddRoute(r, this, "PATCH", "/api/v1/workspaces/{ws}", E::kBlocking, &A::Patch);
-    AddRoute(r, this, "DELETE", "/api/v1/workspaces/{ws}", E::kBlocking, &A::Delete);
-    AddRoute(r, this, "PUT", "/api/v1/workspaces/{ws}/logo", E::kBlocking, &A::PutLogo);
-    AddRoute(r, this, "GET", "/api/v1/workspaces/{ws}/logo", E::kBlocking, &A::GetLogo);
-    AddRoute(r, this, "DELETE", "/api/v1/workspaces/{ws}/logo", E::kBlocking, &A::DeleteLogo);
-    AddRoute(r, this, "GET", "/api/v1/workspaces/{ws}/members", E::kBlocking, &A::Members);
-    AddRoute(r, this, "PATCH", "/api/v1/workspaces/{ws}/members/{account_id}", E::kBlocking,
-             &A::ChangeRole);
-    AddRoute(r, this, "DELETE", "/api/v1/workspaces/{ws}/members/{account_id}", E::kBlocking,
-             &A::Remove);
-    AddRoute(r, this, "POST", "/api/v1/workspaces/{ws}/invitations", E::kBlocking, &A::Invite);
-    AddRoute(r, this, "GET", "/api/v1/workspaces/{ws}/invitations", E::kBlocking, &A::Invitations);
-    AddRoute(r, this, "DELETE", "/api/v1/workspaces/{ws}/invitations/{id}", E::kBlocking,
-             &A::Revoke);
-    AddRoute(r, this, "POST", "/api/v1/workspaces/{ws}/invitations/{id}/resend", E::kBlocking,
-             &A::Resend);
-    AddRoute(r, this, "POST", "/api/v1/invitations/accept", E::kHash, &A::Accept);
-    AddRoute(r, this, "POST", "/api/v1/invitations/decline", E::kBlocking, &A::Decline);
-    AddRoute(r, this, "GET", "/api/v1/workspaces/{ws}/audit", E::kBlocking, &A::Audit);
-    AddRoute(r, this, "GET", "/api/v1/admin/accounts", E::kBlocking, &A::AdminAccounts);
-    AddRoute(r, this, "GET", "/api/v1/admin/accounts/{id}", E::kBlocking, &A::AdminAccount);
-    AddRoute(r, this, "PATCH", "/api/v1/admin/accounts/{id}", E::kBlocking, &A::AdminPatchAccount);
-    AddRoute(r, this, "GET", "/api/v1/admin/workspaces", E::kBlocking, &A::AdminWorkspaces);
-    AddRoute(r, this, "GET", "/api/v1/admin/workspaces/{id}", E::kBlocking, &A::AdminWorkspace);
+    const Access S = Access::kSession, Admin = Access::kSuperAdmin;
+    const std::string w = "/api/v1/workspaces/{ws}";
+    routes.Add({"POST", "/api/v1/workspaces", E::kBlocking, S}, this, &A::Create);
+    routes.Add({"GET", "/api/v1/me/workspaces", E::kBlocking, S}, this, &A::Mine);
+    routes.Add({"GET", "/api/v1/me/invitations", E::kBlocking, S}, this, &A::MyInvitations);
+    routes.Add({"GET", w, E::kBlocking, S}, this, &A::Get);
+    routes.Add({"PATCH", w, E::kBlocking, S}, this, &A::Patch);
+    routes.Add({"DELETE", w, E::kBlocking, S}, this, &A::Delete);
+    routes.Add({"PUT", w + "/logo", E::kBlocking, S}, this, &A::PutLogo);
+    routes.Add({"GET", w + "/logo", E::kBlocking, S}, this, &A::GetLogo);
+    routes.Add({"DELETE", w + "/logo", E::kBlocking, S}, this, &A::DeleteLogo);
+    routes.Add({"GET", w + "/members", E::kBlocking, S}, this, &A::Members);
+    routes.Add({"PATCH", w + "/members/{account_id}", E::kBlocking, S}, this, &A::ChangeRole);
+    routes.Add({"DELETE", w + "/members/{account_id}", E::kBlocking, S}, this, &A::Remove);
+    routes.Add({"POST", w + "/invitations", E::kBlocking, S}, this, &A::Invite);
+    routes.Add({"GET", w + "/invitations", E::kBlocking, S}, this, &A::Invitations);
+    routes.Add({"DELETE", w + "/invitations/{id}", E::kBlocking, S}, this, &A::Revoke);
+    routes.Add({"POST", w + "/invitations/{id}/resend", E::kBlocking, S}, this, &A::Resend);
+    // Login CSRF: only from the console's Origin (or none).
+    routes.Add({"POST", "/api/v1/invitations/accept", E::kHash, Access::kCredentialOrSession}, this,
+               &A::Accept);
+    routes.Add({"POST", "/api/v1/invitations/decline", E::kBlocking, Access::kCredential}, this,
+               &A::Decline);
+    routes.Add({"GET", w + "/audit", E::kBlocking, S}, this, &A::Audit);
+    routes.Add({"GET", "/api/v1/admin/accounts", E::kBlocking, Admin}, this, &A::AdminAccounts);
+    routes.Add({"GET", "/api/v1/admin/accounts/{id}", E::kBlocking, Admin}, this, &A::AdminAccount);
+    routes.Add({"PATCH", "/api/v1/admin/accounts/{id}", E::kBlocking, Admin}, this,
+               &A::AdminPatchAccount);
+    routes.Add({"GET", "/api/v1/admin/workspaces", E::kBlocking, Admin}, this, &A::AdminWorkspaces);
+    routes.Add({"GET", "/api/v1/admin/workspaces/{id}", E::kBlocking, Admin}, this,
+               &A::AdminWorkspace);
   }
 
  private:
-  core::Result<app::AuthContext> Auth(const Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto a, Authenticate(req, accounts_, origin_));
-    return std::move(a.ctx);
-  }
-
   // Authorisation before input validation: a caller who may not do this gets 404/403 whatever
   // the body or query holds (the service checks again inside its transaction).
-  core::Result<void> Gate(const app::AuthContext& ctx, Request& req, core::Capability capability) {
-    VAULT_TRY(workspaces_.Open(ctx, req.params["ws"], capability));
+  core::Result<void> Gate(Call& c, core::Capability capability) {
+    VAULT_TRY(workspaces_.Open(c.ctx, c.param("ws"), capability));
     return {};
   }
 
-  core::Result<Response> Create(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+  core::Result<Response> Create(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
     VAULT_ASSIGN_OR_RETURN(auto name, body.String("name", 100));
     VAULT_ASSIGN_OR_RETURN(auto shortname, body.String("shortname", 40));
     VAULT_ASSIGN_OR_RETURN(auto description, body.OptString("description", kMaxDescription));
     VAULT_ASSIGN_OR_RETURN(auto w,
-                           workspaces_.Create(ctx, name, shortname, description.value_or("")));
+                           workspaces_.Create(c.ctx, name, shortname, description.value_or("")));
     return JsonOk(201, RenderWorkspace(w.workspace, w.membership.role, false));
   }
 
-  core::Result<Response> Mine(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_ASSIGN_OR_RETURN(auto mine, workspaces_.ListMine(ctx));
+  core::Result<Response> Mine(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto mine, workspaces_.ListMine(c.ctx));
     boost::json::array items;
-    for (const auto& c : mine.cards)
-      items.push_back(RenderWorkspace(c.workspace, c.role, c.has_logo));
+    for (const auto& card : mine.cards)
+      items.push_back(RenderWorkspace(card.workspace, card.role, card.has_logo));
     boost::json::object o;
     o["items"] = std::move(items);
     o["last_workspace_id"] = mine.last_workspace_id.empty()
@@ -145,9 +88,8 @@ class WorkspacesApi {
     return JsonOk(200, o);
   }
 
-  core::Result<Response> MyInvitations(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_ASSIGN_OR_RETURN(auto list, workspaces_.MyInvitations(ctx));
+  core::Result<Response> MyInvitations(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto list, workspaces_.MyInvitations(c.ctx));
     boost::json::array items;
     for (const auto& [inv, w] : list) {
       boost::json::object o = RenderInvitation(inv);
@@ -157,49 +99,44 @@ class WorkspacesApi {
     return JsonOk(200, boost::json::object{{"items", std::move(items)}});
   }
 
-  core::Result<Response> Get(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_ASSIGN_OR_RETURN(auto a, workspaces_.Get(ctx, req.params["ws"]));
-    bool has_logo = static_cast<bool>(workspaces_.GetLogo(ctx, a.workspace.id));
+  core::Result<Response> Get(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto a, workspaces_.Get(c.ctx, c.param("ws")));
+    bool has_logo = static_cast<bool>(workspaces_.GetLogo(c.ctx, a.workspace.id));
     return JsonOk(200, RenderWorkspace(a.workspace, a.membership.role, has_logo));
   }
 
-  core::Result<Response> Patch(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_TRY(Gate(ctx, req, core::Capability::kEditSettings));
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+  core::Result<Response> Patch(Call& c) {
+    VAULT_TRY(Gate(c, core::Capability::kEditSettings));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
     app::WorkspacePatch patch;
     VAULT_ASSIGN_OR_RETURN(auto name, body.OptString("name", 100));
     VAULT_ASSIGN_OR_RETURN(auto shortname, body.OptString("shortname", 40));
     VAULT_ASSIGN_OR_RETURN(auto description, body.OptString("description", kMaxDescription));
     VAULT_ASSIGN_OR_RETURN(auto require, body.OptBool("require_2fa"));
     patch = {name, shortname, description, require};
-    VAULT_ASSIGN_OR_RETURN(auto w, workspaces_.Update(ctx, req.params["ws"], patch));
-    auto access = workspaces_.Open(ctx, w.id, core::Capability::kView);
+    VAULT_ASSIGN_OR_RETURN(auto w, workspaces_.Update(c.ctx, c.param("ws"), patch));
+    auto access = workspaces_.Open(c.ctx, w.id, core::Capability::kView);
     return JsonOk(200,
                   RenderWorkspace(w, access ? std::optional(access->membership.role) : std::nullopt,
-                                  static_cast<bool>(workspaces_.GetLogo(ctx, w.id))));
+                                  static_cast<bool>(workspaces_.GetLogo(c.ctx, w.id))));
   }
 
-  core::Result<Response> Delete(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_TRY(Gate(ctx, req, core::Capability::kDeleteWorkspace));
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+  core::Result<Response> Delete(Call& c) {
+    VAULT_TRY(Gate(c, core::Capability::kDeleteWorkspace));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
     VAULT_ASSIGN_OR_RETURN(auto confirm, body.String("confirm", 40));
-    VAULT_TRY(workspaces_.Delete(ctx, req.params["ws"], confirm));
+    VAULT_TRY(workspaces_.Delete(c.ctx, c.param("ws"), confirm));
     return Response::NoContent();
   }
 
-  core::Result<Response> PutLogo(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_TRY(Gate(ctx, req, core::Capability::kEditSettings));
-    VAULT_TRY(workspaces_.PutLogo(ctx, req.params["ws"], req.body));
+  core::Result<Response> PutLogo(Call& c) {
+    VAULT_TRY(Gate(c, core::Capability::kEditSettings));
+    VAULT_TRY(workspaces_.PutLogo(c.ctx, c.param("ws"), c.req.body));
     return Response::NoContent();
   }
 
-  core::Result<Response> GetLogo(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_ASSIGN_OR_RETURN(auto logo, workspaces_.GetLogo(ctx, req.params["ws"]));
+  core::Result<Response> GetLogo(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto logo, workspaces_.GetLogo(c.ctx, c.param("ws")));
     Response res;
     res.content_type = logo.content_type;  // sniffed at upload: only PNG, JPEG or WebP
     res.body = std::move(logo.data);
@@ -209,42 +146,37 @@ class WorkspacesApi {
     return res;
   }
 
-  core::Result<Response> DeleteLogo(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_TRY(workspaces_.DeleteLogo(ctx, req.params["ws"]));
+  core::Result<Response> DeleteLogo(Call& c) {
+    VAULT_TRY(workspaces_.DeleteLogo(c.ctx, c.param("ws")));
     return Response::NoContent();
   }
 
-  core::Result<Response> Members(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_ASSIGN_OR_RETURN(auto members, workspaces_.Members(ctx, req.params["ws"]));
+  core::Result<Response> Members(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto members, workspaces_.Members(c.ctx, c.param("ws")));
     boost::json::array items;
     for (const auto& m : members) items.push_back(RenderMember(m));
     return JsonOk(200, boost::json::object{{"items", std::move(items)}});
   }
 
-  core::Result<Response> ChangeRole(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_TRY(Gate(ctx, req, core::Capability::kManageMembers));
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+  core::Result<Response> ChangeRole(Call& c) {
+    VAULT_TRY(Gate(c, core::Capability::kManageMembers));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
     VAULT_ASSIGN_OR_RETURN(auto role_name, body.String("role", 20));
     VAULT_ASSIGN_OR_RETURN(auto role, core::ParseRole(role_name, "role"));
     VAULT_ASSIGN_OR_RETURN(
-        auto m, workspaces_.ChangeRole(ctx, req.params["ws"], req.params["account_id"], role));
+        auto m, workspaces_.ChangeRole(c.ctx, c.param("ws"), c.param("account_id"), role));
     return JsonOk(200, boost::json::object{{"account_id", m.account_id},
                                            {"role", std::string(core::RoleName(m.role))}});
   }
 
-  core::Result<Response> Remove(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_TRY(workspaces_.RemoveMember(ctx, req.params["ws"], req.params["account_id"]));
+  core::Result<Response> Remove(Call& c) {
+    VAULT_TRY(workspaces_.RemoveMember(c.ctx, c.param("ws"), c.param("account_id")));
     return Response::NoContent();
   }
 
-  core::Result<Response> Invite(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_TRY(Gate(ctx, req, core::Capability::kManageMembers));
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+  core::Result<Response> Invite(Call& c) {
+    VAULT_TRY(Gate(c, core::Capability::kManageMembers));
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
     VAULT_ASSIGN_OR_RETURN(auto email, body.String("email", 254));
     VAULT_ASSIGN_OR_RETURN(auto role_name, body.OptString("role", 20));
     VAULT_ASSIGN_OR_RETURN(auto role, core::ParseRole(role_name.value_or("member"), "role"));
@@ -260,89 +192,68 @@ class WorkspacesApi {
       grants.emplace_back(*product, *product_role);
     }
     VAULT_ASSIGN_OR_RETURN(auto inv,
-                           workspaces_.Invite(ctx, req.params["ws"], email, role, groups, grants));
+                           workspaces_.Invite(c.ctx, c.param("ws"), email, role, groups, grants));
     return JsonOk(201, RenderInvitation(inv));
   }
 
-  core::Result<Response> Invitations(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_ASSIGN_OR_RETURN(auto list, workspaces_.Invitations(ctx, req.params["ws"]));
+  core::Result<Response> Invitations(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto list, workspaces_.Invitations(c.ctx, c.param("ws")));
     boost::json::array items;
     for (const auto& i : list) items.push_back(RenderInvitation(i));
     return JsonOk(200, boost::json::object{{"items", std::move(items)}});
   }
 
-  core::Result<Response> Revoke(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_TRY(workspaces_.RevokeInvitation(ctx, req.params["ws"], req.params["id"]));
+  core::Result<Response> Revoke(Call& c) {
+    VAULT_TRY(workspaces_.RevokeInvitation(c.ctx, c.param("ws"), c.param("id")));
     return Response::NoContent();
   }
 
-  core::Result<Response> Resend(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
+  core::Result<Response> Resend(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto inv,
-                           workspaces_.ResendInvitation(ctx, req.params["ws"], req.params["id"]));
+                           workspaces_.ResendInvitation(c.ctx, c.param("ws"), c.param("id")));
     return JsonOk(200, RenderInvitation(inv));
   }
 
-  core::Result<Response> Accept(Request& req) {
-    VAULT_TRY(CheckOrigin(req, origin_));  // login CSRF
-    std::optional<app::AuthContext> ctx;
-    bool has_credentials = req.Header("authorization") || !req.Cookie(kSessionCookie).empty();
-    if (has_credentials) {  // credentials sent are checked before the body (401 first)
-      VAULT_ASSIGN_OR_RETURN(auto a, Auth(req));
-      ctx = std::move(a);
-    }
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+  core::Result<Response> Accept(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
     VAULT_ASSIGN_OR_RETURN(auto token, body.String("token", 128));
     std::string name, password;
-    if (!ctx) {
+    if (!c.signed_in) {
       VAULT_ASSIGN_OR_RETURN(auto n, body.String("name", 100));
       VAULT_ASSIGN_OR_RETURN(auto p, body.String("password", 1024));
       name = n;
       password = p;
     }
-    VAULT_ASSIGN_OR_RETURN(
-        auto accepted,
-        workspaces_.AcceptInvitation(token, ctx ? &*ctx : nullptr, name, password, ClientOf(req)));
+    VAULT_ASSIGN_OR_RETURN(auto accepted,
+                           workspaces_.AcceptInvitation(token, c.signed_in ? &c.ctx : nullptr, name,
+                                                        password, ClientOf(c.req)));
     boost::json::object o;
     o["workspace"] = RenderWorkspace(accepted.workspace, accepted.membership.role, false);
     if (!accepted.signed_in) return JsonOk(200, o);
     const app::SignedIn& s = *accepted.signed_in;
-    o["account"] = RenderAccount(s.account);
-    o["session"] = RenderSession(s.session, true, accounts_.CsrfToken(s.session));
-    o["session_token"] = s.token;
-    Response res = JsonOk(201, o);
-    res.headers.emplace_back(
-        "Set-Cookie",
-        SessionCookie(s.token, s.session.expires_at - s.session.created_at, options_.dev));
-    return res;
+    return SignedInResponse(201, std::move(o), s, accounts_.CsrfToken(s.session), options_.dev);
   }
 
-  core::Result<Response> Decline(Request& req) {
-    VAULT_TRY(CheckOrigin(req, origin_));  // login CSRF
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+  core::Result<Response> Decline(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
     VAULT_ASSIGN_OR_RETURN(auto token, body.String("token", 128));
-    VAULT_TRY(workspaces_.DeclineInvitation(token, ClientOf(req)));
+    VAULT_TRY(workspaces_.DeclineInvitation(token, ClientOf(c.req)));
     return Response::NoContent();
   }
 
-  core::Result<Response> Audit(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_TRY(Gate(ctx, req, core::Capability::kReadBillingAudit));
+  core::Result<Response> Audit(Call& c) {
+    VAULT_TRY(Gate(c, core::Capability::kReadBillingAudit));
     std::string format;
-    VAULT_ASSIGN_OR_RETURN(auto q, ParseAuditQuery(req, &format));
-    VAULT_ASSIGN_OR_RETURN(auto events, workspaces_.Audit(ctx, req.params["ws"], q));
+    VAULT_ASSIGN_OR_RETURN(auto q, ParseAuditQuery(c.req, &format));
+    VAULT_ASSIGN_OR_RETURN(auto events, workspaces_.Audit(c.ctx, c.param("ws"), q));
     return AuditPage(events, q, format);
   }
 
-  core::Result<Response> AdminAccounts(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_TRY(app::RequireSuperAdmin(ctx));
-    VAULT_ASSIGN_OR_RETURN(auto limit, QueryLimit(req, 50, 200));
+  core::Result<Response> AdminAccounts(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto limit, QueryLimit(c.req, 50, 200));
     VAULT_ASSIGN_OR_RETURN(auto list,
-                           platform_.SearchAccounts(ctx, req.Query("q").value_or(""),
-                                                    req.Query("cursor").value_or(""), limit));
+                           platform_.SearchAccounts(c.ctx, c.req.Query("q").value_or(""),
+                                                    c.req.Query("cursor").value_or(""), limit));
     boost::json::array items;
     for (const auto& a : list) {
       boost::json::object o = RenderAccount(a);
@@ -356,39 +267,33 @@ class WorkspacesApi {
     return JsonOk(200, o);
   }
 
-  core::Result<Response> AdminAccount(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_TRY(app::RequireSuperAdmin(ctx));
-    VAULT_ASSIGN_OR_RETURN(auto d, platform_.GetAccount(ctx, req.params["id"]));
+  core::Result<Response> AdminAccount(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto d, platform_.GetAccount(c.ctx, c.param("id")));
     boost::json::object o = RenderAccount(d.account);
     o["disabled"] = d.account.disabled;
     boost::json::array ws;
-    for (const auto& c : d.workspaces)
-      ws.push_back(RenderWorkspace(c.workspace, c.role, c.has_logo));
+    for (const auto& card : d.workspaces)
+      ws.push_back(RenderWorkspace(card.workspace, card.role, card.has_logo));
     o["workspaces"] = std::move(ws);
     return JsonOk(200, o);
   }
 
-  core::Result<Response> AdminPatchAccount(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_TRY(app::RequireSuperAdmin(ctx));
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(req));
+  core::Result<Response> AdminPatchAccount(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
     VAULT_ASSIGN_OR_RETURN(auto disabled, body.OptBool("disabled"));
     VAULT_ASSIGN_OR_RETURN(auto super_admin, body.OptBool("super_admin"));
-    auto a = platform_.UpdateAccount(ctx, req.params["id"], {disabled, super_admin});
+    auto a = platform_.UpdateAccount(c.ctx, c.param("id"), {disabled, super_admin});
     if (!a) return core::Fail(a.error());
     boost::json::object o = RenderAccount(*a);
     o["disabled"] = a->disabled;
     return JsonOk(200, o);
   }
 
-  core::Result<Response> AdminWorkspaces(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_TRY(app::RequireSuperAdmin(ctx));
-    VAULT_ASSIGN_OR_RETURN(auto limit, QueryLimit(req, 50, 200));
+  core::Result<Response> AdminWorkspaces(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto limit, QueryLimit(c.req, 50, 200));
     VAULT_ASSIGN_OR_RETURN(auto list,
-                           platform_.SearchWorkspaces(ctx, req.Query("q").value_or(""),
-                                                      req.Query("cursor").value_or(""), limit));
+                           platform_.SearchWorkspaces(c.ctx, c.req.Query("q").value_or(""),
+                                                      c.req.Query("cursor").value_or(""), limit));
     boost::json::array items;
     for (const auto& w : list) items.push_back(RenderWorkspace(w, std::nullopt, false));
     boost::json::object o{{"items", std::move(items)}};
@@ -398,10 +303,8 @@ class WorkspacesApi {
     return JsonOk(200, o);
   }
 
-  core::Result<Response> AdminWorkspace(Request& req) {
-    VAULT_ASSIGN_OR_RETURN(auto ctx, Auth(req));
-    VAULT_TRY(app::RequireSuperAdmin(ctx));
-    VAULT_ASSIGN_OR_RETURN(auto d, platform_.GetWorkspace(ctx, req.params["id"]));
+  core::Result<Response> AdminWorkspace(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto d, platform_.GetWorkspace(c.ctx, c.param("id")));
     boost::json::object o = RenderWorkspace(d.workspace, std::nullopt, false);
     boost::json::array members;
     for (const auto& m : d.members) members.push_back(RenderMember(m));
@@ -413,7 +316,6 @@ class WorkspacesApi {
   app::WorkspaceService& workspaces_;
   app::PlatformService& platform_;
   ApiOptions options_;
-  std::string origin_;
 };
 
 }  // namespace
@@ -423,7 +325,8 @@ void RegisterWorkspaceRoutes(Router& router, app::AccountService& accounts,
                              const ApiOptions& options) {
   static std::vector<std::unique_ptr<WorkspacesApi>> apis;  // live as long as the process
   apis.push_back(std::make_unique<WorkspacesApi>(accounts, workspaces, platform, options));
-  apis.back()->Register(router);
+  Routes routes(router, &accounts, nullptr, options);
+  apis.back()->Register(routes);
 }
 
 }  // namespace vault::http

@@ -1,0 +1,19 @@
+// JSON renderings of API keys and of key verdicts. Pure; thread-safe.
+#pragma once
+
+#include <boost/json/object.hpp>
+#include <string>
+
+#include "app/api_key_service.hpp"
+#include "core/api_key.hpp"
+
+namespace vault::http {
+
+// A key as lists and pages show it: never the secret, only the prefix and the last four.
+boost::json::object RenderKey(const core::ApiKey& k, core::Timestamp now);
+
+// The verify answer, written directly: it is on every product request, and building a
+// boost::json::object for it cost more than the key check itself.
+std::string RenderVerdict(const app::KeyVerdict& v);
+
+}  // namespace vault::http

@@ -1,0 +1,58 @@
+#include "http/workspace_json.hpp"
+
+#include <boost/json.hpp>
+
+namespace vault::http {
+
+boost::json::object RenderWorkspace(const core::Workspace& w, std::optional<core::Role> role,
+                                    bool has_logo) {
+  boost::json::object o;
+  o["id"] = w.id;
+  o["name"] = w.name;
+  o["shortname"] = w.shortname;
+  o["description"] = w.description;
+  o["require_2fa"] = w.require_2fa;
+  o["created_at"] = core::FormatRfc3339(w.created_at);
+  o["updated_at"] = core::FormatRfc3339(w.updated_at);
+  if (role) o["my_role"] = std::string(core::RoleName(*role));
+  o["logo_url"] = has_logo ? boost::json::value("/api/v1/workspaces/" + w.id + "/logo")
+                           : boost::json::value(nullptr);
+  return o;
+}
+
+boost::json::object RenderMember(const core::MemberView& m) {
+  boost::json::object o;
+  o["account_id"] = m.membership.account_id;
+  o["name"] = m.name;
+  o["email"] = m.email;
+  o["role"] = std::string(core::RoleName(m.membership.role));
+  boost::json::array groups;
+  for (const auto& [id, name] : m.groups) groups.push_back({{"id", id}, {"name", name}});
+  o["groups"] = std::move(groups);
+  o["mfa_enabled"] = m.mfa_enabled;
+  o["joined_at"] = core::FormatRfc3339(m.membership.created_at);
+  o["last_sign_in_at"] = m.last_sign_in_at
+                             ? boost::json::value(core::FormatRfc3339(m.last_sign_in_at))
+                             : boost::json::value(nullptr);
+  return o;
+}
+
+boost::json::object RenderInvitation(const core::Invitation& i) {
+  boost::json::object o;
+  o["id"] = i.id;
+  o["workspace_id"] = i.workspace_id;
+  o["email"] = i.email;
+  o["role"] = std::string(core::RoleName(i.role));
+  o["status"] = std::string(core::InvitationStatusName(i.status));
+  o["invited_by"] = i.invited_by;
+  o["created_at"] = core::FormatRfc3339(i.created_at);
+  o["expires_at"] = core::FormatRfc3339(i.expires_at);
+  boost::json::array groups, grants;
+  for (const auto& g : i.group_ids) groups.emplace_back(g);
+  for (const auto& [p, r] : i.product_grants) grants.push_back({{"product_id", p}, {"role", r}});
+  o["groups"] = std::move(groups);
+  o["grants"] = std::move(grants);
+  return o;
+}
+
+}  // namespace vault::http
