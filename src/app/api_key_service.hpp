@@ -117,6 +117,8 @@ class ApiKeyService : public core::ChangeListener {
   void CatalogChanged() override {}
 
  private:
+  // Keys are stored as HMAC-SHA-256 under the server secret with this purpose.
+  static constexpr const char* kHashPurpose = "api_key";
   struct Cached {
     std::string workspace_id, product_id, name;
     std::array<char, 64> secret_hash{};  // hex HMAC-SHA-256 of the key text
