@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs every build, test and run dependency of Atomyx Vault from Debian packages.
-# Idempotent: skips apt when everything is already present.
+# Installs every build, test and run dependency of Atomyx Vault from Debian packages, and the
+# web console's npm packages from console/package-lock.json (npm ci). Idempotent: skips apt when
+# everything is already present and npm when node_modules matches the lock file.
 set -euo pipefail
 PKGS=(
   build-essential cmake ninja-build ccache pkg-config git tzdata
@@ -12,7 +13,7 @@ PKGS=(
   python3
 )
 if [ "${1:-}" = "--test" ]; then
-  PKGS+=(postgresql-15 python3-aiosmtpd oathtool sqlite3 wrk time clang-format)
+  PKGS+=(postgresql-15 python3-aiosmtpd oathtool sqlite3 wrk time clang-format chromium)
 fi
 missing=()
 # Debian's nodejs has no npm inside; a NodeSource nodejs does and conflicts with the npm package.
@@ -25,4 +26,13 @@ if [ ${#missing[@]} -gt 0 ]; then
   export DEBIAN_FRONTEND=noninteractive
   $SUDO apt-get update -qq
   $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+fi
+
+# The console's packages, exactly as locked. Re-installed only when the lock file changed.
+cd "$(dirname "$0")/.."
+lock_sum=$(sha256sum console/package-lock.json | cut -d' ' -f1)
+stamp=console/node_modules/.vault-lock-sha256
+if [ "$(cat "$stamp" 2>/dev/null)" != "$lock_sum" ]; then
+  (cd console && npm ci --no-audit --no-fund --loglevel=error)
+  echo "$lock_sum" > "$stamp"
 fi

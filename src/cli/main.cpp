@@ -15,6 +15,7 @@
 #include "cli/periodic.hpp"
 #include "cli/runtime.hpp"
 #include "http/api.hpp"
+#include "http/console.hpp"
 #include "http/log.hpp"
 #include "http/server.hpp"
 #include "mail/async_mailer.hpp"
@@ -110,6 +111,10 @@ int Serve(const vault::config::Config& cfg) {
   options.admit_hash_request = [&r, max_wait] { return r.pool->PredictedWait() <= max_wait; };
   options.body_limit = cfg.body_limit_bytes;
   options.header_timeout_seconds = cfg.header_timeout_seconds;
+  options.fallback = vault::http::ServeConsole;  // every GET outside the API: the web console
+  if (!cfg.console_dir.empty() && !vault::http::UseConsoleDirectory(cfg.console_dir))
+    Log("warn", "VAULT_CONSOLE_DIR has no index.html; serving the embedded console",
+        {{"dir", cfg.console_dir}});
   std::unique_ptr<vault::http::Server> server;
   vault::http::ApiOptions api{cfg.public_url, cfg.dev, cfg.ip_rate_per_second, cfg.ip_burst};
   vault::app::WorkspaceService workspaces(ports, accounts);

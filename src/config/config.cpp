@@ -51,6 +51,7 @@ std::vector<Field> Fields(Config& c) {
       {"mail_outbox", "VAULT_MAIL_OUTBOX", str(c.mail_outbox)},
       {"mail_from", "VAULT_MAIL_FROM", str(c.mail_from)},
       {"secret_file", "VAULT_SECRET_FILE", str(c.secret_file)},
+      {"console_dir", "VAULT_CONSOLE_DIR", str(c.console_dir)},
       {"dev", "VAULT_DEV",
        [&c](const std::string& v) -> core::Result<void> {
          c.dev = ParseBool(v);

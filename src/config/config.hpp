@@ -20,6 +20,9 @@ struct Config {
   std::string mail_outbox = "./data/outbox";
   std::string mail_from = "Atomyx Vault <no-reply@localhost>";
   std::string secret_file = "./data/secret.key";
+  // Console development: serve the console from this folder (a `vite build` output) instead of
+  // the copy embedded in the binary. Empty in production.
+  std::string console_dir;
   bool dev = false;
   int http_threads = 0;  // 0 → one per core
   int db_pool_size = 8;

@@ -148,6 +148,8 @@ struct Server::Impl {
       route_index = router.routes().size();
       if (m.path_known)
         co_return MethodNotAllowed(req.path, router.AllowedMethods(req.path), req.request_id);
+      if (opt.fallback)
+        if (auto page = opt.fallback(req)) co_return std::move(*page);
       co_return Problem({core::Code::kNotFound, "route.not_found", "", "no such endpoint"},
                         req.request_id);
     }
@@ -210,8 +212,12 @@ struct Server::Impl {
     if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
     out.set("X-Request-Id", request_id);
     out.set("X-Content-Type-Options", "nosniff");
-    out.set(bhttp::field::cache_control, "no-store");
-    for (const auto& [k, v] : res.headers) out.insert(k, v);
+    bool cache_set = false;
+    for (const auto& [k, v] : res.headers) {
+      out.insert(k, v);
+      cache_set = cache_set || beast::iequals(k, "cache-control");
+    }
+    if (!cache_set) out.set(bhttp::field::cache_control, "no-store");
     out.body() = res.body;
     out.keep_alive(keep_alive);
     out.prepare_payload();

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "http/metrics.hpp"
@@ -23,6 +24,8 @@ struct ServerOptions {
   // false → 503 + Retry-After at once. Empty → admit.
   std::function<bool()> admit_hash_request;
   std::size_t body_limit = 1024 * 1024;
+  // Answers a GET that no route matched (the embedded console); nullopt → the JSON 404.
+  std::function<std::optional<Response>(const Request&)> fallback;
   int header_timeout_seconds = 10;
   int body_timeout_seconds = 30;
 };

@@ -1,0 +1,162 @@
+// The one way the console talks to Vault: same-origin fetch with the session cookie, the CSRF
+// header on writes, JSON in and out, and problem+json turned into an ApiError that names the
+// field. A 401 `auth.required` on a signed-in page sends the person to sign-in and back.
+
+export interface Problem {
+  status: number;
+  code: string;
+  title?: string;
+  detail?: string;
+  field?: string;
+  request_id?: string;
+}
+
+export class ApiError extends Error {
+  readonly status: number;
+  readonly code: string;
+  readonly field?: string;
+  readonly retryAfter?: number;
+  constructor(p: Problem, retryAfter?: number) {
+    super(p.detail || p.title || p.code);
+    this.status = p.status;
+    this.code = p.code;
+    this.field = p.field || undefined;
+    this.retryAfter = retryAfter;
+  }
+  /** True for a failure of the network (no answer at all): the UI offers a retry. */
+  get network(): boolean {
+    return this.status === 0;
+  }
+}
+
+let csrfToken = "";
+/** Set from the session object (sign-in answer or GET /api/v1/sessions/current). */
+export function setCsrf(token: string | undefined): void {
+  csrfToken = token || "";
+}
+
+type Unauthorized = () => void;
+let onUnauthorized: Unauthorized = () => {};
+/** Called when a request that needs a session answers 401 (the session expired or was revoked). */
+export function setUnauthorizedHandler(fn: Unauthorized): void {
+  onUnauthorized = fn;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Raw body (e.g. a logo image) sent with its own content type instead of JSON. */
+  raw?: Blob;
+  /** Don't treat 401 as "session expired" (sign-in forms expect 401 for a wrong password). */
+  allow401?: boolean;
+  signal?: AbortSignal;
+}
+
+export async function request<T = unknown>(
+  method: string,
+  path: string,
+  opts: RequestOptions = {},
+): Promise<T> {
+  const headers: Record<string, string> = { Accept: "application/json" };
+  let body: BodyInit | undefined;
+  if (opts.raw) {
+    body = opts.raw;
+    headers["Content-Type"] = opts.raw.type || "application/octet-stream";
+  } else if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers["Content-Type"] = "application/json";
+  }
+  if (method !== "GET" && method !== "HEAD" && csrfToken) headers["X-CSRF-Token"] = csrfToken;
+  let res: Response;
+  try {
+    res = await fetch(path, { method, headers, body, credentials: "same-origin", signal: opts.signal });
+  } catch (e) {
+    if ((e as Error).name === "AbortError") throw e;
+    throw new ApiError({ status: 0, code: "network", detail: "Vault could not be reached. Check your connection and try again." });
+  }
+  if (res.status === 204) return undefined as T;
+  const type = res.headers.get("Content-Type") || "";
+  if (res.ok) {
+    if (type.includes("json")) return (await res.json()) as T;
+    return (await res.text()) as unknown as T;
+  }
+  let p: Problem = { status: res.status, code: "http." + res.status };
+  if (type.includes("json")) {
+    try {
+      p = { ...p, ...(await res.json()) };
+    } catch {
+      /* keep the generic problem */
+    }
+  }
+  const retry = Number(res.headers.get("Retry-After")) || undefined;
+  const err = new ApiError(p, retry);
+  if (res.status === 401 && !opts.allow401 && (p.code === "auth.required" || p.code === "auth.session_expired")) {
+    onUnauthorized();
+  }
+  throw err;
+}
+
+export const api = {
+  get: <T>(path: string, opts?: RequestOptions) => request<T>("GET", path, opts),
+  post: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>("POST", path, { ...opts, body }),
+  put: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>("PUT", path, { ...opts, body }),
+  patch: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>("PATCH", path, { ...opts, body }),
+  del: <T>(path: string, body?: unknown, opts?: RequestOptions) => request<T>("DELETE", path, { ...opts, body }),
+};
+
+/** Percent-encodes one path segment (ids and shortnames come from the API but stay safe). */
+export const seg = (s: string) => encodeURIComponent(s);
+
+// ---- Shapes of the API (docs/api.md) ----
+export interface Account {
+  id: string;
+  email: string;
+  name: string;
+  locale: string;
+  time_zone: string;
+  email_verified: boolean;
+  created_at: string;
+  updated_at: string;
+  mfa_enabled?: boolean;
+  super_admin?: boolean;
+  disabled?: boolean;
+}
+export interface Session {
+  id: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
+  ip: string;
+  user_agent: string;
+  current: boolean;
+  csrf_token?: string;
+}
+export interface SignedIn {
+  account: Account;
+  session: Session;
+}
+export type Role = "owner" | "admin" | "member" | "billing";
+export interface Workspace {
+  id: string;
+  name: string;
+  shortname: string;
+  description: string;
+  require_2fa: boolean;
+  created_at: string;
+  updated_at: string;
+  my_role: Role;
+  logo_url: string | null;
+}
+export interface Page<T> {
+  items: T[];
+  next_cursor?: string | null;
+}
+export interface AuditEvent {
+  id: string;
+  seq: number;
+  occurred_at: string;
+  actor: { type: string; id: string; ip?: string; user_agent?: string };
+  workspace_id?: string | null;
+  action: string;
+  target?: { type: string; id: string } | null;
+  summary?: Record<string, unknown>;
+}

@@ -1,0 +1,2 @@
+// Account-level pages: Workspaces (card grid, + Add Workspace), Profile, Security.
+export {};

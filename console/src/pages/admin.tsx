@@ -1,0 +1,2 @@
+// Super Admin pages: accounts, workspaces, product catalogue, service clients.
+export {};
