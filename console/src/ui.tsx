@@ -9,6 +9,7 @@ import { currentAccount } from "./session";
 // ---------- errors in words a person understands ----------
 const MESSAGES: Record<string, string> = {
   "auth.invalid_credentials": "The email or password is not right.",
+  "account.disabled": "This account has been disabled. Contact your administrator.",
   "auth.locked": "Too many attempts. Sign-in is paused for a while; try again later.",
   rate_limited: "Too many requests from this device. Wait a moment and try again.",
   overloaded: "Vault is busy right now. Try again in a moment.",
@@ -68,8 +69,11 @@ export function useForm<T extends object>(initial: T, submit: (v: T) => Promise<
   const [formError, setFormError] = useState("");
   const [busy, setBusy] = useState(false);
   const fail = (e: unknown) => {
-    if (e instanceof ApiError && e.field && e.field in (values as object)) {
-      setErrors({ [e.field]: messageOf(e) });
+    // A nested field (roles[0].name, principal.id) lands beside the form field it came from.
+    const f = e instanceof ApiError ? e.field : undefined;
+    const key = f && Object.keys(values as object).find((k) => f === k || f.startsWith(k + "[") || f.startsWith(k + "."));
+    if (e instanceof ApiError && key) {
+      setErrors({ [key]: messageOf(e) + (key === f ? "" : ` (${f})`) });
       setFormError("");
     } else if (e instanceof ApiError && e.field) {
       setErrors({});
@@ -128,9 +132,11 @@ type FieldProps = {
 export function Field(p: FieldProps) {
   const id = useRef(`f-${p.name}-${++fieldSeq}`).current;
   const describedBy = p.error ? `${id}-err` : p.hint ? `${id}-hint` : undefined;
+  // The hint and error sit outside the <label>: the field's name stays just its label, and
+  // they are read as its description (aria-describedby).
   return (
-    <label for={id}>
-      {p.label}
+    <div class="field">
+      <label for={id}>{p.label}</label>
       <input
         id={id}
         name={p.name}
@@ -155,7 +161,7 @@ export function Field(p: FieldProps) {
       ) : p.hint ? (
         <small id={`${id}-hint`}>{p.hint}</small>
       ) : null}
-    </label>
+    </div>
   );
 }
 
@@ -461,6 +467,16 @@ export function PageHeader({ title, children }: { title: string; children?: Comp
     <div class="page-header">
       <h1>{title}</h1>
       {children && <div class="page-actions">{children}</div>}
+    </div>
+  );
+}
+
+/** A table that may scroll sideways on a narrow screen: focusable and named, so a keyboard
+ * user can scroll it too (axe: scrollable-region-focusable). */
+export function TableWrap({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={label}>
+      {children}
     </div>
   );
 }
