@@ -148,13 +148,7 @@ export function Field(p: FieldProps) {
         readOnly={p.readOnly}
         pattern={p.pattern}
       />
-      {p.error ? (
-        <small id={`${id}-err`} class="field-error" role="alert">
-          {p.error}
-        </small>
-      ) : p.hint ? (
-        <small id={`${id}-hint`}>{p.hint}</small>
-      ) : null}
+      <FieldNote id={id} error={p.error} hint={p.hint} />
     </label>
   );
 }
@@ -463,4 +457,56 @@ export function PageHeader({ title, children }: { title: string; children?: Comp
       {children && <div class="page-actions">{children}</div>}
     </div>
   );
+}
+
+/** A labelled <select> with its server error below it (like Field). Options: [value, label]. */
+export function SelectField(p: {
+  label: string;
+  name: string;
+  value: string;
+  onInput: (v: string) => void;
+  options: [string, string][];
+  error?: string;
+  hint?: ComponentChildren;
+  /** Shown first with value "" (and makes the field required). */
+  placeholder?: string;
+}) {
+  const id = useRef(`f-${p.name}-${++fieldSeq}`).current;
+  return (
+    <label for={id}>
+      {p.label}
+      <select
+        id={id}
+        name={p.name}
+        value={p.value}
+        required={!!p.placeholder}
+        onChange={(e) => p.onInput((e.target as HTMLSelectElement).value)}
+        aria-invalid={p.error ? "true" : undefined}
+        aria-describedby={p.error ? `${id}-err` : p.hint ? `${id}-hint` : undefined}
+      >
+        {p.placeholder && (
+          <option value="" disabled>
+            {p.placeholder}
+          </option>
+        )}
+        {p.options.map(([v, l]) => (
+          <option key={v} value={v}>
+            {l}
+          </option>
+        ))}
+      </select>
+      <FieldNote id={id} error={p.error} hint={p.hint} />
+    </label>
+  );
+}
+
+/** The error (announced) or else the hint below a field; ids match aria-describedby. */
+function FieldNote({ id, error, hint }: { id: string; error?: string; hint?: ComponentChildren }) {
+  if (error)
+    return (
+      <small id={`${id}-err`} class="field-error" role="alert">
+        {error}
+      </small>
+    );
+  return hint ? <small id={`${id}-hint`}>{hint}</small> : null;
 }
