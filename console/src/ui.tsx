@@ -459,7 +459,10 @@ export function PageHeader({ title, children }: { title: string; children?: Comp
   );
 }
 
-/** A labelled <select> with its server error below it (like Field). Options: [value, label]. */
+/**
+ * A labelled <select> with its server error below it (like Field). Options: [value, label]. The
+ * label stands beside the select (not around it) so the option texts are not part of its name.
+ */
 export function SelectField(p: {
   label: string;
   name: string;
@@ -473,8 +476,8 @@ export function SelectField(p: {
 }) {
   const id = useRef(`f-${p.name}-${++fieldSeq}`).current;
   return (
-    <label for={id}>
-      {p.label}
+    <div class="select-field">
+      <label for={id}>{p.label}</label>
       <select
         id={id}
         name={p.name}
@@ -496,7 +499,7 @@ export function SelectField(p: {
         ))}
       </select>
       <FieldNote id={id} error={p.error} hint={p.hint} />
-    </label>
+    </div>
   );
 }
 
