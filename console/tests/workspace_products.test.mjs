@@ -24,6 +24,13 @@ async function signedInThroughPages(p, who) {
   await p.getByLabel(`Account menu for ${who.name}`).waitFor();
 }
 
+/** Invites an account to the workspace and accepts for it (API setup). */
+async function join(who) {
+  assert.equal((await vault.api("POST", `/api/v1/workspaces/${ws}/invitations`, { email: who.email }, owner.auth)).status, 201);
+  const link = linkIn(await vault.smtp.waitFor(who.email, "You are invited"), "/invitations/accept");
+  assert.equal((await vault.api("POST", "/api/v1/invitations/accept", { token: new URL(link).searchParams.get("token") }, who.auth)).status, 200);
+}
+
 before(async () => {
   vault = await new Vault().start();
   browser = await launchBrowser();
@@ -34,10 +41,7 @@ before(async () => {
   assert.equal(w.status, 201);
   ws = w.data.shortname;
   // Mia joins by invitation; a third invitation stays pending (the Dashboard counts it).
-  assert.equal((await vault.api("POST", `/api/v1/workspaces/${ws}/invitations`, { email: member.email }, owner.auth)).status, 201);
-  const link = linkIn(await vault.smtp.waitFor(member.email, "You are invited"), "/invitations/accept");
-  const accepted = await vault.api("POST", "/api/v1/invitations/accept", { token: new URL(link).searchParams.get("token") }, member.auth);
-  assert.equal(accepted.status, 200);
+  await join(member);
   assert.equal((await vault.api("POST", `/api/v1/workspaces/${ws}/invitations`, { email: uniqueEmail("pending") }, owner.auth)).status, 201);
 
   page = await newPage(browser, vault);
@@ -139,6 +143,26 @@ test("a direct grant to a person on the product page, then removed", async () =>
   await page.getByRole("button", { name: `Remove ${owner.name}` }).click();
   await row.waitFor({ state: "detached" });
   await page.getByText("1 of 5 seats used").waitFor();
+
+  // With every seat of the Trial plan taken, a new grant is refused in words and nothing changes.
+  const grants = `/api/v1/workspaces/${ws}/products/manage-hq/grants`;
+  const extra = [];
+  for (let i = 1; i <= 4; i++) {
+    const who = await account(`Seat Holder${i}`);
+    await join(who);
+    assert.equal((await vault.api("PUT", grants, { principal: { type: "account", id: who.id }, role: "viewer" }, owner.auth)).status, 200);
+    extra.push(who);
+  }
+  await page.reload();
+  await page.getByText("5 of 5 seats used").waitFor();
+  await page.getByRole("button", { name: "Add grant" }).click();
+  await dlg.getByLabel("Person or group").selectOption({ label: `${owner.name} (${owner.email})` });
+  await dlg.getByLabel("Role").selectOption({ label: "Viewer" });
+  await dlg.getByRole("button", { name: "Give access" }).click();
+  await dlg.getByText("The plan has no free seat for this. Change the plan or remove someone first.").waitFor();
+  await dlg.getByRole("button", { name: "Cancel" }).click();
+  assert.equal(await page.getByRole("row", { name: new RegExp(owner.name) }).count(), 0);
+  for (const who of extra) assert.equal((await vault.api("DELETE", `${grants}/account/${who.id}`, undefined, owner.auth)).status, 204);
 });
 
 test("a Member sees products read-only and no Billing", async () => {

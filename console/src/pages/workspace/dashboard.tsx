@@ -94,7 +94,7 @@ export function Dashboard({ workspace }: PageProps) {
 function Panel({ title, more, children }: { title: string; more?: ComponentChildren; children: ComponentChildren }) {
   return (
     <article class="panel">
-      <header class="section-header">
+      <header class="page-header section-header">
         <h2>{title}</h2>
         {more}
       </header>
@@ -149,11 +149,20 @@ function Attention({ ws, products, members }: { ws: Workspace; products: Product
   );
 }
 
+const ACTIONS: Record<string, string> = {
+  "grant.set": "Access given",
+  "grant.removed": "Access removed",
+  "subscription.plan_changed": "Plan changed",
+  "subscription.updated": "Subscription updated by Chargebee",
+  "invitation.created": "Invitation sent",
+  "member.role_changed": "Role changed",
+};
+
 /** An audit event in words: "Product created: manage-hq". */
 function describe(e: AuditEvent): string {
-  const what = e.action.replace(/[._]/g, " ");
+  const what = ACTIONS[e.action] || e.action.replace(/[._]/g, " ");
   const s = e.summary || {};
-  const detail = ["name", "shortname", "plan", "to", "role"].map((k) => s[k]).find((v) => typeof v === "string");
+  const detail = ["name", "shortname", "to", "role", "plan"].map((k) => s[k]).find((v) => typeof v === "string");
   return what.charAt(0).toUpperCase() + what.slice(1) + (detail ? `: ${detail}` : "");
 }
 

@@ -5,7 +5,7 @@ import { Group, GroupDetail as GroupData, Member, Page, Product, Workspace, api,
 import type { PageProps } from "../../app";
 import { Link, navigate } from "../../router";
 import { ConfirmDialog, DateTime, Dialog, Empty, Field, FormError, Loaded, PageHeader, SelectField, Submit, messageOf, roleName, toast, useForm, useResource } from "../../ui";
-import { GrantForm, caps, productPath, removeGrant, useProductTypes, useProducts, wsApi, wsPath } from "./product-common";
+import { DetailHeader, GrantForm, caps, productPath, removeGrant, useProductTypes, useProducts, wsApi, wsPath } from "./product-common";
 
 const groupPath = (ws: Workspace, g: { id: string }) => `${wsPath(ws)}/groups/${seg(g.id)}`;
 
@@ -107,21 +107,7 @@ function GroupView({ ws, g, reload }: { ws: Workspace; g: GroupData; reload: () 
   const inGroup = (members.data?.items || []).filter((m) => g.member_ids.includes(m.account_id));
   return (
     <section>
-      <p class="breadcrumb">
-        <Link href={`${wsPath(ws)}/groups`}>Groups</Link> /
-      </p>
-      <PageHeader title={g.name}>
-        {can.manage && (
-          <>
-            <button type="button" class="secondary" onClick={() => setModal("edit")}>
-              Edit
-            </button>
-            <button type="button" class="danger" onClick={() => setModal("delete")}>
-              Delete
-            </button>
-          </>
-        )}
-      </PageHeader>
+      <DetailHeader back={`${wsPath(ws)}/groups`} backLabel="Groups" title={g.name} manage={can.manage} onEdit={() => setModal("edit")} onDelete={() => setModal("delete")} />
       <p class="meta-line">
         <span>{g.description || "No description."}</span>
         <span>
@@ -130,7 +116,9 @@ function GroupView({ ws, g, reload }: { ws: Workspace; g: GroupData; reload: () 
       </p>
 
       <section aria-labelledby="gm-h">
-        <h2 id="gm-h">Members</h2>
+        <div class="page-header section-header">
+          <h2 id="gm-h">Members</h2>
+        </div>
         <Loaded res={members}>
           {(d) => (
             <>
@@ -173,7 +161,7 @@ function GroupView({ ws, g, reload }: { ws: Workspace; g: GroupData; reload: () 
       </section>
 
       <section aria-labelledby="gp-h">
-        <div class="section-header">
+        <div class="page-header section-header">
           <h2 id="gp-h">Product roles</h2>
           {can.manage && (
             <button type="button" onClick={() => setModal("grant")}>

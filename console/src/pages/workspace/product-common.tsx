@@ -1,7 +1,9 @@
 // What the product, group and billing pages share: the capabilities of a role (docs/api.md),
 // the product catalogue (types, plans, roles), a subscription in words, and the plan change.
+import type { ComponentChildren } from "preact";
 import { Plan, Product, ProductType, Page, Subscription, Workspace, api, seg } from "../../api";
-import { DateTime, FormError, SelectField, Submit, messageOf, roleName, toast, useForm, useResource } from "../../ui";
+import { Link } from "../../router";
+import { DateTime, FormError, PageHeader, SelectField, Submit, messageOf, roleName, toast, useForm, useResource } from "../../ui";
 
 /** What the caller's role may do here; a button the role cannot use is never shown. */
 export function caps(ws: Workspace) {
@@ -206,4 +208,28 @@ export async function removeGrant(ws: Workspace, productId: string, principal: P
   } catch (e) {
     toast(messageOf(e));
   }
+}
+
+/** The top of a detail page: the way back, the title, and Edit / (more) / Delete for managers. */
+export function DetailHeader(p: { back: string; backLabel: string; title: string; manage: boolean; onEdit: () => void; onDelete: () => void; children?: ComponentChildren }) {
+  return (
+    <>
+      <p class="breadcrumb">
+        <Link href={p.back}>{p.backLabel}</Link> /
+      </p>
+      <PageHeader title={p.title}>
+        {p.manage && (
+          <>
+            <button type="button" class="secondary" onClick={p.onEdit}>
+              Edit
+            </button>
+            {p.children}
+            <button type="button" class="danger" onClick={p.onDelete}>
+              Delete
+            </button>
+          </>
+        )}
+      </PageHeader>
+    </>
+  );
 }

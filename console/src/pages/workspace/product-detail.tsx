@@ -4,8 +4,8 @@ import { useState } from "preact/hooks";
 import { Grant, Group, Member, Page, Product, ProductType, Workspace, api, seg } from "../../api";
 import type { PageProps } from "../../app";
 import { Link, navigate } from "../../router";
-import { ConfirmDialog, DateTime, Dialog, Empty, Field, FormError, Loaded, PageHeader, StatusBadge, Submit, roleName, toast, useForm, useResource } from "../../ui";
-import { GrantForm, PeriodEnd, PlanChange, PROVIDERS, caps, planName, productPath, removeGrant, seatsText, statusWords, typeOf, useProductTypes, wsApi, wsPath } from "./product-common";
+import { ConfirmDialog, DateTime, Dialog, Empty, Field, FormError, Loaded, StatusBadge, Submit, roleName, toast, useForm, useResource } from "../../ui";
+import { DetailHeader, GrantForm, PeriodEnd, PlanChange, PROVIDERS, caps, planName, productPath, removeGrant, seatsText, statusWords, typeOf, useProductTypes, wsApi, wsPath } from "./product-common";
 
 type Modal = "" | "edit" | "disable" | "delete" | "grant";
 
@@ -33,39 +33,26 @@ function ProductView({ ws, p, types, reload, setProduct }: { ws: Workspace; p: P
   };
   return (
     <section>
-      <p class="breadcrumb">
-        <Link href={`${wsPath(ws)}/products`}>Products</Link> /
-      </p>
-      <PageHeader title={p.name}>
-        {can.manage && (
-          <>
-            <button type="button" class="secondary" onClick={() => setModal("edit")}>
-              Edit
-            </button>
-            {p.disabled ? (
-              <button
-                type="button"
-                class="secondary"
-                onClick={() =>
-                  patch({ disabled: false }).then(
-                    () => toast(`${p.name} is enabled.`),
-                    () => toast("Could not enable the product. Try again."),
-                  )
-                }
-              >
-                Enable
-              </button>
-            ) : (
-              <button type="button" class="secondary" onClick={() => setModal("disable")}>
-                Disable
-              </button>
-            )}
-            <button type="button" class="danger" onClick={() => setModal("delete")}>
-              Delete
-            </button>
-          </>
+      <DetailHeader back={`${wsPath(ws)}/products`} backLabel="Products" title={p.name} manage={can.manage} onEdit={() => setModal("edit")} onDelete={() => setModal("delete")}>
+        {p.disabled ? (
+          <button
+            type="button"
+            class="secondary"
+            onClick={() =>
+              patch({ disabled: false }).then(
+                () => toast(`${p.name} is enabled.`),
+                () => toast("Could not enable the product. Try again."),
+              )
+            }
+          >
+            Enable
+          </button>
+        ) : (
+          <button type="button" class="secondary" onClick={() => setModal("disable")}>
+            Disable
+          </button>
         )}
-      </PageHeader>
+      </DetailHeader>
       <p class="meta-line">
         <span>{p.product_type.name}</span>
         <StatusBadge ok={p.status === "active"} text={p.status === "active" ? "Active" : "Inactive"} />
@@ -83,7 +70,9 @@ function ProductView({ ws, p, types, reload, setProduct }: { ws: Workspace; p: P
 
       {can.seeBilling && (
         <section aria-labelledby="sub-h">
-          <h2 id="sub-h">Subscription</h2>
+          <div class="page-header section-header">
+            <h2 id="sub-h">Subscription</h2>
+          </div>
           <dl class="facts">
             <dt>Plan</dt>
             <dd>{planName(types, p.product_type.id, p.subscription?.plan)}</dd>
@@ -193,7 +182,7 @@ function Grants(props: { ws: Workspace; p: Product; types: ProductType[] | undef
   ];
   return (
     <section aria-labelledby="grants-h">
-      <div class="section-header">
+      <div class="page-header section-header">
         <h2 id="grants-h">Who has access</h2>
         {addButton}
       </div>
