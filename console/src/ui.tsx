@@ -154,13 +154,7 @@ export function Field(p: FieldProps) {
         readOnly={p.readOnly}
         pattern={p.pattern}
       />
-      {p.error ? (
-        <small id={`${id}-err`} class="field-error" role="alert">
-          {p.error}
-        </small>
-      ) : p.hint ? (
-        <small id={`${id}-hint`}>{p.hint}</small>
-      ) : null}
+      <FieldNote id={id} error={p.error} hint={p.hint} />
     </div>
   );
 }
@@ -479,4 +473,59 @@ export function TableWrap({ label, children }: { label: string; children: Compon
       {children}
     </div>
   );
+}
+
+/**
+ * A labelled <select> with its server error below it (like Field). Options: [value, label]. The
+ * label stands beside the select (not around it) so the option texts are not part of its name.
+ */
+export function SelectField(p: {
+  label: string;
+  name: string;
+  value: string;
+  onInput: (v: string) => void;
+  options: [string, string][];
+  error?: string;
+  hint?: ComponentChildren;
+  /** Shown first with value "" (and makes the field required). */
+  placeholder?: string;
+}) {
+  const id = useRef(`f-${p.name}-${++fieldSeq}`).current;
+  return (
+    <div class="select-field">
+      <label for={id}>{p.label}</label>
+      <select
+        id={id}
+        name={p.name}
+        value={p.value}
+        required={!!p.placeholder}
+        onChange={(e) => p.onInput((e.target as HTMLSelectElement).value)}
+        aria-invalid={p.error ? "true" : undefined}
+        aria-describedby={p.error ? `${id}-err` : p.hint ? `${id}-hint` : undefined}
+      >
+        {p.placeholder && (
+          <option value="" disabled>
+            {p.placeholder}
+          </option>
+        )}
+        {p.options.map(([v, l]) => (
+          <option key={v} value={v}>
+            {l}
+          </option>
+        ))}
+      </select>
+      <FieldNote id={id} error={p.error} hint={p.hint} />
+    </div>
+  );
+}
+
+/** The error (announced) or else the hint below a field; ids match aria-describedby. */
+function FieldNote({ id, error, hint }: { id: string; error?: string; hint?: ComponentChildren }) {
+  if (error)
+    return (
+      <small id={`${id}-err`} class="field-error" role="alert">
+        {error}
+      </small>
+    );
+  return hint ? <small id={`${id}-hint`}>{hint}</small> : null;
 }
