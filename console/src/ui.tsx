@@ -596,3 +596,23 @@ export function LoadMore({ list }: { list: ReturnType<typeof usePaged<any>> }) {
     </div>
   );
 }
+
+/** A striped table in a TableWrap; an empty column name is a visually hidden "Actions". */
+export function DataTable({ label, columns, wide, children }: { label: string; columns: string[]; wide?: boolean; children: ComponentChildren }) {
+  return (
+    <TableWrap label={label}>
+      <table class={wide ? "striped wide-table" : "striped"}>
+        <thead>
+          <tr>
+            {columns.map((c, i) => (
+              <th key={i} scope="col">
+                {c || <span class="visually-hidden">Actions</span>}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </TableWrap>
+  );
+}

@@ -174,6 +174,7 @@ test("2. a role change changes what the person sees; resend and revoke invitatio
     await page.getByRole("button", { name: "Send invitation" }).click();
     await page.getByRole("region", { name: "Pending invitations" }).getByRole("cell", { name: email, exact: true }).waitFor();
   }
+  await visit(page, "workspace-users-invitations");
   const first = await nthMail(ann, "You are invited", 1);
   await page.getByRole("button", { name: `Resend to ${ann}` }).click();
   await page.getByRole("status").getByText(`A new invitation was sent to ${ann}. The earlier link no longer works.`).waitFor();
@@ -227,6 +228,7 @@ test("3. an API key is shown once, works, rolls and is revoked with a named conf
   // Permissions are the product type's, as the API has them; none chosen → the error is beside them.
   await create.getByRole("button", { name: "Create key" }).click();
   await create.getByText("Choose at least one permission.").waitFor();
+  await visit(page, "workspace-api-key-create");
   await create.getByLabel("jobs:read").check();
   await create.getByLabel("jobs:create").check();
   await create.getByRole("button", { name: "Create key" }).click();

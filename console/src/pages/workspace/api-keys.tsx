@@ -20,7 +20,7 @@ import {
   SelectField,
   StatusBadge,
   Submit,
-  TableWrap,
+  DataTable,
   messageOf,
   toast,
   useForm,
@@ -104,71 +104,53 @@ export function ApiKeys({ workspace }: PageProps) {
             )
           ) : (
             <>
-              <TableWrap label="API keys">
-                <table class="striped">
-                  <thead>
-                    <tr>
-                      <th scope="col">Name and key</th>
-                      <th scope="col">Product</th>
-                      <th scope="col">Environment</th>
-                      <th scope="col">Permissions</th>
-                      <th scope="col">Created</th>
-                      <th scope="col">Last used</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">
-                        <span class="visually-hidden">Actions</span>
-                      </th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.items.map((k) => (
-                      <tr key={k.id}>
-                        <td>
-                          <strong>{k.name}</strong>
-                          <br />
-                          <code class="key-redacted">{k.redacted}</code>
-                        </td>
-                        <td>{productName(k.product_id)}</td>
-                        <td>{envName(k.environment)}</td>
-                        <td>
-                          <ul class="plain-list">
-                            {k.permissions.map((p) => (
-                              <li key={p}>
-                                <code>{p}</code>
-                              </li>
-                            ))}
-                          </ul>
-                          {k.allowed_ips.length > 0 && <small>Only from {k.allowed_ips.join(", ")}</small>}
-                        </td>
-                        <td>
-                          <DateTime iso={k.created_at} dateOnly />
-                        </td>
-                        <td>{k.last_used_at ? <DateTime iso={k.last_used_at} /> : <span class="muted">Never</span>}</td>
-                        <td>
-                          <StatusBadge ok={k.status === "active"} text={k.status === "active" ? "Active" : k.status === "expired" ? "Expired" : "Revoked"} />
-                          {k.status === "active" && k.expires_at && (
-                            <small class="block">
-                              Expires <DateTime iso={k.expires_at} />
-                            </small>
-                          )}
-                        </td>
-                        <td class="row-actions">
-                          {k.status !== "revoked" && !k.replaced_by && (
-                            <button type="button" class="secondary outline small" onClick={() => setRolling(k)}>
-                              Roll<span class="visually-hidden"> {k.name}</span>
-                            </button>
-                          )}
-                          {k.status !== "revoked" && (
-                            <button type="button" class="secondary outline small" onClick={() => setRevoking(k)}>
-                              Revoke<span class="visually-hidden"> {k.name}</span>
-                            </button>
-                          )}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </TableWrap>
+              <DataTable label="API keys" columns={["Name and key", "Product", "Environment", "Permissions", "Created", "Last used", "Status", ""]}>
+                {d.items.map((k) => (
+                  <tr key={k.id}>
+                    <td>
+                      <strong>{k.name}</strong>
+                      <br />
+                      <code class="key-redacted">{k.redacted}</code>
+                    </td>
+                    <td>{productName(k.product_id)}</td>
+                    <td>{envName(k.environment)}</td>
+                    <td>
+                      <ul class="plain-list">
+                        {k.permissions.map((p) => (
+                          <li key={p}>
+                            <code>{p}</code>
+                          </li>
+                        ))}
+                      </ul>
+                      {k.allowed_ips.length > 0 && <small>Only from {k.allowed_ips.join(", ")}</small>}
+                    </td>
+                    <td>
+                      <DateTime iso={k.created_at} dateOnly />
+                    </td>
+                    <td>{k.last_used_at ? <DateTime iso={k.last_used_at} /> : <span class="muted">Never</span>}</td>
+                    <td>
+                      <StatusBadge ok={k.status === "active"} text={k.status === "active" ? "Active" : k.status === "expired" ? "Expired" : "Revoked"} />
+                      {k.status === "active" && k.expires_at && (
+                        <small class="block">
+                          Expires <DateTime iso={k.expires_at} />
+                        </small>
+                      )}
+                    </td>
+                    <td class="row-actions">
+                      {k.status !== "revoked" && !k.replaced_by && (
+                        <button type="button" class="secondary outline small" onClick={() => setRolling(k)}>
+                          Roll<span class="visually-hidden"> {k.name}</span>
+                        </button>
+                      )}
+                      {k.status !== "revoked" && (
+                        <button type="button" class="secondary outline small" onClick={() => setRevoking(k)}>
+                          Revoke<span class="visually-hidden"> {k.name}</span>
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </DataTable>
               <LoadMore list={keys} />
             </>
           )

@@ -6,8 +6,9 @@ import { ApiError, AuditEvent, Member, Page, Workspace, seg } from "../../api";
 import type { PageProps } from "../../app";
 import { actionWords, summaryWords } from "../../audit";
 import { navigate } from "../../router";
-import { DateTime, Empty, Field, FormError, LoadMore, Loaded, PageHeader, TableWrap, downloadText, messageOf, toast, usePaged, useResource } from "../../ui";
+import { DateTime, Empty, Field, FormError, LoadMore, Loaded, PageHeader, DataTable, downloadText, messageOf, toast, usePaged, useResource } from "../../ui";
 
+const TYPES: Record<string, string> = { api_key: "API key", invitation: "Invitation", product: "Product", group: "Group", account: "Account" };
 const EXPORT_PAGE = 1000;
 const EXPORT_MAX_PAGES = 100; // 100 000 events: enough for a file a person opens
 
@@ -47,13 +48,15 @@ export function Audit({ workspace, query }: PageProps) {
   const [exporting, setExporting] = useState("");
   const [exportError, setExportError] = useState("");
 
-  const who = (type: string | undefined, id: string | undefined) => {
+  /** An actor or target in words: a member's name, the workspace's, or the type and a name or id. */
+  const who = (type: string | undefined, id: string | undefined, summary?: Record<string, unknown>) => {
     if (!id) return "—";
     const m = members.data?.items.find((x) => x.account_id === id);
     if (m) return m.name;
     if (type === "system") return "System";
     if (id === ws.id) return ws.name;
-    return `${(type || "").replace(/_/g, " ")} ${id}`.trim();
+    const label = summary && (summary.name || summary.shortname);
+    return `${TYPES[type || ""] || type || ""} ${typeof label === "string" ? `“${label}”` : id}`.trim();
   };
   const apply = (a: string) => navigate(`/w/${seg(ws.shortname)}/audit${a ? "?action=" + encodeURIComponent(a) : ""}`, { replace: true });
 
@@ -85,7 +88,7 @@ export function Audit({ workspace, query }: PageProps) {
       {ws.my_role === "billing" && <p class="muted">As Billing, you see the subscription and billing events of this workspace.</p>}
       <form
         class="inline-form"
-        role="search"
+        aria-label="Filter events"
         onSubmit={(e) => {
           e.preventDefault();
           apply(filter.trim());
@@ -114,37 +117,24 @@ export function Audit({ workspace, query }: PageProps) {
             </Empty>
           ) : (
             <>
-              <TableWrap label="Audit events">
-                <table class="striped">
-                  <thead>
-                    <tr>
-                      <th scope="col">Time</th>
-                      <th scope="col">Who</th>
-                      <th scope="col">What</th>
-                      <th scope="col">Target</th>
-                      <th scope="col">Details</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {d.items.map((e) => (
-                      <tr key={e.id}>
-                        <td>
-                          <DateTime iso={e.occurred_at} />
-                        </td>
-                        <td>{who(e.actor.type, e.actor.id)}</td>
-                        <td>
-                          <span class="block">{actionWords(e.action)}</span>
-                          <small>
-                            <code>{e.action}</code>
-                          </small>
-                        </td>
-                        <td>{e.target ? who(e.target.type, e.target.id) : "—"}</td>
-                        <td class="audit-summary">{summaryWords(e.summary)}</td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </TableWrap>
+              <DataTable label="Audit events" wide columns={["Time", "Who", "What", "Target", "Details"]}>
+                {d.items.map((e) => (
+                  <tr key={e.id}>
+                    <td>
+                      <DateTime iso={e.occurred_at} />
+                    </td>
+                    <td>{who(e.actor.type, e.actor.id)}</td>
+                    <td>
+                      <span class="block">{actionWords(e.action)}</span>
+                      <small>
+                        <code>{e.action}</code>
+                      </small>
+                    </td>
+                    <td>{e.target ? who(e.target.type, e.target.id, e.summary) : "—"}</td>
+                    <td class="audit-summary">{summaryWords(e.summary)}</td>
+                  </tr>
+                ))}
+              </DataTable>
               <LoadMore list={events} />
             </>
           )

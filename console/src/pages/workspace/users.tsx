@@ -16,7 +16,7 @@ import {
   SelectField,
   StatusBadge,
   Submit,
-  TableWrap,
+  DataTable,
   messageOf,
   roleName,
   toast,
@@ -88,73 +88,56 @@ export function Users({ workspace, account }: PageProps) {
       <h2 class="first">Members</h2>
       <Loaded res={members}>
         {(d) => (
-          <TableWrap label="Members">
-            <table class="striped">
-              <thead>
-                <tr>
-                  <th scope="col">Name</th>
-                  <th scope="col">Role</th>
-                  <th scope="col">Groups</th>
-                  <th scope="col">Two-factor</th>
-                  <th scope="col">Joined</th>
-                  <th scope="col">Last sign-in</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
+          <DataTable label="Members" columns={["Name", "Role", "Groups", "Two-factor", "Joined", "Last sign-in", ""]}>
+            {d.items.map((m) => {
+              const isMe = m.account_id === me;
+              const canChange = !isMe && mayManage(my, m);
+              return (
+                <tr key={m.account_id}>
+                  <td>
+                    <strong>{m.name}</strong>
+                    {isMe && " (you)"}
+                    <br />
+                    <small class="muted">{m.email}</small>
+                  </td>
+                  <td>
+                    {canChange ? (
+                      <select
+                        class="inline-select"
+                        aria-label={`Role of ${m.name}`}
+                        value={m.role}
+                        onChange={(e) => void changeRole(m, (e.target as HTMLSelectElement).value as Role)}
+                      >
+                        {roleOptions(grantableRoles(my)).map(([v, l]) => (
+                          <option key={v} value={v}>
+                            {l}
+                          </option>
+                        ))}
+                      </select>
+                    ) : (
+                      <RoleBadge role={m.role} />
+                    )}
+                  </td>
+                  <td>{m.groups.length ? m.groups.map((g) => g.name).join(", ") : <span class="muted">None</span>}</td>
+                  <td>
+                    <StatusBadge ok={m.mfa_enabled} text={m.mfa_enabled ? "On" : ws.require_2fa ? "Off (required)" : "Off"} />
+                  </td>
+                  <td>
+                    <DateTime iso={m.joined_at} dateOnly />
+                  </td>
+                  <td>{m.last_sign_in_at ? <DateTime iso={m.last_sign_in_at} /> : <span class="muted">Never</span>}</td>
+                  <td class="row-actions">
+                    {(isMe || mayManage(my, m)) && (
+                      <button type="button" class="secondary outline small" onClick={() => setRemoving(m)}>
+                        {isMe ? "Leave workspace" : `Remove`}
+                        {!isMe && <span class="visually-hidden"> {m.name}</span>}
+                      </button>
+                    )}
+                  </td>
                 </tr>
-              </thead>
-              <tbody>
-                {d.items.map((m) => {
-                  const isMe = m.account_id === me;
-                  const canChange = !isMe && mayManage(my, m);
-                  return (
-                    <tr key={m.account_id}>
-                      <td>
-                        <strong>{m.name}</strong>
-                        {isMe && " (you)"}
-                        <br />
-                        <small class="muted">{m.email}</small>
-                      </td>
-                      <td>
-                        {canChange ? (
-                          <select
-                            class="inline-select"
-                            aria-label={`Role of ${m.name}`}
-                            value={m.role}
-                            onChange={(e) => void changeRole(m, (e.target as HTMLSelectElement).value as Role)}
-                          >
-                            {roleOptions(grantableRoles(my)).map(([v, l]) => (
-                              <option key={v} value={v}>
-                                {l}
-                              </option>
-                            ))}
-                          </select>
-                        ) : (
-                          <RoleBadge role={m.role} />
-                        )}
-                      </td>
-                      <td>{m.groups.length ? m.groups.map((g) => g.name).join(", ") : <span class="muted">None</span>}</td>
-                      <td>
-                        <StatusBadge ok={m.mfa_enabled} text={m.mfa_enabled ? "On" : ws.require_2fa ? "Off (required)" : "Off"} />
-                      </td>
-                      <td>
-                        <DateTime iso={m.joined_at} dateOnly />
-                      </td>
-                      <td>{m.last_sign_in_at ? <DateTime iso={m.last_sign_in_at} /> : <span class="muted">Never</span>}</td>
-                      <td class="row-actions">
-                        {(isMe || mayManage(my, m)) && (
-                          <button type="button" class="secondary outline small" onClick={() => setRemoving(m)}>
-                            {isMe ? "Leave workspace" : `Remove`}
-                            {!isMe && <span class="visually-hidden"> {m.name}</span>}
-                          </button>
-                        )}
-                      </td>
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </TableWrap>
+              );
+            })}
+          </DataTable>
         )}
       </Loaded>
       {(my === "owner" || my === "admin") && <Invitations base={base} my={my} />}
@@ -223,45 +206,30 @@ function Invitations({ base, my }: { base: string; my: Role }) {
           d.items.length === 0 ? (
             <Empty title="No pending invitations">Invitations you send appear here until they are accepted.</Empty>
           ) : (
-            <TableWrap label="Pending invitations">
-              <table class="striped">
-                <thead>
-                  <tr>
-                    <th scope="col">Email</th>
-                    <th scope="col">Role</th>
-                    <th scope="col">Sent</th>
-                    <th scope="col">Link expires</th>
-                    <th scope="col">
-                      <span class="visually-hidden">Actions</span>
-                    </th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {d.items.map((inv) => (
-                    <tr key={inv.id}>
-                      <td>{inv.email}</td>
-                      <td>
-                        <RoleBadge role={inv.role} />
-                      </td>
-                      <td>
-                        <DateTime iso={inv.created_at} />
-                      </td>
-                      <td>
-                        <DateTime iso={inv.expires_at} />
-                      </td>
-                      <td class="row-actions">
-                        <button type="button" class="secondary outline small" onClick={() => void resend(inv)}>
-                          Resend<span class="visually-hidden"> to {inv.email}</span>
-                        </button>
-                        <button type="button" class="secondary outline small" onClick={() => setRevoking(inv)}>
-                          Revoke<span class="visually-hidden"> invitation to {inv.email}</span>
-                        </button>
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
+            <DataTable label="Pending invitations" columns={["Email", "Role", "Sent", "Link expires", ""]}>
+              {d.items.map((inv) => (
+                <tr key={inv.id}>
+                  <td>{inv.email}</td>
+                  <td>
+                    <RoleBadge role={inv.role} />
+                  </td>
+                  <td>
+                    <DateTime iso={inv.created_at} />
+                  </td>
+                  <td>
+                    <DateTime iso={inv.expires_at} />
+                  </td>
+                  <td class="row-actions">
+                    <button type="button" class="secondary outline small" onClick={() => void resend(inv)}>
+                      Resend<span class="visually-hidden"> to {inv.email}</span>
+                    </button>
+                    <button type="button" class="secondary outline small" onClick={() => setRevoking(inv)}>
+                      Revoke<span class="visually-hidden"> invitation to {inv.email}</span>
+                    </button>
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </Loaded>
