@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import zlib from "node:zlib";
-import { PASSWORD, Vault, launchBrowser, linkIn, newPage, signInThroughPages, uniqueEmail, visit } from "./harness.mjs";
+import { PASSWORD, Vault, launchBrowser, linkIn, newPage, signInThroughPages, totp, uniqueEmail, visit } from "./harness.mjs";
 
 let vault, browser, ownerPage, memberPage, bearer;
 const owner = { name: "Olivia Owner", email: uniqueEmail("owner") };
@@ -357,6 +357,19 @@ test("5. settings: rename, logo, short name, and deleting the workspace by typin
   await page.getByText("That file is not a PNG, JPEG or WebP image.").waitFor();
   assert.ok(await logo.isVisible(), "the logo stays after a refused file");
   await visit(page, "workspace-settings");
+
+  // Requiring 2FA: possible once the Owner has it themselves; a member without it is then kept out.
+  const enrol = await vault.api("POST", "/api/v1/me/mfa/totp", { password: PASSWORD }, auth());
+  assert.equal(enrol.status, 200, JSON.stringify(enrol.data));
+  assert.equal((await vault.api("POST", "/api/v1/me/mfa/totp/confirm", { code: totp(enrol.data.secret) }, auth())).status, 200);
+  await page.reload();
+  await page.getByText("1 member without it today: Mia Member.").waitFor();
+  const require2fa = page.getByRole("switch", { name: /Require two-factor/ });
+  await require2fa.check();
+  await page.getByRole("status").getByText("Two-factor authentication is now required.").waitFor();
+  assert.equal((await vault.api("GET", `/api/v1/workspaces/${shortname}`, undefined, auth())).data.require_2fa, true);
+  await memberPage.goto(wsPath("/users"));
+  await memberPage.getByText("This workspace requires two-factor authentication. Turn it on in Security first.").waitFor();
 
   // The short name (Owner only), with the warning that old links stop working.
   await page.getByText("old links and bookmarks to this workspace stop working").waitFor();

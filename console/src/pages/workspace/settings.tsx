@@ -108,17 +108,20 @@ function Logo({ ws, base, reload }: { ws: Workspace; base: string; reload: () =>
 function Require2fa({ ws, base, reload, mfaOn }: { ws: Workspace; base: string; reload: () => void; mfaOn: boolean }) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
+  const [required, setRequired] = useState(ws.require_2fa); // optimistic: the PATCH is idempotent
   const members = useResource<Page<Member>>(base + "/members");
   const without = members.data?.items.filter((m) => !m.mfa_enabled) || [];
-  const blocked = !ws.require_2fa && !mfaOn;
+  const blocked = !required && !mfaOn;
   const toggle = async (on: boolean) => {
     setBusy(true);
     setError("");
+    setRequired(on);
     try {
       await api.patch(base, { require_2fa: on });
       reload();
       toast(on ? "Two-factor authentication is now required." : "Two-factor authentication is no longer required.");
     } catch (e) {
+      setRequired(!on);
       setError(messageOf(e));
     } finally {
       setBusy(false);
@@ -128,7 +131,7 @@ function Require2fa({ ws, base, reload, mfaOn }: { ws: Workspace; base: string; 
     <>
       <h2>Two-factor authentication</h2>
       <label>
-        <input type="checkbox" role="switch" checked={ws.require_2fa} disabled={busy || blocked} aria-describedby="twofa-note" onChange={(e) => void toggle((e.target as HTMLInputElement).checked)} />
+        <input type="checkbox" role="switch" checked={required} disabled={busy || blocked} aria-describedby="twofa-note" onChange={(e) => void toggle((e.target as HTMLInputElement).checked)} />
         Require two-factor authentication for every member
       </label>
       <p id="twofa-note" class="muted">
