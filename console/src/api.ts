@@ -220,3 +220,39 @@ export interface Member {
   joined_at: string;
   last_sign_in_at: string | null;
 }
+export interface Invitation {
+  id: string;
+  workspace_id: string;
+  email: string;
+  role: Role;
+  status: string;
+  invited_by: string;
+  created_at: string;
+  expires_at: string;
+}
+export type Environment = "production" | "staging" | "development";
+export interface ApiKey {
+  id: string;
+  name: string;
+  product_id: string;
+  environment: Environment;
+  permissions: string[];
+  allowed_ips: string[];
+  prefix: string;
+  last_four: string;
+  redacted: string;
+  status: "active" | "expired" | "revoked";
+  created_by: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  last_used_at: string | null;
+  last_used_ip: string | null;
+  rolled_from: string | null;
+  replaced_by: string | null;
+}
+/** A key as created or rolled: the full text is in `key`, this once. */
+export interface IssuedApiKey extends ApiKey {
+  key: string;
+  previous?: ApiKey;
+}

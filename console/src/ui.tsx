@@ -43,6 +43,13 @@ const MESSAGES: Record<string, string> = {
   "origin.forbidden": "This request came from another site and was refused.",
   "csrf.failed": "Your session could not be verified. Reload the page and try again.",
   network: "Vault could not be reached. Check your connection and try again.",
+  "logo.unsupported_type": "That file is not a PNG, JPEG or WebP image.",
+  "logo.too_large": "That image is larger than 512 KiB. Choose a smaller one.",
+  "api_key.unknown_permission": "This product does not offer that permission.",
+  "api_key.revoked": "This key is revoked and cannot be rolled.",
+  "api_key.already_rolled": "This key was already rolled. Roll its replacement instead.",
+  "member.not_found": "That person is no longer a member of this workspace.",
+  "invitation.not_found": "That invitation is no longer pending.",
 };
 
 export function messageOf(e: unknown): string {
@@ -528,4 +535,101 @@ function FieldNote({ id, error, hint }: { id: string; error?: string; hint?: Com
       </small>
     );
   return hint ? <small id={`${id}-hint`}>{hint}</small> : null;
+}
+
+/**
+ * A secret shown once (an API key): copy, download, "you will not see this again", and no way
+ * to dismiss it (no Escape, no outside click) until the person says it is saved.
+ */
+export function SecretOnceDialog(p: {
+  open: boolean;
+  title: string;
+  secret: string;
+  filename: string;
+  onDone: () => void;
+  children?: ComponentChildren;
+}) {
+  const [saved, setSaved] = useState(false);
+  useEffect(() => setSaved(false), [p.secret]);
+  return (
+    <Dialog open={p.open} title={p.title} onClose={p.onDone} dismissible={false}>
+      {p.children}
+      <p class="secret-warning">
+        <strong>Copy it now: you will not see this again.</strong> Vault keeps only a fingerprint of it. If it is lost,
+        roll the key to get a new one.
+      </p>
+      <p class="secret secret-box" aria-label="The secret">
+        {p.secret}
+      </p>
+      <div class="secret-actions">
+        <CopyButton text={p.secret} />
+        <button type="button" class="secondary" onClick={() => downloadText(p.filename, p.secret + "\n")}>
+          Download
+        </button>
+      </div>
+      <label>
+        <input type="checkbox" checked={saved} onChange={(e) => setSaved((e.target as HTMLInputElement).checked)} />I
+        have saved it somewhere safe
+      </label>
+      <footer>
+        <button type="button" disabled={!saved} onClick={p.onDone}>
+          Done
+        </button>
+      </footer>
+    </Dialog>
+  );
+}
+
+type ApiPage<T> = import("./api").Page<T>;
+
+/** A list the API pages with `next_cursor`: the first page as a resource, then "Load more". */
+export function usePaged<T>(path: string | null) {
+  const res = useResource<ApiPage<T>>(path);
+  const [more, setMore] = useState<{ busy: boolean; error: unknown }>({ busy: false, error: null });
+  const loadMore = async () => {
+    const cur = res.data;
+    if (!path || !cur?.next_cursor || more.busy) return;
+    setMore({ busy: true, error: null });
+    try {
+      const sep = path.includes("?") ? "&" : "?";
+      const next = await api.get<ApiPage<T>>(`${path}${sep}cursor=${encodeURIComponent(cur.next_cursor)}`);
+      res.setData({ items: [...cur.items, ...next.items], next_cursor: next.next_cursor });
+      setMore({ busy: false, error: null });
+    } catch (e) {
+      setMore({ busy: false, error: e });
+    }
+  };
+  return { ...res, loadMore, moreBusy: more.busy, moreError: more.error };
+}
+
+export function LoadMore({ list }: { list: ReturnType<typeof usePaged<any>> }) {
+  if (!list.data?.next_cursor) return null;
+  return (
+    <div class="load-more">
+      {list.moreError ? <FormError message={messageOf(list.moreError)} /> : null}
+      <button type="button" class="secondary" aria-busy={list.moreBusy ? "true" : undefined} disabled={list.moreBusy} onClick={list.loadMore}>
+        Load more
+      </button>
+    </div>
+  );
+}
+
+/** A striped table in a TableWrap; an empty column name is a visually hidden "Actions". */
+export function DataTable({ label, columns, wide, children }: { label: string; columns: string[]; wide?: boolean; children: ComponentChildren }) {
+  return (
+    <TableWrap label={label}>
+      <table class={wide ? "striped wide-table" : "striped"}>
+        <thead>
+          <tr>
+            {columns.map((c, i) => (
+              <th key={i} scope="col">
+                {c || <span class="visually-hidden">Actions</span>}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>{children}</tbody>
+      </table>
+    </TableWrap>
+  );
 }

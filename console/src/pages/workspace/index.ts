@@ -4,3 +4,7 @@ export { Products } from "./products";
 export { ProductDetail } from "./product-detail";
 export { Groups, GroupDetail } from "./groups";
 export { Billing } from "./billing";
+export { Users } from "./users";
+export { ApiKeys } from "./api-keys";
+export { Audit } from "./audit";
+export { Settings } from "./settings";
