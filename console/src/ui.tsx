@@ -3,7 +3,7 @@
 // returned), toasts in a live region, badges with text, dates in the person's time zone.
 import type { ComponentChildren, JSX } from "preact";
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
-import { ApiError, api } from "./api";
+import { ApiError, Page, api } from "./api";
 import { currentAccount } from "./session";
 
 // ---------- errors in words a person understands ----------
@@ -24,7 +24,7 @@ const MESSAGES: Record<string, string> = {
   "validation.required": "This field is required.",
   "validation.name": "Enter a name without control or invisible characters.",
   "workspace.shortname_taken": "That short name is already taken.",
-  "workspace.shortname_invalid": "Use 2–40 lower-case letters, digits and single hyphens.",
+  "workspace.shortname_invalid": "Use 3–40 lower-case letters, digits and single hyphens, starting with a letter.",
   "workspace.shortname_reserved": "That short name is reserved. Choose another.",
   "workspace.confirmation_mismatch": "Type the workspace's short name exactly to confirm.",
   "product.shortname_taken": "That short name is already used by another product here.",
@@ -122,6 +122,8 @@ type FieldProps = {
   placeholder?: string;
   readOnly?: boolean;
   pattern?: string;
+  /** id of a <datalist> offering suggestions. */
+  list?: string;
 };
 
 /** A labelled input with its error (from the server) below it, announced to screen readers. */
@@ -147,6 +149,7 @@ export function Field(p: FieldProps) {
         placeholder={p.placeholder}
         readOnly={p.readOnly}
         pattern={p.pattern}
+        list={p.list}
       />
       {p.error ? (
         <small id={`${id}-err`} class="field-error" role="alert">
@@ -461,6 +464,57 @@ export function PageHeader({ title, children }: { title: string; children?: Comp
     <div class="page-header">
       <h1>{title}</h1>
       {children && <div class="page-actions">{children}</div>}
+    </div>
+  );
+}
+
+// ---------- cursor-paged lists ----------
+export interface Paged<T> {
+  res: Resource<Page<T>>;
+  items: T[];
+  more: () => Promise<void>;
+  hasMore: boolean;
+  busy: boolean;
+  error: unknown;
+}
+
+/** A list read page by page with the API's `next_cursor`: the first page, then more appended. */
+export function usePaged<T>(path: string): Paged<T> {
+  const res = useResource<Page<T>>(path);
+  const [extra, setExtra] = useState<T[]>([]);
+  const [cursor, setCursor] = useState<string | null | undefined>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  useEffect(() => {
+    setExtra([]);
+    setCursor(res.data?.next_cursor);
+  }, [res.data]);
+  const more = async () => {
+    if (!cursor || busy) return;
+    setBusy(true);
+    setError(null);
+    try {
+      const p = await api.get<Page<T>>(`${path}${path.includes("?") ? "&" : "?"}cursor=${encodeURIComponent(cursor)}`);
+      setExtra((xs) => [...xs, ...p.items]);
+      setCursor(p.next_cursor);
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return { res, items: [...(res.data?.items || []), ...extra], more, hasMore: !!cursor, busy, error };
+}
+
+/** "Load more" under a paged list, with the error of the last attempt. */
+export function LoadMore<T>({ paged }: { paged: Paged<T> }) {
+  if (!paged.hasMore && !paged.error) return null;
+  return (
+    <div class="load-more">
+      {!!paged.error && <ErrorState error={paged.error} />}
+      <button type="button" class="secondary" aria-busy={paged.busy ? "true" : undefined} disabled={paged.busy} onClick={() => void paged.more()}>
+        {paged.error ? "Try again" : "Load more"}
+      </button>
     </div>
   );
 }
