@@ -144,7 +144,7 @@ export function Field(p: FieldProps) {
         autoComplete={p.autoComplete}
         required={p.required}
         inputMode={p.inputMode}
-        maxLength={p.maxLength}
+        maxlength={p.maxLength /* as an attribute: Preact would set the property to 0 when a reused input drops it */}
         autoFocus={p.autoFocus}
         placeholder={p.placeholder}
         readOnly={p.readOnly}

@@ -85,8 +85,10 @@ export function Workspaces({ account }: PageProps) {
                     <span class="ws-card-text">
                       <strong>{w.name}</strong>
                       <small>/w/{w.shortname}</small>
+                      <span>
+                        <RoleBadge role={w.my_role} />
+                      </span>
                     </span>
-                    <RoleBadge role={w.my_role} />
                   </Link>
                 </li>
               ))}
@@ -155,21 +157,25 @@ interface ShortnameCheck {
 }
 /** False once the server answered 404 route.not_found (an older binary without the check). */
 let liveCheckSupported = true;
+type Availability = { state: "" | "checking" | "free" | "taken"; message: string };
 
-/** Availability of a short name, asked ~300 ms after the last keystroke; "" while unknown. */
-function useShortnameAvailability(shortname: string, valid: boolean): { state: "" | "checking" | "free" | "taken"; message: string } {
-  const [out, setOut] = useState<{ for: string; available: boolean; message: string } | null>(null);
+/** Availability of a short name, asked ~300 ms after the last keystroke. */
+function useShortnameAvailability(shortname: string, valid: boolean): Availability {
+  const [out, setOut] = useState<Availability & { for: string }>({ for: "", state: "", message: "" });
   useEffect(() => {
     if (!valid || !liveCheckSupported) return;
     const ctl = new AbortController();
     const t = setTimeout(() => {
       api
         .get<ShortnameCheck>(`/api/v1/workspace-shortnames/${seg(shortname)}`, { signal: ctl.signal })
-        .then((r) =>
-          setOut({ for: shortname, available: r.available, message: r.available ? "" : messageOf(new ApiError({ status: 409, code: r.code || "workspace.shortname_taken" })) }),
-        )
+        .then((r) => {
+          const taken = messageOf(new ApiError({ status: 409, code: r.code || "workspace.shortname_taken" }));
+          setOut({ for: shortname, state: r.available ? "free" : "taken", message: r.available ? "" : taken });
+        })
         .catch((e) => {
+          if ((e as Error).name === "AbortError") return;
           if (e instanceof ApiError && e.code === "route.not_found") liveCheckSupported = false;
+          setOut({ for: shortname, state: "", message: "" }); // unknown: the answer on submit decides
         });
     }, 300);
     return () => {
@@ -178,8 +184,7 @@ function useShortnameAvailability(shortname: string, valid: boolean): { state: "
     };
   }, [shortname, valid]);
   if (!valid || !liveCheckSupported) return { state: "", message: "" };
-  if (!out || out.for !== shortname) return { state: "checking", message: "" };
-  return out.available ? { state: "free", message: "" } : { state: "taken", message: out.message };
+  return out.for === shortname ? out : { state: "checking", message: "" };
 }
 
 function AddWorkspaceDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
@@ -704,6 +709,16 @@ const ACTIONS: Record<string, string> = {
   "mfa.totp_disabled": "Two-factor authentication turned off",
   "mfa.recovery_codes_regenerated": "New recovery codes created",
   "mfa.recovery_code_used": "A recovery code was used",
+  "mfa.totp_removed_by_reset": "Two-factor authentication removed by the password reset (it was less than 7 days old)",
+  "workspace.created": "Created a workspace",
+  "workspace.updated": "Changed a workspace's settings",
+  "workspace.deleted": "Deleted a workspace",
+  "invitation.created": "Invited someone to a workspace",
+  "invitation.accepted": "Accepted an invitation",
+  "invitation.declined": "Declined an invitation",
+  "member.role_changed": "A workspace role changed",
+  "member.removed": "Removed from a workspace",
+  "member.left": "Left a workspace",
   "admin.super_admin_granted": "Made a Super Admin",
   "admin.password_reset_issued": "A Super Admin sent you a password reset",
   "admin.account_disabled": "Account disabled by a Super Admin",
