@@ -42,6 +42,14 @@ async function signInToMfaStep(p) {
   await p.getByRole("heading", { name: "Two-factor authentication" }).waitFor();
 }
 
+/** A JSON API call with the page's session cookie and CSRF token (setup, not the subject). */
+async function apiAs(p, method, path, data) {
+  const csrf = (await (await p.request.get("/api/v1/sessions/current")).json()).csrf_token;
+  const res = await p.request.fetch(path, { method, data, headers: { "X-CSRF-Token": csrf } });
+  assert.ok(res.ok(), `${method} ${path}: ${res.status()} ${await res.text()}`);
+  return res.status() === 204 ? null : res.json();
+}
+
 /** Signs in with email, password and a recovery code on the 2FA step. */
 async function signInWithRecoveryCode(p, code) {
   await signInToMfaStep(p);
@@ -265,6 +273,17 @@ test("profile: name and time zone saved; sessions signed out; password change; a
   // Someone with no workspace deletes their account with their typed password.
   const bea = { name: "Bea Short", email: uniqueEmail("bea"), password: PASSWORD };
   await signUpThroughPages(other, vault, bea);
+  // Bea invites Ada: the invitation waits on Ada's Workspaces page, pointing to the email.
+  await apiAs(other, "POST", "/api/v1/workspaces", { name: "Bea Team", shortname: "bea-team" });
+  await apiAs(other, "POST", "/api/v1/workspaces/bea-team/invitations", { email: ada.email, role: "admin" });
+  await page.goto("/");
+  const invited = page.locator("[aria-labelledby=inv-title]");
+  await invited.getByText("Bea Team").waitFor();
+  assert.equal((await invited.locator(".badge").textContent()).trim(), "Admin");
+  assert.match(await invited.textContent(), new RegExp(`open the invitation email sent to ${ada.email}`));
+  await visit(page, "account-workspaces-invited");
+  await apiAs(other, "DELETE", "/api/v1/workspaces/bea-team", { confirm: "bea-team" });
+
   await other.goto("/profile");
   await other.getByRole("button", { name: "Delete my account…" }).click();
   const del2 = other.getByRole("dialog", { name: `Delete the account ${bea.email}?` });

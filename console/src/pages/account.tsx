@@ -12,6 +12,7 @@ import {
   DateTime,
   Dialog,
   Empty,
+  ErrorState,
   Field,
   FormError,
   LoadMore,
@@ -105,6 +106,7 @@ export function Workspaces({ account }: PageProps) {
 function Invitations({ email }: { email: string }) {
   const inv = useResource<{ items: MyInvitation[] }>("/api/v1/me/invitations");
   const items = inv.data?.items || [];
+  if (inv.error) return <ErrorState error={inv.error} onRetry={inv.reload} />;
   if (!items.length) return null;
   return (
     <section class="invitations" aria-labelledby="inv-title">
