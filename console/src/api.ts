@@ -160,3 +160,63 @@ export interface AuditEvent {
   target?: { type: string; id: string } | null;
   summary?: Record<string, unknown>;
 }
+export interface Plan {
+  key: string;
+  name: string;
+  /** 0 = unlimited */
+  seats: number;
+  trial_days: number;
+  features: string[];
+}
+export interface ProductType {
+  id: string;
+  key: string;
+  name: string;
+  roles: { name: string; rank: number; permissions: string[] }[];
+  api_permissions: string[];
+  plans: Plan[];
+}
+export interface Subscription {
+  plan: string;
+  status: "in_trial" | "active" | "non_renewing" | "paused" | "cancelled";
+  provider: "local" | "chargebee";
+  period_end: string | null;
+}
+export interface Product {
+  id: string;
+  name: string;
+  product_type: { id: string; name: string };
+  shortname: string;
+  subscription: Subscription | null;
+  status: "active" | "inactive";
+  disabled: boolean;
+  users: number;
+  my_role: string | null;
+  created_at: string;
+}
+export interface Grant {
+  product_id: string;
+  principal: { type: "account" | "group"; id: string };
+  role: string;
+  created_at: string;
+}
+export interface Group {
+  id: string;
+  name: string;
+  description: string;
+  created_at: string;
+}
+export interface GroupDetail extends Group {
+  member_ids: string[];
+  products: { product_id: string; role: string }[];
+}
+export interface Member {
+  account_id: string;
+  name: string;
+  email: string;
+  role: Role;
+  groups: { id: string; name: string }[];
+  mfa_enabled: boolean;
+  joined_at: string;
+  last_sign_in_at: string | null;
+}

@@ -9,6 +9,7 @@ import { currentAccount } from "./session";
 // ---------- errors in words a person understands ----------
 const MESSAGES: Record<string, string> = {
   "auth.invalid_credentials": "The email or password is not right.",
+  "account.disabled": "This account has been disabled. Contact your administrator.",
   "auth.locked": "Too many attempts. Sign-in is paused for a while; try again later.",
   rate_limited: "Too many requests from this device. Wait a moment and try again.",
   overloaded: "Vault is busy right now. Try again in a moment.",
@@ -68,8 +69,11 @@ export function useForm<T extends object>(initial: T, submit: (v: T) => Promise<
   const [formError, setFormError] = useState("");
   const [busy, setBusy] = useState(false);
   const fail = (e: unknown) => {
-    if (e instanceof ApiError && e.field && e.field in (values as object)) {
-      setErrors({ [e.field]: messageOf(e) });
+    // A nested field (roles[0].name, principal.id) lands beside the form field it came from.
+    const f = e instanceof ApiError ? e.field : undefined;
+    const key = f && Object.keys(values as object).find((k) => f === k || f.startsWith(k + "[") || f.startsWith(k + "."));
+    if (e instanceof ApiError && key) {
+      setErrors({ [key]: messageOf(e) + (key === f ? "" : ` (${f})`) });
       setFormError("");
     } else if (e instanceof ApiError && e.field) {
       setErrors({});
@@ -130,9 +134,11 @@ type FieldProps = {
 export function Field(p: FieldProps) {
   const id = useRef(`f-${p.name}-${++fieldSeq}`).current;
   const describedBy = p.error ? `${id}-err` : p.hint ? `${id}-hint` : undefined;
+  // The hint and error sit outside the <label>: the field's name stays just its label, and
+  // they are read as its description (aria-describedby).
   return (
-    <label for={id}>
-      {p.label}
+    <div class="field">
+      <label for={id}>{p.label}</label>
       <input
         id={id}
         name={p.name}
@@ -151,14 +157,8 @@ export function Field(p: FieldProps) {
         pattern={p.pattern}
         list={p.list}
       />
-      {p.error ? (
-        <small id={`${id}-err`} class="field-error" role="alert">
-          {p.error}
-        </small>
-      ) : p.hint ? (
-        <small id={`${id}-hint`}>{p.hint}</small>
-      ) : null}
-    </label>
+      <FieldNote id={id} error={p.error} hint={p.hint} />
+    </div>
   );
 }
 
@@ -466,6 +466,71 @@ export function PageHeader({ title, children }: { title: string; children?: Comp
       {children && <div class="page-actions">{children}</div>}
     </div>
   );
+}
+
+/** A table that may scroll sideways on a narrow screen: focusable and named, so a keyboard
+ * user can scroll it too (axe: scrollable-region-focusable). */
+export function TableWrap({ label, children }: { label: string; children: ComponentChildren }) {
+  return (
+    <div class="table-wrap" tabIndex={0} role="region" aria-label={label}>
+      {children}
+    </div>
+  );
+}
+
+/**
+ * A labelled <select> with its server error below it (like Field). Options: [value, label]. The
+ * label stands beside the select (not around it) so the option texts are not part of its name.
+ */
+export function SelectField(p: {
+  label: string;
+  name: string;
+  value: string;
+  onInput: (v: string) => void;
+  options: [string, string][];
+  error?: string;
+  hint?: ComponentChildren;
+  /** Shown first with value "" (and makes the field required). */
+  placeholder?: string;
+}) {
+  const id = useRef(`f-${p.name}-${++fieldSeq}`).current;
+  return (
+    <div class="select-field">
+      <label for={id}>{p.label}</label>
+      <select
+        id={id}
+        name={p.name}
+        value={p.value}
+        required={!!p.placeholder}
+        onChange={(e) => p.onInput((e.target as HTMLSelectElement).value)}
+        aria-invalid={p.error ? "true" : undefined}
+        aria-describedby={p.error ? `${id}-err` : p.hint ? `${id}-hint` : undefined}
+      >
+        {p.placeholder && (
+          <option value="" disabled>
+            {p.placeholder}
+          </option>
+        )}
+        {p.options.map(([v, l]) => (
+          <option key={v} value={v}>
+            {l}
+          </option>
+        ))}
+      </select>
+      <FieldNote id={id} error={p.error} hint={p.hint} />
+    </div>
+  );
+}
+
+/** The error (announced) or else the hint below a field; ids match aria-describedby. */
+function FieldNote({ id, error, hint }: { id: string; error?: string; hint?: ComponentChildren }) {
+  if (error)
+    return (
+      <small id={`${id}-err`} class="field-error" role="alert">
+        {error}
+      </small>
+    );
+  return hint ? <small id={`${id}-hint`}>{hint}</small> : null;
 }
 
 // ---------- cursor-paged lists ----------

@@ -227,6 +227,16 @@ export class Vault {
     const text = await res.text();
     return { status: res.status, data: text ? JSON.parse(text) : null };
   }
+  /** Creates an account through the API (sign-up, the mailed link, a password): for setup. */
+  async createAccount(name, email, password = PASSWORD) {
+    const r = await this.api("POST", "/api/v1/signup", { name, email });
+    assert.equal(r.status, 202, JSON.stringify(r.data));
+    const mail = await this.smtp.waitFor(email, "Verify your email address");
+    const token = /token=([A-Za-z0-9_-]+)/.exec(linkIn(mail, "/signup/complete"))[1];
+    const done = await this.api("POST", "/api/v1/signup/complete", { token, password });
+    assert.equal(done.status, 201, JSON.stringify(done.data));
+    return { ...done.data, email, password, auth: { Authorization: "Bearer " + done.data.session_token } };
+  }
   async stop() {
     if (this.proc && this.proc.exitCode === null) {
       this.proc.kill("SIGTERM");
@@ -267,6 +277,7 @@ export async function newPage(browser, vault, { width = 1280, height = 900 } = {
     permissions: ["clipboard-read", "clipboard-write"],
     acceptDownloads: true,
   });
+  context.setDefaultTimeout(10000); // a missing element fails in seconds, not half a minute
   const page = await context.newPage();
   page.problems = [];
   page.on("pageerror", (e) => page.problems.push("page error: " + e.message));
@@ -309,10 +320,14 @@ export async function visit(page, name) {
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-1280.png`), fullPage: true });
   await page.setViewportSize({ width: 375, height: 812 });
   await page.waitForTimeout(50);
-  await checkA11y(page, name + " at 375 px");
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
-  assert.ok(overflow <= 1, `${name} scrolls sideways at 375 px by ${overflow}px`);
   await page.screenshot({ path: path.join(SCREENSHOT_DIR, `${name}-375.png`), fullPage: true });
+  await checkA11y(page, name + " at 375 px");
+  const overflow = await page.evaluate(() => {
+    const wide = [...document.querySelectorAll("body *")].filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1);
+    const names = wide.slice(-3).map((e) => e.tagName.toLowerCase() + (e.className ? "." + String(e.className).split(" ").join(".") : ""));
+    return { by: document.documentElement.scrollWidth - window.innerWidth, names };
+  });
+  assert.ok(overflow.by <= 1, `${name} scrolls sideways at 375 px by ${overflow.by}px (${overflow.names.join(", ")})`);
   await page.setViewportSize(size);
   assertNoProblems(page);
 }

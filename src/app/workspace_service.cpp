@@ -61,6 +61,18 @@ Result<WorkspaceAccess> WorkspaceService::Open(const AuthContext& ctx, const std
       [&](core::Tx& tx) -> Result<WorkspaceAccess> { return OpenIn(tx, ctx, ws, capability); });
 }
 
+Result<std::optional<core::Error>> WorkspaceService::CheckShortname(const std::string& shortname) {
+  auto valid = core::ValidateShortname(shortname, "shortname");
+  if (!valid) return std::optional<core::Error>(valid.error());
+  return p_.store.Read([&](core::Tx& tx) -> Result<std::optional<core::Error>> {
+    VAULT_ASSIGN_OR_RETURN(auto found, tx.FindWorkspace(*valid));
+    if (!found) return std::optional<core::Error>();
+    return std::optional<core::Error>(core::Error{core::Code::kAlreadyExists,
+                                                  "workspace.shortname_taken", "shortname",
+                                                  "the shortname is taken"});
+  });
+}
+
 Result<WorkspaceAccess> WorkspaceService::Create(const AuthContext& ctx, const std::string& name,
                                                  const std::string& shortname,
                                                  const std::string& description) {

@@ -45,6 +45,10 @@ class WorkspaceService {
                                        const std::string& shortname,
                                        const std::string& description);
   core::Result<MyWorkspaces> ListMine(const AuthContext& ctx);
+  // Whether `shortname` could be used for a new workspace now (the console checks it live):
+  // nullopt when it could, else the error Create would give ("workspace.shortname_invalid",
+  // "…_reserved", "…_taken"). Shortnames are public (they are in every workspace URL).
+  core::Result<std::optional<core::Error>> CheckShortname(const std::string& shortname);
 
   // The workspace as the caller may see it, checked for `capability`: not_found
   // "workspace.not_found" for non-members, permission_denied "workspace.requires_2fa" when the

@@ -28,6 +28,8 @@ class WorkspacesApi {
     const std::string w = "/api/v1/workspaces/{ws}";
     routes.Add({"POST", "/api/v1/workspaces", E::kBlocking, S}, this, &A::Create);
     routes.Add({"GET", "/api/v1/me/workspaces", E::kBlocking, S}, this, &A::Mine);
+    routes.Add({"GET", "/api/v1/workspace-shortnames/{shortname}", E::kBlocking, S}, this,
+               &A::CheckShortname);
     routes.Add({"GET", "/api/v1/me/invitations", E::kBlocking, S}, this, &A::MyInvitations);
     routes.Add({"GET", w, E::kBlocking, S}, this, &A::Get);
     routes.Add({"PATCH", w, E::kBlocking, S}, this, &A::Patch);
@@ -73,6 +75,19 @@ class WorkspacesApi {
     VAULT_ASSIGN_OR_RETURN(auto w,
                            workspaces_.Create(c.ctx, name, shortname, description.value_or("")));
     return JsonOk(201, RenderWorkspace(w.workspace, w.membership.role, false));
+  }
+
+  core::Result<Response> CheckShortname(Call& c) {
+    const std::string& shortname = c.param("shortname");
+    if (shortname.size() > 100)
+      return core::Fail(core::Code::kInvalidArgument, "validation.too_long",
+                        "shortname is too long", "shortname");
+    VAULT_ASSIGN_OR_RETURN(auto refusal, workspaces_.CheckShortname(shortname));
+    boost::json::object o;
+    o["shortname"] = shortname;
+    o["available"] = !refusal.has_value();
+    o["code"] = refusal ? boost::json::value(refusal->id) : boost::json::value(nullptr);
+    return JsonOk(200, o);
   }
 
   core::Result<Response> Mine(Call& c) {

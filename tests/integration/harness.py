@@ -993,6 +993,7 @@ class VaultTestCase(VaultFlows, unittest.TestCase):
 API_ENDPOINTS.extend([
     ("POST", "/api/v1/workspaces"),
     ("GET", "/api/v1/me/workspaces"),
+    ("GET", "/api/v1/workspace-shortnames/{shortname}"),
     ("GET", "/api/v1/me/invitations"),
     ("GET", "/api/v1/workspaces/{ws}"),
     ("PATCH", "/api/v1/workspaces/{ws}"),

@@ -54,8 +54,11 @@ class OpsTest(VaultTestCase):
         r = c.post("/api/v1/sessions", {"email": unique_email("metrics"),
                                         "password": "Zq-metrics-pw-1"})
         self.assertEqual(r.status, 401, r)
-        noise = f"/no-such-route-{secrets.token_hex(4)}"
+        noise = f"/api/v1/no-such-route-{secrets.token_hex(4)}"
         self.assertEqual(c.get(noise).status, 404)
+        # outside the API an unknown path is a console page (the SPA shows its own "not found")
+        page = f"/no-such-page-{secrets.token_hex(4)}"
+        self.assertEqual(c.get(page).status, 200)
 
         text = c.get("/metrics").body.decode()
         short = text[:3000]
@@ -75,6 +78,7 @@ class OpsTest(VaultTestCase):
         self.assertGreaterEqual(after - base, 3, "the /api/v1/me counter did not count 3 requests")
         # unknown paths must not become label values (unbounded cardinality)
         self.assertNotIn(noise, text)
+        self.assertNotIn(page, text)
 
     def test_unknown_route_and_wrong_method(self):
         c = self.client(mode="none")

@@ -7,6 +7,7 @@ and leaving, and account deletion while the sole Owner."""
 import os
 import sys
 import threading
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -87,6 +88,34 @@ class WorkspacesTest(WorkspaceFlows, VaultTestCase):
                            "workspace.not_found")
         events = self.ws_audit(c, mine["id"], "workspace.updated")
         self.assertIn("shortname", str(events[0]["summary"]), events)
+
+    def test_live_shortname_check(self):
+        """GET /api/v1/workspace-shortnames/{s}: what creating with s would say, before trying."""
+        owner = self.create_account(prefix="check")
+        c = owner.client
+        free = unique_shortname("Free-Name")
+
+        def check(s):
+            r = c.get("/api/v1/workspace-shortnames/" + urllib.parse.quote(s, safe=""))
+            self.assertEqual(r.status, 200, r)
+            return r.json
+
+        self.assertEqual(check(free), {"shortname": free, "available": True, "code": None})
+        self.assertEqual(check("admin")["code"], "workspace.shortname_reserved")
+        self.assertEqual(check("a--b")["code"], "workspace.shortname_invalid")
+        self.assertFalse(check("a--b")["available"])
+        self.create_workspace(c, free)
+        for taken in (free, free.upper()):
+            self.assertEqual(check(taken)["code"], "workspace.shortname_taken", taken)
+        # the check and creation agree: what it called available can be created
+        other = unique_shortname("Other")
+        self.assertTrue(check(other)["available"])
+        self.create_workspace(c, other)
+        # signed-out callers learn nothing; over-long input is a named 400
+        anon = self.vault.client()
+        self.assertProblem(anon.get("/api/v1/workspace-shortnames/" + free), 401, "auth.required")
+        self.assertProblem(c.get("/api/v1/workspace-shortnames/" + "x" * 101), 400,
+                           "validation.too_long", "shortname")
 
     def test_fifty_parallel_creations_of_one_shortname(self):
         accounts = self.many_accounts(50, prefix="race")

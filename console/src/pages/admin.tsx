@@ -1,2 +1,635 @@
-// Super Admin pages: accounts, workspaces, product catalogue, service clients.
-export {};
+// Super Admin pages: accounts (search, disable/enable, grant Super Admin), workspaces, the
+// product catalogue and service clients. Only shown to Super Admins; the API answers 403
+// `admin.required` to anyone else.
+import { useState } from "preact/hooks";
+import { Account, Page, Workspace, api, seg } from "../api";
+import type { PageProps } from "../app";
+import { Link } from "../router";
+import { updateAccount } from "../session";
+import {
+  ConfirmDialog,
+  CopyButton,
+  DateTime,
+  Dialog,
+  Empty,
+  ErrorState,
+  Field,
+  FormError,
+  Loaded,
+  Loading,
+  PageHeader,
+  RoleBadge,
+  StatusBadge,
+  TableWrap,
+  Submit,
+  downloadText,
+  messageOf,
+  toast,
+  useForm,
+  useResource,
+} from "../ui";
+
+const TABS = [
+  { href: "/admin/accounts", label: "Accounts" },
+  { href: "/admin/workspaces", label: "Workspaces" },
+  { href: "/admin/product-types", label: "Product catalogue" },
+  { href: "/admin/service-clients", label: "Service clients" },
+];
+
+function AdminTabs() {
+  const path = location.pathname === "/admin" ? "/admin/accounts" : location.pathname;
+  return (
+    <nav aria-label="Super Admin" class="tabs">
+      <ul>
+        {TABS.map((t) => (
+          <li key={t.href}>
+            <Link href={t.href} aria-current={path.startsWith(t.href) ? "page" : undefined}>
+              {t.label}
+            </Link>
+          </li>
+        ))}
+      </ul>
+    </nav>
+  );
+}
+
+function NotSuperAdmin() {
+  return (
+    <section>
+      <PageHeader title="Super Admin" />
+      <p>Only Super Admins can open this area.</p>
+    </section>
+  );
+}
+
+/** A searchable, cursor-paged admin list (accounts, workspaces). */
+function usePagedSearch<T>(base: string) {
+  const [q, setQ] = useState("");
+  const [applied, setApplied] = useState("");
+  const [more, setMore] = useState<T[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loadingMore, setLoadingMore] = useState(false);
+  const url = `${base}?limit=50${applied ? "&q=" + encodeURIComponent(applied) : ""}`;
+  const res = useResource<Page<T>>(url);
+  const next = cursor === null ? res.data?.next_cursor : cursor;
+  const loadMore = async () => {
+    if (!next) return;
+    setLoadingMore(true);
+    try {
+      const p = await api.get<Page<T>>(`${url}&cursor=${encodeURIComponent(next)}`);
+      setMore((xs) => [...xs, ...p.items]);
+      setCursor(p.next_cursor || "");
+    } catch (e) {
+      toast(messageOf(e));
+    } finally {
+      setLoadingMore(false);
+    }
+  };
+  const search = (e: Event) => {
+    e.preventDefault();
+    setMore([]);
+    setCursor(null);
+    setApplied(q.trim());
+  };
+  return { q, setQ, search, res, items: [...(res.data?.items || []), ...more], next, loadMore, loadingMore, applied };
+}
+
+function SearchForm({ label, q, setQ, onSubmit }: { label: string; q: string; setQ: (v: string) => void; onSubmit: (e: Event) => void }) {
+  return (
+    <form role="search" onSubmit={onSubmit} class="search-form">
+      <input type="search" aria-label={label} placeholder={label} value={q} onInput={(e) => setQ((e.target as HTMLInputElement).value)} />
+      <button type="submit">Search</button>
+    </form>
+  );
+}
+
+function LoadMore({ next, busy, onClick }: { next: string | null | undefined; busy: boolean; onClick: () => void }) {
+  if (!next) return null;
+  return (
+    <button type="button" class="secondary" aria-busy={busy ? "true" : undefined} disabled={busy} onClick={onClick}>
+      Load more
+    </button>
+  );
+}
+
+// ---------------------------------------------------------------- accounts
+export function AdminAccounts({ account }: PageProps) {
+  const list = usePagedSearch<Account>("/api/v1/admin/accounts");
+  if (!account?.super_admin) return <NotSuperAdmin />;
+  return (
+    <section>
+      <PageHeader title="Accounts" />
+      <AdminTabs />
+      <SearchForm label="Search by email or name" q={list.q} setQ={list.setQ} onSubmit={list.search} />
+      <Loaded res={list.res} rows={5}>
+        {() =>
+          list.items.length === 0 ? (
+            <Empty title={list.applied ? `No account matches “${list.applied}”` : "No accounts yet"}>Accounts appear here when people sign up.</Empty>
+          ) : (
+            <TableWrap label="Accounts">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Email</th>
+                    <th scope="col">Status</th>
+                    <th scope="col">Created</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.items.map((a) => (
+                    <tr key={a.id}>
+                      <td>
+                        <Link href={`/admin/accounts/${seg(a.id)}`}>{a.name}</Link>
+                        {a.super_admin && (
+                          <>
+                            {" "}
+                            <span class="badge">Super Admin</span>
+                          </>
+                        )}
+                      </td>
+                      <td>{a.email}</td>
+                      <td>
+                        <StatusBadge ok={!a.disabled} text={a.disabled ? "Disabled" : "Active"} />
+                      </td>
+                      <td>
+                        <DateTime iso={a.created_at} dateOnly />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableWrap>
+          )
+        }
+      </Loaded>
+      <LoadMore next={list.next} busy={list.loadingMore} onClick={list.loadMore} />
+    </section>
+  );
+}
+
+type AdminAccountDetail = Account & { disabled: boolean; workspaces: Workspace[] };
+
+export function AdminAccount({ params, account }: PageProps) {
+  const res = useResource<AdminAccountDetail>(`/api/v1/admin/accounts/${seg(params.id)}`);
+  const [confirm, setConfirm] = useState<null | "disable" | "enable" | "grant" | "revoke">(null);
+  if (!account?.super_admin) return <NotSuperAdmin />;
+  const self = account.id === params.id;
+  const patch = async (body: { disabled?: boolean; super_admin?: boolean }, done: string) => {
+    const a = await api.patch<AdminAccountDetail>(`/api/v1/admin/accounts/${seg(params.id)}`, body);
+    res.setData({ ...res.data!, ...a });
+    if (self) updateAccount(a);
+    toast(done);
+  };
+  return (
+    <section>
+      <AdminTabs />
+      <Loaded res={res}>
+        {(a) => (
+          <>
+            <PageHeader title={a.name}>
+              {!self &&
+                (a.disabled ? (
+                  <button type="button" onClick={() => setConfirm("enable")}>
+                    Enable account
+                  </button>
+                ) : (
+                  <button type="button" class="danger" onClick={() => setConfirm("disable")}>
+                    Disable account
+                  </button>
+                ))}
+              {!self &&
+                (a.super_admin ? (
+                  <button type="button" class="secondary" onClick={() => setConfirm("revoke")}>
+                    Remove Super Admin
+                  </button>
+                ) : (
+                  <button type="button" class="secondary" onClick={() => setConfirm("grant")}>
+                    Make Super Admin
+                  </button>
+                ))}
+            </PageHeader>
+            <dl class="facts">
+              <dt>Email</dt>
+              <dd>{a.email}</dd>
+              <dt>Status</dt>
+              <dd>
+                <StatusBadge ok={!a.disabled} text={a.disabled ? "Disabled" : "Active"} />
+                {a.super_admin && <span class="badge">Super Admin</span>}
+              </dd>
+              <dt>Two-factor authentication</dt>
+              <dd>{a.mfa_enabled ? "On" : "Off"}</dd>
+              <dt>Created</dt>
+              <dd>
+                <DateTime iso={a.created_at} />
+              </dd>
+            </dl>
+            <h2>Workspaces</h2>
+            {a.workspaces.length === 0 ? (
+              <Empty title="Not a member of any workspace" />
+            ) : (
+              <ul>
+                {a.workspaces.map((w) => (
+                  <li key={w.id}>
+                    <Link href={`/admin/workspaces/${seg(w.id)}`}>{w.name}</Link> ({w.shortname}) <RoleBadge role={w.my_role} />
+                  </li>
+                ))}
+              </ul>
+            )}
+            <ConfirmDialog
+              open={confirm === "disable"}
+              title={`Disable ${a.name}?`}
+              confirmLabel="Disable account"
+              onClose={() => setConfirm(null)}
+              onConfirm={() => patch({ disabled: true }, `${a.email} is disabled`)}
+            >
+              <p>
+                {a.email} is signed out everywhere at once and cannot sign in, use API access or accept invitations until enabled again.
+                Memberships and data stay.
+              </p>
+            </ConfirmDialog>
+            <ConfirmDialog open={confirm === "enable"} title={`Enable ${a.name}?`} confirmLabel="Enable account" onClose={() => setConfirm(null)} onConfirm={() => patch({ disabled: false }, `${a.email} is enabled`)}>
+              <p>{a.email} can sign in again.</p>
+            </ConfirmDialog>
+            <ConfirmDialog open={confirm === "grant"} title={`Make ${a.name} a Super Admin?`} confirmLabel="Make Super Admin" onClose={() => setConfirm(null)} onConfirm={() => patch({ super_admin: true }, `${a.email} is a Super Admin`)}>
+              <p>Super Admins manage every account, the product catalogue and service clients of this Vault.</p>
+            </ConfirmDialog>
+            <ConfirmDialog open={confirm === "revoke"} title={`Remove Super Admin from ${a.name}?`} confirmLabel="Remove Super Admin" onClose={() => setConfirm(null)} onConfirm={() => patch({ super_admin: false }, `${a.email} is no longer a Super Admin`)}>
+              <p>{a.email} keeps the account and its workspaces.</p>
+            </ConfirmDialog>
+          </>
+        )}
+      </Loaded>
+    </section>
+  );
+}
+
+// ---------------------------------------------------------------- workspaces
+export function AdminWorkspaces({ account }: PageProps) {
+  const list = usePagedSearch<Workspace>("/api/v1/admin/workspaces");
+  if (!account?.super_admin) return <NotSuperAdmin />;
+  return (
+    <section>
+      <PageHeader title="Workspaces" />
+      <AdminTabs />
+      <SearchForm label="Search by name or shortname" q={list.q} setQ={list.setQ} onSubmit={list.search} />
+      <Loaded res={list.res} rows={5}>
+        {() =>
+          list.items.length === 0 ? (
+            <Empty title={list.applied ? `No workspace matches “${list.applied}”` : "No workspaces yet"}>Workspaces appear here when people create them.</Empty>
+          ) : (
+            <TableWrap label="Workspace list">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Short name</th>
+                    <th scope="col">Requires 2FA</th>
+                    <th scope="col">Created</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {list.items.map((w) => (
+                    <tr key={w.id}>
+                      <td>
+                        <Link href={`/admin/workspaces/${seg(w.id)}`}>{w.name}</Link>
+                      </td>
+                      <td>{w.shortname}</td>
+                      <td>{w.require_2fa ? "Yes" : "No"}</td>
+                      <td>
+                        <DateTime iso={w.created_at} dateOnly />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableWrap>
+          )
+        }
+      </Loaded>
+      <LoadMore next={list.next} busy={list.loadingMore} onClick={list.loadMore} />
+    </section>
+  );
+}
+
+interface Member {
+  account_id: string;
+  name: string;
+  email: string;
+  role: string;
+  mfa_enabled: boolean;
+  joined_at: string;
+}
+
+export function AdminWorkspace({ params, account }: PageProps) {
+  const res = useResource<Workspace & { members: Member[] }>(`/api/v1/admin/workspaces/${seg(params.id)}`);
+  if (!account?.super_admin) return <NotSuperAdmin />;
+  return (
+    <section>
+      <AdminTabs />
+      <Loaded res={res}>
+        {(w) => (
+          <>
+            <PageHeader title={w.name} />
+            <dl class="facts">
+              <dt>Short name</dt>
+              <dd>{w.shortname}</dd>
+              <dt>Requires 2FA</dt>
+              <dd>{w.require_2fa ? "Yes" : "No"}</dd>
+              <dt>Created</dt>
+              <dd>
+                <DateTime iso={w.created_at} />
+              </dd>
+            </dl>
+            <h2>Members</h2>
+            <TableWrap label="Workspace members">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Email</th>
+                    <th scope="col">Role</th>
+                    <th scope="col">2FA</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {w.members.map((m) => (
+                    <tr key={m.account_id}>
+                      <td>
+                        <Link href={`/admin/accounts/${seg(m.account_id)}`}>{m.name}</Link>
+                      </td>
+                      <td>{m.email}</td>
+                      <td>
+                        <RoleBadge role={m.role} />
+                      </td>
+                      <td>{m.mfa_enabled ? "On" : "Off"}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableWrap>
+          </>
+        )}
+      </Loaded>
+    </section>
+  );
+}
+
+// ---------------------------------------------------------------- product catalogue
+interface ProductType {
+  id: string;
+  key: string;
+  name: string;
+  roles: { name: string; rank: number; permissions: string[] }[];
+  api_permissions: string[];
+  plans: { key: string; name: string; seats: number; trial_days: number; features: string[] }[];
+}
+
+const words = (s: string) => s.split(/[\s,]+/).filter(Boolean);
+
+/** "admin 3 users:write billing:read" → {name, rank, permissions}; one role per line. */
+function parseRoles(text: string) {
+  return text
+    .split("\n")
+    .map((l) => words(l))
+    .filter((w) => w.length)
+    .map(([name, rank, ...permissions]) => ({ name, rank: Number(rank) || 1, permissions }));
+}
+/** "standard Standard 25 0 sso audit" → {key, name, seats, trial_days, features}. */
+function parsePlans(text: string) {
+  return text
+    .split("\n")
+    .map((l) => words(l))
+    .filter((w) => w.length)
+    .map(([key, name, seats, trial, ...features]) => ({ key, name: name || key, seats: Number(seats) || 0, trial_days: Number(trial) || 0, features }));
+}
+
+export function AdminProductTypes({ account }: PageProps) {
+  const res = useResource<Page<ProductType>>("/api/v1/admin/product-types");
+  const [open, setOpen] = useState(false);
+  const form = useForm({ key: "", name: "", api_permissions: "", roles: "admin 3\neditor 2\nviewer 1", plans: "trial Trial 5 14\nstandard Standard 25 0" }, async (v) => {
+    const t = await api.post<ProductType>("/api/v1/admin/product-types", {
+      key: v.key,
+      name: v.name,
+      api_permissions: words(v.api_permissions),
+      roles: parseRoles(v.roles),
+      plans: parsePlans(v.plans),
+    });
+    res.setData({ items: [...(res.data?.items || []), t] });
+    setOpen(false);
+    toast(`Product type ${t.name} created`);
+  });
+  if (!account?.super_admin) return <NotSuperAdmin />;
+  return (
+    <section>
+      <PageHeader title="Product catalogue">
+        <button type="button" onClick={() => setOpen(true)}>
+          New product type
+        </button>
+      </PageHeader>
+      <AdminTabs />
+      <Loaded res={res}>
+        {(d) =>
+          d.items.length === 0 ? (
+            <Empty title="No product types">Product types are what workspaces can add as products.</Empty>
+          ) : (
+            <TableWrap label="Product types">
+              <table>
+                <thead>
+                  <tr>
+                    <th scope="col">Name</th>
+                    <th scope="col">Key</th>
+                    <th scope="col">Roles</th>
+                    <th scope="col">Plans</th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {d.items.map((t) => (
+                    <tr key={t.id}>
+                      <td>{t.name}</td>
+                      <td>{t.key}</td>
+                      <td>{t.roles.map((r) => `${r.name} (${r.rank})`).join(", ")}</td>
+                      <td>{t.plans.map((p) => `${p.name}: ${p.seats ? p.seats + " seats" : "unlimited"}${p.trial_days ? `, ${p.trial_days}-day trial` : ""}`).join("; ")}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableWrap>
+          )
+        }
+      </Loaded>
+      <Dialog open={open} title="New product type" onClose={() => setOpen(false)}>
+        <form onSubmit={form.onSubmit} noValidate>
+          <Field label="Key" name="key" required hint="Lower-case letters, digits and hyphens, e.g. manage. Cannot be changed later." value={form.values.key} onInput={form.set("key")} error={form.errors.key} />
+          <Field label="Name" name="name" required value={form.values.name} onInput={form.set("name")} error={form.errors.name} />
+          <Field label="API permissions" name="api_permissions" hint="Separated by spaces, e.g. documents:read documents:write" value={form.values.api_permissions} onInput={form.set("api_permissions")} error={form.errors.api_permissions} />
+          <TextArea label="Roles" name="roles" hint="One per line: name, rank, then its permissions." value={form.values.roles} onInput={form.set("roles")} error={form.errors.roles} />
+          <TextArea label="Plans" name="plans" hint="One per line: key, name, seats (0 = unlimited), trial days, then features." value={form.values.plans} onInput={form.set("plans")} error={form.errors.plans} />
+          <FormError message={form.formError} />
+          <Submit busy={form.busy}>Create product type</Submit>
+        </form>
+      </Dialog>
+    </section>
+  );
+}
+
+function TextArea(p: { label: string; name: string; hint: string; value: string; onInput: (v: string) => void; error?: string }) {
+  const id = `ta-${p.name}`;
+  return (
+    <div class="field">
+      <label for={id}>{p.label}</label>
+      <textarea id={id} name={p.name} rows={3} value={p.value} aria-invalid={p.error ? "true" : undefined} aria-describedby={`${id}-note`} onInput={(e) => p.onInput((e.target as HTMLTextAreaElement).value)} />
+      <small id={`${id}-note`} class={p.error ? "field-error" : undefined}>
+        {p.error || p.hint}
+      </small>
+    </div>
+  );
+}
+
+// ---------------------------------------------------------------- service clients
+interface ServiceClient {
+  client_id: string;
+  product_type_id: string;
+  name: string;
+  created_at: string;
+  revoked: boolean;
+}
+
+export function AdminServiceClients({ account }: PageProps) {
+  const res = useResource<Page<ServiceClient>>("/api/v1/admin/service-clients");
+  const types = useResource<Page<ProductType>>("/api/v1/admin/product-types");
+  const [open, setOpen] = useState(false);
+  const [secret, setSecret] = useState<{ client_id: string; client_secret: string; name: string } | null>(null);
+  const [revoking, setRevoking] = useState<ServiceClient | null>(null);
+  const form = useForm({ name: "", product_type: "" }, async (v) => {
+    const c = await api.post<ServiceClient & { client_secret: string }>("/api/v1/admin/service-clients", v);
+    setOpen(false);
+    setSecret(c);
+    form.setValues({ name: "", product_type: "" });
+    res.reload();
+  });
+  if (!account?.super_admin) return <NotSuperAdmin />;
+  const typeName = (id: string) => types.data?.items.find((t) => t.id === id)?.name || id;
+  return (
+    <section>
+      <PageHeader title="Service clients">
+        <button type="button" onClick={() => setOpen(true)}>
+          New service client
+        </button>
+      </PageHeader>
+      <AdminTabs />
+      <p>A product's back end signs in to Vault with a service client to check access and verify API keys.</p>
+      {res.error ? (
+        <ErrorState error={res.error} onRetry={res.reload} />
+      ) : !res.data ? (
+        <Loading />
+      ) : res.data.items.length === 0 ? (
+        <Empty
+          title="No service clients yet"
+          action={
+            <button type="button" onClick={() => setOpen(true)}>
+              New service client
+            </button>
+          }
+        >
+          Create one for each product deployment that calls Vault.
+        </Empty>
+      ) : (
+        <TableWrap label="Service clients">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Client id</th>
+                <th scope="col">Product type</th>
+                <th scope="col">Created</th>
+                <th scope="col">Status</th>
+                <th scope="col">
+                  <span class="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {res.data.items.map((c) => (
+                <tr key={c.client_id}>
+                  <td>{c.name}</td>
+                  <td class="secret">{c.client_id}</td>
+                  <td>{typeName(c.product_type_id)}</td>
+                  <td>
+                    <DateTime iso={c.created_at} dateOnly />
+                  </td>
+                  <td>
+                    <StatusBadge ok={!c.revoked} text={c.revoked ? "Revoked" : "Active"} />
+                  </td>
+                  <td>
+                    {!c.revoked && (
+                      <button type="button" class="secondary" onClick={() => setRevoking(c)}>
+                        Revoke<span class="visually-hidden"> {c.name}</span>
+                      </button>
+                    )}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </TableWrap>
+      )}
+      <Dialog open={open} title="New service client" onClose={() => setOpen(false)}>
+        <form onSubmit={form.onSubmit} noValidate>
+          <Field label="Name" name="name" required hint="Which deployment uses it, e.g. Manage production." value={form.values.name} onInput={form.set("name")} error={form.errors.name} />
+          <label for="sc-type">
+            Product type
+            <select id="sc-type" name="product_type" required value={form.values.product_type} aria-invalid={form.errors.product_type ? "true" : undefined} onChange={(e) => form.set("product_type")((e.target as HTMLSelectElement).value)}>
+              <option value="">Choose…</option>
+              {types.data?.items.map((t) => (
+                <option key={t.id} value={t.key}>
+                  {t.name}
+                </option>
+              ))}
+            </select>
+            {form.errors.product_type && <small class="field-error">{form.errors.product_type}</small>}
+          </label>
+          <FormError message={form.formError} />
+          <Submit busy={form.busy}>Create service client</Submit>
+        </form>
+      </Dialog>
+      <Dialog open={!!secret} title="Service client created" dismissible={false} onClose={() => setSecret(null)}>
+        {secret && (
+          <>
+            <p>
+              <strong>Copy the secret now. You will not see it again.</strong> Store it in the product's configuration.
+            </p>
+            <p>
+              Client id: <span class="secret">{secret.client_id}</span>
+            </p>
+            <p>
+              Client secret: <span class="secret" data-testid="client-secret">{secret.client_secret}</span>
+            </p>
+            <footer>
+              <CopyButton text={secret.client_secret} label="Copy secret" />
+              <button type="button" class="secondary" onClick={() => downloadText(`${secret.name}-service-client.txt`, `client_id=${secret.client_id}\nclient_secret=${secret.client_secret}\n`)}>
+                Download
+              </button>
+              <button type="button" onClick={() => setSecret(null)}>
+                I have saved it
+              </button>
+            </footer>
+          </>
+        )}
+      </Dialog>
+      <ConfirmDialog
+        open={!!revoking}
+        title={`Revoke ${revoking?.name}?`}
+        confirmLabel="Revoke service client"
+        onClose={() => setRevoking(null)}
+        onConfirm={async () => {
+          await api.del(`/api/v1/admin/service-clients/${seg(revoking!.client_id)}`);
+          toast(`${revoking!.name} revoked`);
+          res.reload();
+        }}
+      >
+        <p>The product back end using {revoking?.client_id} stops authenticating at once. This cannot be undone; create a new client to replace it.</p>
+      </ConfirmDialog>
+    </section>
+  );
+}

@@ -1,2 +1,6 @@
 // Workspace-level pages (one file each), re-exported as one lazily loaded area.
-export {};
+export { Dashboard } from "./dashboard";
+export { Products } from "./products";
+export { ProductDetail } from "./product-detail";
+export { Groups, GroupDetail } from "./groups";
+export { Billing } from "./billing";

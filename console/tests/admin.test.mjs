@@ -1,0 +1,125 @@
+// The Super Admin area through the pages: the first Super Admin sets a password from the link the
+// CLI printed, finds an account and disables it (that person is signed out at once and cannot
+// sign in), enables it again, creates a service client whose secret is shown once, and adds a
+// product type (a bad permission name is shown beside its field). A person who is not a Super
+// Admin has no Super Admin entry and sees no admin data.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import {
+  PASSWORD,
+  Vault,
+  assertNoProblems,
+  launchBrowser,
+  newPage,
+  signInThroughPages,
+  uniqueEmail,
+  visit,
+} from "./harness.mjs";
+
+let vault, browser;
+before(async () => {
+  vault = await new Vault().start();
+  browser = await launchBrowser();
+});
+after(async () => {
+  await browser?.close();
+  await vault?.stop();
+});
+
+test("a Super Admin disables and enables an account; service clients and the catalogue", async () => {
+  // A person with an account, signed in in their own browser.
+  const userEmail = uniqueEmail("grace");
+  const user = await newPage(browser, vault);
+  await vault.createAccount("Grace Hopper", userEmail);
+  await signInThroughPages(user, { email: userEmail });
+  await user.getByRole("link", { name: "Profile" }).first().waitFor();
+  await assert.rejects(user.getByRole("link", { name: "Super Admin" }).waitFor({ timeout: 500 }));
+
+  // The first Super Admin, created from the command line, sets a password through the link.
+  const adminEmail = uniqueEmail("root");
+  const link = vault.createSuperAdmin(adminEmail, "Root Admin");
+  assert.match(link, /\/password\/reset\?token=/);
+  const admin = await newPage(browser, vault);
+  await admin.goto(link);
+  await admin.getByLabel("New password").fill(PASSWORD);
+  await admin.getByRole("button", { name: "Set new password" }).click();
+  await admin.waitForURL(/\/signin\?reset=1/);
+  await signInThroughPages(admin, { email: adminEmail });
+  await admin.getByRole("link", { name: "Super Admin" }).click();
+  await admin.getByRole("heading", { name: "Accounts", level: 1 }).waitFor();
+  await visit(admin, "admin-accounts");
+
+  // Search finds the person; their page shows the facts; disable them.
+  await admin.getByRole("searchbox", { name: "Search by email or name" }).fill(userEmail);
+  await admin.getByRole("button", { name: "Search" }).click();
+  await admin.getByRole("link", { name: "Grace Hopper" }).click();
+  await admin.getByRole("heading", { name: "Grace Hopper" }).waitFor();
+  await visit(admin, "admin-account");
+  await admin.getByRole("button", { name: "Disable account" }).click();
+  await admin.getByRole("dialog", { name: "Disable Grace Hopper?" }).getByRole("button", { name: "Disable account" }).click();
+  await admin.getByRole("status").getByText(`${userEmail} is disabled`).waitFor();
+  await admin.getByText("Disabled", { exact: true }).waitFor();
+
+  // The disabled person is sent to sign-in on their next request, and cannot sign in.
+  await user.goto("/profile");
+  await user.waitForURL(/\/signin/);
+  await signInThroughPages(user, { email: userEmail });
+  await user.getByText("This account has been disabled.", { exact: false }).waitFor();
+
+  // Enabled again, they can sign in.
+  await admin.getByRole("button", { name: "Enable account" }).click();
+  await admin.getByRole("dialog", { name: "Enable Grace Hopper?" }).getByRole("button", { name: "Enable account" }).click();
+  await admin.getByRole("button", { name: "Disable account" }).waitFor();
+  await signInThroughPages(user, { email: userEmail });
+  await user.waitForURL(vault.url + "/");
+
+  // Workspaces list (empty state) and the catalogue.
+  const tabs = admin.getByRole("navigation", { name: "Super Admin" });
+  await tabs.getByRole("link", { name: "Workspaces" }).click();
+  await admin.getByRole("heading", { name: "Workspaces", level: 1 }).waitFor();
+  await visit(admin, "admin-workspaces");
+  await tabs.getByRole("link", { name: "Product catalogue" }).click();
+  await admin.getByRole("cell", { name: "manage", exact: true }).waitFor();
+  await visit(admin, "admin-product-types");
+  await admin.getByRole("button", { name: "New product type" }).click();
+  const dlg = admin.getByRole("dialog", { name: "New product type" });
+  await dlg.getByLabel("Key").fill("reports");
+  await dlg.getByLabel("Name", { exact: true }).fill("Atomyx Reports");
+  await dlg.getByLabel("Roles").fill("admin 3 reports:write\nviewer 1 bad!perm");
+  await dlg.getByRole("button", { name: "Create product type" }).click();
+  await dlg.locator(".field-error", { hasText: "roles[1].permissions" }).waitFor();
+  await dlg.getByLabel("Roles").fill("admin 3 reports:write\nviewer 1 reports:read");
+  await dlg.getByRole("button", { name: "Create product type" }).click();
+  await admin.getByRole("cell", { name: "Atomyx Reports" }).waitFor();
+
+  // A service client's secret is shown once, in a dialog that Escape does not close.
+  await tabs.getByRole("link", { name: "Service clients" }).click();
+  await admin.getByText("No service clients yet").waitFor();
+  await visit(admin, "admin-service-clients-empty");
+  await admin.getByRole("button", { name: "New service client" }).first().click();
+  const create = admin.getByRole("dialog", { name: "New service client" });
+  await create.getByLabel("Name").fill("Reports production");
+  await create.getByLabel("Product type").selectOption({ label: "Atomyx Reports" });
+  await create.getByRole("button", { name: "Create service client" }).click();
+  const shown = admin.getByRole("dialog", { name: "Service client created" });
+  const secret = (await shown.getByTestId("client-secret").textContent()).trim();
+  assert.match(secret, /^[A-Za-z0-9_-]{43}$/);
+  await admin.keyboard.press("Escape");
+  assert.ok(await shown.isVisible(), "Escape must not dismiss a secret shown once");
+  await shown.getByRole("button", { name: "I have saved it" }).click();
+  await admin.getByRole("cell", { name: "Reports production", exact: true }).waitFor();
+  await visit(admin, "admin-service-clients");
+  assert.ok(!(await admin.content()).includes(secret), "the secret is gone from the page");
+
+  // The secret works as HTTP Basic for the product-facing API.
+  const clientId = (await admin.locator("td.secret").first().textContent()).trim();
+  const basic = "Basic " + Buffer.from(`${clientId}:${secret}`).toString("base64");
+  const check = await vault.api("POST", "/api/v1/access/check", { account_id: "acc_x", product_id: "prd_x" }, { Authorization: basic });
+  assert.equal(check.status, 200, JSON.stringify(check.data));
+
+  // A person who is not a Super Admin opening the area directly sees no admin data.
+  await user.goto("/admin/accounts");
+  await user.getByText("Only Super Admins can open this area.").waitFor();
+  assertNoProblems(admin);
+  assertNoProblems(user);
+});
