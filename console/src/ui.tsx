@@ -583,3 +583,17 @@ export function LoadMore<T>({ paged }: { paged: Paged<T> }) {
     </div>
   );
 }
+
+/** The footer of a form in a dialog: Cancel, then the submit button. */
+export function FormActions({ busy, onCancel, children, class: cls }: { busy: boolean; onCancel: () => void; children: ComponentChildren; class?: string }) {
+  return (
+    <footer>
+      <button type="button" class="secondary" onClick={onCancel}>
+        Cancel
+      </button>
+      <Submit busy={busy} class={cls}>
+        {children}
+      </Submit>
+    </footer>
+  );
+}

@@ -14,6 +14,7 @@ import {
   Empty,
   ErrorState,
   Field,
+  FormActions,
   FormError,
   LoadMore,
   Loaded,
@@ -246,12 +247,9 @@ function AddWorkspaceDialog({ open, onClose }: { open: boolean; onClose: () => v
           }}
         />
         <FormError message={form.formError} />
-        <footer>
-          <button type="button" class="secondary" onClick={onClose}>
-            Cancel
-          </button>
-          <Submit busy={form.busy}>Create workspace</Submit>
-        </footer>
+        <FormActions busy={form.busy} onCancel={onClose}>
+          Create workspace
+        </FormActions>
       </form>
     </Dialog>
   );
@@ -422,14 +420,9 @@ function CheckDialog(p: {
           <Field label={p.code} name="code" autoComplete="one-time-code" required autoFocus={!p.password} value={form.values.code} onInput={form.set("code")} error={form.errors.code} />
         )}
         <FormError message={form.formError} />
-        <footer>
-          <button type="button" class="secondary" onClick={p.onClose}>
-            Cancel
-          </button>
-          <Submit busy={form.busy} class={p.danger ? "danger" : undefined}>
-            {p.confirmLabel}
-          </Submit>
-        </footer>
+        <FormActions busy={form.busy} onCancel={p.onClose} class={p.danger ? "danger" : undefined}>
+          {p.confirmLabel}
+        </FormActions>
       </form>
     </Dialog>
   );
