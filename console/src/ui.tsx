@@ -25,7 +25,7 @@ const MESSAGES: Record<string, string> = {
   "validation.required": "This field is required.",
   "validation.name": "Enter a name without control or invisible characters.",
   "workspace.shortname_taken": "That short name is already taken.",
-  "workspace.shortname_invalid": "Use 2–40 lower-case letters, digits and single hyphens.",
+  "workspace.shortname_invalid": "Use 3–40 lower-case letters, digits and single hyphens, starting with a letter.",
   "workspace.shortname_reserved": "That short name is reserved. Choose another.",
   "workspace.confirmation_mismatch": "Type the workspace's short name exactly to confirm.",
   "product.shortname_taken": "That short name is already used by another product here.",
@@ -133,6 +133,8 @@ type FieldProps = {
   placeholder?: string;
   readOnly?: boolean;
   pattern?: string;
+  /** id of a <datalist> offering suggestions. */
+  list?: string;
 };
 
 /** A labelled input with its error (from the server) below it, announced to screen readers. */
@@ -155,11 +157,12 @@ export function Field(p: FieldProps) {
         autoComplete={p.autoComplete}
         required={p.required}
         inputMode={p.inputMode}
-        maxLength={p.maxLength}
+        maxlength={p.maxLength /* as an attribute: Preact would set the property to 0 when a reused input drops it */}
         autoFocus={p.autoFocus}
         placeholder={p.placeholder}
         readOnly={p.readOnly}
         pattern={p.pattern}
+        list={p.list}
       />
       <FieldNote id={id} error={p.error} hint={p.hint} />
     </div>
@@ -631,5 +634,19 @@ export function DataTable({ label, columns, wide, children }: { label: string; c
         <tbody>{children}</tbody>
       </table>
     </TableWrap>
+  );
+}
+
+/** The footer of a form in a dialog: Cancel, then the submit button. */
+export function FormActions({ busy, onCancel, children, class: cls }: { busy: boolean; onCancel: () => void; children: ComponentChildren; class?: string }) {
+  return (
+    <footer>
+      <button type="button" class="secondary" onClick={onCancel}>
+        Cancel
+      </button>
+      <Submit busy={busy} class={cls}>
+        {children}
+      </Submit>
+    </footer>
   );
 }
