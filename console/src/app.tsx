@@ -278,6 +278,8 @@ export function App() {
       break;
     }
   }
+  // Fetch the page's chunk at once, in parallel with the session check (imports are cached).
+  if (route) void route.load();
   const signedInPage = route && route.frame !== "public";
   useEffect(() => {
     // Signed-in pages need a session: go to sign-in and come back here afterwards.
