@@ -7,8 +7,9 @@
 
 namespace vault::http {
 
-AccountsApi::AccountsApi(app::AccountService& accounts, ApiOptions options)
-    : accounts_(accounts), options_(std::move(options)) {}
+AccountsApi::AccountsApi(app::AccountService& accounts, app::ProfileService& profile,
+                         app::MfaService& mfa, ApiOptions options)
+    : accounts_(accounts), profile_(profile), mfa_(mfa), options_(std::move(options)) {}
 
 void AccountsApi::Register(Routes& routes) {
   using E = Executor;
@@ -148,38 +149,37 @@ core::Result<Response> AccountsApi::GetMe(Call& c) {
 
 core::Result<Response> AccountsApi::PatchMe(Call& c) {
   VAULT_ASSIGN_OR_RETURN(auto in, c.Body<ProfileInput>());
-  VAULT_ASSIGN_OR_RETURN(auto a,
-                         accounts_.UpdateProfile(c.ctx, {in.name, in.locale, in.time_zone}));
+  VAULT_ASSIGN_OR_RETURN(auto a, profile_.UpdateProfile(c.ctx, {in.name, in.locale, in.time_zone}));
   return JsonOk(200, RenderAccount(a));
 }
 
 core::Result<Response> AccountsApi::ChangePassword(Call& c) {
   VAULT_ASSIGN_OR_RETURN(auto in, c.Body<ChangePasswordInput>());
-  VAULT_TRY(accounts_.ChangePassword(c.ctx, in.current_password, in.new_password));
+  VAULT_TRY(profile_.ChangePassword(c.ctx, in.current_password, in.new_password));
   return Response::NoContent();
 }
 
 core::Result<Response> AccountsApi::ChangeEmail(Call& c) {
   VAULT_ASSIGN_OR_RETURN(auto in, c.Body<ChangeEmailInput>());
-  VAULT_TRY(accounts_.RequestEmailChange(c.ctx, in.new_email, in.password));
+  VAULT_TRY(profile_.RequestEmailChange(c.ctx, in.new_email, in.password));
   return Response::Json(202, R"({"status":"confirmation_sent"})");
 }
 
 core::Result<Response> AccountsApi::ConfirmEmail(Call& c) {
   VAULT_ASSIGN_OR_RETURN(auto in, c.Body<TokenInput>());
-  VAULT_ASSIGN_OR_RETURN(auto a, accounts_.ConfirmEmailChange(in.token, ClientOf(c.req)));
+  VAULT_ASSIGN_OR_RETURN(auto a, profile_.ConfirmEmailChange(in.token, ClientOf(c.req)));
   return JsonOk(200, RenderAccount(a));
 }
 
 core::Result<Response> AccountsApi::Forgot(Call& c) {
   VAULT_ASSIGN_OR_RETURN(auto in, c.Body<EmailInput>());
-  VAULT_TRY(accounts_.ForgotPassword(in.email, ClientOf(c.req)));
+  VAULT_TRY(profile_.ForgotPassword(in.email, ClientOf(c.req)));
   return Response::Json(202, R"({"status":"reset_sent"})");
 }
 
 core::Result<Response> AccountsApi::Reset(Call& c) {
   VAULT_ASSIGN_OR_RETURN(auto in, c.Body<TokenPasswordInput>());
-  VAULT_TRY(accounts_.ResetPassword(in.token, in.password, ClientOf(c.req)));
+  VAULT_TRY(profile_.ResetPassword(in.token, in.password, ClientOf(c.req)));
   return Response::NoContent();
 }
 
@@ -199,10 +199,11 @@ core::Result<Response> AccountsApi::RevokeOthers(Call& c) {
 }
 
 void RegisterAccountRoutes(Router& router, app::AccountService& accounts,
+                           app::ProfileService& profile, app::MfaService& mfa,
                            const ApiOptions& options) {
   // The API object lives as long as the process (the router's handlers point into it).
   static std::vector<std::unique_ptr<AccountsApi>> apis;
-  apis.push_back(std::make_unique<AccountsApi>(accounts, options));
+  apis.push_back(std::make_unique<AccountsApi>(accounts, profile, mfa, options));
   Routes routes(router, &accounts, nullptr, options);
   apis.back()->Register(routes);
 }

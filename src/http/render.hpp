@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "app/account_service.hpp"
+#include "app/mfa_service.hpp"
 #include "app/platform_service.hpp"
 #include "core/account.hpp"
 #include "core/security.hpp"

@@ -39,46 +39,45 @@ struct PasswordCodeInput {
 
 core::Result<Response> AccountsApi::CompleteMfa(Call& c) {
   VAULT_ASSIGN_OR_RETURN(auto in, c.Body<MfaInput>());
-  VAULT_ASSIGN_OR_RETURN(auto s,
-                         accounts_.CompleteMfa(in.mfa_token, in.code.value_or(""),
-                                               in.recovery_code.value_or(""), ClientOf(c.req)));
+  VAULT_ASSIGN_OR_RETURN(auto s, mfa_.CompleteMfa(in.mfa_token, in.code.value_or(""),
+                                                  in.recovery_code.value_or(""), ClientOf(c.req)));
   return SignedInResponse(201, s);
 }
 
 core::Result<Response> AccountsApi::StartTotp(Call& c) {
   VAULT_ASSIGN_OR_RETURN(auto in, c.Body<PasswordInput>());
-  VAULT_ASSIGN_OR_RETURN(auto e, accounts_.StartTotp(c.ctx, in.password));
+  VAULT_ASSIGN_OR_RETURN(auto e, mfa_.StartTotp(c.ctx, in.password));
   return JsonOk(200, RenderTotpEnrolment(e));
 }
 
 core::Result<Response> AccountsApi::ConfirmTotp(Call& c) {
   VAULT_ASSIGN_OR_RETURN(auto in, c.Body<CodeInput>());
-  VAULT_ASSIGN_OR_RETURN(auto codes, accounts_.ConfirmTotp(c.ctx, in.code));
+  VAULT_ASSIGN_OR_RETURN(auto codes, mfa_.ConfirmTotp(c.ctx, in.code));
   return JsonOk(200, RenderRecoveryCodes(codes));
 }
 
 core::Result<Response> AccountsApi::DisableTotp(Call& c) {
   VAULT_ASSIGN_OR_RETURN(auto in, c.Body<PasswordCodeInput>());
-  VAULT_TRY(accounts_.DisableTotp(c.ctx, in.password, in.code));
+  VAULT_TRY(mfa_.DisableTotp(c.ctx, in.password, in.code));
   return Response::NoContent();
 }
 
 core::Result<Response> AccountsApi::RegenerateCodes(Call& c) {
   VAULT_ASSIGN_OR_RETURN(auto in, c.Body<CodeInput>());
-  VAULT_ASSIGN_OR_RETURN(auto codes, accounts_.RegenerateRecoveryCodes(c.ctx, in.code));
+  VAULT_ASSIGN_OR_RETURN(auto codes, mfa_.RegenerateRecoveryCodes(c.ctx, in.code));
   return JsonOk(200, RenderRecoveryCodes(codes));
 }
 
 core::Result<Response> AccountsApi::DeleteMe(Call& c) {
   VAULT_ASSIGN_OR_RETURN(auto in, c.Body<PasswordInput>());
-  VAULT_TRY(accounts_.DeleteAccount(c.ctx, in.password));
+  VAULT_TRY(profile_.DeleteAccount(c.ctx, in.password));
   return SignedOutResponse(options_.dev);
 }
 
 core::Result<Response> AccountsApi::MyAudit(Call& c) {
   std::string format;
   VAULT_ASSIGN_OR_RETURN(auto q, ParseAuditQuery(c.req, &format));
-  VAULT_ASSIGN_OR_RETURN(auto events, accounts_.MyAudit(c.ctx, q));
+  VAULT_ASSIGN_OR_RETURN(auto events, profile_.MyAudit(c.ctx, q));
   return AuditPage(events, q, format);
 }
 
