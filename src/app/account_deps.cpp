@@ -95,11 +95,9 @@ Result<SignedIn> AccountDeps::OpenSession(core::Tx& tx, Account account, const C
   account.last_sign_in_at = s.created_at;
   VAULT_TRY(tx.UpdateAccount(account));
   if (!method.empty())
-    if (auto r =
-            audit.Record(tx, AccountActor(account.id, client),
-                         {"session.signed_in", "session", s.id, JsonSummary({{"method", method}})});
-        !r)
-      return Fail(r.error());
+    VAULT_TRY(
+        audit.Record(tx, AccountActor(account.id, client),
+                     {"session.signed_in", "session", s.id, JsonSummary({{"method", method}})}));
   out.account = std::move(account);
   return out;
 }

@@ -58,11 +58,10 @@ Result<SignedIn> AccountService::CompleteSignUp(const std::string& token,
                                                 const ClientInfo& client) {
   // Check the token and the policy before any hashing or writing, so a bad request costs little
   // and leaves the token usable.
-  auto peek = d_.p.store.Read([&](core::Tx& tx) -> Result<void> {
+  VAULT_TRY(d_.p.store.Read([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto t, d_.CheckToken(tx, token, TokenPurpose::kSignup));
     return d_.p.policy.Check(password, t.email, "password");
-  });
-  if (!peek) return Fail(peek.error());
+  }));
   // Hash outside the transaction: argon2id must not hold a database write lock.
   VAULT_ASSIGN_OR_RETURN(auto hash, d_.p.hasher.Hash(password));
   return d_.p.store.Write([&](core::Tx& tx) -> Result<SignedIn> {
@@ -84,10 +83,7 @@ Result<SignedIn> AccountService::CreateVerifiedAccount(core::Tx& tx, const std::
   a.password_hash = password_hash;
   a.created_at = a.updated_at = d_.p.clock.Now();
   VAULT_TRY(tx.InsertAccount(a));
-  if (auto ev =
-          d_.audit.Record(tx, AccountActor(a.id, client), {"account.created", "account", a.id});
-      !ev)
-    return Fail(ev.error());
+  VAULT_TRY(d_.audit.Record(tx, AccountActor(a.id, client), {"account.created", "account", a.id}));
   return d_.OpenSession(tx, a, client, "");
 }
 
@@ -131,7 +127,7 @@ Result<SignInOutcome> AccountService::SignIn(const std::string& email, const std
   }
   if (!ok) {
     bool locked = false;
-    auto w = d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
+    VAULT_TRY(d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
       std::string target = account ? account->id : "";
       if (auto r = d_.audit.Record(tx, AnonymousActor(client),
                                    {"session.sign_in_failed", account ? "account" : "", target,
@@ -144,8 +140,7 @@ Result<SignInOutcome> AccountService::SignIn(const std::string& email, const std
         return d_.audit.Record(tx, AnonymousActor(client),
                                {"account.locked_out", "account", target});
       return {};
-    });
-    if (!w) return Fail(w.error());
+    }));
     if (locked && account) d_.Mail(LockedOutMessage(account->email));
     return Fail(InvalidCredentials());
   }
@@ -200,7 +195,7 @@ Result<AuthContext> AccountService::Authenticate(const std::string& token,
   AuthContext ctx;
   ctx.client = client;
   bool found = false, touch = false;
-  auto r = d_.p.store.Read([&](core::Tx& tx) -> Result<void> {
+  VAULT_TRY(d_.p.store.Read([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto s, tx.FindSessionByTokenHash(hash));
     if (!s) return {};
     if ((s)->expires_at <= now || (s)->last_seen_at + d_.settings.session_idle_seconds <= now)
@@ -215,15 +210,13 @@ Result<AuthContext> AccountService::Authenticate(const std::string& token,
     touch = ctx.session.last_seen_at + d_.settings.touch_interval_seconds <= now ||
             ctx.session.ip != client.ip;
     return {};
-  });
-  if (!r) return Fail(r.error());
+  }));
   if (!found) return required();
   if (touch) {
     ctx.session.last_seen_at = now;
     ctx.session.ip = client.ip;
-    auto w = d_.p.store.Write(
-        [&](core::Tx& tx) { return tx.TouchSession(ctx.session.id, now, client.ip); });
-    if (!w) return Fail(w.error());
+    VAULT_TRY(d_.p.store.Write(
+        [&](core::Tx& tx) { return tx.TouchSession(ctx.session.id, now, client.ip); }));
   }
   return ctx;
 }

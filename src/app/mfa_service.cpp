@@ -98,7 +98,7 @@ Result<SignedIn> MfaService::CompleteMfa(const std::string& mfa_token, const std
     std::optional<SignedIn> signed_in;
     std::optional<core::Error> error;
   } out;
-  auto r = d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
+  VAULT_TRY(d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto pending, d_.CheckToken(tx, mfa_token, TokenPurpose::kMfa));
     std::string key = "mfa:" + pending.account_id;
     VAULT_ASSIGN_OR_RETURN(auto account, tx.FindAccountById(pending.account_id));
@@ -125,8 +125,7 @@ Result<SignedIn> MfaService::CompleteMfa(const std::string& mfa_token, const std
     if (code.empty())
       return d_.audit.Record(tx, actor, {"mfa.recovery_code_used", "account", pending.account_id});
     return {};
-  });
-  if (!r) return Fail(r.error());
+  }));
   if (out.error) return Fail(*out.error);
   return std::move(*out.signed_in);
 }
@@ -134,7 +133,7 @@ Result<SignedIn> MfaService::CompleteMfa(const std::string& mfa_token, const std
 Result<TotpEnrolment> MfaService::StartTotp(const AuthContext& ctx, const std::string& password) {
   VAULT_TRY(d_.RecheckPassword(ctx, password, "password"));
   TotpEnrolment out;
-  auto r = d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
+  VAULT_TRY(d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto existing, tx.FindTotp(ctx.account.id));
     if (existing && (existing)->confirmed)
       return Fail(Code::kAlreadyExists, "mfa.already_enabled",
@@ -151,8 +150,7 @@ Result<TotpEnrolment> MfaService::StartTotp(const AuthContext& ctx, const std::s
                       "&algorithm=SHA1&digits=6&period=30";
     return d_.audit.Record(tx, ActorOf(ctx),
                            {"mfa.totp_enrolment_started", "account", ctx.account.id});
-  });
-  if (!r) return Fail(r.error());
+  }));
   return out;
 }
 
@@ -161,7 +159,7 @@ Result<std::vector<std::string>> MfaService::ConfirmTotp(const AuthContext& ctx,
   std::vector<std::string> codes;
   std::optional<core::Error> failure;
   std::string key = "mfa:" + ctx.account.id;
-  auto r = d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
+  VAULT_TRY(d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(ctx.account.id));
     if (!totp)
       return Fail(Code::kFailedPrecondition, "mfa.not_started", "start the enrolment first");
@@ -172,9 +170,9 @@ Result<std::vector<std::string>> MfaService::ConfirmTotp(const AuthContext& ctx,
         bool ok, GuardedCodeCheck(
                      tx, key, [&] { return CheckTotp(tx, *totp, code); }, "code", &failure));
     if (!ok) return {};
-    auto burned = tx.FindTotp(ctx.account.id);  // re-read: CheckTotp moved last_step
-    if (!burned) return Fail(burned.error());
-    core::TotpCredential c = **burned;
+    // Re-read: CheckTotp moved last_step.
+    VAULT_ASSIGN_OR_RETURN(auto burned, tx.FindTotp(ctx.account.id));
+    core::TotpCredential c = *burned;
     c.confirmed = true;
     c.created_at = d_.p.clock.Now();  // enrolled now (a reset's grace window counts from here)
     VAULT_TRY(tx.PutTotp(c));
@@ -183,8 +181,7 @@ Result<std::vector<std::string>> MfaService::ConfirmTotp(const AuthContext& ctx,
     codes = std::move(fresh);
     VAULT_TRY(tx.ResetThrottle(key));
     return d_.audit.Record(tx, ActorOf(ctx), {"mfa.totp_enabled", "account", ctx.account.id});
-  });
-  if (!r) return Fail(r.error());
+  }));
   if (failure) return Fail(*failure);
   d_.Mail(SecondFactorChangedMessage(ctx.account.email, "was turned on for your Atomyx account"));
   if (d_.p.changes) d_.p.changes->AccountChanged(ctx.account.id);
@@ -224,7 +221,7 @@ Result<std::vector<std::string>> MfaService::RegenerateRecoveryCodes(const AuthC
   std::vector<std::string> codes;
   std::optional<core::Error> failure;
   std::string key = "mfa:" + ctx.account.id;
-  auto r = d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
+  VAULT_TRY(d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(ctx.account.id));
     if (!totp || !(totp)->confirmed)
       return Fail(Code::kFailedPrecondition, "mfa.not_enabled", "two-factor authentication is off");
@@ -238,8 +235,7 @@ Result<std::vector<std::string>> MfaService::RegenerateRecoveryCodes(const AuthC
     VAULT_TRY(tx.ResetThrottle(key));
     return d_.audit.Record(tx, ActorOf(ctx),
                            {"mfa.recovery_codes_regenerated", "account", ctx.account.id});
-  });
-  if (!r) return Fail(r.error());
+  }));
   if (failure) return Fail(*failure);
   d_.Mail(
       SecondFactorChangedMessage(ctx.account.email,

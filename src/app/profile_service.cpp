@@ -29,7 +29,7 @@ ProfileService::ProfileService(Ports ports, AccountSettings settings)
 
 Result<Account> ProfileService::UpdateProfile(const AuthContext& ctx, const ProfilePatch& patch) {
   Account updated;
-  auto r = d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
+  VAULT_TRY(d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto a, Load(tx, ctx.account.id));
     updated = std::move(a);
     std::string changed;
@@ -49,8 +49,7 @@ Result<Account> ProfileService::UpdateProfile(const AuthContext& ctx, const Prof
     return d_.audit.Record(
         tx, ActorOf(ctx),
         {"account.profile_updated", "account", updated.id, JsonSummary({{"fields", changed}})});
-  });
-  if (!r) return Fail(r.error());
+  }));
   return updated;
 }
 
