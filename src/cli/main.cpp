@@ -11,6 +11,8 @@
 #include "app/access_model.hpp"
 #include "app/account_service.hpp"
 #include "app/admin_service.hpp"
+#include "app/mfa_service.hpp"
+#include "app/profile_service.hpp"
 #include "cli/change_feed.hpp"
 #include "cli/periodic.hpp"
 #include "cli/runtime.hpp"
@@ -98,6 +100,8 @@ int Serve(const vault::config::Config& cfg) {
   vault::app::Ports ports{*r.opened.store, *r.clock,  r.random, *r.secrets, *r.hasher,
                           *mailer,         *r.policy, *r.box,   r.otp,      &feed};
   vault::app::AccountService accounts(ports, settings);
+  vault::app::ProfileService profile(ports, settings);
+  vault::app::MfaService mfa(ports, settings);
 
   vault::http::Router router;
   vault::http::Metrics metrics;
@@ -141,7 +145,7 @@ int Serve(const vault::config::Config& cfg) {
     else
       Log("error", "API key cache warm-up failed", {{"error", n.error().detail}});
   });
-  vault::http::RegisterAccountRoutes(router, accounts, api);
+  vault::http::RegisterAccountRoutes(router, accounts, profile, mfa, api);
   vault::http::RegisterWorkspaceRoutes(router, accounts, workspaces, platform, api);
   vault::http::RegisterProductRoutes(router, accounts, products, integration, api,
                                      {cfg.chargebee_webhook_user, cfg.chargebee_webhook_password});

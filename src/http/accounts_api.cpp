@@ -2,17 +2,14 @@
 // "sessions", "password", "me").
 #include "http/accounts_api.hpp"
 
-#include <boost/json.hpp>
-
 #include "http/handler_util.hpp"
-#include "http/json_body.hpp"
-#include "http/problem.hpp"
 #include "http/render.hpp"
 
 namespace vault::http {
 
-AccountsApi::AccountsApi(app::AccountService& accounts, ApiOptions options)
-    : accounts_(accounts), options_(std::move(options)) {}
+AccountsApi::AccountsApi(app::AccountService& accounts, app::ProfileService& profile,
+                         app::MfaService& mfa, ApiOptions options)
+    : accounts_(accounts), profile_(profile), mfa_(mfa), options_(std::move(options)) {}
 
 void AccountsApi::Register(Routes& routes) {
   using E = Executor;
@@ -54,112 +51,141 @@ Response AccountsApi::SignedInResponse(int status, const app::SignedIn& s) const
   return http::SignedInResponse(status, {}, s, accounts_.CsrfToken(s.session), options_.dev);
 }
 
+namespace {
+
+struct SignUpInput {
+  std::string name, email;
+  void Fields(BodyReader& r) {
+    r.Field("name", name, kMaxName);
+    r.Field("email", email, kMaxEmail);
+  }
+};
+
+struct TokenPasswordInput {  // completing a sign-up, resetting a password
+  std::string token, password;
+  void Fields(BodyReader& r) {
+    r.Field("token", token, kMaxToken);
+    r.Field("password", password, kMaxPasswordInput);
+  }
+};
+
+struct SignInInput {
+  std::string email, password;
+  void Fields(BodyReader& r) {
+    r.Field("email", email, kMaxEmail);
+    r.Field("password", password, kMaxPasswordInput);
+  }
+};
+
+struct ProfileInput {
+  std::optional<std::string> name, locale, time_zone;
+  void Fields(BodyReader& r) {
+    r.Field("name", name, kMaxName);
+    r.Field("locale", locale, 35);
+    r.Field("time_zone", time_zone, 64);
+  }
+};
+
+struct ChangePasswordInput {
+  std::string current_password, new_password;
+  void Fields(BodyReader& r) {
+    r.Field("current_password", current_password, kMaxPasswordInput);
+    r.Field("new_password", new_password, kMaxPasswordInput);
+  }
+};
+
+struct ChangeEmailInput {
+  std::string new_email, password;
+  void Fields(BodyReader& r) {
+    r.Field("new_email", new_email, kMaxEmail);
+    r.Field("password", password, kMaxPasswordInput);
+  }
+};
+
+struct TokenInput {
+  std::string token;
+  void Fields(BodyReader& r) { r.Field("token", token, kMaxToken); }
+};
+
+struct EmailInput {
+  std::string email;
+  void Fields(BodyReader& r) { r.Field("email", email, kMaxEmail); }
+};
+
+}  // namespace
+
 core::Result<Response> AccountsApi::SignUp(Call& c) {
-  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-  VAULT_ASSIGN_OR_RETURN(auto name, body.String("name", kMaxName));
-  VAULT_ASSIGN_OR_RETURN(auto email, body.String("email", kMaxEmail));
-  VAULT_TRY(accounts_.SignUp(name, email));
+  VAULT_ASSIGN_OR_RETURN(auto in, c.Body<SignUpInput>());
+  VAULT_TRY(accounts_.SignUp(in.name, in.email));
   return Response::Json(202, R"({"status":"verification_sent"})");
 }
 
 core::Result<Response> AccountsApi::CompleteSignUp(Call& c) {
-  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-  VAULT_ASSIGN_OR_RETURN(auto token, body.String("token", kMaxToken));
-  VAULT_ASSIGN_OR_RETURN(auto password, body.String("password", kMaxPasswordInput));
-  VAULT_ASSIGN_OR_RETURN(auto s, accounts_.CompleteSignUp(token, password, ClientOf(c.req)));
+  VAULT_ASSIGN_OR_RETURN(auto in, c.Body<TokenPasswordInput>());
+  VAULT_ASSIGN_OR_RETURN(auto s, accounts_.CompleteSignUp(in.token, in.password, ClientOf(c.req)));
   return SignedInResponse(201, s);
 }
 
 core::Result<Response> AccountsApi::SignIn(Call& c) {
-  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-  VAULT_ASSIGN_OR_RETURN(auto email, body.String("email", kMaxEmail));
-  VAULT_ASSIGN_OR_RETURN(auto password, body.String("password", kMaxPasswordInput));
-  VAULT_ASSIGN_OR_RETURN(auto s, accounts_.SignIn(email, password, ClientOf(c.req)));
-  if (!s.signed_in) {
-    boost::json::object o;
-    o["mfa_required"] = true;
-    o["mfa_token"] = s.mfa_token;
-    o["expires_in"] = accounts_.settings().mfa_token_seconds;
-    return Response::Json(200, boost::json::serialize(o));
-  }
+  VAULT_ASSIGN_OR_RETURN(auto in, c.Body<SignInInput>());
+  VAULT_ASSIGN_OR_RETURN(auto s, accounts_.SignIn(in.email, in.password, ClientOf(c.req)));
+  if (!s.signed_in)
+    return JsonOk(200, RenderMfaChallenge(s.mfa_token, accounts_.settings().mfa_token_seconds));
   return SignedInResponse(201, *s.signed_in);
 }
 
 core::Result<Response> AccountsApi::CurrentSession(Call& c) {
-  return Response::Json(200, boost::json::serialize(RenderSession(
-                                 c.ctx.session, true, accounts_.CsrfToken(c.ctx.session))));
+  return JsonOk(200, RenderSession(c.ctx.session, true, accounts_.CsrfToken(c.ctx.session)));
 }
 
 core::Result<Response> AccountsApi::SignOut(Call& c) {
   VAULT_TRY(accounts_.SignOut(c.ctx));
-  Response res = Response::NoContent();
-  res.headers.emplace_back("Set-Cookie", SessionCookie("", 0, options_.dev));
-  return res;
+  return SignedOutResponse(options_.dev);
 }
 
 core::Result<Response> AccountsApi::GetMe(Call& c) {
-  return Response::Json(200,
-                        boost::json::serialize(RenderAccount(c.ctx.account, c.ctx.mfa_enabled)));
+  return JsonOk(200, RenderAccount(c.ctx.account, c.ctx.mfa_enabled));
 }
 
 core::Result<Response> AccountsApi::PatchMe(Call& c) {
-  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-  app::ProfilePatch patch;
-  VAULT_ASSIGN_OR_RETURN(auto name, body.OptString("name", kMaxName));
-  VAULT_ASSIGN_OR_RETURN(auto locale, body.OptString("locale", 35));
-  VAULT_ASSIGN_OR_RETURN(auto tz, body.OptString("time_zone", 64));
-  patch.name = name;
-  patch.locale = locale;
-  patch.time_zone = tz;
-  VAULT_ASSIGN_OR_RETURN(auto a, accounts_.UpdateProfile(c.ctx, patch));
-  return Response::Json(200, boost::json::serialize(RenderAccount(a)));
+  VAULT_ASSIGN_OR_RETURN(auto in, c.Body<ProfileInput>());
+  VAULT_ASSIGN_OR_RETURN(auto a, profile_.UpdateProfile(c.ctx, {in.name, in.locale, in.time_zone}));
+  return JsonOk(200, RenderAccount(a));
 }
 
 core::Result<Response> AccountsApi::ChangePassword(Call& c) {
-  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-  VAULT_ASSIGN_OR_RETURN(auto current, body.String("current_password", kMaxPasswordInput));
-  VAULT_ASSIGN_OR_RETURN(auto next, body.String("new_password", kMaxPasswordInput));
-  VAULT_TRY(accounts_.ChangePassword(c.ctx, current, next));
+  VAULT_ASSIGN_OR_RETURN(auto in, c.Body<ChangePasswordInput>());
+  VAULT_TRY(profile_.ChangePassword(c.ctx, in.current_password, in.new_password));
   return Response::NoContent();
 }
 
 core::Result<Response> AccountsApi::ChangeEmail(Call& c) {
-  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-  VAULT_ASSIGN_OR_RETURN(auto email, body.String("new_email", kMaxEmail));
-  VAULT_ASSIGN_OR_RETURN(auto password, body.String("password", kMaxPasswordInput));
-  VAULT_TRY(accounts_.RequestEmailChange(c.ctx, email, password));
+  VAULT_ASSIGN_OR_RETURN(auto in, c.Body<ChangeEmailInput>());
+  VAULT_TRY(profile_.RequestEmailChange(c.ctx, in.new_email, in.password));
   return Response::Json(202, R"({"status":"confirmation_sent"})");
 }
 
 core::Result<Response> AccountsApi::ConfirmEmail(Call& c) {
-  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-  VAULT_ASSIGN_OR_RETURN(auto token, body.String("token", kMaxToken));
-  VAULT_ASSIGN_OR_RETURN(auto a, accounts_.ConfirmEmailChange(token, ClientOf(c.req)));
-  return Response::Json(200, boost::json::serialize(RenderAccount(a)));
+  VAULT_ASSIGN_OR_RETURN(auto in, c.Body<TokenInput>());
+  VAULT_ASSIGN_OR_RETURN(auto a, profile_.ConfirmEmailChange(in.token, ClientOf(c.req)));
+  return JsonOk(200, RenderAccount(a));
 }
 
 core::Result<Response> AccountsApi::Forgot(Call& c) {
-  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-  VAULT_ASSIGN_OR_RETURN(auto email, body.String("email", kMaxEmail));
-  VAULT_TRY(accounts_.ForgotPassword(email, ClientOf(c.req)));
+  VAULT_ASSIGN_OR_RETURN(auto in, c.Body<EmailInput>());
+  VAULT_TRY(profile_.ForgotPassword(in.email, ClientOf(c.req)));
   return Response::Json(202, R"({"status":"reset_sent"})");
 }
 
 core::Result<Response> AccountsApi::Reset(Call& c) {
-  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-  VAULT_ASSIGN_OR_RETURN(auto token, body.String("token", kMaxToken));
-  VAULT_ASSIGN_OR_RETURN(auto password, body.String("password", kMaxPasswordInput));
-  VAULT_TRY(accounts_.ResetPassword(token, password, ClientOf(c.req)));
+  VAULT_ASSIGN_OR_RETURN(auto in, c.Body<TokenPasswordInput>());
+  VAULT_TRY(profile_.ResetPassword(in.token, in.password, ClientOf(c.req)));
   return Response::NoContent();
 }
 
 core::Result<Response> AccountsApi::ListSessions(Call& c) {
   VAULT_ASSIGN_OR_RETURN(auto sessions, accounts_.ListSessions(c.ctx));
-  boost::json::array items;
-  for (const auto& s : sessions) items.push_back(RenderSession(s, s.id == c.ctx.session.id, ""));
-  boost::json::object o;
-  o["items"] = std::move(items);
-  return Response::Json(200, boost::json::serialize(o));
+  return JsonOk(200, RenderSessions(sessions, c.ctx.session.id));
 }
 
 core::Result<Response> AccountsApi::RevokeSession(Call& c) {
@@ -173,10 +199,11 @@ core::Result<Response> AccountsApi::RevokeOthers(Call& c) {
 }
 
 void RegisterAccountRoutes(Router& router, app::AccountService& accounts,
+                           app::ProfileService& profile, app::MfaService& mfa,
                            const ApiOptions& options) {
   // The API object lives as long as the process (the router's handlers point into it).
   static std::vector<std::unique_ptr<AccountsApi>> apis;
-  apis.push_back(std::make_unique<AccountsApi>(accounts, options));
+  apis.push_back(std::make_unique<AccountsApi>(accounts, profile, mfa, options));
   Routes routes(router, &accounts, nullptr, options);
   apis.back()->Register(routes);
 }

@@ -1,11 +1,13 @@
 // AccountsApi: the thin handlers of the account endpoints (sign-up, sessions, profile,
 // password, email, 2FA, own audit, deletion). Registered once; thread-safe (state is the
-// thread-safe AccountService; the per-IP bucket is the Routes' own).
+// thread-safe account services; the per-IP bucket is the Routes' own).
 #pragma once
 
 #include <string>
 
 #include "app/account_service.hpp"
+#include "app/mfa_service.hpp"
+#include "app/profile_service.hpp"
 #include "http/api.hpp"
 #include "http/auth.hpp"
 #include "http/endpoint.hpp"
@@ -21,7 +23,8 @@ inline constexpr std::size_t kMaxCode = 32;
 
 class AccountsApi {
  public:
-  AccountsApi(app::AccountService& accounts, ApiOptions options);
+  AccountsApi(app::AccountService& accounts, app::ProfileService& profile, app::MfaService& mfa,
+              ApiOptions options);
   void Register(Routes& routes);
 
  private:
@@ -54,6 +57,8 @@ class AccountsApi {
   core::Result<Response> DeleteMe(Call& c);
 
   app::AccountService& accounts_;
+  app::ProfileService& profile_;
+  app::MfaService& mfa_;
   ApiOptions options_;
 };
 

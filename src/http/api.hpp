@@ -8,8 +8,10 @@
 #include "app/account_service.hpp"
 #include "app/api_key_service.hpp"
 #include "app/integration_service.hpp"
+#include "app/mfa_service.hpp"
 #include "app/platform_service.hpp"
 #include "app/product_service.hpp"
+#include "app/profile_service.hpp"
 #include "app/workspace_service.hpp"
 #include "core/store.hpp"
 #include "http/metrics.hpp"
@@ -27,6 +29,7 @@ struct ApiOptions {
 };
 
 void RegisterAccountRoutes(Router& router, app::AccountService& accounts,
+                           app::ProfileService& profile, app::MfaService& mfa,
                            const ApiOptions& options);
 
 void RegisterWorkspaceRoutes(Router& router, app::AccountService& accounts,

@@ -81,4 +81,22 @@ boost::json::object RenderKey(const core::ApiKey& k, core::Timestamp now) {
           {"replaced_by", StringOrNull(k.replaced_by)}};
 }
 
+boost::json::object RenderKeyPage(const app::KeyPage& page, core::Timestamp now) {
+  boost::json::array items;
+  for (const auto& k : page.items) items.push_back(RenderKey(k, now));
+  return {{"items", std::move(items)}, {"next_cursor", StringOrNull(page.next_cursor)}};
+}
+
+boost::json::object RenderIssuedKey(const app::IssuedKey& issued, core::Timestamp now) {
+  boost::json::object o = RenderKey(issued.key, now);
+  o["key"] = issued.text;
+  return o;
+}
+
+boost::json::object RenderRolledKey(const app::RolledKey& rolled, core::Timestamp now) {
+  boost::json::object o = RenderIssuedKey(rolled.key, now);
+  o["previous"] = RenderKey(rolled.old, now);
+  return o;
+}
+
 }  // namespace vault::http

@@ -7,7 +7,6 @@
 #include "http/api_key_json.hpp"
 #include "http/endpoint.hpp"
 #include "http/handler_util.hpp"
-#include "http/json_body.hpp"
 #include "http/render.hpp"
 
 namespace vault::http {
@@ -20,15 +19,68 @@ Response SecretResponse(const boost::json::object& o) {
   return r;
 }
 
-core::Result<core::Timestamp> OptTime(const JsonBody& body, const char* field) {
-  VAULT_ASSIGN_OR_RETURN(auto s, body.OptString(field, 64));
-  if (!s) return core::Timestamp{0};
-  auto t = core::ParseRfc3339(*s);
+core::Result<core::Timestamp> Rfc3339(const std::string& text, const char* field) {
+  auto t = core::ParseRfc3339(text);
   if (!t)
     return core::Fail(core::Code::kInvalidArgument, "validation.timestamp",
                       "an RFC 3339 time such as 2027-01-31T00:00:00Z", field);
   return *t;
 }
+
+core::Result<std::string> IpAddress(const std::string& text, const char* field) {
+  if (!core::ParseIp(text))
+    return core::Fail(core::Code::kInvalidArgument, "validation.ip", "an IPv4 or IPv6 address",
+                      field);
+  return text;
+}
+
+struct NewKeyInput {
+  app::NewKey key;
+  std::optional<core::Timestamp> expires_at;  // never when absent
+  void Fields(BodyReader& r) {
+    r.Field("name", key.name, 100);
+    r.Field("product", key.product, 64);
+    r.Field("environment", key.environment, 32);
+    r.Field("permissions", key.permissions, 100, 100);
+    r.Field("allowed_ips", key.allowed_ips, 100, 64);
+    r.Field("expires_at", expires_at, 64, Rfc3339);
+  }
+  app::NewKey Key() const {
+    app::NewKey out = key;
+    out.expires_at = expires_at.value_or(0);
+    return out;
+  }
+};
+
+struct RollInput {
+  std::optional<std::int64_t> grace_seconds;
+  std::optional<core::Timestamp> expires_at;
+  void Fields(BodyReader& r) {
+    r.Field("grace_seconds", grace_seconds);
+    r.Field("expires_at", expires_at, 64, Rfc3339);
+  }
+  app::RollOptions Options() const {
+    app::RollOptions out;
+    out.grace_seconds = grace_seconds.value_or(0);
+    if (expires_at.value_or(0)) out.expires_at = expires_at;
+    return out;
+  }
+};
+
+struct VerifyInput {
+  // Whatever a product found in its Authorization header is forwarded here; anything that is
+  // not a key gets reason "malformed", so only a missing or non-string field is a 400.
+  std::string key;
+  core::Environment environment;
+  std::optional<std::string> permission, ip;
+  void Fields(BodyReader& r) {
+    r.Field("key", key, 4096);
+    r.Field("environment", environment, 32, core::ParseEnvironment);
+    r.Field("permission", permission, 100);
+    r.Field("ip", ip, 64, IpAddress);
+  }
+  core::KeyCheck Check() const { return {environment, permission.value_or(""), ip.value_or("")}; }
+};
 
 class ApiKeysApi {
  public:
@@ -52,24 +104,9 @@ class ApiKeysApi {
  private:
   core::Result<Response> Create(Call& c) {
     VAULT_TRY(keys_.Authorize(c.ctx, c.param("ws")));
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    app::NewKey nk;
-    VAULT_ASSIGN_OR_RETURN(auto name, body.String("name", 100));
-    VAULT_ASSIGN_OR_RETURN(auto product, body.String("product", 64));
-    VAULT_ASSIGN_OR_RETURN(auto env, body.String("environment", 32));
-    VAULT_ASSIGN_OR_RETURN(auto perms, body.StringArray("permissions", 100, 100));
-    VAULT_ASSIGN_OR_RETURN(auto ips, body.StringArray("allowed_ips", 100, 64));
-    VAULT_ASSIGN_OR_RETURN(auto expires, OptTime(body, "expires_at"));
-    nk.name = std::move(name);
-    nk.product = std::move(product);
-    nk.environment = std::move(env);
-    nk.permissions = std::move(perms);
-    nk.allowed_ips = std::move(ips);
-    nk.expires_at = expires;
-    VAULT_ASSIGN_OR_RETURN(auto issued, keys_.Create(c.ctx, c.param("ws"), nk));
-    boost::json::object o = RenderKey(issued.key, clock_.Now());
-    o["key"] = issued.text;
-    return SecretResponse(o);
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<NewKeyInput>());
+    VAULT_ASSIGN_OR_RETURN(auto issued, keys_.Create(c.ctx, c.param("ws"), in.Key()));
+    return SecretResponse(RenderIssuedKey(issued, clock_.Now()));
   }
 
   core::Result<Response> List(Call& c) {
@@ -81,11 +118,7 @@ class ApiKeysApi {
     f.environment = c.req.Query("environment").value_or("");
     f.cursor = c.req.Query("cursor").value_or("");
     VAULT_ASSIGN_OR_RETURN(auto page, keys_.List(c.ctx, c.param("ws"), f));
-    core::Timestamp now = clock_.Now();
-    boost::json::array items;
-    for (const auto& k : page.items) items.push_back(RenderKey(k, now));
-    return JsonOk(200, boost::json::object{{"items", std::move(items)},
-                                           {"next_cursor", StringOrNull(page.next_cursor)}});
+    return JsonOk(200, RenderKeyPage(page, clock_.Now()));
   }
 
   core::Result<Response> Get(Call& c) {
@@ -100,36 +133,15 @@ class ApiKeysApi {
 
   core::Result<Response> Roll(Call& c) {
     VAULT_TRY(keys_.Authorize(c.ctx, c.param("ws")));
-    app::RollOptions opt;
-    if (!c.req.body.empty()) {
-      VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-      VAULT_ASSIGN_OR_RETURN(auto grace, body.OptInt("grace_seconds"));
-      opt.grace_seconds = grace.value_or(0);
-      VAULT_ASSIGN_OR_RETURN(auto expires, OptTime(body, "expires_at"));
-      if (expires) opt.expires_at = expires;
-    }
-    VAULT_ASSIGN_OR_RETURN(auto rolled, keys_.Roll(c.ctx, c.param("ws"), c.param("id"), opt));
-    core::Timestamp now = clock_.Now();
-    boost::json::object o = RenderKey(rolled.key.key, now);
-    o["key"] = rolled.key.text;
-    o["previous"] = RenderKey(rolled.old, now);
-    return SecretResponse(o);
+    VAULT_ASSIGN_OR_RETURN(auto in, c.OptionalBody<RollInput>());
+    VAULT_ASSIGN_OR_RETURN(auto rolled,
+                           keys_.Roll(c.ctx, c.param("ws"), c.param("id"), in.Options()));
+    return SecretResponse(RenderRolledKey(rolled, clock_.Now()));
   }
 
   core::Result<Response> Verify(Call& c) {
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    // Whatever a product found in its Authorization header is forwarded here; anything that is
-    // not a key gets reason "malformed", so only a missing or non-string field is a 400.
-    VAULT_ASSIGN_OR_RETURN(auto key, body.String("key", 4096));
-    VAULT_ASSIGN_OR_RETURN(auto env_text, body.String("environment", 32));
-    VAULT_ASSIGN_OR_RETURN(auto env, core::ParseEnvironment(env_text, "environment"));
-    VAULT_ASSIGN_OR_RETURN(auto permission, body.OptString("permission", 100));
-    VAULT_ASSIGN_OR_RETURN(auto ip, body.OptString("ip", 64));
-    if (ip && !core::ParseIp(*ip))
-      return core::Fail(core::Code::kInvalidArgument, "validation.ip", "an IPv4 or IPv6 address",
-                        "ip");
-    core::KeyCheck check{env, permission.value_or(""), ip.value_or("")};
-    VAULT_ASSIGN_OR_RETURN(auto v, keys_.Verify(c.client, key, check));
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<VerifyInput>());
+    VAULT_ASSIGN_OR_RETURN(auto v, keys_.Verify(c.client, in.key, in.Check()));
     return Response::Json(200, RenderVerdict(v));
   }
 

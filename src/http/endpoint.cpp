@@ -2,6 +2,7 @@
 
 #include "http/auth.hpp"
 #include "http/handler_util.hpp"
+#include "http/json_body.hpp"
 #include "http/rate_limiter.hpp"
 
 namespace vault::http {
@@ -60,6 +61,19 @@ core::Result<void> Admit(const Routes::State& s, const Endpoint& e, Call& c) {
 
 }  // namespace
 
+core::Result<const JsonBody*> Call::Json() {
+  if (!json_) {
+    VAULT_ASSIGN_OR_RETURN(auto parsed, JsonBody::Parse(req));
+    json_ = std::make_shared<const JsonBody>(std::move(parsed));
+  }
+  return json_.get();
+}
+
+core::Result<BodyReader> Call::Reader() {
+  VAULT_TRY(Json());
+  return BodyReader(json_);
+}
+
 Routes::Routes(Router& router, app::AccountService* accounts, app::IntegrationService* integration,
                const ApiOptions& options)
     : router_(router), state_(std::make_shared<State>()) {
@@ -82,7 +96,7 @@ void Routes::Add(Endpoint e, CallHandler handler) {
   Executor ex = e.executor;
   router_.Add(std::move(method), std::move(pattern), ex,
               [state = state_, e = std::move(e), handler = std::move(handler)](Request& req) {
-                Call c{req};
+                Call c(req);
                 auto res = [&]() -> core::Result<Response> {
                   VAULT_TRY(Admit(*state, e, c));
                   return handler(c);

@@ -11,6 +11,7 @@
 #include "app/account_service.hpp"
 #include "app/integration_service.hpp"
 #include "http/api.hpp"
+#include "http/body_reader.hpp"
 #include "http/message.hpp"
 #include "http/router.hpp"
 
@@ -38,8 +39,11 @@ struct Endpoint {
   Rate rate = Rate::kNone;
 };
 
-// What a handler receives: the request, and who called as its Access established.
+// What a handler receives: the request, who called as its Access established, and its typed
+// input (the body is parsed once, on first use).
 struct Call {
+  explicit Call(Request& r) : req(r) {}
+
   Request& req;
   app::AuthContext ctx;        // kSession, kSuperAdmin (and kCredentialOrSession if signed)
   bool signed_in = false;      // ctx is set
@@ -47,6 +51,37 @@ struct Call {
   core::ServiceClient client;  // kServiceClient
 
   std::string& param(const std::string& name) { return req.params[name]; }
+
+  // The body read into the input struct T (http/body_reader.hpp). Fails as JsonBody::Parse
+  // (415 for a body that is not application/json, malformed JSON, not an object), then with the
+  // first field problem of T's Fields, naming the field.
+  template <BodyInput T>
+  core::Result<T> Body() {
+    VAULT_ASSIGN_OR_RETURN(auto reader, Reader());
+    T in{};
+    in.Fields(reader);
+    VAULT_TRY(reader.status());
+    return in;
+  }
+  // As Body<T>(), but an empty body reads as T's defaults.
+  template <BodyInput T>
+  core::Result<T> OptionalBody() {
+    if (req.body.empty()) return T{};
+    return Body<T>();
+  }
+  // The body read by a codec of its resource, parse(const JsonBody&) -> core::Result<V>, for
+  // documents richer than a list of fields (a product type definition, a webhook event).
+  template <typename Parse>
+  auto Body(Parse parse) -> decltype(parse(std::declval<const JsonBody&>())) {
+    VAULT_ASSIGN_OR_RETURN(const JsonBody* json, Json());
+    return parse(*json);
+  }
+
+ private:
+  core::Result<const JsonBody*> Json();
+  core::Result<BodyReader> Reader();
+
+  std::shared_ptr<const JsonBody> json_;  // parsed on first use
 };
 
 using CallHandler = std::function<core::Result<Response>(Call&)>;

@@ -27,6 +27,12 @@ Response SignedInResponse(int status, boost::json::object o, const app::SignedIn
   return r;
 }
 
+Response SignedOutResponse(bool dev) {
+  Response res = Response::NoContent();
+  res.headers.emplace_back("Set-Cookie", SessionCookie("", 0, dev));
+  return res;
+}
+
 Response JsonOk(int status, const boost::json::value& v) {
   return Response::Json(status, boost::json::serialize(v));
 }
@@ -76,12 +82,8 @@ Response AuditPage(const std::vector<core::AuditEvent>& events, const core::Audi
                          : std::string();
   Response res;
   if (format == "json") {
-    boost::json::array items;
-    for (const auto& e : events) items.push_back(RenderAuditEvent(e));
-    boost::json::object o;
-    o["items"] = std::move(items);
-    o["next_cursor"] = next.empty() ? boost::json::value(nullptr) : boost::json::value(next);
-    res = Response::Json(200, boost::json::serialize(o));
+    res = JsonOk(200, RenderPage(events, static_cast<std::size_t>(query.limit), RenderAuditEvent,
+                                 [](const core::AuditEvent& e) { return std::to_string(e.seq); }));
   } else if (format == "ndjson") {
     for (const auto& e : events) res.body += boost::json::serialize(RenderAuditEvent(e)) + "\n";
     res.content_type = "application/x-ndjson";

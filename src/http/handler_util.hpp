@@ -26,6 +26,9 @@ inline Response Finish(core::Result<Response> res, const Request& req) {
 Response SignedInResponse(int status, boost::json::object o, const app::SignedIn& s,
                           const std::string& csrf_token, bool dev);
 
+// 204 with the session cookie cleared: the answer of signing out and of deleting the account.
+Response SignedOutResponse(bool dev);
+
 // A JSON response with the serialised value.
 Response JsonOk(int status, const boost::json::value& v);
 

@@ -221,4 +221,28 @@ boost::json::object RenderServiceClient(const core::ServiceClient& c) {
           {"revoked", c.revoked_at != 0}};
 }
 
+boost::json::object RenderGroupDetail(const app::GroupDetail& d) {
+  boost::json::object o = RenderGroup(d.group);
+  boost::json::array members, grants;
+  for (const auto& m : d.member_ids) members.emplace_back(m);
+  for (const auto& g : d.grants) grants.push_back({{"product_id", g.product_id}, {"role", g.role}});
+  o["member_ids"] = std::move(members);
+  o["products"] = std::move(grants);
+  return o;
+}
+
+boost::json::object RenderDecisions(
+    const std::vector<std::pair<app::AccessQuery, core::AccessDecision>>& results) {
+  boost::json::array out;
+  for (const auto& [q, d] : results) out.push_back(RenderDecision(q, d));
+  return boost::json::object{{"results", std::move(out)}};
+}
+
+boost::json::object RenderIssuedClient(const app::IssuedClient& issued) {
+  return boost::json::object{{"client_id", issued.client.id},
+                             {"client_secret", issued.secret},
+                             {"product_type_id", issued.client.type_id},
+                             {"name", issued.client.name}};
+}
+
 }  // namespace vault::http

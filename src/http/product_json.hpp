@@ -5,6 +5,8 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <utility>
+#include <vector>
 
 #include "app/integration_service.hpp"
 #include "app/product_service.hpp"
@@ -27,11 +29,18 @@ boost::json::value RenderSubscription(const std::optional<core::Subscription>& s
 boost::json::object RenderProduct(const app::ProductRow& r);
 boost::json::object RenderGrant(const core::Grant& g);
 boost::json::object RenderGroup(const core::Group& g);
+// The group with its member ids and its product assignments.
+boost::json::object RenderGroupDetail(const app::GroupDetail& d);
 boost::json::object RenderDecision(const app::AccessQuery& q, const core::AccessDecision& d);
+// {results:[decision…]}: the answer of a batch check, in the order asked.
+boost::json::object RenderDecisions(
+    const std::vector<std::pair<app::AccessQuery, core::AccessDecision>>& results);
 // The decision with the chain of facts it was made from (POST /api/v1/access/explain).
 boost::json::object RenderExplanation(const app::AccessQuery& q, const core::AccessDecision& d,
                                       const core::AccessFacts& f);
 // Never the secret (shown once, at creation).
 boost::json::object RenderServiceClient(const core::ServiceClient& c);
+// A new service client with its secret: the one answer that shows it.
+boost::json::object RenderIssuedClient(const app::IssuedClient& issued);
 
 }  // namespace vault::http

@@ -7,11 +7,104 @@
 #include "http/auth.hpp"
 #include "http/endpoint.hpp"
 #include "http/handler_util.hpp"
-#include "http/json_body.hpp"
 #include "http/product_json.hpp"
+#include "http/render.hpp"
 
 namespace vault::http {
 namespace {
+
+// A plan, when given, is named (the empty name is no plan of any type).
+core::Result<std::string> PlanName(const std::string& text, const char* field) {
+  if (text.empty())
+    return core::Fail(core::Code::kInvalidArgument, "product.unknown_plan",
+                      "no such plan for this product type", field);
+  return text;
+}
+
+struct CreateProductInput {
+  std::string product_type, name, shortname;
+  std::optional<std::string> plan;
+  void Fields(BodyReader& r) {
+    r.Field("product_type", product_type, 64);
+    r.Field("name", name, 100);
+    r.Field("shortname", shortname, 40);
+    r.Field("plan", plan, 64, PlanName);
+  }
+};
+
+struct ProductPatchInput {
+  app::ProductPatch patch;
+  void Fields(BodyReader& r) {
+    r.Field("name", patch.name, 100);
+    r.Field("shortname", patch.shortname, 40);
+    r.Field("disabled", patch.disabled);
+  }
+};
+
+struct PlanInput {
+  std::string plan;
+  void Fields(BodyReader& r) { r.Field("plan", plan, 64); }
+};
+
+struct PrincipalInput {
+  core::PrincipalType type;
+  std::string id;
+  void Fields(BodyReader& r) {
+    r.Field("type", type, 16, core::ParsePrincipalType);
+    r.Field("id", id, 64);
+  }
+};
+
+struct GrantInput {
+  PrincipalInput principal;
+  std::string role;
+  void Fields(BodyReader& r) {
+    r.Field("principal", principal);
+    r.Field("role", role, 64);
+  }
+};
+
+struct GroupInput {
+  std::string name;
+  std::optional<std::string> description;
+  void Fields(BodyReader& r) {
+    r.Field("name", name, 100);
+    r.Field("description", description, 1000);
+  }
+};
+
+struct GroupPatchInput {
+  std::optional<std::string> name, description;
+  void Fields(BodyReader& r) {
+    r.Field("name", name, 100);
+    r.Field("description", description, 1000);
+  }
+};
+
+// One {account_id, product_id, permission?} object of a check request.
+struct AccessQueryInput {
+  std::string account_id, product_id;
+  std::optional<std::string> permission;
+  void Fields(BodyReader& r) {
+    r.Field("account_id", account_id, 64);
+    r.Field("product_id", product_id, 64);
+    r.Field("permission", permission, 128);
+  }
+  app::AccessQuery Query() const { return {account_id, product_id, permission.value_or("")}; }
+};
+
+struct CheckBatchInput {  // absent or empty: the body is one AccessQueryInput
+  std::vector<AccessQueryInput> checks;
+  void Fields(BodyReader& r) { r.Field("checks", checks, 1000); }
+};
+
+struct ServiceClientInput {
+  std::string product_type, name;
+  void Fields(BodyReader& r) {
+    r.Field("product_type", product_type, 64);
+    r.Field("name", name, 100);
+  }
+};
 
 class ProductsApi {
  public:
@@ -64,31 +157,20 @@ class ProductsApi {
  private:
   core::Result<Response> Types(Call&) {
     VAULT_ASSIGN_OR_RETURN(auto types, products_.ProductTypes());
-    boost::json::array items;
-    for (const auto& t : types) items.push_back(RenderType(t));
-    return JsonOk(200, boost::json::object{{"items", std::move(items)}});
+    return JsonOk(200, RenderItems(types, RenderType));
   }
 
   core::Result<Response> Create(Call& c) {
     VAULT_TRY(products_.Authorize(c.ctx, c.param("ws"), core::Capability::kManageAccess));
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    VAULT_ASSIGN_OR_RETURN(auto type, body.String("product_type", 64));
-    VAULT_ASSIGN_OR_RETURN(auto name, body.String("name", 100));
-    VAULT_ASSIGN_OR_RETURN(auto shortname, body.String("shortname", 40));
-    VAULT_ASSIGN_OR_RETURN(auto plan, body.OptString("plan", 64));
-    if (plan && (plan)->empty())
-      return core::Fail(core::Code::kInvalidArgument, "product.unknown_plan",
-                        "no such plan for this product type", "plan");
-    VAULT_ASSIGN_OR_RETURN(
-        auto row, products_.Create(c.ctx, c.param("ws"), type, name, shortname, plan.value_or("")));
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<CreateProductInput>());
+    VAULT_ASSIGN_OR_RETURN(auto row, products_.Create(c.ctx, c.param("ws"), in.product_type,
+                                                      in.name, in.shortname, in.plan.value_or("")));
     return JsonOk(201, RenderProduct(row));
   }
 
   core::Result<Response> List(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto rows, products_.List(c.ctx, c.param("ws")));
-    boost::json::array items;
-    for (const auto& r : rows) items.push_back(RenderProduct(r));
-    return JsonOk(200, boost::json::object{{"items", std::move(items)}});
+    return JsonOk(200, RenderItems(rows, RenderProduct));
   }
 
   core::Result<Response> Get(Call& c) {
@@ -98,14 +180,10 @@ class ProductsApi {
 
   core::Result<Response> Patch(Call& c) {
     VAULT_TRY(products_.Authorize(c.ctx, c.param("ws"), core::Capability::kManageAccess));
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    VAULT_ASSIGN_OR_RETURN(auto name, body.OptString("name", 100));
-    VAULT_ASSIGN_OR_RETURN(auto shortname, body.OptString("shortname", 40));
-    VAULT_ASSIGN_OR_RETURN(auto disabled, body.OptBool("disabled"));
-    auto row =
-        products_.Update(c.ctx, c.param("ws"), c.param("product"), {name, shortname, disabled});
-    if (!row) return core::Fail(row.error());
-    return JsonOk(200, RenderProduct(*row));
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<ProductPatchInput>());
+    VAULT_ASSIGN_OR_RETURN(auto row,
+                           products_.Update(c.ctx, c.param("ws"), c.param("product"), in.patch));
+    return JsonOk(200, RenderProduct(row));
   }
 
   core::Result<Response> Delete(Call& c) {
@@ -121,32 +199,22 @@ class ProductsApi {
 
   core::Result<Response> PutSubscription(Call& c) {
     VAULT_TRY(products_.Authorize(c.ctx, c.param("ws"), core::Capability::kChangeBilling));
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    VAULT_ASSIGN_OR_RETURN(auto plan, body.String("plan", 64));
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<PlanInput>());
     VAULT_ASSIGN_OR_RETURN(auto s,
-                           products_.ChangePlan(c.ctx, c.param("ws"), c.param("product"), plan));
+                           products_.ChangePlan(c.ctx, c.param("ws"), c.param("product"), in.plan));
     return JsonOk(200, RenderSubscription(s));
   }
 
   core::Result<Response> Grants(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto grants, products_.Grants(c.ctx, c.param("ws"), c.param("product")));
-    boost::json::array items;
-    for (const auto& g : grants) items.push_back(RenderGrant(g));
-    return JsonOk(200, boost::json::object{{"items", std::move(items)}});
+    return JsonOk(200, RenderItems(grants, RenderGrant));
   }
 
   core::Result<Response> PutGrant(Call& c) {
     VAULT_TRY(products_.Authorize(c.ctx, c.param("ws"), core::Capability::kManageAccess));
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    VAULT_ASSIGN_OR_RETURN(auto principal, body.Object("principal"));
-    auto type_name = principal.String("type", 16);
-    if (!type_name) return core::Fail(core::Prefixed(type_name.error(), "principal."));
-    VAULT_ASSIGN_OR_RETURN(auto type, core::ParsePrincipalType(*type_name, "principal.type"));
-    auto id = principal.String("id", 64);
-    if (!id) return core::Fail(core::Prefixed(id.error(), "principal."));
-    VAULT_ASSIGN_OR_RETURN(auto role, body.String("role", 64));
-    VAULT_ASSIGN_OR_RETURN(
-        auto g, products_.PutGrant(c.ctx, c.param("ws"), c.param("product"), type, *id, role));
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<GrantInput>());
+    VAULT_ASSIGN_OR_RETURN(auto g, products_.PutGrant(c.ctx, c.param("ws"), c.param("product"),
+                                                      in.principal.type, in.principal.id, in.role));
     return JsonOk(200, RenderGrant(g));
   }
 
@@ -161,40 +229,27 @@ class ProductsApi {
 
   core::Result<Response> CreateGroup(Call& c) {
     VAULT_TRY(products_.Authorize(c.ctx, c.param("ws"), core::Capability::kManageAccess));
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    VAULT_ASSIGN_OR_RETURN(auto name, body.String("name", 100));
-    VAULT_ASSIGN_OR_RETURN(auto description, body.OptString("description", 1000));
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<GroupInput>());
     VAULT_ASSIGN_OR_RETURN(
-        auto g, products_.CreateGroup(c.ctx, c.param("ws"), name, description.value_or("")));
+        auto g, products_.CreateGroup(c.ctx, c.param("ws"), in.name, in.description.value_or("")));
     return JsonOk(201, RenderGroup(g));
   }
 
   core::Result<Response> ListGroups(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto groups, products_.ListGroups(c.ctx, c.param("ws")));
-    boost::json::array items;
-    for (const auto& g : groups) items.push_back(RenderGroup(g));
-    return JsonOk(200, boost::json::object{{"items", std::move(items)}});
+    return JsonOk(200, RenderItems(groups, RenderGroup));
   }
 
   core::Result<Response> GetGroup(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto d, products_.GetGroup(c.ctx, c.param("ws"), c.param("group")));
-    boost::json::object o = RenderGroup(d.group);
-    boost::json::array members, grants;
-    for (const auto& m : d.member_ids) members.emplace_back(m);
-    for (const auto& g : d.grants)
-      grants.push_back({{"product_id", g.product_id}, {"role", g.role}});
-    o["member_ids"] = std::move(members);
-    o["products"] = std::move(grants);
-    return JsonOk(200, o);
+    return JsonOk(200, RenderGroupDetail(d));
   }
 
   core::Result<Response> PatchGroup(Call& c) {
     VAULT_TRY(products_.Authorize(c.ctx, c.param("ws"), core::Capability::kManageAccess));
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    VAULT_ASSIGN_OR_RETURN(auto name, body.OptString("name", 100));
-    VAULT_ASSIGN_OR_RETURN(auto description, body.OptString("description", 1000));
-    VAULT_ASSIGN_OR_RETURN(
-        auto g, products_.UpdateGroup(c.ctx, c.param("ws"), c.param("group"), name, description));
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<GroupPatchInput>());
+    VAULT_ASSIGN_OR_RETURN(auto g, products_.UpdateGroup(c.ctx, c.param("ws"), c.param("group"),
+                                                         in.name, in.description));
     return JsonOk(200, RenderGroup(g));
   }
 
@@ -215,35 +270,26 @@ class ProductsApi {
     return Response::NoContent();
   }
 
-  // One {account_id, product_id, permission?} object of a check request.
-  static core::Result<app::AccessQuery> Query(const JsonBody& body) {
-    VAULT_ASSIGN_OR_RETURN(auto account, body.String("account_id", 64));
-    VAULT_ASSIGN_OR_RETURN(auto product, body.String("product_id", 64));
-    VAULT_ASSIGN_OR_RETURN(auto permission, body.OptString("permission", 128));
-    return app::AccessQuery{account, product, permission.value_or("")};
-  }
-
   core::Result<Response> Check(Call& c) {
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    VAULT_ASSIGN_OR_RETURN(auto batch, body.ObjectArray("checks", 1000));
-    if (!batch.empty()) {
-      boost::json::array results;
-      for (std::size_t i = 0; i < batch.size(); ++i) {
-        auto q = Query((batch)[i]);
-        if (!q) return core::Fail(core::Prefixed(q.error(), "checks[" + std::to_string(i) + "]."));
-        VAULT_ASSIGN_OR_RETURN(auto d, integration_.Check(c.client, *q));
-        results.push_back(RenderDecision(*q, d));
-      }
-      return JsonOk(200, boost::json::object{{"results", std::move(results)}});
+    VAULT_ASSIGN_OR_RETURN(auto batch, c.Body<CheckBatchInput>());
+    if (batch.checks.empty()) {
+      VAULT_ASSIGN_OR_RETURN(auto in, c.Body<AccessQueryInput>());
+      app::AccessQuery q = in.Query();
+      VAULT_ASSIGN_OR_RETURN(auto d, integration_.Check(c.client, q));
+      return JsonOk(200, RenderDecision(q, d));
     }
-    VAULT_ASSIGN_OR_RETURN(auto q, Query(body));
-    VAULT_ASSIGN_OR_RETURN(auto d, integration_.Check(c.client, q));
-    return JsonOk(200, RenderDecision(q, d));
+    std::vector<std::pair<app::AccessQuery, core::AccessDecision>> results;
+    for (const auto& in : batch.checks) {
+      app::AccessQuery q = in.Query();
+      VAULT_ASSIGN_OR_RETURN(auto d, integration_.Check(c.client, q));
+      results.emplace_back(std::move(q), std::move(d));
+    }
+    return JsonOk(200, RenderDecisions(results));
   }
 
   core::Result<Response> Explain(Call& c) {
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    VAULT_ASSIGN_OR_RETURN(auto q, Query(body));
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<AccessQueryInput>());
+    app::AccessQuery q = in.Query();
     core::AccessFacts f;
     VAULT_ASSIGN_OR_RETURN(auto d, integration_.Check(c.client, q, &f));
     return JsonOk(200, RenderExplanation(q, d, f));
@@ -259,35 +305,26 @@ class ProductsApi {
         !core::ConstantTimeEquals(creds->second, billing_.chargebee_password))
       return core::Fail(core::Code::kUnauthenticated, "webhook.unauthenticated",
                         "bad webhook credentials");
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    VAULT_ASSIGN_OR_RETURN(auto e, ParseChargebeeEvent(body));
+    VAULT_ASSIGN_OR_RETURN(auto e, c.Body(ParseChargebeeEvent));
     VAULT_ASSIGN_OR_RETURN(auto outcome, integration_.ApplyChargebee(e));
     return JsonOk(200, boost::json::object{{"outcome", outcome}});
   }
 
   core::Result<Response> CreateType(Call& c) {
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    VAULT_ASSIGN_OR_RETURN(auto type, ParseProductType(body));
+    VAULT_ASSIGN_OR_RETURN(auto type, c.Body(ParseProductType));
     VAULT_ASSIGN_OR_RETURN(auto t, products_.CreateProductType(c.ctx, std::move(type)));
     return JsonOk(201, RenderType(t));
   }
 
   core::Result<Response> ListClients(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto list, integration_.ListClients(c.ctx));
-    boost::json::array items;
-    for (const auto& sc : list) items.push_back(RenderServiceClient(sc));
-    return JsonOk(200, boost::json::object{{"items", std::move(items)}});
+    return JsonOk(200, RenderItems(list, RenderServiceClient));
   }
 
   core::Result<Response> CreateClient(Call& c) {
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    VAULT_ASSIGN_OR_RETURN(auto type, body.String("product_type", 64));
-    VAULT_ASSIGN_OR_RETURN(auto name, body.String("name", 100));
-    VAULT_ASSIGN_OR_RETURN(auto issued, integration_.CreateClient(c.ctx, type, name));
-    return JsonOk(201, boost::json::object{{"client_id", issued.client.id},
-                                           {"client_secret", issued.secret},
-                                           {"product_type_id", issued.client.type_id},
-                                           {"name", issued.client.name}});
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<ServiceClientInput>());
+    VAULT_ASSIGN_OR_RETURN(auto issued, integration_.CreateClient(c.ctx, in.product_type, in.name));
+    return JsonOk(201, RenderIssuedClient(issued));
   }
 
   core::Result<Response> RevokeClient(Call& c) {

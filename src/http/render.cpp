@@ -2,6 +2,9 @@
 
 #include <boost/json.hpp>
 
+#include "http/qr_svg.hpp"
+#include "http/workspace_json.hpp"
+
 namespace vault::http {
 
 boost::json::value StringOrNull(const std::string& s) {
@@ -24,6 +27,21 @@ boost::json::object RenderAccount(const core::Account& a, std::optional<bool> mf
   return o;
 }
 
+boost::json::object RenderAdminAccount(const core::Account& a) {
+  boost::json::object o = RenderAccount(a);
+  o["disabled"] = a.disabled;
+  return o;
+}
+
+boost::json::object RenderAccountDetail(const app::AccountDetail& d) {
+  boost::json::object o = RenderAdminAccount(d.account);
+  boost::json::array ws;
+  for (const auto& card : d.workspaces)
+    ws.push_back(RenderWorkspace(card.workspace, card.role, card.has_logo));
+  o["workspaces"] = std::move(ws);
+  return o;
+}
+
 boost::json::object RenderSession(const core::Session& s, bool current,
                                   const std::string& csrf_token) {
   boost::json::object o;
@@ -35,6 +53,39 @@ boost::json::object RenderSession(const core::Session& s, bool current,
   o["user_agent"] = s.user_agent;
   o["current"] = current;
   if (!csrf_token.empty()) o["csrf_token"] = csrf_token;
+  return o;
+}
+
+boost::json::object RenderSessions(const std::vector<core::Session>& sessions,
+                                   const std::string& current_id) {
+  boost::json::array items;
+  for (const auto& s : sessions) items.push_back(RenderSession(s, s.id == current_id, ""));
+  boost::json::object o;
+  o["items"] = std::move(items);
+  return o;
+}
+
+boost::json::object RenderMfaChallenge(const std::string& mfa_token, core::Timestamp expires_in) {
+  boost::json::object o;
+  o["mfa_required"] = true;
+  o["mfa_token"] = mfa_token;
+  o["expires_in"] = expires_in;
+  return o;
+}
+
+boost::json::object RenderTotpEnrolment(const app::TotpEnrolment& e) {
+  boost::json::object o;
+  o["secret"] = e.secret_base32;
+  o["otpauth_uri"] = e.otpauth_uri;
+  o["qr_svg"] = QrSvg(e.otpauth_uri);
+  return o;
+}
+
+boost::json::object RenderRecoveryCodes(const std::vector<std::string>& codes) {
+  boost::json::array arr;
+  for (const auto& c : codes) arr.emplace_back(c);
+  boost::json::object o;
+  o["recovery_codes"] = std::move(arr);
   return o;
 }
 

@@ -1,11 +1,16 @@
 // JSON renderings of API objects. Pure; thread-safe.
 #pragma once
 
+#include <boost/json/array.hpp>
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
+#include "app/account_service.hpp"
+#include "app/mfa_service.hpp"
+#include "app/platform_service.hpp"
 #include "core/account.hpp"
 #include "core/security.hpp"
 
@@ -24,5 +29,44 @@ std::string AuditCsvHeader();
 // csrf_token is included when non-empty; current marks the caller's own session.
 boost::json::object RenderSession(const core::Session& s, bool current,
                                   const std::string& csrf_token);
+// {items:[session…]}, current_id marking the caller's own.
+boost::json::object RenderSessions(const std::vector<core::Session>& sessions,
+                                   const std::string& current_id);
+
+// An account as the Super Admin sees it (with disabled), alone and with its workspaces.
+boost::json::object RenderAdminAccount(const core::Account& a);
+boost::json::object RenderAccountDetail(const app::AccountDetail& d);
+
+// The answer of a sign-in that needs the second factor.
+boost::json::object RenderMfaChallenge(const std::string& mfa_token, core::Timestamp expires_in);
+// A TOTP enrolment: the secret, its otpauth URI and that URI as a QR code (SVG).
+boost::json::object RenderTotpEnrolment(const app::TotpEnrolment& e);
+// {recovery_codes:[…]}: shown once, when made.
+boost::json::object RenderRecoveryCodes(const std::vector<std::string>& codes);
+
+// {items:[render(item)…]}: a whole list.
+template <typename T, typename Render>
+boost::json::object RenderItems(const std::vector<T>& items, Render render) {
+  boost::json::array out;
+  for (const auto& item : items) out.push_back(render(item));
+  return boost::json::object{{"items", std::move(out)}};
+}
+
+// The cursor of a list paged by id.
+template <typename T>
+std::string IdOf(const T& item) {
+  return item.id;
+}
+
+// {items:[render(item)…], next_cursor}: one page of a keyset-paged list. next_cursor is the
+// cursor of the last item when the page is full (there may be more), else null.
+template <typename T, typename Render, typename Cursor>
+boost::json::object RenderPage(const std::vector<T>& items, std::size_t limit, Render render,
+                               Cursor cursor) {
+  boost::json::object o = RenderItems(items, render);
+  o["next_cursor"] = items.size() == limit ? boost::json::value(cursor(items.back()))
+                                           : boost::json::value(nullptr);
+  return o;
+}
 
 }  // namespace vault::http

@@ -20,6 +20,52 @@ boost::json::object RenderWorkspace(const core::Workspace& w, std::optional<core
   return o;
 }
 
+boost::json::object RenderAdminWorkspace(const core::Workspace& w) {
+  return RenderWorkspace(w, std::nullopt, false);
+}
+
+boost::json::object RenderMyWorkspaces(const app::MyWorkspaces& mine) {
+  boost::json::array items;
+  for (const auto& card : mine.cards)
+    items.push_back(RenderWorkspace(card.workspace, card.role, card.has_logo));
+  boost::json::object o;
+  o["items"] = std::move(items);
+  o["last_workspace_id"] = mine.last_workspace_id.empty()
+                               ? boost::json::value(nullptr)
+                               : boost::json::value(mine.last_workspace_id);
+  return o;
+}
+
+boost::json::object RenderWorkspaceDetail(const app::WorkspaceDetail& d) {
+  boost::json::object o = RenderAdminWorkspace(d.workspace);
+  boost::json::array members;
+  for (const auto& m : d.members) members.push_back(RenderMember(m));
+  o["members"] = std::move(members);
+  return o;
+}
+
+boost::json::object RenderMembership(const core::Membership& m) {
+  return boost::json::object{{"account_id", m.account_id},
+                             {"role", std::string(core::RoleName(m.role))}};
+}
+
+boost::json::object RenderMyInvitations(
+    const std::vector<std::pair<core::Invitation, core::Workspace>>& list) {
+  boost::json::array items;
+  for (const auto& [inv, w] : list) {
+    boost::json::object o = RenderInvitation(inv);
+    o["workspace"] = {{"id", w.id}, {"name", w.name}, {"shortname", w.shortname}};
+    items.push_back(std::move(o));
+  }
+  return boost::json::object{{"items", std::move(items)}};
+}
+
+boost::json::object RenderAccepted(const app::InvitationAccepted& a) {
+  boost::json::object o;
+  o["workspace"] = RenderWorkspace(a.workspace, a.membership.role, false);
+  return o;
+}
+
 boost::json::object RenderMember(const core::MemberView& m) {
   boost::json::object o;
   o["account_id"] = m.membership.account_id;

@@ -1,12 +1,9 @@
 // Handlers for workspaces, members, invitations, the workspace audit log (SPEC §13
 // "workspaces", "members", "invitations", "audit") and the Super Admin API ("platform admin").
-#include <boost/json.hpp>
-
 #include "http/api.hpp"
 #include "http/auth.hpp"
 #include "http/endpoint.hpp"
 #include "http/handler_util.hpp"
-#include "http/json_body.hpp"
 #include "http/render.hpp"
 #include "http/workspace_json.hpp"
 
@@ -14,6 +11,84 @@ namespace vault::http {
 namespace {
 
 constexpr std::size_t kMaxDescription = 1000;
+
+struct CreateWorkspaceInput {
+  std::string name, shortname;
+  std::optional<std::string> description;
+  void Fields(BodyReader& r) {
+    r.Field("name", name, 100);
+    r.Field("shortname", shortname, 40);
+    r.Field("description", description, kMaxDescription);
+  }
+};
+
+struct WorkspacePatchInput {
+  app::WorkspacePatch patch;
+  void Fields(BodyReader& r) {
+    r.Field("name", patch.name, 100);
+    r.Field("shortname", patch.shortname, 40);
+    r.Field("description", patch.description, kMaxDescription);
+    r.Field("require_2fa", patch.require_2fa);
+  }
+};
+
+struct ConfirmInput {
+  std::string confirm;
+  void Fields(BodyReader& r) { r.Field("confirm", confirm, 40); }
+};
+
+struct RoleInput {
+  core::Role role;
+  void Fields(BodyReader& r) { r.Field("role", role, 20, core::ParseRole); }
+};
+
+struct ProductGrantInput {  // one of an invitation's grants
+  std::string product, role;
+  void Fields(BodyReader& r) {
+    r.Field("product", product, 64);
+    r.Field("role", role, 64);
+  }
+};
+
+struct InviteInput {
+  std::string email;
+  std::optional<core::Role> role;  // member when absent
+  std::vector<std::string> groups;
+  std::vector<ProductGrantInput> grants;
+  void Fields(BodyReader& r) {
+    r.Field("email", email, 254);
+    r.Field("role", role, 20, core::ParseRole);
+    r.Field("groups", groups, 50, 64);
+    r.Field("grants", grants, 50);
+  }
+  std::vector<std::pair<std::string, std::string>> Grants() const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& g : grants) out.emplace_back(g.product, g.role);
+    return out;
+  }
+};
+
+struct AcceptInput {  // accepting as the signed-in person
+  std::string token;
+  void Fields(BodyReader& r) { r.Field("token", token, 128); }
+};
+
+struct AcceptAsNewInput {  // accepting by creating an account
+  std::string token, name, password;
+  void Fields(BodyReader& r) {
+    r.Field("token", token, 128);
+    r.Field("name", name, 100);
+    r.Field("password", password, 1024);
+  }
+};
+
+struct AccountPatchInput {
+  app::AccountPatch patch;
+  void Fields(BodyReader& r) {
+    r.Field("disabled", patch.disabled);
+    r.Field("super_admin", patch.super_admin);
+  }
+};
 
 class WorkspacesApi {
  public:
@@ -68,12 +143,9 @@ class WorkspacesApi {
   }
 
   core::Result<Response> Create(Call& c) {
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    VAULT_ASSIGN_OR_RETURN(auto name, body.String("name", 100));
-    VAULT_ASSIGN_OR_RETURN(auto shortname, body.String("shortname", 40));
-    VAULT_ASSIGN_OR_RETURN(auto description, body.OptString("description", kMaxDescription));
-    VAULT_ASSIGN_OR_RETURN(auto w,
-                           workspaces_.Create(c.ctx, name, shortname, description.value_or("")));
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<CreateWorkspaceInput>());
+    VAULT_ASSIGN_OR_RETURN(
+        auto w, workspaces_.Create(c.ctx, in.name, in.shortname, in.description.value_or("")));
     return JsonOk(201, RenderWorkspace(w.workspace, w.membership.role, false));
   }
 
@@ -92,26 +164,12 @@ class WorkspacesApi {
 
   core::Result<Response> Mine(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto mine, workspaces_.ListMine(c.ctx));
-    boost::json::array items;
-    for (const auto& card : mine.cards)
-      items.push_back(RenderWorkspace(card.workspace, card.role, card.has_logo));
-    boost::json::object o;
-    o["items"] = std::move(items);
-    o["last_workspace_id"] = mine.last_workspace_id.empty()
-                                 ? boost::json::value(nullptr)
-                                 : boost::json::value(mine.last_workspace_id);
-    return JsonOk(200, o);
+    return JsonOk(200, RenderMyWorkspaces(mine));
   }
 
   core::Result<Response> MyInvitations(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto list, workspaces_.MyInvitations(c.ctx));
-    boost::json::array items;
-    for (const auto& [inv, w] : list) {
-      boost::json::object o = RenderInvitation(inv);
-      o["workspace"] = {{"id", w.id}, {"name", w.name}, {"shortname", w.shortname}};
-      items.push_back(std::move(o));
-    }
-    return JsonOk(200, boost::json::object{{"items", std::move(items)}});
+    return JsonOk(200, RenderMyInvitations(list));
   }
 
   core::Result<Response> Get(Call& c) {
@@ -122,14 +180,8 @@ class WorkspacesApi {
 
   core::Result<Response> Patch(Call& c) {
     VAULT_TRY(Gate(c, core::Capability::kEditSettings));
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    app::WorkspacePatch patch;
-    VAULT_ASSIGN_OR_RETURN(auto name, body.OptString("name", 100));
-    VAULT_ASSIGN_OR_RETURN(auto shortname, body.OptString("shortname", 40));
-    VAULT_ASSIGN_OR_RETURN(auto description, body.OptString("description", kMaxDescription));
-    VAULT_ASSIGN_OR_RETURN(auto require, body.OptBool("require_2fa"));
-    patch = {name, shortname, description, require};
-    VAULT_ASSIGN_OR_RETURN(auto w, workspaces_.Update(c.ctx, c.param("ws"), patch));
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<WorkspacePatchInput>());
+    VAULT_ASSIGN_OR_RETURN(auto w, workspaces_.Update(c.ctx, c.param("ws"), in.patch));
     auto access = workspaces_.Open(c.ctx, w.id, core::Capability::kView);
     return JsonOk(200,
                   RenderWorkspace(w, access ? std::optional(access->membership.role) : std::nullopt,
@@ -138,9 +190,8 @@ class WorkspacesApi {
 
   core::Result<Response> Delete(Call& c) {
     VAULT_TRY(Gate(c, core::Capability::kDeleteWorkspace));
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    VAULT_ASSIGN_OR_RETURN(auto confirm, body.String("confirm", 40));
-    VAULT_TRY(workspaces_.Delete(c.ctx, c.param("ws"), confirm));
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<ConfirmInput>());
+    VAULT_TRY(workspaces_.Delete(c.ctx, c.param("ws"), in.confirm));
     return Response::NoContent();
   }
 
@@ -168,20 +219,15 @@ class WorkspacesApi {
 
   core::Result<Response> Members(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto members, workspaces_.Members(c.ctx, c.param("ws")));
-    boost::json::array items;
-    for (const auto& m : members) items.push_back(RenderMember(m));
-    return JsonOk(200, boost::json::object{{"items", std::move(items)}});
+    return JsonOk(200, RenderItems(members, RenderMember));
   }
 
   core::Result<Response> ChangeRole(Call& c) {
     VAULT_TRY(Gate(c, core::Capability::kManageMembers));
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    VAULT_ASSIGN_OR_RETURN(auto role_name, body.String("role", 20));
-    VAULT_ASSIGN_OR_RETURN(auto role, core::ParseRole(role_name, "role"));
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<RoleInput>());
     VAULT_ASSIGN_OR_RETURN(
-        auto m, workspaces_.ChangeRole(c.ctx, c.param("ws"), c.param("account_id"), role));
-    return JsonOk(200, boost::json::object{{"account_id", m.account_id},
-                                           {"role", std::string(core::RoleName(m.role))}});
+        auto m, workspaces_.ChangeRole(c.ctx, c.param("ws"), c.param("account_id"), in.role));
+    return JsonOk(200, RenderMembership(m));
   }
 
   core::Result<Response> Remove(Call& c) {
@@ -191,31 +237,16 @@ class WorkspacesApi {
 
   core::Result<Response> Invite(Call& c) {
     VAULT_TRY(Gate(c, core::Capability::kManageMembers));
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    VAULT_ASSIGN_OR_RETURN(auto email, body.String("email", 254));
-    VAULT_ASSIGN_OR_RETURN(auto role_name, body.OptString("role", 20));
-    VAULT_ASSIGN_OR_RETURN(auto role, core::ParseRole(role_name.value_or("member"), "role"));
-    VAULT_ASSIGN_OR_RETURN(auto groups, body.StringArray("groups", 50, 64));
-    VAULT_ASSIGN_OR_RETURN(auto grant_items, body.ObjectArray("grants", 50));
-    std::vector<std::pair<std::string, std::string>> grants;
-    for (std::size_t i = 0; i < grant_items.size(); ++i) {
-      std::string at = "grants[" + std::to_string(i) + "].";
-      auto product = (grant_items)[i].String("product", 64);
-      if (!product) return core::Fail(core::Prefixed(product.error(), at));
-      auto product_role = (grant_items)[i].String("role", 64);
-      if (!product_role) return core::Fail(core::Prefixed(product_role.error(), at));
-      grants.emplace_back(*product, *product_role);
-    }
-    VAULT_ASSIGN_OR_RETURN(auto inv,
-                           workspaces_.Invite(c.ctx, c.param("ws"), email, role, groups, grants));
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<InviteInput>());
+    VAULT_ASSIGN_OR_RETURN(auto inv, workspaces_.Invite(c.ctx, c.param("ws"), in.email,
+                                                        in.role.value_or(core::Role::kMember),
+                                                        in.groups, in.Grants()));
     return JsonOk(201, RenderInvitation(inv));
   }
 
   core::Result<Response> Invitations(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto list, workspaces_.Invitations(c.ctx, c.param("ws")));
-    boost::json::array items;
-    for (const auto& i : list) items.push_back(RenderInvitation(i));
-    return JsonOk(200, boost::json::object{{"items", std::move(items)}});
+    return JsonOk(200, RenderItems(list, RenderInvitation));
   }
 
   core::Result<Response> Revoke(Call& c) {
@@ -230,29 +261,26 @@ class WorkspacesApi {
   }
 
   core::Result<Response> Accept(Call& c) {
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    VAULT_ASSIGN_OR_RETURN(auto token, body.String("token", 128));
-    std::string name, password;
-    if (!c.signed_in) {
-      VAULT_ASSIGN_OR_RETURN(auto n, body.String("name", 100));
-      VAULT_ASSIGN_OR_RETURN(auto p, body.String("password", 1024));
-      name = n;
-      password = p;
+    // Signed in, the invitation joins the caller; otherwise it creates an account.
+    AcceptAsNewInput in;
+    if (c.signed_in) {
+      VAULT_ASSIGN_OR_RETURN(auto mine, c.Body<AcceptInput>());
+      in.token = std::move(mine.token);
+    } else {
+      VAULT_ASSIGN_OR_RETURN(in, c.Body<AcceptAsNewInput>());
     }
     VAULT_ASSIGN_OR_RETURN(auto accepted,
-                           workspaces_.AcceptInvitation(token, c.signed_in ? &c.ctx : nullptr, name,
-                                                        password, ClientOf(c.req)));
-    boost::json::object o;
-    o["workspace"] = RenderWorkspace(accepted.workspace, accepted.membership.role, false);
+                           workspaces_.AcceptInvitation(in.token, c.signed_in ? &c.ctx : nullptr,
+                                                        in.name, in.password, ClientOf(c.req)));
+    boost::json::object o = RenderAccepted(accepted);
     if (!accepted.signed_in) return JsonOk(200, o);
     const app::SignedIn& s = *accepted.signed_in;
     return SignedInResponse(201, std::move(o), s, accounts_.CsrfToken(s.session), options_.dev);
   }
 
   core::Result<Response> Decline(Call& c) {
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    VAULT_ASSIGN_OR_RETURN(auto token, body.String("token", 128));
-    VAULT_TRY(workspaces_.DeclineInvitation(token, ClientOf(c.req)));
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<AcceptInput>());
+    VAULT_TRY(workspaces_.DeclineInvitation(in.token, ClientOf(c.req)));
     return Response::NoContent();
   }
 
@@ -269,39 +297,18 @@ class WorkspacesApi {
     VAULT_ASSIGN_OR_RETURN(auto list,
                            platform_.SearchAccounts(c.ctx, c.req.Query("q").value_or(""),
                                                     c.req.Query("cursor").value_or(""), limit));
-    boost::json::array items;
-    for (const auto& a : list) {
-      boost::json::object o = RenderAccount(a);
-      o["disabled"] = a.disabled;
-      items.push_back(std::move(o));
-    }
-    boost::json::object o{{"items", std::move(items)}};
-    o["next_cursor"] = list.size() == static_cast<std::size_t>(limit)
-                           ? boost::json::value(list.back().id)
-                           : boost::json::value(nullptr);
-    return JsonOk(200, o);
+    return JsonOk(200, RenderPage(list, limit, RenderAdminAccount, IdOf<core::Account>));
   }
 
   core::Result<Response> AdminAccount(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto d, platform_.GetAccount(c.ctx, c.param("id")));
-    boost::json::object o = RenderAccount(d.account);
-    o["disabled"] = d.account.disabled;
-    boost::json::array ws;
-    for (const auto& card : d.workspaces)
-      ws.push_back(RenderWorkspace(card.workspace, card.role, card.has_logo));
-    o["workspaces"] = std::move(ws);
-    return JsonOk(200, o);
+    return JsonOk(200, RenderAccountDetail(d));
   }
 
   core::Result<Response> AdminPatchAccount(Call& c) {
-    VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(c.req));
-    VAULT_ASSIGN_OR_RETURN(auto disabled, body.OptBool("disabled"));
-    VAULT_ASSIGN_OR_RETURN(auto super_admin, body.OptBool("super_admin"));
-    auto a = platform_.UpdateAccount(c.ctx, c.param("id"), {disabled, super_admin});
-    if (!a) return core::Fail(a.error());
-    boost::json::object o = RenderAccount(*a);
-    o["disabled"] = a->disabled;
-    return JsonOk(200, o);
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<AccountPatchInput>());
+    VAULT_ASSIGN_OR_RETURN(auto a, platform_.UpdateAccount(c.ctx, c.param("id"), in.patch));
+    return JsonOk(200, RenderAdminAccount(a));
   }
 
   core::Result<Response> AdminWorkspaces(Call& c) {
@@ -309,22 +316,12 @@ class WorkspacesApi {
     VAULT_ASSIGN_OR_RETURN(auto list,
                            platform_.SearchWorkspaces(c.ctx, c.req.Query("q").value_or(""),
                                                       c.req.Query("cursor").value_or(""), limit));
-    boost::json::array items;
-    for (const auto& w : list) items.push_back(RenderWorkspace(w, std::nullopt, false));
-    boost::json::object o{{"items", std::move(items)}};
-    o["next_cursor"] = list.size() == static_cast<std::size_t>(limit)
-                           ? boost::json::value(list.back().id)
-                           : boost::json::value(nullptr);
-    return JsonOk(200, o);
+    return JsonOk(200, RenderPage(list, limit, RenderAdminWorkspace, IdOf<core::Workspace>));
   }
 
   core::Result<Response> AdminWorkspace(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto d, platform_.GetWorkspace(c.ctx, c.param("id")));
-    boost::json::object o = RenderWorkspace(d.workspace, std::nullopt, false);
-    boost::json::array members;
-    for (const auto& m : d.members) members.push_back(RenderMember(m));
-    o["members"] = std::move(members);
-    return JsonOk(200, o);
+    return JsonOk(200, RenderWorkspaceDetail(d));
   }
 
   app::AccountService& accounts_;

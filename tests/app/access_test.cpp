@@ -21,7 +21,7 @@ class AccessTest : public testing::AccountServiceTest {
     model_ = std::make_unique<AccessModel>(*opened_.store, clock_);
     Ports ports{*opened_.store, clock_,  random_, secrets_, hasher_,
                 mailer_,        policy_, box_,    otp_,     model_.get()};
-    service_ = std::make_unique<AccountService>(ports, AccountSettings{});
+    MakeServices(ports);
     workspaces_ = std::make_unique<WorkspaceService>(ports, *service_);
     products_ = std::make_unique<ProductService>(ports, *workspaces_);
     integration_ = std::make_unique<IntegrationService>(ports, *model_);

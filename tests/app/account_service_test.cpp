@@ -103,9 +103,9 @@ TEST_P(AccountServiceTest, PasswordChangeKeepsOnlyTheCurrentSession) {
   SignedIn a = Register("ada@example.com");
   SignedIn b = *service_->SignIn("ada@example.com", kPassword, {})->signed_in;
   auto ctx = *service_->Authenticate(a.token, {});
-  auto wrong = service_->ChangePassword(ctx, "nope nope nope", "another good passphrase");
+  auto wrong = profile_->ChangePassword(ctx, "nope nope nope", "another good passphrase");
   EXPECT_EQ(wrong.error().field, "current_password");
-  ASSERT_TRUE(service_->ChangePassword(ctx, kPassword, "another good passphrase"));
+  ASSERT_TRUE(profile_->ChangePassword(ctx, kPassword, "another good passphrase"));
   EXPECT_TRUE(service_->Authenticate(a.token, {}));
   EXPECT_FALSE(service_->Authenticate(b.token, {}));
   EXPECT_FALSE(service_->SignIn("ada@example.com", kPassword, {}));
@@ -115,21 +115,21 @@ TEST_P(AccountServiceTest, PasswordChangeKeepsOnlyTheCurrentSession) {
 
 TEST_P(AccountServiceTest, ResetLinkLastsOneHourAndRevokesEverySession) {
   SignedIn a = Register("ada@example.com");
-  ASSERT_TRUE(service_->ForgotPassword("ada@example.com", {}));
+  ASSERT_TRUE(profile_->ForgotPassword("ada@example.com", {}));
   std::string late = RecordingMailer::TokenIn(*mailer_.Last("ada@example.com", "Reset"));
   clock_.Advance(3600);
-  EXPECT_EQ(service_->ResetPassword(late, "brand new passphrase", {}).error().id, "token.expired");
-  ASSERT_TRUE(service_->ForgotPassword("ada@example.com", {}));
+  EXPECT_EQ(profile_->ResetPassword(late, "brand new passphrase", {}).error().id, "token.expired");
+  ASSERT_TRUE(profile_->ForgotPassword("ada@example.com", {}));
   std::string token = RecordingMailer::TokenIn(*mailer_.Last("ada@example.com", "Reset"));
-  ASSERT_TRUE(service_->ResetPassword(token, "brand new passphrase", {}));
+  ASSERT_TRUE(profile_->ResetPassword(token, "brand new passphrase", {}));
   EXPECT_FALSE(service_->Authenticate(a.token, {}));
   EXPECT_TRUE(service_->SignIn("ada@example.com", "brand new passphrase", {}));
-  EXPECT_EQ(service_->ResetPassword(token, "yet another passphrase", {}).error().id, "token.used");
+  EXPECT_EQ(profile_->ResetPassword(token, "yet another passphrase", {}).error().id, "token.used");
 }
 
 TEST_P(AccountServiceTest, ForgotPasswordForAnUnknownEmailSendsNothing) {
   std::size_t before = mailer_.sent().size();
-  ASSERT_TRUE(service_->ForgotPassword("nobody@example.com", {}));
+  ASSERT_TRUE(profile_->ForgotPassword("nobody@example.com", {}));
   EXPECT_EQ(mailer_.sent().size(), before);
 }
 
@@ -138,16 +138,16 @@ TEST_P(AccountServiceTest, EmailChangeIsConfirmedByTheNewAddressAndNotifiesTheOl
   Register("taken@example.com");
   auto ctx = *service_->Authenticate(a.token, {});
   // A taken address is not revealed: the same answer, no link to it, and its owner is told.
-  ASSERT_TRUE(service_->RequestEmailChange(ctx, "taken@example.com", kPassword));
+  ASSERT_TRUE(profile_->RequestEmailChange(ctx, "taken@example.com", kPassword));
   EXPECT_TRUE(mailer_.Last("taken@example.com", "Someone tried to use your address"));
   EXPECT_FALSE(mailer_.Last("taken@example.com", "Confirm your new email"));
-  EXPECT_EQ(service_->RequestEmailChange(ctx, "new@example.com", "wrong password!").error().field,
+  EXPECT_EQ(profile_->RequestEmailChange(ctx, "new@example.com", "wrong password!").error().field,
             "password");
-  ASSERT_TRUE(service_->RequestEmailChange(ctx, "New@Example.com", kPassword));
+  ASSERT_TRUE(profile_->RequestEmailChange(ctx, "New@Example.com", kPassword));
   EXPECT_TRUE(mailer_.Last("ada@example.com", "is being changed"));
   auto confirm = mailer_.Last("New@Example.com", "Confirm your new email");
   ASSERT_TRUE(confirm);
-  auto updated = service_->ConfirmEmailChange(RecordingMailer::TokenIn(*confirm), {});
+  auto updated = profile_->ConfirmEmailChange(RecordingMailer::TokenIn(*confirm), {});
   ASSERT_TRUE(updated);
   EXPECT_EQ(updated->email, "New@Example.com");
   EXPECT_TRUE(service_->SignIn("new@example.com", kPassword, {}));
@@ -157,10 +157,10 @@ TEST_P(AccountServiceTest, EmailChangeIsConfirmedByTheNewAddressAndNotifiesTheOl
 TEST_P(AccountServiceTest, ProfileUpdatesValidateEveryField) {
   SignedIn a = Register("ada@example.com");
   auto ctx = *service_->Authenticate(a.token, {});
-  auto ok = service_->UpdateProfile(ctx, {"Ada Lovelace", "en-GB", "Europe/London"});
+  auto ok = profile_->UpdateProfile(ctx, {"Ada Lovelace", "en-GB", "Europe/London"});
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->time_zone, "Europe/London");
-  auto bad = service_->UpdateProfile(ctx, {"Ada", "en", "../../etc/passwd"});
+  auto bad = profile_->UpdateProfile(ctx, {"Ada", "en", "../../etc/passwd"});
   ASSERT_FALSE(bad);
   EXPECT_EQ(bad.error().field, "time_zone");
   auto unchanged = *service_->Authenticate(a.token, {});

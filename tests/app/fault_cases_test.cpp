@@ -47,11 +47,10 @@ std::vector<UseCase> FaultTest::AccountCases() {
          t.EnableTotp(t.Register(Email(tag)));
          auto pending = t.service_->SignIn(Email(tag), kPassword, kClient);
          std::string token = pending ? pending->mfa_token : "";
-         return {[&t, token] {
-                   return Void(t.service_->CompleteMfa(token, "", "wrong-code", kClient));
-                 },
-                 {},
-                 "mfa.invalid_code"};
+         return {
+             [&t, token] { return Void(t.mfa_->CompleteMfa(token, "", "wrong-code", kClient)); },
+             {},
+             "mfa.invalid_code"};
        }},
       {"sign-in second step, TOTP code",
        [](T& t, S tag) -> Call {
@@ -60,8 +59,7 @@ std::vector<UseCase> FaultTest::AccountCases() {
          t.clock_.Advance(30);  // the enrolment burned the current step
          std::string token = pending ? pending->mfa_token : "",
                      code = Oathtool(secret, t.clock_.Now());
-         return {
-             [&t, token, code] { return Void(t.service_->CompleteMfa(token, code, "", kClient)); }};
+         return {[&t, token, code] { return Void(t.mfa_->CompleteMfa(token, code, "", kClient)); }};
        }},
       {"sign-in second step, recovery code",
        [](T& t, S tag) -> Call {
@@ -70,7 +68,7 @@ std::vector<UseCase> FaultTest::AccountCases() {
          auto pending = t.service_->SignIn(Email(tag), kPassword, kClient);
          std::string token = pending ? pending->mfa_token : "";
          return {[&t, token, code = recovery.at(0)] {
-           return Void(t.service_->CompleteMfa(token, "", code, kClient));
+           return Void(t.mfa_->CompleteMfa(token, "", code, kClient));
          }};
        }},
       {"sign-out",
@@ -88,7 +86,7 @@ std::vector<UseCase> FaultTest::AccountCases() {
       {"profile update",
        [](T& t, S tag) -> Call {
          auto ctx = t.Ctx(t.Register(Email(tag)));
-         return {[&t, ctx] { return Void(t.service_->UpdateProfile(ctx, {.name = "Grace"})); }};
+         return {[&t, ctx] { return Void(t.profile_->UpdateProfile(ctx, {.name = "Grace"})); }};
        }},
       // The password re-check (like every one below that asks for it) reserves an attempt and
       // then resets it, each in its own transaction, before the change's transaction.
@@ -96,75 +94,74 @@ std::vector<UseCase> FaultTest::AccountCases() {
        [](T& t, S tag) -> Call {
          auto ctx = t.Ctx(t.Register(Email(tag)));
          EXPECT_TRUE(t.service_->SignIn(Email(tag), kPassword, kClient));  // a session to end
-         return {[&t, ctx] { return t.service_->ChangePassword(ctx, kPassword, kNewPassword); },
+         return {[&t, ctx] { return t.profile_->ChangePassword(ctx, kPassword, kNewPassword); },
                  SignInAttempt(tag)};
        }},
       {"password change, wrong current password (audited)",
        [](T& t, S tag) -> Call {
          auto ctx = t.Ctx(t.Register(Email(tag)));
          return {
-             [&t, ctx] { return t.service_->ChangePassword(ctx, "not my password", kNewPassword); },
+             [&t, ctx] { return t.profile_->ChangePassword(ctx, "not my password", kNewPassword); },
              SignInAttempt(tag), "auth.invalid_credentials"};
        }},
       {"password reset request",
        [](T& t, S tag) -> Call {
          t.Register(Email(tag));
-         return {[&t, tag] { return t.service_->ForgotPassword(Email(tag), kClient); }};
+         return {[&t, tag] { return t.profile_->ForgotPassword(Email(tag), kClient); }};
        }},
       {"password reset (removing a fresh second factor)",
        [](T& t, S tag) -> Call {
          t.EnableTotp(t.Register(Email(tag)));
-         EXPECT_TRUE(t.service_->ForgotPassword(Email(tag), kClient));
+         EXPECT_TRUE(t.profile_->ForgotPassword(Email(tag), kClient));
          auto mail = t.mailer_.Last(Email(tag), "Reset your password");
          std::string token = mail ? RecordingMailer::TokenIn(*mail) : "";
-         return {[&t, token] { return t.service_->ResetPassword(token, kNewPassword, kClient); }};
+         return {[&t, token] { return t.profile_->ResetPassword(token, kNewPassword, kClient); }};
        }},
       {"email change request",
        [](T& t, S tag) -> Call {
          auto ctx = t.Ctx(t.Register(Email(tag)));
          return {[&t, ctx, tag] {
-                   return t.service_->RequestEmailChange(ctx, Email(tag, "new"), kPassword);
+                   return t.profile_->RequestEmailChange(ctx, Email(tag, "new"), kPassword);
                  },
                  SignInAttempt(tag)};
        }},
       {"email change confirmation",
        [](T& t, S tag) -> Call {
          auto ctx = t.Ctx(t.Register(Email(tag)));
-         EXPECT_TRUE(t.service_->RequestEmailChange(ctx, Email(tag, "new"), kPassword));
+         EXPECT_TRUE(t.profile_->RequestEmailChange(ctx, Email(tag, "new"), kPassword));
          auto mail = t.mailer_.Last(Email(tag, "new"), "Confirm your new email");
          std::string token = mail ? RecordingMailer::TokenIn(*mail) : "";
-         return {[&t, token] { return Void(t.service_->ConfirmEmailChange(token, kClient)); }};
+         return {[&t, token] { return Void(t.profile_->ConfirmEmailChange(token, kClient)); }};
        }},
       {"TOTP enrolment start",
        [](T& t, S tag) -> Call {
          auto ctx = t.Ctx(t.Register(Email(tag)));
-         return {[&t, ctx] { return Void(t.service_->StartTotp(ctx, kPassword)); },
-                 SignInAttempt(tag)};
+         return {[&t, ctx] { return Void(t.mfa_->StartTotp(ctx, kPassword)); }, SignInAttempt(tag)};
        }},
       {"TOTP enrolment confirmation",
        [](T& t, S tag) -> Call {
          auto ctx = t.Ctx(t.Register(Email(tag)));
-         auto e = t.service_->StartTotp(ctx, kPassword);
+         auto e = t.mfa_->StartTotp(ctx, kPassword);
          std::string code = e ? Oathtool(e->secret_base32, t.clock_.Now()) : "";
-         return {[&t, ctx, code] { return Void(t.service_->ConfirmTotp(ctx, code)); }};
+         return {[&t, ctx, code] { return Void(t.mfa_->ConfirmTotp(ctx, code)); }};
        }},
       {"TOTP disable",
        [](T& t, S tag) -> Call {
          auto [ctx, code] = t.WithTotp(tag);
-         return {[&t, ctx, code] { return t.service_->DisableTotp(ctx, kPassword, code); },
+         return {[&t, ctx, code] { return t.mfa_->DisableTotp(ctx, kPassword, code); },
                  SignInAttempt(tag)};
        }},
       {"recovery code regeneration",
        [](T& t, S tag) -> Call {
          auto [ctx, code] = t.WithTotp(tag);
-         return {[&t, ctx, code] { return Void(t.service_->RegenerateRecoveryCodes(ctx, code)); }};
+         return {[&t, ctx, code] { return Void(t.mfa_->RegenerateRecoveryCodes(ctx, code)); }};
        }},
       // The Admin leaves the workspace (an event in its log) and the invitation they sent goes.
       {"account deletion",
        [](T& t, S tag) -> Call {
          Org o = t.NewOrg(tag);
          auto ctx = t.Ctx(o.admin);
-         return {[&t, ctx] { return t.service_->DeleteAccount(ctx, kPassword); },
+         return {[&t, ctx] { return t.profile_->DeleteAccount(ctx, kPassword); },
                  SignInAttempt(tag, "admin")};
        }},
       {"admin: super admin creation",

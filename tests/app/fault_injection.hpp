@@ -63,7 +63,7 @@ class FaultTest : public testing::AccountServiceTest {
     fault_ = std::make_unique<testing::FaultStore>(*opened_.store);
     model_ = std::make_unique<AccessModel>(*fault_, clock_);
     Ports ports{*fault_, clock_, random_, secrets_, hasher_, mailer_, policy_, box_, otp_};
-    service_ = std::make_unique<AccountService>(ports, AccountSettings{});
+    MakeServices(ports);
     workspaces_ = std::make_unique<WorkspaceService>(ports, *service_);
     products_ = std::make_unique<ProductService>(ports, *workspaces_);
     keys_ = std::make_unique<ApiKeyService>(ports, *workspaces_, *model_);

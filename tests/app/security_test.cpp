@@ -25,29 +25,28 @@ TEST_P(SecurityTest, TotpSignInWithCodesFromOathtool) {
   ASSERT_FALSE(first->signed_in);
   ASSERT_EQ(first->mfa_token.size(), 43u);
   std::string code = Oathtool(secret, clock_.Now());
-  auto done = service_->CompleteMfa(first->mfa_token, code, "", {});
+  auto done = mfa_->CompleteMfa(first->mfa_token, code, "", {});
   ASSERT_TRUE(done) << done.error().id;
 
   // The same code again (same step) is refused, even on a fresh pending sign-in.
   auto second = service_->SignIn("ada@example.com", kPassword, {});
-  auto replay = service_->CompleteMfa(second->mfa_token, code, "", {});
+  auto replay = mfa_->CompleteMfa(second->mfa_token, code, "", {});
   ASSERT_FALSE(replay);
   EXPECT_EQ(replay.error().id, "mfa.invalid_code");
   // A code two steps away is outside the ±1 window (both ends on fresh accounts:
   // SecurityFindingsTest.TotpAccepts*). ErrorId fails cleanly where a bug lets the code in.
-  EXPECT_EQ(ErrorId(service_->CompleteMfa(second->mfa_token, Oathtool(secret, clock_.Now() + 60),
-                                          "", {})),
-            "mfa.invalid_code");
-  EXPECT_EQ(ErrorId(service_->CompleteMfa(second->mfa_token, Oathtool(secret, clock_.Now() - 90),
-                                          "", {})),
-            "mfa.invalid_code");
+  EXPECT_EQ(
+      ErrorId(mfa_->CompleteMfa(second->mfa_token, Oathtool(secret, clock_.Now() + 60), "", {})),
+      "mfa.invalid_code");
+  EXPECT_EQ(
+      ErrorId(mfa_->CompleteMfa(second->mfa_token, Oathtool(secret, clock_.Now() - 90), "", {})),
+      "mfa.invalid_code");
   // The next step's code works (clock skew of one step is allowed).
-  EXPECT_TRUE(
-      service_->CompleteMfa(second->mfa_token, Oathtool(secret, clock_.Now() + 30), "", {}));
+  EXPECT_TRUE(mfa_->CompleteMfa(second->mfa_token, Oathtool(secret, clock_.Now() + 30), "", {}));
   // The pending token is single use.
-  EXPECT_EQ(ErrorId(service_->CompleteMfa(second->mfa_token, Oathtool(secret, clock_.Now() + 30),
-                                          "", {})),
-            "token.used");
+  EXPECT_EQ(
+      ErrorId(mfa_->CompleteMfa(second->mfa_token, Oathtool(secret, clock_.Now() + 30), "", {})),
+      "token.used");
 }
 
 TEST_P(SecurityTest, RecoveryCodesWorkOnceAndPendingTokensExpire) {
@@ -57,14 +56,13 @@ TEST_P(SecurityTest, RecoveryCodesWorkOnceAndPendingTokensExpire) {
   auto pending = service_->SignIn("ada@example.com", kPassword, {});
   std::string typed = recovery[3];
   for (auto& c : typed) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  ASSERT_TRUE(service_->CompleteMfa(pending->mfa_token, "", typed, {}));  // case-insensitive
+  ASSERT_TRUE(mfa_->CompleteMfa(pending->mfa_token, "", typed, {}));  // case-insensitive
   auto again = service_->SignIn("ada@example.com", kPassword, {});
-  auto reused = service_->CompleteMfa(again->mfa_token, "", recovery[3], {});
+  auto reused = mfa_->CompleteMfa(again->mfa_token, "", recovery[3], {});
   ASSERT_FALSE(reused);
   EXPECT_EQ(reused.error().field, "recovery_code");
   clock_.Advance(301);
-  EXPECT_EQ(service_->CompleteMfa(again->mfa_token, "", recovery[4], {}).error().id,
-            "token.expired");
+  EXPECT_EQ(mfa_->CompleteMfa(again->mfa_token, "", recovery[4], {}).error().id, "token.expired");
 }
 
 TEST_P(SecurityTest, TotpSecretIsSealedAtRest) {
@@ -85,13 +83,13 @@ TEST_P(SecurityTest, DisablingNeedsPasswordAndCodeAndRegenerationVoidsOldCodes) 
   std::vector<std::string> recovery;
   std::string secret = EnableTotp(s, &recovery);
   auto ctx = Ctx(s);
-  EXPECT_EQ(service_->StartTotp(ctx, kPassword).error().id, "mfa.already_enabled");
+  EXPECT_EQ(mfa_->StartTotp(ctx, kPassword).error().id, "mfa.already_enabled");
   clock_.Advance(30);
-  auto fresh = service_->RegenerateRecoveryCodes(ctx, Oathtool(secret, clock_.Now()));
+  auto fresh = mfa_->RegenerateRecoveryCodes(ctx, Oathtool(secret, clock_.Now()));
   ASSERT_TRUE(fresh);
-  EXPECT_EQ(service_->DisableTotp(ctx, "wrong password!!", recovery[0]).error().field, "password");
-  EXPECT_EQ(service_->DisableTotp(ctx, kPassword, recovery[0]).error().id, "mfa.invalid_code");
-  ASSERT_TRUE(service_->DisableTotp(ctx, kPassword, (*fresh)[0]));
+  EXPECT_EQ(mfa_->DisableTotp(ctx, "wrong password!!", recovery[0]).error().field, "password");
+  EXPECT_EQ(mfa_->DisableTotp(ctx, kPassword, recovery[0]).error().id, "mfa.invalid_code");
+  ASSERT_TRUE(mfa_->DisableTotp(ctx, kPassword, (*fresh)[0]));
   auto plain = service_->SignIn("ada@example.com", kPassword, {});
   ASSERT_TRUE(plain) << plain.error().id;
   EXPECT_TRUE(plain->signed_in);  // no second factor any more
@@ -152,8 +150,8 @@ TEST_P(SecurityTest, DeletionRemovesEverythingPersonalButKeepsAPseudonymousTrail
   SignedIn s = Register("ada@example.com");
   EnableTotp(s);
   auto ctx = Ctx(s);
-  EXPECT_EQ(service_->DeleteAccount(ctx, "wrong password!!").error().field, "password");
-  ASSERT_TRUE(service_->DeleteAccount(ctx, kPassword));
+  EXPECT_EQ(profile_->DeleteAccount(ctx, "wrong password!!").error().field, "password");
+  ASSERT_TRUE(profile_->DeleteAccount(ctx, kPassword));
   EXPECT_FALSE(service_->Authenticate(s.token, {}));
   auto raw = Raw();
   for (const char* table : {"accounts", "sessions", "totp_credentials", "recovery_codes"})
@@ -182,32 +180,32 @@ TEST_P(SecurityTest, EveryAccountOperationLeavesExactlyItsEvent) {
     EXPECT_EQ(Actions(), expected) << action;
   };
   step("session.signed_in", [&] { return service_->SignIn("ada@example.com", kPassword, {}); });
-  step("account.profile_updated", [&] { return service_->UpdateProfile(ctx, {"Ada L", {}, {}}); });
+  step("account.profile_updated", [&] { return profile_->UpdateProfile(ctx, {"Ada L", {}, {}}); });
   step("account.password_reset_requested",
-       [&] { return service_->ForgotPassword("ada@example.com", {}); });
+       [&] { return profile_->ForgotPassword("ada@example.com", {}); });
   // An unknown address leaves the same event (so the request costs the same), tied to no account.
   step("account.password_reset_requested",
-       [&] { return service_->ForgotPassword("nobody@example.com", {}); });
+       [&] { return profile_->ForgotPassword("nobody@example.com", {}); });
   EXPECT_EQ(Events().back().target_id, "");
   step("account.email_change_requested",
-       [&] { return service_->RequestEmailChange(ctx, "ada2@example.com", kPassword); });
+       [&] { return profile_->RequestEmailChange(ctx, "ada2@example.com", kPassword); });
   step("account.email_changed", [&] {
-    return service_->ConfirmEmailChange(
+    return profile_->ConfirmEmailChange(
         RecordingMailer::TokenIn(*mailer_.Last("ada2@example.com", "Confirm")), {});
   });
   step("account.password_changed",
-       [&] { return service_->ChangePassword(ctx, kPassword, "second good passphrase"); });
+       [&] { return profile_->ChangePassword(ctx, kPassword, "second good passphrase"); });
   SignedIn other = *service_->SignIn("ada2@example.com", "second good passphrase", {})->signed_in;
   expected.push_back("session.signed_in");
   step("session.revoked", [&] { return service_->RevokeSession(ctx, other.session.id); });
   step("session.revoked_others", [&] { return service_->RevokeOtherSessions(ctx); });
-  step("mfa.totp_enrolment_started", [&] { return service_->StartTotp(ctx, kPassword); });
+  step("mfa.totp_enrolment_started", [&] { return mfa_->StartTotp(ctx, kPassword); });
   EXPECT_FALSE(service_->SignIn("ada2@example.com", "wrong password!!", {}));
   expected.push_back("session.sign_in_failed");
   EXPECT_EQ(Actions(), expected);
   step("session.signed_out", [&] { return service_->SignOut(ctx); });
   // Every event of this account is visible to it, newest first.
-  auto mine = service_->MyAudit(
+  auto mine = profile_->MyAudit(
       Ctx(*service_->SignIn("ada2@example.com", "second good passphrase", {})->signed_in),
       {.limit = 100});
   ASSERT_TRUE(mine);

@@ -32,15 +32,17 @@ TEST(OpenApi, DocumentsExactlyTheRegisteredRoutes) {
   core::PasswordPolicy policy;
   crypto::SodiumSecretBox box(std::string(32, 'k'), "totp");
   crypto::OpensslOtp otp;
-  app::AccountService accounts(
-      {*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp}, {});
+  app::Ports ports{*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp};
+  app::AccountService accounts(ports, {});
+  app::ProfileService profile(ports, {});
+  app::MfaService mfa(ports, {});
   Router router;
   Metrics metrics;
   app::WorkspaceService workspaces(
       {*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp}, accounts);
   app::PlatformService platform(
       {*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp});
-  RegisterAccountRoutes(router, accounts, {"http://localhost:8080", true});
+  RegisterAccountRoutes(router, accounts, profile, mfa, {"http://localhost:8080", true});
   RegisterWorkspaceRoutes(router, accounts, workspaces, platform, {"http://localhost:8080", true});
   app::AccessModel model(*opened.store, clock);
   app::ProductService products(

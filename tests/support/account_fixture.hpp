@@ -1,4 +1,5 @@
-// A fixture running AccountService on a fresh database of each backend, with a fake clock, a
+// A fixture running the account services (AccountService, ProfileService, MfaService) on a
+// fresh database of each backend, with a fake clock, a
 // recording mailer and the cheapest argon2id parameters.
 #pragma once
 
@@ -7,6 +8,8 @@
 #include <cstdio>
 
 #include "app/account_service.hpp"
+#include "app/mfa_service.hpp"
+#include "app/profile_service.hpp"
 #include "core/password_policy.hpp"
 #include "crypto/secrets.hpp"
 #include "crypto/sodium.hpp"
@@ -30,7 +33,15 @@ class AccountServiceTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(crypto::InitSodium());
     db_ = std::make_unique<TempDatabase>(GetParam());
     opened_ = db_->Open();
-    service_ = MakeService(hasher_);
+    MakeServices(
+        Ports{*opened_.store, clock_, random_, secrets_, hasher_, mailer_, policy_, box_, otp_});
+  }
+
+  // The three account services over `ports`, with the default settings.
+  void MakeServices(const Ports& ports) {
+    service_ = std::make_unique<AccountService>(ports, AccountSettings{});
+    profile_ = std::make_unique<app::ProfileService>(ports, AccountSettings{});
+    mfa_ = std::make_unique<app::MfaService>(ports, AccountSettings{});
   }
 
   std::unique_ptr<AccountService> MakeService(core::PasswordHasher& hasher) {
@@ -85,9 +96,9 @@ class AccountServiceTest : public ::testing::TestWithParam<std::string> {
   // Enrols and confirms TOTP; returns the base32 secret and fills the recovery codes.
   std::string EnableTotp(const SignedIn& s, std::vector<std::string>* recovery = nullptr) {
     auto ctx = Ctx(s);
-    auto e = service_->StartTotp(ctx, kPassword);
+    auto e = mfa_->StartTotp(ctx, kPassword);
     EXPECT_TRUE(e);
-    auto codes = service_->ConfirmTotp(ctx, Oathtool(e->secret_base32, clock_.Now()));
+    auto codes = mfa_->ConfirmTotp(ctx, Oathtool(e->secret_base32, clock_.Now()));
     EXPECT_TRUE(codes) << (codes ? "" : codes.error().id);
     if (recovery && codes) *recovery = *codes;
     return e->secret_base32;
@@ -128,6 +139,8 @@ class AccountServiceTest : public ::testing::TestWithParam<std::string> {
   RecordingMailer mailer_;
   core::PasswordPolicy policy_;
   std::unique_ptr<AccountService> service_;
+  std::unique_ptr<app::ProfileService> profile_;
+  std::unique_ptr<app::MfaService> mfa_;
 };
 
 }  // namespace vault::testing

@@ -1,9 +1,10 @@
-// AccountService: TOTP second factor (RFC 6238, SHA-1, 6 digits, 30 s, ±1 step, no step used
+// MfaService: TOTP second factor (RFC 6238, SHA-1, 6 digits, 30 s, ±1 step, no step used
 // twice), recovery codes, and the second step of sign-in.
+#include "app/mfa_service.hpp"
+
 #include <algorithm>
 #include <cctype>
 
-#include "app/account_service.hpp"
 #include "app/emails.hpp"
 #include "core/encoding.hpp"
 
@@ -38,19 +39,19 @@ std::string NormalizeRecovery(const std::string& code) {
 }
 
 }  // namespace
+MfaService::MfaService(Ports ports, AccountSettings settings) : d_(ports, std::move(settings)) {}
 
-std::string AccountService::RecoveryHash(const std::string& account_id,
-                                         const std::string& code) const {
-  return p_.secrets.KeyedHash("recovery", account_id + ":" + NormalizeRecovery(code));
+std::string MfaService::RecoveryHash(const std::string& account_id, const std::string& code) const {
+  return d_.p.secrets.KeyedHash("recovery", account_id + ":" + NormalizeRecovery(code));
 }
 
-Result<bool> AccountService::CheckTotp(core::Tx& tx, const core::TotpCredential& credential,
-                                       const std::string& code) {
+Result<bool> MfaService::CheckTotp(core::Tx& tx, const core::TotpCredential& credential,
+                                   const std::string& code) {
   if (!SixDigits(code)) return false;
-  VAULT_ASSIGN_OR_RETURN(auto secret, p_.box.Open(credential.secret_enc));
-  std::int64_t now_step = p_.clock.Now() / kStep;
+  VAULT_ASSIGN_OR_RETURN(auto secret, d_.p.box.Open(credential.secret_enc));
+  std::int64_t now_step = d_.p.clock.Now() / kStep;
   for (std::int64_t step = now_step - 1; step <= now_step + 1; ++step) {
-    if (!core::ConstantTimeEquals(p_.otp.Hotp(secret, static_cast<std::uint64_t>(step)), code))
+    if (!core::ConstantTimeEquals(d_.p.otp.Hotp(secret, static_cast<std::uint64_t>(step)), code))
       continue;
     // Burn the step (and every older one): a code cannot be replayed, even concurrently.
     return tx.AdvanceTotpStep(credential.account_id, step);
@@ -58,25 +59,24 @@ Result<bool> AccountService::CheckTotp(core::Tx& tx, const core::TotpCredential&
   return false;
 }
 
-Result<bool> AccountService::GuardedCodeCheck(core::Tx& tx, const std::string& key,
-                                              const std::function<Result<bool>()>& check,
-                                              const char* field,
-                                              std::optional<core::Error>* failure) {
-  VAULT_ASSIGN_OR_RETURN(auto state, Reserve(tx, key));
+Result<bool> MfaService::GuardedCodeCheck(core::Tx& tx, const std::string& key,
+                                          const std::function<Result<bool>()>& check,
+                                          const char* field, std::optional<core::Error>* failure) {
+  VAULT_ASSIGN_OR_RETURN(auto state, d_.Reserve(tx, key));
   VAULT_ASSIGN_OR_RETURN(bool ok, check());
   if (ok) return true;
   *failure = InvalidCode(field);
-  VAULT_TRY(LockIfExhausted(tx, key, state));
+  VAULT_TRY(d_.LockIfExhausted(tx, key, state));
   return false;
 }
 
-Result<std::vector<std::string>> AccountService::NewRecoveryCodes(core::Tx& tx,
-                                                                  const std::string& account_id) {
+Result<std::vector<std::string>> MfaService::NewRecoveryCodes(core::Tx& tx,
+                                                              const std::string& account_id) {
   std::vector<std::string> codes, hashes;
   for (int i = 0; i < kRecoveryCodes; ++i) {
     // 10 base32 characters = 50 random bits; only a keyed hash is stored, and guesses are
     // throttled like TOTP codes.
-    std::string raw = core::Base32(p_.random.Bytes(7)).substr(0, 10);
+    std::string raw = core::Base32(d_.p.random.Bytes(7)).substr(0, 10);
     std::transform(raw.begin(), raw.end(), raw.begin(),
                    [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
     std::string code = raw.substr(0, 5) + "-" + raw.substr(5);
@@ -87,9 +87,9 @@ Result<std::vector<std::string>> AccountService::NewRecoveryCodes(core::Tx& tx,
   return codes;
 }
 
-Result<SignedIn> AccountService::CompleteMfa(const std::string& mfa_token, const std::string& code,
-                                             const std::string& recovery_code,
-                                             const ClientInfo& client) {
+Result<SignedIn> MfaService::CompleteMfa(const std::string& mfa_token, const std::string& code,
+                                         const std::string& recovery_code,
+                                         const ClientInfo& client) {
   if (code.empty() == recovery_code.empty())
     return Fail(Code::kInvalidArgument, "validation.required",
                 "send either code (from the authenticator app) or recovery_code", "code");
@@ -98,8 +98,8 @@ Result<SignedIn> AccountService::CompleteMfa(const std::string& mfa_token, const
     std::optional<SignedIn> signed_in;
     std::optional<core::Error> error;
   } out;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto pending, CheckToken(tx, mfa_token, TokenPurpose::kMfa));
+  VAULT_TRY(d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
+    VAULT_ASSIGN_OR_RETURN(auto pending, d_.CheckToken(tx, mfa_token, TokenPurpose::kMfa));
     std::string key = "mfa:" + pending.account_id;
     VAULT_ASSIGN_OR_RETURN(auto account, tx.FindAccountById(pending.account_id));
     VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(pending.account_id));
@@ -109,59 +109,57 @@ Result<SignedIn> AccountService::CompleteMfa(const std::string& mfa_token, const
     auto check = [&]() -> Result<bool> {
       if (!code.empty()) return CheckTotp(tx, *totp, code);
       return tx.UseRecoveryCode(pending.account_id, RecoveryHash(pending.account_id, recovery_code),
-                                p_.clock.Now());
+                                d_.p.clock.Now());
     };
     VAULT_ASSIGN_OR_RETURN(bool ok, GuardedCodeCheck(tx, key, check, field, &out.error));
     Actor actor = AccountActor(pending.account_id, client);
     // A wrong code: commit the counted attempt with the event, then answer with the error.
-    if (!ok) return audit_.Record(tx, actor, {"session.mfa_failed", "account", pending.account_id});
-    VAULT_TRY(TakeToken(tx, mfa_token, TokenPurpose::kMfa));
+    if (!ok)
+      return d_.audit.Record(tx, actor, {"session.mfa_failed", "account", pending.account_id});
+    VAULT_TRY(d_.TakeToken(tx, mfa_token, TokenPurpose::kMfa));
     VAULT_TRY(tx.ResetThrottle(key));
-    VAULT_ASSIGN_OR_RETURN(auto s,
-                           OpenSession(tx, *account, client,
-                                       code.empty() ? "password+recovery_code" : "password+totp"));
+    VAULT_ASSIGN_OR_RETURN(
+        auto s, d_.OpenSession(tx, *account, client,
+                               code.empty() ? "password+recovery_code" : "password+totp"));
     out.signed_in = std::move(s);
     if (code.empty())
-      return audit_.Record(tx, actor, {"mfa.recovery_code_used", "account", pending.account_id});
+      return d_.audit.Record(tx, actor, {"mfa.recovery_code_used", "account", pending.account_id});
     return {};
-  });
-  if (!r) return Fail(r.error());
+  }));
   if (out.error) return Fail(*out.error);
   return std::move(*out.signed_in);
 }
 
-Result<TotpEnrolment> AccountService::StartTotp(const AuthContext& ctx,
-                                                const std::string& password) {
-  VAULT_TRY(RecheckPassword(ctx, password, "password"));
+Result<TotpEnrolment> MfaService::StartTotp(const AuthContext& ctx, const std::string& password) {
+  VAULT_TRY(d_.RecheckPassword(ctx, password, "password"));
   TotpEnrolment out;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  VAULT_TRY(d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto existing, tx.FindTotp(ctx.account.id));
     if (existing && (existing)->confirmed)
       return Fail(Code::kAlreadyExists, "mfa.already_enabled",
                   "two-factor authentication is already on; turn it off first to re-enrol");
     // 20-byte (160-bit) secret, the size RFC 4226 recommends and every authenticator accepts.
-    std::string secret = p_.random.Bytes(20);
-    core::TotpCredential c{ctx.account.id, p_.box.Seal(secret), false, 0, p_.clock.Now()};
+    std::string secret = d_.p.random.Bytes(20);
+    core::TotpCredential c{ctx.account.id, d_.p.box.Seal(secret), false, 0, d_.p.clock.Now()};
     VAULT_TRY(tx.PutTotp(c));
     out.secret_base32 = core::Base32(secret);
     std::string label =
-        core::UrlEncode(settings_.issuer) + ":" + core::UrlEncode(ctx.account.email);
+        core::UrlEncode(d_.settings.issuer) + ":" + core::UrlEncode(ctx.account.email);
     out.otpauth_uri = "otpauth://totp/" + label + "?secret=" + out.secret_base32 +
-                      "&issuer=" + core::UrlEncode(settings_.issuer) +
+                      "&issuer=" + core::UrlEncode(d_.settings.issuer) +
                       "&algorithm=SHA1&digits=6&period=30";
-    return audit_.Record(tx, ActorOf(ctx),
-                         {"mfa.totp_enrolment_started", "account", ctx.account.id});
-  });
-  if (!r) return Fail(r.error());
+    return d_.audit.Record(tx, ActorOf(ctx),
+                           {"mfa.totp_enrolment_started", "account", ctx.account.id});
+  }));
   return out;
 }
 
-Result<std::vector<std::string>> AccountService::ConfirmTotp(const AuthContext& ctx,
-                                                             const std::string& code) {
+Result<std::vector<std::string>> MfaService::ConfirmTotp(const AuthContext& ctx,
+                                                         const std::string& code) {
   std::vector<std::string> codes;
   std::optional<core::Error> failure;
   std::string key = "mfa:" + ctx.account.id;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  VAULT_TRY(d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(ctx.account.id));
     if (!totp)
       return Fail(Code::kFailedPrecondition, "mfa.not_started", "start the enrolment first");
@@ -172,58 +170,58 @@ Result<std::vector<std::string>> AccountService::ConfirmTotp(const AuthContext& 
         bool ok, GuardedCodeCheck(
                      tx, key, [&] { return CheckTotp(tx, *totp, code); }, "code", &failure));
     if (!ok) return {};
-    auto burned = tx.FindTotp(ctx.account.id);  // re-read: CheckTotp moved last_step
-    if (!burned) return Fail(burned.error());
-    core::TotpCredential c = **burned;
+    // Re-read: CheckTotp moved last_step.
+    VAULT_ASSIGN_OR_RETURN(auto burned, tx.FindTotp(ctx.account.id));
+    core::TotpCredential c = *burned;
     c.confirmed = true;
-    c.created_at = p_.clock.Now();  // enrolled now (a reset's grace window counts from here)
+    c.created_at = d_.p.clock.Now();  // enrolled now (a reset's grace window counts from here)
     VAULT_TRY(tx.PutTotp(c));
-    VAULT_TRY(VoidOutstanding(tx, ctx.account.id));
+    VAULT_TRY(d_.VoidOutstanding(tx, ctx.account.id));
     VAULT_ASSIGN_OR_RETURN(auto fresh, NewRecoveryCodes(tx, ctx.account.id));
     codes = std::move(fresh);
     VAULT_TRY(tx.ResetThrottle(key));
-    return audit_.Record(tx, ActorOf(ctx), {"mfa.totp_enabled", "account", ctx.account.id});
-  });
-  if (!r) return Fail(r.error());
+    return d_.audit.Record(tx, ActorOf(ctx), {"mfa.totp_enabled", "account", ctx.account.id});
+  }));
   if (failure) return Fail(*failure);
-  Mail(SecondFactorChangedMessage(ctx.account.email, "was turned on for your Atomyx account"));
-  if (p_.changes) p_.changes->AccountChanged(ctx.account.id);
+  d_.Mail(SecondFactorChangedMessage(ctx.account.email, "was turned on for your Atomyx account"));
+  if (d_.p.changes) d_.p.changes->AccountChanged(ctx.account.id);
   return codes;
 }
 
-Result<void> AccountService::DisableTotp(const AuthContext& ctx, const std::string& password,
-                                         const std::string& code) {
-  VAULT_TRY(RecheckPassword(ctx, password, "password"));
+Result<void> MfaService::DisableTotp(const AuthContext& ctx, const std::string& password,
+                                     const std::string& code) {
+  VAULT_TRY(d_.RecheckPassword(ctx, password, "password"));
   std::optional<core::Error> failure;
   std::string key = "mfa:" + ctx.account.id;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  auto r = d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(ctx.account.id));
     if (!totp || !(totp)->confirmed)
       return Fail(Code::kFailedPrecondition, "mfa.not_enabled", "two-factor authentication is off");
     auto check = [&]() -> Result<bool> {
       if (SixDigits(code)) return CheckTotp(tx, *totp, code);
-      return tx.UseRecoveryCode(ctx.account.id, RecoveryHash(ctx.account.id, code), p_.clock.Now());
+      return tx.UseRecoveryCode(ctx.account.id, RecoveryHash(ctx.account.id, code),
+                                d_.p.clock.Now());
     };
     VAULT_ASSIGN_OR_RETURN(bool ok, GuardedCodeCheck(tx, key, check, "code", &failure));
     if (!ok) return {};
     VAULT_TRY(tx.DeleteTotp(ctx.account.id));
-    VAULT_TRY(VoidOutstanding(tx, ctx.account.id));
+    VAULT_TRY(d_.VoidOutstanding(tx, ctx.account.id));
     VAULT_TRY(tx.ResetThrottle(key));
-    return audit_.Record(tx, ActorOf(ctx), {"mfa.totp_disabled", "account", ctx.account.id});
+    return d_.audit.Record(tx, ActorOf(ctx), {"mfa.totp_disabled", "account", ctx.account.id});
   });
   if (!r) return r;
   if (failure) return Fail(*failure);
-  Mail(SecondFactorChangedMessage(ctx.account.email, "was turned off for your Atomyx account"));
-  if (p_.changes) p_.changes->AccountChanged(ctx.account.id);
+  d_.Mail(SecondFactorChangedMessage(ctx.account.email, "was turned off for your Atomyx account"));
+  if (d_.p.changes) d_.p.changes->AccountChanged(ctx.account.id);
   return {};
 }
 
-Result<std::vector<std::string>> AccountService::RegenerateRecoveryCodes(const AuthContext& ctx,
-                                                                         const std::string& code) {
+Result<std::vector<std::string>> MfaService::RegenerateRecoveryCodes(const AuthContext& ctx,
+                                                                     const std::string& code) {
   std::vector<std::string> codes;
   std::optional<core::Error> failure;
   std::string key = "mfa:" + ctx.account.id;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  VAULT_TRY(d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(ctx.account.id));
     if (!totp || !(totp)->confirmed)
       return Fail(Code::kFailedPrecondition, "mfa.not_enabled", "two-factor authentication is off");
@@ -233,16 +231,16 @@ Result<std::vector<std::string>> AccountService::RegenerateRecoveryCodes(const A
     if (!ok) return {};
     VAULT_ASSIGN_OR_RETURN(auto fresh, NewRecoveryCodes(tx, ctx.account.id));
     codes = std::move(fresh);
-    VAULT_TRY(VoidOutstanding(tx, ctx.account.id));
+    VAULT_TRY(d_.VoidOutstanding(tx, ctx.account.id));
     VAULT_TRY(tx.ResetThrottle(key));
-    return audit_.Record(tx, ActorOf(ctx),
-                         {"mfa.recovery_codes_regenerated", "account", ctx.account.id});
-  });
-  if (!r) return Fail(r.error());
+    return d_.audit.Record(tx, ActorOf(ctx),
+                           {"mfa.recovery_codes_regenerated", "account", ctx.account.id});
+  }));
   if (failure) return Fail(*failure);
-  Mail(SecondFactorChangedMessage(ctx.account.email,
-                                  "recovery codes were replaced for your Atomyx account; the old "
-                                  "ones no longer work"));
+  d_.Mail(
+      SecondFactorChangedMessage(ctx.account.email,
+                                 "recovery codes were replaced for your Atomyx account; the old "
+                                 "ones no longer work"));
   return codes;
 }
 

@@ -1,6 +1,7 @@
-// AccountService use cases for a signed-in person (profile, password, email, sessions,
-// deletion, own audit) and the password-recovery flow.
-#include "app/account_service.hpp"
+// ProfileService: a signed-in person's own account (profile, password, email, deletion, own
+// audit) and the password-recovery flow.
+#include "app/profile_service.hpp"
+
 #include "app/emails.hpp"
 #include "app/invitation_authority.hpp"
 #include "core/encoding.hpp"
@@ -23,9 +24,12 @@ Result<Account> Load(core::Tx& tx, const std::string& id) {
 
 }  // namespace
 
-Result<Account> AccountService::UpdateProfile(const AuthContext& ctx, const ProfilePatch& patch) {
+ProfileService::ProfileService(Ports ports, AccountSettings settings)
+    : d_(ports, std::move(settings)) {}
+
+Result<Account> ProfileService::UpdateProfile(const AuthContext& ctx, const ProfilePatch& patch) {
   Account updated;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  VAULT_TRY(d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto a, Load(tx, ctx.account.id));
     updated = std::move(a);
     std::string changed;
@@ -40,39 +44,38 @@ Result<Account> AccountService::UpdateProfile(const AuthContext& ctx, const Prof
     VAULT_TRY(apply(patch.name, core::ValidateName, "name", updated.name));
     VAULT_TRY(apply(patch.locale, core::ValidateLocale, "locale", updated.locale));
     VAULT_TRY(apply(patch.time_zone, core::ValidateTimeZone, "time_zone", updated.time_zone));
-    updated.updated_at = p_.clock.Now();
+    updated.updated_at = d_.p.clock.Now();
     VAULT_TRY(tx.UpdateAccount(updated));
-    return audit_.Record(
+    return d_.audit.Record(
         tx, ActorOf(ctx),
         {"account.profile_updated", "account", updated.id, JsonSummary({{"fields", changed}})});
-  });
-  if (!r) return Fail(r.error());
+  }));
   return updated;
 }
 
-Result<void> AccountService::ChangePassword(const AuthContext& ctx,
+Result<void> ProfileService::ChangePassword(const AuthContext& ctx,
                                             const std::string& current_password,
                                             const std::string& new_password) {
-  VAULT_TRY(p_.policy.Check(new_password, ctx.account.email, "new_password"));
-  VAULT_TRY(RecheckPassword(ctx, current_password, "current_password"));
-  VAULT_ASSIGN_OR_RETURN(auto hash, p_.hasher.Hash(new_password));
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  VAULT_TRY(d_.p.policy.Check(new_password, ctx.account.email, "new_password"));
+  VAULT_TRY(d_.RecheckPassword(ctx, current_password, "current_password"));
+  VAULT_ASSIGN_OR_RETURN(auto hash, d_.p.hasher.Hash(new_password));
+  auto r = d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto a, Load(tx, ctx.account.id));
     a.password_hash = hash;
-    a.updated_at = p_.clock.Now();
+    a.updated_at = d_.p.clock.Now();
     VAULT_TRY(tx.UpdateAccount(a));
     VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(ctx.account.id, ctx.session.id));
-    VAULT_TRY(VoidOutstanding(tx, a.id));
-    return audit_.Record(tx, ActorOf(ctx),
-                         {"account.password_changed", "account", a.id,
-                          JsonSummary({{"sessions_revoked", std::to_string(d)}})});
+    VAULT_TRY(d_.VoidOutstanding(tx, a.id));
+    return d_.audit.Record(tx, ActorOf(ctx),
+                           {"account.password_changed", "account", a.id,
+                            JsonSummary({{"sessions_revoked", std::to_string(d)}})});
   });
   if (!r) return r;
-  Mail(PasswordChangedMessage(ctx.account.email));
+  d_.Mail(PasswordChangedMessage(ctx.account.email));
   return {};
 }
 
-Result<void> AccountService::RequestEmailChange(const AuthContext& ctx,
+Result<void> ProfileService::RequestEmailChange(const AuthContext& ctx,
                                                 const std::string& new_email,
                                                 const std::string& password) {
   VAULT_ASSIGN_OR_RETURN(auto valid, core::ValidateEmail(new_email, "new_email"));
@@ -80,14 +83,14 @@ Result<void> AccountService::RequestEmailChange(const AuthContext& ctx,
   if (norm == ctx.account.email_norm)
     return Fail(Code::kInvalidArgument, "validation.same_email",
                 "this is already your email address", "new_email");
-  VAULT_TRY(RecheckPassword(ctx, password, "password"));
+  VAULT_TRY(d_.RecheckPassword(ctx, password, "password"));
   std::string secret;
   bool taken_by_other = false;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  auto r = d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto taken, tx.FindAccountByEmail(norm));
     taken_by_other = taken.has_value();
     // Only the newest request's link works.
-    VAULT_TRY(tx.VoidTokensOfAccount(ctx.account.id, TokenPurpose::kEmailChange, p_.clock.Now()));
+    VAULT_TRY(tx.VoidTokensOfAccount(ctx.account.id, TokenPurpose::kEmailChange, d_.p.clock.Now()));
     // The same writes whether or not the address is taken, and the same answer: a taken
     // address is not revealed (its owner is told instead, and the token is never sent; it
     // could not complete anyway, the address being taken).
@@ -95,51 +98,52 @@ Result<void> AccountService::RequestEmailChange(const AuthContext& ctx,
     t.purpose = TokenPurpose::kEmailChange;
     t.account_id = ctx.account.id;
     t.email = valid;
-    VAULT_ASSIGN_OR_RETURN(auto s, IssueToken(tx, t, settings_.email_change_token_seconds));
+    VAULT_ASSIGN_OR_RETURN(auto s, d_.IssueToken(tx, t, d_.settings.email_change_token_seconds));
     secret = s;
-    return audit_.Record(tx, ActorOf(ctx),
-                         {"account.email_change_requested", "account", ctx.account.id});
+    return d_.audit.Record(tx, ActorOf(ctx),
+                           {"account.email_change_requested", "account", ctx.account.id});
   });
   if (!r) return r;
   if (taken_by_other)
-    Mail(EmailChangeAttemptMessage(valid));
+    d_.Mail(EmailChangeAttemptMessage(valid));
   else
-    Mail(ConfirmNewEmailMessage(valid, settings_.public_url + "/email/confirm?token=" + secret));
-  Mail(EmailChangingMessage(ctx.account.email, valid));
+    d_.Mail(
+        ConfirmNewEmailMessage(valid, d_.settings.public_url + "/email/confirm?token=" + secret));
+  d_.Mail(EmailChangingMessage(ctx.account.email, valid));
   return {};
 }
 
-Result<Account> AccountService::ConfirmEmailChange(const std::string& token,
+Result<Account> ProfileService::ConfirmEmailChange(const std::string& token,
                                                    const ClientInfo& client) {
   Account updated;
-  VAULT_ASSIGN_OR_RETURN(auto old_email, p_.store.Write([&](core::Tx& tx) -> Result<std::string> {
+  VAULT_ASSIGN_OR_RETURN(auto old_email, d_.p.store.Write([&](core::Tx& tx) -> Result<std::string> {
     std::string old_email;
-    VAULT_ASSIGN_OR_RETURN(auto t, TakeToken(tx, token, TokenPurpose::kEmailChange));
+    VAULT_ASSIGN_OR_RETURN(auto t, d_.TakeToken(tx, token, TokenPurpose::kEmailChange));
     auto a = Load(tx, t.account_id);
     if (!a) return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", "token");
     updated = std::move(*a);
     old_email = updated.email;
     // Reset links sent to the old address, other email-change links and pending sign-in steps
     // die with the old address.
-    VAULT_TRY(VoidOutstanding(tx, updated.id));
+    VAULT_TRY(d_.VoidOutstanding(tx, updated.id));
     updated.email = t.email;
     updated.email_norm = core::NormalizeEmail(t.email);
     updated.email_verified = true;
-    updated.updated_at = p_.clock.Now();
+    updated.updated_at = d_.p.clock.Now();
     VAULT_TRY(tx.UpdateAccount(updated));
-    VAULT_TRY(audit_.Record(tx, Actor{"account", updated.id, client.ip, client.user_agent},
-                            {"account.email_changed", "account", updated.id}));
+    VAULT_TRY(d_.audit.Record(tx, Actor{"account", updated.id, client.ip, client.user_agent},
+                              {"account.email_changed", "account", updated.id}));
     return old_email;
   }));
-  Mail(EmailChangedMessage(old_email, updated.email));
-  if (p_.changes) p_.changes->AccountChanged(updated.id);
+  d_.Mail(EmailChangedMessage(old_email, updated.email));
+  if (d_.p.changes) d_.p.changes->AccountChanged(updated.id);
   return updated;
 }
 
-Result<void> AccountService::ForgotPassword(const std::string& email, const ClientInfo& client) {
+Result<void> ProfileService::ForgotPassword(const std::string& email, const ClientInfo& client) {
   VAULT_ASSIGN_OR_RETURN(auto valid, core::ValidateEmail(email, "email"));
   std::optional<core::MailMessage> mail;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  auto r = d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto a, tx.FindAccountByEmail(core::NormalizeEmail(valid)));
     // The same writes (a token and an audit event) whether or not the address has a live
     // account, so the answer's timing reveals nothing; an unknown address's token belongs to no
@@ -149,30 +153,31 @@ Result<void> AccountService::ForgotPassword(const std::string& email, const Clie
     t.purpose = TokenPurpose::kPasswordReset;
     t.account_id = live ? (a)->id : "";
     t.email = live ? (a)->email : valid;
-    VAULT_ASSIGN_OR_RETURN(auto s, IssueToken(tx, t, settings_.reset_token_seconds));
+    VAULT_ASSIGN_OR_RETURN(auto s, d_.IssueToken(tx, t, d_.settings.reset_token_seconds));
     if (live)
-      mail = ResetPasswordMessage((a)->email, settings_.public_url + "/password/reset?token=" + s);
-    return audit_.Record(
+      mail =
+          ResetPasswordMessage((a)->email, d_.settings.public_url + "/password/reset?token=" + s);
+    return d_.audit.Record(
         tx, AnonymousActor(client),
         {"account.password_reset_requested", live ? "account" : "", live ? (a)->id : ""});
   });
   if (!r) return r;
-  if (mail) Mail(*mail);
+  if (mail) d_.Mail(*mail);
   return {};
 }
 
-Result<void> AccountService::ResetPassword(const std::string& token, const std::string& password,
+Result<void> ProfileService::ResetPassword(const std::string& token, const std::string& password,
                                            const ClientInfo& client) {
-  auto peek = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto t, CheckToken(tx, token, TokenPurpose::kPasswordReset));
-    return p_.policy.Check(password, t.email, "password");
+  auto peek = d_.p.store.Read([&](core::Tx& tx) -> Result<void> {
+    VAULT_ASSIGN_OR_RETURN(auto t, d_.CheckToken(tx, token, TokenPurpose::kPasswordReset));
+    return d_.p.policy.Check(password, t.email, "password");
   });
   if (!peek) return peek;
-  VAULT_ASSIGN_OR_RETURN(auto hash, p_.hasher.Hash(password));
+  VAULT_ASSIGN_OR_RETURN(auto hash, d_.p.hasher.Hash(password));
   std::string email, account_id;
   bool mfa_removed = false;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto t, TakeToken(tx, token, TokenPurpose::kPasswordReset));
+  auto r = d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
+    VAULT_ASSIGN_OR_RETURN(auto t, d_.TakeToken(tx, token, TokenPurpose::kPasswordReset));
     // A link is good only for the address it was sent to (belt and braces: an email change
     // also voids it).
     auto a = t.account_id.empty() ? Result<Account>(Fail(Code::kNotFound, "", ""))
@@ -181,39 +186,39 @@ Result<void> AccountService::ResetPassword(const std::string& token, const std::
       return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", "token");
     a->password_hash = hash;
     a->email_verified = true;  // the reset link proved control of the address
-    a->updated_at = p_.clock.Now();
+    a->updated_at = d_.p.clock.Now();
     VAULT_TRY(tx.UpdateAccount(*a));
     VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(a->id, ""));
     VAULT_TRY(tx.ResetThrottle("signin:" + a->email_norm));
-    VAULT_TRY(VoidOutstanding(tx, a->id));
+    VAULT_TRY(d_.VoidOutstanding(tx, a->id));
     Actor actor{"account", a->id, client.ip, client.user_agent};
     VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(a->id));
-    if (totp && settings_.mfa_reset_grace_seconds > 0 &&
-        (totp)->created_at + settings_.mfa_reset_grace_seconds > p_.clock.Now()) {
+    if (totp && d_.settings.mfa_reset_grace_seconds > 0 &&
+        (totp)->created_at + d_.settings.mfa_reset_grace_seconds > d_.p.clock.Now()) {
       VAULT_TRY(tx.DeleteTotp(a->id));
-      if (auto e = audit_.Record(tx, actor, {"mfa.totp_removed_by_reset", "account", a->id}); !e)
+      if (auto e = d_.audit.Record(tx, actor, {"mfa.totp_removed_by_reset", "account", a->id}); !e)
         return e;
       mfa_removed = true;
     }
     email = a->email;
     account_id = a->id;
-    return audit_.Record(tx, actor,
-                         {"account.password_reset", "account", a->id,
-                          JsonSummary({{"sessions_revoked", std::to_string(d)}})});
+    return d_.audit.Record(tx, actor,
+                           {"account.password_reset", "account", a->id,
+                            JsonSummary({{"sessions_revoked", std::to_string(d)}})});
   });
   if (!r) return r;
-  Mail(PasswordChangedMessage(email));
+  d_.Mail(PasswordChangedMessage(email));
   if (mfa_removed) {
-    Mail(SecondFactorChangedMessage(
+    d_.Mail(SecondFactorChangedMessage(
         email,
         "was turned off for your Atomyx account by a password reset, because it had been "
         "turned on only recently; turn it on again from your security settings"));
-    if (p_.changes) p_.changes->AccountChanged(account_id);
+    if (d_.p.changes) d_.p.changes->AccountChanged(account_id);
   }
   return {};
 }
 
-Result<void> AccountService::DeleteAccount(const AuthContext& ctx, const std::string& password) {
+Result<void> ProfileService::DeleteAccount(const AuthContext& ctx, const std::string& password) {
   // Cheap refusal first: a sole Owner learns it without spending a password attempt.
   auto sole_owner = [&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto sole, tx.SoleOwnerWorkspaces(ctx.account.id));
@@ -223,75 +228,43 @@ Result<void> AccountService::DeleteAccount(const AuthContext& ctx, const std::st
                       "; make someone else an Owner or delete the workspace first");
     return {};
   };
-  VAULT_TRY(p_.store.Read(sole_owner));
-  VAULT_TRY(RecheckPassword(ctx, password, "password"));
+  VAULT_TRY(d_.p.store.Read(sole_owner));
+  VAULT_TRY(d_.RecheckPassword(ctx, password, "password"));
   std::vector<std::string> left;
-  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+  auto r = d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_TRY(sole_owner(tx));
     // Each workspace's own log records that the member left (its admins read that log, not
     // the account's).
     VAULT_ASSIGN_OR_RETURN(auto cards, tx.ListWorkspacesOf(ctx.account.id));
     for (const auto& c : cards) {
-      if (auto e = audit_.Record(tx, ActorOf(ctx),
-                                 {"member.left", "account", ctx.account.id,
-                                  JsonSummary({{"reason", "account_deleted"}}), c.workspace.id});
+      if (auto e = d_.audit.Record(tx, ActorOf(ctx),
+                                   {"member.left", "account", ctx.account.id,
+                                    JsonSummary({{"reason", "account_deleted"}}), c.workspace.id});
           !e)
         return e;
       left.push_back(c.workspace.id);
       // Invitations sent on this account's authority go with it.
-      VAULT_TRY(RevokeInvitationsBeyondAuthority(tx, audit_, ActorOf(ctx), c.workspace.id,
-                                                 ctx.account.id, std::nullopt, p_.clock.Now()));
+      VAULT_TRY(RevokeInvitationsBeyondAuthority(tx, d_.audit, ActorOf(ctx), c.workspace.id,
+                                                 ctx.account.id, std::nullopt, d_.p.clock.Now()));
     }
     // The event keeps only the opaque id: once the row is gone it is a pseudonym.
-    if (auto e = audit_.Record(tx, ActorOf(ctx), {"account.deleted", "account", ctx.account.id});
+    if (auto e = d_.audit.Record(tx, ActorOf(ctx), {"account.deleted", "account", ctx.account.id});
         !e)
       return e;
     return tx.DeleteAccount(ctx.account.id);
   });
-  if (r && p_.changes) {
-    p_.changes->AccountChanged(ctx.account.id);
-    for (const auto& w : left) p_.changes->WorkspaceChanged(w);
+  if (r && d_.p.changes) {
+    d_.p.changes->AccountChanged(ctx.account.id);
+    for (const auto& w : left) d_.p.changes->WorkspaceChanged(w);
   }
   return r;
 }
 
-Result<std::vector<core::Session>> AccountService::ListSessions(const AuthContext& ctx) {
-  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::Session>> {
-    std::vector<core::Session> out;
-    VAULT_ASSIGN_OR_RETURN(auto s, tx.ListSessions(ctx.account.id));
-    core::Timestamp now = p_.clock.Now();
-    for (auto& session : s)
-      if (session.expires_at > now && session.last_seen_at + settings_.session_idle_seconds > now)
-        out.push_back(std::move(session));
-    return out;
-  });
-}
-
-Result<void> AccountService::RevokeSession(const AuthContext& ctx, const std::string& session_id) {
-  return p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSession(ctx.account.id, session_id));
-    if (!d) return Fail(Code::kNotFound, "session.not_found", "no such session");
-    return audit_.Record(tx, ActorOf(ctx), {"session.revoked", "session", session_id});
-  });
-}
-
-Result<int> AccountService::RevokeOtherSessions(const AuthContext& ctx) {
-  return p_.store.Write([&](core::Tx& tx) -> Result<int> {
-    int n = 0;
-    VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(ctx.account.id, ctx.session.id));
-    n = d;
-    VAULT_TRY(audit_.Record(tx, ActorOf(ctx),
-                            {"session.revoked_others", "account", ctx.account.id,
-                             JsonSummary({{"count", std::to_string(n)}})}));
-    return n;
-  });
-}
-
-Result<std::vector<core::AuditEvent>> AccountService::MyAudit(const AuthContext& ctx,
+Result<std::vector<core::AuditEvent>> ProfileService::MyAudit(const AuthContext& ctx,
                                                               core::AuditQuery query) {
   query.subject_id = ctx.account.id;
   query.workspace_id.clear();
-  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::AuditEvent>> {
+  return d_.p.store.Read([&](core::Tx& tx) -> Result<std::vector<core::AuditEvent>> {
     std::vector<core::AuditEvent> out;
     VAULT_ASSIGN_OR_RETURN(auto events, tx.QueryAudit(query));
     out = std::move(events);

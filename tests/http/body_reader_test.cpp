@@ -1,0 +1,88 @@
+#include "http/body_reader.hpp"
+
+#include <gtest/gtest.h>
+
+#include "core/product.hpp"
+#include "http/endpoint.hpp"
+
+namespace vault::http {
+namespace {
+
+struct PrincipalInput {
+  core::PrincipalType type = core::PrincipalType::kAccount;
+  std::string id;
+  void Fields(BodyReader& r) {
+    r.Field("type", type, 16, core::ParsePrincipalType);
+    r.Field("id", id, 64);
+  }
+};
+
+struct GrantInput {
+  PrincipalInput principal;
+  std::optional<std::string> note;
+  std::vector<PrincipalInput> also;
+  void Fields(BodyReader& r) {
+    r.Field("principal", principal);
+    r.Field("note", note, 5);
+    r.Field("also", also, 2);
+  }
+};
+
+core::Result<GrantInput> Read(const std::string& body) {
+  Request req;
+  req.headers.emplace_back("content-type", "application/json");
+  req.body = body;
+  Call c(req);
+  return c.Body<GrantInput>();
+}
+
+std::string FieldOf(const core::Result<GrantInput>& r) { return r ? "<ok>" : r.error().field; }
+std::string IdOf(const core::Result<GrantInput>& r) { return r ? "<ok>" : r.error().id; }
+
+TEST(BodyReader, ReadsEveryDeclaredField) {
+  auto in = Read(R"({"principal":{"type":"group","id":"grp_1"},"note":"hi",)"
+                 R"("also":[{"type":"account","id":"acc_1"}]})");
+  ASSERT_TRUE(in) << in.error().id;
+  EXPECT_EQ(in->principal.type, core::PrincipalType::kGroup);
+  EXPECT_EQ(in->principal.id, "grp_1");
+  EXPECT_EQ(in->note, "hi");
+  ASSERT_EQ(in->also.size(), 1u);
+  EXPECT_EQ(in->also[0].id, "acc_1");
+}
+
+TEST(BodyReader, OptionalFieldsMayBeAbsentOrNull) {
+  auto in = Read(R"({"principal":{"type":"account","id":"a"},"note":null})");
+  ASSERT_TRUE(in);
+  EXPECT_FALSE(in->note);
+  EXPECT_TRUE(in->also.empty());
+}
+
+TEST(BodyReader, TheFirstProblemNamesItsFieldWithItsPath) {
+  EXPECT_EQ(IdOf(Read(R"({})")), "validation.required");
+  EXPECT_EQ(FieldOf(Read(R"({})")), "principal");
+  EXPECT_EQ(FieldOf(Read(R"({"principal":{"id":"a"}})")), "principal.type");
+  EXPECT_EQ(IdOf(Read(R"({"principal":{"type":"robot","id":"a"}})")), "validation.principal_type");
+  EXPECT_EQ(FieldOf(Read(R"({"principal":{"type":"robot","id":"a"}})")), "principal.type");
+  // The first problem wins: type is checked before id, principal before note.
+  EXPECT_EQ(FieldOf(Read(R"({"principal":{"type":"robot"},"note":"far too long"})")),
+            "principal.type");
+  EXPECT_EQ(IdOf(Read(R"({"principal":{"type":"group","id":"a"},"note":"far too long"})")),
+            "validation.too_long");
+  EXPECT_EQ(FieldOf(Read(R"({"principal":{"type":"group","id":"a"},"also":[{"type":"group"}]})")),
+            "also[0].id");
+  EXPECT_EQ(FieldOf(Read(R"({"principal":{"type":"group","id":"a"},"also":[1]})")), "also[0]");
+}
+
+TEST(BodyReader, TheBodyMustBeAJsonObject) {
+  Request req;
+  req.body = R"({"principal":{}})";  // no content type
+  Call c(req);
+  auto in = c.Body<GrantInput>();
+  ASSERT_FALSE(in);
+  EXPECT_EQ(in.error().code, core::Code::kUnsupportedMediaType);
+  EXPECT_EQ(IdOf(Read("[]")), "validation.type");
+  EXPECT_EQ(IdOf(Read("{")), "validation.malformed_json");
+}
+
+}  // namespace
+}  // namespace vault::http
