@@ -21,9 +21,11 @@ import {
   RoleBadge,
   StatusBadge,
   TableWrap,
+  DataTable,
+  LoadMore,
+  usePaged,
   Submit,
   downloadText,
-  messageOf,
   toast,
   useForm,
   useResource,
@@ -62,36 +64,16 @@ function NotSuperAdmin() {
   );
 }
 
-/** A searchable, cursor-paged admin list (accounts, workspaces). */
+/** A searchable, cursor-paged admin list (accounts, workspaces): the shared usePaged with `q`. */
 function usePagedSearch<T>(base: string) {
   const [q, setQ] = useState("");
   const [applied, setApplied] = useState("");
-  const [more, setMore] = useState<T[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loadingMore, setLoadingMore] = useState(false);
-  const url = `${base}?limit=50${applied ? "&q=" + encodeURIComponent(applied) : ""}`;
-  const res = useResource<Page<T>>(url);
-  const next = cursor === null ? res.data?.next_cursor : cursor;
-  const loadMore = async () => {
-    if (!next) return;
-    setLoadingMore(true);
-    try {
-      const p = await api.get<Page<T>>(`${url}&cursor=${encodeURIComponent(next)}`);
-      setMore((xs) => [...xs, ...p.items]);
-      setCursor(p.next_cursor || "");
-    } catch (e) {
-      toast(messageOf(e));
-    } finally {
-      setLoadingMore(false);
-    }
-  };
+  const list = usePaged<T>(`${base}?limit=50${applied ? "&q=" + encodeURIComponent(applied) : ""}`);
   const search = (e: Event) => {
     e.preventDefault();
-    setMore([]);
-    setCursor(null);
     setApplied(q.trim());
   };
-  return { q, setQ, search, res, items: [...(res.data?.items || []), ...more], next, loadMore, loadingMore, applied };
+  return { q, setQ, search, list, applied };
 }
 
 function SearchForm({ label, q, setQ, onSubmit }: { label: string; q: string; setQ: (v: string) => void; onSubmit: (e: Event) => void }) {
@@ -103,67 +85,46 @@ function SearchForm({ label, q, setQ, onSubmit }: { label: string; q: string; se
   );
 }
 
-function LoadMore({ next, busy, onClick }: { next: string | null | undefined; busy: boolean; onClick: () => void }) {
-  if (!next) return null;
-  return (
-    <button type="button" class="secondary" aria-busy={busy ? "true" : undefined} disabled={busy} onClick={onClick}>
-      Load more
-    </button>
-  );
-}
-
 // ---------------------------------------------------------------- accounts
 export function AdminAccounts({ account }: PageProps) {
-  const list = usePagedSearch<Account>("/api/v1/admin/accounts");
+  const search = usePagedSearch<Account>("/api/v1/admin/accounts");
   if (!account?.super_admin) return <NotSuperAdmin />;
   return (
     <section>
       <PageHeader title="Accounts" />
       <AdminTabs />
-      <SearchForm label="Search by email or name" q={list.q} setQ={list.setQ} onSubmit={list.search} />
-      <Loaded res={list.res} rows={5}>
-        {() =>
-          list.items.length === 0 ? (
-            <Empty title={list.applied ? `No account matches “${list.applied}”` : "No accounts yet"}>Accounts appear here when people sign up.</Empty>
+      <SearchForm label="Search by email or name" q={search.q} setQ={search.setQ} onSubmit={search.search} />
+      <Loaded res={search.list} rows={5}>
+        {(page) =>
+          page.items.length === 0 ? (
+            <Empty title={search.applied ? `No account matches “${search.applied}”` : "No accounts yet"}>Accounts appear here when people sign up.</Empty>
           ) : (
-            <TableWrap label="Accounts">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Email</th>
-                    <th scope="col">Status</th>
-                    <th scope="col">Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.items.map((a) => (
-                    <tr key={a.id}>
-                      <td>
-                        <Link href={`/admin/accounts/${seg(a.id)}`}>{a.name}</Link>
-                        {a.super_admin && (
-                          <>
-                            {" "}
-                            <span class="badge">Super Admin</span>
-                          </>
-                        )}
-                      </td>
-                      <td>{a.email}</td>
-                      <td>
-                        <StatusBadge ok={!a.disabled} text={a.disabled ? "Disabled" : "Active"} />
-                      </td>
-                      <td>
-                        <DateTime iso={a.created_at} dateOnly />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
+            <DataTable label="Accounts" columns={["Name", "Email", "Status", "Created"]}>
+              {page.items.map((a) => (
+                <tr key={a.id}>
+                  <td>
+                    <Link href={`/admin/accounts/${seg(a.id)}`}>{a.name}</Link>
+                    {a.super_admin && (
+                      <>
+                        {" "}
+                        <span class="badge">Super Admin</span>
+                      </>
+                    )}
+                  </td>
+                  <td>{a.email}</td>
+                  <td>
+                    <StatusBadge ok={!a.disabled} text={a.disabled ? "Disabled" : "Active"} />
+                  </td>
+                  <td>
+                    <DateTime iso={a.created_at} dateOnly />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </Loaded>
-      <LoadMore next={list.next} busy={list.loadingMore} onClick={list.loadMore} />
+      <LoadMore list={search.list} />
     </section>
   );
 }
@@ -266,48 +227,36 @@ export function AdminAccount({ params, account }: PageProps) {
 
 // ---------------------------------------------------------------- workspaces
 export function AdminWorkspaces({ account }: PageProps) {
-  const list = usePagedSearch<Workspace>("/api/v1/admin/workspaces");
+  const search = usePagedSearch<Workspace>("/api/v1/admin/workspaces");
   if (!account?.super_admin) return <NotSuperAdmin />;
   return (
     <section>
       <PageHeader title="Workspaces" />
       <AdminTabs />
-      <SearchForm label="Search by name or shortname" q={list.q} setQ={list.setQ} onSubmit={list.search} />
-      <Loaded res={list.res} rows={5}>
-        {() =>
-          list.items.length === 0 ? (
-            <Empty title={list.applied ? `No workspace matches “${list.applied}”` : "No workspaces yet"}>Workspaces appear here when people create them.</Empty>
+      <SearchForm label="Search by name or shortname" q={search.q} setQ={search.setQ} onSubmit={search.search} />
+      <Loaded res={search.list} rows={5}>
+        {(page) =>
+          page.items.length === 0 ? (
+            <Empty title={search.applied ? `No workspace matches “${search.applied}”` : "No workspaces yet"}>Workspaces appear here when people create them.</Empty>
           ) : (
-            <TableWrap label="Workspace list">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Name</th>
-                    <th scope="col">Short name</th>
-                    <th scope="col">Requires 2FA</th>
-                    <th scope="col">Created</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {list.items.map((w) => (
-                    <tr key={w.id}>
-                      <td>
-                        <Link href={`/admin/workspaces/${seg(w.id)}`}>{w.name}</Link>
-                      </td>
-                      <td>{w.shortname}</td>
-                      <td>{w.require_2fa ? "Yes" : "No"}</td>
-                      <td>
-                        <DateTime iso={w.created_at} dateOnly />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
+            <DataTable label="Workspace list" columns={["Name", "Short name", "Requires 2FA", "Created"]}>
+              {page.items.map((w) => (
+                <tr key={w.id}>
+                  <td>
+                    <Link href={`/admin/workspaces/${seg(w.id)}`}>{w.name}</Link>
+                  </td>
+                  <td>{w.shortname}</td>
+                  <td>{w.require_2fa ? "Yes" : "No"}</td>
+                  <td>
+                    <DateTime iso={w.created_at} dateOnly />
+                  </td>
+                </tr>
+              ))}
+            </DataTable>
           )
         }
       </Loaded>
-      <LoadMore next={list.next} busy={list.loadingMore} onClick={list.loadMore} />
+      <LoadMore list={search.list} />
     </section>
   );
 }
