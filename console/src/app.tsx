@@ -212,7 +212,7 @@ function WorkspaceSwitcher({ current }: { current: Workspace }) {
           navigate(v === "" ? "/" : `/w/${seg(v)}`);
         }}
       >
-        {(list.data?.items || [current]).map((w) => (
+        {(list.data?.items || [current]).map((l) => l.id === current.id ? current : l).map((w) => (
           <option key={w.id} value={w.shortname}>
             {w.name}
           </option>

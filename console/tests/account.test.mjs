@@ -167,7 +167,7 @@ test("sign in with a TOTP code, then with a recovery code that works only once",
 
   await signOut(page);
   await signInWithRecoveryCode(page, codes[0]);
-  assert.equal(await errorBeside(page, "recovery_code"), "That code is not right. Check your authenticator app and try again.");
+  assert.equal(await errorBeside(page, "recovery_code"), "That recovery code is not right, or it was already used.");
   assert.match(page.url(), /\/signin/);
 });
 

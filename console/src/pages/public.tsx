@@ -63,6 +63,9 @@ export function SignIn({ query, account }: PageProps) {
 function MfaStep({ challenge, onDone, onRestart }: { challenge: MfaChallenge; onDone: (s: SignedIn) => Promise<void>; onRestart: () => void }) {
   const [useRecovery, setUseRecovery] = useState(false);
   const form = useForm({ code: "", recovery_code: "" }, async (v) => {
+    const typed = useRecovery ? v.recovery_code.trim() : v.code.replace(/\s+/g, "");
+    if (!typed)
+      throw new ApiError({ status: 400, code: "validation.required", field: useRecovery ? "recovery_code" : "code" });
     const body = useRecovery
       ? { mfa_token: challenge.mfa_token, recovery_code: v.recovery_code.trim() }
       : { mfa_token: challenge.mfa_token, code: v.code.replace(/\s+/g, "") };
@@ -75,7 +78,7 @@ function MfaStep({ challenge, onDone, onRestart }: { challenge: MfaChallenge; on
       <PageHeader title="Two-factor authentication" />
       <form onSubmit={form.onSubmit} noValidate>
         {useRecovery ? (
-          <Field label="Recovery code" name="recovery_code" autoComplete="one-time-code" required autoFocus hint="One of the codes you saved when you turned on two-factor authentication, like abcde-12345." value={form.values.recovery_code} onInput={form.set("recovery_code")} error={form.errors.recovery_code} />
+          <Field label="Recovery code" name="recovery_code" autoComplete="one-time-code" required autoFocus hint="One of the codes you saved when you turned on two-factor authentication, like abcde-12345." value={form.values.recovery_code} onInput={form.set("recovery_code")} error={form.errors.recovery_code && /not right/.test(form.errors.recovery_code) ? "That recovery code is not right, or it was already used." : form.errors.recovery_code} />
         ) : (
           <Field label="Code from your authenticator app" name="code" inputMode="numeric" autoComplete="one-time-code" required autoFocus maxLength={10} value={form.values.code} onInput={form.set("code")} error={form.errors.code} />
         )}
