@@ -34,9 +34,12 @@ export function currentAccount(): Account | null {
 /** Reads the current session (if any) from the cookie. */
 export async function loadSession(): Promise<void> {
   try {
-    const s = await api.get<Session>("/api/v1/sessions/current", { allow401: true });
+    // Both in parallel: one round trip before the first signed-in page can render.
+    const [s, me] = await Promise.all([
+      api.get<Session>("/api/v1/sessions/current", { allow401: true }),
+      api.get<Account>("/api/v1/me", { allow401: true }),
+    ]);
     setCsrf(s.csrf_token);
-    const me = await api.get<Account>("/api/v1/me", { allow401: true });
     set({ loading: false, account: me });
   } catch (e) {
     if (!(e instanceof ApiError) || e.status !== 401) console.warn("session check failed", e);
