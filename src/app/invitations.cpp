@@ -196,18 +196,42 @@ Result<core::Invitation> WorkspaceService::CheckInvitation(core::Tx& tx, const s
   return *inv;
 }
 
+Result<core::Invitation> WorkspaceService::MyPendingInvitation(core::Tx& tx, const AuthContext& ctx,
+                                                               const std::string& id) {
+  VAULT_ASSIGN_OR_RETURN(auto mine, tx.ListInvitationsForEmail(ctx.account.email_norm));
+  for (auto& inv : mine)
+    if (inv.id == id && inv.status == InvitationStatus::kPending && inv.expires_at > p_.clock.Now())
+      return std::move(inv);
+  return Fail(Code::kNotFound, "invitation.not_found", "no such pending invitation to you");
+}
+
 Result<InvitationAccepted> WorkspaceService::AcceptInvitation(const std::string& token,
                                                               const AuthContext* ctx,
                                                               const std::string& name,
                                                               const std::string& password,
                                                               const ClientInfo& client) {
+  return Accept([&](core::Tx& tx) { return CheckInvitation(tx, token); }, ctx, name, password,
+                client);
+}
+
+Result<InvitationAccepted> WorkspaceService::AcceptMyInvitation(const AuthContext& ctx,
+                                                                const std::string& id,
+                                                                const ClientInfo& client) {
+  return Accept([&](core::Tx& tx) { return MyPendingInvitation(tx, ctx, id); }, &ctx, "", "",
+                client);
+}
+
+Result<InvitationAccepted> WorkspaceService::Accept(const InvitationFinder& find,
+                                                    const AuthContext* ctx, const std::string& name,
+                                                    const std::string& password,
+                                                    const ClientInfo& client) {
   std::optional<std::string> hash;
   if (!ctx) {
     // Signing up through the link: check everything cheap first, then hash outside the
     // transaction.
     VAULT_TRY(core::ValidateName(name, "name"));
     auto peek = p_.store.Read([&](core::Tx& tx) -> Result<void> {
-      VAULT_ASSIGN_OR_RETURN(auto inv, CheckInvitation(tx, token));
+      VAULT_ASSIGN_OR_RETURN(auto inv, find(tx));
       VAULT_TRY(RequireInviterAuthority(tx, inv));
       VAULT_ASSIGN_OR_RETURN(auto existing, tx.FindAccountByEmail(inv.email_norm));
       if (existing)
@@ -221,7 +245,7 @@ Result<InvitationAccepted> WorkspaceService::AcceptInvitation(const std::string&
   }
   InvitationAccepted out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto inv, CheckInvitation(tx, token));
+    VAULT_ASSIGN_OR_RETURN(auto inv, find(tx));
     VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(inv.workspace_id));
     if (!w)
       return Fail(Code::kInvalidArgument, "token.invalid", "this invitation link is not valid",
@@ -291,12 +315,22 @@ Result<InvitationAccepted> WorkspaceService::AcceptInvitation(const std::string&
 
 Result<void> WorkspaceService::DeclineInvitation(const std::string& token,
                                                  const ClientInfo& client) {
+  return Decline([&](core::Tx& tx) { return CheckInvitation(tx, token); }, AnonymousActor(client));
+}
+
+Result<void> WorkspaceService::DeclineMyInvitation(const AuthContext& ctx, const std::string& id,
+                                                   const ClientInfo& client) {
+  return Decline([&](core::Tx& tx) { return MyPendingInvitation(tx, ctx, id); },
+                 AccountActor(ctx.account.id, client));
+}
+
+Result<void> WorkspaceService::Decline(const InvitationFinder& find, const Actor& actor) {
   return p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto inv, CheckInvitation(tx, token));
+    VAULT_ASSIGN_OR_RETURN(auto inv, find(tx));
     inv.status = InvitationStatus::kDeclined;
     inv.responded_at = p_.clock.Now();
     VAULT_TRY(tx.UpdateInvitation(inv));
-    return audit_.Record(tx, AnonymousActor(client),
+    return audit_.Record(tx, actor,
                          {"invitation.declined", "invitation", inv.id, "{}", inv.workspace_id});
   });
 }

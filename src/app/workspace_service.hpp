@@ -4,6 +4,7 @@
 // Each use case is one transaction with its audit event. Thread-safe.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -98,6 +99,13 @@ class WorkspaceService {
                                                     const std::string& password,
                                                     const ClientInfo& client);
   core::Result<void> DeclineInvitation(const std::string& token, const ClientInfo& client);
+  // The signed-in invitee answers from the list (GET /me/invitations) instead of the mailed
+  // link: `id` must be a pending, unexpired invitation to the caller's own address, else
+  // not_found "invitation.not_found" (so nobody learns of invitations sent to others).
+  core::Result<InvitationAccepted> AcceptMyInvitation(const AuthContext& ctx, const std::string& id,
+                                                      const ClientInfo& client);
+  core::Result<void> DeclineMyInvitation(const AuthContext& ctx, const std::string& id,
+                                         const ClientInfo& client);
   // Pending invitations addressed to the caller, with their workspaces.
   core::Result<std::vector<std::pair<core::Invitation, core::Workspace>>> MyInvitations(
       const AuthContext& ctx);
@@ -116,6 +124,15 @@ class WorkspaceService {
 
  private:
   core::Result<core::Invitation> CheckInvitation(core::Tx& tx, const std::string& token);
+  // The caller's own pending invitation `id` (AcceptMyInvitation).
+  core::Result<core::Invitation> MyPendingInvitation(core::Tx& tx, const AuthContext& ctx,
+                                                     const std::string& id);
+  // Finds the invitation being answered inside the transaction: by link token or by id.
+  using InvitationFinder = std::function<core::Result<core::Invitation>(core::Tx&)>;
+  core::Result<InvitationAccepted> Accept(const InvitationFinder& find, const AuthContext* ctx,
+                                          const std::string& name, const std::string& password,
+                                          const ClientInfo& client);
+  core::Result<void> Decline(const InvitationFinder& find, const Actor& actor);
   void Changed(const std::string& workspace_id) {
     if (p_.changes) p_.changes->WorkspaceChanged(workspace_id);
   }

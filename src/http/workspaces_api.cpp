@@ -124,6 +124,11 @@ class WorkspacesApi {
                &A::Accept);
     routes.Add({"POST", "/api/v1/invitations/decline", E::kBlocking, Access::kCredential}, this,
                &A::Decline);
+    // The signed-in invitee answers from the list of their pending invitations.
+    routes.Add({"POST", "/api/v1/me/invitations/{id}/accept", E::kBlocking, S}, this,
+               &A::AcceptMine);
+    routes.Add({"POST", "/api/v1/me/invitations/{id}/decline", E::kBlocking, S}, this,
+               &A::DeclineMine);
     routes.Add({"GET", w + "/audit", E::kBlocking, S}, this, &A::Audit);
     routes.Add({"GET", "/api/v1/admin/accounts", E::kBlocking, Admin}, this, &A::AdminAccounts);
     routes.Add({"GET", "/api/v1/admin/accounts/{id}", E::kBlocking, Admin}, this, &A::AdminAccount);
@@ -281,6 +286,17 @@ class WorkspacesApi {
   core::Result<Response> Decline(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto in, c.Body<AcceptInput>());
     VAULT_TRY(workspaces_.DeclineInvitation(in.token, ClientOf(c.req)));
+    return Response::NoContent();
+  }
+
+  core::Result<Response> AcceptMine(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto accepted,
+                           workspaces_.AcceptMyInvitation(c.ctx, c.param("id"), ClientOf(c.req)));
+    return JsonOk(200, RenderAccepted(accepted));
+  }
+
+  core::Result<Response> DeclineMine(Call& c) {
+    VAULT_TRY(workspaces_.DeclineMyInvitation(c.ctx, c.param("id"), ClientOf(c.req)));
     return Response::NoContent();
   }
 

@@ -994,6 +994,8 @@ API_ENDPOINTS.extend([
     ("POST", "/api/v1/workspaces"),
     ("GET", "/api/v1/me/workspaces"),
     ("GET", "/api/v1/workspace-shortnames/{shortname}"),
+    ("POST", "/api/v1/me/invitations/{id}/accept"),
+    ("POST", "/api/v1/me/invitations/{id}/decline"),
     ("GET", "/api/v1/me/invitations"),
     ("GET", "/api/v1/workspaces/{ws}"),
     ("PATCH", "/api/v1/workspaces/{ws}"),

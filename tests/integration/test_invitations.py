@@ -99,6 +99,40 @@ class InvitationsTest(WorkspaceFlows, VaultTestCase):
                                    {"email": invitee.email})
         self.assertProblem(r, 409, "member.exists")
 
+    def test_signed_in_invitee_answers_from_the_list(self):
+        """POST /me/invitations/{id}/accept|decline: the invitee's own pending invitations only."""
+        invitee = self.create_account(name="Lia List", prefix="listed")
+        stranger = self.create_account(name="Sam Stranger", prefix="stranger")
+        first, _ = self.invite(self.owner.client, self.wid, invitee.email, role="billing")
+        path = f"/api/v1/me/invitations/{first['id']}"
+        # nobody else can answer it, and without a session nothing happens
+        for who in (stranger.client, self.owner.client):
+            self.assertProblem(who.post(path + "/accept"), 404, "invitation.not_found")
+            self.assertProblem(who.post(path + "/decline"), 404, "invitation.not_found")
+        self.assertProblem(self.client(mode="none").post(path + "/accept"), 401, "auth.required")
+        self.assertProblem(invitee.client.post("/api/v1/me/invitations/inv_nope/accept"), 404,
+                           "invitation.not_found")
+        # the invitee declines: gone from both lists, audited as the invitee
+        self.assertEqual(invitee.client.post(path + "/decline").status, 204)
+        self.assertEqual(invitee.client.get("/api/v1/me/invitations").json["items"], [])
+        pending = self.owner.client.get(f"/api/v1/workspaces/{self.wid}/invitations").json["items"]
+        self.assertNotIn(first["id"], [i["id"] for i in pending])
+        self.assertAudited("invitation.declined", first["id"], invitee.id)
+        self.assertProblem(invitee.client.post(path + "/accept"), 404, "invitation.not_found")
+        # invited again, the invitee accepts from the list with the invited role
+        second, token = self.invite(self.owner.client, self.wid, invitee.email, role="billing")
+        r = invitee.client.post(f"/api/v1/me/invitations/{second['id']}/accept")
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["workspace"]["id"], r.json["workspace"]["my_role"]),
+                         (self.wid, "billing"), r)
+        self.assertNotIn("session_token", r.json)
+        self.assertEqual(self.role_of(self.owner.client, self.wid, invitee.id), "billing")
+        self.assertAudited("invitation.accepted", second["id"], invitee.id)
+        # the mailed link of an invitation answered from the list no longer works
+        r = self.client(mode="cookie", auto_csrf=True).post("/api/v1/invitations/decline",
+                                                            {"token": token})
+        self.assertProblem(r, 400, {"token.used", "token.invalid"}, "token")
+
     def test_new_person_signs_up_through_the_link(self):
         email = unique_email("newbie")
         inv, token = self.invite(self.owner.client, self.wid, email, "billing")

@@ -52,7 +52,7 @@ function ordered(d: MyWorkspaces): Workspace[] {
   );
 }
 
-export function Workspaces({ account }: PageProps) {
+export function Workspaces(_: PageProps) {
   const list = useResource<MyWorkspaces>("/api/v1/me/workspaces");
   const [adding, setAdding] = useState(false);
   const add = (
@@ -64,7 +64,7 @@ export function Workspaces({ account }: PageProps) {
   return (
     <section>
       <PageHeader title="Workspaces">{list.data && !empty && add}</PageHeader>
-      <Invitations email={account?.email || ""} />
+      <Invitations onJoined={list.reload} />
       <Loaded res={list} rows={3}>
         {(d) =>
           d.items.length === 0 ? (
@@ -103,29 +103,55 @@ export function Workspaces({ account }: PageProps) {
   );
 }
 
-/** Invitations to my address. Accepting needs the token, which only the invitation email holds. */
-function Invitations({ email }: { email: string }) {
+/** Invitations to my address, answered here (the mailed link works too, until one is used). */
+function Invitations({ onJoined }: { onJoined: () => void }) {
   const inv = useResource<{ items: MyInvitation[] }>("/api/v1/me/invitations");
+  const [busy, setBusy] = useState("");
+  const [error, setError] = useState("");
   const items = inv.data?.items || [];
   if (inv.error) return <ErrorState error={inv.error} onRetry={inv.reload} />;
   if (!items.length) return null;
+  const answer = async (i: MyInvitation, how: "accept" | "decline") => {
+    setBusy(i.id + how);
+    setError("");
+    try {
+      await api.post(`/api/v1/me/invitations/${seg(i.id)}/${how}`);
+      if (how === "accept") {
+        toast(`You joined ${i.workspace.name}.`);
+        onJoined();
+      } else toast(`You declined the invitation to ${i.workspace.name}.`);
+      inv.reload();
+    } catch (e) {
+      setError(messageOf(e));
+      inv.reload();
+    } finally {
+      setBusy("");
+    }
+  };
   return (
     <section class="invitations" aria-labelledby="inv-title">
       <h2 id="inv-title">Invitations waiting for you</h2>
-      <ul>
+      <FormError message={error} />
+      <ul class="plain-list">
         {items.map((i) => (
-          <li key={i.id}>
-            <strong>{i.workspace.name}</strong> invited you as <RoleBadge role={i.role} />{" "}
-            <small>
-              (until <DateTime iso={i.expires_at} dateOnly />)
-            </small>
+          <li key={i.id} class="row-item">
+            <span>
+              <strong>{i.workspace.name}</strong> invited you as <RoleBadge role={i.role} />{" "}
+              <small>
+                (until <DateTime iso={i.expires_at} dateOnly />)
+              </small>
+            </span>
+            <span class="row-actions">
+              <button type="button" class="small" aria-busy={busy === i.id + "accept" ? "true" : undefined} disabled={!!busy} onClick={() => answer(i, "accept")}>
+                Accept<span class="visually-hidden"> the invitation to {i.workspace.name}</span>
+              </button>
+              <button type="button" class="small secondary" aria-busy={busy === i.id + "decline" ? "true" : undefined} disabled={!!busy} onClick={() => answer(i, "decline")}>
+                Decline<span class="visually-hidden"> the invitation to {i.workspace.name}</span>
+              </button>
+            </span>
           </li>
         ))}
       </ul>
-      <p>
-        To accept or decline, open the invitation email sent to <strong>{email}</strong> and follow its link: the link
-        is what proves the invitation is yours.
-      </p>
     </section>
   );
 }
