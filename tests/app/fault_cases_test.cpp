@@ -233,6 +233,25 @@ std::vector<UseCase> FaultTest::WorkspaceCases() {
          std::string token = t.InvitationToken(Email(tag, "guest"));
          return {[&t, token] { return t.workspaces_->DeclineInvitation(token, kClient); }};
        }},
+      {"invitation acceptance from the list",
+       [](T& t, S tag) -> Call {
+         Org o = t.NewOrg(tag);
+         auto ctx = t.Ctx(t.Register(Email(tag, "guest")));
+         (void)t.InvitationToken(Email(tag, "guest"));  // invites; the answer goes by id
+         auto mine = t.workspaces_->MyInvitations(ctx);
+         std::string id = mine && !mine->empty() ? mine->front().first.id : "";
+         return {
+             [&t, ctx, id] { return Void(t.workspaces_->AcceptMyInvitation(ctx, id, kClient)); }};
+       }},
+      {"invitation decline from the list",
+       [](T& t, S tag) -> Call {
+         Org o = t.NewOrg(tag);
+         auto ctx = t.Ctx(t.Register(Email(tag, "guest")));
+         (void)t.InvitationToken(Email(tag, "guest"));
+         auto mine = t.workspaces_->MyInvitations(ctx);
+         std::string id = mine && !mine->empty() ? mine->front().first.id : "";
+         return {[&t, ctx, id] { return t.workspaces_->DeclineMyInvitation(ctx, id, kClient); }};
+       }},
       {"invitation resend",
        [](T& t, S tag) -> Call {
          Org o = t.NewOrg(tag);
