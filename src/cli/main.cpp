@@ -18,6 +18,7 @@
 #include "cli/runtime.hpp"
 #include "http/api.hpp"
 #include "http/console.hpp"
+#include "http/forwarded.hpp"
 #include "http/log.hpp"
 #include "http/server.hpp"
 #include "mail/async_mailer.hpp"
@@ -80,6 +81,8 @@ std::unique_ptr<vault::mail::AsyncMailer> MakeMailer(const vault::config::Config
 }
 
 int Serve(const vault::config::Config& cfg) {
+  auto proxies = vault::http::TrustedProxies::Parse(cfg.trusted_proxies);
+  if (!proxies) return Fail(proxies.error(), "invalid configuration");
   auto rt = vault::cli::MakeRuntime(cfg, cfg.db_pool_size);
   if (!rt) return Fail(rt.error(), "cannot start");
   Log("info", "database ready",
@@ -115,6 +118,7 @@ int Serve(const vault::config::Config& cfg) {
   options.admit_hash_request = [&r, max_wait] { return r.pool->PredictedWait() <= max_wait; };
   options.body_limit = cfg.body_limit_bytes;
   options.header_timeout_seconds = cfg.header_timeout_seconds;
+  options.proxies = *proxies;  // who may name the client (X-Forwarded-For, Forwarded)
   options.fallback = vault::http::ServeConsole;  // every GET outside the API: the web console
   if (!cfg.console_dir.empty() && !vault::http::UseConsoleDirectory(cfg.console_dir))
     Log("warn", "VAULT_CONSOLE_DIR has no index.html; serving the embedded console",

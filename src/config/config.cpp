@@ -52,6 +52,7 @@ std::vector<Field> Fields(Config& c) {
       {"mail_from", "VAULT_MAIL_FROM", str(c.mail_from)},
       {"secret_file", "VAULT_SECRET_FILE", str(c.secret_file)},
       {"console_dir", "VAULT_CONSOLE_DIR", str(c.console_dir)},
+      {"trusted_proxies", "VAULT_TRUSTED_PROXIES", str(c.trusted_proxies)},
       {"dev", "VAULT_DEV",
        [&c](const std::string& v) -> core::Result<void> {
          c.dev = ParseBool(v);

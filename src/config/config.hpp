@@ -23,6 +23,8 @@ struct Config {
   // Console development: serve the console from this folder (a `vite build` output) instead of
   // the copy embedded in the binary. Empty in production.
   std::string console_dir;
+  // Reverse proxies allowed to name the client (comma-separated CIDR ranges); empty → none.
+  std::string trusted_proxies;
   bool dev = false;
   int http_threads = 0;  // 0 → one per core
   int db_pool_size = 8;

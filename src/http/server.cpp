@@ -292,7 +292,7 @@ struct Server::Impl {
       if (const std::string* rid = req.Header("x-request-id"); rid && SaneRequestId(*rid))
         request_id = *rid;
       req.request_id = request_id;
-      req.remote_ip = remote;
+      req.remote_ip = opt.proxies.ClientIp(remote, req);
       req.body = std::move(msg.body());
       bool keep_alive = msg.keep_alive() && !draining;
       unsigned version = msg.version();

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 
+#include "http/forwarded.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
 
@@ -26,6 +27,9 @@ struct ServerOptions {
   std::size_t body_limit = 1024 * 1024;
   // Answers a GET that no route matched (the embedded console); nullopt → the JSON 404.
   std::function<std::optional<Response>(const Request&)> fallback;
+  // Reverse proxies whose Forwarded / X-Forwarded-For name the client (rate limits, sessions,
+  // audit); empty → those headers are ignored and the peer address is the client.
+  TrustedProxies proxies;
   int header_timeout_seconds = 10;
   int body_timeout_seconds = 30;
 };
