@@ -105,7 +105,8 @@ struct ServiceClientInput {
   void Fields(BodyReader& r) {
     r.Field("product_type", product_type, 64);
     r.Field("name", name, 100);
-    r.Field("redirect_uris", redirect_uris, core::kMaxRedirectUris, core::kMaxRedirectUriChars);
+    // Twice the URI limit here, so that core::ValidateRedirectUris names the long item itself.
+    r.Field("redirect_uris", redirect_uris, core::kMaxRedirectUris, 2 * core::kMaxRedirectUriChars);
     r.Field("public", is_public);
   }
 };
