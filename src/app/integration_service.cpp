@@ -27,9 +27,14 @@ IntegrationService::IntegrationService(Ports ports, AccessModel& model)
 
 Result<IssuedClient> IntegrationService::CreateClient(const AuthContext& ctx,
                                                       const std::string& type_key,
-                                                      const std::string& name) {
+                                                      const std::string& name,
+                                                      const ClientOptions& options) {
   VAULT_TRY(RequireSuperAdmin(ctx));
   VAULT_ASSIGN_OR_RETURN(auto n, core::ValidateWorkspaceName(name, "name"));
+  VAULT_TRY(core::ValidateRedirectUris(options.redirect_uris, "redirect_uris"));
+  if (options.is_public && options.redirect_uris.empty())
+    return Fail(Code::kInvalidArgument, "validation.required",
+                "a public client signs people in only: it needs a redirect URI", "redirect_uris");
   IssuedClient out;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto types, tx.ListProductTypes());
@@ -39,17 +44,25 @@ Result<IssuedClient> IntegrationService::CreateClient(const AuthContext& ctx,
     if (type_id.empty())
       return Fail(Code::kInvalidArgument, "product.unknown_type", "no such product type",
                   "product_type");
-    out.secret = core::NewToken(p_.random);  // 256-bit client secret, stored only as a keyed hash
-    out.client = core::ServiceClient{core::NewId(p_.random, "svc"),
-                                     type_id,
-                                     n,
-                                     p_.secrets.KeyedHash("service_client", out.secret),
-                                     p_.clock.Now(),
-                                     0};
+    // A confidential client gets a 256-bit secret, stored only as a keyed hash; a public one
+    // none (its hash stays empty, and an empty secret never authenticates).
+    if (!options.is_public) out.secret = core::NewToken(p_.random);
+    out.client = core::ServiceClient{
+        core::NewId(p_.random, "svc"),
+        type_id,
+        n,
+        options.is_public ? "" : p_.secrets.KeyedHash("service_client", out.secret),
+        p_.clock.Now(),
+        0,
+        options.redirect_uris,
+        options.is_public};
     VAULT_TRY(tx.InsertServiceClient(out.client));
-    return audit_.Record(tx, ActorOf(ctx),
-                         {"admin.service_client_created", "service_client", out.client.id,
-                          JsonSummary({{"product_type", type_id}})});
+    return audit_.Record(
+        tx, ActorOf(ctx),
+        {"admin.service_client_created", "service_client", out.client.id,
+         JsonSummary({{"product_type", type_id},
+                      {"public", options.is_public ? "true" : "false"},
+                      {"redirect_uris", std::to_string(options.redirect_uris.size())}})});
   });
   if (!r) return Fail(r.error());
   // Known here at once; other nodes hear of it through the change feed (within a second).
@@ -99,40 +112,45 @@ void IntegrationService::ServiceClientChanged(const std::string& client_id) {
   stale_.insert(client_id);
 }
 
-Result<core::ServiceClient> IntegrationService::AuthenticateClient(const std::string& id,
-                                                                   const std::string& secret) {
-  if (id.empty() || id.size() > 64 || secret.size() != 43) return Fail(InvalidClient());
-  std::string hash = p_.secrets.KeyedHash("service_client", secret);
+Result<std::optional<core::ServiceClient>> IntegrationService::Lookup(const std::string& id) {
   {
     std::shared_lock lock(mu_);
     if (!stale_.contains(id)) {
-      if (auto it = clients_.find(id); it != clients_.end()) {
-        // Constant-time: the stored value is a secret-derived hash.
-        if (it->second.revoked_at == 0 && core::ConstantTimeEquals(it->second.secret_hash, hash))
-          return it->second;
-        return Fail(InvalidClient());
-      }
-      if (warmed_) return Fail(InvalidClient());  // never issued: answered from memory too
+      if (auto it = clients_.find(id); it != clients_.end())
+        return std::optional<core::ServiceClient>(it->second);
+      // Never issued: answered from memory too (no timing oracle on client ids).
+      if (warmed_) return std::optional<core::ServiceClient>();
     }
   }
   if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
   db_reads_.fetch_add(1, std::memory_order_relaxed);
-  VAULT_ASSIGN_OR_RETURN(
-      auto found, p_.store.Read([&](core::Tx& tx) -> Result<std::optional<core::ServiceClient>> {
-        std::optional<core::ServiceClient> found;
-        VAULT_ASSIGN_OR_RETURN(auto c, tx.FindServiceClient(id));
-        found = c;
-        return found;
-      }));
-  {
-    std::unique_lock lock(mu_);
-    if (found)
-      clients_[id] = *found;
-    else
-      clients_.erase(id);
-    stale_.erase(id);
-  }
-  if (!found || found->revoked_at != 0 || !core::ConstantTimeEquals(found->secret_hash, hash))
+  VAULT_ASSIGN_OR_RETURN(auto found,
+                         p_.store.Read([&](core::Tx& tx) { return tx.FindServiceClient(id); }));
+  std::unique_lock lock(mu_);
+  if (found)
+    clients_[id] = *found;
+  else
+    clients_.erase(id);
+  stale_.erase(id);
+  return found;
+}
+
+Result<std::optional<core::ServiceClient>> IntegrationService::LiveClient(const std::string& id) {
+  if (id.empty() || id.size() > 64) return std::optional<core::ServiceClient>();
+  VAULT_ASSIGN_OR_RETURN(auto found, Lookup(id));
+  if (found && found->revoked_at != 0) found.reset();
+  return found;
+}
+
+Result<core::ServiceClient> IntegrationService::AuthenticateClient(const std::string& id,
+                                                                   const std::string& secret) {
+  if (id.empty() || id.size() > 64 || secret.size() != 43) return Fail(InvalidClient());
+  std::string hash = p_.secrets.KeyedHash("service_client", secret);
+  VAULT_ASSIGN_OR_RETURN(auto found, Lookup(id));
+  // Constant-time: the stored value is a secret-derived hash. A public client's hash is empty,
+  // so no secret matches it.
+  if (!found || found->revoked_at != 0 || found->is_public ||
+      !core::ConstantTimeEquals(found->secret_hash, hash))
     return Fail(InvalidClient());
   return *found;
 }

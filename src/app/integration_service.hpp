@@ -21,7 +21,13 @@ namespace vault::app {
 
 struct IssuedClient {
   core::ServiceClient client;
-  std::string secret;  // shown once
+  std::string secret;  // shown once; empty for a public client
+};
+
+// A service client's OAuth settings (ADR 0010).
+struct ClientOptions {
+  std::vector<std::string> redirect_uris;  // exact-match list (core::ValidateRedirectUris)
+  bool is_public = false;                  // PKCE only, no secret; needs a redirect URI
 };
 
 struct AccessQuery {
@@ -43,13 +49,20 @@ class IntegrationService : public core::ChangeListener {
  public:
   IntegrationService(Ports ports, AccessModel& model);
 
+  // Fails invalid_argument "product.unknown_type" (product_type), "validation.redirect_uri"
+  // (redirect_uris[i]), "validation.required" (redirect_uris: a public client needs one).
   core::Result<IssuedClient> CreateClient(const AuthContext& ctx, const std::string& type_key,
-                                          const std::string& name);
+                                          const std::string& name,
+                                          const ClientOptions& options = {});
   core::Result<std::vector<core::ServiceClient>> ListClients(const AuthContext& ctx);
   core::Result<void> RevokeClient(const AuthContext& ctx, const std::string& id);
-  // Fails unauthenticated "client.invalid" for an unknown, revoked or wrong-secret client.
+  // Fails unauthenticated "client.invalid" for an unknown, revoked, public or wrong-secret
+  // client.
   core::Result<core::ServiceClient> AuthenticateClient(const std::string& id,
                                                        const std::string& secret);
+  // The live (unrevoked) client with this id, or nullopt; served from memory like
+  // AuthenticateClient. For identifying a public client, which has no secret.
+  core::Result<std::optional<core::ServiceClient>> LiveClient(const std::string& id);
 
   // A client may only ask about products of its own type (others answer product_not_found).
   core::Result<core::AccessDecision> Check(const core::ServiceClient& client, const AccessQuery& q,
@@ -77,6 +90,9 @@ class IntegrationService : public core::ChangeListener {
   void CatalogChanged() override {}
 
  private:
+  // The client with this id (revoked too), or nullopt: from memory unless it changed, else read.
+  core::Result<std::optional<core::ServiceClient>> Lookup(const std::string& id);
+
   Ports p_;
   AccessModel& model_;
   AuditLog audit_;

@@ -39,6 +39,8 @@ void ChangeFeed::Deliver(const std::string& kind, const std::string& subject) {
       l->ServiceClientChanged(subject);
     else if (kind == "api_key")
       l->ApiKeyChanged(subject);
+    else if (kind == "signing_keys")
+      l->SigningKeysChanged();
   }
 }
 

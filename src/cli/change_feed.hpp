@@ -35,6 +35,7 @@ class ChangeFeed : public core::ChangeListener {
   void CatalogChanged() override { Publish("catalog", ""); }
   void ServiceClientChanged(const std::string& id) override { Publish("service_client", id); }
   void ApiKeyChanged(const std::string& id) override { Publish("api_key", id); }
+  void SigningKeysChanged() override { Publish("signing_keys", ""); }
 
  private:
   void Publish(const std::string& kind, const std::string& subject);

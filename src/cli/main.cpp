@@ -13,6 +13,7 @@
 #include "app/admin_service.hpp"
 #include "app/mfa_service.hpp"
 #include "app/profile_service.hpp"
+#include "app/signing_keys.hpp"
 #include "cli/change_feed.hpp"
 #include "cli/periodic.hpp"
 #include "cli/runtime.hpp"
@@ -23,6 +24,7 @@
 #include "http/server.hpp"
 #include "mail/async_mailer.hpp"
 #include "mail/mailers.hpp"
+#include "oidc/token_service.hpp"
 
 namespace {
 
@@ -43,6 +45,18 @@ std::string FirstLink(const std::string& text) {
   if (p == std::string::npos) return {};
   auto e = text.find_first_of(" \n\r", p);
   return text.substr(p, e == std::string::npos ? std::string::npos : e - p);
+}
+
+// A mailer for commands that send no mail.
+vault::core::Mailer& NoMail() {
+  struct None : vault::core::Mailer {
+    vault::core::Result<void> Send(const vault::core::MailMessage&) override {
+      return vault::core::Fail(vault::core::Code::kUnavailable, "mail.none",
+                               "this command sends no mail");
+    }
+  };
+  static None none;
+  return none;
 }
 
 int Fail(const vault::core::Error& e, const char* what) {
@@ -78,6 +92,20 @@ std::unique_ptr<vault::mail::AsyncMailer> MakeMailer(const vault::config::Config
         Log("error", e.id == "mail.queue_full" ? "mail dropped" : "mail delivery failed",
             {{"subject", m.subject}, {"code", e.id}, {"error", e.detail}});
       });
+}
+
+vault::app::SigningSettings SigningSettingsOf(const vault::config::Config& cfg) {
+  vault::app::SigningSettings s;
+  // A retired key is published until every token it signed has expired: the longest token
+  // lifetime, plus 5 minutes for clock skew and for every node to hear of the rotation.
+  s.retired_key_seconds = cfg.oauth_access_token_seconds + 300;
+  return s;
+}
+
+vault::oidc::OAuthSettings OAuthSettingsOf(const vault::config::Config& cfg) {
+  std::string issuer = cfg.public_url;
+  while (!issuer.empty() && issuer.back() == '/') issuer.pop_back();
+  return {issuer, cfg.oauth_access_token_seconds, 60};
 }
 
 int Serve(const vault::config::Config& cfg) {
@@ -133,8 +161,11 @@ int Serve(const vault::config::Config& cfg) {
   if (auto n = integration.WarmUp();
       !n)  // before serving: unknown client ids need no database read
     Log("error", "service client warm-up failed", {{"error", n.error().detail}});
+  vault::app::SigningKeys signing(ports, r.ed, *r.signing_box, SigningSettingsOf(cfg));
+  vault::oidc::TokenService tokens(ports, integration, signing, OAuthSettingsOf(cfg));
   feed.AddLocal(&integration);
   feed.AddLocal(&keys);
+  feed.AddLocal(&signing);
   feed.Start();
   // Buffered last-used records go to the database once per interval (and once more at exit).
   vault::cli::Periodic usage_flusher(std::chrono::milliseconds(cfg.key_usage_flush_ms), [&keys] {
@@ -154,6 +185,7 @@ int Serve(const vault::config::Config& cfg) {
   vault::http::RegisterProductRoutes(router, accounts, products, integration, api,
                                      {cfg.chargebee_webhook_user, cfg.chargebee_webhook_password});
   vault::http::RegisterApiKeyRoutes(router, accounts, keys, integration, *r.clock, api);
+  vault::http::RegisterOAuthRoutes(router, signing, tokens);
   vault::http::RegisterOpsRoutes(router, metrics, *r.opened.store,
                                  [&server] { return server ? server->hash_threads() : 1; });
   metrics.AddCounter("vault_password_verifications_total",
@@ -224,6 +256,25 @@ int Admin(const vault::config::Config& cfg, const std::string& command, const st
   return 0;
 }
 
+// Rotates the token-signing key; running servers hear of it through the change feed.
+int RotateKeys(const vault::config::Config& cfg) {
+  auto rt = vault::cli::MakeRuntime(cfg, 1);
+  if (!rt) return Fail(rt.error(), "cannot open the database");
+  vault::cli::Runtime& r = **rt;
+  vault::cli::ChangeFeed feed(*r.opened.store, *r.clock, {});  // tells running servers
+  // Rotation needs the store, clock, randomness, keyed hashes (audit) and the change feed only.
+  vault::app::Ports ports{*r.opened.store, *r.clock,  r.random, *r.secrets, *r.hasher,
+                          NoMail(),        *r.policy, *r.box,   r.otp,      &feed};
+  vault::app::SigningKeys signing(ports, r.ed, *r.signing_box, SigningSettingsOf(cfg));
+  auto kid = signing.Rotate(vault::app::Actor{"system", "cli", "", ""});
+  if (!kid) {
+    std::fprintf(stderr, "atomyx-vault keys rotate: %s\n", kid.error().detail.c_str());
+    return 1;
+  }
+  std::printf("%s\n", kid->c_str());
+  return 0;
+}
+
 int AuditVerify(const vault::config::Config& cfg) {
   auto rt = vault::cli::MakeRuntime(cfg, 1);
   if (!rt) return Fail(rt.error(), "cannot open the database");
@@ -270,6 +321,12 @@ int main(int argc, char** argv) {
   auto* enable = admin->add_subcommand("enable-account", "re-enable a disabled account");
   enable->add_option("email", email)->required();
   admin->require_subcommand(1);
+  auto* keys = app.add_subcommand("keys", "token-signing keys of the OpenID Connect provider");
+  auto* rotate = keys->add_subcommand(
+      "rotate",
+      "make a new signing key (printing its kid); the previous ones stay published "
+      "until the tokens they signed have expired");
+  keys->require_subcommand(1);
   auto* audit = app.add_subcommand("audit", "audit log tools");
   auto* verify = audit->add_subcommand("verify", "verify the audit hash chain");
   audit->require_subcommand(1);
@@ -281,6 +338,7 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return Serve(*cfg);
   if (migrate->parsed()) return Migrate(*cfg);
   if (verify->parsed()) return AuditVerify(*cfg);
+  if (rotate->parsed()) return RotateKeys(*cfg);
   for (auto* sub : {create_sa, reset, disable, enable})
     if (sub->parsed()) return Admin(*cfg, sub->get_name(), email, name);
   return 2;

@@ -27,6 +27,8 @@ core::Result<std::unique_ptr<Runtime>> MakeRuntime(const config::Config& cfg, in
   VAULT_ASSIGN_OR_RETURN(auto secret, crypto::LoadOrCreateServerSecret(cfg.secret_file));
   rt->secrets = std::make_unique<crypto::HmacSecretHasher>(secret);
   rt->box = std::make_unique<crypto::SodiumSecretBox>(secret, "totp");
+  // Signing keys are sealed under a key of their own (another purpose label): one key per use.
+  rt->signing_box = std::make_unique<crypto::SodiumSecretBox>(secret, "signing_key");
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   auto pool = std::make_unique<crypto::PooledHasher>(
       std::make_unique<crypto::Argon2idHasher>(

@@ -8,6 +8,7 @@
 
 #include "config/config.hpp"
 #include "core/password_policy.hpp"
+#include "crypto/ed25519.hpp"
 #include "crypto/pooled_hasher.hpp"
 #include "crypto/secrets.hpp"
 #include "crypto/sodium.hpp"
@@ -52,6 +53,8 @@ struct Runtime {
   crypto::SodiumRandom random;
   std::unique_ptr<crypto::HmacSecretHasher> secrets;
   std::unique_ptr<crypto::SodiumSecretBox> box;
+  std::unique_ptr<crypto::SodiumSecretBox> signing_box;  // token-signing keys' own key
+  crypto::SodiumEd25519 ed;
   crypto::OpensslOtp otp;
   crypto::PooledHasher* pool = nullptr;  // owned by hasher
   std::unique_ptr<CountingHasher> hasher;

@@ -85,6 +85,8 @@ std::vector<Field> Fields(Config& c) {
       {"api_key_cache", "VAULT_API_KEY_CACHE", num("api_key_cache", c.api_key_cache)},
       {"key_usage_flush_ms", "VAULT_KEY_USAGE_FLUSH_MS",
        num("key_usage_flush_ms", c.key_usage_flush_ms)},
+      {"oauth_access_token_seconds", "VAULT_OAUTH_ACCESS_TOKEN_SECONDS",
+       num("oauth_access_token_seconds", c.oauth_access_token_seconds)},
   };
 }
 
@@ -164,6 +166,10 @@ core::Result<Config> Load(const std::string& toml_path,
     return core::Fail(Bad("api_key_cache", "api_key_cache must be at least 1"));
   if (c.key_usage_flush_ms < 10)
     return core::Fail(Bad("key_usage_flush_ms", "key_usage_flush_ms must be at least 10"));
+  // Bounded: a JWT cannot be recalled before it expires, so a long lifetime is a long risk.
+  if (c.oauth_access_token_seconds < 60 || c.oauth_access_token_seconds > 86400)
+    return core::Fail(
+        Bad("oauth_access_token_seconds", "oauth_access_token_seconds must be 60 to 86400"));
   if (c.password_min_length < 8)
     return core::Fail(Bad("password_min_length", "NIST 800-63B requires at least 8 characters"));
   // Another scheme would make libcurl upload the mail over some other protocol.

@@ -51,6 +51,9 @@ struct Config {
   // last-used records are written (one transaction per flush).
   std::size_t api_key_cache = 2000000;
   int key_usage_flush_ms = 1000;
+  // OpenID Connect provider (ADR 0010): lifetime of the JWT access tokens it issues. A retired
+  // signing key stays published this long plus 5 minutes.
+  int oauth_access_token_seconds = 600;
 };
 
 // Reads `toml_path` (skipped when empty), then the environment through `getenv`.

@@ -47,6 +47,31 @@ class SecretBox {
   virtual Result<std::string> Open(std::string_view sealed) const = 0;
 };
 
+// Ed25519 signatures (RFC 8032), for the OpenID Connect provider's tokens (ADR 0010). Keys and
+// signatures are raw bytes: a 32-byte public key, a 32-byte private seed (RFC 8032's private
+// key), a 64-byte signature.
+struct Ed25519KeyPair {
+  std::string public_key;  // 32 bytes
+  // 64 bytes: the seed, then the public key (the expanded form signing uses, so a signature
+  // costs no key derivation). Only the seed (the first 32 bytes) is stored, sealed; never logged.
+  std::string secret_key;
+  std::string_view seed() const { return std::string_view(secret_key).substr(0, 32); }
+};
+
+class Ed25519 {
+ public:
+  virtual ~Ed25519() = default;
+  // A new key pair from the OS CSPRNG.
+  virtual Ed25519KeyPair Generate() const = 0;
+  // The key pair of a 32-byte seed; fails internal "crypto.ed25519_seed" for another length.
+  virtual Result<Ed25519KeyPair> FromSeed(std::string_view seed) const = 0;
+  // The 64-byte signature of message under the key pair (empty for a malformed key pair).
+  virtual std::string Sign(const Ed25519KeyPair& key, std::string_view message) const = 0;
+  // True only for a valid signature of message under public_key (canonical encodings only).
+  virtual bool Verify(std::string_view public_key, std::string_view message,
+                      std::string_view signature) const = 0;
+};
+
 // HOTP (RFC 4226) with HMAC-SHA-1 and 6 digits; TOTP is HOTP over the 30-second step.
 class Otp {
  public:
@@ -64,6 +89,8 @@ class ChangeListener {
   virtual void CatalogChanged() = 0;
   virtual void ServiceClientChanged(const std::string& client_id) { (void)client_id; }
   virtual void ApiKeyChanged(const std::string& key_id) { (void)key_id; }
+  // A token-signing key was created or rotated (ADR 0010).
+  virtual void SigningKeysChanged() {}
 };
 
 struct MailMessage {

@@ -95,9 +95,13 @@ struct ServiceClient {
   std::string id;  // the client id, "svc_…"
   std::string type_id;
   std::string name;
-  std::string secret_hash;  // keyed hash; the secret is shown once
+  std::string secret_hash;  // keyed hash; the secret is shown once; empty for a public client
   Timestamp created_at = 0;
   Timestamp revoked_at = 0;  // 0 = live
+  // As an OAuth client (ADR 0010): the exact-match redirect URIs, and whether it is public
+  // (PKCE only, no secret: a browser or native app that cannot keep one).
+  std::vector<std::string> redirect_uris;
+  bool is_public = false;
 };
 
 // Splits a space-separated list.

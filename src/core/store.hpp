@@ -12,6 +12,7 @@
 #include "core/account.hpp"
 #include "core/api_key.hpp"
 #include "core/error.hpp"
+#include "core/oauth.hpp"
 #include "core/product.hpp"
 #include "core/security.hpp"
 #include "core/workspace.hpp"
@@ -254,8 +255,8 @@ class ProductsPort {
   virtual Result<bool> RevokeServiceClient(const std::string& id, Timestamp now) = 0;
 
   // Change feed: what changed (kind "workspace", "account", "catalog", "service_client",
-  // "api_key"), so every server process can drop what it cached. Seq grows; readers re-read a
-  // window.
+  // "api_key", "signing_keys"), so every server process can drop what it cached. Seq grows; readers
+  // re-read a window.
   virtual Result<void> AppendChange(const std::string& kind, const std::string& subject,
                                     Timestamp now) = 0;
   virtual Result<std::vector<ChangeEntry>> ChangesAfter(std::int64_t after_seq, int limit) = 0;
@@ -292,6 +293,24 @@ class ApiKeysPort {
   virtual Result<void> RecordApiKeyUsage(const std::vector<ApiKeyUsage>& usage) = 0;
 };
 
+// The OpenID Connect provider: token-signing keys (storage/sql_tx_oauth.cpp).
+class OAuthPort {
+ public:
+  virtual ~OAuthPort() = default;
+
+  // Fails already_exists "signing_key.kid_taken" when the kid is used.
+  virtual Result<void> InsertSigningKey(const SigningKey& k) = 0;
+  // Every stored key, newest first (created_at, then kid, descending).
+  virtual Result<std::vector<SigningKey>> ListSigningKeys() = 0;
+  // Retires every live key but `keep_kid` at `now`, published until `verify_until`; returns how
+  // many it retired.
+  virtual Result<int> RetireSigningKeys(const std::string& keep_kid, Timestamp now,
+                                        Timestamp verify_until) = 0;
+  // Deletes the retired keys no longer published at `now` (verify_until <= now); returns how
+  // many. Live keys are never deleted.
+  virtual Result<int> DeleteExpiredSigningKeys(Timestamp now) = 0;
+};
+
 // One transaction's repository operations: every aggregate's port, one per storage file. Use
 // cases take the Tx a Store hands them; a function that needs one aggregate only may take that
 // port instead.
@@ -299,7 +318,8 @@ class Tx : public AccountsPort,
            public SecurityPort,
            public WorkspacesPort,
            public ProductsPort,
-           public ApiKeysPort {
+           public ApiKeysPort,
+           public OAuthPort {
  public:
   ~Tx() override = default;
 };

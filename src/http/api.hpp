@@ -12,10 +12,12 @@
 #include "app/platform_service.hpp"
 #include "app/product_service.hpp"
 #include "app/profile_service.hpp"
+#include "app/signing_keys.hpp"
 #include "app/workspace_service.hpp"
 #include "core/store.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
+#include "oidc/token_service.hpp"
 
 namespace vault::http {
 
@@ -47,6 +49,9 @@ void RegisterProductRoutes(Router& router, app::AccountService& accounts,
 void RegisterApiKeyRoutes(Router& router, app::AccountService& accounts, app::ApiKeyService& keys,
                           app::IntegrationService& integration, core::Clock& clock,
                           const ApiOptions& options);
+
+// The OpenID Connect provider: discovery, /oauth2/jwks, /oauth2/token, /oauth2/introspect.
+void RegisterOAuthRoutes(Router& router, app::SigningKeys& keys, oidc::TokenService& tokens);
 
 // /healthz, /readyz, /metrics, /api/openapi.json. hash_threads() is read at render time.
 void RegisterOpsRoutes(Router& router, Metrics& metrics, core::Store& store,

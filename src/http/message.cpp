@@ -73,6 +73,18 @@ bool Clean(const std::string& s) {
 
 }  // namespace
 
+std::optional<std::vector<std::pair<std::string, std::string>>> ParseForm(std::string_view text) {
+  std::vector<std::pair<std::string, std::string>> out;
+  bool clean = true;
+  ForEachParam(text, [&](const std::string& k, const std::string& v) {
+    clean = Clean(k) && Clean(v);
+    if (clean) out.emplace_back(k, v);
+    return clean;
+  });
+  if (!clean) return std::nullopt;
+  return out;
+}
+
 std::string Request::BadQueryParam() const {
   std::string bad;
   ForEachParam(query, [&](const std::string& k, const std::string& v) {

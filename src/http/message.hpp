@@ -32,6 +32,10 @@ struct Request {
   std::string BadQueryParam() const;
 };
 
+// The pairs of an application/x-www-form-urlencoded text (percent- and '+'-decoded), in order;
+// nullopt when a decoded name or value is not valid UTF-8 or holds a control character.
+std::optional<std::vector<std::pair<std::string, std::string>>> ParseForm(std::string_view text);
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";

@@ -213,10 +213,20 @@ boost::json::object RenderExplanation(const app::AccessQuery& q, const core::Acc
   return o;
 }
 
+namespace {
+boost::json::array Strings(const std::vector<std::string>& list) {
+  boost::json::array a;
+  for (const auto& s : list) a.emplace_back(s);
+  return a;
+}
+}  // namespace
+
 boost::json::object RenderServiceClient(const core::ServiceClient& c) {
   return {{"client_id", c.id},
           {"product_type_id", c.type_id},
           {"name", c.name},
+          {"redirect_uris", Strings(c.redirect_uris)},
+          {"public", c.is_public},
           {"created_at", core::FormatRfc3339(c.created_at)},
           {"revoked", c.revoked_at != 0}};
 }
@@ -239,10 +249,13 @@ boost::json::object RenderDecisions(
 }
 
 boost::json::object RenderIssuedClient(const app::IssuedClient& issued) {
-  return boost::json::object{{"client_id", issued.client.id},
-                             {"client_secret", issued.secret},
-                             {"product_type_id", issued.client.type_id},
-                             {"name", issued.client.name}};
+  boost::json::object o{{"client_id", issued.client.id},
+                        {"product_type_id", issued.client.type_id},
+                        {"name", issued.client.name},
+                        {"redirect_uris", Strings(issued.client.redirect_uris)},
+                        {"public", issued.client.is_public}};
+  if (!issued.client.is_public) o["client_secret"] = issued.secret;  // shown once
+  return o;
 }
 
 }  // namespace vault::http

@@ -100,9 +100,14 @@ struct CheckBatchInput {  // absent or empty: the body is one AccessQueryInput
 
 struct ServiceClientInput {
   std::string product_type, name;
+  std::vector<std::string> redirect_uris;
+  std::optional<bool> is_public;
   void Fields(BodyReader& r) {
     r.Field("product_type", product_type, 64);
     r.Field("name", name, 100);
+    // Twice the URI limit here, so that core::ValidateRedirectUris names the long item itself.
+    r.Field("redirect_uris", redirect_uris, core::kMaxRedirectUris, 2 * core::kMaxRedirectUriChars);
+    r.Field("public", is_public);
   }
 };
 
@@ -323,7 +328,9 @@ class ProductsApi {
 
   core::Result<Response> CreateClient(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto in, c.Body<ServiceClientInput>());
-    VAULT_ASSIGN_OR_RETURN(auto issued, integration_.CreateClient(c.ctx, in.product_type, in.name));
+    VAULT_ASSIGN_OR_RETURN(
+        auto issued, integration_.CreateClient(c.ctx, in.product_type, in.name,
+                                               {in.redirect_uris, in.is_public.value_or(false)}));
     return JsonOk(201, RenderIssuedClient(issued));
   }
 

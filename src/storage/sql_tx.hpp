@@ -145,6 +145,12 @@ class SqlTx : public core::Tx {
   core::Result<std::vector<std::string>> ScanApiKeyIds(const std::string& after_id,
                                                        int limit) override;
   core::Result<void> RecordApiKeyUsage(const std::vector<core::ApiKeyUsage>& usage) override;
+  core::Result<void> InsertSigningKey(const core::SigningKey& k) override;
+  core::Result<std::vector<core::SigningKey>> ListSigningKeys() override;
+  core::Result<int> RetireSigningKeys(const std::string& keep_kid, core::Timestamp now,
+                                      core::Timestamp verify_until) override;
+  core::Result<int> DeleteExpiredSigningKeys(core::Timestamp now) override;
+
   core::Result<void> AppendChange(const std::string& kind, const std::string& subject,
                                   core::Timestamp now) override;
   core::Result<std::vector<core::ChangeEntry>> ChangesAfter(std::int64_t after_seq,

@@ -47,8 +47,14 @@ core::Grant ToGrant(const SqlRow& r) {
       r.Str(4), r.Int(5)};
 }
 
+constexpr const char* kClientCols =
+    "id, type_id, name, secret_hash, created_at, revoked_at, redirect_uris, public_client";
+
 core::ServiceClient ToClient(const SqlRow& r) {
-  return core::ServiceClient{r.Str(0), r.Str(1), r.Str(2), r.Str(3), r.Int(4), r.Int(5)};
+  // Redirect URIs hold no whitespace (core::ValidateRedirectUris), so a space joins them.
+  return core::ServiceClient{
+      r.Str(0),     r.Str(1), r.Str(2), r.Str(3), r.Int(4), r.Int(5), core::SplitWords(r.Str(6)),
+      r.Int(7) != 0};
 }
 
 template <typename T, typename F>
@@ -343,24 +349,23 @@ Result<int> SqlTx::CountSeats(const std::string& product_id) {
 
 Result<void> SqlTx::InsertServiceClient(const core::ServiceClient& c) {
   return Done(conn_.Query(
-      "INSERT INTO service_clients (id, type_id, name, secret_hash, created_at, revoked_at) "
-      "VALUES ($1, $2, $3, $4, $5, $6)",
-      {c.id, c.type_id, c.name, c.secret_hash, c.created_at, c.revoked_at}));
+      std::string("INSERT INTO service_clients (") + kClientCols +
+          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+      {c.id, c.type_id, c.name, c.secret_hash, c.created_at, c.revoked_at,
+       core::JoinWords(c.redirect_uris), static_cast<std::int64_t>(c.is_public ? 1 : 0)}));
 }
 
 Result<std::optional<core::ServiceClient>> SqlTx::FindServiceClient(const std::string& id) {
   return First<core::ServiceClient>(
-      conn_.Query("SELECT id, type_id, name, secret_hash, created_at, revoked_at FROM "
-                  "service_clients WHERE id = $1",
+      conn_.Query(std::string("SELECT ") + kClientCols + " FROM service_clients WHERE id = $1",
                   {id}),
       ToClient);
 }
 
 Result<std::vector<core::ServiceClient>> SqlTx::ListServiceClients() {
-  return Map<core::ServiceClient>(conn_.Query("SELECT id, type_id, name, secret_hash, created_at, "
-                                              "revoked_at FROM service_clients ORDER BY id",
-                                              {}),
-                                  ToClient);
+  return Map<core::ServiceClient>(
+      conn_.Query(std::string("SELECT ") + kClientCols + " FROM service_clients ORDER BY id", {}),
+      ToClient);
 }
 
 Result<bool> SqlTx::RevokeServiceClient(const std::string& id, core::Timestamp now) {

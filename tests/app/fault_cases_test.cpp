@@ -363,6 +363,23 @@ std::vector<UseCase> FaultTest::ProductAndKeyCases() {
          std::string id = c ? c->client.id : "";
          return {[&t, ctx, id] { return t.integration_->RevokeClient(ctx, id); }};
        }},
+      {"signing key rotation",
+       [](T& t, S) -> Call {
+         return {[&t] { return Void(t.signing_->Rotate(Actor{"system", "cli", "", ""})); }};
+       }},
+      {"client credentials token",
+       [](T& t, S tag) -> Call {
+         auto ctx = t.Ctx(t.Register(Email(tag)));
+         ctx.account.super_admin = true;
+         auto c = t.integration_->CreateClient(ctx, "submit", "Submit");
+         EXPECT_TRUE(c);
+         // The first key exists before the call: only the token's own writes are injected.
+         EXPECT_TRUE(t.signing_->Published());
+         oidc::ClientAuth auth{c ? c->client.id : "", c ? c->secret : ""};
+         return {[&t, auth] {
+           return Void(t.tokens_->Token(auth, {"client_credentials", std::nullopt}, kClient));
+         }};
+       }},
       {"product type creation",
        [](T& t, S tag) -> Call {
          auto ctx = t.Ctx(t.Register(Email(tag)));

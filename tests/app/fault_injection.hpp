@@ -15,7 +15,10 @@
 #include "app/api_key_service.hpp"
 #include "app/integration_service.hpp"
 #include "app/product_service.hpp"
+#include "app/signing_keys.hpp"
 #include "app/workspace_service.hpp"
+#include "crypto/ed25519.hpp"
+#include "oidc/token_service.hpp"
 #include "support/account_fixture.hpp"
 #include "support/fault_store.hpp"
 
@@ -69,6 +72,9 @@ class FaultTest : public testing::AccountServiceTest {
     keys_ = std::make_unique<ApiKeyService>(ports, *workspaces_, *model_);
     integration_ = std::make_unique<IntegrationService>(ports, *model_);
     admin_ = std::make_unique<AdminService>(*fault_, clock_, random_, secrets_, "http://localhost");
+    signing_ = std::make_unique<SigningKeys>(ports, ed_, box_, SigningSettings{});
+    tokens_ = std::make_unique<oidc::TokenService>(ports, *integration_, *signing_,
+                                                   oidc::OAuthSettings{"http://localhost"});
     raw_ = Raw();
   }
 
@@ -129,6 +135,9 @@ class FaultTest : public testing::AccountServiceTest {
   std::unique_ptr<ApiKeyService> keys_;
   std::unique_ptr<IntegrationService> integration_;
   std::unique_ptr<AdminService> admin_;
+  crypto::SodiumEd25519 ed_;
+  std::unique_ptr<SigningKeys> signing_;
+  std::unique_ptr<oidc::TokenService> tokens_;
   std::unique_ptr<storage::SqlConn> raw_;
   int tags_ = 0;
 };

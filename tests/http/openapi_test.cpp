@@ -7,6 +7,7 @@
 
 #include "app/account_service.hpp"
 #include "core/password_policy.hpp"
+#include "crypto/ed25519.hpp"
 #include "crypto/secrets.hpp"
 #include "crypto/sodium.hpp"
 #include "http/api.hpp"
@@ -54,6 +55,10 @@ TEST(OpenApi, DocumentsExactlyTheRegisteredRoutes) {
   app::ApiKeyService keys({*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp},
                           workspaces, model);
   RegisterApiKeyRoutes(router, accounts, keys, integration, clock, {"http://localhost:8080", true});
+  crypto::SodiumEd25519 ed;
+  app::SigningKeys signing(ports, ed, box, {});
+  oidc::TokenService tokens(ports, integration, signing, {"http://localhost:8080"});
+  RegisterOAuthRoutes(router, signing, tokens);
   RegisterOpsRoutes(router, metrics, *opened.store, [] { return 1; });
 
   std::set<std::string> served;

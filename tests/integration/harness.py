@@ -1070,3 +1070,12 @@ def nul_ok(codes, label):
     if "\\x00" in label or "\\u0000" in label or "NUL" in label:
         return set(codes) | {"validation.invalid_characters"}
     return codes
+
+
+# The OpenID Connect provider's endpoints (test_oidc).
+API_ENDPOINTS.extend([
+    ("GET", "/.well-known/openid-configuration"),
+    ("GET", "/oauth2/jwks"),
+    ("POST", "/oauth2/token"),
+    ("POST", "/oauth2/introspect"),
+])

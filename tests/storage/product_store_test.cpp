@@ -348,6 +348,34 @@ TEST_P(ProductStore, TheProductLockHoldsUntilCommit) {
   EXPECT_TRUE(SecondLockWaitsForTheFirstCommit([](Tx& tx) { return tx.LockProduct("prd_1"); }));
 }
 
+TEST_P(ProductStore, ServiceClientsKeepTheirRedirectUrisAndPublicFlag) {
+  core::ServiceClient pub{"svc_p",
+                          "pty_manage",
+                          "SPA",
+                          "",
+                          10,
+                          0,
+                          {"https://app.example/cb", "http://localhost:3000/cb?x=1&y=2"},
+                          true};
+  Write([&](Tx& tx) {
+    Ok(tx.InsertServiceClient(pub));
+    Ok(tx.InsertServiceClient({"svc_c", "pty_manage", "Backend", "hash-c", 11, 0}));
+  });
+  Read([&](Tx& tx) {
+    auto got = Ok(tx.FindServiceClient("svc_p"));
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->redirect_uris, pub.redirect_uris);
+    EXPECT_TRUE(got->is_public);
+    EXPECT_EQ(got->secret_hash, "");
+    auto confidential = Ok(tx.FindServiceClient("svc_c"));
+    EXPECT_TRUE(confidential->redirect_uris.empty());
+    EXPECT_FALSE(confidential->is_public);
+    auto all = Ok(tx.ListServiceClients());
+    ASSERT_EQ(all.size(), 2u);
+    EXPECT_EQ(all[1].redirect_uris, pub.redirect_uris);  // listed in id order: svc_c, svc_p
+  });
+}
+
 TEST_P(ProductStore, ServiceClientsAreListedByIdAndRevokedOnce) {
   Write([&](Tx& tx) {
     Ok(tx.InsertServiceClient({"svc_b", "pty_submit", "Submit backend", "hash-b", 10, 0}));

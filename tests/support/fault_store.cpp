@@ -140,6 +140,12 @@ class FaultTx : public Tx {
   VAULT_FORWARD(ScanLiveApiKeys, (const std::string& after_id, int limit), (after_id, limit))
   VAULT_FORWARD(ScanApiKeyIds, (const std::string& after_id, int limit), (after_id, limit))
   VAULT_FORWARD(RecordApiKeyUsage, (const std::vector<ApiKeyUsage>& usage), (usage))
+  VAULT_FORWARD(InsertSigningKey, (const SigningKey& k), (k))
+  VAULT_FORWARD(ListSigningKeys, (), ())
+  VAULT_FORWARD(RetireSigningKeys,
+                (const std::string& keep_kid, Timestamp now, Timestamp verify_until),
+                (keep_kid, now, verify_until))
+  VAULT_FORWARD(DeleteExpiredSigningKeys, (Timestamp now), (now))
   VAULT_FORWARD(AppendChange, (const std::string& kind, const std::string& subject, Timestamp now),
                 (kind, subject, now))
   VAULT_FORWARD(ChangesAfter, (std::int64_t after_seq, int limit), (after_seq, limit))

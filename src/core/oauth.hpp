@@ -1,0 +1,46 @@
+// The OpenID Connect provider's domain (ADR 0010): signing keys and their lifecycle, redirect URI
+// rules for OAuth clients, the scopes a service client may hold. Pure values and functions;
+// thread-safe (stateless).
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/error.hpp"
+
+namespace vault::core {
+
+// One token-signing key. Only the current key signs; a retired key stays published (JWKS) until
+// verify_until, by when every token it signed has expired.
+struct SigningKey {
+  std::string kid;                 // random, "sk_…"; the JWS header's kid
+  std::string alg = "EdDSA";       // Ed25519 (RFC 8037)
+  std::string public_key;          // base64url of the 32-byte Ed25519 public key
+  std::string sealed_private_key;  // SecretBox-sealed 32-byte Ed25519 seed; never in clear
+  Timestamp created_at = 0;
+  Timestamp retired_at = 0;    // 0 = live (may sign)
+  Timestamp verify_until = 0;  // retired keys: published until then; 0 while live
+};
+
+// Whether the key must still be published at `now` (live, or retired but inside its window).
+inline bool IsPublished(const SigningKey& k, Timestamp now) {
+  return k.retired_at == 0 || k.verify_until > now;
+}
+
+inline constexpr std::size_t kMaxRedirectUris = 10;
+inline constexpr std::size_t kMaxRedirectUriChars = 2000;
+
+// Checks an OAuth client's redirect URIs (exact-match list): at most kMaxRedirectUris, each an
+// absolute URI of at most kMaxRedirectUriChars without whitespace, control characters, user info
+// or fragment, with a host; https, or http only for the loopback hosts localhost, 127.0.0.1 and
+// [::1] (RFC 8252 §7.3); no duplicates. Fails invalid_argument "validation.redirect_uri" naming
+// "<field>[i]" (or `field` for too many).
+Result<void> ValidateRedirectUris(const std::vector<std::string>& uris, std::string_view field);
+
+// The scopes a service client may hold with client credentials: the product-facing API
+// operations it may call (ADR 0010).
+const std::vector<std::string>& ClientCredentialScopes();
+
+}  // namespace vault::core
