@@ -45,6 +45,7 @@ test("a Super Admin disables and enables an account; service clients and the cat
   await admin.getByRole("button", { name: "Set new password" }).click();
   await admin.waitForURL(/\/signin\?reset=1/);
   await signInThroughPages(admin, { email: adminEmail });
+  const adminToken = async () => (await vault.api("POST", "/api/v1/sessions", { email: adminEmail, password: PASSWORD })).data.session_token;
   await admin.getByRole("link", { name: "Super Admin" }).click();
   await admin.getByRole("heading", { name: "Accounts", level: 1 }).waitFor();
   await visit(admin, "admin-accounts");
@@ -116,6 +117,25 @@ test("a Super Admin disables and enables an account; service clients and the cat
   const basic = "Basic " + Buffer.from(`${clientId}:${secret}`).toString("base64");
   const check = await vault.api("POST", "/api/v1/access/check", { account_id: "acc_x", product_id: "prd_x" }, { Authorization: basic });
   assert.equal(check.status, 200, JSON.stringify(check.data));
+
+  // A public OAuth client (a browser app): its redirect URIs are checked (a plain-http URI of
+  // another host is refused beside the field), and it gets no secret.
+  await admin.getByRole("button", { name: "New service client" }).first().click();
+  await create.getByLabel("Name").fill("Reports web app");
+  await create.getByLabel("Product type").selectOption({ label: "Atomyx Reports" });
+  await create.getByLabel("Sign-in redirect URIs").fill("https://reports.example/callback\nhttp://evil.example/cb");
+  await create.getByRole("switch").check();
+  await create.getByRole("button", { name: "Create service client" }).click();
+  await create.locator(".field-error", { hasText: "redirect_uris[1]" }).waitFor();
+  await create.getByLabel("Sign-in redirect URIs").fill("https://reports.example/callback\nhttp://localhost:5173/callback");
+  await create.getByRole("button", { name: "Create service client" }).click();
+  await admin.getByRole("status").getByText("Reports web app created: a public client signs in with PKCE").waitFor();
+  const row = admin.getByRole("row", { name: /Reports web app/ });
+  await row.getByText("Public (PKCE)").waitFor();
+  await row.getByText("http://localhost:5173/callback").waitFor();
+  const listed = await vault.api("GET", "/api/v1/admin/service-clients", undefined, { Authorization: "Bearer " + (await adminToken()) });
+  const web = listed.data.items.find((c) => c.name === "Reports web app");
+  assert.deepEqual([web.public, web.redirect_uris], [true, ["https://reports.example/callback", "http://localhost:5173/callback"]]);
 
   // A person who is not a Super Admin opening the area directly sees no admin data.
   await user.goto("/admin/accounts");

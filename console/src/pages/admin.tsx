@@ -440,6 +440,8 @@ interface ServiceClient {
   client_id: string;
   product_type_id: string;
   name: string;
+  redirect_uris: string[];
+  public: boolean;
   created_at: string;
   revoked: boolean;
 }
@@ -450,11 +452,17 @@ export function AdminServiceClients({ account }: PageProps) {
   const [open, setOpen] = useState(false);
   const [secret, setSecret] = useState<{ client_id: string; client_secret: string; name: string } | null>(null);
   const [revoking, setRevoking] = useState<ServiceClient | null>(null);
-  const form = useForm({ name: "", product_type: "" }, async (v) => {
-    const c = await api.post<ServiceClient & { client_secret: string }>("/api/v1/admin/service-clients", v);
+  const blank = { name: "", product_type: "", redirect_uris: "", public: false };
+  const form = useForm(blank, async (v) => {
+    const c = await api.post<ServiceClient & { client_secret?: string }>("/api/v1/admin/service-clients", {
+      ...v,
+      redirect_uris: v.redirect_uris.split(/\s+/).filter(Boolean), // one URI per line
+    });
     setOpen(false);
-    setSecret(c);
-    form.setValues({ name: "", product_type: "" });
+    // A public client (PKCE only) has no secret to show.
+    if (c.client_secret) setSecret({ ...c, client_secret: c.client_secret });
+    else toast(`${c.name} created: a public client signs in with PKCE and has no secret.`);
+    form.setValues(blank);
     res.reload();
   });
   if (!account?.super_admin) return <NotSuperAdmin />;
@@ -491,6 +499,7 @@ export function AdminServiceClients({ account }: PageProps) {
                 <th scope="col">Name</th>
                 <th scope="col">Client id</th>
                 <th scope="col">Product type</th>
+                <th scope="col">Sign-in redirects</th>
                 <th scope="col">Created</th>
                 <th scope="col">Status</th>
                 <th scope="col">
@@ -504,6 +513,20 @@ export function AdminServiceClients({ account }: PageProps) {
                   <td>{c.name}</td>
                   <td class="secret">{c.client_id}</td>
                   <td>{typeName(c.product_type_id)}</td>
+                  <td>
+                    {c.public && <span class="badge">Public (PKCE)</span>}
+                    {c.redirect_uris.length ? (
+                      <ul class="plain-list">
+                        {c.redirect_uris.map((u) => (
+                          <li key={u} class="secret">
+                            {u}
+                          </li>
+                        ))}
+                      </ul>
+                    ) : (
+                      !c.public && "None (back end only)"
+                    )}
+                  </td>
                   <td>
                     <DateTime iso={c.created_at} dateOnly />
                   </td>
@@ -537,6 +560,11 @@ export function AdminServiceClients({ account }: PageProps) {
               ))}
             </select>
             {form.errors.product_type && <small class="field-error">{form.errors.product_type}</small>}
+          </label>
+          <TextArea label="Sign-in redirect URIs" name="redirect_uris" hint="For products that sign people in through Vault (OpenID Connect): one exact URI per line, https (http only for localhost). Leave empty for a back end that only verifies keys and checks access." value={form.values.redirect_uris} onInput={form.set("redirect_uris")} error={form.errors.redirect_uris} />
+          <label>
+            <input type="checkbox" role="switch" checked={form.values.public} onChange={(e) => form.set("public")((e.target as HTMLInputElement).checked)} />
+            Public client (a browser or mobile app that cannot keep a secret: no secret, PKCE only)
           </label>
           <FormError message={form.formError} />
           <Submit busy={form.busy}>Create service client</Submit>
