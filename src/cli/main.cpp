@@ -3,6 +3,7 @@
 #include <sys/stat.h>
 
 #include <CLI/CLI.hpp>
+#include <atomic>
 #include <cstdio>
 #include <cstdlib>
 #include <memory>
@@ -13,6 +14,7 @@
 #include "app/admin_service.hpp"
 #include "app/mfa_service.hpp"
 #include "app/profile_service.hpp"
+#include "app/retention.hpp"
 #include "app/signing_keys.hpp"
 #include "cli/change_feed.hpp"
 #include "cli/periodic.hpp"
@@ -172,6 +174,34 @@ int Serve(const vault::config::Config& cfg) {
     if (auto f = keys.FlushUsage(); !f)
       Log("error", "cannot record API key use", {{"error", f.error().detail}});
   });
+  // Retention: expired sessions, tokens, throttle rows, old invitations and webhook ids go in
+  // small batches (docs: README, VAULT_RETENTION_*). Not run again at shutdown.
+  vault::app::RetentionSettings retention_settings;
+  retention_settings.invitation_seconds = cfg.invitation_retention_days * 86400;
+  retention_settings.webhook_id_seconds = cfg.webhook_id_retention_days * 86400;
+  vault::app::RetentionService retention(*r.opened.store, *r.clock, retention_settings);
+  std::atomic<long> retention_deleted{0};
+  std::unique_ptr<vault::cli::Periodic> retention_job;
+  if (cfg.retention_interval_seconds > 0)
+    retention_job = std::make_unique<vault::cli::Periodic>(
+        std::chrono::seconds(cfg.retention_interval_seconds),
+        [&retention, &retention_deleted] {
+          auto runs = retention.RunOnce();
+          if (!runs) {
+            Log("error", "retention failed", {{"error", runs.error().detail}});
+            return;
+          }
+          for (const auto& run : *runs) {
+            if (run.deleted == 0) continue;
+            retention_deleted += static_cast<long>(run.deleted);
+            Log("info", "retention purged",
+                {{"kind", run.kind}, {"rows", std::to_string(run.deleted)}});
+          }
+        },
+        false);
+  metrics.AddCounter("vault_retention_deleted_total",
+                     "expired rows deleted by the retention job of this process",
+                     [&retention_deleted] { return retention_deleted.load(); });
   // Fill the verification cache in the background; a miss meanwhile reads the database.
   std::thread warm([&keys] {
     auto n = keys.WarmUp();

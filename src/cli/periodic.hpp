@@ -12,8 +12,13 @@ namespace vault::cli {
 
 class Periodic {
  public:
-  Periodic(std::chrono::milliseconds interval, std::function<void()> fn)
-      : interval_(interval), fn_(std::move(fn)), thread_([this] { Loop(); }) {}
+  // run_at_stop: call fn once more when stopped (buffered work); false for clean-up jobs that
+  // must not delay a shutdown.
+  Periodic(std::chrono::milliseconds interval, std::function<void()> fn, bool run_at_stop = true)
+      : interval_(interval),
+        fn_(std::move(fn)),
+        run_at_stop_(run_at_stop),
+        thread_([this] { Loop(); }) {}
   ~Periodic() { Stop(); }
   Periodic(const Periodic&) = delete;
   Periodic& operator=(const Periodic&) = delete;
@@ -26,7 +31,7 @@ class Periodic {
     }
     cv_.notify_all();
     thread_.join();
-    fn_();
+    if (run_at_stop_) fn_();
   }
 
  private:
@@ -41,6 +46,7 @@ class Periodic {
 
   std::chrono::milliseconds interval_;
   std::function<void()> fn_;
+  bool run_at_stop_ = true;
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;

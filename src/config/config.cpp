@@ -53,6 +53,12 @@ std::vector<Field> Fields(Config& c) {
       {"secret_file", "VAULT_SECRET_FILE", str(c.secret_file)},
       {"console_dir", "VAULT_CONSOLE_DIR", str(c.console_dir)},
       {"trusted_proxies", "VAULT_TRUSTED_PROXIES", str(c.trusted_proxies)},
+      {"retention_interval_seconds", "VAULT_RETENTION_INTERVAL_SECONDS",
+       num("retention_interval_seconds", c.retention_interval_seconds)},
+      {"invitation_retention_days", "VAULT_INVITATION_RETENTION_DAYS",
+       num("invitation_retention_days", c.invitation_retention_days)},
+      {"webhook_id_retention_days", "VAULT_WEBHOOK_ID_RETENTION_DAYS",
+       num("webhook_id_retention_days", c.webhook_id_retention_days)},
       {"dev", "VAULT_DEV",
        [&c](const std::string& v) -> core::Result<void> {
          c.dev = ParseBool(v);
@@ -170,6 +176,11 @@ core::Result<Config> Load(const std::string& toml_path,
   if (c.oauth_access_token_seconds < 60 || c.oauth_access_token_seconds > 86400)
     return core::Fail(
         Bad("oauth_access_token_seconds", "oauth_access_token_seconds must be 60 to 86400"));
+  if (c.retention_interval_seconds < 0 || c.invitation_retention_days < 0 ||
+      c.webhook_id_retention_days < 1)
+    return core::Fail(Bad("retention_interval_seconds",
+                          "retention settings cannot be negative, and webhook ids are kept at "
+                          "least a day (the provider retries)"));
   if (c.password_min_length < 8)
     return core::Fail(Bad("password_min_length", "NIST 800-63B requires at least 8 characters"));
   // Another scheme would make libcurl upload the mail over some other protocol.

@@ -25,6 +25,11 @@ struct Config {
   std::string console_dir;
   // Reverse proxies allowed to name the client (comma-separated CIDR ranges); empty → none.
   std::string trusted_proxies;
+  // Retention job: how often it runs (0 = never), and how long answered or expired invitations
+  // and processed webhook event ids are kept.
+  int retention_interval_seconds = 600;
+  int invitation_retention_days = 30;
+  int webhook_id_retention_days = 90;
   bool dev = false;
   int http_threads = 0;  // 0 → one per core
   int db_pool_size = 8;

@@ -71,6 +71,8 @@ class AccountsPort {
   // Deletes every session of the account except `keep_id` (none when empty); returns the count.
   virtual Result<int> DeleteSessionsOfAccount(const std::string& account_id,
                                               const std::string& keep_id) = 0;
+  // Retention: deletes at most `limit` sessions whose expiry is before `now`; returns how many.
+  virtual Result<int> PurgeExpiredSessions(Timestamp now, int limit) = 0;
 
   // One-time tokens.
   virtual Result<void> InsertToken(const OneTimeToken& token) = 0;
@@ -86,6 +88,9 @@ class AccountsPort {
   // Returns how many were voided.
   virtual Result<int> VoidTokensOfAccount(const std::string& account_id,
                                           std::optional<TokenPurpose> purpose, Timestamp now) = 0;
+  // Retention: deletes at most `limit` one-time tokens (used or not) that expired before
+  // `before`; returns how many.
+  virtual Result<int> PurgeExpiredTokens(Timestamp before, int limit) = 0;
 
   // Deletes the account and everything personal hanging off it (sessions, tokens, 2FA,
   // memberships, group memberships, direct grants); not_found when absent.
@@ -110,6 +115,9 @@ class SecurityPort {
                                                Timestamp window) = 0;
   virtual Result<void> LockThrottle(const std::string& key, Timestamp until) = 0;
   virtual Result<void> ResetThrottle(const std::string& key) = 0;
+  // Retention: deletes at most `limit` throttle rows whose window started before
+  // `window_before` and whose lock (if any) ended by `now`; returns how many.
+  virtual Result<int> PurgeThrottle(Timestamp window_before, Timestamp now, int limit) = 0;
 
   // TOTP credentials and recovery codes.
   virtual Result<std::optional<TotpCredential>> FindTotp(const std::string& account_id) = 0;
@@ -183,6 +191,9 @@ class WorkspacesPort {
       const std::string& workspace_id) = 0;
   virtual Result<std::vector<Invitation>> ListInvitationsForEmail(
       const std::string& email_norm) = 0;
+  // Retention: deletes at most `limit` invitations (answered or not) whose expiry is before
+  // `expired_before`; returns how many.
+  virtual Result<int> PurgeInvitations(Timestamp expired_before, int limit) = 0;
 
   // Platform administration: workspaces whose name or shortname contains `query` (ignoring
   // the case of ASCII letters, alike on every backend; all when empty), ordered by id, after
@@ -267,6 +278,9 @@ class ProductsPort {
 
   // Records a provider webhook event id; false when it was seen before (idempotency).
   virtual Result<bool> RecordWebhookEvent(const std::string& event_id, Timestamp now) = 0;
+  // Retention: forgets at most `limit` webhook event ids received before `before`; returns
+  // how many.
+  virtual Result<int> PurgeWebhookEvents(Timestamp before, int limit) = 0;
 };
 
 // API keys (storage/sql_tx_api_keys.cpp).

@@ -159,6 +159,14 @@ class SqlTx : public core::Tx {
   core::Result<void> PruneChanges(std::int64_t before_seq) override;
   core::Result<bool> RecordWebhookEvent(const std::string& event_id, core::Timestamp now) override;
 
+  // Retention (sql_tx_retention.cpp).
+  core::Result<int> PurgeExpiredSessions(core::Timestamp now, int limit) override;
+  core::Result<int> PurgeExpiredTokens(core::Timestamp before, int limit) override;
+  core::Result<int> PurgeThrottle(core::Timestamp window_before, core::Timestamp now,
+                                  int limit) override;
+  core::Result<int> PurgeInvitations(core::Timestamp expired_before, int limit) override;
+  core::Result<int> PurgeWebhookEvents(core::Timestamp before, int limit) override;
+
   core::Result<core::AuditHead> AdvanceAuditHead() override;
   core::Result<void> AppendAuditEvent(const core::AuditEvent& event) override;
   core::Result<std::vector<core::AuditEvent>> QueryAudit(const core::AuditQuery& query) override;
@@ -166,6 +174,10 @@ class SqlTx : public core::Tx {
                                                                int limit) override;
 
  private:
+  // Deletes at most `limit` rows of `table` matching `where` (parameters $1…); returns how many.
+  core::Result<int> Purge(const char* table, const char* key, const char* where,
+                          std::vector<SqlValue> params, int limit);
+
   SqlConn& conn_;
 };
 

@@ -152,6 +152,12 @@ class FaultTx : public Tx {
   VAULT_FORWARD(LastChangeSeq, (), ())
   VAULT_FORWARD(PruneChanges, (std::int64_t before_seq), (before_seq))
   VAULT_FORWARD(RecordWebhookEvent, (const std::string& event_id, Timestamp now), (event_id, now))
+  VAULT_FORWARD(PurgeExpiredSessions, (Timestamp now, int limit), (now, limit))
+  VAULT_FORWARD(PurgeExpiredTokens, (Timestamp before, int limit), (before, limit))
+  VAULT_FORWARD(PurgeThrottle, (Timestamp window_before, Timestamp now, int limit),
+                (window_before, now, limit))
+  VAULT_FORWARD(PurgeInvitations, (Timestamp expired_before, int limit), (expired_before, limit))
+  VAULT_FORWARD(PurgeWebhookEvents, (Timestamp before, int limit), (before, limit))
   VAULT_FORWARD(SearchAccounts, (const std::string& query, const std::string& after_id, int limit),
                 (query, after_id, limit))
   VAULT_FORWARD(SearchWorkspaces,
