@@ -43,12 +43,12 @@ async function measure(browser, vault, url, heading, cookies) {
     const k = /javascript/.test(t) ? "js" : /css/.test(t) ? "css" : /html/.test(t) ? "html" : "other";
     bytes[k] += e.encodedDataLength;
   });
-  await page.goto(url, { waitUntil: "commit" });
-  await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
+  await page.goto(url, { waitUntil: heading ? "commit" : "load" });
+  if (heading) await page.getByRole("heading", { name: heading, level: 1 }).waitFor();
   const ready = await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => r(performance.now()))));
   const phases = await page.evaluate(() => {
     const nav = performance.getEntriesByType("navigation")[0];
-    return { html: nav.responseEnd, dcl: nav.domContentLoadedEventEnd };
+    return { html: nav.responseEnd, dcl: nav.domContentLoadedEventEnd || nav.responseEnd };
   });
   await page.waitForLoadState("networkidle");
   await context.close();
@@ -67,6 +67,8 @@ try {
   const url = new URL(direct);
   const cookies = [{ name: "vault_session", value: signin.data.session_token, domain: url.hostname, path: "/", httpOnly: true, sameSite: "Lax" }];
   const pages = [
+    // The floor: a fresh context opening a small static document (no script) from the server.
+    ["floor: /favicon.svg as a page", "/favicon.svg", null, null],
     ["sign-in (signed out)", "/signin", "Sign in", null],
     ["Workspaces (signed in)", "/", "Workspaces", cookies],
     ["Products (signed in)", "/w/bench-co/products", "Products", cookies],
