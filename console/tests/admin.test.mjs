@@ -102,7 +102,7 @@ test("a Super Admin disables and enables an account; service clients and the cat
   await create.getByLabel("Name").fill("Reports production");
   await create.getByLabel("Product type").selectOption({ label: "Atomyx Reports" });
   await create.getByRole("button", { name: "Create service client" }).click();
-  const shown = admin.getByRole("dialog", { name: "Service client created" });
+  const shown = admin.getByRole("dialog", { name: "Service client secret" });
   const secret = (await shown.getByTestId("client-secret").textContent()).trim();
   assert.match(secret, /^[A-Za-z0-9_-]{43}$/);
   await admin.keyboard.press("Escape");
@@ -114,9 +114,20 @@ test("a Super Admin disables and enables an account; service clients and the cat
 
   // The secret works as HTTP Basic for the product-facing API.
   const clientId = (await admin.locator("td.secret").first().textContent()).trim();
-  const basic = "Basic " + Buffer.from(`${clientId}:${secret}`).toString("base64");
-  const check = await vault.api("POST", "/api/v1/access/check", { account_id: "acc_x", product_id: "prd_x" }, { Authorization: basic });
+  const basicOf = (s) => ({ Authorization: "Basic " + Buffer.from(`${clientId}:${s}`).toString("base64") });
+  const probe = { account_id: "acc_x", product_id: "prd_x" };
+  const check = await vault.api("POST", "/api/v1/access/check", probe, basicOf(secret));
   assert.equal(check.status, 200, JSON.stringify(check.data));
+
+  // Rotating shows a new secret once; the old one stops working.
+  await admin.getByRole("button", { name: "Rotate secret of Reports production" }).click();
+  await admin.getByRole("dialog", { name: "Rotate the secret of Reports production?" }).getByRole("button", { name: "Rotate secret" }).click();
+  const rotated = (await shown.getByTestId("client-secret").textContent()).trim();
+  assert.match(rotated, /^[A-Za-z0-9_-]{43}$/);
+  assert.notEqual(rotated, secret);
+  await shown.getByRole("button", { name: "I have saved it" }).click();
+  assert.equal((await vault.api("POST", "/api/v1/access/check", probe, basicOf(secret))).status, 401);
+  assert.equal((await vault.api("POST", "/api/v1/access/check", probe, basicOf(rotated))).status, 200);
 
   // A public OAuth client (a browser app): its redirect URIs are checked (a plain-http URI of
   // another host is refused beside the field), and it gets no secret.

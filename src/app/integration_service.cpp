@@ -93,6 +93,32 @@ Result<void> IntegrationService::RevokeClient(const AuthContext& ctx, const std:
   return r;
 }
 
+Result<IssuedClient> IntegrationService::RotateClientSecret(const AuthContext& ctx,
+                                                            const std::string& id) {
+  VAULT_TRY(RequireSuperAdmin(ctx));
+  IssuedClient out;
+  out.secret = core::NewToken(p_.random);  // 256 bits, like the first secret
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    VAULT_ASSIGN_OR_RETURN(auto found, tx.FindServiceClient(id));
+    if (!found || found->revoked_at != 0)
+      return Fail(Code::kNotFound, "service_client.not_found", "no such live service client");
+    if (found->is_public)
+      return Fail(Code::kFailedPrecondition, "service_client.public",
+                  "a public client has no secret: it proves itself with PKCE");
+    out.client = *found;
+    out.client.secret_hash = p_.secrets.KeyedHash("service_client", out.secret);
+    VAULT_ASSIGN_OR_RETURN(auto done, tx.SetServiceClientSecret(id, out.client.secret_hash));
+    if (!done)
+      return Fail(Code::kNotFound, "service_client.not_found", "no such live service client");
+    return audit_.Record(tx, ActorOf(ctx),
+                         {"admin.service_client_secret_rotated", "service_client", id});
+  });
+  if (!r) return Fail(r.error());
+  ServiceClientChanged(id);
+  if (p_.changes) p_.changes->ServiceClientChanged(id);
+  return out;
+}
+
 Result<std::size_t> IntegrationService::WarmUp() {
   VAULT_ASSIGN_OR_RETURN(
       auto all, p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::ServiceClient>> {

@@ -56,6 +56,10 @@ class IntegrationService : public core::ChangeListener {
                                           const ClientOptions& options = {});
   core::Result<std::vector<core::ServiceClient>> ListClients(const AuthContext& ctx);
   core::Result<void> RevokeClient(const AuthContext& ctx, const std::string& id);
+  // A new secret for a live confidential client (shown once); the old one stops working at
+  // once on this node and within the change-feed interval on the others. Fails not_found
+  // "service_client.not_found" (unknown or revoked), conflict "service_client.public".
+  core::Result<IssuedClient> RotateClientSecret(const AuthContext& ctx, const std::string& id);
   // Fails unauthenticated "client.invalid" for an unknown, revoked, public or wrong-secret
   // client.
   core::Result<core::ServiceClient> AuthenticateClient(const std::string& id,

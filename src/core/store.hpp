@@ -264,6 +264,10 @@ class ProductsPort {
   virtual Result<std::optional<ServiceClient>> FindServiceClient(const std::string& id) = 0;
   virtual Result<std::vector<ServiceClient>> ListServiceClients() = 0;  // by id, revoked too
   virtual Result<bool> RevokeServiceClient(const std::string& id, Timestamp now) = 0;
+  // Replaces the secret hash of a live confidential client; false when there is no such
+  // client (unknown, revoked, or public: a public client has no secret).
+  virtual Result<bool> SetServiceClientSecret(const std::string& id,
+                                              const std::string& secret_hash) = 0;
 
   // Change feed: what changed (kind "workspace", "account", "catalog", "service_client",
   // "api_key", "signing_keys"), so every server process can drop what it cached. Seq grows; readers

@@ -157,6 +157,8 @@ class ProductsApi {
                &A::CreateClient);
     routes.Add({"DELETE", "/api/v1/admin/service-clients/{id}", E::kBlocking, Admin}, this,
                &A::RevokeClient);
+    routes.Add({"POST", "/api/v1/admin/service-clients/{id}/secret", E::kBlocking, Admin}, this,
+               &A::RotateClientSecret);
   }
 
  private:
@@ -332,6 +334,11 @@ class ProductsApi {
         auto issued, integration_.CreateClient(c.ctx, in.product_type, in.name,
                                                {in.redirect_uris, in.is_public.value_or(false)}));
     return JsonOk(201, RenderIssuedClient(issued));
+  }
+
+  core::Result<Response> RotateClientSecret(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto issued, integration_.RotateClientSecret(c.ctx, c.param("id")));
+    return JsonOk(200, RenderIssuedClient(issued));
   }
 
   core::Result<Response> RevokeClient(Call& c) {

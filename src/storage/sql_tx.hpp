@@ -157,6 +157,8 @@ class SqlTx : public core::Tx {
                                                             int limit) override;
   core::Result<std::int64_t> LastChangeSeq() override;
   core::Result<void> PruneChanges(std::int64_t before_seq) override;
+  core::Result<bool> SetServiceClientSecret(const std::string& id,
+                                            const std::string& secret_hash) override;
   core::Result<bool> RecordWebhookEvent(const std::string& event_id, core::Timestamp now) override;
 
   // Retention (sql_tx_retention.cpp).

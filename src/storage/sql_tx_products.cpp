@@ -376,6 +376,15 @@ Result<bool> SqlTx::RevokeServiceClient(const std::string& id, core::Timestamp n
   return !r->empty();
 }
 
+Result<bool> SqlTx::SetServiceClientSecret(const std::string& id, const std::string& secret_hash) {
+  auto r = conn_.Query(
+      "UPDATE service_clients SET secret_hash = $2 "
+      "WHERE id = $1 AND revoked_at = 0 AND public_client = 0 RETURNING id",
+      {id, secret_hash});
+  if (!r) return core::Fail(r.error());
+  return !r->empty();
+}
+
 Result<void> SqlTx::AppendChange(const std::string& kind, const std::string& subject,
                                  core::Timestamp now) {
   return Done(conn_.Query("INSERT INTO change_feed (kind, subject, created_at) VALUES ($1, $2, $3)",

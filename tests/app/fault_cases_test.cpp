@@ -363,6 +363,14 @@ std::vector<UseCase> FaultTest::ProductAndKeyCases() {
          std::string id = c ? c->client.id : "";
          return {[&t, ctx, id] { return t.integration_->RevokeClient(ctx, id); }};
        }},
+      {"service client secret rotation",
+       [](T& t, S tag) -> Call {
+         auto ctx = t.Ctx(t.Register(Email(tag)));
+         ctx.account.super_admin = true;
+         auto c = t.integration_->CreateClient(ctx, "submit", "Submit");
+         std::string id = c ? c->client.id : "";
+         return {[&t, ctx, id] { return Void(t.integration_->RotateClientSecret(ctx, id)); }};
+       }},
       {"signing key rotation",
        [](T& t, S) -> Call {
          return {[&t] { return Void(t.signing_->Rotate(Actor{"system", "cli", "", ""})); }};

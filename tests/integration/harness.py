@@ -996,6 +996,7 @@ API_ENDPOINTS.extend([
     ("GET", "/api/v1/workspace-shortnames/{shortname}"),
     ("POST", "/api/v1/me/invitations/{id}/accept"),
     ("POST", "/api/v1/me/invitations/{id}/decline"),
+    ("POST", "/api/v1/admin/service-clients/{id}/secret"),
     ("GET", "/api/v1/me/invitations"),
     ("GET", "/api/v1/workspaces/{ws}"),
     ("PATCH", "/api/v1/workspaces/{ws}"),

@@ -168,6 +168,48 @@ class AccessApiTest(ProductFlows, WorkspaceFlows, VaultTestCase):
         r = sa.get("/api/v1/admin/service-clients")
         self.assertIs({c["client_id"]: c for c in r.json["items"]}[cid]["revoked"], True)
 
+    def test_service_client_secret_rotation(self):
+        """POST /admin/service-clients/{id}/secret: a new secret once; the old one stops."""
+        w = self.world()
+        sa = w["super"]
+        r = sa.post("/api/v1/admin/service-clients", {"product_type": "submit", "name": "Rotating"})
+        self.assertEqual(r.status, 201, r)
+        cid, old = r.json["client_id"], r.json["client_secret"]
+        self.vault.remember_secret(old)
+        probe = {"account_id": w["editor"].id, "product_id": w["S"]["id"]}
+        self.assertEqual(self.reason((cid, old), w["editor"].id, w["S"]["id"]), ("allowed", "editor"))
+        # nobody but a Super Admin may rotate
+        for who in (w["editor"], w["owner2"]):
+            self.assertProblem(who.client.post(f"/api/v1/admin/service-clients/{cid}/secret"), 403,
+                               "admin.required")
+        r = sa.post(f"/api/v1/admin/service-clients/{cid}/secret")
+        self.assertEqual(r.status, 200, r)
+        new = r.json["client_secret"]
+        self.vault.remember_secret(new)
+        self.assertRegex(new, r"^[A-Za-z0-9_-]{43}$")
+        self.assertNotEqual(new, old)
+        self.assertEqual((r.json["client_id"], r.json["name"]), (cid, "Rotating"), r)
+        # the old secret stops at once, the new one works
+        self.assertProblem(self.access((cid, old), probe), 401, "client.invalid")
+        self.assertEqual(self.reason((cid, new), w["editor"].id, w["S"]["id"]), ("allowed", "editor"))
+        self.assertNotIn(new.encode(), sa.get("/api/v1/admin/service-clients").body)
+        # audited, with the Super Admin as actor (their own audit lists what they did)
+        events = sa.get("/api/v1/me/audit?action=admin.service_client_secret_rotated").json["items"]
+        me = sa.get("/api/v1/me").json["id"]
+        self.assertEqual([(e["target"]["id"], e["actor"]["id"]) for e in events], [(cid, me)])
+        # a public client has no secret; unknown and revoked clients are not found
+        r = sa.post("/api/v1/admin/service-clients",
+                    {"product_type": "submit", "name": "Web", "public": True,
+                     "redirect_uris": ["https://app.example/cb"]})
+        self.assertEqual(r.status, 201, r)
+        self.assertProblem(sa.post(f"/api/v1/admin/service-clients/{r.json['client_id']}/secret"),
+                           409, "service_client.public")
+        self.assertProblem(sa.post("/api/v1/admin/service-clients/svc_nosuch/secret"), 404,
+                           "service_client.not_found")
+        self.assertEqual(sa.delete(f"/api/v1/admin/service-clients/{cid}").status, 204)
+        self.assertProblem(sa.post(f"/api/v1/admin/service-clients/{cid}/secret"), 404,
+                           "service_client.not_found")
+
     def test_every_reason_code_single(self):
         creds = self.world()["creds"]
         seen = set()

@@ -398,6 +398,18 @@ TEST_P(ProductStore, ServiceClientsAreListedByIdAndRevokedOnce) {
     EXPECT_EQ(Ok(tx.FindServiceClient("svc_b"))->revoked_at, 50);
     EXPECT_EQ(Ok(tx.FindServiceClient("svc_a"))->revoked_at, 0);
     EXPECT_EQ(Ok(tx.ListServiceClients()).size(), 2u);  // revoked ones are listed too
+    // a new secret only for a live confidential client
+    EXPECT_TRUE(Ok(tx.SetServiceClientSecret("svc_a", "hash-a2")));
+    EXPECT_EQ(Ok(tx.FindServiceClient("svc_a"))->secret_hash, "hash-a2");
+    EXPECT_FALSE(Ok(tx.SetServiceClientSecret("svc_b", "hash-b2")));  // revoked
+    EXPECT_EQ(Ok(tx.FindServiceClient("svc_b"))->secret_hash, "hash-b");
+    EXPECT_FALSE(Ok(tx.SetServiceClientSecret("svc_none", "hash")));
+    core::ServiceClient pub{"svc_p", "pty_submit", "Web app", "", 13, 0};
+    pub.is_public = true;
+    pub.redirect_uris = {"https://app.example/cb"};
+    Ok(tx.InsertServiceClient(pub));
+    EXPECT_FALSE(Ok(tx.SetServiceClientSecret("svc_p", "hash-p")));  // public: no secret
+    EXPECT_EQ(Ok(tx.FindServiceClient("svc_p"))->secret_hash, "");
   });
   auto dup = store_->Write([&](Tx& tx) {
     return tx.InsertServiceClient({"svc_a", "pty_manage", "Again", "hash", 12, 0});

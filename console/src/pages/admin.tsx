@@ -452,6 +452,7 @@ export function AdminServiceClients({ account }: PageProps) {
   const [open, setOpen] = useState(false);
   const [secret, setSecret] = useState<{ client_id: string; client_secret: string; name: string } | null>(null);
   const [revoking, setRevoking] = useState<ServiceClient | null>(null);
+  const [rotating, setRotating] = useState<ServiceClient | null>(null);
   const blank = { name: "", product_type: "", redirect_uris: "", public: false };
   const form = useForm(blank, async (v) => {
     const c = await api.post<ServiceClient & { client_secret?: string }>("/api/v1/admin/service-clients", {
@@ -534,6 +535,11 @@ export function AdminServiceClients({ account }: PageProps) {
                     <StatusBadge ok={!c.revoked} text={c.revoked ? "Revoked" : "Active"} />
                   </td>
                   <td>
+                    {!c.revoked && !c.public && (
+                      <button type="button" class="secondary" onClick={() => setRotating(c)}>
+                        Rotate secret<span class="visually-hidden"> of {c.name}</span>
+                      </button>
+                    )}{" "}
                     {!c.revoked && (
                       <button type="button" class="secondary" onClick={() => setRevoking(c)}>
                         Revoke<span class="visually-hidden"> {c.name}</span>
@@ -570,7 +576,7 @@ export function AdminServiceClients({ account }: PageProps) {
           <Submit busy={form.busy}>Create service client</Submit>
         </form>
       </Dialog>
-      <Dialog open={!!secret} title="Service client created" dismissible={false} onClose={() => setSecret(null)}>
+      <Dialog open={!!secret} title="Service client secret" dismissible={false} onClose={() => setSecret(null)}>
         {secret && (
           <>
             <p>
@@ -594,6 +600,21 @@ export function AdminServiceClients({ account }: PageProps) {
           </>
         )}
       </Dialog>
+      <ConfirmDialog
+        open={!!rotating}
+        title={`Rotate the secret of ${rotating?.name}?`}
+        confirmLabel="Rotate secret"
+        onClose={() => setRotating(null)}
+        onConfirm={async () => {
+          const c = await api.post<ServiceClient & { client_secret: string }>(`/api/v1/admin/service-clients/${seg(rotating!.client_id)}/secret`);
+          setSecret({ ...c, client_secret: c.client_secret });
+        }}
+      >
+        <p>
+          A new secret is shown once. The current secret stops working at once: update the product's configuration right
+          after, or its calls to Vault fail until you do.
+        </p>
+      </ConfirmDialog>
       <ConfirmDialog
         open={!!revoking}
         title={`Revoke ${revoking?.name}?`}
