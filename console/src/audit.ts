@@ -49,6 +49,7 @@ const ACTIONS: Record<string, string> = {
   "account.email_change_requested": "Asked to change the email address",
   "account.email_changed": "Changed the email address",
   "account.deleted": "Deleted the account",
+  "account.data_exported": "Downloaded their data",
   "mfa.totp_enrolment_started": "Started setting up two-factor authentication",
   "mfa.totp_enabled": "Turned on two-factor authentication",
   "mfa.totp_disabled": "Turned off two-factor authentication",

@@ -260,6 +260,50 @@ Result<void> ProfileService::DeleteAccount(const AuthContext& ctx, const std::st
   return r;
 }
 
+namespace {
+// Where someone else acted on this account (an administrator, an operator), the person sees
+// what was done and by whom, not that actor's address and browser.
+void MaskOthers(std::vector<core::AuditEvent>& events, const std::string& account_id) {
+  for (auto& e : events)
+    if (e.actor_type == "account" && e.actor_id != account_id) e.ip = e.user_agent = "";
+}
+}  // namespace
+
+Result<PersonalData> ProfileService::ExportMyData(const AuthContext& ctx) {
+  return d_.p.store.Write([&](core::Tx& tx) -> Result<PersonalData> {
+    PersonalData out;
+    out.exported_at = d_.p.clock.Now();
+    VAULT_ASSIGN_OR_RETURN(auto account, tx.FindAccountById(ctx.account.id));
+    if (!account) return Fail(Code::kUnauthenticated, "auth.required", "sign in again");
+    out.account = *account;
+    VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(account->id));
+    out.mfa_enabled = totp && totp->confirmed;
+    VAULT_ASSIGN_OR_RETURN(out.sessions, tx.ListSessions(account->id));
+    VAULT_ASSIGN_OR_RETURN(out.workspaces, tx.ListWorkspacesOf(account->id));
+    VAULT_ASSIGN_OR_RETURN(out.invitations, tx.ListInvitationsForEmail(account->email_norm));
+    core::AuditQuery q;
+    q.subject_id = account->id;
+    q.limit = 1000;
+    while (static_cast<int>(out.activity.size()) < kMaxExportEvents) {
+      VAULT_ASSIGN_OR_RETURN(auto page, tx.QueryAudit(q));
+      if (page.empty()) break;
+      q.before_seq = page.back().seq;
+      for (auto& e : page) out.activity.push_back(std::move(e));
+      if (static_cast<int>(page.size()) < q.limit) break;
+    }
+    if (static_cast<int>(out.activity.size()) > kMaxExportEvents)
+      out.activity.resize(kMaxExportEvents);
+    if (static_cast<int>(out.activity.size()) == kMaxExportEvents) {
+      q.limit = 1;
+      VAULT_ASSIGN_OR_RETURN(auto more, tx.QueryAudit(q));
+      out.activity_truncated = !more.empty();
+    }
+    MaskOthers(out.activity, account->id);
+    VAULT_TRY(d_.audit.Record(tx, ActorOf(ctx), {"account.data_exported", "account", account->id}));
+    return out;
+  });
+}
+
 Result<std::vector<core::AuditEvent>> ProfileService::MyAudit(const AuthContext& ctx,
                                                               core::AuditQuery query) {
   query.subject_id = ctx.account.id;
@@ -268,10 +312,7 @@ Result<std::vector<core::AuditEvent>> ProfileService::MyAudit(const AuthContext&
     std::vector<core::AuditEvent> out;
     VAULT_ASSIGN_OR_RETURN(auto events, tx.QueryAudit(query));
     out = std::move(events);
-    // Where someone else acted on this account (an administrator, an operator), the person
-    // sees what was done and by whom, not that actor's address and browser.
-    for (auto& e : out)
-      if (e.actor_type == "account" && e.actor_id != ctx.account.id) e.ip = e.user_agent = "";
+    MaskOthers(out, ctx.account.id);
     return out;
   });
 }

@@ -16,6 +16,17 @@ struct ProfilePatch {
   std::optional<std::string> name, locale, time_zone;
 };
 
+struct PersonalData {
+  core::Account account;
+  bool mfa_enabled = false;
+  std::vector<core::Session> sessions;
+  std::vector<core::WorkspaceCard> workspaces;
+  std::vector<core::Invitation> invitations;
+  std::vector<core::AuditEvent> activity;
+  bool activity_truncated = false;  // more than kMaxExportEvents
+  core::Timestamp exported_at = 0;
+};
+
 class ProfileService {
  public:
   ProfileService(Ports ports, AccountSettings settings);
@@ -33,6 +44,13 @@ class ProfileService {
                                    const ClientInfo& client);
   // Deletes the caller's account (password required). Fails unauthenticated (field password).
   core::Result<void> DeleteAccount(const AuthContext& ctx, const std::string& password);
+
+  // Everything Vault holds about the caller, for a self-service export (GDPR art. 15/20):
+  // the account, 2FA status (never the seed), sessions (never their tokens), workspaces and
+  // roles, pending invitations to them, and their own activity (up to kMaxExportEvents,
+  // newest first). Audited as account.data_exported.
+  static constexpr int kMaxExportEvents = 10000;
+  core::Result<PersonalData> ExportMyData(const AuthContext& ctx);
 
   // The caller's own security events, newest first (cursor = seq to continue below).
   core::Result<std::vector<core::AuditEvent>> MyAudit(const AuthContext& ctx,

@@ -45,6 +45,7 @@ void AccountsApi::Register(Routes& routes) {
   routes.Add({"DELETE", "/api/v1/me/mfa/totp", E::kHash, S, Limited}, this, &A::DisableTotp);
   routes.Add({"POST", "/api/v1/me/mfa/recovery-codes", E::kBlocking, S}, this, &A::RegenerateCodes);
   routes.Add({"GET", "/api/v1/me/audit", E::kBlocking, S}, this, &A::MyAudit);
+  routes.Add({"GET", "/api/v1/me/export", E::kBlocking, S}, this, &A::ExportMyData);
 }
 
 Response AccountsApi::SignedInResponse(int status, const app::SignedIn& s) const {

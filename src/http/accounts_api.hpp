@@ -54,6 +54,7 @@ class AccountsApi {
   core::Result<Response> DisableTotp(Call& c);
   core::Result<Response> RegenerateCodes(Call& c);
   core::Result<Response> MyAudit(Call& c);
+  core::Result<Response> ExportMyData(Call& c);
   core::Result<Response> DeleteMe(Call& c);
 
   app::AccountService& accounts_;

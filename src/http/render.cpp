@@ -136,4 +136,23 @@ std::string AuditCsvLine(const core::AuditEvent& e) {
   return out + "\r\n";
 }
 
+boost::json::object RenderPersonalData(const app::PersonalData& d,
+                                       const std::string& current_session) {
+  boost::json::object o;
+  o["format"] = "atomyx-vault-personal-data/1";
+  o["exported_at"] = core::FormatRfc3339(d.exported_at);
+  o["account"] = RenderAccount(d.account, d.mfa_enabled);
+  o["sessions"] = RenderSessions(d.sessions, current_session)["items"];
+  boost::json::array workspaces, invitations, activity;
+  for (const auto& card : d.workspaces)
+    workspaces.push_back(RenderWorkspace(card.workspace, card.role, card.has_logo));
+  for (const auto& i : d.invitations) invitations.push_back(RenderInvitation(i));
+  for (const auto& e : d.activity) activity.push_back(RenderAuditEvent(e));
+  o["workspaces"] = std::move(workspaces);
+  o["invitations"] = std::move(invitations);
+  o["activity"] = std::move(activity);
+  o["activity_truncated"] = d.activity_truncated;
+  return o;
+}
+
 }  // namespace vault::http

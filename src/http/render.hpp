@@ -11,6 +11,7 @@
 #include "app/account_service.hpp"
 #include "app/mfa_service.hpp"
 #include "app/platform_service.hpp"
+#include "app/profile_service.hpp"
 #include "core/account.hpp"
 #include "core/security.hpp"
 
@@ -34,6 +35,9 @@ boost::json::object RenderSessions(const std::vector<core::Session>& sessions,
                                    const std::string& current_id);
 
 // An account as the Super Admin sees it (with disabled), alone and with its workspaces.
+// The self-service export (GET /api/v1/me/export): no secret, token or hash in it.
+boost::json::object RenderPersonalData(const app::PersonalData& d,
+                                       const std::string& current_session);
 boost::json::object RenderAdminAccount(const core::Account& a);
 boost::json::object RenderAccountDetail(const app::AccountDetail& d);
 

@@ -74,6 +74,14 @@ core::Result<Response> AccountsApi::DeleteMe(Call& c) {
   return SignedOutResponse(options_.dev);
 }
 
+core::Result<Response> AccountsApi::ExportMyData(Call& c) {
+  VAULT_ASSIGN_OR_RETURN(auto data, profile_.ExportMyData(c.ctx));
+  Response r = JsonOk(200, RenderPersonalData(data, c.ctx.session.id));
+  r.headers.emplace_back("Content-Disposition",
+                         "attachment; filename=\"atomyx-vault-my-data.json\"");
+  return r;
+}
+
 core::Result<Response> AccountsApi::MyAudit(Call& c) {
   std::string format;
   VAULT_ASSIGN_OR_RETURN(auto q, ParseAuditQuery(c.req, &format));

@@ -88,6 +88,11 @@ std::vector<UseCase> FaultTest::AccountCases() {
          auto ctx = t.Ctx(t.Register(Email(tag)));
          return {[&t, ctx] { return Void(t.profile_->UpdateProfile(ctx, {.name = "Grace"})); }};
        }},
+      {"personal data export (audited)",
+       [](T& t, S tag) -> Call {
+         auto ctx = t.Ctx(t.Register(Email(tag)));
+         return {[&t, ctx] { return Void(t.profile_->ExportMyData(ctx)); }};
+       }},
       // The password re-check (like every one below that asks for it) reserves an attempt and
       // then resets it, each in its own transaction, before the change's transaction.
       {"password change",

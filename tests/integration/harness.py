@@ -75,6 +75,7 @@ API_ENDPOINTS = [
     ("POST", "/api/v1/me/mfa/recovery-codes"),
     ("DELETE", "/api/v1/me"),
     ("GET", "/api/v1/me/audit"),
+    ("GET", "/api/v1/me/export"),
 ]
 OPS_ENDPOINTS = [("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
                  ("GET", "/api/openapi.json")]

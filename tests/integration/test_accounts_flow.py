@@ -280,6 +280,39 @@ class AccountsFlowTest(VaultTestCase):
         self.assertSignedIn(acc.client.token)
         self.assertEqual(len(acc.client.get("/api/v1/me/sessions").json["items"]), 1)
 
+    def test_export_my_data(self):
+        """GET /api/v1/me/export: everything held about me, nothing secret, nobody else's."""
+        me = self.create_account(name="Ellen Export", prefix="export")
+        other = self.create_account(name="Otto Other", prefix="exportother")
+        ws = me.client.post("/api/v1/workspaces", {"name": "Export Co",
+                                                   "shortname": "exp" + os.urandom(4).hex()})
+        self.assertEqual(ws.status, 201, ws)
+        second = self.sign_in(me.email, me.password)
+        self.assertProblem(self.client(mode="none").get("/api/v1/me/export"), 401, "auth.required")
+        r = second.get("/api/v1/me/export")
+        self.assertEqual(r.status, 200, r)
+        self.assertIn("attachment", r.headers.get("Content-Disposition", ""))
+        d = r.json
+        self.assertEqual(d["format"], "atomyx-vault-personal-data/1")
+        self.assertEqual((d["account"]["id"], d["account"]["email"], d["account"]["mfa_enabled"]),
+                         (me.id, me.email, False))
+        self.assertEqual(len(d["sessions"]), 2, d["sessions"])
+        self.assertEqual(sum(1 for s in d["sessions"] if s["current"]), 1)
+        self.assertEqual([(w["id"], w["my_role"]) for w in d["workspaces"]],
+                         [(ws.json["id"], "owner")])
+        actions = {e["action"] for e in d["activity"]}
+        self.assertTrue({"account.created", "session.signed_in", "workspace.created"} <= actions,
+                        actions)
+        self.assertIs(d["activity_truncated"], False)
+        body = r.body.decode()
+        # nothing secret: no password hash, no session token, no CSRF token, no other account
+        for secret in (me.password, second.session_cookie, "$argon2id$", other.email, other.id):
+            self.assertNotIn(secret, body)
+        self.assertNotIn("csrf_token", body)
+        # the export itself is recorded in the person's own activity
+        events = second.get("/api/v1/me/audit?action=account.data_exported").json["items"]
+        self.assertEqual([e["actor"]["id"] for e in events], [me.id])
+
     def test_session_last_use_is_recorded(self):
         """GET /me answers from a read on the network thread when it can (SQLite); when the
         session's last use is due for an update (a minute later, or from a new address) the

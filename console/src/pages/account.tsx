@@ -319,6 +319,7 @@ export function Profile({ account }: PageProps) {
       <Details account={account} />
       <EmailChange account={account} />
       <PasswordChange />
+      <ExportData />
       <DeleteAccount account={account} />
     </section>
   );
@@ -451,6 +452,37 @@ function CheckDialog(p: {
         </FormActions>
       </form>
     </Dialog>
+  );
+}
+
+/** Everything Vault holds about me, as one JSON file (GET /api/v1/me/export). */
+function ExportData() {
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState("");
+  const download = async () => {
+    setBusy(true);
+    setError("");
+    try {
+      const data = await api.get<unknown>("/api/v1/me/export");
+      downloadText("atomyx-vault-my-data.json", JSON.stringify(data, null, 2), "application/json");
+      toast("Your data was downloaded.");
+    } catch (e) {
+      setError(messageOf(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <Card title="Your data">
+      <p>
+        Download everything Vault holds about you: your account, sessions, workspaces and roles, invitations and your
+        activity, as one JSON file. Passwords, keys and codes are never in it.
+      </p>
+      <FormError message={error} />
+      <button type="button" class="secondary" aria-busy={busy ? "true" : undefined} disabled={busy} onClick={download}>
+        Download my data
+      </button>
+    </Card>
   );
 }
 
@@ -725,6 +757,7 @@ const ACTIONS: Record<string, string> = {
   "account.email_change_requested": "Email address change requested",
   "account.email_changed": "Email address changed",
   "account.deleted": "Account deleted",
+  "account.data_exported": "Downloaded your data",
   "mfa.totp_enrolment_started": "Started setting up two-factor authentication",
   "mfa.totp_enabled": "Two-factor authentication turned on",
   "mfa.totp_disabled": "Two-factor authentication turned off",
