@@ -5,26 +5,11 @@
 // Admin has no Super Admin entry and sees no admin data.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import {
-  PASSWORD,
-  Vault,
-  assertNoProblems,
-  launchBrowser,
-  newPage,
-  signInThroughPages,
-  uniqueEmail,
-  visit,
-} from "./harness.mjs";
+import { PASSWORD, assertNoProblems, newPage, signInThroughPages, startSuite, stopSuite, uniqueEmail, visit } from "./harness.mjs";
 
 let vault, browser;
-before(async () => {
-  vault = await new Vault().start();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await vault?.stop();
-});
+before(async () => ({ vault, browser } = await startSuite()));
+after(() => stopSuite({ vault, browser }));
 
 test("a Super Admin disables and enables an account; service clients and the catalogue", async () => {
   // A person with an account, signed in in their own browser.

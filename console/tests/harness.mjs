@@ -266,6 +266,17 @@ export async function launchBrowser() {
   });
 }
 
+/** What each test file starts once: the server (with its proxy and SMTP sink) and a browser. */
+export async function startSuite() {
+  const vault = await new Vault().start();
+  return { vault, browser: await launchBrowser() };
+}
+
+export async function stopSuite({ vault, browser } = {}) {
+  await browser?.close();
+  await vault?.stop();
+}
+
 /**
  * A fresh browser context (its own cookies) with a page that fails the test on any CSP
  * violation or uncaught page error.

@@ -3,17 +3,11 @@
 // invitation accepted by a person who is already signed in, or declined from the link.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { PASSWORD, Vault, assertNoProblems, launchBrowser, linkIn, newPage, signInThroughPages, uniqueEmail, visit } from "./harness.mjs";
+import { PASSWORD, assertNoProblems, linkIn, newPage, signInThroughPages, startSuite, stopSuite, uniqueEmail, visit } from "./harness.mjs";
 
 let vault, browser;
-before(async () => {
-  vault = await new Vault().start();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await vault?.stop();
-});
+before(async () => ({ vault, browser } = await startSuite()));
+after(() => stopSuite({ vault, browser }));
 
 test("email change: the link from the new address confirms it; the old address is told", async () => {
   const old = uniqueEmail("eve");

@@ -3,21 +3,17 @@
 // with Escape, focus back where it was); the sign-in page never follows `next` to another site.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { PASSWORD, Vault, assertNoProblems, launchBrowser, newPage, signInThroughPages, uniqueEmail } from "./harness.mjs";
+import { PASSWORD, assertNoProblems, newPage, signInThroughPages, startSuite, stopSuite, uniqueEmail } from "./harness.mjs";
 
 let vault, browser, person, shortname;
 before(async () => {
-  vault = await new Vault().start();
-  browser = await launchBrowser();
+  ({ vault, browser } = await startSuite());
   person = await vault.createAccount("Kay Board", uniqueEmail("kay"));
   shortname = "keys-" + Date.now().toString(36);
   const ws = await vault.api("POST", "/api/v1/workspaces", { name: "Keyboard Co", shortname }, person.auth);
   assert.equal(ws.status, 201, JSON.stringify(ws.data));
 });
-after(async () => {
-  await browser?.close();
-  await vault?.stop();
-});
+after(() => stopSuite({ vault, browser }));
 
 test("a session that ends mid-use returns to sign-in, then to the page the person was on", async () => {
   const page = await newPage(browser, vault);

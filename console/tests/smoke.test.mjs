@@ -3,17 +3,11 @@
 // without CSP violations and pass axe.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { Vault, launchBrowser, newPage, visit } from "./harness.mjs";
+import { newPage, startSuite, stopSuite, visit } from "./harness.mjs";
 
 let vault, browser;
-before(async () => {
-  vault = await new Vault().start();
-  browser = await launchBrowser();
-});
-after(async () => {
-  await browser?.close();
-  await vault?.stop();
-});
+before(async () => ({ vault, browser } = await startSuite()));
+after(() => stopSuite({ vault, browser }));
 
 test("every emailed path answers the console shell with a strict CSP, never cached", async () => {
   for (const p of ["/", "/signup/complete?token=x", "/password/reset?token=x", "/invitations/accept?token=x", "/email/confirm?token=x", "/w/acme/settings"]) {

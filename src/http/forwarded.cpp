@@ -50,30 +50,6 @@ std::optional<std::string> NodeAddress(std::string_view node) {
   return boost::asio::ip::make_address(std::string(node), ec).to_string();
 }
 
-// The `for=` values of a Forwarded header (RFC 7239), in order.
-std::vector<std::string_view> ForwardedFor(std::string_view header) {
-  std::vector<std::string_view> out;
-  std::size_t i = 0;
-  while (i <= header.size()) {
-    std::size_t comma = header.find(',', i);
-    std::string_view element =
-        header.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i);
-    for (std::size_t j = 0; j <= element.size();) {
-      std::size_t semi = element.find(';', j);
-      std::string_view pair = Trim(
-          element.substr(j, semi == std::string_view::npos ? std::string_view::npos : semi - j));
-      if (pair.size() > 4 && (pair.substr(0, 4) == "for=" || pair.substr(0, 4) == "For=" ||
-                              pair.substr(0, 4) == "FOR="))
-        out.push_back(pair.substr(4));
-      if (semi == std::string_view::npos) break;
-      j = semi + 1;
-    }
-    if (comma == std::string_view::npos) break;
-    i = comma + 1;
-  }
-  return out;
-}
-
 // Every value of a header a request may carry several times, joined as one list.
 std::string AllValues(const Request& req, std::string_view name) {
   std::string out;
@@ -82,15 +58,29 @@ std::string AllValues(const Request& req, std::string_view name) {
   return out;
 }
 
-std::vector<std::string_view> Split(std::string_view header) {
+std::vector<std::string_view> Split(std::string_view header, char sep = ',') {
   std::vector<std::string_view> out;
   for (std::size_t i = 0; i <= header.size();) {
-    std::size_t comma = header.find(',', i);
+    std::size_t comma = header.find(sep, i);
     out.push_back(
         header.substr(i, comma == std::string_view::npos ? std::string_view::npos : comma - i));
     if (comma == std::string_view::npos) break;
     i = comma + 1;
   }
+  return out;
+}
+
+// The `for=` values of a Forwarded header (RFC 7239), in order: elements split at ',',
+// pairs at ';'.
+std::vector<std::string_view> ForwardedFor(std::string_view header) {
+  std::vector<std::string_view> out;
+  for (std::string_view element : Split(header, ','))
+    for (std::string_view pair : Split(element, ';')) {
+      pair = Trim(pair);
+      if (pair.size() > 4 && (pair.substr(0, 4) == "for=" || pair.substr(0, 4) == "For=" ||
+                              pair.substr(0, 4) == "FOR="))
+        out.push_back(pair.substr(4));
+    }
   return out;
 }
 
@@ -103,9 +93,7 @@ core::Result<TrustedProxies> TrustedProxies::Parse(std::string_view list) {
     if (entry.empty()) continue;
     std::string_view addr = entry.substr(0, entry.find('/'));
     auto bytes = Bytes(addr);
-    boost::system::error_code ec;
-    auto parsed = boost::asio::ip::make_address(std::string(addr), ec);
-    int max = !ec && parsed.is_v4() ? 32 : 128;
+    int max = addr.find(':') == std::string_view::npos ? 32 : 128;  // IPv6 has colons
     int prefix = max;
     bool ok = bytes.has_value();
     if (ok && entry.find('/') != std::string_view::npos) {

@@ -86,39 +86,32 @@ function SearchForm({ label, q, setQ, onSubmit }: { label: string; q: string; se
 }
 
 // ---------------------------------------------------------------- accounts
-export function AdminAccounts({ account }: PageProps) {
-  const search = usePagedSearch<Account>("/api/v1/admin/accounts");
-  if (!account?.super_admin) return <NotSuperAdmin />;
+/** A searchable, cursor-paged admin list page (accounts, workspaces). */
+function SearchPage<T extends { id: string }>(p: {
+  account: Account | null;
+  title: string;
+  base: string;
+  searchLabel: string;
+  noun: string;
+  emptyText: string;
+  columns: string[];
+  row: (item: T) => preact.ComponentChildren;
+}) {
+  const search = usePagedSearch<T>(p.base);
+  if (!p.account?.super_admin) return <NotSuperAdmin />;
   return (
     <section>
-      <PageHeader title="Accounts" />
+      <PageHeader title={p.title} />
       <AdminTabs />
-      <SearchForm label="Search by email or name" q={search.q} setQ={search.setQ} onSubmit={search.search} />
+      <SearchForm label={p.searchLabel} q={search.q} setQ={search.setQ} onSubmit={search.search} />
       <Loaded res={search.list} rows={5}>
         {(page) =>
           page.items.length === 0 ? (
-            <Empty title={search.applied ? `No account matches “${search.applied}”` : "No accounts yet"}>Accounts appear here when people sign up.</Empty>
+            <Empty title={search.applied ? `No ${p.noun} matches “${search.applied}”` : `No ${p.noun}s yet`}>{p.emptyText}</Empty>
           ) : (
-            <DataTable label="Accounts" columns={["Name", "Email", "Status", "Created"]}>
-              {page.items.map((a) => (
-                <tr key={a.id}>
-                  <td>
-                    <Link href={`/admin/accounts/${seg(a.id)}`}>{a.name}</Link>
-                    {a.super_admin && (
-                      <>
-                        {" "}
-                        <span class="badge">Super Admin</span>
-                      </>
-                    )}
-                  </td>
-                  <td>{a.email}</td>
-                  <td>
-                    <StatusBadge ok={!a.disabled} text={a.disabled ? "Disabled" : "Active"} />
-                  </td>
-                  <td>
-                    <DateTime iso={a.created_at} dateOnly />
-                  </td>
-                </tr>
+            <DataTable label={p.title} columns={p.columns}>
+              {page.items.map((item) => (
+                <tr key={item.id}>{p.row(item)}</tr>
               ))}
             </DataTable>
           )
@@ -126,6 +119,40 @@ export function AdminAccounts({ account }: PageProps) {
       </Loaded>
       <LoadMore list={search.list} />
     </section>
+  );
+}
+
+export function AdminAccounts({ account }: PageProps) {
+  return (
+    <SearchPage<Account>
+      account={account}
+      title="Accounts"
+      base="/api/v1/admin/accounts"
+      searchLabel="Search by email or name"
+      noun="account"
+      emptyText="Accounts appear here when people sign up."
+      columns={["Name", "Email", "Status", "Created"]}
+      row={(a) => (
+        <>
+          <td>
+            <Link href={`/admin/accounts/${seg(a.id)}`}>{a.name}</Link>
+            {a.super_admin && (
+              <>
+                {" "}
+                <span class="badge">Super Admin</span>
+              </>
+            )}
+          </td>
+          <td>{a.email}</td>
+          <td>
+            <StatusBadge ok={!a.disabled} text={a.disabled ? "Disabled" : "Active"} />
+          </td>
+          <td>
+            <DateTime iso={a.created_at} dateOnly />
+          </td>
+        </>
+      )}
+    />
   );
 }
 
@@ -227,37 +254,28 @@ export function AdminAccount({ params, account }: PageProps) {
 
 // ---------------------------------------------------------------- workspaces
 export function AdminWorkspaces({ account }: PageProps) {
-  const search = usePagedSearch<Workspace>("/api/v1/admin/workspaces");
-  if (!account?.super_admin) return <NotSuperAdmin />;
   return (
-    <section>
-      <PageHeader title="Workspaces" />
-      <AdminTabs />
-      <SearchForm label="Search by name or shortname" q={search.q} setQ={search.setQ} onSubmit={search.search} />
-      <Loaded res={search.list} rows={5}>
-        {(page) =>
-          page.items.length === 0 ? (
-            <Empty title={search.applied ? `No workspace matches “${search.applied}”` : "No workspaces yet"}>Workspaces appear here when people create them.</Empty>
-          ) : (
-            <DataTable label="Workspace list" columns={["Name", "Short name", "Requires 2FA", "Created"]}>
-              {page.items.map((w) => (
-                <tr key={w.id}>
-                  <td>
-                    <Link href={`/admin/workspaces/${seg(w.id)}`}>{w.name}</Link>
-                  </td>
-                  <td>{w.shortname}</td>
-                  <td>{w.require_2fa ? "Yes" : "No"}</td>
-                  <td>
-                    <DateTime iso={w.created_at} dateOnly />
-                  </td>
-                </tr>
-              ))}
-            </DataTable>
-          )
-        }
-      </Loaded>
-      <LoadMore list={search.list} />
-    </section>
+    <SearchPage<Workspace>
+      account={account}
+      title="Workspaces"
+      base="/api/v1/admin/workspaces"
+      searchLabel="Search by name or shortname"
+      noun="workspace"
+      emptyText="Workspaces appear here when people create them."
+      columns={["Name", "Short name", "Requires 2FA", "Created"]}
+      row={(w) => (
+        <>
+          <td>
+            <Link href={`/admin/workspaces/${seg(w.id)}`}>{w.name}</Link>
+          </td>
+          <td>{w.shortname}</td>
+          <td>{w.require_2fa ? "Yes" : "No"}</td>
+          <td>
+            <DateTime iso={w.created_at} dateOnly />
+          </td>
+        </>
+      )}
+    />
   );
 }
 
