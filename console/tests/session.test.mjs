@@ -21,6 +21,9 @@ test("a session that ends mid-use returns to sign-in, then to the page the perso
   await page.waitForURL(vault.url + "/");
   await page.goto(`/w/${shortname}/products`);
   await page.getByRole("heading", { name: "Products", level: 1 }).waitFor();
+  // Let the page finish its reads first: one still in flight when the session is revoked would
+  // (rightly) send the person to sign-in from this page, before the click below.
+  await page.waitForLoadState("networkidle");
 
   // Every other session of the account is revoked from elsewhere (the API session of setup).
   const revoked = await vault.api("DELETE", "/api/v1/me/sessions", undefined, person.auth);
