@@ -47,6 +47,8 @@ export const ROUTES: RouteDef[] = [
   { pattern: "/password/reset", frame: "public", load: publicArea, page: "ResetPassword" },
   { pattern: "/invitations/accept", frame: "public", load: publicArea, page: "Invitation" },
   { pattern: "/email/confirm", frame: "public", load: publicArea, page: "ConfirmEmail" },
+  { pattern: "/authorize", frame: "public", load: publicArea, page: "Authorize" },
+  { pattern: "/signed-out", frame: "public", load: publicArea, page: "SignedOut" },
 
   { pattern: "/", frame: "account", load: accountArea, page: "Workspaces" },
   { pattern: "/profile", frame: "account", load: accountArea, page: "Profile" },

@@ -150,7 +150,8 @@ export function linkIn(mail, prefix) {
 // ---------------------------------------------------------------- Vault + proxy
 /** Vault behind a loopback reverse proxy; `url` is the public URL the browser uses. */
 export class Vault {
-  async start() {
+  /** clockOffset: the server's clock can be moved with setClockOffset (VAULT_CLOCK_OFFSET_FILE). */
+  async start({ clockOffset = false } = {}) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-browser-"));
     this.smtp = await new SmtpSink().start();
     this.proxy = http.createServer((req, res) => this.#forward(req, res));
@@ -172,6 +173,11 @@ export class Vault {
       VAULT_ARGON2_MEMORY_KIB: "4096",
       VAULT_ARGON2_PASSES: "1",
     };
+    if (clockOffset) {
+      this.clockFile = path.join(this.dir, "clock_offset");
+      fs.writeFileSync(this.clockFile, "0\n");
+      this.env.VAULT_CLOCK_OFFSET_FILE = this.clockFile;
+    }
     this.logs = "";
     this.proc = spawn(this.bin, ["serve"], { env: this.env, stdio: ["ignore", "pipe", "pipe"] });
     const address = await new Promise((resolve, reject) => {
@@ -205,6 +211,11 @@ export class Vault {
       res.end();
     });
     req.pipe(up);
+  }
+  /** Seconds added to the server's clock (re-read on every use). */
+  setClockOffset(seconds) {
+    fs.writeFileSync(this.clockFile + ".tmp", `${Math.trunc(seconds)}\n`);
+    fs.renameSync(this.clockFile + ".tmp", this.clockFile);
   }
   /** Runs an admin CLI command against the same database; returns its stdout. */
   cli(...args) {
@@ -267,8 +278,8 @@ export async function launchBrowser() {
 }
 
 /** What each test file starts once: the server (with its proxy and SMTP sink) and a browser. */
-export async function startSuite() {
-  const vault = await new Vault().start();
+export async function startSuite(options = {}) {
+  const vault = await new Vault().start(options);
   return { vault, browser: await launchBrowser() };
 }
 

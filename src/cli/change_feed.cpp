@@ -41,6 +41,8 @@ void ChangeFeed::Deliver(const std::string& kind, const std::string& subject) {
       l->ApiKeyChanged(subject);
     else if (kind == "signing_keys")
       l->SigningKeysChanged();
+    else if (kind == "oauth_revocations")
+      l->OAuthRevocationsChanged();
   }
 }
 

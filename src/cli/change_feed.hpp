@@ -36,6 +36,7 @@ class ChangeFeed : public core::ChangeListener {
   void ServiceClientChanged(const std::string& id) override { Publish("service_client", id); }
   void ApiKeyChanged(const std::string& id) override { Publish("api_key", id); }
   void SigningKeysChanged() override { Publish("signing_keys", ""); }
+  void OAuthRevocationsChanged() override { Publish("oauth_revocations", ""); }
 
  private:
   void Publish(const std::string& kind, const std::string& subject);

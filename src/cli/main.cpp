@@ -165,7 +165,9 @@ int Serve(const vault::config::Config& cfg) {
     Log("error", "service client warm-up failed", {{"error", n.error().detail}});
   vault::app::SigningKeys signing(ports, r.ed, *r.signing_box, SigningSettingsOf(cfg));
   vault::oidc::TokenService tokens(ports, integration, signing, OAuthSettingsOf(cfg));
+  vault::oidc::AuthorizeService authorize(ports, integration, tokens);
   feed.AddLocal(&integration);
+  feed.AddLocal(&tokens);
   feed.AddLocal(&keys);
   feed.AddLocal(&signing);
   feed.Start();
@@ -215,7 +217,7 @@ int Serve(const vault::config::Config& cfg) {
   vault::http::RegisterProductRoutes(router, accounts, products, integration, api,
                                      {cfg.chargebee_webhook_user, cfg.chargebee_webhook_password});
   vault::http::RegisterApiKeyRoutes(router, accounts, keys, integration, *r.clock, api);
-  vault::http::RegisterOAuthRoutes(router, signing, tokens);
+  vault::http::RegisterOAuthRoutes(router, signing, tokens, authorize, accounts, api);
   vault::http::RegisterOpsRoutes(router, metrics, *r.opened.store,
                                  [&server] { return server ? server->hash_threads() : 1; });
   metrics.AddCounter("vault_password_verifications_total",

@@ -29,6 +29,43 @@ inline bool IsPublished(const SigningKey& k, Timestamp now) {
   return k.retired_at == 0 || k.verify_until > now;
 }
 
+// What a code or refresh token speaks for: the client, the person and the console session
+// they signed in with, the one workspace and product chosen, and how they authenticated.
+struct OAuthSubject {
+  std::string client_id, account_id, session_id, workspace_id, product_id;
+  std::string scope;  // space-separated, granted
+  Timestamp auth_time = 0;
+  std::string amr;  // space-separated: "pwd", or "pwd otp" after 2FA
+};
+
+// An authorization code (stored only as its keyed hash), single use, 60 s.
+struct AuthorizationCode {
+  std::string code_hash;
+  OAuthSubject subject;
+  std::string redirect_uri;
+  std::string code_challenge;  // S256 of the verifier, base64url
+  std::string nonce;
+  Timestamp created_at = 0;
+  Timestamp expires_at = 0;
+  Timestamp used_at = 0;             // 0 = unused
+  std::string family_id;             // the refresh family its exchange started ("" when none)
+  Timestamp session_expires_at = 0;  // the console session's end: refresh never outlives it
+};
+
+// A refresh token (stored only as its keyed hash). Rotated on use: each use marks it used and
+// issues the next of its family; a used or revoked token presented again revokes the family.
+struct RefreshToken {
+  std::string id;  // "rt_…"
+  std::string family_id;
+  std::string token_hash;
+  OAuthSubject subject;
+  Timestamp created_at = 0;
+  Timestamp expires_at = 0;         // idle end, never past family_expires_at
+  Timestamp family_expires_at = 0;  // absolute end of the family
+  Timestamp used_at = 0;
+  Timestamp revoked_at = 0;
+};
+
 inline constexpr std::size_t kMaxRedirectUris = 10;
 inline constexpr std::size_t kMaxRedirectUriChars = 2000;
 

@@ -91,6 +91,8 @@ class ChangeListener {
   virtual void ApiKeyChanged(const std::string& key_id) { (void)key_id; }
   // A token-signing key was created or rotated (ADR 0010).
   virtual void SigningKeysChanged() {}
+  // An OAuth access token was revoked before its expiry (ADR 0010).
+  virtual void OAuthRevocationsChanged() {}
 };
 
 struct MailMessage {

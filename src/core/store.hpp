@@ -327,6 +327,35 @@ class OAuthPort {
   // Deletes the retired keys no longer published at `now` (verify_until <= now); returns how
   // many. Live keys are never deleted.
   virtual Result<int> DeleteExpiredSigningKeys(Timestamp now) = 0;
+
+  // Authorization codes. Fails already_exists for a taken hash.
+  virtual Result<void> InsertAuthorizationCode(const AuthorizationCode& c) = 0;
+  virtual Result<std::optional<AuthorizationCode>> FindAuthorizationCode(
+      const std::string& code_hash) = 0;
+  // Marks an unused code used at `now`, recording the refresh family its exchange starts;
+  // false when it was already used (a replay, or a racing exchange).
+  virtual Result<bool> UseAuthorizationCode(const std::string& code_hash, Timestamp now,
+                                            const std::string& family_id) = 0;
+
+  // Refresh tokens. Fails already_exists for a taken id or hash.
+  virtual Result<void> InsertRefreshToken(const RefreshToken& t) = 0;
+  virtual Result<std::optional<RefreshToken>> FindRefreshToken(const std::string& token_hash) = 0;
+  // Marks a token that is neither used nor revoked used at `now`; false otherwise.
+  virtual Result<bool> UseRefreshToken(const std::string& id, Timestamp now) = 0;
+  // Revokes every unrevoked token of the family / bound to the console session; returns how
+  // many.
+  virtual Result<int> RevokeRefreshFamily(const std::string& family_id, Timestamp now) = 0;
+  virtual Result<int> RevokeRefreshTokensOfSession(const std::string& session_id,
+                                                   Timestamp now) = 0;
+
+  // Access tokens revoked before their expiry, by jti (inserting a known jti is a no-op).
+  virtual Result<void> InsertRevokedAccessToken(const std::string& jti, Timestamp expires_at) = 0;
+  // The revoked jtis that have not expired at `now`, with their expiry.
+  virtual Result<std::vector<std::pair<std::string, Timestamp>>> ListRevokedAccessTokens(
+      Timestamp now) = 0;
+  // Deletes expired codes, refresh tokens and revoked jtis (expires_at <= now), at most
+  // `limit` rows of each; returns how many in all.
+  virtual Result<int> DeleteExpiredOAuthGrants(Timestamp now, int limit) = 0;
 };
 
 // One transaction's repository operations: every aggregate's port, one per storage file. Use

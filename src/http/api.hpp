@@ -17,6 +17,7 @@
 #include "core/store.hpp"
 #include "http/metrics.hpp"
 #include "http/router.hpp"
+#include "oidc/authorize_service.hpp"
 #include "oidc/token_service.hpp"
 
 namespace vault::http {
@@ -51,7 +52,9 @@ void RegisterApiKeyRoutes(Router& router, app::AccountService& accounts, app::Ap
                           const ApiOptions& options);
 
 // The OpenID Connect provider: discovery, /oauth2/jwks, /oauth2/token, /oauth2/introspect.
-void RegisterOAuthRoutes(Router& router, app::SigningKeys& keys, oidc::TokenService& tokens);
+void RegisterOAuthRoutes(Router& router, app::SigningKeys& keys, oidc::TokenService& tokens,
+                         oidc::AuthorizeService& authorize, app::AccountService& accounts,
+                         const ApiOptions& options);
 
 // /healthz, /readyz, /metrics, /api/openapi.json. hash_threads() is read at render time.
 void RegisterOpsRoutes(Router& router, Metrics& metrics, core::Store& store,

@@ -202,6 +202,11 @@ Result<void> SqlTx::DeleteAccount(const std::string& id) {
           "DELETE FROM grants WHERE principal_type = 'account' AND principal_id = $1", {id});
       !r)
     return core::Fail(r.error());
+  // The person's OAuth codes and refresh tokens (keyed hashes, but personal and useless now).
+  for (const char* table : {"oauth_codes", "oauth_refresh_tokens"})
+    if (auto r = conn_.Query(std::string("DELETE FROM ") + table + " WHERE account_id = $1", {id});
+        !r)
+      return core::Fail(r.error());
   // Sessions, TOTP, recovery codes, memberships and group memberships go with the row
   // (ON DELETE CASCADE).
   auto r = conn_.Query("DELETE FROM accounts WHERE id = $1 RETURNING id", {id});

@@ -150,6 +150,23 @@ class SqlTx : public core::Tx {
   core::Result<int> RetireSigningKeys(const std::string& keep_kid, core::Timestamp now,
                                       core::Timestamp verify_until) override;
   core::Result<int> DeleteExpiredSigningKeys(core::Timestamp now) override;
+  core::Result<void> InsertAuthorizationCode(const core::AuthorizationCode& c) override;
+  core::Result<std::optional<core::AuthorizationCode>> FindAuthorizationCode(
+      const std::string& code_hash) override;
+  core::Result<bool> UseAuthorizationCode(const std::string& code_hash, core::Timestamp now,
+                                          const std::string& family_id) override;
+  core::Result<void> InsertRefreshToken(const core::RefreshToken& t) override;
+  core::Result<std::optional<core::RefreshToken>> FindRefreshToken(
+      const std::string& token_hash) override;
+  core::Result<bool> UseRefreshToken(const std::string& id, core::Timestamp now) override;
+  core::Result<int> RevokeRefreshFamily(const std::string& family_id, core::Timestamp now) override;
+  core::Result<int> RevokeRefreshTokensOfSession(const std::string& session_id,
+                                                 core::Timestamp now) override;
+  core::Result<void> InsertRevokedAccessToken(const std::string& jti,
+                                              core::Timestamp expires_at) override;
+  core::Result<std::vector<std::pair<std::string, core::Timestamp>>> ListRevokedAccessTokens(
+      core::Timestamp now) override;
+  core::Result<int> DeleteExpiredOAuthGrants(core::Timestamp now, int limit) override;
 
   core::Result<void> AppendChange(const std::string& kind, const std::string& subject,
                                   core::Timestamp now) override;

@@ -192,7 +192,7 @@ TEST_P(SigningKeysTest, TheTokenEndpointRefusesWhatItMust) {
   EXPECT_EQ(err({client.client.id, std::nullopt}, {"client_credentials"}), "oauth.invalid_client");
   EXPECT_EQ(err({"svc_unknown", client.secret}, {"client_credentials"}), "oauth.invalid_client");
   EXPECT_EQ(err(good, {""}), "oauth.invalid_request");
-  EXPECT_EQ(err(good, {"authorization_code"}), "oauth.unsupported_grant_type");
+  EXPECT_EQ(err(good, {"authorization_code"}), "oauth.invalid_request");  // no code
   EXPECT_EQ(err(good, {"password"}), "oauth.unsupported_grant_type");
   EXPECT_EQ(err(good, {"client_credentials", "openid"}), "oauth.invalid_scope");
   EXPECT_EQ(err(good, {"client_credentials", "access:check keys:verify"}), "ok");

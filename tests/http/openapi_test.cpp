@@ -58,7 +58,9 @@ TEST(OpenApi, DocumentsExactlyTheRegisteredRoutes) {
   crypto::SodiumEd25519 ed;
   app::SigningKeys signing(ports, ed, box, {});
   oidc::TokenService tokens(ports, integration, signing, {"http://localhost:8080"});
-  RegisterOAuthRoutes(router, signing, tokens);
+  oidc::AuthorizeService authorize(ports, integration, tokens);
+  RegisterOAuthRoutes(router, signing, tokens, authorize, accounts,
+                      {"http://localhost:8080", true});
   RegisterOpsRoutes(router, metrics, *opened.store, [] { return 1; });
 
   std::set<std::string> served;

@@ -1080,4 +1080,10 @@ API_ENDPOINTS.extend([
     ("GET", "/oauth2/jwks"),
     ("POST", "/oauth2/token"),
     ("POST", "/oauth2/introspect"),
+    ("GET", "/oauth2/authorize"),
+    ("GET", "/api/v1/oauth/authorization"),
+    ("POST", "/oauth2/revoke"),
+    ("GET", "/oauth2/userinfo"),
+    ("POST", "/oauth2/userinfo"),
+    ("GET", "/oauth2/logout"),
 ])

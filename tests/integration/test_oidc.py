@@ -115,13 +115,18 @@ class OidcTest(OidcFlows, VaultTestCase):
         self.assertEqual(d["jwks_uri"], PUBLIC_URL + "/oauth2/jwks")
         self.assertEqual(d["token_endpoint"], PUBLIC_URL + "/oauth2/token")
         self.assertEqual(d["introspection_endpoint"], PUBLIC_URL + "/oauth2/introspect")
-        self.assertEqual(d["grant_types_supported"], ["client_credentials"])
+        self.assertEqual(d["grant_types_supported"],
+                         ["authorization_code", "refresh_token", "client_credentials"])
         self.assertEqual(d["id_token_signing_alg_values_supported"], ["EdDSA"])
         self.assertEqual(d["code_challenge_methods_supported"], ["S256"])
         self.assertEqual(set(d["token_endpoint_auth_methods_supported"]),
-                         {"client_secret_basic", "client_secret_post"})
-        # Not built yet (ADR 0010, part 2): not advertised.
-        self.assertNotIn("authorization_endpoint", d)
+                         {"client_secret_basic", "client_secret_post", "none"})
+        for key, path in [("authorization_endpoint", "/oauth2/authorize"),
+                          ("userinfo_endpoint", "/oauth2/userinfo"),
+                          ("revocation_endpoint", "/oauth2/revoke"),
+                          ("end_session_endpoint", "/oauth2/logout")]:
+            self.assertEqual(d[key], PUBLIC_URL + path)
+        self.assertIs(d["authorization_response_iss_parameter_supported"], True)
         self.assertIn("max-age", r.headers.get("Cache-Control", ""))
 
     def test_jwks_publishes_ed25519_keys(self):
@@ -202,8 +207,16 @@ class OidcTest(OidcFlows, VaultTestCase):
         self.assertOAuthError(self.token(None), 401, "invalid_client")
         self.assertOAuthError(self.token(creds, grant_type="password"), 400,
                               "unsupported_grant_type")
+        # The code and refresh grants need their parameters (the flows: console/tests/oidc).
         self.assertOAuthError(self.token(creds, grant_type="authorization_code"), 400,
-                              "unsupported_grant_type")
+                              "invalid_request")
+        self.assertOAuthError(self.token(creds, grant_type="refresh_token"), 400,
+                              "invalid_request")
+        self.assertOAuthError(self.token(creds, grant_type="authorization_code", code="x" * 43,
+                                         redirect_uri="https://a.example/cb",
+                                         code_verifier="v" * 43), 400, "invalid_grant")
+        self.assertOAuthError(self.token(creds, grant_type="refresh_token",
+                                         refresh_token="avr_" + "x" * 43), 400, "invalid_grant")
         self.assertOAuthError(self.form("/oauth2/token", {}, creds), 400, "invalid_request")
         self.assertOAuthError(self.token(creds, scope="openid"), 400, "invalid_scope")
         # Both authentication methods at once; a repeated parameter.

@@ -204,6 +204,9 @@ TEST_P(AccountStore, DeletingAnAccountTakesEverythingPersonalAndNothingElse) {
       Ok(tx.InsertToken(MakeToken("tok_" + id, TokenPurpose::kPasswordReset, id, 100)));
       Ok(tx.PutTotp({id, "sealed", true, 0, 1}));
       Ok(tx.ReplaceRecoveryCodes(id, {"rc1", "rc2"}));
+      core::OAuthSubject who{"svc_1", id, "ses_" + id, "ws_1", "prd_1", "openid", 1, "pwd"};
+      Ok(tx.InsertAuthorizationCode({"code-" + id, who, "https://a/cb", "ch", "", 1, 100, 0, ""}));
+      Ok(tx.InsertRefreshToken({"rt_" + id, "fam_" + id, "rth-" + id, who, 1, 100, 200, 0, 0}));
     }
     Ok(tx.InsertProduct(MakeProduct("prd_1", "ws_1", "files")));
     Ok(tx.InsertGroup(MakeGroup("grp_1", "ws_1", "Team")));
@@ -220,6 +223,10 @@ TEST_P(AccountStore, DeletingAnAccountTakesEverythingPersonalAndNothingElse) {
     EXPECT_FALSE(Ok(tx.FindTotp("acc_1")));
     EXPECT_EQ(Ok(tx.CountUnusedRecoveryCodes("acc_1")), 0);
     EXPECT_FALSE(Ok(tx.FindMembership("ws_1", "acc_1")));
+    EXPECT_FALSE(Ok(tx.FindAuthorizationCode("code-acc_1")));
+    EXPECT_FALSE(Ok(tx.FindRefreshToken("rth-acc_1")));
+    EXPECT_TRUE(Ok(tx.FindAuthorizationCode("code-acc_2")));
+    EXPECT_TRUE(Ok(tx.FindRefreshToken("rth-acc_2")));
     EXPECT_EQ(Ok(tx.ListGroupMembers("ws_1")),
               (std::vector<std::pair<std::string, std::string>>{{"grp_1", "acc_2"}}));
     auto grants = Ok(tx.ListGrants("prd_1"));

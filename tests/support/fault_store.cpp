@@ -146,6 +146,22 @@ class FaultTx : public Tx {
                 (const std::string& keep_kid, Timestamp now, Timestamp verify_until),
                 (keep_kid, now, verify_until))
   VAULT_FORWARD(DeleteExpiredSigningKeys, (Timestamp now), (now))
+  VAULT_FORWARD(InsertAuthorizationCode, (const AuthorizationCode& c), (c))
+  VAULT_FORWARD(FindAuthorizationCode, (const std::string& code_hash), (code_hash))
+  VAULT_FORWARD(UseAuthorizationCode,
+                (const std::string& code_hash, Timestamp now, const std::string& family_id),
+                (code_hash, now, family_id))
+  VAULT_FORWARD(InsertRefreshToken, (const RefreshToken& t), (t))
+  VAULT_FORWARD(FindRefreshToken, (const std::string& token_hash), (token_hash))
+  VAULT_FORWARD(UseRefreshToken, (const std::string& id, Timestamp now), (id, now))
+  VAULT_FORWARD(RevokeRefreshFamily, (const std::string& family_id, Timestamp now),
+                (family_id, now))
+  VAULT_FORWARD(RevokeRefreshTokensOfSession, (const std::string& session_id, Timestamp now),
+                (session_id, now))
+  VAULT_FORWARD(InsertRevokedAccessToken, (const std::string& jti, Timestamp expires_at),
+                (jti, expires_at))
+  VAULT_FORWARD(ListRevokedAccessTokens, (Timestamp now), (now))
+  VAULT_FORWARD(DeleteExpiredOAuthGrants, (Timestamp now, int limit), (now, limit))
   VAULT_FORWARD(AppendChange, (const std::string& kind, const std::string& subject, Timestamp now),
                 (kind, subject, now))
   VAULT_FORWARD(ChangesAfter, (std::int64_t after_seq, int limit), (after_seq, limit))

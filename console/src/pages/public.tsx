@@ -13,11 +13,24 @@ interface MfaChallenge {
   expires_in: number;
 }
 
+/**
+ * Where an application's sign-in (OpenID Connect) continues: only Vault's own authorization
+ * endpoint, so the page cannot be used to send a person to another site.
+ */
+export function safeReturnTo(r: string | null): string | null {
+  return r && r.startsWith("/oauth2/authorize?") ? r : null;
+}
+
 export function SignIn({ query, account }: PageProps) {
   const next = safeNext(query.get("next"));
+  const returnTo = safeReturnTo(query.get("return_to"));
+  // fresh: the application asked for a new sign-in (prompt=login or max_age) — ask even if
+  // a session exists.
+  const fresh = !!returnTo && query.get("fresh") === "1";
   const [challenge, setChallenge] = useState<MfaChallenge | null>(null);
+  const go = () => (returnTo ? location.assign(returnTo) : navigate(next, { replace: true }));
   useEffect(() => {
-    if (account && !challenge) navigate(next, { replace: true });
+    if (account && !challenge && !fresh) go();
   }, [account]);
   const form = useForm({ email: query.get("email") || "", password: "" }, async (v) => {
     const r = await api.post<SignedIn | MfaChallenge>("/api/v1/sessions", v, { allow401: true });
@@ -26,7 +39,7 @@ export function SignIn({ query, account }: PageProps) {
       return;
     }
     await signedIn(r);
-    navigate(next, { replace: true });
+    go();
   });
   if (challenge)
     return (
@@ -34,7 +47,7 @@ export function SignIn({ query, account }: PageProps) {
         challenge={challenge}
         onDone={async (s) => {
           await signedIn(s);
-          navigate(next, { replace: true });
+          go();
         }}
         onRestart={() => setChallenge(null)}
       />
@@ -42,6 +55,7 @@ export function SignIn({ query, account }: PageProps) {
   return (
     <section>
       <PageHeader title="Sign in" />
+      {returnTo && <p role="status">Sign in with your Atomyx account to continue to the application.</p>}
       {query.get("expired") && <p role="status">Your session ended. Sign in again to continue where you were.</p>}
       {query.get("reset") && <p role="status">Your password was changed. Sign in with the new one.</p>}
       <form onSubmit={form.onSubmit} noValidate>
@@ -347,6 +361,147 @@ export function ConfirmEmail({ query, account }: PageProps) {
           </button>
         </>
       )}
+    </section>
+  );
+}
+
+// ------------------------------------------------------------ application sign-in (OpenID Connect)
+
+interface AuthorizeChoice {
+  workspace_id: string;
+  workspace_name: string;
+  workspace_shortname: string;
+  product_id: string;
+  product_name: string;
+  role: string;
+  last_used: boolean;
+}
+
+interface AuthorizePlan {
+  status: "error" | "login" | "choose" | "denied" | "redirect" | "ready";
+  client_name: string;
+  error?: string;
+  description?: string;
+  reason?: string;
+  redirect_to?: string;
+  return_to?: string;
+  fresh?: boolean;
+  login_hint?: string;
+  choices?: AuthorizeChoice[];
+}
+
+const DENIALS: Record<string, string> = {
+  no_grant: "Your account has no role in this application in any of your workspaces. Ask an administrator of your workspace to give you access.",
+  product_inactive: "This application's subscription in your workspace is not active. Ask a workspace owner or billing contact to renew it.",
+  workspace_requires_2fa: "Your workspace requires two-factor authentication, and your account does not use it yet.",
+  account_disabled: "Your account is disabled.",
+};
+
+/** The authorization request's query without the chooser's answer. */
+function requestQuery(): URLSearchParams {
+  const q = new URLSearchParams(location.search);
+  q.delete("workspace_id");
+  q.delete("product_id");
+  return q;
+}
+
+/**
+ * What an application's sign-in shows on Vault: the workspace chooser, an access denial that
+ * explains itself before returning to the application, or an error with the request itself.
+ */
+export function Authorize() {
+  const [plan, setPlan] = useState<AuthorizePlan | null>(null);
+  const [failure, setFailure] = useState("");
+  useEffect(() => {
+    const q = requestQuery();
+    api
+      .get<AuthorizePlan>("/api/v1/oauth/authorization?" + q.toString(), { allow401: true })
+      .then((p) => {
+        if (p.status === "login") {
+          let to = "/signin?return_to=" + encodeURIComponent(p.return_to || "");
+          if (p.fresh) to += "&fresh=1";
+          if (p.login_hint) to += "&email=" + encodeURIComponent(p.login_hint);
+          navigate(to, { replace: true });
+        } else if (p.status === "ready") location.replace("/oauth2/authorize?" + q.toString());
+        else if (p.status === "redirect" && p.redirect_to) location.replace(p.redirect_to);
+        else setPlan(p);
+      })
+      .catch((e) => setFailure(messageOf(e)));
+  }, []);
+  if (failure)
+    return (
+      <section>
+        <PageHeader title="Sign-in could not continue" />
+        <p role="alert">{failure}</p>
+      </section>
+    );
+  if (!plan) return <p aria-busy="true">Loading…</p>;
+  const app = plan.client_name || "the application";
+  if (plan.status === "choose") {
+    const choose = (c: AuthorizeChoice) => {
+      const q = requestQuery();
+      q.set("workspace_id", c.workspace_id);
+      q.set("product_id", c.product_id);
+      location.assign("/oauth2/authorize?" + q.toString());
+    };
+    return (
+      <section>
+        <PageHeader title="Choose a workspace" />
+        <p>Which workspace do you want to use in {app}?</p>
+        <ul class="choices">
+          {plan.choices!.map((c) => (
+            <li key={c.product_id}>
+              <button type="button" class={c.last_used ? "" : "secondary"} onClick={() => choose(c)}>
+                <strong>{c.workspace_name}</strong> — {c.product_name} <small>({c.role}{c.last_used ? ", last used" : ""})</small>
+              </button>
+            </li>
+          ))}
+        </ul>
+      </section>
+    );
+  }
+  if (plan.status === "denied")
+    return (
+      <section>
+        <PageHeader title={`You can't use ${app} yet`} />
+        <p role="alert">{DENIALS[plan.reason || ""] || "Your account may not use this application."}</p>
+        {plan.reason === "workspace_requires_2fa" && (
+          <p>
+            <Link href="/security">Turn on two-factor authentication</Link>, then sign in to {app} again.
+          </p>
+        )}
+        <p>
+          <a href={plan.redirect_to} role="button" class="secondary">
+            Return to {app}
+          </a>
+        </p>
+      </section>
+    );
+  return (
+    <section>
+      <PageHeader title="This sign-in link does not work" />
+      <p role="alert">{plan.description}</p>
+      <p>
+        Go back to the application and start again. If it keeps happening, tell its administrator (error: <code>{plan.error}</code>).
+      </p>
+    </section>
+  );
+}
+
+const LOGOUT_ERRORS: Record<string, string> = {
+  "id_token_hint is required": "The application did not say which sign-in to end.",
+};
+
+/** After an application signed the person out of Vault (RP-initiated logout), or failed to. */
+export function SignedOut({ query }: PageProps) {
+  const error = query.get("error");
+  return (
+    <section>
+      <PageHeader title={error ? "Sign-out did not complete" : "You are signed out"} />
+      {error ? <p role="alert">{LOGOUT_ERRORS[error] || "The application's sign-out request was not valid, so nothing was ended."}</p> : <p role="status">You have been signed out of Atomyx.</p>}
+      <p>
+        <Link href="/signin">Sign in again</Link>
+      </p>
     </section>
   );
 }
