@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs what the tests need, builds, and runs every test (unit and integration, on SQLite and
-# PostgreSQL). Works as root or as a sudo user on a fresh Debian 12. Extra arguments go to ctest
+# PostgreSQL, browser, and the fuzz targets for a bounded time). Works as root or as a sudo user on a fresh Debian 12. Extra arguments go to ctest
 # (e.g. `bash scripts/test.sh -R it_`). Exits with ctest's status.
 #
 # Unless VAULT_TEST_PG_URL is already set, a throw-away PostgreSQL 15 cluster is started for the
@@ -26,6 +26,9 @@ if command -v ccache >/dev/null 2>&1; then
 fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}"
 cmake --build build -j2
+# The libFuzzer targets (fuzz/, clang) are built here, before ctest runs them in parallel with
+# other tests (fuzz_oauth_parsers), so that test spends its time fuzzing, not compiling.
+bash scripts/fuzz.sh --build-only
 
 if [ -z "${VAULT_TEST_PG_URL:-}" ]; then
   pg_dir=$(mktemp -d /tmp/vault-pg.XXXXXX)

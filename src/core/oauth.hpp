@@ -70,10 +70,11 @@ inline constexpr std::size_t kMaxRedirectUris = 10;
 inline constexpr std::size_t kMaxRedirectUriChars = 2000;
 
 // Checks an OAuth client's redirect URIs (exact-match list): at most kMaxRedirectUris, each an
-// absolute URI of at most kMaxRedirectUriChars without whitespace, control characters, user info
-// or fragment, with a host; https, or http only for the loopback hosts localhost, 127.0.0.1 and
-// [::1] (RFC 8252 §7.3); no duplicates. Fails invalid_argument "validation.redirect_uri" naming
-// "<field>[i]" (or `field` for too many).
+// RFC 3986 absolute URI of at most kMaxRedirectUriChars without whitespace, control characters,
+// user info or fragment, with a host (a reg-name or an IPv6 literal), a port of 1-65535 if any,
+// and only RFC 3986 characters or percent-escapes in its path and query; https, or http only
+// for the loopback hosts localhost, 127.0.0.1 and [::1] (RFC 8252 §7.3); no duplicates.
+// Fails invalid_argument "validation.redirect_uri" naming "<field>[i]" (or `field` for too many).
 Result<void> ValidateRedirectUris(const std::vector<std::string>& uris, std::string_view field);
 
 // The scopes a service client may hold with client credentials: the product-facing API

@@ -8,6 +8,7 @@
 
 #include "app/account_service.hpp"
 #include "app/integration_service.hpp"
+#include "http/basic_credentials.hpp"
 #include "http/message.hpp"
 
 namespace vault::http {
@@ -35,9 +36,6 @@ app::ClientInfo ClientOf(const Request& req);
 // The Set-Cookie value for a session token (HttpOnly, SameSite=Lax, Secure unless dev);
 // an empty token with max_age 0 clears the cookie.
 std::string SessionCookie(const std::string& token, long max_age, bool dev);
-
-// user:password of an HTTP Basic Authorization header.
-std::optional<std::pair<std::string, std::string>> BasicCredentials(const Request& req);
 
 // The product service client authenticated by HTTP Basic (client id, secret); fails
 // unauthenticated "client.required" without credentials, "client.invalid" for wrong ones.

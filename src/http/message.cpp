@@ -89,7 +89,8 @@ std::string Request::BadQueryParam() const {
   std::string bad;
   ForEachParam(query, [&](const std::string& k, const std::string& v) {
     if (Clean(k) && Clean(v)) return true;
-    bad = Clean(k) ? k : "query";
+    // An empty name cannot name the field, and returned as is would read as "all clean".
+    bad = Clean(k) && !k.empty() ? k : "query";
     return false;
   });
   return bad;

@@ -27,8 +27,9 @@ struct Request {
   std::string Cookie(std::string_view name) const;
   // Percent-decoded value of a query parameter, or nullopt when absent.
   std::optional<std::string> Query(std::string_view name) const;
-  // The first query parameter whose decoded name or value is not valid UTF-8 or holds a
-  // control character; empty when all are clean.
+  // The name of the first query parameter whose decoded name or value is not valid UTF-8 or
+  // holds a control character ("query" when that name is itself unclean or empty); empty when
+  // all are clean.
   std::string BadQueryParam() const;
 };
 

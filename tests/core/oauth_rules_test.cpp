@@ -50,6 +50,29 @@ TEST(RedirectUris, EachBadOneIsNamedByItsIndex) {
   EXPECT_EQ(FieldOf(eleven), "ok");
 }
 
+TEST(RedirectUris, OnlyRfc3986AuthoritiesPathsAndQueriesAreAccepted) {
+  // Found by fuzz/redirect_uri.cpp, which checks every accepted URI with Boost.URL's parser:
+  // these were accepted though no RFC 3986 parser reads them as one absolute URI.
+  const char* bad[] = {
+      "https://App.Exa[ple/cb",       // '[' in a host name
+      "https://a.example:1:2/cb",     // two ports
+      "https://a.example:0/cb",       // port 0
+      "https://[zz]/cb",              // not an IPv6 address
+      "https://[1::2::3]/cb",         // "::" twice
+      "https://[v1.x]/cb",            // IPvFuture: no client registers one
+      "https://a%zz.example/cb",      // stray '%' in the host
+      "https://a.example/%zz",        // stray '%' in the path
+      "https://a.example/a\\b",       // a browser reads a backslash as '/'
+      "https://a.example/{x}?q=<b>",  // neither path nor query characters
+      "http://[::1]x/cb",             // junk after an IPv6 literal
+  };
+  for (const char* b : bad) EXPECT_EQ(FieldOf({b}), "redirect_uris[0]") << b;
+  EXPECT_EQ(FieldOf({"https://[2001:db8::1]:443/cb?a=%20", "https://[::ffff:192.0.2.1]/cb",
+                     "https://a.example/p;x=1/@me?q=a/b?c&d=%2F", "https://a.example:65535",
+                     "https://a.example?x", "https://[0:0:0:0:0:0:0:1]:8080/cb"}),
+            "ok");
+}
+
 TEST(SigningKeyWindow, ALiveKeyIsPublishedAndARetiredOneUntilItsWindowEnds) {
   SigningKey k;
   EXPECT_TRUE(IsPublished(k, 100));
