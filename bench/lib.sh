@@ -1,7 +1,8 @@
-# Shared pieces of the server benchmarks (bench/access_check.sh, bench/key_verify.sh), sourced
-# after the caller has set TMP (a private temp directory), VAULT (the server binary copied
-# there), CONNS (wrk connections), PY and a log() function.
-#   bench_setup_tmp        the temp dir with a private copy of build/atomyx-vault; cleanup trap
+# Shared pieces of the server benchmarks (bench/access_check.sh, bench/key_verify.sh,
+# bench/oidc.sh), sourced after the caller has set TMP (a private temp directory), VAULT (the
+# server binary copied there), CONNS (wrk connections), PY and a log() function.
+#   bench_setup_tmp        the temp dir with a private copy of build/atomyx-vault (or
+#                          $BENCH_VAULT_BIN); cleanup trap
 #   start_server NAME      serves on 127.0.0.1:0 with the log in $TMP/NAME.log; sets BASE, SERVER_PID
 #   stop_server            SIGTERM (SIGKILL after 10 s)
 #   cpu_busy               percent of all CPUs busy over one second
@@ -24,7 +25,8 @@ stop_server() {
 bench_setup_tmp() {  # $1: mktemp prefix, $2: what BENCH_KEEP=1 keeps (for the log line)
   TMP="$(mktemp -d "/tmp/$1.XXXXXX")"
   # Run a private copy: a rebuild during the run must not change the binary between the phases.
-  cp build/atomyx-vault "$TMP/atomyx-vault"
+  # BENCH_VAULT_BIN names another binary to measure (default: this tree's build).
+  cp "${BENCH_VAULT_BIN:-build/atomyx-vault}" "$TMP/atomyx-vault"
   VAULT="$TMP/atomyx-vault"
   KEEP_NOTE="$2"
   trap bench_cleanup EXIT
