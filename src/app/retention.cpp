@@ -17,6 +17,8 @@ core::Result<std::vector<RetentionRun>> RetentionService::RunOnce() {
        [&](core::Tx& tx, int n) { return tx.PurgeInvitations(now - s_.invitation_seconds, n); }},
       {"webhook_ids",
        [&](core::Tx& tx, int n) { return tx.PurgeWebhookEvents(now - s_.webhook_id_seconds, n); }},
+      // Expired authorization codes, refresh tokens and revoked access-token ids (ADR 0010).
+      {"oauth_grants", [&](core::Tx& tx, int n) { return tx.DeleteExpiredOAuthGrants(now, n); }},
   };
   std::vector<RetentionRun> out;
   std::optional<core::Error> first_error;

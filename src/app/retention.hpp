@@ -24,7 +24,8 @@ struct RetentionSettings {
 };
 
 struct RetentionRun {
-  std::string kind;  // "sessions", "tokens", "throttle", "invitations", "webhook_ids"
+  // "sessions", "tokens", "throttle", "invitations", "webhook_ids", "oauth_grants"
+  std::string kind;
   std::int64_t deleted = 0;
 };
 

@@ -17,6 +17,8 @@
 #include "http/auth.hpp"
 #include "http/endpoint.hpp"
 #include "http/oauth_json.hpp"
+#include "http/oauth_request.hpp"
+#include "http/rate_limiter.hpp"
 #include "oidc/authorize_service.hpp"
 
 namespace vault::http {
@@ -25,65 +27,19 @@ namespace {
 
 using oidc::OAuthFailure;
 
-// A form body: the parameters once each (RFC 6749 §3.2: none may repeat; an empty value counts
-// as absent).
-struct Form {
-  std::vector<std::pair<std::string, std::string>> params;
-  std::optional<std::string> Get(std::string_view name) const {
-    for (const auto& [k, v] : params)
-      if (k == name) return v;
-    return std::nullopt;
-  }
-};
-
-core::Result<Form> ReadForm(const Request& req) {
-  const std::string* type = req.Header("content-type");
-  std::string media = type ? type->substr(0, type->find(';')) : "";
-  for (char& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  while (!media.empty() && media.back() == ' ') media.pop_back();
-  if (media != "application/x-www-form-urlencoded")
-    return core::Fail(OAuthFailure("invalid_request",
-                                   "send the parameters as application/x-www-form-urlencoded"));
-  auto pairs = ParseForm(req.body);
-  if (!pairs)
-    return core::Fail(OAuthFailure("invalid_request",
-                                   "a parameter is not valid UTF-8 or holds a control character"));
-  Form form;
-  for (auto& [k, v] : *pairs) {
-    if (v.empty()) continue;
-    if (form.Get(k)) return core::Fail(OAuthFailure("invalid_request", k + " is sent twice"));
-    form.params.emplace_back(std::move(k), std::move(v));
-  }
-  return form;
-}
-
-// The client's credentials: HTTP Basic (client_secret_basic, each part form-urlencoded first,
-// RFC 6749 §2.3.1) or client_id/client_secret in the body (client_secret_post); never both.
-core::Result<oidc::ClientAuth> ReadClientAuth(const Request& req, const Form& form) {
-  auto basic = BasicCredentials(req);
-  auto id = form.Get("client_id");
-  auto secret = form.Get("client_secret");
-  if (basic) {
-    auto user = ParseForm("u=" + basic->first), pass = ParseForm("p=" + basic->second);
-    if (!user || !pass || user->size() != 1 || pass->size() != 1)
-      return core::Fail(OAuthFailure("invalid_client", "malformed HTTP Basic credentials"));
-    if (secret)
-      return core::Fail(OAuthFailure("invalid_request", "use one client authentication method"));
-    oidc::ClientAuth auth{user->front().second, pass->front().second};
-    if (id && *id != auth.client_id)
-      return core::Fail(OAuthFailure("invalid_request", "client_id differs from HTTP Basic"));
-    return auth;
-  }
-  if (req.Header("authorization"))
-    return core::Fail(OAuthFailure("invalid_client", "authenticate with HTTP Basic"));
-  if (!id) return core::Fail(OAuthFailure("invalid_client", "client authentication is required"));
-  return oidc::ClientAuth{*id, secret};
+// Browser apps (public clients) on other origins read discovery and the JWKS, exchange codes,
+// refresh, revoke and call userinfo from JavaScript. These endpoints read no cookie and answer
+// only to what the request itself carries (a code + verifier, a token, a client secret), so any
+// origin may read their answers; credentials (cookies) are never allowed.
+Response Cors(Response r) {
+  r.headers.emplace_back("Access-Control-Allow-Origin", "*");
+  return r;
 }
 
 Response OAuthAnswer(core::Result<Response> r) {
   // Every failure, the checks' and the use case's, becomes RFC 6749 JSON. (Work that would block
   // on a network thread is re-run by the server, which asks its NoBlockingScope.)
-  return r ? std::move(*r) : OAuthErrorResponse(oidc::ToOAuthError(r.error()));
+  return Cors(r ? std::move(*r) : OAuthErrorResponse(oidc::ToOAuthError(r.error())));
 }
 
 Response Redirect(const std::string& location) {
@@ -96,70 +52,16 @@ Response Redirect(const std::string& location) {
   return r;
 }
 
-// The authorization request's parameters from the query: each once (a repeat is recorded, the
-// first value kept); an empty value counts as absent.
-core::Result<oidc::AuthorizeParams> ReadAuthorizeParams(const Request& req) {
-  auto pairs = ParseForm(req.query);
-  if (!pairs)
-    return core::Fail(core::Code::kInvalidArgument, "validation.query",
-                      "a parameter is not valid UTF-8 or holds a control character");
-  oidc::AuthorizeParams p;
-  const std::pair<const char*, std::string*> fields[] = {
-      {"client_id", &p.client_id},
-      {"redirect_uri", &p.redirect_uri},
-      {"response_type", &p.response_type},
-      {"scope", &p.scope},
-      {"state", &p.state},
-      {"nonce", &p.nonce},
-      {"code_challenge", &p.code_challenge},
-      {"code_challenge_method", &p.code_challenge_method},
-      {"prompt", &p.prompt},
-      {"max_age", &p.max_age},
-      {"login_hint", &p.login_hint},
-      {"workspace_id", &p.workspace_id},
-      {"product_id", &p.product_id}};
-  for (const auto& [k, v] : *pairs) {
-    if (v.empty()) continue;
-    for (const auto& [name, field] : fields) {
-      if (k != name) continue;
-      if (!field->empty() && p.repeated.empty()) p.repeated = k;
-      if (field->empty()) *field = v;
-    }
-  }
-  return p;
-}
-
-// The authorize query to come back to after signing in: as sent, without prompt=login and
-// max_age (a fresh sign-in satisfies them; keeping them would ask again forever) and without a
-// chooser answer.
-std::string ReturnQuery(const Request& req) {
-  std::string out;
-  auto pairs = ParseForm(req.query);
-  if (!pairs) return out;
-  for (const auto& [k, v] : *pairs) {
-    if (k == "max_age" || k == "workspace_id" || k == "product_id") continue;
-    std::string value = v;
-    if (k == "prompt") {
-      std::string kept;
-      for (const auto& w : core::SplitWords(v))
-        if (w != "login") kept += (kept.empty() ? "" : " ") + w;
-      if (kept.empty()) continue;
-      value = kept;
-    }
-    out += (out.empty() ? "" : "&") + core::UrlEncode(k) + "=" + core::UrlEncode(value);
-  }
-  return out;
-}
-
 class OAuthApi {
  public:
   OAuthApi(app::SigningKeys& keys, oidc::TokenService& tokens, oidc::AuthorizeService& authorize,
-           app::AccountService& accounts, bool dev)
+           app::AccountService& accounts, const ApiOptions& options)
       : keys_(keys),
         tokens_(tokens),
         authorize_(authorize),
         accounts_(accounts),
-        dev_(dev),
+        dev_(options.dev),
+        public_clients_(options.ip_rate_per_second, options.ip_burst),
         discovery_(boost::json::serialize(RenderDiscovery(tokens.settings().issuer))) {}
 
   void Register(Routes& routes) {
@@ -178,13 +80,15 @@ class OAuthApi {
     routes.Add({"GET", "/oauth2/userinfo", E::kBlocking, P}, this, &OAuthApi::UserInfo);
     routes.Add({"POST", "/oauth2/userinfo", E::kBlocking, P}, this, &OAuthApi::UserInfo);
     routes.Add({"GET", "/oauth2/logout", E::kBlocking, P}, this, &OAuthApi::Logout);
+    for (const char* path : {"/oauth2/token", "/oauth2/revoke", "/oauth2/userinfo"})
+      routes.Add({"OPTIONS", path, E::kInline, P}, this, &OAuthApi::Preflight);
   }
 
  private:
   core::Result<Response> Discovery(Call&) {
     Response r = Response::Json(200, discovery_);
     r.headers.emplace_back("Cache-Control", "public, max-age=3600");
-    return r;
+    return Cors(std::move(r));
   }
 
   core::Result<Response> Jwks(Call&) {
@@ -194,13 +98,14 @@ class OAuthApi {
     // Short: a rotated-in key is published within minutes even to verifiers that do not
     // re-fetch on an unknown kid (ADR 0010).
     r.headers.emplace_back("Cache-Control", "public, max-age=300");
-    return r;
+    return Cors(std::move(r));
   }
 
   core::Result<Response> Token(Call& c) {
     return OAuthAnswer([&]() -> core::Result<Response> {
       VAULT_ASSIGN_OR_RETURN(auto form, ReadForm(c.req));
       VAULT_ASSIGN_OR_RETURN(auto auth, ReadClientAuth(c.req, form));
+      VAULT_TRY(ThrottlePublic(c.req, auth));
       oidc::TokenRequest request;
       request.grant_type = form.Get("grant_type").value_or("");
       request.scope = form.Get("scope");
@@ -226,6 +131,23 @@ class OAuthApi {
       VAULT_ASSIGN_OR_RETURN(auto result, tokens_.Introspect(auth, form.Get("token").value_or("")));
       return NoStoreJson(200, RenderIntrospection(result));
     }());
+  }
+
+  core::Result<void> ThrottlePublic(const Request& req, const oidc::ClientAuth& auth) {
+    long retry = 0;
+    if (auth.secret || public_clients_.Allow(req.remote_ip, &retry)) return {};
+    core::Error err{core::Code::kResourceExhausted, "rate_limited", "",
+                    "too many requests from this address; slow down"};
+    err.retry_after = retry;
+    return core::Fail(std::move(err));
+  }
+
+  core::Result<Response> Preflight(Call&) {
+    Response r = Response::NoContent();
+    r.headers.emplace_back("Access-Control-Allow-Methods", "GET, POST");
+    r.headers.emplace_back("Access-Control-Allow-Headers", "Authorization, Content-Type");
+    r.headers.emplace_back("Access-Control-Max-Age", "600");
+    return Cors(std::move(r));
   }
 
   // The browser's console session, if its cookie names a live one.
@@ -319,6 +241,7 @@ class OAuthApi {
     return OAuthAnswer([&]() -> core::Result<Response> {
       VAULT_ASSIGN_OR_RETURN(auto form, ReadForm(c.req));
       VAULT_ASSIGN_OR_RETURN(auto auth, ReadClientAuth(c.req, form));
+      VAULT_TRY(ThrottlePublic(c.req, auth));
       VAULT_TRY(tokens_.Revoke(auth, form.Get("token").value_or(""), ClientOf(c.req)));
       return NoStoreJson(200, boost::json::object{});
     }());
@@ -332,9 +255,9 @@ class OAuthApi {
     auto invalid = [](const char* why) {
       Response r = NoStoreJson(
           401, boost::json::object{{"error", "invalid_token"}, {"error_description", why}});
-      r.headers.emplace_back(
-          "WWW-Authenticate",
-          std::string("Bearer error=\"invalid_token\", error_description=\"") + why + "\"");
+      std::string challenge = "Bearer error=\"invalid_token\", error_description=\"";
+      challenge.append(why).push_back('"');
+      r.headers.emplace_back("WWW-Authenticate", std::move(challenge));
       return r;
     };
     if (token.empty()) {
@@ -342,11 +265,11 @@ class OAuthApi {
           401, boost::json::object{{"error", "invalid_request"},
                                    {"error_description", "send the access token as Bearer"}});
       r.headers.emplace_back("WWW-Authenticate", "Bearer");
-      return r;
+      return Cors(std::move(r));
     }
     VAULT_ASSIGN_OR_RETURN(auto info, tokens_.UserInfoOf(token));
-    if (!info.valid) return invalid("the access token is not valid");
-    return NoStoreJson(200, info.claims);
+    if (!info.valid) return Cors(invalid("the access token is not valid"));
+    return Cors(NoStoreJson(200, info.claims));
   }
 
   core::Result<Response> Logout(Call& c) {
@@ -368,6 +291,9 @@ class OAuthApi {
   oidc::AuthorizeService& authorize_;
   app::AccountService& accounts_;
   bool dev_;
+  // Per client IP, for requests without a client secret (public clients' code exchanges,
+  // refreshes and revocations): their only proof is what they send, so guessing is throttled.
+  RateLimiter public_clients_;
   std::string discovery_;
 };
 
@@ -377,7 +303,7 @@ void RegisterOAuthRoutes(Router& router, app::SigningKeys& keys, oidc::TokenServ
                          oidc::AuthorizeService& authorize, app::AccountService& accounts,
                          const ApiOptions& options) {
   static std::vector<std::unique_ptr<OAuthApi>> apis;  // live as long as the process
-  apis.push_back(std::make_unique<OAuthApi>(keys, tokens, authorize, accounts, options.dev));
+  apis.push_back(std::make_unique<OAuthApi>(keys, tokens, authorize, accounts, options));
   Routes routes(router);
   apis.back()->Register(routes);
 }

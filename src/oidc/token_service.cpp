@@ -404,8 +404,34 @@ Result<VerifiedJwt> TokenService::VerifyAccessToken(const std::string& token) {
   check.leeway = settings_.leeway_seconds;
   check.typ = "at+jwt";
   check.issuer = settings_.issuer;
-  return VerifyJwt(
+  std::optional<VerifiedJwt> cached;
+  {
+    // The whole token is the key: a cached verification vouches for exactly these bytes.
+    std::shared_lock lock(verified_mu_);
+    if (auto it = verified_.find(token); it != verified_.end()) {
+      const auto* exp = it->second.claims.if_contains("exp");
+      if (exp && exp->is_int64() && check.now < exp->get_int64() + check.leeway)
+        cached = it->second;
+    }
+  }
+  if (cached) {
+    // Its key must still be published (a cheap lookup in the key cache); if not, verify afresh.
+    VAULT_ASSIGN_OR_RETURN(auto published, keys_.PublicKey(cached->header.kid));
+    if (published) return *cached;
+  }
+  auto verified = VerifyJwt(
       token, check, [this](const std::string& kid) { return keys_.PublicKey(kid); }, keys_.ed());
+  if (verified) {
+    std::unique_lock lock(verified_mu_);
+    if (verified_.size() >= kMaxVerified) verified_.clear();
+    verified_.emplace(token, *verified);
+  }
+  return verified;
+}
+
+void TokenService::SigningKeysChanged() {
+  std::unique_lock lock(verified_mu_);
+  verified_.clear();
 }
 
 Result<bool> TokenService::IsRevoked(const std::string& jti) {

@@ -9,6 +9,7 @@
 #include <boost/json/object.hpp>
 #include <mutex>
 #include <optional>
+#include <shared_mutex>
 #include <string>
 #include <unordered_map>
 
@@ -112,6 +113,7 @@ class TokenService : public core::ChangeListener {
   void AccountChanged(const std::string&) override {}
   void CatalogChanged() override {}
   void OAuthRevocationsChanged() override;
+  void SigningKeysChanged() override;
 
  private:
   core::Result<IssuedToken> ClientCredentials(const core::ServiceClient& client,
@@ -140,6 +142,12 @@ class TokenService : public core::ChangeListener {
   core::Result<IssuedToken> RevokeFamily(const core::RefreshToken& t, const std::string& action,
                                          const std::string& reason, const app::ClientInfo& from);
   core::Result<bool> IsRevoked(const std::string& jti);
+
+  // Access tokens already verified, until they expire: an introspection or userinfo call for a
+  // token seen before skips the Ed25519 check (bounded; cleared when the keys change).
+  static constexpr std::size_t kMaxVerified = 20000;
+  std::shared_mutex verified_mu_;
+  std::unordered_map<std::string, VerifiedJwt> verified_;
 
   std::mutex revoked_mu_;
   bool revoked_loaded_ = false;

@@ -274,6 +274,45 @@ class OidcTest(OidcFlows, VaultTestCase):
         self.assertEqual(out["refused"], {"unknown_kid": True, "published_kid": True})
 
 
+class BrowserAppsTest(OidcFlows, VaultTestCase):
+    """Browser apps (public clients on other origins) read the OAuth endpoints with CORS, and
+    what they send without a secret is throttled per client IP."""
+    EXTRA_ENV = {"VAULT_IP_RATE_PER_SECOND": "0.01", "VAULT_IP_BURST": "3"}
+
+    def test_cors_on_what_browser_apps_call_and_never_with_credentials(self):
+        anon = self.client(mode="none")
+        for path in ("/.well-known/openid-configuration", "/oauth2/jwks"):
+            r = anon.get(path, headers={"Origin": "https://spa.example"})
+            self.assertEqual(r.headers.get("Access-Control-Allow-Origin"), "*", path)
+            self.assertNotIn("Access-Control-Allow-Credentials", r.headers)
+        for path in ("/oauth2/token", "/oauth2/revoke", "/oauth2/userinfo"):
+            r = anon.raw("OPTIONS", path, None, headers={
+                "Origin": "https://spa.example", "Access-Control-Request-Method": "POST",
+                "Access-Control-Request-Headers": "authorization"})
+            self.assertEqual(r.status, 204, (path, r))
+            self.assertEqual(r.headers.get("Access-Control-Allow-Origin"), "*")
+            self.assertIn("Authorization", r.headers.get("Access-Control-Allow-Headers", ""))
+        r = anon.get("/oauth2/userinfo", headers={"Origin": "https://spa.example"})
+        self.assertEqual(r.status, 401, r)
+        self.assertEqual(r.headers.get("Access-Control-Allow-Origin"), "*")
+        # The console's own API does not open up.
+        r = anon.get("/api/v1/me", headers={"Origin": "https://spa.example"})
+        self.assertNotIn("Access-Control-Allow-Origin", r.headers)
+
+    def test_requests_without_a_secret_are_throttled_per_address(self):
+        pub = self.oauth_client(redirect_uris=["https://spa.example/cb"], public=True)
+        conf = self.oauth_client()
+        creds = (conf["client_id"], conf["client_secret"])
+        guess = {"grant_type": "refresh_token", "client_id": pub["client_id"],
+                 "refresh_token": "avr_" + "g" * 43}
+        statuses = [self.form("/oauth2/token", guess).status for _ in range(5)]
+        self.assertEqual(statuses[:3], [400, 400, 400], statuses)
+        self.assertEqual(statuses[3:], [429, 429], statuses)
+        # A confidential client (a 256-bit secret) is not slowed by it.
+        for _ in range(5):
+            self.assertEqual(self.token(creds).status, 200)
+
+
 class KeyRotationTest(OidcFlows, VaultTestCase):
     CLOCK_OFFSET = True
 

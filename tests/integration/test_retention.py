@@ -1,7 +1,8 @@
 #!/usr/bin/python3
 """Retention (VAULT_RETENTION_INTERVAL_SECONDS): the periodic job deletes expired sessions,
 spent and expired one-time tokens (links, 2FA steps, decoys), finished throttle rows, invitations
-a while after they expired, and old webhook event ids — and nothing that is still alive."""
+a while after they expired, old webhook event ids, and expired OAuth codes, refresh tokens and
+revoked access-token ids — and nothing that is still alive."""
 
 import base64
 import os
@@ -39,8 +40,23 @@ class RetentionTest(WorkspaceFlows, VaultTestCase):
              "content": {"subscription": {"id": "sub_x", "status": "active"}}},
             headers={"Authorization": basic})
         self.assertEqual((r.status, r.json["outcome"]), (200, "unmatched"), r)
+        # OAuth grants (ADR 0010): a code (60 s), a refresh token (14 days idle), a revoked
+        # access token id (10 min), as the token endpoint stores them.
+        now = int(time.time())
+        subject = "'svc_r', 'acc_r', 'ses_r', 'ws_r', 'prd_r', 'openid', 1, 'pwd'"
+        self.vault.db.sql(
+            "INSERT INTO oauth_codes (code_hash, client_id, account_id, session_id, workspace_id, "
+            "product_id, scope, auth_time, amr, redirect_uri, code_challenge, nonce, created_at, "
+            f"expires_at, used_at, family_id, session_expires_at) VALUES ('ch', {subject}, "
+            f"'https://a/cb', 'x', '', {now}, {now + 60}, 0, '', 0);"
+            "INSERT INTO oauth_refresh_tokens (id, family_id, token_hash, client_id, account_id, "
+            "session_id, workspace_id, product_id, scope, auth_time, amr, created_at, expires_at, "
+            f"family_expires_at, used_at, revoked_at) VALUES ('rt_r', 'rf_r', 'rh', {subject}, "
+            f"{now}, {now + 14 * DAY}, {now + 30 * DAY}, 0, 0);"
+            f"INSERT INTO oauth_revoked_tokens (jti, expires_at) VALUES ('at_r', {now + 600});")
         before = {t: self.count(t) for t in ("sessions", "one_time_tokens", "throttle",
-                                             "invitations", "webhook_events")}
+                                             "invitations", "webhook_events", "oauth_codes",
+                                             "oauth_refresh_tokens", "oauth_revoked_tokens")}
         for table, n in before.items():
             self.assertGreater(n, 0, (table, before))
 
@@ -50,10 +66,14 @@ class RetentionTest(WorkspaceFlows, VaultTestCase):
         wait_until(lambda: self.count("throttle") == 0, 15, "throttle rows purged")
         self.assertEqual(self.count("sessions"), before["sessions"])
         self.assertEqual(self.count("invitations"), before["invitations"])
+        wait_until(lambda: self.count("oauth_codes") == 0, 15, "expired code purged")
+        wait_until(lambda: self.count("oauth_revoked_tokens") == 0, 15, "revoked jti purged")
+        self.assertEqual(self.count("oauth_refresh_tokens"), 1)  # 14 days idle: alive
 
         # Past every lifetime: all gone; the owner's session with them (it answers 401).
         self.vault.set_clock_offset(91 * DAY)
-        for table in ("sessions", "one_time_tokens", "invitations", "webhook_events"):
+        for table in ("sessions", "one_time_tokens", "invitations", "webhook_events",
+                      "oauth_refresh_tokens"):
             wait_until(lambda t=table: self.count(t) == 0, 15, f"{table} purged")
         self.assertProblem(owner.client.get("/api/v1/me"), 401, "auth.required")
 
