@@ -80,7 +80,8 @@ export function useForm<T extends object>(initial: T, submit: (v: T) => Promise<
     const f = e instanceof ApiError ? e.field : undefined;
     const key = f && Object.keys(values as object).find((k) => f === k || f.startsWith(k + "[") || f.startsWith(k + "."));
     if (e instanceof ApiError && key) {
-      setErrors({ [key]: messageOf(e) + (key === f ? "" : ` (${f})`) });
+      // The exact field too (redirect_uris[2]), for a form that shows each item in its own input.
+      setErrors({ [key]: messageOf(e) + (key === f ? "" : ` (${f})`), ...(key === f ? {} : { [f!]: messageOf(e) }) });
       setFormError("");
     } else if (e instanceof ApiError && e.field) {
       setErrors({});

@@ -2,10 +2,11 @@
 // CLI printed, finds an account and disables it (that person is signed out at once and cannot
 // sign in), enables it again, creates a service client whose secret is shown once, and adds a
 // product type (a bad permission name is shown beside its field). A person who is not a Super
-// Admin has no Super Admin entry and sees no admin data.
+// Admin has no Super Admin entry and sees no admin data. Public clients and redirect URIs:
+// admin_clients.test.mjs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { PASSWORD, assertNoProblems, newPage, signInThroughPages, startSuite, stopSuite, uniqueEmail, visit } from "./harness.mjs";
+import { PASSWORD, assertNoProblems, newPage, signInThroughPages, startSuite, superAdminThroughPages, stopSuite, uniqueEmail, visit } from "./harness.mjs";
 
 let vault, browser;
 before(async () => ({ vault, browser } = await startSuite()));
@@ -21,16 +22,8 @@ test("a Super Admin disables and enables an account; service clients and the cat
   await assert.rejects(user.getByRole("link", { name: "Super Admin" }).waitFor({ timeout: 500 }));
 
   // The first Super Admin, created from the command line, sets a password through the link.
-  const adminEmail = uniqueEmail("root");
-  const link = vault.createSuperAdmin(adminEmail, "Root Admin");
-  assert.match(link, /\/password\/reset\?token=/);
   const admin = await newPage(browser, vault);
-  await admin.goto(link);
-  await admin.getByLabel("New password").fill(PASSWORD);
-  await admin.getByRole("button", { name: "Set new password" }).click();
-  await admin.waitForURL(/\/signin\?reset=1/);
-  await signInThroughPages(admin, { email: adminEmail });
-  const adminToken = async () => (await vault.api("POST", "/api/v1/sessions", { email: adminEmail, password: PASSWORD })).data.session_token;
+  await superAdminThroughPages(admin, vault);
   await admin.getByRole("link", { name: "Super Admin" }).click();
   await admin.getByRole("heading", { name: "Accounts", level: 1 }).waitFor();
   await visit(admin, "admin-accounts");
@@ -113,25 +106,6 @@ test("a Super Admin disables and enables an account; service clients and the cat
   await shown.getByRole("button", { name: "I have saved it" }).click();
   assert.equal((await vault.api("POST", "/api/v1/access/check", probe, basicOf(secret))).status, 401);
   assert.equal((await vault.api("POST", "/api/v1/access/check", probe, basicOf(rotated))).status, 200);
-
-  // A public OAuth client (a browser app): its redirect URIs are checked (a plain-http URI of
-  // another host is refused beside the field), and it gets no secret.
-  await admin.getByRole("button", { name: "New service client" }).first().click();
-  await create.getByLabel("Name").fill("Reports web app");
-  await create.getByLabel("Product type").selectOption({ label: "Atomyx Reports" });
-  await create.getByLabel("Sign-in redirect URIs").fill("https://reports.example/callback\nhttp://evil.example/cb");
-  await create.getByRole("switch").check();
-  await create.getByRole("button", { name: "Create service client" }).click();
-  await create.locator(".field-error", { hasText: "redirect_uris[1]" }).waitFor();
-  await create.getByLabel("Sign-in redirect URIs").fill("https://reports.example/callback\nhttp://localhost:5173/callback");
-  await create.getByRole("button", { name: "Create service client" }).click();
-  await admin.getByRole("status").getByText("Reports web app created: a public client signs in with PKCE").waitFor();
-  const row = admin.getByRole("row", { name: /Reports web app/ });
-  await row.getByText("Public (PKCE)").waitFor();
-  await row.getByText("http://localhost:5173/callback").waitFor();
-  const listed = await vault.api("GET", "/api/v1/admin/service-clients", undefined, { Authorization: "Bearer " + (await adminToken()) });
-  const web = listed.data.items.find((c) => c.name === "Reports web app");
-  assert.deepEqual([web.public, web.redirect_uris], [true, ["https://reports.example/callback", "http://localhost:5173/callback"]]);
 
   // A person who is not a Super Admin opening the area directly sees no admin data.
   await user.goto("/admin/accounts");

@@ -386,3 +386,19 @@ export async function signInThroughPages(page, { email, password = PASSWORD }) {
   await page.getByLabel("Password").fill(password);
   await page.getByRole("button", { name: "Sign in" }).click();
 }
+
+/**
+ * The first Super Admin, as a person meets it: created from the command line, the password set
+ * through the printed link's page, then signed in through the pages. Returns the email.
+ */
+export async function superAdminThroughPages(page, vault, name = "Root Admin") {
+  const email = uniqueEmail("root");
+  const link = vault.createSuperAdmin(email, name);
+  assert.match(link, /\/password\/reset\?token=/);
+  await page.goto(link);
+  await page.getByLabel("New password").fill(PASSWORD);
+  await page.getByRole("button", { name: "Set new password" }).click();
+  await page.waitForURL(/\/signin\?reset=1/);
+  await signInThroughPages(page, { email });
+  return email;
+}

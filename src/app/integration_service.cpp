@@ -119,6 +119,38 @@ Result<IssuedClient> IntegrationService::RotateClientSecret(const AuthContext& c
   return out;
 }
 
+Result<core::ServiceClient> IntegrationService::SetRedirectUris(
+    const AuthContext& ctx, const std::string& id, const std::vector<std::string>& uris) {
+  VAULT_TRY(RequireSuperAdmin(ctx));
+  VAULT_TRY(core::ValidateRedirectUris(uris, "redirect_uris"));
+  VAULT_ASSIGN_OR_RETURN(
+      auto client, p_.store.Write([&](core::Tx& tx) -> Result<core::ServiceClient> {
+        VAULT_ASSIGN_OR_RETURN(auto found, tx.FindServiceClient(id));
+        if (!found || found->revoked_at != 0)
+          return Fail(Code::kNotFound, "service_client.not_found", "no such live service client");
+        if (found->is_public && uris.empty())
+          return Fail(Code::kInvalidArgument, "validation.required",
+                      "a public client signs people in only: it needs a redirect URI",
+                      "redirect_uris");
+        VAULT_ASSIGN_OR_RETURN(auto done, tx.SetServiceClientRedirectUris(id, uris));
+        if (!done)
+          return Fail(Code::kNotFound, "service_client.not_found", "no such live service client");
+        // Counts only: the URIs themselves are in the client's listing.
+        VAULT_TRY(audit_.Record(
+            tx, ActorOf(ctx),
+            {"admin.service_client_updated", "service_client", id,
+             JsonSummary({{"redirect_uris_before", std::to_string(found->redirect_uris.size())},
+                          {"redirect_uris", std::to_string(uris.size())}})}));
+        core::ServiceClient out = std::move(*found);
+        out.redirect_uris = uris;
+        return out;
+      }));
+  // The authorize endpoint reads the cached client: the old list must stop at once here.
+  ServiceClientChanged(id);
+  if (p_.changes) p_.changes->ServiceClientChanged(id);
+  return client;
+}
+
 Result<std::size_t> IntegrationService::WarmUp() {
   VAULT_ASSIGN_OR_RETURN(
       auto all, p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::ServiceClient>> {

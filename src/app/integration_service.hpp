@@ -60,6 +60,13 @@ class IntegrationService : public core::ChangeListener {
   // once on this node and within the change-feed interval on the others. Fails not_found
   // "service_client.not_found" (unknown or revoked), conflict "service_client.public".
   core::Result<IssuedClient> RotateClientSecret(const AuthContext& ctx, const std::string& id);
+  // Replaces a live client's redirect URIs (exact-match list) and returns the client; the
+  // change is seen at once on this node and through the change feed on the others. Fails
+  // invalid_argument "validation.redirect_uri" (redirect_uris[i]), "validation.too_long"
+  // (redirect_uris), "validation.required" (redirect_uris: a public client keeps at least
+  // one); not_found "service_client.not_found" (unknown or revoked).
+  core::Result<core::ServiceClient> SetRedirectUris(const AuthContext& ctx, const std::string& id,
+                                                    const std::vector<std::string>& uris);
   // Fails unauthenticated "client.invalid" for an unknown, revoked, public or wrong-secret
   // client.
   core::Result<core::ServiceClient> AuthenticateClient(const std::string& id,
@@ -87,7 +94,7 @@ class IntegrationService : public core::ChangeListener {
   // How many client authentications read the database (a never-issued id must not).
   std::uint64_t client_db_reads() const { return db_reads_.load(); }
 
-  // Marks a client to be read again (created or revoked here or on another node).
+  // Marks a client to be read again (created, changed or revoked here or on another node).
   void ServiceClientChanged(const std::string& client_id) override;
   void WorkspaceChanged(const std::string&) override {}
   void AccountChanged(const std::string&) override {}

@@ -268,6 +268,10 @@ class ProductsPort {
   // client (unknown, revoked, or public: a public client has no secret).
   virtual Result<bool> SetServiceClientSecret(const std::string& id,
                                               const std::string& secret_hash) = 0;
+  // Replaces the redirect URIs of a live client (public or not); false when there is no such
+  // client (unknown or revoked).
+  virtual Result<bool> SetServiceClientRedirectUris(const std::string& id,
+                                                    const std::vector<std::string>& uris) = 0;
 
   // Change feed: what changed (kind "workspace", "account", "catalog", "service_client",
   // "api_key", "signing_keys"), so every server process can drop what it cached. Seq grows; readers

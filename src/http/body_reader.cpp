@@ -37,6 +37,14 @@ void BodyReader::Field(const char* name, std::vector<std::string>& out, std::siz
   if (!failed()) Take(body_->StringArray(name, max_items, max_chars), out);
 }
 
+void BodyReader::Field(const char* name, std::optional<std::vector<std::string>>& out,
+                       std::size_t max_items, std::size_t max_chars) {
+  if (failed() || !body_->Has(name)) return;
+  std::vector<std::string> items;
+  Take(body_->StringArray(name, max_items, max_chars), items);
+  if (!failed()) out = std::move(items);
+}
+
 std::vector<BodyReader> BodyReader::Nested(const char* name, std::size_t max_items) {
   std::vector<BodyReader> out;
   if (failed()) return out;

@@ -56,6 +56,10 @@ class BodyReader {
   // An array of at most max_items strings (absent: empty), each at most max_chars.
   void Field(const char* name, std::vector<std::string>& out, std::size_t max_items,
              std::size_t max_chars);
+  // The same, optional: absent or null is nullopt (a PATCH that leaves the list alone), [] is
+  // an empty list.
+  void Field(const char* name, std::optional<std::vector<std::string>>& out, std::size_t max_items,
+             std::size_t max_chars);
 
   // A string turned into a T by parse(text, field) -> core::Result<T>, where it is read:
   // required, or optional (absent or null: nullopt, parse not called).

@@ -125,6 +125,11 @@ core::Result<std::vector<JsonBody>> JsonBody::ObjectArray(const char* field,
   return out;
 }
 
+bool JsonBody::Has(const char* field) const {
+  auto it = obj_.find(field);
+  return it != obj_.end() && !it->value().is_null();
+}
+
 core::Result<std::vector<std::string>> JsonBody::StringArray(const char* field,
                                                              std::size_t max_items,
                                                              std::size_t max_chars) const {

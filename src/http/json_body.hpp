@@ -38,6 +38,8 @@ class JsonBody {
   core::Result<JsonBody> OptObject(const char* field) const;
   // An optional array of objects (absent → empty), at most max_items.
   core::Result<std::vector<JsonBody>> ObjectArray(const char* field, std::size_t max_items) const;
+  // Whether the field is present and not null.
+  bool Has(const char* field) const;
   // An optional array of strings (absent → empty), each at most max_chars.
   core::Result<std::vector<std::string>> StringArray(const char* field, std::size_t max_items,
                                                      std::size_t max_chars) const;

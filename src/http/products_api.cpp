@@ -111,6 +111,13 @@ struct ServiceClientInput {
   }
 };
 
+struct ServiceClientPatchInput {  // the only field a client's owner may change after creation
+  std::optional<std::vector<std::string>> redirect_uris;
+  void Fields(BodyReader& r) {
+    r.Field("redirect_uris", redirect_uris, core::kMaxRedirectUris, 2 * core::kMaxRedirectUriChars);
+  }
+};
+
 class ProductsApi {
  public:
   ProductsApi(app::ProductService& products, app::IntegrationService& integration,
@@ -155,6 +162,8 @@ class ProductsApi {
                &A::ListClients);
     routes.Add({"POST", "/api/v1/admin/service-clients", E::kBlocking, Admin}, this,
                &A::CreateClient);
+    routes.Add({"PATCH", "/api/v1/admin/service-clients/{id}", E::kBlocking, Admin}, this,
+               &A::PatchClient);
     routes.Add({"DELETE", "/api/v1/admin/service-clients/{id}", E::kBlocking, Admin}, this,
                &A::RevokeClient);
     routes.Add({"POST", "/api/v1/admin/service-clients/{id}/secret", E::kBlocking, Admin}, this,
@@ -334,6 +343,16 @@ class ProductsApi {
         auto issued, integration_.CreateClient(c.ctx, in.product_type, in.name,
                                                {in.redirect_uris, in.is_public.value_or(false)}));
     return JsonOk(201, RenderIssuedClient(issued));
+  }
+
+  core::Result<Response> PatchClient(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<ServiceClientPatchInput>());
+    if (!in.redirect_uris)
+      return core::Fail(core::Code::kInvalidArgument, "validation.required",
+                        "redirect_uris is required", "redirect_uris");
+    VAULT_ASSIGN_OR_RETURN(auto client,
+                           integration_.SetRedirectUris(c.ctx, c.param("id"), *in.redirect_uris));
+    return JsonOk(200, RenderServiceClient(client));
   }
 
   core::Result<Response> RotateClientSecret(Call& c) {

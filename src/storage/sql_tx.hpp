@@ -176,6 +176,8 @@ class SqlTx : public core::Tx {
   core::Result<void> PruneChanges(std::int64_t before_seq) override;
   core::Result<bool> SetServiceClientSecret(const std::string& id,
                                             const std::string& secret_hash) override;
+  core::Result<bool> SetServiceClientRedirectUris(const std::string& id,
+                                                  const std::vector<std::string>& uris) override;
   core::Result<bool> RecordWebhookEvent(const std::string& event_id, core::Timestamp now) override;
 
   // Retention (sql_tx_retention.cpp).

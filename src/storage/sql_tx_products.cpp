@@ -385,6 +385,16 @@ Result<bool> SqlTx::SetServiceClientSecret(const std::string& id, const std::str
   return !r->empty();
 }
 
+Result<bool> SqlTx::SetServiceClientRedirectUris(const std::string& id,
+                                                 const std::vector<std::string>& uris) {
+  auto r = conn_.Query(
+      "UPDATE service_clients SET redirect_uris = $2 WHERE id = $1 AND revoked_at = 0 "
+      "RETURNING id",
+      {id, core::JoinWords(uris)});
+  if (!r) return core::Fail(r.error());
+  return !r->empty();
+}
+
 Result<void> SqlTx::AppendChange(const std::string& kind, const std::string& subject,
                                  core::Timestamp now) {
   return Done(conn_.Query("INSERT INTO change_feed (kind, subject, created_at) VALUES ($1, $2, $3)",

@@ -203,6 +203,54 @@ TEST_P(AccessTest, ServiceClientsSeeOnlyTheirProductType) {
   EXPECT_FALSE(integration_->AuthenticateClient(submit->client.id, submit->secret));
 }
 
+TEST_P(AccessTest, ServiceClientRedirectUrisChangeInTheClientCacheAtOnce) {
+  AuthContext admin = Ctx(owner_);
+  admin.account.super_admin = true;
+  ASSERT_TRUE(integration_->WarmUp());
+  // Another node: warmed before the change, told of it only through the change feed.
+  Ports ports{*opened_.store, clock_,  random_, secrets_, hasher_,
+              mailer_,        policy_, box_,    otp_,     model_.get()};
+  IntegrationService other(ports, *model_);
+  auto pub =
+      integration_->CreateClient(admin, "submit", "Web app", {{"https://app.example/cb"}, true});
+  ASSERT_TRUE(pub) << pub.error().id;
+  const std::string id = pub->client.id;
+  ASSERT_TRUE(other.WarmUp());
+  auto uris = [&](IntegrationService& s) { return s.LiveClient(id).value()->redirect_uris; };
+  EXPECT_EQ(uris(*integration_), (std::vector<std::string>{"https://app.example/cb"}));
+
+  const std::vector<std::string> next = {"https://app.example/new", "http://127.0.0.1:9000/cb"};
+  EXPECT_EQ(integration_->SetRedirectUris(Ctx(owner_), id, next).error().code,
+            core::Code::kPermissionDenied);  // a Super Admin's only
+  auto bad =
+      integration_->SetRedirectUris(admin, id, {"https://ok.example/cb", "http://x.example/"});
+  ASSERT_FALSE(bad);
+  EXPECT_EQ(bad.error().field, "redirect_uris[1]");
+  auto none = integration_->SetRedirectUris(admin, id, {});
+  ASSERT_FALSE(none);
+  EXPECT_EQ(none.error().id, "validation.required");  // a public client keeps one
+  EXPECT_EQ(uris(*integration_), (std::vector<std::string>{"https://app.example/cb"}));
+
+  auto done = integration_->SetRedirectUris(admin, id, next);
+  ASSERT_TRUE(done) << done.error().id;
+  EXPECT_EQ(done->redirect_uris, next);
+  EXPECT_TRUE(done->is_public);
+  EXPECT_EQ(uris(*integration_), next);  // this node: at once
+  EXPECT_EQ(uris(other), (std::vector<std::string>{"https://app.example/cb"}));  // cached
+  other.ServiceClientChanged(id);  // what the change feed delivers
+  EXPECT_EQ(uris(other), next);
+
+  // a confidential client may drop every URI; unknown and revoked clients are not found
+  auto conf = integration_->CreateClient(admin, "submit", "Back end", {{"https://b.example/cb"}});
+  ASSERT_TRUE(conf);
+  EXPECT_TRUE(integration_->SetRedirectUris(admin, conf->client.id, {}));
+  EXPECT_TRUE(integration_->LiveClient(conf->client.id).value()->redirect_uris.empty());
+  EXPECT_EQ(integration_->SetRedirectUris(admin, "svc_nosuch", next).error().id,
+            "service_client.not_found");
+  ASSERT_TRUE(integration_->RevokeClient(admin, id));
+  EXPECT_EQ(integration_->SetRedirectUris(admin, id, next).error().id, "service_client.not_found");
+}
+
 TEST_P(AccessTest, ChargebeeEventsAreIdempotentAndOrderSafe) {
   SignedIn m = Member("m@example.com");
   ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount,

@@ -376,6 +376,17 @@ std::vector<UseCase> FaultTest::ProductAndKeyCases() {
          std::string id = c ? c->client.id : "";
          return {[&t, ctx, id] { return Void(t.integration_->RotateClientSecret(ctx, id)); }};
        }},
+      {"service client redirect URI change",
+       [](T& t, S tag) -> Call {
+         auto ctx = t.Ctx(t.Register(Email(tag)));
+         ctx.account.super_admin = true;
+         auto c =
+             t.integration_->CreateClient(ctx, "submit", "Web", {{"https://a.example/cb"}, true});
+         std::string id = c ? c->client.id : "";
+         return {[&t, ctx, id] {
+           return Void(t.integration_->SetRedirectUris(ctx, id, {"https://b.example/cb"}));
+         }};
+       }},
       {"signing key rotation",
        [](T& t, S) -> Call {
          return {[&t] { return Void(t.signing_->Rotate(Actor{"system", "cli", "", ""})); }};

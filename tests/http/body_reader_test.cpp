@@ -28,12 +28,13 @@ struct GrantInput {
   }
 };
 
-core::Result<GrantInput> Read(const std::string& body) {
+template <typename T = GrantInput>
+core::Result<T> Read(const std::string& body) {
   Request req;
   req.headers.emplace_back("content-type", "application/json");
   req.body = body;
   Call c(req);
-  return c.Body<GrantInput>();
+  return c.Body<T>();
 }
 
 std::string FieldOf(const core::Result<GrantInput>& r) { return r ? "<ok>" : r.error().field; }
@@ -71,6 +72,32 @@ TEST(BodyReader, TheFirstProblemNamesItsFieldWithItsPath) {
   EXPECT_EQ(FieldOf(Read(R"({"principal":{"type":"group","id":"a"},"also":[{"type":"group"}]})")),
             "also[0].id");
   EXPECT_EQ(FieldOf(Read(R"({"principal":{"type":"group","id":"a"},"also":[1]})")), "also[0]");
+}
+
+struct ListPatchInput {
+  std::optional<std::vector<std::string>> uris;
+  void Fields(BodyReader& r) { r.Field("uris", uris, 2, 10); }
+};
+
+core::Result<ListPatchInput> ReadList(const std::string& body) {
+  return Read<ListPatchInput>(body);
+}
+
+TEST(BodyReader, AnOptionalListTellsAbsentFromEmpty) {
+  EXPECT_FALSE(ReadList("{}")->uris);
+  EXPECT_FALSE(ReadList(R"({"uris":null})")->uris);
+  auto empty = ReadList(R"({"uris":[]})");
+  ASSERT_TRUE(empty && empty->uris);
+  EXPECT_TRUE(empty->uris->empty());
+  auto two = ReadList(R"({"uris":["a","b"]})");
+  ASSERT_TRUE(two && two->uris);
+  EXPECT_EQ(*two->uris, (std::vector<std::string>{"a", "b"}));
+  for (const char* bad : {R"({"uris":"a"})", R"({"uris":["a","b","c"]})", R"({"uris":[1]})",
+                          R"({"uris":["much too long"]})", R"({"uris":[""]})"}) {
+    auto r = ReadList(bad);
+    ASSERT_FALSE(r) << bad;
+    EXPECT_EQ(r.error().field, "uris") << bad;
+  }
 }
 
 TEST(BodyReader, TheBodyMustBeAJsonObject) {

@@ -1051,6 +1051,7 @@ API_ENDPOINTS.extend([
     ("GET", "/api/v1/admin/service-clients"),
     ("POST", "/api/v1/admin/service-clients"),
     ("DELETE", "/api/v1/admin/service-clients/{id}"),
+    ("PATCH", "/api/v1/admin/service-clients/{id}"),
 ])
 
 # API key endpoints (test_api_keys, test_api_keys_authz; key_helpers.py).

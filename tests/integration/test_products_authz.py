@@ -114,6 +114,9 @@ MATRIX = [
      lambda w, p: {"product_type": "submit", "name": "Caller's client"}, platform(201), None),
     ("DELETE admin/service-clients/{id}", "DELETE", "/api/v1/admin/service-clients/{p}", None,
      platform(204), lambda t, w: t.fresh_service_client()),
+    ("PATCH admin/service-clients/{id}", "PATCH", "/api/v1/admin/service-clients/{p}",
+     lambda w, p: {"redirect_uris": ["https://caller.example/cb"]}, platform(200),
+     lambda t, w: t.fresh_service_client()),
 ]
 
 # Endpoints under /api/v1/workspaces/{ws} for the "learns nothing" comparison

@@ -417,6 +417,41 @@ TEST_P(ProductStore, ServiceClientsAreListedByIdAndRevokedOnce) {
   EXPECT_FALSE(dup);
 }
 
+TEST_P(ProductStore, RedirectUrisAreReplacedOnlyOnALiveClient) {
+  core::ServiceClient pub{"svc_p", "pty_manage", "SPA", "", 10, 0, {"https://app.example/cb"},
+                          true};
+  Write([&](Tx& tx) {
+    Ok(tx.InsertServiceClient(pub));
+    Ok(tx.InsertServiceClient({"svc_c", "pty_manage", "Backend", "hash-c", 11, 0}));
+    Ok(tx.InsertServiceClient({"svc_r", "pty_manage", "Gone", "hash-r", 12, 0}));
+    EXPECT_TRUE(Ok(tx.RevokeServiceClient("svc_r", 20)));
+  });
+  const std::vector<std::string> next = {"http://127.0.0.1:8080/cb?a=1&b=2",
+                                         "https://app.example/other"};
+  Write([&](Tx& tx) {
+    EXPECT_TRUE(Ok(tx.SetServiceClientRedirectUris("svc_p", next)));
+    EXPECT_TRUE(Ok(tx.SetServiceClientRedirectUris("svc_c", {"https://c.example/cb"})));
+    EXPECT_FALSE(Ok(tx.SetServiceClientRedirectUris("svc_r", {"https://r.example/cb"})));
+    EXPECT_FALSE(Ok(tx.SetServiceClientRedirectUris("svc_none", {"https://n.example/cb"})));
+  });
+  Read([&](Tx& tx) {
+    auto p = Ok(tx.FindServiceClient("svc_p"));
+    ASSERT_TRUE(p);
+    EXPECT_EQ(p->redirect_uris, next);
+    // nothing else moves: the public flag, the (empty) secret, the name
+    EXPECT_TRUE(p->is_public);
+    EXPECT_EQ(p->secret_hash, "");
+    EXPECT_EQ(p->name, "SPA");
+    auto c = Ok(tx.FindServiceClient("svc_c"));
+    EXPECT_EQ(c->redirect_uris, (std::vector<std::string>{"https://c.example/cb"}));
+    EXPECT_EQ(c->secret_hash, "hash-c");
+    EXPECT_TRUE(Ok(tx.FindServiceClient("svc_r"))->redirect_uris.empty());
+  });
+  // a confidential client may go back to none (a back end that only verifies keys)
+  Write([&](Tx& tx) { EXPECT_TRUE(Ok(tx.SetServiceClientRedirectUris("svc_c", {}))); });
+  Read([&](Tx& tx) { EXPECT_TRUE(Ok(tx.FindServiceClient("svc_c"))->redirect_uris.empty()); });
+}
+
 VAULT_STORE_BACKENDS(ProductStore);
 
 }  // namespace

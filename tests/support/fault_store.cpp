@@ -170,6 +170,8 @@ class FaultTx : public Tx {
   VAULT_FORWARD(RecordWebhookEvent, (const std::string& event_id, Timestamp now), (event_id, now))
   VAULT_FORWARD(SetServiceClientSecret, (const std::string& id, const std::string& secret_hash),
                 (id, secret_hash))
+  VAULT_FORWARD(SetServiceClientRedirectUris,
+                (const std::string& id, const std::vector<std::string>& uris), (id, uris))
   VAULT_FORWARD(PurgeExpiredSessions, (Timestamp now, int limit), (now, limit))
   VAULT_FORWARD(PurgeExpiredTokens, (Timestamp before, int limit), (before, limit))
   VAULT_FORWARD(PurgeThrottle, (Timestamp window_before, Timestamp now, int limit),

@@ -1,7 +1,7 @@
 // Super Admin pages: accounts (search, disable/enable, grant Super Admin), workspaces, the
 // product catalogue and service clients. Only shown to Super Admins; the API answers 403
 // `admin.required` to anyone else.
-import { useState } from "preact/hooks";
+import { useRef, useState } from "preact/hooks";
 import { Account, Page, Workspace, api, seg } from "../api";
 import type { PageProps } from "../app";
 import { Link } from "../router";
@@ -464,23 +464,111 @@ interface ServiceClient {
   revoked: boolean;
 }
 
+const MAX_REDIRECT_URIS = 10; // the API's limit (ADR 0010)
+const REDIRECT_HINT =
+  "Where Vault sends people back after they sign in (OpenID Connect). Each must match exactly: https, or http only for localhost, 127.0.0.1 or [::1]; no #fragment.";
+
+/** The non-empty URIs of the rows, trimmed: what is sent, so that `redirect_uris[i]` is row i. */
+function cleanUris(rows: string[]): string[] {
+  return rows.map((u) => u.trim()).filter(Boolean);
+}
+
+/**
+ * A list of redirect URIs, one input per row with add and remove. A server error naming an item
+ * (`redirect_uris[2]`) is shown under that row; one naming the whole list under the list.
+ */
+function RedirectUris(p: { rows: string[]; onChange: (rows: string[]) => void; errors: Partial<Record<string, string>>; hint: string }) {
+  const base = useRef(`uris-${++uriSeq}`).current;
+  const rows = p.rows.length ? p.rows : [""];
+  const itemErrors = rows.map((_, i) => p.errors[`redirect_uris[${i}]`]);
+  const listError = itemErrors.some(Boolean) ? undefined : p.errors.redirect_uris;
+  const set = (i: number, v: string) => p.onChange(rows.map((u, j) => (j === i ? v : u)));
+  const remove = (i: number) => p.onChange(rows.length === 1 ? [""] : rows.filter((_, j) => j !== i));
+  return (
+    <fieldset class="uri-rows" aria-describedby={`${base}-hint${listError ? ` ${base}-err` : ""}`}>
+      <legend>Sign-in redirect URIs</legend>
+      <small id={`${base}-hint`}>{p.hint}</small>
+      {rows.map((u, i) => (
+        <div key={i}>
+          <label for={`${base}-${i}`} class="visually-hidden">
+            Redirect URI {i + 1}
+          </label>
+          <div class="uri-row">
+            <input
+              id={`${base}-${i}`}
+              name={`redirect_uris[${i}]`}
+              type="url"
+              inputMode="url"
+              autoComplete="off"
+              spellcheck={false}
+              placeholder="https://app.example.com/callback"
+              value={u}
+              aria-invalid={itemErrors[i] ? "true" : undefined}
+              aria-describedby={itemErrors[i] ? `${base}-${i}-err` : undefined}
+              onInput={(e) => set(i, (e.target as HTMLInputElement).value)}
+            />
+            <button type="button" class="secondary outline" onClick={() => remove(i)} disabled={rows.length === 1 && !u}>
+              Remove<span class="visually-hidden"> redirect URI {i + 1}</span>
+            </button>
+          </div>
+          {itemErrors[i] && (
+            <small id={`${base}-${i}-err`} class="field-error" role="alert">
+              {itemErrors[i]}
+            </small>
+          )}
+        </div>
+      ))}
+      {listError && (
+        <small id={`${base}-err`} class="field-error" role="alert">
+          {listError}
+        </small>
+      )}
+      <button type="button" class="secondary" onClick={() => p.onChange([...rows, ""])} disabled={rows.length >= MAX_REDIRECT_URIS}>
+        Add redirect URI
+      </button>
+    </fieldset>
+  );
+}
+let uriSeq = 0;
+
+/** The edit dialog's form: its own state, fresh for each client opened. */
+function EditRedirectUris({ client, onSaved }: { client: ServiceClient; onSaved: (c: ServiceClient) => void }) {
+  const edit = useForm({ redirect_uris: client.redirect_uris.length ? [...client.redirect_uris] : [""] }, async (v) => {
+    const uris = cleanUris(v.redirect_uris);
+    edit.set("redirect_uris")(uris.length ? uris : [""]); // rows as sent: errors name them by index
+    onSaved(await api.patch<ServiceClient>(`/api/v1/admin/service-clients/${seg(client.client_id)}`, { redirect_uris: uris }));
+  });
+  return (
+    <form onSubmit={edit.onSubmit} noValidate>
+      <p>
+        The new list applies to the next sign-in at once: a URI you remove stops working.
+        {client.public ? " A public client keeps at least one." : " A back end that signs nobody in needs none."}
+      </p>
+      <RedirectUris rows={edit.values.redirect_uris} onChange={edit.set("redirect_uris")} errors={edit.errors} hint={REDIRECT_HINT} />
+      <FormError message={edit.formError} />
+      <Submit busy={edit.busy}>Save redirect URIs</Submit>
+    </form>
+  );
+}
+
 export function AdminServiceClients({ account }: PageProps) {
   const res = useResource<Page<ServiceClient>>("/api/v1/admin/service-clients");
   const types = useResource<Page<ProductType>>("/api/v1/admin/product-types");
   const [open, setOpen] = useState(false);
   const [secret, setSecret] = useState<{ client_id: string; client_secret: string; name: string } | null>(null);
+  const [created, setCreated] = useState<ServiceClient | null>(null);
+  const [editing, setEditing] = useState<ServiceClient | null>(null);
   const [revoking, setRevoking] = useState<ServiceClient | null>(null);
   const [rotating, setRotating] = useState<ServiceClient | null>(null);
-  const blank = { name: "", product_type: "", redirect_uris: "", public: false };
+  const blank = { name: "", product_type: "", redirect_uris: [""], public: false };
   const form = useForm(blank, async (v) => {
-    const c = await api.post<ServiceClient & { client_secret?: string }>("/api/v1/admin/service-clients", {
-      ...v,
-      redirect_uris: v.redirect_uris.split(/\s+/).filter(Boolean), // one URI per line
-    });
+    const uris = cleanUris(v.redirect_uris);
+    form.set("redirect_uris")(uris.length ? uris : [""]); // rows as sent: errors name them by index
+    const c = await api.post<ServiceClient & { client_secret?: string }>("/api/v1/admin/service-clients", { ...v, redirect_uris: uris });
     setOpen(false);
-    // A public client (PKCE only) has no secret to show.
+    // A public client (PKCE only) has no secret: only its id is shown.
     if (c.client_secret) setSecret({ ...c, client_secret: c.client_secret });
-    else toast(`${c.name} created: a public client signs in with PKCE and has no secret.`);
+    else setCreated(c);
     form.setValues(blank);
     res.reload();
   });
@@ -494,7 +582,10 @@ export function AdminServiceClients({ account }: PageProps) {
         </button>
       </PageHeader>
       <AdminTabs />
-      <p>A product's back end signs in to Vault with a service client to check access and verify API keys.</p>
+      <p>
+        A product signs in to Vault with a service client: its back end to check access and verify API keys, its web or mobile app to sign people in (OpenID Connect). Clients are
+        first-party, so people are not asked for consent.
+      </p>
       {res.error ? (
         <ErrorState error={res.error} onRetry={res.reload} />
       ) : !res.data ? (
@@ -518,6 +609,7 @@ export function AdminServiceClients({ account }: PageProps) {
                 <th scope="col">Name</th>
                 <th scope="col">Client id</th>
                 <th scope="col">Product type</th>
+                <th scope="col">Client type</th>
                 <th scope="col">Sign-in redirects</th>
                 <th scope="col">Created</th>
                 <th scope="col">Status</th>
@@ -532,8 +624,8 @@ export function AdminServiceClients({ account }: PageProps) {
                   <td>{c.name}</td>
                   <td class="secret">{c.client_id}</td>
                   <td>{typeName(c.product_type_id)}</td>
-                  <td>
-                    {c.public && <span class="badge">Public (PKCE)</span>}
+                  <td>{c.public ? <span class="badge">Public (PKCE only)</span> : <span class="badge">Confidential (secret)</span>}</td>
+                  <td class="uri-cell">
                     {c.redirect_uris.length ? (
                       <ul class="plain-list">
                         {c.redirect_uris.map((u) => (
@@ -543,7 +635,7 @@ export function AdminServiceClients({ account }: PageProps) {
                         ))}
                       </ul>
                     ) : (
-                      !c.public && "None (back end only)"
+                      <span class="muted">None (back end only)</span>
                     )}
                   </td>
                   <td>
@@ -552,14 +644,19 @@ export function AdminServiceClients({ account }: PageProps) {
                   <td>
                     <StatusBadge ok={!c.revoked} text={c.revoked ? "Revoked" : "Active"} />
                   </td>
-                  <td>
+                  <td class="client-actions">
+                    {!c.revoked && (
+                      <button type="button" class="secondary small" onClick={() => setEditing(c)}>
+                        Edit redirect URIs<span class="visually-hidden"> of {c.name}</span>
+                      </button>
+                    )}
                     {!c.revoked && !c.public && (
-                      <button type="button" class="secondary" onClick={() => setRotating(c)}>
+                      <button type="button" class="secondary small" onClick={() => setRotating(c)}>
                         Rotate secret<span class="visually-hidden"> of {c.name}</span>
                       </button>
-                    )}{" "}
+                    )}
                     {!c.revoked && (
-                      <button type="button" class="secondary" onClick={() => setRevoking(c)}>
+                      <button type="button" class="secondary small" onClick={() => setRevoking(c)}>
                         Revoke<span class="visually-hidden"> {c.name}</span>
                       </button>
                     )}
@@ -585,14 +682,49 @@ export function AdminServiceClients({ account }: PageProps) {
             </select>
             {form.errors.product_type && <small class="field-error">{form.errors.product_type}</small>}
           </label>
-          <TextArea label="Sign-in redirect URIs" name="redirect_uris" hint="For products that sign people in through Vault (OpenID Connect): one exact URI per line, https (http only for localhost). Leave empty for a back end that only verifies keys and checks access." value={form.values.redirect_uris} onInput={form.set("redirect_uris")} error={form.errors.redirect_uris} />
+          <RedirectUris rows={form.values.redirect_uris} onChange={form.set("redirect_uris")} errors={form.errors} hint={`${REDIRECT_HINT} Leave empty for a back end that only verifies keys and checks access.`} />
           <label>
-            <input type="checkbox" role="switch" checked={form.values.public} onChange={(e) => form.set("public")((e.target as HTMLInputElement).checked)} />
-            Public client (a browser or mobile app that cannot keep a secret: no secret, PKCE only)
+            <input type="checkbox" name="public" aria-describedby="sc-public-note" checked={form.values.public} onChange={(e) => form.set("public")((e.target as HTMLInputElement).checked)} />
+            Public client (no secret; PKCE only)
           </label>
+          <small id="sc-public-note" class="block muted">
+            For a browser or mobile app, which cannot keep a secret: it proves itself with PKCE at each sign-in and needs at least one redirect URI. Leave unticked for a back end, which
+            gets a secret.
+          </small>
           <FormError message={form.formError} />
           <Submit busy={form.busy}>Create service client</Submit>
         </form>
+      </Dialog>
+      <Dialog open={!!editing} title={`Redirect URIs of ${editing?.name ?? ""}`} onClose={() => setEditing(null)}>
+        {editing && (
+          <EditRedirectUris
+            key={editing.client_id}
+            client={editing}
+            onSaved={(c) => {
+              setEditing(null);
+              toast(`Redirect URIs of ${c.name} saved`);
+              res.reload();
+            }}
+          />
+        )}
+      </Dialog>
+      <Dialog open={!!created} title="Public client created" onClose={() => setCreated(null)}>
+        {created && (
+          <>
+            <p>
+              {created.name} signs people in with PKCE and has no secret. Put its client id in the app's configuration.
+            </p>
+            <p>
+              Client id: <span class="secret" data-testid="client-id">{created.client_id}</span>
+            </p>
+            <footer>
+              <CopyButton text={created.client_id} label="Copy client id" />
+              <button type="button" onClick={() => setCreated(null)}>
+                Done
+              </button>
+            </footer>
+          </>
+        )}
       </Dialog>
       <Dialog open={!!secret} title="Service client secret" dismissible={false} onClose={() => setSecret(null)}>
         {secret && (
@@ -644,7 +776,12 @@ export function AdminServiceClients({ account }: PageProps) {
           res.reload();
         }}
       >
-        <p>The product back end using {revoking?.client_id} stops authenticating at once. This cannot be undone; create a new client to replace it.</p>
+        <p>
+          {revoking?.public
+            ? `The app using ${revoking?.client_id} can no longer sign people in.`
+            : `The product back end using ${revoking?.client_id} stops authenticating at once.`}{" "}
+          This cannot be undone; create a new client to replace it.
+        </p>
       </ConfirmDialog>
     </section>
   );
