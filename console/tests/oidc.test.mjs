@@ -288,6 +288,62 @@ test("the access model decides: no grant is access_denied with a page; a removed
   await rejectsWith(client.refresh(flow.tokens.refresh_token), "invalid_grant");
 });
 
+test("denials name their reason: an inactive product, a workspace that requires 2FA; removing a member ends refresh", async () => {
+  const client = rp(confidential);
+  const plan = async (who) => {
+    const url = client.authorizationUrl({ scope: "openid", code_challenge: generators.codeChallenge(generators.codeVerifier()), code_challenge_method: "S256", state: "why" });
+    const r = await fetch(vault.url + "/api/v1/oauth/authorization?" + new URL(url).searchParams, { headers: { cookie: "vault_session=" + who.session_token } });
+    return r.json();
+  };
+  // The product is disabled: the signed-in person's refresh fails, and a new sign-in is denied.
+  const a = await personWithProduct("editor");
+  const flow = await codeFlow(client, a);
+  await json("PATCH", `/api/v1/workspaces/${a.shortname}/products/${a.product.id}`, { disabled: true }, a.auth);
+  await rejectsWith(client.refresh(flow.tokens.refresh_token), "invalid_grant");
+  const inactive = await plan(a);
+  assert.equal(inactive.status, "denied");
+  assert.equal(inactive.reason, "product_inactive");
+  assert.equal(new URL(inactive.redirect_to).searchParams.get("error_description"), "product_inactive");
+
+  // The workspace requires 2FA and the person has none.
+  const b = await personWithProduct("editor");
+  await json("PATCH", `/api/v1/workspaces/${b.shortname}`, { require_2fa: true }, b.auth);
+  const mfa = await plan(b);
+  assert.equal(mfa.reason, "workspace_requires_2fa");
+
+  // A member removed from the workspace: the next refresh fails.
+  const owner = await personWithProduct("editor");
+  const member = await vault.createAccount("Mo Member", uniqueEmail("member"));
+  await json("POST", `/api/v1/workspaces/${owner.shortname}/invitations`, { email: member.email, role: "member" }, owner.auth);
+  const invitation = (await json("GET", "/api/v1/me/invitations", undefined, member.auth)).items?.[0] ?? (await json("GET", "/api/v1/me/invitations", undefined, member.auth))[0];
+  await json("POST", `/api/v1/me/invitations/${invitation.id}/accept`, {}, member.auth);
+  await json("PUT", `/api/v1/workspaces/${owner.shortname}/products/${owner.product.id}/grants`, { principal: { type: "account", id: member.account.id }, role: "viewer" }, owner.auth);
+  const memberFlow = await codeFlow(client, member);
+  assert.equal(memberFlow.tokens.claims().workspace, owner.shortname);
+  const removed = await vault.api("DELETE", `/api/v1/workspaces/${owner.shortname}/members/${member.account.id}`, undefined, owner.auth);
+  assert.equal(removed.status, 204, JSON.stringify(removed.data));
+  await rejectsWith(client.refresh(memberFlow.tokens.refresh_token), "invalid_grant");
+});
+
+test("switching the active workspace on refresh, without a password", async () => {
+  const client = rp(confidential);
+  const kim = await personWithProduct("editor");
+  const second = "oidc3-" + Math.random().toString(36).slice(2, 10);
+  const w2 = await json("POST", "/api/v1/workspaces", { name: "Third Shop", shortname: second }, kim.auth);
+  const p2 = await json("POST", `/api/v1/workspaces/${second}/products`, { product_type: "manage", name: "Jobs Three", shortname: "jobs" }, kim.auth);
+  await json("PUT", `/api/v1/workspaces/${second}/products/${p2.id}/grants`, { principal: { type: "account", id: kim.account.id }, role: "viewer" }, kim.auth);
+  const first = await codeFlow(client, kim, { workspace_id: kim.ws.id, product_id: kim.product.id });
+  assert.equal(first.tokens.claims().workspace, kim.shortname);
+  const switched = await client.refresh(first.tokens.refresh_token, { exchangeBody: { workspace_id: w2.id, product_id: p2.id } });
+  const claims = switched.claims();
+  assert.equal(claims.workspace, second);
+  assert.equal(claims.product_id, p2.id);
+  assert.equal(claims.product_role, "viewer");
+  // Only pairs the person may use: another person's workspace is refused.
+  const stranger = await personWithProduct("editor");
+  await rejectsWith(client.refresh(switched.refresh_token, { exchangeBody: { workspace_id: stranger.ws.id, product_id: stranger.product.id } }), "invalid_grant");
+});
+
 test("in the browser: the console's sign-in, the workspace chooser, then silent sign-in and logout", async () => {
   const client = rp(confidential);
   // Kim uses Manage in two workspaces: the chooser asks which.
