@@ -239,7 +239,7 @@ Result<AuthorizePlan> AuthorizeService::Authorize(const AuthorizeParams& q,
   row.created_at = now;
   row.expires_at = now + tokens_.settings().code_seconds;
   row.session_expires_at = who.session.expires_at;
-  VAULT_TRY(p_.store.Write([&](core::Tx& tx) { return tx.InsertAuthorizationCode(row); }));
+  VAULT_TRY(tokens_.commits().Write([&](core::Tx& tx) { return tx.InsertAuthorizationCode(row); }));
   plan.redirect_to = to_client({{"code", code}});
   return plan;
 }

@@ -33,7 +33,8 @@ TokenService::TokenService(app::Ports ports, app::IntegrationService& clients,
       clients_(clients),
       keys_(keys),
       settings_(std::move(settings)),
-      audit_(ports.secrets, ports.random, ports.clock) {}
+      audit_(ports.secrets, ports.random, ports.clock),
+      commits_(ports.store) {}
 
 Result<core::ServiceClient> TokenService::Authenticate(const ClientAuth& auth) {
   if (!auth.secret)
@@ -126,7 +127,7 @@ Result<IssuedToken> TokenService::ClientCredentials(const core::ServiceClient& c
   // Audited before the token leaves: a token that cannot be recorded is not issued. The token
   // itself is never stored or logged (jti names it).
   app::Actor actor{"service_client", client.id, from.ip, from.user_agent};
-  VAULT_TRY(p_.store.Write([&](core::Tx& tx) {
+  VAULT_TRY(commits_.Write([&](core::Tx& tx) {
     return audit_.Record(tx, actor,
                          {"oauth.token_issued", "service_client", client.id,
                           app::JsonSummary({{"grant_type", "client_credentials"},
@@ -290,9 +291,10 @@ Result<IssuedToken> TokenService::ExchangeCode(const core::ServiceClient& client
   if (code->session_expires_at > 0) family_end = std::min(family_end, code->session_expires_at);
   VAULT_ASSIGN_OR_RETURN(auto minted,
                          MintUserTokens(client, code->subject, code->nonce, family, family_end));
-  VAULT_ASSIGN_OR_RETURN(bool first, p_.store.Write([&](core::Tx& tx) -> Result<bool> {
-    VAULT_ASSIGN_OR_RETURN(bool won, tx.UseAuthorizationCode(hash, now, family));
-    if (!won) return false;  // a racing exchange took it first
+  bool first = false;
+  VAULT_TRY(commits_.Write([&](core::Tx& tx) -> Result<void> {
+    VAULT_ASSIGN_OR_RETURN(first, tx.UseAuthorizationCode(hash, now, family));
+    if (!first) return {};  // a racing exchange took it first
     VAULT_TRY(tx.InsertRefreshToken(minted.refresh));
     VAULT_TRY(audit_.Record(tx, actor,
                             {"oauth.token_issued", "account", code->subject.account_id,
@@ -304,7 +306,7 @@ Result<IssuedToken> TokenService::ExchangeCode(const core::ServiceClient& client
                                                {"product_id", code->subject.product_id},
                                                {"family_id", family}}),
                              code->subject.workspace_id}));
-    return true;
+    return {};
   }));
   if (!first) return Fail(OAuthFailure("invalid_grant", "the authorization code was already used"));
   return minted.issued;
@@ -377,9 +379,10 @@ Result<IssuedToken> TokenService::Refresh(const core::ServiceClient& client,
     return Fail(minted.error());
   }
   app::Actor actor{"service_client", client.id, from.ip, from.user_agent};
-  VAULT_ASSIGN_OR_RETURN(bool won, p_.store.Write([&](core::Tx& tx) -> Result<bool> {
-    VAULT_ASSIGN_OR_RETURN(bool ok, tx.UseRefreshToken(t.id, now));
-    if (!ok) return false;
+  bool won = false;
+  VAULT_TRY(commits_.Write([&](core::Tx& tx) -> Result<void> {
+    VAULT_ASSIGN_OR_RETURN(won, tx.UseRefreshToken(t.id, now));
+    if (!won) return {};
     VAULT_TRY(tx.InsertRefreshToken(minted->refresh));
     VAULT_TRY(audit_.Record(tx, actor,
                             {"oauth.token_refreshed", "account", subject.account_id,
@@ -390,7 +393,7 @@ Result<IssuedToken> TokenService::Refresh(const core::ServiceClient& client,
                                                {"product_id", subject.product_id},
                                                {"family_id", t.family_id}}),
                              subject.workspace_id}));
-    return true;
+    return {};
   }));
   if (!won)  // a racing use of the same token: one of the two is a replay
     return RevokeFamily(t, "oauth.refresh_reuse_detected", "the refresh token was already used",

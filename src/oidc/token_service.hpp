@@ -13,6 +13,7 @@
 #include <string>
 #include <unordered_map>
 
+#include "app/group_commit.hpp"
 #include "app/integration_service.hpp"
 #include "app/signing_keys.hpp"
 #include "oidc/jwt.hpp"
@@ -75,6 +76,8 @@ class TokenService : public core::ChangeListener {
   std::string ApiAudience() const { return settings_.issuer + "/api/v1"; }
   const OAuthSettings& settings() const { return settings_; }
   app::SigningKeys& keys() { return keys_; }
+  // The token endpoint's writes share durable transactions when they arrive together.
+  app::GroupCommit& commits() { return commits_; }
 
   // A confidential client with its secret. Fails "oauth.invalid_client" (unknown, revoked,
   // wrong secret, or no secret).
@@ -158,6 +161,7 @@ class TokenService : public core::ChangeListener {
   app::SigningKeys& keys_;
   OAuthSettings settings_;
   app::AuditLog audit_;
+  app::GroupCommit commits_;
 };
 
 }  // namespace vault::oidc
