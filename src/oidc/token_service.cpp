@@ -175,20 +175,23 @@ const std::vector<std::string>& UserScopes() {
   return scopes;
 }
 
-Result<TokenService::Minted> TokenService::MintUserTokens(const core::ServiceClient& client,
-                                                          const core::OAuthSubject& subject,
-                                                          const std::string& nonce,
-                                                          const std::string& family_id,
-                                                          core::Timestamp family_expires_at) {
-  VAULT_ASSIGN_OR_RETURN(
-      auto facts, p_.store.Read([&](core::Tx& tx) -> Result<std::pair<core::Account, std::string>> {
-        VAULT_ASSIGN_OR_RETURN(auto account, tx.FindAccountById(subject.account_id));
-        if (!account) return Fail(OAuthFailure("invalid_grant", "the account no longer exists"));
-        VAULT_ASSIGN_OR_RETURN(auto ws, tx.FindWorkspace(subject.workspace_id));
-        if (!ws) return Fail(OAuthFailure("invalid_grant", "the workspace no longer exists"));
-        return std::pair{std::move(*account), ws->shortname};
-      }));
-  const auto& [account, shortname] = facts;
+Result<TokenService::Grantee> TokenService::LoadGrantee(core::Tx& tx, const std::string& account_id,
+                                                        const std::string& workspace_id) {
+  Grantee g;
+  VAULT_ASSIGN_OR_RETURN(g.account, tx.FindAccountById(account_id));
+  VAULT_ASSIGN_OR_RETURN(auto ws, tx.FindWorkspace(workspace_id));
+  if (ws) g.shortname = ws->shortname;
+  return g;
+}
+
+Result<TokenService::Minted> TokenService::MintUserTokens(
+    const core::ServiceClient& client, const core::OAuthSubject& subject, const Grantee& grantee,
+    const std::string& nonce, const std::string& family_id, core::Timestamp family_expires_at) {
+  if (!grantee.account) return Fail(OAuthFailure("invalid_grant", "the account no longer exists"));
+  if (grantee.shortname.empty())
+    return Fail(OAuthFailure("invalid_grant", "the workspace no longer exists"));
+  const core::Account& account = *grantee.account;
+  const std::string& shortname = grantee.shortname;
   VAULT_ASSIGN_OR_RETURN(auto decision,
                          clients_.Check(client, {subject.account_id, subject.product_id, ""}));
   if (!decision.allowed) return Fail(OAuthFailure("invalid_grant", decision.reason));
@@ -259,8 +262,15 @@ Result<IssuedToken> TokenService::ExchangeCode(const core::ServiceClient& client
   if (!IsCodeVerifier(request.code_verifier))
     return Fail(OAuthFailure("invalid_grant", "code_verifier is not a valid PKCE verifier"));
   const std::string hash = p_.secrets.KeyedHash("oauth_code", request.code);
-  VAULT_ASSIGN_OR_RETURN(
-      auto code, p_.store.Read([&](core::Tx& tx) { return tx.FindAuthorizationCode(hash); }));
+  std::optional<core::AuthorizationCode> code;
+  Grantee grantee;
+  VAULT_TRY(p_.store.Read([&](core::Tx& tx) -> Result<void> {
+    VAULT_ASSIGN_OR_RETURN(code, tx.FindAuthorizationCode(hash));
+    if (!code) return {};
+    VAULT_ASSIGN_OR_RETURN(grantee,
+                           LoadGrantee(tx, code->subject.account_id, code->subject.workspace_id));
+    return {};
+  }));
   const core::Timestamp now = p_.clock.Now();
   // Another client's code is unknown to this one; nothing about it is revealed or changed.
   if (!code || code->subject.client_id != client.id)
@@ -289,8 +299,8 @@ Result<IssuedToken> TokenService::ExchangeCode(const core::ServiceClient& client
   const std::string family = core::NewId(p_.random, "rf");
   core::Timestamp family_end = now + settings_.refresh_absolute_seconds;
   if (code->session_expires_at > 0) family_end = std::min(family_end, code->session_expires_at);
-  VAULT_ASSIGN_OR_RETURN(auto minted,
-                         MintUserTokens(client, code->subject, code->nonce, family, family_end));
+  VAULT_ASSIGN_OR_RETURN(
+      auto minted, MintUserTokens(client, code->subject, grantee, code->nonce, family, family_end));
   bool first = false;
   VAULT_TRY(commits_.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(first, tx.UseAuthorizationCode(hash, now, family));
@@ -335,8 +345,17 @@ Result<IssuedToken> TokenService::Refresh(const core::ServiceClient& client,
   if (request.refresh_token.empty())
     return Fail(OAuthFailure("invalid_request", "refresh_token is required"));
   const std::string hash = p_.secrets.KeyedHash("oauth_refresh", request.refresh_token);
-  VAULT_ASSIGN_OR_RETURN(auto found,
-                         p_.store.Read([&](core::Tx& tx) { return tx.FindRefreshToken(hash); }));
+  // The workspace the new tokens will name: the token's, or the one switched to.
+  std::optional<core::RefreshToken> found;
+  Grantee grantee;
+  VAULT_TRY(p_.store.Read([&](core::Tx& tx) -> Result<void> {
+    VAULT_ASSIGN_OR_RETURN(found, tx.FindRefreshToken(hash));
+    if (!found) return {};
+    const std::string& ws =
+        request.workspace_id.empty() ? found->subject.workspace_id : request.workspace_id;
+    VAULT_ASSIGN_OR_RETURN(grantee, LoadGrantee(tx, found->subject.account_id, ws));
+    return {};
+  }));
   const core::Timestamp now = p_.clock.Now();
   if (!found || found->subject.client_id != client.id)
     return Fail(OAuthFailure("invalid_grant", "unknown refresh token"));
@@ -372,7 +391,7 @@ Result<IssuedToken> TokenService::Refresh(const core::ServiceClient& client,
   }
   // The access chain is checked again on every refresh: a disabled account, a removed member,
   // a revoked grant or an inactive product ends the family.
-  auto minted = MintUserTokens(client, subject, "", t.family_id, t.family_expires_at);
+  auto minted = MintUserTokens(client, subject, grantee, "", t.family_id, t.family_expires_at);
   if (!minted) {
     if (minted.error().id == "oauth.invalid_grant")
       return RevokeFamily(t, "oauth.refresh_denied", minted.error().detail, from);

@@ -133,9 +133,17 @@ class TokenService : public core::ChangeListener {
     core::RefreshToken refresh;
     std::string jti, kid;
   };
+  // The person a grant names and the shortname of its workspace, read in the same transaction
+  // as the code or refresh token (one read per grant).
+  struct Grantee {
+    std::optional<core::Account> account;
+    std::string shortname;  // empty: the workspace is gone
+  };
+  static core::Result<Grantee> LoadGrantee(core::Tx& tx, const std::string& account_id,
+                                           const std::string& workspace_id);
   core::Result<Minted> MintUserTokens(const core::ServiceClient& client,
-                                      const core::OAuthSubject& subject, const std::string& nonce,
-                                      const std::string& family_id,
+                                      const core::OAuthSubject& subject, const Grantee& grantee,
+                                      const std::string& nonce, const std::string& family_id,
                                       core::Timestamp family_expires_at);
   core::Result<std::string> SignJwt(const std::string& typ, const boost::json::object& claims,
                                     std::string* kid = nullptr);
