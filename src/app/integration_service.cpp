@@ -200,6 +200,14 @@ Result<std::optional<core::ServiceClient>> IntegrationService::LiveClient(const 
   return found;
 }
 
+Result<core::ServiceClient> IntegrationService::AuthenticateBearer(const std::string& token,
+                                                                   const std::string& scope) {
+  if (!bearer_)
+    return Fail(Code::kUnauthenticated, "client.invalid",
+                "authenticate with the service client id and secret (HTTP Basic)");
+  return bearer_(token, scope);
+}
+
 Result<core::ServiceClient> IntegrationService::AuthenticateClient(const std::string& id,
                                                                    const std::string& secret) {
   if (id.empty() || id.size() > 64 || secret.size() != 43) return Fail(InvalidClient());

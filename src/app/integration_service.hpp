@@ -5,6 +5,7 @@
 #pragma once
 
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <shared_mutex>
@@ -71,6 +72,15 @@ class IntegrationService : public core::ChangeListener {
   // client.
   core::Result<core::ServiceClient> AuthenticateClient(const std::string& id,
                                                        const std::string& secret);
+  // Client-credential access tokens (ADR 0010) as Bearer on the product-facing API: the
+  // verifier is the OIDC token service's, set once at start; `scope` is what the route needs.
+  using BearerVerifier = std::function<core::Result<core::ServiceClient>(const std::string& token,
+                                                                         const std::string& scope)>;
+  void SetBearerVerifier(BearerVerifier v) { bearer_ = std::move(v); }
+  // Fails unauthenticated "client.invalid" (no verifier, or the token is not a live client
+  // credentials token of this issuer) or permission_denied "client.scope".
+  core::Result<core::ServiceClient> AuthenticateBearer(const std::string& token,
+                                                       const std::string& scope);
   // The live (unrevoked) client with this id, or nullopt; served from memory like
   // AuthenticateClient. For identifying a public client, which has no secret.
   core::Result<std::optional<core::ServiceClient>> LiveClient(const std::string& id);
@@ -101,6 +111,7 @@ class IntegrationService : public core::ChangeListener {
   void CatalogChanged() override {}
 
  private:
+  BearerVerifier bearer_;
   // The client with this id (revoked too), or nullopt: from memory unless it changed, else read.
   core::Result<std::optional<core::ServiceClient>> Lookup(const std::string& id);
 

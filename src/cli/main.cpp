@@ -166,6 +166,9 @@ int Serve(const vault::config::Config& cfg) {
   vault::app::SigningKeys signing(ports, r.ed, *r.signing_box, SigningSettingsOf(cfg));
   vault::oidc::TokenService tokens(ports, integration, signing, OAuthSettingsOf(cfg));
   vault::oidc::AuthorizeService authorize(ports, integration, tokens);
+  integration.SetBearerVerifier([&tokens](const std::string& token, const std::string& scope) {
+    return tokens.ClientOfAccessToken(token, scope);
+  });
   feed.AddLocal(&integration);
   feed.AddLocal(&tokens);
   feed.AddLocal(&keys);

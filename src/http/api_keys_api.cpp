@@ -97,8 +97,9 @@ class ApiKeysApi {
     routes.Add({"DELETE", k + "/{id}", E::kBlocking, S}, this, &A::Revoke);
     routes.Add({"POST", k + "/{id}/roll", E::kBlocking, S}, this, &A::Roll);
     // The hot path: answered inline from memory; only a cache miss moves to the blocking pool.
-    routes.Add({"POST", "/api/v1/keys/verify", E::kInlineFirst, Access::kServiceClient}, this,
-               &A::Verify);
+    routes.Add({"POST", "/api/v1/keys/verify", E::kInlineFirst, Access::kServiceClient, Rate::kNone,
+                "keys:verify"},
+               this, &A::Verify);
   }
 
  private:

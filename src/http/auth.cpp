@@ -72,7 +72,11 @@ core::Result<AuthResult> Authenticate(const Request& req, app::AccountService& a
 }
 
 core::Result<core::ServiceClient> AuthenticateServiceClient(const Request& req,
-                                                            app::IntegrationService& integration) {
+                                                            app::IntegrationService& integration,
+                                                            const std::string& scope) {
+  // A client-credentials access token from /oauth2/token (ADR 0010), holding `scope`.
+  if (const std::string* h = req.Header("authorization"); h && h->rfind("Bearer ", 0) == 0)
+    return integration.AuthenticateBearer(h->substr(7), scope);
   auto creds = BasicCredentials(req);
   if (!creds)
     return core::Fail(core::Code::kUnauthenticated, "client.required",

@@ -37,10 +37,13 @@ app::ClientInfo ClientOf(const Request& req);
 // an empty token with max_age 0 clears the cookie.
 std::string SessionCookie(const std::string& token, long max_age, bool dev);
 
-// The product service client authenticated by HTTP Basic (client id, secret); fails
-// unauthenticated "client.required" without credentials, "client.invalid" for wrong ones.
+// The product service client authenticated by HTTP Basic (client id, secret), or by a
+// client-credentials access token as Bearer that holds `scope`; fails unauthenticated
+// "client.required" without credentials, "client.invalid" for wrong ones, permission_denied
+// "client.scope" for a token without the scope.
 core::Result<core::ServiceClient> AuthenticateServiceClient(const Request& req,
-                                                            app::IntegrationService& integration);
+                                                            app::IntegrationService& integration,
+                                                            const std::string& scope = "");
 
 // Scheme://host[:port] of a URL.
 std::string OriginOf(const std::string& url);

@@ -51,7 +51,8 @@ core::Result<void> Admit(const Routes::State& s, const Endpoint& e, Call& c) {
       VAULT_TRY(session());
       return app::RequireSuperAdmin(c.ctx);
     case Access::kServiceClient: {
-      VAULT_ASSIGN_OR_RETURN(auto client, AuthenticateServiceClient(c.req, *s.integration));
+      VAULT_ASSIGN_OR_RETURN(auto client,
+                             AuthenticateServiceClient(c.req, *s.integration, e.scope));
       c.client = std::move(client);
       return {};
     }

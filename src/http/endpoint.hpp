@@ -37,6 +37,8 @@ struct Endpoint {
   Executor executor = Executor::kBlocking;
   Access access = Access::kPublic;
   Rate rate = Rate::kNone;
+  // kServiceClient: the scope a client-credentials Bearer token must hold (ADR 0010).
+  std::string scope;
 };
 
 // What a handler receives: the request, who called as its Access established, and its typed

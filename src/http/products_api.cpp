@@ -151,8 +151,11 @@ class ProductsApi {
     routes.Add({"DELETE", g + "/{group}/members/{account_id}", E::kBlocking, S}, this,
                &A::RemoveMember);
     const Access Client = Access::kServiceClient;
-    routes.Add({"POST", "/api/v1/access/check", E::kInlineFirst, Client}, this, &A::Check);
-    routes.Add({"POST", "/api/v1/access/explain", E::kInlineFirst, Client}, this, &A::Explain);
+    const Rate None = Rate::kNone;
+    routes.Add({"POST", "/api/v1/access/check", E::kInlineFirst, Client, None, "access:check"},
+               this, &A::Check);
+    routes.Add({"POST", "/api/v1/access/explain", E::kInlineFirst, Client, None, "access:check"},
+               this, &A::Explain);
     // Authenticated by the handler with the webhook's own HTTP Basic credentials.
     routes.Add({"POST", "/api/v1/billing/chargebee/webhook", E::kBlocking, Access::kPublic}, this,
                &A::Chargebee);

@@ -556,6 +556,37 @@ Result<void> TokenService::Revoke(const ClientAuth& caller, const std::string& t
   return {};
 }
 
+Result<core::ServiceClient> TokenService::ClientOfAccessToken(const std::string& token,
+                                                              const std::string& scope) {
+  auto invalid = [] {
+    return Fail(core::Code::kUnauthenticated, "client.invalid",
+                "the access token is not a valid client credentials token of this server");
+  };
+  auto verified = VerifyAccessToken(token);
+  if (!verified) {
+    if (verified.error().id.starts_with("jwt.")) return invalid();
+    return Fail(verified.error());
+  }
+  const auto& claims = verified->claims;
+  auto text = [&](const char* name) {
+    const auto* v = claims.if_contains(name);
+    return v && v->is_string() ? std::string(v->get_string()) : std::string();
+  };
+  const std::string cid = text("client_id");
+  // Client credentials only: issued to the client itself (sub = client_id) for Vault's API.
+  if (cid.empty() || text("sub") != cid || !Audience(claims, ApiAudience())) return invalid();
+  if (const std::string jti = text("jti"); !jti.empty()) {
+    VAULT_ASSIGN_OR_RETURN(bool revoked, IsRevoked(jti));
+    if (revoked) return invalid();
+  }
+  VAULT_ASSIGN_OR_RETURN(auto client, clients_.LiveClient(cid));
+  if (!client || client->is_public) return invalid();  // revoked clients' tokens die with them
+  if (!scope.empty() && !HasScope(text("scope"), scope))
+    return Fail(core::Code::kPermissionDenied, "client.scope",
+                "the access token does not hold the scope " + scope);
+  return *client;
+}
+
 Result<UserInfo> TokenService::UserInfoOf(const std::string& access_token) {
   auto verified = VerifyAccessToken(access_token);
   if (!verified) {

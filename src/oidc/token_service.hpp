@@ -101,6 +101,12 @@ class TokenService : public core::ChangeListener {
   core::Result<void> Revoke(const ClientAuth& caller, const std::string& token,
                             const app::ClientInfo& from);
 
+  // The live confidential client a client-credentials access token was issued to, when the
+  // token verifies, is not revoked, is for Vault's API and holds `scope` (empty: any). Fails
+  // unauthenticated "client.invalid" or permission_denied "client.scope".
+  core::Result<core::ServiceClient> ClientOfAccessToken(const std::string& token,
+                                                        const std::string& scope);
+
   // The claims of the person an access token from the code flow speaks for.
   core::Result<UserInfo> UserInfoOf(const std::string& access_token);
 

@@ -274,6 +274,53 @@ class OidcTest(OidcFlows, VaultTestCase):
         self.assertEqual(out["refused"], {"unknown_kid": True, "published_kid": True})
 
 
+class BearerOnTheProductApiTest(OidcFlows, VaultTestCase):
+    """A product back end may call the product-facing API with a client-credentials access
+    token instead of its secret: as Bearer, holding the scope of the route."""
+
+    def test_bearer_tokens_need_the_routes_scope_and_a_live_client(self):
+        owner = self.create_account(name="Bea Rer", prefix="bearer")
+        ws = self.create_workspace(owner.client, name="Bearer Co")
+        product = self.create_product(owner.client, ws["id"], product_type="submit")
+        self.grant(owner.client, ws["id"], product["id"], owner.id, "editor")
+        c = self.oauth_client()
+        creds = (c["client_id"], c["client_secret"])
+        body = {"account_id": owner.id, "product_id": product["id"]}
+
+        def bearer(scope):
+            r = self.token(creds, scope=scope)
+            self.assertEqual(r.status, 200, r)
+            return "Bearer " + r.json["access_token"]
+
+        both = bearer("access:check keys:verify")
+        r = self.access(None, body, auth_header=both)
+        self.assertEqual((r.status, r.json["allowed"], r.json["role"]), (200, True, "editor"), r)
+        # The same answer as with the secret.
+        self.assertEqual(self.check(creds, owner.id, product["id"]), r.json)
+        r = self.access(None, body, path="/api/v1/access/explain", auth_header=both)
+        self.assertEqual(r.status, 200, r)
+        r = self.access(None, {"key": "ak_" + "x" * 40, "environment": "production"}, path="/api/v1/keys/verify",
+                        auth_header=both)
+        self.assertEqual(r.status, 200, r)
+        # A token without the route's scope: 403; not a token of this server: 401.
+        self.assertProblem(self.access(None, body, auth_header=bearer("keys:verify")), 403,
+                           "client.scope")
+        self.assertProblem(self.access(None, {"key": "ak_" + "x" * 40, "environment": "production"},
+                                       path="/api/v1/keys/verify",
+                                       auth_header=bearer("access:check")), 403, "client.scope")
+        tampered = both[:-4] + ("AAAA" if not both.endswith("AAAA") else "BBBB")
+        self.assertProblem(self.access(None, body, auth_header=tampered), 401, "client.invalid")
+        self.assertProblem(self.access(None, body, auth_header="Bearer not.a.token"), 401,
+                           "client.invalid")
+        # Revoked (RFC 7009), or its client revoked: refused at once.
+        revoked = bearer("access:check")
+        self.assertEqual(self.form("/oauth2/revoke", {"token": revoked[7:]}, creds).status, 200)
+        self.assertProblem(self.access(None, body, auth_header=revoked), 401, "client.invalid")
+        self.assertEqual(self.admin().delete(f"/api/v1/admin/service-clients/{creds[0]}").status,
+                         204)
+        self.assertProblem(self.access(None, body, auth_header=both), 401, "client.invalid")
+
+
 class BrowserAppsTest(OidcFlows, VaultTestCase):
     """Browser apps (public clients on other origins) read the OAuth endpoints with CORS, and
     what they send without a secret is throttled per client IP."""
