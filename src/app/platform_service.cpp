@@ -86,6 +86,12 @@ Result<std::vector<core::Workspace>> PlatformService::SearchWorkspaces(const Aut
   });
 }
 
+Result<std::vector<core::AuditEvent>> PlatformService::Audit(const AuthContext& ctx,
+                                                             const core::AuditQuery& q) {
+  VAULT_TRY(RequireSuperAdmin(ctx));
+  return p_.store.Read([&](core::Tx& tx) { return tx.QueryAudit(q); });
+}
+
 Result<WorkspaceDetail> PlatformService::GetWorkspace(const AuthContext& ctx,
                                                       const std::string& id) {
   VAULT_TRY(RequireSuperAdmin(ctx));

@@ -43,6 +43,10 @@ class PlatformService {
                                                               const std::string& query,
                                                               const std::string& after, int limit);
   core::Result<WorkspaceDetail> GetWorkspace(const AuthContext& ctx, const std::string& id);
+  // The platform's audit log across every workspace and account (q.workspace_id may narrow
+  // it), newest first.
+  core::Result<std::vector<core::AuditEvent>> Audit(const AuthContext& ctx,
+                                                    const core::AuditQuery& q);
 
  private:
   Ports p_;

@@ -50,6 +50,10 @@ struct AuditQuery {
   std::string subject_id;       // events whose actor or target is this id (empty = any)
   std::string workspace_id;     // empty = any
   std::string action;           // exact action, or prefix ending in '.' (empty = any)
+  std::string actor_id;         // exact actor (empty = any)
+  std::string target_id;        // exact target (empty = any)
+  Timestamp from = 0;           // occurred_at >= from (0 = open)
+  Timestamp to = 0;             // occurred_at < to (0 = open)
   std::int64_t before_seq = 0;  // cursor: only events with seq < before_seq (0 = from newest)
   int limit = 50;
 };

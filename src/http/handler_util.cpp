@@ -69,6 +69,23 @@ core::Result<core::AuditQuery> ParseAuditQuery(const Request& req, std::string* 
     if (action->size() > 100) return core::Fail(BadQuery("action", "action is too long"));
     q.action = *action;
   }
+  for (auto [name, field] : {std::pair{"actor", &q.actor_id}, std::pair{"target", &q.target_id}})
+    if (auto v = req.Query(name)) {
+      if (v->empty() || v->size() > 100)
+        return core::Fail(
+            BadQuery(name, std::string(name) + " must be an id of 1 to 100 characters"));
+      *field = *v;
+    }
+  for (auto [name, field] : {std::pair{"from", &q.from}, std::pair{"to", &q.to}})
+    if (auto v = req.Query(name)) {
+      auto t = core::ParseRfc3339(*v);
+      if (!t || *t <= 0)
+        return core::Fail(BadQuery(
+            name, std::string(name) + " must be an RFC 3339 time, e.g. 2026-11-29T12:00:00Z"));
+      *field = *t;
+    }
+  if (q.from > 0 && q.to > 0 && q.to <= q.from)
+    return core::Fail(BadQuery("to", "to must be later than from"));
   *format = req.Query("format").value_or("json");
   if (*format != "json" && *format != "ndjson" && *format != "csv")
     return core::Fail(BadQuery("format", "format must be json, ndjson or csv"));

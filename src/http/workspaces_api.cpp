@@ -135,6 +135,7 @@ class WorkspacesApi {
     routes.Add({"PATCH", "/api/v1/admin/accounts/{id}", E::kBlocking, Admin}, this,
                &A::AdminPatchAccount);
     routes.Add({"GET", "/api/v1/admin/workspaces", E::kBlocking, Admin}, this, &A::AdminWorkspaces);
+    routes.Add({"GET", "/api/v1/admin/audit", E::kBlocking, Admin}, this, &A::AdminAudit);
     routes.Add({"GET", "/api/v1/admin/workspaces/{id}", E::kBlocking, Admin}, this,
                &A::AdminWorkspace);
   }
@@ -333,6 +334,20 @@ class WorkspacesApi {
                            platform_.SearchWorkspaces(c.ctx, c.req.Query("q").value_or(""),
                                                       c.req.Query("cursor").value_or(""), limit));
     return JsonOk(200, RenderPage(list, limit, RenderAdminWorkspace, IdOf<core::Workspace>));
+  }
+
+  // Every event of the platform, with the workspace audit's filters plus `workspace` (an id).
+  core::Result<Response> AdminAudit(Call& c) {
+    std::string format;
+    VAULT_ASSIGN_OR_RETURN(auto q, ParseAuditQuery(c.req, &format));
+    if (auto ws = c.req.Query("workspace")) {
+      if (ws->empty() || ws->size() > 100)
+        return core::Fail(core::Code::kInvalidArgument, "validation.query",
+                          "workspace must be a workspace id", "workspace");
+      q.workspace_id = *ws;
+    }
+    VAULT_ASSIGN_OR_RETURN(auto events, platform_.Audit(c.ctx, q));
+    return AuditPage(events, q, format);
   }
 
   core::Result<Response> AdminWorkspace(Call& c) {

@@ -158,6 +158,10 @@ Result<std::vector<core::AuditEvent>> SqlTx::QueryAudit(const core::AuditQuery& 
     sql += " AND (actor_id = " + p + " OR target_id = " + p + ")";
   }
   if (!q.workspace_id.empty()) sql += " AND workspace_id = " + param(q.workspace_id);
+  if (!q.actor_id.empty()) sql += " AND actor_id = " + param(q.actor_id);
+  if (!q.target_id.empty()) sql += " AND target_id = " + param(q.target_id);
+  if (q.from > 0) sql += " AND occurred_at >= " + param(q.from);
+  if (q.to > 0) sql += " AND occurred_at < " + param(q.to);
   if (!q.action.empty()) {
     if (q.action.back() == '.')
       sql += " AND substr(action, 1, " + std::to_string(q.action.size()) + ") = " + param(q.action);

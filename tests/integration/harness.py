@@ -1019,6 +1019,7 @@ API_ENDPOINTS.extend([
     ("GET", "/api/v1/admin/accounts/{id}"),
     ("PATCH", "/api/v1/admin/accounts/{id}"),
     ("GET", "/api/v1/admin/workspaces"),
+    ("GET", "/api/v1/admin/audit"),
     ("GET", "/api/v1/admin/workspaces/{id}"),
 ])
 

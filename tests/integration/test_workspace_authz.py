@@ -138,6 +138,9 @@ MATRIX = [
      platform(400), None),
     ("GET admin/workspaces, invalid limit", "GET", "/api/v1/admin/workspaces?limit=x", None,
      platform(400), None),
+    ("GET admin/audit", "GET", "/api/v1/admin/audit", None, platform(200), None),
+    ("GET admin/audit, invalid from", "GET", "/api/v1/admin/audit?from=x", None, platform(400),
+     None),
 ]
 
 # Endpoints under /api/v1/workspaces/{ws} for the "learns nothing" comparison:

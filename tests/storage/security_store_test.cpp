@@ -272,6 +272,18 @@ TEST_P(SecurityStore, AuditQueryFiltersNewestFirstWithCursorAndLimit) {
   EXPECT_EQ(Query(q), (std::vector<std::int64_t>{4, 3}));
   q.before_seq = 1;
   EXPECT_TRUE(Query(q).empty());
+  q = {};
+  q.actor_id = "acc_2";  // as actor only
+  EXPECT_EQ(Query(q), (std::vector<std::int64_t>{4, 3}));
+  q = {};
+  q.target_id = "ws_1";
+  EXPECT_EQ(Query(q), (std::vector<std::int64_t>{3, 1}));
+  q = {};
+  q.from = 103;  // occurred_at = 100 + seq; from is inclusive, to exclusive
+  q.to = 105;
+  EXPECT_EQ(Query(q), (std::vector<std::int64_t>{4, 3}));
+  q.workspace_id = "ws_1";
+  EXPECT_EQ(Query(q), (std::vector<std::int64_t>{3}));
 }
 
 TEST_P(SecurityStore, TheChangeFeedGrowsPagesAndPrunes) {
