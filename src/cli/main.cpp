@@ -16,6 +16,7 @@
 #include "app/profile_service.hpp"
 #include "app/retention.hpp"
 #include "app/signing_keys.hpp"
+#include "cli/backup.hpp"
 #include "cli/change_feed.hpp"
 #include "cli/periodic.hpp"
 #include "cli/runtime.hpp"
@@ -365,6 +366,28 @@ int main(int argc, char** argv) {
   auto* audit = app.add_subcommand("audit", "audit log tools");
   auto* verify = audit->add_subcommand("verify", "verify the audit hash chain");
   audit->require_subcommand(1);
+  std::string backup_file;
+  vault::cli::BackupFlags backup_flags;
+  auto* backup = app.add_subcommand(
+      "backup",
+      "copy the SQLite database (online, consistent while the server writes) to FILE and the "
+      "secret file to FILE.secret, both 0600; with PostgreSQL, print the pg_dump procedure");
+  backup->add_option("file", backup_file, "the backup file to create")->required();
+  backup->add_flag("--force", backup_flags.force, "replace FILE and FILE.secret if they exist");
+  backup->add_flag("--no-secret", backup_flags.no_secret,
+                   "do not copy the secret file (it is backed up elsewhere)");
+  backup
+      ->add_option("--step-pages", backup_flags.step_pages,
+                   "database pages copied per step (each a short read; a write between two "
+                   "steps starts the copy over, after 8 times the rest is copied in one step)")
+      ->check(CLI::Range(1, 1 << 20));
+  auto* restore = app.add_subcommand(
+      "restore",
+      "replace the SQLite database with the backup FILE (and install FILE.secret as the secret "
+      "file) after checking it and its audit chain; the server must be stopped");
+  restore->add_option("file", backup_file, "the backup file to restore")->required();
+  restore->add_flag("--force", backup_flags.force,
+                    "replace an existing database and a different secret file");
   app.require_subcommand(1);
   CLI11_PARSE(app, argc, argv);
 
@@ -374,6 +397,8 @@ int main(int argc, char** argv) {
   if (migrate->parsed()) return Migrate(*cfg);
   if (verify->parsed()) return AuditVerify(*cfg);
   if (rotate->parsed()) return RotateKeys(*cfg);
+  if (backup->parsed()) return vault::cli::Backup(*cfg, backup_file, backup_flags);
+  if (restore->parsed()) return vault::cli::Restore(*cfg, backup_file, backup_flags);
   for (auto* sub : {create_sa, reset, disable, enable})
     if (sub->parsed()) return Admin(*cfg, sub->get_name(), email, name);
   return 2;
