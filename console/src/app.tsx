@@ -71,6 +71,7 @@ export const ROUTES: RouteDef[] = [
   { pattern: "/w/:ws/api-keys", frame: "workspace", load: workspaceArea, page: "ApiKeys", roles: MANAGE },
   { pattern: "/w/:ws/billing", frame: "workspace", load: workspaceArea, page: "Billing", roles: BILLING },
   { pattern: "/w/:ws/audit", frame: "workspace", load: workspaceArea, page: "Audit", roles: BILLING },
+  { pattern: "/w/:ws/access-review", frame: "workspace", load: workspaceArea, page: "AccessReview", roles: MANAGE },
   { pattern: "/w/:ws/settings", frame: "workspace", load: workspaceArea, page: "Settings", roles: MANAGE },
 ];
 
@@ -83,6 +84,7 @@ const WORKSPACE_NAV: { path: string; label: string; roles: Role[] }[] = [
   { path: "/api-keys", label: "API keys", roles: MANAGE },
   { path: "/billing", label: "Billing", roles: BILLING },
   { path: "/audit", label: "Audit", roles: BILLING },
+  { path: "/access-review", label: "Access review", roles: MANAGE },
   { path: "/settings", label: "Settings", roles: MANAGE },
 ];
 

@@ -366,6 +366,17 @@ export function uniqueEmail(prefix) {
 }
 
 /** Signs up through the pages: form → mail from the sink → set password; ends signed in. */
+/** An account made through the JSON API (for setup; sign-up itself is tested elsewhere): its
+ * name, email, id, bearer header (`auth`) and the account as the API returned it (`me`). */
+export async function accountViaApi(vault, name) {
+  const email = uniqueEmail(name.split(" ")[0].toLowerCase());
+  assert.equal((await vault.api("POST", "/api/v1/signup", { name, email })).status, 202);
+  const token = new URL(linkIn(await vault.smtp.waitFor(email, "Verify your email address"), "/signup/complete")).searchParams.get("token");
+  const r = await vault.api("POST", "/api/v1/signup/complete", { token, password: PASSWORD });
+  assert.equal(r.status, 201);
+  return { name, email, id: r.data.account.id, auth: { Authorization: "Bearer " + r.data.session_token }, me: r.data.account };
+}
+
 export async function signUpThroughPages(page, vault, { name, email, password = PASSWORD }) {
   await page.goto("/signup");
   await page.getByLabel("Your name").fill(name);

@@ -4,19 +4,12 @@
 // Billing page; the Dashboard shows products, seats and what needs attention.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { PASSWORD, Vault, launchBrowser, linkIn, newPage, signInThroughPages, uniqueEmail, visit } from "./harness.mjs";
+import { Vault, accountViaApi, launchBrowser, linkIn, newPage, signInThroughPages, uniqueEmail, visit } from "./harness.mjs";
 
 let vault, browser, owner, member, ws, page;
 
-/** An account made through the API (sign-up is tested elsewhere): returns its bearer header. */
-async function account(name) {
-  const email = uniqueEmail(name.split(" ")[0].toLowerCase());
-  assert.equal((await vault.api("POST", "/api/v1/signup", { name, email })).status, 202);
-  const token = new URL(linkIn(await vault.smtp.waitFor(email, "Verify your email address"), "/signup/complete")).searchParams.get("token");
-  const r = await vault.api("POST", "/api/v1/signup/complete", { token, password: PASSWORD });
-  assert.equal(r.status, 201);
-  return { name, email, id: r.data.account.id, auth: { Authorization: "Bearer " + r.data.session_token }, me: r.data.account };
-}
+/** An account made through the API (sign-up is tested elsewhere). */
+const account = (name) => accountViaApi(vault, name);
 
 /** Signs in through the sign-in page and waits until the signed-in frame shows the account. */
 async function signedInThroughPages(p, who) {

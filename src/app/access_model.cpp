@@ -199,6 +199,16 @@ Result<core::AccessFacts> AccessModel::Facts(const std::string& account_id,
   return f;
 }
 
+Result<AccessModel::Listing> AccessModel::List(const std::string& workspace_id) {
+  VAULT_ASSIGN_OR_RETURN(auto ws, Workspace(workspace_id));
+  Listing out;
+  out.members.assign(ws->members.begin(), ws->members.end());
+  std::sort(out.members.begin(), out.members.end());
+  for (const auto& [id, entry] : ws->products) out.products.push_back(id);
+  std::sort(out.products.begin(), out.products.end());
+  return out;
+}
+
 Result<core::KeyProductFacts> AccessModel::KeyProduct(const std::string& product_id,
                                                       const std::string& permission) {
   core::KeyProductFacts f;

@@ -41,6 +41,15 @@ class AccessModel : public core::ChangeListener {
                                            const std::string& permission,
                                            core::AccessFacts* facts = nullptr);
 
+  // Who and what a workspace's access decisions range over, from the same snapshot Check
+  // reads: its members (account id → workspace role) and its product ids, each sorted by id.
+  // Empty for an unknown workspace. Fails only on storage errors.
+  struct Listing {
+    std::vector<std::pair<std::string, core::Role>> members;
+    std::vector<std::string> products;
+  };
+  core::Result<Listing> List(const std::string& workspace_id);
+
   // What API key verification needs about a product: whether it exists, is active now, and
   // its type still offers `permission` (empty: true).
   core::Result<core::KeyProductFacts> KeyProduct(const std::string& product_id,

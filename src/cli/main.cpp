@@ -161,6 +161,7 @@ int Serve(const vault::config::Config& cfg) {
   vault::app::ProductService products(ports, workspaces);
   vault::app::IntegrationService integration(ports, model);
   vault::app::ApiKeyService keys(ports, workspaces, model, cfg.api_key_cache);
+  vault::app::AccessReviewService review(ports, workspaces, model);
   if (auto n = integration.WarmUp();
       !n)  // before serving: unknown client ids need no database read
     Log("error", "service client warm-up failed", {{"error", n.error().detail}});
@@ -221,6 +222,7 @@ int Serve(const vault::config::Config& cfg) {
   vault::http::RegisterProductRoutes(router, accounts, products, integration, api,
                                      {cfg.chargebee_webhook_user, cfg.chargebee_webhook_password});
   vault::http::RegisterApiKeyRoutes(router, accounts, keys, integration, *r.clock, api);
+  vault::http::RegisterAccessReviewRoutes(router, accounts, review, integration, api);
   vault::http::RegisterOAuthRoutes(router, signing, tokens, authorize, accounts, api);
   vault::http::RegisterOpsRoutes(router, metrics, *r.opened.store,
                                  [&server] { return server ? server->hash_threads() : 1; });

@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 
+#include "app/access_review.hpp"
 #include "app/account_service.hpp"
 #include "app/api_key_service.hpp"
 #include "app/integration_service.hpp"
@@ -50,6 +51,11 @@ void RegisterProductRoutes(Router& router, app::AccountService& accounts,
 void RegisterApiKeyRoutes(Router& router, app::AccountService& accounts, app::ApiKeyService& keys,
                           app::IntegrationService& integration, core::Clock& clock,
                           const ApiOptions& options);
+
+// GET /api/v1/workspaces/{ws}/access-review (JSON pages, CSV, NDJSON).
+void RegisterAccessReviewRoutes(Router& router, app::AccountService& accounts,
+                                app::AccessReviewService& review,
+                                app::IntegrationService& integration, const ApiOptions& options);
 
 // The OpenID Connect provider: discovery, /oauth2/jwks, /oauth2/token, /oauth2/introspect.
 void RegisterOAuthRoutes(Router& router, app::SigningKeys& keys, oidc::TokenService& tokens,

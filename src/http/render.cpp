@@ -107,7 +107,6 @@ boost::json::object RenderAuditEvent(const core::AuditEvent& e) {
   return o;
 }
 
-namespace {
 std::string CsvCell(const std::string& v) {
   std::string cell = v;
   if (!cell.empty() && (cell[0] == '=' || cell[0] == '+' || cell[0] == '-' || cell[0] == '@' ||
@@ -120,7 +119,6 @@ std::string CsvCell(const std::string& v) {
   }
   return out + "\"";
 }
-}  // namespace
 
 std::string AuditCsvHeader() {
   return "seq,id,occurred_at,actor_type,actor_id,ip,user_agent,workspace_id,action,target_type,"

@@ -23,6 +23,9 @@ boost::json::value StringOrNull(const std::string& s);
 // mfa_enabled is rendered when known (the caller's own account).
 boost::json::object RenderAccount(const core::Account& a, std::optional<bool> mfa_enabled = {});
 boost::json::object RenderAuditEvent(const core::AuditEvent& e);
+// One quoted CSV cell (RFC 4180): a cell a spreadsheet would run as a formula (starting with
+// = + - @, a tab or a carriage return) is prefixed with an apostrophe.
+std::string CsvCell(const std::string& v);
 // One CSV line (RFC 4180 quoting; cells that a spreadsheet would run as a formula are prefixed
 // with an apostrophe).
 std::string AuditCsvLine(const core::AuditEvent& e);

@@ -55,6 +55,9 @@ TEST(OpenApi, DocumentsExactlyTheRegisteredRoutes) {
   app::ApiKeyService keys({*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp},
                           workspaces, model);
   RegisterApiKeyRoutes(router, accounts, keys, integration, clock, {"http://localhost:8080", true});
+  app::AccessReviewService review(ports, workspaces, model);
+  RegisterAccessReviewRoutes(router, accounts, review, integration,
+                             {"http://localhost:8080", true});
   crypto::SodiumEd25519 ed;
   app::SigningKeys signing(ports, ed, box, {});
   oidc::TokenService tokens(ports, integration, signing, {"http://localhost:8080"});

@@ -1065,6 +1065,11 @@ API_ENDPOINTS.extend([
     ("POST", "/api/v1/keys/verify"),
 ])
 
+# The access review (test_access_review, test_products_authz).
+API_ENDPOINTS.extend([
+    ("GET", "/api/v1/workspaces/{ws}/access-review"),
+])
+
 
 def nul_ok(codes, label):
     """The accepted codes for a bad-input case, plus validation.invalid_characters when the case

@@ -11,6 +11,7 @@ session). Expected cells, from the capability table:
 
   view (products, product, grants, groups, group)          → every member
   manage groups, products, grants                          → Owner, Admin
+  the access review (JSON, CSV, NDJSON)                    → Owner, Admin
   see the subscription                                     → Owner, Admin, Billing
   change the subscription                                  → Owner, Billing
   non-members (the other Owner, the Super Admin)           → 404 workspace.not_found
@@ -36,6 +37,7 @@ from ws_helpers import WorkspaceFlows, without_request_id  # noqa: E402
 
 P = "/api/v1/workspaces/{w[A]}/products"
 G = "/api/v1/workspaces/{w[A]}/groups"
+R = "/api/v1/workspaces/{w[A]}/access-review"
 
 
 def product_type_body(w, p):
@@ -86,7 +88,17 @@ MATRIX = [
      lambda t, w: t.ensure_not_in_group()),
     ("DELETE group member", "DELETE", G + "/{w[GRP]}/members/{p}", None,
      ws(204, 204, 403, 403), lambda t, w: t.ensure_in_group()),
+    # the access review: Owners and Admins (docs/api.md "Access review")
+    ("GET access-review", "GET", R, None, ws(200, 200, 403, 403), None),
+    ("GET access-review csv", "GET", R + "?format=csv", None, ws(200, 200, 403, 403), None),
+    ("GET access-review ndjson", "GET", R + "?format=ndjson&limit=2", None,
+     ws(200, 200, 403, 403), None),
     # invalid input: authorisation comes first, so only callers allowed to act see the 400
+    ("GET access-review, bad cursor", "GET", R + "?cursor=nope", None,
+     ws((400, "validation.query"), (400, "validation.query"), 403, 403), None),
+    ("GET access-review, bad limit", "GET", R + "?limit=0", None, ws(400, 400, 403, 403), None),
+    ("GET access-review, bad format", "GET", R + "?format=xml", None, ws(400, 400, 403, 403),
+     None),
     ("POST product, invalid body", "POST", P, {"product_type": 5}, ws(400, 400, 403, 403), None),
     ("PATCH product, invalid body", "PATCH", P + "/{w[PRD]}", {"name": 5},
      ws(400, 400, 403, 403), None),
@@ -139,6 +151,8 @@ WS_ENDPOINTS = [
     ("DELETE", "/groups/{grp}", None),
     ("PUT", "/groups/{grp}/members/{member}", None),
     ("DELETE", "/groups/{grp}/members/{member}", None),
+    ("GET", "/access-review", None),
+    ("GET", "/access-review?format=csv&limit=0", None),
 ]
 
 

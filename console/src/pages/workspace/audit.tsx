@@ -1,42 +1,16 @@
 // Audit: the workspace's event log in words, filtered by action (exact, or a prefix ending in
-// "."), paged with the API's cursor, and exported as CSV or NDJSON (every page, up to a cap).
+// "."), paged with the API's cursor, and exported as CSV or NDJSON (every page, up to a cap:
+// export.tsx).
 // Billing members see only billing events: the server filters.
 import { useState } from "preact/hooks";
-import { ApiError, AuditEvent, Member, Page, Workspace, seg } from "../../api";
+import { AuditEvent, Member, Page, Workspace, seg } from "../../api";
 import type { PageProps } from "../../app";
 import { actionWords, summaryWords } from "../../audit";
 import { navigate } from "../../router";
-import { DateTime, Empty, Field, FormError, LoadMore, Loaded, PageHeader, DataTable, downloadText, messageOf, toast, usePaged, useResource } from "../../ui";
+import { DateTime, Empty, Field, FormError, LoadMore, Loaded, PageHeader, DataTable, usePaged, useResource } from "../../ui";
+import { EXPORT_MAX_PAGES, EXPORT_PAGE, useExport } from "./export";
 
 const TYPES: Record<string, string> = { api_key: "API key", invitation: "Invitation", product: "Product", group: "Group", account: "Account" };
-const EXPORT_PAGE = 1000;
-const EXPORT_MAX_PAGES = 100; // 100 000 events: enough for a file a person opens
-
-/** Fetches every page of an export (CSV keeps the first page's header only). */
-async function exportAll(path: string, format: "csv" | "ndjson"): Promise<{ text: string; capped: boolean }> {
-  let text = "";
-  let cursor = "";
-  for (let i = 0; i < EXPORT_MAX_PAGES; i++) {
-    const url = `${path}${path.includes("?") ? "&" : "?"}format=${format}&limit=${EXPORT_PAGE}${cursor ? "&cursor=" + encodeURIComponent(cursor) : ""}`;
-    let res: Response;
-    try {
-      res = await fetch(url, { credentials: "same-origin" });
-    } catch {
-      throw new ApiError({ status: 0, code: "network" });
-    }
-    if (!res.ok) {
-      const p = await res.json().catch(() => ({}));
-      throw new ApiError({ status: res.status, code: "http." + res.status, ...p });
-    }
-    let body = await res.text();
-    if (format === "csv" && i > 0) body = body.slice(body.indexOf("\n") + 1);
-    text += body;
-    cursor = res.headers.get("X-Next-Cursor") || "";
-    if (!cursor) return { text, capped: false };
-  }
-  return { text, capped: true };
-}
-
 export function Audit({ workspace, query }: PageProps) {
   const ws = workspace as Workspace;
   const base = `/api/v1/workspaces/${seg(ws.id)}`;
@@ -45,8 +19,10 @@ export function Audit({ workspace, query }: PageProps) {
   const events = usePaged<AuditEvent>(path);
   const members = useResource<Page<Member>>(base + "/members");
   const [filter, setFilter] = useState(action);
-  const [exporting, setExporting] = useState("");
-  const [exportError, setExportError] = useState("");
+  const exporter = useExport(`${base}/audit${action ? "?action=" + encodeURIComponent(action) : ""}`, `audit-${ws.shortname}`, {
+    done: "Audit log exported.",
+    capped: `Exported the newest ${EXPORT_PAGE * EXPORT_MAX_PAGES} events (the most one file holds).`,
+  });
 
   /** An actor or target in words: a member's name, the workspace's, or the type and a name or id. */
   const who = (type: string | undefined, id: string | undefined, summary?: Record<string, unknown>) => {
@@ -60,31 +36,10 @@ export function Audit({ workspace, query }: PageProps) {
   };
   const apply = (a: string) => navigate(`/w/${seg(ws.shortname)}/audit${a ? "?action=" + encodeURIComponent(a) : ""}`, { replace: true });
 
-  const download = async (format: "csv" | "ndjson") => {
-    setExporting(format);
-    setExportError("");
-    try {
-      const { text, capped } = await exportAll(`${base}/audit${action ? "?action=" + encodeURIComponent(action) : ""}`, format);
-      const day = new Date().toISOString().slice(0, 10);
-      downloadText(`audit-${ws.shortname}-${day}.${format}`, text, format === "csv" ? "text/csv" : "application/x-ndjson");
-      toast(capped ? `Exported the newest ${EXPORT_PAGE * EXPORT_MAX_PAGES} events (the most one file holds).` : "Audit log exported.");
-    } catch (e) {
-      setExportError(messageOf(e));
-    } finally {
-      setExporting("");
-    }
-  };
-
   return (
     <section class="ws-page">
-      <PageHeader title="Audit">
-        {(["csv", "ndjson"] as const).map((f) => (
-          <button key={f} type="button" class="secondary" aria-busy={exporting === f ? "true" : undefined} disabled={!!exporting} onClick={() => void download(f)}>
-            Export {f.toUpperCase()}
-          </button>
-        ))}
-      </PageHeader>
-      <FormError message={exportError} />
+      <PageHeader title="Audit">{exporter.buttons}</PageHeader>
+      <FormError message={exporter.error} />
       {ws.my_role === "billing" && <p class="muted">As Billing, you see the subscription and billing events of this workspace.</p>}
       <form
         class="inline-form"

@@ -7,4 +7,5 @@ export { Billing } from "./billing";
 export { Users } from "./users";
 export { ApiKeys } from "./api-keys";
 export { Audit } from "./audit";
+export { AccessReview } from "./access-review";
 export { Settings } from "./settings";

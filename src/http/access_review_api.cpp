@@ -1,0 +1,76 @@
+// Handler for the access review (issue 19): GET /api/v1/workspaces/{ws}/access-review, one
+// keyset page of member × product rows as JSON ({items, next_cursor}), CSV or NDJSON (the page
+// of the same query, with X-Next-Cursor), like the audit export: every request reads at most
+// `limit` rows, so an export of any size is a walk over pages, never one unbounded answer.
+#include <boost/json.hpp>
+
+#include "http/access_review_json.hpp"
+#include "http/api.hpp"
+#include "http/endpoint.hpp"
+#include "http/handler_util.hpp"
+#include "http/render.hpp"
+
+namespace vault::http {
+namespace {
+
+core::Error BadQuery(const char* field, std::string detail) {
+  return core::Error{core::Code::kInvalidArgument, "validation.query", field, std::move(detail)};
+}
+
+class AccessReviewApi {
+ public:
+  explicit AccessReviewApi(app::AccessReviewService& review) : review_(review) {}
+
+  void Register(Routes& routes) {
+    routes.Add(
+        {"GET", "/api/v1/workspaces/{ws}/access-review", Executor::kBlocking, Access::kSession},
+        this, &AccessReviewApi::Review);
+  }
+
+ private:
+  core::Result<Response> Review(Call& c) {
+    // Who may read it before what was asked: a non-member learns nothing from a bad query.
+    VAULT_TRY(review_.Authorize(c.ctx, c.param("ws")));
+    app::AccessReviewQuery q;
+    VAULT_ASSIGN_OR_RETURN(q.limit, QueryLimit(c.req, 100, 1000));
+    if (auto cursor = c.req.Query("cursor")) {
+      q.after = app::ParseReviewCursor(*cursor);
+      if (!q.after)
+        return core::Fail(BadQuery("cursor", "cursor must be a next_cursor from an earlier page"));
+    }
+    std::string format = c.req.Query("format").value_or("json");
+    if (format != "json" && format != "ndjson" && format != "csv")
+      return core::Fail(BadQuery("format", "format must be json, ndjson or csv"));
+    VAULT_ASSIGN_OR_RETURN(auto rows, review_.Page(c.ctx, c.param("ws"), q));
+    const bool full = rows.size() == static_cast<std::size_t>(q.limit);
+    if (format == "json")
+      return JsonOk(200, RenderPage(rows, static_cast<std::size_t>(q.limit), RenderReviewRow,
+                                    app::ReviewCursor));
+    Response res;
+    if (format == "ndjson") {
+      res.content_type = "application/x-ndjson";
+      for (const auto& row : rows) res.body += boost::json::serialize(RenderReviewRow(row)) + "\n";
+    } else {
+      res.content_type = "text/csv; charset=utf-8";
+      res.body = ReviewCsvHeader();
+      for (const auto& row : rows) res.body += ReviewCsvLine(row);
+    }
+    if (full) res.headers.emplace_back("X-Next-Cursor", app::ReviewCursor(rows.back()));
+    return res;
+  }
+
+  app::AccessReviewService& review_;
+};
+
+}  // namespace
+
+void RegisterAccessReviewRoutes(Router& router, app::AccountService& accounts,
+                                app::AccessReviewService& review,
+                                app::IntegrationService& integration, const ApiOptions& options) {
+  static std::vector<std::unique_ptr<AccessReviewApi>> apis;  // live as long as the process
+  apis.push_back(std::make_unique<AccessReviewApi>(review));
+  Routes routes(router, &accounts, &integration, options);
+  apis.back()->Register(routes);
+}
+
+}  // namespace vault::http
