@@ -325,6 +325,24 @@ test("denials name their reason: an inactive product, a workspace that requires 
   await rejectsWith(client.refresh(memberFlow.tokens.refresh_token), "invalid_grant");
 });
 
+test("a product's sign-in ends with the console session it was made through", async () => {
+  const client = rp(confidential);
+  const who = await personWithProduct("editor");
+  // Two sign-ins to the product from two console sessions of the same person.
+  const other = await json("POST", "/api/v1/sessions", { email: who.email, password: PASSWORD });
+  const first = await codeFlow(client, who);
+  const second = await codeFlow(client, { session_token: other.session_token });
+  // Signing out of the first console session ends the first sign-in only.
+  assert.equal((await vault.api("DELETE", "/api/v1/sessions/current", undefined, who.auth)).status, 204);
+  await rejectsWith(client.refresh(first.tokens.refresh_token), "invalid_grant");
+  const kept = await client.refresh(second.tokens.refresh_token);
+  // "Sign out all other sessions" from a third session ends the second one's too.
+  const third = await json("POST", "/api/v1/sessions", { email: who.email, password: PASSWORD });
+  const r = await vault.api("DELETE", "/api/v1/me/sessions", undefined, { Authorization: "Bearer " + third.session_token });
+  assert.equal(r.status, 204, JSON.stringify(r.data));
+  await rejectsWith(client.refresh(kept.refresh_token), "invalid_grant");
+});
+
 test("switching the active workspace on refresh, without a password", async () => {
   const client = rp(confidential);
   const kim = await personWithProduct("editor");

@@ -224,6 +224,8 @@ Result<AuthContext> AccountService::Authenticate(const std::string& token,
 Result<void> AccountService::SignOut(const AuthContext& ctx) {
   return d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_TRY(tx.DeleteSession(ctx.account.id, ctx.session.id));
+    // The products' sign-ins made through this session end with it (OIDC refresh tokens).
+    VAULT_TRY(tx.RevokeRefreshTokensOfSession(ctx.session.id, d_.p.clock.Now()));
     return d_.audit.Record(tx, ActorOf(ctx), {"session.signed_out", "session", ctx.session.id});
   });
 }
@@ -244,6 +246,7 @@ Result<void> AccountService::RevokeSession(const AuthContext& ctx, const std::st
   return d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSession(ctx.account.id, session_id));
     if (!d) return Fail(Code::kNotFound, "session.not_found", "no such session");
+    VAULT_TRY(tx.RevokeRefreshTokensOfSession(session_id, d_.p.clock.Now()));
     return d_.audit.Record(tx, ActorOf(ctx), {"session.revoked", "session", session_id});
   });
 }
@@ -253,6 +256,7 @@ Result<int> AccountService::RevokeOtherSessions(const AuthContext& ctx) {
     int n = 0;
     VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(ctx.account.id, ctx.session.id));
     n = d;
+    VAULT_TRY(tx.RevokeRefreshTokensOfAccount(ctx.account.id, ctx.session.id, d_.p.clock.Now()));
     VAULT_TRY(d_.audit.Record(tx, ActorOf(ctx),
                               {"session.revoked_others", "account", ctx.account.id,
                                JsonSummary({{"count", std::to_string(n)}})}));

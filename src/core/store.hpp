@@ -351,6 +351,10 @@ class OAuthPort {
   virtual Result<int> RevokeRefreshFamily(const std::string& family_id, Timestamp now) = 0;
   virtual Result<int> RevokeRefreshTokensOfSession(const std::string& session_id,
                                                    Timestamp now) = 0;
+  // Revokes every unrevoked token of the account except those bound to `keep_session_id`.
+  virtual Result<int> RevokeRefreshTokensOfAccount(const std::string& account_id,
+                                                   const std::string& keep_session_id,
+                                                   Timestamp now) = 0;
 
   // Access tokens revoked before their expiry, by jti (inserting a known jti is a no-op).
   virtual Result<void> InsertRevokedAccessToken(const std::string& jti, Timestamp expires_at) = 0;

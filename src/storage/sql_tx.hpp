@@ -162,6 +162,9 @@ class SqlTx : public core::Tx {
   core::Result<int> RevokeRefreshFamily(const std::string& family_id, core::Timestamp now) override;
   core::Result<int> RevokeRefreshTokensOfSession(const std::string& session_id,
                                                  core::Timestamp now) override;
+  core::Result<int> RevokeRefreshTokensOfAccount(const std::string& account_id,
+                                                 const std::string& keep_session_id,
+                                                 core::Timestamp now) override;
   core::Result<void> InsertRevokedAccessToken(const std::string& jti,
                                               core::Timestamp expires_at) override;
   core::Result<std::vector<std::pair<std::string, core::Timestamp>>> ListRevokedAccessTokens(

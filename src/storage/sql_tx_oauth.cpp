@@ -136,6 +136,17 @@ Result<int> SqlTx::RevokeRefreshTokensOfSession(const std::string& session_id,
   return static_cast<int>(r->size());
 }
 
+Result<int> SqlTx::RevokeRefreshTokensOfAccount(const std::string& account_id,
+                                                const std::string& keep_session_id,
+                                                core::Timestamp now) {
+  auto r = conn_.Query(
+      "UPDATE oauth_refresh_tokens SET revoked_at = $3 WHERE account_id = $1 AND session_id <> $2 "
+      "AND revoked_at = 0 RETURNING id",
+      {account_id, keep_session_id, now});
+  if (!r) return core::Fail(r.error());
+  return static_cast<int>(r->size());
+}
+
 Result<void> SqlTx::InsertRevokedAccessToken(const std::string& jti, core::Timestamp expires_at) {
   auto r = conn_.Query(
       "INSERT INTO oauth_revoked_tokens (jti, expires_at) VALUES ($1, $2) ON CONFLICT (jti) DO "

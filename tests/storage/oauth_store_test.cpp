@@ -169,11 +169,19 @@ TEST_P(OAuthStore, RefreshTokensAreUsedOnceAndRevokedByFamilyOrSession) {
   Write([&](Tx& tx) { EXPECT_EQ(Ok(tx.RevokeRefreshFamily("fam_a", 1300)), 0); });
   Write([&](Tx& tx) { EXPECT_FALSE(Ok(tx.UseRefreshToken("rt_2", 1301))); });  // revoked
   Write([&](Tx& tx) { EXPECT_EQ(Ok(tx.RevokeRefreshTokensOfSession("ses_1", 1400)), 1); });
+  Write([&](Tx& tx) {
+    Ok(tx.InsertRefreshToken(Refresh("rt_5", "fam_d", "ses_3", 2000)));
+    Ok(tx.InsertRefreshToken(Refresh("rt_6", "fam_e", "ses_4", 2000)));
+    // Everything of acc_a but what ses_4 holds: rt_4 (ses_2) and rt_5 (ses_3).
+    EXPECT_EQ(Ok(tx.RevokeRefreshTokensOfAccount("acc_a", "ses_4", 1500)), 2);
+  });
   Read([&](Tx& tx) {
     EXPECT_EQ(Ok(tx.FindRefreshToken("h-rt_1"))->used_at, 1100);
     EXPECT_EQ(Ok(tx.FindRefreshToken("h-rt_2"))->revoked_at, 1200);
     EXPECT_EQ(Ok(tx.FindRefreshToken("h-rt_3"))->revoked_at, 1400);
-    EXPECT_EQ(Ok(tx.FindRefreshToken("h-rt_4"))->revoked_at, 0);  // another session's
+    EXPECT_EQ(Ok(tx.FindRefreshToken("h-rt_4"))->revoked_at, 1500);  // by account, not session
+    EXPECT_EQ(Ok(tx.FindRefreshToken("h-rt_5"))->revoked_at, 1500);
+    EXPECT_EQ(Ok(tx.FindRefreshToken("h-rt_6"))->revoked_at, 0);  // the session kept
   });
   auto dup = store_->Write(
       [&](Tx& tx) { return tx.InsertRefreshToken(Refresh("rt_1", "fam_z", "ses_9", 9)); });

@@ -158,6 +158,9 @@ class FaultTx : public Tx {
                 (family_id, now))
   VAULT_FORWARD(RevokeRefreshTokensOfSession, (const std::string& session_id, Timestamp now),
                 (session_id, now))
+  VAULT_FORWARD(RevokeRefreshTokensOfAccount,
+                (const std::string& account_id, const std::string& keep_session_id, Timestamp now),
+                (account_id, keep_session_id, now))
   VAULT_FORWARD(InsertRevokedAccessToken, (const std::string& jti, Timestamp expires_at),
                 (jti, expires_at))
   VAULT_FORWARD(ListRevokedAccessTokens, (Timestamp now), (now))
