@@ -276,6 +276,46 @@ Result<core::Membership> WorkspaceService::ChangeRole(const AuthContext& ctx, co
   return out;
 }
 
+Result<core::Membership> WorkspaceService::TransferOwnership(const AuthContext& ctx,
+                                                             const std::string& ws,
+                                                             const std::string& account_id,
+                                                             Role new_role) {
+  if (new_role == Role::kOwner)
+    return Fail(Code::kInvalidArgument, "validation.role",
+                "new_role is the role you keep: admin, member or billing", "new_role");
+  if (account_id == ctx.account.id)
+    return Fail(Code::kInvalidArgument, "validation.self",
+                "choose another member to take over the workspace", "account_id");
+  core::Membership out;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kManageOwners));
+    const std::string& wid = access.workspace.id;
+    VAULT_ASSIGN_OR_RETURN(auto target, tx.FindMembership(wid, account_id));
+    if (!target) {
+      core::Error e = MemberNotFound();
+      e.field = "account_id";
+      return Fail(std::move(e));
+    }
+    const Role from = target->role;
+    if (from != Role::kOwner) VAULT_TRY(tx.UpdateMembershipRole(wid, account_id, Role::kOwner));
+    // The caller steps down in the same transaction: there is never a moment without an Owner,
+    // nor one where both hold the workspace unintentionally.
+    VAULT_TRY(tx.UpdateMembershipRole(wid, ctx.account.id, new_role));
+    VAULT_TRY(RevokeInvitationsBeyondAuthority(tx, audit_, ActorOf(ctx), wid, ctx.account.id,
+                                               new_role, p_.clock.Now()));
+    out = *target;
+    out.role = Role::kOwner;
+    return audit_.Record(tx, ActorOf(ctx),
+                         {"workspace.ownership_transferred", "account", account_id,
+                          JsonSummary({{"from_role", core::RoleName(from)},
+                                       {"previous_owner_role", core::RoleName(new_role)}}),
+                          wid});
+  });
+  if (!r) return Fail(r.error());
+  Changed(out.workspace_id);
+  return out;
+}
+
 Result<void> WorkspaceService::RemoveMember(const AuthContext& ctx, const std::string& ws,
                                             const std::string& account_id) {
   std::string id;

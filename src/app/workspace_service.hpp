@@ -74,6 +74,14 @@ class WorkspaceService {
   // Fails failed_precondition "workspace.last_owner" when it would leave no Owner.
   core::Result<core::Membership> ChangeRole(const AuthContext& ctx, const std::string& ws,
                                             const std::string& account_id, core::Role role);
+  // One step: the member `account_id` becomes an Owner and the calling Owner takes `new_role`
+  // (not Owner), in one transaction (audited workspace.ownership_transferred). Fails
+  // permission_denied for a caller who is not an Owner, invalid_argument "validation.self"
+  // (account_id) for oneself and "validation.role" (new_role) for Owner, not_found
+  // "member.not_found" for someone who is not a member.
+  core::Result<core::Membership> TransferOwnership(const AuthContext& ctx, const std::string& ws,
+                                                   const std::string& account_id,
+                                                   core::Role new_role);
   // Removing oneself is leaving (any role); same last-Owner rule.
   core::Result<void> RemoveMember(const AuthContext& ctx, const std::string& ws,
                                   const std::string& account_id);

@@ -42,6 +42,15 @@ struct RoleInput {
   void Fields(BodyReader& r) { r.Field("role", role, 20, core::ParseRole); }
 };
 
+struct TransferInput {
+  std::string account_id;
+  std::optional<core::Role> new_role;  // the role the caller keeps; default Admin
+  void Fields(BodyReader& r) {
+    r.Field("account_id", account_id, 64);
+    r.Field("new_role", new_role, 20, core::ParseRole);
+  }
+};
+
 struct ProductGrantInput {  // one of an invitation's grants
   std::string product, role;
   void Fields(BodyReader& r) {
@@ -115,6 +124,7 @@ class WorkspacesApi {
     routes.Add({"GET", w + "/members", E::kBlocking, S}, this, &A::Members);
     routes.Add({"PATCH", w + "/members/{account_id}", E::kBlocking, S}, this, &A::ChangeRole);
     routes.Add({"DELETE", w + "/members/{account_id}", E::kBlocking, S}, this, &A::Remove);
+    routes.Add({"POST", w + "/ownership-transfer", E::kBlocking, S}, this, &A::TransferOwnership);
     routes.Add({"POST", w + "/invitations", E::kBlocking, S}, this, &A::Invite);
     routes.Add({"GET", w + "/invitations", E::kBlocking, S}, this, &A::Invitations);
     routes.Add({"DELETE", w + "/invitations/{id}", E::kBlocking, S}, this, &A::Revoke);
@@ -233,6 +243,15 @@ class WorkspacesApi {
     VAULT_ASSIGN_OR_RETURN(auto in, c.Body<RoleInput>());
     VAULT_ASSIGN_OR_RETURN(
         auto m, workspaces_.ChangeRole(c.ctx, c.param("ws"), c.param("account_id"), in.role));
+    return JsonOk(200, RenderMembership(m));
+  }
+
+  core::Result<Response> TransferOwnership(Call& c) {
+    VAULT_TRY(Gate(c, core::Capability::kManageOwners));
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<TransferInput>());
+    VAULT_ASSIGN_OR_RETURN(auto m,
+                           workspaces_.TransferOwnership(c.ctx, c.param("ws"), in.account_id,
+                                                         in.new_role.value_or(core::Role::kAdmin)));
     return JsonOk(200, RenderMembership(m));
   }
 

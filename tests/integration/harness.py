@@ -1008,6 +1008,7 @@ API_ENDPOINTS.extend([
     ("GET", "/api/v1/workspaces/{ws}/members"),
     ("PATCH", "/api/v1/workspaces/{ws}/members/{account_id}"),
     ("DELETE", "/api/v1/workspaces/{ws}/members/{account_id}"),
+    ("POST", "/api/v1/workspaces/{ws}/ownership-transfer"),
     ("POST", "/api/v1/workspaces/{ws}/invitations"),
     ("GET", "/api/v1/workspaces/{ws}/invitations"),
     ("DELETE", "/api/v1/workspaces/{ws}/invitations/{id}"),

@@ -87,6 +87,9 @@ MATRIX = [
      ws(204, 204, 403, 403), lambda t, w: t.ensure_throwaway("member")),
     ("DELETE an Owner", "DELETE", "/api/v1/workspaces/{w[A]}/members/{p}", None,
      ws(204, 403, 403, 403), lambda t, w: t.ensure_throwaway("owner")),
+    # (to a non-member, so the world keeps its Owner: the refusal comes after the role check)
+    ("POST ownership-transfer", "POST", "/api/v1/workspaces/{w[A]}/ownership-transfer",
+     {"account_id": "acc_not_a_member"}, ws((404, "member.not_found"), 403, 403, 403), None),
     ("POST invitation (member)", "POST", "/api/v1/workspaces/{w[A]}/invitations",
      lambda w, p: {"email": unique_email("inv"), "role": "member"},
      ws(201, 201, 403, 403), None),
