@@ -68,7 +68,9 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   FUZZ_CHECK(typ == "at+jwt" || typ == "application/at+jwt");
 
   auto p = boost::json::parse(payload, ec);
-  FUZZ_CHECK(!ec && p.is_object() && p.as_object() == jwt->claims);
+  // Compared as text: a number like 0e30000060 parses to NaN, which never equals itself.
+  FUZZ_CHECK(!ec && p.is_object() &&
+             boost::json::serialize(p) == boost::json::serialize(jwt->claims));
   const auto& claims = jwt->claims;
   auto exp = Int(claims, "exp");
   FUZZ_CHECK(exp && check.now - check.leeway < *exp);

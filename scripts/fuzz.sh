@@ -6,6 +6,8 @@
 # the temporary directory printed, to replay with `build-fuzz/fuzz_<target> FILE`.
 #
 #   bash scripts/fuzz.sh [SECONDS_PER_TARGET]   # default 20; e.g. 300 for a long local run
+#   bash scripts/fuzz.sh --runs N               # N inputs per target from a fixed seed: the
+#                                               # same inputs every time (what CI runs)
 #   bash scripts/fuzz.sh --build-only           # configure and build, run nothing
 #   FUZZ_TARGETS="form jwt_verify" bash scripts/fuzz.sh 60
 #
@@ -15,12 +17,25 @@ cd "$(dirname "$0")/.."
 
 build_only=0
 seconds=20
+runs=""
 case "${1:-}" in
   --build-only) build_only=1 ;;
+  --runs)
+    runs="${2:-}"
+    case "$runs" in "" | *[!0-9]* | 0) echo "usage: scripts/fuzz.sh --runs N" >&2; exit 2 ;; esac ;;
   "") ;;
-  *[!0-9]* | 0) echo "usage: scripts/fuzz.sh [SECONDS_PER_TARGET | --build-only]" >&2; exit 2 ;;
+  *[!0-9]* | 0) echo "usage: scripts/fuzz.sh [SECONDS_PER_TARGET | --runs N | --build-only]" >&2; exit 2 ;;
   *) seconds="$1" ;;
 esac
+# Time-bounded runs explore as far as the machine's speed allows; --runs replays exactly the same
+# inputs (fixed seed, fixed count), so a pass does not depend on how busy the machine is.
+if [ -n "$runs" ]; then
+  bound=(-runs="$runs" -seed=1)
+  what="$runs runs"
+else
+  bound=(-max_total_time="$seconds")
+  what="${seconds} s"
+fi
 
 for tool in clang clang++; do
   command -v "$tool" >/dev/null 2>&1 ||
@@ -49,14 +64,14 @@ for t in "${targets[@]}"; do
   # The first corpus directory receives new inputs: the temporary one; the seeds are read only.
   status=0
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
-    "build-fuzz/fuzz_$t" -max_total_time="$seconds" -rss_limit_mb=2048 -timeout=10 \
+    "build-fuzz/fuzz_$t" "${bound[@]}" -rss_limit_mb=2048 -timeout=10 \
     -max_len=4096 -print_final_stats=1 -artifact_prefix="$work/$t/" "${dict[@]}" \
     "$work/$t/corpus" "fuzz/corpus/$t" >"$work/$t/log" 2>&1 || status=$?
-  runs=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/$t/log" | grep -o '[0-9]*$' || true)
+  executed=$(grep -o 'stat::number_of_executed_units: *[0-9]*' "$work/$t/log" | grep -o '[0-9]*$' || true)
   cov=$(grep -o 'cov: [0-9]*' "$work/$t/log" | tail -1 || true)
   if [ "$status" -eq 0 ]; then
     passed=$((passed + 1))
-    echo "fuzz: $t ok (${seconds} s, ${runs:-?} runs, $cov)"
+    echo "fuzz: $t ok ($what, ${executed:-?} executed, $cov)"
   else
     failed+=("$t")
     echo "fuzz: $t FAILED (exit $status); log and crash input in $work/$t/"
@@ -64,7 +79,7 @@ for t in "${targets[@]}"; do
     tail -n 40 "$work/$t/log"
   fi
 done
-echo "fuzz: ${#targets[@]} targets, ${seconds} s each"
+echo "fuzz: ${#targets[@]} targets, $what each"
 echo "fuzz: $passed passed, ${#failed[@]} failed"
 if [ ${#failed[@]} -gt 0 ]; then
   echo "fuzz: failed: ${failed[*]} (kept $work)"
