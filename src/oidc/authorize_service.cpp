@@ -5,6 +5,7 @@
 
 #include "core/encoding.hpp"
 #include "core/product.hpp"
+#include "oidc/claims.hpp"
 #include "oidc/jwt.hpp"
 #include "oidc/oauth_error.hpp"
 
@@ -268,11 +269,8 @@ Result<AuthorizeService::LogoutPlan> AuthorizeService::Logout(
     return plan;
   }
   const auto& claims = verified->claims;
-  auto text = [&](const char* name) {
-    const auto* v = claims.if_contains(name);
-    return v && v->is_string() ? std::string(v->get_string()) : std::string();
-  };
-  const std::string aud = text("aud"), sub = text("sub"), sid = text("sid");
+  const std::string aud = StringClaim(claims, "aud"), sub = StringClaim(claims, "sub"),
+                    sid = StringClaim(claims, "sid");
   if (!client_id.empty() && client_id != aud) {
     plan.error = "client_id differs from the id_token_hint's audience";
     return plan;

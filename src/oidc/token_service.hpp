@@ -110,9 +110,6 @@ class TokenService : public core::ChangeListener {
   // The claims of the person an access token from the code flow speaks for.
   core::Result<UserInfo> UserInfoOf(const std::string& access_token);
 
-  // Ends a console session's grants: revokes the refresh tokens bound to it (logout).
-  core::Result<int> RevokeSessionGrants(const std::string& session_id);
-
   // The client a code or refresh grant comes from: a confidential client authenticates, a public
   // one names itself. Fails "oauth.invalid_client".
   core::Result<core::ServiceClient> GrantClient(const ClientAuth& auth);
