@@ -107,6 +107,19 @@ test("a Super Admin disables and enables an account; service clients and the cat
   assert.equal((await vault.api("POST", "/api/v1/access/check", probe, basicOf(secret))).status, 401);
   assert.equal((await vault.api("POST", "/api/v1/access/check", probe, basicOf(rotated))).status, 200);
 
+  // Rotating with a grace period: both secrets work until it ends, and the dialog says until when.
+  await admin.getByRole("button", { name: "Rotate secret of Reports production" }).click();
+  const rotate = admin.getByRole("dialog", { name: "Rotate the secret of Reports production?" });
+  await rotate.getByLabel("The current secret").selectOption("3600");
+  await visit(admin, "admin-service-client-rotate");
+  await rotate.getByRole("button", { name: "Rotate secret" }).click();
+  const graced = (await shown.getByTestId("client-secret").textContent()).trim();
+  assert.notEqual(graced, rotated);
+  assert.match(await shown.getByTestId("previous-secret-note").textContent(), /keeps working until/);
+  await shown.getByRole("button", { name: "I have saved it" }).click();
+  assert.equal((await vault.api("POST", "/api/v1/access/check", probe, basicOf(rotated))).status, 200, "the previous secret works during the grace");
+  assert.equal((await vault.api("POST", "/api/v1/access/check", probe, basicOf(graced))).status, 200);
+
   // A person who is not a Super Admin opening the area directly sees no admin data.
   await user.goto("/admin/accounts");
   await user.getByText("Only Super Admins can open this area.").waitFor();

@@ -94,8 +94,13 @@ Result<void> IntegrationService::RevokeClient(const AuthContext& ctx, const std:
 }
 
 Result<IssuedClient> IntegrationService::RotateClientSecret(const AuthContext& ctx,
-                                                            const std::string& id) {
+                                                            const std::string& id,
+                                                            std::int64_t grace_seconds) {
   VAULT_TRY(RequireSuperAdmin(ctx));
+  constexpr std::int64_t kMaxGrace = 30 * 24 * 3600;  // as an API key's roll
+  if (grace_seconds < 0 || grace_seconds > kMaxGrace)
+    return Fail(Code::kInvalidArgument, "validation.range",
+                "the grace period is 0 to 2592000 seconds (30 days)", "grace_seconds");
   IssuedClient out;
   out.secret = core::NewToken(p_.random);  // 256 bits, like the first secret
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
@@ -107,11 +112,19 @@ Result<IssuedClient> IntegrationService::RotateClientSecret(const AuthContext& c
                   "a public client has no secret: it proves itself with PKCE");
     out.client = *found;
     out.client.secret_hash = p_.secrets.KeyedHash("service_client", out.secret);
-    VAULT_ASSIGN_OR_RETURN(auto done, tx.SetServiceClientSecret(id, out.client.secret_hash));
+    // Only the secret being replaced gets the grace: one rotated during an earlier grace ends
+    // that one, so at most two secrets ever work.
+    out.client.previous_secret_hash = grace_seconds > 0 ? found->secret_hash : "";
+    out.client.previous_secret_expires_at = grace_seconds > 0 ? p_.clock.Now() + grace_seconds : 0;
+    VAULT_ASSIGN_OR_RETURN(
+        auto done,
+        tx.SetServiceClientSecret(id, out.client.secret_hash, out.client.previous_secret_hash,
+                                  out.client.previous_secret_expires_at));
     if (!done)
       return Fail(Code::kNotFound, "service_client.not_found", "no such live service client");
     return audit_.Record(tx, ActorOf(ctx),
-                         {"admin.service_client_secret_rotated", "service_client", id});
+                         {"admin.service_client_secret_rotated", "service_client", id,
+                          JsonSummary({{"grace_seconds", std::to_string(grace_seconds)}})});
   });
   if (!r) return Fail(r.error());
   ServiceClientChanged(id);
@@ -213,10 +226,14 @@ Result<core::ServiceClient> IntegrationService::AuthenticateClient(const std::st
   if (id.empty() || id.size() > 64 || secret.size() != 43) return Fail(InvalidClient());
   std::string hash = p_.secrets.KeyedHash("service_client", secret);
   VAULT_ASSIGN_OR_RETURN(auto found, Lookup(id));
-  // Constant-time: the stored value is a secret-derived hash. A public client's hash is empty,
+  if (!found || found->revoked_at != 0 || found->is_public) return Fail(InvalidClient());
+  // Constant-time: the stored values are secret-derived hashes. Both are compared every time,
+  // so the answer's timing does not tell which secret matched. A public client's hash is empty,
   // so no secret matches it.
-  if (!found || found->revoked_at != 0 || found->is_public ||
-      !core::ConstantTimeEquals(found->secret_hash, hash))
+  bool current = core::ConstantTimeEquals(found->secret_hash, hash);
+  bool previous = !found->previous_secret_hash.empty() &&
+                  core::ConstantTimeEquals(found->previous_secret_hash, hash);
+  if (!current && !(previous && p_.clock.Now() < found->previous_secret_expires_at))
     return Fail(InvalidClient());
   return *found;
 }

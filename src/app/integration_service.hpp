@@ -58,9 +58,13 @@ class IntegrationService : public core::ChangeListener {
   core::Result<std::vector<core::ServiceClient>> ListClients(const AuthContext& ctx);
   core::Result<void> RevokeClient(const AuthContext& ctx, const std::string& id);
   // A new secret for a live confidential client (shown once); the old one stops working at
-  // once on this node and within the change-feed interval on the others. Fails not_found
+  // once (or when the grace ends) on this node and within the change-feed interval on the
+  // others. Fails invalid_argument "validation.range" (grace_seconds), not_found
   // "service_client.not_found" (unknown or revoked), conflict "service_client.public".
-  core::Result<IssuedClient> RotateClientSecret(const AuthContext& ctx, const std::string& id);
+  // grace_seconds (0 to 30 days): how long the previous secret keeps working, so a product can
+  // switch without downtime; 0 stops it at once.
+  core::Result<IssuedClient> RotateClientSecret(const AuthContext& ctx, const std::string& id,
+                                                std::int64_t grace_seconds = 0);
   // Replaces a live client's redirect URIs (exact-match list) and returns the client; the
   // change is seen at once on this node and through the change feed on the others. Fails
   // invalid_argument "validation.redirect_uri" (redirect_uris[i]), "validation.too_long"

@@ -102,6 +102,10 @@ struct ServiceClient {
   // (PKCE only, no secret: a browser or native app that cannot keep one).
   std::vector<std::string> redirect_uris;
   bool is_public = false;
+  // After a rotation with grace: the previous secret's keyed hash, accepted until
+  // previous_secret_expires_at (0 and empty: none).
+  std::string previous_secret_hash;
+  Timestamp previous_secret_expires_at = 0;
 };
 
 // Splits a space-separated list.

@@ -265,9 +265,11 @@ class ProductsPort {
   virtual Result<std::vector<ServiceClient>> ListServiceClients() = 0;  // by id, revoked too
   virtual Result<bool> RevokeServiceClient(const std::string& id, Timestamp now) = 0;
   // Replaces the secret hash of a live confidential client; false when there is no such
-  // client (unknown, revoked, or public: a public client has no secret).
-  virtual Result<bool> SetServiceClientSecret(const std::string& id,
-                                              const std::string& secret_hash) = 0;
+  // client (unknown, revoked, or public: a public client has no secret). previous_hash is
+  // accepted until previous_expires_at (empty and 0: the old secret stops at once).
+  virtual Result<bool> SetServiceClientSecret(const std::string& id, const std::string& secret_hash,
+                                              const std::string& previous_hash,
+                                              Timestamp previous_expires_at) = 0;
   // Replaces the redirect URIs of a live client (public or not); false when there is no such
   // client (unknown or revoked).
   virtual Result<bool> SetServiceClientRedirectUris(const std::string& id,

@@ -228,7 +228,13 @@ boost::json::object RenderServiceClient(const core::ServiceClient& c) {
           {"redirect_uris", Strings(c.redirect_uris)},
           {"public", c.is_public},
           {"created_at", core::FormatRfc3339(c.created_at)},
-          {"revoked", c.revoked_at != 0}};
+          {"revoked", c.revoked_at != 0},
+          // When the secret replaced by the last rotation stops (or stopped) working; null when
+          // it was rotated without grace.
+          {"previous_secret_expires_at",
+           c.previous_secret_expires_at
+               ? boost::json::value(core::FormatRfc3339(c.previous_secret_expires_at))
+               : boost::json::value(nullptr)}};
 }
 
 boost::json::object RenderGroupDetail(const app::GroupDetail& d) {
@@ -255,6 +261,8 @@ boost::json::object RenderIssuedClient(const app::IssuedClient& issued) {
                         {"redirect_uris", Strings(issued.client.redirect_uris)},
                         {"public", issued.client.is_public}};
   if (!issued.client.is_public) o["client_secret"] = issued.secret;  // shown once
+  if (issued.client.previous_secret_expires_at)
+    o["previous_secret_expires_at"] = core::FormatRfc3339(issued.client.previous_secret_expires_at);
   return o;
 }
 

@@ -358,8 +358,15 @@ class ProductsApi {
     return JsonOk(200, RenderServiceClient(client));
   }
 
+  struct RotateSecretInput {
+    std::optional<std::int64_t> grace_seconds;
+    void Fields(BodyReader& r) { r.Field("grace_seconds", grace_seconds); }
+  };
+
   core::Result<Response> RotateClientSecret(Call& c) {
-    VAULT_ASSIGN_OR_RETURN(auto issued, integration_.RotateClientSecret(c.ctx, c.param("id")));
+    VAULT_ASSIGN_OR_RETURN(auto in, c.OptionalBody<RotateSecretInput>());
+    VAULT_ASSIGN_OR_RETURN(auto issued, integration_.RotateClientSecret(
+                                            c.ctx, c.param("id"), in.grace_seconds.value_or(0)));
     return JsonOk(200, RenderIssuedClient(issued));
   }
 

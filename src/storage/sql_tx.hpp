@@ -177,8 +177,9 @@ class SqlTx : public core::Tx {
                                                             int limit) override;
   core::Result<std::int64_t> LastChangeSeq() override;
   core::Result<void> PruneChanges(std::int64_t before_seq) override;
-  core::Result<bool> SetServiceClientSecret(const std::string& id,
-                                            const std::string& secret_hash) override;
+  core::Result<bool> SetServiceClientSecret(const std::string& id, const std::string& secret_hash,
+                                            const std::string& previous_hash,
+                                            core::Timestamp previous_expires_at) override;
   core::Result<bool> SetServiceClientRedirectUris(const std::string& id,
                                                   const std::vector<std::string>& uris) override;
   core::Result<bool> RecordWebhookEvent(const std::string& event_id, core::Timestamp now) override;

@@ -48,13 +48,14 @@ core::Grant ToGrant(const SqlRow& r) {
 }
 
 constexpr const char* kClientCols =
-    "id, type_id, name, secret_hash, created_at, revoked_at, redirect_uris, public_client";
+    "id, type_id, name, secret_hash, created_at, revoked_at, redirect_uris, public_client, "
+    "previous_secret_hash, previous_secret_expires_at";
 
 core::ServiceClient ToClient(const SqlRow& r) {
   // Redirect URIs hold no whitespace (core::ValidateRedirectUris), so a space joins them.
   return core::ServiceClient{
-      r.Str(0),     r.Str(1), r.Str(2), r.Str(3), r.Int(4), r.Int(5), core::SplitWords(r.Str(6)),
-      r.Int(7) != 0};
+      r.Str(0),      r.Str(1), r.Str(2), r.Str(3), r.Int(4), r.Int(5), core::SplitWords(r.Str(6)),
+      r.Int(7) != 0, r.Str(8), r.Int(9)};
 }
 
 template <typename T, typename F>
@@ -348,11 +349,12 @@ Result<int> SqlTx::CountSeats(const std::string& product_id) {
 }
 
 Result<void> SqlTx::InsertServiceClient(const core::ServiceClient& c) {
-  return Done(conn_.Query(
-      std::string("INSERT INTO service_clients (") + kClientCols +
-          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-      {c.id, c.type_id, c.name, c.secret_hash, c.created_at, c.revoked_at,
-       core::JoinWords(c.redirect_uris), static_cast<std::int64_t>(c.is_public ? 1 : 0)}));
+  return Done(
+      conn_.Query(std::string("INSERT INTO service_clients (") + kClientCols +
+                      ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+                  {c.id, c.type_id, c.name, c.secret_hash, c.created_at, c.revoked_at,
+                   core::JoinWords(c.redirect_uris), static_cast<std::int64_t>(c.is_public ? 1 : 0),
+                   c.previous_secret_hash, c.previous_secret_expires_at}));
 }
 
 Result<std::optional<core::ServiceClient>> SqlTx::FindServiceClient(const std::string& id) {
@@ -376,11 +378,14 @@ Result<bool> SqlTx::RevokeServiceClient(const std::string& id, core::Timestamp n
   return !r->empty();
 }
 
-Result<bool> SqlTx::SetServiceClientSecret(const std::string& id, const std::string& secret_hash) {
+Result<bool> SqlTx::SetServiceClientSecret(const std::string& id, const std::string& secret_hash,
+                                           const std::string& previous_hash,
+                                           core::Timestamp previous_expires_at) {
   auto r = conn_.Query(
-      "UPDATE service_clients SET secret_hash = $2 "
+      "UPDATE service_clients SET secret_hash = $2, previous_secret_hash = $3, "
+      "previous_secret_expires_at = $4 "
       "WHERE id = $1 AND revoked_at = 0 AND public_client = 0 RETURNING id",
-      {id, secret_hash});
+      {id, secret_hash, previous_hash, previous_expires_at});
   if (!r) return core::Fail(r.error());
   return !r->empty();
 }

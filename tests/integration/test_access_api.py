@@ -41,6 +41,7 @@ REASONS = {"allowed", "unknown_account", "account_disabled", "product_not_found"
 
 class AccessApiTest(ProductFlows, WorkspaceFlows, VaultTestCase):
     ARGON2_MEMORY_KIB = 8192
+    CLOCK_OFFSET = True  # the rotation grace ends by the clock
     EXTRA_ENV = {"VAULT_CHARGEBEE_WEBHOOK_USER": CB_USER,
                  "VAULT_CHARGEBEE_WEBHOOK_PASSWORD": CB_PASSWORD}
     _world = None
@@ -194,7 +195,8 @@ class AccessApiTest(ProductFlows, WorkspaceFlows, VaultTestCase):
         self.assertEqual(self.reason((cid, new), w["editor"].id, w["S"]["id"]), ("allowed", "editor"))
         self.assertNotIn(new.encode(), sa.get("/api/v1/admin/service-clients").body)
         # audited, with the Super Admin as actor (their own audit lists what they did)
-        events = sa.get("/api/v1/me/audit?action=admin.service_client_secret_rotated").json["items"]
+        events = sa.get("/api/v1/me/audit?action=admin.service_client_secret_rotated&target="
+                        + cid).json["items"]
         me = sa.get("/api/v1/me").json["id"]
         self.assertEqual([(e["target"]["id"], e["actor"]["id"]) for e in events], [(cid, me)])
         # a public client has no secret; unknown and revoked clients are not found
@@ -209,6 +211,66 @@ class AccessApiTest(ProductFlows, WorkspaceFlows, VaultTestCase):
         self.assertEqual(sa.delete(f"/api/v1/admin/service-clients/{cid}").status, 204)
         self.assertProblem(sa.post(f"/api/v1/admin/service-clients/{cid}/secret"), 404,
                            "service_client.not_found")
+
+    def test_service_client_secret_rotation_with_grace(self):
+        """grace_seconds keeps the replaced secret working until the grace ends, so a product
+        switches without downtime; a second rotation ends the first grace; bad values → 400."""
+        w = self.world()
+        sa = w["super"]
+        r = sa.post("/api/v1/admin/service-clients", {"product_type": "submit", "name": "Graceful"})
+        self.assertEqual(r.status, 201, r)
+        cid, first = r.json["client_id"], r.json["client_secret"]
+        self.vault.remember_secret(first)
+        ok = ("allowed", "editor")
+        who, prod = w["editor"].id, w["S"]["id"]
+        probe = {"account_id": who, "product_id": prod}
+        # bad grace values are named, and nothing changes
+        for bad, code in ((-1, "validation.range"), (2592001, "validation.range"),
+                          ("600", "validation.type"), (1.5, "validation.type")):
+            with self.subTest(grace=bad):
+                self.assertProblem(sa.post(f"/api/v1/admin/service-clients/{cid}/secret",
+                                           {"grace_seconds": bad}), 400, code, field="grace_seconds")
+        self.assertEqual(self.reason((cid, first), who, prod), ok)
+        r = sa.post(f"/api/v1/admin/service-clients/{cid}/secret", {"grace_seconds": 600})
+        self.assertEqual(r.status, 200, r)
+        second = r.json["client_secret"]
+        self.vault.remember_secret(second)
+        self.assertIn("previous_secret_expires_at", r.json)
+        # both work during the grace
+        self.assertEqual(self.reason((cid, first), who, prod), ok)
+        self.assertEqual(self.reason((cid, second), who, prod), ok)
+        listed = {c["client_id"]: c for c in sa.get("/api/v1/admin/service-clients").json["items"]}
+        self.assertEqual(listed[cid]["previous_secret_expires_at"], r.json["previous_secret_expires_at"])
+        # a second rotation with grace: the first secret stops at once (at most two work)
+        r = sa.post(f"/api/v1/admin/service-clients/{cid}/secret", {"grace_seconds": 600})
+        self.assertEqual(r.status, 200, r)
+        third = r.json["client_secret"]
+        self.vault.remember_secret(third)
+        self.assertProblem(self.access((cid, first), probe), 401, "client.invalid")
+        self.assertEqual(self.reason((cid, second), who, prod), ok)
+        self.assertEqual(self.reason((cid, third), who, prod), ok)
+        events = sa.get("/api/v1/admin/audit?action=admin.service_client_secret_rotated&target="
+                        + cid).json["items"]
+        self.assertEqual([e["summary"] for e in events], [{"grace_seconds": "600"}] * 2, events)
+        try:
+            # the grace ends by the clock: the previous secret stops, the current one works
+            self.vault.set_clock_offset(601)
+            self.assertProblem(self.access((cid, second), probe), 401, "client.invalid")
+            self.assertEqual(self.reason((cid, third), who, prod), ok)
+        finally:
+            self.vault.set_clock_offset(0)
+        # a rotation without grace ends any grace at once
+        r = sa.post(f"/api/v1/admin/service-clients/{cid}/secret", {"grace_seconds": 600})
+        fourth = r.json["client_secret"]
+        self.vault.remember_secret(fourth)
+        self.assertEqual(self.reason((cid, third), who, prod), ok)
+        r = sa.post(f"/api/v1/admin/service-clients/{cid}/secret", {})
+        self.assertEqual(r.status, 200, r)
+        self.vault.remember_secret(r.json["client_secret"])
+        self.assertNotIn("previous_secret_expires_at", r.json)
+        self.assertProblem(self.access((cid, third), probe), 401, "client.invalid")
+        self.assertProblem(self.access((cid, fourth), probe), 401, "client.invalid")
+        self.assertEqual(self.reason((cid, r.json["client_secret"]), who, prod), ok)
 
     def test_every_reason_code_single(self):
         creds = self.world()["creds"]

@@ -399,16 +399,25 @@ TEST_P(ProductStore, ServiceClientsAreListedByIdAndRevokedOnce) {
     EXPECT_EQ(Ok(tx.FindServiceClient("svc_a"))->revoked_at, 0);
     EXPECT_EQ(Ok(tx.ListServiceClients()).size(), 2u);  // revoked ones are listed too
     // a new secret only for a live confidential client
-    EXPECT_TRUE(Ok(tx.SetServiceClientSecret("svc_a", "hash-a2")));
-    EXPECT_EQ(Ok(tx.FindServiceClient("svc_a"))->secret_hash, "hash-a2");
-    EXPECT_FALSE(Ok(tx.SetServiceClientSecret("svc_b", "hash-b2")));  // revoked
+    EXPECT_TRUE(Ok(tx.SetServiceClientSecret("svc_a", "hash-a2", "hash-a", 500)));
+    auto a = Ok(tx.FindServiceClient("svc_a"));
+    EXPECT_EQ(a->secret_hash, "hash-a2");
+    EXPECT_EQ(a->previous_secret_hash, "hash-a");  // kept for the grace period
+    EXPECT_EQ(a->previous_secret_expires_at, 500);
+    EXPECT_TRUE(Ok(tx.SetServiceClientSecret("svc_a", "hash-a3", "", 0)));  // without grace
+    a = Ok(tx.FindServiceClient("svc_a"));
+    EXPECT_EQ(a->secret_hash, "hash-a3");
+    EXPECT_EQ(a->previous_secret_hash, "");
+    EXPECT_EQ(a->previous_secret_expires_at, 0);
+    EXPECT_FALSE(Ok(tx.SetServiceClientSecret("svc_b", "hash-b2", "hash-b", 500)));  // revoked
     EXPECT_EQ(Ok(tx.FindServiceClient("svc_b"))->secret_hash, "hash-b");
-    EXPECT_FALSE(Ok(tx.SetServiceClientSecret("svc_none", "hash")));
+    EXPECT_EQ(Ok(tx.FindServiceClient("svc_b"))->previous_secret_hash, "");
+    EXPECT_FALSE(Ok(tx.SetServiceClientSecret("svc_none", "hash", "", 0)));
     core::ServiceClient pub{"svc_p", "pty_submit", "Web app", "", 13, 0};
     pub.is_public = true;
     pub.redirect_uris = {"https://app.example/cb"};
     Ok(tx.InsertServiceClient(pub));
-    EXPECT_FALSE(Ok(tx.SetServiceClientSecret("svc_p", "hash-p")));  // public: no secret
+    EXPECT_FALSE(Ok(tx.SetServiceClientSecret("svc_p", "hash-p", "", 0)));  // public: no secret
     EXPECT_EQ(Ok(tx.FindServiceClient("svc_p"))->secret_hash, "");
   });
   auto dup = store_->Write([&](Tx& tx) {

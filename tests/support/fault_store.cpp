@@ -171,8 +171,10 @@ class FaultTx : public Tx {
   VAULT_FORWARD(LastChangeSeq, (), ())
   VAULT_FORWARD(PruneChanges, (std::int64_t before_seq), (before_seq))
   VAULT_FORWARD(RecordWebhookEvent, (const std::string& event_id, Timestamp now), (event_id, now))
-  VAULT_FORWARD(SetServiceClientSecret, (const std::string& id, const std::string& secret_hash),
-                (id, secret_hash))
+  VAULT_FORWARD(SetServiceClientSecret,
+                (const std::string& id, const std::string& secret_hash,
+                 const std::string& previous_hash, core::Timestamp previous_expires_at),
+                (id, secret_hash, previous_hash, previous_expires_at))
   VAULT_FORWARD(SetServiceClientRedirectUris,
                 (const std::string& id, const std::vector<std::string>& uris), (id, uris))
   VAULT_FORWARD(PurgeExpiredSessions, (Timestamp now, int limit), (now, limit))

@@ -24,6 +24,7 @@ import {
   DataTable,
   LoadMore,
   usePaged,
+  SelectField,
   Submit,
   downloadText,
   toast,
@@ -462,6 +463,8 @@ interface ServiceClient {
   public: boolean;
   created_at: string;
   revoked: boolean;
+  /** When the secret replaced by the last rotation stops working (null: rotated without grace). */
+  previous_secret_expires_at?: string | null;
 }
 
 const MAX_REDIRECT_URIS = 10; // the API's limit (ADR 0010)
@@ -555,7 +558,7 @@ export function AdminServiceClients({ account }: PageProps) {
   const res = useResource<Page<ServiceClient>>("/api/v1/admin/service-clients");
   const types = useResource<Page<ProductType>>("/api/v1/admin/product-types");
   const [open, setOpen] = useState(false);
-  const [secret, setSecret] = useState<{ client_id: string; client_secret: string; name: string } | null>(null);
+  const [secret, setSecret] = useState<{ client_id: string; client_secret: string; name: string; previous_secret_expires_at?: string | null } | null>(null);
   const [created, setCreated] = useState<ServiceClient | null>(null);
   const [editing, setEditing] = useState<ServiceClient | null>(null);
   const [revoking, setRevoking] = useState<ServiceClient | null>(null);
@@ -738,6 +741,11 @@ export function AdminServiceClients({ account }: PageProps) {
             <p>
               Client secret: <span class="secret" data-testid="client-secret">{secret.client_secret}</span>
             </p>
+            {secret.previous_secret_expires_at && (
+              <p data-testid="previous-secret-note">
+                The previous secret keeps working until <DateTime iso={secret.previous_secret_expires_at} />, then stops.
+              </p>
+            )}
             <footer>
               <CopyButton text={secret.client_secret} label="Copy secret" />
               <button type="button" class="secondary" onClick={() => downloadText(`${secret.name}-service-client.txt`, `client_id=${secret.client_id}\nclient_secret=${secret.client_secret}\n`)}>
@@ -750,21 +758,19 @@ export function AdminServiceClients({ account }: PageProps) {
           </>
         )}
       </Dialog>
-      <ConfirmDialog
-        open={!!rotating}
-        title={`Rotate the secret of ${rotating?.name}?`}
-        confirmLabel="Rotate secret"
-        onClose={() => setRotating(null)}
-        onConfirm={async () => {
-          const c = await api.post<ServiceClient & { client_secret: string }>(`/api/v1/admin/service-clients/${seg(rotating!.client_id)}/secret`);
-          setSecret({ ...c, client_secret: c.client_secret });
-        }}
-      >
-        <p>
-          A new secret is shown once. The current secret stops working at once: update the product's configuration right
-          after, or its calls to Vault fail until you do.
-        </p>
-      </ConfirmDialog>
+      <Dialog open={!!rotating} title={`Rotate the secret of ${rotating?.name}?`} onClose={() => setRotating(null)}>
+        {rotating && (
+          <RotateSecret
+            key={rotating.client_id}
+            client={rotating}
+            onRotated={(c) => {
+              setRotating(null);
+              setSecret(c);
+              res.reload();
+            }}
+          />
+        )}
+      </Dialog>
       <ConfirmDialog
         open={!!revoking}
         title={`Revoke ${revoking?.name}?`}
@@ -784,5 +790,42 @@ export function AdminServiceClients({ account }: PageProps) {
         </p>
       </ConfirmDialog>
     </section>
+  );
+}
+
+const SECRET_GRACE: [string, string][] = [
+  ["0", "Stop the current secret now"],
+  ["3600", "Keep the current secret working for 1 hour"],
+  ["86400", "Keep the current secret working for 24 hours"],
+  ["604800", "Keep the current secret working for 7 days"],
+];
+
+function RotateSecret({ client, onRotated }: { client: ServiceClient; onRotated: (c: ServiceClient & { client_secret: string }) => void }) {
+  const form = useForm({ grace_seconds: "0" }, async (v) => {
+    const grace = Number(v.grace_seconds);
+    const c = await api.post<ServiceClient & { client_secret: string }>(
+      `/api/v1/admin/service-clients/${seg(client.client_id)}/secret`,
+      grace ? { grace_seconds: grace } : {},
+    );
+    onRotated(c);
+  });
+  return (
+    <form onSubmit={form.onSubmit} noValidate>
+      <p>
+        A new secret is shown once. Without a grace period the current secret stops working at once, and the product's calls to
+        Vault fail until its configuration has the new one; with a grace period both work until it ends, so you can switch
+        without downtime.
+      </p>
+      <SelectField
+        label="The current secret"
+        name="grace_seconds"
+        value={form.values.grace_seconds}
+        onInput={form.set("grace_seconds")}
+        options={SECRET_GRACE}
+        error={form.errors.grace_seconds}
+      />
+      <FormError message={form.formError} />
+      <Submit busy={form.busy}>Rotate secret</Submit>
+    </form>
   );
 }
