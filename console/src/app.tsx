@@ -61,6 +61,7 @@ export const ROUTES: RouteDef[] = [
   { pattern: "/admin/workspaces/:id", frame: "account", load: adminArea, page: "AdminWorkspace" },
   { pattern: "/admin/product-types", frame: "account", load: adminArea, page: "AdminProductTypes" },
   { pattern: "/admin/service-clients", frame: "account", load: adminArea, page: "AdminServiceClients" },
+  { pattern: "/admin/audit", frame: "account", load: adminArea, page: "AdminAudit" },
 
   { pattern: "/w/:ws", frame: "workspace", load: workspaceArea, page: "Dashboard" },
   { pattern: "/w/:ws/products", frame: "workspace", load: workspaceArea, page: "Products" },

@@ -6,6 +6,7 @@
 // admin_clients.test.mjs.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import { PASSWORD, assertNoProblems, newPage, signInThroughPages, startSuite, superAdminThroughPages, stopSuite, uniqueEmail, visit } from "./harness.mjs";
 
 let vault, browser;
@@ -33,6 +34,8 @@ test("a Super Admin disables and enables an account; service clients and the cat
   await admin.getByRole("button", { name: "Search" }).click();
   await admin.getByRole("link", { name: "Grace Hopper" }).click();
   await admin.getByRole("heading", { name: "Grace Hopper" }).waitFor();
+  const graceId = decodeURIComponent(new URL(admin.url()).pathname.split("/").pop());
+  assert.match(graceId, /^acc_/);
   await visit(admin, "admin-account");
   await admin.getByRole("button", { name: "Disable account" }).click();
   await admin.getByRole("dialog", { name: "Disable Grace Hopper?" }).getByRole("button", { name: "Disable account" }).click();
@@ -119,6 +122,43 @@ test("a Super Admin disables and enables an account; service clients and the cat
   await shown.getByRole("button", { name: "I have saved it" }).click();
   assert.equal((await vault.api("POST", "/api/v1/access/check", probe, basicOf(rotated))).status, 200, "the previous secret works during the grace");
   assert.equal((await vault.api("POST", "/api/v1/access/check", probe, basicOf(graced))).status, 200);
+
+  // The platform audit: every Super Admin action above, newest first; filtered by action and by
+  // the disabled person as target; exported as CSV.
+  await tabs.getByRole("link", { name: "Audit" }).click();
+  await admin.getByRole("heading", { name: "Platform audit", level: 1 }).waitFor();
+  const table = admin.getByRole("region", { name: "Platform audit events" });
+  await table.getByText("admin.service_client_secret_rotated").first().waitFor();
+  await visit(admin, "admin-audit");
+  await admin.getByLabel("Action").fill("admin.account_disabled");
+  await admin.getByRole("button", { name: "Filter" }).click();
+  await admin.waitForURL(/\/admin\/audit\?action=admin.account_disabled/);
+  // The list reloads for the new filter: wait until no unfiltered event is left.
+  await table.getByText("admin.service_client_created").waitFor({ state: "detached" });
+  await table.getByText("admin.account_disabled").waitFor();
+  const shownActions = (await table.locator("code").allTextContents()).map((t) => t.trim());
+  assert.deepEqual(shownActions, ["admin.account_disabled"], "only the filtered action");
+  await admin.getByLabel("Target id").fill(graceId);
+  await admin.getByLabel("Action").fill("");
+  await admin.getByRole("button", { name: "Filter" }).click();
+  await admin.waitForURL(new RegExp(`target=${graceId}`));
+  await table.getByText("admin.account_enabled").waitFor();
+  await table.locator("code").nth(1).waitFor();
+  const aboutGrace = (await table.locator("code").allTextContents()).map((t) => t.trim());
+  assert.deepEqual(
+    aboutGrace.filter((a) => a.startsWith("admin.")),
+    ["admin.account_enabled", "admin.account_disabled"],
+    "the Super Admin's actions on that account, newest first",
+  );
+  assert.ok(aboutGrace.includes("account.created") && !aboutGrace.some((a) => a.startsWith("admin.service_client")), aboutGrace.join(", "));
+  const [file] = await Promise.all([admin.waitForEvent("download"), admin.getByRole("button", { name: "Export CSV" }).click()]);
+  const csv = fs.readFileSync(await file.path(), "utf8");
+  assert.match(csv.split("\n")[0], /action/, "a CSV header");
+  assert.match(csv, /admin\.account_disabled/);
+  await admin.getByLabel("From (UTC day)").fill("2000-01-01");
+  await admin.getByLabel("To (UTC day, included)").fill("2000-01-02");
+  await admin.getByRole("button", { name: "Filter" }).click();
+  await admin.getByText("No events match these filters").waitFor();
 
   // A person who is not a Super Admin opening the area directly sees no admin data.
   await user.goto("/admin/accounts");

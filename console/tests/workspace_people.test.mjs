@@ -358,6 +358,32 @@ test("5. settings: rename, logo, short name, and deleting the workspace by typin
   assert.ok(await logo.isVisible(), "the logo stays after a refused file");
   await visit(page, "workspace-settings");
 
+  // Ownership in one step: the member becomes the Owner and the Owner an Admin; the Owner-only
+  // sections leave the page at once. The new Owner hands it back through the API.
+  await page.getByRole("button", { name: "Transfer ownership" }).click();
+  const handover = page.getByRole("dialog", { name: "Transfer ownership of People Renamed" });
+  const give = handover.getByRole("button", { name: "Transfer ownership" });
+  assert.ok(await give.isDisabled(), "nothing happens before a member is chosen");
+  await handover.getByLabel("New Owner").selectOption({ label: `${member.name} (${member.email})` });
+  await handover.getByText(`${member.name} becomes an Owner of People Renamed, and you become an Admin.`).waitFor();
+  await visit(page, "workspace-settings-transfer");
+  await give.click();
+  await page.getByRole("status").getByText(`${member.name} is now the Owner of People Renamed.`).waitFor();
+  await page.getByRole("heading", { name: "Danger zone" }).waitFor({ state: "detached" });
+  assert.equal(await page.getByRole("heading", { name: "Short name" }).count(), 0, "an Admin cannot change the short name");
+  const roles = async () => {
+    const r = await vault.api("GET", `/api/v1/workspaces/${shortname}/members`, undefined, auth());
+    return Object.fromEntries(r.data.items.map((m) => [m.email, m.role]));
+  };
+  assert.deepEqual(await roles(), { [owner.email.toLowerCase()]: "admin", [member.email.toLowerCase()]: "owner" });
+  const mia = await vault.api("POST", "/api/v1/sessions", { email: member.email, password: PASSWORD });
+  const me = await vault.api("GET", "/api/v1/me", undefined, auth());
+  const back = await vault.api("POST", `/api/v1/workspaces/${shortname}/ownership-transfer`, { account_id: me.data.id, new_role: "member" }, { Authorization: `Bearer ${mia.data.session_token}` });
+  assert.equal(back.status, 200, JSON.stringify(back.data));
+  assert.deepEqual(await roles(), { [owner.email.toLowerCase()]: "owner", [member.email.toLowerCase()]: "member" });
+  await page.reload();
+  await page.getByRole("heading", { name: "Danger zone" }).waitFor();
+
   // Requiring 2FA: possible once the Owner has it themselves; a member without it is then kept out.
   const enrol = await vault.api("POST", "/api/v1/me/mfa/totp", { password: PASSWORD }, auth());
   assert.equal(enrol.status, 200, JSON.stringify(enrol.data));

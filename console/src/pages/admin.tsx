@@ -37,9 +37,12 @@ const TABS = [
   { href: "/admin/workspaces", label: "Workspaces" },
   { href: "/admin/product-types", label: "Product catalogue" },
   { href: "/admin/service-clients", label: "Service clients" },
+  { href: "/admin/audit", label: "Audit" },
 ];
 
-function AdminTabs() {
+export { AdminAudit } from "./admin-audit";
+
+export function AdminTabs() {
   const path = location.pathname === "/admin" ? "/admin/accounts" : location.pathname;
   return (
     <nav aria-label="Super Admin" class="tabs">
@@ -56,7 +59,7 @@ function AdminTabs() {
   );
 }
 
-function NotSuperAdmin() {
+export function NotSuperAdmin() {
   return (
     <section>
       <PageHeader title="Super Admin" />

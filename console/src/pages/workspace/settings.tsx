@@ -1,10 +1,11 @@
-// Settings: name and description, logo, the 2FA requirement, the short name (Owner) and the
-// danger zone (Owner: delete the workspace with its short name typed to confirm).
+// Settings: name and description, logo, the 2FA requirement, the short name (Owner), ownership
+// transfer (Owner) and the danger zone (Owner: delete the workspace with its short name typed to
+// confirm).
 import { useState } from "preact/hooks";
 import { ApiError, Member, Page, Workspace, api, seg } from "../../api";
 import type { PageProps } from "../../app";
 import { Link, navigate } from "../../router";
-import { Dialog, Field, FormError, PageHeader, Submit, initials, messageOf, toast, useForm, useResource } from "../../ui";
+import { Dialog, Field, FormError, PageHeader, SelectField, Submit, initials, messageOf, toast, useForm, useResource } from "../../ui";
 
 const LOGO_MAX = 512 * 1024;
 const LOGO_TYPES = "image/png,image/jpeg,image/webp";
@@ -32,6 +33,7 @@ export function Settings({ workspace, account, reloadWorkspace }: PageProps) {
       <Logo ws={ws} base={base} reload={reload} />
       <Require2fa ws={ws} base={base} reload={reload} mfaOn={!!account?.mfa_enabled} />
       {owner && <Shortname ws={ws} base={base} />}
+      {owner && <TransferOwnership ws={ws} base={base} me={account?.id || ""} reload={reload} />}
       {owner && <DangerZone ws={ws} base={base} />}
     </section>
   );
@@ -175,6 +177,74 @@ function Shortname({ ws, base }: { ws: Workspace; base: string }) {
           Change short name
         </Submit>
       </form>
+    </>
+  );
+}
+
+const AFTER_TRANSFER: [string, string][] = [
+  ["admin", "Admin"],
+  ["member", "Member"],
+  ["billing", "Billing"],
+];
+
+// One step (POST …/ownership-transfer): the chosen member becomes the Owner and the caller takes
+// the chosen role in the same transaction, so the workspace is never without an Owner.
+function TransferOwnership({ ws, base, me, reload }: { ws: Workspace; base: string; me: string; reload: () => void }) {
+  const [open, setOpen] = useState(false);
+  const members = useResource<Page<Member>>(base + "/members");
+  const others = (members.data?.items || []).filter((m) => m.account_id !== me);
+  const form = useForm({ account_id: "", new_role: "admin" }, async (v) => {
+    const target = others.find((m) => m.account_id === v.account_id);
+    await api.post(base + "/ownership-transfer", v);
+    setOpen(false);
+    toast(`${target?.name || "The member"} is now the Owner of ${ws.name}.`);
+    reload();
+  });
+  const close = () => {
+    setOpen(false);
+    form.setValues({ account_id: "", new_role: "admin" });
+  };
+  const chosen = others.find((m) => m.account_id === form.values.account_id);
+  return (
+    <>
+      <h2>Ownership</h2>
+      <p>
+        Hand {ws.name} to another member in one step: they become an Owner and you take the role you choose, at the same
+        moment.
+      </p>
+      <button type="button" class="secondary" onClick={() => setOpen(true)} disabled={!others.length}>
+        Transfer ownership
+      </button>
+      {members.data && !others.length && <p class="muted">Invite someone first: there is nobody to hand the workspace to.</p>}
+      <Dialog open={open} title={`Transfer ownership of ${ws.name}`} onClose={close}>
+        <form onSubmit={form.onSubmit} noValidate>
+          <SelectField
+            label="New Owner"
+            name="account_id"
+            placeholder="Choose a member"
+            value={form.values.account_id}
+            onInput={form.set("account_id")}
+            options={others.map((m) => [m.account_id, `${m.name} (${m.email})`] as [string, string])}
+            error={form.errors.account_id}
+          />
+          <SelectField label="Your role afterwards" name="new_role" value={form.values.new_role} onInput={form.set("new_role")} options={AFTER_TRANSFER} error={form.errors.new_role} />
+          {chosen && (
+            <p>
+              {chosen.name} becomes an Owner of {ws.name}, and you become {form.values.new_role === "admin" ? "an Admin" : `a ${AFTER_TRANSFER.find(([k]) => k === form.values.new_role)?.[1]}`}.
+              Only an Owner can give ownership back.
+            </p>
+          )}
+          <FormError message={form.formError} />
+          <footer>
+            <button type="button" class="secondary" onClick={close}>
+              Cancel
+            </button>
+            <button type="submit" class="danger" disabled={form.busy || !form.values.account_id} aria-busy={form.busy ? "true" : undefined}>
+              Transfer ownership
+            </button>
+          </footer>
+        </form>
+      </Dialog>
     </>
   );
 }
