@@ -218,10 +218,14 @@ Result<core::KeyProductFacts> AccessModel::KeyProduct(const std::string& product
     f.active = core::IsProductActive(product.product, product.subscription, clock_.Now());
     f.offers_permission = permission.empty();
     for (const auto& t : types)
-      if (t.id == product.product.type_id)
+      if (t.id == product.product.type_id) {
         f.offers_permission =
             permission.empty() || std::find(t.api_permissions.begin(), t.api_permissions.end(),
                                             permission) != t.api_permissions.end();
+        if (product.subscription)
+          if (const core::Plan* plan = t.FindPlan(product.subscription->plan_key); plan)
+            f.features = plan->features;
+      }
   };
   {
     // Fast path, the usual case: everything cached, read under one shared lock without

@@ -69,6 +69,7 @@ struct KeyVerdict {
   core::Environment environment = core::Environment::kProduction;
   std::vector<std::string> permissions;
   core::Timestamp expires_at = 0;
+  std::vector<std::string> features;  // of the product's current plan
 };
 
 class ApiKeyService : public core::ChangeListener {

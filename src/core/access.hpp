@@ -41,6 +41,10 @@ struct AccessDecision {
   std::string role;  // effective product role (highest rank), empty without a grant
   int rank = 0;
   std::vector<std::string> permissions;  // of the effective role
+  // The features of the product's current plan, in every answer about a product the caller
+  // can see (denials included: they describe the product, not the account); empty for
+  // product_not_found and for a product without a subscription.
+  std::vector<std::string> features;
 };
 
 // Decides; an empty permission asks only whether the account may use the product at all.

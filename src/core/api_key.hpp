@@ -105,6 +105,7 @@ struct KeyProductFacts {
   bool active = false;
   bool offers_permission = false;  // the product type still offers the checked permission
   std::string type_id;
+  std::vector<std::string> features;  // of the product's current plan (empty: no subscription)
 };
 
 struct KeyCheck {

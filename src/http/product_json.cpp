@@ -175,6 +175,14 @@ boost::json::object RenderGroup(const core::Group& g) {
           {"created_at", core::FormatRfc3339(g.created_at)}};
 }
 
+namespace {
+boost::json::array Strings(const std::vector<std::string>& list) {
+  boost::json::array a;
+  for (const auto& s : list) a.emplace_back(s);
+  return a;
+}
+}  // namespace
+
 boost::json::object RenderDecision(const app::AccessQuery& q, const core::AccessDecision& d) {
   return {{"account_id", q.account_id},
           {"product_id", q.product_id},
@@ -182,7 +190,8 @@ boost::json::object RenderDecision(const app::AccessQuery& q, const core::Access
            q.permission.empty() ? boost::json::value(nullptr) : boost::json::value(q.permission)},
           {"allowed", d.allowed},
           {"reason", d.reason},
-          {"role", d.role.empty() ? boost::json::value(nullptr) : boost::json::value(d.role)}};
+          {"role", d.role.empty() ? boost::json::value(nullptr) : boost::json::value(d.role)},
+          {"features", Strings(d.features)}};
 }
 
 boost::json::object RenderExplanation(const app::AccessQuery& q, const core::AccessDecision& d,
@@ -212,14 +221,6 @@ boost::json::object RenderExplanation(const app::AccessQuery& q, const core::Acc
       {"subscription", RenderSubscription(f.subscription)}};
   return o;
 }
-
-namespace {
-boost::json::array Strings(const std::vector<std::string>& list) {
-  boost::json::array a;
-  for (const auto& s : list) a.emplace_back(s);
-  return a;
-}
-}  // namespace
 
 boost::json::object RenderServiceClient(const core::ServiceClient& c) {
   return {{"client_id", c.id},
