@@ -21,7 +21,7 @@ boost::json::array Strings(const std::vector<std::string>& v) {
 
 }  // namespace
 
-std::string RenderVerdict(const app::KeyVerdict& v) {
+std::string RenderVerdict(const app::KeyVerdict& v, bool include_config) {
   std::string out;
   out.reserve(256 + v.name.size());
   if (!v.reason.empty()) {
@@ -59,6 +59,10 @@ std::string RenderVerdict(const app::KeyVerdict& v) {
     out += ",\"expires_at\":null";
   }
   strings("features", v.features);
+  if (include_config && v.config) {
+    out += ",\"config\":";
+    out += *v.config;
+  }
   out += '}';
   return out;
 }

@@ -194,6 +194,28 @@ boost::json::object RenderDecision(const app::AccessQuery& q, const core::Access
           {"features", Strings(d.features)}};
 }
 
+std::string WithConfig(std::string object, const core::AccessDecision& d, bool include) {
+  if (!include || !d.config || object.size() < 2) return object;
+  object.pop_back();  // the closing brace
+  object += ",\"config\":";
+  object += *d.config;
+  object += '}';
+  return object;
+}
+
+std::string RenderProductConfig(const core::ProductConfig& c) {
+  boost::json::object o{
+      {"product_id", c.product_id},
+      {"version", c.version},
+      {"updated_at", c.updated_at ? boost::json::value(core::FormatRfc3339(c.updated_at))
+                                  : boost::json::value(nullptr)},
+      {"updated_by",
+       c.updated_by.empty() ? boost::json::value(nullptr) : boost::json::value(c.updated_by)}};
+  core::AccessDecision d;
+  d.config = std::make_shared<const std::string>(c.config);
+  return WithConfig(boost::json::serialize(o), d, true);
+}
+
 boost::json::object RenderExplanation(const app::AccessQuery& q, const core::AccessDecision& d,
                                       const core::AccessFacts& f) {
   boost::json::object o = RenderDecision(q, d);

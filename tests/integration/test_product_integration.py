@@ -5,7 +5,12 @@
     features of the product's current plan; denials about a visible product carry them too,
     `product_not_found` (a made-up id or another type's product) and a product without a
     subscription carry `[]`; a plan change (PUT subscription) and a Chargebee webhook change the
-    very next answer; an invalid key verdict carries only its reason.
+    very next answer; an invalid key verdict carries only its reason;
+  * product configuration: GET/PUT .../products/{product}/config (a JSON object, version and
+    ETag, If-Match or `version` → 409 on a lost update), audited `product.config_updated` with
+    its size only; returned to the product as `config` by check, explain and verify only when
+    asked with `"include": ["config"]`, changed at once; bad input (non-object, too big, too
+    deep, invalid UTF-8, unknown include) → 4xx naming the field, nothing written.
 """
 
 import os
@@ -159,6 +164,148 @@ class ProductIntegrationTest(KeyFlows, ProductFlows, WorkspaceFlows, VaultTestCa
                          {"valid": False, "reason": "unknown"})
         self.assertEqual(self.verify(w["creds"], key, environment="staging"),
                          {"valid": False, "reason": "wrong_environment"})
+
+    # ------------------------------------------------------------ configuration
+    def config_path(self, product=None):
+        w = self.world()
+        return f"/api/v1/workspaces/{w['A']}/products/{product or w['S']}/config"
+
+    def test_config_round_trip_and_lost_updates(self):
+        w = self.world()
+        owner = w["owner"].client
+        p = self.create_product(owner, w["A"], "submit", plan="standard", name="Configured")["id"]
+        path = self.config_path(p)
+        r = owner.get(path)
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["config"], r.json["version"], r.json["updated_by"]),
+                         ({}, 0, None), r)
+        self.assertEqual(r.headers.get("ETag"), '"0"')
+        doc = {"theme": {"colour": "#123456"}, "limits": [1, 2.5, None, True], "name": "Ünïcode ✓"}
+        r = owner.request("PUT", path, json_body={"config": doc})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual((r.json["config"], r.json["version"], r.json["updated_by"]),
+                         (doc, 1, w["owner"].id), r)
+        self.assertEqual(r.headers.get("ETag"), '"1"')
+        # a member who can view the product reads it
+        r = w["editor"].client.get(path)
+        self.assertEqual((r.status, r.json["config"], r.json["version"]), (200, doc, 1), r)
+        # lost updates: a stale version or If-Match is refused and changes nothing
+        stale = [({"config": {"x": 1}, "version": 0}, None),
+                 ({"config": {"x": 1}}, {"If-Match": '"0"'})]
+        for body, headers in stale:
+            r = owner.request("PUT", path, json_body=body, headers=headers)
+            self.assertProblem(r, 409, "product_config.version_mismatch")
+        self.assertEqual(owner.get(path).json["config"], doc)
+        r = owner.request("PUT", path, json_body={"config": {"x": 1}},
+                          headers={"If-Match": '"1"'})
+        self.assertEqual((r.status, r.json["version"]), (200, 2), r)
+        r = owner.request("PUT", path, json_body={"config": {"x": 2}, "version": 2})
+        self.assertEqual((r.status, r.json["version"]), (200, 3), r)
+        events = self.ws_audit(owner, w["A"], "product.config_updated")
+        mine = [e for e in events if e["target"]["id"] == p]
+        self.assertEqual(len(mine), 3, events)
+        self.assertEqual(mine[0]["summary"], {"bytes": len('{"x":2}'), "version": 3}, mine[0])
+        self.assertNotIn("colour", str(events))  # the size, never the content
+
+    def test_config_written_by_the_products_admins_only(self):
+        w = self.world()
+        owner, A = w["owner"].client, w["A"]
+        p = self.create_product(owner, A, "submit", plan="standard", name="Admined")["id"]
+        padmin = self.member_account(owner, A, "member", prefix="padmin")
+        gadmin = self.member_account(owner, A, "member", prefix="gadmin")
+        peditor = self.member_account(owner, A, "member", prefix="peditor")
+        self.grant(owner, A, p, padmin.id, "admin")
+        self.grant(owner, A, p, peditor.id, "editor")
+        g = self.create_group(owner, A, name="Config admins")["id"]
+        self.add_to_group(owner, A, g, gadmin.id)
+        self.grant(owner, A, p, g, "admin", principal_type="group")
+        path = self.config_path(p)
+        for who, n in ((padmin, 1), (gadmin, 2)):
+            r = who.client.request("PUT", path, json_body={"config": {"n": n}})
+            self.assertEqual((r.status, r.json["version"]), (200, n), r)
+        r = peditor.client.request("PUT", path, json_body={"config": {"n": 9}})
+        self.assertProblem(r, 403, "permission.denied")
+        self.assertEqual(peditor.client.get(path).json["config"], {"n": 2})
+        # an admin of this product administers no other
+        r = padmin.client.request("PUT", self.config_path(w["S"]), json_body={"config": {}})
+        self.assertProblem(r, 403, "permission.denied")
+
+    def test_config_reaches_the_product_only_when_asked(self):
+        w = self.world()
+        owner, creds, ed = w["owner"].client, w["creds"], w["editor"].id
+        p = self.create_product(owner, w["A"], "submit", plan="standard", name="Told")["id"]
+        self.grant(owner, w["A"], p, ed, "viewer")
+        key = self.create_key(owner, w["A"], p)["key"]
+        ask = {"account_id": ed, "product_id": p, "include": ["config"]}
+        d = self.access(creds, ask).json
+        self.assertEqual(d["config"], {}, d)
+        self.assertNotIn("config", self.check(creds, ed, p))  # not asked: not sent
+        doc = {"welcome": "hello", "n": 3}
+        r = owner.request("PUT", self.config_path(p), json_body={"config": doc})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(self.access(creds, ask).json["config"], doc)
+        self.assertEqual(self.access(creds, ask, path=EXPLAIN).json["config"], doc)
+        r = self.access(creds, {"include": ["config"], "checks": [
+            {"account_id": ed, "product_id": p}, {"account_id": ed, "product_id": w["M"]}]})
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual([x.get("config") for x in r.json["results"]], [doc, None], r)
+        self.assertNotIn("config", r.json["results"][1])  # another type's product: nothing
+        v = self.client(mode="none").post(
+            "/api/v1/keys/verify",
+            {"key": key, "environment": "production", "include": ["config"]},
+            headers={"Authorization": basic(*creds)}).json
+        self.assertEqual((v["valid"], v["config"]), (True, doc), v)
+        self.assertNotIn("config", self.verify(creds, key))
+        # another type's client never sees it
+        d = self.access(w["manage_creds"], ask).json
+        self.assertEqual(d["reason"], "product_not_found", d)
+        self.assertNotIn("config", d)
+
+    def test_config_bad_input_writes_nothing(self):
+        w = self.world()
+        owner = w["owner"].client
+        p = self.create_product(owner, w["A"], "submit", plan="standard", name="Bad")["id"]
+        path = self.config_path(p)
+        deep = {}
+        cur = deep
+        for _ in range(9):
+            cur["a"] = {}
+            cur = cur["a"]
+        cases = [
+            ({"config": [1, 2]}, 400, "config"),
+            ({"config": "text"}, 400, "config"),
+            ({"config": None}, 400, "config"),
+            ({}, 400, "config"),
+            ({"config": {"big": "x" * 17000}}, 413, "config"),
+            ({"config": deep}, 400, "config"),
+            ({"config": {}, "version": "1"}, 400, "version"),
+            ({"config": {}, "version": -1}, 400, "version"),
+        ]
+        for body, status, field in cases:
+            r = owner.request("PUT", path, json_body=body)
+            self.assertProblem(r, status, field=field)
+        for raw in (b'{"config": {"a": "\xff\xfe"}}', b"{not json", b"[]"):
+            r = owner.raw("PUT", path, raw)
+            self.assertNot5xx(r)
+            self.assertProblem(r, 400)
+        r = owner.request("PUT", path, json_body={"config": {}}, headers={"If-Match": "nope"})
+        self.assertProblem(r, 400, field="If-Match")
+        got = owner.get(path).json
+        self.assertEqual((got["config"], got["version"]), ({}, 0), got)
+        # exactly the limits is fine: 8 levels deep
+        ok = {}
+        cur = ok
+        for _ in range(7):
+            cur["a"] = {}
+            cur = cur["a"]
+        r = owner.request("PUT", path, json_body={"config": ok})
+        self.assertEqual(r.status, 200, r)
+        # the check's include names its field
+        creds = w["creds"]
+        for include in (["secrets"], "config", [1]):
+            r = self.access(creds, {"account_id": w["editor"].id, "product_id": p,
+                                    "include": include})
+            self.assertProblem(r, 400, field="include")
 
 
 if __name__ == "__main__":
