@@ -132,6 +132,13 @@ Result<std::shared_ptr<const AccessModel::WorkspaceSnap>> AccessModel::Workspace
     for (auto& g : grants)
       if (auto it = snap->products.find(g.product_id); it != snap->products.end())
         it->second.grants.push_back(std::move(g));
+    VAULT_ASSIGN_OR_RETURN(auto configs, tx.ListProductConfigs(id));
+    for (auto& c : configs)
+      if (auto it = snap->products.find(c.product_id); it != snap->products.end())
+        it->second.config = std::make_shared<const std::string>(std::move(c.config));
+    static const auto kEmpty = std::make_shared<const std::string>("{}");
+    for (auto& [pid, entry] : snap->products)
+      if (!entry.config) entry.config = kEmpty;
     VAULT_ASSIGN_OR_RETURN(auto groups, tx.ListGroupMembers(id));
     for (auto& [group, account] : groups) snap->groups_of[account].push_back(group);
     return {};
@@ -181,6 +188,7 @@ Result<core::AccessFacts> AccessModel::Facts(const std::string& account_id,
   f.product = product->product;
   f.type = type;
   f.subscription = product->subscription;
+  f.config = product->config;
   f.workspace_requires_2fa = ws->require_2fa;
   if (auto m = ws->members.find(account_id); m != ws->members.end()) f.membership = m->second;
   const std::vector<std::string>* groups = nullptr;
@@ -215,13 +223,18 @@ Result<core::KeyProductFacts> AccessModel::KeyProduct(const std::string& product
   auto decide = [&](const ProductEntry& product, const Types& types) {
     f.exists = true;
     f.type_id = product.product.type_id;
+    f.config = product.config;
     f.active = core::IsProductActive(product.product, product.subscription, clock_.Now());
     f.offers_permission = permission.empty();
     for (const auto& t : types)
-      if (t.id == product.product.type_id)
+      if (t.id == product.product.type_id) {
         f.offers_permission =
             permission.empty() || std::find(t.api_permissions.begin(), t.api_permissions.end(),
                                             permission) != t.api_permissions.end();
+        if (product.subscription)
+          if (const core::Plan* plan = t.FindPlan(product.subscription->plan_key); plan)
+            f.features = plan->features;
+      }
   };
   {
     // Fast path, the usual case: everything cached, read under one shared lock without

@@ -66,6 +66,8 @@ class AccessModel : public core::ChangeListener {
     core::Product product;
     std::optional<core::Subscription> subscription;
     std::vector<core::Grant> grants;
+    // Serialized once when the snapshot loads, so answers copy a pointer, not a document.
+    std::shared_ptr<const std::string> config;
   };
   struct WorkspaceSnap {
     bool require_2fa = false;

@@ -5,6 +5,7 @@
 #include <cstring>
 #include <set>
 
+#include "app/product_admins.hpp"
 #include "core/blocking.hpp"
 #include "core/encoding.hpp"
 
@@ -89,18 +90,9 @@ Result<ApiKeyService::Scope> ApiKeyService::OpenScope(core::Tx& tx, const AuthCo
     return scope;
   }
   // A product's Admins: the admin role reaches them directly or through one of their groups.
-  const std::string& me = ctx.account.id;
-  VAULT_ASSIGN_OR_RETURN(auto members, tx.ListGroupMembers(scope.access.workspace.id));
-  std::set<std::string> my_groups;
-  for (const auto& [group, account] : members)
-    if (account == me) my_groups.insert(group);
-  VAULT_ASSIGN_OR_RETURN(auto grants, tx.ListWorkspaceGrants(scope.access.workspace.id));
-  for (const auto& g : grants) {
-    bool mine = g.principal_type == core::PrincipalType::kAccount
-                    ? g.principal_id == me
-                    : my_groups.contains(g.principal_id);
-    if (mine && g.role == "admin") scope.admin_products.insert(g.product_id);
-  }
+  VAULT_ASSIGN_OR_RETURN(auto mine,
+                         AdministeredProducts(tx, scope.access.workspace.id, ctx.account.id));
+  scope.admin_products = std::move(mine);
   if (scope.admin_products.empty()) return Fail(Denied());
   return scope;
 }

@@ -69,6 +69,8 @@ struct KeyVerdict {
   core::Environment environment = core::Environment::kProduction;
   std::vector<std::string> permissions;
   core::Timestamp expires_at = 0;
+  std::vector<std::string> features;          // of the product's current plan
+  std::shared_ptr<const std::string> config;  // the product's configuration, serialized JSON
 };
 
 class ApiKeyService : public core::ChangeListener {

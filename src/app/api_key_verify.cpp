@@ -208,6 +208,8 @@ Result<KeyVerdict> ApiKeyService::Verify(const core::ServiceClient& client,
   v.environment = c->state.environment;
   v.permissions = c->state.permissions;
   v.expires_at = c->state.expires_at;
+  v.features = std::move(product.features);
+  v.config = std::move(product.config);
   core::Timestamp last = c->last_recorded.load(std::memory_order_relaxed);
   if (now - last >= kUsageResolution &&
       c->last_recorded.compare_exchange_strong(last, now, std::memory_order_relaxed)) {

@@ -63,6 +63,20 @@ class ProductService {
   core::Result<core::Subscription> ChangePlan(const AuthContext& ctx, const std::string& ws,
                                               const std::string& product, const std::string& plan);
 
+  // The product's configuration ({} at version 0 when never set): every member who can view
+  // the product.
+  core::Result<core::ProductConfig> GetConfig(const AuthContext& ctx, const std::string& ws,
+                                              const std::string& product);
+  // Whether the caller administers the product (a workspace Owner or Admin, or a holder of the
+  // product's "admin" role); handlers ask before reading a body.
+  core::Result<void> AuthorizeProductAdmin(const AuthContext& ctx, const std::string& ws,
+                                           const std::string& product);
+  // Replaces the configuration (already validated JSON object text); with `expected`, fails
+  // failed_precondition "product_config.version_mismatch" unless it is the current version.
+  core::Result<core::ProductConfig> PutConfig(const AuthContext& ctx, const std::string& ws,
+                                              const std::string& product, std::string config,
+                                              std::optional<std::int64_t> expected);
+
   core::Result<std::vector<core::Grant>> Grants(const AuthContext& ctx, const std::string& ws,
                                                 const std::string& product);
   // Fails failed_precondition "product.seat_limit" beyond the plan's seats, invalid_argument
@@ -99,6 +113,10 @@ class ProductService {
   core::Result<ProductAccess> OpenProduct(core::Tx& tx, const AuthContext& ctx,
                                           const std::string& ws, const std::string& product,
                                           core::Capability capability, bool for_write);
+  // OpenProduct for the product's administrators; others fail permission_denied.
+  core::Result<ProductAccess> OpenProductAdmin(core::Tx& tx, const AuthContext& ctx,
+                                               const std::string& ws, const std::string& product,
+                                               bool for_write);
   core::Result<ProductRow> Row(core::Tx& tx, const core::Product& p, const std::string& account_id);
   core::Result<core::ProductType> TypeOf(core::Tx& tx, const std::string& type_id_or_key);
   core::Subscription NewSubscription(const core::Product& p, const core::Plan& plan) const;

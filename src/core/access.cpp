@@ -14,6 +14,10 @@ AccessDecision DecideAccess(const AccessFacts& f, const std::string& permission,
   // The product first: whoever asks about a product that is not there learns nothing about
   // the account (no existence or disabled oracle through made-up product ids).
   if (!f.product_exists || !f.type) return deny("product_not_found");
+  d.config = f.config;
+  if (f.subscription)
+    if (const Plan* plan = f.type->FindPlan(f.subscription->plan_key); plan)
+      d.features = plan->features;
   if (!f.account_exists) return deny("unknown_account");
   if (f.account_disabled) return deny("account_disabled");
   if (!f.membership) return deny("not_member");

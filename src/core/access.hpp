@@ -3,6 +3,7 @@
 // facts (from the in-memory model), this decides, with a stable reason code.
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -30,6 +31,8 @@ struct AccessFacts {
   std::optional<Role> membership;  // workspace role, if a member
   bool workspace_requires_2fa = false;
   std::vector<GrantFact> grants;  // every grant reaching the account on this product
+  // The product's configuration, serialized JSON (shared with the model; null: not known).
+  std::shared_ptr<const std::string> config;
 };
 
 struct AccessDecision {
@@ -41,6 +44,13 @@ struct AccessDecision {
   std::string role;  // effective product role (highest rank), empty without a grant
   int rank = 0;
   std::vector<std::string> permissions;  // of the effective role
+  // The features of the product's current plan, in every answer about a product the caller
+  // can see (denials included: they describe the product, not the account); empty for
+  // product_not_found and for a product without a subscription.
+  std::vector<std::string> features;
+  // The product's configuration (serialized JSON object), with the same visibility as features;
+  // null for product_not_found.
+  std::shared_ptr<const std::string> config;
 };
 
 // Decides; an empty permission asks only whether the account may use the product at all.

@@ -5,6 +5,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -105,6 +106,8 @@ struct KeyProductFacts {
   bool active = false;
   bool offers_permission = false;  // the product type still offers the checked permission
   std::string type_id;
+  std::vector<std::string> features;  // of the product's current plan (empty: no subscription)
+  std::shared_ptr<const std::string> config;  // the product's configuration, serialized JSON
 };
 
 struct KeyCheck {

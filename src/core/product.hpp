@@ -38,6 +38,16 @@ struct ProductType {
   const Plan* FindPlan(std::string_view key) const;
 };
 
+// A product instance's own configuration (issue 19): a JSON object its Admins edit, returned
+// to the product by the access check and key verify. Version 0: never set (config "{}").
+struct ProductConfig {
+  std::string product_id;
+  std::string config = "{}";  // serialized JSON object
+  std::int64_t version = 0;
+  Timestamp updated_at = 0;
+  std::string updated_by;  // account id
+};
+
 struct Product {
   std::string id;  // "prd_…"
   std::string workspace_id;

@@ -231,6 +231,12 @@ class ProductsPort {
   virtual Result<void> PutSubscription(const Subscription& s) = 0;
   virtual Result<std::optional<Subscription>> FindSubscriptionByExternal(
       const std::string& provider, const std::string& external_id) = 0;
+  // A product's configuration (nullopt: never set; deleted with the product).
+  virtual Result<std::optional<ProductConfig>> FindProductConfig(const std::string& product_id) = 0;
+  virtual Result<std::vector<ProductConfig>> ListProductConfigs(
+      const std::string& workspace_id) = 0;
+  // Inserts or replaces the product's configuration.
+  virtual Result<void> PutProductConfig(const ProductConfig& c) = 0;
 
   // Groups (name unique per workspace, any case: already_exists "group.name_taken").
   virtual Result<void> InsertGroup(const Group& g) = 0;

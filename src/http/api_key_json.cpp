@@ -21,7 +21,7 @@ boost::json::array Strings(const std::vector<std::string>& v) {
 
 }  // namespace
 
-std::string RenderVerdict(const app::KeyVerdict& v) {
+std::string RenderVerdict(const app::KeyVerdict& v, bool include_config) {
   std::string out;
   out.reserve(256 + v.name.size());
   if (!v.reason.empty()) {
@@ -42,16 +42,26 @@ std::string RenderVerdict(const app::KeyVerdict& v) {
   field("workspace_id", v.workspace_id);
   field("product_id", v.product_id);
   field("environment", core::EnvironmentName(v.environment));
-  out += ",\"permissions\":[";
-  for (std::size_t i = 0; i < v.permissions.size(); ++i) {
-    if (i) out += ',';
-    AppendJsonString(out, v.permissions[i]);
-  }
-  out += ']';
+  auto strings = [&out](const char* name, const std::vector<std::string>& values) {
+    out += ",\"";
+    out += name;
+    out += "\":[";
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      if (i) out += ',';
+      AppendJsonString(out, values[i]);
+    }
+    out += ']';
+  };
+  strings("permissions", v.permissions);
   if (v.expires_at) {
     field("expires_at", core::FormatRfc3339(v.expires_at));
   } else {
     out += ",\"expires_at\":null";
+  }
+  strings("features", v.features);
+  if (include_config && v.config) {
+    out += ",\"config\":";
+    out += *v.config;
   }
   out += '}';
   return out;

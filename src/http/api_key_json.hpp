@@ -20,6 +20,7 @@ boost::json::object RenderRolledKey(const app::RolledKey& rolled, core::Timestam
 
 // The verify answer, written directly: it is on every product request, and building a
 // boost::json::object for it cost more than the key check itself.
-std::string RenderVerdict(const app::KeyVerdict& v);
+// With include_config, a valid verdict also carries the product's configuration as `config`.
+std::string RenderVerdict(const app::KeyVerdict& v, bool include_config = false);
 
 }  // namespace vault::http

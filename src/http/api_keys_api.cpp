@@ -73,11 +73,13 @@ struct VerifyInput {
   std::string key;
   core::Environment environment;
   std::optional<std::string> permission, ip;
+  std::vector<std::string> include;  // only "config": the product's configuration
   void Fields(BodyReader& r) {
     r.Field("key", key, 4096);
     r.Field("environment", environment, 32, core::ParseEnvironment);
     r.Field("permission", permission, 100);
     r.Field("ip", ip, 64, IpAddress);
+    r.Field("include", include, 4, 32);
   }
   core::KeyCheck Check() const { return {environment, permission.value_or(""), ip.value_or("")}; }
 };
@@ -142,8 +144,12 @@ class ApiKeysApi {
 
   core::Result<Response> Verify(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto in, c.Body<VerifyInput>());
+    for (const auto& name : in.include)
+      if (name != "config")
+        return core::Fail(core::Code::kInvalidArgument, "validation.enum",
+                          "include may only name \"config\"", "include");
     VAULT_ASSIGN_OR_RETURN(auto v, keys_.Verify(c.client, in.key, in.Check()));
-    return Response::Json(200, RenderVerdict(v));
+    return Response::Json(200, RenderVerdict(v, !in.include.empty()));
   }
 
   app::ApiKeyService& keys_;

@@ -45,6 +45,11 @@ void BodyReader::Field(const char* name, std::optional<std::vector<std::string>>
   if (!failed()) out = std::move(items);
 }
 
+void BodyReader::Field(const char* name, JsonObjectText& out, std::size_t max_bytes,
+                       int max_depth) {
+  if (!failed()) Take(body_->ObjectText(name, max_bytes, max_depth), out.text);
+}
+
 std::vector<BodyReader> BodyReader::Nested(const char* name, std::size_t max_items) {
   std::vector<BodyReader> out;
   if (failed()) return out;

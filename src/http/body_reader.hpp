@@ -42,6 +42,11 @@ concept BodyInput = requires(T t, BodyReader& r) {
   t.Fields(r);
 };
 
+// A JSON object field kept as its serialized text (Field(name, out, max_bytes, max_depth)).
+struct JsonObjectText {
+  std::string text;
+};
+
 class BodyReader {
  public:
   // Reads the fields of `body`; prefix is the path of a nested object ("principal.").
@@ -60,6 +65,9 @@ class BodyReader {
   // an empty list.
   void Field(const char* name, std::optional<std::vector<std::string>>& out, std::size_t max_items,
              std::size_t max_chars);
+
+  // A required JSON object, at most max_bytes serialized and max_depth levels deep.
+  void Field(const char* name, JsonObjectText& out, std::size_t max_bytes, int max_depth);
 
   // A string turned into a T by parse(text, field) -> core::Result<T>, where it is read:
   // required, or optional (absent or null: nullopt, parse not called).

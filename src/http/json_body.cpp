@@ -1,5 +1,6 @@
 #include "http/json_body.hpp"
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
 #include <string_view>
@@ -94,6 +95,38 @@ core::Result<JsonBody> JsonBody::OptObject(const char* field) const {
     return core::Fail(Invalid("validation.type", std::string(field) + " must be an object", field));
   out.obj_ = it->value().as_object();
   return out;
+}
+
+namespace {
+int Depth(const boost::json::value& v) {  // bounded by the parser's own nesting limit
+  int inner = 0;
+  if (v.is_object())
+    for (const auto& kv : v.as_object()) inner = std::max(inner, Depth(kv.value()));
+  else if (v.is_array())
+    for (const auto& x : v.as_array()) inner = std::max(inner, Depth(x));
+  else
+    return 0;
+  return inner + 1;
+}
+}  // namespace
+
+core::Result<std::string> JsonBody::ObjectText(const char* field, std::size_t max_bytes,
+                                               int max_depth) const {
+  auto it = obj_.find(field);
+  if (it == obj_.end() || it->value().is_null())
+    return core::Fail(Invalid("validation.required", std::string(field) + " is required", field));
+  if (!it->value().is_object())
+    return core::Fail(Invalid("validation.type", std::string(field) + " must be an object", field));
+  if (Depth(it->value()) > max_depth)
+    return core::Fail(Invalid(
+        "validation.too_deep",
+        std::string(field) + " nests deeper than " + std::to_string(max_depth) + " levels", field));
+  std::string text = boost::json::serialize(it->value());
+  if (text.size() > max_bytes)
+    return core::Fail(core::Error{
+        core::Code::kPayloadTooLarge, "validation.too_large", field,
+        std::string(field) + " is larger than " + std::to_string(max_bytes) + " bytes serialized"});
+  return text;
 }
 
 core::Result<JsonBody> JsonBody::Object(const char* field) const {

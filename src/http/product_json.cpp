@@ -175,6 +175,14 @@ boost::json::object RenderGroup(const core::Group& g) {
           {"created_at", core::FormatRfc3339(g.created_at)}};
 }
 
+namespace {
+boost::json::array Strings(const std::vector<std::string>& list) {
+  boost::json::array a;
+  for (const auto& s : list) a.emplace_back(s);
+  return a;
+}
+}  // namespace
+
 boost::json::object RenderDecision(const app::AccessQuery& q, const core::AccessDecision& d) {
   return {{"account_id", q.account_id},
           {"product_id", q.product_id},
@@ -182,7 +190,30 @@ boost::json::object RenderDecision(const app::AccessQuery& q, const core::Access
            q.permission.empty() ? boost::json::value(nullptr) : boost::json::value(q.permission)},
           {"allowed", d.allowed},
           {"reason", d.reason},
-          {"role", d.role.empty() ? boost::json::value(nullptr) : boost::json::value(d.role)}};
+          {"role", d.role.empty() ? boost::json::value(nullptr) : boost::json::value(d.role)},
+          {"features", Strings(d.features)}};
+}
+
+std::string WithConfig(std::string object, const core::AccessDecision& d, bool include) {
+  if (!include || !d.config || object.size() < 2) return object;
+  object.pop_back();  // the closing brace
+  object += ",\"config\":";
+  object += *d.config;
+  object += '}';
+  return object;
+}
+
+std::string RenderProductConfig(const core::ProductConfig& c) {
+  boost::json::object o{
+      {"product_id", c.product_id},
+      {"version", c.version},
+      {"updated_at", c.updated_at ? boost::json::value(core::FormatRfc3339(c.updated_at))
+                                  : boost::json::value(nullptr)},
+      {"updated_by",
+       c.updated_by.empty() ? boost::json::value(nullptr) : boost::json::value(c.updated_by)}};
+  core::AccessDecision d;
+  d.config = std::make_shared<const std::string>(c.config);
+  return WithConfig(boost::json::serialize(o), d, true);
 }
 
 boost::json::object RenderExplanation(const app::AccessQuery& q, const core::AccessDecision& d,
@@ -212,14 +243,6 @@ boost::json::object RenderExplanation(const app::AccessQuery& q, const core::Acc
       {"subscription", RenderSubscription(f.subscription)}};
   return o;
 }
-
-namespace {
-boost::json::array Strings(const std::vector<std::string>& list) {
-  boost::json::array a;
-  for (const auto& s : list) a.emplace_back(s);
-  return a;
-}
-}  // namespace
 
 boost::json::object RenderServiceClient(const core::ServiceClient& c) {
   return {{"client_id", c.id},

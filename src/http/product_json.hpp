@@ -32,6 +32,11 @@ boost::json::object RenderGroup(const core::Group& g);
 // The group with its member ids and its product assignments.
 boost::json::object RenderGroupDetail(const app::GroupDetail& d);
 boost::json::object RenderDecision(const app::AccessQuery& q, const core::AccessDecision& d);
+// `object` (a serialized JSON object) with "config":<the decision's configuration> added when
+// asked for and known; the configuration is spliced in as the text the model keeps.
+std::string WithConfig(std::string object, const core::AccessDecision& d, bool include);
+// GET/PUT …/config: {product_id, config, version, updated_at, updated_by}.
+std::string RenderProductConfig(const core::ProductConfig& c);
 // {results:[decision…]}: the answer of a batch check, in the order asked.
 boost::json::object RenderDecisions(
     const std::vector<std::pair<app::AccessQuery, core::AccessDecision>>& results);

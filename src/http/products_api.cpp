@@ -93,6 +93,20 @@ struct AccessQueryInput {
   app::AccessQuery Query() const { return {account_id, product_id, permission.value_or("")}; }
 };
 
+// `include`: optional parts of an answer; only "config" exists (the hot answers stay small
+// unless a product asks for its configuration).
+core::Result<std::string> IncludeName(const std::string& text, const char* field) {
+  if (text != "config")
+    return core::Fail(core::Code::kInvalidArgument, "validation.enum",
+                      "include may only name \"config\"", field);
+  return text;
+}
+
+struct IncludeInput {
+  std::vector<std::string> include;
+  void Fields(BodyReader& r) { r.Field("include", include, 4, 32); }
+};
+
 struct CheckBatchInput {  // absent or empty: the body is one AccessQueryInput
   std::vector<AccessQueryInput> checks;
   void Fields(BodyReader& r) { r.Field("checks", checks, 1000); }
@@ -118,6 +132,48 @@ struct ServiceClientPatchInput {  // the only field a client's owner may change 
   }
 };
 
+// A product's configuration: at most 16 KiB serialized and 8 levels deep (docs/api.md).
+constexpr std::size_t kMaxConfigBytes = 16 * 1024;
+constexpr int kMaxConfigDepth = 8;
+
+struct ConfigInput {
+  JsonObjectText config;
+  std::optional<std::int64_t> version;
+  void Fields(BodyReader& r) {
+    r.Field("config", config, kMaxConfigBytes, kMaxConfigDepth);
+    r.Field("version", version);
+  }
+};
+
+Response ConfigResponse(const core::ProductConfig& c) {
+  Response r = Response::Json(200, RenderProductConfig(c));
+  r.headers.emplace_back("ETag", "\"" + std::to_string(c.version) + "\"");
+  return r;
+}
+
+// If-Match: absent, or one quoted version ("3"); anything else is refused by name.
+core::Result<std::optional<std::int64_t>> IfMatchVersion(const Request& req) {
+  const std::string* h = req.Header("if-match");
+  if (!h) return std::optional<std::int64_t>();
+  const std::string& t = *h;
+  bool ok = t.size() >= 3 && t.size() <= 20 && t.front() == '"' && t.back() == '"';
+  std::int64_t v = 0;
+  for (std::size_t i = 1; ok && i + 1 < t.size(); ++i) {
+    ok = t[i] >= '0' && t[i] <= '9';
+    v = v * 10 + (t[i] - '0');
+  }
+  if (!ok)
+    return core::Fail(core::Code::kInvalidArgument, "validation.if_match",
+                      "If-Match must be one quoted version such as \"3\"", "If-Match");
+  return std::optional<std::int64_t>(v);
+}
+
+core::Result<std::vector<std::string>> Includes(Call& c) {
+  VAULT_ASSIGN_OR_RETURN(auto in, c.Body<IncludeInput>());
+  for (const auto& name : in.include) VAULT_TRY(IncludeName(name, "include"));
+  return in.include;
+}
+
 class ProductsApi {
  public:
   ProductsApi(app::ProductService& products, app::IntegrationService& integration,
@@ -138,6 +194,8 @@ class ProductsApi {
     routes.Add({"DELETE", p + "/{product}", E::kBlocking, S}, this, &A::Delete);
     routes.Add({"GET", p + "/{product}/subscription", E::kBlocking, S}, this, &A::GetSubscription);
     routes.Add({"PUT", p + "/{product}/subscription", E::kBlocking, S}, this, &A::PutSubscription);
+    routes.Add({"GET", p + "/{product}/config", E::kBlocking, S}, this, &A::GetConfig);
+    routes.Add({"PUT", p + "/{product}/config", E::kBlocking, S}, this, &A::PutConfig);
     routes.Add({"GET", p + "/{product}/grants", E::kBlocking, S}, this, &A::Grants);
     routes.Add({"PUT", p + "/{product}/grants", E::kBlocking, S}, this, &A::PutGrant);
     routes.Add({"DELETE", p + "/{product}/grants/{principal_type}/{principal_id}", E::kBlocking, S},
@@ -224,6 +282,27 @@ class ProductsApi {
     return JsonOk(200, RenderSubscription(s));
   }
 
+  core::Result<Response> GetConfig(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto cfg, products_.GetConfig(c.ctx, c.param("ws"), c.param("product")));
+    return ConfigResponse(cfg);
+  }
+
+  core::Result<Response> PutConfig(Call& c) {
+    VAULT_TRY(products_.AuthorizeProductAdmin(c.ctx, c.param("ws"), c.param("product")));
+    VAULT_ASSIGN_OR_RETURN(auto if_match, IfMatchVersion(c.req));
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<ConfigInput>());
+    if (in.version && *in.version < 0)
+      return core::Fail(core::Code::kInvalidArgument, "validation.range",
+                        "version is a whole number from 0", "version");
+    if (in.version && if_match && *in.version != *if_match)
+      return core::Fail(core::Code::kInvalidArgument, "validation.conflict",
+                        "version and If-Match name different versions", "version");
+    VAULT_ASSIGN_OR_RETURN(auto cfg, products_.PutConfig(c.ctx, c.param("ws"), c.param("product"),
+                                                         std::move(in.config.text),
+                                                         in.version ? in.version : if_match));
+    return ConfigResponse(cfg);
+  }
+
   core::Result<Response> Grants(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto grants, products_.Grants(c.ctx, c.param("ws"), c.param("product")));
     return JsonOk(200, RenderItems(grants, RenderGrant));
@@ -291,27 +370,34 @@ class ProductsApi {
 
   core::Result<Response> Check(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto batch, c.Body<CheckBatchInput>());
+    VAULT_ASSIGN_OR_RETURN(auto include, Includes(c));
+    const bool config = !include.empty();
     if (batch.checks.empty()) {
       VAULT_ASSIGN_OR_RETURN(auto in, c.Body<AccessQueryInput>());
       app::AccessQuery q = in.Query();
       VAULT_ASSIGN_OR_RETURN(auto d, integration_.Check(c.client, q));
-      return JsonOk(200, RenderDecision(q, d));
+      return Response::Json(200,
+                            WithConfig(boost::json::serialize(RenderDecision(q, d)), d, config));
     }
-    std::vector<std::pair<app::AccessQuery, core::AccessDecision>> results;
-    for (const auto& in : batch.checks) {
-      app::AccessQuery q = in.Query();
+    std::string out = "{\"results\":[";
+    for (std::size_t i = 0; i < batch.checks.size(); ++i) {
+      app::AccessQuery q = batch.checks[i].Query();
       VAULT_ASSIGN_OR_RETURN(auto d, integration_.Check(c.client, q));
-      results.emplace_back(std::move(q), std::move(d));
+      if (i) out += ',';
+      out += WithConfig(boost::json::serialize(RenderDecision(q, d)), d, config);
     }
-    return JsonOk(200, RenderDecisions(results));
+    out += "]}";
+    return Response::Json(200, std::move(out));
   }
 
   core::Result<Response> Explain(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto in, c.Body<AccessQueryInput>());
+    VAULT_ASSIGN_OR_RETURN(auto include, Includes(c));
     app::AccessQuery q = in.Query();
     core::AccessFacts f;
     VAULT_ASSIGN_OR_RETURN(auto d, integration_.Check(c.client, q, &f));
-    return JsonOk(200, RenderExplanation(q, d, f));
+    return Response::Json(
+        200, WithConfig(boost::json::serialize(RenderExplanation(q, d, f)), d, !include.empty()));
   }
 
   core::Result<Response> Chargebee(Call& c) {

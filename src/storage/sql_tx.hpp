@@ -109,6 +109,11 @@ class SqlTx : public core::Tx {
   core::Result<void> PutSubscription(const core::Subscription& s) override;
   core::Result<std::optional<core::Subscription>> FindSubscriptionByExternal(
       const std::string& provider, const std::string& external_id) override;
+  core::Result<std::optional<core::ProductConfig>> FindProductConfig(
+      const std::string& product_id) override;
+  core::Result<std::vector<core::ProductConfig>> ListProductConfigs(
+      const std::string& workspace_id) override;
+  core::Result<void> PutProductConfig(const core::ProductConfig& c) override;
   core::Result<void> InsertGroup(const core::Group& g) override;
   core::Result<void> UpdateGroup(const core::Group& g) override;
   core::Result<void> DeleteGroup(const std::string& id) override;

@@ -36,6 +36,12 @@ core::Subscription ToSubscription(const SqlRow& r) {
       r.Int(7)};
 }
 
+constexpr const char* kConfigCols = "c.product_id, c.config, c.version, c.updated_at, c.updated_by";
+
+core::ProductConfig ToConfig(const SqlRow& r) {
+  return core::ProductConfig{r.Str(0), r.Str(1), r.Int(2), r.Int(3), r.Str(4)};
+}
+
 core::Group ToGroup(const SqlRow& r) {
   return core::Group{r.Str(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4), r.Int(5)};
 }
@@ -231,6 +237,32 @@ Result<std::optional<core::Subscription>> SqlTx::FindSubscriptionByExternal(
                       " FROM subscriptions s WHERE s.provider = $1 AND s.external_id = $2",
                   {provider, external_id}),
       ToSubscription);
+}
+
+Result<std::optional<core::ProductConfig>> SqlTx::FindProductConfig(const std::string& product_id) {
+  return First<core::ProductConfig>(
+      conn_.Query(
+          std::string("SELECT ") + kConfigCols + " FROM product_configs c WHERE c.product_id = $1",
+          {product_id}),
+      ToConfig);
+}
+
+Result<std::vector<core::ProductConfig>> SqlTx::ListProductConfigs(
+    const std::string& workspace_id) {
+  return Map<core::ProductConfig>(
+      conn_.Query(std::string("SELECT ") + kConfigCols +
+                      " FROM product_configs c JOIN products p ON p.id = c.product_id "
+                      "WHERE p.workspace_id = $1",
+                  {workspace_id}),
+      ToConfig);
+}
+
+Result<void> SqlTx::PutProductConfig(const core::ProductConfig& c) {
+  return Done(conn_.Query(
+      "INSERT INTO product_configs (product_id, config, version, updated_at, updated_by) "
+      "VALUES ($1, $2, $3, $4, $5) ON CONFLICT (product_id) DO UPDATE SET config = $2, "
+      "version = $3, updated_at = $4, updated_by = $5",
+      {c.product_id, c.config, c.version, c.updated_at, c.updated_by}));
 }
 
 Result<void> SqlTx::InsertGroup(const core::Group& g) {

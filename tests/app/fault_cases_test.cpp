@@ -309,6 +309,10 @@ std::vector<UseCase> FaultTest::ProductAndKeyCases() {
             [](T& t, const Org& o) {
               return Void(t.products_->ChangePlan(o.ctx, o.ws, "submit", "enterprise"));
             }),
+      OnOrg("product configuration",
+            [](T& t, const Org& o) {
+              return Void(t.products_->PutConfig(o.ctx, o.ws, "submit", "{\"a\":1}", std::nullopt));
+            }),
       OnOrg("grant",
             [](T& t, const Org& o) {
               return Void(t.products_->PutGrant(o.ctx, o.ws, "submit", PrincipalType::kAccount,

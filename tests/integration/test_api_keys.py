@@ -114,7 +114,8 @@ class ApiKeyTest(KeyFlows, ProductFlows, WorkspaceFlows, VaultTestCase):
                              "workspace_id": w["A"], "product_id": w["S"],
                              "environment": "production",
                              "permissions": ["submissions:read", "submissions:create"],
-                             "expires_at": None})
+                             "expires_at": None,
+                             "features": ["core", "reports", "sso", "audit-export"]})
 
     def test_environments_have_their_own_tags(self):
         w = self.world()

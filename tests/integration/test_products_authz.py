@@ -12,6 +12,8 @@ session). Expected cells, from the capability table:
   view (products, product, grants, groups, group)          → every member
   manage groups, products, grants                          → Owner, Admin
   the access review (JSON, CSV, NDJSON)                    → Owner, Admin
+  read a product's configuration                           → every member
+  write it (and the product's Admins: test_product_integration) → Owner, Admin
   see the subscription                                     → Owner, Admin, Billing
   change the subscription                                  → Owner, Billing
   non-members (the other Owner, the Super Admin)           → 404 workspace.not_found
@@ -67,6 +69,11 @@ MATRIX = [
      None),
     ("PUT subscription", "PUT", P + "/{w[PRD]}/subscription", {"plan": "enterprise"},
      ws(200, 403, 200, 403), None),
+    ("GET config", "GET", P + "/{w[PRD]}/config", None, ws(200, 200, 200, 200), None),
+    ("PUT config", "PUT", P + "/{w[PRD]}/config", {"config": {"by": "caller"}},
+     ws(200, 200, 403, 403), None),
+    ("PUT config, invalid body", "PUT", P + "/{w[PRD]}/config", {"config": [1]},
+     ws(400, 400, 403, 403), None),
     ("GET grants", "GET", P + "/{w[PRD]}/grants", None, ws(200, 200, 200, 200), None),
     ("PUT grant", "PUT", P + "/{w[PRD]}/grants",
      lambda w, p: {"principal": {"type": "account", "id": w["MEMBER_ID"]}, "role": "viewer"},
@@ -140,6 +147,8 @@ WS_ENDPOINTS = [
     ("DELETE", "/products/{prd}", None),
     ("GET", "/products/{prd}/subscription", None),
     ("PUT", "/products/{prd}/subscription", {"plan": "standard"}),
+    ("GET", "/products/{prd}/config", None),
+    ("PUT", "/products/{prd}/config", {"config": {}}),
     ("GET", "/products/{prd}/grants", None),
     ("PUT", "/products/{prd}/grants",
      {"principal": {"type": "account", "id": "{member}"}, "role": "viewer"}),

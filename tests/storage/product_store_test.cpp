@@ -207,6 +207,39 @@ TEST_P(ProductStore, SubscriptionsArePutReplacedAndFoundByProviderId) {
   }
 }
 
+TEST_P(ProductStore, ProductConfigsArePutReplacedListedPerWorkspaceAndGoWithTheProduct) {
+  Read([&](Tx& tx) {
+    EXPECT_FALSE(Ok(tx.FindProductConfig("prd_1")));
+    EXPECT_TRUE(Ok(tx.ListProductConfigs("ws_1")).empty());
+  });
+  const std::string doc =
+      "{\"theme\":\"dark\",\"name\":\"\xC3\x9C"
+      "ber \xE2\x9C\x93\"}";
+  Write([&](Tx& tx) {
+    Ok(tx.PutProductConfig({"prd_1", doc, 1, 10, "acc_1"}));
+    Ok(tx.PutProductConfig({"prd_2", "{}", 1, 11, "acc_2"}));
+  });
+  Write([&](Tx& tx) { Ok(tx.PutProductConfig({"prd_1", doc + " ", 2, 12, "acc_3"})); });
+  Read([&](Tx& tx) {
+    auto got = Ok(tx.FindProductConfig("prd_1"));
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->config, doc + " ");  // stored byte for byte
+    EXPECT_EQ(got->version, 2);
+    EXPECT_EQ(got->updated_at, 12);
+    EXPECT_EQ(got->updated_by, "acc_3");
+    auto ws1 = Ok(tx.ListProductConfigs("ws_1"));
+    ASSERT_EQ(ws1.size(), 1u);
+    EXPECT_EQ(ws1[0].product_id, "prd_1");
+    EXPECT_EQ(Ok(tx.ListProductConfigs("ws_2")).size(), 1u);
+  });
+  Write([&](Tx& tx) { Ok(tx.DeleteProduct("prd_1")); });
+  Read([&](Tx& tx) {
+    EXPECT_FALSE(Ok(tx.FindProductConfig("prd_1")));
+    EXPECT_TRUE(Ok(tx.ListProductConfigs("ws_1")).empty());
+    EXPECT_TRUE(Ok(tx.FindProductConfig("prd_2")));
+  });
+}
+
 TEST_P(ProductStore, GroupNamesAreUniquePerWorkspaceInAnyCase) {
   core::Group g{"grp_1", "ws_1", "Design Team", "design team", "Makes 'things'", 5};
   Write([&](Tx& tx) {

@@ -105,6 +105,9 @@ class FaultTx : public Tx {
   VAULT_FORWARD(FindSubscriptionByExternal,
                 (const std::string& provider, const std::string& external_id),
                 (provider, external_id))
+  VAULT_FORWARD(FindProductConfig, (const std::string& product_id), (product_id))
+  VAULT_FORWARD(ListProductConfigs, (const std::string& workspace_id), (workspace_id))
+  VAULT_FORWARD(PutProductConfig, (const ProductConfig& c), (c))
   VAULT_FORWARD(InsertGroup, (const Group& g), (g))
   VAULT_FORWARD(UpdateGroup, (const Group& g), (g))
   VAULT_FORWARD(DeleteGroup, (const std::string& id), (id))
