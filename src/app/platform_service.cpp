@@ -106,4 +106,69 @@ Result<WorkspaceDetail> PlatformService::GetWorkspace(const AuthContext& ctx,
   });
 }
 
+namespace {
+
+core::Error WorkspaceNotFound() {
+  return core::Error{Code::kNotFound, "workspace.not_found", "", "no such workspace"};
+}
+
+}  // namespace
+
+Result<core::Workspace> PlatformService::SetSuspension(const AuthContext& ctx,
+                                                       const std::string& id,
+                                                       std::optional<std::string> reason) {
+  VAULT_TRY(RequireSuperAdmin(ctx));
+  if (reason) {
+    VAULT_ASSIGN_OR_RETURN(auto valid, core::ValidateSuspensionReason(*reason, "reason"));
+    reason = std::move(valid);
+  }
+  VAULT_ASSIGN_OR_RETURN(auto out, p_.store.Write([&](core::Tx& tx) -> Result<core::Workspace> {
+    VAULT_ASSIGN_OR_RETURN(auto found, tx.FindWorkspace(id));
+    if (!found) return Fail(WorkspaceNotFound());
+    // Locked and read again, so two Super Admins acting at once are decided in turn.
+    VAULT_TRY(tx.LockWorkspace(found->id));
+    VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(found->id));
+    if (!w) return Fail(WorkspaceNotFound());
+    const core::Timestamp now = p_.clock.Now();
+    std::string why;
+    if (reason) {
+      if (w->suspended())
+        return Fail(Code::kFailedPrecondition, "workspace.already_suspended",
+                    "this workspace is already suspended; resume it first to change the reason");
+      w->suspended_at = now;
+      w->suspension_reason = *reason;
+      why = *reason;
+    } else {
+      if (!w->suspended())
+        return Fail(Code::kFailedPrecondition, "workspace.not_suspended",
+                    "this workspace is not suspended");
+      why = w->suspension_reason;
+      w->suspended_at = 0;
+      w->suspension_reason.clear();
+    }
+    w->updated_at = now;
+    VAULT_TRY(tx.UpdateWorkspace(*w));
+    VAULT_TRY(audit_.Record(tx, ActorOf(ctx),
+                            {reason ? "admin.workspace_suspended" : "admin.workspace_resumed",
+                             "workspace", w->id, JsonSummary({{"reason", why}}), w->id}));
+    // In the feed with the commit (not only after it, as other workspace changes are):
+    // other nodes learn of it even if this process stops right after committing.
+    VAULT_TRY(tx.AppendChange("workspace", w->id, now));
+    return std::move(*w);
+  }));
+  if (p_.changes) p_.changes->WorkspaceChanged(out.id);  // this node's caches, at once
+  return out;
+}
+
+Result<core::Workspace> PlatformService::SuspendWorkspace(const AuthContext& ctx,
+                                                          const std::string& id,
+                                                          const std::string& reason) {
+  return SetSuspension(ctx, id, reason);
+}
+
+Result<core::Workspace> PlatformService::ResumeWorkspace(const AuthContext& ctx,
+                                                         const std::string& id) {
+  return SetSuspension(ctx, id, std::nullopt);
+}
+
 }  // namespace vault::app

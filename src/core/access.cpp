@@ -14,6 +14,9 @@ AccessDecision DecideAccess(const AccessFacts& f, const std::string& permission,
   // The product first: whoever asks about a product that is not there learns nothing about
   // the account (no existence or disabled oracle through made-up product ids).
   if (!f.product_exists || !f.type) return deny("product_not_found");
+  // A suspended workspace denies everyone, whoever asks: the product learns the one thing that
+  // matters (the whole workspace is off), nothing about the account.
+  if (f.workspace_suspended) return deny("workspace_suspended");
   if (!f.account_exists) return deny("unknown_account");
   if (f.account_disabled) return deny("account_disabled");
   if (!f.membership) return deny("not_member");

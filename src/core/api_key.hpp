@@ -105,6 +105,7 @@ struct KeyProductFacts {
   bool active = false;
   bool offers_permission = false;  // the product type still offers the checked permission
   std::string type_id;
+  bool workspace_suspended = false;  // a Super Admin suspended the product's workspace
 };
 
 struct KeyCheck {

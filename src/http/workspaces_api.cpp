@@ -91,6 +91,13 @@ struct AcceptAsNewInput {  // accepting by creating an account
   }
 };
 
+struct SuspendInput {
+  std::string reason;
+  // Read up to 2000 bytes so a reason of 500 characters of any script fits; the service
+  // counts characters.
+  void Fields(BodyReader& r) { r.Field("reason", reason, 2000); }
+};
+
 struct AccountPatchInput {
   app::AccountPatch patch;
   void Fields(BodyReader& r) {
@@ -148,6 +155,10 @@ class WorkspacesApi {
     routes.Add({"GET", "/api/v1/admin/audit", E::kBlocking, Admin}, this, &A::AdminAudit);
     routes.Add({"GET", "/api/v1/admin/workspaces/{id}", E::kBlocking, Admin}, this,
                &A::AdminWorkspace);
+    routes.Add({"POST", "/api/v1/admin/workspaces/{id}/suspension", E::kBlocking, Admin}, this,
+               &A::AdminSuspend);
+    routes.Add({"DELETE", "/api/v1/admin/workspaces/{id}/suspension", E::kBlocking, Admin}, this,
+               &A::AdminResume);
   }
 
  private:
@@ -372,6 +383,17 @@ class WorkspacesApi {
   core::Result<Response> AdminWorkspace(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto d, platform_.GetWorkspace(c.ctx, c.param("id")));
     return JsonOk(200, RenderWorkspaceDetail(d));
+  }
+
+  core::Result<Response> AdminSuspend(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<SuspendInput>());
+    VAULT_ASSIGN_OR_RETURN(auto w, platform_.SuspendWorkspace(c.ctx, c.param("id"), in.reason));
+    return JsonOk(200, RenderAdminWorkspace(w));
+  }
+
+  core::Result<Response> AdminResume(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto w, platform_.ResumeWorkspace(c.ctx, c.param("id")));
+    return JsonOk(200, RenderAdminWorkspace(w));
   }
 
   app::AccountService& accounts_;
