@@ -54,6 +54,16 @@ class PlatformService {
   // Lifts the suspension (audited admin.workspace_resumed with the reason it had). Fails
   // not_found "workspace.not_found", failed_precondition "workspace.not_suspended".
   core::Result<core::Workspace> ResumeWorkspace(const AuthContext& ctx, const std::string& id);
+  // The Owner's deletion (DeleteWorkspaceIn), audited admin.workspace_deleted; works on a
+  // suspended workspace too. Fails not_found, invalid_argument "workspace.confirmation_mismatch".
+  core::Result<void> DeleteWorkspace(const AuthContext& ctx, const std::string& id,
+                                     const std::string& confirm);
+  // Makes an existing, enabled account an Owner of the workspace: adds the membership or
+  // promotes the member (audited admin.owner_assigned); an Owner already is one (no event).
+  // Fails not_found "workspace.not_found" / "account.not_found", failed_precondition
+  // "account.disabled".
+  core::Result<core::Membership> AssignOwner(const AuthContext& ctx, const std::string& id,
+                                             const std::string& account_id);
   // The platform's audit log across every workspace and account (q.workspace_id may narrow
   // it), newest first.
   core::Result<std::vector<core::AuditEvent>> Audit(const AuthContext& ctx,

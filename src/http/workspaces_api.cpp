@@ -159,6 +159,10 @@ class WorkspacesApi {
                &A::AdminSuspend);
     routes.Add({"DELETE", "/api/v1/admin/workspaces/{id}/suspension", E::kBlocking, Admin}, this,
                &A::AdminResume);
+    routes.Add({"DELETE", "/api/v1/admin/workspaces/{id}", E::kBlocking, Admin}, this,
+               &A::AdminDeleteWorkspace);
+    routes.Add({"PUT", "/api/v1/admin/workspaces/{id}/owners/{account_id}", E::kBlocking, Admin},
+               this, &A::AdminAssignOwner);
   }
 
  private:
@@ -394,6 +398,18 @@ class WorkspacesApi {
   core::Result<Response> AdminResume(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto w, platform_.ResumeWorkspace(c.ctx, c.param("id")));
     return JsonOk(200, RenderAdminWorkspace(w));
+  }
+
+  core::Result<Response> AdminDeleteWorkspace(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<ConfirmInput>());
+    VAULT_TRY(platform_.DeleteWorkspace(c.ctx, c.param("id"), in.confirm));
+    return Response::NoContent();
+  }
+
+  core::Result<Response> AdminAssignOwner(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto m,
+                           platform_.AssignOwner(c.ctx, c.param("id"), c.param("account_id")));
+    return JsonOk(200, RenderMembership(m));
   }
 
   app::AccountService& accounts_;

@@ -213,6 +213,14 @@ std::vector<UseCase> FaultTest::WorkspaceCases() {
             [](T& t, const Org& o) {
               return Void(t.platform_->SuspendWorkspace(SuperAdmin(o), o.ws, "Unpaid"));
             }),
+      OnOrg("admin: workspace deletion",
+            [](T& t, const Org& o) {
+              return t.platform_->DeleteWorkspace(SuperAdmin(o), o.ws, o.ws);
+            }),
+      OnOrg("admin: owner assignment",
+            [](T& t, const Org& o) {
+              return Void(t.platform_->AssignOwner(SuperAdmin(o), o.ws, o.admin.account.id));
+            }),
       {"admin: workspace resumption",
        [](T& t, S tag) -> Call {
          Org o = t.NewOrg(tag);

@@ -1024,6 +1024,8 @@ API_ENDPOINTS.extend([
     ("GET", "/api/v1/admin/workspaces/{id}"),
     ("POST", "/api/v1/admin/workspaces/{id}/suspension"),
     ("DELETE", "/api/v1/admin/workspaces/{id}/suspension"),
+    ("DELETE", "/api/v1/admin/workspaces/{id}"),
+    ("PUT", "/api/v1/admin/workspaces/{id}/owners/{account_id}"),
 ])
 
 # Product, group, grant, subscription, access-API, billing and product-admin endpoints the
