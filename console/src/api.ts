@@ -141,6 +141,11 @@ export interface Workspace {
   shortname: string;
   description: string;
   require_2fa: boolean;
+  /** A Super Admin suspended it: members may read, not change it. */
+  suspended: boolean;
+  suspended_at: string | null;
+  /** Only on the Super Admin's views. */
+  suspension_reason?: string | null;
   created_at: string;
   updated_at: string;
   my_role: Role;

@@ -263,6 +263,14 @@ function WorkspaceFrame({ account, route, params, query }: { account: Account; r
           </p>
         </nav>
         <main id="main" tabIndex={-1}>
+          {w?.suspended && (
+            <p class="notice suspended-banner" role="status">
+              <strong>This workspace is suspended.</strong> The platform operators suspended it
+              {w.suspended_at ? ` on ${new Date(w.suspended_at).toLocaleDateString()}` : ""}: its products refuse sign-ins,
+              access checks and API keys, and nothing here can be changed. You can still look around. Contact your
+              platform operators to have it resumed.
+            </p>
+          )}
           {body}
         </main>
       </div>

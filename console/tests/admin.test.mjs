@@ -7,7 +7,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
-import { PASSWORD, assertNoProblems, newPage, signInThroughPages, startSuite, superAdminThroughPages, stopSuite, uniqueEmail, visit } from "./harness.mjs";
+import { PASSWORD, accountViaApi, assertNoProblems, newPage, signInThroughPages, startSuite, superAdminThroughPages, stopSuite, uniqueEmail, visit } from "./harness.mjs";
 
 let vault, browser;
 before(async () => ({ vault, browser } = await startSuite()));
@@ -165,4 +165,76 @@ test("a Super Admin disables and enables an account; service clients and the cat
   await user.getByText("Only Super Admins can open this area.").waitFor();
   assertNoProblems(admin);
   assertNoProblems(user);
+});
+
+// Issue 19: on a workspace's Super Admin page, suspend it with a reason (its members see a
+// banner and their changes are refused), resume it, assign an Owner found by search, and delete
+// it after typing its short name.
+test("a Super Admin suspends, resumes, assigns an Owner to and deletes a workspace", async () => {
+  const owner = await accountViaApi(vault, "Olive Owner");
+  const heir = await accountViaApi(vault, "Hugo Heir");
+  const shortname = "susp-" + Date.now().toString(36);
+  const made = await vault.api("POST", "/api/v1/workspaces", { name: "Olive Studio", shortname }, owner.auth);
+  assert.equal(made.status, 201, JSON.stringify(made.data));
+  const member = await newPage(browser, vault);
+  await signInThroughPages(member, { email: owner.email });
+  await member.waitForURL(vault.url + "/");
+
+  const admin = await newPage(browser, vault);
+  await superAdminThroughPages(admin, vault, "Sue Admin");
+  await admin.goto(`/admin/workspaces/${made.data.id}`);
+  await admin.getByRole("heading", { name: "Olive Studio" }).waitFor();
+  await visit(admin, "admin-workspace");
+
+  // Suspend: the reason is required and shown beside its field; then the page says why.
+  await admin.getByRole("button", { name: "Suspend workspace" }).click();
+  const suspend = admin.getByRole("dialog", { name: "Suspend Olive Studio?" });
+  await suspend.getByRole("button", { name: "Suspend workspace" }).click();
+  await suspend.locator(".field-error").waitFor();
+  await suspend.getByLabel("Reason").fill("Unpaid invoices since March");
+  await visit(admin, "admin-workspace-suspend-dialog");
+  await suspend.getByRole("button", { name: "Suspend workspace" }).click();
+  await admin.getByText("Unpaid invoices since March").waitFor();
+  await admin.getByRole("button", { name: "Resume workspace" }).waitFor();
+  await visit(admin, "admin-workspace-suspended");
+
+  // The member sees the banner, can read, and a change is refused with a clear message.
+  await member.goto(`/w/${shortname}/settings`);
+  await member.getByText("This workspace is suspended.").waitFor();
+  await visit(member, "workspace-suspended-banner");
+  assert.ok(!(await member.content()).includes("Unpaid invoices"), "members do not see the reason");
+  const name = member.getByLabel("Name", { exact: true });
+  await name.fill("Renamed");
+  await member.getByRole("button", { name: "Save details" }).click();
+  await member.getByText("It is read-only until they resume it.", { exact: false }).waitFor();
+
+  // Resume: the banner is gone on the member's next visit.
+  await admin.getByRole("button", { name: "Resume workspace" }).click();
+  await admin.getByRole("dialog", { name: "Resume Olive Studio?" }).getByRole("button", { name: "Resume workspace" }).click();
+  await admin.getByRole("button", { name: "Suspend workspace" }).waitFor();
+  await member.goto(`/w/${shortname}`);
+  await member.getByRole("heading", { level: 1 }).first().waitFor();
+  assert.equal(await member.getByText("This workspace is suspended.").count(), 0);
+
+  // Assign an Owner found by search: the members table shows them as Owner.
+  await admin.getByRole("button", { name: "Assign Owner" }).click();
+  const assign = admin.getByRole("dialog", { name: "Assign an Owner to Olive Studio" });
+  await assign.getByRole("searchbox", { name: "Find an account by email or name" }).fill(heir.email);
+  await assign.getByRole("button", { name: "Search" }).click();
+  await assign.getByRole("button", { name: `Make ${heir.email} an Owner` }).waitFor();
+  await visit(admin, "admin-workspace-assign-owner");
+  await assign.getByRole("button", { name: `Make ${heir.email} an Owner` }).click();
+  await admin.getByRole("row", { name: new RegExp(heir.email) }).getByText("Owner").waitFor();
+
+  // Delete after typing the short name; the list no longer has it.
+  await admin.getByRole("button", { name: "Delete workspace" }).click();
+  const del = admin.getByRole("dialog", { name: "Delete Olive Studio?" });
+  const go = del.getByRole("button", { name: "Delete workspace" });
+  assert.ok(await go.isDisabled(), "deleting needs the typed short name");
+  await del.getByLabel(`Type ${shortname} to confirm`).fill(shortname);
+  await visit(admin, "admin-workspace-delete-dialog");
+  await go.click();
+  await admin.waitForURL(/\/admin\/workspaces$/);
+  assert.equal((await vault.api("GET", `/api/v1/workspaces/${shortname}`, undefined, owner.auth)).status, 404);
+  assertNoProblems(admin);
 });

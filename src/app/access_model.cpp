@@ -120,6 +120,7 @@ Result<std::shared_ptr<const AccessModel::WorkspaceSnap>> AccessModel::Workspace
     VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(id));
     if (!w) return {};
     snap->require_2fa = (w)->require_2fa;
+    snap->suspended = (w)->suspended();
     VAULT_ASSIGN_OR_RETURN(auto members, tx.ListMembers(id));
     for (const auto& m : members) snap->members[m.membership.account_id] = m.membership.role;
     VAULT_ASSIGN_OR_RETURN(auto products, tx.ListProducts(id));
@@ -190,6 +191,7 @@ Result<core::AccessFacts> AccessModel::Facts(const std::string& account_id,
   f.subscription = product->subscription;
   f.config = product->config;
   f.workspace_requires_2fa = ws->require_2fa;
+  f.workspace_suspended = ws->suspended;
   if (auto m = ws->members.find(account_id); m != ws->members.end()) f.membership = m->second;
   const std::vector<std::string>* groups = nullptr;
   if (auto g = ws->groups_of.find(account_id); g != ws->groups_of.end()) groups = &g->second;
@@ -220,8 +222,9 @@ Result<AccessModel::Listing> AccessModel::List(const std::string& workspace_id) 
 Result<core::KeyProductFacts> AccessModel::KeyProduct(const std::string& product_id,
                                                       const std::string& permission) {
   core::KeyProductFacts f;
-  auto decide = [&](const ProductEntry& product, const Types& types) {
+  auto decide = [&](const WorkspaceSnap& ws, const ProductEntry& product, const Types& types) {
     f.exists = true;
+    f.workspace_suspended = ws.suspended;
     f.type_id = product.product.type_id;
     f.config = product.config;
     f.active = core::IsProductActive(product.product, product.subscription, clock_.Now());
@@ -244,14 +247,14 @@ Result<core::KeyProductFacts> AccessModel::KeyProduct(const std::string& product
     if (pw != product_workspace_.end() && types_) {
       if (auto ws = workspaces_.find(pw->second); ws != workspaces_.end()) {
         auto product = ws->second->products.find(product_id);
-        if (product != ws->second->products.end()) decide(product->second, *types_);
+        if (product != ws->second->products.end()) decide(*ws->second, product->second, *types_);
         return f;
       }
     }
   }
   VAULT_ASSIGN_OR_RETURN(auto found, Find(product_id));
   if (!found.product) return f;
-  decide(*found.product, *found.types);
+  decide(*found.workspace, *found.product, *found.types);
   return f;
 }
 

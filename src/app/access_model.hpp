@@ -71,6 +71,7 @@ class AccessModel : public core::ChangeListener {
   };
   struct WorkspaceSnap {
     bool require_2fa = false;
+    bool suspended = false;
     std::unordered_map<std::string, core::Role> members;
     std::unordered_map<std::string, ProductEntry> products;
     std::unordered_map<std::string, std::vector<std::string>> groups_of;  // account → groups

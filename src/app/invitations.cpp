@@ -254,6 +254,11 @@ Result<InvitationAccepted> WorkspaceService::Accept(const InvitationFinder& find
     // authority is judged by the inviter's role as it is now, before anything is written.
     VAULT_TRY(tx.LockWorkspace(inv.workspace_id));
     VAULT_TRY(RequireInviterAuthority(tx, inv));
+    // Read again under the lock: a suspension committed since the first read counts.
+    VAULT_ASSIGN_OR_RETURN(auto locked, tx.FindWorkspace(inv.workspace_id));
+    if (locked && locked->suspended())
+      return Fail(Code::kPermissionDenied, "workspace.suspended",
+                  "this workspace is suspended by the platform operators; try again later");
     std::string account_id;
     Actor actor{"account", "", client.ip, client.user_agent};
     if (ctx) {

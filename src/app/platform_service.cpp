@@ -106,4 +106,128 @@ Result<WorkspaceDetail> PlatformService::GetWorkspace(const AuthContext& ctx,
   });
 }
 
+namespace {
+
+core::Error WorkspaceNotFound() {
+  return core::Error{Code::kNotFound, "workspace.not_found", "", "no such workspace"};
+}
+
+}  // namespace
+
+Result<core::Workspace> PlatformService::SetSuspension(const AuthContext& ctx,
+                                                       const std::string& id,
+                                                       std::optional<std::string> reason) {
+  VAULT_TRY(RequireSuperAdmin(ctx));
+  if (reason) {
+    VAULT_ASSIGN_OR_RETURN(auto valid, core::ValidateSuspensionReason(*reason, "reason"));
+    reason = std::move(valid);
+  }
+  VAULT_ASSIGN_OR_RETURN(auto out, p_.store.Write([&](core::Tx& tx) -> Result<core::Workspace> {
+    VAULT_ASSIGN_OR_RETURN(auto found, tx.FindWorkspace(id));
+    if (!found) return Fail(WorkspaceNotFound());
+    // Locked and read again, so two Super Admins acting at once are decided in turn.
+    VAULT_TRY(tx.LockWorkspace(found->id));
+    VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(found->id));
+    if (!w) return Fail(WorkspaceNotFound());
+    const core::Timestamp now = p_.clock.Now();
+    std::string why;
+    if (reason) {
+      if (w->suspended())
+        return Fail(Code::kFailedPrecondition, "workspace.already_suspended",
+                    "this workspace is already suspended; resume it first to change the reason");
+      w->suspended_at = now;
+      w->suspension_reason = *reason;
+      why = *reason;
+    } else {
+      if (!w->suspended())
+        return Fail(Code::kFailedPrecondition, "workspace.not_suspended",
+                    "this workspace is not suspended");
+      why = w->suspension_reason;
+      w->suspended_at = 0;
+      w->suspension_reason.clear();
+    }
+    w->updated_at = now;
+    VAULT_TRY(tx.UpdateWorkspace(*w));
+    VAULT_TRY(audit_.Record(tx, ActorOf(ctx),
+                            {reason ? "admin.workspace_suspended" : "admin.workspace_resumed",
+                             "workspace", w->id, JsonSummary({{"reason", why}}), w->id}));
+    // In the feed with the commit (not only after it, as other workspace changes are):
+    // other nodes learn of it even if this process stops right after committing.
+    VAULT_TRY(tx.AppendChange("workspace", w->id, now));
+    return std::move(*w);
+  }));
+  if (p_.changes) p_.changes->WorkspaceChanged(out.id);  // this node's caches, at once
+  return out;
+}
+
+Result<core::Workspace> PlatformService::SuspendWorkspace(const AuthContext& ctx,
+                                                          const std::string& id,
+                                                          const std::string& reason) {
+  return SetSuspension(ctx, id, reason);
+}
+
+Result<core::Workspace> PlatformService::ResumeWorkspace(const AuthContext& ctx,
+                                                         const std::string& id) {
+  return SetSuspension(ctx, id, std::nullopt);
+}
+
+Result<void> PlatformService::DeleteWorkspace(const AuthContext& ctx, const std::string& id,
+                                              const std::string& confirm) {
+  VAULT_TRY(RequireSuperAdmin(ctx));
+  VAULT_ASSIGN_OR_RETURN(auto deleted, p_.store.Write([&](core::Tx& tx) -> Result<std::string> {
+    VAULT_ASSIGN_OR_RETURN(auto found, tx.FindWorkspace(id));
+    if (!found) return Fail(WorkspaceNotFound());
+    VAULT_TRY(tx.LockWorkspace(found->id));
+    VAULT_TRY(
+        DeleteWorkspaceIn(tx, audit_, ActorOf(ctx), *found, confirm, "admin.workspace_deleted"));
+    return found->id;
+  }));
+  if (p_.changes) p_.changes->WorkspaceChanged(deleted);
+  return {};
+}
+
+Result<core::Membership> PlatformService::AssignOwner(const AuthContext& ctx, const std::string& id,
+                                                      const std::string& account_id) {
+  VAULT_TRY(RequireSuperAdmin(ctx));
+  struct Assigned {
+    core::Membership membership;
+    bool changed = false;
+  };
+  VAULT_ASSIGN_OR_RETURN(auto out, p_.store.Write([&](core::Tx& tx) -> Result<Assigned> {
+    VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(id));
+    if (!w) return Fail(WorkspaceNotFound());
+    // Serialised with the members' own role changes and removals of this workspace.
+    VAULT_TRY(tx.LockWorkspace(w->id));
+    VAULT_ASSIGN_OR_RETURN(auto account, tx.FindAccountById(account_id));
+    if (!account)
+      return Fail(Code::kNotFound, "account.not_found", "no such account", "account_id");
+    // The repair must leave an Owner who can act: a disabled account cannot sign in.
+    if (account->disabled)
+      return Fail(Code::kFailedPrecondition, "account.disabled",
+                  "this account is disabled; enable it first or choose another", "account_id");
+    VAULT_ASSIGN_OR_RETURN(auto m, tx.FindMembership(w->id, account_id));
+    Assigned a;
+    if (m && m->role == core::Role::kOwner) {
+      a.membership = *m;
+      return a;  // already an Owner: nothing to change, nothing to audit
+    }
+    std::string from = m ? std::string(core::RoleName(m->role)) : "none";
+    if (m) {
+      VAULT_TRY(tx.UpdateMembershipRole(w->id, account_id, core::Role::kOwner));
+      a.membership = *m;
+      a.membership.role = core::Role::kOwner;
+    } else {
+      a.membership = core::Membership{w->id, account_id, core::Role::kOwner, p_.clock.Now()};
+      VAULT_TRY(tx.InsertMembership(a.membership));
+    }
+    a.changed = true;
+    VAULT_TRY(audit_.Record(tx, ActorOf(ctx),
+                            {"admin.owner_assigned", "account", account_id,
+                             JsonSummary({{"from_role", from}}), w->id}));
+    return a;
+  }));
+  if (out.changed && p_.changes) p_.changes->WorkspaceChanged(out.membership.workspace_id);
+  return out.membership;
+}
+
 }  // namespace vault::app

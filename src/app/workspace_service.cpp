@@ -30,6 +30,18 @@ core::Error Denied() {
 
 }  // namespace
 
+Result<void> DeleteWorkspaceIn(core::Tx& tx, const AuditLog& audit, const Actor& actor,
+                               const core::Workspace& w, const std::string& confirm,
+                               const std::string& action) {
+  if (confirm != w.shortname)
+    return Fail(Code::kInvalidArgument, "workspace.confirmation_mismatch",
+                "type the workspace's short name to confirm", "confirm");
+  // The audit event stays (audit history outlives the workspace).
+  VAULT_TRY(audit.Record(
+      tx, actor, {action, "workspace", w.id, JsonSummary({{"shortname", w.shortname}}), w.id}));
+  return tx.DeleteWorkspace(w.id);
+}
+
 WorkspaceService::WorkspaceService(Ports ports, AccountService& accounts)
     : p_(ports), accounts_(accounts), audit_(ports.secrets, ports.random, ports.clock) {}
 
@@ -39,7 +51,15 @@ Result<WorkspaceAccess> WorkspaceService::OpenForWrite(core::Tx& tx, const AuthC
   VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(ws));
   if (!w) return Fail(NotFound());
   VAULT_TRY(tx.LockWorkspace((w)->id));
-  return OpenIn(tx, ctx, (w)->id, capability);
+  VAULT_ASSIGN_OR_RETURN(auto access, OpenIn(tx, ctx, (w)->id, capability));
+  // Members of a suspended workspace keep reading it (to see what is going on) but change
+  // nothing until a Super Admin resumes it; the check follows the role check, so callers
+  // without the capability get the usual answer.
+  if (access.workspace.suspended())
+    return Fail(Code::kPermissionDenied, "workspace.suspended",
+                "this workspace is suspended by the platform operators; it is read-only until "
+                "they resume it");
+  return access;
 }
 
 Result<WorkspaceAccess> WorkspaceService::OpenIn(core::Tx& tx, const AuthContext& ctx,
@@ -169,18 +189,9 @@ Result<void> WorkspaceService::Delete(const AuthContext& ctx, const std::string&
   std::string id;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kDeleteWorkspace));
-    if (confirm != access.workspace.shortname)
-      return Fail(Code::kInvalidArgument, "workspace.confirmation_mismatch",
-                  "type the workspace's short name to confirm", "confirm");
-    // The audit event stays (audit history outlives the workspace).
-    if (auto e = audit_.Record(
-            tx, ActorOf(ctx),
-            {"workspace.deleted", "workspace", access.workspace.id,
-             JsonSummary({{"shortname", access.workspace.shortname}}), access.workspace.id});
-        !e)
-      return e;
     id = access.workspace.id;
-    return tx.DeleteWorkspace(access.workspace.id);
+    return DeleteWorkspaceIn(tx, audit_, ActorOf(ctx), access.workspace, confirm,
+                             "workspace.deleted");
   });
   if (r) Changed(id);
   return r;

@@ -37,6 +37,15 @@ struct InvitationAccepted {
   std::optional<SignedIn> signed_in;  // when the invitation created the account
 };
 
+// The deletion an Owner (WorkspaceService::Delete) and a Super Admin
+// (PlatformService::DeleteWorkspace) both run inside their transaction, `w` locked: checks the
+// typed confirmation (invalid_argument "workspace.confirmation_mismatch", field confirm),
+// records `action` (the audit history outlives the workspace) and deletes the workspace with
+// everything in it.
+core::Result<void> DeleteWorkspaceIn(core::Tx& tx, const AuditLog& audit, const Actor& actor,
+                                     const core::Workspace& w, const std::string& confirm,
+                                     const std::string& action);
+
 class WorkspaceService {
  public:
   WorkspaceService(Ports ports, AccountService& accounts);

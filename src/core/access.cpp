@@ -18,6 +18,9 @@ AccessDecision DecideAccess(const AccessFacts& f, const std::string& permission,
   if (f.subscription)
     if (const Plan* plan = f.type->FindPlan(f.subscription->plan_key); plan)
       d.features = plan->features;
+  // A suspended workspace denies everyone, whoever asks: the product learns the one thing that
+  // matters (the whole workspace is off), nothing about the account.
+  if (f.workspace_suspended) return deny("workspace_suspended");
   if (!f.account_exists) return deny("unknown_account");
   if (f.account_disabled) return deny("account_disabled");
   if (!f.membership) return deny("not_member");

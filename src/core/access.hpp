@@ -30,6 +30,7 @@ struct AccessFacts {
   std::optional<Subscription> subscription;
   std::optional<Role> membership;  // workspace role, if a member
   bool workspace_requires_2fa = false;
+  bool workspace_suspended = false;
   std::vector<GrantFact> grants;  // every grant reaching the account on this product
   // The product's configuration, serialized JSON (shared with the model; null: not known).
   std::shared_ptr<const std::string> config;
@@ -37,7 +38,8 @@ struct AccessFacts {
 
 struct AccessDecision {
   bool allowed = false;
-  // "allowed", or in order of precedence "product_not_found", "unknown_account",
+  // "allowed", or in order of precedence "product_not_found", "workspace_suspended",
+  // "unknown_account",
   // "account_disabled", "not_member",
   // "workspace_requires_2fa", "product_inactive", "no_grant", "permission_not_in_role".
   std::string reason;

@@ -239,6 +239,7 @@ std::string DecideKey(const KeyState* key, const KeyProductFacts& product, const
       for (const auto& net : key->networks) ok = ok || CidrContains(net, *ip);
     if (!ok) return "ip_not_allowed";
   }
+  if (product.workspace_suspended) return "workspace_suspended";
   if (!product.active) return "product_inactive";
   if (!check.permission.empty()) {
     bool has = std::find(key->permissions.begin(), key->permissions.end(), check.permission) !=

@@ -58,15 +58,29 @@ InvitationStatus ParseInvitationStatus(std::string_view s) {
   return InvitationStatus::kRevoked;
 }
 
+namespace {
+
+// One line of text, spaces trimmed: 1 to `max` characters, no control characters.
+Result<std::string> TrimmedLine(std::string_view text, std::size_t max, const char* id,
+                                const char* detail, std::string_view field) {
+  while (!text.empty() && text.front() == ' ') text.remove_prefix(1);
+  while (!text.empty() && text.back() == ' ') text.remove_suffix(1);
+  if (text.empty() || CodePointCount(text) > max || HasControlChars(text))
+    return Fail(Code::kInvalidArgument, id, detail, std::string(field));
+  return std::string(text);
+}
+
+}  // namespace
+
 Result<std::string> ValidateWorkspaceName(std::string_view name, std::string_view field) {
-  std::string_view n = name;
-  while (!n.empty() && n.front() == ' ') n.remove_prefix(1);
-  while (!n.empty() && n.back() == ' ') n.remove_suffix(1);
-  if (n.empty() || CodePointCount(n) > 100 || HasControlChars(n))
-    return Fail(Code::kInvalidArgument, "validation.name",
-                "the workspace name must have 1 to 100 characters and no control characters",
-                std::string(field));
-  return std::string(n);
+  return TrimmedLine(name, 100, "validation.name",
+                     "the workspace name must have 1 to 100 characters and no control characters",
+                     field);
+}
+
+Result<std::string> ValidateSuspensionReason(std::string_view reason, std::string_view field) {
+  return TrimmedLine(reason, 500, "validation.reason",
+                     "the reason must have 1 to 500 characters and no control characters", field);
 }
 
 Result<std::string> ValidateShortname(std::string_view shortname, std::string_view field) {

@@ -26,6 +26,12 @@ struct Workspace {
   bool require_2fa = false;
   Timestamp created_at = 0;
   Timestamp updated_at = 0;
+  // Set by a Super Admin (issue 19): 0 when the workspace is not suspended. While suspended,
+  // members keep their accounts and may read, but the workspace's products deny every access
+  // check, its API keys and sign-ins are refused, and its members may not change it.
+  Timestamp suspended_at = 0;
+  std::string suspension_reason;  // shown to Super Admins only
+  bool suspended() const { return suspended_at != 0; }
 };
 
 struct Membership {
@@ -62,6 +68,9 @@ Result<std::string> ValidateWorkspaceName(std::string_view name, std::string_vie
 // a hyphen, not reserved. Upper case is folded. Fails "workspace.shortname_invalid" or
 // "workspace.shortname_reserved".
 Result<std::string> ValidateShortname(std::string_view shortname, std::string_view field);
+// Why a Super Admin suspends a workspace: 1–500 characters (trimmed), no control characters.
+// Fails invalid_argument "validation.reason".
+Result<std::string> ValidateSuspensionReason(std::string_view reason, std::string_view field);
 // Description: at most 1000 characters.
 Result<std::string> ValidateDescription(std::string_view text, std::string_view field);
 

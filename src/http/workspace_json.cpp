@@ -12,6 +12,9 @@ boost::json::object RenderWorkspace(const core::Workspace& w, std::optional<core
   o["shortname"] = w.shortname;
   o["description"] = w.description;
   o["require_2fa"] = w.require_2fa;
+  o["suspended"] = w.suspended();
+  o["suspended_at"] = w.suspended() ? boost::json::value(core::FormatRfc3339(w.suspended_at))
+                                    : boost::json::value(nullptr);
   o["created_at"] = core::FormatRfc3339(w.created_at);
   o["updated_at"] = core::FormatRfc3339(w.updated_at);
   if (role) o["my_role"] = std::string(core::RoleName(*role));
@@ -21,7 +24,11 @@ boost::json::object RenderWorkspace(const core::Workspace& w, std::optional<core
 }
 
 boost::json::object RenderAdminWorkspace(const core::Workspace& w) {
-  return RenderWorkspace(w, std::nullopt, false);
+  boost::json::object o = RenderWorkspace(w, std::nullopt, false);
+  // The reason is for the operators; members see only that the workspace is suspended.
+  o["suspension_reason"] =
+      w.suspended() ? boost::json::value(w.suspension_reason) : boost::json::value(nullptr);
+  return o;
 }
 
 boost::json::object RenderMyWorkspaces(const app::MyWorkspaces& mine) {

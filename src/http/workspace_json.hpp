@@ -16,7 +16,7 @@ namespace vault::http {
 // role: the caller's (my_role), when known; has_logo gives logo_url.
 boost::json::object RenderWorkspace(const core::Workspace& w, std::optional<core::Role> role,
                                     bool has_logo);
-// A workspace as the Super Admin's lists show it (no role, no logo).
+// A workspace as the Super Admin's lists show it (no role, no logo; with suspension_reason).
 boost::json::object RenderAdminWorkspace(const core::Workspace& w);
 // {items:[workspace…], last_workspace_id}: the caller's workspaces.
 boost::json::object RenderMyWorkspaces(const app::MyWorkspaces& mine);

@@ -91,6 +91,13 @@ struct AcceptAsNewInput {  // accepting by creating an account
   }
 };
 
+struct SuspendInput {
+  std::string reason;
+  // Read up to 2000 bytes so a reason of 500 characters of any script fits; the service
+  // counts characters.
+  void Fields(BodyReader& r) { r.Field("reason", reason, 2000); }
+};
+
 struct AccountPatchInput {
   app::AccountPatch patch;
   void Fields(BodyReader& r) {
@@ -148,6 +155,14 @@ class WorkspacesApi {
     routes.Add({"GET", "/api/v1/admin/audit", E::kBlocking, Admin}, this, &A::AdminAudit);
     routes.Add({"GET", "/api/v1/admin/workspaces/{id}", E::kBlocking, Admin}, this,
                &A::AdminWorkspace);
+    routes.Add({"POST", "/api/v1/admin/workspaces/{id}/suspension", E::kBlocking, Admin}, this,
+               &A::AdminSuspend);
+    routes.Add({"DELETE", "/api/v1/admin/workspaces/{id}/suspension", E::kBlocking, Admin}, this,
+               &A::AdminResume);
+    routes.Add({"DELETE", "/api/v1/admin/workspaces/{id}", E::kBlocking, Admin}, this,
+               &A::AdminDeleteWorkspace);
+    routes.Add({"PUT", "/api/v1/admin/workspaces/{id}/owners/{account_id}", E::kBlocking, Admin},
+               this, &A::AdminAssignOwner);
   }
 
  private:
@@ -372,6 +387,29 @@ class WorkspacesApi {
   core::Result<Response> AdminWorkspace(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto d, platform_.GetWorkspace(c.ctx, c.param("id")));
     return JsonOk(200, RenderWorkspaceDetail(d));
+  }
+
+  core::Result<Response> AdminSuspend(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<SuspendInput>());
+    VAULT_ASSIGN_OR_RETURN(auto w, platform_.SuspendWorkspace(c.ctx, c.param("id"), in.reason));
+    return JsonOk(200, RenderAdminWorkspace(w));
+  }
+
+  core::Result<Response> AdminResume(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto w, platform_.ResumeWorkspace(c.ctx, c.param("id")));
+    return JsonOk(200, RenderAdminWorkspace(w));
+  }
+
+  core::Result<Response> AdminDeleteWorkspace(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<ConfirmInput>());
+    VAULT_TRY(platform_.DeleteWorkspace(c.ctx, c.param("id"), in.confirm));
+    return Response::NoContent();
+  }
+
+  core::Result<Response> AdminAssignOwner(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto m,
+                           platform_.AssignOwner(c.ctx, c.param("id"), c.param("account_id")));
+    return JsonOk(200, RenderMembership(m));
   }
 
   app::AccountService& accounts_;

@@ -30,6 +30,7 @@ bool IsChallenge(std::string_view c) {
 
 // The more a reason explains, the earlier: a person told "your workspace requires 2FA" can act.
 int ReasonRank(const std::string& r) {
+  if (r == "workspace_suspended") return 5;  // nothing the person can do but ask
   if (r == "workspace_requires_2fa") return 4;
   if (r == "product_inactive") return 3;
   if (r == "account_disabled") return 2;

@@ -240,7 +240,10 @@ Result<IssuedToken> TokenService::Refresh(const core::ServiceClient& client,
   // a revoked grant or an inactive product ends the family.
   auto minted = MintUserTokens(client, subject, grantee, "", t.family_id, t.family_expires_at);
   if (!minted) {
-    if (minted.error().id == "oauth.invalid_grant")
+    // A suspension is temporary: the refresh is refused but the family lives on, so sign-ins
+    // through the product work again as soon as a Super Admin resumes the workspace.
+    if (minted.error().id == "oauth.invalid_grant" &&
+        minted.error().detail != "workspace_suspended")
       return RevokeFamily(t, "oauth.refresh_denied", minted.error().detail, from);
     return Fail(minted.error());
   }

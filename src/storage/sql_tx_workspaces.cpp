@@ -12,7 +12,9 @@ using core::Result;
 namespace {
 
 constexpr const char* kWorkspaceCols =
-    "w.id, w.name, w.shortname, w.description, w.require_2fa, w.created_at, w.updated_at";
+    "w.id, w.name, w.shortname, w.description, w.require_2fa, w.created_at, w.updated_at, "
+    "w.suspended_at, w.suspension_reason";
+constexpr std::size_t kWorkspaceColCount = 9;
 constexpr const char* kInvitationCols =
     "id, workspace_id, email, email_norm, role, token_hash, invited_by, status, created_at, "
     "expires_at, responded_at, group_ids, product_grants";
@@ -34,8 +36,8 @@ std::vector<std::pair<std::string, std::string>> SplitGrants(const std::string& 
 }
 
 core::Workspace ToWorkspace(const SqlRow& r, std::size_t o = 0) {
-  return core::Workspace{r.Str(o),          r.Str(o + 1), r.Str(o + 2), r.Str(o + 3),
-                         r.Int(o + 4) != 0, r.Int(o + 5), r.Int(o + 6)};
+  return core::Workspace{r.Str(o),     r.Str(o + 1), r.Str(o + 2), r.Str(o + 3), r.Int(o + 4) != 0,
+                         r.Int(o + 5), r.Int(o + 6), r.Int(o + 7), r.Str(o + 8)};
 }
 
 core::Role RoleOf(const std::string& s) {
@@ -83,9 +85,9 @@ Result<std::vector<core::Invitation>> Invitations(Result<std::vector<SqlRow>> ro
 Result<void> SqlTx::InsertWorkspace(const core::Workspace& w) {
   auto r = conn_.Query(
       "INSERT INTO workspaces (id, name, shortname, description, require_2fa, created_at, "
-      "updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+      "updated_at, suspended_at, suspension_reason) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
       {w.id, w.name, w.shortname, w.description, std::int64_t{w.require_2fa}, w.created_at,
-       w.updated_at});
+       w.updated_at, w.suspended_at, w.suspension_reason});
   if (!r) return core::Fail(ShortnameTaken(r.error()));
   return {};
 }
@@ -93,8 +95,9 @@ Result<void> SqlTx::InsertWorkspace(const core::Workspace& w) {
 Result<void> SqlTx::UpdateWorkspace(const core::Workspace& w) {
   auto r = conn_.Query(
       "UPDATE workspaces SET name = $2, shortname = $3, description = $4, require_2fa = $5, "
-      "updated_at = $6 WHERE id = $1",
-      {w.id, w.name, w.shortname, w.description, std::int64_t{w.require_2fa}, w.updated_at});
+      "updated_at = $6, suspended_at = $7, suspension_reason = $8 WHERE id = $1",
+      {w.id, w.name, w.shortname, w.description, std::int64_t{w.require_2fa}, w.updated_at,
+       w.suspended_at, w.suspension_reason});
   if (!r) return core::Fail(ShortnameTaken(r.error()));
   return {};
 }
@@ -232,7 +235,9 @@ Result<std::vector<core::WorkspaceCard>> SqlTx::ListWorkspacesOf(const std::stri
                           {account_id});
   if (!rows) return core::Fail(rows.error());
   std::vector<core::WorkspaceCard> out;
-  for (const auto& r : *rows) out.push_back({ToWorkspace(r), RoleOf(r.Str(7)), r.Int(8) != 0});
+  for (const auto& r : *rows)
+    out.push_back(
+        {ToWorkspace(r), RoleOf(r.Str(kWorkspaceColCount)), r.Int(kWorkspaceColCount + 1) != 0});
   return out;
 }
 

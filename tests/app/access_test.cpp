@@ -6,6 +6,7 @@
 #include "app/access_model.hpp"
 #include "app/access_review.hpp"
 #include "app/integration_service.hpp"
+#include "app/platform_service.hpp"
 #include "app/product_service.hpp"
 #include "app/workspace_service.hpp"
 #include "support/account_fixture.hpp"
@@ -67,6 +68,40 @@ TEST_P(AccessTest, MembershipAloneGrantsNothing) {
   EXPECT_EQ(Check(stranger).reason, "not_member");
   EXPECT_EQ(model_->Check("acc_nobody", product_, "")->reason, "unknown_account");
   EXPECT_EQ(model_->Check(m.account.id, "prd_nothing", "")->reason, "product_not_found");
+}
+
+// A suspension reaches the cached model through the change listener, at once, and denies
+// everyone (even an unknown account) before any account fact; resuming restores the grant.
+TEST_P(AccessTest, ASuspendedWorkspaceDeniesEveryoneUntilResumed) {
+  SignedIn m = Member("m@example.com");
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount,
+                                  m.account.id, "editor"));
+  EXPECT_TRUE(Check(m).allowed);  // cached
+  Ports ports{*opened_.store, clock_,  random_, secrets_, hasher_,
+              mailer_,        policy_, box_,    otp_,     model_.get()};
+  PlatformService platform(ports);
+  SignedIn root = Register("root@example.com");
+  AuthContext sa = Ctx(root);
+  sa.account.super_admin = true;
+  ASSERT_TRUE(platform.SuspendWorkspace(sa, "acme", "Unpaid"));
+  EXPECT_EQ(Check(m).reason, "workspace_suspended");
+  EXPECT_EQ(model_->Check("acc_nobody", product_, "")->reason, "workspace_suspended");
+  auto key = model_->KeyProduct(product_, "");
+  ASSERT_TRUE(key);
+  EXPECT_TRUE(key->workspace_suspended);
+  // Members may read, not write.
+  EXPECT_TRUE(workspaces_->Members(Ctx(owner_), "acme"));
+  auto refused = workspaces_->Update(Ctx(owner_), "acme", {.description = "x"});
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().id, "workspace.suspended");
+  EXPECT_EQ(platform.SuspendWorkspace(sa, "acme", "Again").error().id,
+            "workspace.already_suspended");
+  EXPECT_EQ(platform.SuspendWorkspace(sa, "acme", " ").error().id, "validation.reason");
+  EXPECT_EQ(platform.SuspendWorkspace(Ctx(owner_), "acme", "x").error().id, "admin.required");
+  ASSERT_TRUE(platform.ResumeWorkspace(sa, "acme"));
+  EXPECT_TRUE(Check(m).allowed);
+  EXPECT_FALSE(model_->KeyProduct(product_, "")->workspace_suspended);
+  EXPECT_EQ(platform.ResumeWorkspace(sa, "acme").error().id, "workspace.not_suspended");
 }
 
 TEST_P(AccessTest, DirectAndGroupGrantsTakeTheHighestRankAndRevocationIsImmediate) {

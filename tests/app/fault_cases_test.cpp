@@ -209,6 +209,24 @@ std::vector<UseCase> FaultTest::WorkspaceCases() {
             }),
       OnOrg("workspace deletion",
             [](T& t, const Org& o) { return t.workspaces_->Delete(o.ctx, o.ws, o.ws); }),
+      OnOrg("admin: workspace suspension",
+            [](T& t, const Org& o) {
+              return Void(t.platform_->SuspendWorkspace(SuperAdmin(o), o.ws, "Unpaid"));
+            }),
+      OnOrg("admin: workspace deletion",
+            [](T& t, const Org& o) {
+              return t.platform_->DeleteWorkspace(SuperAdmin(o), o.ws, o.ws);
+            }),
+      OnOrg("admin: owner assignment",
+            [](T& t, const Org& o) {
+              return Void(t.platform_->AssignOwner(SuperAdmin(o), o.ws, o.admin.account.id));
+            }),
+      {"admin: workspace resumption",
+       [](T& t, S tag) -> Call {
+         Org o = t.NewOrg(tag);
+         EXPECT_TRUE(t.platform_->SuspendWorkspace(SuperAdmin(o), o.ws, "Unpaid"));
+         return {[&t, o] { return Void(t.platform_->ResumeWorkspace(SuperAdmin(o), o.ws)); }};
+       }},
       OnOrg("invitation with a group and a grant",
             [](T& t, const Org& o) {
               return Void(t.workspaces_->Invite(o.ctx, o.ws, Email(o.tag, "other"), Role::kMember,

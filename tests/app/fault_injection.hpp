@@ -14,6 +14,7 @@
 #include "app/admin_service.hpp"
 #include "app/api_key_service.hpp"
 #include "app/integration_service.hpp"
+#include "app/platform_service.hpp"
 #include "app/product_service.hpp"
 #include "app/signing_keys.hpp"
 #include "app/workspace_service.hpp"
@@ -72,6 +73,7 @@ class FaultTest : public testing::AccountServiceTest {
     keys_ = std::make_unique<ApiKeyService>(ports, *workspaces_, *model_);
     integration_ = std::make_unique<IntegrationService>(ports, *model_);
     admin_ = std::make_unique<AdminService>(*fault_, clock_, random_, secrets_, "http://localhost");
+    platform_ = std::make_unique<PlatformService>(ports);
     signing_ = std::make_unique<SigningKeys>(ports, ed_, box_, SigningSettings{});
     tokens_ = std::make_unique<oidc::TokenService>(ports, *integration_, *signing_,
                                                    oidc::OAuthSettings{"http://localhost"});
@@ -122,6 +124,12 @@ class FaultTest : public testing::AccountServiceTest {
               return {[&t, run, o = t.NewOrg(tag)] { return run(t, o); }};
             }};
   }
+  // The Org's Owner acting as a Super Admin (the platform use cases check only the flag).
+  static AuthContext SuperAdmin(const Org& o) {
+    AuthContext ctx = o.ctx;
+    ctx.account.super_admin = true;
+    return ctx;
+  }
   std::string InvitationToken(const std::string& email) {
     auto m = mailer_.Last(email, "You are invited");
     EXPECT_TRUE(m) << email;
@@ -135,6 +143,7 @@ class FaultTest : public testing::AccountServiceTest {
   std::unique_ptr<ApiKeyService> keys_;
   std::unique_ptr<IntegrationService> integration_;
   std::unique_ptr<AdminService> admin_;
+  std::unique_ptr<PlatformService> platform_;
   crypto::SodiumEd25519 ed_;
   std::unique_ptr<SigningKeys> signing_;
   std::unique_ptr<oidc::TokenService> tokens_;

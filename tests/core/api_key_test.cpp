@@ -141,6 +141,9 @@ TEST(DecideKey, ReasonsComeInTheDocumentedOrder) {
   all_wrong.environment = Environment::kProduction;
   EXPECT_EQ(DecideKey(&all_wrong, inactive, bad, 59), "ip_not_allowed");
   bad.ip = "10.9.9.9";
+  KeyProductFacts suspended = inactive;
+  suspended.workspace_suspended = true;
+  EXPECT_EQ(DecideKey(&all_wrong, suspended, bad, 59), "workspace_suspended");
   EXPECT_EQ(DecideKey(&all_wrong, inactive, bad, 59), "product_inactive");
   EXPECT_EQ(DecideKey(&all_wrong, p, bad, 59), "permission_denied");
   // A permission the key holds but the product type no longer offers is denied too.

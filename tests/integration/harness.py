@@ -1022,6 +1022,10 @@ API_ENDPOINTS.extend([
     ("GET", "/api/v1/admin/workspaces"),
     ("GET", "/api/v1/admin/audit"),
     ("GET", "/api/v1/admin/workspaces/{id}"),
+    ("POST", "/api/v1/admin/workspaces/{id}/suspension"),
+    ("DELETE", "/api/v1/admin/workspaces/{id}/suspension"),
+    ("DELETE", "/api/v1/admin/workspaces/{id}"),
+    ("PUT", "/api/v1/admin/workspaces/{id}/owners/{account_id}"),
 ])
 
 # Product, group, grant, subscription, access-API, billing and product-admin endpoints the

@@ -141,6 +141,22 @@ MATRIX = [
      platform(400), None),
     ("GET admin/workspaces, invalid limit", "GET", "/api/v1/admin/workspaces?limit=x", None,
      platform(400), None),
+    # suspension (issue 19): each cell acts on a fresh workspace of B's Owner, so A stays as is
+    ("POST admin/workspaces/{id}/suspension", "POST", "/api/v1/admin/workspaces/{p}/suspension",
+     {"reason": "Unpaid invoices"}, platform(200), lambda t, w: t.fresh_workspace()),
+    ("DELETE admin/workspaces/{id}/suspension", "DELETE",
+     "/api/v1/admin/workspaces/{p}/suspension", None, platform(200),
+     lambda t, w: t.fresh_workspace(suspended=True)),
+    ("DELETE admin/workspaces/{id}", "DELETE", "/api/v1/admin/workspaces/{p}",
+     lambda w, p: {"confirm": p}, platform(204),
+     lambda t, w: t.fresh_workspace(field="shortname")),
+    ("DELETE admin/workspaces/{id}, wrong confirm", "DELETE", "/api/v1/admin/workspaces/{w[A]}",
+     {"confirm": "not-the-shortname"}, platform((400, "workspace.confirmation_mismatch")), None),
+    ("PUT admin/workspaces/{id}/owners/{account_id}", "PUT",
+     "/api/v1/admin/workspaces/{p}/owners/{w[MEMBER_ID]}", None, platform(200),
+     lambda t, w: t.fresh_workspace()),
+    ("POST admin/workspaces/{id}/suspension, no reason", "POST",
+     "/api/v1/admin/workspaces/{w[A]}/suspension", {}, platform(400), None),
     ("GET admin/audit", "GET", "/api/v1/admin/audit", None, platform(200), None),
     ("GET admin/audit, invalid from", "GET", "/api/v1/admin/audit?from=x", None, platform(400),
      None),
@@ -307,6 +323,17 @@ class WorkspaceAuthzTest(WorkspaceFlows, VaultTestCase):
                                    {"email": unique_email("revokeme"), "role": "member"})
         self.assertEqual(r.status, 201, r)
         return r.json["id"]
+
+    def fresh_workspace(self, suspended=False, field="id"):
+        """A new workspace of B's Owner (suspended by the Super Admin if asked); its id (or
+        the named field)."""
+        w = self.world()
+        made = self.create_workspace(w["other"].client, name="Spare")
+        wid = made["id"]
+        if suspended:
+            r = w["super"].post(f"/api/v1/admin/workspaces/{wid}/suspension", {"reason": "test"})
+            self.assertEqual(r.status, 200, r)
+        return made[field]
 
     send = staticmethod(send)
 

@@ -77,6 +77,44 @@ TEST_P(WorkspaceStore, UpdateChangesTheSettingsAndRefusesATakenShortname) {
   Read([&](Tx& tx) { EXPECT_EQ(Ok(tx.FindWorkspace("ws_1"))->name, "Renamed"); });
 }
 
+TEST_P(WorkspaceStore, SuspensionIsStoredListedAndLifted) {
+  SeedWorkspaces({{"ws_1", "alpha"}, {"ws_2", "beta"}});
+  SeedAccounts({{"acc_1", "a@example.com"}});
+  Write([&](Tx& tx) {
+    Ok(tx.InsertMembership({"ws_1", "acc_1", core::Role::kMember, 1}));
+    EXPECT_FALSE(Ok(tx.FindWorkspace("ws_1"))->suspended());  // new workspaces are not
+    auto w = *Ok(tx.FindWorkspace("ws_1"));
+    w.suspended_at = 77;
+    w.suspension_reason = "Unpaid \xC3\xBC <b>";
+    Ok(tx.UpdateWorkspace(w));
+  });
+  Read([&](Tx& tx) {
+    auto got = Ok(tx.FindWorkspace("alpha"));
+    ASSERT_TRUE(got);
+    EXPECT_EQ(got->suspended_at, 77);
+    EXPECT_EQ(got->suspension_reason, "Unpaid \xC3\xBC <b>");
+    auto cards = Ok(tx.ListWorkspacesOf("acc_1"));  // members still list it, marked
+    ASSERT_EQ(cards.size(), 1u);
+    EXPECT_TRUE(cards[0].workspace.suspended());
+    EXPECT_EQ(cards[0].role, core::Role::kMember);
+    auto found = Ok(tx.SearchWorkspaces("", "", 10));
+    ASSERT_EQ(found.size(), 2u);
+    EXPECT_TRUE(found[0].suspended());
+    EXPECT_FALSE(found[1].suspended());
+  });
+  Write([&](Tx& tx) {
+    auto w = *Ok(tx.FindWorkspace("ws_1"));
+    w.suspended_at = 0;
+    w.suspension_reason.clear();
+    Ok(tx.UpdateWorkspace(w));
+  });
+  Read([&](Tx& tx) {
+    auto got = Ok(tx.FindWorkspace("ws_1"));
+    EXPECT_FALSE(got->suspended());
+    EXPECT_EQ(got->suspension_reason, "");
+  });
+}
+
 TEST_P(WorkspaceStore, ALogoIsPutReplacedAndDeletedOnce) {
   SeedWorkspaces({{"ws_1", "alpha"}});
   const std::string bytes("\x89PNG\r\n\x1a\n\0\xff\x00 raw", 16);

@@ -4,8 +4,9 @@
 import { useRef, useState } from "preact/hooks";
 import { Account, Page, Workspace, api, seg } from "../api";
 import type { PageProps } from "../app";
-import { Link } from "../router";
+import { Link, navigate } from "../router";
 import { updateAccount } from "../session";
+import { DeleteWorkspaceDialog } from "./delete-workspace";
 import {
   ConfirmDialog,
   CopyButton,
@@ -27,6 +28,7 @@ import {
   SelectField,
   Submit,
   downloadText,
+  messageOf,
   toast,
   useForm,
   useResource,
@@ -266,13 +268,16 @@ export function AdminWorkspaces({ account }: PageProps) {
       searchLabel="Search by name or shortname"
       noun="workspace"
       emptyText="Workspaces appear here when people create them."
-      columns={["Name", "Short name", "Requires 2FA", "Created"]}
+      columns={["Name", "Short name", "Status", "Requires 2FA", "Created"]}
       row={(w) => (
         <>
           <td>
             <Link href={`/admin/workspaces/${seg(w.id)}`}>{w.name}</Link>
           </td>
           <td>{w.shortname}</td>
+          <td>
+            <StatusBadge ok={!w.suspended} text={w.suspended ? "Suspended" : "Active"} />
+          </td>
           <td>{w.require_2fa ? "Yes" : "No"}</td>
           <td>
             <DateTime iso={w.created_at} dateOnly />
@@ -292,19 +297,151 @@ interface Member {
   joined_at: string;
 }
 
+type AdminWorkspaceDetail = Workspace & { members: Member[] };
+
+function SuspendDialog({ w, open, onClose, onDone }: { w: AdminWorkspaceDetail; open: boolean; onClose: () => void; onDone: (w: Workspace) => void }) {
+  const form = useForm({ reason: "" }, async (v) => {
+    const got = await api.post<Workspace>(`/api/v1/admin/workspaces/${seg(w.id)}/suspension`, { reason: v.reason });
+    toast(`${w.name} is suspended.`);
+    form.setValues({ reason: "" });
+    onDone(got);
+  });
+  return (
+    <Dialog open={open} title={`Suspend ${w.name}?`} onClose={onClose}>
+      <form onSubmit={form.onSubmit} noValidate>
+        <p>
+          At once, its products refuse every access check, API key and sign-in, and its members can no longer change anything.
+          Members keep their accounts and can still look at the workspace. You can resume it at any time.
+        </p>
+        <TextArea
+          label="Reason"
+          name="reason"
+          hint="Shown to Super Admins and kept in the audit log (up to 500 characters). Members do not see it."
+          value={form.values.reason}
+          onInput={form.set("reason")}
+          error={form.errors.reason}
+        />
+        <FormError message={form.formError} />
+        <footer>
+          <button type="button" class="secondary" onClick={onClose}>
+            Cancel
+          </button>
+          <Submit busy={form.busy} class="danger">
+            Suspend workspace
+          </Submit>
+        </footer>
+      </form>
+    </Dialog>
+  );
+}
+
+function AssignOwnerDialog({ w, open, onClose, onDone }: { w: AdminWorkspaceDetail; open: boolean; onClose: () => void; onDone: () => void }) {
+  const [q, setQ] = useState("");
+  const [found, setFound] = useState<Account[] | null>(null);
+  const [error, setError] = useState("");
+  const search = async (e: Event) => {
+    e.preventDefault();
+    setError("");
+    try {
+      const page = await api.get<Page<Account>>(`/api/v1/admin/accounts?limit=10&q=${encodeURIComponent(q.trim())}`);
+      setFound(page.items);
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  };
+  const assign = async (a: Account) => {
+    setError("");
+    try {
+      await api.put(`/api/v1/admin/workspaces/${seg(w.id)}/owners/${seg(a.id)}`);
+      toast(`${a.email} is now an Owner of ${w.name}.`);
+      setFound(null);
+      setQ("");
+      onDone();
+    } catch (err) {
+      setError(messageOf(err));
+    }
+  };
+  return (
+    <Dialog open={open} title={`Assign an Owner to ${w.name}`} onClose={onClose}>
+      <form onSubmit={search} noValidate>
+        <p>The account becomes an Owner: a member is promoted, anyone else is added. Disabled accounts cannot be chosen.</p>
+        <Field label="Find an account by email or name" name="q" type="search" value={q} onInput={setQ} />
+        <button type="submit" class="secondary">
+          Search
+        </button>
+      </form>
+      <FormError message={error} />
+      {found &&
+        (found.length === 0 ? (
+          <p>No account matches.</p>
+        ) : (
+          <ul class="account-picks" aria-label="Matching accounts">
+            {found.map((a) => (
+              <li key={a.id}>
+                {a.name} ({a.email}) {a.disabled && <span class="badge">Disabled</span>}{" "}
+                <button type="button" class="secondary" disabled={a.disabled} onClick={() => assign(a)} aria-label={`Make ${a.email} an Owner`}>
+                  Make Owner
+                </button>
+              </li>
+            ))}
+          </ul>
+        ))}
+      <footer>
+        <button type="button" class="secondary" onClick={onClose}>
+          Close
+        </button>
+      </footer>
+    </Dialog>
+  );
+}
+
 export function AdminWorkspace({ params, account }: PageProps) {
-  const res = useResource<Workspace & { members: Member[] }>(`/api/v1/admin/workspaces/${seg(params.id)}`);
+  const res = useResource<AdminWorkspaceDetail>(`/api/v1/admin/workspaces/${seg(params.id)}`);
+  const [dialog, setDialog] = useState<null | "suspend" | "resume" | "owner" | "delete">(null);
   if (!account?.super_admin) return <NotSuperAdmin />;
+  const close = () => setDialog(null);
   return (
     <section>
       <AdminTabs />
       <Loaded res={res}>
         {(w) => (
           <>
-            <PageHeader title={w.name} />
+            <PageHeader title={w.name}>
+              {w.suspended ? (
+                <button type="button" onClick={() => setDialog("resume")}>
+                  Resume workspace
+                </button>
+              ) : (
+                <button type="button" class="danger" onClick={() => setDialog("suspend")}>
+                  Suspend workspace
+                </button>
+              )}
+              <button type="button" class="secondary" onClick={() => setDialog("owner")}>
+                Assign Owner
+              </button>
+              <button type="button" class="danger" onClick={() => setDialog("delete")}>
+                Delete workspace
+              </button>
+            </PageHeader>
             <dl class="facts">
               <dt>Short name</dt>
               <dd>{w.shortname}</dd>
+              <dt>Status</dt>
+              <dd>
+                <StatusBadge ok={!w.suspended} text={w.suspended ? "Suspended" : "Active"} />
+                {w.suspended && w.suspended_at && (
+                  <>
+                    {" "}
+                    since <DateTime iso={w.suspended_at} />
+                  </>
+                )}
+              </dd>
+              {w.suspended && (
+                <>
+                  <dt>Reason</dt>
+                  <dd>{w.suspension_reason}</dd>
+                </>
+              )}
               <dt>Requires 2FA</dt>
               <dd>{w.require_2fa ? "Yes" : "No"}</dd>
               <dt>Created</dt>
@@ -339,6 +476,37 @@ export function AdminWorkspace({ params, account }: PageProps) {
                 </tbody>
               </table>
             </TableWrap>
+            <SuspendDialog w={w} open={dialog === "suspend"} onClose={close} onDone={(got) => { res.setData({ ...w, ...got }); close(); }} />
+            <ConfirmDialog
+              open={dialog === "resume"}
+              title={`Resume ${w.name}?`}
+              confirmLabel="Resume workspace"
+              onClose={close}
+              onConfirm={async () => {
+                const got = await api.del<Workspace>(`/api/v1/admin/workspaces/${seg(w.id)}/suspension`);
+                res.setData({ ...w, ...got });
+                toast(`${w.name} is active again.`);
+              }}
+            >
+              <p>Its products, API keys and sign-ins work again at once, and its members can make changes again.</p>
+            </ConfirmDialog>
+            <AssignOwnerDialog w={w} open={dialog === "owner"} onClose={close} onDone={() => { close(); res.reload(); }} />
+            <DeleteWorkspaceDialog
+              open={dialog === "delete"}
+              name={w.name}
+              shortname={w.shortname}
+              onClose={close}
+              remove={async (confirm) => {
+                await api.del(`/api/v1/admin/workspaces/${seg(w.id)}`, { confirm });
+                toast(`${w.name} was deleted.`);
+                navigate("/admin/workspaces", { replace: true });
+              }}
+            >
+              <p>
+                Everything in {w.name} goes: memberships, products, subscriptions, groups, API keys and invitations. The accounts
+                and the audit log stay. This cannot be undone.
+              </p>
+            </DeleteWorkspaceDialog>
           </>
         )}
       </Loaded>

@@ -395,6 +395,7 @@ const DENIALS: Record<string, string> = {
   product_inactive: "This application's subscription in your workspace is not active. Ask a workspace owner or billing contact to renew it.",
   workspace_requires_2fa: "Your workspace requires two-factor authentication, and your account does not use it yet.",
   account_disabled: "Your account is disabled.",
+  workspace_suspended: "Your workspace is suspended by the platform operators. Sign-in works again once they resume it.",
 };
 
 /** The authorization request's query without the chooser's answer. */

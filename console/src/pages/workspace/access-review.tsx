@@ -37,6 +37,7 @@ const REASONS: Record<string, string> = {
   product_inactive: "Product inactive",
   account_disabled: "Account disabled",
   workspace_requires_2fa: "Needs 2FA",
+  workspace_suspended: "Workspace suspended",
 };
 
 function sourceWords(s: ReviewSource): string {

@@ -6,6 +6,7 @@ import { ApiError, Member, Page, Workspace, api, seg } from "../../api";
 import type { PageProps } from "../../app";
 import { Link, navigate } from "../../router";
 import { Dialog, Field, FormError, PageHeader, SelectField, Submit, initials, messageOf, toast, useForm, useResource } from "../../ui";
+import { DeleteWorkspaceDialog } from "../delete-workspace";
 
 const LOGO_MAX = 512 * 1024;
 const LOGO_TYPES = "image/png,image/jpeg,image/webp";
@@ -251,14 +252,10 @@ function TransferOwnership({ ws, base, me, reload }: { ws: Workspace; base: stri
 
 function DangerZone({ ws, base }: { ws: Workspace; base: string }) {
   const [open, setOpen] = useState(false);
-  const form = useForm({ confirm: "" }, async (v) => {
-    await api.del(base, { confirm: v.confirm });
+  const remove = async (confirm: string) => {
+    await api.del(base, { confirm });
     toast(`${ws.name} was deleted.`);
     navigate("/", { replace: true });
-  });
-  const close = () => {
-    setOpen(false);
-    form.setValues({ confirm: "" });
   };
   return (
     <>
@@ -272,32 +269,12 @@ function DangerZone({ ws, base }: { ws: Workspace; base: string }) {
           Delete workspace
         </button>
       </div>
-      <Dialog open={open} title={`Delete ${ws.name}?`} onClose={close}>
-        <form onSubmit={form.onSubmit} noValidate>
-          <p>
-            Everything in {ws.name} goes: products, subscriptions, groups, API keys and invitations. Members lose access at
-            once. This cannot be undone.
-          </p>
-          <Field
-            label={`Type ${ws.shortname} to confirm`}
-            name="confirm"
-            autoComplete="off"
-            required
-            value={form.values.confirm}
-            onInput={form.set("confirm")}
-            error={form.errors.confirm}
-          />
-          <FormError message={form.formError} />
-          <footer>
-            <button type="button" class="secondary" onClick={close}>
-              Cancel
-            </button>
-            <button type="submit" class="danger" disabled={form.busy || form.values.confirm.trim().toLowerCase() !== ws.shortname} aria-busy={form.busy ? "true" : undefined}>
-              Delete workspace
-            </button>
-          </footer>
-        </form>
-      </Dialog>
+      <DeleteWorkspaceDialog open={open} name={ws.name} shortname={ws.shortname} onClose={() => setOpen(false)} remove={remove}>
+        <p>
+          Everything in {ws.name} goes: products, subscriptions, groups, API keys and invitations. Members lose access at once.
+          This cannot be undone.
+        </p>
+      </DeleteWorkspaceDialog>
     </>
   );
 }
