@@ -255,20 +255,28 @@ Result<core::Subscription> ProductService::GetSubscription(const AuthContext& ct
   });
 }
 
+Result<ProductService::LocalSubscription> ProductService::OpenLocalSubscription(
+    core::Tx& tx, const AuthContext& ctx, const std::string& ws, const std::string& product) {
+  VAULT_ASSIGN_OR_RETURN(auto found,
+                         OpenProduct(tx, ctx, ws, product, Capability::kChangeBilling, true));
+  VAULT_TRY(tx.LockProduct(found.product.id));
+  VAULT_ASSIGN_OR_RETURN(auto current, tx.FindSubscription(found.product.id));
+  if (current && current->provider != "local")
+    return Fail(Code::kFailedPrecondition, "subscription.external",
+                "this subscription is managed by " + current->provider);
+  return LocalSubscription{std::move(found), std::move(current)};
+}
+
 Result<core::Subscription> ProductService::ChangePlan(const AuthContext& ctx, const std::string& ws,
                                                       const std::string& product,
                                                       const std::string& plan) {
   core::Subscription out;
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto found,
-                           OpenProduct(tx, ctx, ws, product, Capability::kChangeBilling, true));
+    VAULT_ASSIGN_OR_RETURN(auto open, OpenLocalSubscription(tx, ctx, ws, product));
+    const auto& found = open.found;
+    const auto& current = open.current;
     wid = found.access.workspace.id;
-    VAULT_TRY(tx.LockProduct(found.product.id));
-    VAULT_ASSIGN_OR_RETURN(auto current, tx.FindSubscription(found.product.id));
-    if (current && (current)->provider != "local")
-      return Fail(Code::kFailedPrecondition, "subscription.external",
-                  "this subscription is managed by " + (current)->provider);
     VAULT_ASSIGN_OR_RETURN(auto t, TypeOf(tx, found.product.type_id));
     const core::Plan* chosen = t.FindPlan(plan);
     if (!chosen)
@@ -285,6 +293,86 @@ Result<core::Subscription> ProductService::ChangePlan(const AuthContext& ctx, co
   if (!r) return Fail(r.error());
   Changed(wid);
   return out;
+}
+
+Result<core::Subscription> ProductService::ChangeLocalSubscription(
+    const AuthContext& ctx, const std::string& ws, const std::string& product, const char* action,
+    const std::function<Result<void>(core::Subscription&, const core::ProductType&)>& change) {
+  core::Subscription out;
+  std::string wid;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    VAULT_ASSIGN_OR_RETURN(auto open, OpenLocalSubscription(tx, ctx, ws, product));
+    const auto& found = open.found;
+    const auto& current = open.current;
+    wid = found.access.workspace.id;
+    if (!current)
+      return Fail(Code::kNotFound, "subscription.not_found", "this product has no subscription");
+    VAULT_ASSIGN_OR_RETURN(auto t, TypeOf(tx, found.product.type_id));
+    out = *current;
+    VAULT_TRY(change(out, t));
+    out.updated_at = p_.clock.Now();
+    VAULT_TRY(tx.PutSubscription(out));
+    return audit_.Record(
+        tx, ActorOf(ctx),
+        {action, "product", found.product.id,
+         JsonSummary({{"plan", out.plan_key},
+                      {"from", core::SubscriptionStatusName(current->status)},
+                      {"to", core::SubscriptionStatusName(out.status)},
+                      {"period_end", out.period_end ? core::FormatRfc3339(out.period_end) : ""}}),
+         wid});
+  });
+  if (!r) return Fail(r.error());
+  Changed(wid);
+  return out;
+}
+
+Result<core::Subscription> ProductService::CancelSubscription(const AuthContext& ctx,
+                                                              const std::string& ws,
+                                                              const std::string& product) {
+  const core::Timestamp now = p_.clock.Now();
+  return ChangeLocalSubscription(
+      ctx, ws, product, "subscription.cancelled",
+      [&](core::Subscription& s, const core::ProductType&) -> Result<void> {
+        using S = core::SubscriptionStatus;
+        if (s.status == S::kNonRenewing && (s.period_end == 0 || now < s.period_end))
+          return Fail(Code::kFailedPrecondition, "subscription.already_cancelling",
+                      "this subscription already ends at its period end");
+        bool live = (s.status == S::kInTrial || s.status == S::kActive) &&
+                    (s.period_end == 0 || now < s.period_end);
+        if (!live)
+          return Fail(Code::kFailedPrecondition, "subscription.inactive",
+                      "only a live subscription can be cancelled");
+        // Local plans bill nothing and have no period of their own: an open-ended one runs for a
+        // notice period, so cancelling never cuts users off at once.
+        if (s.period_end == 0) s.period_end = now + kLocalNoticeSeconds;
+        s.status = S::kNonRenewing;
+        return {};
+      });
+}
+
+Result<core::Subscription> ProductService::ResumeSubscription(const AuthContext& ctx,
+                                                              const std::string& ws,
+                                                              const std::string& product) {
+  const core::Timestamp now = p_.clock.Now();
+  return ChangeLocalSubscription(
+      ctx, ws, product, "subscription.resumed",
+      [&](core::Subscription& s, const core::ProductType& t) -> Result<void> {
+        using S = core::SubscriptionStatus;
+        if (s.status != S::kNonRenewing)
+          return Fail(Code::kFailedPrecondition, "subscription.not_cancelling",
+                      "this subscription is not cancelling");
+        if (s.period_end != 0 && now >= s.period_end)
+          return Fail(Code::kFailedPrecondition, "subscription.ended",
+                      "this subscription has ended; pick a plan to start a new one");
+        const core::Plan* plan = t.FindPlan(s.plan_key);
+        if (plan && plan->trial_days > 0) {
+          s.status = S::kInTrial;  // the trial keeps its end
+        } else {
+          s.status = S::kActive;
+          s.period_end = 0;  // local paid plans are open-ended
+        }
+        return {};
+      });
 }
 
 Result<std::vector<core::Grant>> ProductService::Grants(const AuthContext& ctx,

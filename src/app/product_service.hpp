@@ -4,6 +4,7 @@
 // Thread-safe.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -63,6 +64,19 @@ class ProductService {
   core::Result<core::Subscription> ChangePlan(const AuthContext& ctx, const std::string& ws,
                                               const std::string& product, const std::string& plan);
 
+  // Local provider: cancel at period end → non_renewing, live until period_end (a trial keeps
+  // its trial end; an open-ended plan gets kLocalNoticeSeconds from now), then inactive by the
+  // clock. Fails failed_precondition "subscription.external" (Chargebee manages it),
+  // "subscription.already_cancelling", "subscription.inactive" (paused, cancelled or past its end).
+  core::Result<core::Subscription> CancelSubscription(const AuthContext& ctx, const std::string& ws,
+                                                      const std::string& product);
+  // Undoes a cancel before period_end: back to in_trial (a trial plan, same trial end) or active
+  // (open-ended). Fails failed_precondition "subscription.external", "subscription.not_cancelling",
+  // "subscription.ended" (past period_end: pick a plan anew).
+  core::Result<core::Subscription> ResumeSubscription(const AuthContext& ctx, const std::string& ws,
+                                                      const std::string& product);
+  static constexpr core::Timestamp kLocalNoticeSeconds = 30 * 24 * 3600;
+
   core::Result<std::vector<core::Grant>> Grants(const AuthContext& ctx, const std::string& ws,
                                                 const std::string& product);
   // Fails failed_precondition "product.seat_limit" beyond the plan's seats, invalid_argument
@@ -99,9 +113,24 @@ class ProductService {
   core::Result<ProductAccess> OpenProduct(core::Tx& tx, const AuthContext& ctx,
                                           const std::string& ws, const std::string& product,
                                           core::Capability capability, bool for_write);
+  struct LocalSubscription {
+    ProductAccess found;
+    std::optional<core::Subscription> current;
+  };
+  // OpenProduct for changing billing, under the product lock, with its subscription; fails
+  // failed_precondition "subscription.external" when another provider manages it.
+  core::Result<LocalSubscription> OpenLocalSubscription(core::Tx& tx, const AuthContext& ctx,
+                                                        const std::string& ws,
+                                                        const std::string& product);
   core::Result<ProductRow> Row(core::Tx& tx, const core::Product& p, const std::string& account_id);
   core::Result<core::ProductType> TypeOf(core::Tx& tx, const std::string& type_id_or_key);
   core::Subscription NewSubscription(const core::Product& p, const core::Plan& plan) const;
+  // The write shared by cancel and resume: `change` turns the current local subscription into the
+  // next one (or fails), then it is stored and audited as `action` with the new status.
+  core::Result<core::Subscription> ChangeLocalSubscription(
+      const AuthContext& ctx, const std::string& ws, const std::string& product, const char* action,
+      const std::function<core::Result<void>(core::Subscription&, const core::ProductType&)>&
+          change);
   void Changed(const std::string& ws) {
     if (p_.changes) p_.changes->WorkspaceChanged(ws);
   }

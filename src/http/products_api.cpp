@@ -138,6 +138,10 @@ class ProductsApi {
     routes.Add({"DELETE", p + "/{product}", E::kBlocking, S}, this, &A::Delete);
     routes.Add({"GET", p + "/{product}/subscription", E::kBlocking, S}, this, &A::GetSubscription);
     routes.Add({"PUT", p + "/{product}/subscription", E::kBlocking, S}, this, &A::PutSubscription);
+    routes.Add({"POST", p + "/{product}/subscription/cancel", E::kBlocking, S}, this,
+               &A::CancelSubscription);
+    routes.Add({"POST", p + "/{product}/subscription/resume", E::kBlocking, S}, this,
+               &A::ResumeSubscription);
     routes.Add({"GET", p + "/{product}/grants", E::kBlocking, S}, this, &A::Grants);
     routes.Add({"PUT", p + "/{product}/grants", E::kBlocking, S}, this, &A::PutGrant);
     routes.Add({"DELETE", p + "/{product}/grants/{principal_type}/{principal_id}", E::kBlocking, S},
@@ -221,6 +225,18 @@ class ProductsApi {
     VAULT_ASSIGN_OR_RETURN(auto in, c.Body<PlanInput>());
     VAULT_ASSIGN_OR_RETURN(auto s,
                            products_.ChangePlan(c.ctx, c.param("ws"), c.param("product"), in.plan));
+    return JsonOk(200, RenderSubscription(s));
+  }
+
+  core::Result<Response> CancelSubscription(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto s,
+                           products_.CancelSubscription(c.ctx, c.param("ws"), c.param("product")));
+    return JsonOk(200, RenderSubscription(s));
+  }
+
+  core::Result<Response> ResumeSubscription(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto s,
+                           products_.ResumeSubscription(c.ctx, c.param("ws"), c.param("product")));
     return JsonOk(200, RenderSubscription(s));
   }
 

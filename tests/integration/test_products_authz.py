@@ -13,7 +13,7 @@ session). Expected cells, from the capability table:
   manage groups, products, grants                          → Owner, Admin
   the access review (JSON, CSV, NDJSON)                    → Owner, Admin
   see the subscription                                     → Owner, Admin, Billing
-  change the subscription                                  → Owner, Billing
+  change the subscription, cancel and resume it             → Owner, Billing
   non-members (the other Owner, the Super Admin)           → 404 workspace.not_found
   /api/v1/admin/...                                        → 403 admin.required but the Super Admin
   GET /api/v1/product-types                                → 200 for anyone signed in
@@ -67,6 +67,10 @@ MATRIX = [
      None),
     ("PUT subscription", "PUT", P + "/{w[PRD]}/subscription", {"plan": "enterprise"},
      ws(200, 403, 200, 403), None),
+    ("POST subscription/cancel", "POST", P + "/{p}/subscription/cancel", None,
+     ws(200, 403, 200, 403), lambda t, w: t.fresh_product()),
+    ("POST subscription/resume", "POST", P + "/{p}/subscription/resume", None,
+     ws(200, 403, 200, 403), lambda t, w: t.fresh_cancelling_product()),
     ("GET grants", "GET", P + "/{w[PRD]}/grants", None, ws(200, 200, 200, 200), None),
     ("PUT grant", "PUT", P + "/{w[PRD]}/grants",
      lambda w, p: {"principal": {"type": "account", "id": w["MEMBER_ID"]}, "role": "viewer"},
@@ -140,6 +144,8 @@ WS_ENDPOINTS = [
     ("DELETE", "/products/{prd}", None),
     ("GET", "/products/{prd}/subscription", None),
     ("PUT", "/products/{prd}/subscription", {"plan": "standard"}),
+    ("POST", "/products/{prd}/subscription/cancel", None),
+    ("POST", "/products/{prd}/subscription/resume", None),
     ("GET", "/products/{prd}/grants", None),
     ("PUT", "/products/{prd}/grants",
      {"principal": {"type": "account", "id": "{member}"}, "role": "viewer"}),
@@ -211,6 +217,13 @@ class ProductsAuthzTest(ProductFlows, WorkspaceFlows, VaultTestCase):
         w = self.world()
         return self.create_product(w["owner"].client, w["A"], "submit", plan="enterprise",
                                    name="Throw-away")["id"]
+
+    def fresh_cancelling_product(self):
+        w = self.world()
+        pid = self.fresh_product()
+        r = w["owner"].client.post(f"/api/v1/workspaces/{w['A']}/products/{pid}/subscription/cancel")
+        self.assertEqual(r.status, 200, r)
+        return pid
 
     def fresh_group(self):
         w = self.world()
