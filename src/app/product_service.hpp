@@ -28,6 +28,12 @@ struct ProductPatch {
   std::optional<bool> disabled;
 };
 
+struct ProductTypePatch {
+  std::optional<std::string> name;
+  std::optional<std::vector<std::string>> api_permissions;
+  std::optional<bool> retired;
+};
+
 struct GroupDetail {
   core::Group group;
   std::vector<std::string> member_ids;
@@ -45,6 +51,14 @@ class ProductService {
                                core::Capability capability);
   // Super Admins add product types to the catalogue.
   core::Result<core::ProductType> CreateProductType(const AuthContext& ctx, core::ProductType type);
+  // Super Admins edit or retire a type, and create, replace or retire one of its roles or plans
+  // (never deleted: what uses them keeps working). not_found "product_type.not_found".
+  core::Result<core::ProductType> UpdateProductType(const AuthContext& ctx, const std::string& id,
+                                                    const ProductTypePatch& patch);
+  core::Result<core::ProductType> PutProductRole(const AuthContext& ctx, const std::string& id,
+                                                 core::ProductRole role);
+  core::Result<core::ProductType> PutProductPlan(const AuthContext& ctx, const std::string& id,
+                                                 core::Plan plan);
 
   // plan empty → the type's trial plan (or its first plan).
   core::Result<ProductRow> Create(const AuthContext& ctx, const std::string& ws,
@@ -124,6 +138,11 @@ class ProductService {
                                                         const std::string& product);
   core::Result<ProductRow> Row(core::Tx& tx, const core::Product& p, const std::string& account_id);
   core::Result<core::ProductType> TypeOf(core::Tx& tx, const std::string& type_id_or_key);
+  // Loads type `id`, lets `change` edit it (returning the audit summary or failing), stores it,
+  // audits `action` and tells the access model the catalogue changed.
+  core::Result<core::ProductType> ChangeType(
+      const AuthContext& ctx, const std::string& id, const char* action,
+      const std::function<core::Result<std::string>(core::ProductType&)>& change);
   core::Subscription NewSubscription(const core::Product& p, const core::Plan& plan) const;
   // The write shared by cancel and resume: `change` turns the current local subscription into the
   // next one (or fails), then it is stored and audited as `action` with the new status.

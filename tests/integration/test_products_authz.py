@@ -15,7 +15,8 @@ session). Expected cells, from the capability table:
   see the subscription                                     → Owner, Admin, Billing
   change the subscription, cancel and resume it             → Owner, Billing
   non-members (the other Owner, the Super Admin)           → 404 workspace.not_found
-  /api/v1/admin/...                                        → 403 admin.required but the Super Admin
+  /api/v1/admin/... (incl. editing and retiring the catalogue) → 403 admin.required but the
+                                                             Super Admin
   GET /api/v1/product-types                                → 200 for anyone signed in
 
 A second test proves a non-member learns nothing: a real workspace/product/group of A and
@@ -124,6 +125,16 @@ MATRIX = [
      None),
     ("POST admin/product-types", "POST", "/api/v1/admin/product-types", product_type_body,
      platform(201), None),
+    ("PATCH admin/product-types/{id}", "PATCH", "/api/v1/admin/product-types/{p}",
+     {"name": "Renamed type"}, platform(200), lambda t, w: t.fresh_product_type()),
+    ("PUT admin/product-types/{id}/roles/{role}", "PUT",
+     "/api/v1/admin/product-types/{p}/roles/auditor", {"rank": 1, "permissions": ["things:read"]},
+     platform(200), lambda t, w: t.fresh_product_type()),
+    ("PUT admin/product-types/{id}/plans/{plan}", "PUT",
+     "/api/v1/admin/product-types/{p}/plans/basic", {"name": "Basic", "seats": 9},
+     platform(200), lambda t, w: t.fresh_product_type()),
+    ("PATCH admin/product-types/{id}, invalid body", "PATCH", "/api/v1/admin/product-types/{p}",
+     {"retired": "yes"}, platform(400), lambda t, w: t.fresh_product_type()),
     ("GET admin/service-clients", "GET", "/api/v1/admin/service-clients", None, platform(200),
      None),
     ("POST admin/service-clients", "POST", "/api/v1/admin/service-clients",
@@ -224,6 +235,11 @@ class ProductsAuthzTest(ProductFlows, WorkspaceFlows, VaultTestCase):
         r = w["owner"].client.post(f"/api/v1/workspaces/{w['A']}/products/{pid}/subscription/cancel")
         self.assertEqual(r.status, 200, r)
         return pid
+
+    def fresh_product_type(self):
+        r = self.world()["super"].post("/api/v1/admin/product-types", product_type_body(None, None))
+        self.assertEqual(r.status, 201, r)
+        return r.json["id"]
 
     def fresh_group(self):
         w = self.world()
