@@ -172,14 +172,18 @@ export interface Plan {
   seats: number;
   trial_days: number;
   features: string[];
+  /** retired: not offered for new subscriptions; existing ones keep working */
+  retired?: boolean;
 }
 export interface ProductType {
   id: string;
   key: string;
   name: string;
-  roles: { name: string; rank: number; permissions: string[] }[];
+  roles: { name: string; rank: number; permissions: string[]; retired?: boolean }[];
   api_permissions: string[];
   plans: Plan[];
+  /** retired: no new products of this type */
+  retired?: boolean;
 }
 export interface Subscription {
   plan: string;

@@ -107,12 +107,14 @@ Result<core::Invitation> WorkspaceService::Invite(
       if (!found)
         return Fail(Code::kNotFound, "product.not_found", "no such product in this workspace",
                     "grants");
-      bool known = false;
+      const core::ProductRole* granted = nullptr;
       for (const auto& t : types)
-        if (t.id == (found)->type_id) known = t.FindRole(role_name) != nullptr;
-      if (!known)
+        if (t.id == (found)->type_id) granted = t.FindRole(role_name);
+      if (!granted)
         return Fail(Code::kInvalidArgument, "grant.unknown_role",
                     "this product type has no such role", "grants");
+      if (granted->retired)  // as PutGrant: a retired role is not granted anew
+        return Fail(Code::kFailedPrecondition, "role.retired", "this role is retired", "grants");
       inv.product_grants.emplace_back((found)->id, role_name);
     }
     VAULT_ASSIGN_OR_RETURN(auto issued, IssueInvitationToken(inv, &link));

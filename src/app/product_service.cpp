@@ -15,6 +15,14 @@ using core::Result;
 
 namespace {
 
+// A retired plan is not offered anew (subscriptions already on it keep working).
+Result<void> NotRetired(const core::Plan& plan) {
+  if (plan.retired)
+    return Fail(Code::kFailedPrecondition, "plan.retired", "the " + plan.name + " plan is retired",
+                "plan");
+  return {};
+}
+
 core::Error ProductNotFound() {
   return core::Error{Code::kNotFound, "product.not_found", "", "no such product in this workspace"};
 }
@@ -64,6 +72,120 @@ Result<core::ProductType> ProductService::CreateProductType(const AuthContext& c
   if (!r) return Fail(r.error());
   if (p_.changes) p_.changes->CatalogChanged();
   return type;
+}
+
+Result<core::ProductType> ProductService::ChangeType(
+    const AuthContext& ctx, const std::string& id, const char* action,
+    const std::function<Result<std::string>(core::ProductType&)>& change) {
+  VAULT_TRY(RequireSuperAdmin(ctx));
+  core::ProductType out;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    VAULT_ASSIGN_OR_RETURN(auto types, tx.ListProductTypes());
+    auto it = std::find_if(types.begin(), types.end(), [&](const auto& t) { return t.id == id; });
+    if (it == types.end())
+      return Fail(Code::kNotFound, "product_type.not_found", "no such product type");
+    out = std::move(*it);
+    VAULT_ASSIGN_OR_RETURN(auto summary, change(out));
+    VAULT_TRY(tx.UpdateProductType(out));
+    VAULT_ASSIGN_OR_RETURN(out, TypeOf(tx, id));  // the whole type, as stored
+    return audit_.Record(tx, ActorOf(ctx), {action, "product_type", out.id, summary});
+  });
+  if (!r) return Fail(r.error());
+  if (p_.changes) p_.changes->CatalogChanged();
+  return out;
+}
+
+namespace {
+
+Result<void> InRange(const char* field, std::int64_t v, std::int64_t lo, std::int64_t hi) {
+  if (v < lo || v > hi)
+    return Fail(
+        Code::kInvalidArgument, "validation.range",
+        std::string(field) + " must be from " + std::to_string(lo) + " to " + std::to_string(hi),
+        field);
+  return {};
+}
+
+const char* Bool(bool b) { return b ? "true" : "false"; }
+
+}  // namespace
+
+Result<core::ProductType> ProductService::UpdateProductType(const AuthContext& ctx,
+                                                            const std::string& id,
+                                                            const ProductTypePatch& patch) {
+  std::string name;
+  if (patch.name) {
+    VAULT_ASSIGN_OR_RETURN(auto n, core::ValidateWorkspaceName(*patch.name, "name"));
+    name = n;
+  }
+  if (patch.api_permissions)
+    VAULT_TRY(core::ValidatePermissionNames(*patch.api_permissions, "api_permissions"));
+  return ChangeType(
+      ctx, id, "admin.product_type_updated", [&](core::ProductType& t) -> Result<std::string> {
+        std::string before_name = t.name;
+        if (patch.name) t.name = name;
+        if (patch.api_permissions) t.api_permissions = *patch.api_permissions;
+        if (patch.retired) t.retired = *patch.retired;
+        return JsonSummary(
+            {{"key", t.key},
+             {"name", patch.name ? t.name : ""},
+             {"from_name", patch.name ? before_name : ""},
+             {"api_permissions", patch.api_permissions ? core::JoinWords(t.api_permissions) : ""},
+             {"retired", Bool(t.retired)}});
+      });
+}
+
+Result<core::ProductType> ProductService::PutProductRole(const AuthContext& ctx,
+                                                         const std::string& id,
+                                                         core::ProductRole role) {
+  VAULT_ASSIGN_OR_RETURN(auto name, core::ValidateProductShortname(role.name, "role"));
+  role.name = name;
+  VAULT_TRY(InRange("rank", role.rank, 1, 1000));
+  VAULT_TRY(core::ValidatePermissionNames(role.permissions, "permissions"));
+  return ChangeType(
+      ctx, id, "admin.product_role_put", [&](core::ProductType& t) -> Result<std::string> {
+        const core::ProductRole* old = t.FindRole(role.name);
+        std::string from =
+            old ? std::to_string(old->rank) + " " + core::JoinWords(old->permissions) : "";
+        bool created = !old;
+        t.roles = {role};  // UpdateProductType upserts only what is listed
+        return JsonSummary({{"key", t.key},
+                            {"role", role.name},
+                            {"created", Bool(created)},
+                            {"from", from},
+                            {"rank", std::to_string(role.rank)},
+                            {"permissions", core::JoinWords(role.permissions)},
+                            {"retired", Bool(role.retired)}});
+      });
+}
+
+Result<core::ProductType> ProductService::PutProductPlan(const AuthContext& ctx,
+                                                         const std::string& id, core::Plan plan) {
+  VAULT_ASSIGN_OR_RETURN(auto key, core::ValidateProductShortname(plan.key, "plan"));
+  plan.key = key;
+  VAULT_ASSIGN_OR_RETURN(auto name, core::ValidateWorkspaceName(plan.name, "name"));
+  plan.name = name;
+  VAULT_TRY(InRange("seats", plan.seats, 0, 1000000));
+  VAULT_TRY(InRange("trial_days", plan.trial_days, 0, 365));
+  VAULT_TRY(core::ValidatePermissionNames(plan.features, "features"));
+  return ChangeType(
+      ctx, id, "admin.product_plan_put", [&](core::ProductType& t) -> Result<std::string> {
+        const core::Plan* old = t.FindPlan(plan.key);
+        std::string from = old ? "seats " + std::to_string(old->seats) + ", trial_days " +
+                                     std::to_string(old->trial_days) + ", features " +
+                                     core::JoinWords(old->features)
+                               : "";
+        bool created = !old;
+        t.plans = {plan};
+        return JsonSummary({{"key", t.key},
+                            {"plan", plan.key},
+                            {"created", Bool(created)},
+                            {"from", from},
+                            {"seats", std::to_string(plan.seats)},
+                            {"trial_days", std::to_string(plan.trial_days)},
+                            {"features", core::JoinWords(plan.features)},
+                            {"retired", Bool(plan.retired)}});
+      });
 }
 
 Result<core::ProductType> ProductService::TypeOf(core::Tx& tx, const std::string& type_id_or_key) {
@@ -140,11 +262,18 @@ Result<ProductRow> ProductService::Create(const AuthContext& ctx, const std::str
                            workspaces_.OpenForWrite(tx, ctx, ws, Capability::kManageAccess));
     wid = access.workspace.id;
     VAULT_ASSIGN_OR_RETURN(auto t, TypeOf(tx, type));
+    if (t.retired)
+      return Fail(Code::kFailedPrecondition, "product_type.retired",
+                  "this product type is retired: no new products", "product_type");
     const core::Plan* chosen = plan.empty() ? t.FindPlan("trial") : t.FindPlan(plan);
-    if (!chosen && plan.empty()) chosen = &t.plans.front();
+    if (plan.empty() && (!chosen || chosen->retired)) {  // default: the first plan still offered
+      auto live = std::find_if(t.plans.begin(), t.plans.end(), [](auto& x) { return !x.retired; });
+      chosen = live == t.plans.end() ? &t.plans.front() : &*live;
+    }
     if (!chosen)
       return Fail(Code::kInvalidArgument, "product.unknown_plan",
                   "no such plan for this product type", "plan");
+    VAULT_TRY(NotRetired(*chosen));
     core::Timestamp now = p_.clock.Now();
     core::Product p{core::NewId(p_.random, "prd"), wid, t.id, n, s, false, now, now};
     VAULT_TRY(tx.InsertProduct(p));
@@ -255,25 +384,34 @@ Result<core::Subscription> ProductService::GetSubscription(const AuthContext& ct
   });
 }
 
+Result<ProductService::LocalSubscription> ProductService::OpenLocalSubscription(
+    core::Tx& tx, const AuthContext& ctx, const std::string& ws, const std::string& product) {
+  VAULT_ASSIGN_OR_RETURN(auto found,
+                         OpenProduct(tx, ctx, ws, product, Capability::kChangeBilling, true));
+  VAULT_TRY(tx.LockProduct(found.product.id));
+  VAULT_ASSIGN_OR_RETURN(auto current, tx.FindSubscription(found.product.id));
+  if (current && current->provider != "local")
+    return Fail(Code::kFailedPrecondition, "subscription.external",
+                "this subscription is managed by " + current->provider);
+  return LocalSubscription{std::move(found), std::move(current)};
+}
+
 Result<core::Subscription> ProductService::ChangePlan(const AuthContext& ctx, const std::string& ws,
                                                       const std::string& product,
                                                       const std::string& plan) {
   core::Subscription out;
   std::string wid;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto found,
-                           OpenProduct(tx, ctx, ws, product, Capability::kChangeBilling, true));
+    VAULT_ASSIGN_OR_RETURN(auto open, OpenLocalSubscription(tx, ctx, ws, product));
+    const auto& found = open.found;
+    const auto& current = open.current;
     wid = found.access.workspace.id;
-    VAULT_TRY(tx.LockProduct(found.product.id));
-    VAULT_ASSIGN_OR_RETURN(auto current, tx.FindSubscription(found.product.id));
-    if (current && (current)->provider != "local")
-      return Fail(Code::kFailedPrecondition, "subscription.external",
-                  "this subscription is managed by " + (current)->provider);
     VAULT_ASSIGN_OR_RETURN(auto t, TypeOf(tx, found.product.type_id));
     const core::Plan* chosen = t.FindPlan(plan);
     if (!chosen)
       return Fail(Code::kInvalidArgument, "product.unknown_plan",
                   "no such plan for this product type", "plan");
+    VAULT_TRY(NotRetired(*chosen));
     out = NewSubscription(found.product, *chosen);
     VAULT_TRY(tx.PutSubscription(out));
     VAULT_TRY(CheckSeats(tx, found.product));  // a smaller plan must still fit
@@ -285,6 +423,86 @@ Result<core::Subscription> ProductService::ChangePlan(const AuthContext& ctx, co
   if (!r) return Fail(r.error());
   Changed(wid);
   return out;
+}
+
+Result<core::Subscription> ProductService::ChangeLocalSubscription(
+    const AuthContext& ctx, const std::string& ws, const std::string& product, const char* action,
+    const std::function<Result<void>(core::Subscription&, const core::ProductType&)>& change) {
+  core::Subscription out;
+  std::string wid;
+  auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
+    VAULT_ASSIGN_OR_RETURN(auto open, OpenLocalSubscription(tx, ctx, ws, product));
+    const auto& found = open.found;
+    const auto& current = open.current;
+    wid = found.access.workspace.id;
+    if (!current)
+      return Fail(Code::kNotFound, "subscription.not_found", "this product has no subscription");
+    VAULT_ASSIGN_OR_RETURN(auto t, TypeOf(tx, found.product.type_id));
+    out = *current;
+    VAULT_TRY(change(out, t));
+    out.updated_at = p_.clock.Now();
+    VAULT_TRY(tx.PutSubscription(out));
+    return audit_.Record(
+        tx, ActorOf(ctx),
+        {action, "product", found.product.id,
+         JsonSummary({{"plan", out.plan_key},
+                      {"from", core::SubscriptionStatusName(current->status)},
+                      {"to", core::SubscriptionStatusName(out.status)},
+                      {"period_end", out.period_end ? core::FormatRfc3339(out.period_end) : ""}}),
+         wid});
+  });
+  if (!r) return Fail(r.error());
+  Changed(wid);
+  return out;
+}
+
+Result<core::Subscription> ProductService::CancelSubscription(const AuthContext& ctx,
+                                                              const std::string& ws,
+                                                              const std::string& product) {
+  const core::Timestamp now = p_.clock.Now();
+  return ChangeLocalSubscription(
+      ctx, ws, product, "subscription.cancelled",
+      [&](core::Subscription& s, const core::ProductType&) -> Result<void> {
+        using S = core::SubscriptionStatus;
+        if (s.status == S::kNonRenewing && (s.period_end == 0 || now < s.period_end))
+          return Fail(Code::kFailedPrecondition, "subscription.already_cancelling",
+                      "this subscription already ends at its period end");
+        bool live = (s.status == S::kInTrial || s.status == S::kActive) &&
+                    (s.period_end == 0 || now < s.period_end);
+        if (!live)
+          return Fail(Code::kFailedPrecondition, "subscription.inactive",
+                      "only a live subscription can be cancelled");
+        // Local plans bill nothing and have no period of their own: an open-ended one runs for a
+        // notice period, so cancelling never cuts users off at once.
+        if (s.period_end == 0) s.period_end = now + kLocalNoticeSeconds;
+        s.status = S::kNonRenewing;
+        return {};
+      });
+}
+
+Result<core::Subscription> ProductService::ResumeSubscription(const AuthContext& ctx,
+                                                              const std::string& ws,
+                                                              const std::string& product) {
+  const core::Timestamp now = p_.clock.Now();
+  return ChangeLocalSubscription(
+      ctx, ws, product, "subscription.resumed",
+      [&](core::Subscription& s, const core::ProductType& t) -> Result<void> {
+        using S = core::SubscriptionStatus;
+        if (s.status != S::kNonRenewing)
+          return Fail(Code::kFailedPrecondition, "subscription.not_cancelling",
+                      "this subscription is not cancelling");
+        if (s.period_end != 0 && now >= s.period_end)
+          return Fail(Code::kFailedPrecondition, "subscription.ended",
+                      "this subscription has ended; pick a plan to start a new one");
+        const core::Plan* plan = t.FindPlan(s.plan_key);
+        if (plan && plan->trial_days > 0) {
+          s.status = S::kInTrial;  // the trial keeps its end
+        } else {
+          s.status = S::kActive;
+          s.period_end = 0;  // local paid plans are open-ended
+        }
+        return {};
+      });
 }
 
 Result<std::vector<core::Grant>> ProductService::Grants(const AuthContext& ctx,
@@ -309,9 +527,12 @@ Result<core::Grant> ProductService::PutGrant(const AuthContext& ctx, const std::
     // Serialise grant changes of one product so concurrent grants cannot overshoot the seats.
     VAULT_TRY(tx.LockProduct(found.product.id));
     VAULT_ASSIGN_OR_RETURN(auto t, TypeOf(tx, found.product.type_id));
-    if (!t.FindRole(role))
+    const core::ProductRole* granted = t.FindRole(role);
+    if (!granted)
       return Fail(Code::kInvalidArgument, "grant.unknown_role",
                   "this product type has no such role", "role");
+    if (granted->retired)  // existing grants of it keep working; no new ones
+      return Fail(Code::kFailedPrecondition, "role.retired", "this role is retired", "role");
     if (type == core::PrincipalType::kAccount) {
       VAULT_ASSIGN_OR_RETURN(auto m, tx.FindMembership(wid, principal_id));
       if (!m)

@@ -4,6 +4,7 @@
 // Thread-safe.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <vector>
@@ -27,6 +28,12 @@ struct ProductPatch {
   std::optional<bool> disabled;
 };
 
+struct ProductTypePatch {
+  std::optional<std::string> name;
+  std::optional<std::vector<std::string>> api_permissions;
+  std::optional<bool> retired;
+};
+
 struct GroupDetail {
   core::Group group;
   std::vector<std::string> member_ids;
@@ -44,6 +51,14 @@ class ProductService {
                                core::Capability capability);
   // Super Admins add product types to the catalogue.
   core::Result<core::ProductType> CreateProductType(const AuthContext& ctx, core::ProductType type);
+  // Super Admins edit or retire a type, and create, replace or retire one of its roles or plans
+  // (never deleted: what uses them keeps working). not_found "product_type.not_found".
+  core::Result<core::ProductType> UpdateProductType(const AuthContext& ctx, const std::string& id,
+                                                    const ProductTypePatch& patch);
+  core::Result<core::ProductType> PutProductRole(const AuthContext& ctx, const std::string& id,
+                                                 core::ProductRole role);
+  core::Result<core::ProductType> PutProductPlan(const AuthContext& ctx, const std::string& id,
+                                                 core::Plan plan);
 
   // plan empty → the type's trial plan (or its first plan).
   core::Result<ProductRow> Create(const AuthContext& ctx, const std::string& ws,
@@ -76,6 +91,18 @@ class ProductService {
   core::Result<core::ProductConfig> PutConfig(const AuthContext& ctx, const std::string& ws,
                                               const std::string& product, std::string config,
                                               std::optional<std::int64_t> expected);
+  // Local provider: cancel at period end → non_renewing, live until period_end (a trial keeps
+  // its trial end; an open-ended plan gets kLocalNoticeSeconds from now), then inactive by the
+  // clock. Fails failed_precondition "subscription.external" (Chargebee manages it),
+  // "subscription.already_cancelling", "subscription.inactive" (paused, cancelled or past its end).
+  core::Result<core::Subscription> CancelSubscription(const AuthContext& ctx, const std::string& ws,
+                                                      const std::string& product);
+  // Undoes a cancel before period_end: back to in_trial (a trial plan, same trial end) or active
+  // (open-ended). Fails failed_precondition "subscription.external", "subscription.not_cancelling",
+  // "subscription.ended" (past period_end: pick a plan anew).
+  core::Result<core::Subscription> ResumeSubscription(const AuthContext& ctx, const std::string& ws,
+                                                      const std::string& product);
+  static constexpr core::Timestamp kLocalNoticeSeconds = 30 * 24 * 3600;
 
   core::Result<std::vector<core::Grant>> Grants(const AuthContext& ctx, const std::string& ws,
                                                 const std::string& product);
@@ -117,9 +144,29 @@ class ProductService {
   core::Result<ProductAccess> OpenProductAdmin(core::Tx& tx, const AuthContext& ctx,
                                                const std::string& ws, const std::string& product,
                                                bool for_write);
+  struct LocalSubscription {
+    ProductAccess found;
+    std::optional<core::Subscription> current;
+  };
+  // OpenProduct for changing billing, under the product lock, with its subscription; fails
+  // failed_precondition "subscription.external" when another provider manages it.
+  core::Result<LocalSubscription> OpenLocalSubscription(core::Tx& tx, const AuthContext& ctx,
+                                                        const std::string& ws,
+                                                        const std::string& product);
   core::Result<ProductRow> Row(core::Tx& tx, const core::Product& p, const std::string& account_id);
   core::Result<core::ProductType> TypeOf(core::Tx& tx, const std::string& type_id_or_key);
+  // Loads type `id`, lets `change` edit it (returning the audit summary or failing), stores it,
+  // audits `action` and tells the access model the catalogue changed.
+  core::Result<core::ProductType> ChangeType(
+      const AuthContext& ctx, const std::string& id, const char* action,
+      const std::function<core::Result<std::string>(core::ProductType&)>& change);
   core::Subscription NewSubscription(const core::Product& p, const core::Plan& plan) const;
+  // The write shared by cancel and resume: `change` turns the current local subscription into the
+  // next one (or fails), then it is stored and audited as `action` with the new status.
+  core::Result<core::Subscription> ChangeLocalSubscription(
+      const AuthContext& ctx, const std::string& ws, const std::string& product, const char* action,
+      const std::function<core::Result<void>(core::Subscription&, const core::ProductType&)>&
+          change);
   void Changed(const std::string& ws) {
     if (p_.changes) p_.changes->WorkspaceChanged(ws);
   }

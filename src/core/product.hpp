@@ -16,6 +16,7 @@ struct ProductRole {
   std::string name;  // e.g. "admin"
   int rank = 0;      // higher wins (seed: admin 3 > editor 2 > viewer 1)
   std::vector<std::string> permissions;
+  bool retired = false;  // cannot be granted anew; existing grants keep working
 };
 
 struct Plan {
@@ -24,6 +25,7 @@ struct Plan {
   int seats = 0;       // 0 = unlimited
   int trial_days = 0;  // > 0: the plan is a trial of that length
   std::vector<std::string> features;
+  bool retired = false;  // cannot be chosen anew; subscriptions on it keep working
 };
 
 struct ProductType {
@@ -33,6 +35,7 @@ struct ProductType {
   std::vector<std::string> api_permissions;
   std::vector<ProductRole> roles;
   std::vector<Plan> plans;
+  bool retired = false;  // no new products of this type; existing ones keep working
 
   const ProductRole* FindRole(std::string_view name) const;
   const Plan* FindPlan(std::string_view key) const;

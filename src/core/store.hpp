@@ -214,6 +214,10 @@ class ProductsPort {
   virtual Result<std::vector<ProductType>> ListProductTypes() = 0;
   // Inserts the type with its roles and plans; already_exists "product_type.key_taken".
   virtual Result<void> InsertProductType(const ProductType& t) = 0;
+  // Stores the type's name, api_permissions and retired flag, and creates or replaces each of its
+  // roles and plans (a role or plan is never deleted, only retired); not_found
+  // "product_type.not_found" for an unknown id.
+  virtual Result<void> UpdateProductType(const ProductType& t) = 0;
 
   // Products (shortname unique per workspace: already_exists "product.shortname_taken").
   virtual Result<void> InsertProduct(const Product& p) = 0;

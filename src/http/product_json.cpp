@@ -115,7 +115,10 @@ boost::json::object RenderType(const core::ProductType& t) {
   for (const auto& r : t.roles) {
     boost::json::array rp;
     for (const auto& p : r.permissions) rp.emplace_back(p);
-    roles.push_back({{"name", r.name}, {"rank", r.rank}, {"permissions", std::move(rp)}});
+    roles.push_back({{"name", r.name},
+                     {"rank", r.rank},
+                     {"permissions", std::move(rp)},
+                     {"retired", r.retired}});
   }
   for (const auto& p : t.plans) {
     boost::json::array f;
@@ -124,7 +127,8 @@ boost::json::object RenderType(const core::ProductType& t) {
                      {"name", p.name},
                      {"seats", p.seats},
                      {"trial_days", p.trial_days},
-                     {"features", std::move(f)}});
+                     {"features", std::move(f)},
+                     {"retired", p.retired}});
   }
   for (const auto& p : t.api_permissions) perms.emplace_back(p);
   return {{"id", t.id},
@@ -132,7 +136,8 @@ boost::json::object RenderType(const core::ProductType& t) {
           {"name", t.name},
           {"roles", std::move(roles)},
           {"api_permissions", std::move(perms)},
-          {"plans", std::move(plans)}};
+          {"plans", std::move(plans)},
+          {"retired", t.retired}};
 }
 
 boost::json::value RenderSubscription(const std::optional<core::Subscription>& s) {

@@ -46,6 +46,47 @@ struct PlanInput {
   void Fields(BodyReader& r) { r.Field("plan", plan, 64); }
 };
 
+struct ProductTypePatchInput {
+  app::ProductTypePatch patch;
+  void Fields(BodyReader& r) {
+    r.Field("name", patch.name, 100);
+    r.Field("api_permissions", patch.api_permissions, 200, 128);
+    r.Field("retired", patch.retired);
+  }
+};
+
+// PUT replaces the whole role or plan: omitted fields take their defaults (retired: false).
+struct RoleInput {
+  std::optional<std::int64_t> rank;
+  std::vector<std::string> permissions;
+  std::optional<bool> retired;
+  void Fields(BodyReader& r) {
+    r.Field("rank", rank);
+    r.Field("permissions", permissions, 200, 128);
+    r.Field("retired", retired);
+  }
+};
+
+struct PlanDefinitionInput {
+  std::string name;
+  std::optional<std::int64_t> seats, trial_days;
+  std::vector<std::string> features;
+  std::optional<bool> retired;
+  void Fields(BodyReader& r) {
+    r.Field("name", name, 100);
+    r.Field("seats", seats);
+    r.Field("trial_days", trial_days);
+    r.Field("features", features, 100, 64);
+    r.Field("retired", retired);
+  }
+};
+
+// Whole numbers in range are checked by the service; this only keeps them within an int.
+int Clamped(std::optional<std::int64_t> v, int fallback) {
+  if (!v) return fallback;
+  return static_cast<int>(std::clamp<std::int64_t>(*v, -1, 100000000));
+}
+
 struct PrincipalInput {
   core::PrincipalType type;
   std::string id;
@@ -196,6 +237,10 @@ class ProductsApi {
     routes.Add({"PUT", p + "/{product}/subscription", E::kBlocking, S}, this, &A::PutSubscription);
     routes.Add({"GET", p + "/{product}/config", E::kBlocking, S}, this, &A::GetConfig);
     routes.Add({"PUT", p + "/{product}/config", E::kBlocking, S}, this, &A::PutConfig);
+    routes.Add({"POST", p + "/{product}/subscription/cancel", E::kBlocking, S}, this,
+               &A::CancelSubscription);
+    routes.Add({"POST", p + "/{product}/subscription/resume", E::kBlocking, S}, this,
+               &A::ResumeSubscription);
     routes.Add({"GET", p + "/{product}/grants", E::kBlocking, S}, this, &A::Grants);
     routes.Add({"PUT", p + "/{product}/grants", E::kBlocking, S}, this, &A::PutGrant);
     routes.Add({"DELETE", p + "/{product}/grants/{principal_type}/{principal_id}", E::kBlocking, S},
@@ -219,6 +264,12 @@ class ProductsApi {
                &A::Chargebee);
     routes.Add({"GET", "/api/v1/admin/product-types", E::kBlocking, Admin}, this, &A::Types);
     routes.Add({"POST", "/api/v1/admin/product-types", E::kBlocking, Admin}, this, &A::CreateType);
+    routes.Add({"PATCH", "/api/v1/admin/product-types/{id}", E::kBlocking, Admin}, this,
+               &A::PatchType);
+    routes.Add({"PUT", "/api/v1/admin/product-types/{id}/roles/{role}", E::kBlocking, Admin}, this,
+               &A::PutRole);
+    routes.Add({"PUT", "/api/v1/admin/product-types/{id}/plans/{plan}", E::kBlocking, Admin}, this,
+               &A::PutPlan);
     routes.Add({"GET", "/api/v1/admin/service-clients", E::kBlocking, Admin}, this,
                &A::ListClients);
     routes.Add({"POST", "/api/v1/admin/service-clients", E::kBlocking, Admin}, this,
@@ -301,6 +352,16 @@ class ProductsApi {
                                                          std::move(in.config.text),
                                                          in.version ? in.version : if_match));
     return ConfigResponse(cfg);
+  core::Result<Response> CancelSubscription(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto s,
+                           products_.CancelSubscription(c.ctx, c.param("ws"), c.param("product")));
+    return JsonOk(200, RenderSubscription(s));
+  }
+
+  core::Result<Response> ResumeSubscription(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto s,
+                           products_.ResumeSubscription(c.ctx, c.param("ws"), c.param("product")));
+    return JsonOk(200, RenderSubscription(s));
   }
 
   core::Result<Response> Grants(Call& c) {
@@ -419,6 +480,28 @@ class ProductsApi {
     VAULT_ASSIGN_OR_RETURN(auto type, c.Body(ParseProductType));
     VAULT_ASSIGN_OR_RETURN(auto t, products_.CreateProductType(c.ctx, std::move(type)));
     return JsonOk(201, RenderType(t));
+  }
+
+  core::Result<Response> PatchType(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<ProductTypePatchInput>());
+    VAULT_ASSIGN_OR_RETURN(auto t, products_.UpdateProductType(c.ctx, c.param("id"), in.patch));
+    return JsonOk(200, RenderType(t));
+  }
+
+  core::Result<Response> PutRole(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<RoleInput>());
+    core::ProductRole role{c.param("role"), Clamped(in.rank, 1), in.permissions,
+                           in.retired.value_or(false)};
+    VAULT_ASSIGN_OR_RETURN(auto t, products_.PutProductRole(c.ctx, c.param("id"), role));
+    return JsonOk(200, RenderType(t));
+  }
+
+  core::Result<Response> PutPlan(Call& c) {
+    VAULT_ASSIGN_OR_RETURN(auto in, c.Body<PlanDefinitionInput>());
+    core::Plan plan{c.param("plan"),           in.name,     Clamped(in.seats, 0),
+                    Clamped(in.trial_days, 0), in.features, in.retired.value_or(false)};
+    VAULT_ASSIGN_OR_RETURN(auto t, products_.PutProductPlan(c.ctx, c.param("id"), plan));
+    return JsonOk(200, RenderType(t));
   }
 
   core::Result<Response> ListClients(Call& c) {

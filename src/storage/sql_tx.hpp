@@ -94,6 +94,7 @@ class SqlTx : public core::Tx {
 
   core::Result<std::vector<core::ProductType>> ListProductTypes() override;
   core::Result<void> InsertProductType(const core::ProductType& t) override;
+  core::Result<void> UpdateProductType(const core::ProductType& t) override;
   core::Result<void> InsertProduct(const core::Product& p) override;
   core::Result<void> UpdateProduct(const core::Product& p) override;
   core::Result<void> DeleteProduct(const std::string& id) override;

@@ -94,32 +94,35 @@ core::Error Renamed(core::Error e, const char* id, const char* field, const char
 }  // namespace
 
 Result<std::vector<core::ProductType>> SqlTx::ListProductTypes() {
-  auto types =
-      conn_.Query("SELECT id, key, name, api_permissions FROM product_types ORDER BY key", {});
+  auto types = conn_.Query(
+      "SELECT id, key, name, api_permissions, retired FROM product_types ORDER BY key", {});
   if (!types) return core::Fail(types.error());
   std::vector<core::ProductType> out;
   std::map<std::string, std::size_t> index;
   for (const auto& r : *types) {
     index[r.Str(0)] = out.size();
-    out.push_back({r.Str(0), r.Str(1), r.Str(2), core::SplitWords(r.Str(3)), {}, {}});
+    out.push_back(
+        {r.Str(0), r.Str(1), r.Str(2), core::SplitWords(r.Str(3)), {}, {}, r.Int(4) != 0});
   }
   auto roles = conn_.Query(
-      "SELECT type_id, name, rank, permissions FROM product_type_roles ORDER BY type_id, rank DESC",
+      "SELECT type_id, name, rank, permissions, retired FROM product_type_roles "
+      "ORDER BY type_id, rank DESC, name",
       {});
   if (!roles) return core::Fail(roles.error());
   for (const auto& r : *roles)
     if (auto it = index.find(r.Str(0)); it != index.end())
       out[it->second].roles.push_back(
-          {r.Str(1), static_cast<int>(r.Int(2)), core::SplitWords(r.Str(3))});
+          {r.Str(1), static_cast<int>(r.Int(2)), core::SplitWords(r.Str(3)), r.Int(4) != 0});
   auto plans = conn_.Query(
-      "SELECT type_id, key, name, seats, trial_days, features FROM product_type_plans "
+      "SELECT type_id, key, name, seats, trial_days, features, retired FROM product_type_plans "
       "ORDER BY type_id, seats = 0, seats, key",
       {});
   if (!plans) return core::Fail(plans.error());
   for (const auto& r : *plans)
     if (auto it = index.find(r.Str(0)); it != index.end())
       out[it->second].plans.push_back({r.Str(1), r.Str(2), static_cast<int>(r.Int(3)),
-                                       static_cast<int>(r.Int(4)), core::SplitWords(r.Str(5))});
+                                       static_cast<int>(r.Int(4)), core::SplitWords(r.Str(5)),
+                                       r.Int(6) != 0});
   return out;
 }
 
@@ -148,6 +151,33 @@ Result<void> SqlTx::InsertProductType(const core::ProductType& t) {
         !x)
       return core::Fail(
           Renamed(x.error(), "product_type.duplicate_plan", "plans", "plan keys must be unique"));
+  return {};
+}
+
+Result<void> SqlTx::UpdateProductType(const core::ProductType& t) {
+  auto r = conn_.Query(
+      "UPDATE product_types SET name = $2, api_permissions = $3, retired = $4 WHERE id = $1 "
+      "RETURNING id",
+      {t.id, t.name, core::JoinWords(t.api_permissions), std::int64_t{t.retired}});
+  if (!r) return core::Fail(r.error());
+  if (r->empty())
+    return core::Fail(core::Code::kNotFound, "product_type.not_found", "no such product type");
+  for (const auto& role : t.roles)
+    VAULT_TRY(Done(conn_.Query(
+        "INSERT INTO product_type_roles (type_id, name, rank, permissions, retired) VALUES ($1, "
+        "$2, "
+        "$3, $4, $5) ON CONFLICT (type_id, name) DO UPDATE SET rank = excluded.rank, permissions = "
+        "excluded.permissions, retired = excluded.retired",
+        {t.id, role.name, std::int64_t{role.rank}, core::JoinWords(role.permissions),
+         std::int64_t{role.retired}})));
+  for (const auto& plan : t.plans)
+    VAULT_TRY(Done(conn_.Query(
+        "INSERT INTO product_type_plans (type_id, key, name, seats, trial_days, features, retired) "
+        "VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (type_id, key) DO UPDATE SET name = "
+        "excluded.name, seats = excluded.seats, trial_days = excluded.trial_days, features = "
+        "excluded.features, retired = excluded.retired",
+        {t.id, plan.key, plan.name, std::int64_t{plan.seats}, std::int64_t{plan.trial_days},
+         core::JoinWords(plan.features), std::int64_t{plan.retired}})));
   return {};
 }
 

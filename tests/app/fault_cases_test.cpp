@@ -438,6 +438,31 @@ std::vector<UseCase> FaultTest::ProductAndKeyCases() {
                                 {{"trial", "Trial", 5, 14, {}}, {"paid", "Paid", 0, 0, {"core"}}}};
          return {[&t, ctx, type] { return Void(t.products_->CreateProductType(ctx, type)); }};
        }},
+      {"subscription cancel",
+       [](T& t, S tag) -> Call {
+         Org o = t.NewOrg(tag);
+         return {[&t, o] { return Void(t.products_->CancelSubscription(o.ctx, o.ws, "submit")); }};
+       }},
+      {"subscription resume",
+       [](T& t, S tag) -> Call {
+         Org o = t.NewOrg(tag);
+         EXPECT_TRUE(t.products_->CancelSubscription(o.ctx, o.ws, "submit"));
+         return {[&t, o] { return Void(t.products_->ResumeSubscription(o.ctx, o.ws, "submit")); }};
+       }},
+      {"product type edit (retire)",
+       [](T& t, S tag) -> Call {
+         auto [ctx, id] = t.NewProductType(tag);
+         return {[&t, ctx, id] {
+           return Void(t.products_->UpdateProductType(ctx, id, {.name = "New", .retired = true}));
+         }};
+       }},
+      {"product plan put (retire)",
+       [](T& t, S tag) -> Call {
+         auto [ctx, id] = t.NewProductType(tag);
+         return {[&t, ctx, id] {
+           return Void(t.products_->PutProductPlan(ctx, id, {"paid", "Paid", 3, 0, {}, true}));
+         }};
+       }},
       {"Chargebee subscription event",
        [](T& t, S tag) -> Call {
          Org o = t.NewOrg(tag);

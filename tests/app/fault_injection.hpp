@@ -109,6 +109,8 @@ class FaultTest : public testing::AccountServiceTest {
     std::string tag, ws, group;
   };
   Org NewOrg(const std::string& tag);
+  // A Super Admin's context and the id of a new product type (one role, one plan).
+  std::pair<AuthContext, std::string> NewProductType(const std::string& tag);
   // A signed-in account with TOTP on, and the code of the next step (enrolment burned this one).
   std::pair<AuthContext, std::string> WithTotp(const std::string& tag) {
     auto who = Register(Email(tag));

@@ -114,6 +114,20 @@ int FaultTest::InjectEveryWrite(const UseCase& use_case) {
   return kMaxWrites;
 }
 
+std::pair<AuthContext, std::string> FaultTest::NewProductType(const std::string& tag) {
+  auto ctx = Ctx(Register(Email(tag)));
+  ctx.account.super_admin = true;
+  core::ProductType type{"",
+                         "edit-" + tag,
+                         "Type",
+                         {"things:read"},
+                         {{"viewer", 1, {}}},
+                         {{"paid", "Paid", 0, 0, {"core"}}}};
+  auto created = products_->CreateProductType(ctx, type);
+  EXPECT_TRUE(created);
+  return {ctx, created ? created->id : ""};
+}
+
 FaultTest::Org FaultTest::NewOrg(const std::string& tag) {
   Org o;
   o.tag = tag;

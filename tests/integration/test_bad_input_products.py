@@ -392,6 +392,27 @@ class BadInputProductsTest(ProductFlows, BadInputBase):
                  {"plan": "standard"}, 404, {"product.not_found"}, None)
                 for pid in (w["PB"]["id"], "prd_nosuch")])
 
+    def test_cancel_and_resume_subscription(self):
+        """No body is read: hostile product ids get a 404, a 10 MB body a 413, nothing is
+        written (the product's subscription is not cancelled by any of them)."""
+        w = self.world()
+        A, oc = w["A"], w["oc"]
+        base = f"/api/v1/workspaces/{A}/products/"
+        with self.nothing_written():
+            for action in ("cancel", "resume"):
+                self.expect_each(oc, [
+                    ("POST", f"{base}{pid}/subscription/{action}", None, 404,
+                     {"product.not_found"}, None)
+                    for pid in (w["PB"]["id"], w["PB"]["shortname"], "prd_nosuch",
+                                w["Q"]["id"] + "x", "%25", "_", "*", "%00", "%C3%A9")])
+                r = oc.raw("POST", f"{base}prd_nosuch/subscription/{action}", b"{not json")
+                self.assertProblem(r, {400, 404})
+                with self.subTest(case=f"{action}: 10 MB body"):
+                    r = oc.send_large("POST", f"{base}{w['Q']['id']}/subscription/{action}",
+                                      TEN_MB)
+                    self.assertProblem(r, 413, {"request.too_large"})
+        self.healthy()
+
     # ------------------------------------------------------------------ grants
     def test_put_grant(self):
         w = self.world()

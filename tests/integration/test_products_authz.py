@@ -15,9 +15,10 @@ session). Expected cells, from the capability table:
   read a product's configuration                           → every member
   write it (and the product's Admins: test_product_integration) → Owner, Admin
   see the subscription                                     → Owner, Admin, Billing
-  change the subscription                                  → Owner, Billing
+  change the subscription, cancel and resume it             → Owner, Billing
   non-members (the other Owner, the Super Admin)           → 404 workspace.not_found
-  /api/v1/admin/...                                        → 403 admin.required but the Super Admin
+  /api/v1/admin/... (incl. editing and retiring the catalogue) → 403 admin.required but the
+                                                             Super Admin
   GET /api/v1/product-types                                → 200 for anyone signed in
 
 A second test proves a non-member learns nothing: a real workspace/product/group of A and
@@ -74,6 +75,10 @@ MATRIX = [
      ws(200, 200, 403, 403), None),
     ("PUT config, invalid body", "PUT", P + "/{w[PRD]}/config", {"config": [1]},
      ws(400, 400, 403, 403), None),
+    ("POST subscription/cancel", "POST", P + "/{p}/subscription/cancel", None,
+     ws(200, 403, 200, 403), lambda t, w: t.fresh_product()),
+    ("POST subscription/resume", "POST", P + "/{p}/subscription/resume", None,
+     ws(200, 403, 200, 403), lambda t, w: t.fresh_cancelling_product()),
     ("GET grants", "GET", P + "/{w[PRD]}/grants", None, ws(200, 200, 200, 200), None),
     ("PUT grant", "PUT", P + "/{w[PRD]}/grants",
      lambda w, p: {"principal": {"type": "account", "id": w["MEMBER_ID"]}, "role": "viewer"},
@@ -127,6 +132,16 @@ MATRIX = [
      None),
     ("POST admin/product-types", "POST", "/api/v1/admin/product-types", product_type_body,
      platform(201), None),
+    ("PATCH admin/product-types/{id}", "PATCH", "/api/v1/admin/product-types/{p}",
+     {"name": "Renamed type"}, platform(200), lambda t, w: t.fresh_product_type()),
+    ("PUT admin/product-types/{id}/roles/{role}", "PUT",
+     "/api/v1/admin/product-types/{p}/roles/auditor", {"rank": 1, "permissions": ["things:read"]},
+     platform(200), lambda t, w: t.fresh_product_type()),
+    ("PUT admin/product-types/{id}/plans/{plan}", "PUT",
+     "/api/v1/admin/product-types/{p}/plans/basic", {"name": "Basic", "seats": 9},
+     platform(200), lambda t, w: t.fresh_product_type()),
+    ("PATCH admin/product-types/{id}, invalid body", "PATCH", "/api/v1/admin/product-types/{p}",
+     {"retired": "yes"}, platform(400), lambda t, w: t.fresh_product_type()),
     ("GET admin/service-clients", "GET", "/api/v1/admin/service-clients", None, platform(200),
      None),
     ("POST admin/service-clients", "POST", "/api/v1/admin/service-clients",
@@ -149,6 +164,8 @@ WS_ENDPOINTS = [
     ("PUT", "/products/{prd}/subscription", {"plan": "standard"}),
     ("GET", "/products/{prd}/config", None),
     ("PUT", "/products/{prd}/config", {"config": {}}),
+    ("POST", "/products/{prd}/subscription/cancel", None),
+    ("POST", "/products/{prd}/subscription/resume", None),
     ("GET", "/products/{prd}/grants", None),
     ("PUT", "/products/{prd}/grants",
      {"principal": {"type": "account", "id": "{member}"}, "role": "viewer"}),
@@ -220,6 +237,18 @@ class ProductsAuthzTest(ProductFlows, WorkspaceFlows, VaultTestCase):
         w = self.world()
         return self.create_product(w["owner"].client, w["A"], "submit", plan="enterprise",
                                    name="Throw-away")["id"]
+
+    def fresh_cancelling_product(self):
+        w = self.world()
+        pid = self.fresh_product()
+        r = w["owner"].client.post(f"/api/v1/workspaces/{w['A']}/products/{pid}/subscription/cancel")
+        self.assertEqual(r.status, 200, r)
+        return pid
+
+    def fresh_product_type(self):
+        r = self.world()["super"].post("/api/v1/admin/product-types", product_type_body(None, None))
+        self.assertEqual(r.status, 201, r)
+        return r.json["id"]
 
     def fresh_group(self):
         w = self.world()

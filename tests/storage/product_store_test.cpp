@@ -89,6 +89,65 @@ TEST_P(ProductStore, TheCatalogueListsTypesByKeyRolesByRankAndUnlimitedPlansLast
   EXPECT_EQ(ErrorCode(dup), core::Code::kAlreadyExists);
 }
 
+TEST_P(ProductStore, UpdatingATypeStoresItsFieldsAndUpsertsRolesAndPlansWithRetiredFlags) {
+  core::ProductType t;
+  Read([&](Tx& tx) {
+    for (auto& x : Ok(tx.ListProductTypes()))
+      if (x.id == "pty_submit") t = x;
+  });
+  ASSERT_EQ(t.key, "submit");
+  EXPECT_FALSE(t.retired);
+  t.name = "Atomyx Submit 2";
+  t.api_permissions = {"submissions:read"};
+  t.retired = true;
+  // only the listed roles and plans are written: one replaced, one new; the others stay
+  t.roles = {{"viewer", 5, {"submissions:read", "files:write"}, true}, {"auditor", 1, {"a:b"}}};
+  t.plans = {{"trial", "Trial", 2, 7, {"core"}, true}, {"tiny", "Tiny", 1, 0, {"x"}, false}};
+  Write([&](Tx& tx) { Ok(tx.UpdateProductType(t)); });
+  Read([&](Tx& tx) {
+    core::ProductType got;
+    for (auto& x : Ok(tx.ListProductTypes()))
+      if (x.id == "pty_submit") got = x;
+    EXPECT_EQ(got.name, "Atomyx Submit 2");
+    EXPECT_EQ(got.api_permissions, (std::vector<std::string>{"submissions:read"}));
+    EXPECT_TRUE(got.retired);
+    EXPECT_EQ(Ids(got.roles, [](const core::ProductRole& r) { return r.name; }),
+              (std::vector<std::string>{"viewer", "admin", "editor", "auditor"}));
+    const core::ProductRole* viewer = got.FindRole("viewer");
+    ASSERT_TRUE(viewer);
+    EXPECT_EQ(viewer->rank, 5);
+    EXPECT_TRUE(viewer->retired);
+    EXPECT_EQ(viewer->permissions, (std::vector<std::string>{"submissions:read", "files:write"}));
+    EXPECT_FALSE(got.FindRole("admin")->retired);
+    const core::Plan* trial = got.FindPlan("trial");
+    ASSERT_TRUE(trial);
+    EXPECT_EQ(trial->seats, 2);
+    EXPECT_EQ(trial->trial_days, 7);
+    EXPECT_TRUE(trial->retired);
+    ASSERT_TRUE(got.FindPlan("tiny"));
+    EXPECT_FALSE(got.FindPlan("tiny")->retired);
+    EXPECT_TRUE(got.FindPlan("enterprise"));
+  });
+  // un-retiring is a write like any other
+  t.retired = false;
+  t.roles = {};
+  t.plans = {{"trial", "Trial", 2, 7, {"core"}, false}};
+  Write([&](Tx& tx) { Ok(tx.UpdateProductType(t)); });
+  Read([&](Tx& tx) {
+    for (auto& x : Ok(tx.ListProductTypes()))
+      if (x.id == "pty_submit") {
+        EXPECT_FALSE(x.retired);
+        EXPECT_FALSE(x.FindPlan("trial")->retired);
+        EXPECT_TRUE(x.FindRole("viewer")->retired);  // not listed: unchanged
+      }
+  });
+  core::ProductType missing = t;
+  missing.id = "pty_nosuch";
+  auto r = store_->Write([&](Tx& tx) { return tx.UpdateProductType(missing); });
+  EXPECT_EQ(ErrorId(r), "product_type.not_found");
+  EXPECT_EQ(ErrorCode(r), core::Code::kNotFound);
+}
+
 TEST_P(ProductStore, ProductsAreFoundByIdOrShortnameWithinTheirWorkspace) {
   Product p{"prd_9", "ws_1", "pty_manage", "Jobs 'main'", "jobs", true, 5, 6};
   Write([&](Tx& tx) { Ok(tx.InsertProduct(p)); });

@@ -91,6 +91,7 @@ class FaultTx : public Tx {
   VAULT_FORWARD(ListInvitationsForEmail, (const std::string& email_norm), (email_norm))
   VAULT_FORWARD(ListProductTypes, (), ())
   VAULT_FORWARD(InsertProductType, (const ProductType& t), (t))
+  VAULT_FORWARD(UpdateProductType, (const ProductType& t), (t))
   VAULT_FORWARD(InsertProduct, (const Product& p), (p))
   VAULT_FORWARD(UpdateProduct, (const Product& p), (p))
   VAULT_FORWARD(DeleteProduct, (const std::string& id), (id))

@@ -39,9 +39,12 @@ export function planName(types: ProductType[] | undefined, typeId: string, key: 
   return planOf(types, typeId, key)?.name || key.charAt(0).toUpperCase() + key.slice(1);
 }
 
-/** The roles of a product type, highest first, as select options. */
+/** The roles of a product type still granted anew (not retired), highest first, as select options. */
 export function roleOptions(t: ProductType | undefined): [string, string][] {
-  return [...(t?.roles || [])].sort((a, b) => b.rank - a.rank).map((r) => [r.name, roleName(r.name)]);
+  return [...(t?.roles || [])]
+    .filter((r) => !r.retired)
+    .sort((a, b) => b.rank - a.rank)
+    .map((r) => [r.name, roleName(r.name)]);
 }
 
 const STATUS_WORDS: Record<Subscription["status"], string> = {
@@ -124,7 +127,8 @@ export function PlanChange({ ws, product, type, onChanged }: { ws: Workspace; pr
         within moments.
       </p>
     );
-  const plans = type?.plans || [];
+  // Retired plans are not offered; the current one stays listed so the picker shows it.
+  const plans = (type?.plans || []).filter((p) => !p.retired || p.key === product.subscription?.plan);
   return (
     <form class="inline-form" onSubmit={form.onSubmit} noValidate>
       <SelectField

@@ -89,7 +89,7 @@ function AddProduct({ ws, types, onDone, onAdded }: { ws: Workspace; types: Prod
   });
   const v = form.values;
   const type = types?.find((t) => t.key === v.product_type);
-  const plans = type?.plans || [];
+  const plans = (type?.plans || []).filter((p) => !p.retired);
   return (
     <form onSubmit={form.onSubmit} noValidate>
       <SelectField
@@ -99,10 +99,11 @@ function AddProduct({ ws, types, onDone, onAdded }: { ws: Workspace; types: Prod
         value={v.product_type}
         onInput={(k) => {
           const t = types?.find((x) => x.key === k);
-          const trial = t?.plans.find((p) => p.trial_days > 0) || t?.plans[0];
+          const offered = (t?.plans || []).filter((p) => !p.retired);
+          const trial = offered.find((p) => p.trial_days > 0) || offered[0];
           form.setValues({ ...v, product_type: k, plan: trial?.key || "" });
         }}
-        options={(types || []).map((t) => [t.key, t.name])}
+        options={(types || []).filter((t) => !t.retired).map((t) => [t.key, t.name])}
         error={form.errors.product_type}
       />
       <Field
