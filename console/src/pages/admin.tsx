@@ -2,7 +2,7 @@
 // product catalogue and service clients. Only shown to Super Admins; the API answers 403
 // `admin.required` to anyone else.
 import { useRef, useState } from "preact/hooks";
-import { Account, Page, Workspace, api, seg } from "../api";
+import { Account, Workspace, api, seg } from "../api";
 import type { PageProps } from "../app";
 import { Link } from "../router";
 import { updateAccount } from "../session";
@@ -29,6 +29,7 @@ import {
   toast,
   useForm,
   useResource,
+  useAllPages,
 } from "../ui";
 
 const TABS = [
@@ -372,7 +373,7 @@ function parsePlans(text: string) {
 }
 
 export function AdminProductTypes({ account }: PageProps) {
-  const res = useResource<Page<ProductType>>("/api/v1/admin/product-types");
+  const res = useAllPages<ProductType>("/api/v1/admin/product-types");
   const [open, setOpen] = useState(false);
   const form = useForm({ key: "", name: "", api_permissions: "", roles: "admin 3\neditor 2\nviewer 1", plans: "trial Trial 5 14\nstandard Standard 25 0" }, async (v) => {
     const t = await api.post<ProductType>("/api/v1/admin/product-types", {
@@ -552,8 +553,8 @@ function EditRedirectUris({ client, onSaved }: { client: ServiceClient; onSaved:
 }
 
 export function AdminServiceClients({ account }: PageProps) {
-  const res = useResource<Page<ServiceClient>>("/api/v1/admin/service-clients");
-  const types = useResource<Page<ProductType>>("/api/v1/admin/product-types");
+  const res = useAllPages<ServiceClient>("/api/v1/admin/service-clients");
+  const types = useAllPages<ProductType>("/api/v1/admin/product-types");
   const [open, setOpen] = useState(false);
   const [secret, setSecret] = useState<{ client_id: string; client_secret: string; name: string } | null>(null);
   const [created, setCreated] = useState<ServiceClient | null>(null);

@@ -1,10 +1,10 @@
 // Settings: name and description, logo, the 2FA requirement, the short name (Owner) and the
 // danger zone (Owner: delete the workspace with its short name typed to confirm).
 import { useState } from "preact/hooks";
-import { ApiError, Member, Page, Workspace, api, seg } from "../../api";
+import { ApiError, Member, Workspace, api, seg } from "../../api";
 import type { PageProps } from "../../app";
 import { Link, navigate } from "../../router";
-import { Dialog, Field, FormError, PageHeader, Submit, initials, messageOf, toast, useForm, useResource } from "../../ui";
+import { Dialog, Field, FormError, PageHeader, Submit, initials, messageOf, toast, useForm, useAllPages } from "../../ui";
 
 const LOGO_MAX = 512 * 1024;
 const LOGO_TYPES = "image/png,image/jpeg,image/webp";
@@ -109,7 +109,7 @@ function Require2fa({ ws, base, reload, mfaOn }: { ws: Workspace; base: string; 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
   const [required, setRequired] = useState(ws.require_2fa); // optimistic: the PATCH is idempotent
-  const members = useResource<Page<Member>>(base + "/members");
+  const members = useAllPages<Member>(base + "/members");
   const without = members.data?.items.filter((m) => !m.mfa_enabled) || [];
   const blocked = !required && !mfaOn;
   const toggle = async (on: boolean) => {
