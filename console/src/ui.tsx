@@ -200,7 +200,7 @@ export interface Resource<T> {
 }
 
 /** GETs `path` (null = wait) and keeps the loading / error / data states of a list or object. */
-export function useResource<T>(path: string | null): Resource<T> {
+export function useResource<T>(path: string | null, load: (path: string, signal: AbortSignal) => Promise<T> = (p, signal) => api.get<T>(p, { signal })): Resource<T> {
   const [data, setData] = useState<T | undefined>(undefined);
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(true);
@@ -210,8 +210,7 @@ export function useResource<T>(path: string | null): Resource<T> {
     const ctl = new AbortController();
     setLoading(true);
     setError(null);
-    api
-      .get<T>(path, { signal: ctl.signal })
+    load(path, ctl.signal)
       .then((d) => {
         setData(d);
         setLoading(false);
@@ -588,6 +587,24 @@ export function SecretOnceDialog(p: {
 }
 
 type ApiPage<T> = import("./api").Page<T>;
+
+/** Every page of a list the API pages with `next_cursor`, as one page (pickers, counts). */
+export async function getAllPages<T>(path: string, signal?: AbortSignal): Promise<ApiPage<T>> {
+  const sep = path.includes("?") ? "&" : "?";
+  const items: T[] = [];
+  let cursor: string | null | undefined = null;
+  do {
+    const page: ApiPage<T> = await api.get<ApiPage<T>>(`${path}${sep}limit=1000${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ""}`, { signal });
+    items.push(...page.items);
+    cursor = page.next_cursor;
+  } while (cursor);
+  return { items, next_cursor: null };
+}
+
+/** A paged list read whole, where the page needs all of it (pickers, counts, small lists). */
+export function useAllPages<T>(path: string | null): Resource<ApiPage<T>> {
+  return useResource<ApiPage<T>>(path, getAllPages);
+}
 
 /** A list the API pages with `next_cursor`: the first page as a resource, then "Load more". */
 export function usePaged<T>(path: string | null) {

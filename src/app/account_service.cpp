@@ -230,15 +230,29 @@ Result<void> AccountService::SignOut(const AuthContext& ctx) {
   });
 }
 
-Result<std::vector<core::Session>> AccountService::ListSessions(const AuthContext& ctx) {
-  return d_.p.store.Read([&](core::Tx& tx) -> Result<std::vector<core::Session>> {
-    std::vector<core::Session> out;
-    VAULT_ASSIGN_OR_RETURN(auto s, tx.ListSessions(ctx.account.id));
-    core::Timestamp now = d_.p.clock.Now();
-    for (auto& session : s)
-      if (session.expires_at > now && session.last_seen_at + d_.settings.session_idle_seconds > now)
-        out.push_back(std::move(session));
-    return out;
+Result<Paged<core::Session>> AccountService::ListSessions(const AuthContext& ctx,
+                                                          const PageRequest& page) {
+  const PagedList list{"sessions", ctx.account.id, true};
+  VAULT_ASSIGN_OR_RETURN(auto after, OpenPage(page, list));
+  core::Timestamp now = d_.p.clock.Now();
+  return d_.p.store.Read([&](core::Tx& tx) -> Result<Paged<core::Session>> {
+    // Ended sessions stay in storage until retention purges them: read on past them, in pages,
+    // until the page (plus the one row telling whether more follow) is full of live ones.
+    std::vector<core::Session> live;
+    core::Page at = after;
+    while (live.size() < static_cast<std::size_t>(after.limit)) {
+      VAULT_ASSIGN_OR_RETURN(auto rows, tx.ListSessions(ctx.account.id, at));
+      for (auto& s : rows)
+        if (s.expires_at > now && s.last_seen_at + d_.settings.session_idle_seconds > now &&
+            live.size() < static_cast<std::size_t>(after.limit))
+          live.push_back(s);
+      if (rows.size() < static_cast<std::size_t>(at.limit)) break;
+      at.after_time = rows.back().created_at;
+      at.after_id = rows.back().id;
+    }
+    return ClosePage(std::move(live), after, list, [](const core::Session& s) {
+      return std::pair{std::to_string(s.created_at), s.id};
+    });
   });
 }
 

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/account_deps.hpp"
+#include "app/paging.hpp"
 
 namespace vault::app {
 
@@ -40,7 +41,8 @@ class AccountService {
   core::Result<AuthContext> Authenticate(const std::string& token, const ClientInfo& client);
   core::Result<void> SignOut(const AuthContext& ctx);
 
-  core::Result<std::vector<core::Session>> ListSessions(const AuthContext& ctx);
+  // A page of the caller's live sessions, newest first: (created_at DESC, id).
+  core::Result<Paged<core::Session>> ListSessions(const AuthContext& ctx, const PageRequest& page);
   // Fails not_found "session.not_found" for an id that is not one of the caller's sessions.
   core::Result<void> RevokeSession(const AuthContext& ctx, const std::string& session_id);
   core::Result<int> RevokeOtherSessions(const AuthContext& ctx);

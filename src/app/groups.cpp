@@ -45,11 +45,16 @@ Result<core::Group> ProductService::CreateGroup(const AuthContext& ctx, const st
   });
 }
 
-Result<std::vector<core::Group>> ProductService::ListGroups(const AuthContext& ctx,
-                                                            const std::string& ws) {
-  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::Group>> {
+Result<Paged<core::Group>> ProductService::ListGroups(const AuthContext& ctx, const std::string& ws,
+                                                      const PageRequest& page) {
+  return p_.store.Read([&](core::Tx& tx) -> Result<Paged<core::Group>> {
     VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenIn(tx, ctx, ws, Capability::kView));
-    return tx.ListGroups(access.workspace.id);
+    const PagedList list{"groups", access.workspace.id};
+    VAULT_ASSIGN_OR_RETURN(auto after, OpenPage(page, list));
+    VAULT_ASSIGN_OR_RETURN(auto rows, tx.ListGroups(access.workspace.id, after));
+    return ClosePage(std::move(rows), after, list, [](const core::Group& g) {
+      return std::pair{g.name_norm, g.id};
+    });
   });
 }
 

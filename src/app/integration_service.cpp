@@ -71,10 +71,16 @@ Result<IssuedClient> IntegrationService::CreateClient(const AuthContext& ctx,
   return out;
 }
 
-Result<std::vector<core::ServiceClient>> IntegrationService::ListClients(const AuthContext& ctx) {
+Result<Paged<core::ServiceClient>> IntegrationService::ListClients(const AuthContext& ctx,
+                                                                   const PageRequest& page) {
   VAULT_TRY(RequireSuperAdmin(ctx));
-  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::ServiceClient>> {
-    return tx.ListServiceClients();
+  const PagedList list{"service-clients", ""};
+  VAULT_ASSIGN_OR_RETURN(auto after, OpenPage(page, list));
+  return p_.store.Read([&](core::Tx& tx) -> Result<Paged<core::ServiceClient>> {
+    VAULT_ASSIGN_OR_RETURN(auto rows, tx.ListServiceClients(after));
+    return ClosePage(std::move(rows), after, list, [](const core::ServiceClient& c) {
+      return std::pair{std::string(), c.id};
+    });
   });
 }
 

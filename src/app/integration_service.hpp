@@ -17,6 +17,7 @@
 #include "app/access_model.hpp"
 #include "app/account_service.hpp"
 #include "app/audit_log.hpp"
+#include "app/paging.hpp"
 
 namespace vault::app {
 
@@ -55,7 +56,9 @@ class IntegrationService : public core::ChangeListener {
   core::Result<IssuedClient> CreateClient(const AuthContext& ctx, const std::string& type_key,
                                           const std::string& name,
                                           const ClientOptions& options = {});
-  core::Result<std::vector<core::ServiceClient>> ListClients(const AuthContext& ctx);
+  // A page of the service clients by id, revoked ones too.
+  core::Result<Paged<core::ServiceClient>> ListClients(const AuthContext& ctx,
+                                                       const PageRequest& page);
   core::Result<void> RevokeClient(const AuthContext& ctx, const std::string& id);
   // A new secret for a live confidential client (shown once); the old one stops working at
   // once (or when the grace ends) on this node and within the change-feed interval on the

@@ -129,11 +129,17 @@ Result<core::Invitation> WorkspaceService::Invite(
   return out;
 }
 
-Result<std::vector<core::Invitation>> WorkspaceService::Invitations(const AuthContext& ctx,
-                                                                    const std::string& ws) {
-  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::Invitation>> {
+Result<Paged<core::Invitation>> WorkspaceService::Invitations(const AuthContext& ctx,
+                                                              const std::string& ws,
+                                                              const PageRequest& page) {
+  return p_.store.Read([&](core::Tx& tx) -> Result<Paged<core::Invitation>> {
     VAULT_ASSIGN_OR_RETURN(auto access, OpenIn(tx, ctx, ws, Capability::kManageMembers));
-    return tx.ListPendingInvitations(access.workspace.id);
+    const PagedList list{"invitations", access.workspace.id, true};
+    VAULT_ASSIGN_OR_RETURN(auto after, OpenPage(page, list));
+    VAULT_ASSIGN_OR_RETURN(auto rows, tx.ListPendingInvitations(access.workspace.id, after));
+    return ClosePage(std::move(rows), after, list, [](const core::Invitation& i) {
+      return std::pair{std::to_string(i.created_at), i.id};
+    });
   });
 }
 

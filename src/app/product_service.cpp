@@ -32,9 +32,14 @@ core::Error ProductNotFound() {
 ProductService::ProductService(Ports ports, WorkspaceService& workspaces)
     : p_(ports), workspaces_(workspaces), audit_(ports.secrets, ports.random, ports.clock) {}
 
-Result<std::vector<core::ProductType>> ProductService::ProductTypes() {
-  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::ProductType>> {
-    return tx.ListProductTypes();
+Result<Paged<core::ProductType>> ProductService::ProductTypes(const PageRequest& page) {
+  const PagedList list{"product-types", ""};
+  VAULT_ASSIGN_OR_RETURN(auto after, OpenPage(page, list));
+  return p_.store.Read([&](core::Tx& tx) -> Result<Paged<core::ProductType>> {
+    VAULT_ASSIGN_OR_RETURN(auto rows, tx.ListProductTypes(after));
+    return ClosePage(std::move(rows), after, list, [](const core::ProductType& t) {
+      return std::pair{t.key, t.id};
+    });
   });
 }
 
@@ -293,15 +298,20 @@ Result<ProductRow> ProductService::Create(const AuthContext& ctx, const std::str
   return out;
 }
 
-Result<std::vector<ProductRow>> ProductService::List(const AuthContext& ctx,
-                                                     const std::string& ws) {
-  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<ProductRow>> {
-    std::vector<ProductRow> out;
+Result<Paged<ProductRow>> ProductService::List(const AuthContext& ctx, const std::string& ws,
+                                               const PageRequest& page) {
+  return p_.store.Read([&](core::Tx& tx) -> Result<Paged<ProductRow>> {
     VAULT_ASSIGN_OR_RETURN(auto access, workspaces_.OpenIn(tx, ctx, ws, Capability::kView));
-    VAULT_ASSIGN_OR_RETURN(auto products, tx.ListProducts(access.workspace.id));
-    for (const auto& p : products) {
+    const PagedList list{"products", access.workspace.id};
+    VAULT_ASSIGN_OR_RETURN(auto after, OpenPage(page, list));
+    VAULT_ASSIGN_OR_RETURN(auto products, tx.ListProducts(access.workspace.id, after));
+    auto kept = ClosePage(std::move(products), after, list, [](const core::Product& p) {
+      return std::pair{p.name, p.id};
+    });
+    Paged<ProductRow> out{{}, std::move(kept.next_cursor)};
+    for (const auto& p : kept.items) {
       VAULT_ASSIGN_OR_RETURN(auto row, Row(tx, p, ctx.account.id));
-      out.push_back(std::move(row));
+      out.items.push_back(std::move(row));
     }
     return out;
   });
@@ -505,12 +515,17 @@ Result<core::Subscription> ProductService::ResumeSubscription(const AuthContext&
       });
 }
 
-Result<std::vector<core::Grant>> ProductService::Grants(const AuthContext& ctx,
-                                                        const std::string& ws,
-                                                        const std::string& product) {
-  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::Grant>> {
+Result<Paged<core::Grant>> ProductService::Grants(const AuthContext& ctx, const std::string& ws,
+                                                  const std::string& product,
+                                                  const PageRequest& page) {
+  return p_.store.Read([&](core::Tx& tx) -> Result<Paged<core::Grant>> {
     VAULT_ASSIGN_OR_RETURN(auto found, OpenProduct(tx, ctx, ws, product, Capability::kView, false));
-    return tx.ListGrants(found.product.id);
+    const PagedList list{"grants", found.product.id};
+    VAULT_ASSIGN_OR_RETURN(auto after, OpenPage(page, list));
+    VAULT_ASSIGN_OR_RETURN(auto rows, tx.ListGrants(found.product.id, after));
+    return ClosePage(std::move(rows), after, list, [](const core::Grant& g) {
+      return std::pair{std::string(core::PrincipalTypeName(g.principal_type)), g.principal_id};
+    });
   });
 }
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <vector>
 
+#include "app/paging.hpp"
 #include "app/workspace_service.hpp"
 #include "core/product.hpp"
 
@@ -44,7 +45,8 @@ class ProductService {
  public:
   ProductService(Ports ports, WorkspaceService& workspaces);
 
-  core::Result<std::vector<core::ProductType>> ProductTypes();
+  // A page of the catalogue by (key, id).
+  core::Result<Paged<core::ProductType>> ProductTypes(const PageRequest& page);
   // Whether the caller may do what `capability` covers in workspace `ws` (WorkspaceService::Open
   // errors); handlers ask before validating a body, so authorisation always comes first.
   core::Result<void> Authorize(const AuthContext& ctx, const std::string& ws,
@@ -64,7 +66,9 @@ class ProductService {
   core::Result<ProductRow> Create(const AuthContext& ctx, const std::string& ws,
                                   const std::string& type, const std::string& name,
                                   const std::string& shortname, const std::string& plan);
-  core::Result<std::vector<ProductRow>> List(const AuthContext& ctx, const std::string& ws);
+  // A page of the workspace's products by (name, id).
+  core::Result<Paged<ProductRow>> List(const AuthContext& ctx, const std::string& ws,
+                                       const PageRequest& page);
   core::Result<ProductRow> Get(const AuthContext& ctx, const std::string& ws,
                                const std::string& product);
   core::Result<ProductRow> Update(const AuthContext& ctx, const std::string& ws,
@@ -104,8 +108,9 @@ class ProductService {
                                                       const std::string& product);
   static constexpr core::Timestamp kLocalNoticeSeconds = 30 * 24 * 3600;
 
-  core::Result<std::vector<core::Grant>> Grants(const AuthContext& ctx, const std::string& ws,
-                                                const std::string& product);
+  // A page of the product's grants by (principal type, principal id): accounts first.
+  core::Result<Paged<core::Grant>> Grants(const AuthContext& ctx, const std::string& ws,
+                                          const std::string& product, const PageRequest& page);
   // Fails failed_precondition "product.seat_limit" beyond the plan's seats, invalid_argument
   // "grant.unknown_role", not_found for a principal outside the workspace.
   core::Result<core::Grant> PutGrant(const AuthContext& ctx, const std::string& ws,
@@ -117,7 +122,9 @@ class ProductService {
 
   core::Result<core::Group> CreateGroup(const AuthContext& ctx, const std::string& ws,
                                         const std::string& name, const std::string& description);
-  core::Result<std::vector<core::Group>> ListGroups(const AuthContext& ctx, const std::string& ws);
+  // A page of the workspace's groups by (name ignoring case, id).
+  core::Result<Paged<core::Group>> ListGroups(const AuthContext& ctx, const std::string& ws,
+                                              const PageRequest& page);
   core::Result<GroupDetail> GetGroup(const AuthContext& ctx, const std::string& ws,
                                      const std::string& group);
   core::Result<core::Group> UpdateGroup(const AuthContext& ctx, const std::string& ws,

@@ -233,19 +233,23 @@ Result<void> WorkspaceService::DeleteLogo(const AuthContext& ctx, const std::str
   });
 }
 
-Result<std::vector<core::MemberView>> WorkspaceService::Members(const AuthContext& ctx,
-                                                                const std::string& ws) {
-  return p_.store.Read([&](core::Tx& tx) -> Result<std::vector<core::MemberView>> {
-    std::vector<core::MemberView> out;
+Result<Paged<core::MemberView>> WorkspaceService::Members(const AuthContext& ctx,
+                                                          const std::string& ws,
+                                                          const PageRequest& page) {
+  return p_.store.Read([&](core::Tx& tx) -> Result<Paged<core::MemberView>> {
     VAULT_ASSIGN_OR_RETURN(auto access, OpenIn(tx, ctx, ws, Capability::kView));
-    VAULT_ASSIGN_OR_RETURN(auto members, tx.ListMembers(access.workspace.id));
-    out = std::move(members);
+    const PagedList list{"members", access.workspace.id};
+    VAULT_ASSIGN_OR_RETURN(auto after, OpenPage(page, list));
+    VAULT_ASSIGN_OR_RETURN(auto members, tx.ListMembers(access.workspace.id, after));
+    auto out = ClosePage(std::move(members), after, list, [](const core::MemberView& m) {
+      return std::pair{core::NormalizeEmail(m.email), m.membership.account_id};
+    });
     VAULT_ASSIGN_OR_RETURN(auto groups, tx.ListGroups(access.workspace.id));
     VAULT_ASSIGN_OR_RETURN(auto pairs, tx.ListGroupMembers(access.workspace.id));
     std::unordered_map<std::string, std::string> names;
     for (const auto& g : groups) names[g.id] = g.name;
     std::unordered_map<std::string, core::MemberView*> by_account;
-    for (auto& m : out) by_account[m.membership.account_id] = &m;
+    for (auto& m : out.items) by_account[m.membership.account_id] = &m;
     for (const auto& [group, account] : pairs)
       if (auto it = by_account.find(account); it != by_account.end())
         it->second->groups.emplace_back(group, names[group]);

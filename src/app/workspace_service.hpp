@@ -11,6 +11,7 @@
 
 #include "app/account_service.hpp"
 #include "app/audit_log.hpp"
+#include "app/paging.hpp"
 #include "core/store.hpp"
 #include "core/workspace.hpp"
 
@@ -78,8 +79,9 @@ class WorkspaceService {
   core::Result<core::Logo> GetLogo(const AuthContext& ctx, const std::string& ws);
   core::Result<void> DeleteLogo(const AuthContext& ctx, const std::string& ws);
 
-  core::Result<std::vector<core::MemberView>> Members(const AuthContext& ctx,
-                                                      const std::string& ws);
+  // A page of the members by (email, account id).
+  core::Result<Paged<core::MemberView>> Members(const AuthContext& ctx, const std::string& ws,
+                                                const PageRequest& page);
   // Fails failed_precondition "workspace.last_owner" when it would leave no Owner.
   core::Result<core::Membership> ChangeRole(const AuthContext& ctx, const std::string& ws,
                                             const std::string& account_id, core::Role role);
@@ -102,8 +104,9 @@ class WorkspaceService {
       const AuthContext& ctx, const std::string& ws, const std::string& email, core::Role role,
       const std::vector<std::string>& groups = {},
       const std::vector<std::pair<std::string, std::string>>& product_grants = {});
-  core::Result<std::vector<core::Invitation>> Invitations(const AuthContext& ctx,
-                                                          const std::string& ws);
+  // A page of the pending invitations, newest first: (created_at DESC, id).
+  core::Result<Paged<core::Invitation>> Invitations(const AuthContext& ctx, const std::string& ws,
+                                                    const PageRequest& page);
   core::Result<void> RevokeInvitation(const AuthContext& ctx, const std::string& ws,
                                       const std::string& id);
   core::Result<core::Invitation> ResendInvitation(const AuthContext& ctx, const std::string& ws,

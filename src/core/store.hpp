@@ -13,6 +13,7 @@
 #include "core/api_key.hpp"
 #include "core/error.hpp"
 #include "core/oauth.hpp"
+#include "core/paging.hpp"
 #include "core/product.hpp"
 #include "core/security.hpp"
 #include "core/workspace.hpp"
@@ -62,8 +63,12 @@ class AccountsPort {
   // Sessions.
   virtual Result<void> InsertSession(const Session& session) = 0;
   virtual Result<std::optional<Session>> FindSessionByTokenHash(const std::string& token_hash) = 0;
-  // Newest first.
-  virtual Result<std::vector<Session>> ListSessions(const std::string& account_id) = 0;
+  // Newest first: (created_at DESC, id); `page` continues after (after_time, after_id).
+  virtual Result<std::vector<Session>> ListSessions(const std::string& account_id,
+                                                    const Page& page) = 0;
+  Result<std::vector<Session>> ListSessions(const std::string& account_id) {
+    return ListSessions(account_id, Page{});
+  }
   virtual Result<void> TouchSession(const std::string& id, Timestamp last_seen_at,
                                     const std::string& ip) = 0;
   // Returns whether a session with that id belonged to the account and was deleted.
@@ -172,8 +177,13 @@ class WorkspacesPort {
   virtual Result<bool> DeleteMembership(const std::string& workspace_id,
                                         const std::string& account_id) = 0;
   virtual Result<int> CountOwners(const std::string& workspace_id) = 0;
-  // By email; MemberView::groups is left empty (callers join ListGroupMembers).
-  virtual Result<std::vector<MemberView>> ListMembers(const std::string& workspace_id) = 0;
+  // By (email_norm, account id); `page` continues after (after_key, after_id).
+  // MemberView::groups is left empty (callers join ListGroupMembers).
+  virtual Result<std::vector<MemberView>> ListMembers(const std::string& workspace_id,
+                                                      const Page& page) = 0;
+  Result<std::vector<MemberView>> ListMembers(const std::string& workspace_id) {
+    return ListMembers(workspace_id, Page{});
+  }
   // By workspace name.
   virtual Result<std::vector<WorkspaceCard>> ListWorkspacesOf(const std::string& account_id) = 0;
   // Workspaces in which the account is the only Owner.
@@ -186,9 +196,13 @@ class WorkspacesPort {
                                                            const std::string& id) = 0;
   virtual Result<std::optional<Invitation>> FindInvitationByToken(
       const std::string& token_hash) = 0;
-  // These two list pending invitations only, newest first.
-  virtual Result<std::vector<Invitation>> ListPendingInvitations(
-      const std::string& workspace_id) = 0;
+  // These two list pending invitations only, newest first: (created_at DESC, id); `page`
+  // continues after (after_time, after_id).
+  virtual Result<std::vector<Invitation>> ListPendingInvitations(const std::string& workspace_id,
+                                                                 const Page& page) = 0;
+  Result<std::vector<Invitation>> ListPendingInvitations(const std::string& workspace_id) {
+    return ListPendingInvitations(workspace_id, Page{});
+  }
   virtual Result<std::vector<Invitation>> ListInvitationsForEmail(
       const std::string& email_norm) = 0;
   // Retention: deletes at most `limit` invitations (answered or not) whose expiry is before
@@ -209,9 +223,10 @@ class ProductsPort {
  public:
   virtual ~ProductsPort() = default;
 
-  // Product catalogue: types by key, each with its roles by rank (highest first) and its plans
-  // by seats (unlimited last).
-  virtual Result<std::vector<ProductType>> ListProductTypes() = 0;
+  // Product catalogue: types by (key, id), each with its roles by rank (highest first) and its
+  // plans by seats (unlimited last); `page` continues after (after_key, after_id).
+  virtual Result<std::vector<ProductType>> ListProductTypes(const Page& page) = 0;
+  Result<std::vector<ProductType>> ListProductTypes() { return ListProductTypes(Page{}); }
   // Inserts the type with its roles and plans; already_exists "product_type.key_taken".
   virtual Result<void> InsertProductType(const ProductType& t) = 0;
   // Stores the type's name, api_permissions and retired flag, and creates or replaces each of its
@@ -227,8 +242,12 @@ class ProductsPort {
   virtual Result<std::optional<Product>> FindProduct(const std::string& workspace_id,
                                                      const std::string& id_or_shortname) = 0;
   virtual Result<std::optional<Product>> FindProductById(const std::string& id) = 0;
-  // By name.
-  virtual Result<std::vector<Product>> ListProducts(const std::string& workspace_id) = 0;
+  // By (name, id); `page` continues after (after_key, after_id).
+  virtual Result<std::vector<Product>> ListProducts(const std::string& workspace_id,
+                                                    const Page& page) = 0;
+  Result<std::vector<Product>> ListProducts(const std::string& workspace_id) {
+    return ListProducts(workspace_id, Page{});
+  }
   virtual Result<void> LockProduct(const std::string& id) = 0;  // serialises seat counting
   virtual Result<std::optional<Subscription>> FindSubscription(const std::string& product_id) = 0;
   virtual Result<std::vector<Subscription>> ListSubscriptions(const std::string& workspace_id) = 0;
@@ -248,8 +267,12 @@ class ProductsPort {
   virtual Result<void> DeleteGroup(const std::string& id) = 0;  // its grants and members go too
   virtual Result<std::optional<Group>> FindGroup(const std::string& workspace_id,
                                                  const std::string& id) = 0;
-  // By name_norm.
-  virtual Result<std::vector<Group>> ListGroups(const std::string& workspace_id) = 0;
+  // By (name_norm, id); `page` continues after (after_key, after_id).
+  virtual Result<std::vector<Group>> ListGroups(const std::string& workspace_id,
+                                                const Page& page) = 0;
+  Result<std::vector<Group>> ListGroups(const std::string& workspace_id) {
+    return ListGroups(workspace_id, Page{});
+  }
   // Returns false when already a member.
   virtual Result<bool> AddGroupMember(const std::string& workspace_id, const std::string& group_id,
                                       const std::string& account_id) = 0;
@@ -263,8 +286,13 @@ class ProductsPort {
   virtual Result<void> PutGrant(const Grant& g) = 0;  // insert or change the role
   virtual Result<bool> DeleteGrant(const std::string& product_id, PrincipalType type,
                                    const std::string& principal_id) = 0;
-  // By principal type (accounts first), then principal id.
-  virtual Result<std::vector<Grant>> ListGrants(const std::string& product_id) = 0;
+  // By principal type (accounts first), then principal id; `page` continues after
+  // (after_key = principal type name, after_id = principal id).
+  virtual Result<std::vector<Grant>> ListGrants(const std::string& product_id,
+                                                const Page& page) = 0;
+  Result<std::vector<Grant>> ListGrants(const std::string& product_id) {
+    return ListGrants(product_id, Page{});
+  }
   virtual Result<std::vector<Grant>> ListWorkspaceGrants(const std::string& workspace_id) = 0;
   // Distinct accounts with access to the product, directly or through a group.
   virtual Result<int> CountSeats(const std::string& product_id) = 0;
@@ -272,7 +300,9 @@ class ProductsPort {
   // Product service clients.
   virtual Result<void> InsertServiceClient(const ServiceClient& c) = 0;
   virtual Result<std::optional<ServiceClient>> FindServiceClient(const std::string& id) = 0;
-  virtual Result<std::vector<ServiceClient>> ListServiceClients() = 0;  // by id, revoked too
+  // By id, revoked too; `page` continues after after_id.
+  virtual Result<std::vector<ServiceClient>> ListServiceClients(const Page& page) = 0;
+  Result<std::vector<ServiceClient>> ListServiceClients() { return ListServiceClients(Page{}); }
   virtual Result<bool> RevokeServiceClient(const std::string& id, Timestamp now) = 0;
   // Replaces the secret hash of a live confidential client; false when there is no such
   // client (unknown, revoked, or public: a public client has no secret). previous_hash is

@@ -185,8 +185,12 @@ core::Result<Response> AccountsApi::Reset(Call& c) {
 }
 
 core::Result<Response> AccountsApi::ListSessions(Call& c) {
-  VAULT_ASSIGN_OR_RETURN(auto sessions, accounts_.ListSessions(c.ctx));
-  return JsonOk(200, RenderSessions(sessions, c.ctx.session.id));
+  const auto page = QueryPage(c.req);
+  VAULT_ASSIGN_OR_RETURN(auto sessions, accounts_.ListSessions(c.ctx, page));
+  boost::json::object o = RenderSessions(sessions.items, c.ctx.session.id);
+  o["next_cursor"] = sessions.next_cursor.empty() ? boost::json::value(nullptr)
+                                                  : boost::json::value(sessions.next_cursor);
+  return JsonOk(200, o);
 }
 
 core::Result<Response> AccountsApi::RevokeSession(Call& c) {

@@ -54,6 +54,10 @@ core::Result<int> QueryLimit(const Request& req, int fallback, int max) {
   return static_cast<int>(n);
 }
 
+app::PageRequest QueryPage(const Request& req) {
+  return app::PageRequest{req.Query("limit"), req.Query("cursor").value_or("")};
+}
+
 core::Result<core::AuditQuery> ParseAuditQuery(const Request& req, std::string* format) {
   core::AuditQuery q;
   VAULT_ASSIGN_OR_RETURN(auto limit, QueryLimit(req, 50, 1000));

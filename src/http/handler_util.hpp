@@ -39,6 +39,10 @@ void AppendJsonString(std::string& out, std::string_view s);
 // ?limit=: 1..max, default when absent. Fails "validation.query" (field limit).
 core::Result<int> QueryLimit(const Request& req, int fallback, int max);
 
+// ?limit= and ?cursor= of a keyset-paged list (docs/api.md "Paging"), checked by the service
+// after the caller's access.
+app::PageRequest QueryPage(const Request& req);
+
 // Reads limit, cursor, action, format into an AuditQuery; format is json, ndjson or csv.
 core::Result<core::AuditQuery> ParseAuditQuery(const Request& req, std::string* format);
 

@@ -283,9 +283,10 @@ class ProductsApi {
   }
 
  private:
-  core::Result<Response> Types(Call&) {
-    VAULT_ASSIGN_OR_RETURN(auto types, products_.ProductTypes());
-    return JsonOk(200, RenderItems(types, RenderType));
+  core::Result<Response> Types(Call& c) {
+    const auto page = QueryPage(c.req);
+    VAULT_ASSIGN_OR_RETURN(auto types, products_.ProductTypes(page));
+    return JsonOk(200, RenderPaged(types, RenderType));
   }
 
   core::Result<Response> Create(Call& c) {
@@ -297,8 +298,9 @@ class ProductsApi {
   }
 
   core::Result<Response> List(Call& c) {
-    VAULT_ASSIGN_OR_RETURN(auto rows, products_.List(c.ctx, c.param("ws")));
-    return JsonOk(200, RenderItems(rows, RenderProduct));
+    const auto page = QueryPage(c.req);
+    VAULT_ASSIGN_OR_RETURN(auto rows, products_.List(c.ctx, c.param("ws"), page));
+    return JsonOk(200, RenderPaged(rows, RenderProduct));
   }
 
   core::Result<Response> Get(Call& c) {
@@ -352,6 +354,8 @@ class ProductsApi {
                                                          std::move(in.config.text),
                                                          in.version ? in.version : if_match));
     return ConfigResponse(cfg);
+  }
+
   core::Result<Response> CancelSubscription(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto s,
                            products_.CancelSubscription(c.ctx, c.param("ws"), c.param("product")));
@@ -365,8 +369,10 @@ class ProductsApi {
   }
 
   core::Result<Response> Grants(Call& c) {
-    VAULT_ASSIGN_OR_RETURN(auto grants, products_.Grants(c.ctx, c.param("ws"), c.param("product")));
-    return JsonOk(200, RenderItems(grants, RenderGrant));
+    const auto page = QueryPage(c.req);
+    VAULT_ASSIGN_OR_RETURN(auto grants,
+                           products_.Grants(c.ctx, c.param("ws"), c.param("product"), page));
+    return JsonOk(200, RenderPaged(grants, RenderGrant));
   }
 
   core::Result<Response> PutGrant(Call& c) {
@@ -395,8 +401,9 @@ class ProductsApi {
   }
 
   core::Result<Response> ListGroups(Call& c) {
-    VAULT_ASSIGN_OR_RETURN(auto groups, products_.ListGroups(c.ctx, c.param("ws")));
-    return JsonOk(200, RenderItems(groups, RenderGroup));
+    const auto page = QueryPage(c.req);
+    VAULT_ASSIGN_OR_RETURN(auto groups, products_.ListGroups(c.ctx, c.param("ws"), page));
+    return JsonOk(200, RenderPaged(groups, RenderGroup));
   }
 
   core::Result<Response> GetGroup(Call& c) {
@@ -505,8 +512,9 @@ class ProductsApi {
   }
 
   core::Result<Response> ListClients(Call& c) {
-    VAULT_ASSIGN_OR_RETURN(auto list, integration_.ListClients(c.ctx));
-    return JsonOk(200, RenderItems(list, RenderServiceClient));
+    const auto page = QueryPage(c.req);
+    VAULT_ASSIGN_OR_RETURN(auto list, integration_.ListClients(c.ctx, page));
+    return JsonOk(200, RenderPaged(list, RenderServiceClient));
   }
 
   core::Result<Response> CreateClient(Call& c) {

@@ -10,6 +10,7 @@
 
 #include "app/account_service.hpp"
 #include "app/mfa_service.hpp"
+#include "app/paging.hpp"
 #include "app/platform_service.hpp"
 #include "app/profile_service.hpp"
 #include "core/account.hpp"
@@ -57,6 +58,15 @@ boost::json::object RenderItems(const std::vector<T>& items, Render render) {
   boost::json::array out;
   for (const auto& item : items) out.push_back(render(item));
   return boost::json::object{{"items", std::move(out)}};
+}
+
+// {items:[render(item)…], next_cursor}: a page of a keyset-paged list (null on the last page).
+template <typename T, typename Render>
+boost::json::object RenderPaged(const app::Paged<T>& page, Render render) {
+  boost::json::object o = RenderItems(page.items, render);
+  o["next_cursor"] =
+      page.next_cursor.empty() ? boost::json::value(nullptr) : boost::json::value(page.next_cursor);
+  return o;
 }
 
 // The cursor of a list paged by id.

@@ -249,8 +249,9 @@ class WorkspacesApi {
   }
 
   core::Result<Response> Members(Call& c) {
-    VAULT_ASSIGN_OR_RETURN(auto members, workspaces_.Members(c.ctx, c.param("ws")));
-    return JsonOk(200, RenderItems(members, RenderMember));
+    const auto page = QueryPage(c.req);
+    VAULT_ASSIGN_OR_RETURN(auto members, workspaces_.Members(c.ctx, c.param("ws"), page));
+    return JsonOk(200, RenderPaged(members, RenderMember));
   }
 
   core::Result<Response> ChangeRole(Call& c) {
@@ -285,8 +286,9 @@ class WorkspacesApi {
   }
 
   core::Result<Response> Invitations(Call& c) {
-    VAULT_ASSIGN_OR_RETURN(auto list, workspaces_.Invitations(c.ctx, c.param("ws")));
-    return JsonOk(200, RenderItems(list, RenderInvitation));
+    const auto page = QueryPage(c.req);
+    VAULT_ASSIGN_OR_RETURN(auto list, workspaces_.Invitations(c.ctx, c.param("ws"), page));
+    return JsonOk(200, RenderPaged(list, RenderInvitation));
   }
 
   core::Result<Response> Revoke(Call& c) {

@@ -99,10 +99,37 @@ Result<std::optional<Session>> SqlTx::FindSessionByTokenHash(const std::string& 
   return std::optional<Session>{ToSession(rows->front())};
 }
 
-Result<std::vector<Session>> SqlTx::ListSessions(const std::string& account_id) {
-  auto rows = conn_.Query(std::string("SELECT ") + kSessionCols +
-                              " FROM sessions WHERE account_id = $1 ORDER BY created_at DESC, id",
-                          {account_id});
+std::string SqlTx::Keyset(const core::Page& page, const char* key, const char* id, bool time_desc,
+                          std::vector<SqlValue>& params) {
+  auto param = [&](SqlValue v) {
+    params.push_back(std::move(v));
+    return "$" + std::to_string(params.size());
+  };
+  std::string sql;
+  if (!page.after_id.empty()) {
+    std::string after_id = param(page.after_id);
+    if (key == nullptr) {
+      sql += std::string(" AND ") + id + " > " + after_id;
+    } else {
+      std::string k = time_desc ? param(page.after_time) : param(page.after_key);
+      sql += std::string(" AND (") + key + (time_desc ? " < " : " > ") + k + " OR (" + key + " = " +
+             k + " AND " + id + " > " + after_id + "))";
+    }
+  }
+  sql += " ORDER BY ";
+  if (key != nullptr) sql += std::string(key) + (time_desc ? " DESC, " : ", ");
+  sql += id;
+  if (page.limit > 0) sql += " LIMIT " + param(std::int64_t{page.limit});
+  return sql;
+}
+
+Result<std::vector<Session>> SqlTx::ListSessions(const std::string& account_id,
+                                                 const core::Page& page) {
+  std::vector<SqlValue> params{account_id};
+  std::string tail = Keyset(page, "created_at", "id", true, params);
+  auto rows = conn_.Query(
+      std::string("SELECT ") + kSessionCols + " FROM sessions WHERE account_id = $1" + tail,
+      params);
   if (!rows) return core::Fail(rows.error());
   std::vector<Session> out;
   out.reserve(rows->size());

@@ -10,6 +10,15 @@ namespace vault::storage {
 class SqlTx : public core::Tx {
  public:
   explicit SqlTx(SqlConn& conn) : conn_(conn) {}
+  // The whole-list forms of the paged lists (core::Tx's).
+  using core::Tx::ListGrants;
+  using core::Tx::ListGroups;
+  using core::Tx::ListMembers;
+  using core::Tx::ListPendingInvitations;
+  using core::Tx::ListProducts;
+  using core::Tx::ListProductTypes;
+  using core::Tx::ListServiceClients;
+  using core::Tx::ListSessions;
 
   core::Result<std::optional<core::Account>> FindAccountById(const std::string& id) override;
   core::Result<std::optional<core::Account>> FindAccountByEmail(
@@ -20,7 +29,8 @@ class SqlTx : public core::Tx {
   core::Result<void> InsertSession(const core::Session& session) override;
   core::Result<std::optional<core::Session>> FindSessionByTokenHash(
       const std::string& token_hash) override;
-  core::Result<std::vector<core::Session>> ListSessions(const std::string& account_id) override;
+  core::Result<std::vector<core::Session>> ListSessions(const std::string& account_id,
+                                                        const core::Page& page) override;
   core::Result<void> TouchSession(const std::string& id, core::Timestamp last_seen_at,
                                   const std::string& ip) override;
   core::Result<bool> DeleteSession(const std::string& account_id, const std::string& id) override;
@@ -70,7 +80,8 @@ class SqlTx : public core::Tx {
   core::Result<bool> DeleteMembership(const std::string& workspace_id,
                                       const std::string& account_id) override;
   core::Result<int> CountOwners(const std::string& workspace_id) override;
-  core::Result<std::vector<core::MemberView>> ListMembers(const std::string& workspace_id) override;
+  core::Result<std::vector<core::MemberView>> ListMembers(const std::string& workspace_id,
+                                                          const core::Page& page) override;
   core::Result<std::vector<core::WorkspaceCard>> ListWorkspacesOf(
       const std::string& account_id) override;
   core::Result<std::vector<core::Workspace>> SoleOwnerWorkspaces(
@@ -82,7 +93,7 @@ class SqlTx : public core::Tx {
   core::Result<std::optional<core::Invitation>> FindInvitationByToken(
       const std::string& token_hash) override;
   core::Result<std::vector<core::Invitation>> ListPendingInvitations(
-      const std::string& workspace_id) override;
+      const std::string& workspace_id, const core::Page& page) override;
   core::Result<std::vector<core::Invitation>> ListInvitationsForEmail(
       const std::string& email_norm) override;
   core::Result<std::vector<core::Account>> SearchAccounts(const std::string& query,
@@ -92,7 +103,7 @@ class SqlTx : public core::Tx {
                                                               const std::string& after_id,
                                                               int limit) override;
 
-  core::Result<std::vector<core::ProductType>> ListProductTypes() override;
+  core::Result<std::vector<core::ProductType>> ListProductTypes(const core::Page& page) override;
   core::Result<void> InsertProductType(const core::ProductType& t) override;
   core::Result<void> UpdateProductType(const core::ProductType& t) override;
   core::Result<void> InsertProduct(const core::Product& p) override;
@@ -101,7 +112,8 @@ class SqlTx : public core::Tx {
   core::Result<std::optional<core::Product>> FindProduct(
       const std::string& workspace_id, const std::string& id_or_shortname) override;
   core::Result<std::optional<core::Product>> FindProductById(const std::string& id) override;
-  core::Result<std::vector<core::Product>> ListProducts(const std::string& workspace_id) override;
+  core::Result<std::vector<core::Product>> ListProducts(const std::string& workspace_id,
+                                                        const core::Page& page) override;
   core::Result<void> LockProduct(const std::string& id) override;
   core::Result<std::optional<core::Subscription>> FindSubscription(
       const std::string& product_id) override;
@@ -120,7 +132,8 @@ class SqlTx : public core::Tx {
   core::Result<void> DeleteGroup(const std::string& id) override;
   core::Result<std::optional<core::Group>> FindGroup(const std::string& workspace_id,
                                                      const std::string& id) override;
-  core::Result<std::vector<core::Group>> ListGroups(const std::string& workspace_id) override;
+  core::Result<std::vector<core::Group>> ListGroups(const std::string& workspace_id,
+                                                    const core::Page& page) override;
   core::Result<bool> AddGroupMember(const std::string& workspace_id, const std::string& group_id,
                                     const std::string& account_id) override;
   core::Result<bool> RemoveGroupMember(const std::string& group_id,
@@ -130,14 +143,16 @@ class SqlTx : public core::Tx {
   core::Result<void> PutGrant(const core::Grant& g) override;
   core::Result<bool> DeleteGrant(const std::string& product_id, core::PrincipalType type,
                                  const std::string& principal_id) override;
-  core::Result<std::vector<core::Grant>> ListGrants(const std::string& product_id) override;
+  core::Result<std::vector<core::Grant>> ListGrants(const std::string& product_id,
+                                                    const core::Page& page) override;
   core::Result<std::vector<core::Grant>> ListWorkspaceGrants(
       const std::string& workspace_id) override;
   core::Result<int> CountSeats(const std::string& product_id) override;
   core::Result<void> InsertServiceClient(const core::ServiceClient& c) override;
   core::Result<std::optional<core::ServiceClient>> FindServiceClient(
       const std::string& id) override;
-  core::Result<std::vector<core::ServiceClient>> ListServiceClients() override;
+  core::Result<std::vector<core::ServiceClient>> ListServiceClients(
+      const core::Page& page) override;
   core::Result<bool> RevokeServiceClient(const std::string& id, core::Timestamp now) override;
 
   core::Result<void> InsertApiKey(const core::ApiKey& k) override;
@@ -208,6 +223,12 @@ class SqlTx : public core::Tx {
   // Deletes at most `limit` rows of `table` matching `where` (parameters $1…); returns how many.
   core::Result<int> Purge(const char* table, const char* key, const char* where,
                           std::vector<SqlValue> params, int limit);
+
+  // " AND <after the page's last row> ORDER BY <key>, <id> [LIMIT n]" for a list ordered by
+  // (key, id), or by (key DESC, id) when key is a time column (time_desc); key nullptr = by id
+  // alone. Parameters are appended to `params`.
+  static std::string Keyset(const core::Page& page, const char* key, const char* id, bool time_desc,
+                            std::vector<SqlValue>& params);
 
   SqlConn& conn_;
 };

@@ -93,9 +93,11 @@ core::Error Renamed(core::Error e, const char* id, const char* field, const char
 
 }  // namespace
 
-Result<std::vector<core::ProductType>> SqlTx::ListProductTypes() {
+Result<std::vector<core::ProductType>> SqlTx::ListProductTypes(const core::Page& page) {
+  std::vector<SqlValue> params;
+  std::string tail = Keyset(page, "key", "id", false, params);
   auto types = conn_.Query(
-      "SELECT id, key, name, api_permissions, retired FROM product_types ORDER BY key", {});
+      "SELECT id, key, name, api_permissions, retired FROM product_types WHERE 1 = 1" + tail, params);
   if (!types) return core::Fail(types.error());
   std::vector<core::ProductType> out;
   std::map<std::string, std::size_t> index;
@@ -223,12 +225,14 @@ Result<std::optional<core::Product>> SqlTx::FindProductById(const std::string& i
       ToProduct);
 }
 
-Result<std::vector<core::Product>> SqlTx::ListProducts(const std::string& workspace_id) {
-  return Map<core::Product>(
-      conn_.Query(std::string("SELECT ") + kProductCols +
-                      " FROM products WHERE workspace_id = $1 ORDER BY name, id",
-                  {workspace_id}),
-      ToProduct);
+Result<std::vector<core::Product>> SqlTx::ListProducts(const std::string& workspace_id,
+                                                       const core::Page& page) {
+  std::vector<SqlValue> params{workspace_id};
+  std::string tail = Keyset(page, "name", "id", false, params);
+  return Map<core::Product>(conn_.Query(std::string("SELECT ") + kProductCols +
+                                            " FROM products WHERE workspace_id = $1" + tail,
+                                        params),
+                            ToProduct);
 }
 
 Result<void> SqlTx::LockProduct(const std::string& id) {
@@ -331,10 +335,13 @@ Result<std::optional<core::Group>> SqlTx::FindGroup(const std::string& workspace
                             ToGroup);
 }
 
-Result<std::vector<core::Group>> SqlTx::ListGroups(const std::string& workspace_id) {
+Result<std::vector<core::Group>> SqlTx::ListGroups(const std::string& workspace_id,
+                                                   const core::Page& page) {
+  std::vector<SqlValue> params{workspace_id};
+  std::string tail = Keyset(page, "name_norm", "id", false, params);
   return Map<core::Group>(conn_.Query(std::string("SELECT ") + kGroupCols +
-                                          " FROM groups WHERE workspace_id = $1 ORDER BY name_norm",
-                                      {workspace_id}),
+                                          " FROM groups WHERE workspace_id = $1" + tail,
+                                      params),
                           ToGroup);
 }
 
@@ -383,11 +390,13 @@ Result<bool> SqlTx::DeleteGrant(const std::string& product_id, core::PrincipalTy
   return !r->empty();
 }
 
-Result<std::vector<core::Grant>> SqlTx::ListGrants(const std::string& product_id) {
+Result<std::vector<core::Grant>> SqlTx::ListGrants(const std::string& product_id,
+                                                   const core::Page& page) {
+  std::vector<SqlValue> params{product_id};
+  std::string tail = Keyset(page, "principal_type", "principal_id", false, params);
   return Map<core::Grant>(
-      conn_.Query(std::string("SELECT ") + kGrantCols +
-                      " FROM grants WHERE product_id = $1 ORDER BY principal_type, principal_id",
-                  {product_id}),
+      conn_.Query(std::string("SELECT ") + kGrantCols + " FROM grants WHERE product_id = $1" + tail,
+                  params),
       ToGrant);
 }
 
@@ -426,9 +435,12 @@ Result<std::optional<core::ServiceClient>> SqlTx::FindServiceClient(const std::s
       ToClient);
 }
 
-Result<std::vector<core::ServiceClient>> SqlTx::ListServiceClients() {
+Result<std::vector<core::ServiceClient>> SqlTx::ListServiceClients(const core::Page& page) {
+  std::vector<SqlValue> params;
+  std::string tail = Keyset(page, nullptr, "id", false, params);
   return Map<core::ServiceClient>(
-      conn_.Query(std::string("SELECT ") + kClientCols + " FROM service_clients ORDER BY id", {}),
+      conn_.Query(std::string("SELECT ") + kClientCols + " FROM service_clients WHERE 1 = 1" + tail,
+                  params),
       ToClient);
 }
 

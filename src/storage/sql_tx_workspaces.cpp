@@ -209,14 +209,18 @@ Result<int> SqlTx::CountOwners(const std::string& workspace_id) {
   return static_cast<int>(r->front().Int(0));
 }
 
-Result<std::vector<core::MemberView>> SqlTx::ListMembers(const std::string& workspace_id) {
+Result<std::vector<core::MemberView>> SqlTx::ListMembers(const std::string& workspace_id,
+                                                         const core::Page& page) {
+  std::vector<SqlValue> params{workspace_id};
+  std::string tail = Keyset(page, "a.email_norm", "m.account_id", false, params);
   auto rows = conn_.Query(
       "SELECT m.account_id, m.role, m.created_at, a.name, a.email, a.last_sign_in_at, "
       "CASE WHEN t.confirmed = 1 THEN 1 ELSE 0 END "
       "FROM memberships m JOIN accounts a ON a.id = m.account_id "
       "LEFT JOIN totp_credentials t ON t.account_id = m.account_id "
-      "WHERE m.workspace_id = $1 ORDER BY a.email_norm",
-      {workspace_id});
+      "WHERE m.workspace_id = $1" +
+          tail,
+      params);
   if (!rows) return core::Fail(rows.error());
   std::vector<core::MemberView> out;
   for (const auto& r : *rows)
@@ -291,12 +295,15 @@ Result<std::optional<core::Invitation>> SqlTx::FindInvitationByToken(
   return std::optional<core::Invitation>{rows->front()};
 }
 
-Result<std::vector<core::Invitation>> SqlTx::ListPendingInvitations(
-    const std::string& workspace_id) {
+Result<std::vector<core::Invitation>> SqlTx::ListPendingInvitations(const std::string& workspace_id,
+                                                                    const core::Page& page) {
+  std::vector<SqlValue> params{workspace_id};
+  std::string tail = Keyset(page, "created_at", "id", true, params);
   return Invitations(conn_.Query(std::string("SELECT ") + kInvitationCols +
                                      " FROM invitations WHERE workspace_id = $1 AND status = "
-                                     "'pending' ORDER BY created_at DESC, id",
-                                 {workspace_id}));
+                                     "'pending'" +
+                                     tail,
+                                 params));
 }
 
 Result<std::vector<core::Invitation>> SqlTx::ListInvitationsForEmail(

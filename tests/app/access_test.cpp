@@ -90,7 +90,7 @@ TEST_P(AccessTest, ASuspendedWorkspaceDeniesEveryoneUntilResumed) {
   ASSERT_TRUE(key);
   EXPECT_TRUE(key->workspace_suspended);
   // Members may read, not write.
-  EXPECT_TRUE(workspaces_->Members(Ctx(owner_), "acme"));
+  EXPECT_TRUE(workspaces_->Members(Ctx(owner_), "acme", {}));
   auto refused = workspaces_->Update(Ctx(owner_), "acme", {.description = "x"});
   ASSERT_FALSE(refused);
   EXPECT_EQ(refused.error().id, "workspace.suspended");
@@ -349,12 +349,12 @@ TEST_P(AccessTest, InvitationsCarryGroupsAndProductGrants) {
   auto d = Check(joined->signed_in.value());
   EXPECT_TRUE(d.allowed);
   EXPECT_EQ(d.role, "editor");  // the group's editor outranks the direct viewer grant
-  auto grants = products_->Grants(Ctx(owner_), "acme", "submit");
-  EXPECT_EQ(grants->size(), 2u);
-  auto members = workspaces_->Members(Ctx(owner_), "acme");
+  auto grants = products_->Grants(Ctx(owner_), "acme", "submit", {});
+  EXPECT_EQ(grants->items.size(), 2u);
+  auto members = workspaces_->Members(Ctx(owner_), "acme", {});
   ASSERT_TRUE(members);
   bool shown = false;
-  for (const auto& m : *members)
+  for (const auto& m : members->items)
     if (m.membership.account_id == joined->signed_in->account.id) {
       ASSERT_EQ(m.groups.size(), 1u);  // the members page lists the groups
       EXPECT_EQ(m.groups[0].second, "Editors");

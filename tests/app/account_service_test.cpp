@@ -172,7 +172,7 @@ TEST_P(AccountServiceTest, SessionsCanBeListedAndRevoked) {
   SignedIn b = *service_->SignIn("ada@example.com", kPassword, {"10.0.0.2", "phone"})->signed_in;
   SignedIn c = *service_->SignIn("ada@example.com", kPassword, {"10.0.0.3", "tablet"})->signed_in;
   auto ctx = *service_->Authenticate(a.token, {"127.0.0.1", "test"});
-  EXPECT_EQ(service_->ListSessions(ctx)->size(), 3u);
+  EXPECT_EQ(service_->ListSessions(ctx, {})->items.size(), 3u);
   EXPECT_EQ(service_->RevokeSession(ctx, "ses_nope").error().id, "session.not_found");
   ASSERT_TRUE(service_->RevokeSession(ctx, b.session.id));
   EXPECT_FALSE(service_->Authenticate(b.token, {}));

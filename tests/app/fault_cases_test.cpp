@@ -278,15 +278,15 @@ std::vector<UseCase> FaultTest::WorkspaceCases() {
       {"invitation resend",
        [](T& t, S tag) -> Call {
          Org o = t.NewOrg(tag);
-         auto pending = t.workspaces_->Invitations(o.ctx, o.ws);
-         std::string id = pending && !pending->empty() ? pending->front().id : "";
+         auto pending = t.workspaces_->Invitations(o.ctx, o.ws, {});
+         std::string id = pending && !pending->items.empty() ? pending->items.front().id : "";
          return {[&t, o, id] { return Void(t.workspaces_->ResendInvitation(o.ctx, o.ws, id)); }};
        }},
       {"invitation revocation",
        [](T& t, S tag) -> Call {
          Org o = t.NewOrg(tag);
-         auto pending = t.workspaces_->Invitations(o.ctx, o.ws);
-         std::string id = pending && !pending->empty() ? pending->front().id : "";
+         auto pending = t.workspaces_->Invitations(o.ctx, o.ws, {});
+         std::string id = pending && !pending->items.empty() ? pending->items.front().id : "";
          return {[&t, o, id] { return t.workspaces_->RevokeInvitation(o.ctx, o.ws, id); }};
        }},
       // Demoted to Member, the Admin can no longer invite: their invitation is revoked too.

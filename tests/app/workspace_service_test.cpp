@@ -98,10 +98,10 @@ TEST_P(WorkspaceTest, TwoOwnersDemotingEachOtherLeaveOneOwner) {
     EXPECT_TRUE(loser.error().id == "workspace.last_owner" ||
                 loser.error().id == "permission.denied")
         << loser.error().id;
-    auto members = workspaces_->Members(ra ? a : b, ws);
+    auto members = workspaces_->Members(ra ? a : b, ws, {});
     ASSERT_TRUE(members);
     int owners = 0;
-    for (const auto& m : *members) owners += m.membership.role == Role::kOwner;
+    for (const auto& m : members->items) owners += m.membership.role == Role::kOwner;
     EXPECT_EQ(owners, 1) << round;
   }
 }

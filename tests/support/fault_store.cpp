@@ -29,7 +29,8 @@ class FaultTx : public Tx {
   VAULT_FORWARD(UpdateAccount, (const Account& account), (account))
   VAULT_FORWARD(InsertSession, (const Session& session), (session))
   VAULT_FORWARD(FindSessionByTokenHash, (const std::string& token_hash), (token_hash))
-  VAULT_FORWARD(ListSessions, (const std::string& account_id), (account_id))
+  VAULT_FORWARD(ListSessions, (const std::string& account_id, const core::Page& page),
+                (account_id, page))
   VAULT_FORWARD(TouchSession,
                 (const std::string& id, Timestamp last_seen_at, const std::string& ip),
                 (id, last_seen_at, ip))
@@ -79,7 +80,8 @@ class FaultTx : public Tx {
   VAULT_FORWARD(DeleteMembership, (const std::string& workspace_id, const std::string& account_id),
                 (workspace_id, account_id))
   VAULT_FORWARD(CountOwners, (const std::string& workspace_id), (workspace_id))
-  VAULT_FORWARD(ListMembers, (const std::string& workspace_id), (workspace_id))
+  VAULT_FORWARD(ListMembers, (const std::string& workspace_id, const core::Page& page),
+                (workspace_id, page))
   VAULT_FORWARD(ListWorkspacesOf, (const std::string& account_id), (account_id))
   VAULT_FORWARD(SoleOwnerWorkspaces, (const std::string& account_id), (account_id))
   VAULT_FORWARD(InsertInvitation, (const Invitation& i), (i))
@@ -87,9 +89,10 @@ class FaultTx : public Tx {
   VAULT_FORWARD(FindInvitation, (const std::string& workspace_id, const std::string& id),
                 (workspace_id, id))
   VAULT_FORWARD(FindInvitationByToken, (const std::string& token_hash), (token_hash))
-  VAULT_FORWARD(ListPendingInvitations, (const std::string& workspace_id), (workspace_id))
+  VAULT_FORWARD(ListPendingInvitations, (const std::string& workspace_id, const core::Page& page),
+                (workspace_id, page))
   VAULT_FORWARD(ListInvitationsForEmail, (const std::string& email_norm), (email_norm))
-  VAULT_FORWARD(ListProductTypes, (), ())
+  VAULT_FORWARD(ListProductTypes, (const core::Page& page), (page))
   VAULT_FORWARD(InsertProductType, (const ProductType& t), (t))
   VAULT_FORWARD(UpdateProductType, (const ProductType& t), (t))
   VAULT_FORWARD(InsertProduct, (const Product& p), (p))
@@ -98,7 +101,8 @@ class FaultTx : public Tx {
   VAULT_FORWARD(FindProduct, (const std::string& workspace_id, const std::string& id_or_shortname),
                 (workspace_id, id_or_shortname))
   VAULT_FORWARD(FindProductById, (const std::string& id), (id))
-  VAULT_FORWARD(ListProducts, (const std::string& workspace_id), (workspace_id))
+  VAULT_FORWARD(ListProducts, (const std::string& workspace_id, const core::Page& page),
+                (workspace_id, page))
   VAULT_FORWARD(LockProduct, (const std::string& id), (id))
   VAULT_FORWARD(FindSubscription, (const std::string& product_id), (product_id))
   VAULT_FORWARD(ListSubscriptions, (const std::string& workspace_id), (workspace_id))
@@ -114,7 +118,8 @@ class FaultTx : public Tx {
   VAULT_FORWARD(DeleteGroup, (const std::string& id), (id))
   VAULT_FORWARD(FindGroup, (const std::string& workspace_id, const std::string& id),
                 (workspace_id, id))
-  VAULT_FORWARD(ListGroups, (const std::string& workspace_id), (workspace_id))
+  VAULT_FORWARD(ListGroups, (const std::string& workspace_id, const core::Page& page),
+                (workspace_id, page))
   VAULT_FORWARD(AddGroupMember,
                 (const std::string& workspace_id, const std::string& group_id,
                  const std::string& account_id),
@@ -127,12 +132,13 @@ class FaultTx : public Tx {
                 (const std::string& product_id, PrincipalType type,
                  const std::string& principal_id),
                 (product_id, type, principal_id))
-  VAULT_FORWARD(ListGrants, (const std::string& product_id), (product_id))
+  VAULT_FORWARD(ListGrants, (const std::string& product_id, const core::Page& page),
+                (product_id, page))
   VAULT_FORWARD(ListWorkspaceGrants, (const std::string& workspace_id), (workspace_id))
   VAULT_FORWARD(CountSeats, (const std::string& product_id), (product_id))
   VAULT_FORWARD(InsertServiceClient, (const ServiceClient& c), (c))
   VAULT_FORWARD(FindServiceClient, (const std::string& id), (id))
-  VAULT_FORWARD(ListServiceClients, (), ())
+  VAULT_FORWARD(ListServiceClients, (const core::Page& page), (page))
   VAULT_FORWARD(RevokeServiceClient, (const std::string& id, Timestamp now), (id, now))
   VAULT_FORWARD(InsertApiKey, (const ApiKey& k), (k))
   VAULT_FORWARD(FindApiKey, (const std::string& id), (id))

@@ -29,6 +29,7 @@ import {
   useForm,
   usePaged,
   useResource,
+  useAllPages,
 } from "../ui";
 
 // ================================================================ Workspaces
@@ -677,7 +678,7 @@ function device(ua: string): string {
 }
 
 function Sessions() {
-  const list = useResource<{ items: Session[] }>("/api/v1/me/sessions");
+  const list = useAllPages<Session>("/api/v1/me/sessions");
   const [busy, setBusy] = useState("");
   const run = async (id: string, call: () => Promise<unknown>, done: string) => {
     setBusy(id);

@@ -32,6 +32,7 @@ import {
   toast,
   useForm,
   useResource,
+  useAllPages,
 } from "../ui";
 
 const TABS = [
@@ -544,7 +545,7 @@ function parsePlans(text: string) {
 }
 
 export function AdminProductTypes({ account }: PageProps) {
-  const res = useResource<Page<ProductType>>("/api/v1/admin/product-types");
+  const res = useAllPages<ProductType>("/api/v1/admin/product-types");
   const [open, setOpen] = useState(false);
   const form = useForm({ key: "", name: "", api_permissions: "", roles: "admin 3\neditor 2\nviewer 1", plans: "trial Trial 5 14\nstandard Standard 25 0" }, async (v) => {
     const t = await api.post<ProductType>("/api/v1/admin/product-types", {
@@ -726,8 +727,8 @@ function EditRedirectUris({ client, onSaved }: { client: ServiceClient; onSaved:
 }
 
 export function AdminServiceClients({ account }: PageProps) {
-  const res = useResource<Page<ServiceClient>>("/api/v1/admin/service-clients");
-  const types = useResource<Page<ProductType>>("/api/v1/admin/product-types");
+  const res = useAllPages<ServiceClient>("/api/v1/admin/service-clients");
+  const types = useAllPages<ProductType>("/api/v1/admin/product-types");
   const [open, setOpen] = useState(false);
   const [secret, setSecret] = useState<{ client_id: string; client_secret: string; name: string; previous_secret_expires_at?: string | null } | null>(null);
   const [created, setCreated] = useState<ServiceClient | null>(null);

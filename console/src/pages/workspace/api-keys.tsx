@@ -3,7 +3,7 @@
 // prefix and the last four characters.
 import type { ComponentChildren } from "preact";
 import { useState } from "preact/hooks";
-import { ApiError, ApiKey, Environment, IssuedApiKey, Page, Product, ProductType, Workspace, api, seg } from "../../api";
+import { ApiError, ApiKey, Environment, IssuedApiKey, Product, ProductType, Workspace, api, seg } from "../../api";
 import type { PageProps } from "../../app";
 import { Link } from "../../router";
 import {
@@ -25,7 +25,7 @@ import {
   toast,
   useForm,
   usePaged,
-  useResource,
+  useAllPages,
 } from "../../ui";
 
 const ENVIRONMENTS: [Environment, string][] = [
@@ -54,8 +54,8 @@ export function ApiKeys({ workspace }: PageProps) {
   const ws = workspace as Workspace;
   const base = `/api/v1/workspaces/${seg(ws.id)}`;
   const keys = usePaged<ApiKey>(base + "/api-keys");
-  const products = useResource<Page<Product>>(base + "/products");
-  const types = useResource<Page<ProductType>>("/api/v1/product-types");
+  const products = useAllPages<Product>(base + "/products");
+  const types = useAllPages<ProductType>("/api/v1/product-types");
   const [creating, setCreating] = useState(false);
   const [rolling, setRolling] = useState<ApiKey | null>(null);
   const [revoking, setRevoking] = useState<ApiKey | null>(null);

@@ -3,11 +3,11 @@
 // export.tsx).
 // Billing members see only billing events: the server filters.
 import { useState } from "preact/hooks";
-import { AuditEvent, Member, Page, Workspace, seg } from "../../api";
+import { AuditEvent, Member, Workspace, seg } from "../../api";
 import type { PageProps } from "../../app";
 import { actionWords, summaryWords } from "../../audit";
 import { navigate } from "../../router";
-import { DateTime, Empty, Field, FormError, LoadMore, Loaded, PageHeader, DataTable, usePaged, useResource } from "../../ui";
+import { DateTime, Empty, Field, FormError, LoadMore, Loaded, PageHeader, DataTable, usePaged, useAllPages } from "../../ui";
 import { EXPORT_MAX_PAGES, EXPORT_PAGE, useExport } from "./export";
 
 const TYPES: Record<string, string> = { api_key: "API key", invitation: "Invitation", product: "Product", group: "Group", account: "Account" };
@@ -17,7 +17,7 @@ export function Audit({ workspace, query }: PageProps) {
   const action = query.get("action") || "";
   const path = `${base}/audit?limit=50${action ? "&action=" + encodeURIComponent(action) : ""}`;
   const events = usePaged<AuditEvent>(path);
-  const members = useResource<Page<Member>>(base + "/members");
+  const members = useAllPages<Member>(base + "/members");
   const [filter, setFilter] = useState(action);
   const exporter = useExport(`${base}/audit${action ? "?action=" + encodeURIComponent(action) : ""}`, `audit-${ws.shortname}`, {
     done: "Audit log exported.",

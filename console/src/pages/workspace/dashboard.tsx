@@ -5,7 +5,7 @@ import type { ComponentChildren } from "preact";
 import { AuditEvent, Member, Page, Product, Workspace } from "../../api";
 import type { PageProps } from "../../app";
 import { Link } from "../../router";
-import { DateTime, Empty, Loaded, PageHeader, StatusBadge, useResource } from "../../ui";
+import { DateTime, Empty, Loaded, PageHeader, StatusBadge, useResource, useAllPages } from "../../ui";
 import { caps, daysUntil, planName, productPath, seatsText, useProductTypes, useProducts, wsApi, wsPath } from "./product-common";
 
 export function Dashboard({ workspace }: PageProps) {
@@ -13,8 +13,8 @@ export function Dashboard({ workspace }: PageProps) {
   const can = caps(ws);
   const products = useProducts(ws);
   const types = useProductTypes();
-  const members = useResource<Page<Member>>(`${wsApi(ws)}/members`);
-  const invitations = useResource<Page<unknown>>(can.manage ? `${wsApi(ws)}/invitations` : null);
+  const members = useAllPages<Member>(`${wsApi(ws)}/members`);
+  const invitations = useAllPages<unknown>(can.manage ? `${wsApi(ws)}/invitations` : null);
   const audit = useResource<Page<AuditEvent>>(can.seeBilling ? `${wsApi(ws)}/audit?limit=5` : null);
   const base = wsPath(ws);
   return (

@@ -1,17 +1,17 @@
 // Groups: the list with "New group", and one group with its members and its product roles
 // (the grants whose principal is the group).
 import { useState } from "preact/hooks";
-import { Group, GroupDetail as GroupData, Member, Page, Product, Workspace, api, seg } from "../../api";
+import { Group, GroupDetail as GroupData, Member, Product, Workspace, api, seg } from "../../api";
 import type { PageProps } from "../../app";
 import { Link, navigate } from "../../router";
-import { ConfirmDialog, DateTime, Dialog, Empty, Field, FormError, Loaded, PageHeader, SelectField, Submit, messageOf, roleName, toast, useForm, useResource } from "../../ui";
+import { ConfirmDialog, DateTime, Dialog, Empty, Field, FormError, Loaded, PageHeader, SelectField, Submit, messageOf, roleName, toast, useForm, useResource, useAllPages, usePaged, LoadMore } from "../../ui";
 import { DetailHeader, GrantForm, caps, productPath, removeGrant, useProductTypes, useProducts, wsApi, wsPath } from "./product-common";
 
 const groupPath = (ws: Workspace, g: { id: string }) => `${wsPath(ws)}/groups/${seg(g.id)}`;
 
 export function Groups({ workspace }: PageProps) {
   const ws = workspace!;
-  const groups = useResource<Page<Group>>(`${wsApi(ws)}/groups`);
+  const groups = usePaged<Group>(`${wsApi(ws)}/groups`);
   const [adding, setAdding] = useState(false);
   const newButton = caps(ws).manage && (
     <button type="button" onClick={() => setAdding(true)}>
@@ -53,6 +53,7 @@ export function Groups({ workspace }: PageProps) {
           )
         }
       </Loaded>
+      <LoadMore list={groups} />
       <Dialog open={adding} title="New group" onClose={() => setAdding(false)}>
         <GroupForm
           onDone={() => setAdding(false)}
@@ -100,7 +101,7 @@ function GroupView({ ws, g, reload }: { ws: Workspace; g: GroupData; reload: () 
   const can = caps(ws);
   const [modal, setModal] = useState<"" | "edit" | "delete" | "grant">("");
   const close = () => setModal("");
-  const members = useResource<Page<Member>>(`${wsApi(ws)}/members`);
+  const members = useAllPages<Member>(`${wsApi(ws)}/members`);
   const products = useProducts(ws);
   const types = useProductTypes();
   const path = `${wsApi(ws)}/groups/${seg(g.id)}`;

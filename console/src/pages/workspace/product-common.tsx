@@ -1,9 +1,9 @@
 // What the product, group and billing pages share: the capabilities of a role (docs/api.md),
 // the product catalogue (types, plans, roles), a subscription in words, and the plan change.
 import type { ComponentChildren } from "preact";
-import { Plan, Product, ProductType, Page, Subscription, Workspace, api, seg } from "../../api";
+import { Plan, Product, ProductType, Subscription, Workspace, api, seg } from "../../api";
 import { Link } from "../../router";
-import { DateTime, FormError, PageHeader, SelectField, Submit, messageOf, roleName, toast, useForm, useResource } from "../../ui";
+import { DateTime, FormError, PageHeader, SelectField, Submit, messageOf, roleName, toast, useForm, useAllPages } from "../../ui";
 
 /** What the caller's role may do here; a button the role cannot use is never shown. */
 export function caps(ws: Workspace) {
@@ -22,10 +22,10 @@ export const wsPath = (ws: Workspace) => `/w/${seg(ws.shortname)}`;
 export const productPath = (ws: Workspace, p: { shortname: string }) => `${wsPath(ws)}/products/${seg(p.shortname)}`;
 
 export function useProductTypes() {
-  return useResource<Page<ProductType>>("/api/v1/product-types");
+  return useAllPages<ProductType>("/api/v1/product-types");
 }
 export function useProducts(ws: Workspace) {
-  return useResource<Page<Product>>(`${wsApi(ws)}/products`);
+  return useAllPages<Product>(`${wsApi(ws)}/products`);
 }
 
 export function typeOf(types: ProductType[] | undefined, id: string): ProductType | undefined {

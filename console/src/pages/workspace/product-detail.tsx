@@ -1,10 +1,10 @@
 // One product: its header (name, type, status), the changes the managing roles may make (edit,
 // disable / enable, delete), who has access (grants to people and groups), and its subscription.
 import { useState } from "preact/hooks";
-import { Grant, Group, Member, Page, Product, ProductType, Workspace, api, seg } from "../../api";
+import { Grant, Group, Member, Product, ProductType, Workspace, api, seg } from "../../api";
 import type { PageProps } from "../../app";
 import { Link, navigate } from "../../router";
-import { ConfirmDialog, DateTime, Dialog, Empty, Field, FormError, Loaded, StatusBadge, Submit, roleName, toast, useForm, useResource } from "../../ui";
+import { ConfirmDialog, DateTime, Dialog, Empty, Field, FormError, Loaded, StatusBadge, Submit, roleName, toast, useForm, useResource, useAllPages } from "../../ui";
 import { DetailHeader, GrantForm, PeriodEnd, PlanChange, PROVIDERS, caps, planName, productPath, removeGrant, seatsText, statusWords, typeOf, useProductTypes, wsApi, wsPath } from "./product-common";
 
 type Modal = "" | "edit" | "disable" | "delete" | "grant";
@@ -159,9 +159,9 @@ function EditProduct({ p, onDone, save }: { p: Product; onDone: () => void; save
 /** Who has access: direct grants to people and grants to groups, each with its role. */
 function Grants(props: { ws: Workspace; p: Product; types: ProductType[] | undefined; onChange: () => void; onAdd?: () => void; adding: boolean; closeAdd: () => void }) {
   const { ws, p } = props;
-  const grants = useResource<Page<Grant>>(`${wsApi(ws)}/products/${seg(p.id)}/grants`);
-  const members = useResource<Page<Member>>(`${wsApi(ws)}/members`);
-  const groups = useResource<Page<Group>>(`${wsApi(ws)}/groups`);
+  const grants = useAllPages<Grant>(`${wsApi(ws)}/products/${seg(p.id)}/grants`);
+  const members = useAllPages<Member>(`${wsApi(ws)}/members`);
+  const groups = useAllPages<Group>(`${wsApi(ws)}/groups`);
   const changed = () => {
     grants.reload();
     props.onChange();

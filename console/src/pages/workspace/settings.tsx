@@ -2,10 +2,10 @@
 // transfer (Owner) and the danger zone (Owner: delete the workspace with its short name typed to
 // confirm).
 import { useState } from "preact/hooks";
-import { ApiError, Member, Page, Workspace, api, seg } from "../../api";
+import { ApiError, Member, Workspace, api, seg } from "../../api";
 import type { PageProps } from "../../app";
 import { Link, navigate } from "../../router";
-import { Dialog, Field, FormError, PageHeader, SelectField, Submit, initials, messageOf, toast, useForm, useResource } from "../../ui";
+import { Dialog, Field, FormError, PageHeader, SelectField, Submit, initials, messageOf, toast, useForm, useAllPages } from "../../ui";
 import { DeleteWorkspaceDialog } from "../delete-workspace";
 
 const LOGO_MAX = 512 * 1024;
@@ -112,7 +112,7 @@ function Require2fa({ ws, base, reload, mfaOn }: { ws: Workspace; base: string; 
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState("");
   const [required, setRequired] = useState(ws.require_2fa); // optimistic: the PATCH is idempotent
-  const members = useResource<Page<Member>>(base + "/members");
+  const members = useAllPages<Member>(base + "/members");
   const without = members.data?.items.filter((m) => !m.mfa_enabled) || [];
   const blocked = !required && !mfaOn;
   const toggle = async (on: boolean) => {
@@ -192,7 +192,7 @@ const AFTER_TRANSFER: [string, string][] = [
 // the chosen role in the same transaction, so the workspace is never without an Owner.
 function TransferOwnership({ ws, base, me, reload }: { ws: Workspace; base: string; me: string; reload: () => void }) {
   const [open, setOpen] = useState(false);
-  const members = useResource<Page<Member>>(base + "/members");
+  const members = useAllPages<Member>(base + "/members");
   const others = (members.data?.items || []).filter((m) => m.account_id !== me);
   const form = useForm({ account_id: "", new_role: "admin" }, async (v) => {
     const target = others.find((m) => m.account_id === v.account_id);

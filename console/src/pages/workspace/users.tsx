@@ -1,7 +1,7 @@
 // Users: the members of a workspace (role changes, removal, leaving) and, for Owners and
 // Admins, invitations (send, resend, revoke). Only the actions the caller's role allows appear.
 import { useState } from "preact/hooks";
-import { ApiError, Invitation, Member, Page, Role, Workspace, api, seg } from "../../api";
+import { ApiError, Invitation, Member, Role, Workspace, api, seg } from "../../api";
 import type { PageProps } from "../../app";
 import { navigate } from "../../router";
 import {
@@ -21,7 +21,8 @@ import {
   roleName,
   toast,
   useForm,
-  useResource,
+  usePaged,
+  LoadMore,
 } from "../../ui";
 
 const ROLES: Role[] = ["owner", "admin", "member", "billing"];
@@ -43,7 +44,7 @@ function mayManage(my: Role, target: Member): boolean {
 export function Users({ workspace, account }: PageProps) {
   const ws = workspace as Workspace;
   const base = `/api/v1/workspaces/${seg(ws.id)}`;
-  const members = useResource<Page<Member>>(base + "/members");
+  const members = usePaged<Member>(base + "/members");
   const [removing, setRemoving] = useState<Member | null>(null);
   const me = account?.id;
   const my = ws.my_role;
@@ -52,7 +53,7 @@ export function Users({ workspace, account }: PageProps) {
   const changeRole = async (m: Member, role: Role) => {
     try {
       await api.patch(`${base}/members/${seg(m.account_id)}`, { role });
-      members.setData({ items: (members.data?.items || []).map((x) => (x.account_id === m.account_id ? { ...x, role } : x)) });
+      members.setData({ ...members.data, items: (members.data?.items || []).map((x) => (x.account_id === m.account_id ? { ...x, role } : x)) });
       toast(`${m.name} is now ${roleName(role)}.`);
     } catch (e) {
       toast(`${m.name}'s role was not changed: ${messageOf(e)}`);
@@ -78,7 +79,7 @@ export function Users({ workspace, account }: PageProps) {
       navigate("/", { replace: true });
       return;
     }
-    members.setData({ items: (members.data?.items || []).filter((x) => x.account_id !== m.account_id) });
+    members.setData({ ...members.data, items: (members.data?.items || []).filter((x) => x.account_id !== m.account_id) });
     toast(`${m.name} was removed from ${ws.name}.`);
   };
 
@@ -140,6 +141,7 @@ export function Users({ workspace, account }: PageProps) {
           </DataTable>
         )}
       </Loaded>
+      <LoadMore list={members} />
       {(my === "owner" || my === "admin") && <Invitations base={base} my={my} />}
       <ConfirmDialog
         open={!!removing}
@@ -165,16 +167,16 @@ export function Users({ workspace, account }: PageProps) {
 }
 
 function Invitations({ base, my }: { base: string; my: Role }) {
-  const list = useResource<Page<Invitation>>(base + "/invitations");
+  const list = usePaged<Invitation>(base + "/invitations");
   const [revoking, setRevoking] = useState<Invitation | null>(null);
   const roles = grantableRoles(my);
   const form = useForm({ email: "", role: "member" as string }, async (v) => {
     const inv = await api.post<Invitation>(base + "/invitations", v);
-    list.setData({ items: [inv, ...(list.data?.items || []).filter((x) => x.id !== inv.id)] });
+    list.setData({ ...list.data, items: [inv, ...(list.data?.items || []).filter((x) => x.id !== inv.id)] });
     form.setValues({ email: "", role: v.role });
     toast(`Invitation sent to ${v.email}.`);
   });
-  const replace = (inv: Invitation) => list.setData({ items: (list.data?.items || []).map((x) => (x.id === inv.id ? inv : x)) });
+  const replace = (inv: Invitation) => list.setData({ ...list.data, items: (list.data?.items || []).map((x) => (x.id === inv.id ? inv : x)) });
   const resend = async (inv: Invitation) => {
     try {
       replace(await api.post<Invitation>(`${base}/invitations/${seg(inv.id)}/resend`));
@@ -186,7 +188,7 @@ function Invitations({ base, my }: { base: string; my: Role }) {
   const revoke = async () => {
     const inv = revoking as Invitation;
     await api.del(`${base}/invitations/${seg(inv.id)}`);
-    list.setData({ items: (list.data?.items || []).filter((x) => x.id !== inv.id) });
+    list.setData({ ...list.data, items: (list.data?.items || []).filter((x) => x.id !== inv.id) });
     toast(`The invitation to ${inv.email} was revoked.`);
   };
   return (
@@ -233,6 +235,7 @@ function Invitations({ base, my }: { base: string; my: Role }) {
           )
         }
       </Loaded>
+      <LoadMore list={list} />
       <ConfirmDialog
         open={!!revoking}
         title={`Revoke the invitation to ${revoking?.email}?`}
