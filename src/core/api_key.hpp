@@ -108,7 +108,7 @@ struct KeyProductFacts {
   std::string type_id;
   std::vector<std::string> features;  // of the product's current plan (empty: no subscription)
   std::shared_ptr<const std::string> config;  // the product's configuration, serialized JSON
-  bool workspace_suspended = false;  // a Super Admin suspended the product's workspace
+  bool workspace_suspended = false;           // a Super Admin suspended the product's workspace
 };
 
 struct KeyCheck {

@@ -97,7 +97,8 @@ Result<std::vector<core::ProductType>> SqlTx::ListProductTypes(const core::Page&
   std::vector<SqlValue> params;
   std::string tail = Keyset(page, "key", "id", false, params);
   auto types = conn_.Query(
-      "SELECT id, key, name, api_permissions, retired FROM product_types WHERE 1 = 1" + tail, params);
+      "SELECT id, key, name, api_permissions, retired FROM product_types WHERE 1 = 1" + tail,
+      params);
   if (!types) return core::Fail(types.error());
   std::vector<core::ProductType> out;
   std::map<std::string, std::size_t> index;
