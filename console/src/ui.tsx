@@ -11,6 +11,7 @@ const MESSAGES: Record<string, string> = {
   "auth.invalid_credentials": "The email or password is not right.",
   "account.disabled": "This account has been disabled. Contact your administrator.",
   "auth.locked": "Too many attempts. Sign-in is paused for a while; try again later.",
+  "admin.requires_2fa": "The Super Admin area needs two-factor authentication on your account. Turn it on in Security first.",
   rate_limited: "Too many requests from this device. Wait a moment and try again.",
   overloaded: "Vault is busy right now. Try again in a moment.",
   "mfa.invalid_code": "That code is not right. Check your authenticator app and try again.",
@@ -253,6 +254,11 @@ export function ErrorState({ error, onRetry }: { error: unknown; onRetry?: () =>
   return (
     <div class="error-state" role="alert">
       <p>{messageOf(error)}</p>
+      {error instanceof ApiError && error.code === "admin.requires_2fa" && (
+        <p>
+          <a href="/security">Turn on two-factor authentication</a>
+        </p>
+      )}
       {onRetry && (
         <button type="button" class="secondary" onClick={onRetry}>
           Try again

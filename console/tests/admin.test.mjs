@@ -238,3 +238,19 @@ test("a Super Admin suspends, resumes, assigns an Owner to and deletes a workspa
   assert.equal((await vault.api("GET", `/api/v1/workspaces/${shortname}`, undefined, owner.auth)).status, 404);
   assertNoProblems(admin);
 });
+
+test("a Super Admin without two-factor authentication is sent to turn it on", async () => {
+  // VAULT_SUPER_ADMIN_REQUIRE_2FA is on by default: the account is a Super Admin, the area says
+  // what is missing and links to Security.
+  const email = uniqueEmail("bare");
+  const link = vault.createSuperAdmin(email, "Bare Admin");
+  assert.equal((await vault.api("POST", "/api/v1/password/reset", { token: new URL(link).searchParams.get("token"), password: PASSWORD })).status, 204);
+  const page = await newPage(browser, vault);
+  await signInThroughPages(page, { email });
+  await page.getByRole("link", { name: "Super Admin" }).click();
+  await page.getByText("The Super Admin area needs two-factor authentication on your account.").waitFor();
+  await visit(page, "admin-requires-2fa");
+  await page.getByRole("link", { name: "Turn on two-factor authentication" }).click();
+  await page.waitForURL(/\/security$/);
+  assertNoProblems(page);
+});

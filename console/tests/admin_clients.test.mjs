@@ -4,7 +4,7 @@
 // valid list is saved and applies at once), and revokes it.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { PASSWORD, assertNoProblems, newPage, startSuite, superAdminThroughPages, stopSuite, visit } from "./harness.mjs";
+import { PASSWORD, apiSession, assertNoProblems, newPage, startSuite, superAdminThroughPages, stopSuite, visit } from "./harness.mjs";
 
 let vault, browser;
 before(async () => ({ vault, browser } = await startSuite()));
@@ -13,9 +13,9 @@ after(() => stopSuite({ vault, browser }));
 test("a Super Admin manages a public client's redirect URIs", async () => {
   const admin = await newPage(browser, vault);
   const adminEmail = await superAdminThroughPages(admin, vault);
-  const token = (await vault.api("POST", "/api/v1/sessions", { email: adminEmail, password: PASSWORD })).data.session_token;
+  const adminAuth = await apiSession(vault, adminEmail);
   const listed = async (name) => {
-    const r = await vault.api("GET", "/api/v1/admin/service-clients", undefined, { Authorization: "Bearer " + token });
+    const r = await vault.api("GET", "/api/v1/admin/service-clients", undefined, adminAuth);
     assert.equal(r.status, 200);
     return r.data.items.find((c) => c.name === name);
   };

@@ -150,6 +150,10 @@ export function linkIn(mail, prefix) {
 // ---------------------------------------------------------------- Vault + proxy
 /** Vault behind a loopback reverse proxy; `url` is the public URL the browser uses. */
 export class Vault {
+  /** Unused recovery codes by email (lower case): the second sign-in step of helper-made Super Admins. */
+  recoveryCodes = new Map();
+  /** What setClockOffset last set: TOTP codes follow the server's clock. */
+  clockOffsetSeconds = 0;
   /** clockOffset: the server's clock can be moved with setClockOffset (VAULT_CLOCK_OFFSET_FILE). */
   async start({ clockOffset = false } = {}) {
     this.dir = fs.mkdtempSync(path.join(os.tmpdir(), "vault-browser-"));
@@ -216,6 +220,7 @@ export class Vault {
   setClockOffset(seconds) {
     fs.writeFileSync(this.clockFile + ".tmp", `${Math.trunc(seconds)}\n`);
     fs.renameSync(this.clockFile + ".tmp", this.clockFile);
+    this.clockOffsetSeconds = Math.trunc(seconds);
   }
   /** Runs an admin CLI command against the same database; returns its stdout. */
   cli(...args) {
@@ -411,5 +416,43 @@ export async function superAdminThroughPages(page, vault, name = "Root Admin") {
   await page.getByRole("button", { name: "Set new password" }).click();
   await page.waitForURL(/\/signin\?reset=1/);
   await signInThroughPages(page, { email });
+  // VAULT_SUPER_ADMIN_REQUIRE_2FA is on by default: the Super Admin area needs the account's 2FA.
+  await enrolTotpViaApi(vault, email);
   return email;
+}
+
+/**
+ * Turns on TOTP for an account through the API (a password sign-in, then the code oathtool gives
+ * at the server's time) and keeps its recovery codes for apiSession(). Returns that session.
+ */
+export async function enrolTotpViaApi(vault, email, password = PASSWORD) {
+  const auth = await apiSession(vault, email, password);
+  const start = await vault.api("POST", "/api/v1/me/mfa/totp", { password }, auth);
+  assert.equal(start.status, 200, JSON.stringify(start.data));
+  const code = totp(start.data.secret, vault.clockOffsetSeconds);
+  const done = await vault.api("POST", "/api/v1/me/mfa/totp/confirm", { code }, auth);
+  assert.equal(done.status, 200, JSON.stringify(done.data));
+  vault.recoveryCodes.set(email.toLowerCase(), [...done.data.recovery_codes]);
+  return auth;
+}
+
+/** A Bearer session through the API; the second step, when asked, with a kept recovery code. */
+export async function apiSession(vault, email, password = PASSWORD) {
+  let r = await vault.api("POST", "/api/v1/sessions", { email, password });
+  if (r.status === 200 && r.data.mfa_required) {
+    const code = vault.recoveryCodes.get(email.toLowerCase())?.pop();
+    assert.ok(code, `${email} asks for a second step and no recovery code is kept`);
+    r = await vault.api("POST", "/api/v1/sessions/mfa", { mfa_token: r.data.mfa_token, recovery_code: code });
+  }
+  assert.equal(r.status, 201, JSON.stringify(r.data));
+  return { Authorization: "Bearer " + r.data.session_token };
+}
+
+/** A Super Admin made through the CLI and the API, with 2FA; returns { email, auth }. */
+export async function superAdminViaApi(vault, name = "Root Admin") {
+  const email = uniqueEmail("root");
+  const link = vault.createSuperAdmin(email, name);
+  const token = new URL(link).searchParams.get("token");
+  assert.equal((await vault.api("POST", "/api/v1/password/reset", { token, password: PASSWORD })).status, 204);
+  return { email, auth: await enrolTotpViaApi(vault, email) };
 }

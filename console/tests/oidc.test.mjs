@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import { Issuer, generators, errors as oidcErrors } from "openid-client";
 import * as jose from "jose";
-import { PASSWORD, assertNoProblems, newPage, startSuite, stopSuite, uniqueEmail, visit } from "./harness.mjs";
+import { PASSWORD, assertNoProblems, newPage, startSuite, stopSuite, superAdminViaApi, uniqueEmail, visit } from "./harness.mjs";
 
 const REDIRECT = "https://product.example/callback";
 const OTHER_REDIRECT = "https://product.example/other";
@@ -84,12 +84,7 @@ async function rejectsWith(promise, error) {
 
 before(async () => {
   ({ vault, browser } = await startSuite({ clockOffset: true }));
-  const adminEmail = uniqueEmail("root");
-  const link = vault.createSuperAdmin(adminEmail);
-  const token = new URL(link).searchParams.get("token");
-  assert.equal((await vault.api("POST", "/api/v1/password/reset", { token, password: PASSWORD })).status, 204);
-  const s = await json("POST", "/api/v1/sessions", { email: adminEmail, password: PASSWORD });
-  admin = { Authorization: "Bearer " + s.session_token };
+  admin = (await superAdminViaApi(vault)).auth;
   issuer = await Issuer.discover(vault.url);
   productSite = await startProductSite();
   confidential = await newClient({ redirect_uris: [REDIRECT, OTHER_REDIRECT, productSite.url + "/signed-out"] });

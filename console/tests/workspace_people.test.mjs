@@ -6,7 +6,7 @@ import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import zlib from "node:zlib";
-import { PASSWORD, Vault, launchBrowser, linkIn, newPage, signInThroughPages, totp, uniqueEmail, visit } from "./harness.mjs";
+import { PASSWORD, Vault, launchBrowser, linkIn, newPage, signInThroughPages, superAdminViaApi, totp, uniqueEmail, visit } from "./harness.mjs";
 
 let vault, browser, ownerPage, memberPage, bearer;
 const owner = { name: "Olivia Owner", email: uniqueEmail("owner") };
@@ -208,11 +208,8 @@ test("3. an API key is shown once, works, rolls and is revoked with a named conf
   // Setup: a product, and a service client of its type to ask Vault about keys.
   const product = await vault.api("POST", `/api/v1/workspaces/${shortname}/products`, { product_type: "manage", name: "Manage", shortname: "manage" }, auth());
   assert.equal(product.status, 201, JSON.stringify(product.data));
-  const rootEmail = uniqueEmail("root");
-  const link = vault.createSuperAdmin(rootEmail);
-  assert.equal((await vault.api("POST", "/api/v1/password/reset", { token: new URL(link).searchParams.get("token"), password: PASSWORD })).status, 204);
-  const root = await vault.api("POST", "/api/v1/sessions", { email: rootEmail, password: PASSWORD });
-  const client = await vault.api("POST", "/api/v1/admin/service-clients", { product_type: "manage", name: "Manage back end" }, { Authorization: `Bearer ${root.data.session_token}` });
+  const root = await superAdminViaApi(vault);
+  const client = await vault.api("POST", "/api/v1/admin/service-clients", { product_type: "manage", name: "Manage back end" }, root.auth);
   assert.equal(client.status, 201, JSON.stringify(client.data));
   const basic = { Authorization: "Basic " + Buffer.from(`${client.data.client_id}:${client.data.client_secret}`).toString("base64") };
   const verify = async (key) => (await vault.api("POST", "/api/v1/keys/verify", { key, environment: "production", permission: "jobs:read" }, basic)).data;

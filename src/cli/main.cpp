@@ -155,7 +155,8 @@ int Serve(const vault::config::Config& cfg) {
     Log("warn", "VAULT_CONSOLE_DIR has no index.html; serving the embedded console",
         {{"dir", cfg.console_dir}});
   std::unique_ptr<vault::http::Server> server;
-  vault::http::ApiOptions api{cfg.public_url, cfg.dev, cfg.ip_rate_per_second, cfg.ip_burst};
+  vault::http::ApiOptions api{cfg.public_url, cfg.dev, cfg.ip_rate_per_second, cfg.ip_burst,
+                              cfg.super_admin_require_2fa};
   vault::app::WorkspaceService workspaces(ports, accounts);
   vault::app::PlatformService platform(ports);
   vault::app::ProductService products(ports, workspaces);

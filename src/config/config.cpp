@@ -64,6 +64,19 @@ std::vector<Field> Fields(Config& c) {
          c.dev = ParseBool(v);
          return {};
        }},
+      {"super_admin_require_2fa", "VAULT_SUPER_ADMIN_REQUIRE_2FA",
+       [&c](const std::string& v) -> core::Result<void> {
+         // Strict: a typo must not quietly turn a protection off.
+         if (v == "1" || v == "true" || v == "yes" || v == "on") {
+           c.super_admin_require_2fa = true;
+         } else if (v == "0" || v == "false" || v == "no" || v == "off") {
+           c.super_admin_require_2fa = false;
+         } else {
+           return core::Fail(Bad("super_admin_require_2fa",
+                                 "super_admin_require_2fa must be on or off (true/false, 1/0)"));
+         }
+         return {};
+       }},
       {"http_threads", "VAULT_HTTP_THREADS", num("http_threads", c.http_threads)},
       {"db_pool_size", "VAULT_DB_POOL_SIZE", num("db_pool_size", c.db_pool_size)},
       {"hash_threads", "VAULT_HASH_THREADS", num("hash_threads", c.hash_threads)},

@@ -31,6 +31,9 @@ struct Config {
   int invitation_retention_days = 30;
   int webhook_id_retention_days = 90;
   bool dev = false;
+  // Super-Admin-only routes answer 403 admin.requires_2fa to a Super Admin without 2FA: the
+  // accounts that can reach every workspace are the ones a stolen password must not open.
+  bool super_admin_require_2fa = true;
   int http_threads = 0;  // 0 → one per core
   int db_pool_size = 8;
   int hash_threads = 0;        // 0 → one per core

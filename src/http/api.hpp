@@ -30,6 +30,8 @@ struct ApiOptions {
   // sign-up, forgot/reset password); rate <= 0 disables it.
   double ip_rate_per_second = 10;
   double ip_burst = 50;
+  // Super-Admin-only routes refuse a Super Admin without 2FA (403 admin.requires_2fa).
+  bool super_admin_require_2fa = true;
 };
 
 void RegisterAccountRoutes(Router& router, app::AccountService& accounts,

@@ -12,6 +12,7 @@ struct Routes::State {
   app::IntegrationService* integration = nullptr;
   std::string origin;
   std::unique_ptr<RateLimiter> limiter;  // null for Routes(router)
+  bool super_admin_require_2fa = true;
 };
 
 namespace {
@@ -49,7 +50,12 @@ core::Result<void> Admit(const Routes::State& s, const Endpoint& e, Call& c) {
       return session();
     case Access::kSuperAdmin:
       VAULT_TRY(session());
-      return app::RequireSuperAdmin(c.ctx);
+      VAULT_TRY(app::RequireSuperAdmin(c.ctx));
+      // The account that reaches every workspace needs a second factor, not only a password.
+      if (s.super_admin_require_2fa && !c.ctx.mfa_enabled)
+        return core::Fail(core::Code::kPermissionDenied, "admin.requires_2fa",
+                          "turn on two-factor authentication to use the Super Admin area");
+      return {};
     case Access::kServiceClient: {
       VAULT_ASSIGN_OR_RETURN(auto client,
                              AuthenticateServiceClient(c.req, *s.integration, e.scope));
@@ -82,6 +88,7 @@ Routes::Routes(Router& router, app::AccountService* accounts, app::IntegrationSe
   state_->integration = integration;
   state_->origin = OriginOf(options.public_url);
   state_->limiter = std::make_unique<RateLimiter>(options.ip_rate_per_second, options.ip_burst);
+  state_->super_admin_require_2fa = options.super_admin_require_2fa;
 }
 
 Routes::Routes(Router& router) : router_(router), state_(std::make_shared<State>()) {}

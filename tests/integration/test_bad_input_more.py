@@ -31,6 +31,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import test_bad_input as bi  # noqa: E402  (cases shared with the first bad-input suite)
 from harness import TOKEN_RE, Response, VaultTestCase, main, unique_email  # noqa: E402
 from test_bad_input import TEN_MB, Endpoint, expect  # noqa: E402
+from ws_helpers import super_admin_2fa  # noqa: E402
 
 STEP = 30
 INVITE_SUBJECT = "You are invited to join"
@@ -267,7 +268,9 @@ class BadInputBase(VaultTestCase):
         r = self.client(mode="none").post("/api/v1/password/reset",
                                           {"token": found.group(1), "password": password})
         self.assertEqual(r.status, 204, r)
-        return self.sign_in(email, password, mode="bearer")
+        client = self.sign_in(email, password, mode="bearer")
+        super_admin_2fa(self, client, email, password)
+        return client
 
     # --------------------------------------------------------------- snapshots
     def get_json(self, client, path):

@@ -33,6 +33,24 @@ def tiny_png(rgb=(0x20, 0x80, 0xE0)):
             + chunk(b"IEND", b""))
 
 
+def super_admin_2fa(case, client, email, password):
+    """Turns on TOTP for a Super Admin's account (VAULT_SUPER_ADMIN_REQUIRE_2FA is on by default)
+    and keeps its recovery codes, so case.sign_in() can finish a later second step. Returns the
+    base32 secret."""
+    r = client.post("/api/v1/me/mfa/totp", {"password": password})
+    case.assertEqual(r.status, 200, r)
+    secret = r.json["secret"]
+    case.vault.remember_secret(secret)
+    # the code of the servers' time, which a test may have moved
+    now = time.time() + case.vault.clock_offset_seconds
+    r = client.post("/api/v1/me/mfa/totp/confirm", {"code": totp_code(secret, now)})
+    case.assertEqual(r.status, 200, r)
+    for code in r.json["recovery_codes"]:
+        case.vault.remember_secret(code)
+    case.vault.recovery_codes[email.lower()] = list(r.json["recovery_codes"])
+    return secret
+
+
 def totp_code(secret_b32, unix_time=None, step=30, digits=6):
     """RFC 6238 TOTP (SHA-1) for a base32 secret."""
     key = base64.b32decode(secret_b32.upper() + "=" * (-len(secret_b32) % 8))
@@ -113,6 +131,7 @@ class WorkspaceFlows:
         me = c.get("/api/v1/me")
         self.assertEqual(me.status, 200, me)
         self.assertEqual(me.json["id"], account_id)
+        super_admin_2fa(self, c, email, password)
         return account_id, email, password, c
 
     def many_accounts(self, n, prefix="bulk"):
