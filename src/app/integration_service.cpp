@@ -22,6 +22,34 @@ core::Error InvalidClient() {
 
 }  // namespace
 
+ChargebeeState MapChargebeeState(const std::string& status, const std::string& plan_id,
+                                 core::Timestamp term_end, const std::vector<core::Plan>& plans,
+                                 const std::string& current_plan) {
+  ChargebeeState out;
+  // Chargebee's "future" (not started yet) is not active; unknown statuses deactivate too.
+  out.status = core::ParseSubscriptionStatus(status).value_or(core::SubscriptionStatus::kPaused);
+  out.plan_key = current_plan;
+  for (const auto& plan : plans)
+    if (!plan_id.empty() && plan_id.rfind(plan.key, 0) == 0) out.plan_key = plan.key;
+  out.period_end = term_end;
+  return out;
+}
+
+Result<std::vector<core::Plan>> PlansOfType(core::Tx& tx, const std::string& type_id) {
+  VAULT_ASSIGN_OR_RETURN(auto types, tx.ListProductTypes());
+  for (auto& t : types)
+    if (t.id == type_id) return std::move(t.plans);
+  return std::vector<core::Plan>{};
+}
+
+Result<void> CheckTermEnd(core::Timestamp term_end, core::Timestamp now, const char* field) {
+  if (term_end != 0 && (term_end < kEarliestEventTime || term_end > now + kMaxTermAhead))
+    return Fail(Code::kInvalidArgument, "validation.range",
+                "current_term_end must be Unix seconds from 2000-01-01 to 100 years after now",
+                field);
+  return {};
+}
+
 IntegrationService::IntegrationService(Ports ports, AccessModel& model)
     : p_(ports), model_(model), audit_(ports.secrets, ports.random, ports.clock) {}
 
@@ -266,10 +294,7 @@ Result<std::string> IntegrationService::ApplyChargebee(const ChargebeeEvent& e) 
     return Fail(Code::kInvalidArgument, "validation.range",
                 "occurred_at must be Unix seconds from 2000-01-01 to one day after now",
                 "occurred_at");
-  if (e.term_end != 0 && (e.term_end < kEarliestEventTime || e.term_end > now + kMaxTermAhead))
-    return Fail(Code::kInvalidArgument, "validation.range",
-                "current_term_end must be Unix seconds from 2000-01-01 to 100 years after now",
-                "content.subscription.current_term_end");
+  VAULT_TRY(CheckTermEnd(e.term_end, now, "content.subscription.current_term_end"));
   std::string outcome = "applied", workspace;
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto fresh,
@@ -314,17 +339,13 @@ Result<std::string> IntegrationService::ApplyChargebee(const ChargebeeEvent& e) 
     core::Subscription next = *current;
     next.provider = "chargebee";
     next.external_id = e.subscription_id;
-    // Chargebee's "future" (not started yet) is not active; unknown statuses deactivate too.
-    next.status =
-        core::ParseSubscriptionStatus(e.status).value_or(core::SubscriptionStatus::kPaused);
-    next.period_end = e.term_end;
+    VAULT_ASSIGN_OR_RETURN(auto plans, PlansOfType(tx, product->type_id));
+    auto state = MapChargebeeState(e.status, e.plan_id, e.term_end, plans, next.plan_key);
+    next.status = state.status;
+    next.plan_key = state.plan_key;
+    next.period_end = state.period_end;
     next.last_event_at = e.occurred_at;
     next.updated_at = p_.clock.Now();
-    VAULT_ASSIGN_OR_RETURN(auto types, tx.ListProductTypes());
-    for (const auto& t : types)
-      if (t.id == (product)->type_id)
-        for (const auto& plan : t.plans)
-          if (!e.plan_id.empty() && e.plan_id.rfind(plan.key, 0) == 0) next.plan_key = plan.key;
     VAULT_TRY(tx.PutSubscription(next));
     return audit_.Record(tx, Actor{"system", "chargebee", "", ""},
                          {"subscription.updated", "product", next.product_id,

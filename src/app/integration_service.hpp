@@ -36,6 +36,14 @@ struct AccessQuery {
   std::string account_id, product_id, permission;
 };
 
+// A subscription as Chargebee's API or webhook describes it.
+struct ChargebeeSubscription {
+  std::string id;
+  std::string status;
+  std::string plan_id;  // plan_id, or the plan item's item_price_id
+  core::Timestamp term_end = 0;
+};
+
 struct ChargebeeEvent {
   std::string event_id;
   std::string event_type;
@@ -46,6 +54,27 @@ struct ChargebeeEvent {
   core::Timestamp term_end = 0;
   std::string vault_product_id;  // meta_data / cf_vault_product_id linking a new subscription
 };
+
+// What Vault records for a Chargebee subscription (the webhook and the reconciliation both).
+struct ChargebeeState {
+  core::SubscriptionStatus status = core::SubscriptionStatus::kPaused;
+  std::string plan_key;
+  core::Timestamp period_end = 0;
+};
+
+// Maps Chargebee's status, plan id and current_term_end to Vault's state for a product of a
+// type with these plans: an unknown status (or "future") deactivates (paused); the plan is the
+// plan whose key prefixes Chargebee's plan id, else `current_plan` stays.
+ChargebeeState MapChargebeeState(const std::string& status, const std::string& plan_id,
+                                 core::Timestamp term_end, const std::vector<core::Plan>& plans,
+                                 const std::string& current_plan);
+
+// The plans of the product type with this id (none for an unknown type).
+core::Result<std::vector<core::Plan>> PlansOfType(core::Tx& tx, const std::string& type_id);
+
+// Fails invalid_argument "validation.range" naming `field` unless term_end is 0 (open-ended) or
+// Unix seconds from 2000-01-01 to 100 years after now.
+core::Result<void> CheckTermEnd(core::Timestamp term_end, core::Timestamp now, const char* field);
 
 class IntegrationService : public core::ChangeListener {
  public:

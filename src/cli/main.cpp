@@ -12,12 +12,14 @@
 #include "app/access_model.hpp"
 #include "app/account_service.hpp"
 #include "app/admin_service.hpp"
+#include "app/billing_reconcile.hpp"
 #include "app/mfa_service.hpp"
 #include "app/profile_service.hpp"
 #include "app/retention.hpp"
 #include "app/signing_keys.hpp"
 #include "cli/backup.hpp"
 #include "cli/change_feed.hpp"
+#include "cli/chargebee_api.hpp"
 #include "cli/periodic.hpp"
 #include "cli/runtime.hpp"
 #include "http/api.hpp"
@@ -109,6 +111,19 @@ vault::oidc::OAuthSettings OAuthSettingsOf(const vault::config::Config& cfg) {
   std::string issuer = cfg.public_url;
   while (!issuer.empty() && issuer.back() == '/') issuer.pop_back();
   return {issuer, cfg.oauth_access_token_seconds, 60};
+}
+
+bool ChargebeeApiConfigured(const vault::config::Config& cfg) {
+  return !cfg.chargebee_api_key.empty() && !cfg.chargebee_api_url.empty();
+}
+
+// Every failed subscription by name: ids and the failure, never the API key.
+std::string FailureList(const vault::app::ReconcileReport& report) {
+  std::string out;
+  for (const auto& f : report.failures)
+    out += (out.empty() ? "" : "; ") + f.subscription_id + " (product " + f.product_id +
+           "): " + f.reason;
+  return out;
 }
 
 int Serve(const vault::config::Config& cfg) {
@@ -207,6 +222,36 @@ int Serve(const vault::config::Config& cfg) {
           }
         },
         false);
+  // Chargebee reconciliation (issue 19): corrects what a lost webhook left behind. Several
+  // nodes may run it: each correction re-reads its row in its own transaction.
+  std::unique_ptr<vault::cli::CurlChargebeeApi> chargebee_api;
+  std::unique_ptr<vault::app::BillingReconciler> reconciler;
+  std::unique_ptr<vault::cli::Periodic> reconcile_job;
+  if (cfg.chargebee_reconcile_seconds > 0 && !ChargebeeApiConfigured(cfg))
+    Log("warn",
+        "VAULT_CHARGEBEE_RECONCILE_SECONDS is set but the Chargebee API is not configured "
+        "(VAULT_CHARGEBEE_API_KEY and VAULT_CHARGEBEE_SITE or VAULT_CHARGEBEE_API_URL): no "
+        "reconciliation",
+        {});
+  else if (cfg.chargebee_reconcile_seconds > 0) {
+    chargebee_api = std::make_unique<vault::cli::CurlChargebeeApi>(cfg.chargebee_api_url,
+                                                                   cfg.chargebee_api_key);
+    reconciler = std::make_unique<vault::app::BillingReconciler>(ports, *chargebee_api);
+    reconcile_job = std::make_unique<vault::cli::Periodic>(
+        std::chrono::seconds(cfg.chargebee_reconcile_seconds),
+        [&reconciler] {
+          auto report = reconciler->RunOnce();
+          if (!report) {
+            Log("error", "billing reconciliation failed", {{"error", report.error().detail}});
+            return;
+          }
+          Log("info", "billing reconciliation", {{"summary", report->Summary()}});
+          if (report->failed > 0)
+            Log("warn", "billing reconciliation could not check some subscriptions",
+                {{"failures", FailureList(*report)}});
+        },
+        false);
+  }
   metrics.AddCounter("vault_retention_deleted_total",
                      "expired rows deleted by the retention job of this process",
                      [&retention_deleted] { return retention_deleted.load(); });
@@ -257,6 +302,7 @@ int Serve(const vault::config::Config& cfg) {
   server = std::make_unique<vault::http::Server>(options, router, metrics);
   int rc = server->Run();
   warm.join();
+  if (reconcile_job) reconcile_job->Stop();
   usage_flusher.Stop();  // runs a last flush: uses seen before shutdown are kept
   feed.Stop();           // before the caches it tells go away
   return rc;
@@ -295,6 +341,12 @@ int Admin(const vault::config::Config& cfg, const std::string& command, const st
   return 0;
 }
 
+// The ports of a command that sends no mail and tells running servers through the change feed.
+vault::app::Ports CommandPorts(vault::cli::Runtime& r, vault::cli::ChangeFeed& feed) {
+  return {*r.opened.store, *r.clock,  r.random, *r.secrets, *r.hasher,
+          NoMail(),        *r.policy, *r.box,   r.otp,      &feed};
+}
+
 // Rotates the token-signing key; running servers hear of it through the change feed.
 int RotateKeys(const vault::config::Config& cfg) {
   auto rt = vault::cli::MakeRuntime(cfg, 1);
@@ -302,8 +354,7 @@ int RotateKeys(const vault::config::Config& cfg) {
   vault::cli::Runtime& r = **rt;
   vault::cli::ChangeFeed feed(*r.opened.store, *r.clock, {});  // tells running servers
   // Rotation needs the store, clock, randomness, keyed hashes (audit) and the change feed only.
-  vault::app::Ports ports{*r.opened.store, *r.clock,  r.random, *r.secrets, *r.hasher,
-                          NoMail(),        *r.policy, *r.box,   r.otp,      &feed};
+  vault::app::Ports ports = CommandPorts(r, feed);
   vault::app::SigningKeys signing(ports, r.ed, *r.signing_box, SigningSettingsOf(cfg));
   auto kid = signing.Rotate(vault::app::Actor{"system", "cli", "", ""});
   if (!kid) {
@@ -312,6 +363,34 @@ int RotateKeys(const vault::config::Config& cfg) {
   }
   std::printf("%s\n", kid->c_str());
   return 0;
+}
+
+// Pulls every Chargebee-billed subscription and corrects the drift. Exit 0: every one checked;
+// 1: some could not be (named on stderr); 2: the Chargebee API is not configured.
+int BillingReconcile(const vault::config::Config& cfg) {
+  if (!ChargebeeApiConfigured(cfg)) {
+    std::fprintf(stderr,
+                 "atomyx-vault billing reconcile: the Chargebee API is not configured: set "
+                 "VAULT_CHARGEBEE_API_KEY and VAULT_CHARGEBEE_SITE (or VAULT_CHARGEBEE_API_URL)\n");
+    return 2;
+  }
+  auto rt = vault::cli::MakeRuntime(cfg, 1);
+  if (!rt) return Fail(rt.error(), "cannot open the database");
+  vault::cli::Runtime& r = **rt;
+  vault::cli::ChangeFeed feed(*r.opened.store, *r.clock, {});  // tells running servers
+  vault::app::Ports ports = CommandPorts(r, feed);
+  vault::cli::CurlChargebeeApi api(cfg.chargebee_api_url, cfg.chargebee_api_key);
+  vault::app::BillingReconciler reconciler(ports, api);
+  auto report = reconciler.RunOnce();
+  if (!report) {
+    std::fprintf(stderr, "atomyx-vault billing reconcile: %s\n", report.error().detail.c_str());
+    return 1;
+  }
+  for (const auto& f : report->failures)
+    std::fprintf(stderr, "atomyx-vault billing reconcile: subscription %s (product %s): %s\n",
+                 f.subscription_id.c_str(), f.product_id.c_str(), f.reason.c_str());
+  std::printf("%s\n", report->Summary().c_str());
+  return report->failed > 0 ? 1 : 0;
 }
 
 int AuditVerify(const vault::config::Config& cfg) {
@@ -369,6 +448,12 @@ int main(int argc, char** argv) {
   auto* audit = app.add_subcommand("audit", "audit log tools");
   auto* verify = audit->add_subcommand("verify", "verify the audit hash chain");
   audit->require_subcommand(1);
+  auto* billing = app.add_subcommand("billing", "subscription billing tools");
+  auto* reconcile = billing->add_subcommand(
+      "reconcile",
+      "pull every Chargebee-billed subscription from Chargebee's API and correct what differs "
+      "(a lost webhook); prints \"checked N, corrected M, failed K\", exits 1 if any failed");
+  billing->require_subcommand(1);
   std::string backup_file;
   vault::cli::BackupFlags backup_flags;
   auto* backup = app.add_subcommand(
@@ -399,6 +484,7 @@ int main(int argc, char** argv) {
   if (serve->parsed()) return Serve(*cfg);
   if (migrate->parsed()) return Migrate(*cfg);
   if (verify->parsed()) return AuditVerify(*cfg);
+  if (reconcile->parsed()) return BillingReconcile(*cfg);
   if (rotate->parsed()) return RotateKeys(*cfg);
   if (backup->parsed()) return vault::cli::Backup(*cfg, backup_file, backup_flags);
   if (restore->parsed()) return vault::cli::Restore(*cfg, backup_file, backup_flags);

@@ -101,6 +101,11 @@ std::vector<Field> Fields(Config& c) {
       {"chargebee_webhook_user", "VAULT_CHARGEBEE_WEBHOOK_USER", str(c.chargebee_webhook_user)},
       {"chargebee_webhook_password", "VAULT_CHARGEBEE_WEBHOOK_PASSWORD",
        str(c.chargebee_webhook_password)},
+      {"chargebee_site", "VAULT_CHARGEBEE_SITE", str(c.chargebee_site)},
+      {"chargebee_api_url", "VAULT_CHARGEBEE_API_URL", str(c.chargebee_api_url)},
+      {"chargebee_api_key", "VAULT_CHARGEBEE_API_KEY", str(c.chargebee_api_key)},
+      {"chargebee_reconcile_seconds", "VAULT_CHARGEBEE_RECONCILE_SECONDS",
+       num("chargebee_reconcile_seconds", c.chargebee_reconcile_seconds)},
       {"api_key_cache", "VAULT_API_KEY_CACHE", num("api_key_cache", c.api_key_cache)},
       {"key_usage_flush_ms", "VAULT_KEY_USAGE_FLUSH_MS",
        num("key_usage_flush_ms", c.key_usage_flush_ms)},
@@ -142,6 +147,25 @@ std::string RemotePostgresHostWithoutSslmode(const std::string& url, const char*
     start = comma + 1;
   }
   return "";
+}
+
+// Whether an http:// URL names this machine (127.0.0.0/8, ::1, localhost): the only place a
+// clear-text API call cannot be read or changed on the way.
+bool IsLoopbackHttpUrl(const std::string& url) {
+  if (url.rfind("http://", 0) != 0) return false;
+  std::string authority = url.substr(7, url.find_first_of("/?#", 7) - 7);
+  if (authority.find('@') != std::string::npos) return false;
+  std::string host;
+  if (authority.rfind('[', 0) == 0) {
+    auto close = authority.find(']');
+    if (close == std::string::npos) return false;
+    host = authority.substr(1, close - 1);
+  } else {
+    host = authority.substr(0, authority.find(':'));
+  }
+  if (host == "localhost" || host == "::1") return true;
+  if (host.rfind("127.", 0) != 0) return false;
+  return host.find_first_not_of("0123456789.") == std::string::npos;
 }
 
 }  // namespace
@@ -208,6 +232,21 @@ core::Result<Config> Load(const std::string& toml_path,
                                           " is not local: set sslmode in the URL (verify-full "
                                           "recommended; disable only on a trusted network)"));
   while (!c.public_url.empty() && c.public_url.back() == '/') c.public_url.pop_back();
+  if (!c.chargebee_site.empty() &&
+      c.chargebee_site.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789-") !=
+          std::string::npos)
+    return core::Fail(
+        Bad("chargebee_site", "chargebee_site is the site name: lower-case letters, digits and -"));
+  if (c.chargebee_api_url.empty() && !c.chargebee_site.empty())
+    c.chargebee_api_url = "https://" + c.chargebee_site + ".chargebee.com/api/v2";
+  // The API key travels with every request: clear text only to this machine.
+  if (!c.chargebee_api_url.empty() && c.chargebee_api_url.rfind("https://", 0) != 0 &&
+      !IsLoopbackHttpUrl(c.chargebee_api_url))
+    return core::Fail(Bad("chargebee_api_url",
+                          "chargebee_api_url must start with https:// (http:// only for a "
+                          "loopback host)"));
+  while (!c.chargebee_api_url.empty() && c.chargebee_api_url.back() == '/')
+    c.chargebee_api_url.pop_back();
   return c;
 }
 

@@ -54,6 +54,12 @@ struct Config {
   std::string clock_offset_file;
   // HTTP Basic credentials Chargebee sends with its webhooks (unset → webhook answers 404).
   std::string chargebee_webhook_user, chargebee_webhook_password;
+  // Chargebee's API, for the reconciliation (`billing reconcile`, and in `serve` every
+  // chargebee_reconcile_seconds, 0 = off). The URL defaults to https://{site}.chargebee.com/api/v2;
+  // plain http:// is accepted for a loopback host only (a local fake in tests). The API key is
+  // a secret: never logged.
+  std::string chargebee_site, chargebee_api_url, chargebee_api_key;
+  int chargebee_reconcile_seconds = 0;
   int idle_timeout_seconds = 60;
   // API keys: how many the verification cache holds (warmed at start), and how often buffered
   // last-used records are written (one transaction per flush).

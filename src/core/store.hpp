@@ -252,6 +252,9 @@ class ProductsPort {
   virtual Result<std::optional<Subscription>> FindSubscription(const std::string& product_id) = 0;
   virtual Result<std::vector<Subscription>> ListSubscriptions(const std::string& workspace_id) = 0;
   virtual Result<void> PutSubscription(const Subscription& s) = 0;
+  // Every subscription billed by this provider, by product id (the reconciliation's list).
+  virtual Result<std::vector<Subscription>> ListSubscriptionsByProvider(
+      const std::string& provider) = 0;
   virtual Result<std::optional<Subscription>> FindSubscriptionByExternal(
       const std::string& provider, const std::string& external_id) = 0;
   // A product's configuration (nullopt: never set; deleted with the product).

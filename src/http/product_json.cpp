@@ -66,6 +66,48 @@ core::Result<core::ProductType> ParseProductType(const JsonBody& body) {
   return t;
 }
 
+core::Result<app::ChargebeeSubscription> ParseChargebeeSubscription(const JsonBody& sub,
+                                                                    const std::string& at) {
+  auto sid = sub.String("id", 128);
+  if (!sid) return core::Fail(core::Prefixed(sid.error(), at));
+  auto status = sub.String("status", 32);
+  if (!status) return core::Fail(core::Prefixed(status.error(), at));
+  auto plan = sub.OptString("plan_id", 128);
+  if (!plan) return core::Fail(core::Prefixed(plan.error(), at));
+  auto items = sub.ObjectArray("subscription_items", 50);
+  if (!items) return core::Fail(core::Prefixed(items.error(), at));
+  auto term_end = sub.OptInt("current_term_end");
+  if (!term_end) return core::Fail(core::Prefixed(term_end.error(), at));
+  app::ChargebeeSubscription out{*sid, *status, plan->value_or(""), term_end->value_or(0)};
+  if (!out.plan_id.empty() || items->empty()) return out;
+  // Product catalog 2.0: the plan is the item of type "plan" (not an addon or a charge); an
+  // item without a type counts as one, and without any, the first item.
+  std::size_t pick = 0;
+  for (std::size_t i = items->size(); i-- > 0;) {
+    auto type = (*items)[i].OptString("item_type", 32);
+    if (!type)
+      return core::Fail(
+          core::Prefixed(type.error(), at + "subscription_items[" + std::to_string(i) + "]."));
+    if (type->value_or("plan") == "plan") pick = i;
+  }
+  auto price = (*items)[pick].OptString("item_price_id", 128);
+  if (!price)
+    return core::Fail(
+        core::Prefixed(price.error(), at + "subscription_items[" + std::to_string(pick) + "]."));
+  out.plan_id = price->value_or("");
+  return out;
+}
+
+core::Result<app::ChargebeeSubscription> ParseChargebeeAnswer(const std::string& text) {
+  Request answer;
+  answer.headers.emplace_back("content-type", "application/json");
+  answer.body = text;
+  VAULT_ASSIGN_OR_RETURN(auto body, JsonBody::Parse(answer));
+  auto sub = body.Object("subscription");
+  if (!sub) return core::Fail(sub.error());
+  return ParseChargebeeSubscription(*sub, "subscription.");
+}
+
 core::Result<app::ChargebeeEvent> ParseChargebeeEvent(const JsonBody& body) {
   app::ChargebeeEvent e;
   VAULT_ASSIGN_OR_RETURN(auto id, body.String("id", 128));
@@ -79,16 +121,7 @@ core::Result<app::ChargebeeEvent> ParseChargebeeEvent(const JsonBody& body) {
   const std::string at = "content.subscription.";
   auto sub = content.Object("subscription");
   if (!sub) return core::Fail(core::Prefixed(sub.error(), "content."));
-  auto sid = sub->String("id", 128);
-  if (!sid) return core::Fail(core::Prefixed(sid.error(), at));
-  auto status = sub->String("status", 32);
-  if (!status) return core::Fail(core::Prefixed(status.error(), at));
-  auto plan = sub->OptString("plan_id", 128);
-  if (!plan) return core::Fail(core::Prefixed(plan.error(), at));
-  auto items = sub->ObjectArray("subscription_items", 50);
-  if (!items) return core::Fail(core::Prefixed(items.error(), at));
-  auto term_end = sub->OptInt("current_term_end");
-  if (!term_end) return core::Fail(core::Prefixed(term_end.error(), at));
+  VAULT_ASSIGN_OR_RETURN(auto state, ParseChargebeeSubscription(*sub, at));
   auto cf = sub->OptString("cf_vault_product_id", 64);
   if (!cf) return core::Fail(core::Prefixed(cf.error(), at));
   auto meta = sub->OptObject("meta_data");
@@ -98,14 +131,10 @@ core::Result<app::ChargebeeEvent> ParseChargebeeEvent(const JsonBody& body) {
   e.event_id = id;
   e.event_type = type.value_or("");
   e.occurred_at = occurred.value_or(0);
-  e.subscription_id = *sid;
-  e.status = *status;
-  e.plan_id = plan->value_or("");
-  if (e.plan_id.empty() && !items->empty()) {
-    VAULT_ASSIGN_OR_RETURN(auto price, (*items)[0].OptString("item_price_id", 128));
-    e.plan_id = price.value_or("");
-  }
-  e.term_end = term_end->value_or(0);
+  e.subscription_id = state.id;
+  e.status = state.status;
+  e.plan_id = state.plan_id;
+  e.term_end = state.term_end;
   e.vault_product_id = cf->value_or(meta_product->value_or(""));
   return e;
 }

@@ -23,6 +23,12 @@ core::Result<core::ProductType> ParseProductType(const JsonBody& body);
 // plan_id | subscription_items:[{item_price_id}], current_term_end, meta_data:{vault_product_id}
 // | cf_vault_product_id}}}.
 core::Result<app::ChargebeeEvent> ParseChargebeeEvent(const JsonBody& body);
+// A Chargebee subscription object (webhook content or API answer); errors name the field
+// under `at` ("content.subscription.").
+core::Result<app::ChargebeeSubscription> ParseChargebeeSubscription(const JsonBody& sub,
+                                                                    const std::string& at);
+// The answer of Chargebee's GET /subscriptions/{id}: {"subscription":{…}}.
+core::Result<app::ChargebeeSubscription> ParseChargebeeAnswer(const std::string& text);
 
 boost::json::object RenderType(const core::ProductType& t);
 boost::json::value RenderSubscription(const std::optional<core::Subscription>& s);

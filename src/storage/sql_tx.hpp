@@ -120,6 +120,8 @@ class SqlTx : public core::Tx {
   core::Result<std::vector<core::Subscription>> ListSubscriptions(
       const std::string& workspace_id) override;
   core::Result<void> PutSubscription(const core::Subscription& s) override;
+  core::Result<std::vector<core::Subscription>> ListSubscriptionsByProvider(
+      const std::string& provider) override;
   core::Result<std::optional<core::Subscription>> FindSubscriptionByExternal(
       const std::string& provider, const std::string& external_id) override;
   core::Result<std::optional<core::ProductConfig>> FindProductConfig(

@@ -255,6 +255,15 @@ Result<std::vector<core::Subscription>> SqlTx::ListSubscriptions(const std::stri
                                  ToSubscription);
 }
 
+Result<std::vector<core::Subscription>> SqlTx::ListSubscriptionsByProvider(
+    const std::string& provider) {
+  return Map<core::Subscription>(
+      conn_.Query(std::string("SELECT ") + kSubscriptionCols +
+                      " FROM subscriptions s WHERE s.provider = $1 ORDER BY s.product_id",
+                  {provider}),
+      ToSubscription);
+}
+
 Result<void> SqlTx::PutSubscription(const core::Subscription& s) {
   return Done(conn_.Query(
       "INSERT INTO subscriptions (product_id, plan_key, status, provider, external_id, period_end, "

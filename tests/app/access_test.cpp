@@ -1,10 +1,13 @@
 // The layered access model end to end through the services and the in-memory AccessModel.
 #include <gtest/gtest.h>
 
+#include <functional>
+#include <map>
 #include <set>
 
 #include "app/access_model.hpp"
 #include "app/access_review.hpp"
+#include "app/billing_reconcile.hpp"
 #include "app/integration_service.hpp"
 #include "app/platform_service.hpp"
 #include "app/product_service.hpp"
@@ -322,6 +325,91 @@ TEST_P(AccessTest, ChargebeeEventsAreIdempotentAndOrderSafe) {
   EXPECT_EQ(integration_->ApplyChargebee(term).error().field,
             "content.subscription.current_term_end");
   EXPECT_EQ(Check(m).reason, "product_inactive");
+}
+
+// A Chargebee API answering from a map; `during` runs inside the request (a webhook arriving
+// while the reconciliation pulls).
+struct FakeChargebeeApi : ChargebeeApi {
+  std::map<std::string, ChargebeeSubscription> subs;
+  std::function<void()> during;
+  core::Result<ChargebeeSubscription> FetchSubscription(const std::string& id) override {
+    if (during) during();
+    auto it = subs.find(id);
+    if (it == subs.end()) return core::Fail(core::Code::kNotFound, "chargebee.not_found", "404");
+    return it->second;
+  }
+};
+
+TEST_P(AccessTest, ReconciliationCorrectsDriftOnceAndAWebhookDuringThePullWins) {
+  SignedIn m = Member("m@example.com");
+  ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount,
+                                  m.account.id, "editor"));
+  const core::Timestamp t = clock_.Now() - 10000;
+  ChargebeeEvent linked{"ev_1",   "subscription_created", t, "cb_sub_1",
+                        "active", "standard-USD-monthly", 0, product_};
+  ASSERT_EQ(*integration_->ApplyChargebee(linked), "applied");
+  Ports ports{*opened_.store, clock_,  random_, secrets_, hasher_,
+              mailer_,        policy_, box_,    otp_,     model_.get()};
+  FakeChargebeeApi api;
+  BillingReconciler reconciler(ports, api);
+  // A lost cancellation: corrected, and the check answers at once.
+  api.subs["cb_sub_1"] = {"cb_sub_1", "cancelled", "standard-USD-monthly", 0};
+  auto report = reconciler.RunOnce();
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->Summary(), "checked 1, corrected 1, failed 0");
+  EXPECT_EQ(Check(m).reason, "product_inactive");
+  EXPECT_EQ(reconciler.RunOnce()->Summary(), "checked 1, corrected 0, failed 0");
+  // A webhook newer than the pull arrives while it runs: it wins, the pulled state is dropped.
+  api.subs["cb_sub_1"] = {"cb_sub_1", "paused", "enterprise-USD-monthly", 0};
+  api.during = [&] {
+    api.during = nullptr;
+    ChargebeeEvent renewed{"ev_2",
+                           "subscription_reactivated",
+                           clock_.Now() + 60,
+                           "cb_sub_1",
+                           "active",
+                           "standard-USD-monthly",
+                           0,
+                           ""};
+    EXPECT_EQ(*integration_->ApplyChargebee(renewed), "applied");
+  };
+  EXPECT_EQ(reconciler.RunOnce()->Summary(), "checked 1, corrected 0, failed 0");
+  auto sub = products_->GetSubscription(Ctx(owner_), "acme", "submit");
+  ASSERT_TRUE(sub);
+  EXPECT_EQ(sub->status, core::SubscriptionStatus::kActive);
+  EXPECT_EQ(sub->plan_key, "standard");
+  EXPECT_EQ(Check(m).reason, "allowed");
+  // Chargebee no longer knows it: failed, named, nothing written.
+  api.subs.clear();
+  report = reconciler.RunOnce();
+  ASSERT_TRUE(report);
+  EXPECT_EQ(report->Summary(), "checked 1, corrected 0, failed 1");
+  ASSERT_EQ(report->failures.size(), 1u);
+  EXPECT_EQ(report->failures[0].subscription_id, "cb_sub_1");
+  EXPECT_EQ(report->failures[0].product_id, product_);
+  EXPECT_EQ(products_->GetSubscription(Ctx(owner_), "acme", "submit")->status,
+            core::SubscriptionStatus::kActive);
+}
+
+TEST(ChargebeeMapping, StatusPlanAndTermEndMapAsTheWebhookDoes) {
+  std::vector<core::Plan> plans{{"standard", "Standard", 25, 0, {}},
+                                {"enterprise", "Enterprise", 0, 0, {}}};
+  auto s = MapChargebeeState("non_renewing", "enterprise-EUR-yearly", 1900000000, plans, "trial");
+  EXPECT_EQ(s.status, core::SubscriptionStatus::kNonRenewing);
+  EXPECT_EQ(s.plan_key, "enterprise");
+  EXPECT_EQ(s.period_end, 1900000000);
+  // Not started yet, or unknown: not active. An unknown plan or none keeps the current one.
+  EXPECT_EQ(MapChargebeeState("future", "", 0, plans, "standard").status,
+            core::SubscriptionStatus::kPaused);
+  EXPECT_EQ(MapChargebeeState("in_dunning", "x", 0, plans, "standard").status,
+            core::SubscriptionStatus::kPaused);
+  EXPECT_EQ(MapChargebeeState("active", "gold-USD", 0, plans, "standard").plan_key, "standard");
+  EXPECT_EQ(MapChargebeeState("active", "", 0, plans, "enterprise").plan_key, "enterprise");
+  // A prefix of the plan id, not a substring.
+  EXPECT_EQ(MapChargebeeState("active", "my-standard", 0, plans, "enterprise").plan_key,
+            "enterprise");
+  EXPECT_EQ(MapChargebeeState("cancelled", "standard", 0, plans, "x").status,
+            core::SubscriptionStatus::kCancelled);
 }
 
 TEST_P(AccessTest, InvitationsCarryGroupsAndProductGrants) {

@@ -28,6 +28,23 @@ TEST(Config, SmtpTlsIsRequiredUnlessTurnedOffExplicitly) {
   EXPECT_EQ(ErrorId({{"VAULT_SMTP_URL", "smtps://u:p@mail.example.com:465"}}), "");
 }
 
+TEST(Config, ChargebeeApiIsHttpsUnlessOnThisMachine) {
+  EXPECT_EQ(LoadEnv({})->chargebee_api_url, "");
+  EXPECT_EQ(LoadEnv({})->chargebee_reconcile_seconds, 0);
+  EXPECT_EQ(LoadEnv({{"VAULT_CHARGEBEE_SITE", "acme-test"}})->chargebee_api_url,
+            "https://acme-test.chargebee.com/api/v2");
+  EXPECT_EQ(ErrorId({{"VAULT_CHARGEBEE_SITE", "evil.com/x"}}), "config.chargebee_site");
+  for (const char* ok : {"https://billing.example.com/api/v2", "http://127.0.0.1:8099/api/v2",
+                         "http://localhost/api/v2", "http://[::1]:80/api/v2"})
+    EXPECT_EQ(ErrorId({{"VAULT_CHARGEBEE_API_URL", ok}}), "") << ok;
+  for (const char* bad :
+       {"http://billing.example.com/api/v2", "http://127.0.0.1.evil.com/api",
+        "http://127.0.0.1@evil.com/api", "ftp://127.0.0.1/x", "file:///etc/passwd"})
+    EXPECT_EQ(ErrorId({{"VAULT_CHARGEBEE_API_URL", bad}}), "config.chargebee_api_url") << bad;
+  EXPECT_EQ(ErrorId({{"VAULT_CHARGEBEE_RECONCILE_SECONDS", "-1"}}),
+            "config.chargebee_reconcile_seconds");
+}
+
 TEST(Config, RemotePostgresNeedsAnExplicitSslmode) {
   for (const char* local :
        {"postgresql://vault@127.0.0.1:5432/vault", "postgresql://vault:pw@localhost/vault",

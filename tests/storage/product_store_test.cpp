@@ -257,6 +257,21 @@ TEST_P(ProductStore, SubscriptionsArePutReplacedAndFoundByProviderId) {
     EXPECT_EQ(ws1[0].product_id, "prd_1");
     EXPECT_EQ(ws1[0].plan_key, "enterprise");
     EXPECT_EQ(Ok(tx.ListSubscriptions("ws_2")).size(), 1u);
+    auto billed = Ok(tx.ListSubscriptionsByProvider("chargebee"));  // by product id
+    ASSERT_EQ(billed.size(), 2u);
+    EXPECT_EQ(billed[0].product_id, "prd_1");
+    EXPECT_EQ(billed[0].external_id, "cb_1");
+    EXPECT_EQ(billed[1].product_id, "prd_2");
+    EXPECT_TRUE(Ok(tx.ListSubscriptionsByProvider("local")).empty());
+  });
+  Write([&](Tx& tx) {
+    Ok(tx.PutSubscription({"prd_2", "standard", SubscriptionStatus::kActive, "local", ""}));
+  });
+  Read([&](Tx& tx) {  // a product moved to local billing leaves the provider's list
+    auto billed = Ok(tx.ListSubscriptionsByProvider("chargebee"));
+    ASSERT_EQ(billed.size(), 1u);
+    EXPECT_EQ(billed[0].product_id, "prd_1");
+    EXPECT_EQ(Ok(tx.ListSubscriptionsByProvider("local")).size(), 1u);
   });
   for (auto status : {SubscriptionStatus::kActive, SubscriptionStatus::kPaused,
                       SubscriptionStatus::kCancelled, SubscriptionStatus::kInTrial}) {

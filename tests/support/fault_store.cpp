@@ -107,6 +107,7 @@ class FaultTx : public Tx {
   VAULT_FORWARD(FindSubscription, (const std::string& product_id), (product_id))
   VAULT_FORWARD(ListSubscriptions, (const std::string& workspace_id), (workspace_id))
   VAULT_FORWARD(PutSubscription, (const Subscription& s), (s))
+  VAULT_FORWARD(ListSubscriptionsByProvider, (const std::string& provider), (provider))
   VAULT_FORWARD(FindSubscriptionByExternal,
                 (const std::string& provider, const std::string& external_id),
                 (provider, external_id))
