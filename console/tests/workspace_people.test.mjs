@@ -308,6 +308,8 @@ test("4. the audit log reads in words, filters by prefix, pages, and exports CSV
   await page.getByLabel("Action").fill("member.");
   await page.getByRole("button", { name: "Filter" }).click();
   await page.waitForURL((u) => u.searchParams.get("action") === "member.");
+  // The unfiltered rows stay until the filtered page arrives: wait for them to go first.
+  await table.getByText("Created an API key").first().waitFor({ state: "detached" });
   await table.getByText("Changed a member's role").waitFor();
   assert.equal(await table.getByText("Created an API key").count(), 0);
   const codes = await table.locator("tbody code").allTextContents();
