@@ -1,5 +1,7 @@
 #include "app/audit_log.hpp"
 
+#include <algorithm>
+
 #include "core/encoding.hpp"
 
 namespace vault::app {
@@ -23,6 +25,32 @@ std::string JsonSummary(
 
 std::string AuditLog::HashOf(const core::AuditEvent& e) const {
   return secrets_.KeyedHash("audit", core::AuditCanonical(e));
+}
+
+std::string AuditLog::AnchorMac(std::int64_t seq, const std::string& hash) const {
+  // Keyed: with write access to the database alone, nobody can move the anchor past events they
+  // deleted (a plain copy of an event's seq and hash would allow exactly that).
+  return secrets_.KeyedHash("audit_anchor", std::to_string(seq) + ":" + hash);
+}
+
+core::Result<int> AuditLog::Prune(core::Tx& tx, core::Timestamp before, int limit) const {
+  VAULT_ASSIGN_OR_RETURN(auto anchor, tx.GetAuditAnchor());
+  VAULT_ASSIGN_OR_RETURN(auto events, tx.AuditEventsAfter(anchor.seq, limit));
+  const core::AuditEvent* newest_old = nullptr;
+  for (const auto& e : events) {
+    if (e.occurred_at >= before) break;  // seq order: the rest is as new or newer
+    newest_old = &e;
+  }
+  if (!newest_old) return 0;
+  core::AuditAnchor next{newest_old->seq, newest_old->hash,
+                         AnchorMac(newest_old->seq, newest_old->hash), clock_.Now()};
+  VAULT_ASSIGN_OR_RETURN(int deleted, tx.PruneAuditEvents(next));
+  VAULT_TRY(Record(tx, Actor{"system", "retention", "", ""},
+                   AuditEntry{"audit.pruned", "audit", "",
+                              JsonSummary({{"through_seq", std::to_string(next.seq)},
+                                           {"events", std::to_string(deleted)}}),
+                              ""}));
+  return deleted;
 }
 
 core::Result<void> AuditLog::Record(core::Tx& tx, const Actor& actor,
@@ -55,14 +83,29 @@ core::Result<ChainReport> AuditLog::Verify(core::Store& store) const {
     report.first_broken_seq = seq;
     report.problem = std::move(problem);
   };
+  // Starts after the anchor, or moves to it when retention pruned past where the walk is.
+  auto from_anchor = [&](const core::AuditAnchor& a) {
+    if (a.seq <= last_seq) return;
+    if (!core::ConstantTimeEquals(AnchorMac(a.seq, a.hash), a.mac))
+      return broken(a.seq, "the retention anchor (event " + std::to_string(a.seq) +
+                               ") was altered: events may have been removed");
+    last_seq = a.seq;
+    last_hash = a.hash;
+    report.pruned_through = a.seq;
+  };
   while (report.ok) {
+    core::AuditAnchor anchor;
     VAULT_ASSIGN_OR_RETURN(
         auto batch, store.Read([&](core::Tx& tx) -> core::Result<std::vector<core::AuditEvent>> {
+          VAULT_ASSIGN_OR_RETURN(anchor, tx.GetAuditAnchor());
           std::vector<core::AuditEvent> batch;
-          VAULT_ASSIGN_OR_RETURN(auto events, tx.AuditEventsAfter(last_seq, 1000));
+          VAULT_ASSIGN_OR_RETURN(auto events,
+                                 tx.AuditEventsAfter(std::max(last_seq, anchor.seq), 1000));
           batch = std::move(events);
           return batch;
         }));
+    from_anchor(anchor);
+    if (!report.ok) break;
     if (batch.empty()) break;
     for (const auto& e : batch) {
       if (e.seq != last_seq + 1) {

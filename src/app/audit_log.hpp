@@ -36,6 +36,7 @@ struct ChainReport {
   std::int64_t events = 0;
   std::int64_t first_broken_seq = 0;  // 0 when ok
   std::string problem;                // what is wrong at first_broken_seq
+  std::int64_t pruned_through = 0;    // events up to this seq were deleted by retention (0: none)
 };
 
 class AuditLog {
@@ -47,9 +48,17 @@ class AuditLog {
   core::Result<void> Record(core::Tx& tx, const Actor& actor, const AuditEntry& entry) const;
 
   // Walks the whole chain in order; names the first event that was edited, removed or moved.
+  // After retention it starts at the anchor (whose MAC it checks), so the remaining events are
+  // proven and so is that only events older than them were deleted.
   core::Result<ChainReport> Verify(core::Store& store) const;
 
+  // Audit retention: deletes, in tx, up to `limit` of the oldest events that occurred before
+  // `before`, moves the anchor to the newest of them, and records an `audit.pruned` event.
+  // Returns how many events were deleted (0: nothing old enough).
+  core::Result<int> Prune(core::Tx& tx, core::Timestamp before, int limit) const;
+
   std::string HashOf(const core::AuditEvent& e) const;
+  std::string AnchorMac(std::int64_t seq, const std::string& hash) const;
 
  private:
   core::SecretHasher& secrets_;

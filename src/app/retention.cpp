@@ -20,9 +20,13 @@ core::Result<std::vector<RetentionRun>> RetentionService::RunOnce() {
       // Expired authorization codes, refresh tokens and revoked access-token ids (ADR 0010).
       {"oauth_grants", [&](core::Tx& tx, int n) { return tx.DeleteExpiredOAuthGrants(now, n); }},
   };
+  std::vector<std::pair<const char*, Purge>> all(std::begin(kinds), std::end(kinds));
+  if (s_.audit_seconds > 0 && audit_)
+    all.emplace_back(
+        "audit", [&](core::Tx& tx, int n) { return audit_->Prune(tx, now - s_.audit_seconds, n); });
   std::vector<RetentionRun> out;
   std::optional<core::Error> first_error;
-  for (const auto& [kind, purge] : kinds) {
+  for (const auto& [kind, purge] : all) {
     RetentionRun run{kind, 0};
     for (int i = 0; i < s_.max_batches; ++i) {
       // One batch, one transaction: locks stay short and a crash loses at most one batch.

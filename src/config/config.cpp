@@ -59,6 +59,8 @@ std::vector<Field> Fields(Config& c) {
        num("invitation_retention_days", c.invitation_retention_days)},
       {"webhook_id_retention_days", "VAULT_WEBHOOK_ID_RETENTION_DAYS",
        num("webhook_id_retention_days", c.webhook_id_retention_days)},
+      {"audit_retention_days", "VAULT_AUDIT_RETENTION_DAYS",
+       num("audit_retention_days", c.audit_retention_days)},
       {"dev", "VAULT_DEV",
        [&c](const std::string& v) -> core::Result<void> {
          c.dev = ParseBool(v);
@@ -218,6 +220,9 @@ core::Result<Config> Load(const std::string& toml_path,
     return core::Fail(Bad("retention_interval_seconds",
                           "retention settings cannot be negative, and webhook ids are kept at "
                           "least a day (the provider retries)"));
+  if (c.audit_retention_days < 0)
+    return core::Fail(Bad("audit_retention_days",
+                          "audit_retention_days cannot be negative (0 keeps the audit log)"));
   if (c.password_min_length < 8)
     return core::Fail(Bad("password_min_length", "NIST 800-63B requires at least 8 characters"));
   // Another scheme would make libcurl upload the mail over some other protocol.

@@ -30,6 +30,7 @@ struct Config {
   int retention_interval_seconds = 600;
   int invitation_retention_days = 30;
   int webhook_id_retention_days = 90;
+  int audit_retention_days = 0;  // 0: keep the audit log for ever
   bool dev = false;
   // Super-Admin-only routes answer 403 admin.requires_2fa to a Super Admin without 2FA: the
   // accounts that can reach every workspace are the ones a stolen password must not open.

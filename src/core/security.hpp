@@ -46,6 +46,15 @@ struct AuditHead {
   std::string last_hash;
 };
 
+// Where a pruned chain starts (audit retention): the newest deleted event's seq and chain hash,
+// and a keyed MAC over both so that nobody without the server secret can move it. seq 0: none.
+struct AuditAnchor {
+  std::int64_t seq = 0;
+  std::string hash;
+  std::string mac;
+  Timestamp at = 0;  // when the prefix up to seq was deleted
+};
+
 struct AuditQuery {
   std::string subject_id;       // events whose actor or target is this id (empty = any)
   std::string workspace_id;     // empty = any

@@ -146,6 +146,11 @@ class SecurityPort {
   virtual Result<std::vector<AuditEvent>> QueryAudit(const AuditQuery& query) = 0;
   // Oldest first from seq > after_seq, at most limit events (for chain verification).
   virtual Result<std::vector<AuditEvent>> AuditEventsAfter(std::int64_t after_seq, int limit) = 0;
+  // Audit retention: the current anchor (seq 0 when nothing was ever pruned).
+  virtual Result<AuditAnchor> GetAuditAnchor() = 0;
+  // Audit retention: deletes every event with seq <= anchor.seq and stores the anchor; returns
+  // how many events were deleted.
+  virtual Result<int> PruneAuditEvents(const AuditAnchor& anchor) = 0;
 };
 
 // Workspaces, memberships, logos and invitations (storage/sql_tx_workspaces.cpp).

@@ -179,4 +179,25 @@ Result<std::vector<core::AuditEvent>> SqlTx::AuditEventsAfter(std::int64_t after
                             {after_seq, std::int64_t{limit}}));
 }
 
+Result<core::AuditAnchor> SqlTx::GetAuditAnchor() {
+  auto r = conn_.Query(
+      "SELECT anchor_seq, anchor_hash, anchor_mac, anchor_at FROM audit_head WHERE id = 1", {});
+  if (!r) return core::Fail(r.error());
+  if (r->empty())
+    return core::Fail(core::Code::kInternal, "audit.no_head", "audit head row missing");
+  const auto& row = r->front();
+  return core::AuditAnchor{row.Int(0), row.Str(1), row.Str(2), row.Int(3)};
+}
+
+Result<int> SqlTx::PruneAuditEvents(const core::AuditAnchor& anchor) {
+  auto deleted =
+      conn_.Query("DELETE FROM audit_events WHERE seq <= $1 RETURNING seq", {anchor.seq});
+  if (!deleted) return core::Fail(deleted.error());
+  VAULT_TRY(Done(conn_.Query(
+      "UPDATE audit_head SET anchor_seq = $1, anchor_hash = $2, anchor_mac = $3, anchor_at = $4 "
+      "WHERE id = 1",
+      {anchor.seq, anchor.hash, anchor.mac, anchor.at})));
+  return static_cast<int>(deleted->size());
+}
+
 }  // namespace vault::storage

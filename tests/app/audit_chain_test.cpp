@@ -145,6 +145,15 @@ class AuditSpliceTest : public testing::AccountServiceTest {
     }
   }
 
+  // Events 1..5, then ten days later event 6, then a pruning of what is older than a day.
+  void PruneAfterTenDays() {
+    MakeChain(*service_, mailer_, "ada@example.com");
+    clock_.Advance(10 * 86400);
+    ASSERT_TRUE(service_->SignIn("ada@example.com", kPassword, {}));
+    ASSERT_TRUE(opened_.store->Write(
+        [&](core::Tx& tx) { return service_->audit().Prune(tx, clock_.Now() - 86400, 500); }));
+  }
+
   ChainReport Verify() {
     auto report = service_->audit().Verify(*opened_.store);
     EXPECT_TRUE(report);
@@ -187,6 +196,55 @@ TEST_P(AuditSpliceTest, ForkedEventWithRewrittenLinksInTheMiddleIsNamed) {
   ChainReport report = Verify();
   EXPECT_FALSE(report.ok);
   EXPECT_EQ(report.first_broken_seq, 3);  // the spliced event itself, not only its successor
+}
+
+// Audit retention (issue 16): pruning the oldest events keeps the rest provable.
+TEST_P(AuditSpliceTest, PruningOldEventsKeepsTheRestVerifiable) {
+  MakeChain(*service_, mailer_, "ada@example.com");  // events 1..5 at the fake clock's now
+  clock_.Advance(10 * 86400);
+  ASSERT_TRUE(service_->SignIn("ada@example.com", kPassword, {}));  // event 6, ten days later
+  auto pruned = opened_.store->Write(
+      [&](core::Tx& tx) { return service_->audit().Prune(tx, clock_.Now() - 86400, 500); });
+  ASSERT_TRUE(pruned);
+  EXPECT_EQ(*pruned, 5);  // only what is older than a day
+  std::vector<core::AuditEvent> events = Events();
+  ASSERT_EQ(events.size(), 2u);  // event 6 and the audit.pruned record (7)
+  EXPECT_EQ(events[0].seq, 6);
+  EXPECT_EQ(events[1].action, "audit.pruned");
+  ChainReport report = Verify();
+  EXPECT_TRUE(report.ok) << report.problem;
+  EXPECT_EQ(report.pruned_through, 5);
+  EXPECT_EQ(report.events, 2);
+  // Nothing old enough: a second pass deletes nothing and records nothing.
+  auto again = opened_.store->Write(
+      [&](core::Tx& tx) { return service_->audit().Prune(tx, clock_.Now() - 86400, 500); });
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, 0);
+  EXPECT_EQ(Events().size(), 2u);
+}
+
+TEST_P(AuditSpliceTest, DeletingMoreAndMovingTheAnchorWithoutTheKeyIsDetected) {
+  PruneAfterTenDays();
+  std::vector<core::AuditEvent> events = Events();
+  ASSERT_EQ(events.size(), 2u);
+  // Someone with database access deletes event 6 too and copies its seq and hash into the
+  // anchor; without the server secret the anchor's MAC cannot follow.
+  auto raw = Raw();
+  ASSERT_TRUE(raw->Query("DELETE FROM audit_events WHERE seq = 6", {}));
+  ASSERT_TRUE(raw->Query("UPDATE audit_head SET anchor_seq = 6, anchor_hash = $1 WHERE id = 1",
+                         {events[0].hash}));
+  ChainReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_broken_seq, 6);
+  EXPECT_NE(report.problem.find("anchor"), std::string::npos) << report.problem;
+}
+
+TEST_P(AuditSpliceTest, DeletingTheOldestRemainingEventAfterPruningIsDetected) {
+  PruneAfterTenDays();
+  ASSERT_TRUE(Raw()->Query("DELETE FROM audit_events WHERE seq = 6", {}));
+  ChainReport report = Verify();
+  EXPECT_FALSE(report.ok);
+  EXPECT_EQ(report.first_broken_seq, 6);
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AuditSpliceTest, ::testing::ValuesIn(testing::Backends()),

@@ -28,6 +28,13 @@ TEST(Config, SmtpTlsIsRequiredUnlessTurnedOffExplicitly) {
   EXPECT_EQ(ErrorId({{"VAULT_SMTP_URL", "smtps://u:p@mail.example.com:465"}}), "");
 }
 
+TEST(Config, TheAuditLogIsKeptUnlessARetentionIsSet) {
+  EXPECT_EQ(LoadEnv({})->audit_retention_days, 0);
+  EXPECT_EQ(LoadEnv({{"VAULT_AUDIT_RETENTION_DAYS", "400"}})->audit_retention_days, 400);
+  EXPECT_EQ(ErrorId({{"VAULT_AUDIT_RETENTION_DAYS", "-1"}}), "config.audit_retention_days");
+  EXPECT_EQ(ErrorId({{"VAULT_AUDIT_RETENTION_DAYS", "a year"}}), "config.audit_retention_days");
+}
+
 TEST(Config, ChargebeeApiIsHttpsUnlessOnThisMachine) {
   EXPECT_EQ(LoadEnv({})->chargebee_api_url, "");
   EXPECT_EQ(LoadEnv({})->chargebee_reconcile_seconds, 0);

@@ -245,6 +245,38 @@ TEST_P(SecurityStore, AuditEventsAfterPagesOldestFirst) {
   });
 }
 
+TEST_P(SecurityStore, PruningDeletesThePrefixAndKeepsTheAnchorWithTheHead) {
+  for (int i = 0; i < 5; ++i) Append("a.x");
+  Read([&](Tx& tx) { EXPECT_EQ(Ok(tx.GetAuditAnchor()).seq, 0); });  // never pruned
+  Write([&](Tx& tx) { EXPECT_EQ(Ok(tx.PruneAuditEvents({3, "h3", "mac3", 1'700'000'000})), 3); });
+  Read([&](Tx& tx) {
+    auto anchor = Ok(tx.GetAuditAnchor());
+    EXPECT_EQ(anchor.seq, 3);
+    EXPECT_EQ(anchor.hash, "h3");
+    EXPECT_EQ(anchor.mac, "mac3");
+    EXPECT_EQ(anchor.at, 1'700'000'000);
+    auto rest = Ok(tx.AuditEventsAfter(0, 10));
+    ASSERT_EQ(rest.size(), 2u);
+    EXPECT_EQ(rest[0].seq, 4);
+  });
+  Write([&](Tx& tx) {
+    auto head = Ok(tx.AdvanceAuditHead());  // the sequence goes on after pruning
+    EXPECT_EQ(head.seq, 6);
+    EXPECT_EQ(head.last_hash, "h5");
+    Ok(tx.AppendAuditEvent(MakeEvent(head, "a.after", "", "acc_1", "")));
+  });
+  auto aborted = store_->Write([&](Tx& tx) -> Result<void> {
+    VAULT_ASSIGN_OR_RETURN(int n, tx.PruneAuditEvents({6, "h6", "mac6", 1'700'000'100}));
+    EXPECT_EQ(n, 3);
+    return core::Fail(core::Code::kInternal, "test.abort", "abort");
+  });
+  ASSERT_FALSE(aborted);
+  Read([&](Tx& tx) {  // a rolled-back prune moves neither the events nor the anchor
+    EXPECT_EQ(Ok(tx.GetAuditAnchor()).seq, 3);
+    EXPECT_EQ(Ok(tx.AuditEventsAfter(0, 10)).size(), 3u);
+  });
+}
+
 TEST_P(SecurityStore, AuditQueryFiltersNewestFirstWithCursorAndLimit) {
   Append("workspace.created", "ws_1", "acc_1", "ws_1");  // 1
   Append("member.added", "ws_1", "acc_1", "acc_2");      // 2
