@@ -16,6 +16,8 @@ if [ "${1:-}" = "--test" ]; then
   PKGS+=(postgresql-15 python3-aiosmtpd oathtool sqlite3 wrk time clang-format chromium)
   # tests/packaging/deb_test.sh: systemd-analyze checks the unit, curl asks /readyz.
   PKGS+=(systemd curl)
+  # test_tls.py: openssl makes the throw-away certificates.
+  PKGS+=(openssl)
   # scripts/fuzz.sh: clang with libFuzzer and the sanitizer runtimes, llvm-symbolizer for traces.
   PKGS+=(clang clang-14 libclang-rt-14-dev llvm-14)
 fi

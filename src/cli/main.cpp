@@ -156,6 +156,8 @@ int Serve(const vault::config::Config& cfg) {
   vault::http::Metrics metrics;
   vault::http::ServerOptions options;
   options.listen = cfg.listen;
+  options.tls_cert_file = cfg.tls_cert_file;
+  options.tls_key_file = cfg.tls_key_file;
   options.network_threads = cfg.http_threads;
   options.blocking_threads = cfg.db_pool_size;
   options.hash_queue_limit = cfg.hash_queue_limit;

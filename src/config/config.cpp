@@ -53,6 +53,8 @@ std::vector<Field> Fields(Config& c) {
       {"secret_file", "VAULT_SECRET_FILE", str(c.secret_file)},
       {"console_dir", "VAULT_CONSOLE_DIR", str(c.console_dir)},
       {"trusted_proxies", "VAULT_TRUSTED_PROXIES", str(c.trusted_proxies)},
+      {"tls_cert_file", "VAULT_TLS_CERT_FILE", str(c.tls_cert_file)},
+      {"tls_key_file", "VAULT_TLS_KEY_FILE", str(c.tls_key_file)},
       {"retention_interval_seconds", "VAULT_RETENTION_INTERVAL_SECONDS",
        num("retention_interval_seconds", c.retention_interval_seconds)},
       {"invitation_retention_days", "VAULT_INVITATION_RETENTION_DAYS",
@@ -220,6 +222,9 @@ core::Result<Config> Load(const std::string& toml_path,
     return core::Fail(Bad("retention_interval_seconds",
                           "retention settings cannot be negative, and webhook ids are kept at "
                           "least a day (the provider retries)"));
+  if (c.tls_cert_file.empty() != c.tls_key_file.empty())
+    return core::Fail(Bad(c.tls_cert_file.empty() ? "tls_cert_file" : "tls_key_file",
+                          "native TLS needs both tls_cert_file and tls_key_file"));
   if (c.audit_retention_days < 0)
     return core::Fail(Bad("audit_retention_days",
                           "audit_retention_days cannot be negative (0 keeps the audit log)"));

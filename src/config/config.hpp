@@ -25,6 +25,8 @@ struct Config {
   std::string console_dir;
   // Reverse proxies allowed to name the client (comma-separated CIDR ranges); empty → none.
   std::string trusted_proxies;
+  std::string tls_cert_file;  // native TLS: both set, or neither (plain HTTP)
+  std::string tls_key_file;
   // Retention job: how often it runs (0 = never), and how long answered or expired invitations
   // and processed webhook event ids are kept.
   int retention_interval_seconds = 600;

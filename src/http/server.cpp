@@ -1,10 +1,15 @@
 #include "http/server.hpp"
 
+#include <openssl/ssl.h>
+
 #include <boost/asio.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/ssl.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/beast/ssl.hpp>
 #include <chrono>
+#include <mutex>
 #include <random>
 #include <thread>
 
@@ -18,6 +23,7 @@ namespace vault::http {
 namespace asio = boost::asio;
 namespace beast = boost::beast;
 namespace bhttp = boost::beast::http;
+namespace ssl = boost::asio::ssl;
 using tcp = asio::ip::tcp;
 using asio::use_awaitable;
 
@@ -74,6 +80,33 @@ core::Result<tcp::endpoint> ParseListen(const std::string& listen) {
   return tcp::endpoint(addr, static_cast<unsigned short>(p));
 }
 
+// A TLS server context from a PEM certificate chain and private key; fails naming what is wrong.
+core::Result<std::shared_ptr<ssl::context>> LoadTls(const std::string& cert_file,
+                                                    const std::string& key_file) {
+  auto bad = [](std::string detail) {
+    return core::Fail(core::Code::kInvalidArgument, "config.tls", std::move(detail));
+  };
+  auto ctx = std::make_shared<ssl::context>(ssl::context::tls_server);
+  // TLS 1.0 and 1.1 are deprecated (RFC 8996); 1.2 and 1.3 are what browsers and proxies speak.
+  SSL_CTX_set_min_proto_version(ctx->native_handle(), TLS1_2_VERSION);
+  // TLS 1.2 suites: ECDHE only (forward secrecy) with AEAD ciphers (no CBC padding oracles).
+  SSL_CTX_set_cipher_list(ctx->native_handle(),
+                          "ECDHE-ECDSA-AES128-GCM-SHA256:ECDHE-RSA-AES128-GCM-SHA256:"
+                          "ECDHE-ECDSA-AES256-GCM-SHA384:ECDHE-RSA-AES256-GCM-SHA384:"
+                          "ECDHE-ECDSA-CHACHA20-POLY1305:ECDHE-RSA-CHACHA20-POLY1305");
+  // No renegotiation (a client-triggered CPU cost and past attacks) and no compression (CRIME).
+  ctx->set_options(ssl::context::default_workarounds | ssl::context::no_compression |
+                   SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+  boost::system::error_code ec;
+  ctx->use_certificate_chain_file(cert_file, ec);
+  if (ec) return bad("cannot read the TLS certificate chain " + cert_file + ": " + ec.message());
+  ctx->use_private_key_file(key_file, ssl::context::pem, ec);
+  if (ec) return bad("cannot read the TLS private key " + key_file + ": " + ec.message());
+  if (SSL_CTX_check_private_key(ctx->native_handle()) != 1)
+    return bad("the TLS private key " + key_file + " does not match the certificate " + cert_file);
+  return ctx;
+}
+
 // Runs f on `pool` and resumes the awaiting coroutine on its own executor with f's result.
 template <typename F>
 asio::awaitable<Response> RunOn(asio::thread_pool& pool, F f) {
@@ -105,6 +138,15 @@ struct Server::Impl {
   int hash_threads;
   std::atomic<long> inflight{0};
   std::atomic<bool> draining{false};
+  // The TLS context new connections use (null: plain HTTP); SIGHUP swaps it, and a connection
+  // keeps the context it started with alive.
+  std::mutex tls_mu;
+  std::shared_ptr<ssl::context> tls;
+
+  std::shared_ptr<ssl::context> CurrentTls() {
+    std::lock_guard lock(tls_mu);
+    return tls;
+  }
 
   Impl(ServerOptions o, const Router& r, Metrics& m)
       : opt(std::move(o)),
@@ -205,7 +247,8 @@ struct Server::Impl {
     return Problem(e, request_id);
   }
 
-  asio::awaitable<void> Write(beast::tcp_stream& stream, const Response& res, unsigned version,
+  template <typename Stream>
+  asio::awaitable<void> Write(Stream& stream, const Response& res, unsigned version,
                               bool keep_alive, const std::string& request_id) {
     bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
     out.set(bhttp::field::server, "atomyx-vault");
@@ -221,25 +264,50 @@ struct Server::Impl {
     out.body() = res.body;
     out.keep_alive(keep_alive);
     out.prepare_payload();
-    stream.expires_after(std::chrono::seconds(opt.body_timeout_seconds));
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(opt.body_timeout_seconds));
     co_await bhttp::async_write(stream, out, asio::as_tuple(use_awaitable));
   }
 
   asio::awaitable<void> Session(tcp::socket socket) {
     metrics.connections().fetch_add(1);
-    beast::tcp_stream stream(std::move(socket));
     std::string remote;
     {
       boost::system::error_code ec;
-      auto ep = stream.socket().remote_endpoint(ec);
+      auto ep = socket.remote_endpoint(ec);
       if (!ec) remote = ep.address().to_string();
     }
+    if (auto ctx = CurrentTls()) {
+      beast::ssl_stream<beast::tcp_stream> stream(beast::tcp_stream(std::move(socket)), *ctx);
+      // The handshake counts against the header timeout: a silent client is dropped as on HTTP.
+      beast::get_lowest_layer(stream).expires_after(
+          std::chrono::seconds(opt.header_timeout_seconds));
+      auto [hs] =
+          co_await stream.async_handshake(ssl::stream_base::server, asio::as_tuple(use_awaitable));
+      if (!hs) {
+        co_await Serve(stream, remote);
+        beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(2));
+        co_await stream.async_shutdown(asio::as_tuple(use_awaitable));
+      }
+    } else {
+      beast::tcp_stream stream(std::move(socket));
+      co_await Serve(stream, remote);
+      boost::system::error_code ignored;
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    }
+    metrics.connections().fetch_sub(1);
+  }
+
+  // Reads requests from one connection and answers them until it closes, a request asks to
+  // close, or the server drains.
+  template <typename Stream>
+  asio::awaitable<void> Serve(Stream& stream, const std::string& remote) {
     beast::flat_buffer buffer;
     while (!draining) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(16 * 1024);
       parser.body_limit(opt.body_limit);
-      stream.expires_after(std::chrono::seconds(opt.header_timeout_seconds));
+      beast::get_lowest_layer(stream).expires_after(
+          std::chrono::seconds(opt.header_timeout_seconds));
       auto [hec, hn] =
           co_await bhttp::async_read_header(stream, buffer, parser, asio::as_tuple(use_awaitable));
       (void)hn;
@@ -255,14 +323,14 @@ struct Server::Impl {
           co_await Drain(stream, buffer);
         } else if (hec != bhttp::error::end_of_stream && hec != asio::error::operation_aborted &&
                    hec != beast::error::timeout && hec != asio::error::eof &&
-                   hec != asio::error::connection_reset) {
+                   hec != asio::error::connection_reset && hec != ssl::error::stream_truncated) {
           co_await Write(stream,
                          Bare(400, request_id, "request.malformed", "malformed HTTP request"), 11,
                          false, request_id);
         }
         break;
       }
-      stream.expires_after(std::chrono::seconds(opt.body_timeout_seconds));
+      beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(opt.body_timeout_seconds));
       auto [ec, n] =
           co_await bhttp::async_read(stream, buffer, parser, asio::as_tuple(use_awaitable));
       (void)n;
@@ -310,19 +378,18 @@ struct Server::Impl {
       inflight--;
       if (!keep_alive) break;
     }
-    boost::system::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
-    metrics.connections().fetch_sub(1);
   }
 
   // After an early error answer, reads and discards what the client is still sending (bounded
   // in bytes and time) so it can read our answer instead of getting a connection reset.
-  asio::awaitable<void> Drain(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+  template <typename Stream>
+  asio::awaitable<void> Drain(Stream& stream, beast::flat_buffer& buffer) {
     boost::system::error_code ignored;
-    stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>)  // TLS needs its send side
+      stream.socket().shutdown(tcp::socket::shutdown_send, ignored);
     std::array<char, 65536> scratch;
     std::size_t total = 0;
-    stream.expires_after(std::chrono::seconds(5));
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(5));
     buffer.consume(buffer.size());
     while (total < 64 * 1024 * 1024) {
       auto [ec, n] =
@@ -362,6 +429,15 @@ int Server::Run() {
     Log("error", "bad listen address", {{"error", ep.error().detail}});
     return 1;
   }
+  const bool tls = !s.opt.tls_cert_file.empty();
+  if (tls) {
+    auto ctx = LoadTls(s.opt.tls_cert_file, s.opt.tls_key_file);
+    if (!ctx) {
+      Log("error", "cannot start TLS", {{"error", ctx.error().detail}});
+      return 1;
+    }
+    s.tls = std::move(*ctx);
+  }
   asio::io_context& main = *s.iocs.front();
   tcp::acceptor acceptor(main);
   boost::system::error_code ec;
@@ -377,8 +453,34 @@ int Server::Run() {
   std::string addr = (local.address().is_v6() ? "[" + local.address().to_string() + "]"
                                               : local.address().to_string()) +
                      ":" + std::to_string(local.port());
-  Log("info", "listening", {{"address", addr}});
+  Log("info", "listening", {{"address", addr}, {"tls", tls ? "on" : "off"}});
   asio::co_spawn(main, s.Accept(acceptor), asio::detached);
+
+  // SIGHUP re-reads the certificate and key (renewed certificates without a restart); new
+  // connections use the new pair, open ones finish with the old.
+  asio::signal_set hup(main);
+  std::function<void()> wait_hup = [&] {
+    hup.async_wait([&](boost::system::error_code ec, int) {
+      if (ec) return;
+      if (!tls) {
+        Log("info", "SIGHUP: nothing to reload (no native TLS)");
+        return wait_hup();
+      }
+      auto ctx = LoadTls(s.opt.tls_cert_file, s.opt.tls_key_file);
+      if (!ctx) {
+        Log("error", "TLS certificate not reloaded; the previous one stays",
+            {{"error", ctx.error().detail}});
+      } else {
+        std::lock_guard lock(s.tls_mu);
+        s.tls = std::move(*ctx);
+        Log("info", "TLS certificate reloaded", {{"certificate", s.opt.tls_cert_file}});
+      }
+      wait_hup();
+    });
+  };
+  // Always caught, so `systemctl reload` never stops a server that has nothing to reload.
+  hup.add(SIGHUP);
+  wait_hup();
 
   asio::signal_set signals(main, SIGINT, SIGTERM);
   asio::steady_timer drain_timer(main);
@@ -396,6 +498,7 @@ int Server::Run() {
     s.draining = true;
     boost::system::error_code ignored;
     acceptor.close(ignored);
+    hup.cancel(ignored);
     *deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     poll_drain();
   });

@@ -1,7 +1,7 @@
-// Server: the Beast/Asio HTTP/1.1 server. One network thread per core runs C++20 coroutines;
-// handlers run inline, on a blocking pool (database) or on a bounded hashing pool (argon2id,
-// answering 503 + Retry-After when full). Serves until SIGTERM/SIGINT, then drains in-flight
-// requests. Run() is called once, from one thread.
+// Server: the Beast/Asio HTTP/1.1 server, plain or over TLS. One network thread per core runs C++20
+// coroutines; handlers run inline, on a blocking pool (database) or on a bounded hashing pool
+// (argon2id, answering 503 + Retry-After when full). Serves until SIGTERM/SIGINT, then drains
+// in-flight requests. Run() is called once, from one thread.
 #pragma once
 
 #include <functional>
@@ -32,6 +32,11 @@ struct ServerOptions {
   TrustedProxies proxies;
   int header_timeout_seconds = 10;
   int body_timeout_seconds = 30;
+  // Native TLS (both set) or plain HTTP (both empty): PEM certificate chain and private key,
+  // read at start (an unreadable or mismatched pair stops Run) and again on SIGHUP (a bad new
+  // pair is logged and the old one stays). TLS 1.2 and 1.3 only.
+  std::string tls_cert_file;
+  std::string tls_key_file;
 };
 
 class Server {

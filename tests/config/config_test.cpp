@@ -35,6 +35,15 @@ TEST(Config, TheAuditLogIsKeptUnlessARetentionIsSet) {
   EXPECT_EQ(ErrorId({{"VAULT_AUDIT_RETENTION_DAYS", "a year"}}), "config.audit_retention_days");
 }
 
+TEST(Config, NativeTlsNeedsBothTheCertificateAndTheKey) {
+  EXPECT_EQ(ErrorId({}), "");
+  EXPECT_EQ(ErrorId({{"VAULT_TLS_CERT_FILE", "/etc/vault/cert.pem"},
+                     {"VAULT_TLS_KEY_FILE", "/etc/vault/key.pem"}}),
+            "");
+  EXPECT_EQ(ErrorId({{"VAULT_TLS_CERT_FILE", "/etc/vault/cert.pem"}}), "config.tls_key_file");
+  EXPECT_EQ(ErrorId({{"VAULT_TLS_KEY_FILE", "/etc/vault/key.pem"}}), "config.tls_cert_file");
+}
+
 TEST(Config, ChargebeeApiIsHttpsUnlessOnThisMachine) {
   EXPECT_EQ(LoadEnv({})->chargebee_api_url, "");
   EXPECT_EQ(LoadEnv({})->chargebee_reconcile_seconds, 0);
