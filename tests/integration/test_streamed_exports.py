@@ -1,0 +1,284 @@
+#!/usr/bin/python3
+"""Streamed exports (issue 19): `format=csv|ndjson` without `limit` on the workspace audit, the
+platform audit (`/admin/audit`), `/me/audit` and the access review answers every matching row in
+one chunked response (Transfer-Encoding: chunked, no Content-Length, no X-Next-Cursor), paging
+the database underneath. Over 2,500 events: each exactly once, in order, equal to the JSON pages
+walked with `next_cursor`; every filter (action, actor, target, from/to, workspace) honoured;
+CSV quoting of hostile names and user agents (commas, quotes, formula cells neutralised); the
+access review stream equals its JSON pages across more than one chunk; clients that hang up
+mid-stream leave the server healthy; a reader who loses access mid-stream gets a truncated
+body, never a complete-looking one."""
+
+import concurrent.futures
+import csv
+import io
+import json
+import os
+import socket
+import sys
+import time
+import urllib.parse
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+from harness import VaultTestCase, main, wait_until  # noqa: E402
+from product_helpers import ProductFlows  # noqa: E402
+from ws_helpers import WorkspaceFlows  # noqa: E402
+
+EVENTS = 2600        # workspace.updated events: more than five export chunks of 500
+HOSTILE_AGENT = '=HYPERLINK("http://evil.example/?a,b"),"x"'
+HOSTILE_GROUP = "@SUM(1+1), x; -2 +3"   # names may not hold "=" or quotes; commas they may
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+AUDIT_HEADER = ["seq", "id", "occurred_at", "actor_type", "actor_id", "ip", "user_agent",
+                "workspace_id", "action", "target_type", "target_id", "summary"]
+MEMBERS = 13         # × PRODUCTS access review rows: more than one chunk of 500
+PRODUCTS = 45
+
+
+class StreamedExportsTest(ProductFlows, WorkspaceFlows, VaultTestCase):
+    ARGON2_MEMORY_KIB = 8192
+    _world = None
+
+    # ----------------------------------------------------------------- fixtures
+    def world(self):
+        cls = type(self)
+        if cls._world is not None:
+            return cls._world
+        w = {}
+        w["super"] = self.make_super_admin()[3]
+        owner = w["owner"] = self.create_account(name="Stream Owner", prefix="owner")
+        # every event of the owner carries a user agent a spreadsheet would evaluate
+        oc = w["oc"] = self.sign_in(owner.email, owner.password, user_agent=HOSTILE_AGENT)
+        ws = w["ws"] = self.create_workspace(oc, name="Stream Co")["id"]
+        w["admin"] = self.member_account(oc, ws, "admin", prefix="admin")
+        w["billing"] = self.member_account(oc, ws, "billing", prefix="billing")
+        for i in range(3):
+            r = oc.post(f"/api/v1/workspaces/{ws}/groups", {"name": f"{HOSTILE_GROUP} {i}"})
+            self.assertEqual(r.status, 201, r)
+
+        def touch(i):
+            return oc.patch(f"/api/v1/workspaces/{ws}", {"description": f"revision {i}"})
+        with concurrent.futures.ThreadPoolExecutor(8) as pool:
+            for r in pool.map(touch, range(EVENTS)):
+                self.assertEqual(r.status, 200, r)
+        # the access review: MEMBERS members × PRODUCTS products
+        for a in self.many_accounts(MEMBERS - 3, prefix="rev"):
+            self.join(oc, ws, a, "member")
+        w["products"] = [self.create_product(oc, ws, "submit", plan="enterprise",
+                                             name=f"Product {i}")["id"]
+                         for i in range(PRODUCTS)]
+        for product in w["products"][:3]:   # billing events, the only ones Billing may read
+            r = oc.post(f"/api/v1/workspaces/{ws}/products/{product}/subscription/cancel")
+            self.assertEqual(r.status, 200, r)
+        cls._world = w
+        return w
+
+    # ----------------------------------------------------------------- helpers
+    def pages(self, client, path, query=""):
+        """Every item of a JSON list walked through next_cursor (limit 1000)."""
+        items, cursor = [], None
+        while True:
+            q = "limit=1000" + (f"&{query}" if query else "")
+            if cursor:
+                q += "&cursor=" + urllib.parse.quote(cursor)
+            r = client.get(f"{path}?{q}")
+            self.assertEqual(r.status, 200, r)
+            items += r.json["items"]
+            cursor = r.json["next_cursor"]
+            if not cursor:
+                return items
+
+    def export(self, client, path, fmt, query=""):
+        """A streamed export: 200, chunked, no Content-Length or X-Next-Cursor."""
+        r = client.get(f"{path}?format={fmt}" + (f"&{query}" if query else ""))
+        self.assertEqual(r.status, 200, r)
+        self.assertEqual(r.headers.get("Transfer-Encoding"), "chunked", r.headers)
+        self.assertIsNone(r.headers.get("Content-Length"), r.headers)
+        self.assertIsNone(r.headers.get("X-Next-Cursor"), r.headers)
+        self.assertEqual(r.headers.get("Cache-Control"), "no-store")
+        return r
+
+    def ndjson(self, client, path, query=""):
+        r = self.export(client, path, "ndjson", query)
+        self.assertEqual(r.content_type, "application/x-ndjson", r)
+        text = r.body.decode("utf-8")
+        self.assertTrue(text == "" or text.endswith("\n"), text[-100:])
+        return [json.loads(line) for line in text.split("\n")[:-1]]
+
+    def csv_rows(self, client, path, query=""):
+        r = self.export(client, path, "csv", query)
+        self.assertEqual(r.content_type, "text/csv", r)
+        rows = list(csv.reader(io.StringIO(r.body.decode("utf-8"), newline="")))
+        for row in rows:
+            for cell in row:  # nothing a spreadsheet would evaluate
+                self.assertFalse(cell.startswith(FORMULA_START), f"formula cell {cell!r}")
+        return rows
+
+    def assertAuditCsv(self, rows, events):
+        self.assertEqual(rows[0], AUDIT_HEADER)
+        self.assertEqual(len(rows) - 1, len(events))
+        for row, e in zip(rows[1:], events):
+            self.assertEqual(len(row), len(AUDIT_HEADER), row)
+            self.assertEqual((row[0], row[1], row[8], row[10]),
+                             (str(e["seq"]), e["id"], e["action"], e["target"]["id"]))
+            self.assertEqual(json.loads(row[11]), e["summary"])
+
+    # ----------------------------------------------------------------- audit
+    def test_workspace_audit_streams_every_event_once_in_order(self):
+        w = self.world()
+        path = f"/api/v1/workspaces/{w['ws']}/audit"
+        paged = self.pages(w["oc"], path)
+        self.assertGreater(len(paged), EVENTS)
+        seqs = [e["seq"] for e in paged]
+        self.assertEqual(seqs, sorted(set(seqs), reverse=True))  # newest first, no repeat
+        self.assertEqual(self.ndjson(w["oc"], path), paged)
+        self.assertAuditCsv(self.csv_rows(w["oc"], path), paged)
+        # a starting cursor still works: everything older than it
+        cut = paged[1234]["seq"]
+        self.assertEqual(self.ndjson(w["oc"], path, f"cursor={cut}"), paged[1235:])
+        # with ?limit= the CSV/NDJSON answer stays one page with X-Next-Cursor
+        r = w["oc"].get(f"{path}?format=ndjson&limit=3")
+        self.assertEqual([json.loads(x) for x in r.body.decode().splitlines()], paged[:3])
+        self.assertEqual(r.headers.get("X-Next-Cursor"), str(paged[2]["seq"]))
+
+    def test_filters_are_honoured_in_the_stream(self):
+        w = self.world()
+        path = f"/api/v1/workspaces/{w['ws']}/audit"
+        paged = self.pages(w["oc"], path)
+        owner = w["owner"].id
+        updated = [e for e in paged if e["action"] == "workspace.updated"]
+        self.assertEqual(len(updated), EVENTS)
+        times = sorted({e["occurred_at"] for e in updated})
+        middle = urllib.parse.quote(times[len(times) // 2])
+        filters = ["action=workspace.updated", "action=group.", "action=invitation.",
+                   f"actor={owner}", f"target={w['ws']}", f"actor={w['admin'].id}",
+                   f"from={middle}", f"to={middle}",
+                   f"actor={owner}&action=workspace.updated&from={middle}"]
+        for q in filters:
+            with self.subTest(filter=q):
+                expected = self.pages(w["oc"], path, q)
+                self.assertTrue(expected)
+                self.assertLess(len(expected), len(paged))
+                self.assertEqual(self.ndjson(w["oc"], path, q), expected)
+                self.assertAuditCsv(self.csv_rows(w["oc"], path, q), expected)
+        self.assertEqual(self.ndjson(w["oc"], path, "action=nothing.matches"), [])
+        self.assertEqual(self.csv_rows(w["oc"], path, "action=nothing.matches"), [AUDIT_HEADER])
+
+    def test_admin_and_own_audit_stream_too(self):
+        w = self.world()
+        admin = "/api/v1/admin/audit"
+        for q in (f"workspace={w['ws']}", f"workspace={w['ws']}&action=workspace.updated", ""):
+            with self.subTest(query=q):
+                expected = self.pages(w["super"], admin, q)
+                self.assertGreaterEqual(len(expected), EVENTS)
+                self.assertEqual(self.ndjson(w["super"], admin, q), expected)
+        mine = "/api/v1/me/audit"
+        expected = self.pages(w["oc"], mine)
+        self.assertGreater(len(expected), EVENTS)
+        self.assertEqual(self.ndjson(w["oc"], mine), expected)
+        self.assertAuditCsv(self.csv_rows(w["oc"], mine), expected)
+        # who may read is checked as for a page
+        r = w["oc"].get(f"{admin}?format=csv")
+        self.assertProblem(r, 403, "admin.required")
+        r = self.client(mode="none").get(f"{mine}?format=ndjson")
+        self.assertProblem(r, 401, "auth.required")
+
+    def test_billing_streams_only_billing_events(self):
+        w = self.world()
+        path = f"/api/v1/workspaces/{w['ws']}/audit"
+        billing = w["billing"].client
+        for q in ("", "action=workspace.updated", "action=group."):
+            with self.subTest(query=q):
+                expected = self.pages(billing, path, q)
+                self.assertTrue(all(e["action"].startswith(("subscription.", "billing."))
+                                    for e in expected), expected)
+                self.assertEqual(self.ndjson(billing, path, q), expected)
+                self.assertAuditCsv(self.csv_rows(billing, path, q), expected)
+        self.assertEqual(len(self.pages(billing, path)), 3)   # the three cancellations
+
+    def test_hostile_strings_are_quoted_in_csv(self):
+        w = self.world()
+        path = f"/api/v1/workspaces/{w['ws']}/audit"
+        rows = self.csv_rows(w["oc"], path, "action=group.created")
+        self.assertEqual(len(rows), 4, rows)
+        for row in rows[1:]:
+            self.assertEqual(row[6], "'" + HOSTILE_AGENT)    # neutralised, whole, one cell
+            self.assertTrue(json.loads(row[11])["name"].startswith(HOSTILE_GROUP), row)
+
+    # ----------------------------------------------------------------- access review
+    def test_access_review_stream_matches_the_json_rows(self):
+        w = self.world()
+        path = f"/api/v1/workspaces/{w['ws']}/access-review"
+        paged = self.pages(w["oc"], path)
+        self.assertEqual(len(paged), MEMBERS * PRODUCTS)
+        self.assertGreater(len(paged), 500)
+        self.assertEqual(self.ndjson(w["oc"], path), paged)
+        rows = self.csv_rows(w["oc"], path)
+        self.assertEqual(len(rows) - 1, len(paged))
+        header = rows[0]
+        for row, item in zip(rows[1:], paged):
+            cells = dict(zip(header, row))
+            self.assertEqual((cells["account_id"], cells["product_id"]),
+                             (item["account_id"], item["product_id"]))
+        # members and Billing may not export it
+        r = self.client(mode="none").get(f"{path}?format=csv")
+        self.assertProblem(r, 401, "auth.required")
+
+    # ----------------------------------------------------------------- connections
+    def raw_get(self, client, path, rcvbuf=None):
+        """A socket that sent GET path with the client's credentials, unread."""
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if rcvbuf:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, rcvbuf)
+        sock.connect(("127.0.0.1", client.port))
+        headers = client._headers("GET", None, None, None, None)
+        lines = [f"GET {path} HTTP/1.1", "Host: 127.0.0.1"]
+        lines += [f"{k}: {v}" for k, v in headers.items()]
+        sock.sendall(("\r\n".join(lines) + "\r\n\r\n").encode())
+        return sock
+
+    def test_clients_hanging_up_mid_stream_leave_the_server_healthy(self):
+        w = self.world()
+        path = "/api/v1/admin/audit?format=csv"
+        # more abandoned exports than the blocking pool has threads (8)
+        for _ in range(12):
+            sock = self.raw_get(w["super"], path)
+            self.assertTrue(sock.recv(4096).startswith(b"HTTP/1.1 200"))
+            sock.close()
+        self.healthy()
+        expected = self.pages(w["super"], "/api/v1/admin/audit")
+        self.assertEqual(self.ndjson(w["super"], "/api/v1/admin/audit"), expected)
+        self.assertTrue(self.vault.server.alive())
+
+    def test_losing_access_mid_stream_truncates_the_body(self):
+        """Each chunk re-checks the reader's access: once the Admin is removed, the export stops
+        with the body cut short (no last chunk), never a body that looks complete."""
+        w = self.world()
+        admin = self.member_account(w["oc"], w["ws"], "admin", prefix="leaver")
+        # a small receive window: the server blocks on the first chunks, long before the last
+        sock = self.raw_get(admin.client, f"/api/v1/workspaces/{w['ws']}/audit?format=csv",
+                            rcvbuf=4096)
+        try:
+            self.assertTrue(sock.recv(12).startswith(b"HTTP/1.1 200"))
+            r = w["oc"].delete(f"/api/v1/workspaces/{w['ws']}/members/{admin.id}")
+            self.assertEqual(r.status, 204, r)
+            sock.settimeout(60)
+            data = b""
+            while True:
+                got = sock.recv(65536)
+                if not got:
+                    break
+                data += got
+        finally:
+            sock.close()
+        head, _, body = data.partition(b"\r\n\r\n")
+        self.assertIn(b"transfer-encoding: chunked", head.lower())
+        self.assertGreater(len(body), 10000)            # some rows came …
+        self.assertFalse(body.endswith(b"\r\n0\r\n\r\n"), body[-200:])  # … but not the end
+        wait_until(lambda: "streamed response failed after its header" in self.vault.server.logs,
+                   10, "the log line of the cut stream")
+        self.healthy()
+
+
+if __name__ == "__main__":
+    main()
