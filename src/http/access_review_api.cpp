@@ -31,7 +31,7 @@ class AccessReviewApi {
  private:
   core::Result<Response> Review(Call& c) {
     // Who may read it before what was asked: a non-member learns nothing from a bad query.
-    VAULT_TRY(review_.Authorize(c.ctx, c.param("ws")));
+    VAULT_ASSIGN_OR_RETURN(auto workspace_id, review_.Authorize(c.ctx, c.param("ws")));
     app::AccessReviewQuery q;
     VAULT_ASSIGN_OR_RETURN(q.limit, QueryLimit(c.req, 100, 1000));
     if (auto cursor = c.req.Query("cursor")) {
@@ -53,8 +53,8 @@ class AccessReviewApi {
     if (format != "json" && !c.req.Query("limit"))
       return StreamedExport<app::AccessReviewRow>(
           type, ndjson ? "" : ReviewCsvHeader(),
-          [&review = review_, ctx = c.ctx, ws = c.param("ws"),
-           q](const app::AccessReviewRow* last) {
+          // By id: a rename during the export must not end it.
+          [&review = review_, ctx = c.ctx, ws = workspace_id, q](const app::AccessReviewRow* last) {
             app::AccessReviewQuery page = q;
             page.limit = static_cast<int>(kExportPage);
             if (last) page.after = std::make_pair(last->account.id, last->product.id);

@@ -338,11 +338,14 @@ class WorkspacesApi {
   }
 
   core::Result<Response> Audit(Call& c) {
-    VAULT_TRY(Gate(c, core::Capability::kReadBillingAudit));
+    VAULT_ASSIGN_OR_RETURN(
+        auto access, workspaces_.Open(c.ctx, c.param("ws"), core::Capability::kReadBillingAudit));
     std::string format;
     VAULT_ASSIGN_OR_RETURN(auto q, ParseAuditQuery(c.req, &format));
+    // By id, not the shortname the path may hold: a rename during a streamed export must not
+    // end it.
     return AuditAnswer(c.req, q, format,
-                       [&service = workspaces_, ctx = c.ctx, ws = c.param("ws")](
+                       [&service = workspaces_, ctx = c.ctx, ws = access.workspace.id](
                            const core::AuditQuery& page) { return service.Audit(ctx, ws, page); });
   }
 

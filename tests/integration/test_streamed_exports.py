@@ -11,6 +11,7 @@ body, never a complete-looking one."""
 
 import concurrent.futures
 import csv
+import http.client
 import io
 import json
 import os
@@ -33,6 +34,7 @@ AUDIT_HEADER = ["seq", "id", "occurred_at", "actor_type", "actor_id", "ip", "use
                 "workspace_id", "action", "target_type", "target_id", "summary"]
 MEMBERS = 13         # × PRODUCTS access review rows: more than one chunk of 500
 PRODUCTS = 45
+SEEDED = 8000        # events of 500-character user agents (~8 MB of NDJSON), by SQL (big())
 
 
 class StreamedExportsTest(ProductFlows, WorkspaceFlows, VaultTestCase):
@@ -72,6 +74,30 @@ class StreamedExportsTest(ProductFlows, WorkspaceFlows, VaultTestCase):
             self.assertEqual(r.status, 200, r)
         cls._world = w
         return w
+
+    _big = None
+
+    def big(self):
+        """A workspace whose audit holds SEEDED large events written straight into the database
+        (~8 MB as NDJSON): far more than the kernel's socket buffers (at most a few MB on
+        loopback) can hold, so a reader that stops reading stalls the server long before the
+        end, whatever the buffer sizes. Their hashes are not a chain: only the export reads them.
+        Returns (workspace json, the Admin who will lose access)."""
+        cls = type(self)
+        if cls._big is None:
+            w = self.world()
+            big = self.create_workspace(w["oc"], name="Big Co")
+            leaver = self.member_account(w["oc"], big["id"], "admin", prefix="leaver")
+            when = self.vault.db.sql(
+                f"SELECT occurred_at FROM audit_events WHERE workspace_id = '{big['id']}'")[0][0]
+            self.vault.db.sql(
+                "INSERT INTO audit_events WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+                f"SELECT i + 1 FROM n WHERE i < {SEEDED}) SELECT 1000000000000 + i, "
+                f"'evt_seed_' || i, {when}, 'account', '{w['owner'].id}', '127.0.0.1', "
+                f"'{'x' * 500}', '{big['id']}', 'seed.filler', 'workspace', '{big['id']}', "
+                "'{}', '', '' FROM n;")
+            cls._big = (big, leaver)
+        return cls._big
 
     # ----------------------------------------------------------------- helpers
     def pages(self, client, path, query=""):
@@ -147,7 +173,7 @@ class StreamedExportsTest(ProductFlows, WorkspaceFlows, VaultTestCase):
         paged = self.pages(w["oc"], path)
         owner = w["owner"].id
         updated = [e for e in paged if e["action"] == "workspace.updated"]
-        self.assertEqual(len(updated), EVENTS)
+        self.assertGreaterEqual(len(updated), EVENTS)
         times = sorted({e["occurred_at"] for e in updated})
         middle = urllib.parse.quote(times[len(times) // 2])
         filters = ["action=workspace.updated", "action=group.", "action=invitation.",
@@ -254,30 +280,100 @@ class StreamedExportsTest(ProductFlows, WorkspaceFlows, VaultTestCase):
         """Each chunk re-checks the reader's access: once the Admin is removed, the export stops
         with the body cut short (no last chunk), never a body that looks complete."""
         w = self.world()
-        admin = self.member_account(w["oc"], w["ws"], "admin", prefix="leaver")
+        big, admin = self.big()
         # a small receive window: the server blocks on the first chunks, long before the last
-        sock = self.raw_get(admin.client, f"/api/v1/workspaces/{w['ws']}/audit?format=csv",
+        sock = self.raw_get(admin.client, f"/api/v1/workspaces/{big['id']}/audit?format=ndjson",
                             rcvbuf=4096)
         try:
             self.assertTrue(sock.recv(12).startswith(b"HTTP/1.1 200"))
-            r = w["oc"].delete(f"/api/v1/workspaces/{w['ws']}/members/{admin.id}")
+            r = w["oc"].delete(f"/api/v1/workspaces/{big['id']}/members/{admin.id}")
             self.assertEqual(r.status, 204, r)
-            sock.settimeout(60)
-            data = b""
-            while True:
-                got = sock.recv(65536)
-                if not got:
-                    break
-                data += got
+            data = self.read_all(sock)
         finally:
             sock.close()
         head, _, body = data.partition(b"\r\n\r\n")
         self.assertIn(b"transfer-encoding: chunked", head.lower())
-        self.assertGreater(len(body), 10000)            # some rows came …
+        self.assertGreater(len(body), 100000)           # some rows came …
         self.assertFalse(body.endswith(b"\r\n0\r\n\r\n"), body[-200:])  # … but not the end
+        with self.assertRaises(AssertionError):
+            self.dechunk(body)
         wait_until(lambda: "streamed response failed after its header" in self.vault.server.logs,
                    10, "the log line of the cut stream")
         self.healthy()
+
+    def read_all(self, sock):
+        sock.settimeout(60)
+        data = b""
+        while True:
+            got = sock.recv(65536)
+            if not got:
+                return data
+            data += got
+
+    @staticmethod
+    def dechunk(body):
+        """The data of a complete chunked body; AssertionError when it is cut short."""
+        out, rest = b"", body
+        while True:
+            size_line, sep, rest = rest.partition(b"\r\n")
+            assert sep, "truncated chunked body"
+            size = int(size_line, 16)
+            if size == 0:
+                assert rest == b"\r\n", rest[:100]
+                return out
+            assert len(rest) >= size + 2, "truncated chunk"
+            out, rest = out + rest[:size], rest[size + 2:]
+
+    def test_a_rename_during_the_export_does_not_end_it(self):
+        w = self.world()
+        short = self.big()[0]
+        ws = short["id"]
+        sock = self.raw_get(w["oc"], f"/api/v1/workspaces/{short['shortname']}/audit?format=ndjson",
+                            rcvbuf=4096)
+        try:
+            self.assertTrue(sock.recv(12).startswith(b"HTTP/1.1 200"))
+            r = w["oc"].patch(f"/api/v1/workspaces/{ws}", {"shortname": short["shortname"] + "-b"})
+            self.assertEqual(r.status, 200, r)
+            data = self.read_all(sock)
+        finally:
+            sock.close()
+        body = self.dechunk(data.partition(b"\r\n\r\n")[2])
+        # (the rename's own event is older by seq than the seeded ones, so it is in the walk)
+        expected = self.pages(w["oc"], f"/api/v1/workspaces/{ws}/audit")
+        self.assertGreater(len(expected), SEEDED)
+        self.assertEqual([json.loads(x) for x in body.decode().splitlines()], expected)
+
+    def test_http_1_0_and_keep_alive(self):
+        w = self.world()
+        path = f"/api/v1/workspaces/{w['ws']}/audit"
+        expected = self.pages(w["oc"], path)
+        # HTTP/1.0 knows no chunks: the body ends when the server closes the connection
+        sock = socket.create_connection(("127.0.0.1", w["oc"].port))
+        try:
+            headers = w["oc"]._headers("GET", None, None, None, None)
+            req = [f"GET {path}?format=ndjson HTTP/1.0"] + [f"{k}: {v}" for k, v in headers.items()]
+            sock.sendall(("\r\n".join(req) + "\r\n\r\n").encode())
+            head, _, body = self.read_all(sock).partition(b"\r\n\r\n")
+        finally:
+            sock.close()
+        self.assertTrue(head.startswith(b"HTTP/1.0 200"), head)
+        self.assertNotIn(b"transfer-encoding", head.lower())
+        self.assertNotIn(b"content-length", head.lower())
+        self.assertEqual([json.loads(x) for x in body.decode().splitlines()], expected)
+        # HTTP/1.1: a complete stream keeps the connection for the next request
+        conn = http.client.HTTPConnection("127.0.0.1", w["oc"].port, timeout=60)
+        try:
+            for _ in range(2):
+                conn.request("GET", f"{path}?format=csv", headers=headers)
+                r = conn.getresponse()
+                self.assertEqual(r.status, 200)
+                self.assertEqual(len(r.read().split(b"\r\n")), len(expected) + 2)
+                self.assertFalse(r.will_close)
+            conn.request("GET", "/api/v1/me", headers=headers)
+            r = conn.getresponse()
+            self.assertEqual((r.status, json.loads(r.read())["id"]), (200, w["owner"].id))
+        finally:
+            conn.close()
 
 
 if __name__ == "__main__":
