@@ -222,6 +222,25 @@ class StreamedExportsTest(ProductFlows, WorkspaceFlows, VaultTestCase):
                 self.assertAuditCsv(self.csv_rows(billing, path, q), expected)
         self.assertEqual(len(self.pages(billing, path)), 3)   # the three cancellations
 
+    def test_bad_queries_are_problems_before_any_streaming(self):
+        w = self.world()
+        ws = w["ws"]
+        cases = [(w["oc"], f"/api/v1/workspaces/{ws}/audit"), (w["oc"], "/api/v1/me/audit"),
+                 (w["super"], "/api/v1/admin/audit"),
+                 (w["oc"], f"/api/v1/workspaces/{ws}/access-review")]
+        bad = [("cursor=abc", "cursor"), ("cursor=%00", "cursor"), ("limit=0", "limit")]
+        audit_bad = [("from=yesterday", "from"), ("actor=", "actor"), ("action=" + "a" * 101,
+                                                                       "action")]
+        for client, path in cases:
+            for fmt in ("csv", "ndjson"):
+                for q, field in bad + (audit_bad if "audit" in path else []):
+                    with self.subTest(path=path, query=q, format=fmt):
+                        r = client.get(f"{path}?format={fmt}&{q}")
+                        self.assertProblem(r, 400, "validation.query", field)
+                        self.assertIsNone(r.headers.get("Transfer-Encoding"))
+        r = w["oc"].get(f"/api/v1/workspaces/{ws}/audit?format=CSV")
+        self.assertProblem(r, 400, "validation.query", "format")
+
     def test_hostile_strings_are_quoted_in_csv(self):
         w = self.world()
         path = f"/api/v1/workspaces/{w['ws']}/audit"
