@@ -23,10 +23,11 @@ std::optional<std::pair<std::string, std::string>> ParseReviewCursor(const std::
   return std::make_pair(text.substr(0, sep), text.substr(sep + 1));
 }
 
-Result<void> AccessReviewService::Authorize(const AuthContext& ctx, const std::string& ws) {
-  return p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    VAULT_TRY(workspaces_.OpenIn(tx, ctx, ws, core::Capability::kManageAccess));
-    return {};
+Result<std::string> AccessReviewService::Authorize(const AuthContext& ctx, const std::string& ws) {
+  return p_.store.Read([&](core::Tx& tx) -> Result<std::string> {
+    VAULT_ASSIGN_OR_RETURN(auto access,
+                           workspaces_.OpenIn(tx, ctx, ws, core::Capability::kManageAccess));
+    return access.workspace.id;
   });
 }
 

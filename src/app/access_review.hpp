@@ -49,9 +49,10 @@ class AccessReviewService {
   AccessReviewService(Ports ports, WorkspaceService& workspaces, AccessModel& model)
       : p_(ports), workspaces_(workspaces), model_(model) {}
 
-  // Fails like WorkspaceService::OpenIn with kManageAccess: not_found for non-members and
-  // unknown workspaces, permission_denied for Members and Billing.
-  core::Result<void> Authorize(const AuthContext& ctx, const std::string& ws);
+  // The workspace's id (`ws` may be its shortname). Fails like WorkspaceService::OpenIn with
+  // kManageAccess: not_found for non-members and unknown workspaces, permission_denied for
+  // Members and Billing.
+  core::Result<std::string> Authorize(const AuthContext& ctx, const std::string& ws);
 
   // One page of at most q.limit rows after q.after. Fails like Authorize, or on storage errors.
   core::Result<std::vector<AccessReviewRow>> Page(const AuthContext& ctx, const std::string& ws,

@@ -6,6 +6,7 @@
 #include "http/auth.hpp"
 #include "http/log.hpp"
 #include "http/render.hpp"
+#include "http/streamed_export.hpp"
 
 namespace vault::http {
 namespace {
@@ -96,24 +97,36 @@ core::Result<core::AuditQuery> ParseAuditQuery(const Request& req, std::string* 
   return q;
 }
 
-Response AuditPage(const std::vector<core::AuditEvent>& events, const core::AuditQuery& query,
-                   const std::string& format) {
-  std::string next = events.size() == static_cast<std::size_t>(query.limit)
-                         ? std::to_string(events.back().seq)
-                         : std::string();
+core::Result<Response> AuditAnswer(const Request& req, const core::AuditQuery& query,
+                                   const std::string& format, AuditReader read) {
+  const bool ndjson = format == "ndjson";
+  const char* type = ndjson ? "application/x-ndjson" : "text/csv; charset=utf-8";
+  auto append = [ndjson](std::string& out, const core::AuditEvent& e) {
+    if (ndjson)
+      out += boost::json::serialize(RenderAuditEvent(e)) + "\n";
+    else
+      out += AuditCsvLine(e);
+  };
+  if (format != "json" && !req.Query("limit"))
+    return StreamedExport<core::AuditEvent>(
+        type, ndjson ? "" : AuditCsvHeader(),
+        [read = std::move(read), query](const core::AuditEvent* last) {
+          core::AuditQuery q = query;
+          q.limit = static_cast<int>(kExportPage);
+          if (last) q.before_seq = last->seq;  // keyset: seq descending
+          return read(q);
+        },
+        append);
+  VAULT_ASSIGN_OR_RETURN(auto events, read(query));
+  if (format == "json")
+    return JsonOk(200, RenderPage(events, static_cast<std::size_t>(query.limit), RenderAuditEvent,
+                                  [](const core::AuditEvent& e) { return std::to_string(e.seq); }));
   Response res;
-  if (format == "json") {
-    res = JsonOk(200, RenderPage(events, static_cast<std::size_t>(query.limit), RenderAuditEvent,
-                                 [](const core::AuditEvent& e) { return std::to_string(e.seq); }));
-  } else if (format == "ndjson") {
-    for (const auto& e : events) res.body += boost::json::serialize(RenderAuditEvent(e)) + "\n";
-    res.content_type = "application/x-ndjson";
-  } else {
-    res.body = AuditCsvHeader();
-    for (const auto& e : events) res.body += AuditCsvLine(e);
-    res.content_type = "text/csv; charset=utf-8";
-  }
-  if (!next.empty()) res.headers.emplace_back("X-Next-Cursor", next);
+  res.content_type = type;
+  if (!ndjson) res.body = AuditCsvHeader();
+  for (const auto& e : events) append(res.body, e);
+  if (events.size() == static_cast<std::size_t>(query.limit))
+    res.headers.emplace_back("X-Next-Cursor", std::to_string(events.back().seq));
   return res;
 }
 

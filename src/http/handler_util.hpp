@@ -4,6 +4,7 @@
 
 #include <boost/json/object.hpp>
 #include <boost/json/value.hpp>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -46,8 +47,16 @@ app::PageRequest QueryPage(const Request& req);
 // Reads limit, cursor, action, format into an AuditQuery; format is json, ndjson or csv.
 core::Result<core::AuditQuery> ParseAuditQuery(const Request& req, std::string* format);
 
-// The page of events in the requested format, with next_cursor / X-Next-Cursor.
-Response AuditPage(const std::vector<core::AuditEvent>& events, const core::AuditQuery& query,
-                   const std::string& format);
+// Reads one page of audit events for a query (the caller's use case, which checks access).
+using AuditReader =
+    std::function<core::Result<std::vector<core::AuditEvent>>(const core::AuditQuery&)>;
+
+// The answer to an audit query (docs/api.md "Audit"): format json → one page with next_cursor;
+// csv or ndjson with ?limit= → that page with X-Next-Cursor; csv or ndjson without ?limit= →
+// every matching event from the cursor (or the newest) on, streamed in pages of kExportPage.
+// `read` must own what it uses (it runs after the handler returned). Fails as `read`'s first
+// call.
+core::Result<Response> AuditAnswer(const Request& req, const core::AuditQuery& query,
+                                   const std::string& format, AuditReader read);
 
 }  // namespace vault::http

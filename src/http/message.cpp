@@ -113,6 +113,14 @@ Response Response::Json(int status, std::string body) {
   return r;
 }
 
+Response Response::Streamed(std::string content_type, std::string first, BodyChunks next) {
+  Response r;
+  r.content_type = std::move(content_type);
+  r.body = std::move(first);
+  r.stream = std::move(next);
+  return r;
+}
+
 Response Response::NoContent() {
   Response r;
   r.status = 204;

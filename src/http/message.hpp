@@ -2,12 +2,15 @@
 // so handler files compile fast). Value types; thread-compatible.
 #pragma once
 
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <unordered_map>
 #include <utility>
 #include <vector>
+
+#include "core/error.hpp"
 
 namespace vault::http {
 
@@ -37,14 +40,27 @@ struct Request {
 // nullopt when a decoded name or value is not valid UTF-8 or holds a control character.
 std::optional<std::vector<std::pair<std::string, std::string>>> ParseForm(std::string_view text);
 
+// Produces a streamed body one chunk at a time: the next piece of text, nullopt at the end, or
+// an error (the stream is then cut short: the client sees a truncated body, never a complete
+// one). Called repeatedly on a blocking-pool thread, one call at a time, never concurrently;
+// it may read the database (one short transaction per call). It must own everything it uses:
+// it outlives the handler's Call. Dropped unfinished when the client goes away.
+using BodyChunks = std::function<core::Result<std::optional<std::string>>()>;
+
 struct Response {
   int status = 200;
   std::string content_type = "application/json";
   std::string body;
   std::vector<std::pair<std::string, std::string>> headers;
+  // When set, the body is `body` followed by every chunk `stream` produces, sent with
+  // Transfer-Encoding: chunked (HTTP/1.1) so memory stays bounded by one chunk; `body` may hold
+  // what the handler already read (a header row, a first page).
+  BodyChunks stream;
 
   static Response Json(int status, std::string body);
   static Response NoContent();
+  // A 200 whose body is `first` followed by what `next` produces (see `stream`).
+  static Response Streamed(std::string content_type, std::string first, BodyChunks next);
 };
 
 }  // namespace vault::http

@@ -85,8 +85,10 @@ core::Result<Response> AccountsApi::ExportMyData(Call& c) {
 core::Result<Response> AccountsApi::MyAudit(Call& c) {
   std::string format;
   VAULT_ASSIGN_OR_RETURN(auto q, ParseAuditQuery(c.req, &format));
-  VAULT_ASSIGN_OR_RETURN(auto events, profile_.MyAudit(c.ctx, q));
-  return AuditPage(events, q, format);
+  return AuditAnswer(c.req, q, format,
+                     [&service = profile_, ctx = c.ctx](const core::AuditQuery& page) {
+                       return service.MyAudit(ctx, page);
+                     });
 }
 
 }  // namespace vault::http

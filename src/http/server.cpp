@@ -108,13 +108,13 @@ core::Result<std::shared_ptr<ssl::context>> LoadTls(const std::string& cert_file
 }
 
 // Runs f on `pool` and resumes the awaiting coroutine on its own executor with f's result.
-template <typename F>
-asio::awaitable<Response> RunOn(asio::thread_pool& pool, F f) {
-  co_return co_await asio::async_initiate<decltype(use_awaitable), void(Response)>(
+template <typename F, typename T = std::invoke_result_t<F&>>
+asio::awaitable<T> RunOn(asio::thread_pool& pool, F f) {
+  co_return co_await asio::async_initiate<decltype(use_awaitable), void(T)>(
       [&pool](auto handler, F fn) {
         auto ex = asio::get_associated_executor(handler);
         asio::post(pool, [fn = std::move(fn), handler = std::move(handler), ex]() mutable {
-          Response r = fn();
+          T r = fn();
           asio::post(ex, [handler = std::move(handler), r = std::move(r)]() mutable {
             std::move(handler)(std::move(r));
           });
@@ -247,10 +247,9 @@ struct Server::Impl {
     return Problem(e, request_id);
   }
 
-  template <typename Stream>
-  asio::awaitable<void> Write(Stream& stream, const Response& res, unsigned version,
-                              bool keep_alive, const std::string& request_id) {
-    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
+  template <typename Body>
+  static void SetHeaders(bhttp::response<Body>& out, const Response& res,
+                         const std::string& request_id) {
     out.set(bhttp::field::server, "atomyx-vault");
     if (!res.content_type.empty()) out.set(bhttp::field::content_type, res.content_type);
     out.set("X-Request-Id", request_id);
@@ -261,11 +260,79 @@ struct Server::Impl {
       cache_set = cache_set || beast::iequals(k, "cache-control");
     }
     if (!cache_set) out.set(bhttp::field::cache_control, "no-store");
+  }
+
+  template <typename Stream>
+  asio::awaitable<void> Write(Stream& stream, const Response& res, unsigned version,
+                              bool keep_alive, const std::string& request_id) {
+    bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
+    SetHeaders(out, res, request_id);
     out.body() = res.body;
     out.keep_alive(keep_alive);
     out.prepare_payload();
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(opt.body_timeout_seconds));
     co_await bhttp::async_write(stream, out, asio::as_tuple(use_awaitable));
+  }
+
+  // Sends a streamed response: the header, `res.body`, then each chunk of `res.stream` as it is
+  // produced on the blocking pool (it reads the database), one chunk in flight at a time, so
+  // memory stays bounded by a chunk and a slow reader slows the producer down. HTTP/1.1 gets
+  // Transfer-Encoding: chunked; HTTP/1.0 a body ended by closing the connection. Returns true
+  // when the whole body was sent (the connection may be kept alive); false when the client went
+  // away (write failed or timed out: production stops) or the producer failed after the header
+  // was sent (logged; the connection is closed without the last chunk, so the client sees a
+  // truncated body, never a complete one).
+  template <typename Stream>
+  asio::awaitable<bool> WriteStreamed(Stream& stream, Response& res, unsigned version,
+                                      bool keep_alive, const std::string& request_id) {
+    const bool chunked = version >= 11;
+    bhttp::response<bhttp::empty_body> out{static_cast<bhttp::status>(res.status), version};
+    SetHeaders(out, res, request_id);
+    out.keep_alive(keep_alive && chunked);
+    out.chunked(chunked);
+    bhttp::response_serializer<bhttp::empty_body> serializer{out};
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(opt.body_timeout_seconds));
+    auto [hec, hn] =
+        co_await bhttp::async_write_header(stream, serializer, asio::as_tuple(use_awaitable));
+    (void)hn;
+    if (hec) co_return false;
+    std::string chunk = std::move(res.body);
+    for (;;) {
+      if (!chunk.empty()) {
+        beast::get_lowest_layer(stream).expires_after(
+            std::chrono::seconds(opt.body_timeout_seconds));
+        boost::system::error_code ec;
+        if (chunked)
+          std::tie(ec, std::ignore) = co_await asio::async_write(
+              stream, bhttp::make_chunk(asio::buffer(chunk)), asio::as_tuple(use_awaitable));
+        else
+          std::tie(ec, std::ignore) = co_await asio::async_write(stream, asio::buffer(chunk),
+                                                                 asio::as_tuple(use_awaitable));
+        if (ec) co_return false;  // the client is gone or stalled: stop producing
+      }
+      auto next = co_await RunOn(blocking, [&res]() -> core::Result<std::optional<std::string>> {
+        try {
+          return res.stream();
+        } catch (const std::exception& e) {
+          return core::Fail(core::Code::kInternal, "internal", e.what());
+        }
+      });
+      if (!next) {
+        Log("error", "streamed response failed after its header",
+            {{"request_id", request_id},
+             {"error", next.error().id},
+             {"detail", next.error().detail}});
+        co_return false;
+      }
+      if (!*next) break;
+      chunk = std::move(**next);
+    }
+    if (!chunked) co_return false;  // HTTP/1.0: closing the connection ends the body
+    beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(opt.body_timeout_seconds));
+    auto [lec, ln] =
+        co_await asio::async_write(stream, bhttp::make_chunk_last(), asio::as_tuple(use_awaitable));
+    (void)ln;
+    co_return !lec;
   }
 
   asio::awaitable<void> Session(tcp::socket socket) {
@@ -374,7 +441,12 @@ struct Server::Impl {
              {"method", req.method},
              {"path", req.path},
              {"status", std::to_string(res.status)}});
-      co_await Write(stream, res, version, keep_alive, request_id);
+      if (res.stream) {
+        bool complete = co_await WriteStreamed(stream, res, version, keep_alive, request_id);
+        keep_alive = keep_alive && complete && version >= 11;
+      } else {
+        co_await Write(stream, res, version, keep_alive, request_id);
+      }
       inflight--;
       if (!keep_alive) break;
     }

@@ -338,11 +338,15 @@ class WorkspacesApi {
   }
 
   core::Result<Response> Audit(Call& c) {
-    VAULT_TRY(Gate(c, core::Capability::kReadBillingAudit));
+    VAULT_ASSIGN_OR_RETURN(
+        auto access, workspaces_.Open(c.ctx, c.param("ws"), core::Capability::kReadBillingAudit));
     std::string format;
     VAULT_ASSIGN_OR_RETURN(auto q, ParseAuditQuery(c.req, &format));
-    VAULT_ASSIGN_OR_RETURN(auto events, workspaces_.Audit(c.ctx, c.param("ws"), q));
-    return AuditPage(events, q, format);
+    // By id, not the shortname the path may hold: a rename during a streamed export must not
+    // end it.
+    return AuditAnswer(c.req, q, format,
+                       [&service = workspaces_, ctx = c.ctx, ws = access.workspace.id](
+                           const core::AuditQuery& page) { return service.Audit(ctx, ws, page); });
   }
 
   core::Result<Response> AdminAccounts(Call& c) {
@@ -382,8 +386,10 @@ class WorkspacesApi {
                           "workspace must be a workspace id", "workspace");
       q.workspace_id = *ws;
     }
-    VAULT_ASSIGN_OR_RETURN(auto events, platform_.Audit(c.ctx, q));
-    return AuditPage(events, q, format);
+    return AuditAnswer(c.req, q, format,
+                       [&service = platform_, ctx = c.ctx](const core::AuditQuery& page) {
+                         return service.Audit(ctx, page);
+                       });
   }
 
   core::Result<Response> AdminWorkspace(Call& c) {

@@ -104,6 +104,8 @@ MATRIX = [
      None, ws(200, 200, 403, 403), None),
     ("GET workspace audit", "GET", "/api/v1/workspaces/{w[A]}/audit", None,
      ws(200, 200, 200, 403), None),
+    ("GET workspace audit, streamed CSV", "GET", "/api/v1/workspaces/{w[A]}/audit?format=csv",
+     None, ws(200, 200, 200, 403), None),
     # invalid input: authorisation comes first, so only callers allowed to act see the 400
     ("PATCH workspace, invalid body", "PATCH", "/api/v1/workspaces/{w[A]}", {"name": 5},
      ws(400, 400, 403, 403), None),
@@ -158,6 +160,8 @@ MATRIX = [
     ("POST admin/workspaces/{id}/suspension, no reason", "POST",
      "/api/v1/admin/workspaces/{w[A]}/suspension", {}, platform(400), None),
     ("GET admin/audit", "GET", "/api/v1/admin/audit", None, platform(200), None),
+    ("GET admin/audit, streamed NDJSON", "GET", "/api/v1/admin/audit?format=ndjson", None,
+     platform(200), None),
     ("GET admin/audit, invalid from", "GET", "/api/v1/admin/audit?from=x", None, platform(400),
      None),
 ]

@@ -5,7 +5,7 @@
 import { Workspace, seg } from "../../api";
 import type { PageProps } from "../../app";
 import { DataTable, DateTime, Empty, FormError, LoadMore, Loaded, PageHeader, StatusBadge, usePaged } from "../../ui";
-import { EXPORT_MAX_PAGES, EXPORT_PAGE, useExport } from "./export";
+import { EXPORT_MAX_ROWS, useExport } from "./export";
 
 interface ReviewSource {
   type: "direct" | "group";
@@ -50,7 +50,7 @@ export function AccessReview({ workspace }: PageProps) {
   const rows = usePaged<ReviewRow>(`${path}?limit=100`);
   const exporter = useExport(path, `access-review-${ws.shortname}`, {
     done: "Access review exported.",
-    capped: `Exported the first ${EXPORT_PAGE * EXPORT_MAX_PAGES} rows (the most one file holds).`,
+    capped: `Exported the first ${EXPORT_MAX_ROWS.toLocaleString()} rows (the most one file holds).`,
   });
 
   return (

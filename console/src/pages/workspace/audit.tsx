@@ -8,7 +8,7 @@ import type { PageProps } from "../../app";
 import { actionWords, summaryWords } from "../../audit";
 import { navigate } from "../../router";
 import { DateTime, Empty, Field, FormError, LoadMore, Loaded, PageHeader, DataTable, usePaged, useAllPages } from "../../ui";
-import { EXPORT_MAX_PAGES, EXPORT_PAGE, useExport } from "./export";
+import { EXPORT_MAX_ROWS, useExport } from "./export";
 
 const TYPES: Record<string, string> = { api_key: "API key", invitation: "Invitation", product: "Product", group: "Group", account: "Account" };
 export function Audit({ workspace, query }: PageProps) {
@@ -21,7 +21,7 @@ export function Audit({ workspace, query }: PageProps) {
   const [filter, setFilter] = useState(action);
   const exporter = useExport(`${base}/audit${action ? "?action=" + encodeURIComponent(action) : ""}`, `audit-${ws.shortname}`, {
     done: "Audit log exported.",
-    capped: `Exported the newest ${EXPORT_PAGE * EXPORT_MAX_PAGES} events (the most one file holds).`,
+    capped: `Exported the newest ${EXPORT_MAX_ROWS.toLocaleString()} events (the most one file holds).`,
   });
 
   /** An actor or target in words: a member's name, the workspace's, or the type and a name or id. */
