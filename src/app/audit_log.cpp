@@ -21,8 +21,9 @@ std::string JsonSummary(
   return out;
 }
 
-std::string AuditLog::HashOf(const core::AuditEvent& e) const {
-  return secrets_.KeyedHash("audit", core::AuditCanonical(e));
+std::optional<std::string> AuditLog::HashOf(const core::AuditEvent& e) const {
+  // Under the key the event names: events written before a rotation keep verifying.
+  return secrets_.KeyedHashWith(e.key_id, "audit", core::AuditCanonical(e));
 }
 
 core::Result<void> AuditLog::Record(core::Tx& tx, const Actor& actor,
@@ -42,7 +43,8 @@ core::Result<void> AuditLog::Record(core::Tx& tx, const Actor& actor,
   e.target_id = entry.target_id;
   e.summary = entry.summary;
   e.prev_hash = head.last_hash;
-  e.hash = HashOf(e);
+  e.key_id = secrets_.PrimaryKeyId();
+  e.hash = secrets_.KeyedHash("audit", core::AuditCanonical(e));
   return tx.AppendAuditEvent(e);
 }
 
@@ -74,7 +76,14 @@ core::Result<ChainReport> AuditLog::Verify(core::Store& store) const {
                           " does not follow its predecessor (removed or reordered events)");
         break;
       }
-      if (!core::ConstantTimeEquals(HashOf(e), e.hash)) {
+      auto hash = HashOf(e);
+      if (!hash) {
+        broken(e.seq, "event " + std::to_string(e.seq) + " was sealed with key " +
+                          e.key_id.substr(0, 16) +
+                          ", which this keyring does not have (VAULT_SECRET_FILE / VAULT_SECRET)");
+        break;
+      }
+      if (!core::ConstantTimeEquals(*hash, e.hash)) {
         broken(e.seq, "event " + std::to_string(e.seq) + " was altered after it was written");
         break;
       }

@@ -49,7 +49,8 @@ class AuditLog {
   // Walks the whole chain in order; names the first event that was edited, removed or moved.
   core::Result<ChainReport> Verify(core::Store& store) const;
 
-  std::string HashOf(const core::AuditEvent& e) const;
+  // The chain hash of e under the key it names (e.key_id); nullopt when the keyring lacks it.
+  std::optional<std::string> HashOf(const core::AuditEvent& e) const;
 
  private:
   core::SecretHasher& secrets_;

@@ -146,6 +146,11 @@ class SecurityPort {
   virtual Result<std::vector<AuditEvent>> QueryAudit(const AuditQuery& query) = 0;
   // Oldest first from seq > after_seq, at most limit events (for chain verification).
   virtual Result<std::vector<AuditEvent>> AuditEventsAfter(std::int64_t after_seq, int limit) = 0;
+
+  // Keyring check values (ADR 0011), ordered by kid. Insert returns false, changing nothing,
+  // when the kid is already recorded (another node registered it first).
+  virtual Result<std::vector<KeyringKeyRecord>> ListKeyringKeys() = 0;
+  virtual Result<bool> InsertKeyringKey(const KeyringKeyRecord& key) = 0;
 };
 
 // Workspaces, memberships, logos and invitations (storage/sql_tx_workspaces.cpp).

@@ -220,6 +220,8 @@ class SqlTx : public core::Tx {
   core::Result<std::vector<core::AuditEvent>> QueryAudit(const core::AuditQuery& query) override;
   core::Result<std::vector<core::AuditEvent>> AuditEventsAfter(std::int64_t after_seq,
                                                                int limit) override;
+  core::Result<std::vector<core::KeyringKeyRecord>> ListKeyringKeys() override;
+  core::Result<bool> InsertKeyringKey(const core::KeyringKeyRecord& key) override;
 
  private:
   // Deletes at most `limit` rows of `table` matching `where` (parameters $1…); returns how many.

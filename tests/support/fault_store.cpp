@@ -203,6 +203,8 @@ class FaultTx : public Tx {
   VAULT_FORWARD(AppendAuditEvent, (const AuditEvent& event), (event))
   VAULT_FORWARD(QueryAudit, (const AuditQuery& query), (query))
   VAULT_FORWARD(AuditEventsAfter, (std::int64_t after_seq, int limit), (after_seq, limit))
+  VAULT_FORWARD(ListKeyringKeys, (), ())
+  VAULT_FORWARD(InsertKeyringKey, (const core::KeyringKeyRecord& key), (key))
 
  private:
   Tx& in_;
