@@ -28,6 +28,15 @@ TEST(Config, SmtpTlsIsRequiredUnlessTurnedOffExplicitly) {
   EXPECT_EQ(ErrorId({{"VAULT_SMTP_URL", "smtps://u:p@mail.example.com:465"}}), "");
 }
 
+TEST(Config, TheKeyringComesFromVaultSecretOrTheFileNeverBoth) {
+  EXPECT_EQ(LoadEnv({})->secret, "");
+  EXPECT_EQ(LoadEnv({})->secret_file, "./data/secret.key");
+  EXPECT_EQ(LoadEnv({{"VAULT_SECRET", "k1 abc;k2 def"}})->secret, "k1 abc;k2 def");
+  EXPECT_EQ(ErrorId({{"VAULT_SECRET", "k1 abc"}, {"VAULT_SECRET_FILE", "/x/secret.key"}}),
+            "config.secret");
+  EXPECT_EQ(ErrorId({{"VAULT_SECRET", ""}, {"VAULT_SECRET_FILE", "/x/secret.key"}}), "");
+}
+
 TEST(Config, ChargebeeApiIsHttpsUnlessOnThisMachine) {
   EXPECT_EQ(LoadEnv({})->chargebee_api_url, "");
   EXPECT_EQ(LoadEnv({})->chargebee_reconcile_seconds, 0);
