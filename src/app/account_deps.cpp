@@ -36,8 +36,11 @@ Result<core::OneTimeToken> AccountDeps::CheckToken(core::Tx& tx, const std::stri
     return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", field);
   };
   if (token.size() != 43) return invalid();
-  VAULT_ASSIGN_OR_RETURN(
-      auto found, tx.FindToken(p.secrets.KeyedHash(TokenHashPurpose(purpose), token), purpose));
+  // Under every keyring key: a link mailed before a rotation still works.
+  VAULT_ASSIGN_OR_RETURN(auto found, core::FindUnderAnyKey(p.secrets, TokenHashPurpose(purpose),
+                                                           token, [&](const std::string& hash) {
+                                                             return tx.FindToken(hash, purpose);
+                                                           }));
   if (!found) return invalid();
   if ((found)->consumed_at)
     return Fail(Code::kInvalidArgument, "token.used", "this link has already been used", field);

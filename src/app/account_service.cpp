@@ -190,13 +190,16 @@ Result<AuthContext> AccountService::Authenticate(const std::string& token,
     return Fail(Code::kUnauthenticated, "auth.required", "sign in to continue");
   };
   if (token.size() != 43) return required();
-  std::string hash = d_.SessionHash(token);
   core::Timestamp now = d_.p.clock.Now();
   AuthContext ctx;
   ctx.client = client;
   bool found = false, touch = false;
   VAULT_TRY(d_.p.store.Read([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto s, tx.FindSessionByTokenHash(hash));
+    // Under every keyring key: sessions opened before a rotation stay signed in (ADR 0011).
+    VAULT_ASSIGN_OR_RETURN(
+        auto s, core::FindUnderAnyKey(d_.p.secrets, "session", token, [&](const std::string& hash) {
+          return tx.FindSessionByTokenHash(hash);
+        }));
     if (!s) return {};
     if ((s)->expires_at <= now || (s)->last_seen_at + d_.settings.session_idle_seconds <= now)
       return {};
@@ -280,6 +283,14 @@ Result<int> AccountService::RevokeOtherSessions(const AuthContext& ctx) {
 
 std::string AccountService::CsrfToken(const core::Session& session) const {
   return d_.p.secrets.KeyedHash("csrf", session.id);
+}
+
+bool AccountService::CsrfTokenMatches(const core::Session& session, std::string_view sent) const {
+  // A console tab keeps the token it got at sign-in: the one of an older key still counts.
+  bool match = false;
+  for (const auto& token : d_.p.secrets.KeyedHashes("csrf", session.id))
+    match = core::ConstantTimeEquals(sent, token) || match;  // every key compared, no early exit
+  return match;
 }
 
 }  // namespace vault::app

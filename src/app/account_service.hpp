@@ -56,6 +56,8 @@ class AccountService {
 
   // The per-session CSRF token (keyed hash of the session id; nothing stored).
   std::string CsrfToken(const core::Session& session) const;
+  // True when `sent` is the session's CSRF token under any keyring key (constant time).
+  bool CsrfTokenMatches(const core::Session& session, std::string_view sent) const;
 
   const AccountSettings& settings() const { return d_.settings; }
   const AuditLog& audit() const { return d_.audit; }

@@ -185,12 +185,20 @@ Result<KeyVerdict> ApiKeyService::Verify(const core::ServiceClient& client,
   }
   VAULT_ASSIGN_OR_RETURN(auto cached, Lookup(parsed->id));
   const Cached* c = cached.get();
+  // Constant-time compare of the stored keyed hash with the presented key's: under the primary
+  // key first (the hot path: one HMAC), then under the older keyring keys, so keys issued before
+  // a rotation keep verifying (ADR 0011). Hashed whether or not the id is known, as before.
   std::string hash = p_.secrets.KeyedHash(kHashPurpose, key_text);
-  // Constant-time compare of the stored keyed hash with the presented key's.
-  if (c && (!core::ConstantTimeEquals(
-                std::string_view(c->secret_hash.data(), c->secret_hash.size()), hash) ||
-            c->state.environment != parsed->environment))
-    c = nullptr;
+  if (c) {
+    std::string_view stored(c->secret_hash.data(), c->secret_hash.size());
+    bool match = core::ConstantTimeEquals(stored, hash);
+    if (!match) {
+      auto hashes = p_.secrets.KeyedHashes(kHashPurpose, key_text);
+      for (std::size_t i = 1; i < hashes.size(); ++i)
+        match = core::ConstantTimeEquals(stored, hashes[i]) || match;
+    }
+    if (!match || c->state.environment != parsed->environment) c = nullptr;
+  }
   core::KeyProductFacts product;
   if (c) {
     VAULT_ASSIGN_OR_RETURN(auto facts, model_.KeyProduct(c->product_id, check.permission));

@@ -23,14 +23,21 @@ std::string JsonSummary(
   return out;
 }
 
-std::string AuditLog::HashOf(const core::AuditEvent& e) const {
-  return secrets_.KeyedHash("audit", core::AuditCanonical(e));
+std::optional<std::string> AuditLog::HashOf(const core::AuditEvent& e) const {
+  // Under the key the event names: events written before a rotation keep verifying.
+  return secrets_.KeyedHashWith(e.key_id, "audit", core::AuditCanonical(e));
 }
+
+namespace {
+std::string AnchorText(std::int64_t seq, const std::string& hash) {
+  return std::to_string(seq) + ":" + hash;
+}
+}  // namespace
 
 std::string AuditLog::AnchorMac(std::int64_t seq, const std::string& hash) const {
   // Keyed: with write access to the database alone, nobody can move the anchor past events they
   // deleted (a plain copy of an event's seq and hash would allow exactly that).
-  return secrets_.KeyedHash("audit_anchor", std::to_string(seq) + ":" + hash);
+  return secrets_.KeyedHash("audit_anchor", AnchorText(seq, hash));
 }
 
 core::Result<int> AuditLog::Prune(core::Tx& tx, core::Timestamp before, int limit) const {
@@ -70,7 +77,8 @@ core::Result<void> AuditLog::Record(core::Tx& tx, const Actor& actor,
   e.target_id = entry.target_id;
   e.summary = entry.summary;
   e.prev_hash = head.last_hash;
-  e.hash = HashOf(e);
+  e.key_id = secrets_.PrimaryKeyId();
+  e.hash = secrets_.KeyedHash("audit", core::AuditCanonical(e));
   return tx.AppendAuditEvent(e);
 }
 
@@ -86,7 +94,11 @@ core::Result<ChainReport> AuditLog::Verify(core::Store& store) const {
   // Starts after the anchor, or moves to it when retention pruned past where the walk is.
   auto from_anchor = [&](const core::AuditAnchor& a) {
     if (a.seq <= last_seq) return;
-    if (!core::ConstantTimeEquals(AnchorMac(a.seq, a.hash), a.mac))
+    // Made under the primary key of its day: after a key rotation an older key made it.
+    bool mac_ok = false;
+    for (const auto& mac : secrets_.KeyedHashes("audit_anchor", AnchorText(a.seq, a.hash)))
+      mac_ok = core::ConstantTimeEquals(mac, a.mac) || mac_ok;
+    if (!mac_ok)
       return broken(a.seq, "the retention anchor (event " + std::to_string(a.seq) +
                                ") was altered: events may have been removed");
     last_seq = a.seq;
@@ -117,7 +129,14 @@ core::Result<ChainReport> AuditLog::Verify(core::Store& store) const {
                           " does not follow its predecessor (removed or reordered events)");
         break;
       }
-      if (!core::ConstantTimeEquals(HashOf(e), e.hash)) {
+      auto hash = HashOf(e);
+      if (!hash) {
+        broken(e.seq, "event " + std::to_string(e.seq) + " was sealed with key " +
+                          e.key_id.substr(0, 16) +
+                          ", which this keyring does not have (VAULT_SECRET_FILE / VAULT_SECRET)");
+        break;
+      }
+      if (!core::ConstantTimeEquals(*hash, e.hash)) {
         broken(e.seq, "event " + std::to_string(e.seq) + " was altered after it was written");
         break;
       }

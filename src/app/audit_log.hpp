@@ -57,8 +57,9 @@ class AuditLog {
   // Returns how many events were deleted (0: nothing old enough).
   core::Result<int> Prune(core::Tx& tx, core::Timestamp before, int limit) const;
 
-  std::string HashOf(const core::AuditEvent& e) const;
   std::string AnchorMac(std::int64_t seq, const std::string& hash) const;
+  // The chain hash of e under the key it names (e.key_id); nullopt when the keyring lacks it.
+  std::optional<std::string> HashOf(const core::AuditEvent& e) const;
 
  private:
   core::SecretHasher& secrets_;

@@ -258,15 +258,20 @@ Result<core::ServiceClient> IntegrationService::AuthenticateBearer(const std::st
 Result<core::ServiceClient> IntegrationService::AuthenticateClient(const std::string& id,
                                                                    const std::string& secret) {
   if (id.empty() || id.size() > 64 || secret.size() != 43) return Fail(InvalidClient());
-  std::string hash = p_.secrets.KeyedHash("service_client", secret);
+  // Under every keyring key: a secret issued before a rotation still authenticates.
+  std::vector<std::string> hashes = p_.secrets.KeyedHashes("service_client", secret);
   VAULT_ASSIGN_OR_RETURN(auto found, Lookup(id));
   if (!found || found->revoked_at != 0 || found->is_public) return Fail(InvalidClient());
-  // Constant-time: the stored values are secret-derived hashes. Both are compared every time,
+  // Constant-time: the stored values are secret-derived hashes. All are compared every time,
   // so the answer's timing does not tell which secret matched. A public client's hash is empty,
   // so no secret matches it.
-  bool current = core::ConstantTimeEquals(found->secret_hash, hash);
-  bool previous = !found->previous_secret_hash.empty() &&
-                  core::ConstantTimeEquals(found->previous_secret_hash, hash);
+  bool current = false, previous = false;
+  for (const auto& hash : hashes) {
+    current = core::ConstantTimeEquals(found->secret_hash, hash) || current;
+    previous = (!found->previous_secret_hash.empty() &&
+                core::ConstantTimeEquals(found->previous_secret_hash, hash)) ||
+               previous;
+  }
   if (!current && !(previous && p_.clock.Now() < found->previous_secret_expires_at))
     return Fail(InvalidClient());
   return *found;

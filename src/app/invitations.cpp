@@ -192,8 +192,10 @@ Result<core::Invitation> WorkspaceService::CheckInvitation(core::Tx& tx, const s
                 "token");
   };
   if (token.size() != 43) return invalid();
-  VAULT_ASSIGN_OR_RETURN(
-      auto inv, tx.FindInvitationByToken(p_.secrets.KeyedHash(kInvitationHashPurpose, token)));
+  VAULT_ASSIGN_OR_RETURN(auto inv, core::FindUnderAnyKey(p_.secrets, kInvitationHashPurpose, token,
+                                                         [&](const std::string& hash) {
+                                                           return tx.FindInvitationByToken(hash);
+                                                         }));
   if (!inv) return invalid();
   if ((inv)->status != InvitationStatus::kPending)
     return Fail(Code::kInvalidArgument, "token.used",

@@ -45,6 +45,15 @@ std::string MfaService::RecoveryHash(const std::string& account_id, const std::s
   return d_.p.secrets.KeyedHash("recovery", account_id + ":" + NormalizeRecovery(code));
 }
 
+Result<bool> MfaService::UseRecoveryCode(core::Tx& tx, const std::string& account_id,
+                                         const std::string& code) const {
+  // Under every keyring key: codes handed out before a rotation stay usable.
+  return core::FindUnderAnyKey(d_.p.secrets, "recovery", account_id + ":" + NormalizeRecovery(code),
+                               [&](const std::string& hash) {
+                                 return tx.UseRecoveryCode(account_id, hash, d_.p.clock.Now());
+                               });
+}
+
 Result<bool> MfaService::CheckTotp(core::Tx& tx, const core::TotpCredential& credential,
                                    const std::string& code) {
   if (!SixDigits(code)) return false;
@@ -108,8 +117,7 @@ Result<SignedIn> MfaService::CompleteMfa(const std::string& mfa_token, const std
                   "this sign-in can no longer be completed", "mfa_token");
     auto check = [&]() -> Result<bool> {
       if (!code.empty()) return CheckTotp(tx, *totp, code);
-      return tx.UseRecoveryCode(pending.account_id, RecoveryHash(pending.account_id, recovery_code),
-                                d_.p.clock.Now());
+      return UseRecoveryCode(tx, pending.account_id, recovery_code);
     };
     VAULT_ASSIGN_OR_RETURN(bool ok, GuardedCodeCheck(tx, key, check, field, &out.error));
     Actor actor = AccountActor(pending.account_id, client);
@@ -199,8 +207,7 @@ Result<void> MfaService::DisableTotp(const AuthContext& ctx, const std::string& 
       return Fail(Code::kFailedPrecondition, "mfa.not_enabled", "two-factor authentication is off");
     auto check = [&]() -> Result<bool> {
       if (SixDigits(code)) return CheckTotp(tx, *totp, code);
-      return tx.UseRecoveryCode(ctx.account.id, RecoveryHash(ctx.account.id, code),
-                                d_.p.clock.Now());
+      return UseRecoveryCode(tx, ctx.account.id, code);
     };
     VAULT_ASSIGN_OR_RETURN(bool ok, GuardedCodeCheck(tx, key, check, "code", &failure));
     if (!ok) return {};

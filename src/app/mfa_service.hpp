@@ -56,6 +56,9 @@ class MfaService {
   core::Result<std::vector<std::string>> NewRecoveryCodes(core::Tx& tx,
                                                           const std::string& account_id);
   std::string RecoveryHash(const std::string& account_id, const std::string& code) const;
+  // Marks the account's unused recovery code used, found under any keyring key; false if none.
+  core::Result<bool> UseRecoveryCode(core::Tx& tx, const std::string& account_id,
+                                     const std::string& code) const;
 
   AccountDeps d_;
 };

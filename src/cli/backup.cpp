@@ -13,6 +13,7 @@
 #include "app/audit_log.hpp"
 #include "cli/runtime.hpp"
 #include "core/encoding.hpp"
+#include "crypto/keyring.hpp"
 #include "crypto/sodium.hpp"
 #include "storage/sqlite/sqlite_backup.hpp"
 
@@ -77,22 +78,27 @@ core::Result<void> WritePrivate(const std::string& dest, const std::string& cont
   return {};
 }
 
-// The secret file as Vault reads it (trimmed); never creates one.
-core::Result<std::string> ReadSecret(const std::string& path) {
-  if (!Exists(path))
-    return core::Fail(core::Code::kNotFound, "config.secret_file", "no secret file " + path);
-  return crypto::LoadOrCreateServerSecret(path);
+// The keyring of the file at `path`; never creates one.
+core::Result<crypto::Keyring> ReadSecret(const std::string& path) {
+  return crypto::ReadKeyringFile(path);
 }
 
-// The audit chain of the database at `path` checked with `secret`: every event is keyed by it,
-// so a chain that verifies proves the secret is the one the database was written with.
-core::Result<app::ChainReport> VerifyChain(const std::string& path, const std::string& secret,
+// The keyring this node runs with: VAULT_SECRET, else the secret file.
+core::Result<crypto::Keyring> CurrentKeyring(const config::Config& cfg) {
+  if (!cfg.secret.empty()) return crypto::Keyring::Parse(cfg.secret, "VAULT_SECRET", true);
+  return ReadSecret(cfg.secret_file);
+}
+
+// The audit chain of the database at `path` checked with `keyring`: every event is keyed by one
+// of its keys, so a chain that verifies proves the keyring is the one the database was written
+// with.
+core::Result<app::ChainReport> VerifyChain(const std::string& path, const crypto::Keyring& keyring,
                                            const config::Config& cfg) {
   if (!crypto::InitSodium())
     return core::Fail(core::Code::kInternal, "crypto.init", "libsodium failed to initialise");
   // Migrations bring an older backup to this binary's schema before it is checked.
   VAULT_ASSIGN_OR_RETURN(auto opened, storage::OpenStore("sqlite:" + path, 1, true));
-  crypto::HmacSecretHasher hasher(secret);
+  crypto::KeyringHasher hasher(keyring);
   crypto::SodiumRandom random;
   SystemClock clock(cfg.clock_offset_file);
   app::AuditLog log(hasher, random, clock);
@@ -120,9 +126,10 @@ int Backup(const config::Config& cfg, const std::string& file, const BackupFlags
   std::string db;
   if (int rc = SqliteDatabase(cfg, "backup", kPgBackup, db); rc != 0) return rc;
   std::string secret_dest = file + ".secret";
-  std::string secret;
+  crypto::Keyring secret;
   if (!flags.no_secret) {
-    auto s = ReadSecret(cfg.secret_file);
+    // With VAULT_SECRET, the backup's secret file holds the same keys in the file form.
+    auto s = CurrentKeyring(cfg);
     if (!s)
       return Refuse("backup", s.error().detail +
                                   " (VAULT_SECRET_FILE): the database is useless without it; "
@@ -137,7 +144,7 @@ int Backup(const config::Config& cfg, const std::string& file, const BackupFlags
   auto info = storage::BackupSqlite(db, file, options);
   if (!info) return Refuse("backup", info.error().detail);
   if (!flags.no_secret) {
-    if (auto w = WritePrivate(secret_dest, secret + "\n", flags.force); !w) {
+    if (auto w = WritePrivate(secret_dest, secret.Text(), flags.force); !w) {
       ::unlink(file.c_str());  // a database without its secret is no backup
       return Refuse("backup", w.error().detail + "; the database copy was removed");
     }
@@ -167,17 +174,23 @@ int Restore(const config::Config& cfg, const std::string& file, const BackupFlag
   // Which secret the restored database will run with: the backup's, else the current one.
   std::string secret_src = file + ".secret";
   bool from_backup = Exists(secret_src);
-  auto secret = ReadSecret(from_backup ? secret_src : cfg.secret_file);
+  auto secret = from_backup ? ReadSecret(secret_src) : CurrentKeyring(cfg);
   if (!secret)
     return Refuse("restore", secret.error().detail +
                                  ": the secret file the backup was written with is needed");
   bool install = false;
   if (from_backup) {
-    auto current = Exists(cfg.secret_file) ? ReadSecret(cfg.secret_file)
-                                           : core::Result<std::string>(std::string());
+    bool have_current = !cfg.secret.empty() || Exists(cfg.secret_file);
+    auto current = have_current ? CurrentKeyring(cfg) : core::Result<crypto::Keyring>(*secret);
     if (!current) return Refuse("restore", current.error().detail);
-    install = !core::ConstantTimeEquals(*current, *secret);
-    if (install && !current->empty() && !flags.force)
+    install = !(*current == *secret);  // ct-ok: Keyring::operator== compares keys in constant time
+    // The variable cannot be rewritten from here: the operator sets it to the backup's keyring.
+    if (install && !cfg.secret.empty())
+      return Refuse("restore", "VAULT_SECRET differs from " + secret_src +
+                                   ": set VAULT_SECRET to that file's keys (or unset it and use "
+                                   "VAULT_SECRET_FILE), then restore again");
+    install = install || !have_current;
+    if (install && have_current && !flags.force)
       return Refuse("restore", "VAULT_SECRET_FILE " + cfg.secret_file + " differs from " +
                                    secret_src + " (pass --force to replace it; the current one " +
                                    "is kept as " + cfg.secret_file + ".before-restore)");
@@ -201,11 +214,11 @@ int Restore(const config::Config& cfg, const std::string& file, const BackupFlag
                                         : "unchanged (no " + secret_src + " beside the backup)";
   if (install) {
     if (auto old = ReadSecret(cfg.secret_file); old)
-      (void)WritePrivate(cfg.secret_file + ".before-restore", *old + "\n",
+      (void)WritePrivate(cfg.secret_file + ".before-restore", old->Text(),
                          true);  // best effort: the old secret is kept aside
     std::error_code ec;          // the folder may be missing in a fresh data directory
     std::filesystem::create_directories(std::filesystem::path(cfg.secret_file).parent_path(), ec);
-    if (auto w = WritePrivate(cfg.secret_file, *secret + "\n", true); !w)
+    if (auto w = WritePrivate(cfg.secret_file, secret->Text(), true); !w)
       return Refuse("restore", "the database was restored but " + w.error().detail + ": copy " +
                                    secret_src + " to VAULT_SECRET_FILE by hand");
     secret_note = "installed from " + secret_src;

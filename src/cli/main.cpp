@@ -126,6 +126,16 @@ std::string FailureList(const vault::app::ReconcileReport& report) {
   return out;
 }
 
+// The keyring's ids (never the keys) and the ones this start registered, for the log.
+void LogKeyring(const vault::cli::Runtime& r) {
+  std::string ids;
+  for (const auto& k : r.keyring.keys()) ids += (ids.empty() ? "" : ",") + k.id;
+  std::string added;
+  for (const auto& id : r.keys_registered) added += (added.empty() ? "" : ",") + id;
+  Log("info", "keyring matches the database",
+      {{"keys", ids}, {"primary", r.keyring.primary().id}, {"registered", added}});
+}
+
 int Serve(const vault::config::Config& cfg) {
   auto proxies = vault::http::TrustedProxies::Parse(cfg.trusted_proxies);
   if (!proxies) return Fail(proxies.error(), "invalid configuration");
@@ -134,6 +144,7 @@ int Serve(const vault::config::Config& cfg) {
   Log("info", "database ready",
       {{"dialect", (*rt)->opened.dialect},
        {"migrations_applied", std::to_string((*rt)->opened.migrations_applied)}});
+  LogKeyring(**rt);
   vault::cli::Runtime& r = **rt;
   auto mailer = MakeMailer(cfg);
 
@@ -314,10 +325,54 @@ int Serve(const vault::config::Config& cfg) {
 }
 
 int Migrate(const vault::config::Config& cfg) {
-  auto opened = vault::storage::OpenStore(cfg.database, 1);
-  if (!opened) return Fail(opened.error(), "migration failed");
+  // The runtime: migrations, then the keyring check (a node with another keyring stops here).
+  auto rt = vault::cli::MakeRuntime(cfg, 1);
+  if (!rt) return Fail(rt.error(), "migration failed");
   Log("info", "migrations applied",
-      {{"dialect", opened->dialect}, {"applied", std::to_string(opened->migrations_applied)}});
+      {{"dialect", (*rt)->opened.dialect},
+       {"applied", std::to_string((*rt)->opened.migrations_applied)}});
+  LogKeyring(**rt);
+  return 0;
+}
+
+// `secret rotate`: a new primary key appended to the keyring file (the older keys stay, so
+// nothing made with them stops working); the database registers it at the next start.
+int RotateSecret(const vault::config::Config& cfg) {
+  if (!vault::crypto::InitSodium()) return 1;
+  if (!cfg.secret.empty()) {
+    // The variable cannot be rewritten from here: the operator adds the line where it is kept.
+    auto ring = vault::crypto::Keyring::Parse(cfg.secret, "VAULT_SECRET", true);
+    if (!ring) return Fail(ring.error(), "cannot rotate");
+    std::string id = ring->NextId();
+    std::fprintf(stderr,
+                 "VAULT_SECRET is set: add this line at its end (after a ';' or a newline) on "
+                 "every node, then restart them:\n");
+    std::printf("%s %s\n", id.c_str(), vault::crypto::NewKeySecret().c_str());
+    return 0;
+  }
+  auto ring = vault::crypto::ReadKeyringFile(cfg.secret_file);
+  if (!ring) return Fail(ring.error(), "cannot rotate");
+  vault::crypto::Keyring next = ring->With(vault::crypto::NewKeySecret());
+  if (auto w = vault::crypto::WriteKeyringFile(cfg.secret_file, next); !w)
+    return Fail(w.error(), "cannot rotate");
+  const auto& key = next.primary();
+  std::printf(
+      "new primary key %s (check value %s) added to %s; the older keys stay and keep verifying.\n"
+      "Copy this file to every node (install -m 0600), then restart each node: a node started "
+      "with the old file refuses to start once one has started with the new key.\n",
+      key.id.c_str(), vault::crypto::CheckValue(key).c_str(), cfg.secret_file.c_str());
+  return 0;
+}
+
+// `secret show-ids`: each key's id and check value, never the key, to compare nodes.
+int ShowSecretIds(const vault::config::Config& cfg) {
+  if (!vault::crypto::InitSodium()) return 1;
+  auto ring = cfg.secret.empty() ? vault::crypto::ReadKeyringFile(cfg.secret_file)
+                                 : vault::crypto::Keyring::Parse(cfg.secret, "VAULT_SECRET", true);
+  if (!ring) return Fail(ring.error(), "cannot read the keyring");
+  for (const auto& k : ring->keys())
+    std::printf("%s %s%s\n", k.id.c_str(), vault::crypto::CheckValue(k).c_str(),
+                &k == &ring->primary() ? " primary" : "");
   return 0;
 }
 
@@ -456,6 +511,14 @@ int main(int argc, char** argv) {
       "make a new signing key (printing its kid); the previous ones stay published "
       "until the tokens they signed have expired");
   keys->require_subcommand(1);
+  auto* secret = app.add_subcommand("secret", "the server keyring (VAULT_SECRET_FILE)");
+  auto* secret_rotate = secret->add_subcommand(
+      "rotate",
+      "append a new primary key to the keyring file (older keys keep verifying); copy the file to "
+      "every node and restart them");
+  auto* secret_ids = secret->add_subcommand(
+      "show-ids", "print each key's id and check value (never the key), the primary marked");
+  secret->require_subcommand(1);
   auto* audit = app.add_subcommand("audit", "audit log tools");
   auto* verify = audit->add_subcommand("verify", "verify the audit hash chain");
   audit->require_subcommand(1);
@@ -497,6 +560,8 @@ int main(int argc, char** argv) {
   if (verify->parsed()) return AuditVerify(*cfg);
   if (reconcile->parsed()) return BillingReconcile(*cfg);
   if (rotate->parsed()) return RotateKeys(*cfg);
+  if (secret_rotate->parsed()) return RotateSecret(*cfg);
+  if (secret_ids->parsed()) return ShowSecretIds(*cfg);
   if (backup->parsed()) return vault::cli::Backup(*cfg, backup_file, backup_flags);
   if (restore->parsed()) return vault::cli::Restore(*cfg, backup_file, backup_flags);
   for (auto* sub : {create_sa, reset, disable, enable})

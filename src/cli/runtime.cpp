@@ -5,6 +5,8 @@
 #include <fstream>
 #include <thread>
 
+#include "app/keyring_check.hpp"
+
 namespace vault::cli {
 
 core::Timestamp SystemClock::Now() const {
@@ -24,11 +26,12 @@ core::Result<std::unique_ptr<Runtime>> MakeRuntime(const config::Config& cfg, in
   auto rt = std::make_unique<Runtime>();
   rt->cfg = cfg;
   rt->clock = std::make_unique<SystemClock>(cfg.clock_offset_file);
-  VAULT_ASSIGN_OR_RETURN(auto secret, crypto::LoadOrCreateServerSecret(cfg.secret_file));
-  rt->secrets = std::make_unique<crypto::HmacSecretHasher>(secret);
-  rt->box = std::make_unique<crypto::SodiumSecretBox>(secret, "totp");
+  VAULT_ASSIGN_OR_RETURN(auto keyring, crypto::LoadOrCreateKeyring(cfg.secret_file, cfg.secret));
+  rt->keyring = std::move(keyring);
+  rt->secrets = std::make_unique<crypto::KeyringHasher>(rt->keyring);
+  rt->box = std::make_unique<crypto::SodiumSecretBox>(rt->keyring, "totp");
   // Signing keys are sealed under a key of their own (another purpose label): one key per use.
-  rt->signing_box = std::make_unique<crypto::SodiumSecretBox>(secret, "signing_key");
+  rt->signing_box = std::make_unique<crypto::SodiumSecretBox>(rt->keyring, "signing_key");
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   auto pool = std::make_unique<crypto::PooledHasher>(
       std::make_unique<crypto::Argon2idHasher>(
@@ -39,6 +42,13 @@ core::Result<std::unique_ptr<Runtime>> MakeRuntime(const config::Config& cfg, in
   rt->policy = std::make_unique<core::PasswordPolicy>(cfg.password_min_length);
   VAULT_ASSIGN_OR_RETURN(auto opened, storage::OpenStore(cfg.database, pool_size));
   rt->opened = std::move(opened);
+  // After the migrations: a node whose keyring differs from the database's writers would reject
+  // their sessions and keys and write rows they cannot read, so it does not start.
+  std::vector<app::KeyringKeyCheck> checks;
+  for (const auto& k : rt->keyring.keys()) checks.push_back({k.id, crypto::CheckValue(k)});
+  app::AuditLog audit(*rt->secrets, rt->random, *rt->clock);
+  VAULT_ASSIGN_OR_RETURN(rt->keys_registered,
+                         app::CheckKeyring(*rt->opened.store, *rt->clock, audit, checks));
   return rt;
 }
 

@@ -5,10 +5,12 @@
 #include <atomic>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "config/config.hpp"
 #include "core/password_policy.hpp"
 #include "crypto/ed25519.hpp"
+#include "crypto/keyring.hpp"
 #include "crypto/pooled_hasher.hpp"
 #include "crypto/secrets.hpp"
 #include "crypto/sodium.hpp"
@@ -51,7 +53,8 @@ struct Runtime {
   config::Config cfg;
   std::unique_ptr<SystemClock> clock;
   crypto::SodiumRandom random;
-  std::unique_ptr<crypto::HmacSecretHasher> secrets;
+  crypto::Keyring keyring;
+  std::unique_ptr<crypto::KeyringHasher> secrets;
   std::unique_ptr<crypto::SodiumSecretBox> box;
   std::unique_ptr<crypto::SodiumSecretBox> signing_box;  // token-signing keys' own key
   crypto::SodiumEd25519 ed;
@@ -60,9 +63,11 @@ struct Runtime {
   std::unique_ptr<CountingHasher> hasher;
   std::unique_ptr<core::PasswordPolicy> policy;
   storage::OpenedStore opened;
+  std::vector<std::string> keys_registered;  // keyring keys this start registered (ADR 0011)
 };
 
-// Builds the runtime; fails when libsodium, the secret file or the database is unusable.
+// Builds the runtime; fails when libsodium, the keyring or the database is unusable, or when the
+// keyring does not match the one the database was written with (app::CheckKeyring).
 core::Result<std::unique_ptr<Runtime>> MakeRuntime(const config::Config& cfg, int pool_size);
 
 }  // namespace vault::cli

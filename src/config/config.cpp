@@ -206,6 +206,12 @@ core::Result<Config> Load(const std::string& toml_path,
     if (v == nullptr) continue;
     VAULT_TRY(f.set(v));
   }
+  if (const char* v = getenv("VAULT_SECRET"); v && *v) {
+    // Two sources of keys would leave which one counts to a precedence rule nobody remembers.
+    if (const char* f = getenv("VAULT_SECRET_FILE"); f && *f)
+      return core::Fail(Bad("secret", "set VAULT_SECRET or VAULT_SECRET_FILE, not both"));
+    c.secret = v;
+  }
   if (c.argon2_memory_kib < 8 || c.argon2_passes < 1)
     return core::Fail(Bad("argon2_memory_kib", "argon2 needs at least 8 KiB and 1 pass"));
   if (c.db_pool_size < 1) return core::Fail(Bad("db_pool_size", "db_pool_size must be at least 1"));

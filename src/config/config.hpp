@@ -20,6 +20,10 @@ struct Config {
   std::string mail_outbox = "./data/outbox";
   std::string mail_from = "Atomyx Vault <no-reply@localhost>";
   std::string secret_file = "./data/secret.key";
+  // The keyring itself (ADR 0011), for containers: VAULT_SECRET only (never the TOML file), lines
+  // separated by newlines or ';'. When set it replaces secret_file; VAULT_SECRET_FILE set as
+  // well is refused. Never logged.
+  std::string secret;
   // Console development: serve the console from this folder (a `vite build` output) instead of
   // the copy embedded in the binary. Empty in production.
   std::string console_dir;

@@ -3,8 +3,10 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/error.hpp"
 
@@ -17,13 +19,43 @@ class Random {
   virtual std::string Bytes(std::size_t n) = 0;
 };
 
-// Keyed hashing with the server secret (HMAC-SHA-256), for tokens stored at rest.
+// Keyed hashing with the server keyring (HMAC-SHA-256), for tokens stored at rest. The keyring
+// has a primary key (what new rows are hashed with) and may hold older keys (ADR 0011): a lookup
+// by hash tries every key, so rows written before a rotation are still found.
 class SecretHasher {
  public:
   virtual ~SecretHasher() = default;
-  // Returns lowercase hex of HMAC(server_secret, purpose || 0x00 || data).
+  // Returns lowercase hex of HMAC(primary key, purpose || 0x00 || data): what a write stores.
   virtual std::string KeyedHash(std::string_view purpose, std::string_view data) const = 0;
+  // Returns the same hash under every key: the primary's first, then the older keys newest
+  // first (the order a lookup tries them in). A single-key hasher returns {KeyedHash(…)}.
+  virtual std::vector<std::string> KeyedHashes(std::string_view purpose,
+                                               std::string_view data) const {
+    return {KeyedHash(purpose, data)};
+  }
+  // The primary key's id (audit events record it); "k0" is the legacy single secret.
+  virtual std::string PrimaryKeyId() const { return "k0"; }
+  // The hash under the key named key_id; nullopt when there is no such key.
+  virtual std::optional<std::string> KeyedHashWith(std::string_view key_id,
+                                                   std::string_view purpose,
+                                                   std::string_view data) const {
+    if (key_id != PrimaryKeyId()) return std::nullopt;
+    return KeyedHash(purpose, data);
+  }
 };
+
+// Runs find(hash) with the keyed hash of data under each key, primary first, and returns the
+// first result that is an error or finds something (a non-empty optional, or true); else the
+// last (not found) result. One lookup per key at most, only as far as the first hit.
+template <typename Find>
+auto FindUnderAnyKey(const SecretHasher& secrets, std::string_view purpose, std::string_view data,
+                     Find&& find) -> decltype(find(std::string())) {
+  std::vector<std::string> hashes = secrets.KeyedHashes(purpose, data);
+  for (std::size_t i = 0;; ++i) {
+    auto found = find(hashes[i]);
+    if (!found || *found || i + 1 >= hashes.size()) return found;
+  }
+}
 
 class PasswordHasher {
  public:

@@ -39,6 +39,16 @@ struct AuditEvent {
   std::string summary;  // JSON object describing the change; never secrets
   std::string prev_hash;
   std::string hash;
+  // The keyring key `hash` was made with (ADR 0011); not in the hashed text: another id only
+  // makes verification use another key, under which the hash does not match.
+  std::string key_id = "k0";
+};
+
+// A keyring key the database was written with (ADR 0011): its id and check value, never the key.
+struct KeyringKeyRecord {
+  std::string kid;
+  std::string check_value;  // hex HMAC(key, fixed text)
+  Timestamp added_at = 0;
 };
 
 struct AuditHead {

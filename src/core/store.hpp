@@ -151,6 +151,11 @@ class SecurityPort {
   // Audit retention: deletes every event with seq <= anchor.seq and stores the anchor; returns
   // how many events were deleted.
   virtual Result<int> PruneAuditEvents(const AuditAnchor& anchor) = 0;
+
+  // Keyring check values (ADR 0011), ordered by kid. Insert returns false, changing nothing,
+  // when the kid is already recorded (another node registered it first).
+  virtual Result<std::vector<KeyringKeyRecord>> ListKeyringKeys() = 0;
+  virtual Result<bool> InsertKeyringKey(const KeyringKeyRecord& key) = 0;
 };
 
 // Workspaces, memberships, logos and invitations (storage/sql_tx_workspaces.cpp).

@@ -10,15 +10,29 @@
 
 namespace vault::crypto {
 
-SodiumSecretBox::SodiumSecretBox(const std::string& server_secret, std::string_view purpose)
-    : key_(crypto_aead_xchacha20poly1305_ietf_KEYBYTES, '\0') {
+namespace {
+
+std::string DeriveBoxKey(const std::string& server_secret, std::string_view purpose) {
+  std::string key(crypto_aead_xchacha20poly1305_ietf_KEYBYTES, '\0');
   // BLAKE2b keyed by the server secret over the purpose: one independent key per use.
   std::string label = "vault-secretbox:" + std::string(purpose);
-  crypto_generichash(reinterpret_cast<unsigned char*>(key_.data()), key_.size(),
+  crypto_generichash(reinterpret_cast<unsigned char*>(key.data()), key.size(),
                      reinterpret_cast<const unsigned char*>(label.data()), label.size(),
                      reinterpret_cast<const unsigned char*>(server_secret.data()),
                      std::min<std::size_t>(server_secret.size(), crypto_generichash_KEYBYTES_MAX));
+  return key;
 }
+
+}  // namespace
+
+SodiumSecretBox::SodiumSecretBox(const Keyring& keyring, std::string_view purpose) {
+  const auto& keys = keyring.keys();
+  for (auto it = keys.rbegin(); it != keys.rend(); ++it)
+    keys_.emplace_back(it->id, DeriveBoxKey(it->secret, purpose));
+}
+
+SodiumSecretBox::SodiumSecretBox(const std::string& server_secret, std::string_view purpose)
+    : SodiumSecretBox(Keyring::Single("k0", server_secret), purpose) {}
 
 std::string SodiumSecretBox::Seal(std::string_view plaintext) const {
   // XChaCha20-Poly1305: a random 192-bit nonce per message is safe, and the tag detects edits.
@@ -31,12 +45,14 @@ std::string SodiumSecretBox::Seal(std::string_view plaintext) const {
   crypto_aead_xchacha20poly1305_ietf_encrypt(
       nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, &clen,
       reinterpret_cast<const unsigned char*>(plaintext.data()), plaintext.size(), nullptr, 0,
-      nullptr, nonce, reinterpret_cast<const unsigned char*>(key_.data()));
+      nullptr, nonce, reinterpret_cast<const unsigned char*>(keys_.front().second.data()));
   std::string b64(sodium_base64_encoded_len(box.size(), sodium_base64_VARIANT_ORIGINAL), '\0');
   sodium_bin2base64(b64.data(), b64.size(), reinterpret_cast<const unsigned char*>(box.data()),
                     box.size(), sodium_base64_VARIANT_ORIGINAL);
   b64.resize(std::strlen(b64.c_str()));
-  return b64;
+  // k0's values keep the form they had before the keyring ('$' is not a base64 character).
+  if (keys_.front().first == "k0") return b64;
+  return keys_.front().first + "$" + b64;
 }
 
 core::Result<std::string> SodiumSecretBox::Open(std::string_view sealed) const {
@@ -44,6 +60,18 @@ core::Result<std::string> SodiumSecretBox::Open(std::string_view sealed) const {
     return core::Fail(core::Code::kInternal, "crypto.unseal",
                       "a sealed secret could not be opened (altered, or another server secret)");
   };
+  std::string_view id = "k0";  // a value without a key id is the legacy secret's
+  if (auto dollar = sealed.find('$'); dollar != std::string_view::npos) {
+    id = sealed.substr(0, dollar);
+    sealed.remove_prefix(dollar + 1);
+  }
+  const std::string* key = nullptr;
+  for (const auto& [kid, k] : keys_)
+    if (kid == id) key = &k;
+  if (!key)
+    return core::Fail(core::Code::kInternal, "crypto.unseal",
+                      "a sealed secret names key " + std::string(id.substr(0, 12)) +
+                          ", which this node's keyring does not have");
   std::string box(sealed.size(), '\0');
   std::size_t len = 0;
   if (sodium_base642bin(reinterpret_cast<unsigned char*>(box.data()), box.size(), sealed.data(),
@@ -60,7 +88,7 @@ core::Result<std::string> SodiumSecretBox::Open(std::string_view sealed) const {
           reinterpret_cast<unsigned char*>(plain.data()), &plen, nullptr,
           nonce + crypto_aead_xchacha20poly1305_ietf_NPUBBYTES,
           box.size() - crypto_aead_xchacha20poly1305_ietf_NPUBBYTES, nullptr, 0, nonce,
-          reinterpret_cast<const unsigned char*>(key_.data())) != 0)
+          reinterpret_cast<const unsigned char*>(key->data())) != 0)
     return bad();
   plain.resize(plen);
   return plain;

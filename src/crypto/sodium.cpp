@@ -3,16 +3,10 @@
 // SHA256_Init/Update/Final: deprecated in OpenSSL 3 in favour of EVP, but stable, and the only
 // way to copy a keyed state without EVP's per-call allocation.
 #define OPENSSL_SUPPRESS_DEPRECATED
-#include <fcntl.h>
 #include <openssl/sha.h>
 #include <sodium.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include <cstring>
-#include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <new>
 #include <span>
 
@@ -143,51 +137,6 @@ bool Argon2idHasher::NeedsRehash(std::string_view phc) const {
   if (phc.empty() || phc.size() >= crypto_pwhash_STRBYTES) return true;
   std::string s(phc);
   return crypto_pwhash_str_needs_rehash(s.c_str(), params_.passes, params_.memory_kib * 1024) != 0;
-}
-
-core::Result<std::string> LoadOrCreateServerSecret(const std::string& path) {
-  namespace fs = std::filesystem;
-  std::error_code ec;
-  if (!fs::exists(path, ec)) {
-    fs::path parent = fs::path(path).parent_path();
-    if (!parent.empty() && !fs::is_directory(parent, ec)) {
-      fs::create_directories(parent, ec);
-      fs::permissions(parent, fs::perms::owner_all, fs::perm_options::replace, ec);
-    }
-    std::string secret(32, '\0');
-    randombytes_buf(secret.data(), secret.size());  // 256-bit key for HMAC and encryption
-    std::string content = core::Hex(secret) + "\n";
-    std::string nonce(8, '\0');
-    randombytes_buf(nonce.data(), nonce.size());
-    std::string tmp = path + ".tmp-" + core::Hex(nonce);
-    // 0600 from creation: a chmod after open would leave a moment in which another user could
-    // open the file and read the secret once written.
-    int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    if (fd < 0)
-      return core::Fail(core::Code::kUnavailable, "config.secret_file",
-                        "cannot create the server secret file " + path);
-    bool written =
-        ::write(fd, content.data(), content.size()) == static_cast<ssize_t>(content.size());
-    written = ::fsync(fd) == 0 && written;
-    written = ::close(fd) == 0 && written;
-    // link() publishes the complete file only if none exists: when another process starting at
-    // the same moment won, both use its secret. rename() where hard links are not supported.
-    bool published = written && (::link(tmp.c_str(), path.c_str()) == 0 || errno == EEXIST ||
-                                 ::rename(tmp.c_str(), path.c_str()) == 0);
-    ::unlink(tmp.c_str());
-    if (!published)
-      return core::Fail(core::Code::kUnavailable, "config.secret_file",
-                        "cannot write the server secret file " + path);
-  }
-  std::ifstream f(path, std::ios::binary);
-  std::string content((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  while (!content.empty() &&
-         (content.back() == '\n' || content.back() == '\r' || content.back() == ' '))
-    content.pop_back();
-  if (content.size() < 32)
-    return core::Fail(core::Code::kUnavailable, "config.secret_file",
-                      "the server secret in " + path + " is shorter than 32 characters");
-  return content;
 }
 
 }  // namespace vault::crypto

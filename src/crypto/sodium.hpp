@@ -1,5 +1,5 @@
 // libsodium-backed adapters: OS CSPRNG, HMAC-SHA-256 keyed hashing, argon2id password hashing
-// (computed by crypto/argon2.hpp, libsodium-compatible PHC strings), and the server secret file.
+// (computed by crypto/argon2.hpp, libsodium-compatible PHC strings). The keyring is keyring.hpp.
 // All classes are thread-safe after construction.
 #pragma once
 
@@ -56,9 +56,5 @@ class Argon2idHasher : public core::PasswordHasher {
  private:
   Argon2Params params_;
 };
-
-// Reads the 32+ byte server secret from path, creating it (mode 0600, 32 random bytes) if the
-// file does not exist. Fails unavailable if it cannot be read or written.
-core::Result<std::string> LoadOrCreateServerSecret(const std::string& path);
 
 }  // namespace vault::crypto

@@ -63,9 +63,8 @@ core::Result<AuthResult> Authenticate(const Request& req, app::AccountService& a
     if (const std::string* origin = req.Header("origin"); origin && *origin != allowed_origin)
       return csrf_failed();
     const std::string* sent_csrf_token = req.Header("x-csrf-token");
-    std::string csrf_token = accounts.CsrfToken(out.ctx.session);
     // Constant-time compare: the token is a secret derived from the session.
-    if (!sent_csrf_token || !core::ConstantTimeEquals(*sent_csrf_token, csrf_token))
+    if (!sent_csrf_token || !accounts.CsrfTokenMatches(out.ctx.session, *sent_csrf_token))
       return csrf_failed();
   }
   return out;

@@ -525,9 +525,6 @@ int Server::Run() {
   std::string addr = (local.address().is_v6() ? "[" + local.address().to_string() + "]"
                                               : local.address().to_string()) +
                      ":" + std::to_string(local.port());
-  Log("info", "listening", {{"address", addr}, {"tls", tls ? "on" : "off"}});
-  asio::co_spawn(main, s.Accept(acceptor), asio::detached);
-
   // SIGHUP re-reads the certificate and key (renewed certificates without a restart); new
   // connections use the new pair, open ones finish with the old.
   asio::signal_set hup(main);
@@ -574,6 +571,11 @@ int Server::Run() {
     *deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     poll_drain();
   });
+
+  // Announced only now that every signal is caught: a SIGHUP or SIGTERM sent as soon as the
+  // address is known reaches its handler, never the default action.
+  Log("info", "listening", {{"address", addr}, {"tls", tls ? "on" : "off"}});
+  asio::co_spawn(main, s.Accept(acceptor), asio::detached);
 
   // The other contexts may have no connection yet; keep them running until StopAll.
   std::vector<asio::executor_work_guard<asio::io_context::executor_type>> guards;

@@ -217,9 +217,11 @@ Result<void> TokenService::Revoke(const ClientAuth& caller, const std::string& t
   const core::Timestamp now = p_.clock.Now();
   app::Actor actor{"service_client", client.id, from.ip, from.user_agent};
   if (token.starts_with("avr_")) {
-    const std::string hash = p_.secrets.KeyedHash("oauth_refresh", token);
     return p_.store.Write([&](core::Tx& tx) -> Result<void> {
-      VAULT_ASSIGN_OR_RETURN(auto t, tx.FindRefreshToken(hash));
+      VAULT_ASSIGN_OR_RETURN(auto t, core::FindUnderAnyKey(p_.secrets, "oauth_refresh", token,
+                                                           [&](const std::string& hash) {
+                                                             return tx.FindRefreshToken(hash);
+                                                           }));
       // RFC 7009 §2.2: an unknown token, or another client's, answers 200 all the same.
       if (!t || t->subject.client_id != client.id || t->revoked_at != 0) return {};
       VAULT_TRY(tx.RevokeRefreshFamily(t->family_id, now));

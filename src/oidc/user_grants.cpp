@@ -108,11 +108,14 @@ Result<IssuedToken> TokenService::ExchangeCode(const core::ServiceClient& client
     return Fail(OAuthFailure("invalid_request", "code_verifier is required (PKCE)"));
   if (!IsCodeVerifier(request.code_verifier))
     return Fail(OAuthFailure("invalid_grant", "code_verifier is not a valid PKCE verifier"));
-  const std::string hash = p_.secrets.KeyedHash("oauth_code", request.code);
   std::optional<core::AuthorizationCode> code;
   Grantee grantee;
   VAULT_TRY(p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(code, tx.FindAuthorizationCode(hash));
+    // Under every keyring key: a code issued just before a rotation is still exchanged.
+    VAULT_ASSIGN_OR_RETURN(code, core::FindUnderAnyKey(p_.secrets, "oauth_code", request.code,
+                                                       [&](const std::string& hash) {
+                                                         return tx.FindAuthorizationCode(hash);
+                                                       }));
     if (!code) return {};
     VAULT_ASSIGN_OR_RETURN(grantee,
                            LoadGrantee(tx, code->subject.account_id, code->subject.workspace_id));
@@ -150,7 +153,7 @@ Result<IssuedToken> TokenService::ExchangeCode(const core::ServiceClient& client
       auto minted, MintUserTokens(client, code->subject, grantee, code->nonce, family, family_end));
   bool first = false;
   VAULT_TRY(commits_.Write([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(first, tx.UseAuthorizationCode(hash, now, family));
+    VAULT_ASSIGN_OR_RETURN(first, tx.UseAuthorizationCode(code->code_hash, now, family));
     if (!first) return {};  // a racing exchange took it first
     VAULT_TRY(tx.InsertRefreshToken(minted.refresh));
     VAULT_TRY(audit_.Record(tx, actor,
@@ -191,12 +194,14 @@ Result<IssuedToken> TokenService::Refresh(const core::ServiceClient& client,
                                           const app::ClientInfo& from) {
   if (request.refresh_token.empty())
     return Fail(OAuthFailure("invalid_request", "refresh_token is required"));
-  const std::string hash = p_.secrets.KeyedHash("oauth_refresh", request.refresh_token);
   // The workspace the new tokens will name: the token's, or the one switched to.
   std::optional<core::RefreshToken> found;
   Grantee grantee;
   VAULT_TRY(p_.store.Read([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(found, tx.FindRefreshToken(hash));
+    VAULT_ASSIGN_OR_RETURN(
+        found,
+        core::FindUnderAnyKey(p_.secrets, "oauth_refresh", request.refresh_token,
+                              [&](const std::string& hash) { return tx.FindRefreshToken(hash); }));
     if (!found) return {};
     const std::string& ws =
         request.workspace_id.empty() ? found->subject.workspace_id : request.workspace_id;

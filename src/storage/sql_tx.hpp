@@ -222,6 +222,8 @@ class SqlTx : public core::Tx {
                                                                int limit) override;
   core::Result<core::AuditAnchor> GetAuditAnchor() override;
   core::Result<int> PruneAuditEvents(const core::AuditAnchor& anchor) override;
+  core::Result<std::vector<core::KeyringKeyRecord>> ListKeyringKeys() override;
+  core::Result<bool> InsertKeyringKey(const core::KeyringKeyRecord& key) override;
 
  private:
   // Deletes at most `limit` rows of `table` matching `where` (parameters $1…); returns how many.

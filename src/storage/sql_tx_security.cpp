@@ -9,11 +9,12 @@ namespace {
 
 constexpr const char* kAuditCols =
     "seq, id, occurred_at, actor_type, actor_id, ip, user_agent, workspace_id, action, "
-    "target_type, target_id, summary, prev_hash, hash";
+    "target_type, target_id, summary, prev_hash, hash, key_id";
 
 core::AuditEvent ToEvent(const SqlRow& r) {
-  return core::AuditEvent{r.Int(0), r.Str(1), r.Int(2), r.Str(3),  r.Str(4),  r.Str(5),  r.Str(6),
-                          r.Str(7), r.Str(8), r.Str(9), r.Str(10), r.Str(11), r.Str(12), r.Str(13)};
+  return core::AuditEvent{r.Int(0),  r.Str(1),  r.Int(2),  r.Str(3),  r.Str(4),
+                          r.Str(5),  r.Str(6),  r.Str(7),  r.Str(8),  r.Str(9),
+                          r.Str(10), r.Str(11), r.Str(12), r.Str(13), r.Str(14)};
 }
 
 Result<std::vector<core::AuditEvent>> Events(Result<std::vector<SqlRow>> rows) {
@@ -139,9 +140,9 @@ Result<core::AuditHead> SqlTx::AdvanceAuditHead() {
 Result<void> SqlTx::AppendAuditEvent(const core::AuditEvent& e) {
   auto r = conn_.Query(
       std::string("INSERT INTO audit_events (") + kAuditCols +
-          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+          ") VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
       {e.seq, e.id, e.occurred_at, e.actor_type, e.actor_id, e.ip, e.user_agent, e.workspace_id,
-       e.action, e.target_type, e.target_id, e.summary, e.prev_hash, e.hash});
+       e.action, e.target_type, e.target_id, e.summary, e.prev_hash, e.hash, e.key_id});
   if (!r) return core::Fail(r.error());
   return Done(conn_.Query("UPDATE audit_head SET last_hash = $1 WHERE id = 1", {e.hash}));
 }
@@ -198,6 +199,25 @@ Result<int> SqlTx::PruneAuditEvents(const core::AuditAnchor& anchor) {
       "WHERE id = 1",
       {anchor.seq, anchor.hash, anchor.mac, anchor.at})));
   return static_cast<int>(deleted->size());
+}
+
+Result<std::vector<core::KeyringKeyRecord>> SqlTx::ListKeyringKeys() {
+  auto r = conn_.Query("SELECT kid, check_value, added_at FROM keyring_keys ORDER BY kid", {});
+  if (!r) return core::Fail(r.error());
+  std::vector<core::KeyringKeyRecord> out;
+  for (const auto& row : *r) out.push_back({row.Str(0), row.Str(1), row.Int(2)});
+  return out;
+}
+
+Result<bool> SqlTx::InsertKeyringKey(const core::KeyringKeyRecord& key) {
+  // DO NOTHING: two nodes starting at once both try to register a new key; the first wins and
+  // the other compares its check value with the winner's.
+  auto r = conn_.Query(
+      "INSERT INTO keyring_keys (kid, check_value, added_at) VALUES ($1, $2, $3) "
+      "ON CONFLICT (kid) DO NOTHING RETURNING kid",
+      {key.kid, key.check_value, key.added_at});
+  if (!r) return core::Fail(r.error());
+  return !r->empty();
 }
 
 }  // namespace vault::storage

@@ -37,9 +37,10 @@ using Mutation = std::pair<const char*, std::function<void(core::AuditEvent&)>>;
 std::vector<Mutation> EveryFieldChanged() {
   core::AuditEvent e;
   // Names every member: a member added to AuditEvent fails to compile here until it is listed
-  // (and given a mutation below, or hash-exempted like `hash`, the output).
+  // (and given a mutation below, or hash-exempted like `hash`, the output, and `key_id`, which
+  // picks the key: KeyIdPicksTheKeyRatherThanEnteringTheText below).
   [[maybe_unused]] auto& [seq, id, occurred_at, actor_type, actor_id, ip, user_agent, workspace_id,
-                          action, target_type, target_id, summary, prev_hash, hash] = e;
+                          action, target_type, target_id, summary, prev_hash, hash, key_id] = e;
   return {
       {"seq", [](core::AuditEvent& x) { ++x.seq; }},
       {"id", [](core::AuditEvent& x) { x.id += "x"; }},
@@ -67,9 +68,9 @@ class AuditHashTest : public ::testing::Test {
 
 TEST_F(AuditHashTest, ChangingAnySingleFieldChangesTheHash) {
   const core::AuditEvent original = SampleEvent();
-  const std::string hash = log_.HashOf(original);
+  const std::string hash = *log_.HashOf(original);
   auto mutations = EveryFieldChanged();
-  EXPECT_EQ(mutations.size(), 13u);  // every member of AuditEvent but `hash`
+  EXPECT_EQ(mutations.size(), 13u);  // every member of AuditEvent but `hash` and `key_id`
   for (const auto& [field, mutate] : mutations) {
     core::AuditEvent changed = original;
     mutate(changed);
@@ -78,6 +79,14 @@ TEST_F(AuditHashTest, ChangingAnySingleFieldChangesTheHash) {
   core::AuditEvent same = original;
   same.hash = "anything";  // the stored hash is the output, not an input
   EXPECT_EQ(log_.HashOf(same), hash);
+}
+
+TEST_F(AuditHashTest, KeyIdPicksTheKeyRatherThanEnteringTheText) {
+  core::AuditEvent e = SampleEvent();
+  ASSERT_EQ(e.key_id, "k0");  // the single secret of this hasher
+  EXPECT_EQ(log_.HashOf(e), secrets_.KeyedHash("audit", core::AuditCanonical(e)));
+  e.key_id = "k1";  // a key this keyring lacks: no hash, so verification names it
+  EXPECT_FALSE(log_.HashOf(e));
 }
 
 TEST_F(AuditHashTest, MovingTextAcrossAFieldBoundaryChangesTheHash) {

@@ -1,6 +1,7 @@
 // The use cases of the fault-injection tests (fault_injection_test.cpp): for each, a fresh
 // state, the call, and what its earlier transactions may leave committed.
 #include "app/fault_injection.hpp"
+#include "app/keyring_check.hpp"
 
 namespace vault::app::fault {
 
@@ -476,6 +477,20 @@ std::vector<UseCase> FaultTest::ProductAndKeyCases() {
                           0,
                           product ? product->product.id : ""};
          return {[&t, e] { return Void(t.integration_->ApplyChargebee(e)); }};
+       }},
+      // The start-up keyring check registering a key new to the database (audited).
+      {"keyring key registration",
+       [](T& t, S tag) -> Call {
+         std::vector<KeyringKeyCheck> keyring;
+         EXPECT_TRUE(t.opened_.store->Read([&](core::Tx& tx) -> core::Result<void> {
+           VAULT_ASSIGN_OR_RETURN(auto rows, tx.ListKeyringKeys());
+           for (const auto& r : rows) keyring.push_back({r.kid, r.check_value});
+           return {};
+         }));
+         keyring.push_back({"k-" + tag, "check-" + tag});
+         return {[&t, keyring] {
+           return Void(CheckKeyring(*t.fault_, t.clock_, t.service_->audit(), keyring));
+         }};
        }},
   };
 }

@@ -44,6 +44,15 @@ TEST(Config, NativeTlsNeedsBothTheCertificateAndTheKey) {
   EXPECT_EQ(ErrorId({{"VAULT_TLS_KEY_FILE", "/etc/vault/key.pem"}}), "config.tls_cert_file");
 }
 
+TEST(Config, TheKeyringComesFromVaultSecretOrTheFileNeverBoth) {
+  EXPECT_EQ(LoadEnv({})->secret, "");
+  EXPECT_EQ(LoadEnv({})->secret_file, "./data/secret.key");
+  EXPECT_EQ(LoadEnv({{"VAULT_SECRET", "k1 abc;k2 def"}})->secret, "k1 abc;k2 def");
+  EXPECT_EQ(ErrorId({{"VAULT_SECRET", "k1 abc"}, {"VAULT_SECRET_FILE", "/x/secret.key"}}),
+            "config.secret");
+  EXPECT_EQ(ErrorId({{"VAULT_SECRET", ""}, {"VAULT_SECRET_FILE", "/x/secret.key"}}), "");
+}
+
 TEST(Config, ChargebeeApiIsHttpsUnlessOnThisMachine) {
   EXPECT_EQ(LoadEnv({})->chargebee_api_url, "");
   EXPECT_EQ(LoadEnv({})->chargebee_reconcile_seconds, 0);

@@ -821,8 +821,11 @@ class Vault:
         path = self.server.env["VAULT_SECRET_FILE"]
         try:
             with open(path, "rb") as f:
-                content = f.read().strip()
-            self.remember_secret(content.decode("ascii"))
+                content = f.read().decode("ascii")
+            # A keyring (ADR 0011): each line's key; the legacy file is one key alone.
+            for line in content.splitlines():
+                if line.strip() and not line.startswith("#"):
+                    self.remember_secret(line.split()[-1])
         except (OSError, UnicodeDecodeError):
             pass
 

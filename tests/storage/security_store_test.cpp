@@ -371,6 +371,51 @@ TEST_P(SecurityStore, AWebhookEventIsRecordedOnce) {
   Write([&](Tx& tx) { EXPECT_FALSE(Ok(tx.RecordWebhookEvent("ev_2", 12))); });  // after commit
 }
 
+TEST_P(SecurityStore, AnAuditEventKeepsTheKeyIdItWasHashedWith) {
+  Append("a.legacy");  // MakeEvent leaves key_id at its default, the legacy secret's
+  Write([&](Tx& tx) {
+    auto head = Ok(tx.AdvanceAuditHead());
+    AuditEvent e = MakeEvent(head, "a.rotated", "", "acc_1", "");
+    e.key_id = "k3";
+    Ok(tx.AppendAuditEvent(e));
+  });
+  Read([&](Tx& tx) {
+    auto events = Ok(tx.AuditEventsAfter(0, 10));
+    ASSERT_EQ(events.size(), 2u);
+    EXPECT_EQ(events[0].key_id, "k0");
+    EXPECT_EQ(events[1].key_id, "k3");
+    auto queried = Ok(tx.QueryAudit({}));
+    ASSERT_EQ(queried.size(), 2u);
+    EXPECT_EQ(queried[0].key_id, "k3");  // newest first, key id included
+  });
+}
+
+TEST_P(SecurityStore, KeyringKeysAreRecordedOncePerIdAndListedById) {
+  Read([&](Tx& tx) { EXPECT_TRUE(Ok(tx.ListKeyringKeys()).empty()); });
+  Write([&](Tx& tx) {
+    EXPECT_TRUE(Ok(tx.InsertKeyringKey({"k1", "check-1", 20})));
+    EXPECT_TRUE(Ok(tx.InsertKeyringKey({"k0", "check-0", 10})));
+    // A second registration of an id changes nothing, whatever its check value.
+    EXPECT_FALSE(Ok(tx.InsertKeyringKey({"k1", "another", 30})));
+  });
+  auto rolled_back = store_->Write([&](Tx& tx) -> Result<void> {
+    VAULT_ASSIGN_OR_RETURN(bool inserted, tx.InsertKeyringKey({"k2", "check-2", 40}));
+    EXPECT_TRUE(inserted);
+    return core::Fail(core::Code::kInternal, "test.abort", "abort");
+  });
+  ASSERT_FALSE(rolled_back);
+  Read([&](Tx& tx) {
+    auto keys = Ok(tx.ListKeyringKeys());
+    ASSERT_EQ(keys.size(), 2u);
+    EXPECT_EQ(keys[0].kid, "k0");
+    EXPECT_EQ(keys[0].check_value, "check-0");
+    EXPECT_EQ(keys[0].added_at, 10);
+    EXPECT_EQ(keys[1].kid, "k1");
+    EXPECT_EQ(keys[1].check_value, "check-1");
+    EXPECT_EQ(keys[1].added_at, 20);
+  });
+}
+
 VAULT_STORE_BACKENDS(SecurityStore);
 
 }  // namespace

@@ -205,6 +205,8 @@ class FaultTx : public Tx {
   VAULT_FORWARD(AuditEventsAfter, (std::int64_t after_seq, int limit), (after_seq, limit))
   VAULT_FORWARD(GetAuditAnchor, (), ())
   VAULT_FORWARD(PruneAuditEvents, (const AuditAnchor& anchor), (anchor))
+  VAULT_FORWARD(ListKeyringKeys, (), ())
+  VAULT_FORWARD(InsertKeyringKey, (const core::KeyringKeyRecord& key), (key))
 
  private:
   Tx& in_;
