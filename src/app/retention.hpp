@@ -1,7 +1,8 @@
 // Retention: deletes what has expired, in small batches, so no table grows forever: sessions
 // past their expiry, one-time tokens (links, 2FA steps, decoys) past theirs, throttle rows
 // whose window and lock are long over, invitations some days after they expired or were
-// answered, and webhook event ids after the provider stopped retrying. The audit log is kept
+// answered, webhook event ids after the provider stopped retrying, and callback signing secrets
+// some days after they ended. The audit log is kept
 // (its chain is the record). RunOnce is called periodically by the server; thread-compatible.
 #pragma once
 
@@ -21,10 +22,13 @@ struct RetentionSettings {
   std::int64_t throttle_seconds = 24 * 3600;         // a window older than this is over
   std::int64_t invitation_seconds = 30 * 24 * 3600;  // kept this long after expiry
   std::int64_t webhook_id_seconds = 90 * 24 * 3600;  // Chargebee retries for days, not months
+  // An ended callback signing secret (revoked, or its grace over) stays listed this long.
+  std::int64_t callback_secret_seconds = 30 * 24 * 3600;
 };
 
 struct RetentionRun {
-  // "sessions", "tokens", "throttle", "invitations", "webhook_ids", "oauth_grants"
+  // "sessions", "tokens", "throttle", "invitations", "webhook_ids", "oauth_grants",
+  // "callback_secrets"
   std::string kind;
   std::int64_t deleted = 0;
 };

@@ -198,8 +198,9 @@ int Serve(const vault::config::Config& cfg) {
     if (auto f = keys.FlushUsage(); !f)
       Log("error", "cannot record API key use", {{"error", f.error().detail}});
   });
-  // Retention: expired sessions, tokens, throttle rows, old invitations and webhook ids go in
-  // small batches (docs: README, VAULT_RETENTION_*). Not run again at shutdown.
+  // Retention: expired sessions, tokens, throttle rows, old invitations, webhook ids and ended
+  // callback signing secrets go in small batches (docs: README, VAULT_RETENTION_*). Not run again
+  // at shutdown.
   vault::app::RetentionSettings retention_settings;
   retention_settings.invitation_seconds = cfg.invitation_retention_days * 86400;
   retention_settings.webhook_id_seconds = cfg.webhook_id_retention_days * 86400;

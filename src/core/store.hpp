@@ -434,6 +434,9 @@ class CallbackSecretsPort {
                                           Timestamp expires_at) = 0;
   // Revokes an unrevoked secret at `now`; false when it is absent or already revoked.
   virtual Result<bool> RevokeCallbackSecret(const std::string& id, Timestamp now) = 0;
+  // Retention: deletes at most `limit` secrets that ended (revoked, or their grace period over)
+  // before `before`; returns how many.
+  virtual Result<int> PurgeCallbackSecrets(Timestamp before, int limit) = 0;
 };
 
 // One transaction's repository operations: every aggregate's port, one per storage file. Use

@@ -218,6 +218,7 @@ class SqlTx : public core::Tx {
   core::Result<bool> RollCallbackSecret(const std::string& id, const std::string& replaced_by,
                                         core::Timestamp expires_at) override;
   core::Result<bool> RevokeCallbackSecret(const std::string& id, core::Timestamp now) override;
+  core::Result<int> PurgeCallbackSecrets(core::Timestamp before, int limit) override;
 
   // Retention (sql_tx_retention.cpp).
   core::Result<int> PurgeExpiredSessions(core::Timestamp now, int limit) override;

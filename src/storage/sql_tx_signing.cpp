@@ -90,4 +90,10 @@ Result<bool> SqlTx::RevokeCallbackSecret(const std::string& id, core::Timestamp 
   return !r->empty();
 }
 
+Result<int> SqlTx::PurgeCallbackSecrets(core::Timestamp before, int limit) {
+  return Purge("callback_secrets", "id",
+               "(revoked_at > 0 AND revoked_at < $1) OR (expires_at > 0 AND expires_at < $1)",
+               {before}, limit);
+}
+
 }  // namespace vault::storage

@@ -1,7 +1,7 @@
 // The storage contract for callback signing secrets, on every backend: every field round trips,
 // the product's list pages newest first, the valid list keeps unrevoked secrets without an
 // expiry or with a later one, a roll marks only an active secret once, a revoke happens once,
-// and the rows go with their product and their workspace.
+// the rows go with their product and their workspace, and retention purges ended ones.
 #include <gtest/gtest.h>
 
 #include "core/store.hpp"
@@ -156,6 +156,32 @@ TEST_P(CallbackSecretStore, SecretsGoWithTheirProductAndTheirWorkspace) {
   Write([&](Tx& tx) { Ok(tx.DeleteWorkspace("ws_a")); });
   EXPECT_FALSE(Find("cbs_2"));
   EXPECT_TRUE(Find("cbs_3"));
+}
+
+TEST_P(CallbackSecretStore, RetentionPurgesSecretsThatEndedBeforeTheCutoffInBatches) {
+  CallbackSecret active = Secret("cbs_active", "ws_a", "prd_1", 100);
+  CallbackSecret grace = Secret("cbs_grace", "ws_a", "prd_1", 100);
+  grace.expires_at = 900;  // its grace ends after the cutoff
+  CallbackSecret expired = Secret("cbs_expired", "ws_a", "prd_1", 100);
+  expired.expires_at = 300;
+  CallbackSecret revoked = Secret("cbs_revoked", "ws_a", "prd_2", 100);
+  revoked.revoked_at = 200;
+  CallbackSecret late = Secret("cbs_late", "ws_b", "prd_3", 100);
+  late.revoked_at = 600;  // revoked after the cutoff
+  CallbackSecret both = Secret("cbs_both", "ws_b", "prd_3", 100);
+  both.expires_at = 400;
+  both.revoked_at = 150;
+  for (const auto& s : {active, grace, expired, revoked, late, both}) Insert(s);
+  std::vector<int> counts;
+  for (int i = 0; i < 5; ++i) {
+    int n = 0;
+    Write([&](Tx& tx) { n = Ok(tx.PurgeCallbackSecrets(500, 2)); });
+    counts.push_back(n);
+    if (n == 0) break;
+  }
+  EXPECT_EQ(counts, (std::vector<int>{2, 1, 0}));
+  for (const char* gone : {"cbs_expired", "cbs_revoked", "cbs_both"}) EXPECT_FALSE(Find(gone));
+  for (const char* kept : {"cbs_active", "cbs_grace", "cbs_late"}) EXPECT_TRUE(Find(kept));
 }
 
 VAULT_STORE_BACKENDS(CallbackSecretStore);

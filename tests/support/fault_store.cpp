@@ -186,6 +186,7 @@ class FaultTx : public Tx {
                 (const std::string& id, const std::string& replaced_by, Timestamp expires_at),
                 (id, replaced_by, expires_at))
   VAULT_FORWARD(RevokeCallbackSecret, (const std::string& id, Timestamp now), (id, now))
+  VAULT_FORWARD(PurgeCallbackSecrets, (Timestamp before, int limit), (before, limit))
   VAULT_FORWARD(AppendChange, (const std::string& kind, const std::string& subject, Timestamp now),
                 (kind, subject, now))
   VAULT_FORWARD(ChangesAfter, (std::int64_t after_seq, int limit), (after_seq, limit))
