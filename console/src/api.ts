@@ -260,6 +260,25 @@ export interface ApiKey {
   rolled_from: string | null;
   replaced_by: string | null;
 }
+/** A product's callback signing secret (docs/api.md "Callback signing secrets"): never the secret. */
+export interface SigningSecret {
+  id: string;
+  workspace_id: string;
+  product_id: string;
+  label: string | null;
+  last_four: string;
+  state: "active" | "expiring" | "expired" | "revoked";
+  created_by: string;
+  created_at: string;
+  expires_at: string | null;
+  revoked_at: string | null;
+  replaced_by: string | null;
+}
+/** A secret as created or rolled: the text is in `secret`, this once. */
+export interface IssuedSigningSecret extends SigningSecret {
+  secret: string;
+  previous?: SigningSecret;
+}
 /** A key as created or rolled: the full text is in `key`, this once. */
 export interface IssuedApiKey extends ApiKey {
   key: string;

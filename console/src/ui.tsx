@@ -560,6 +560,8 @@ export function SecretOnceDialog(p: {
   filename: string;
   onDone: () => void;
   children?: ComponentChildren;
+  /** What Vault keeps and what to do if it is lost; the default fits keys stored as fingerprints. */
+  kept?: ComponentChildren;
 }) {
   const [saved, setSaved] = useState(false);
   useEffect(() => setSaved(false), [p.secret]);
@@ -567,8 +569,8 @@ export function SecretOnceDialog(p: {
     <Dialog open={p.open} title={p.title} onClose={p.onDone} dismissible={false}>
       {p.children}
       <p class="secret-warning">
-        <strong>Copy it now: you will not see this again.</strong> Vault keeps only a fingerprint of it. If it is lost,
-        roll the key to get a new one.
+        <strong>Copy it now: you will not see this again.</strong>{" "}
+        {p.kept ?? "Vault keeps only a fingerprint of it. If it is lost, roll the key to get a new one."}
       </p>
       <p class="secret secret-box" aria-label="The secret">
         {p.secret}

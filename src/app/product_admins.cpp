@@ -20,4 +20,26 @@ core::Result<std::set<std::string>> AdministeredProducts(core::Tx& tx,
   return out;
 }
 
+core::Result<AdministeredProduct> OpenAdministeredProduct(
+    core::Tx& tx, WorkspaceService& workspaces, const AuthContext& ctx, const std::string& ws,
+    const std::string& product, bool for_write) {
+  using core::Capability;
+  VAULT_ASSIGN_OR_RETURN(auto access, for_write
+                                          ? workspaces.OpenForWrite(tx, ctx, ws, Capability::kView)
+                                          : workspaces.OpenIn(tx, ctx, ws, Capability::kView));
+  VAULT_ASSIGN_OR_RETURN(auto found, tx.FindProduct(access.workspace.id, product));
+  if (!found)
+    return core::Fail(core::Code::kNotFound, "product.not_found",
+                      "no such product in this workspace");
+  AdministeredProduct out{std::move(access), std::move(*found)};
+  if (core::Allows(out.access.membership.role, Capability::kManageAccess)) return out;
+  VAULT_ASSIGN_OR_RETURN(auto mine,
+                         AdministeredProducts(tx, out.access.workspace.id, ctx.account.id));
+  if (!mine.contains(out.product.id))
+    return core::Fail(
+        core::Code::kPermissionDenied, "permission.denied",
+        "only the workspace's Owners and Admins and the product's Admins may do this");
+  return out;
+}
+
 }  // namespace vault::app

@@ -6,6 +6,7 @@
 #include <set>
 #include <string>
 
+#include "app/workspace_service.hpp"
 #include "core/error.hpp"
 #include "core/store.hpp"
 
@@ -18,5 +19,19 @@ inline constexpr const char* kProductAdminRole = "admin";
 core::Result<std::set<std::string>> AdministeredProducts(core::Tx& tx,
                                                          const std::string& workspace_id,
                                                          const std::string& account_id);
+
+// A product opened for one of its administrators.
+struct AdministeredProduct {
+  WorkspaceAccess access;
+  core::Product product;
+};
+
+// Opens workspace `ws` (for writing: under its lock) and the product `product` (id or
+// shortname) in it for a workspace Owner or Admin or one of the product's Admins. Fails as
+// WorkspaceService::OpenIn, not_found "product.not_found", then permission_denied
+// "permission.denied" for any other member.
+core::Result<AdministeredProduct> OpenAdministeredProduct(
+    core::Tx& tx, WorkspaceService& workspaces, const AuthContext& ctx, const std::string& ws,
+    const std::string& product, bool for_write);
 
 }  // namespace vault::app

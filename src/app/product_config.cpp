@@ -18,14 +18,8 @@ Result<ProductService::ProductAccess> ProductService::OpenProductAdmin(core::Tx&
                                                                        const std::string& product,
                                                                        bool for_write) {
   VAULT_ASSIGN_OR_RETURN(auto found,
-                         OpenProduct(tx, ctx, ws, product, Capability::kView, for_write));
-  if (core::Allows(found.access.membership.role, Capability::kManageAccess)) return found;
-  VAULT_ASSIGN_OR_RETURN(auto mine,
-                         AdministeredProducts(tx, found.access.workspace.id, ctx.account.id));
-  if (!mine.contains(found.product.id))
-    return Fail(Code::kPermissionDenied, "permission.denied",
-                "only the workspace's Owners and Admins and the product's Admins may do this");
-  return found;
+                         OpenAdministeredProduct(tx, workspaces_, ctx, ws, product, for_write));
+  return ProductAccess{std::move(found.access), std::move(found.product)};
 }
 
 Result<void> ProductService::AuthorizeProductAdmin(const AuthContext& ctx, const std::string& ws,

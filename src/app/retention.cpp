@@ -19,6 +19,10 @@ core::Result<std::vector<RetentionRun>> RetentionService::RunOnce() {
        [&](core::Tx& tx, int n) { return tx.PurgeWebhookEvents(now - s_.webhook_id_seconds, n); }},
       // Expired authorization codes, refresh tokens and revoked access-token ids (ADR 0010).
       {"oauth_grants", [&](core::Tx& tx, int n) { return tx.DeleteExpiredOAuthGrants(now, n); }},
+      {"callback_secrets",
+       [&](core::Tx& tx, int n) {
+         return tx.PurgeCallbackSecrets(now - s_.callback_secret_seconds, n);
+       }},
   };
   std::vector<std::pair<const char*, Purge>> all(std::begin(kinds), std::end(kinds));
   if (s_.audit_seconds > 0 && audit_)

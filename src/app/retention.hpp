@@ -1,10 +1,11 @@
 // Retention: deletes what has expired, in small batches, so no table grows forever: sessions
 // past their expiry, one-time tokens (links, 2FA steps, decoys) past theirs, throttle rows
 // whose window and lock are long over, invitations some days after they expired or were
-// answered, and webhook event ids after the provider stopped retrying. The audit log is kept
-// unless an audit retention is set: then events older than it go, oldest first, and the chain's
-// anchor moves with them (AuditLog::Prune), so `audit verify` still proves what remains.
-// RunOnce is called periodically by the server; thread-compatible.
+// answered, webhook event ids after the provider stopped retrying, and callback signing secrets
+// some days after they ended. The audit log is kept unless an audit retention is set: then
+// events older than it go, oldest first, and the chain's anchor moves with them
+// (AuditLog::Prune), so `audit verify` still proves what remains. RunOnce is called
+// periodically by the server; thread-compatible.
 #pragma once
 
 #include <cstdint>
@@ -25,10 +26,13 @@ struct RetentionSettings {
   std::int64_t invitation_seconds = 30 * 24 * 3600;  // kept this long after expiry
   std::int64_t webhook_id_seconds = 90 * 24 * 3600;  // Chargebee retries for days, not months
   std::int64_t audit_seconds = 0;                    // 0: the audit log is kept for ever
+  // An ended callback signing secret (revoked, or its grace over) stays listed this long.
+  std::int64_t callback_secret_seconds = 30 * 24 * 3600;
 };
 
 struct RetentionRun {
-  // "sessions", "tokens", "throttle", "invitations", "webhook_ids", "oauth_grants", "audit"
+  // "sessions", "tokens", "throttle", "invitations", "webhook_ids", "oauth_grants",
+  // "callback_secrets", "audit"
   std::string kind;
   std::int64_t deleted = 0;
 };

@@ -191,6 +191,7 @@ int Serve(const vault::config::Config& cfg) {
   vault::app::IntegrationService integration(ports, model);
   vault::app::ApiKeyService keys(ports, workspaces, model, cfg.api_key_cache);
   vault::app::AccessReviewService review(ports, workspaces, model);
+  vault::app::CallbackSigningService callback_signing(ports, workspaces, *r.callback_box, r.mac);
   if (auto n = integration.WarmUp();
       !n)  // before serving: unknown client ids need no database read
     Log("error", "service client warm-up failed", {{"error", n.error().detail}});
@@ -210,8 +211,9 @@ int Serve(const vault::config::Config& cfg) {
     if (auto f = keys.FlushUsage(); !f)
       Log("error", "cannot record API key use", {{"error", f.error().detail}});
   });
-  // Retention: expired sessions, tokens, throttle rows, old invitations and webhook ids go in
-  // small batches (docs: README, VAULT_RETENTION_*). Not run again at shutdown.
+  // Retention: expired sessions, tokens, throttle rows, old invitations, webhook ids and ended
+  // callback signing secrets go in small batches (docs: README, VAULT_RETENTION_*). Not run again
+  // at shutdown.
   vault::app::RetentionSettings retention_settings;
   retention_settings.invitation_seconds = cfg.invitation_retention_days * 86400;
   retention_settings.webhook_id_seconds = cfg.webhook_id_retention_days * 86400;
@@ -285,6 +287,8 @@ int Serve(const vault::config::Config& cfg) {
                                      {cfg.chargebee_webhook_user, cfg.chargebee_webhook_password});
   vault::http::RegisterApiKeyRoutes(router, accounts, keys, integration, *r.clock, api);
   vault::http::RegisterAccessReviewRoutes(router, accounts, review, integration, api);
+  vault::http::RegisterCallbackSigningRoutes(router, accounts, callback_signing, integration,
+                                             *r.clock, api);
   vault::http::RegisterOAuthRoutes(router, signing, tokens, authorize, accounts, api);
   vault::http::RegisterOpsRoutes(router, metrics, *r.opened.store,
                                  [&server] { return server ? server->hash_threads() : 1; });

@@ -32,6 +32,7 @@ core::Result<std::unique_ptr<Runtime>> MakeRuntime(const config::Config& cfg, in
   rt->box = std::make_unique<crypto::SodiumSecretBox>(rt->keyring, "totp");
   // Signing keys are sealed under a key of their own (another purpose label): one key per use.
   rt->signing_box = std::make_unique<crypto::SodiumSecretBox>(rt->keyring, "signing_key");
+  rt->callback_box = std::make_unique<crypto::SodiumSecretBox>(rt->keyring, "callback_signing");
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   auto pool = std::make_unique<crypto::PooledHasher>(
       std::make_unique<crypto::Argon2idHasher>(

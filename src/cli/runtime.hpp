@@ -56,7 +56,9 @@ struct Runtime {
   crypto::Keyring keyring;
   std::unique_ptr<crypto::KeyringHasher> secrets;
   std::unique_ptr<crypto::SodiumSecretBox> box;
-  std::unique_ptr<crypto::SodiumSecretBox> signing_box;  // token-signing keys' own key
+  std::unique_ptr<crypto::SodiumSecretBox> signing_box;   // token-signing keys' own key
+  std::unique_ptr<crypto::SodiumSecretBox> callback_box;  // callback signing secrets' own key
+  crypto::OpensslMac mac;
   crypto::SodiumEd25519 ed;
   crypto::OpensslOtp otp;
   crypto::PooledHasher* pool = nullptr;  // owned by hasher

@@ -166,7 +166,7 @@ Result<void> ValidateRedirectUris(const std::vector<std::string>& uris, std::str
 }
 
 const std::vector<std::string>& ClientCredentialScopes() {
-  static const std::vector<std::string> scopes = {"keys:verify", "access:check"};
+  static const std::vector<std::string> scopes = {"keys:verify", "access:check", "callbacks:sign"};
   return scopes;
 }
 

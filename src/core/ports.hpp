@@ -104,6 +104,14 @@ class Ed25519 {
                       std::string_view signature) const = 0;
 };
 
+// HMAC-SHA-256 under a caller's key (callback signatures, issue 19).
+class Mac {
+ public:
+  virtual ~Mac() = default;
+  // Returns the 32-byte HMAC-SHA-256 of message under key.
+  virtual std::string HmacSha256(std::string_view key, std::string_view message) const = 0;
+};
+
 // HOTP (RFC 4226) with HMAC-SHA-1 and 6 digits; TOTP is HOTP over the 30-second step.
 class Otp {
  public:

@@ -11,6 +11,7 @@
 
 #include "core/account.hpp"
 #include "core/api_key.hpp"
+#include "core/callback_secret.hpp"
 #include "core/error.hpp"
 #include "core/oauth.hpp"
 #include "core/paging.hpp"
@@ -421,6 +422,33 @@ class OAuthPort {
   virtual Result<int> DeleteExpiredOAuthGrants(Timestamp now, int limit) = 0;
 };
 
+// Callback signing secrets of product instances (storage/sql_tx_signing.cpp).
+class CallbackSecretsPort {
+ public:
+  virtual ~CallbackSecretsPort() = default;
+
+  // Fails already_exists for a taken id.
+  virtual Result<void> InsertCallbackSecret(const CallbackSecret& s) = 0;
+  // By id across products (callers check the workspace and product).
+  virtual Result<std::optional<CallbackSecret>> FindCallbackSecret(const std::string& id) = 0;
+  // A page of the product's secrets, every state, newest first (created_at DESC, then id).
+  virtual Result<std::vector<CallbackSecret>> ListCallbackSecrets(const std::string& product_id,
+                                                                  const Page& page) = 0;
+  // The product's secrets that sign at `now` (unrevoked, no expiry or a later one), newest
+  // first.
+  virtual Result<std::vector<CallbackSecret>> ListValidCallbackSecrets(
+      const std::string& product_id, Timestamp now) = 0;
+  // Gives an active secret (unrevoked, no expiry) its replacement and expiry; false when it is
+  // absent, revoked or already rolled.
+  virtual Result<bool> RollCallbackSecret(const std::string& id, const std::string& replaced_by,
+                                          Timestamp expires_at) = 0;
+  // Revokes an unrevoked secret at `now`; false when it is absent or already revoked.
+  virtual Result<bool> RevokeCallbackSecret(const std::string& id, Timestamp now) = 0;
+  // Retention: deletes at most `limit` secrets that ended (revoked, or their grace period over)
+  // before `before`; returns how many.
+  virtual Result<int> PurgeCallbackSecrets(Timestamp before, int limit) = 0;
+};
+
 // One transaction's repository operations: every aggregate's port, one per storage file. Use
 // cases take the Tx a Store hands them; a function that needs one aggregate only may take that
 // port instead.
@@ -429,7 +457,8 @@ class Tx : public AccountsPort,
            public WorkspacesPort,
            public ProductsPort,
            public ApiKeysPort,
-           public OAuthPort {
+           public OAuthPort,
+           public CallbackSecretsPort {
  public:
   ~Tx() override = default;
 };

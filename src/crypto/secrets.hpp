@@ -1,5 +1,6 @@
-// SecretBox (XChaCha20-Poly1305 under keys derived from the server keyring) and HOTP/TOTP
-// (HMAC-SHA-1, RFC 4226/6238). Thread-safe after construction.
+// SecretBox (XChaCha20-Poly1305 under keys derived from the server keyring), HOTP/TOTP
+// (HMAC-SHA-1, RFC 4226/6238) and plain HMAC-SHA-256 (callback signatures). Thread-safe after
+// construction.
 #pragma once
 
 #include <string>
@@ -32,6 +33,16 @@ class SodiumSecretBox : public core::SecretBox {
 class OpensslOtp : public core::Otp {
  public:
   std::string Hotp(std::string_view key, std::uint64_t counter) const override;
+};
+
+// Returns the 32-byte HMAC-SHA-256 of message under key (OpenSSL).
+std::string HmacSha256(std::string_view key, std::string_view message);
+
+class OpensslMac : public core::Mac {
+ public:
+  std::string HmacSha256(std::string_view key, std::string_view message) const override {
+    return crypto::HmacSha256(key, message);
+  }
 };
 
 }  // namespace vault::crypto

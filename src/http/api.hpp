@@ -8,6 +8,7 @@
 #include "app/access_review.hpp"
 #include "app/account_service.hpp"
 #include "app/api_key_service.hpp"
+#include "app/callback_signing.hpp"
 #include "app/integration_service.hpp"
 #include "app/mfa_service.hpp"
 #include "app/platform_service.hpp"
@@ -53,6 +54,12 @@ void RegisterProductRoutes(Router& router, app::AccountService& accounts,
 void RegisterApiKeyRoutes(Router& router, app::AccountService& accounts, app::ApiKeyService& keys,
                           app::IntegrationService& integration, core::Clock& clock,
                           const ApiOptions& options);
+
+// Callback signing secrets: the workspace routes and POST /api/v1/callbacks/sign, /verify.
+void RegisterCallbackSigningRoutes(Router& router, app::AccountService& accounts,
+                                   app::CallbackSigningService& signing,
+                                   app::IntegrationService& integration, core::Clock& clock,
+                                   const ApiOptions& options);
 
 // GET /api/v1/workspaces/{ws}/access-review (JSON pages, CSV, NDJSON).
 void RegisterAccessReviewRoutes(Router& router, app::AccountService& accounts,

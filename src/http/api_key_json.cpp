@@ -9,10 +9,6 @@
 namespace vault::http {
 namespace {
 
-boost::json::value TimeOrNull(core::Timestamp t) {
-  return t ? boost::json::value(core::FormatRfc3339(t)) : boost::json::value(nullptr);
-}
-
 boost::json::array Strings(const std::vector<std::string>& v) {
   boost::json::array a;
   for (const auto& s : v) a.emplace_back(s);

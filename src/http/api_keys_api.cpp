@@ -12,13 +12,6 @@
 namespace vault::http {
 namespace {
 
-// The key text appears in this one response only; no cache may keep it.
-Response SecretResponse(const boost::json::object& o) {
-  Response r = JsonOk(201, o);
-  r.headers.emplace_back("Cache-Control", "no-store");
-  return r;
-}
-
 core::Result<core::Timestamp> Rfc3339(const std::string& text, const char* field) {
   auto t = core::ParseRfc3339(text);
   if (!t)

@@ -38,6 +38,12 @@ Response JsonOk(int status, const boost::json::value& v) {
   return Response::Json(status, boost::json::serialize(v));
 }
 
+Response SecretResponse(const boost::json::object& o) {
+  Response r = JsonOk(201, o);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return r;
+}
+
 void AppendJsonString(std::string& out, std::string_view s) {
   out += '"';
   AppendJsonEscaped(out, s);

@@ -33,6 +33,10 @@ Response SignedOutResponse(bool dev);
 // A JSON response with the serialised value.
 Response JsonOk(int status, const boost::json::value& v);
 
+// 201 with a secret shown in this one response only (API keys, signing secrets): no cache may
+// keep it (Cache-Control: no-store).
+Response SecretResponse(const boost::json::object& o);
+
 // Appends s as a JSON string literal (quotes, escapes; s must be valid UTF-8), for the few hot
 // responses written without building a boost::json value.
 void AppendJsonString(std::string& out, std::string_view s);

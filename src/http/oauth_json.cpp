@@ -24,7 +24,7 @@ boost::json::object RenderDiscovery(const std::string& issuer) {
       {"revocation_endpoint_auth_methods_supported", token_methods},
       {"introspection_endpoint_auth_methods_supported", auth_methods},
       {"scopes_supported", boost::json::array{"openid", "profile", "email", "offline_access",
-                                              "keys:verify", "access:check"}},
+                                              "keys:verify", "access:check", "callbacks:sign"}},
       {"claims_supported",
        boost::json::array{"sub", "iss", "aud", "exp", "iat", "auth_time", "nonce", "amr", "sid",
                           "name", "locale", "zoneinfo", "updated_at", "email", "email_verified",

@@ -11,6 +11,10 @@ boost::json::value StringOrNull(const std::string& s) {
   return s.empty() ? boost::json::value(nullptr) : boost::json::value(s);
 }
 
+boost::json::value TimeOrNull(core::Timestamp t) {
+  return t ? boost::json::value(core::FormatRfc3339(t)) : boost::json::value(nullptr);
+}
+
 boost::json::object RenderAccount(const core::Account& a, std::optional<bool> mfa_enabled) {
   boost::json::object o;
   o["id"] = a.id;

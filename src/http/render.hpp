@@ -20,6 +20,8 @@ namespace vault::http {
 
 // null for an empty string.
 boost::json::value StringOrNull(const std::string& s);
+// RFC 3339, or null for 0 (no such time).
+boost::json::value TimeOrNull(core::Timestamp t);
 
 // mfa_enabled is rendered when known (the caller's own account).
 boost::json::object RenderAccount(const core::Account& a, std::optional<bool> mfa_enabled = {});

@@ -207,6 +207,19 @@ class SqlTx : public core::Tx {
                                                   const std::vector<std::string>& uris) override;
   core::Result<bool> RecordWebhookEvent(const std::string& event_id, core::Timestamp now) override;
 
+  // Callback signing secrets (sql_tx_signing.cpp).
+  core::Result<void> InsertCallbackSecret(const core::CallbackSecret& s) override;
+  core::Result<std::optional<core::CallbackSecret>> FindCallbackSecret(
+      const std::string& id) override;
+  core::Result<std::vector<core::CallbackSecret>> ListCallbackSecrets(
+      const std::string& product_id, const core::Page& page) override;
+  core::Result<std::vector<core::CallbackSecret>> ListValidCallbackSecrets(
+      const std::string& product_id, core::Timestamp now) override;
+  core::Result<bool> RollCallbackSecret(const std::string& id, const std::string& replaced_by,
+                                        core::Timestamp expires_at) override;
+  core::Result<bool> RevokeCallbackSecret(const std::string& id, core::Timestamp now) override;
+  core::Result<int> PurgeCallbackSecrets(core::Timestamp before, int limit) override;
+
   // Retention (sql_tx_retention.cpp).
   core::Result<int> PurgeExpiredSessions(core::Timestamp now, int limit) override;
   core::Result<int> PurgeExpiredTokens(core::Timestamp before, int limit) override;

@@ -311,6 +311,11 @@ std::vector<UseCase> FaultTest::ProductAndKeyCases() {
     EXPECT_TRUE(k);
     return k ? k->key.id : "";
   };
+  auto new_secret = [](T& t, const Org& o) {
+    auto s = t.callbacks_->Create(o.ctx, o.ws, "submit", "");
+    EXPECT_TRUE(s);
+    return s ? s->secret.id : "";
+  };
   return {
       OnOrg("product creation",
             [](T& t, const Org& o) {
@@ -376,6 +381,22 @@ std::vector<UseCase> FaultTest::ProductAndKeyCases() {
          Org o = t.NewOrg(tag);
          std::string id = new_key(t, o);
          return {[&t, o, id] { return Void(t.keys_->Revoke(o.ctx, o.ws, id)); }};
+       }},
+      OnOrg("callback signing secret creation",
+            [](T& t, const Org& o) {
+              return Void(t.callbacks_->Create(o.ctx, o.ws, "submit", "Receivers"));
+            }),
+      {"callback signing secret roll",
+       [new_secret](T& t, S tag) -> Call {
+         Org o = t.NewOrg(tag);
+         std::string id = new_secret(t, o);
+         return {[&t, o, id] { return Void(t.callbacks_->Roll(o.ctx, o.ws, "submit", id, 60)); }};
+       }},
+      {"callback signing secret revocation",
+       [new_secret](T& t, S tag) -> Call {
+         Org o = t.NewOrg(tag);
+         std::string id = new_secret(t, o);
+         return {[&t, o, id] { return Void(t.callbacks_->Revoke(o.ctx, o.ws, "submit", id)); }};
        }},
       {"service client creation",
        [](T& t, S tag) -> Call {

@@ -13,12 +13,14 @@
 #include "app/access_model.hpp"
 #include "app/admin_service.hpp"
 #include "app/api_key_service.hpp"
+#include "app/callback_signing.hpp"
 #include "app/integration_service.hpp"
 #include "app/platform_service.hpp"
 #include "app/product_service.hpp"
 #include "app/signing_keys.hpp"
 #include "app/workspace_service.hpp"
 #include "crypto/ed25519.hpp"
+#include "crypto/secrets.hpp"
 #include "oidc/token_service.hpp"
 #include "support/account_fixture.hpp"
 #include "support/fault_store.hpp"
@@ -71,6 +73,7 @@ class FaultTest : public testing::AccountServiceTest {
     workspaces_ = std::make_unique<WorkspaceService>(ports, *service_);
     products_ = std::make_unique<ProductService>(ports, *workspaces_);
     keys_ = std::make_unique<ApiKeyService>(ports, *workspaces_, *model_);
+    callbacks_ = std::make_unique<CallbackSigningService>(ports, *workspaces_, box_, mac_);
     integration_ = std::make_unique<IntegrationService>(ports, *model_);
     admin_ = std::make_unique<AdminService>(*fault_, clock_, random_, secrets_, "http://localhost");
     platform_ = std::make_unique<PlatformService>(ports);
@@ -143,6 +146,8 @@ class FaultTest : public testing::AccountServiceTest {
   std::unique_ptr<WorkspaceService> workspaces_;
   std::unique_ptr<ProductService> products_;
   std::unique_ptr<ApiKeyService> keys_;
+  crypto::OpensslMac mac_;
+  std::unique_ptr<CallbackSigningService> callbacks_;
   std::unique_ptr<IntegrationService> integration_;
   std::unique_ptr<AdminService> admin_;
   std::unique_ptr<PlatformService> platform_;

@@ -58,6 +58,10 @@ TEST(OpenApi, DocumentsExactlyTheRegisteredRoutes) {
   app::AccessReviewService review(ports, workspaces, model);
   RegisterAccessReviewRoutes(router, accounts, review, integration,
                              {"http://localhost:8080", true});
+  crypto::OpensslMac mac;
+  app::CallbackSigningService callback_signing(ports, workspaces, box, mac);
+  RegisterCallbackSigningRoutes(router, accounts, callback_signing, integration, clock,
+                                {"http://localhost:8080", true});
   crypto::SodiumEd25519 ed;
   app::SigningKeys signing(ports, ed, box, {});
   oidc::TokenService tokens(ports, integration, signing, {"http://localhost:8080"});

@@ -181,7 +181,7 @@ class OidcTest(OidcFlows, VaultTestCase):
         self.assertEqual(r.headers.get("Cache-Control"), "no-store")
         self.assertEqual(r.json["token_type"], "Bearer")
         self.assertEqual(r.json["expires_in"], 600)
-        self.assertEqual(r.json["scope"], "keys:verify access:check")
+        self.assertEqual(r.json["scope"], "keys:verify access:check callbacks:sign")
         header, claims = decode_jwt(r.json["access_token"])
         self.assertEqual(header["alg"], "EdDSA")
         self.assertEqual(header["typ"], "at+jwt")

@@ -14,6 +14,8 @@ session). Expected cells, from the capability table:
   the access review (JSON, CSV, NDJSON)                    → Owner, Admin
   read a product's configuration                           → every member
   write it (and the product's Admins: test_product_integration) → Owner, Admin
+  a product's callback signing secrets: create, list, roll, revoke → Owner, Admin (and the
+                                  product's Admins: test_callback_signing)
   see the subscription                                     → Owner, Admin, Billing
   change the subscription, cancel and resume it             → Owner, Billing
   non-members (the other Owner, the Super Admin)           → 404 workspace.not_found
@@ -75,6 +77,19 @@ MATRIX = [
      ws(200, 200, 403, 403), None),
     ("PUT config, invalid body", "PUT", P + "/{w[PRD]}/config", {"config": [1]},
      ws(400, 400, 403, 403), None),
+    # callback signing secrets (docs/api.md "Callback signing secrets")
+    ("POST signing-secrets", "POST", P + "/{p}/signing-secrets", {"label": "By caller"},
+     ws(201, 201, 403, 403), lambda t, w: t.fresh_product()),
+    ("GET signing-secrets", "GET", P + "/{w[PRD]}/signing-secrets", None,
+     ws(200, 200, 403, 403), None),
+    ("POST signing-secrets/{id}/roll", "POST", P + "/{p}/roll", {"grace_seconds": 60},
+     ws(201, 201, 403, 403), lambda t, w: t.fresh_signing_secret()),
+    ("DELETE signing-secrets/{id}", "DELETE", P + "/{p}", None,
+     ws(204, 204, 403, 403), lambda t, w: t.fresh_signing_secret()),
+    ("POST signing-secrets, invalid body", "POST", P + "/{w[PRD]}/signing-secrets",
+     {"label": 5}, ws(400, 400, 403, 403), None),
+    ("POST signing-secrets/{id}/roll, invalid body", "POST", P + "/{p}/roll",
+     {"grace_seconds": -1}, ws(400, 400, 403, 403), lambda t, w: t.fresh_signing_secret()),
     ("POST subscription/cancel", "POST", P + "/{p}/subscription/cancel", None,
      ws(200, 403, 200, 403), lambda t, w: t.fresh_product()),
     ("POST subscription/resume", "POST", P + "/{p}/subscription/resume", None,
@@ -164,6 +179,8 @@ WS_ENDPOINTS = [
     ("PUT", "/products/{prd}/subscription", {"plan": "standard"}),
     ("GET", "/products/{prd}/config", None),
     ("PUT", "/products/{prd}/config", {"config": {}}),
+    ("GET", "/products/{prd}/signing-secrets", None),
+    ("POST", "/products/{prd}/signing-secrets", {}),
     ("POST", "/products/{prd}/subscription/cancel", None),
     ("POST", "/products/{prd}/subscription/resume", None),
     ("GET", "/products/{prd}/grants", None),
@@ -237,6 +254,16 @@ class ProductsAuthzTest(ProductFlows, WorkspaceFlows, VaultTestCase):
         w = self.world()
         return self.create_product(w["owner"].client, w["A"], "submit", plan="enterprise",
                                    name="Throw-away")["id"]
+
+    def fresh_signing_secret(self):
+        """A throw-away product with an active signing secret: "<product>/signing-secrets/<id>"."""
+        w = self.world()
+        prd = self.fresh_product()
+        r = w["owner"].client.post(f"/api/v1/workspaces/{w['A']}/products/{prd}/signing-secrets",
+                                   {})
+        self.assertEqual(r.status, 201, r)
+        self.vault.remember_secret(r.json["secret"])
+        return f"{prd}/signing-secrets/{r.json['id']}"
 
     def fresh_cancelling_product(self):
         w = self.world()

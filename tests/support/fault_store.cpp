@@ -176,6 +176,17 @@ class FaultTx : public Tx {
                 (jti, expires_at))
   VAULT_FORWARD(ListRevokedAccessTokens, (Timestamp now), (now))
   VAULT_FORWARD(DeleteExpiredOAuthGrants, (Timestamp now, int limit), (now, limit))
+  VAULT_FORWARD(InsertCallbackSecret, (const core::CallbackSecret& s), (s))
+  VAULT_FORWARD(FindCallbackSecret, (const std::string& id), (id))
+  VAULT_FORWARD(ListCallbackSecrets, (const std::string& product_id, const Page& page),
+                (product_id, page))
+  VAULT_FORWARD(ListValidCallbackSecrets, (const std::string& product_id, Timestamp now),
+                (product_id, now))
+  VAULT_FORWARD(RollCallbackSecret,
+                (const std::string& id, const std::string& replaced_by, Timestamp expires_at),
+                (id, replaced_by, expires_at))
+  VAULT_FORWARD(RevokeCallbackSecret, (const std::string& id, Timestamp now), (id, now))
+  VAULT_FORWARD(PurgeCallbackSecrets, (Timestamp before, int limit), (before, limit))
   VAULT_FORWARD(AppendChange, (const std::string& kind, const std::string& subject, Timestamp now),
                 (kind, subject, now))
   VAULT_FORWARD(ChangesAfter, (std::int64_t after_seq, int limit), (after_seq, limit))

@@ -1,10 +1,12 @@
 // One product: its header (name, type, status), the changes the managing roles may make (edit,
-// disable / enable, delete), who has access (grants to people and groups), and its subscription.
+// disable / enable, delete), who has access (grants to people and groups), its callback signing
+// secrets (for its administrators) and its subscription.
 import { useState } from "preact/hooks";
 import { Grant, Group, Member, Product, ProductType, Workspace, api, seg } from "../../api";
 import type { PageProps } from "../../app";
 import { Link, navigate } from "../../router";
 import { ConfirmDialog, DateTime, Dialog, Empty, Field, FormError, Loaded, StatusBadge, Submit, roleName, toast, useForm, useResource, useAllPages } from "../../ui";
+import { SigningSecrets } from "./signing-secrets";
 import { DetailHeader, GrantForm, PeriodEnd, PlanChange, PROVIDERS, caps, planName, productPath, removeGrant, seatsText, statusWords, typeOf, useProductTypes, wsApi, wsPath } from "./product-common";
 
 type Modal = "" | "edit" | "disable" | "delete" | "grant";
@@ -67,6 +69,8 @@ function ProductView({ ws, p, types, reload, setProduct }: { ws: Workspace; p: P
       </p>
 
       <Grants ws={ws} p={p} types={types} onChange={reload} onAdd={can.manage ? () => setModal("grant") : undefined} adding={modal === "grant"} closeAdd={close} />
+
+      {(can.manage || p.my_role === "admin") && <SigningSecrets ws={ws} p={p} />}
 
       {can.seeBilling && (
         <section aria-labelledby="sub-h">
