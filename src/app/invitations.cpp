@@ -49,10 +49,11 @@ Result<core::Invitation> WorkspaceService::IssueInvitationToken(core::Invitation
   return inv;
 }
 
-void WorkspaceService::MailInvitation(const core::Invitation& inv, const core::Workspace& w,
-                                      const std::string& inviter, const std::string& link) {
-  (void)p_.mailer.Send(
-      InvitationMessage(inv.email, inviter, w.name, std::string(core::RoleName(inv.role)), link));
+Result<void> WorkspaceService::MailInvitation(core::Tx& tx, const core::Invitation& inv,
+                                              const core::Workspace& w, const std::string& inviter,
+                                              const std::string& link) {
+  return p_.mail.Enqueue(tx, InvitationMessage(inv.email, inviter, w.name,
+                                               std::string(core::RoleName(inv.role)), link));
 }
 
 Result<core::Invitation> WorkspaceService::Invite(
@@ -120,12 +121,12 @@ Result<core::Invitation> WorkspaceService::Invite(
     VAULT_ASSIGN_OR_RETURN(auto issued, IssueInvitationToken(inv, &link));
     out = issued;
     VAULT_TRY(tx.InsertInvitation(out));
-    return audit_.Record(tx, ActorOf(ctx),
-                         {"invitation.created", "invitation", out.id,
-                          JsonSummary({{"role", core::RoleName(role)}}), workspace.id});
+    VAULT_TRY(audit_.Record(tx, ActorOf(ctx),
+                            {"invitation.created", "invitation", out.id,
+                             JsonSummary({{"role", core::RoleName(role)}}), workspace.id}));
+    return MailInvitation(tx, out, workspace, ctx.account.name, link);
   });
   if (!r) return Fail(r.error());
-  MailInvitation(out, workspace, ctx.account.name, link);
   return out;
 }
 
@@ -180,9 +181,10 @@ Result<core::Invitation> WorkspaceService::ResendInvitation(const AuthContext& c
     VAULT_TRY(tx.UpdateInvitation(out));
     VAULT_TRY(audit_.Record(tx, ActorOf(ctx),
                             {"invitation.resent", "invitation", id, "{}", workspace.id}));
+    VAULT_TRY(MailInvitation(tx, out, workspace, ctx.account.name, link));
     return link;
   }));
-  MailInvitation(out, workspace, ctx.account.name, link);
+  (void)link;  // mailed in the transaction
   return out;
 }
 

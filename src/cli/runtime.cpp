@@ -29,6 +29,9 @@ core::Result<std::unique_ptr<Runtime>> MakeRuntime(const config::Config& cfg, in
   rt->box = std::make_unique<crypto::SodiumSecretBox>(secret, "totp");
   // Signing keys are sealed under a key of their own (another purpose label): one key per use.
   rt->signing_box = std::make_unique<crypto::SodiumSecretBox>(secret, "signing_key");
+  // Queued mail holds links with one-time tokens: sealed at rest under a key of its own.
+  rt->mail_box = std::make_unique<crypto::SodiumSecretBox>(secret, "mail_outbox");
+  rt->outbox = std::make_unique<app::MailOutbox>(*rt->mail_box, rt->random, *rt->clock);
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   auto pool = std::make_unique<crypto::PooledHasher>(
       std::make_unique<crypto::Argon2idHasher>(

@@ -6,6 +6,7 @@
 #include <memory>
 #include <string>
 
+#include "app/mail_outbox.hpp"
 #include "config/config.hpp"
 #include "core/password_policy.hpp"
 #include "crypto/ed25519.hpp"
@@ -54,6 +55,10 @@ struct Runtime {
   std::unique_ptr<crypto::HmacSecretHasher> secrets;
   std::unique_ptr<crypto::SodiumSecretBox> box;
   std::unique_ptr<crypto::SodiumSecretBox> signing_box;  // token-signing keys' own key
+  std::unique_ptr<crypto::SodiumSecretBox> mail_box;     // the mail outbox's own key
+  // Queues mail in the database; `serve` delivers it (a command's mail goes with a running
+  // server's next poll).
+  std::unique_ptr<app::MailOutbox> outbox;
   crypto::SodiumEd25519 ed;
   crypto::OpensslOtp otp;
   crypto::PooledHasher* pool = nullptr;  // owned by hasher

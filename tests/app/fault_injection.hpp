@@ -66,7 +66,7 @@ class FaultTest : public testing::AccountServiceTest {
     if (IsSkipped() || HasFatalFailure()) return;
     fault_ = std::make_unique<testing::FaultStore>(*opened_.store);
     model_ = std::make_unique<AccessModel>(*fault_, clock_);
-    Ports ports{*fault_, clock_, random_, secrets_, hasher_, mailer_, policy_, box_, otp_};
+    Ports ports{Mailed(*fault_), clock_, random_, secrets_, hasher_, outbox(), policy_, box_, otp_};
     MakeServices(ports);
     workspaces_ = std::make_unique<WorkspaceService>(ports, *service_);
     products_ = std::make_unique<ProductService>(ports, *workspaces_);

@@ -203,6 +203,18 @@ class FaultTx : public Tx {
   VAULT_FORWARD(AppendAuditEvent, (const AuditEvent& event), (event))
   VAULT_FORWARD(QueryAudit, (const AuditQuery& query), (query))
   VAULT_FORWARD(AuditEventsAfter, (std::int64_t after_seq, int limit), (after_seq, limit))
+  VAULT_FORWARD(EnqueueMail, (const OutboxMail& m), (m))
+  VAULT_FORWARD(ClaimDueMail,
+                (Timestamp now, const std::string& claimer, Timestamp until, int limit),
+                (now, claimer, until, limit))
+  VAULT_FORWARD(DeleteSentMail, (const std::string& id, const std::string& claimer), (id, claimer))
+  VAULT_FORWARD(RecordMailFailure,
+                (const std::string& id, const std::string& claimer, Timestamp next_attempt_at,
+                 bool dead, const std::string& last_error),
+                (id, claimer, next_attempt_at, dead, last_error))
+  VAULT_FORWARD(ListMail, (MailState state, const core::Page& page), (state, page))
+  VAULT_FORWARD(RequeueDeadMail, (const std::string& id, Timestamp now), (id, now))
+  VAULT_FORWARD(CountMail, (), ())
 
  private:
   Tx& in_;
