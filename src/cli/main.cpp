@@ -154,7 +154,7 @@ int Serve(const vault::config::Config& cfg) {
           mail_dead = static_cast<long>(counts->dead);
         }
       },
-      true);
+      false);       // not again at shutdown: what is left waits, durably, for the next start
   mail_job.Wake();  // at once: what a crashed process acknowledged
   vault::app::OutboxStore services_store(*r.opened.store, [&mail_job] { mail_job.Wake(); });
 
@@ -330,7 +330,7 @@ int Serve(const vault::config::Config& cfg) {
   warm.join();
   if (reconcile_job) reconcile_job->Stop();
   usage_flusher.Stop();  // runs a last flush: uses seen before shutdown are kept
-  mail_job.Stop();       // one last delivery; what is left waits in the outbox
+  mail_job.Stop();       // what is left waits in the outbox for the next start or another node
   feed.Stop();           // before the caches it tells go away
   return rc;
 }

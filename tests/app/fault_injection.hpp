@@ -132,6 +132,19 @@ class FaultTest : public testing::AccountServiceTest {
     ctx.account.super_admin = true;
     return ctx;
   }
+  // A dead letter to `email` in the mail outbox (queued, claimed and given up, straight on the
+  // database); its id.
+  std::string DeadLetter(const std::string& email) {
+    auto id = opened_.store->Write([&](core::Tx& tx) -> core::Result<std::string> {
+      VAULT_TRY(outbox().Enqueue(tx, {email, "Dead letter", "text", "<p>html</p>"}));
+      VAULT_ASSIGN_OR_RETURN(auto rows, tx.ClaimDueMail(clock_.Now(), "gone", clock_.Now() + 9, 1));
+      if (rows.empty()) return core::Fail(core::Code::kInternal, "test", "nothing to claim");
+      VAULT_TRY(tx.RecordMailFailure(rows[0].id, "gone", clock_.Now(), true, "mail.unavailable"));
+      return rows[0].id;
+    });
+    EXPECT_TRUE(id);
+    return id ? *id : "";
+  }
   std::string InvitationToken(const std::string& email) {
     auto m = mailer_.Last(email, "You are invited");
     EXPECT_TRUE(m) << email;
