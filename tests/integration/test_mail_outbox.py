@@ -3,7 +3,8 @@
 dies right after. (a) sign-up → 202 → SIGKILL before delivery → restart → the verification mail
 arrives once and its link works; (b) with SMTP down a message is retried with backoff and ends
 in the dead letters a Super Admin lists (recipient, attempts, last error; never the message),
-and a retry once SMTP is back delivers it (audited; a second retry is 404); only Super Admins
+and a retry once SMTP is back delivers it (audited; a second retry is 404); another node on the
+same database delivers what one could not (polling); only Super Admins
 may look (the full matrix is in test_workspace_authz.py), bad queries are 400 naming the field;
 (c) the stored row is sealed: the database (SQLite files, PostgreSQL table) holds neither the
 link's token nor the subject or text."""
@@ -141,6 +142,28 @@ class MailOutboxTest(WorkspaceFlows, VaultTestCase):
         self.assertEqual(audit.status, 200, audit)
         self.assertEqual([(e["target"]["type"], e["target"]["id"]) for e in audit.json["items"]],
                          [("mail", letter["id"])])
+
+    def test_another_node_delivers_what_this_one_could_not(self):
+        # node 1 cannot reach SMTP, node 2 (same database) can: node 1's failed attempt puts
+        # the message back for later, and node 2's poll sends it (one message, one mail). Node 1
+        # tries only when woken by its own request (it polls rarely), so node 2 wins the retry.
+        self.vault.server.env["VAULT_MAIL_POLL_SECONDS"] = "600"
+        self.restart(smtp_up=False)
+        other = self.vault.add_server({"VAULT_SMTP_URL": self.live_smtp})
+        try:
+            email = unique_email("twonodes")
+            r = self.client(mode="none").post("/api/v1/signup", {"name": "Two", "email": email})
+            self.assertEqual(r.status, 202, r)
+            msg = self.sink.wait_for_mail(email, VERIFY, timeout=30)
+            self.complete_signup(msg)
+            wait_until(lambda: not self.outbox_rows(email), 10, "the delivered row to be deleted")
+            self.assertEqual(len(self.sink.mails_to(email)), 1)
+            self.assertIn("mail delivery failed", self.vault.server.logs)
+        finally:
+            other.stop()
+            self.vault.servers.remove(other)
+            self.vault.server.env["VAULT_MAIL_POLL_SECONDS"] = FAST["VAULT_MAIL_POLL_SECONDS"]
+        self.restart(smtp_up=True)
 
     def test_dead_letters_are_paged_newest_first(self):
         self.restart(smtp_up=True)
