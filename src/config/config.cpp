@@ -228,12 +228,14 @@ core::Result<Config> Load(const std::string& toml_path,
     return core::Fail(Bad("retention_interval_seconds",
                           "retention settings cannot be negative, and webhook ids are kept at "
                           "least a day (the provider retries)"));
-  if (c.mail_max_attempts < 1 || c.mail_retry_base_seconds < 1 || c.mail_poll_seconds < 1 ||
-      c.mail_claim_seconds < 1 || c.mail_retry_max_seconds < c.mail_retry_base_seconds)
-    return core::Fail(Bad("mail_max_attempts",
-                          "mail_max_attempts, mail_retry_base_seconds, mail_poll_seconds and "
-                          "mail_claim_seconds must be at least 1, and mail_retry_max_seconds at "
-                          "least the base"));
+  for (auto [key, value] : {std::pair{"mail_max_attempts", c.mail_max_attempts},
+                            std::pair{"mail_retry_base_seconds", c.mail_retry_base_seconds},
+                            std::pair{"mail_poll_seconds", c.mail_poll_seconds},
+                            std::pair{"mail_claim_seconds", c.mail_claim_seconds}})
+    if (value < 1) return core::Fail(Bad(key, std::string(key) + " must be at least 1"));
+  if (c.mail_retry_max_seconds < c.mail_retry_base_seconds)
+    return core::Fail(Bad("mail_retry_max_seconds",
+                          "mail_retry_max_seconds must be at least mail_retry_base_seconds"));
   if (c.password_min_length < 8)
     return core::Fail(Bad("password_min_length", "NIST 800-63B requires at least 8 characters"));
   // Another scheme would make libcurl upload the mail over some other protocol.
