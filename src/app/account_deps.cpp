@@ -19,9 +19,8 @@ std::string AccountDeps::SessionHash(const std::string& token) const {
   return p.secrets.KeyedHash("session", token);
 }
 
-void AccountDeps::Mail(const core::MailMessage& m) const {
-  // Delivery failures are the mailer's to log; the use case has already committed.
-  (void)p.mailer.Send(m);
+Result<void> AccountDeps::Mail(core::Tx& tx, const core::MailMessage& m) const {
+  return p.mail.Enqueue(tx, m);
 }
 
 Result<std::string> AccountDeps::IssueToken(core::Tx& tx, core::OneTimeToken t,
@@ -117,21 +116,18 @@ Result<void> AccountDeps::RecheckPassword(const AuthContext& ctx, const std::str
   if (!reserved) return reserved;
   if (password.size() <= 1024 && p.hasher.Verify(ctx.account.password_hash, password))
     return p.store.Write([&](core::Tx& tx) { return tx.ResetThrottle(key); });  // as sign-in does
-  bool locked = false;
   auto w = p.store.Write([&](core::Tx& tx) -> Result<void> {
     if (auto r = audit.Record(tx, ActorOf(ctx),
                               {"account.password_recheck_failed", "account", ctx.account.id,
                                JsonSummary({{"field", field}})});
         !r)
       return r;
-    VAULT_ASSIGN_OR_RETURN(auto l, LockIfExhausted(tx, key, state));
-    locked = l;
-    if (locked)
-      return audit.Record(tx, ActorOf(ctx), {"account.locked_out", "account", ctx.account.id});
-    return {};
+    VAULT_ASSIGN_OR_RETURN(auto locked, LockIfExhausted(tx, key, state));
+    if (!locked) return {};
+    VAULT_TRY(audit.Record(tx, ActorOf(ctx), {"account.locked_out", "account", ctx.account.id}));
+    return Mail(tx, LockedOutMessage(ctx.account.email));
   });
   if (!w) return w;
-  if (locked) Mail(LockedOutMessage(ctx.account.email));
   return Fail(Code::kUnauthenticated, "auth.invalid_credentials", "the password is not correct",
               field);
 }

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "app/audit_log.hpp"
+#include "app/mail_outbox.hpp"
 #include "core/account.hpp"
 #include "core/clock.hpp"
 #include "core/password_policy.hpp"
@@ -77,7 +78,7 @@ struct Ports {
   core::Random& random;
   core::SecretHasher& secrets;
   core::PasswordHasher& hasher;
-  core::Mailer& mailer;
+  MailOutbox& mail;  // queues mail in the caller's transaction (the durable outbox)
   const core::PasswordPolicy& policy;
   core::SecretBox& box;
   core::Otp& otp;
@@ -98,8 +99,8 @@ struct AccountDeps {
   AccountSettings settings;
   AuditLog audit;
 
-  // Sends m after the commit; delivery failures are the mailer's to log.
-  void Mail(const core::MailMessage& m) const;
+  // Queues m in tx's outbox: sent after, and only if, tx commits (issue 16).
+  core::Result<void> Mail(core::Tx& tx, const core::MailMessage& m) const;
   // The keyed hash under which a session's bearer token is stored.
   std::string SessionHash(const std::string& token) const;
   // Opens a session for account (recording its sign-in time); audits session.signed_in with

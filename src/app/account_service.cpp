@@ -30,27 +30,23 @@ Result<void> AccountService::SignUp(const std::string& name, const std::string& 
   VAULT_ASSIGN_OR_RETURN(auto valid_name, core::ValidateName(name, "name"));
   VAULT_ASSIGN_OR_RETURN(auto valid_email, core::ValidateEmail(email, "email"));
   std::string norm = core::NormalizeEmail(valid_email);
-  std::optional<core::MailMessage> mail;
-  auto r = d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
+  return d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto existing, tx.FindAccountByEmail(norm));
-    // Both paths store a token and commit, so the answer takes as long for a known address as
-    // for a new one (no enumeration by timing). The known address's token is never sent and
-    // could not complete a sign-up (the address is taken).
+    // Both paths store a token, queue one mail and commit, so the answer takes as long for a
+    // known address as for a new one (no enumeration by timing). The known address's token is
+    // never sent and could not complete a sign-up (the address is taken).
     core::OneTimeToken t;
     t.purpose = TokenPurpose::kSignup;
     t.email = valid_email;
     t.name = valid_name;
     VAULT_ASSIGN_OR_RETURN(auto secret, d_.IssueToken(tx, t, d_.settings.signup_token_seconds));
     if (existing)
-      mail = SignupAttemptMessage((existing)->email, d_.settings.public_url + "/password/forgot");
-    else
-      mail = VerifyEmailMessage(valid_email, valid_name,
-                                d_.settings.public_url + "/signup/complete?token=" + secret);
-    return {};
+      return d_.Mail(
+          tx, SignupAttemptMessage((existing)->email, d_.settings.public_url + "/password/forgot"));
+    return d_.Mail(tx,
+                   VerifyEmailMessage(valid_email, valid_name,
+                                      d_.settings.public_url + "/signup/complete?token=" + secret));
   });
-  if (!r) return r;
-  if (mail) d_.Mail(*mail);
-  return {};
 }
 
 Result<SignedIn> AccountService::CompleteSignUp(const std::string& token,
@@ -126,7 +122,6 @@ Result<SignInOutcome> AccountService::SignIn(const std::string& email, const std
     ok = false;
   }
   if (!ok) {
-    bool locked = false;
     VAULT_TRY(d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
       std::string target = account ? account->id : "";
       if (auto r = d_.audit.Record(tx, AnonymousActor(client),
@@ -134,14 +129,12 @@ Result<SignInOutcome> AccountService::SignIn(const std::string& email, const std
                                     JsonSummary({{"reason", "invalid_credentials"}})});
           !r)
         return r;
-      VAULT_ASSIGN_OR_RETURN(auto l, d_.LockIfExhausted(tx, key, state));
-      locked = l;
-      if (locked && account)
-        return d_.audit.Record(tx, AnonymousActor(client),
-                               {"account.locked_out", "account", target});
-      return {};
+      VAULT_ASSIGN_OR_RETURN(auto locked, d_.LockIfExhausted(tx, key, state));
+      if (!locked || !account) return {};
+      VAULT_TRY(
+          d_.audit.Record(tx, AnonymousActor(client), {"account.locked_out", "account", target}));
+      return d_.Mail(tx, LockedOutMessage(account->email));
     }));
-    if (locked && account) d_.Mail(LockedOutMessage(account->email));
     return Fail(InvalidCredentials());
   }
   if (account->disabled) {

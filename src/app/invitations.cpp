@@ -49,10 +49,11 @@ Result<core::Invitation> WorkspaceService::IssueInvitationToken(core::Invitation
   return inv;
 }
 
-void WorkspaceService::MailInvitation(const core::Invitation& inv, const core::Workspace& w,
-                                      const std::string& inviter, const std::string& link) {
-  (void)p_.mailer.Send(
-      InvitationMessage(inv.email, inviter, w.name, std::string(core::RoleName(inv.role)), link));
+Result<void> WorkspaceService::MailInvitation(core::Tx& tx, const core::Invitation& inv,
+                                              const core::Workspace& w, const std::string& inviter,
+                                              const std::string& link) {
+  return p_.mail.Enqueue(tx, InvitationMessage(inv.email, inviter, w.name,
+                                               std::string(core::RoleName(inv.role)), link));
 }
 
 Result<core::Invitation> WorkspaceService::Invite(
@@ -120,12 +121,12 @@ Result<core::Invitation> WorkspaceService::Invite(
     VAULT_ASSIGN_OR_RETURN(auto issued, IssueInvitationToken(inv, &link));
     out = issued;
     VAULT_TRY(tx.InsertInvitation(out));
-    return audit_.Record(tx, ActorOf(ctx),
-                         {"invitation.created", "invitation", out.id,
-                          JsonSummary({{"role", core::RoleName(role)}}), workspace.id});
+    VAULT_TRY(audit_.Record(tx, ActorOf(ctx),
+                            {"invitation.created", "invitation", out.id,
+                             JsonSummary({{"role", core::RoleName(role)}}), workspace.id}));
+    return MailInvitation(tx, out, workspace, ctx.account.name, link);
   });
   if (!r) return Fail(r.error());
-  MailInvitation(out, workspace, ctx.account.name, link);
   return out;
 }
 
@@ -163,27 +164,23 @@ Result<void> WorkspaceService::RevokeInvitation(const AuthContext& ctx, const st
 Result<core::Invitation> WorkspaceService::ResendInvitation(const AuthContext& ctx,
                                                             const std::string& ws,
                                                             const std::string& id) {
-  core::Invitation out;
-  core::Workspace workspace;
-  VAULT_ASSIGN_OR_RETURN(auto link, p_.store.Write([&](core::Tx& tx) -> Result<std::string> {
+  return p_.store.Write([&](core::Tx& tx) -> Result<core::Invitation> {
     std::string link;
     VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kManageMembers));
-    workspace = access.workspace;
+    const core::Workspace& workspace = access.workspace;
     VAULT_ASSIGN_OR_RETURN(auto inv, tx.FindInvitation(workspace.id, id));
     if (!inv || (inv)->status != InvitationStatus::kPending) return Fail(InvitationNotFound());
     if (!core::MayInvite(access.membership.role, (inv)->role))
       return Fail(Code::kPermissionDenied, "permission.denied",
                   "only Owners can resend an invitation to become Owner");
     // A new token and a new 7-day window; the old link stops working.
-    VAULT_ASSIGN_OR_RETURN(auto issued, IssueInvitationToken(*inv, &link));
-    out = issued;
+    VAULT_ASSIGN_OR_RETURN(auto out, IssueInvitationToken(*inv, &link));
     VAULT_TRY(tx.UpdateInvitation(out));
     VAULT_TRY(audit_.Record(tx, ActorOf(ctx),
                             {"invitation.resent", "invitation", id, "{}", workspace.id}));
-    return link;
-  }));
-  MailInvitation(out, workspace, ctx.account.name, link);
-  return out;
+    VAULT_TRY(MailInvitation(tx, out, workspace, ctx.account.name, link));
+    return out;
+  });
 }
 
 Result<core::Invitation> WorkspaceService::CheckInvitation(core::Tx& tx, const std::string& token) {

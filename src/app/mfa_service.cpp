@@ -188,10 +188,11 @@ Result<std::vector<std::string>> MfaService::ConfirmTotp(const AuthContext& ctx,
     VAULT_ASSIGN_OR_RETURN(auto fresh, NewRecoveryCodes(tx, ctx.account.id));
     codes = std::move(fresh);
     VAULT_TRY(tx.ResetThrottle(key));
-    return d_.audit.Record(tx, ActorOf(ctx), {"mfa.totp_enabled", "account", ctx.account.id});
+    VAULT_TRY(d_.audit.Record(tx, ActorOf(ctx), {"mfa.totp_enabled", "account", ctx.account.id}));
+    return d_.Mail(
+        tx, SecondFactorChangedMessage(ctx.account.email, "was turned on for your Atomyx account"));
   }));
   if (failure) return Fail(*failure);
-  d_.Mail(SecondFactorChangedMessage(ctx.account.email, "was turned on for your Atomyx account"));
   if (d_.p.changes) d_.p.changes->AccountChanged(ctx.account.id);
   return codes;
 }
@@ -214,11 +215,12 @@ Result<void> MfaService::DisableTotp(const AuthContext& ctx, const std::string& 
     VAULT_TRY(tx.DeleteTotp(ctx.account.id));
     VAULT_TRY(d_.VoidOutstanding(tx, ctx.account.id));
     VAULT_TRY(tx.ResetThrottle(key));
-    return d_.audit.Record(tx, ActorOf(ctx), {"mfa.totp_disabled", "account", ctx.account.id});
+    VAULT_TRY(d_.audit.Record(tx, ActorOf(ctx), {"mfa.totp_disabled", "account", ctx.account.id}));
+    return d_.Mail(tx, SecondFactorChangedMessage(ctx.account.email,
+                                                  "was turned off for your Atomyx account"));
   });
   if (!r) return r;
   if (failure) return Fail(*failure);
-  d_.Mail(SecondFactorChangedMessage(ctx.account.email, "was turned off for your Atomyx account"));
   if (d_.p.changes) d_.p.changes->AccountChanged(ctx.account.id);
   return {};
 }
@@ -240,14 +242,14 @@ Result<std::vector<std::string>> MfaService::RegenerateRecoveryCodes(const AuthC
     codes = std::move(fresh);
     VAULT_TRY(d_.VoidOutstanding(tx, ctx.account.id));
     VAULT_TRY(tx.ResetThrottle(key));
-    return d_.audit.Record(tx, ActorOf(ctx),
-                           {"mfa.recovery_codes_regenerated", "account", ctx.account.id});
+    VAULT_TRY(d_.audit.Record(tx, ActorOf(ctx),
+                              {"mfa.recovery_codes_regenerated", "account", ctx.account.id}));
+    return d_.Mail(tx, SecondFactorChangedMessage(
+                           ctx.account.email,
+                           "recovery codes were replaced for your Atomyx account; the old ones no "
+                           "longer work"));
   }));
   if (failure) return Fail(*failure);
-  d_.Mail(
-      SecondFactorChangedMessage(ctx.account.email,
-                                 "recovery codes were replaced for your Atomyx account; the old "
-                                 "ones no longer work"));
   return codes;
 }
 

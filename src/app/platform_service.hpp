@@ -11,6 +11,7 @@
 
 #include "app/account_service.hpp"
 #include "app/audit_log.hpp"
+#include "app/paging.hpp"
 #include "app/workspace_service.hpp"
 #include "core/store.hpp"
 
@@ -68,6 +69,15 @@ class PlatformService {
   // it), newest first.
   core::Result<std::vector<core::AuditEvent>> Audit(const AuthContext& ctx,
                                                     const core::AuditQuery& q);
+
+  // The mail outbox (issue 16; mail_admin.cpp). The rows in `state`, newest first, keyset
+  // paged (bad limit/cursor: invalid_argument "validation.query"); never their sealed text.
+  core::Result<Paged<core::OutboxMail>> ListMail(const AuthContext& ctx, core::MailState state,
+                                                 const PageRequest& page);
+  // Queues a dead message again, due now with its attempts reset (audited admin.mail_retried,
+  // target the message id); the sender is woken at commit. Fails
+  // not_found "mail.not_found" when no dead message has this id.
+  core::Result<void> RetryMail(const AuthContext& ctx, const std::string& id);
 
  private:
   // Suspends with `reason`, or resumes when it is nullopt.

@@ -66,13 +66,12 @@ Result<void> ProfileService::ChangePassword(const AuthContext& ctx,
     VAULT_TRY(tx.UpdateAccount(a));
     VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(ctx.account.id, ctx.session.id));
     VAULT_TRY(d_.VoidOutstanding(tx, a.id));
-    return d_.audit.Record(tx, ActorOf(ctx),
-                           {"account.password_changed", "account", a.id,
-                            JsonSummary({{"sessions_revoked", std::to_string(d)}})});
+    VAULT_TRY(d_.audit.Record(tx, ActorOf(ctx),
+                              {"account.password_changed", "account", a.id,
+                               JsonSummary({{"sessions_revoked", std::to_string(d)}})}));
+    return d_.Mail(tx, PasswordChangedMessage(ctx.account.email));
   });
-  if (!r) return r;
-  d_.Mail(PasswordChangedMessage(ctx.account.email));
-  return {};
+  return r;
 }
 
 Result<void> ProfileService::RequestEmailChange(const AuthContext& ctx,
@@ -84,11 +83,8 @@ Result<void> ProfileService::RequestEmailChange(const AuthContext& ctx,
     return Fail(Code::kInvalidArgument, "validation.same_email",
                 "this is already your email address", "new_email");
   VAULT_TRY(d_.RecheckPassword(ctx, password, "password"));
-  std::string secret;
-  bool taken_by_other = false;
-  auto r = d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
+  return d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto taken, tx.FindAccountByEmail(norm));
-    taken_by_other = taken.has_value();
     // Only the newest request's link works.
     VAULT_TRY(tx.VoidTokensOfAccount(ctx.account.id, TokenPurpose::kEmailChange, d_.p.clock.Now()));
     // The same writes whether or not the address is taken, and the same answer: a taken
@@ -99,30 +95,23 @@ Result<void> ProfileService::RequestEmailChange(const AuthContext& ctx,
     t.account_id = ctx.account.id;
     t.email = valid;
     VAULT_ASSIGN_OR_RETURN(auto s, d_.IssueToken(tx, t, d_.settings.email_change_token_seconds));
-    secret = s;
-    return d_.audit.Record(tx, ActorOf(ctx),
-                           {"account.email_change_requested", "account", ctx.account.id});
+    VAULT_TRY(d_.audit.Record(tx, ActorOf(ctx),
+                              {"account.email_change_requested", "account", ctx.account.id}));
+    VAULT_TRY(d_.Mail(tx, taken ? EmailChangeAttemptMessage(valid)
+                                : ConfirmNewEmailMessage(valid, d_.settings.public_url +
+                                                                    "/email/confirm?token=" + s)));
+    return d_.Mail(tx, EmailChangingMessage(ctx.account.email, valid));
   });
-  if (!r) return r;
-  if (taken_by_other)
-    d_.Mail(EmailChangeAttemptMessage(valid));
-  else
-    d_.Mail(
-        ConfirmNewEmailMessage(valid, d_.settings.public_url + "/email/confirm?token=" + secret));
-  d_.Mail(EmailChangingMessage(ctx.account.email, valid));
-  return {};
 }
 
 Result<Account> ProfileService::ConfirmEmailChange(const std::string& token,
                                                    const ClientInfo& client) {
-  Account updated;
-  VAULT_ASSIGN_OR_RETURN(auto old_email, d_.p.store.Write([&](core::Tx& tx) -> Result<std::string> {
-    std::string old_email;
+  VAULT_ASSIGN_OR_RETURN(auto updated, d_.p.store.Write([&](core::Tx& tx) -> Result<Account> {
     VAULT_ASSIGN_OR_RETURN(auto t, d_.TakeToken(tx, token, TokenPurpose::kEmailChange));
     auto a = Load(tx, t.account_id);
     if (!a) return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", "token");
-    updated = std::move(*a);
-    old_email = updated.email;
+    Account updated = std::move(*a);
+    const std::string old_email = updated.email;
     // Reset links sent to the old address, other email-change links and pending sign-in steps
     // die with the old address.
     VAULT_TRY(d_.VoidOutstanding(tx, updated.id));
@@ -133,17 +122,16 @@ Result<Account> ProfileService::ConfirmEmailChange(const std::string& token,
     VAULT_TRY(tx.UpdateAccount(updated));
     VAULT_TRY(d_.audit.Record(tx, Actor{"account", updated.id, client.ip, client.user_agent},
                               {"account.email_changed", "account", updated.id}));
-    return old_email;
+    VAULT_TRY(d_.Mail(tx, EmailChangedMessage(old_email, updated.email)));
+    return updated;
   }));
-  d_.Mail(EmailChangedMessage(old_email, updated.email));
   if (d_.p.changes) d_.p.changes->AccountChanged(updated.id);
   return updated;
 }
 
 Result<void> ProfileService::ForgotPassword(const std::string& email, const ClientInfo& client) {
   VAULT_ASSIGN_OR_RETURN(auto valid, core::ValidateEmail(email, "email"));
-  std::optional<core::MailMessage> mail;
-  auto r = d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
+  return d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto a, tx.FindAccountByEmail(core::NormalizeEmail(valid)));
     // The same writes (a token and an audit event) whether or not the address has a live
     // account, so the answer's timing reveals nothing; an unknown address's token belongs to no
@@ -154,16 +142,16 @@ Result<void> ProfileService::ForgotPassword(const std::string& email, const Clie
     t.account_id = live ? (a)->id : "";
     t.email = live ? (a)->email : valid;
     VAULT_ASSIGN_OR_RETURN(auto s, d_.IssueToken(tx, t, d_.settings.reset_token_seconds));
-    if (live)
-      mail =
-          ResetPasswordMessage((a)->email, d_.settings.public_url + "/password/reset?token=" + s);
-    return d_.audit.Record(
+    VAULT_TRY(d_.audit.Record(
         tx, AnonymousActor(client),
-        {"account.password_reset_requested", live ? "account" : "", live ? (a)->id : ""});
+        {"account.password_reset_requested", live ? "account" : "", live ? (a)->id : ""}));
+    auto mail = ResetPasswordMessage(live ? (a)->email : valid,
+                                     d_.settings.public_url + "/password/reset?token=" + s);
+    if (live) return d_.Mail(tx, mail);
+    // Sealed, inserted and deleted: the same work as queueing it, so the answer's timing does
+    // not tell an address without an account (SPEC §12). Nothing is sent.
+    return d_.p.mail.EnqueueDecoy(tx, mail);
   });
-  if (!r) return r;
-  if (mail) d_.Mail(*mail);
-  return {};
 }
 
 Result<void> ProfileService::ResetPassword(const std::string& token, const std::string& password,
@@ -174,47 +162,46 @@ Result<void> ProfileService::ResetPassword(const std::string& token, const std::
   });
   if (!peek) return peek;
   VAULT_ASSIGN_OR_RETURN(auto hash, d_.p.hasher.Hash(password));
-  std::string email, account_id;
-  bool mfa_removed = false;
-  auto r = d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto t, d_.TakeToken(tx, token, TokenPurpose::kPasswordReset));
-    // A link is good only for the address it was sent to (belt and braces: an email change
-    // also voids it).
-    auto a = t.account_id.empty() ? Result<Account>(Fail(Code::kNotFound, "", ""))
-                                  : Load(tx, t.account_id);
-    if (!a || a->email_norm != core::NormalizeEmail(t.email))
-      return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", "token");
-    a->password_hash = hash;
-    a->email_verified = true;  // the reset link proved control of the address
-    a->updated_at = d_.p.clock.Now();
-    VAULT_TRY(tx.UpdateAccount(*a));
-    VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(a->id, ""));
-    VAULT_TRY(tx.ResetThrottle("signin:" + a->email_norm));
-    VAULT_TRY(d_.VoidOutstanding(tx, a->id));
-    Actor actor{"account", a->id, client.ip, client.user_agent};
-    VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(a->id));
-    if (totp && d_.settings.mfa_reset_grace_seconds > 0 &&
-        (totp)->created_at + d_.settings.mfa_reset_grace_seconds > d_.p.clock.Now()) {
-      VAULT_TRY(tx.DeleteTotp(a->id));
-      if (auto e = d_.audit.Record(tx, actor, {"mfa.totp_removed_by_reset", "account", a->id}); !e)
-        return e;
-      mfa_removed = true;
-    }
-    email = a->email;
-    account_id = a->id;
-    return d_.audit.Record(tx, actor,
-                           {"account.password_reset", "account", a->id,
-                            JsonSummary({{"sessions_revoked", std::to_string(d)}})});
-  });
-  if (!r) return r;
-  d_.Mail(PasswordChangedMessage(email));
-  if (mfa_removed) {
-    d_.Mail(SecondFactorChangedMessage(
-        email,
-        "was turned off for your Atomyx account by a password reset, because it had been "
-        "turned on only recently; turn it on again from your security settings"));
-    if (d_.p.changes) d_.p.changes->AccountChanged(account_id);
-  }
+  // The account whose second factor the reset removed, if it did.
+  VAULT_ASSIGN_OR_RETURN(
+      auto mfa_removed_of, d_.p.store.Write([&](core::Tx& tx) -> Result<std::string> {
+        VAULT_ASSIGN_OR_RETURN(auto t, d_.TakeToken(tx, token, TokenPurpose::kPasswordReset));
+        // A link is good only for the address it was sent to (belt and braces: an email change
+        // also voids it).
+        auto a = t.account_id.empty() ? Result<Account>(Fail(Code::kNotFound, "", ""))
+                                      : Load(tx, t.account_id);
+        if (!a || a->email_norm != core::NormalizeEmail(t.email))
+          return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", "token");
+        a->password_hash = hash;
+        a->email_verified = true;  // the reset link proved control of the address
+        a->updated_at = d_.p.clock.Now();
+        VAULT_TRY(tx.UpdateAccount(*a));
+        VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(a->id, ""));
+        VAULT_TRY(tx.ResetThrottle("signin:" + a->email_norm));
+        VAULT_TRY(d_.VoidOutstanding(tx, a->id));
+        Actor actor{"account", a->id, client.ip, client.user_agent};
+        VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(a->id));
+        bool mfa_removed =
+            totp && d_.settings.mfa_reset_grace_seconds > 0 &&
+            (totp)->created_at + d_.settings.mfa_reset_grace_seconds > d_.p.clock.Now();
+        if (mfa_removed) {
+          VAULT_TRY(tx.DeleteTotp(a->id));
+          VAULT_TRY(d_.audit.Record(tx, actor, {"mfa.totp_removed_by_reset", "account", a->id}));
+        }
+        VAULT_TRY(d_.audit.Record(tx, actor,
+                                  {"account.password_reset", "account", a->id,
+                                   JsonSummary({{"sessions_revoked", std::to_string(d)}})}));
+        VAULT_TRY(d_.Mail(tx, PasswordChangedMessage(a->email)));
+        if (!mfa_removed) return std::string();
+        VAULT_TRY(d_.Mail(
+            tx,
+            SecondFactorChangedMessage(
+                a->email,
+                "was turned off for your Atomyx account by a password reset, because it had been "
+                "turned on only recently; turn it on again from your security settings")));
+        return a->id;
+      }));
+  if (!mfa_removed_of.empty() && d_.p.changes) d_.p.changes->AccountChanged(mfa_removed_of);
   return {};
 }
 

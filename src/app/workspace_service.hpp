@@ -158,8 +158,10 @@ class WorkspaceService {
   }
   // Gives the invitation a fresh token and 7-day expiry (not yet stored); sets the link.
   core::Result<core::Invitation> IssueInvitationToken(core::Invitation inv, std::string* link);
-  void MailInvitation(const core::Invitation& inv, const core::Workspace& w,
-                      const std::string& inviter, const std::string& link);
+  // Queues the invitation mail in tx (sent after, and only if, tx commits).
+  core::Result<void> MailInvitation(core::Tx& tx, const core::Invitation& inv,
+                                    const core::Workspace& w, const std::string& inviter,
+                                    const std::string& link);
 
   Ports p_;
   AccountService& accounts_;

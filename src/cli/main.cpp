@@ -13,6 +13,7 @@
 #include "app/account_service.hpp"
 #include "app/admin_service.hpp"
 #include "app/billing_reconcile.hpp"
+#include "app/mail_sender.hpp"
 #include "app/mfa_service.hpp"
 #include "app/profile_service.hpp"
 #include "app/retention.hpp"
@@ -27,7 +28,6 @@
 #include "http/forwarded.hpp"
 #include "http/log.hpp"
 #include "http/server.hpp"
-#include "mail/async_mailer.hpp"
 #include "mail/mailers.hpp"
 #include "oidc/token_service.hpp"
 
@@ -52,51 +52,41 @@ std::string FirstLink(const std::string& text) {
   return text.substr(p, e == std::string::npos ? std::string::npos : e - p);
 }
 
-// A mailer for commands that send no mail.
-vault::core::Mailer& NoMail() {
-  struct None : vault::core::Mailer {
-    vault::core::Result<void> Send(const vault::core::MailMessage&) override {
-      return vault::core::Fail(vault::core::Code::kUnavailable, "mail.none",
-                               "this command sends no mail");
-    }
-  };
-  static None none;
-  return none;
-}
-
 int Fail(const vault::core::Error& e, const char* what) {
   Log("error", what, {{"code", e.id}, {"error", e.detail}});
   return 1;
 }
 
-std::unique_ptr<vault::mail::AsyncMailer> MakeMailer(const vault::config::Config& cfg) {
-  std::unique_ptr<vault::core::Mailer> inner;
+// The transport the outbox's sender delivers through: SMTP, or the outbox folder in development.
+std::unique_ptr<vault::core::Mailer> MakeTransport(const vault::config::Config& cfg) {
   if (!cfg.smtp_url.empty()) {
     Log("info", "mail is delivered by SMTP",
         {{"smtp", RedactUrl(cfg.smtp_url)}, {"tls", cfg.smtp_tls}});
-    inner = std::make_unique<vault::mail::SmtpMailer>(
+    return std::make_unique<vault::mail::SmtpMailer>(
         cfg.smtp_url, cfg.mail_from,
         cfg.smtp_tls == "off" ? vault::mail::SmtpTls::kOff : vault::mail::SmtpTls::kRequired);
-  } else {
-    Log("info", "mail is written to the outbox folder", {{"outbox", cfg.mail_outbox}});
-    bool dev = cfg.dev;
-    inner = std::make_unique<vault::mail::OutboxMailer>(
-        cfg.mail_outbox, cfg.mail_from,
-        [dev](const std::string& path, const vault::core::MailMessage& m) {
-          // Links carry one-time tokens: logged only in local development with the outbox.
-          if (dev)
-            Log("info", "mail written",
-                {{"file", path}, {"subject", m.subject}, {"link", FirstLink(m.text)}});
-          else
-            Log("info", "mail written", {{"file", path}, {"subject", m.subject}});
-        });
   }
-  return std::make_unique<vault::mail::AsyncMailer>(
-      std::move(inner), [](const vault::core::MailMessage& m, const vault::core::Error& e) {
-        // The subject only: the text holds links with one-time tokens.
-        Log("error", e.id == "mail.queue_full" ? "mail dropped" : "mail delivery failed",
-            {{"subject", m.subject}, {"code", e.id}, {"error", e.detail}});
+  Log("info", "mail is written to the outbox folder", {{"outbox", cfg.mail_outbox}});
+  bool dev = cfg.dev;
+  return std::make_unique<vault::mail::OutboxMailer>(
+      cfg.mail_outbox, cfg.mail_from,
+      [dev](const std::string& path, const vault::core::MailMessage& m) {
+        // Links carry one-time tokens: logged only in local development with the outbox.
+        if (dev)
+          Log("info", "mail written",
+              {{"file", path}, {"subject", m.subject}, {"link", FirstLink(m.text)}});
+        else
+          Log("info", "mail written", {{"file", path}, {"subject", m.subject}});
       });
+}
+
+vault::app::MailSenderSettings MailSenderSettingsOf(const vault::config::Config& cfg) {
+  vault::app::MailSenderSettings s;
+  s.retry.max_attempts = cfg.mail_max_attempts;
+  s.retry.base_seconds = cfg.mail_retry_base_seconds;
+  s.retry.max_seconds = cfg.mail_retry_max_seconds;
+  s.claim_seconds = cfg.mail_claim_seconds;
+  return s;
 }
 
 vault::app::SigningSettings SigningSettingsOf(const vault::config::Config& cfg) {
@@ -146,7 +136,38 @@ int Serve(const vault::config::Config& cfg) {
        {"migrations_applied", std::to_string((*rt)->opened.migrations_applied)}});
   LogKeyring(**rt);
   vault::cli::Runtime& r = **rt;
-  auto mailer = MakeMailer(cfg);
+  // The durable mail outbox (issue 16): services queue mail in their own transactions; the
+  // sender delivers it on its own thread, woken when this process queued mail and otherwise
+  // every mail_poll_seconds (other nodes' mail, retries that are due). It starts with whatever
+  // is queued: mail acknowledged before a crash goes out now.
+  auto transport = MakeTransport(cfg);
+  vault::app::MailSender sender(
+      *r.opened.store, *r.clock, r.random, *r.mail_box, *transport, MailSenderSettingsOf(cfg),
+      vault::core::NewId(r.random, "node"),
+      [](const std::string& id, int attempts, bool dead, const vault::core::Error& e) {
+        // The row's id and the transport's error only: the message holds links with tokens.
+        Log(dead ? "error" : "warn",
+            dead ? "mail delivery failed; dead letter" : "mail delivery failed",
+            {{"mail", id},
+             {"attempts", std::to_string(attempts)},
+             {"code", e.id},
+             {"error", e.detail}});
+      });
+  std::atomic<long> mail_queued{0}, mail_dead{0};
+  vault::cli::Periodic mail_job(
+      std::chrono::seconds(cfg.mail_poll_seconds),
+      [&sender, &r, &mail_queued, &mail_dead] {
+        if (auto d = sender.DeliverDue(); !d)
+          Log("error", "mail outbox unavailable", {{"error", d.error().detail}});
+        auto counts = r.opened.store->Read([](vault::core::Tx& tx) { return tx.CountMail(); });
+        if (counts) {
+          mail_queued = static_cast<long>(counts->queued);
+          mail_dead = static_cast<long>(counts->dead);
+        }
+      },
+      false);       // not again at shutdown: what is left waits, durably, for the next start
+  mail_job.Wake();  // at once: what a crashed process acknowledged
+  vault::app::OutboxStore services_store(*r.opened.store, [&mail_job] { mail_job.Wake(); });
 
   vault::app::AccountSettings settings;
   settings.public_url = cfg.public_url;
@@ -157,8 +178,8 @@ int Serve(const vault::config::Config& cfg) {
   // Every service reports changes to the feed, which tells this process's caches and, through
   // the database, every other process's.
   vault::cli::ChangeFeed feed(*r.opened.store, *r.clock, {&model});
-  vault::app::Ports ports{*r.opened.store, *r.clock,  r.random, *r.secrets, *r.hasher,
-                          *mailer,         *r.policy, *r.box,   r.otp,      &feed};
+  vault::app::Ports ports{services_store, *r.clock,  r.random, *r.secrets, *r.hasher,
+                          *r.outbox,      *r.policy, *r.box,   r.otp,      &feed};
   vault::app::AccountService accounts(ports, settings);
   vault::app::ProfileService profile(ports, settings);
   vault::app::MfaService mfa(ports, settings);
@@ -283,6 +304,7 @@ int Serve(const vault::config::Config& cfg) {
   });
   vault::http::RegisterAccountRoutes(router, accounts, profile, mfa, api);
   vault::http::RegisterWorkspaceRoutes(router, accounts, workspaces, platform, api);
+  vault::http::RegisterMailOutboxRoutes(router, accounts, platform, api);
   vault::http::RegisterProductRoutes(router, accounts, products, integration, api,
                                      {cfg.chargebee_webhook_user, cfg.chargebee_webhook_password});
   vault::http::RegisterApiKeyRoutes(router, accounts, keys, integration, *r.clock, api);
@@ -298,13 +320,17 @@ int Serve(const vault::config::Config& cfg) {
   metrics.AddCounter("vault_password_hashes_total", "argon2id password hashes made by this process",
                      [&r] { return r.hasher->hashes(); });
   metrics.AddCounter("vault_mail_delivered_total", "mail messages delivered by this process",
-                     [&mailer] { return mailer->delivered(); });
+                     [&sender] { return sender.delivered(); });
   metrics.AddCounter("vault_mail_failed_total",
-                     "mail messages given up after failed delivery attempts",
-                     [&mailer] { return mailer->failed(); });
-  metrics.AddCounter("vault_mail_dropped_total",
-                     "mail messages dropped because the in-memory mail queue was full",
-                     [&mailer] { return mailer->dropped(); });
+                     "failed mail delivery attempts of this process (each is retried or dead)",
+                     [&sender] { return sender.failed(); });
+  metrics.AddCounter("vault_mail_dead_total",
+                     "mail messages this process gave up on (dead letters a Super Admin can retry)",
+                     [&sender] { return sender.dead(); });
+  metrics.AddCounter("vault_mail_queued", "mail messages waiting in the outbox (all nodes)",
+                     [&mail_queued] { return mail_queued.load(); });
+  metrics.AddCounter("vault_mail_dead", "dead-letter mail messages in the outbox (all nodes)",
+                     [&mail_dead] { return mail_dead.load(); });
   metrics.AddCounter("vault_api_key_usage_flushes_total",
                      "transactions that wrote buffered API key last-use records",
                      [&keys] { return static_cast<long>(keys.usage_flushes()); });
@@ -324,6 +350,7 @@ int Serve(const vault::config::Config& cfg) {
   warm.join();
   if (reconcile_job) reconcile_job->Stop();
   usage_flusher.Stop();  // runs a last flush: uses seen before shutdown are kept
+  mail_job.Stop();       // what is left waits in the outbox for the next start or another node
   feed.Stop();           // before the caches it tells go away
   return rc;
 }
@@ -405,10 +432,11 @@ int Admin(const vault::config::Config& cfg, const std::string& command, const st
   return 0;
 }
 
-// The ports of a command that sends no mail and tells running servers through the change feed.
+// The ports of a command: it tells running servers through the change feed, and mail it queues
+// goes out with a running server's next poll of the outbox.
 vault::app::Ports CommandPorts(vault::cli::Runtime& r, vault::cli::ChangeFeed& feed) {
   return {*r.opened.store, *r.clock,  r.random, *r.secrets, *r.hasher,
-          NoMail(),        *r.policy, *r.box,   r.otp,      &feed};
+          *r.outbox,       *r.policy, *r.box,   r.otp,      &feed};
 }
 
 // Rotates the token-signing key; running servers hear of it through the change feed.

@@ -1,5 +1,6 @@
 // Periodic: runs a function on its own thread every interval, and once more when stopped (so
-// work buffered until the end is not lost on a clean shutdown). Thread-safe.
+// work buffered until the end is not lost on a clean shutdown); Wake() runs it early (at once
+// if idle, else right after the current run). Thread-safe.
 #pragma once
 
 #include <chrono>
@@ -23,6 +24,14 @@ class Periodic {
   Periodic(const Periodic&) = delete;
   Periodic& operator=(const Periodic&) = delete;
 
+  void Wake() {
+    {
+      std::lock_guard lock(mu_);
+      woken_ = true;
+    }
+    cv_.notify_all();
+  }
+
   void Stop() {
     {
       std::lock_guard lock(mu_);
@@ -37,7 +46,10 @@ class Periodic {
  private:
   void Loop() {
     std::unique_lock lock(mu_);
-    while (!cv_.wait_for(lock, interval_, [this] { return stopping_; })) {
+    while (!stopping_) {
+      cv_.wait_for(lock, interval_, [this] { return stopping_ || woken_; });
+      if (stopping_) break;
+      woken_ = false;
       lock.unlock();
       fn_();
       lock.lock();
@@ -50,6 +62,7 @@ class Periodic {
   std::mutex mu_;
   std::condition_variable cv_;
   bool stopping_ = false;
+  bool woken_ = false;
   std::thread thread_;  // last: starts after the members it uses exist
 };
 

@@ -33,6 +33,9 @@ core::Result<std::unique_ptr<Runtime>> MakeRuntime(const config::Config& cfg, in
   // Signing keys are sealed under a key of their own (another purpose label): one key per use.
   rt->signing_box = std::make_unique<crypto::SodiumSecretBox>(rt->keyring, "signing_key");
   rt->callback_box = std::make_unique<crypto::SodiumSecretBox>(rt->keyring, "callback_signing");
+  // Queued mail holds links with one-time tokens: sealed at rest under a key of its own.
+  rt->mail_box = std::make_unique<crypto::SodiumSecretBox>(rt->keyring, "mail_outbox");
+  rt->outbox = std::make_unique<app::MailOutbox>(*rt->mail_box, rt->random, *rt->clock);
   unsigned cores = std::max(1u, std::thread::hardware_concurrency());
   auto pool = std::make_unique<crypto::PooledHasher>(
       std::make_unique<crypto::Argon2idHasher>(

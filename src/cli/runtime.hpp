@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "app/mail_outbox.hpp"
 #include "config/config.hpp"
 #include "core/password_policy.hpp"
 #include "crypto/ed25519.hpp"
@@ -59,6 +60,10 @@ struct Runtime {
   std::unique_ptr<crypto::SodiumSecretBox> signing_box;   // token-signing keys' own key
   std::unique_ptr<crypto::SodiumSecretBox> callback_box;  // callback signing secrets' own key
   crypto::OpensslMac mac;
+  std::unique_ptr<crypto::SodiumSecretBox> mail_box;  // the mail outbox's own key
+  // Queues mail in the database; `serve` delivers it (a command's mail goes with a running
+  // server's next poll).
+  std::unique_ptr<app::MailOutbox> outbox;
   crypto::SodiumEd25519 ed;
   crypto::OpensslOtp otp;
   crypto::PooledHasher* pool = nullptr;  // owned by hasher

@@ -50,6 +50,16 @@ std::vector<Field> Fields(Config& c) {
       {"smtp_tls", "VAULT_SMTP_TLS", str(c.smtp_tls)},
       {"mail_outbox", "VAULT_MAIL_OUTBOX", str(c.mail_outbox)},
       {"mail_from", "VAULT_MAIL_FROM", str(c.mail_from)},
+      {"mail_max_attempts", "VAULT_MAIL_MAX_ATTEMPTS",
+       num("mail_max_attempts", c.mail_max_attempts)},
+      {"mail_retry_base_seconds", "VAULT_MAIL_RETRY_BASE_SECONDS",
+       num("mail_retry_base_seconds", c.mail_retry_base_seconds)},
+      {"mail_retry_max_seconds", "VAULT_MAIL_RETRY_MAX_SECONDS",
+       num("mail_retry_max_seconds", c.mail_retry_max_seconds)},
+      {"mail_poll_seconds", "VAULT_MAIL_POLL_SECONDS",
+       num("mail_poll_seconds", c.mail_poll_seconds)},
+      {"mail_claim_seconds", "VAULT_MAIL_CLAIM_SECONDS",
+       num("mail_claim_seconds", c.mail_claim_seconds)},
       {"secret_file", "VAULT_SECRET_FILE", str(c.secret_file)},
       {"console_dir", "VAULT_CONSOLE_DIR", str(c.console_dir)},
       {"trusted_proxies", "VAULT_TRUSTED_PROXIES", str(c.trusted_proxies)},
@@ -234,6 +244,14 @@ core::Result<Config> Load(const std::string& toml_path,
   if (c.audit_retention_days < 0)
     return core::Fail(Bad("audit_retention_days",
                           "audit_retention_days cannot be negative (0 keeps the audit log)"));
+  for (auto [key, value] : {std::pair{"mail_max_attempts", c.mail_max_attempts},
+                            std::pair{"mail_retry_base_seconds", c.mail_retry_base_seconds},
+                            std::pair{"mail_poll_seconds", c.mail_poll_seconds},
+                            std::pair{"mail_claim_seconds", c.mail_claim_seconds}})
+    if (value < 1) return core::Fail(Bad(key, std::string(key) + " must be at least 1"));
+  if (c.mail_retry_max_seconds < c.mail_retry_base_seconds)
+    return core::Fail(Bad("mail_retry_max_seconds",
+                          "mail_retry_max_seconds must be at least mail_retry_base_seconds"));
   if (c.password_min_length < 8)
     return core::Fail(Bad("password_min_length", "NIST 800-63B requires at least 8 characters"));
   // Another scheme would make libcurl upload the mail over some other protocol.

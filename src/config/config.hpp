@@ -24,6 +24,18 @@ struct Config {
   // separated by newlines or ';'. When set it replaces secret_file; VAULT_SECRET_FILE set as
   // well is refused. Never logged.
   std::string secret;
+  // The durable mail outbox (issue 16): failed attempts before a message is dead (kept for a
+  // Super Admin to retry), the wait after the first failure (doubling, with jitter, up to
+  // mail_retry_max_seconds), and how often the sender looks for mail queued by other nodes
+  // and retries that are due (mail queued by this process goes at once).
+  int mail_max_attempts = 8;
+  int mail_retry_base_seconds = 60;
+  int mail_retry_max_seconds = 6 * 3600;
+  int mail_poll_seconds = 5;
+  // How long a sender holds the messages it claimed (a batch of 5, each SMTP attempt at most
+  // 40 s): a node that dies mid-delivery leaves them to others (or to itself restarted) after
+  // this long.
+  int mail_claim_seconds = 300;
   // Console development: serve the console from this folder (a `vite build` output) instead of
   // the copy embedded in the binary. Empty in production.
   std::string console_dir;

@@ -14,6 +14,7 @@
 #include "core/callback_secret.hpp"
 #include "core/error.hpp"
 #include "core/oauth.hpp"
+#include "core/outbox.hpp"
 #include "core/paging.hpp"
 #include "core/product.hpp"
 #include "core/security.hpp"
@@ -449,6 +450,37 @@ class CallbackSecretsPort {
   virtual Result<int> PurgeCallbackSecrets(Timestamp before, int limit) = 0;
 };
 
+// The durable mail outbox (storage/sql_tx_mail.cpp, issue 16).
+class MailPort {
+ public:
+  virtual ~MailPort() = default;
+
+  // Adds a row (normally queued, due now). Fails already_exists for a taken id.
+  virtual Result<void> EnqueueMail(const OutboxMail& m) = 0;
+  // Claims at most `limit` queued rows due at `now` (next_attempt_at <= now) whose claim has
+  // lapsed (claimed_until <= now), earliest due first, for `claimer` until `until`, and returns
+  // them with the claim set. Concurrent claimers (other nodes) never both get a row while a
+  // claim holds: the update re-checks the claim on the row it locks.
+  virtual Result<std::vector<OutboxMail>> ClaimDueMail(Timestamp now, const std::string& claimer,
+                                                       Timestamp until, int limit) = 0;
+  // Deletes a delivered row that `claimer` still holds; false when it lost the claim.
+  virtual Result<bool> DeleteSentMail(const std::string& id, const std::string& claimer) = 0;
+  // After a failed attempt by `claimer` (still holding the row): attempts + 1, last_error set,
+  // the claim released, and the row either queued again for `next_attempt_at` or dead. False
+  // when the claim was lost.
+  virtual Result<bool> RecordMailFailure(const std::string& id, const std::string& claimer,
+                                         Timestamp next_attempt_at, bool dead,
+                                         const std::string& last_error) = 0;
+  // Rows in `state`, newest first (created_at DESC, id); `page` continues after (after_time,
+  // after_id).
+  virtual Result<std::vector<OutboxMail>> ListMail(MailState state, const Page& page) = 0;
+  // Puts a dead row back in the queue, due at `now` with no failed attempts; false when no dead
+  // row has that id.
+  virtual Result<bool> RequeueDeadMail(const std::string& id, Timestamp now) = 0;
+  // How many rows are queued and dead.
+  virtual Result<MailCounts> CountMail() = 0;
+};
+
 // One transaction's repository operations: every aggregate's port, one per storage file. Use
 // cases take the Tx a Store hands them; a function that needs one aggregate only may take that
 // port instead.
@@ -458,7 +490,8 @@ class Tx : public AccountsPort,
            public ProductsPort,
            public ApiKeysPort,
            public OAuthPort,
-           public CallbackSecretsPort {
+           public CallbackSecretsPort,
+           public MailPort {
  public:
   ~Tx() override = default;
 };

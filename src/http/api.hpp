@@ -60,6 +60,9 @@ void RegisterCallbackSigningRoutes(Router& router, app::AccountService& accounts
                                    app::CallbackSigningService& signing,
                                    app::IntegrationService& integration, core::Clock& clock,
                                    const ApiOptions& options);
+// The Super Admin's view of the mail outbox: dead letters and their retry (issue 16).
+void RegisterMailOutboxRoutes(Router& router, app::AccountService& accounts,
+                              app::PlatformService& platform, const ApiOptions& options);
 
 // GET /api/v1/workspaces/{ws}/access-review (JSON pages, CSV, NDJSON).
 void RegisterAccessReviewRoutes(Router& router, app::AccountService& accounts,

@@ -76,7 +76,9 @@ std::string Metrics::Render(int hash_threads) const {
                 waiting, inflight, connections_.load());
   out += buf;
   for (const Extra& e : extras_)
-    out += "# HELP " + e.name + " " + e.help + "\n# TYPE " + e.name + " counter\n" + e.name + " " +
+    // Prometheus naming: a counter's name ends in _total; anything else is a level (gauge).
+    out += "# HELP " + e.name + " " + e.help + "\n# TYPE " + e.name +
+           (e.name.ends_with("_total") ? " counter\n" : " gauge\n") + e.name + " " +
            std::to_string(e.read()) + "\n";
   return out;
 }

@@ -19,7 +19,8 @@ class Metrics {
   void Observe(std::size_t route, int status, double seconds);
   std::atomic<long>& hash_inflight() { return hash_inflight_; }
   std::atomic<long>& connections() { return connections_; }
-  // Adds a counter rendered from `read` (e.g. password verifications done by this process).
+  // Adds a value rendered from `read` (e.g. password verifications done by this process): a
+  // counter when its name ends in _total, else a gauge.
   // Call before serving.
   void AddCounter(std::string name, std::string help, std::function<long()> read);
   // Renders all metrics; hash_threads lets it report the waiting part of the hash queue.

@@ -37,6 +37,18 @@ boost::json::object RenderAdminAccount(const core::Account& a) {
   return o;
 }
 
+boost::json::object RenderOutboxMail(const core::OutboxMail& m) {
+  boost::json::object o;
+  o["id"] = m.id;
+  o["recipient"] = m.recipient;
+  o["state"] = core::MailStateName(m.state);
+  o["attempts"] = m.attempts;
+  o["last_error"] = StringOrNull(m.last_error);
+  o["created_at"] = core::FormatRfc3339(m.created_at);
+  o["next_attempt_at"] = core::FormatRfc3339(m.next_attempt_at);
+  return o;
+}
+
 boost::json::object RenderAccountDetail(const app::AccountDetail& d) {
   boost::json::object o = RenderAdminAccount(d.account);
   boost::json::array ws;

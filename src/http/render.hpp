@@ -45,6 +45,9 @@ boost::json::object RenderSessions(const std::vector<core::Session>& sessions,
 boost::json::object RenderPersonalData(const app::PersonalData& d,
                                        const std::string& current_session);
 boost::json::object RenderAdminAccount(const core::Account& a);
+// A row of the mail outbox as the Super Admin sees it: id, recipient, state, attempts,
+// last_error, created_at, next_attempt_at; never the sealed message.
+boost::json::object RenderOutboxMail(const core::OutboxMail& m);
 boost::json::object RenderAccountDetail(const app::AccountDetail& d);
 
 // The answer of a sign-in that needs the second factor.

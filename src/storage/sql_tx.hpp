@@ -228,6 +228,21 @@ class SqlTx : public core::Tx {
   core::Result<int> PurgeInvitations(core::Timestamp expired_before, int limit) override;
   core::Result<int> PurgeWebhookEvents(core::Timestamp before, int limit) override;
 
+  // The mail outbox (sql_tx_mail.cpp).
+  core::Result<void> EnqueueMail(const core::OutboxMail& m) override;
+  core::Result<std::vector<core::OutboxMail>> ClaimDueMail(core::Timestamp now,
+                                                           const std::string& claimer,
+                                                           core::Timestamp until,
+                                                           int limit) override;
+  core::Result<bool> DeleteSentMail(const std::string& id, const std::string& claimer) override;
+  core::Result<bool> RecordMailFailure(const std::string& id, const std::string& claimer,
+                                       core::Timestamp next_attempt_at, bool dead,
+                                       const std::string& last_error) override;
+  core::Result<std::vector<core::OutboxMail>> ListMail(core::MailState state,
+                                                       const core::Page& page) override;
+  core::Result<bool> RequeueDeadMail(const std::string& id, core::Timestamp now) override;
+  core::Result<core::MailCounts> CountMail() override;
+
   core::Result<core::AuditHead> AdvanceAuditHead() override;
   core::Result<void> AppendAuditEvent(const core::AuditEvent& event) override;
   core::Result<std::vector<core::AuditEvent>> QueryAudit(const core::AuditQuery& query) override;

@@ -26,8 +26,7 @@ class AccessTest : public testing::AccountServiceTest {
     AccountServiceTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
     model_ = std::make_unique<AccessModel>(*opened_.store, clock_);
-    Ports ports{*opened_.store, clock_,  random_, secrets_, hasher_,
-                mailer_,        policy_, box_,    otp_,     model_.get()};
+    Ports ports = MailedPorts(model_.get());
     MakeServices(ports);
     workspaces_ = std::make_unique<WorkspaceService>(ports, *service_);
     products_ = std::make_unique<ProductService>(ports, *workspaces_);
@@ -80,8 +79,7 @@ TEST_P(AccessTest, ASuspendedWorkspaceDeniesEveryoneUntilResumed) {
   ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kAccount,
                                   m.account.id, "editor"));
   EXPECT_TRUE(Check(m).allowed);  // cached
-  Ports ports{*opened_.store, clock_,  random_, secrets_, hasher_,
-              mailer_,        policy_, box_,    otp_,     model_.get()};
+  Ports ports = MailedPorts(model_.get());
   PlatformService platform(ports);
   SignedIn root = Register("root@example.com");
   AuthContext sa = Ctx(root);
@@ -249,8 +247,7 @@ TEST_P(AccessTest, ServiceClientRedirectUrisChangeInTheClientCacheAtOnce) {
   admin.account.super_admin = true;
   ASSERT_TRUE(integration_->WarmUp());
   // Another node: warmed before the change, told of it only through the change feed.
-  Ports ports{*opened_.store, clock_,  random_, secrets_, hasher_,
-              mailer_,        policy_, box_,    otp_,     model_.get()};
+  Ports ports = MailedPorts(model_.get());
   IntegrationService other(ports, *model_);
   auto pub =
       integration_->CreateClient(admin, "submit", "Web app", {{"https://app.example/cb"}, true});
@@ -348,8 +345,7 @@ TEST_P(AccessTest, ReconciliationCorrectsDriftOnceAndAWebhookDuringThePullWins) 
   ChargebeeEvent linked{"ev_1",   "subscription_created", t, "cb_sub_1",
                         "active", "standard-USD-monthly", 0, product_};
   ASSERT_EQ(*integration_->ApplyChargebee(linked), "applied");
-  Ports ports{*opened_.store, clock_,  random_, secrets_, hasher_,
-              mailer_,        policy_, box_,    otp_,     model_.get()};
+  Ports ports = MailedPorts(model_.get());
   FakeChargebeeApi api;
   BillingReconciler reconciler(ports, api);
   // A lost cancellation: corrected, and the check answers at once.
@@ -464,9 +460,7 @@ TEST_P(AccessTest, AccessReviewListsEveryMemberAndProductAsTheModelDecides) {
   ASSERT_TRUE(products_->AddGroupMember(Ctx(owner_), "acme", group->id, m.account.id));
   ASSERT_TRUE(products_->PutGrant(Ctx(owner_), "acme", "submit", core::PrincipalType::kGroup,
                                   group->id, "editor"));
-  AccessReviewService review({*opened_.store, clock_, random_, secrets_, hasher_, mailer_, policy_,
-                              box_, otp_, model_.get()},
-                             *workspaces_, *model_);
+  AccessReviewService review(MailedPorts(model_.get()), *workspaces_, *model_);
 
   // Owners and Admins only; a non-member cannot tell the workspace exists.
   EXPECT_EQ(review.Page(Ctx(m), "acme", {}).error().code, core::Code::kPermissionDenied);

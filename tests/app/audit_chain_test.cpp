@@ -124,9 +124,10 @@ class AuditSpliceTest : public testing::AccountServiceTest {
   core::AuditEvent ForkedEvent(std::int64_t seq) {
     testing::TempDatabase fork_db(GetParam());
     storage::OpenedStore fork = fork_db.Open();
-    AccountService forked(
-        Ports{*fork.store, clock_, random_, secrets_, hasher_, mailer_, policy_, box_, otp_},
-        AccountSettings{});
+    testing::MailRelay fork_mail(*fork.store, clock_, random_, mailer_);
+    AccountService forked(Ports{fork_mail.Over(*fork.store), clock_, random_, secrets_, hasher_,
+                                fork_mail.outbox(), policy_, box_, otp_},
+                          AccountSettings{});
     MakeChain(forked, mailer_, "bob@example.com");
     core::AuditEvent out;
     EXPECT_TRUE(fork.store->Read([&](core::Tx& tx) -> core::Result<void> {

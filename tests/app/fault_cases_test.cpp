@@ -222,6 +222,12 @@ std::vector<UseCase> FaultTest::WorkspaceCases() {
             [](T& t, const Org& o) {
               return Void(t.platform_->AssignOwner(SuperAdmin(o), o.ws, o.admin.account.id));
             }),
+      {"admin: dead-letter mail retry",
+       [](T& t, S tag) -> Call {
+         Org o = t.NewOrg(tag);
+         std::string id = t.DeadLetter(Email(tag, "dead"));
+         return {[&t, o, id] { return t.platform_->RetryMail(SuperAdmin(o), id); }};
+       }},
       {"admin: workspace resumption",
        [](T& t, S tag) -> Call {
          Org o = t.NewOrg(tag);

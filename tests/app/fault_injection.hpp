@@ -68,7 +68,7 @@ class FaultTest : public testing::AccountServiceTest {
     if (IsSkipped() || HasFatalFailure()) return;
     fault_ = std::make_unique<testing::FaultStore>(*opened_.store);
     model_ = std::make_unique<AccessModel>(*fault_, clock_);
-    Ports ports{*fault_, clock_, random_, secrets_, hasher_, mailer_, policy_, box_, otp_};
+    Ports ports{Mailed(*fault_), clock_, random_, secrets_, hasher_, outbox(), policy_, box_, otp_};
     MakeServices(ports);
     workspaces_ = std::make_unique<WorkspaceService>(ports, *service_);
     products_ = std::make_unique<ProductService>(ports, *workspaces_);
@@ -134,6 +134,19 @@ class FaultTest : public testing::AccountServiceTest {
     AuthContext ctx = o.ctx;
     ctx.account.super_admin = true;
     return ctx;
+  }
+  // A dead letter to `email` in the mail outbox (queued, claimed and given up, straight on the
+  // database); its id.
+  std::string DeadLetter(const std::string& email) {
+    auto id = opened_.store->Write([&](core::Tx& tx) -> core::Result<std::string> {
+      VAULT_TRY(outbox().Enqueue(tx, {email, "Dead letter", "text", "<p>html</p>"}));
+      VAULT_ASSIGN_OR_RETURN(auto rows, tx.ClaimDueMail(clock_.Now(), "gone", clock_.Now() + 9, 1));
+      if (rows.empty()) return core::Fail(core::Code::kInternal, "test", "nothing to claim");
+      VAULT_TRY(tx.RecordMailFailure(rows[0].id, "gone", clock_.Now(), true, "mail.unavailable"));
+      return rows[0].id;
+    });
+    EXPECT_TRUE(id);
+    return id ? *id : "";
   }
   std::string InvitationToken(const std::string& email) {
     auto m = mailer_.Last(email, "You are invited");

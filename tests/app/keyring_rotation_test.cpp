@@ -21,8 +21,8 @@ class KeyringRotationTest : public testing::AccountServiceTest {
   crypto::SodiumSecretBox rotated_box_{rotated_, "totp"};
 
   void Rotate() {
-    MakeServices(Ports{*opened_.store, clock_, random_, rotated_secrets_, hasher_, mailer_, policy_,
-                       rotated_box_, otp_});
+    MakeServices(Ports{Mailed(*opened_.store), clock_, random_, rotated_secrets_, hasher_, outbox(),
+                       policy_, rotated_box_, otp_});
   }
 
   std::vector<KeyringKeyCheck> Checks(const crypto::Keyring& ring) {

@@ -22,8 +22,8 @@ class SigningKeysTest : public testing::AccountServiceTest {
   void SetUp() override {
     AccountServiceTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    ports_ = std::make_unique<Ports>(Ports{*opened_.store, clock_, random_, secrets_, hasher_,
-                                           mailer_, policy_, signing_box_, otp_});
+    ports_ = std::make_unique<Ports>(Ports{Mailed(*opened_.store), clock_, random_, secrets_,
+                                           hasher_, outbox(), policy_, signing_box_, otp_});
     keys_ = std::make_unique<SigningKeys>(*ports_, ed_, signing_box_, SigningSettings{900, 60});
     model_ = std::make_unique<AccessModel>(*opened_.store, clock_);
     integration_ = std::make_unique<IntegrationService>(*ports_, *model_);

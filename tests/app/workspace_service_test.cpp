@@ -20,9 +20,10 @@ class WorkspaceTest : public testing::AccountServiceTest {
   void SetUp() override {
     AccountServiceTest::SetUp();
     if (IsSkipped() || HasFatalFailure()) return;
-    workspaces_ = std::make_unique<WorkspaceService>(
-        Ports{*opened_.store, clock_, random_, secrets_, hasher_, mailer_, policy_, box_, otp_},
-        *service_);
+    workspaces_ =
+        std::make_unique<WorkspaceService>(Ports{Mailed(*opened_.store), clock_, random_, secrets_,
+                                                 hasher_, outbox(), policy_, box_, otp_},
+                                           *service_);
   }
 
   // Invites email into ws with role and accepts as that (existing) account.

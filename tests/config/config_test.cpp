@@ -1,4 +1,4 @@
-// Configuration validation of the transport-security settings.
+// Configuration validation of the transport-security and mail outbox settings.
 #include "config/config.hpp"
 
 #include <gtest/gtest.h>
@@ -51,6 +51,24 @@ TEST(Config, TheKeyringComesFromVaultSecretOrTheFileNeverBoth) {
   EXPECT_EQ(ErrorId({{"VAULT_SECRET", "k1 abc"}, {"VAULT_SECRET_FILE", "/x/secret.key"}}),
             "config.secret");
   EXPECT_EQ(ErrorId({{"VAULT_SECRET", ""}, {"VAULT_SECRET_FILE", "/x/secret.key"}}), "");
+}
+
+TEST(Config, MailOutboxSettingsHaveSafeDefaultsAndRefuseNonsense) {
+  auto c = LoadEnv({});
+  ASSERT_TRUE(c);
+  EXPECT_EQ(c->mail_max_attempts, 8);
+  EXPECT_EQ(c->mail_retry_base_seconds, 60);
+  EXPECT_EQ(c->mail_retry_max_seconds, 21600);
+  EXPECT_EQ(c->mail_poll_seconds, 5);
+  EXPECT_EQ(c->mail_claim_seconds, 300);
+  EXPECT_EQ(LoadEnv({{"VAULT_MAIL_MAX_ATTEMPTS", "3"}})->mail_max_attempts, 3);
+  EXPECT_EQ(ErrorId({{"VAULT_MAIL_MAX_ATTEMPTS", "0"}}), "config.mail_max_attempts");
+  EXPECT_EQ(ErrorId({{"VAULT_MAIL_RETRY_BASE_SECONDS", "0"}}), "config.mail_retry_base_seconds");
+  EXPECT_EQ(ErrorId({{"VAULT_MAIL_POLL_SECONDS", "-1"}}), "config.mail_poll_seconds");
+  EXPECT_EQ(ErrorId({{"VAULT_MAIL_CLAIM_SECONDS", "0"}}), "config.mail_claim_seconds");
+  EXPECT_EQ(
+      ErrorId({{"VAULT_MAIL_RETRY_BASE_SECONDS", "100"}, {"VAULT_MAIL_RETRY_MAX_SECONDS", "50"}}),
+      "config.mail_retry_max_seconds");
 }
 
 TEST(Config, ChargebeeApiIsHttpsUnlessOnThisMachine) {

@@ -29,9 +29,9 @@ TEST(OpenApi, DocumentsExactlyTheRegisteredRoutes) {
   crypto::SodiumRandom random;
   crypto::HmacSecretHasher secrets(std::string(32, 'k'));
   crypto::Argon2idHasher hasher({8, 1});
-  testing::RecordingMailer mailer;
   core::PasswordPolicy policy;
   crypto::SodiumSecretBox box(std::string(32, 'k'), "totp");
+  app::MailOutbox mailer(box, random, clock);  // routes only: nothing is sent
   crypto::OpensslOtp otp;
   app::Ports ports{*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp};
   app::AccountService accounts(ports, {});
@@ -45,6 +45,7 @@ TEST(OpenApi, DocumentsExactlyTheRegisteredRoutes) {
       {*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp});
   RegisterAccountRoutes(router, accounts, profile, mfa, {"http://localhost:8080", true});
   RegisterWorkspaceRoutes(router, accounts, workspaces, platform, {"http://localhost:8080", true});
+  RegisterMailOutboxRoutes(router, accounts, platform, {"http://localhost:8080", true});
   app::AccessModel model(*opened.store, clock);
   app::ProductService products(
       {*opened.store, clock, random, secrets, hasher, mailer, policy, box, otp}, workspaces);

@@ -1040,6 +1040,8 @@ API_ENDPOINTS.extend([
     ("DELETE", "/api/v1/admin/workspaces/{id}/suspension"),
     ("DELETE", "/api/v1/admin/workspaces/{id}"),
     ("PUT", "/api/v1/admin/workspaces/{id}/owners/{account_id}"),
+    ("GET", "/api/v1/admin/mail-outbox"),
+    ("POST", "/api/v1/admin/mail-outbox/{id}/retry"),
 ])
 
 # Product, group, grant, subscription, access-API, billing and product-admin endpoints the

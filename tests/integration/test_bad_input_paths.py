@@ -1,6 +1,7 @@
 #!/usr/bin/python3
 """Hostile path values on the endpoints whose input is only their path: the live shortname
-check, accepting or declining one's invitation by id, and rotating a service client's secret.
+check, accepting or declining one's invitation by id, rotating a service client's secret and
+retrying a dead-letter mail (and the mail outbox list's `state` query).
 Every answer is a 4xx problem+json (or, for the shortname check, a verdict of "not available"),
 never a 500, a hang, or a change."""
 
@@ -36,6 +37,7 @@ class PathInputTest(WorkspaceFlows, VaultTestCase):
         self.assertEqual(r.status, 201, r)
         self.vault.remember_secret(r.json["client_secret"])
         before = admin.get("/api/v1/admin/service-clients").json
+        dead_before = admin.get("/api/v1/admin/mail-outbox").json
         for value in HOSTILE:
             with self.subTest(value=value[:40]):
                 r = person.client.get("/api/v1/workspace-shortnames/" + value)
@@ -49,8 +51,13 @@ class PathInputTest(WorkspaceFlows, VaultTestCase):
                         person.client.post(f"/api/v1/me/invitations/{value}/{verb}"))
                 self.assertRefusedCleanly(
                     admin.post(f"/api/v1/admin/service-clients/{value}/secret"))
+                self.assertRefusedCleanly(
+                    admin.post(f"/api/v1/admin/mail-outbox/{value}/retry"))
+                self.assertRefusedCleanly(
+                    admin.get(f"/api/v1/admin/mail-outbox?state={value}"), allowed=(400,))
         # nothing changed, and the server still answers
         self.assertEqual(admin.get("/api/v1/admin/service-clients").json, before)
+        self.assertEqual(admin.get("/api/v1/admin/mail-outbox").json, dead_before)
         self.assertEqual(person.client.get("/api/v1/me/workspaces").json["items"], [])
         self.healthy()
 

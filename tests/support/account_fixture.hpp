@@ -16,6 +16,7 @@
 #include "storage/postgres/pg_conn.hpp"
 #include "storage/sqlite/sqlite_conn.hpp"
 #include "support/fixtures.hpp"
+#include "support/mail_relay.hpp"
 
 namespace vault::testing {
 
@@ -33,8 +34,9 @@ class AccountServiceTest : public ::testing::TestWithParam<std::string> {
     ASSERT_TRUE(crypto::InitSodium());
     db_ = std::make_unique<TempDatabase>(GetParam());
     opened_ = db_->Open();
-    MakeServices(
-        Ports{*opened_.store, clock_, random_, secrets_, hasher_, mailer_, policy_, box_, otp_});
+    relay_ = std::make_unique<MailRelay>(*opened_.store, clock_, random_, mailer_);
+    MakeServices(Ports{Mailed(*opened_.store), clock_, random_, secrets_, hasher_, outbox(),
+                       policy_, box_, otp_});
   }
 
   // The three account services over `ports`, with the default settings.
@@ -45,9 +47,26 @@ class AccountServiceTest : public ::testing::TestWithParam<std::string> {
   }
 
   std::unique_ptr<AccountService> MakeService(core::PasswordHasher& hasher) {
-    return std::make_unique<AccountService>(
-        Ports{*opened_.store, clock_, random_, secrets_, hasher, mailer_, policy_, box_, otp_},
-        AccountSettings{});
+    return std::make_unique<AccountService>(Ports{Mailed(*opened_.store), clock_, random_, secrets_,
+                                                  hasher, outbox(), policy_, box_, otp_},
+                                            AccountSettings{});
+  }
+
+  // `store` as the services see it: mail queued in a committed transaction lands in mailer_.
+  core::Store& Mailed(core::Store& store) { return relay_->Over(store); }
+  app::MailOutbox& outbox() { return relay_->outbox(); }
+  // The fixture's ports over the database, telling `changes` (if any) of committed changes.
+  Ports MailedPorts(core::ChangeListener* changes = nullptr) {
+    return Ports{Mailed(*opened_.store),
+                 clock_,
+                 random_,
+                 secrets_,
+                 hasher_,
+                 outbox(),
+                 policy_,
+                 box_,
+                 otp_,
+                 changes};
   }
 
   std::string SignUpToken(const std::string& name, const std::string& email) {
@@ -137,6 +156,7 @@ class AccountServiceTest : public ::testing::TestWithParam<std::string> {
   crypto::OpensslOtp otp_;
   crypto::Argon2idHasher hasher_{{8, 1}};  // minimum cost: tests exercise logic, not strength
   RecordingMailer mailer_;
+  std::unique_ptr<MailRelay> relay_;  // after opened_: it uses the store
   core::PasswordPolicy policy_;
   std::unique_ptr<AccountService> service_;
   std::unique_ptr<app::ProfileService> profile_;

@@ -218,6 +218,18 @@ class FaultTx : public Tx {
   VAULT_FORWARD(PruneAuditEvents, (const AuditAnchor& anchor), (anchor))
   VAULT_FORWARD(ListKeyringKeys, (), ())
   VAULT_FORWARD(InsertKeyringKey, (const core::KeyringKeyRecord& key), (key))
+  VAULT_FORWARD(EnqueueMail, (const OutboxMail& m), (m))
+  VAULT_FORWARD(ClaimDueMail,
+                (Timestamp now, const std::string& claimer, Timestamp until, int limit),
+                (now, claimer, until, limit))
+  VAULT_FORWARD(DeleteSentMail, (const std::string& id, const std::string& claimer), (id, claimer))
+  VAULT_FORWARD(RecordMailFailure,
+                (const std::string& id, const std::string& claimer, Timestamp next_attempt_at,
+                 bool dead, const std::string& last_error),
+                (id, claimer, next_attempt_at, dead, last_error))
+  VAULT_FORWARD(ListMail, (MailState state, const core::Page& page), (state, page))
+  VAULT_FORWARD(RequeueDeadMail, (const std::string& id, Timestamp now), (id, now))
+  VAULT_FORWARD(CountMail, (), ())
 
  private:
   Tx& in_;
