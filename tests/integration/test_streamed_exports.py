@@ -22,7 +22,7 @@ import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from harness import VaultTestCase, main, wait_until  # noqa: E402
+from harness import VaultTestCase, main, recv_all, wait_until  # noqa: E402
 from product_helpers import ProductFlows  # noqa: E402
 from ws_helpers import WorkspaceFlows  # noqa: E402
 
@@ -91,7 +91,9 @@ class StreamedExportsTest(ProductFlows, WorkspaceFlows, VaultTestCase):
             when = self.vault.db.sql(
                 f"SELECT occurred_at FROM audit_events WHERE workspace_id = '{big['id']}'")[0][0]
             self.vault.db.sql(
-                "INSERT INTO audit_events WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+                "INSERT INTO audit_events (seq, id, occurred_at, actor_type, actor_id, ip, "
+                "user_agent, workspace_id, action, target_type, target_id, summary, prev_hash, "
+                "hash) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
                 f"SELECT i + 1 FROM n WHERE i < {SEEDED}) SELECT 1000000000000 + i, "
                 f"'evt_seed_' || i, {when}, 'account', '{w['owner'].id}', '127.0.0.1', "
                 f"'{'x' * 500}', '{big['id']}', 'seed.filler', 'workspace', '{big['id']}', "
@@ -322,12 +324,7 @@ class StreamedExportsTest(ProductFlows, WorkspaceFlows, VaultTestCase):
 
     def read_all(self, sock):
         sock.settimeout(60)
-        data = b""
-        while True:
-            got = sock.recv(65536)
-            if not got:
-                return data
-            data += got
+        return recv_all(sock)
 
     @staticmethod
     def dechunk(body):
