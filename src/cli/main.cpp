@@ -197,6 +197,7 @@ int Serve(const vault::config::Config& cfg) {
   double max_wait = cfg.hash_max_wait_ms / 1000.0;
   options.admit_hash_request = [&r, max_wait] { return r.pool->PredictedWait() <= max_wait; };
   options.body_limit = cfg.body_limit_bytes;
+  options.max_connections = cfg.max_connections;
   options.header_timeout_seconds = cfg.header_timeout_seconds;
   options.proxies = *proxies;  // who may name the client (X-Forwarded-For, Forwarded)
   options.fallback = vault::http::ServeConsole;  // every GET outside the API: the web console

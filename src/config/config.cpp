@@ -108,6 +108,7 @@ std::vector<Field> Fields(Config& c) {
       {"session_absolute_seconds", "VAULT_SESSION_ABSOLUTE_SECONDS",
        num("session_absolute_seconds", c.session_absolute_seconds)},
       {"body_limit_bytes", "VAULT_BODY_LIMIT_BYTES", num("body_limit_bytes", c.body_limit_bytes)},
+      {"max_connections", "VAULT_MAX_CONNECTIONS", num("max_connections", c.max_connections)},
       {"ip_rate_per_second", "VAULT_IP_RATE_PER_SECOND",
        num("ip_rate_per_second", c.ip_rate_per_second)},
       {"ip_burst", "VAULT_IP_BURST", num("ip_burst", c.ip_burst)},
@@ -225,6 +226,8 @@ core::Result<Config> Load(const std::string& toml_path,
   if (c.argon2_memory_kib < 8 || c.argon2_passes < 1)
     return core::Fail(Bad("argon2_memory_kib", "argon2 needs at least 8 KiB and 1 pass"));
   if (c.db_pool_size < 1) return core::Fail(Bad("db_pool_size", "db_pool_size must be at least 1"));
+  if (c.max_connections < 1)
+    return core::Fail(Bad("max_connections", "max_connections must be at least 1"));
   if (c.api_key_cache < 1)
     return core::Fail(Bad("api_key_cache", "api_key_cache must be at least 1"));
   if (c.key_usage_flush_ms < 10)

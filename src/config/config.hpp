@@ -65,6 +65,7 @@ struct Config {
   std::int64_t mfa_reset_grace_seconds = 7 * 24 * 3600;  // a reset removes a younger factor
   std::int64_t session_absolute_seconds = 30 * 24 * 3600;
   std::size_t body_limit_bytes = 1024 * 1024;
+  int max_connections = 10000;  // open HTTP connections; beyond → 503 at once
   int header_timeout_seconds = 10;
   double ip_rate_per_second = 10;  // per-IP token bucket on credential endpoints (0 = off)
   double ip_burst = 50;

@@ -72,8 +72,12 @@ std::string Metrics::Render(int hash_threads) const {
                 "# HELP vault_hash_jobs_inflight Password hashing jobs queued or running.\n"
                 "# TYPE vault_hash_jobs_inflight gauge\nvault_hash_jobs_inflight %ld\n"
                 "# HELP vault_http_connections Open HTTP connections.\n"
-                "# TYPE vault_http_connections gauge\nvault_http_connections %ld\n",
-                waiting, inflight, connections_.load());
+                "# TYPE vault_http_connections gauge\nvault_http_connections %ld\n"
+                "# HELP vault_http_connections_refused_total Connections answered 503 at once "
+                "because max_connections were open.\n"
+                "# TYPE vault_http_connections_refused_total counter\n"
+                "vault_http_connections_refused_total %ld\n",
+                waiting, inflight, connections_.load(), connections_refused_.load());
   out += buf;
   for (const Extra& e : extras_)
     // Prometheus naming: a counter's name ends in _total; anything else is a level (gauge).

@@ -19,6 +19,7 @@ class Metrics {
   void Observe(std::size_t route, int status, double seconds);
   std::atomic<long>& hash_inflight() { return hash_inflight_; }
   std::atomic<long>& connections() { return connections_; }
+  std::atomic<long>& connections_refused() { return connections_refused_; }
   // Adds a value rendered from `read` (e.g. password verifications done by this process): a
   // counter when its name ends in _total, else a gauge.
   // Call before serving.
@@ -37,6 +38,7 @@ class Metrics {
   std::unique_ptr<PerRoute[]> routes_;
   std::atomic<long> hash_inflight_ = 0;
   std::atomic<long> connections_ = 0;
+  std::atomic<long> connections_refused_ = 0;
   struct Extra {
     std::string name, help;
     std::function<long()> read;

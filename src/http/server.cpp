@@ -471,6 +471,25 @@ struct Server::Impl {
     }
   }
 
+  // Too many open connections: a fixed 503 without reading the request, then close. Bounded in
+  // time, so refused clients cannot pile up either.
+  static asio::awaitable<void> Refuse(tcp::socket socket) {
+    static const std::string kBusy = [] {
+      std::string body =
+          R"({"type":"https://atomyx.dev/problems/overloaded","title":"Service Unavailable",)"
+          R"("status":503,"detail":"too many open connections; retry shortly","code":"overloaded"})";
+      return "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 1\r\nContent-Type: "
+             "application/problem+json\r\nConnection: close\r\nContent-Length: " +
+             std::to_string(body.size()) + "\r\n\r\n" + body;
+    }();
+    beast::tcp_stream stream(std::move(socket));
+    stream.expires_after(std::chrono::seconds(2));
+    co_await asio::async_write(stream, asio::buffer(kBusy.data(), kBusy.size()),
+                               asio::as_tuple(use_awaitable));
+    boost::system::error_code ignored;
+    stream.socket().shutdown(tcp::socket::shutdown_both, ignored);
+  }
+
   asio::awaitable<void> Accept(tcp::acceptor& acceptor) {
     while (acceptor.is_open()) {
       // Connections go to the network threads' contexts in turn.
@@ -482,6 +501,11 @@ struct Server::Impl {
         continue;
       }
       socket.set_option(tcp::no_delay(true));
+      if (metrics.connections().load() >= opt.max_connections) {
+        metrics.connections_refused().fetch_add(1);
+        asio::co_spawn(home, Refuse(std::move(socket)), asio::detached);
+        continue;
+      }
       asio::co_spawn(home, Session(std::move(socket)), asio::detached);
     }
   }

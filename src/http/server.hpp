@@ -30,6 +30,9 @@ struct ServerOptions {
   // Reverse proxies whose Forwarded / X-Forwarded-For name the client (rate limits, sessions,
   // audit); empty → those headers are ignored and the peer address is the client.
   TrustedProxies proxies;
+  // Open connections beyond which a new one gets a 503 + Retry-After at once and is closed, so
+  // idle or slow clients cannot exhaust file descriptors and memory.
+  int max_connections = 10000;
   int header_timeout_seconds = 10;
   int body_timeout_seconds = 30;
   // Native TLS (both set) or plain HTTP (both empty): PEM certificate chain and private key,

@@ -71,6 +71,12 @@ TEST(Config, MailOutboxSettingsHaveSafeDefaultsAndRefuseNonsense) {
       "config.mail_retry_max_seconds");
 }
 
+TEST(Config, TheConnectionLimitIsPositive) {
+  EXPECT_EQ(LoadEnv({})->max_connections, 10000);
+  EXPECT_EQ(LoadEnv({{"VAULT_MAX_CONNECTIONS", "64"}})->max_connections, 64);
+  EXPECT_EQ(ErrorId({{"VAULT_MAX_CONNECTIONS", "0"}}), "config.max_connections");
+}
+
 TEST(Config, ChargebeeApiIsHttpsUnlessOnThisMachine) {
   EXPECT_EQ(LoadEnv({})->chargebee_api_url, "");
   EXPECT_EQ(LoadEnv({})->chargebee_reconcile_seconds, 0);

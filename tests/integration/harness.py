@@ -90,6 +90,16 @@ def free_port():
         return s.getsockname()[1]
 
 
+def recv_all(sock):
+    """Everything sock receives until the peer closes."""
+    data = b""
+    while True:
+        got = sock.recv(65536)
+        if not got:
+            return data
+        data += got
+
+
 def wait_until(predicate, timeout, what, interval=0.05):
     """Polls predicate() until it returns a truthy value, which is returned."""
     deadline = time.monotonic() + timeout

@@ -2,16 +2,18 @@
 """Operations: health, readiness, metrics, request ids, unknown routes, the OpenAPI document,
 graceful shutdown, and durability across restarts and crashes."""
 
+import json
 import os
 import re
 import secrets
+import socket
 import sys
 import unittest
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (API_ENDPOINTS, OPS_ENDPOINTS, Vault, VaultFlows,  # noqa: E402
-                     VaultTestCase, main, unique_email)
+                     VaultTestCase, main, recv_all, unique_email, wait_until)
 
 
 def template_key(path):
@@ -136,6 +138,37 @@ class OpsTest(VaultTestCase):
                 missing = [f"{m} {p}" for m, p in endpoints
                            if m not in paths.get(template_key(p), set())]
                 self.assertEqual(missing, [], f"{label} endpoints missing from the OpenAPI doc")
+
+
+class ConnectionLimitTest(VaultTestCase):
+    """VAULT_MAX_CONNECTIONS: idle connections cannot exhaust the server. Beyond the limit a
+    new connection gets a 503 problem with Retry-After at once and is closed; once a held
+    connection closes, requests are served again."""
+    EXTRA_ENV = {"VAULT_MAX_CONNECTIONS": "4"}
+
+    def raw_get(self, path="/healthz"):
+        with socket.create_connection(("127.0.0.1", self.vault.server.port), timeout=10) as s:
+            s.sendall(f"GET {path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n".encode())
+            return recv_all(s)
+
+    def test_connections_beyond_the_limit_get_503_and_the_server_recovers(self):
+        held = [socket.create_connection(("127.0.0.1", self.vault.server.port), timeout=10)
+                for _ in range(4)]  # idle: connected, nothing sent
+        try:
+            wait_until(lambda: b" 503 " in self.raw_get(), 10, "the fifth connection refused")
+            refused = self.raw_get()
+            head, _, body = refused.partition(b"\r\n\r\n")
+            self.assertIn(b"HTTP/1.1 503", head)
+            self.assertIn(b"Retry-After: 1", head)
+            self.assertEqual(json.loads(body)["code"], "overloaded")
+        finally:
+            for s in held:
+                s.close()
+        wait_until(lambda: self.raw_get().startswith(b"HTTP/1.1 200"), 10, "served again")
+        metrics = self.raw_get("/metrics").decode()
+        refused_total = int(re.search(r"^vault_http_connections_refused_total (\d+)$",
+                                      metrics, re.M).group(1))
+        self.assertGreaterEqual(refused_total, 2)
 
 
 class LifecycleTest(VaultFlows, unittest.TestCase):
