@@ -199,6 +199,7 @@ int Serve(const vault::config::Config& cfg) {
   options.body_limit = cfg.body_limit_bytes;
   options.max_connections = cfg.max_connections;
   options.header_timeout_seconds = cfg.header_timeout_seconds;
+  options.body_timeout_seconds = cfg.body_timeout_seconds;
   options.proxies = *proxies;  // who may name the client (X-Forwarded-For, Forwarded)
   options.fallback = vault::http::ServeConsole;  // every GET outside the API: the web console
   if (!cfg.console_dir.empty() && !vault::http::UseConsoleDirectory(cfg.console_dir))

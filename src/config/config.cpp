@@ -109,6 +109,10 @@ std::vector<Field> Fields(Config& c) {
        num("session_absolute_seconds", c.session_absolute_seconds)},
       {"body_limit_bytes", "VAULT_BODY_LIMIT_BYTES", num("body_limit_bytes", c.body_limit_bytes)},
       {"max_connections", "VAULT_MAX_CONNECTIONS", num("max_connections", c.max_connections)},
+      {"header_timeout_seconds", "VAULT_HEADER_TIMEOUT_SECONDS",
+       num("header_timeout_seconds", c.header_timeout_seconds)},
+      {"body_timeout_seconds", "VAULT_BODY_TIMEOUT_SECONDS",
+       num("body_timeout_seconds", c.body_timeout_seconds)},
       {"ip_rate_per_second", "VAULT_IP_RATE_PER_SECOND",
        num("ip_rate_per_second", c.ip_rate_per_second)},
       {"ip_burst", "VAULT_IP_BURST", num("ip_burst", c.ip_burst)},
@@ -228,6 +232,10 @@ core::Result<Config> Load(const std::string& toml_path,
   if (c.db_pool_size < 1) return core::Fail(Bad("db_pool_size", "db_pool_size must be at least 1"));
   if (c.max_connections < 1)
     return core::Fail(Bad("max_connections", "max_connections must be at least 1"));
+  if (c.header_timeout_seconds < 1 || c.body_timeout_seconds < 1)
+    return core::Fail(
+        Bad(c.header_timeout_seconds < 1 ? "header_timeout_seconds" : "body_timeout_seconds",
+            "read timeouts must be at least 1 second"));
   if (c.api_key_cache < 1)
     return core::Fail(Bad("api_key_cache", "api_key_cache must be at least 1"));
   if (c.key_usage_flush_ms < 10)

@@ -66,7 +66,10 @@ struct Config {
   std::int64_t session_absolute_seconds = 30 * 24 * 3600;
   std::size_t body_limit_bytes = 1024 * 1024;
   int max_connections = 10000;  // open HTTP connections; beyond → 503 at once
+  // A request's header must arrive whole within header_timeout_seconds of the connection being
+  // ready for it, its body within body_timeout_seconds (slow clients are cut off).
   int header_timeout_seconds = 10;
+  int body_timeout_seconds = 30;
   double ip_rate_per_second = 10;  // per-IP token bucket on credential endpoints (0 = off)
   double ip_burst = 50;
   // Test hook: a file holding a number of seconds added to the system clock (re-read on every

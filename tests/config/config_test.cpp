@@ -71,10 +71,14 @@ TEST(Config, MailOutboxSettingsHaveSafeDefaultsAndRefuseNonsense) {
       "config.mail_retry_max_seconds");
 }
 
-TEST(Config, TheConnectionLimitIsPositive) {
+TEST(Config, TheConnectionLimitAndReadTimeoutsArePositive) {
   EXPECT_EQ(LoadEnv({})->max_connections, 10000);
   EXPECT_EQ(LoadEnv({{"VAULT_MAX_CONNECTIONS", "64"}})->max_connections, 64);
   EXPECT_EQ(ErrorId({{"VAULT_MAX_CONNECTIONS", "0"}}), "config.max_connections");
+  EXPECT_EQ(LoadEnv({})->header_timeout_seconds, 10);
+  EXPECT_EQ(LoadEnv({})->body_timeout_seconds, 30);
+  EXPECT_EQ(ErrorId({{"VAULT_HEADER_TIMEOUT_SECONDS", "0"}}), "config.header_timeout_seconds");
+  EXPECT_EQ(ErrorId({{"VAULT_BODY_TIMEOUT_SECONDS", "-5"}}), "config.body_timeout_seconds");
 }
 
 TEST(Config, ChargebeeApiIsHttpsUnlessOnThisMachine) {

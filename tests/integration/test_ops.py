@@ -171,6 +171,53 @@ class ConnectionLimitTest(VaultTestCase):
         self.assertGreaterEqual(refused_total, 2)
 
 
+class SlowClientTest(VaultTestCase):
+    """VAULT_HEADER_TIMEOUT_SECONDS / VAULT_BODY_TIMEOUT_SECONDS are deadlines: a client that
+    trickles its header or body a byte at a time is disconnected once they pass, however long
+    it keeps sending, and the server keeps answering others."""
+    EXTRA_ENV = {"VAULT_HEADER_TIMEOUT_SECONDS": "1", "VAULT_BODY_TIMEOUT_SECONDS": "1"}
+
+    def trickle(self, head, rest):
+        """Sends head, then rest one byte every 0.2 s; returns how many bytes of rest went
+        before the server closed the connection (len(rest) if it never did)."""
+        with socket.create_connection(("127.0.0.1", self.vault.server.port), timeout=10) as s:
+            s.sendall(head)
+            for i, byte in enumerate(rest):
+                try:
+                    s.sendall(bytes([byte]))
+                except OSError:
+                    return i  # reset: the server closed it
+                s.settimeout(0.2)
+                try:
+                    if s.recv(65536) == b"":
+                        return i  # closed
+                except socket.timeout:
+                    pass
+                except OSError:
+                    return i
+            return len(rest)
+
+    def test_a_trickled_header_is_cut_off(self):
+        rest = b"Host: x\r\nX-Filler: " + b"a" * 200 + b"\r\n\r\n"  # about 45 s of trickle
+        sent = self.trickle(b"GET /healthz HTTP/1.1\r\n", rest)
+        self.assertLess(sent, len(rest), "the server waited for the whole trickled header")
+        self.assertTrue(recv_ok(self.vault.server.port))
+
+    def test_a_trickled_body_is_cut_off(self):
+        body = b"{" + b" " * 200 + b"}"
+        head = (b"POST /api/v1/signup HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                b"Content-Length: " + str(len(body)).encode() + b"\r\n\r\n")
+        sent = self.trickle(head, body)
+        self.assertLess(sent, len(body), "the server waited for the whole trickled body")
+        self.assertTrue(recv_ok(self.vault.server.port))
+
+
+def recv_ok(port):
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as s:
+        s.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+        return recv_all(s).startswith(b"HTTP/1.1 200")
+
+
 class LifecycleTest(VaultFlows, unittest.TestCase):
     """Each test runs its own server so it can stop, kill and restart it."""
 
