@@ -997,6 +997,16 @@ class VaultTestCase(VaultFlows, unittest.TestCase):
     EXTRA_ENV = None
     CLOCK_OFFSET = False   # True: servers read VAULT_CLOCK_OFFSET_FILE (vault.set_clock_offset)
 
+    def once(self, name, build):
+        """What build() returns, built on the first call for `name` in this test class and kept
+        for its other tests (they share one server, so a fixture built once serves them all)."""
+        cls = type(self)
+        if "_fixtures" not in cls.__dict__:
+            cls._fixtures = {}
+        if name not in cls._fixtures:
+            cls._fixtures[name] = build()
+        return cls._fixtures[name]
+
     @classmethod
     def setUpClass(cls):
         cls.vault = Vault(argon2_memory_kib=cls.ARGON2_MEMORY_KIB, extra_env=cls.EXTRA_ENV,

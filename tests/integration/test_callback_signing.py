@@ -49,12 +49,10 @@ def signature(secret, timestamp, body):
 class CallbackSigningTest(ProductFlows, WorkspaceFlows, VaultTestCase):
     ARGON2_MEMORY_KIB = 8192
     CLOCK_OFFSET = True  # the grace period ends by the clock
-    _world = None
-
     def world(self):
-        cls = type(self)
-        if cls._world is not None:
-            return cls._world
+        return self.once("world", self._make_world)
+
+    def _make_world(self):
         w = {}
         _, _, _, sa = self.make_super_admin()
         w["super"] = sa
@@ -65,7 +63,6 @@ class CallbackSigningTest(ProductFlows, WorkspaceFlows, VaultTestCase):
         w["A"] = self.create_workspace(owner.client, name="Signing Inc")["id"]
         w["B"] = self.create_workspace(owner.client, name="Other Inc")["id"]
         w["member"] = self.member_account(owner.client, w["A"], "member", prefix="smember")
-        cls._world = w
         return w
 
     def now(self):

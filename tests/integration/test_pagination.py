@@ -33,12 +33,10 @@ def product_type_body():
 
 class PaginationTest(ProductFlows, WorkspaceFlows, VaultTestCase):
     ARGON2_MEMORY_KIB = 8192
-    _world = None
-
     def world(self):
-        cls = type(self)
-        if cls._world is not None:
-            return cls._world
+        return self.once("world", self._make_world)
+
+    def _make_world(self):
         w = {}
         _, _, _, w["sa"] = self.make_super_admin()
         owner = w["owner"] = self.create_account(name="Olga Owner", prefix="owner")
@@ -49,7 +47,6 @@ class PaginationTest(ProductFlows, WorkspaceFlows, VaultTestCase):
             self.member_account(oc, A, "member", prefix=f"m{i}")
         w["P"] = self.create_product(oc, A, "submit", plan="enterprise", name="Granted")["id"]
         w["PB"] = self.create_product(oc, B, "submit", plan="enterprise", name="Other")["id"]
-        cls._world = w
         return w
 
     # ------------------------------------------------------------------ helpers

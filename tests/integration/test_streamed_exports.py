@@ -39,13 +39,11 @@ SEEDED = 8000        # events of 500-character user agents (~8 MB of NDJSON), by
 
 class StreamedExportsTest(ProductFlows, WorkspaceFlows, VaultTestCase):
     ARGON2_MEMORY_KIB = 8192
-    _world = None
-
     # ----------------------------------------------------------------- fixtures
     def world(self):
-        cls = type(self)
-        if cls._world is not None:
-            return cls._world
+        return self.once("world", self._make_world)
+
+    def _make_world(self):
         w = {}
         w["super"] = self.make_super_admin()[3]
         owner = w["owner"] = self.create_account(name="Stream Owner", prefix="owner")
@@ -72,10 +70,7 @@ class StreamedExportsTest(ProductFlows, WorkspaceFlows, VaultTestCase):
         for product in w["products"][:3]:   # billing events, the only ones Billing may read
             r = oc.post(f"/api/v1/workspaces/{ws}/products/{product}/subscription/cancel")
             self.assertEqual(r.status, 200, r)
-        cls._world = w
         return w
-
-    _big = None
 
     def big(self):
         """A workspace whose audit holds SEEDED large events written straight into the database
@@ -83,23 +78,23 @@ class StreamedExportsTest(ProductFlows, WorkspaceFlows, VaultTestCase):
         loopback) can hold, so a reader that stops reading stalls the server long before the
         end, whatever the buffer sizes. Their hashes are not a chain: only the export reads them.
         Returns (workspace json, the Admin who will lose access)."""
-        cls = type(self)
-        if cls._big is None:
-            w = self.world()
-            big = self.create_workspace(w["oc"], name="Big Co")
-            leaver = self.member_account(w["oc"], big["id"], "admin", prefix="leaver")
-            when = self.vault.db.sql(
-                f"SELECT occurred_at FROM audit_events WHERE workspace_id = '{big['id']}'")[0][0]
-            self.vault.db.sql(
-                "INSERT INTO audit_events (seq, id, occurred_at, actor_type, actor_id, ip, "
-                "user_agent, workspace_id, action, target_type, target_id, summary, prev_hash, "
-                "hash) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
-                f"SELECT i + 1 FROM n WHERE i < {SEEDED}) SELECT 1000000000000 + i, "
-                f"'evt_seed_' || i, {when}, 'account', '{w['owner'].id}', '127.0.0.1', "
-                f"'{'x' * 500}', '{big['id']}', 'seed.filler', 'workspace', '{big['id']}', "
-                "'{}', '', '' FROM n;")
-            cls._big = (big, leaver)
-        return cls._big
+        return self.once("big", self._make_big)
+
+    def _make_big(self):
+        w = self.world()
+        big = self.create_workspace(w["oc"], name="Big Co")
+        leaver = self.member_account(w["oc"], big["id"], "admin", prefix="leaver")
+        when = self.vault.db.sql(
+            f"SELECT occurred_at FROM audit_events WHERE workspace_id = '{big['id']}'")[0][0]
+        self.vault.db.sql(
+            "INSERT INTO audit_events (seq, id, occurred_at, actor_type, actor_id, ip, "
+            "user_agent, workspace_id, action, target_type, target_id, summary, prev_hash, "
+            "hash) WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL "
+            f"SELECT i + 1 FROM n WHERE i < {SEEDED}) SELECT 1000000000000 + i, "
+            f"'evt_seed_' || i, {when}, 'account', '{w['owner'].id}', '127.0.0.1', "
+            f"'{'x' * 500}', '{big['id']}', 'seed.filler', 'workspace', '{big['id']}', "
+            "'{}', '', '' FROM n;")
+        return big, leaver
 
     # ----------------------------------------------------------------- helpers
     def pages(self, client, path, query=""):
