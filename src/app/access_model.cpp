@@ -13,15 +13,13 @@ using core::Result;
 void AccessModel::WorkspaceChanged(const std::string& workspace_id) {
   std::unique_lock lock(mu_);
   generation_++;
-  workspaces_.erase(workspace_id);
-  // Products may have been created or deleted: forget their workspace index entries lazily.
-  std::erase_if(product_workspace_, [&](const auto& kv) { return kv.second == workspace_id; });
+  workspaces_.Erase(workspace_id);
 }
 
 void AccessModel::AccountChanged(const std::string& account_id) {
   std::unique_lock lock(mu_);
   generation_++;
-  accounts_.erase(account_id);
+  accounts_.Erase(account_id);
 }
 
 void AccessModel::CatalogChanged() {
@@ -33,6 +31,49 @@ void AccessModel::CatalogChanged() {
 std::size_t AccessModel::cached_workspaces() const {
   std::shared_lock lock(mu_);
   return workspaces_.size();
+}
+
+std::size_t AccessModel::cache_bytes() const {
+  std::shared_lock lock(mu_);
+  return workspaces_.bytes() + accounts_.bytes() + product_workspace_.bytes();
+}
+
+std::uint64_t AccessModel::cache_evictions() const {
+  std::shared_lock lock(mu_);
+  return workspaces_.evictions() + accounts_.evictions() + product_workspace_.evictions();
+}
+
+namespace {
+// What a std::string holds beyond its own object: nothing when short (in place), else its
+// buffer plus the allocator's header.
+std::size_t Heap(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 16 : 0; }
+// An unordered_map node: the pair, a next pointer and the cached hash, plus the bucket slot.
+template <typename Pair>
+constexpr std::size_t kNode = sizeof(Pair) + 2 * sizeof(void*) + 16 + sizeof(void*);
+// A cache entry beyond its value: its map node's key and links, the clock ring's node and the
+// entry's bookkeeping.
+constexpr std::size_t kEntryOverhead = 160;
+}  // namespace
+
+std::size_t AccessModel::EstimateBytes(const WorkspaceSnap& ws) {
+  std::size_t n = sizeof(WorkspaceSnap) + 64;  // the snapshot and its shared_ptr control block
+  for (const auto& [id, role] : ws.members)
+    n += kNode<std::pair<const std::string, core::Role>> + Heap(id);
+  for (const auto& [id, entry] : ws.products) {
+    n += kNode<std::pair<const std::string, ProductEntry>> + Heap(id) + Heap(entry.product.name) +
+         Heap(entry.product.workspace_id) + Heap(entry.product.type_id) +
+         Heap(entry.product.shortname);
+    n += entry.grants.capacity() * sizeof(core::Grant);
+    for (const auto& g : entry.grants)
+      n += Heap(g.principal_id) + Heap(g.role) + Heap(g.product_id) + Heap(g.workspace_id);
+    if (entry.config && entry.config.use_count() <= 2) n += entry.config->capacity() + 64;
+  }
+  for (const auto& [account, groups] : ws.groups_of) {
+    n += kNode<std::pair<const std::string, std::vector<std::string>>> + Heap(account);
+    n += groups.capacity() * sizeof(std::string);
+    for (const auto& g : groups) n += Heap(g);
+  }
+  return n;
 }
 
 Result<std::shared_ptr<const AccessModel::Types>> AccessModel::Catalog() {
@@ -57,7 +98,7 @@ Result<std::shared_ptr<const AccessModel::Types>> AccessModel::Catalog() {
 Result<AccessModel::AccountSnap> AccessModel::Account(const std::string& id) {
   {
     std::shared_lock lock(mu_);
-    if (auto it = accounts_.find(id); it != accounts_.end()) return it->second;
+    if (const AccountSnap* hit = accounts_.Find(id)) return *hit;
   }
   if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
   std::uint64_t gen = generation_.load();
@@ -74,10 +115,7 @@ Result<AccessModel::AccountSnap> AccessModel::Account(const std::string& id) {
   // Unknown ids are not cached: random probes must not grow memory.
   if (snap.exists) {
     std::unique_lock lock(mu_);
-    if (generation_.load() == gen) {
-      if (accounts_.size() >= max_accounts_) accounts_.erase(accounts_.begin());
-      accounts_[id] = snap;
-    }
+    if (generation_.load() == gen) accounts_.Put(id, snap, kEntryOverhead + Heap(id));
   }
   return snap;
 }
@@ -85,8 +123,7 @@ Result<AccessModel::AccountSnap> AccessModel::Account(const std::string& id) {
 Result<std::string> AccessModel::WorkspaceOfProduct(const std::string& product_id) {
   {
     std::shared_lock lock(mu_);
-    if (auto it = product_workspace_.find(product_id); it != product_workspace_.end())
-      return it->second;
+    if (const std::string* hit = product_workspace_.Find(product_id)) return *hit;
   }
   if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
   std::uint64_t gen = generation_.load();
@@ -98,11 +135,8 @@ Result<std::string> AccessModel::WorkspaceOfProduct(const std::string& product_i
   }));
   if (!ws.empty()) {
     std::unique_lock lock(mu_);
-    if (generation_.load() == gen) {
-      if (product_workspace_.size() >= max_workspaces_ * 4)
-        product_workspace_.erase(product_workspace_.begin());
-      product_workspace_[product_id] = ws;
-    }
+    if (generation_.load() == gen)
+      product_workspace_.Put(product_id, ws, kEntryOverhead + Heap(product_id) + Heap(ws));
   }
   return ws;
 }
@@ -111,7 +145,7 @@ Result<std::shared_ptr<const AccessModel::WorkspaceSnap>> AccessModel::Workspace
     const std::string& id) {
   {
     std::shared_lock lock(mu_);
-    if (auto it = workspaces_.find(id); it != workspaces_.end()) return it->second;
+    if (const auto* hit = workspaces_.Find(id)) return *hit;
   }
   if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
   std::uint64_t gen = generation_.load();
@@ -145,11 +179,9 @@ Result<std::shared_ptr<const AccessModel::WorkspaceSnap>> AccessModel::Workspace
     return {};
   });
   if (!r) return Fail(r.error());
+  std::size_t bytes = kEntryOverhead + Heap(id) + EstimateBytes(*snap);
   std::unique_lock lock(mu_);
-  if (generation_.load() == gen) {
-    if (workspaces_.size() >= max_workspaces_) workspaces_.erase(workspaces_.begin());
-    workspaces_[id] = snap;
-  }
+  if (generation_.load() == gen) workspaces_.Put(id, snap, bytes);
   return std::shared_ptr<const WorkspaceSnap>(snap);
 }
 
@@ -243,11 +275,11 @@ Result<core::KeyProductFacts> AccessModel::KeyProduct(const std::string& product
     // Fast path, the usual case: everything cached, read under one shared lock without
     // copying shared pointers (their counts are contended cache lines on every request).
     std::shared_lock lock(mu_);
-    auto pw = product_workspace_.find(product_id);
-    if (pw != product_workspace_.end() && types_) {
-      if (auto ws = workspaces_.find(pw->second); ws != workspaces_.end()) {
-        auto product = ws->second->products.find(product_id);
-        if (product != ws->second->products.end()) decide(*ws->second, product->second, *types_);
+    const std::string* pw = product_workspace_.Find(product_id);
+    if (pw && types_) {
+      if (const auto* ws = workspaces_.Find(*pw)) {
+        auto product = (*ws)->products.find(product_id);
+        if (product != (*ws)->products.end()) decide(**ws, product->second, *types_);
         return f;
       }
     }

@@ -2,8 +2,9 @@
 // members, products with their subscriptions and grants, and group memberships; per account,
 // whether it exists, is disabled and has 2FA; and the product catalogue. Entries load lazily
 // from the store and are dropped by the ChangeListener calls every write makes after its
-// commit, so the very next check sees the change. Thread-safe (shared mutex; loads happen
-// outside the lock and are kept only if nothing changed meanwhile).
+// commit, so the very next check sees the change. The caches are bounded by an estimate of the
+// bytes they hold and evict in CLOCK order, so the entries in use stay (ClockCache). Thread-safe
+// (shared mutex; loads happen outside the lock and are kept only if nothing changed meanwhile).
 #pragma once
 
 #include <atomic>
@@ -13,6 +14,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "app/clock_cache.hpp"
 #include "core/access.hpp"
 #include "core/api_key.hpp"
 #include "core/clock.hpp"
@@ -23,14 +25,15 @@ namespace vault::app {
 
 class AccessModel : public core::ChangeListener {
  public:
-  // max_workspaces / max_accounts bound the cache (arbitrary entries are dropped beyond them,
-  // so memory stays flat however large the database is).
-  AccessModel(core::Store& store, core::Clock& clock, std::size_t max_workspaces = 200000,
-              std::size_t max_accounts = 2000000)
+  // cache_bytes bounds the caches' estimated size, so memory stays flat however large the
+  // database is: workspaces get 3/4 of it, accounts 3/16, the product → workspace index 1/16.
+  static constexpr std::size_t kDefaultCacheBytes = std::size_t{2} << 30;
+  AccessModel(core::Store& store, core::Clock& clock, std::size_t cache_bytes = kDefaultCacheBytes)
       : store_(store),
         clock_(clock),
-        max_workspaces_(max_workspaces),
-        max_accounts_(max_accounts) {}
+        workspaces_(cache_bytes / 4 * 3),
+        accounts_(cache_bytes / 16 * 3),
+        product_workspace_(cache_bytes / 16) {}
 
   // Gathers the facts for (account, product). Fails only on storage errors.
   core::Result<core::AccessFacts> Facts(const std::string& account_id,
@@ -60,6 +63,9 @@ class AccessModel : public core::ChangeListener {
   void CatalogChanged() override;
 
   std::size_t cached_workspaces() const;
+  // The caches' estimated bytes, and how many entries the byte bound has evicted.
+  std::size_t cache_bytes() const;
+  std::uint64_t cache_evictions() const;
 
  private:
   struct ProductEntry {
@@ -80,6 +86,7 @@ class AccessModel : public core::ChangeListener {
     bool exists = false, disabled = false, mfa = false;
   };
   using Types = std::vector<core::ProductType>;
+  static std::size_t EstimateBytes(const WorkspaceSnap& ws);
 
   // A product with its workspace snapshot and the catalogue; product is null when there is no
   // such product.
@@ -96,12 +103,13 @@ class AccessModel : public core::ChangeListener {
 
   core::Store& store_;
   core::Clock& clock_;
-  std::size_t max_workspaces_, max_accounts_;
   mutable std::shared_mutex mu_;
   std::atomic<std::uint64_t> generation_{0};  // bumped by every invalidation
-  std::unordered_map<std::string, std::shared_ptr<const WorkspaceSnap>> workspaces_;
-  std::unordered_map<std::string, AccountSnap> accounts_;
-  std::unordered_map<std::string, std::string> product_workspace_;
+  ClockCache<std::string, std::shared_ptr<const WorkspaceSnap>> workspaces_;
+  ClockCache<std::string, AccountSnap> accounts_;
+  // Never invalidated: a product keeps its workspace for life; a deleted one is simply absent
+  // from that workspace's snapshot, and its entry ages out.
+  ClockCache<std::string, std::string> product_workspace_;
   std::shared_ptr<const Types> types_;
 };
 

@@ -72,12 +72,13 @@ struct ApiKeyService::Scope {
 };
 
 ApiKeyService::ApiKeyService(Ports ports, WorkspaceService& workspaces, AccessModel& model,
-                             std::size_t max_cached)
+                             std::size_t max_cached, std::size_t cache_bytes)
     : p_(ports),
       workspaces_(workspaces),
       model_(model),
       audit_(ports.secrets, ports.random, ports.clock),
-      max_cached_(max_cached) {}
+      max_cached_(max_cached),
+      keys_(cache_bytes) {}
 
 Result<ApiKeyService::Scope> ApiKeyService::OpenScope(core::Tx& tx, const AuthContext& ctx,
                                                       const std::string& ws, bool for_write) {

@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "app/access_model.hpp"
+#include "app/clock_cache.hpp"
 #include "app/workspace_service.hpp"
 #include "core/api_key.hpp"
 
@@ -79,8 +80,11 @@ class ApiKeyService : public core::ChangeListener {
   // minute, however many requests it serves (and however many keys are busy).
   static constexpr core::Timestamp kUsageResolution = 60;
 
+  // max_cached bounds the set of known key ids (and how many keys WarmUp loads); cache_bytes
+  // bounds the estimated size of the cached keys, evicted in CLOCK order (ClockCache).
+  static constexpr std::size_t kDefaultCacheBytes = std::size_t{512} << 20;
   ApiKeyService(Ports ports, WorkspaceService& workspaces, AccessModel& model,
-                std::size_t max_cached = 2000000);
+                std::size_t max_cached = 2000000, std::size_t cache_bytes = kDefaultCacheBytes);
 
   // Whether the caller may manage any key of workspace `ws` (an Owner or Admin, or a product's
   // Admin); handlers ask before validating input, so authorisation always comes first.
@@ -112,6 +116,8 @@ class ApiKeyService : public core::ChangeListener {
   // Verifications that had to read the database (a key not in the cache).
   std::uint64_t lookup_db_reads() const { return db_reads_.load(); }
   std::size_t cached_keys() const;
+  std::size_t cache_bytes() const;
+  std::uint64_t cache_evictions() const;
 
   void ApiKeyChanged(const std::string& key_id) override;
   void WorkspaceChanged(const std::string&) override {}
@@ -152,6 +158,7 @@ class ApiKeyService : public core::ChangeListener {
   core::Result<core::ApiKey> FindVisible(core::Tx& tx, const Scope& scope, const std::string& id);
   core::Result<std::shared_ptr<const Cached>> Lookup(const std::string& id);
   static std::shared_ptr<const Cached> ToCached(const core::ApiKey& k);
+  static std::size_t EstimateBytes(const Cached& c);
   void Changed(const std::string& key_id);
   void RememberId(const IdKey& id);  // mu_ held exclusively
   // Loads every key id (revoked ones too) and marks the id set complete when all fit.
@@ -167,7 +174,7 @@ class ApiKeyService : public core::ChangeListener {
 
   mutable std::shared_mutex mu_;
   std::atomic<std::uint64_t> generation_{0};
-  std::unordered_map<IdKey, std::shared_ptr<const Cached>, IdKeyHash> keys_;
+  ClockCache<IdKey, std::shared_ptr<const Cached>, IdKeyHash> keys_;
   // Every key id in the store (bounded by max_cached_); complete once WarmUp scanned them all and
   // nothing overflowed it. While incomplete, a miss reads the database as before.
   std::unordered_set<IdKey, IdKeyHash> known_ids_;

@@ -23,7 +23,7 @@ void ApiKeyService::ApiKeyChanged(const std::string& key_id) {
   std::unique_lock lock(mu_);
   generation_++;
   if (auto k = PackId(key_id)) {
-    keys_.erase(*k);
+    keys_.Erase(*k);
     RememberId(*k);  // created, revoked or rolled: it exists (a miss reads it again)
   }
 }
@@ -62,6 +62,28 @@ std::size_t ApiKeyService::cached_keys() const {
   return keys_.size();
 }
 
+std::size_t ApiKeyService::cache_bytes() const {
+  std::shared_lock lock(mu_);
+  return keys_.bytes();
+}
+
+std::uint64_t ApiKeyService::cache_evictions() const {
+  std::shared_lock lock(mu_);
+  return keys_.evictions();
+}
+
+std::size_t ApiKeyService::EstimateBytes(const Cached& c) {
+  auto heap = [](const std::string& s) { return s.capacity() > 15 ? s.capacity() + 16 : 0; };
+  // The Cached object in its shared_ptr block, the cache entry (map node, clock ring node),
+  // and what its strings and vectors hold on the heap.
+  std::size_t n = sizeof(Cached) + 32 + 160;
+  n += heap(c.workspace_id) + heap(c.product_id) + heap(c.name);
+  n += c.state.permissions.capacity() * sizeof(std::string);
+  for (const auto& p : c.state.permissions) n += heap(p);
+  n += c.state.networks.capacity() * sizeof(core::Cidr);
+  return n;
+}
+
 std::shared_ptr<const ApiKeyService::Cached> ApiKeyService::ToCached(const core::ApiKey& k) {
   auto c = std::make_shared<Cached>();
   c->workspace_id = k.workspace_id;
@@ -83,7 +105,7 @@ Result<std::shared_ptr<const ApiKeyService::Cached>> ApiKeyService::Lookup(const
   if (!packed) return std::shared_ptr<const Cached>();  // never issued in that shape
   {
     std::shared_lock lock(mu_);
-    if (auto it = keys_.find(*packed); it != keys_.end()) return it->second;
+    if (const auto* hit = keys_.Find(*packed)) return *hit;
     // An id never issued is answered from memory like a cached one: no timing oracle on ids.
     if (ids_complete_ && !known_ids_.contains(*packed)) return std::shared_ptr<const Cached>();
   }
@@ -103,11 +125,10 @@ Result<std::shared_ptr<const ApiKeyService::Cached>> ApiKeyService::Lookup(const
     return std::shared_ptr<const Cached>();
   }
   auto c = ToCached(*found);
+  std::size_t bytes = EstimateBytes(*c);
   std::unique_lock lock(mu_);
-  if (generation_.load() == gen) {  // nothing was invalidated while we read: safe to keep
-    if (keys_.size() >= max_cached_) keys_.erase(keys_.begin());
-    keys_[*packed] = c;
-  }
+  if (generation_.load() == gen)  // nothing was invalidated while we read: safe to keep
+    keys_.Put(*packed, c, bytes);
   return c;
 }
 
@@ -128,6 +149,7 @@ Result<std::size_t> ApiKeyService::WarmUp() {
     std::vector<std::pair<std::string, std::shared_ptr<const Cached>>> built;
     built.reserve(page.size());
     for (const auto& k : page) built.emplace_back(k.id, ToCached(k));
+    bool full = false;
     {
       std::unique_lock lock(mu_);
       if (generation_.load() != gen && retries < 3) {
@@ -135,11 +157,20 @@ Result<std::size_t> ApiKeyService::WarmUp() {
         continue;
       }
       if (generation_.load() == gen)
-        for (auto& [id, c] : built)
-          if (auto k = PackId(id);
-              k && keys_.size() < max_cached_ && keys_.emplace(*k, std::move(c)).second)
-            ++loaded;
+        for (auto& [id, c] : built) {
+          auto k = PackId(id);
+          if (!k || keys_.Contains(*k)) continue;
+          std::size_t bytes = EstimateBytes(*c);
+          // Warm-up fills the budget, never evicts: what does not fit loads on first use.
+          if (keys_.size() >= max_cached_ || keys_.bytes() + bytes > keys_.max_bytes()) {
+            full = true;
+            break;
+          }
+          keys_.Put(*k, std::move(c), bytes);
+          ++loaded;
+        }
     }
+    if (full) break;
     retries = 0;
     after = page.back().id;
   }

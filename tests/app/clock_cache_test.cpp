@@ -1,0 +1,66 @@
+// ClockCache: bounded by bytes, evicting the entries not used since the hand last passed.
+#include "app/clock_cache.hpp"
+
+#include <gtest/gtest.h>
+
+#include <string>
+
+namespace vault::app {
+namespace {
+
+TEST(ClockCache, StaysWithinItsByteBudget) {
+  ClockCache<int, std::string> cache(1000);
+  for (int i = 0; i < 500; ++i) cache.Put(i, "v", 30);
+  EXPECT_LE(cache.bytes(), 1000u);
+  EXPECT_EQ(cache.size(), 33u);  // 33 × 30 = 990
+  EXPECT_EQ(cache.evictions(), 500u - 33u);
+}
+
+TEST(ClockCache, EvictsWhatWasNotUsedAndKeepsWhatWas) {
+  ClockCache<int, std::string> cache(100);
+  for (int i = 0; i < 10; ++i) cache.Put(i, std::to_string(i), 10);
+  // 0 and 1 are the oldest, but 0 is in use: the next insertions take 1, 2, 3 …, not 0.
+  ASSERT_NE(cache.Find(0), nullptr);
+  cache.Put(10, "10", 10);
+  cache.Put(11, "11", 10);
+  EXPECT_NE(cache.Find(0), nullptr);
+  EXPECT_EQ(cache.Find(1), nullptr);
+  EXPECT_EQ(cache.Find(2), nullptr);
+  EXPECT_NE(cache.Find(3), nullptr);
+  EXPECT_EQ(*cache.Find(11), "11");
+}
+
+TEST(ClockCache, AHotEntrySurvivesAnyNumberOfColdOnes) {
+  ClockCache<int, int> cache(50);
+  cache.Put(-1, -1, 10);
+  for (int i = 0; i < 10000; ++i) {
+    ASSERT_NE(cache.Find(-1), nullptr) << "after " << i << " cold insertions";
+    cache.Put(i, i, 10);
+  }
+  EXPECT_LE(cache.bytes(), 50u);
+}
+
+TEST(ClockCache, ReplacingAnEntryRecountsItsBytes) {
+  ClockCache<std::string, std::string> cache(100);
+  cache.Put("a", "small", 10);
+  cache.Put("a", "large", 60);
+  EXPECT_EQ(cache.bytes(), 60u);
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_TRUE(cache.Erase("a"));
+  EXPECT_FALSE(cache.Erase("a"));
+  EXPECT_EQ(cache.bytes(), 0u);
+}
+
+TEST(ClockCache, AnEntryLargerThanTheBudgetIsNotKept) {
+  ClockCache<int, int> cache(100);
+  cache.Put(1, 1, 50);
+  cache.Put(2, 2, 101);
+  EXPECT_EQ(cache.Find(2), nullptr);
+  EXPECT_NE(cache.Find(1), nullptr);
+  cache.Put(1, 1, 500);  // an existing entry grown past the budget goes too
+  EXPECT_EQ(cache.Find(1), nullptr);
+  EXPECT_EQ(cache.bytes(), 0u);
+}
+
+}  // namespace
+}  // namespace vault::app
