@@ -174,7 +174,8 @@ int Serve(const vault::config::Config& cfg) {
   settings.session_idle_seconds = cfg.session_idle_seconds;
   settings.mfa_reset_grace_seconds = cfg.mfa_reset_grace_seconds;
   settings.session_absolute_seconds = cfg.session_absolute_seconds;
-  vault::app::AccessModel model(*r.opened.store, *r.clock);
+  const std::size_t cache_bytes = cfg.cache_mb << 20;
+  vault::app::AccessModel model(*r.opened.store, *r.clock, cache_bytes / 5 * 4);
   // Every service reports changes to the feed, which tells this process's caches and, through
   // the database, every other process's.
   vault::cli::ChangeFeed feed(*r.opened.store, *r.clock, {&model});
@@ -193,6 +194,9 @@ int Serve(const vault::config::Config& cfg) {
   options.network_threads = cfg.http_threads;
   options.blocking_threads = cfg.db_pool_size;
   options.hash_queue_limit = cfg.hash_queue_limit;
+  options.blocking_queue_limit = cfg.blocking_queue_limit;
+  options.blocking_queue_timeout_ms = cfg.blocking_queue_timeout_ms;
+  options.drain_seconds = cfg.drain_seconds;
   options.hash_threads = r.pool->workers();
   double max_wait = cfg.hash_max_wait_ms / 1000.0;
   options.admit_hash_request = [&r, max_wait] { return r.pool->PredictedWait() <= max_wait; };
@@ -206,13 +210,18 @@ int Serve(const vault::config::Config& cfg) {
     Log("warn", "VAULT_CONSOLE_DIR has no index.html; serving the embedded console",
         {{"dir", cfg.console_dir}});
   std::unique_ptr<vault::http::Server> server;
-  vault::http::ApiOptions api{cfg.public_url, cfg.dev, cfg.ip_rate_per_second, cfg.ip_burst,
-                              cfg.super_admin_require_2fa};
+  vault::http::ApiOptions api{cfg.public_url,
+                              cfg.dev,
+                              cfg.ip_rate_per_second,
+                              cfg.ip_burst,
+                              cfg.super_admin_require_2fa,
+                              r.opened.store.get(),
+                              r.clock.get()};
   vault::app::WorkspaceService workspaces(ports, accounts);
   vault::app::PlatformService platform(ports);
   vault::app::ProductService products(ports, workspaces);
   vault::app::IntegrationService integration(ports, model);
-  vault::app::ApiKeyService keys(ports, workspaces, model, cfg.api_key_cache);
+  vault::app::ApiKeyService keys(ports, workspaces, model, cfg.api_key_cache, cache_bytes / 5);
   vault::app::AccessReviewService review(ports, workspaces, model);
   vault::app::CallbackSigningService callback_signing(ports, workspaces, *r.callback_box, r.mac);
   if (auto n = integration.WarmUp();
@@ -338,6 +347,15 @@ int Serve(const vault::config::Config& cfg) {
                      [&keys] { return static_cast<long>(keys.usage_flushes()); });
   metrics.AddCounter("vault_api_keys_cached", "API keys held in the verification cache",
                      [&keys] { return static_cast<long>(keys.cached_keys()); });
+  metrics.AddCounter(
+      "vault_cache_bytes", "estimated bytes held by the access model and API key caches",
+      [&keys, &model] { return static_cast<long>(keys.cache_bytes() + model.cache_bytes()); });
+  metrics.AddCounter(
+      "vault_cache_evictions_total",
+      "cache entries evicted (least recently used first) to stay within VAULT_CACHE_MB",
+      [&keys, &model] {
+        return static_cast<long>(keys.cache_evictions() + model.cache_evictions());
+      });
   metrics.AddCounter("vault_service_client_db_reads_total",
                      "service client authentications that read the database (changed clients)",
                      [&integration] { return static_cast<long>(integration.client_db_reads()); });

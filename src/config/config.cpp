@@ -95,6 +95,11 @@ std::vector<Field> Fields(Config& c) {
       {"db_pool_size", "VAULT_DB_POOL_SIZE", num("db_pool_size", c.db_pool_size)},
       {"hash_threads", "VAULT_HASH_THREADS", num("hash_threads", c.hash_threads)},
       {"hash_queue_limit", "VAULT_HASH_QUEUE_LIMIT", num("hash_queue_limit", c.hash_queue_limit)},
+      {"blocking_queue_limit", "VAULT_BLOCKING_QUEUE_LIMIT",
+       num("blocking_queue_limit", c.blocking_queue_limit)},
+      {"blocking_queue_timeout_ms", "VAULT_BLOCKING_QUEUE_TIMEOUT_MS",
+       num("blocking_queue_timeout_ms", c.blocking_queue_timeout_ms)},
+      {"drain_seconds", "VAULT_DRAIN_SECONDS", num("drain_seconds", c.drain_seconds)},
       {"hash_max_wait_ms", "VAULT_HASH_MAX_WAIT_MS", num("hash_max_wait_ms", c.hash_max_wait_ms)},
       {"argon2_memory_kib", "VAULT_ARGON2_MEMORY_KIB",
        num("argon2_memory_kib", c.argon2_memory_kib)},
@@ -126,6 +131,7 @@ std::vector<Field> Fields(Config& c) {
       {"chargebee_reconcile_seconds", "VAULT_CHARGEBEE_RECONCILE_SECONDS",
        num("chargebee_reconcile_seconds", c.chargebee_reconcile_seconds)},
       {"api_key_cache", "VAULT_API_KEY_CACHE", num("api_key_cache", c.api_key_cache)},
+      {"cache_mb", "VAULT_CACHE_MB", num("cache_mb", c.cache_mb)},
       {"key_usage_flush_ms", "VAULT_KEY_USAGE_FLUSH_MS",
        num("key_usage_flush_ms", c.key_usage_flush_ms)},
       {"oauth_access_token_seconds", "VAULT_OAUTH_ACCESS_TOKEN_SECONDS",
@@ -232,12 +238,21 @@ core::Result<Config> Load(const std::string& toml_path,
   if (c.db_pool_size < 1) return core::Fail(Bad("db_pool_size", "db_pool_size must be at least 1"));
   if (c.max_connections < 1)
     return core::Fail(Bad("max_connections", "max_connections must be at least 1"));
+  if (c.blocking_queue_limit < 0)
+    return core::Fail(Bad("blocking_queue_limit", "blocking_queue_limit must not be negative"));
+  if (c.blocking_queue_timeout_ms < 1)
+    return core::Fail(
+        Bad("blocking_queue_timeout_ms", "blocking_queue_timeout_ms must be at least 1"));
+  if (c.drain_seconds < 0 || c.drain_seconds > 3600)
+    return core::Fail(Bad("drain_seconds", "drain_seconds must be between 0 and 3600"));
   if (c.header_timeout_seconds < 1 || c.body_timeout_seconds < 1)
     return core::Fail(
         Bad(c.header_timeout_seconds < 1 ? "header_timeout_seconds" : "body_timeout_seconds",
             "read timeouts must be at least 1 second"));
   if (c.api_key_cache < 1)
     return core::Fail(Bad("api_key_cache", "api_key_cache must be at least 1"));
+  if (c.cache_mb < 1 || c.cache_mb > (std::size_t{1} << 24))
+    return core::Fail(Bad("cache_mb", "cache_mb must be between 1 and 16777216 (16 TiB)"));
   if (c.key_usage_flush_ms < 10)
     return core::Fail(Bad("key_usage_flush_ms", "key_usage_flush_ms must be at least 10"));
   // Bounded: a JWT cannot be recalled before it expires, so a long lifetime is a long risk.

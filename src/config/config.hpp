@@ -55,8 +55,13 @@ struct Config {
   bool super_admin_require_2fa = true;
   int http_threads = 0;  // 0 → one per core
   int db_pool_size = 8;
-  int hash_threads = 0;        // 0 → one per core
-  int hash_queue_limit = 64;   // waiting hash jobs beyond this → 503
+  int hash_threads = 0;       // 0 → one per core
+  int hash_queue_limit = 64;  // waiting hash jobs beyond this → 503
+  // SQL-bound requests waiting beyond this → 503; one that waited longer than the timeout → 503.
+  int blocking_queue_limit = 256;
+  int blocking_queue_timeout_ms = 2000;
+  // Stop grace: after SIGTERM, /readyz answers 503 for this long while the server still serves.
+  int drain_seconds = 0;
   int hash_max_wait_ms = 500;  // predicted queue wait beyond this → 503 (keeps p99 bounded)
   std::size_t argon2_memory_kib = 19 * 1024;
   unsigned argon2_passes = 2;
@@ -87,6 +92,9 @@ struct Config {
   // API keys: how many the verification cache holds (warmed at start), and how often buffered
   // last-used records are written (one transaction per flush).
   std::size_t api_key_cache = 2000000;
+  // Memory for the in-memory caches, in MiB, estimated by their entries' sizes and evicted least
+  // recently used first (CLOCK): 4/5 to the access model, 1/5 to the API key cache.
+  std::size_t cache_mb = 2560;
   int key_usage_flush_ms = 1000;
   // OpenID Connect provider (ADR 0010): lifetime of the JWT access tokens it issues. A retired
   // signing key stays published this long plus 5 minutes.

@@ -121,6 +121,15 @@ class SecurityPort {
   virtual Result<ThrottleState> ReserveAttempt(const std::string& key, Timestamp now,
                                                Timestamp window) = 0;
   virtual Result<void> LockThrottle(const std::string& key, Timestamp until) = 0;
+  // Shared rate limits, by GCRA (a token bucket held as one time): admits a request for `key`
+  // at `now_us` (wall clock, microseconds) when the key's theoretical arrival time is at most
+  // `tolerance_us` ahead of it, and moves that time `interval_us` on (interval = 1/rate,
+  // tolerance = (burst - 1) * interval). Atomic across every node. Returns 0 when admitted,
+  // else the microseconds until a request would be. Kept in the throttle table (its window
+  // start is `now`, in seconds, so retention purges keys idle for a day).
+  virtual Result<std::int64_t> TakeRateToken(const std::string& key, Timestamp now,
+                                             std::int64_t now_us, std::int64_t interval_us,
+                                             std::int64_t tolerance_us) = 0;
   virtual Result<void> ResetThrottle(const std::string& key) = 0;
   // Retention: deletes at most `limit` throttle rows whose window started before
   // `window_before` and whose lock (if any) ended by `now`; returns how many.

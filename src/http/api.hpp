@@ -33,6 +33,10 @@ struct ApiOptions {
   double ip_burst = 50;
   // Super-Admin-only routes refuse a Super Admin without 2FA (403 admin.requires_2fa).
   bool super_admin_require_2fa = true;
+  // When set, the per-IP limits also count in this database, so they hold across every node
+  // sharing it (RateLimiter); null keeps them per process.
+  core::Store* shared_limits = nullptr;
+  const core::Clock* clock = nullptr;
 };
 
 void RegisterAccountRoutes(Router& router, app::AccountService& accounts,

@@ -87,7 +87,8 @@ Routes::Routes(Router& router, app::AccountService* accounts, app::IntegrationSe
   state_->accounts = accounts;
   state_->integration = integration;
   state_->origin = OriginOf(options.public_url);
-  state_->limiter = std::make_unique<RateLimiter>(options.ip_rate_per_second, options.ip_burst);
+  state_->limiter = std::make_unique<RateLimiter>(options.ip_rate_per_second, options.ip_burst,
+                                                  options.shared_limits, options.clock, "cred");
   state_->super_admin_require_2fa = options.super_admin_require_2fa;
 }
 

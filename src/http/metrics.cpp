@@ -79,6 +79,18 @@ std::string Metrics::Render(int hash_threads) const {
                 "vault_http_connections_refused_total %ld\n",
                 waiting, inflight, connections_.load(), connections_refused_.load());
   out += buf;
+  std::snprintf(buf, sizeof buf,
+                "# HELP vault_blocking_requests_inflight Requests queued or running on the "
+                "blocking (SQL) pool.\n"
+                "# TYPE vault_blocking_requests_inflight gauge\n"
+                "vault_blocking_requests_inflight %ld\n"
+                "# HELP vault_http_shed_total Requests answered 503 by load shedding (a full "
+                "queue, or too long a wait in it).\n"
+                "# TYPE vault_http_shed_total counter\nvault_http_shed_total %ld\n"
+                "# HELP vault_draining 1 once a stop signal arrived (readiness answers 503).\n"
+                "# TYPE vault_draining gauge\nvault_draining %d\n",
+                blocking_inflight_.load(), shed_.load(), draining_.load() ? 1 : 0);
+  out += buf;
   for (const Extra& e : extras_)
     // Prometheus naming: a counter's name ends in _total; anything else is a level (gauge).
     out += "# HELP " + e.name + " " + e.help + "\n# TYPE " + e.name +

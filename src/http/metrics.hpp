@@ -20,6 +20,11 @@ class Metrics {
   std::atomic<long>& hash_inflight() { return hash_inflight_; }
   std::atomic<long>& connections() { return connections_; }
   std::atomic<long>& connections_refused() { return connections_refused_; }
+  std::atomic<long>& blocking_inflight() { return blocking_inflight_; }
+  // Requests answered 503 by load shedding (hash or blocking queue full or waited too long).
+  std::atomic<long>& shed() { return shed_; }
+  // Set on the first stop signal: /readyz then answers 503 so load balancers move away.
+  std::atomic<bool>& draining() { return draining_; }
   // Adds a value rendered from `read` (e.g. password verifications done by this process): a
   // counter when its name ends in _total, else a gauge.
   // Call before serving.
@@ -39,6 +44,9 @@ class Metrics {
   std::atomic<long> hash_inflight_ = 0;
   std::atomic<long> connections_ = 0;
   std::atomic<long> connections_refused_ = 0;
+  std::atomic<long> blocking_inflight_ = 0;
+  std::atomic<long> shed_ = 0;
+  std::atomic<bool> draining_ = false;
   struct Extra {
     std::string name, help;
     std::function<long()> read;

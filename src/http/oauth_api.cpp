@@ -61,7 +61,8 @@ class OAuthApi {
         authorize_(authorize),
         accounts_(accounts),
         dev_(options.dev),
-        public_clients_(options.ip_rate_per_second, options.ip_burst),
+        public_clients_(options.ip_rate_per_second, options.ip_burst, options.shared_limits,
+                        options.clock, "oauth"),
         discovery_(boost::json::serialize(RenderDiscovery(tokens.settings().issuer))) {}
 
   void Register(Routes& routes) {

@@ -11,12 +11,18 @@ void RegisterOpsRoutes(Router& router, Metrics& metrics, core::Store& store,
   routes.Add({"GET", "/healthz", Executor::kInline, P}, [](Call&) -> core::Result<Response> {
     return Response::Json(200, R"({"status":"ok"})");
   });
-  routes.Add({"GET", "/readyz", Executor::kBlocking, P}, [&store](Call&) -> core::Result<Response> {
-    if (auto r = store.Ping(); !r)
-      return core::Fail(core::Code::kUnavailable, "storage.unavailable",
-                        "the database is not reachable");
-    return Response::Json(200, R"({"status":"ok"})");
-  });
+  routes.Add({"GET", "/readyz", Executor::kBlocking, P},
+             [&store, &metrics](Call&) -> core::Result<Response> {
+               // A draining node is alive but must get no new traffic (Server: the stop grace
+               // period).
+               if (metrics.draining().load())
+                 return core::Fail(core::Code::kUnavailable, "server.draining",
+                                   "the server is shutting down");
+               if (auto r = store.Ping(); !r)
+                 return core::Fail(core::Code::kUnavailable, "storage.unavailable",
+                                   "the database is not reachable");
+               return Response::Json(200, R"({"status":"ok"})");
+             });
   routes.Add({"GET", "/metrics", Executor::kInline, P},
              [&metrics, hash_threads](Call&) -> core::Result<Response> {
                Response r = Response::Json(200, metrics.Render(hash_threads()));

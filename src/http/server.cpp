@@ -136,6 +136,7 @@ struct Server::Impl {
   asio::thread_pool blocking;
   asio::thread_pool hashing;
   int hash_threads;
+  int blocking_threads;
   std::atomic<long> inflight{0};
   std::atomic<bool> draining{false};
   // The TLS context new connections use (null: plain HTTP); SIGHUP swaps it, and a connection
@@ -158,7 +159,8 @@ struct Server::Impl {
         // own workers; admission bounds how many there are, so this pool never queues.
         hashing(static_cast<std::size_t>((opt.hash_threads > 0 ? opt.hash_threads : Cores()) +
                                          std::max(0, opt.hash_queue_limit))),
-        hash_threads(opt.hash_threads > 0 ? opt.hash_threads : Cores()) {}
+        hash_threads(opt.hash_threads > 0 ? opt.hash_threads : Cores()),
+        blocking_threads(opt.blocking_threads > 0 ? opt.blocking_threads : 8) {}
 
   static std::vector<std::unique_ptr<asio::io_context>> MakeContexts(int n) {
     std::vector<std::unique_ptr<asio::io_context>> v;
@@ -217,10 +219,10 @@ struct Server::Impl {
           retry = scope.blocking_requested();
         }
         if (!retry) co_return r;
-        co_return co_await RunOn(blocking, call);
+        co_return co_await Blocking(call, req);
       }
       case Executor::kBlocking:
-        co_return co_await RunOn(blocking, call);
+        co_return co_await Blocking(call, req);
       case Executor::kHash: {
         // Bounded queue: beyond the workers plus the allowed backlog, answer 503 at once rather
         // than let latency and memory grow without limit.
@@ -228,9 +230,8 @@ struct Server::Impl {
         if (n > hash_threads + opt.hash_queue_limit ||
             (opt.admit_hash_request && !opt.admit_hash_request())) {
           metrics.hash_inflight().fetch_sub(1);
-          co_return Problem(
-              {core::Code::kUnavailable, "overloaded", "", "the server is busy; retry shortly"},
-              req.request_id);
+          metrics.shed().fetch_add(1);
+          co_return Overloaded(req.request_id);
         }
         Response r = co_await RunOn(hashing, call);
         metrics.hash_inflight().fetch_sub(1);
@@ -238,6 +239,37 @@ struct Server::Impl {
       }
     }
     co_return call();
+  }
+
+  // Runs call on the blocking pool, shedding load instead of queueing without bound: beyond the
+  // workers plus the allowed backlog a request gets 503 at once, and one that waited in the
+  // queue longer than the queue timeout gets 503 without running (its client has likely given
+  // up, and running it would only delay the requests behind it).
+  template <typename F>
+  asio::awaitable<Response> Blocking(F& call, const Request& req) {
+    long n = metrics.blocking_inflight().fetch_add(1) + 1;
+    if (n > blocking_threads + opt.blocking_queue_limit) {
+      metrics.blocking_inflight().fetch_sub(1);
+      metrics.shed().fetch_add(1);
+      co_return Overloaded(req.request_id);
+    }
+    const auto queued = std::chrono::steady_clock::now();
+    const auto timeout = std::chrono::milliseconds(opt.blocking_queue_timeout_ms);
+    Response r = co_await RunOn(blocking, [&]() -> Response {
+      if (std::chrono::steady_clock::now() - queued > timeout) {
+        metrics.shed().fetch_add(1);
+        return Overloaded(req.request_id);
+      }
+      return call();
+    });
+    metrics.blocking_inflight().fetch_sub(1);
+    co_return r;
+  }
+
+  static Response Overloaded(const std::string& request_id) {
+    return Problem(
+        {core::Code::kUnavailable, "overloaded", "", "the server is busy; retry shortly"},
+        request_id);
   }
 
   static Response Bare(int status, const std::string& request_id, const char* code,
@@ -429,7 +461,8 @@ struct Server::Impl {
       req.request_id = request_id;
       req.remote_ip = opt.proxies.ClientIp(remote, req);
       req.body = std::move(msg.body());
-      bool keep_alive = msg.keep_alive() && !draining;
+      // While draining, every answer closes its connection so clients move to other nodes.
+      bool keep_alive = msg.keep_alive() && !draining && !metrics.draining().load();
       unsigned version = msg.version();
       std::size_t route_index = 0;
       Response res = co_await Dispatch(req, route_index);
@@ -586,15 +619,44 @@ int Server::Run() {
     drain_timer.expires_after(std::chrono::milliseconds(20));
     drain_timer.async_wait([&](boost::system::error_code) { poll_drain(); });
   };
-  signals.async_wait([&](boost::system::error_code, int sig) {
-    Log("info", "shutting down", {{"signal", std::to_string(sig)}});
+  // Stopping is two steps, so a rolling restart fails no request: first a grace period in which
+  // /readyz answers 503 (load balancers take the node out) while it still accepts and serves,
+  // every answer closing its connection; then the listener closes, open connections finish
+  // their request in flight (up to 10 s) and the process ends. A second signal skips the grace.
+  asio::steady_timer grace_timer(main);
+  bool stopping = false;
+  auto stop_serving = [&] {
+    if (stopping) return;
+    stopping = true;
     s.draining = true;
     boost::system::error_code ignored;
     acceptor.close(ignored);
     hup.cancel(ignored);
+    grace_timer.cancel();
     *deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
     poll_drain();
-  });
+  };
+  std::function<void()> wait_signal = [&] {
+    signals.async_wait([&](boost::system::error_code ec, int sig) {
+      if (ec) return;
+      if (s.metrics.draining().load() || s.opt.drain_seconds <= 0) {
+        Log("info", "shutting down", {{"signal", std::to_string(sig)}});
+        s.metrics.draining().store(true);
+        return stop_serving();
+      }
+      Log("info", "draining: not ready, still serving",
+          {{"signal", std::to_string(sig)}, {"seconds", std::to_string(s.opt.drain_seconds)}});
+      s.metrics.draining().store(true);
+      grace_timer.expires_after(std::chrono::seconds(s.opt.drain_seconds));
+      grace_timer.async_wait([&](boost::system::error_code ec) {
+        if (ec) return;
+        Log("info", "shutting down", {{"after", "drain"}});
+        stop_serving();
+      });
+      wait_signal();
+    });
+  };
+  wait_signal();
 
   // Announced only now that every signal is caught: a SIGHUP or SIGTERM sent as soon as the
   // address is known reaches its handler, never the default action.

@@ -21,6 +21,14 @@ struct ServerOptions {
   int blocking_threads = 8;
   int hash_threads = 0;       // 0 → hardware concurrency (argon2id workers, for metrics)
   int hash_queue_limit = 64;  // hashing requests in flight beyond the workers → 503
+  // Requests for the blocking pool (SQL) in flight beyond its workers → 503 + Retry-After; and a
+  // request that waited in its queue longer than the timeout → 503 without running.
+  int blocking_queue_limit = 256;
+  int blocking_queue_timeout_ms = 2000;
+  // On SIGTERM/SIGINT: seconds during which /readyz answers 503 and the server still serves
+  // (every answer closing its connection) before it stops accepting; 0 stops at once. A second
+  // signal ends the grace early.
+  int drain_seconds = 0;
   // Extra admission test for hashing routes (e.g. predicted queue wait within budget);
   // false → 503 + Retry-After at once. Empty → admit.
   std::function<bool()> admit_hash_request;

@@ -50,6 +50,9 @@ class SqlTx : public core::Tx {
   core::Result<core::ThrottleState> ReserveAttempt(const std::string& key, core::Timestamp now,
                                                    core::Timestamp window) override;
   core::Result<void> LockThrottle(const std::string& key, core::Timestamp until) override;
+  core::Result<std::int64_t> TakeRateToken(const std::string& key, core::Timestamp now,
+                                           std::int64_t now_us, std::int64_t interval_us,
+                                           std::int64_t tolerance_us) override;
   core::Result<void> ResetThrottle(const std::string& key) override;
 
   core::Result<std::optional<core::TotpCredential>> FindTotp(

@@ -1,4 +1,7 @@
 // SqlTx: throttling, second factors and the audit chain.
+#include <algorithm>
+#include <string>
+
 #include "storage/sql_tx.hpp"
 
 namespace vault::storage {
@@ -51,6 +54,39 @@ Result<core::ThrottleState> SqlTx::ReserveAttempt(const std::string& key, core::
   if (!r) return core::Fail(r.error());
   const SqlRow& row = r->front();
   return core::ThrottleState{row.Int(0), row.Int(1), row.Int(2)};
+}
+
+Result<std::int64_t> SqlTx::TakeRateToken(const std::string& key, core::Timestamp now,
+                                          std::int64_t now_us, std::int64_t interval_us,
+                                          std::int64_t tolerance_us) {
+  // GCRA in one upsert, atomic like ReserveAttempt: `attempts` holds the theoretical arrival
+  // time (µs), `locked_until` whether this request was admitted (0) or refused (1), and
+  // `window_start` the last use (s) for retention. tat = max(stored time, now).
+  // Parameters are cast: PostgreSQL cannot type `$3 + $4` on its own.
+  static const std::string kSql = [] {
+    const std::string now = "CAST($3 AS BIGINT)";
+    const std::string tat =
+        "(CASE WHEN throttle.attempts > " + now + " THEN throttle.attempts ELSE " + now + " END)";
+    const std::string admit = tat + " - " + now + " <= CAST($5 AS BIGINT)";
+    return "INSERT INTO throttle (key, window_start, attempts, locked_until) "
+           "VALUES ($1, CAST($2 AS BIGINT), " +
+           now +
+           " + CAST($4 AS BIGINT), 0) "
+           "ON CONFLICT (key) DO UPDATE SET window_start = CAST($2 AS BIGINT), "
+           "attempts = CASE WHEN " +
+           admit + " THEN " + tat +
+           " + CAST($4 AS BIGINT) "
+           "ELSE throttle.attempts END, "
+           "locked_until = CASE WHEN " +
+           admit +
+           " THEN 0 ELSE 1 END "
+           "RETURNING attempts, locked_until";
+  }();
+  auto r = conn_.Query(kSql, {key, now, now_us, interval_us, tolerance_us});
+  if (!r) return core::Fail(r.error());
+  const SqlRow& row = r->front();
+  if (row.Int(1) == 0) return std::int64_t{0};
+  return std::max<std::int64_t>(1, row.Int(0) - now_us - tolerance_us);
 }
 
 Result<void> SqlTx::LockThrottle(const std::string& key, core::Timestamp until) {

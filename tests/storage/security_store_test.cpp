@@ -111,6 +111,32 @@ TEST_P(SecurityStore, ConcurrentAttemptsSeeDistinctCounts) {
   EXPECT_EQ(attempts, (std::set<std::int64_t>{1, 2, 3, 4, 5, 6, 7, 8}));
 }
 
+TEST_P(SecurityStore, RateTokensRefillAtTheRateUpToTheBurst) {
+  constexpr std::int64_t kT = 1000000, kTolerance = 2 * kT;  // 1 per second, burst 3
+  constexpr std::int64_t t0 = 1700000000LL * 1000000;
+  Write([&](Tx& tx) {
+    for (int i = 0; i < 3; ++i) EXPECT_EQ(Ok(tx.TakeRateToken("ip:a", 1, t0, kT, kTolerance)), 0);
+    EXPECT_EQ(Ok(tx.TakeRateToken("ip:a", 1, t0, kT, kTolerance)), kT);  // one second to wait
+    EXPECT_EQ(Ok(tx.TakeRateToken("ip:a", 1, t0 + kT / 2, kT, kTolerance)), kT / 2);
+    EXPECT_EQ(Ok(tx.TakeRateToken("ip:b", 1, t0, kT, kTolerance)), 0);       // another key
+    EXPECT_EQ(Ok(tx.TakeRateToken("ip:a", 1, t0 + kT, kT, kTolerance)), 0);  // one refilled
+    EXPECT_GT(Ok(tx.TakeRateToken("ip:a", 1, t0 + kT, kT, kTolerance)), 0);
+    // Idle long enough, the bucket is full again, never fuller.
+    for (int i = 0; i < 3; ++i)
+      EXPECT_EQ(Ok(tx.TakeRateToken("ip:a", 1, t0 + 100 * kT, kT, kTolerance)), 0);
+    EXPECT_GT(Ok(tx.TakeRateToken("ip:a", 1, t0 + 100 * kT, kT, kTolerance)), 0);
+  });
+}
+
+TEST_P(SecurityStore, ConcurrentRateTokenTakersShareOneBucket) {
+  constexpr std::int64_t t0 = 1700000000LL * 1000000;
+  // Burst 5 at one per hour: of 8 concurrent takers on separate connections, exactly 5 pass.
+  auto waits = Concurrently<std::int64_t>(8, [](Tx& tx, int) {
+    return tx.TakeRateToken("ip:race", 1, t0, 3600LL * 1000000, 4 * 3600LL * 1000000);
+  });
+  EXPECT_EQ(std::count(waits.begin(), waits.end(), 0), 5);
+}
+
 TEST_P(SecurityStore, TotpIsPutReplacedAndItsStepOnlyMovesForward) {
   SeedAccounts({{"acc_1", "a@example.com"}});
   Read([&](Tx& tx) { EXPECT_FALSE(Ok(tx.FindTotp("acc_1"))); });

@@ -50,6 +50,10 @@ class FaultTx : public Tx {
   VAULT_FORWARD(ReserveAttempt, (const std::string& key, Timestamp now, Timestamp window),
                 (key, now, window))
   VAULT_FORWARD(LockThrottle, (const std::string& key, Timestamp until), (key, until))
+  VAULT_FORWARD(TakeRateToken,
+                (const std::string& key, Timestamp now, std::int64_t now_us,
+                 std::int64_t interval_us, std::int64_t tolerance_us),
+                (key, now, now_us, interval_us, tolerance_us))
   VAULT_FORWARD(ResetThrottle, (const std::string& key), (key))
   VAULT_FORWARD(FindTotp, (const std::string& account_id), (account_id))
   VAULT_FORWARD(PutTotp, (const TotpCredential& credential), (credential))
