@@ -2,6 +2,8 @@
 // audit) and the password-recovery flow.
 #include "app/profile_service.hpp"
 
+#include <algorithm>
+
 #include "app/emails.hpp"
 #include "app/invitation_authority.hpp"
 #include "core/encoding.hpp"
@@ -219,10 +221,19 @@ Result<void> ProfileService::DeleteAccount(const AuthContext& ctx, const std::st
   VAULT_TRY(d_.RecheckPassword(ctx, password, "password"));
   std::vector<std::string> left;
   auto r = d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
+    VAULT_ASSIGN_OR_RETURN(auto cards, tx.ListWorkspacesOf(ctx.account.id));
+    // The Owners are counted under each workspace's lock, as a demotion or a leave counts them:
+    // without it two last Owners deleting their accounts at once (PostgreSQL, READ COMMITTED)
+    // each see the other and leave the workspace with none. Locks in id order: no deadlock
+    // between two deletions sharing workspaces.
+    std::vector<std::string> ids;
+    for (const auto& c : cards) ids.push_back(c.workspace.id);
+    std::sort(ids.begin(), ids.end());
+    for (const auto& id : ids) VAULT_TRY(tx.LockWorkspace(id));
     VAULT_TRY(sole_owner(tx));
+    VAULT_ASSIGN_OR_RETURN(cards, tx.ListWorkspacesOf(ctx.account.id));  // as of the locks
     // Each workspace's own log records that the member left (its admins read that log, not
     // the account's).
-    VAULT_ASSIGN_OR_RETURN(auto cards, tx.ListWorkspacesOf(ctx.account.id));
     for (const auto& c : cards) {
       if (auto e = d_.audit.Record(tx, ActorOf(ctx),
                                    {"member.left", "account", ctx.account.id,

@@ -996,6 +996,7 @@ class VaultTestCase(VaultFlows, unittest.TestCase):
     ARGON2_MEMORY_KIB = None
     EXTRA_ENV = None
     CLOCK_OFFSET = False   # True: servers read VAULT_CLOCK_OFFSET_FILE (vault.set_clock_offset)
+    NODES = 1              # `serve` processes started on the one database (vault.servers)
 
     def once(self, name, build):
         """What build() returns, built on the first call for `name` in this test class and kept
@@ -1012,6 +1013,12 @@ class VaultTestCase(VaultFlows, unittest.TestCase):
         cls.vault = Vault(argon2_memory_kib=cls.ARGON2_MEMORY_KIB, extra_env=cls.EXTRA_ENV,
                           clock_offset=cls.CLOCK_OFFSET)
         cls.vault.start()
+        try:
+            for _ in range(cls.NODES - 1):
+                cls.vault.add_server()
+        except BaseException:
+            cls.vault.close()
+            raise
 
     @classmethod
     def tearDownClass(cls):
