@@ -1,20 +1,24 @@
 #!/usr/bin/python3
 """Change propagation between server nodes (bench/propagation.sh runs it; ADR 0005).
 
-  propagation.py run --vault BIN --database URL --dir DIR --changes N --label NAME
+  propagation.py run --vault BIN --dir DIR --changes N --label NAME [--poll-ms 1] [--jitter-ms 250]
+  propagation.py table --results FILE       (the JSON lines of the runs, as a table)
 
 Starts three `serve` processes on one database (same secret file), sets up through node 1 a
-Super Admin, a service client, a workspace with a product and N API keys, and has nodes 2 and 3
-verify every key once (so their caches hold them as valid). Then, one key at a time: node 1
-revokes it, and two threads, one per other node, verify it in a tight loop (--poll-ms, 1 ms,
-between two requests) until the node answers "revoked". The delay of a node is from node 1's 204 (the revocation is committed) to the
-first "revoked" answer of that node. Prints one JSON line with p50/p99/max per node and over both.
-The server environment comes from the caller (VAULT_CHANGE_NOTIFY among it).
+Super Admin, a service client, a workspace with a product and N API keys, and waits until nodes 2
+and 3 answer every key "valid" (so their caches hold them). Then, one key at a time, after a
+random pause (--jitter-ms, up to 250 ms, so changes land at random points of a poll interval):
+node 1 revokes it, and two threads, one per other node, verify it in a tight loop (--poll-ms,
+1 ms between two requests) until the node answers "revoked". The delay of a node is from node
+1's 204 (the revocation is committed) to the first "revoked" answer of that node. Prints one
+JSON line with p50/p99/max per node and over both. The servers' environment (VAULT_DATABASE,
+VAULT_CHANGE_NOTIFY, ...) is the caller's.
 """
 
 import argparse
 import json
 import os
+import random
 import re
 import subprocess
 import sys
@@ -159,7 +163,11 @@ def run(a):
                         sys.exit("a new key is not valid on another node after 10 s")
                     time.sleep(0.01)
             w.start()
+        rng = random.Random(7)
         for key_id, text in keys:
+            # A random pause first: changes that follow the previous one's arrival would
+            # otherwise land just after the others' poll and always wait a full interval.
+            time.sleep(rng.uniform(0, a.jitter_ms / 1000))
             for w in watchers:
                 w.watch(text)
             api.call("DELETE", f"/api/v1/workspaces/{ws}/api-keys/{key_id}", headers=bearer,
@@ -209,6 +217,9 @@ def main():
     # A pause between two verifications of one watcher: two threads verifying flat out would
     # take a core from the three servers and PostgreSQL on a 2-core machine.
     r.add_argument("--poll-ms", type=float, default=1.0)
+    # A random pause (uniform, 0 to this) before each revocation, so that changes arrive at
+    # random points of the other nodes' poll interval (250 ms), as real ones do.
+    r.add_argument("--jitter-ms", type=float, default=250.0)
     t = sub.add_parser("table")
     t.add_argument("--results", required=True)
     a = ap.parse_args()

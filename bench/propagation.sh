@@ -6,10 +6,11 @@
 # once with VAULT_CHANGE_NOTIFY=off (the nodes only poll the change feed, every 250 ms), side by
 # side. Reports; never fails on a figure.
 #
-#   bash bench/propagation.sh          # ~2 minutes on 2 cores
+#   bash bench/propagation.sh          # ~2 minutes on 2 cores after the build
 #
 # Knobs: BENCH_CHANGES (200), BENCH_POLL_MS (1: the pause between two verifications of a
-# watching thread), BENCH_NO_BUILD=1, BENCH_KEEP=1, BENCH_JSON (write the results
+# watching thread), BENCH_JITTER_MS (250: the most of the random pause before each
+# revocation), BENCH_NO_BUILD=1, BENCH_KEEP=1, BENCH_JSON (write the results
 # there). Any VAULT_* variable you export reaches the servers.
 set -euo pipefail
 
@@ -53,7 +54,7 @@ for mode in on off; do
   label="NOTIFY on"; [ "$mode" = off ] && label="NOTIFY off (250 ms poll)"
   log "VAULT_CHANGE_NOTIFY=$mode: $CHANGES revocations on node 1, watched on nodes 2 and 3"
   $PY bench/propagation.py run --vault "$VAULT" --dir "$TMP" --changes "$CHANGES" \
-      --poll-ms "${BENCH_POLL_MS:-1}" --label "$label" | tee -a "$TMP/results.jsonl" >&2
+      --poll-ms "${BENCH_POLL_MS:-1}" --jitter-ms "${BENCH_JITTER_MS:-250}" --label "$label" | tee -a "$TMP/results.jsonl" >&2
 done
 
 echo
