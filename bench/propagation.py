@@ -101,6 +101,7 @@ class Watcher(threading.Thread):
         self.key, self.since, self.delays, self.done, self.stop = None, None, [], True, False
         self.requests = 0
         self.error = None
+        self.last = None
 
     def watch(self, key):
         with self.cv:
@@ -110,11 +111,13 @@ class Watcher(threading.Thread):
     def committed(self, at):
         with self.cv:
             self.since = at
+            self.cv.notify_all()  # the watcher may have seen it first and be waiting for this
 
     def wait_done(self, timeout=30):
         with self.cv:
             if not self.cv.wait_for(lambda: self.done, timeout):
-                sys.exit("a node did not honour a revocation within 30 s")
+                sys.exit(f"a node did not honour a revocation within {timeout} s "
+                         f"(last answer {self.last!r}, {self.requests} requests)")
             if self.error:
                 sys.exit(f"a watcher failed: {self.error}")
 
@@ -135,7 +138,9 @@ class Watcher(threading.Thread):
                     return
                 key = self.key
             while True:
+                self.last = "(waiting for an answer)"
                 seen = verdict(self.api, self.auth, key)
+                self.last = seen
                 self.requests += 1
                 at = time.monotonic()
                 if seen == "revoked":

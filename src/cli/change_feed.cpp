@@ -14,6 +14,9 @@ constexpr std::int64_t kWindow = 1000;
 // a NOTIFY wakes the poller at once and this catch-up poll covers a lost signal.
 constexpr auto kPollInterval = std::chrono::milliseconds(250);
 constexpr auto kCatchUpInterval = std::chrono::milliseconds(1000);
+// Every poll re-reads the window: under a burst of writes (each NOTIFYing) the poller rests this
+// long after a poll, so that signals coalesce and polls stay at 100/s at most.
+constexpr auto kMinSignalGap = std::chrono::milliseconds(10);
 }  // namespace
 
 ChangeFeed::ChangeFeed(core::Store& store, std::vector<core::ChangeListener*> locals,
@@ -66,6 +69,10 @@ void ChangeFeed::Start() {
         if (cv_.wait_for(lock, kPollInterval, [&] { return stopping_; })) return;
       }
       Poll();
+      if (signal_) {
+        std::unique_lock lock(mu_);
+        if (cv_.wait_for(lock, kMinSignalGap, [&] { return stopping_; })) return;
+      }
       if (std::chrono::steady_clock::now() >= next_prune) {  // keep the feed short
         next_prune = std::chrono::steady_clock::now() + std::chrono::minutes(10);
         (void)store_.Write([&](core::Tx& tx) { return tx.PruneChanges(last_seq_ - 100000); });
