@@ -82,7 +82,6 @@ struct Ports {
   const core::PasswordPolicy& policy;
   core::SecretBox& box;
   core::Otp& otp;
-  core::ChangeListener* changes = nullptr;  // access model to notify after commits (optional)
 };
 
 // Fails permission_denied "admin.required" unless the caller is a Super Admin.

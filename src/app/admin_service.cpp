@@ -1,5 +1,6 @@
 #include "app/admin_service.hpp"
 
+#include "app/change_store.hpp"
 #include "app/tokens.hpp"
 #include "core/encoding.hpp"
 
@@ -20,14 +21,12 @@ Result<core::Account> Find(core::Tx& tx, const std::string& email) {
 }  // namespace
 
 AdminService::AdminService(core::Store& store, core::Clock& clock, core::Random& random,
-                           core::SecretHasher& secrets, std::string public_url,
-                           core::ChangeListener* changes)
+                           core::SecretHasher& secrets, std::string public_url)
     : store_(store),
       clock_(clock),
       random_(random),
       secrets_(secrets),
       public_url_(std::move(public_url)),
-      changes_(changes),
       audit_(secrets, random, clock) {}
 
 Result<AdminOutcome> AdminService::CreateSuperAdmin(const std::string& email,
@@ -62,12 +61,12 @@ Result<AdminOutcome> AdminService::CreateSuperAdmin(const std::string& email,
       out.created = true;
     }
     out.account_id = a.id;
+    NoteAccountChanged(tx, a.id);
     VAULT_TRY(audit_.Record(tx, kSystem,
                             {"admin.super_admin_granted", "account", a.id,
                              JsonSummary({{"created", out.created ? "true" : "false"}})}));
     return out;
   }));
-  if (changes_) changes_->AccountChanged(out.account_id);
   return out;
 }
 
@@ -100,13 +99,13 @@ Result<AdminOutcome> AdminService::SetDisabled(const std::string& email, bool di
       ended = d;
     }
     out.account_id = a.id;
+    NoteAccountChanged(tx, a.id);
     VAULT_TRY(
         audit_.Record(tx, kSystem,
                       {disabled ? "admin.account_disabled" : "admin.account_enabled", "account",
                        a.id, JsonSummary({{"sessions_ended", std::to_string(ended)}})}));
     return out;
   }));
-  if (changes_) changes_->AccountChanged(out.account_id);
   return out;
 }
 

@@ -20,10 +20,10 @@ struct AdminOutcome {
 
 class AdminService {
  public:
-  // changes (optional) hears about accounts whose access changed, for running servers.
+  // Accounts whose access changed are noted in the write (app/change_store.hpp): a store
+  // wrapped in a ChangeStore tells running servers through the change feed.
   AdminService(core::Store& store, core::Clock& clock, core::Random& random,
-               core::SecretHasher& secrets, std::string public_url,
-               core::ChangeListener* changes = nullptr);
+               core::SecretHasher& secrets, std::string public_url);
 
   // Marks the account a Super Admin, creating it (verified, no password yet, with a 24 h
   // set-password link) when the email is new. Fails invalid_argument for a bad email.
@@ -39,7 +39,6 @@ class AdminService {
   core::Random& random_;
   core::SecretHasher& secrets_;
   std::string public_url_;
-  core::ChangeListener* changes_;
   AuditLog audit_;
 };
 

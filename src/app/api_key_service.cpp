@@ -5,6 +5,7 @@
 #include <cstring>
 #include <set>
 
+#include "app/change_store.hpp"
 #include "app/product_admins.hpp"
 #include "core/blocking.hpp"
 #include "core/encoding.hpp"
@@ -129,7 +130,7 @@ Result<core::ApiKey> ApiKeyService::Issue(core::Tx& tx, const AuthContext& ctx, 
   key.replaced_by.clear();
   VAULT_TRY(tx.InsertApiKey(key));
   // Other nodes learn the new id from the feed (they answer "unknown" for ids they do not know).
-  VAULT_TRY(tx.AppendChange("api_key", key.id, key.created_at));
+  NoteApiKeyChanged(tx, key.id);
   return key;
 }
 
@@ -249,7 +250,7 @@ Result<core::ApiKey> ApiKeyService::Revoke(const AuthContext& ctx, const std::st
     out.revoked_at = now;
     // The feed entry commits with the revocation: a crash right after the commit cannot leave
     // other nodes accepting the key.
-    VAULT_TRY(tx.AppendChange("api_key", id, now));
+    NoteApiKeyChanged(tx, id);
     VAULT_TRY(audit_.Record(
         tx, ActorOf(ctx),
         {"api_key.revoked", "api_key", id,
@@ -300,7 +301,7 @@ Result<RolledKey> ApiKeyService::Roll(const AuthContext& ctx, const std::string&
       VAULT_TRY(tx.RevokeApiKey(out.old.id, now));
       out.old.revoked_at = now;
     }
-    VAULT_TRY(tx.AppendChange("api_key", out.old.id, now));  // commits with the roll
+    NoteApiKeyChanged(tx, out.old.id);  // commits with the roll
     return audit_.Record(
         tx, ActorOf(ctx),
         {"api_key.rolled", "api_key", out.old.id,

@@ -14,8 +14,8 @@ using core::Fail;
 using core::Result;
 
 void ApiKeyService::Changed(const std::string& key_id) {
-  // Other processes learn it from the feed entry written in the same transaction; this one
-  // drops the key now.
+  // Other processes learn it from the feed entry written in the same transaction
+  // (NoteApiKeyChanged); this one drops the key now, even without a ChangeStore.
   ApiKeyChanged(key_id);
 }
 

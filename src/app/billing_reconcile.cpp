@@ -1,5 +1,7 @@
 #include "app/billing_reconcile.hpp"
 
+#include "app/change_store.hpp"
+
 namespace vault::app {
 
 using core::Result;
@@ -70,6 +72,7 @@ Result<std::string> BillingReconciler::Correct(const core::Subscription& seen,
     VAULT_TRY(tx.PutSubscription(next));
     outcome = "corrected";
     workspace = product->workspace_id;
+    NoteWorkspaceChanged(tx, workspace);  // checks change here and on other nodes
     return audit_.Record(
         tx, Actor{"system", "chargebee-reconcile", "", ""},
         {"subscription.reconciled", "product", next.product_id,
@@ -83,8 +86,6 @@ Result<std::string> BillingReconciler::Correct(const core::Subscription& seen,
          workspace});
   });
   if (!r) return core::Fail(r.error());
-  // Checks change at once here; other nodes hear of it through the change feed.
-  if (!workspace.empty() && p_.changes) p_.changes->WorkspaceChanged(workspace);
   return outcome;
 }
 

@@ -118,9 +118,9 @@ Result<void> ProductService::DeleteGroup(const AuthContext& ctx, const std::stri
             {"group.deleted", "group", (g)->id, JsonSummary({{"name", (g)->name}}), wid});
         !e)
       return e;
+    Changed(tx, wid);
     return tx.DeleteGroup((g)->id);
   });
-  if (r) Changed(wid);
   return r;
 }
 
@@ -152,11 +152,11 @@ Result<void> ProductService::AddGroupMember(const AuthContext& ctx, const std::s
       VAULT_ASSIGN_OR_RETURN(auto p, tx.FindProductById(pid));
       if (p) VAULT_TRY(CheckSeats(tx, *p));
     }
+    Changed(tx, wid);
     return audit_.Record(
         tx, ActorOf(ctx),
         {"group.member_added", "group", (g)->id, JsonSummary({{"account_id", account_id}}), wid});
   });
-  if (r) Changed(wid);
   return r;
 }
 
@@ -173,11 +173,11 @@ Result<void> ProductService::RemoveGroupMember(const AuthContext& ctx, const std
     VAULT_ASSIGN_OR_RETURN(auto removed, tx.RemoveGroupMember((g)->id, account_id));
     if (!removed)
       return Fail(Code::kNotFound, "member.not_found", "this account is not in the group");
+    Changed(tx, wid);
     return audit_.Record(
         tx, ActorOf(ctx),
         {"group.member_removed", "group", (g)->id, JsonSummary({{"account_id", account_id}}), wid});
   });
-  if (r) Changed(wid);
   return r;
 }
 

@@ -1,5 +1,6 @@
 #include "app/integration_service.hpp"
 
+#include "app/change_store.hpp"
 #include "core/blocking.hpp"
 #include "core/encoding.hpp"
 
@@ -85,6 +86,7 @@ Result<IssuedClient> IntegrationService::CreateClient(const AuthContext& ctx,
         options.redirect_uris,
         options.is_public};
     VAULT_TRY(tx.InsertServiceClient(out.client));
+    NoteServiceClientChanged(tx, out.client.id);
     return audit_.Record(
         tx, ActorOf(ctx),
         {"admin.service_client_created", "service_client", out.client.id,
@@ -93,9 +95,8 @@ Result<IssuedClient> IntegrationService::CreateClient(const AuthContext& ctx,
                       {"redirect_uris", std::to_string(options.redirect_uris.size())}})});
   });
   if (!r) return Fail(r.error());
-  // Known here at once; other nodes hear of it through the change feed (within a second).
+  // Known here at once; other nodes hear of it through the change feed row committed with it.
   ServiceClientChanged(out.client.id);
-  if (p_.changes) p_.changes->ServiceClientChanged(out.client.id);
   return out;
 }
 
@@ -118,12 +119,10 @@ Result<void> IntegrationService::RevokeClient(const AuthContext& ctx, const std:
     VAULT_ASSIGN_OR_RETURN(auto done, tx.RevokeServiceClient(id, p_.clock.Now()));
     if (!done)
       return Fail(Code::kNotFound, "service_client.not_found", "no such live service client");
+    NoteServiceClientChanged(tx, id);
     return audit_.Record(tx, ActorOf(ctx), {"admin.service_client_revoked", "service_client", id});
   });
-  if (r) {
-    ServiceClientChanged(id);
-    if (p_.changes) p_.changes->ServiceClientChanged(id);
-  }
+  if (r) ServiceClientChanged(id);
   return r;
 }
 
@@ -156,13 +155,13 @@ Result<IssuedClient> IntegrationService::RotateClientSecret(const AuthContext& c
                                   out.client.previous_secret_expires_at));
     if (!done)
       return Fail(Code::kNotFound, "service_client.not_found", "no such live service client");
+    NoteServiceClientChanged(tx, id);
     return audit_.Record(tx, ActorOf(ctx),
                          {"admin.service_client_secret_rotated", "service_client", id,
                           JsonSummary({{"grace_seconds", std::to_string(grace_seconds)}})});
   });
   if (!r) return Fail(r.error());
   ServiceClientChanged(id);
-  if (p_.changes) p_.changes->ServiceClientChanged(id);
   return out;
 }
 
@@ -182,6 +181,7 @@ Result<core::ServiceClient> IntegrationService::SetRedirectUris(
         VAULT_ASSIGN_OR_RETURN(auto done, tx.SetServiceClientRedirectUris(id, uris));
         if (!done)
           return Fail(Code::kNotFound, "service_client.not_found", "no such live service client");
+        NoteServiceClientChanged(tx, id);
         // Counts only: the URIs themselves are in the client's listing.
         VAULT_TRY(audit_.Record(
             tx, ActorOf(ctx),
@@ -194,7 +194,6 @@ Result<core::ServiceClient> IntegrationService::SetRedirectUris(
       }));
   // The authorize endpoint reads the cached client: the old list must stop at once here.
   ServiceClientChanged(id);
-  if (p_.changes) p_.changes->ServiceClientChanged(id);
   return client;
 }
 
@@ -352,6 +351,7 @@ Result<std::string> IntegrationService::ApplyChargebee(const ChargebeeEvent& e) 
     next.last_event_at = e.occurred_at;
     next.updated_at = p_.clock.Now();
     VAULT_TRY(tx.PutSubscription(next));
+    NoteWorkspaceChanged(tx, workspace);
     return audit_.Record(tx, Actor{"system", "chargebee", "", ""},
                          {"subscription.updated", "product", next.product_id,
                           JsonSummary({{"status", core::SubscriptionStatusName(next.status)},
@@ -360,12 +360,7 @@ Result<std::string> IntegrationService::ApplyChargebee(const ChargebeeEvent& e) 
                           workspace});
   });
   if (!r) return Fail(r.error());
-  if (!workspace.empty()) {
-    if (p_.changes)
-      p_.changes->WorkspaceChanged(workspace);
-    else
-      model_.WorkspaceChanged(workspace);
-  }
+  if (!workspace.empty()) model_.WorkspaceChanged(workspace);  // this node at once
   return outcome;
 }
 

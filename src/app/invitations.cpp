@@ -316,12 +316,12 @@ Result<InvitationAccepted> WorkspaceService::Accept(const InvitationFinder& find
     inv.status = InvitationStatus::kAccepted;
     inv.responded_at = p_.clock.Now();
     VAULT_TRY(tx.UpdateInvitation(inv));
+    Changed(tx, inv.workspace_id);
     return audit_.Record(tx, actor,
                          {"invitation.accepted", "invitation", inv.id,
                           JsonSummary({{"role", core::RoleName(inv.role)}}), inv.workspace_id});
   });
   if (!r) return Fail(r.error());
-  Changed(out.workspace.id);
   return out;
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 
+#include "app/change_store.hpp"
 #include "app/emails.hpp"
 #include "core/encoding.hpp"
 
@@ -189,11 +190,11 @@ Result<std::vector<std::string>> MfaService::ConfirmTotp(const AuthContext& ctx,
     codes = std::move(fresh);
     VAULT_TRY(tx.ResetThrottle(key));
     VAULT_TRY(d_.audit.Record(tx, ActorOf(ctx), {"mfa.totp_enabled", "account", ctx.account.id}));
+    NoteAccountChanged(tx, ctx.account.id);
     return d_.Mail(
         tx, SecondFactorChangedMessage(ctx.account.email, "was turned on for your Atomyx account"));
   }));
   if (failure) return Fail(*failure);
-  if (d_.p.changes) d_.p.changes->AccountChanged(ctx.account.id);
   return codes;
 }
 
@@ -216,12 +217,12 @@ Result<void> MfaService::DisableTotp(const AuthContext& ctx, const std::string& 
     VAULT_TRY(d_.VoidOutstanding(tx, ctx.account.id));
     VAULT_TRY(tx.ResetThrottle(key));
     VAULT_TRY(d_.audit.Record(tx, ActorOf(ctx), {"mfa.totp_disabled", "account", ctx.account.id}));
+    NoteAccountChanged(tx, ctx.account.id);
     return d_.Mail(tx, SecondFactorChangedMessage(ctx.account.email,
                                                   "was turned off for your Atomyx account"));
   });
   if (!r) return r;
   if (failure) return Fail(*failure);
-  if (d_.p.changes) d_.p.changes->AccountChanged(ctx.account.id);
   return {};
 }
 

@@ -1,5 +1,7 @@
 #include "app/platform_service.hpp"
 
+#include "app/change_store.hpp"
+
 namespace vault::app {
 
 using core::Code;
@@ -69,10 +71,10 @@ Result<core::Account> PlatformService::UpdateAccount(const AuthContext& ctx, con
         return e;
     }
     out.updated_at = p_.clock.Now();
+    NoteAccountChanged(tx, out.id);
     return tx.UpdateAccount(out);
   });
   if (!r) return Fail(r.error());
-  if (p_.changes) p_.changes->AccountChanged(out.id);
   return out;
 }
 
@@ -151,12 +153,9 @@ Result<core::Workspace> PlatformService::SetSuspension(const AuthContext& ctx,
     VAULT_TRY(audit_.Record(tx, ActorOf(ctx),
                             {reason ? "admin.workspace_suspended" : "admin.workspace_resumed",
                              "workspace", w->id, JsonSummary({{"reason", why}}), w->id}));
-    // In the feed with the commit (not only after it, as other workspace changes are):
-    // other nodes learn of it even if this process stops right after committing.
-    VAULT_TRY(tx.AppendChange("workspace", w->id, now));
+    NoteWorkspaceChanged(tx, w->id);
     return std::move(*w);
   }));
-  if (p_.changes) p_.changes->WorkspaceChanged(out.id);  // this node's caches, at once
   return out;
 }
 
@@ -174,16 +173,15 @@ Result<core::Workspace> PlatformService::ResumeWorkspace(const AuthContext& ctx,
 Result<void> PlatformService::DeleteWorkspace(const AuthContext& ctx, const std::string& id,
                                               const std::string& confirm) {
   VAULT_TRY(RequireSuperAdmin(ctx));
-  VAULT_ASSIGN_OR_RETURN(auto deleted, p_.store.Write([&](core::Tx& tx) -> Result<std::string> {
+  return p_.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto found, tx.FindWorkspace(id));
     if (!found) return Fail(WorkspaceNotFound());
     VAULT_TRY(tx.LockWorkspace(found->id));
     VAULT_TRY(
         DeleteWorkspaceIn(tx, audit_, ActorOf(ctx), *found, confirm, "admin.workspace_deleted"));
-    return found->id;
-  }));
-  if (p_.changes) p_.changes->WorkspaceChanged(deleted);
-  return {};
+    NoteWorkspaceChanged(tx, found->id);
+    return {};
+  });
 }
 
 Result<core::Membership> PlatformService::AssignOwner(const AuthContext& ctx, const std::string& id,
@@ -191,7 +189,6 @@ Result<core::Membership> PlatformService::AssignOwner(const AuthContext& ctx, co
   VAULT_TRY(RequireSuperAdmin(ctx));
   struct Assigned {
     core::Membership membership;
-    bool changed = false;
   };
   VAULT_ASSIGN_OR_RETURN(auto out, p_.store.Write([&](core::Tx& tx) -> Result<Assigned> {
     VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(id));
@@ -220,13 +217,12 @@ Result<core::Membership> PlatformService::AssignOwner(const AuthContext& ctx, co
       a.membership = core::Membership{w->id, account_id, core::Role::kOwner, p_.clock.Now()};
       VAULT_TRY(tx.InsertMembership(a.membership));
     }
-    a.changed = true;
+    NoteWorkspaceChanged(tx, w->id);
     VAULT_TRY(audit_.Record(tx, ActorOf(ctx),
                             {"admin.owner_assigned", "account", account_id,
                              JsonSummary({{"from_role", from}}), w->id}));
     return a;
   }));
-  if (out.changed && p_.changes) p_.changes->WorkspaceChanged(out.membership.workspace_id);
   return out.membership;
 }
 

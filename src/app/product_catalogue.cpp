@@ -1,6 +1,7 @@
 // ProductService: the product catalogue kept by Super Admins — adding product types, and
 // editing or retiring a type, its roles and its plans (never deleted: what uses them keeps
 // working; every change reaches the access model at once).
+#include "app/change_store.hpp"
 #include "app/product_service.hpp"
 #include "core/encoding.hpp"
 
@@ -31,12 +32,12 @@ Result<core::ProductType> ProductService::CreateProductType(const AuthContext& c
                                             "plans[" + std::to_string(i) + "].features"));
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_TRY(tx.InsertProductType(type));
+    NoteCatalogChanged(tx);
     return audit_.Record(
         tx, ActorOf(ctx),
         {"admin.product_type_created", "product_type", type.id, JsonSummary({{"key", type.key}})});
   });
   if (!r) return Fail(r.error());
-  if (p_.changes) p_.changes->CatalogChanged();
   return type;
 }
 
@@ -54,10 +55,10 @@ Result<core::ProductType> ProductService::ChangeType(
     VAULT_ASSIGN_OR_RETURN(auto summary, change(out));
     VAULT_TRY(tx.UpdateProductType(out));
     VAULT_ASSIGN_OR_RETURN(out, TypeOf(tx, id));  // the whole type, as stored
+    NoteCatalogChanged(tx);
     return audit_.Record(tx, ActorOf(ctx), {action, "product_type", out.id, summary});
   });
   if (!r) return Fail(r.error());
-  if (p_.changes) p_.changes->CatalogChanged();
   return out;
 }
 

@@ -65,6 +65,7 @@ Result<core::ProductConfig> ProductService::PutConfig(const AuthContext& ctx, co
     out.updated_by = ctx.account.id;
     VAULT_TRY(tx.PutProductConfig(out));
     // The size, never the content: a configuration may hold anything its Admins put there.
+    Changed(tx, wid);
     return audit_.Record(tx, ActorOf(ctx),
                          {"product.config_updated", "product", found.product.id,
                           "{\"bytes\":" + std::to_string(out.config.size()) +
@@ -72,7 +73,6 @@ Result<core::ProductConfig> ProductService::PutConfig(const AuthContext& ctx, co
                           wid});
   });
   if (!r) return Fail(r.error());
-  Changed(wid);
   return out;
 }
 

@@ -147,10 +147,10 @@ Result<ProductRow> ProductService::Create(const AuthContext& ctx, const std::str
       return e;
     VAULT_ASSIGN_OR_RETURN(auto row, Row(tx, p, ctx.account.id));
     out = std::move(row);
+    Changed(tx, wid);
     return {};
   });
   if (!r) return Fail(r.error());
-  Changed(wid);
   return out;
 }
 
@@ -210,10 +210,10 @@ Result<ProductRow> ProductService::Update(const AuthContext& ctx, const std::str
       return e;
     VAULT_ASSIGN_OR_RETURN(auto row, Row(tx, updated, ctx.account.id));
     out = std::move(row);
+    Changed(tx, wid);
     return {};
   });
   if (!r) return Fail(r.error());
-  Changed(wid);
   return out;
 }
 
@@ -229,9 +229,9 @@ Result<void> ProductService::Delete(const AuthContext& ctx, const std::string& w
                                 JsonSummary({{"shortname", found.product.shortname}}), wid});
         !e)
       return e;
+    Changed(tx, wid);
     return tx.DeleteProduct(found.product.id);
   });
-  if (r) Changed(wid);
   return r;
 }
 
@@ -281,13 +281,13 @@ Result<core::Subscription> ProductService::ChangePlan(const AuthContext& ctx, co
     out = NewSubscription(found.product, *chosen);
     VAULT_TRY(tx.PutSubscription(out));
     VAULT_TRY(CheckSeats(tx, found.product));  // a smaller plan must still fit
+    Changed(tx, wid);
     return audit_.Record(
         tx, ActorOf(ctx),
         {"subscription.plan_changed", "product", found.product.id,
          JsonSummary({{"from", current ? (current)->plan_key : ""}, {"to", chosen->key}}), wid});
   });
   if (!r) return Fail(r.error());
-  Changed(wid);
   return out;
 }
 
@@ -308,6 +308,7 @@ Result<core::Subscription> ProductService::ChangeLocalSubscription(
     VAULT_TRY(change(out, t));
     out.updated_at = p_.clock.Now();
     VAULT_TRY(tx.PutSubscription(out));
+    Changed(tx, wid);
     return audit_.Record(
         tx, ActorOf(ctx),
         {action, "product", found.product.id,
@@ -318,7 +319,6 @@ Result<core::Subscription> ProductService::ChangeLocalSubscription(
          wid});
   });
   if (!r) return Fail(r.error());
-  Changed(wid);
   return out;
 }
 
@@ -418,6 +418,7 @@ Result<core::Grant> ProductService::PutGrant(const AuthContext& ctx, const std::
     out = core::Grant{found.product.id, type, principal_id, role, wid, p_.clock.Now()};
     VAULT_TRY(tx.PutGrant(out));
     VAULT_TRY(CheckSeats(tx, found.product));
+    Changed(tx, wid);
     return audit_.Record(tx, ActorOf(ctx),
                          {"grant.set", "product", found.product.id,
                           JsonSummary({{"principal_type", core::PrincipalTypeName(type)},
@@ -426,7 +427,6 @@ Result<core::Grant> ProductService::PutGrant(const AuthContext& ctx, const std::
                           wid});
   });
   if (!r) return Fail(r.error());
-  Changed(wid);
   return out;
 }
 
@@ -440,13 +440,13 @@ Result<void> ProductService::DeleteGrant(const AuthContext& ctx, const std::stri
     wid = found.access.workspace.id;
     VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteGrant(found.product.id, type, principal_id));
     if (!d) return Fail(Code::kNotFound, "grant.not_found", "no such grant");
+    Changed(tx, wid);
     return audit_.Record(tx, ActorOf(ctx),
                          {"grant.removed", "product", found.product.id,
                           JsonSummary({{"principal_type", core::PrincipalTypeName(type)},
                                        {"principal_id", principal_id}}),
                           wid});
   });
-  if (r) Changed(wid);
   return r;
 }
 

@@ -174,9 +174,8 @@ class ProductService {
       const AuthContext& ctx, const std::string& ws, const std::string& product, const char* action,
       const std::function<core::Result<void>(core::Subscription&, const core::ProductType&)>&
           change);
-  void Changed(const std::string& ws) {
-    if (p_.changes) p_.changes->WorkspaceChanged(ws);
-  }
+  // Notes in tx that the workspace's access changed (app/change_store.hpp).
+  static void Changed(core::Tx& tx, const std::string& ws) { NoteWorkspaceChanged(tx, ws); }
 
   Ports p_;
   WorkspaceService& workspaces_;

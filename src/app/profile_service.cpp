@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "app/change_store.hpp"
 #include "app/emails.hpp"
 #include "app/invitation_authority.hpp"
 #include "core/encoding.hpp"
@@ -125,9 +126,9 @@ Result<Account> ProfileService::ConfirmEmailChange(const std::string& token,
     VAULT_TRY(d_.audit.Record(tx, Actor{"account", updated.id, client.ip, client.user_agent},
                               {"account.email_changed", "account", updated.id}));
     VAULT_TRY(d_.Mail(tx, EmailChangedMessage(old_email, updated.email)));
+    NoteAccountChanged(tx, updated.id);
     return updated;
   }));
-  if (d_.p.changes) d_.p.changes->AccountChanged(updated.id);
   return updated;
 }
 
@@ -164,47 +165,42 @@ Result<void> ProfileService::ResetPassword(const std::string& token, const std::
   });
   if (!peek) return peek;
   VAULT_ASSIGN_OR_RETURN(auto hash, d_.p.hasher.Hash(password));
-  // The account whose second factor the reset removed, if it did.
-  VAULT_ASSIGN_OR_RETURN(
-      auto mfa_removed_of, d_.p.store.Write([&](core::Tx& tx) -> Result<std::string> {
-        VAULT_ASSIGN_OR_RETURN(auto t, d_.TakeToken(tx, token, TokenPurpose::kPasswordReset));
-        // A link is good only for the address it was sent to (belt and braces: an email change
-        // also voids it).
-        auto a = t.account_id.empty() ? Result<Account>(Fail(Code::kNotFound, "", ""))
-                                      : Load(tx, t.account_id);
-        if (!a || a->email_norm != core::NormalizeEmail(t.email))
-          return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", "token");
-        a->password_hash = hash;
-        a->email_verified = true;  // the reset link proved control of the address
-        a->updated_at = d_.p.clock.Now();
-        VAULT_TRY(tx.UpdateAccount(*a));
-        VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(a->id, ""));
-        VAULT_TRY(tx.ResetThrottle("signin:" + a->email_norm));
-        VAULT_TRY(d_.VoidOutstanding(tx, a->id));
-        Actor actor{"account", a->id, client.ip, client.user_agent};
-        VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(a->id));
-        bool mfa_removed =
-            totp && d_.settings.mfa_reset_grace_seconds > 0 &&
-            (totp)->created_at + d_.settings.mfa_reset_grace_seconds > d_.p.clock.Now();
-        if (mfa_removed) {
-          VAULT_TRY(tx.DeleteTotp(a->id));
-          VAULT_TRY(d_.audit.Record(tx, actor, {"mfa.totp_removed_by_reset", "account", a->id}));
-        }
-        VAULT_TRY(d_.audit.Record(tx, actor,
-                                  {"account.password_reset", "account", a->id,
-                                   JsonSummary({{"sessions_revoked", std::to_string(d)}})}));
-        VAULT_TRY(d_.Mail(tx, PasswordChangedMessage(a->email)));
-        if (!mfa_removed) return std::string();
-        VAULT_TRY(d_.Mail(
-            tx,
-            SecondFactorChangedMessage(
+  return d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
+    VAULT_ASSIGN_OR_RETURN(auto t, d_.TakeToken(tx, token, TokenPurpose::kPasswordReset));
+    // A link is good only for the address it was sent to (belt and braces: an email change
+    // also voids it).
+    auto a = t.account_id.empty() ? Result<Account>(Fail(Code::kNotFound, "", ""))
+                                  : Load(tx, t.account_id);
+    if (!a || a->email_norm != core::NormalizeEmail(t.email))
+      return Fail(Code::kInvalidArgument, "token.invalid", "this link is not valid", "token");
+    a->password_hash = hash;
+    a->email_verified = true;  // the reset link proved control of the address
+    a->updated_at = d_.p.clock.Now();
+    VAULT_TRY(tx.UpdateAccount(*a));
+    VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(a->id, ""));
+    VAULT_TRY(tx.ResetThrottle("signin:" + a->email_norm));
+    VAULT_TRY(d_.VoidOutstanding(tx, a->id));
+    Actor actor{"account", a->id, client.ip, client.user_agent};
+    VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(a->id));
+    bool mfa_removed = totp && d_.settings.mfa_reset_grace_seconds > 0 &&
+                       (totp)->created_at + d_.settings.mfa_reset_grace_seconds > d_.p.clock.Now();
+    if (mfa_removed) {
+      VAULT_TRY(tx.DeleteTotp(a->id));
+      VAULT_TRY(d_.audit.Record(tx, actor, {"mfa.totp_removed_by_reset", "account", a->id}));
+      NoteAccountChanged(tx, a->id);
+    }
+    VAULT_TRY(d_.audit.Record(tx, actor,
+                              {"account.password_reset", "account", a->id,
+                               JsonSummary({{"sessions_revoked", std::to_string(d)}})}));
+    VAULT_TRY(d_.Mail(tx, PasswordChangedMessage(a->email)));
+    if (!mfa_removed) return {};
+    VAULT_TRY(d_.Mail(
+        tx, SecondFactorChangedMessage(
                 a->email,
                 "was turned off for your Atomyx account by a password reset, because it had been "
                 "turned on only recently; turn it on again from your security settings")));
-        return a->id;
-      }));
-  if (!mfa_removed_of.empty() && d_.p.changes) d_.p.changes->AccountChanged(mfa_removed_of);
-  return {};
+    return {};
+  });
 }
 
 Result<void> ProfileService::DeleteAccount(const AuthContext& ctx, const std::string& password) {
@@ -249,12 +245,10 @@ Result<void> ProfileService::DeleteAccount(const AuthContext& ctx, const std::st
     if (auto e = d_.audit.Record(tx, ActorOf(ctx), {"account.deleted", "account", ctx.account.id});
         !e)
       return e;
+    NoteAccountChanged(tx, ctx.account.id);
+    for (const auto& w : left) NoteWorkspaceChanged(tx, w);
     return tx.DeleteAccount(ctx.account.id);
   });
-  if (r && d_.p.changes) {
-    d_.p.changes->AccountChanged(ctx.account.id);
-    for (const auto& w : left) d_.p.changes->WorkspaceChanged(w);
-  }
   return r;
 }
 

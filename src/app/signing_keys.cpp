@@ -1,5 +1,6 @@
 #include "app/signing_keys.hpp"
 
+#include "app/change_store.hpp"
 #include "core/blocking.hpp"
 #include "core/encoding.hpp"
 
@@ -48,6 +49,7 @@ Result<std::string> SigningKeys::Rotate(const Actor& actor) {
     VAULT_ASSIGN_OR_RETURN(int retired,
                            tx.RetireSigningKeys(key.kid, now, now + settings_.retired_key_seconds));
     VAULT_ASSIGN_OR_RETURN(int deleted, tx.DeleteExpiredSigningKeys(now));
+    NoteSigningKeysChanged(tx);
     return audit_.Record(tx, actor,
                          {"oauth.signing_key_rotated", "signing_key", key.kid,
                           JsonSummary({{"retired", std::to_string(retired)},
@@ -55,7 +57,6 @@ Result<std::string> SigningKeys::Rotate(const Actor& actor) {
                                        {"alg", key.alg}})});
   }));
   SigningKeysChanged();
-  if (p_.changes) p_.changes->SigningKeysChanged();
   return key.kid;
 }
 

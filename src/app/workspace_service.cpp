@@ -175,12 +175,12 @@ Result<core::Workspace> WorkspaceService::Update(const AuthContext& ctx, const s
     }
     out.updated_at = p_.clock.Now();
     VAULT_TRY(tx.UpdateWorkspace(out));
+    Changed(tx, out.id);
     return audit_.Record(
         tx, ActorOf(ctx),
         {"workspace.updated", "workspace", out.id, JsonSummary({{"fields", changed}}), out.id});
   });
   if (!r) return Fail(r.error());
-  Changed(out.id);
   return out;
 }
 
@@ -190,10 +190,10 @@ Result<void> WorkspaceService::Delete(const AuthContext& ctx, const std::string&
   auto r = p_.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto access, OpenForWrite(tx, ctx, ws, Capability::kDeleteWorkspace));
     id = access.workspace.id;
+    Changed(tx, id);
     return DeleteWorkspaceIn(tx, audit_, ActorOf(ctx), access.workspace, confirm,
                              "workspace.deleted");
   });
-  if (r) Changed(id);
   return r;
 }
 
@@ -281,13 +281,13 @@ Result<core::Membership> WorkspaceService::ChangeRole(const AuthContext& ctx, co
                                                p_.clock.Now()));
     out = *target;
     out.role = role;
+    Changed(tx, out.workspace_id);
     return audit_.Record(
         tx, ActorOf(ctx),
         {"member.role_changed", "account", account_id,
          JsonSummary({{"from", core::RoleName(from)}, {"to", core::RoleName(role)}}), wid});
   });
   if (!r) return Fail(r.error());
-  Changed(out.workspace_id);
   return out;
 }
 
@@ -320,6 +320,7 @@ Result<core::Membership> WorkspaceService::TransferOwnership(const AuthContext& 
                                                new_role, p_.clock.Now()));
     out = *target;
     out.role = Role::kOwner;
+    Changed(tx, out.workspace_id);
     return audit_.Record(tx, ActorOf(ctx),
                          {"workspace.ownership_transferred", "account", account_id,
                           JsonSummary({{"from_role", core::RoleName(from)},
@@ -327,7 +328,6 @@ Result<core::Membership> WorkspaceService::TransferOwnership(const AuthContext& 
                           wid});
   });
   if (!r) return Fail(r.error());
-  Changed(out.workspace_id);
   return out;
 }
 
@@ -352,11 +352,11 @@ Result<void> WorkspaceService::RemoveMember(const AuthContext& ctx, const std::s
     VAULT_TRY(RevokeInvitationsBeyondAuthority(tx, audit_, ActorOf(ctx), wid, account_id,
                                                std::nullopt, p_.clock.Now()));
     id = wid;
+    Changed(tx, id);
     return audit_.Record(tx, ActorOf(ctx),
                          {leaving ? "member.left" : "member.removed", "account", account_id,
                           JsonSummary({{"role", core::RoleName((target)->role)}}), wid});
   });
-  if (r) Changed(id);
   return r;
 }
 

@@ -11,6 +11,7 @@
 
 #include "app/account_service.hpp"
 #include "app/audit_log.hpp"
+#include "app/change_store.hpp"
 #include "app/paging.hpp"
 #include "core/store.hpp"
 #include "core/workspace.hpp"
@@ -153,8 +154,10 @@ class WorkspaceService {
                                           const std::string& name, const std::string& password,
                                           const ClientInfo& client);
   core::Result<void> Decline(const InvitationFinder& find, const Actor& actor);
-  void Changed(const std::string& workspace_id) {
-    if (p_.changes) p_.changes->WorkspaceChanged(workspace_id);
+  // Notes in tx that the workspace's access changed (app/change_store.hpp): the change feed row
+  // commits with tx.
+  static void Changed(core::Tx& tx, const std::string& workspace_id) {
+    NoteWorkspaceChanged(tx, workspace_id);
   }
   // Gives the invitation a fresh token and 7-day expiry (not yet stored); sets the link.
   core::Result<core::Invitation> IssueInvitationToken(core::Invitation inv, std::string* link);

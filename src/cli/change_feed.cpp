@@ -3,18 +3,25 @@
 #include <algorithm>
 #include <chrono>
 
-#include "http/log.hpp"
+#include "app/change_store.hpp"
 
 namespace vault::cli {
 namespace {
 // PostgreSQL hands out sequence numbers before commit, so a lower seq can become visible after
 // a higher one: every poll re-reads this many entries below the newest seen.
 constexpr std::int64_t kWindow = 1000;
+// Without a signal (SQLite, VAULT_CHANGE_NOTIFY=off) the feed is polled this often; with one,
+// a NOTIFY wakes the poller at once and this catch-up poll covers a lost signal.
+constexpr auto kPollInterval = std::chrono::milliseconds(250);
+constexpr auto kCatchUpInterval = std::chrono::milliseconds(1000);
+// Every poll re-reads the window: under a burst of writes (each NOTIFYing) the poller rests this
+// long after a poll, so that signals coalesce and polls stay at 100/s at most.
+constexpr auto kMinSignalGap = std::chrono::milliseconds(10);
 }  // namespace
 
-ChangeFeed::ChangeFeed(core::Store& store, core::Clock& clock,
-                       std::vector<core::ChangeListener*> locals)
-    : store_(store), clock_(clock), locals_(std::move(locals)) {}
+ChangeFeed::ChangeFeed(core::Store& store, std::vector<core::ChangeListener*> locals,
+                       std::unique_ptr<core::ChangeSignal> signal)
+    : store_(store), locals_(std::move(locals)), signal_(std::move(signal)) {}
 
 ChangeFeed::~ChangeFeed() { Stop(); }
 
@@ -24,32 +31,12 @@ void ChangeFeed::Stop() {
     stopping_ = true;
   }
   cv_.notify_all();
+  if (signal_) signal_->Interrupt();
   if (poller_.joinable()) poller_.join();
 }
 
-void ChangeFeed::Deliver(const std::string& kind, const std::string& subject) {
-  for (auto* l : locals_) {
-    if (kind == "workspace")
-      l->WorkspaceChanged(subject);
-    else if (kind == "account")
-      l->AccountChanged(subject);
-    else if (kind == "catalog")
-      l->CatalogChanged();
-    else if (kind == "service_client")
-      l->ServiceClientChanged(subject);
-    else if (kind == "api_key")
-      l->ApiKeyChanged(subject);
-    else if (kind == "signing_keys")
-      l->SigningKeysChanged();
-    else if (kind == "oauth_revocations")
-      l->OAuthRevocationsChanged();
-  }
-}
-
-void ChangeFeed::Publish(const std::string& kind, const std::string& subject) {
-  Deliver(kind, subject);  // this process: at once
-  auto r = store_.Write([&](core::Tx& tx) { return tx.AppendChange(kind, subject, clock_.Now()); });
-  if (!r) http::Log("error", "cannot append to the change feed", {{"error", r.error().detail}});
+void ChangeFeed::Committed(const std::vector<core::ChangeEntry>& changes) {
+  for (const auto& c : changes) app::DeliverChange(locals_, c.kind, c.subject);
 }
 
 void ChangeFeed::Start() {
@@ -71,15 +58,25 @@ void ChangeFeed::Start() {
     return {};
   });
   poller_ = std::thread([this] {
-    int polls = 0;
+    auto next_prune = std::chrono::steady_clock::now() + std::chrono::minutes(10);
     while (true) {
-      {
+      if (signal_) {
+        (void)signal_->Wait(kCatchUpInterval);  // woken or not: poll (a catch-up if not)
+        std::lock_guard lock(mu_);
+        if (stopping_) return;
+      } else {
         std::unique_lock lock(mu_);
-        if (cv_.wait_for(lock, std::chrono::milliseconds(250), [&] { return stopping_; })) return;
+        if (cv_.wait_for(lock, kPollInterval, [&] { return stopping_; })) return;
       }
       Poll();
-      if (++polls % 2400 == 0)  // about every 10 minutes: keep the feed short
+      if (signal_) {
+        std::unique_lock lock(mu_);
+        if (cv_.wait_for(lock, kMinSignalGap, [&] { return stopping_; })) return;
+      }
+      if (std::chrono::steady_clock::now() >= next_prune) {  // keep the feed short
+        next_prune = std::chrono::steady_clock::now() + std::chrono::minutes(10);
         (void)store_.Write([&](core::Tx& tx) { return tx.PruneChanges(last_seq_ - 100000); });
+      }
     }
   });
 }
@@ -96,7 +93,7 @@ void ChangeFeed::Poll() {
   for (const auto& e : entries) {
     if (seen_.contains(e.seq) || e.seq <= last_seq_ - kWindow) continue;
     seen_.insert(e.seq);
-    Deliver(e.kind, e.subject);
+    app::DeliverChange(locals_, e.kind, e.subject);
     last_seq_ = std::max(last_seq_, e.seq);
   }
   while (!seen_.empty() && *seen_.begin() <= last_seq_ - kWindow) seen_.erase(seen_.begin());

@@ -13,6 +13,7 @@
 #include "app/account_service.hpp"
 #include "app/admin_service.hpp"
 #include "app/billing_reconcile.hpp"
+#include "app/change_store.hpp"
 #include "app/mail_sender.hpp"
 #include "app/mfa_service.hpp"
 #include "app/profile_service.hpp"
@@ -30,6 +31,7 @@
 #include "http/server.hpp"
 #include "mail/mailers.hpp"
 #include "oidc/token_service.hpp"
+#include "storage/open_store.hpp"
 
 namespace {
 
@@ -167,20 +169,26 @@ int Serve(const vault::config::Config& cfg) {
       },
       false);       // not again at shutdown: what is left waits, durably, for the next start
   mail_job.Wake();  // at once: what a crashed process acknowledged
-  vault::app::OutboxStore services_store(*r.opened.store, [&mail_job] { mail_job.Wake(); });
+  const std::size_t cache_bytes = cfg.cache_mb << 20;
+  vault::app::AccessModel model(*r.opened.store, *r.clock, cache_bytes / 5 * 4);
+  // Every write notes what it changed in its own transaction; the feed row commits with it
+  // (ChangeStore), this process's caches hear of it after the commit, and every other process's
+  // through the feed (woken by NOTIFY on PostgreSQL).
+  vault::cli::ChangeFeed feed(
+      *r.opened.store, {&model},
+      cfg.change_notify ? vault::storage::OpenChangeSignal(cfg.database) : nullptr);
+  vault::app::ChangeStore changes_store(
+      *r.opened.store, *r.clock,
+      [&feed](const std::vector<vault::core::ChangeEntry>& c) { feed.Committed(c); });
+  vault::app::OutboxStore services_store(changes_store, [&mail_job] { mail_job.Wake(); });
 
   vault::app::AccountSettings settings;
   settings.public_url = cfg.public_url;
   settings.session_idle_seconds = cfg.session_idle_seconds;
   settings.mfa_reset_grace_seconds = cfg.mfa_reset_grace_seconds;
   settings.session_absolute_seconds = cfg.session_absolute_seconds;
-  const std::size_t cache_bytes = cfg.cache_mb << 20;
-  vault::app::AccessModel model(*r.opened.store, *r.clock, cache_bytes / 5 * 4);
-  // Every service reports changes to the feed, which tells this process's caches and, through
-  // the database, every other process's.
-  vault::cli::ChangeFeed feed(*r.opened.store, *r.clock, {&model});
   vault::app::Ports ports{services_store, *r.clock,  r.random, *r.secrets, *r.hasher,
-                          *r.outbox,      *r.policy, *r.box,   r.otp,      &feed};
+                          *r.outbox,      *r.policy, *r.box,   r.otp};
   vault::app::AccountService accounts(ports, settings);
   vault::app::ProfileService profile(ports, settings);
   vault::app::MfaService mfa(ports, settings);
@@ -434,9 +442,9 @@ int Admin(const vault::config::Config& cfg, const std::string& command, const st
   auto rt = vault::cli::MakeRuntime(cfg, 1);
   if (!rt) return Fail(rt.error(), "cannot open the database");
   vault::cli::Runtime& r = **rt;
-  vault::cli::ChangeFeed feed(*r.opened.store, *r.clock, {});  // tells running servers
-  vault::app::AdminService admin(*r.opened.store, *r.clock, r.random, *r.secrets, cfg.public_url,
-                                 &feed);
+  // Running servers hear of the change through the feed row its transaction writes.
+  vault::app::ChangeStore store(*r.opened.store, *r.clock);
+  vault::app::AdminService admin(store, *r.clock, r.random, *r.secrets, cfg.public_url);
   vault::core::Result<vault::app::AdminOutcome> out =
       command == "create-super-admin" ? admin.CreateSuperAdmin(email, name)
       : command == "reset-password"   ? admin.ResetPassword(email)
@@ -452,11 +460,11 @@ int Admin(const vault::config::Config& cfg, const std::string& command, const st
   return 0;
 }
 
-// The ports of a command: it tells running servers through the change feed, and mail it queues
-// goes out with a running server's next poll of the outbox.
-vault::app::Ports CommandPorts(vault::cli::Runtime& r, vault::cli::ChangeFeed& feed) {
-  return {*r.opened.store, *r.clock,  r.random, *r.secrets, *r.hasher,
-          *r.outbox,       *r.policy, *r.box,   r.otp,      &feed};
+// The ports of a command over `store` (a ChangeStore: running servers hear of its changes through
+// the feed rows its transactions write); mail it queues goes out with a running server's next
+// poll of the outbox.
+vault::app::Ports CommandPorts(vault::cli::Runtime& r, vault::app::ChangeStore& store) {
+  return {store, *r.clock, r.random, *r.secrets, *r.hasher, *r.outbox, *r.policy, *r.box, r.otp};
 }
 
 // Rotates the token-signing key; running servers hear of it through the change feed.
@@ -464,9 +472,9 @@ int RotateKeys(const vault::config::Config& cfg) {
   auto rt = vault::cli::MakeRuntime(cfg, 1);
   if (!rt) return Fail(rt.error(), "cannot open the database");
   vault::cli::Runtime& r = **rt;
-  vault::cli::ChangeFeed feed(*r.opened.store, *r.clock, {});  // tells running servers
+  vault::app::ChangeStore store(*r.opened.store, *r.clock);  // tells running servers
   // Rotation needs the store, clock, randomness, keyed hashes (audit) and the change feed only.
-  vault::app::Ports ports = CommandPorts(r, feed);
+  vault::app::Ports ports = CommandPorts(r, store);
   vault::app::SigningKeys signing(ports, r.ed, *r.signing_box, SigningSettingsOf(cfg));
   auto kid = signing.Rotate(vault::app::Actor{"system", "cli", "", ""});
   if (!kid) {
@@ -489,8 +497,8 @@ int BillingReconcile(const vault::config::Config& cfg) {
   auto rt = vault::cli::MakeRuntime(cfg, 1);
   if (!rt) return Fail(rt.error(), "cannot open the database");
   vault::cli::Runtime& r = **rt;
-  vault::cli::ChangeFeed feed(*r.opened.store, *r.clock, {});  // tells running servers
-  vault::app::Ports ports = CommandPorts(r, feed);
+  vault::app::ChangeStore store(*r.opened.store, *r.clock);  // tells running servers
+  vault::app::Ports ports = CommandPorts(r, store);
   vault::cli::CurlChargebeeApi api(cfg.chargebee_api_url, cfg.chargebee_api_key);
   vault::app::BillingReconciler reconciler(ports, api);
   auto report = reconciler.RunOnce();

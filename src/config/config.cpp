@@ -42,6 +42,19 @@ std::vector<Field> Fields(Config& c) {
   auto num = [](const char* key, auto& dst) {
     return [key, &dst](const std::string& v) { return ParseNumber(key, v, dst); };
   };
+  // Strict on/off: a typo must not quietly turn a protection (or a feature) off.
+  auto on_off = [](const char* key, bool& dst) {
+    return [key, &dst](const std::string& v) -> core::Result<void> {
+      if (v == "1" || v == "true" || v == "yes" || v == "on") {
+        dst = true;
+      } else if (v == "0" || v == "false" || v == "no" || v == "off") {
+        dst = false;
+      } else {
+        return core::Fail(Bad(key, std::string(key) + " must be on or off (true/false, 1/0)"));
+      }
+      return {};
+    };
+  };
   return {
       {"listen", "VAULT_LISTEN", str(c.listen)},
       {"public_url", "VAULT_PUBLIC_URL", str(c.public_url)},
@@ -79,18 +92,8 @@ std::vector<Field> Fields(Config& c) {
          return {};
        }},
       {"super_admin_require_2fa", "VAULT_SUPER_ADMIN_REQUIRE_2FA",
-       [&c](const std::string& v) -> core::Result<void> {
-         // Strict: a typo must not quietly turn a protection off.
-         if (v == "1" || v == "true" || v == "yes" || v == "on") {
-           c.super_admin_require_2fa = true;
-         } else if (v == "0" || v == "false" || v == "no" || v == "off") {
-           c.super_admin_require_2fa = false;
-         } else {
-           return core::Fail(Bad("super_admin_require_2fa",
-                                 "super_admin_require_2fa must be on or off (true/false, 1/0)"));
-         }
-         return {};
-       }},
+       on_off("super_admin_require_2fa", c.super_admin_require_2fa)},
+      {"change_notify", "VAULT_CHANGE_NOTIFY", on_off("change_notify", c.change_notify)},
       {"http_threads", "VAULT_HTTP_THREADS", num("http_threads", c.http_threads)},
       {"db_pool_size", "VAULT_DB_POOL_SIZE", num("db_pool_size", c.db_pool_size)},
       {"hash_threads", "VAULT_HASH_THREADS", num("hash_threads", c.hash_threads)},

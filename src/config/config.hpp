@@ -53,6 +53,9 @@ struct Config {
   // Super-Admin-only routes answer 403 admin.requires_2fa to a Super Admin without 2FA: the
   // accounts that can reach every workspace are the ones a stolen password must not open.
   bool super_admin_require_2fa = true;
+  // PostgreSQL: each server LISTENs for change-feed NOTIFYs and polls the feed at once (ADR
+  // 0005); off, it only polls (every 250 ms). No effect on SQLite.
+  bool change_notify = true;
   int http_threads = 0;  // 0 → one per core
   int db_pool_size = 8;
   int hash_threads = 0;       // 0 → one per core

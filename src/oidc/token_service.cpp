@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "app/change_store.hpp"
 #include "core/encoding.hpp"
 #include "core/product.hpp"
 #include "oidc/claims.hpp"
@@ -246,6 +247,7 @@ Result<void> TokenService::Revoke(const ClientAuth& caller, const std::string& t
   const std::string id(jti->get_string());
   VAULT_TRY(p_.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_TRY(tx.InsertRevokedAccessToken(id, exp->get_int64() + settings_.leeway_seconds));
+    app::NoteOAuthRevocationsChanged(tx);  // the other nodes, with the commit
     const auto* sub = claims.if_contains("sub");
     return audit_.Record(
         tx, actor,
@@ -258,7 +260,6 @@ Result<void> TokenService::Revoke(const ClientAuth& caller, const std::string& t
     std::lock_guard lock(revoked_mu_);
     revoked_.emplace(id, exp->get_int64());
   }
-  if (p_.changes) p_.changes->OAuthRevocationsChanged();  // the other nodes
   return {};
 }
 

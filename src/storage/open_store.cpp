@@ -9,6 +9,7 @@
 
 #include "storage/migrations.hpp"
 #include "storage/pooled_store.hpp"
+#include "storage/postgres/pg_change_signal.hpp"
 #include "storage/postgres/pg_conn.hpp"
 #include "storage/sqlite/sqlite_conn.hpp"
 
@@ -88,6 +89,12 @@ core::Result<OpenedStore> OpenStore(const std::string& url, int pool_size, bool 
   }
   out.store = std::make_unique<PooledStore>(std::move(conns), statements);
   return out;
+}
+
+std::unique_ptr<core::ChangeSignal> OpenChangeSignal(const std::string& url) {
+  if (url.rfind("postgresql://", 0) == 0 || url.rfind("postgres://", 0) == 0)
+    return std::make_unique<PgChangeSignal>(url);
+  return nullptr;
 }
 
 }  // namespace vault::storage

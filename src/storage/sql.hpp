@@ -42,6 +42,10 @@ class SqlConn {
   // query). Plain LOWER differs: SQLite folds ASCII only, PostgreSQL follows the database's
   // locale, so one backend would find a name the other misses.
   virtual std::string AsciiLower(std::string_view expr) const = 0;
+  // Signals, at the commit of the open transaction, that the change feed grew (PostgreSQL:
+  // NOTIFY on kChangeChannel, which other servers LISTEN to; ADR 0005). SQLite has no such
+  // signal: its readers poll.
+  virtual core::Result<void> SignalChange() { return {}; }
 };
 
 }  // namespace vault::storage

@@ -486,8 +486,10 @@ Result<bool> SqlTx::SetServiceClientRedirectUris(const std::string& id,
 
 Result<void> SqlTx::AppendChange(const std::string& kind, const std::string& subject,
                                  core::Timestamp now) {
-  return Done(conn_.Query("INSERT INTO change_feed (kind, subject, created_at) VALUES ($1, $2, $3)",
-                          {kind, subject, now}));
+  VAULT_TRY(
+      Done(conn_.Query("INSERT INTO change_feed (kind, subject, created_at) VALUES ($1, $2, $3)",
+                       {kind, subject, now})));
+  return conn_.SignalChange();  // wakes the other servers' pollers at commit (PostgreSQL)
 }
 
 Result<std::vector<core::ChangeEntry>> SqlTx::ChangesAfter(std::int64_t after_seq, int limit) {

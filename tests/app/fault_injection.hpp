@@ -14,6 +14,7 @@
 #include "app/admin_service.hpp"
 #include "app/api_key_service.hpp"
 #include "app/callback_signing.hpp"
+#include "app/change_store.hpp"
 #include "app/integration_service.hpp"
 #include "app/platform_service.hpp"
 #include "app/product_service.hpp"
@@ -68,14 +69,18 @@ class FaultTest : public testing::AccountServiceTest {
     if (IsSkipped() || HasFatalFailure()) return;
     fault_ = std::make_unique<testing::FaultStore>(*opened_.store);
     model_ = std::make_unique<AccessModel>(*fault_, clock_);
-    Ports ports{Mailed(*fault_), clock_, random_, secrets_, hasher_, outbox(), policy_, box_, otp_};
+    // As the server has it: each write appends the changes it notes to the change feed in its
+    // own transaction, so a failed write must leave no feed row behind either.
+    changes_ = std::make_unique<ChangeStore>(Mailed(*fault_), clock_);
+    Ports ports{*changes_, clock_, random_, secrets_, hasher_, outbox(), policy_, box_, otp_};
     MakeServices(ports);
     workspaces_ = std::make_unique<WorkspaceService>(ports, *service_);
     products_ = std::make_unique<ProductService>(ports, *workspaces_);
     keys_ = std::make_unique<ApiKeyService>(ports, *workspaces_, *model_);
     callbacks_ = std::make_unique<CallbackSigningService>(ports, *workspaces_, box_, mac_);
     integration_ = std::make_unique<IntegrationService>(ports, *model_);
-    admin_ = std::make_unique<AdminService>(*fault_, clock_, random_, secrets_, "http://localhost");
+    admin_ =
+        std::make_unique<AdminService>(*changes_, clock_, random_, secrets_, "http://localhost");
     platform_ = std::make_unique<PlatformService>(ports);
     signing_ = std::make_unique<SigningKeys>(ports, ed_, box_, SigningSettings{});
     tokens_ = std::make_unique<oidc::TokenService>(ports, *integration_, *signing_,
@@ -155,6 +160,7 @@ class FaultTest : public testing::AccountServiceTest {
   }
 
   std::unique_ptr<testing::FaultStore> fault_;
+  std::unique_ptr<ChangeStore> changes_;
   std::unique_ptr<AccessModel> model_;
   std::unique_ptr<WorkspaceService> workspaces_;
   std::unique_ptr<ProductService> products_;

@@ -8,6 +8,7 @@
 #include <cstdio>
 
 #include "app/account_service.hpp"
+#include "app/change_store.hpp"
 #include "app/mfa_service.hpp"
 #include "app/profile_service.hpp"
 #include "core/password_policy.hpp"
@@ -55,18 +56,16 @@ class AccountServiceTest : public ::testing::TestWithParam<std::string> {
   // `store` as the services see it: mail queued in a committed transaction lands in mailer_.
   core::Store& Mailed(core::Store& store) { return relay_->Over(store); }
   app::MailOutbox& outbox() { return relay_->outbox(); }
-  // The fixture's ports over the database, telling `changes` (if any) of committed changes.
+  // The fixture's ports over the database, as the server has them: writes append the changes
+  // they note to the change feed (ChangeStore) and `changes` (if any) hears of them after commit.
   Ports MailedPorts(core::ChangeListener* changes = nullptr) {
-    return Ports{Mailed(*opened_.store),
-                 clock_,
-                 random_,
-                 secrets_,
-                 hasher_,
-                 outbox(),
-                 policy_,
-                 box_,
-                 otp_,
-                 changes};
+    change_stores_.push_back(std::make_unique<app::ChangeStore>(
+        Mailed(*opened_.store), clock_, [changes](const std::vector<core::ChangeEntry>& c) {
+          if (!changes) return;
+          for (const auto& e : c) app::DeliverChange({changes}, e.kind, e.subject);
+        }));
+    return Ports{
+        *change_stores_.back(), clock_, random_, secrets_, hasher_, outbox(), policy_, box_, otp_};
   }
 
   std::string SignUpToken(const std::string& name, const std::string& email) {
@@ -157,6 +156,7 @@ class AccountServiceTest : public ::testing::TestWithParam<std::string> {
   crypto::Argon2idHasher hasher_{{8, 1}};  // minimum cost: tests exercise logic, not strength
   RecordingMailer mailer_;
   std::unique_ptr<MailRelay> relay_;  // after opened_: it uses the store
+  std::vector<std::unique_ptr<app::ChangeStore>> change_stores_;  // after relay_: they use it
   core::PasswordPolicy policy_;
   std::unique_ptr<AccountService> service_;
   std::unique_ptr<app::ProfileService> profile_;

@@ -82,6 +82,12 @@ core::Result<std::vector<SqlRow>> PgConn::Query(std::string_view sql,
   return rows;
 }
 
+core::Result<void> PgConn::SignalChange() {
+  auto r = Query("SELECT pg_notify($1, '')", {std::string(kChangeChannel)});
+  if (!r) return core::Fail(r.error());
+  return {};
+}
+
 core::Result<void> PgConn::Exec(std::string_view sql) {
   if (PQstatus(conn_) != CONNECTION_OK) PQreset(conn_);
   std::string q(sql);

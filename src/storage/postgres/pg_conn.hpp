@@ -11,6 +11,9 @@ struct pg_conn;
 
 namespace vault::storage {
 
+// The channel of the change feed's NOTIFY (PgConn::SignalChange, PgChangeSignal).
+inline constexpr char kChangeChannel[] = "vault_change_feed";
+
 class PgConn : public SqlConn {
  public:
   // Connects to a postgresql:// URL; fails unavailable if it cannot.
@@ -24,6 +27,9 @@ class PgConn : public SqlConn {
   std::string AsciiLower(std::string_view expr) const override {
     return "LOWER((" + std::string(expr) + ") COLLATE \"C\")";
   }
+  // pg_notify inside the transaction: delivered only if and when it commits, and folded into
+  // one per transaction (same channel, same empty payload) however many rows it appended.
+  core::Result<void> SignalChange() override;
 
  private:
   explicit PgConn(pg_conn* conn) : conn_(conn) {}
