@@ -10,7 +10,7 @@
 // took that CPU from the server it measured; this one uses well under 1%.
 //
 //   vault_openloop --url http://127.0.0.1:PORT/api/v1/sessions --rate 300 --duration 15
-//                  --body '{"email":"a@b.c","password":"..."}'
+//                  --body '{"email":"a@b.c","password":"..."}' [--connections 256]
 //
 // Prints one JSON object: offered rate, counts and rates per status, p50/p99 per status.
 #include <arpa/inet.h>
@@ -30,6 +30,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <ctime>
+#include <deque>
 #include <map>
 #include <memory>
 #include <string>
@@ -53,6 +54,10 @@ struct Options {
   std::vector<std::string> headers;
   double rate = 0, duration = 15, timeout = 30;
   int ok_status = 201;
+  // At most this many connections (0: as many as needed). When all are busy, a request waits
+  // for one in our queue, as behind a load balancer's connection pool; its latency still runs
+  // from its scheduled time.
+  int max_connections = 0;
 };
 
 Options Parse(int argc, char** argv) {
@@ -79,6 +84,8 @@ Options Parse(int argc, char** argv) {
       o.timeout = std::atof(value().c_str());
     else if (a == "--ok-status")
       o.ok_status = std::atoi(value().c_str());
+    else if (a == "--connections")
+      o.max_connections = std::atoi(value().c_str());
     else
       Die("unknown argument " + a);
   }
@@ -179,6 +186,7 @@ class Generator {
         Send(scheduled);
         if (++next == n) send_end = Now();
       }
+      Dispatch();
       if (next < n) Arm(start_ + static_cast<double>(next) * interval);
       ExpireTimeouts(now);
     }
@@ -245,7 +253,42 @@ class Generator {
 
  private:
   long Busy() const {
-    return std::count_if(conns_.begin(), conns_.end(), [](const auto& c) { return c->busy; });
+    return static_cast<long>(pending_.size()) +
+           std::count_if(conns_.begin(), conns_.end(), [](const auto& c) { return c->busy; });
+  }
+
+  // Gives queued requests (--connections) to idle or new connections, oldest first.
+  void Dispatch() {
+    while (!pending_.empty()) {
+      Conn* c = Idle();
+      if (!c) {
+        if (o_.max_connections > 0 && static_cast<int>(Live()) >= o_.max_connections) return;
+        c = Open();
+        if (!c) return;  // retried on the next turn; timeouts still apply
+      }
+      double scheduled = pending_.front();
+      pending_.pop_front();
+      Start(c, scheduled);
+    }
+  }
+
+  Conn* Idle() {
+    for (auto& p : conns_)
+      if (!p->busy && p->fd >= 0) return p.get();
+    return nullptr;
+  }
+
+  std::size_t Live() const {
+    return static_cast<std::size_t>(
+        std::count_if(conns_.begin(), conns_.end(), [](const auto& c) { return c->fd >= 0; }));
+  }
+
+  void Start(Conn* c, double scheduled) {
+    c->busy = true;
+    c->scheduled = scheduled;
+    c->sent = 0;
+    c->in.clear();
+    Flush(c);
   }
 
   void Arm(double at) {
@@ -257,22 +300,21 @@ class Generator {
   }
 
   void Send(double scheduled) {
-    Conn* c = nullptr;
-    for (auto& p : conns_)
-      if (!p->busy && p->fd >= 0) {
-        c = p.get();
-        break;
-      }
+    if (!pending_.empty()) {  // keep the order: behind what already waits
+      pending_.push_back(scheduled);
+      return;
+    }
+    Conn* c = Idle();
+    if (!c && o_.max_connections > 0 && static_cast<int>(Live()) >= o_.max_connections) {
+      pending_.push_back(scheduled);
+      return;
+    }
     if (!c) c = Open();
     if (!c) {
       results_.push_back({"error:connect", Now() - scheduled, scheduled});
       return;
     }
-    c->busy = true;
-    c->scheduled = scheduled;
-    c->sent = 0;
-    c->in.clear();
-    Flush(c);
+    Start(c, scheduled);
   }
 
   Conn* Open() {
@@ -365,6 +407,10 @@ class Generator {
   }
 
   void ExpireTimeouts(double now) {
+    while (!pending_.empty() && now - pending_.front() > o_.timeout) {
+      results_.push_back({"timeout", now - pending_.front(), pending_.front()});
+      pending_.pop_front();
+    }
     for (auto& c : conns_)
       if (c->busy && now - c->scheduled > o_.timeout) {
         results_.push_back({"timeout", now - c->scheduled, c->scheduled});
@@ -381,6 +427,7 @@ class Generator {
   std::string payload_;
   int ep_ = -1, timer_ = -1;
   std::vector<std::unique_ptr<Conn>> conns_;
+  std::deque<double> pending_;  // scheduled times of requests waiting for a connection
   std::vector<Result> results_;
   double start_ = 0, send_end_ = 0, end_ = 0, max_lag_ = 0;
   long opened_ = 0;
