@@ -10,19 +10,13 @@
 #include <cstdint>
 #include <string>
 
-#include "core/account.hpp"
-#include "core/encoding.hpp"
 #include "fuzz_util.hpp"
 #include "http/product_json.hpp"
+#include "json_input.hpp"
 
 namespace {
 
 namespace json = boost::json;
-
-bool Clean(const std::string& s, std::size_t max) {
-  return s.find('\0') == std::string::npos && vault::core::IsValidUtf8(s) &&
-         vault::core::CodePointCount(s) <= max;
-}
 
 const json::value* At(const json::value* v, std::string_view name) {
   if (!v || !v->is_object()) return nullptr;
@@ -52,7 +46,8 @@ std::string ExpectedPlan(const json::value* sub) {
 }
 
 void CheckSubscription(const vault::app::ChargebeeSubscription& s, const json::value* sub) {
-  FUZZ_CHECK(Clean(s.id, 128) && Clean(s.status, 32) && Clean(s.plan_id, 128));
+  FUZZ_CHECK(vault::fuzz::CleanText(s.id, 128) && vault::fuzz::CleanText(s.status, 32) &&
+             vault::fuzz::CleanText(s.plan_id, 128));
   FUZZ_CHECK(s.id == Str(At(sub, "id")) && s.status == Str(At(sub, "status")));
   FUZZ_CHECK(s.plan_id == ExpectedPlan(sub));
   const json::value* end = At(sub, "current_term_end");
@@ -62,19 +57,18 @@ void CheckSubscription(const vault::app::ChargebeeSubscription& s, const json::v
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  vault::http::Request req;
-  req.headers.emplace_back("content-type", "application/json");
-  req.body = std::string(vault::fuzz::AsText(data, size));
-  auto body = vault::http::JsonBody::Parse(req);
-  if (!body) return 0;  // the json_body target covers Parse
-  json::value ref = json::parse(req.body);
+  const std::string text(vault::fuzz::AsText(data, size));
+  auto body = vault::fuzz::JsonInput(text);
+  if (!body) return 0;
+  json::value ref = json::parse(text);
 
   auto e = vault::http::ParseChargebeeEvent(*body);
   if (e) {
     FUZZ_CHECK(e->occurred_at > 0 &&
                e->occurred_at == At(&ref, "occurred_at")->to_number<std::int64_t>());
-    FUZZ_CHECK(Clean(e->event_id, 128) && Clean(e->event_type, 128) &&
-               Clean(e->vault_product_id, 64));
+    FUZZ_CHECK(vault::fuzz::CleanText(e->event_id, 128) &&
+               vault::fuzz::CleanText(e->event_type, 128) &&
+               vault::fuzz::CleanText(e->vault_product_id, 64));
     FUZZ_CHECK(e->event_id == Str(At(&ref, "id")) && e->event_type == Str(At(&ref, "event_type")));
     const json::value* sub = At(At(&ref, "content"), "subscription");
     vault::app::ChargebeeSubscription s{e->subscription_id, e->status, e->plan_id, e->term_end};
@@ -89,7 +83,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(f == "id" || f == "event_type" || f == "occurred_at" || f.starts_with("content"));
   }
 
-  auto answer = vault::http::ParseChargebeeAnswer(req.body);
+  auto answer = vault::http::ParseChargebeeAnswer(text);
   if (answer) {
     CheckSubscription(*answer, At(&ref, "subscription"));
   } else {

@@ -18,19 +18,6 @@ namespace {
 
 using vault::http::TrustedProxies;
 
-std::vector<std::string> Lines(std::string_view text, std::size_t n) {
-  std::vector<std::string> out;
-  while (out.size() + 1 < n) {
-    auto nl = text.find('\n');
-    if (nl == std::string_view::npos) break;
-    out.emplace_back(text.substr(0, nl));
-    text.remove_prefix(nl + 1);
-  }
-  out.emplace_back(text);
-  while (out.size() < n) out.emplace_back();
-  return out;
-}
-
 const TrustedProxies& Everyone() {
   static const TrustedProxies all = *TrustedProxies::Parse("0.0.0.0/0, ::/0");
   return all;
@@ -39,7 +26,7 @@ const TrustedProxies& Everyone() {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto l = Lines(vault::fuzz::AsText(data, size), 4);
+  auto l = vault::fuzz::Lines(vault::fuzz::AsText(data, size), 4);
   const std::string &list = l[0], &peer = l[1], &fwd = l[2], &xff = l[3];
 
   auto parsed = TrustedProxies::Parse(list);

@@ -10,30 +10,12 @@
 
 #include <cstdint>
 #include <string>
-#include <vector>
 
 #include "core/encoding.hpp"
 #include "fuzz_util.hpp"
 
-namespace {
-
-std::vector<std::string_view> Lines(std::string_view text, std::size_t n) {
-  std::vector<std::string_view> out;
-  while (out.size() + 1 < n) {
-    auto nl = text.find('\n');
-    if (nl == std::string_view::npos) break;
-    out.push_back(text.substr(0, nl));
-    text.remove_prefix(nl + 1);
-  }
-  out.push_back(text);
-  while (out.size() < n) out.emplace_back();
-  return out;
-}
-
-}  // namespace
-
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto parts = Lines(vault::fuzz::AsText(data, size), 4);
+  auto parts = vault::fuzz::Lines(vault::fuzz::AsText(data, size), 4);
   const std::string cookie(parts[0]), query(parts[1]), name(parts[2]), value(parts[3]);
 
   vault::http::Request req;

@@ -22,19 +22,6 @@ using vault::app::PageCursor;
 using vault::app::PagedList;
 using vault::app::PageRequest;
 
-std::vector<std::string> Lines(std::string_view text, std::size_t n) {
-  std::vector<std::string> out;
-  while (out.size() + 1 < n) {
-    auto nl = text.find('\n');
-    if (nl == std::string_view::npos) break;
-    out.emplace_back(text.substr(0, nl));
-    text.remove_prefix(nl + 1);
-  }
-  out.emplace_back(text);
-  while (out.size() < n) out.emplace_back();
-  return out;
-}
-
 void CheckRefusal(const vault::core::Error& e) {
   FUZZ_CHECK(e.code == vault::core::Code::kInvalidArgument && e.id == "validation.query");
   FUZZ_CHECK(e.field == "limit" || e.field == "cursor");
@@ -43,7 +30,7 @@ void CheckRefusal(const vault::core::Error& e) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  auto l = Lines(vault::fuzz::AsText(data, size), 4);
+  auto l = vault::fuzz::Lines(vault::fuzz::AsText(data, size), 4);
   static const PagedList kLists[] = {{"members", "ws_1", false},
                                      {"audit", "ws_1", true},
                                      {"members", "ws_2", false},

@@ -14,22 +14,19 @@
 #include "core/workspace.hpp"
 #include "fuzz_util.hpp"
 #include "http/product_json.hpp"
+#include "json_input.hpp"
 
 namespace {
 
 bool Clean(const std::string& s, std::size_t max) {
-  return !s.empty() && s.find('\0') == std::string::npos && vault::core::IsValidUtf8(s) &&
-         vault::core::CodePointCount(s) <= max;
+  return !s.empty() && vault::fuzz::CleanText(s, max);
 }
 
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  vault::http::Request req;
-  req.headers.emplace_back("content-type", "application/json");
-  req.body = std::string(vault::fuzz::AsText(data, size));
-  auto body = vault::http::JsonBody::Parse(req);
-  if (!body) return 0;  // the json_body target covers Parse
+  auto body = vault::fuzz::JsonInput(vault::fuzz::AsText(data, size));
+  if (!body) return 0;
   auto t = vault::http::ParseProductType(*body);
   if (!t) {
     const auto& e = t.error();
