@@ -41,7 +41,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   q.query = "k=" + vault::core::UrlEncode(value) + "&" + vault::core::UrlEncode(name) + "=x&k=2";
   FUZZ_CHECK(q.Query("k") == value);
   if (name != "k" && !name.empty()) FUZZ_CHECK(q.Query(name) == "x");
-  FUZZ_CHECK(!q.Query("absent-name"));
+  if (name != "absent-name") FUZZ_CHECK(!q.Query("absent-name"));
 
   auto pairs = vault::http::ParseForm(query);
   std::string bad = req.BadQueryParam();
