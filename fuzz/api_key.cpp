@@ -4,12 +4,14 @@
 // from the input's bytes parses back to its environment and id, and changing any one of its
 // characters makes it refused (the CRC-32 check); a CIDR ParseCidr accepts prints canonically
 // (ToString), parses back to the same network, contains its own address, has a decimal prefix
-// and no host bits; every address ParseIp accepts is also a full-length network.
+// and no host bits; every address ParseIp accepts is also a full-length network. Also the key's
+// expires_at: RFC 3339 times print back to the same instant.
 #include "core/api_key.hpp"
 
 #include <cstdint>
 #include <string>
 
+#include "core/clock.hpp"
 #include "fuzz_util.hpp"
 
 namespace {
@@ -52,6 +54,21 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     FUZZ_CHECK(key->id.size() == 3 + kKeyIdChars && key->id.starts_with("ak_"));
     std::string secret(text.substr(text.size() - kCrcChars - kSecretChars, kSecretChars));
     FUZZ_CHECK(FormatApiKey(key->environment, key->id, secret) == text);
+  }
+  // expires_at (RFC 3339): an accepted time prints back to a text that parses to it, and a
+  // canonical text ("…Z", no fraction) is exactly what FormatRfc3339 writes.
+  if (auto t = ParseRfc3339(text)) {
+    if (*t >= 0) {
+      std::string printed = FormatRfc3339(*t);
+      FUZZ_CHECK(ParseRfc3339(printed) == *t);
+      if (text.size() == 20 && text[10] == 'T' && text[19] == 'Z') FUZZ_CHECK(printed == text);
+    }
+  }
+  if (size >= 5) {
+    std::uint64_t raw = 0;
+    for (std::size_t i = 0; i < 5; ++i) raw = (raw << 8) | data[i];
+    const Timestamp t = static_cast<Timestamp>(raw % 253402300800ULL);  // 1970 … 9999-12-31
+    FUZZ_CHECK(ParseRfc3339(FormatRfc3339(t)) == t);
   }
   auto env = ParseEnvironment(text, "environment");
   if (env) FUZZ_CHECK(EnvironmentName(*env) == text);
