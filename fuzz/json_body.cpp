@@ -4,8 +4,8 @@
 // name picks, and its answer is checked against an independent reading of the same JSON with
 // Boost.JSON: Parse accepts exactly a valid UTF-8 JSON object (when the media type is JSON);
 // a string field is returned unchanged, is valid UTF-8, holds no NUL and fits its limit, or
-// the read fails naming the field; integers fit int64; ObjectText parses back to the same
-// value within its byte and depth limits; arrays respect their item limits; every failure is
+// the read fails naming the field; integers fit int64; ObjectText is the JSON text of the
+// value, within its byte and depth limits; arrays respect their item limits; every failure is
 // an invalid_argument (or payload_too_large for ObjectText) naming the field or its path.
 #include "http/json_body.hpp"
 
@@ -100,8 +100,9 @@ void ReadMember(const JsonBody& body, const std::string& name, const json::value
     FUZZ_CHECK(!absent && ref->is_object() && text->size() <= max_bytes);
     boost::system::error_code ec;
     json::value back = json::parse(*text, ec);
-    // Compared as text: a number like 1e999 reads back as inf/NaN and never equals itself.
-    FUZZ_CHECK(!ec && json::serialize(back) == *text && *text == json::serialize(*ref));
+    // The kept text is exactly the value's serialization and is JSON again. Not compared after
+    // a second parse: Boost.JSON 1.81 parses decimals imprecisely (the last ulp may move).
+    FUZZ_CHECK(!ec && *text == json::serialize(*ref));
     FUZZ_CHECK(Within(back, depth));
   } else {
     CheckError(text.error(), name, true);
