@@ -1,5 +1,6 @@
 // Shared by the fuzz targets: an invariant check that aborts with a message (libFuzzer then
-// saves the input as a crash), and the fixed Ed25519 key the JWT targets sign and verify with.
+// saves the input as a crash), the fixed Ed25519 key the JWT targets sign and verify with, and
+// the splitting of an input into lines.
 #pragma once
 
 #include <sodium.h>
@@ -8,6 +9,7 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/clock.hpp"
 #include "core/encoding.hpp"
@@ -37,6 +39,21 @@ inline const core::Ed25519KeyPair& FixedKey() {
 
 inline std::string_view AsText(const std::uint8_t* data, std::size_t size) {
   return {reinterpret_cast<const char*>(data), size};
+}
+
+// The input cut into exactly n parts at its first n - 1 newlines (missing parts are empty; the
+// last part keeps any further newlines).
+inline std::vector<std::string> Lines(std::string_view text, std::size_t n) {
+  std::vector<std::string> out;
+  while (out.size() + 1 < n) {
+    auto nl = text.find('\n');
+    if (nl == std::string_view::npos) break;
+    out.emplace_back(text.substr(0, nl));
+    text.remove_prefix(nl + 1);
+  }
+  out.emplace_back(text);
+  out.resize(n);
+  return out;
 }
 
 // The JwtCheck the JWT targets and the seed generator agree on.

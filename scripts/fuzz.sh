@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Builds the libFuzzer targets of fuzz/ (clang, ASan + UBSan; fuzz/CMakeLists.txt, only the
-# parsers' sources) in build-fuzz/ and runs each for a bounded time from its committed seeds
-# (fuzz/corpus/<target>/, never written to: new inputs go to a temporary copy). Exits non-zero
+# parsers' sources; docs/fuzzing.md) in build-fuzz/ and runs each for a bounded time from its
+# committed seeds (fuzz/corpus/<target>/, never written to: new inputs go to a temporary copy). Exits non-zero
 # when any target crashes, leaks, times out or breaks an invariant; its crash input is kept in
 # the temporary directory printed, to replay with `build-fuzz/fuzz_<target> FILE`.
 #
@@ -10,6 +10,7 @@
 #                                               # same inputs every time (what CI runs)
 #   bash scripts/fuzz.sh --build-only           # configure and build, run nothing
 #   FUZZ_TARGETS="form jwt_verify" bash scripts/fuzz.sh 60
+#   FUZZ_TARGETS=router nice -n 19 bash scripts/fuzz.sh --runs 10000000   # the long run
 #
 # clang and its fuzzer runtime come from `bash scripts/bootstrap.sh --test`.
 set -euo pipefail
@@ -63,6 +64,7 @@ for t in "${targets[@]}"; do
   [ -f "fuzz/dict/$t.dict" ] && dict=("-dict=fuzz/dict/$t.dict")
   # The first corpus directory receives new inputs: the temporary one; the seeds are read only.
   status=0
+  start=$(date +%s)
   ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 \
     "build-fuzz/fuzz_$t" "${bound[@]}" -rss_limit_mb=2048 -timeout=10 \
     -max_len=4096 -print_final_stats=1 -artifact_prefix="$work/$t/" "${dict[@]}" \
@@ -71,7 +73,7 @@ for t in "${targets[@]}"; do
   cov=$(grep -o 'cov: [0-9]*' "$work/$t/log" | tail -1 || true)
   if [ "$status" -eq 0 ]; then
     passed=$((passed + 1))
-    echo "fuzz: $t ok ($what, ${executed:-?} executed, $cov)"
+    echo "fuzz: $t ok ($what, ${executed:-?} executed in $(($(date +%s) - start)) s, $cov)"
   else
     failed+=("$t")
     echo "fuzz: $t FAILED (exit $status); log and crash input in $work/$t/"

@@ -27,7 +27,7 @@ fi
 cmake -S . -B build -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo "${launcher[@]}"
 cmake --build build -j2
 # The libFuzzer targets (fuzz/, clang) are built here, before ctest runs them in parallel with
-# other tests (fuzz_oauth_parsers), so that test spends its time fuzzing, not compiling.
+# other tests (fuzz_parsers), so that test spends its time fuzzing, not compiling.
 bash scripts/fuzz.sh --build-only
 
 if [ -z "${VAULT_TEST_PG_URL:-}" ]; then

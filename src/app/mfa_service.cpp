@@ -3,11 +3,11 @@
 #include "app/mfa_service.hpp"
 
 #include <algorithm>
-#include <cctype>
 
 #include "app/change_store.hpp"
 #include "app/emails.hpp"
 #include "core/encoding.hpp"
+#include "core/otp_code.hpp"
 
 namespace vault::app {
 
@@ -26,30 +26,18 @@ core::Error InvalidCode(const char* field) {
                      "the code is not correct or was already used"};
 }
 
-bool SixDigits(const std::string& code) {
-  return code.size() == 6 &&
-         std::all_of(code.begin(), code.end(), [](char c) { return c >= '0' && c <= '9'; });
-}
-
-// Recovery codes are typed by people: ignore case, spaces and dashes.
-std::string NormalizeRecovery(const std::string& code) {
-  std::string out;
-  for (char c : code)
-    if (c != '-' && c != ' ') out += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
 }  // namespace
 MfaService::MfaService(Ports ports, AccountSettings settings) : d_(ports, std::move(settings)) {}
 
 std::string MfaService::RecoveryHash(const std::string& account_id, const std::string& code) const {
-  return d_.p.secrets.KeyedHash("recovery", account_id + ":" + NormalizeRecovery(code));
+  return d_.p.secrets.KeyedHash("recovery", account_id + ":" + core::NormalizeRecoveryCode(code));
 }
 
 Result<bool> MfaService::UseRecoveryCode(core::Tx& tx, const std::string& account_id,
                                          const std::string& code) const {
   // Under every keyring key: codes handed out before a rotation stay usable.
-  return core::FindUnderAnyKey(d_.p.secrets, "recovery", account_id + ":" + NormalizeRecovery(code),
+  return core::FindUnderAnyKey(d_.p.secrets, "recovery",
+                               account_id + ":" + core::NormalizeRecoveryCode(code),
                                [&](const std::string& hash) {
                                  return tx.UseRecoveryCode(account_id, hash, d_.p.clock.Now());
                                });
@@ -57,7 +45,7 @@ Result<bool> MfaService::UseRecoveryCode(core::Tx& tx, const std::string& accoun
 
 Result<bool> MfaService::CheckTotp(core::Tx& tx, const core::TotpCredential& credential,
                                    const std::string& code) {
-  if (!SixDigits(code)) return false;
+  if (!core::IsTotpCode(code)) return false;
   VAULT_ASSIGN_OR_RETURN(auto secret, d_.p.box.Open(credential.secret_enc));
   std::int64_t now_step = d_.p.clock.Now() / kStep;
   for (std::int64_t step = now_step - 1; step <= now_step + 1; ++step) {
@@ -86,10 +74,7 @@ Result<std::vector<std::string>> MfaService::NewRecoveryCodes(core::Tx& tx,
   for (int i = 0; i < kRecoveryCodes; ++i) {
     // 10 base32 characters = 50 random bits; only a keyed hash is stored, and guesses are
     // throttled like TOTP codes.
-    std::string raw = core::Base32(d_.p.random.Bytes(7)).substr(0, 10);
-    std::transform(raw.begin(), raw.end(), raw.begin(),
-                   [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-    std::string code = raw.substr(0, 5) + "-" + raw.substr(5);
+    std::string code = core::FormatRecoveryCode(d_.p.random.Bytes(7));
     hashes.push_back(RecoveryHash(account_id, code));
     codes.push_back(std::move(code));
   }
@@ -208,7 +193,7 @@ Result<void> MfaService::DisableTotp(const AuthContext& ctx, const std::string& 
     if (!totp || !(totp)->confirmed)
       return Fail(Code::kFailedPrecondition, "mfa.not_enabled", "two-factor authentication is off");
     auto check = [&]() -> Result<bool> {
-      if (SixDigits(code)) return CheckTotp(tx, *totp, code);
+      if (core::IsTotpCode(code)) return CheckTotp(tx, *totp, code);
       return UseRecoveryCode(tx, ctx.account.id, code);
     };
     VAULT_ASSIGN_OR_RETURN(bool ok, GuardedCodeCheck(tx, key, check, "code", &failure));

@@ -83,7 +83,10 @@ Result<Environment> ParseEnvironment(std::string_view s, std::string_view field)
 }
 
 std::optional<std::array<std::uint8_t, 16>> ParseIp(std::string_view text) {
-  if (text.empty() || text.size() > 45) return std::nullopt;
+  // inet_pton reads a C string: a NUL would end the address early and let trailing text pass
+  // (found by fuzz/api_key.cpp).
+  if (text.empty() || text.size() > 45 || text.find('\0') != std::string_view::npos)
+    return std::nullopt;
   std::string s(text);
   std::array<std::uint8_t, 16> out{};
   in_addr v4{};
@@ -119,8 +122,9 @@ Result<Cidr> ParseCidr(std::string_view text, std::string_view field) {
   if (slash != std::string_view::npos) {
     std::string_view p = text.substr(slash + 1);
     auto [end, ec] = std::from_chars(p.data(), p.data() + p.size(), bits);
-    if (p.empty() || p.size() > 3 || ec != std::errc() || end != p.data() + p.size() || bits < 0 ||
-        bits > max)
+    // Digits only: from_chars alone would take "-0" as a prefix of 0.
+    if (p.empty() || p.size() > 3 || p.find_first_not_of("0123456789") != std::string_view::npos ||
+        ec != std::errc() || end != p.data() + p.size() || bits < 0 || bits > max)
       return Fail(BadCidr(field, "the prefix length must be 0.." + std::to_string(max)));
   }
   c.prefix = c.v4 ? 96 + bits : bits;

@@ -17,6 +17,9 @@ std::string_view Trim(std::string_view s) {
 
 // 16 bytes (IPv4 as v4-mapped IPv6, so "::ffff:10.0.0.1" and "10.0.0.1" compare alike).
 std::optional<std::array<std::uint8_t, 16>> Bytes(std::string_view text) {
+  // make_address reads a C string: a NUL would end the address early and let trailing text
+  // pass as part of an address (the same flaw fuzz/api_key.cpp found in core::ParseIp).
+  if (text.find('\0') != std::string_view::npos) return std::nullopt;
   boost::system::error_code ec;
   auto a = boost::asio::ip::make_address(std::string(text), ec);
   if (ec) return std::nullopt;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 #include <cctype>
+#include <cmath>
 #include <string_view>
 
 #include "core/account.hpp"
@@ -108,6 +109,17 @@ int Depth(const boost::json::value& v) {  // bounded by the parser's own nesting
     return 0;
   return inner + 1;
 }
+
+// A number beyond double's range parses as ±infinity, which serializes as "Infinity": not JSON,
+// and a stored configuration would then break every answer it is spliced into.
+bool Finite(const boost::json::value& v) {  // bounded by the parser's own nesting limit
+  if (v.is_double()) return std::isfinite(v.get_double());
+  if (v.is_object())
+    return std::all_of(v.as_object().begin(), v.as_object().end(),
+                       [](const auto& kv) { return Finite(kv.value()); });
+  if (v.is_array()) return std::all_of(v.as_array().begin(), v.as_array().end(), Finite);
+  return true;
+}
 }  // namespace
 
 core::Result<std::string> JsonBody::ObjectText(const char* field, std::size_t max_bytes,
@@ -121,6 +133,9 @@ core::Result<std::string> JsonBody::ObjectText(const char* field, std::size_t ma
     return core::Fail(Invalid(
         "validation.too_deep",
         std::string(field) + " nests deeper than " + std::to_string(max_depth) + " levels", field));
+  if (!Finite(it->value()))
+    return core::Fail(Invalid(
+        "validation.range", std::string(field) + " holds a number too large to represent", field));
   std::string text = boost::json::serialize(it->value());
   if (text.size() > max_bytes)
     return core::Fail(core::Error{

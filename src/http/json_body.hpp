@@ -40,8 +40,9 @@ class JsonBody {
   core::Result<std::vector<JsonBody>> ObjectArray(const char* field, std::size_t max_items) const;
   // A required JSON object kept as its compact serialization: fails "validation.required",
   // "validation.type" (not an object), "validation.too_deep" (more than max_depth nested
-  // objects/arrays, the object itself counting 1) or payload_too_large "validation.too_large"
-  // (serialized beyond max_bytes), naming the field.
+  // objects/arrays, the object itself counting 1), "validation.range" (a number beyond double's
+  // range, such as 1e400, which would serialize as Infinity) or payload_too_large
+  // "validation.too_large" (serialized beyond max_bytes), naming the field.
   core::Result<std::string> ObjectText(const char* field, std::size_t max_bytes,
                                        int max_depth) const;
   // Whether the field is present and not null.

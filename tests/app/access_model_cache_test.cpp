@@ -28,8 +28,7 @@ class AccessModelCacheTest : public testing::AccountServiceTest {
       ASSERT_TRUE(p) << p.error().id;
       products_of_.push_back(p->product.id);
       ASSERT_TRUE(products_->PutGrant(Ctx(owner_), shortname, "submit",
-                                      core::PrincipalType::kAccount, owner_.account.id,
-                                      "editor"));
+                                      core::PrincipalType::kAccount, owner_.account.id, "editor"));
     }
   }
 

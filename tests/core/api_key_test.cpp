@@ -118,6 +118,19 @@ TEST(Cidr, ParsesCanonicalisesAndMatches) {
   EXPECT_NE(ParseCidr("10.0.0.1/8", "f").error().detail.find("10.0.0.0/8"), std::string::npos);
 }
 
+// Found by fuzz/api_key.cpp: inet_pton reads a C string, so text after a NUL went unread and an
+// address with trailing garbage was accepted; and from_chars took "-0" as a prefix length.
+TEST(Cidr, RefusesANulInsideAnAddressAndASignedPrefix) {
+  using namespace std::string_literals;
+  EXPECT_FALSE(ParseIp("10.0.0.1\0junk"s));
+  EXPECT_FALSE(ParseIp("192::\0\0\0"s));
+  EXPECT_FALSE(ParseCidr("10.0.0.0\0x/8"s, "f"));
+  EXPECT_FALSE(ParseCidr("0.0.0.0/-0", "f"));
+  EXPECT_FALSE(ParseCidr("::/-0", "f"));
+  EXPECT_TRUE(ParseCidr("0.0.0.0/0", "f"));
+  EXPECT_TRUE(ParseIp("10.0.0.1"));
+}
+
 TEST(DecideKey, ReasonsComeInTheDocumentedOrder) {
   KeyState k;
   k.environment = Environment::kProduction;

@@ -111,5 +111,25 @@ TEST(BodyReader, TheBodyMustBeAJsonObject) {
   EXPECT_EQ(IdOf(Read("{")), "validation.malformed_json");
 }
 
+struct ConfigInput {
+  JsonObjectText config;
+  void Fields(BodyReader& r) { r.Field("config", config, 1024, 8); }
+};
+
+// Found by fuzz/json_body.cpp: 1e400 parses as infinity, which Boost.JSON writes back as
+// "Infinity" (not JSON), so a product configuration holding it broke every answer it was
+// spliced into.
+TEST(BodyReader, AnObjectKeptAsTextRefusesANumberItCannotWriteBack) {
+  for (const char* body : {R"({"config":{"x":1e400}})", R"({"config":{"a":[1,{"b":-1e999}]}})"}) {
+    auto in = Read<ConfigInput>(body);
+    ASSERT_FALSE(in) << body;
+    EXPECT_EQ(in.error().id, "validation.range");
+    EXPECT_EQ(in.error().field, "config");
+  }
+  auto ok = Read<ConfigInput>(R"({"config":{"x":1e308,"y":-0.5,"z":[1e-400]}})");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->config.text, R"({"x":1E308,"y":-5E-1,"z":[0E0]})");
+}
+
 }  // namespace
 }  // namespace vault::http

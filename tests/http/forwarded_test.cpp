@@ -80,6 +80,11 @@ TEST(TrustedProxies, GarbageOrAllTrustedChainsNeverYieldAForgedAddress) {
   EXPECT_EQ(p.ClientIp("127.0.0.1", With({{"x-forwarded-for", "203.0.113.7, garbage, 10.0.0.9"}})),
             "10.0.0.9");
   EXPECT_EQ(p.ClientIp("127.0.0.1", With({{"x-forwarded-for", ""}})), "127.0.0.1");
+  // a NUL ends a C string early: the address must not be read as the text before it
+  using namespace std::string_literals;
+  EXPECT_EQ(p.ClientIp("127.0.0.1", With({{"x-forwarded-for", "203.0.113.7\0junk"s}})),
+            "127.0.0.1");
+  EXPECT_FALSE(TrustedProxies::Parse("10.0.0.1\0junk"s).has_value());
   EXPECT_EQ(p.ClientIp("127.0.0.1", With({{"x-forwarded-for", "[::1"}})), "127.0.0.1");
   // every hop ours: the farthest
   EXPECT_EQ(p.ClientIp("127.0.0.1", With({{"x-forwarded-for", "10.0.0.2, 10.0.0.3"}})), "10.0.0.2");
