@@ -362,7 +362,10 @@ class Database:
         server: for tampering tests. Returns the output rows as lists of '|'-separated cells."""
         if self.backend == "sqlite":
             path = self.url[len("sqlite:"):]
-            done = subprocess.run(["sqlite3", "-bail", "-batch", path], input=statements,
+            # The server may be writing: wait for its lock as the server would (10 s), instead
+            # of failing at once with "database is locked".
+            done = subprocess.run(["sqlite3", "-bail", "-batch", "-cmd", ".timeout 10000", path],
+                                  input=statements,
                                   capture_output=True, text=True, timeout=60)
             if done.returncode != 0 or done.stderr.strip():
                 raise RuntimeError(f"sqlite3 {statements!r} failed: {done.stderr.strip()}")

@@ -25,6 +25,7 @@ import secrets
 import sys
 import threading
 import time
+import urllib.parse
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
@@ -278,9 +279,16 @@ class CrashTest(ProductFlows, WorkspaceFlows, VaultTestCase):
             r = oc.get(f"/api/v1/workspaces/{ws}")
             self.assertEqual(r.status, 200, (where, r))
             self.assertEqual(r.json.get("my_role"), "owner", (where, r))
-        r = oc.get(f"/api/v1/workspaces/{self.ws}/invitations?limit=1000")
-        self.assertEqual(r.status, 200, r)
-        listed = {i["id"] for i in r.json["items"]}
+        # Every page: past 1,000 invitations the oldest are on the next ones.
+        listed, cursor = set(), None
+        while True:
+            page = f"&cursor={urllib.parse.quote(cursor)}" if cursor else ""
+            r = oc.get(f"/api/v1/workspaces/{self.ws}/invitations?limit=1000{page}")
+            self.assertEqual(r.status, 200, r)
+            listed |= {i["id"] for i in r.json["items"]}
+            cursor = r.json.get("next_cursor")
+            if not cursor:
+                break
         missing = [i for i in led.invitations if i not in listed]
         self.assertEqual(missing, [], f"{where}: acknowledged invitations lost")
         r = oc.get(f"/api/v1/workspaces/{self.ws}/products/{self.keyed}/grants?limit=1000")
