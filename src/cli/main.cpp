@@ -4,8 +4,10 @@
 
 #include <CLI/CLI.hpp>
 #include <atomic>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <functional>
 #include <memory>
 #include <thread>
 
@@ -313,14 +315,28 @@ int Serve(const vault::config::Config& cfg) {
   metrics.AddCounter("vault_retention_deleted_total",
                      "expired rows deleted by the retention job of this process",
                      [&retention_deleted] { return retention_deleted.load(); });
-  // Fill the verification cache in the background; a miss meanwhile reads the database.
-  std::thread warm([&keys] {
-    auto n = keys.WarmUp();
-    if (n)
-      Log("info", "API key cache warmed", {{"keys", std::to_string(*n)}});
-    else
-      Log("error", "API key cache warm-up failed", {{"error", n.error().detail}});
-  });
+  // Start-up loads run in the background, one thread each, while the server already listens;
+  // /readyz answers 503 until all have ended (Metrics::loading), and a request meanwhile is
+  // answered from storage. A failed load is logged and leaves storage answering.
+  std::vector<std::thread> loads;
+  auto start_load = [&metrics, &loads](const char* what,
+                                       std::function<vault::core::Result<std::size_t>()> load) {
+    metrics.loading()++;
+    loads.emplace_back([&metrics, what, load = std::move(load)] {
+      auto t0 = std::chrono::steady_clock::now();
+      auto n = load();
+      auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(
+                    std::chrono::steady_clock::now() - t0)
+                    .count();
+      if (n)
+        Log("info", std::string(what) + " loaded",
+            {{"entries", std::to_string(*n)}, {"ms", std::to_string(ms)}});
+      else
+        Log("error", std::string(what) + " load failed", {{"error", n.error().detail}});
+      metrics.loading()--;
+    });
+  };
+  start_load("API key cache", [&keys] { return keys.WarmUp(); });
   vault::http::RegisterAccountRoutes(router, accounts, profile, mfa, api);
   vault::http::RegisterWorkspaceRoutes(router, accounts, workspaces, platform, api);
   vault::http::RegisterMailOutboxRoutes(router, accounts, platform, api);
@@ -375,7 +391,7 @@ int Serve(const vault::config::Config& cfg) {
   metrics.Init(std::move(names));
   server = std::make_unique<vault::http::Server>(options, router, metrics);
   int rc = server->Run();
-  warm.join();
+  for (auto& t : loads) t.join();
   if (reconcile_job) reconcile_job->Stop();
   usage_flusher.Stop();  // runs a last flush: uses seen before shutdown are kept
   mail_job.Stop();       // what is left waits in the outbox for the next start or another node

@@ -25,6 +25,10 @@ class Metrics {
   std::atomic<long>& shed() { return shed_; }
   // Set on the first stop signal: /readyz then answers 503 so load balancers move away.
   std::atomic<bool>& draining() { return draining_; }
+  // Start-up loads still running (the in-memory models of ADR 0014): /readyz answers 503
+  // server.loading while this is above zero. Each load adds one before it starts and takes it
+  // back when it ends (also when it fails: the server then serves from storage, more slowly).
+  std::atomic<int>& loading() { return loading_; }
   // Adds a value rendered from `read` (e.g. password verifications done by this process): a
   // counter when its name ends in _total, else a gauge.
   // Call before serving.
@@ -47,6 +51,7 @@ class Metrics {
   std::atomic<long> blocking_inflight_ = 0;
   std::atomic<long> shed_ = 0;
   std::atomic<bool> draining_ = false;
+  std::atomic<int> loading_ = 0;
   struct Extra {
     std::string name, help;
     std::function<long()> read;

@@ -18,6 +18,11 @@ void RegisterOpsRoutes(Router& router, Metrics& metrics, core::Store& store,
                if (metrics.draining().load())
                  return core::Fail(core::Code::kUnavailable, "server.draining",
                                    "the server is shutting down");
+               // A starting node answers from storage until its models are loaded, far slower
+               // than from memory: it joins the pool only once they are.
+               if (metrics.loading().load() > 0)
+                 return core::Fail(core::Code::kUnavailable, "server.loading",
+                                   "the server is loading its in-memory model");
                if (auto r = store.Ping(); !r)
                  return core::Fail(core::Code::kUnavailable, "storage.unavailable",
                                    "the database is not reachable");
