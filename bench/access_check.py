@@ -190,51 +190,90 @@ def sample(a):
     print(json.dumps(dict(sorted(mix.items(), key=lambda kv: -kv[1]))))
 
 
+def median(xs):
+    xs = sorted(xs)
+    n = len(xs)
+    return xs[n // 2] if n % 2 else (xs[n // 2 - 1] + xs[n // 2]) / 2
+
+
+def round_figures(rounds):
+    """Per round: (/healthz mean of its two halves, check rps, check ÷ /healthz)."""
+    out = []
+    for r in rounds:
+        h = sum(x["rps"] for x in r["healthz"]) / len(r["healthz"])
+        out.append((h, r["check"]["rps"], r["check"]["rps"] / h))
+    return out
+
+
+# Issue 18's targets, printed beside the figures (the bench never fails on them).
+TARGET_CHECK_OF_HEALTHZ = 0.6   # check ≥ 0.6 of /healthz at 1M accounts
+TARGET_SEEDED_OF_EMPTY = 0.9    # seeded ÷ empty ≥ 0.9
+TARGET_COLD_OF_WARM = 0.9       # the first 10 s after ready ÷ warm ≥ 0.9
+TARGET_RSS_GIB = 1.0            # RSS < 1 GiB with the whole data set loaded
+
+
 def table(a):
     R = json.load(open(a.results))
     e, s = R["empty"], R["seeded"]
-    eh, ec, sh, sc = e["healthz"], e["check"], s["healthz"], s["check"]
-    re_, rs = ec["rps"] / eh["rps"], sc["rps"] / sh["rps"]
-    across = sc["rps"] / ec["rps"]
-    rss, hwm = s["rss_kib"] / 1048576, s["hwm_kib"] / 1048576
+    ef, sf = round_figures(e["rounds"]), round_figures(s["rounds"])
+    e_h, e_c, e_r = (median([f[i] for f in ef]) for i in range(3))
+    s_h, s_c, s_r = (median([f[i] for f in sf]) for i in range(3))
+    across, across_raw = s_r / e_r, s_c / e_c
+    cold = s["cold"]["rps"]
+    cold_ratio = cold / s_c
+    rss, hwm, ready_rss = s["rss_kib"] / 1048576, s["hwm_kib"] / 1048576, s["ready_rss_kib"] / 1048576
     yn = lambda b: "met" if b else "NOT met"
+    per = lambda fs: ", ".join(f"{f[2]:.2f}" for f in fs)
     lat = lambda x: f"p50 {x['p50_ms']:.2f} ms, p99 {x['p99_ms']:.2f} ms"
+    last = lambda r: r["rounds"][len(r["rounds"]) // 2]["check"]  # latency of the median-index round
+    ready = s["ready_s"]
     rows = [
-        ("GET /healthz, empty DB", f"{eh['rps']:,.0f} req/s", lat(eh), "1.00", ""),
-        ("POST /api/v1/access/check, empty DB", f"{ec['rps']:,.0f} checks/s", lat(ec),
-         f"{re_:.2f} of /healthz", f"≥ 0.50: {yn(re_ >= 0.5)}"),
-        (f"GET /healthz, {s['label']}", f"{sh['rps']:,.0f} req/s", lat(sh), "1.00", ""),
-        (f"POST /api/v1/access/check, {s['label']}", f"{sc['rps']:,.0f} checks/s", lat(sc),
-         f"{rs:.2f} of /healthz", f"≥ 0.50: {yn(rs >= 0.5)}"),
+        ("GET /healthz, empty DB (median of rounds)", f"{e_h:,.0f} req/s", "", "1.00", ""),
+        ("POST /api/v1/access/check, empty DB", f"{e_c:,.0f} checks/s", lat(last(e)),
+         f"{e_r:.2f} of /healthz (rounds: {per(ef)})", ""),
+        (f"GET /healthz, {s['label']}", f"{s_h:,.0f} req/s", "", "1.00", ""),
+        (f"POST /api/v1/access/check, {s['label']}", f"{s_c:,.0f} checks/s", lat(last(s)),
+         f"{s_r:.2f} of /healthz (rounds: {per(sf)})",
+         f"≥ {TARGET_CHECK_OF_HEALTHZ}: {yn(s_r >= TARGET_CHECK_OF_HEALTHZ)}"),
+        ("seeded ÷ empty (check ÷ /healthz)", f"{across:.2f}", f"raw checks/s ratio {across_raw:.2f}", "",
+         f"≥ {TARGET_SEEDED_OF_EMPTY}: {yn(across >= TARGET_SEEDED_OF_EMPTY)}"),
+        ("time to ready (start → /readyz 200)",
+         f"{abs(ready):.1f} s" + (" (TIMED OUT)" if ready < 0 else ""),
+         f"listening after {R['seed']['restart_s']:.1f} s", "", "(reported)"),
+        (f"cold: first {R['cold_seconds']} s of checks after ready", f"{cold:,.0f} checks/s",
+         lat(s["cold"]) + f"; first check ~{s.get('cold_gap_s', 0):.1f} s after ready",
+         f"{cold_ratio:.2f} of warm", f"≥ {TARGET_COLD_OF_WARM}: {yn(cold_ratio >= TARGET_COLD_OF_WARM)}"),
+        ("server memory after the seeded rounds", f"RSS {rss:.2f} GiB",
+         f"at ready {ready_rss:.2f} GiB; peak (VmHWM) {hwm:.2f} GiB", "",
+         f"< {TARGET_RSS_GIB:g} GiB: {yn(rss < TARGET_RSS_GIB)}" + ("" if hwm < TARGET_RSS_GIB else " (peak above)")),
     ]
     hot = s.get("hot")
     if hot:
         rows.append((f"  diagnostic: same DB, restarted, pairs over {hot['pairs']['distinct_products']:,} workspaces only",
                      f"{hot['check']['rps']:,.0f} checks/s", lat(hot["check"]),
-                     f"{hot['check']['rps'] / sh['rps']:.2f} of /healthz", "(not a target: every snapshot stays cached)"))
-    rows += [
-        ("checks/s seeded ÷ checks/s empty", f"{across:.2f}", f"ratios to /healthz: {rs / re_:.2f}", "",
-         f"1.00 ± 0.20: {yn(abs(across - 1) <= 0.2)}"),
-        ("server memory after the seeded run", f"RSS {rss:.2f} GiB", f"peak (VmHWM) {hwm:.2f} GiB", "",
-         f"< 2 GiB: {yn(hwm < 2)}"),
-    ]
+                     f"{hot['check']['rps'] / s_h:.2f} of /healthz", "(not a target)"))
     print()
-    print("| measurement | rate | latency / detail | ratio | target (issue) |")
+    print("| measurement | rate | latency / detail | ratio | target (issue 18) |")
     print("|---|---|---|---|---|")
     for r in rows:
         print("| " + " | ".join(r) + " |")
     print()
+    rows_n = R["seed"].get("rows", {})
+    warm = s.get("warmup")
+    bad = lambda x: f"{x['non2xx']}/{x['errors'] - x['non2xx']}"
     notes = [
+        "data set in the database: " + ", ".join(f"{v:,} {k}" for k, v in rows_n.items()),
+        f"{R['rounds']} round(s) per phase, each /healthz {max(1, R['http_seconds'] // 2)} s + check "
+        f"{R['http_seconds']} s + /healthz {max(1, R['http_seconds'] // 2)} s; figures are the medians",
         f"answer mix (sampled, one by one): empty {e['mix']}; seeded {s['mix']}",
-        f"seeded warm-up: {s['warmup']['rps']:,.0f} checks/s over {s['warmup']['seconds']:.0f} s "
-        f"(p99 {s['warmup']['p99_ms']:.1f} ms); pairs: {s['pairs']['pairs']:,} over "
-        f"{s['pairs']['distinct_products']:,} products and {s['pairs']['distinct_accounts']:,} accounts",
-        *([f"diagnostic run: warm-up {hot['warmup']['rps']:,.0f} checks/s over {hot['warmup']['seconds']:.0f} s; "
-           f"its server's VmHWM {hot['hwm_kib'] / 1048576:.2f} GiB"] if hot else []),
-        f"seeding: {R['seed']['seconds']:.0f} s; database {R['seed']['db_bytes'] / 2**30:.2f} GiB; "
-        f"first listening after restart {R['seed']['restart_s']:.1f} s",
-        f"wrk -t2 -c{R['conns']}; non-2xx / socket errors: empty checks {ec['non2xx']}/{ec['errors'] - ec['non2xx']}, "
-        f"seeded checks {sc['non2xx']}/{sc['errors'] - sc['non2xx']}",
+        f"pairs: {s['pairs']['pairs']:,} over {s['pairs']['distinct_products']:,} products and "
+        f"{s['pairs']['distinct_accounts']:,} accounts; "
+        + (f"warm-up pass {warm['rps']:,.0f} checks/s over {warm['seconds']:.0f} s" if warm
+           else "no warm-up pass (BENCH_WARMUP_SECONDS=0)"),
+        f"seeding: {R['seed']['seconds']:.0f} s; database {R['seed']['db_bytes'] / 2**30:.2f} GiB",
+        f"wrk -t2 -c{R['conns']}; non-2xx / socket errors: cold {bad(s['cold'])}, seeded rounds "
+        + ", ".join(bad(r["check"]) for r in s["rounds"]) + ", empty rounds "
+        + ", ".join(bad(r["check"]) for r in e["rounds"]),
         f"other processes: {R['background']}% of the CPUs before the run, {R['others']}% during it"
         + (" (busy machine: figures are rough)" if max(R["background"], R["others"]) > 10 else ""),
         "for scale (issue): casbin drops from 18,000 to 268 checks/s on this machine once each workspace has its own policies",
