@@ -6,7 +6,7 @@
 # same round; prints the ratios, the time to ready, the cold first seconds and the server's
 # memory against the targets. Reports numbers; never fails on them.
 #
-#   bash bench/access_check.sh          # ~10 minutes on 2 cores, a few of them seeding
+#   bash bench/access_check.sh          # ~5 minutes on 2 cores, about 1.5 of them seeding
 #   BENCH_ACCOUNTS=100000 BENCH_WORKSPACES=10000 BENCH_ROUNDS=1 BENCH_HTTP_SECONDS=3 \
 #     BENCH_NO_BUILD=1 bash bench/access_check.sh   # a quick reduced-scale check of the script
 #
