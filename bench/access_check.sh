@@ -167,7 +167,7 @@ RESTART_SECONDS="$START_SECONDS"
 # Ready = /readyz 200: every start-up bulk load has ended (Metrics::loading). Polled every 50 ms.
 READY=""
 while :; do
-  code="$(curl -s -o /dev/null -w '%{http_code}' "$BASE/readyz" || true)"
+  code="$(curl -s --max-time 5 -o /dev/null -w '%{http_code}' "$BASE/readyz" || true)"
   [ "$code" = 200 ] && { READY="$(date +%s.%N)"; break; }
   kill -0 "$SERVER_PID" 2>/dev/null || { cat "$TMP/server-seeded.log" >&2; echo "server exited" >&2; exit 1; }
   if [ "$($PY -c 'import sys,time; print(int(time.time()-float(sys.argv[1])>float(sys.argv[2])))' "$R0" "$READY_TIMEOUT")" = 1 ]; then
