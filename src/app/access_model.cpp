@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <mutex>
+#include <string_view>
+#include <unordered_map>
 
 #include "core/blocking.hpp"
 
@@ -10,21 +12,48 @@ namespace vault::app {
 using core::Fail;
 using core::Result;
 
+namespace {
+// Rows per bulk read: enough that a read's fixed cost is noise, few enough that the exclusive
+// lock taken to install them stays in the milliseconds.
+constexpr int kAccountPage = 20000;
+constexpr int kWorkspaceBatch = 500;
+
+// What a std::string holds beyond its own object: nothing when short (in place), else its
+// buffer plus the allocator's header.
+std::size_t Heap(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 16 : 0; }
+// A snapshot's entry in the workspace cache beyond the snapshot: its map node, the clock ring's
+// node, the shared pointer's control block.
+constexpr std::size_t kEntryOverhead = 128;
+}  // namespace
+
+void AccessModel::Reserve(std::uint32_t index) {
+  if (index < account_flags_.size()) return;
+  std::size_t n = std::max<std::size_t>(index + 1, account_flags_.size() / 2 * 3 + 1024);
+  account_flags_.resize(n, 0);
+  workspace_of_.resize(n, IdTable::kNone);
+  changed_at_.resize(n, 0);
+}
+
 void AccessModel::WorkspaceChanged(const std::string& workspace_id) {
   std::unique_lock lock(mu_);
-  generation_++;
-  workspaces_.Erase(workspace_id);
+  // Interned even when not held: a load of it running now must see that it changed.
+  std::uint32_t i = ids_.Intern(workspace_id);
+  Reserve(i);
+  changed_at_[i] = ++generation_;
+  workspaces_.Erase(i);
 }
 
 void AccessModel::AccountChanged(const std::string& account_id) {
   std::unique_lock lock(mu_);
-  generation_++;
-  accounts_.Erase(account_id);
+  std::uint32_t i = ids_.Intern(account_id);
+  Reserve(i);
+  changed_at_[i] = ++generation_;
+  account_flags_[i] = 0;
 }
 
 void AccessModel::CatalogChanged() {
   std::unique_lock lock(mu_);
-  generation_++;
+  catalog_changes_++;
   types_.reset();
 }
 
@@ -35,233 +64,373 @@ std::size_t AccessModel::cached_workspaces() const {
 
 std::size_t AccessModel::cache_bytes() const {
   std::shared_lock lock(mu_);
-  return workspaces_.bytes() + accounts_.bytes() + product_workspace_.bytes();
+  return workspaces_.bytes() + ids_.bytes() + account_flags_.capacity() +
+         workspace_of_.capacity() * sizeof(std::uint32_t) +
+         changed_at_.capacity() * sizeof(std::uint64_t);
+}
+
+std::size_t AccessModel::snapshot_bytes() const {
+  std::shared_lock lock(mu_);
+  return workspaces_.bytes();
 }
 
 std::uint64_t AccessModel::cache_evictions() const {
   std::shared_lock lock(mu_);
-  return workspaces_.evictions() + accounts_.evictions() + product_workspace_.evictions();
+  return workspaces_.evictions();
 }
 
-namespace {
-// What a std::string holds beyond its own object: nothing when short (in place), else its
-// buffer plus the allocator's header.
-std::size_t Heap(const std::string& s) { return s.capacity() > 15 ? s.capacity() + 16 : 0; }
-// An unordered_map node: the pair, a next pointer and the cached hash, plus the bucket slot.
-template <typename Pair>
-constexpr std::size_t kNode = sizeof(Pair) + 2 * sizeof(void*) + 16 + sizeof(void*);
-// A cache entry beyond its value: its map node's key and links, the clock ring's node and the
-// entry's bookkeeping.
-constexpr std::size_t kEntryOverhead = 160;
-}  // namespace
-
 std::size_t AccessModel::EstimateBytes(const WorkspaceSnap& ws) {
-  std::size_t n = sizeof(WorkspaceSnap) + 64;  // the snapshot and its shared_ptr control block
-  for (const auto& [id, role] : ws.members)
-    n += kNode<std::pair<const std::string, core::Role>> + Heap(id);
-  for (const auto& [id, entry] : ws.products) {
-    n += kNode<std::pair<const std::string, ProductEntry>> + Heap(id) + Heap(entry.product.name) +
-         Heap(entry.product.workspace_id) + Heap(entry.product.type_id) +
-         Heap(entry.product.shortname);
-    n += entry.grants.capacity() * sizeof(core::Grant);
-    for (const auto& g : entry.grants)
-      n += Heap(g.principal_id) + Heap(g.role) + Heap(g.product_id) + Heap(g.workspace_id);
-    if (entry.config && entry.config.use_count() <= 2) n += entry.config->capacity() + 64;
-  }
-  for (const auto& [account, groups] : ws.groups_of) {
-    n += kNode<std::pair<const std::string, std::vector<std::string>>> + Heap(account);
-    n += groups.capacity() * sizeof(std::string);
-    for (const auto& g : groups) n += Heap(g);
+  std::size_t n = sizeof(WorkspaceSnap) + kEntryOverhead;
+  n += ws.members.capacity() * sizeof(ws.members[0]) +
+       ws.groups_of.capacity() * sizeof(ws.groups_of[0]);
+  for (const auto& e : ws.products) {
+    n += sizeof(ProductEntry) + Heap(e.product.id) + Heap(e.product.name) +
+         Heap(e.product.workspace_id) + Heap(e.product.type_id) + Heap(e.product.shortname);
+    n += e.grants.capacity() * sizeof(Grant);
+    if (e.subscription)
+      n += Heap(e.subscription->product_id) + Heap(e.subscription->plan_key) +
+           Heap(e.subscription->provider) + Heap(e.subscription->external_id);
+    if (e.config && e.config.use_count() <= 2) n += e.config->capacity() + 64;
   }
   return n;
 }
 
-Result<std::shared_ptr<const AccessModel::Types>> AccessModel::Catalog() {
-  {
-    std::shared_lock lock(mu_);
-    if (types_) return types_;
+std::size_t AccessModel::Install(const core::AccessRows& rows, std::uint64_t generation, bool bulk,
+                                 bool* full, Snap* first) {
+  static const auto kEmptyConfig = std::make_shared<const std::string>("{}");
+  std::unordered_map<std::string_view, std::size_t> snap_of;  // workspace id → snaps index
+  std::vector<std::pair<std::uint32_t, WorkspaceSnap>> snaps;
+  snaps.reserve(rows.workspaces.size());
+  for (const auto& w : rows.workspaces) {
+    snap_of[w.id] = snaps.size();
+    auto& [index, snap] = snaps.emplace_back(ids_.Intern(w.id), WorkspaceSnap{});
+    Reserve(index);
+    snap.require_2fa = w.require_2fa;
+    snap.suspended = w.suspended();
   }
-  if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
-  std::uint64_t gen = generation_.load();
-  auto types = std::make_shared<Types>();
-  auto r = store_.Read([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto list, tx.ListProductTypes());
-    *types = std::move(list);
-    return {};
-  });
-  if (!r) return Fail(r.error());
-  std::unique_lock lock(mu_);
-  if (generation_.load() == gen) types_ = types;
-  return std::shared_ptr<const Types>(types);
+  // A product's entry, by product id: (snaps index, products index).
+  std::unordered_map<std::string_view, std::pair<std::size_t, std::size_t>> entry_of;
+  for (const auto& p : rows.products) {
+    auto s = snap_of.find(p.workspace_id);
+    if (s == snap_of.end()) continue;
+    auto& [ws_index, snap] = snaps[s->second];
+    std::uint32_t id = ids_.Intern(p.id);
+    Reserve(id);
+    workspace_of_[id] = ws_index;  // a product keeps its workspace for life
+    entry_of[p.id] = {s->second, snap.products.size()};
+    snap.products.push_back(ProductEntry{id, p, std::nullopt, kEmptyConfig, {}});
+  }
+  auto entry = [&](const std::string& product_id) -> ProductEntry* {
+    auto e = entry_of.find(product_id);
+    return e == entry_of.end() ? nullptr
+                               : &snaps[e->second.first].second.products[e->second.second];
+  };
+  for (const auto& s : rows.subscriptions)
+    if (ProductEntry* e = entry(s.product_id)) e->subscription = s;
+  for (const auto& c : rows.configs)
+    if (ProductEntry* e = entry(c.product_id))
+      e->config = std::make_shared<const std::string>(c.config);
+  for (const auto& g : rows.grants)
+    if (ProductEntry* e = entry(g.product_id))
+      e->grants.push_back({ids_.Intern(g.principal_id), ids_.Intern(g.role),
+                           g.principal_type == core::PrincipalType::kGroup});
+  for (const auto& m : rows.memberships)
+    if (auto s = snap_of.find(m.workspace_id); s != snap_of.end())
+      snaps[s->second].second.members.emplace_back(ids_.Intern(m.account_id), m.role);
+  for (const auto& gm : rows.group_members)
+    if (auto s = snap_of.find(gm.workspace_id); s != snap_of.end())
+      snaps[s->second].second.groups_of.emplace_back(ids_.Intern(gm.account_id),
+                                                     ids_.Intern(gm.group_id));
+  std::size_t kept = 0;
+  for (auto& [index, snap] : snaps) {
+    std::sort(snap.members.begin(), snap.members.end());
+    std::sort(snap.groups_of.begin(), snap.groups_of.end());
+    for (auto& e : snap.products)
+      std::sort(e.grants.begin(), e.grants.end(),
+                [](const Grant& a, const Grant& b) { return a.Key() < b.Key(); });
+    std::size_t bytes = EstimateBytes(snap);
+    if (bulk && workspaces_.bytes() + bytes > workspaces_.max_bytes()) {
+      if (full) *full = true;
+      break;
+    }
+    auto built = std::make_shared<const WorkspaceSnap>(std::move(snap));
+    if (first && !*first) *first = built;
+    if (ChangedAt(index) > generation) continue;  // changed while read: the next check reads it
+    workspaces_.Put(index, std::move(built), bytes);
+    kept++;
+  }
+  return kept;
 }
 
-Result<AccessModel::AccountSnap> AccessModel::Account(const std::string& id) {
-  {
-    std::shared_lock lock(mu_);
-    if (const AccountSnap* hit = accounts_.Find(id)) return *hit;
-  }
-  if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
-  std::uint64_t gen = generation_.load();
-  VAULT_ASSIGN_OR_RETURN(auto snap, store_.Read([&](core::Tx& tx) -> Result<AccountSnap> {
-    AccountSnap snap;
-    VAULT_ASSIGN_OR_RETURN(auto a, tx.FindAccountById(id));
-    if (!a) return snap;
-    snap.exists = true;
-    snap.disabled = (a)->disabled;
-    VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(id));
-    snap.mfa = totp && (totp)->confirmed;
-    return snap;
-  }));
-  // Unknown ids are not cached: random probes must not grow memory.
-  if (snap.exists) {
+Result<std::size_t> AccessModel::Load() {
+  std::string after;
+  for (;;) {
+    std::uint64_t generation = generation_.load();
+    VAULT_ASSIGN_OR_RETURN(auto page, store_.Read([&](core::Tx& tx) {
+      return tx.ListAccountFlags(after, kAccountPage);
+    }));
+    if (page.empty()) break;
     std::unique_lock lock(mu_);
-    if (generation_.load() == gen) accounts_.Put(id, snap, kEntryOverhead + Heap(id));
+    for (const auto& a : page) {
+      std::uint32_t i = ids_.Intern(a.id);
+      Reserve(i);
+      if (ChangedAt(i) <= generation)
+        account_flags_[i] = kKnown | kExists | (a.disabled ? kDisabled : 0) | (a.mfa ? kMfa : 0);
+    }
+    after = page.back().id;
   }
+  std::size_t loaded = 0;
+  after.clear();
+  for (;;) {
+    std::uint64_t generation = generation_.load();
+    std::vector<std::string> ids;
+    core::AccessRows rows;
+    VAULT_TRY(store_.Read([&](core::Tx& tx) -> Result<void> {
+      VAULT_ASSIGN_OR_RETURN(ids, tx.ListWorkspaceIds(after, kWorkspaceBatch));
+      if (ids.empty()) return {};
+      VAULT_ASSIGN_OR_RETURN(rows, tx.LoadAccessRows(ids.front(), ids.back()));
+      return {};
+    }));
+    if (ids.empty()) break;
+    bool full = false;
+    {
+      std::unique_lock lock(mu_);
+      loaded += Install(rows, generation, true, &full, nullptr);
+    }
+    // Past the budget the rest loads on first use, evicting the least used (ClockCache).
+    if (full) break;
+    after = ids.back();
+  }
+  VAULT_TRY(ReadCatalog());
+  return loaded;
+}
+
+Result<std::uint8_t> AccessModel::ReadAccount(const std::string& id) {
+  if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
+  std::uint64_t generation = generation_.load();
+  VAULT_ASSIGN_OR_RETURN(auto flags, store_.Read([&](core::Tx& tx) -> Result<std::uint8_t> {
+    VAULT_ASSIGN_OR_RETURN(auto a, tx.FindAccountById(id));
+    if (!a) return kKnown;
+    VAULT_ASSIGN_OR_RETURN(auto totp, tx.FindTotp(id));
+    return static_cast<std::uint8_t>(kKnown | kExists | ((a)->disabled ? kDisabled : 0) |
+                                     (totp && (totp)->confirmed ? kMfa : 0));
+  }));
+  std::unique_lock lock(mu_);
+  // Ids that never existed are not interned: random probes must not grow memory.
+  std::uint32_t i = (flags & kExists) ? ids_.Intern(id) : ids_.Find(id);
+  if (i != IdTable::kNone) {
+    Reserve(i);
+    if (ChangedAt(i) <= generation) account_flags_[i] = flags;
+  }
+  return flags;
+}
+
+Result<std::uint32_t> AccessModel::ReadProductWorkspace(const std::string& product_id) {
+  if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
+  VAULT_ASSIGN_OR_RETURN(auto product,
+                         store_.Read([&](core::Tx& tx) { return tx.FindProductById(product_id); }));
+  if (!product) return IdTable::kNone;
+  std::unique_lock lock(mu_);
+  std::uint32_t p = ids_.Intern(product_id), w = ids_.Intern(product->workspace_id);
+  Reserve(std::max(p, w));
+  workspace_of_[p] = w;
+  return w;
+}
+
+Result<AccessModel::Snap> AccessModel::ReadWorkspace(const std::string& id) {
+  if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
+  std::uint64_t generation = generation_.load();
+  VAULT_ASSIGN_OR_RETURN(auto rows,
+                         store_.Read([&](core::Tx& tx) { return tx.LoadAccessRows(id, id); }));
+  std::unique_lock lock(mu_);
+  if (rows.workspaces.empty()) {  // gone: remembered as empty, so its products answer "unknown"
+    auto empty = std::make_shared<const WorkspaceSnap>();
+    // Only ids that existed are interned (random probes must not grow memory).
+    std::uint32_t i = ids_.Find(id);
+    if (i != IdTable::kNone && ChangedAt(i) <= generation)
+      workspaces_.Put(i, empty, EstimateBytes(*empty));
+    return Snap(empty);
+  }
+  Snap snap;
+  Install(rows, generation, false, nullptr, &snap);
   return snap;
 }
 
-Result<std::string> AccessModel::WorkspaceOfProduct(const std::string& product_id) {
-  {
-    std::shared_lock lock(mu_);
-    if (const std::string* hit = product_workspace_.Find(product_id)) return *hit;
-  }
+Result<std::shared_ptr<const AccessModel::Types>> AccessModel::ReadCatalog() {
   if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
-  std::uint64_t gen = generation_.load();
-  VAULT_ASSIGN_OR_RETURN(auto ws, store_.Read([&](core::Tx& tx) -> Result<std::string> {
-    std::string ws;
-    VAULT_ASSIGN_OR_RETURN(auto p, tx.FindProductById(product_id));
-    if (p) ws = (p)->workspace_id;
-    return ws;
-  }));
-  if (!ws.empty()) {
-    std::unique_lock lock(mu_);
-    if (generation_.load() == gen)
-      product_workspace_.Put(product_id, ws, kEntryOverhead + Heap(product_id) + Heap(ws));
-  }
-  return ws;
-}
-
-Result<std::shared_ptr<const AccessModel::WorkspaceSnap>> AccessModel::Workspace(
-    const std::string& id) {
-  {
-    std::shared_lock lock(mu_);
-    if (const auto* hit = workspaces_.Find(id)) return *hit;
-  }
-  if (!core::BlockingAllowed()) return Fail(core::WouldBlock());
-  std::uint64_t gen = generation_.load();
-  auto snap = std::make_shared<WorkspaceSnap>();
-  auto r = store_.Read([&](core::Tx& tx) -> Result<void> {
-    VAULT_ASSIGN_OR_RETURN(auto w, tx.FindWorkspace(id));
-    if (!w) return {};
-    snap->require_2fa = (w)->require_2fa;
-    snap->suspended = (w)->suspended();
-    VAULT_ASSIGN_OR_RETURN(auto members, tx.ListMembers(id));
-    for (const auto& m : members) snap->members[m.membership.account_id] = m.membership.role;
-    VAULT_ASSIGN_OR_RETURN(auto products, tx.ListProducts(id));
-    for (auto& p : products) snap->products[p.id].product = std::move(p);
-    VAULT_ASSIGN_OR_RETURN(auto subs, tx.ListSubscriptions(id));
-    for (auto& s : subs)
-      if (auto it = snap->products.find(s.product_id); it != snap->products.end())
-        it->second.subscription = s;
-    VAULT_ASSIGN_OR_RETURN(auto grants, tx.ListWorkspaceGrants(id));
-    for (auto& g : grants)
-      if (auto it = snap->products.find(g.product_id); it != snap->products.end())
-        it->second.grants.push_back(std::move(g));
-    VAULT_ASSIGN_OR_RETURN(auto configs, tx.ListProductConfigs(id));
-    for (auto& c : configs)
-      if (auto it = snap->products.find(c.product_id); it != snap->products.end())
-        it->second.config = std::make_shared<const std::string>(std::move(c.config));
-    static const auto kEmpty = std::make_shared<const std::string>("{}");
-    for (auto& [pid, entry] : snap->products)
-      if (!entry.config) entry.config = kEmpty;
-    VAULT_ASSIGN_OR_RETURN(auto groups, tx.ListGroupMembers(id));
-    for (auto& [group, account] : groups) snap->groups_of[account].push_back(group);
-    return {};
-  });
-  if (!r) return Fail(r.error());
-  std::size_t bytes = kEntryOverhead + Heap(id) + EstimateBytes(*snap);
+  std::uint64_t generation = catalog_changes_.load();
+  auto types = std::make_shared<Types>();
+  VAULT_ASSIGN_OR_RETURN(*types, store_.Read([&](core::Tx& tx) { return tx.ListProductTypes(); }));
+  std::shared_ptr<const Types> out = std::move(types);
   std::unique_lock lock(mu_);
-  if (generation_.load() == gen) workspaces_.Put(id, snap, bytes);
-  return std::shared_ptr<const WorkspaceSnap>(snap);
+  if (catalog_changes_.load() == generation) types_ = out;
+  return out;
 }
 
-Result<AccessModel::Found> AccessModel::Find(const std::string& product_id) {
-  Found out;
-  VAULT_ASSIGN_OR_RETURN(auto ws_id, WorkspaceOfProduct(product_id));
-  if (ws_id.empty()) return out;
-  VAULT_ASSIGN_OR_RETURN(auto ws, Workspace(ws_id));
-  auto product = (ws)->products.find(product_id);
-  if (product == (ws)->products.end()) return out;
-  VAULT_ASSIGN_OR_RETURN(auto types, Catalog());
-  out.workspace = std::move(ws);
-  out.product = &product->second;  // lives as long as out.workspace
-  out.types = std::move(types);
-  return out;
+AccessModel::Missing AccessModel::Lookup(const std::string* account_id,
+                                         const std::string& product_id, const Overrides& o,
+                                         Found* out) const {
+  if (account_id) {
+    std::uint8_t flags = 0;
+    if (o.account) {
+      flags = *o.account;
+    } else if (std::uint32_t a = ids_.Find(*account_id); a < account_flags_.size()) {
+      flags = account_flags_[a];
+    }
+    if (!(flags & kKnown)) return Missing::kAccount;
+    out->account = flags;
+  }
+  const std::uint32_t p = ids_.Find(product_id);
+  std::uint32_t w = IdTable::kNone;
+  if (o.workspace) {
+    w = *o.workspace;
+    if (w == IdTable::kNone) return Missing::kNone;  // no such product
+  } else {
+    if (p < workspace_of_.size()) w = workspace_of_[p];
+    if (w == IdTable::kNone) return Missing::kProduct;
+  }
+  const WorkspaceSnap* ws = o.snap.get();
+  if (!ws) {
+    const Snap* cached = workspaces_.Find(w);
+    if (!cached) return Missing::kWorkspace;
+    ws = cached->get();
+  }
+  const Types* types = o.types ? o.types.get() : types_.get();
+  if (!types) return Missing::kCatalog;
+  out->ws = ws;
+  out->types = types;
+  for (const auto& e : ws->products)
+    if (e.id == p) out->product = &e;
+  return Missing::kNone;
+}
+
+Result<void> AccessModel::Fill(Missing missing, const std::string* account_id,
+                               const std::string& product_id, Overrides& o) {
+  switch (missing) {
+    case Missing::kAccount: {
+      VAULT_ASSIGN_OR_RETURN(o.account, ReadAccount(*account_id));
+      return {};
+    }
+    case Missing::kProduct: {
+      VAULT_ASSIGN_OR_RETURN(o.workspace, ReadProductWorkspace(product_id));
+      return {};
+    }
+    case Missing::kWorkspace: {
+      std::string ws_id;
+      {
+        std::shared_lock lock(mu_);
+        std::uint32_t w = o.workspace ? *o.workspace : workspace_of_[ids_.Find(product_id)];
+        ws_id = std::string(ids_.Name(w));
+      }
+      VAULT_ASSIGN_OR_RETURN(o.snap, ReadWorkspace(ws_id));
+      return {};
+    }
+    case Missing::kCatalog: {
+      VAULT_ASSIGN_OR_RETURN(o.types, ReadCatalog());
+      return {};
+    }
+    case Missing::kNone:
+      return {};
+  }
+  return {};
+}
+
+template <typename Fn>
+Result<void> AccessModel::WithProduct(const std::string* account_id, const std::string& product_id,
+                                      Fn&& fn) {
+  // What a read brought is used even when a concurrent change kept it out of the model, so each
+  // kind is read at most once: four reads at most, then the answer.
+  Overrides o;
+  for (int round = 0; round < 5; ++round) {
+    Missing missing;
+    {
+      std::shared_lock lock(mu_);
+      Found found;
+      missing = Lookup(account_id, product_id, o, &found);
+      if (missing == Missing::kNone) {
+        fn(found, o);
+        return {};
+      }
+    }
+    VAULT_TRY(Fill(missing, account_id, product_id, o));
+  }
+  // Not reached: every Fill sets the override that answers its kind.
+  return Fail(core::Code::kInternal, "access.model", "the access model did not settle");
+}
+
+void AccessModel::FactsOf(const std::string& account_id, const Found& found,
+                          core::AccessFacts& f) const {
+  f.account_exists = found.account & kExists;
+  f.account_disabled = found.account & kDisabled;
+  f.account_mfa = found.account & kMfa;
+  if (!found.product) return;
+  const WorkspaceSnap& ws = *found.ws;
+  const ProductEntry& product = *found.product;
+  const core::ProductType* type = nullptr;
+  for (const auto& t : *found.types)
+    if (t.id == product.product.type_id) type = &t;
+  f.product_exists = true;
+  f.product = product.product;
+  f.type = type;
+  f.subscription = product.subscription;
+  f.config = product.config;
+  f.workspace_requires_2fa = ws.require_2fa;
+  f.workspace_suspended = ws.suspended;
+  const std::uint32_t a = ids_.Find(account_id);
+  if (a == IdTable::kNone) return;
+  auto member = std::lower_bound(ws.members.begin(), ws.members.end(), a,
+                                 [](const auto& m, std::uint32_t id) { return m.first < id; });
+  if (member != ws.members.end() && member->first == a) f.membership = member->second;
+  // The grants that reach the account: its own, and each of its groups'; in the order the
+  // product holds them.
+  std::vector<std::size_t> reach;
+  auto find = [&](std::uint32_t principal, bool group) {
+    auto key = std::make_pair(principal, group);
+    auto g = std::lower_bound(product.grants.begin(), product.grants.end(), key,
+                              [](const Grant& x, const auto& k) { return x.Key() < k; });
+    if (g != product.grants.end() && g->Key() == key) reach.push_back(g - product.grants.begin());
+  };
+  find(a, false);
+  auto groups = std::lower_bound(ws.groups_of.begin(), ws.groups_of.end(), std::make_pair(a, 0u));
+  for (; groups != ws.groups_of.end() && groups->first == a; ++groups) find(groups->second, true);
+  std::sort(reach.begin(), reach.end());
+  for (std::size_t i : reach) {
+    const Grant& g = product.grants[i];
+    std::string role(ids_.Name(g.role));
+    const core::ProductRole* r = type ? type->FindRole(role) : nullptr;
+    f.grants.push_back({g.group ? "group" : "direct",
+                        g.group ? std::string(ids_.Name(g.principal)) : std::string(),
+                        std::move(role), r ? r->rank : 0});
+  }
 }
 
 Result<core::AccessFacts> AccessModel::Facts(const std::string& account_id,
                                              const std::string& product_id) {
   core::AccessFacts f;
-  VAULT_ASSIGN_OR_RETURN(auto account, Account(account_id));
-  f.account_exists = account.exists;
-  f.account_disabled = account.disabled;
-  f.account_mfa = account.mfa;
-  VAULT_ASSIGN_OR_RETURN(auto found, Find(product_id));
-  if (!found.product) return f;
-  const auto& ws = found.workspace;
-  const ProductEntry* product = found.product;
-  const auto& types = found.types;
-  const core::ProductType* type = nullptr;
-  for (const auto& t : *types)
-    if (t.id == product->product.type_id) type = &t;
-  // The catalogue outlives this call through `types_`; keep a reference alive for the caller.
-  static thread_local std::shared_ptr<const Types> keep;
-  keep = types;
-  f.product_exists = true;
-  f.product = product->product;
-  f.type = type;
-  f.subscription = product->subscription;
-  f.config = product->config;
-  f.workspace_requires_2fa = ws->require_2fa;
-  f.workspace_suspended = ws->suspended;
-  if (auto m = ws->members.find(account_id); m != ws->members.end()) f.membership = m->second;
-  const std::vector<std::string>* groups = nullptr;
-  if (auto g = ws->groups_of.find(account_id); g != ws->groups_of.end()) groups = &g->second;
-  for (const core::Grant& g : product->grants) {
-    bool reaches =
-        g.principal_type == core::PrincipalType::kAccount
-            ? g.principal_id == account_id
-            : groups && std::find(groups->begin(), groups->end(), g.principal_id) != groups->end();
-    if (!reaches) continue;
-    const core::ProductRole* role = type ? type->FindRole(g.role) : nullptr;
-    f.grants.push_back({g.principal_type == core::PrincipalType::kAccount ? "direct" : "group",
-                        g.principal_type == core::PrincipalType::kGroup ? g.principal_id : "",
-                        g.role, role ? role->rank : 0});
-  }
+  VAULT_TRY(WithProduct(&account_id, product_id, [&](const Found& found, const Overrides& o) {
+    FactsOf(account_id, found, f);
+    // f.type points into the catalogue: keep it alive for the caller. A thread keeps the one
+    // it last used, so the usual check copies no shared pointer (a contended count).
+    static thread_local std::shared_ptr<const Types> keep;
+    const auto& current = o.types ? o.types : types_;
+    if (keep != current) keep = current;
+  }));
   return f;
-}
-
-Result<AccessModel::Listing> AccessModel::List(const std::string& workspace_id) {
-  VAULT_ASSIGN_OR_RETURN(auto ws, Workspace(workspace_id));
-  Listing out;
-  out.members.assign(ws->members.begin(), ws->members.end());
-  std::sort(out.members.begin(), out.members.end());
-  for (const auto& [id, entry] : ws->products) out.products.push_back(id);
-  std::sort(out.products.begin(), out.products.end());
-  return out;
 }
 
 Result<core::KeyProductFacts> AccessModel::KeyProduct(const std::string& product_id,
                                                       const std::string& permission) {
   core::KeyProductFacts f;
-  auto decide = [&](const WorkspaceSnap& ws, const ProductEntry& product, const Types& types) {
+  VAULT_TRY(WithProduct(nullptr, product_id, [&](const Found& found, const Overrides&) {
+    if (!found.product) return;
+    const ProductEntry& product = *found.product;
     f.exists = true;
-    f.workspace_suspended = ws.suspended;
+    f.workspace_suspended = found.ws->suspended;
     f.type_id = product.product.type_id;
     f.config = product.config;
     f.active = core::IsProductActive(product.product, product.subscription, clock_.Now());
     f.offers_permission = permission.empty();
-    for (const auto& t : types)
+    for (const auto& t : *found.types)
       if (t.id == product.product.type_id) {
         f.offers_permission =
             permission.empty() || std::find(t.api_permissions.begin(), t.api_permissions.end(),
@@ -270,24 +439,31 @@ Result<core::KeyProductFacts> AccessModel::KeyProduct(const std::string& product
           if (const core::Plan* plan = t.FindPlan(product.subscription->plan_key); plan)
             f.features = plan->features;
       }
+  }));
+  return f;
+}
+
+Result<AccessModel::Listing> AccessModel::List(const std::string& workspace_id) {
+  Listing out;
+  auto list = [&](const WorkspaceSnap& ws) {  // mu_ held (shared): names live in ids_
+    for (const auto& [account, role] : ws.members)
+      out.members.emplace_back(std::string(ids_.Name(account)), role);
+    std::sort(out.members.begin(), out.members.end());
+    for (const auto& e : ws.products) out.products.push_back(e.product.id);
+    std::sort(out.products.begin(), out.products.end());
   };
   {
-    // Fast path, the usual case: everything cached, read under one shared lock without
-    // copying shared pointers (their counts are contended cache lines on every request).
     std::shared_lock lock(mu_);
-    const std::string* pw = product_workspace_.Find(product_id);
-    if (pw && types_) {
-      if (const auto* ws = workspaces_.Find(*pw)) {
-        auto product = (*ws)->products.find(product_id);
-        if (product != (*ws)->products.end()) decide(**ws, product->second, *types_);
-        return f;
+    if (std::uint32_t w = ids_.Find(workspace_id); w != IdTable::kNone)
+      if (const Snap* cached = workspaces_.Find(w)) {
+        list(**cached);
+        return out;
       }
-    }
   }
-  VAULT_ASSIGN_OR_RETURN(auto found, Find(product_id));
-  if (!found.product) return f;
-  decide(*found.workspace, *found.product, *found.types);
-  return f;
+  VAULT_ASSIGN_OR_RETURN(auto snap, ReadWorkspace(workspace_id));
+  std::shared_lock lock(mu_);
+  list(*snap);
+  return out;
 }
 
 Result<core::AccessDecision> AccessModel::Check(const std::string& account_id,

@@ -1,20 +1,27 @@
-// AccessModel: the in-memory model behind the access-check API. It caches, per workspace, the
-// members, products with their subscriptions and grants, and group memberships; per account,
-// whether it exists, is disabled and has 2FA; and the product catalogue. Entries load lazily
-// from the store and are dropped by the ChangeListener calls every write makes after its
-// commit, so the very next check sees the change. The caches are bounded by an estimate of the
-// bytes they hold and evict in CLOCK order, so the entries in use stay (ClockCache). Thread-safe
-// (shared mutex; loads happen outside the lock and are kept only if nothing changed meanwhile).
+// AccessModel: the in-memory model behind the access-check API and API key verification
+// (ADR 0014). It holds, per workspace, a compact snapshot (members, group memberships, products
+// with their subscriptions, configurations and grants, every id interned as a 32-bit index in
+// sorted vectors); per account whether it exists, is disabled and has 2FA (one byte); the
+// product → workspace index; and the product catalogue. Load() fills it in bulk at start, a few
+// range scans per thousand workspaces; the ChangeListener calls (this process's writes after
+// their commit, other processes' through the change feed) drop exactly what changed, and the
+// next check reads that one workspace or account again. Workspace snapshots are bounded by an
+// estimate of their bytes and evicted in CLOCK order (ClockCache), so memory stays flat when the
+// data outgrows the budget. Thread-safe: readers take a shared lock and copy nothing but the
+// answer; writers hold the exclusive lock only to swap in what they built outside it.
 #pragma once
 
 #include <atomic>
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <shared_mutex>
 #include <string>
-#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "app/clock_cache.hpp"
+#include "app/id_table.hpp"
 #include "core/access.hpp"
 #include "core/api_key.hpp"
 #include "core/clock.hpp"
@@ -25,15 +32,16 @@ namespace vault::app {
 
 class AccessModel : public core::ChangeListener {
  public:
-  // cache_bytes bounds the caches' estimated size, so memory stays flat however large the
-  // database is: workspaces get 3/4 of it, accounts 3/16, the product → workspace index 1/16.
+  // cache_bytes bounds the workspace snapshots' estimated size (3/4 of it; the id table and
+  // account flags, ~45 bytes per id, are held whole and counted in cache_bytes()).
   static constexpr std::size_t kDefaultCacheBytes = std::size_t{2} << 30;
   AccessModel(core::Store& store, core::Clock& clock, std::size_t cache_bytes = kDefaultCacheBytes)
-      : store_(store),
-        clock_(clock),
-        workspaces_(cache_bytes / 4 * 3),
-        accounts_(cache_bytes / 16 * 3),
-        product_workspace_(cache_bytes / 16) {}
+      : store_(store), clock_(clock), workspaces_(cache_bytes / 4 * 3) {}
+
+  // Reads every account's flags and every workspace's snapshot (until the budget is full) in
+  // bulk; returns how many workspaces it holds. Fails only on storage errors; checks meanwhile
+  // are answered (what is not loaded yet reads storage).
+  core::Result<std::size_t> Load();
 
   // Gathers the facts for (account, product). Fails only on storage errors.
   core::Result<core::AccessFacts> Facts(const std::string& account_id,
@@ -63,53 +71,94 @@ class AccessModel : public core::ChangeListener {
   void CatalogChanged() override;
 
   std::size_t cached_workspaces() const;
-  // The caches' estimated bytes, and how many entries the byte bound has evicted.
+  // Estimated bytes held (snapshots, id table, account flags), of which the workspace
+  // snapshots (the part the budget bounds), and how many snapshots the byte bound has evicted.
   std::size_t cache_bytes() const;
+  std::size_t snapshot_bytes() const;
   std::uint64_t cache_evictions() const;
 
  private:
+  struct Grant {
+    std::uint32_t principal;  // account or group id index
+    std::uint32_t role;       // role name index
+    bool group;
+    auto Key() const { return std::make_pair(principal, group); }
+  };
   struct ProductEntry {
+    std::uint32_t id;
     core::Product product;
     std::optional<core::Subscription> subscription;
-    std::vector<core::Grant> grants;
     // Serialized once when the snapshot loads, so answers copy a pointer, not a document.
     std::shared_ptr<const std::string> config;
+    std::vector<Grant> grants;  // sorted by (principal, group)
   };
   struct WorkspaceSnap {
     bool require_2fa = false;
     bool suspended = false;
-    std::unordered_map<std::string, core::Role> members;
-    std::unordered_map<std::string, ProductEntry> products;
-    std::unordered_map<std::string, std::vector<std::string>> groups_of;  // account → groups
+    std::vector<std::pair<std::uint32_t, core::Role>> members;       // sorted by account
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> groups_of;  // (account, group), sorted
+    std::vector<ProductEntry> products;
   };
-  struct AccountSnap {
-    bool exists = false, disabled = false, mfa = false;
-  };
+  using Snap = std::shared_ptr<const WorkspaceSnap>;
   using Types = std::vector<core::ProductType>;
-  static std::size_t EstimateBytes(const WorkspaceSnap& ws);
+  // Account flags, one byte per id index.
+  static constexpr std::uint8_t kKnown = 1, kExists = 2, kDisabled = 4, kMfa = 8;
 
-  // A product with its workspace snapshot and the catalogue; product is null when there is no
-  // such product.
+  // What a lookup under the shared lock found.
   struct Found {
-    std::shared_ptr<const WorkspaceSnap> workspace;
-    const ProductEntry* product = nullptr;
+    std::uint8_t account = 0;
+    const WorkspaceSnap* ws = nullptr;
+    const ProductEntry* product = nullptr;  // null: no such product
+    const Types* types = nullptr;
+  };
+  // What a read brought, used by the lookup in place of the model's own state (which keeps it
+  // only when nothing changed meanwhile). workspace: the product's, kNone when it does not exist.
+  struct Overrides {
+    std::optional<std::uint8_t> account;
+    std::optional<std::uint32_t> workspace;
+    Snap snap;
     std::shared_ptr<const Types> types;
   };
-  core::Result<Found> Find(const std::string& product_id);
-  core::Result<std::shared_ptr<const WorkspaceSnap>> Workspace(const std::string& id);
-  core::Result<AccountSnap> Account(const std::string& id);
-  core::Result<std::string> WorkspaceOfProduct(const std::string& product_id);
-  core::Result<std::shared_ptr<const Types>> Catalog();
+  // What must be read before a lookup can answer.
+  enum class Missing { kNone, kAccount, kProduct, kWorkspace, kCatalog };
+  // Runs fn(found, overrides) under the shared lock once everything the answer needs is in
+  // memory, reading what is not (which fails WouldBlock where blocking is not allowed).
+  // account_id null: product facts only.
+  template <typename Fn>
+  core::Result<void> WithProduct(const std::string* account_id, const std::string& product_id,
+                                 Fn&& fn);
+  Missing Lookup(const std::string* account_id, const std::string& product_id, const Overrides& o,
+                 Found* out) const;  // mu_ held
+  core::Result<void> Fill(Missing missing, const std::string* account_id,
+                          const std::string& product_id, Overrides& o);
+  core::Result<std::uint8_t> ReadAccount(const std::string& id);
+  core::Result<std::uint32_t> ReadProductWorkspace(const std::string& product_id);
+  core::Result<Snap> ReadWorkspace(const std::string& id);
+  core::Result<std::shared_ptr<const Types>> ReadCatalog();
+  // Builds the snapshots of `rows` (interning their ids) and keeps each whose workspace had no
+  // change noted after `generation`; returns how many it kept. bulk: stops (setting *full) when
+  // the next would pass the budget. first: set to the first snapshot built. mu_ held
+  // exclusively.
+  std::size_t Install(const core::AccessRows& rows, std::uint64_t generation, bool bulk, bool* full,
+                      Snap* first);
+  void Reserve(std::uint32_t index);  // grows the per-index vectors; mu_ held exclusively
+  std::uint64_t ChangedAt(std::uint32_t index) const {
+    return index < changed_at_.size() ? changed_at_[index] : 0;
+  }
+  void FactsOf(const std::string& account_id, const Found& found,
+               core::AccessFacts& f) const;  // mu_ held
+  static std::size_t EstimateBytes(const WorkspaceSnap& ws);
 
   core::Store& store_;
   core::Clock& clock_;
   mutable std::shared_mutex mu_;
-  std::atomic<std::uint64_t> generation_{0};  // bumped by every invalidation
-  ClockCache<std::string, std::shared_ptr<const WorkspaceSnap>> workspaces_;
-  ClockCache<std::string, AccountSnap> accounts_;
-  // Never invalidated: a product keeps its workspace for life; a deleted one is simply absent
-  // from that workspace's snapshot, and its entry ages out.
-  ClockCache<std::string, std::string> product_workspace_;
+  std::atomic<std::uint64_t> generation_{0};       // bumped by every change noted
+  std::atomic<std::uint64_t> catalog_changes_{0};  // bumped by every catalogue change
+  IdTable ids_;
+  std::vector<std::uint8_t> account_flags_;     // by id index
+  std::vector<std::uint32_t> workspace_of_;     // by product id index; kNone otherwise
+  std::vector<std::uint64_t> changed_at_;       // by id index: generation of its last change
+  ClockCache<std::uint32_t, Snap> workspaces_;  // by workspace id index
   std::shared_ptr<const Types> types_;
 };
 

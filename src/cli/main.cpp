@@ -336,6 +336,7 @@ int Serve(const vault::config::Config& cfg) {
       metrics.loading()--;
     });
   };
+  start_load("access model", [&model] { return model.Load(); });
   start_load("API key cache", [&keys] { return keys.WarmUp(); });
   vault::http::RegisterAccountRoutes(router, accounts, profile, mfa, api);
   vault::http::RegisterWorkspaceRoutes(router, accounts, workspaces, platform, api);

@@ -490,6 +490,44 @@ class MailPort {
   virtual Result<MailCounts> CountMail() = 0;
 };
 
+// What the in-memory access model holds about a range of workspaces (AccessModel::Load, ADR
+// 0014): every row of theirs the model needs, read with one range scan per table.
+struct AccessRows {
+  std::vector<Workspace> workspaces;
+  std::vector<Membership> memberships;
+  std::vector<Product> products;
+  std::vector<Subscription> subscriptions;
+  std::vector<ProductConfig> configs;
+  std::vector<Grant> grants;
+  struct GroupMember {
+    std::string workspace_id, group_id, account_id;
+  };
+  std::vector<GroupMember> group_members;
+};
+
+// What an access check needs about an account.
+struct AccountFlags {
+  std::string id;
+  bool disabled = false;
+  bool mfa = false;  // a confirmed TOTP credential
+};
+
+// Bulk reads that fill the in-memory model at start (storage/sql_tx_model.cpp). Ranges and
+// pages follow the database's own order of ids (its collation), so a caller passes back only
+// ids the same database returned.
+class ModelPort {
+ public:
+  virtual ~ModelPort() = default;
+  // Up to `limit` workspace ids after `after` ("" = from the first), in the database's order.
+  virtual Result<std::vector<std::string>> ListWorkspaceIds(const std::string& after,
+                                                            int limit) = 0;
+  // The model's rows of every workspace with first <= id <= last.
+  virtual Result<AccessRows> LoadAccessRows(const std::string& first, const std::string& last) = 0;
+  // Up to `limit` accounts after id `after`, in the database's order of ids.
+  virtual Result<std::vector<AccountFlags>> ListAccountFlags(const std::string& after,
+                                                             int limit) = 0;
+};
+
 // One transaction's repository operations: every aggregate's port, one per storage file. Use
 // cases take the Tx a Store hands them; a function that needs one aggregate only may take that
 // port instead.
@@ -500,7 +538,8 @@ class Tx : public AccountsPort,
            public ApiKeysPort,
            public OAuthPort,
            public CallbackSecretsPort,
-           public MailPort {
+           public MailPort,
+           public ModelPort {
  public:
   ~Tx() override = default;
 };

@@ -170,6 +170,13 @@ class SqlTx : public core::Tx {
                                                           int limit) override;
   core::Result<std::vector<std::string>> ScanApiKeyIds(const std::string& after_id,
                                                        int limit) override;
+
+  core::Result<std::vector<std::string>> ListWorkspaceIds(const std::string& after,
+                                                          int limit) override;
+  core::Result<core::AccessRows> LoadAccessRows(const std::string& first,
+                                                const std::string& last) override;
+  core::Result<std::vector<core::AccountFlags>> ListAccountFlags(const std::string& after,
+                                                                 int limit) override;
   core::Result<void> RecordApiKeyUsage(const std::vector<core::ApiKeyUsage>& usage) override;
   core::Result<void> InsertSigningKey(const core::SigningKey& k) override;
   core::Result<std::vector<core::SigningKey>> ListSigningKeys() override;

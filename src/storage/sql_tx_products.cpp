@@ -2,6 +2,7 @@
 #include <cctype>
 #include <map>
 
+#include "storage/sql_rows.hpp"
 #include "storage/sql_tx.hpp"
 
 namespace vault::storage {
@@ -10,47 +11,10 @@ using core::Result;
 
 namespace {
 
-constexpr const char* kProductCols =
-    "id, workspace_id, type_id, name, shortname, disabled, created_at, updated_at";
-constexpr const char* kSubscriptionCols =
-    "s.product_id, s.plan_key, s.status, s.provider, s.external_id, s.period_end, s.last_event_at, "
-    "s.updated_at";
 constexpr const char* kGroupCols = "id, workspace_id, name, name_norm, description, created_at";
-constexpr const char* kGrantCols =
-    "product_id, principal_type, principal_id, role, workspace_id, created_at";
-
-core::Product ToProduct(const SqlRow& r) {
-  return core::Product{r.Str(0), r.Str(1),      r.Str(2), r.Str(3),
-                       r.Str(4), r.Int(5) != 0, r.Int(6), r.Int(7)};
-}
-
-core::Subscription ToSubscription(const SqlRow& r) {
-  return core::Subscription{
-      r.Str(0),
-      r.Str(1),
-      core::ParseSubscriptionStatus(r.Str(2)).value_or(core::SubscriptionStatus::kCancelled),
-      r.Str(3),
-      r.Str(4),
-      r.Int(5),
-      r.Int(6),
-      r.Int(7)};
-}
-
-constexpr const char* kConfigCols = "c.product_id, c.config, c.version, c.updated_at, c.updated_by";
-
-core::ProductConfig ToConfig(const SqlRow& r) {
-  return core::ProductConfig{r.Str(0), r.Str(1), r.Int(2), r.Int(3), r.Str(4)};
-}
 
 core::Group ToGroup(const SqlRow& r) {
   return core::Group{r.Str(0), r.Str(1), r.Str(2), r.Str(3), r.Str(4), r.Int(5)};
-}
-
-core::Grant ToGrant(const SqlRow& r) {
-  return core::Grant{
-      r.Str(0), r.Str(1) == "group" ? core::PrincipalType::kGroup : core::PrincipalType::kAccount,
-      r.Str(2), r.Str(3),
-      r.Str(4), r.Int(5)};
 }
 
 constexpr const char* kClientCols =
@@ -62,15 +26,6 @@ core::ServiceClient ToClient(const SqlRow& r) {
   return core::ServiceClient{
       r.Str(0),      r.Str(1), r.Str(2), r.Str(3), r.Int(4), r.Int(5), core::SplitWords(r.Str(6)),
       r.Int(7) != 0, r.Str(8), r.Int(9)};
-}
-
-template <typename T, typename F>
-Result<std::vector<T>> Map(Result<std::vector<SqlRow>> rows, F f) {
-  if (!rows) return core::Fail(rows.error());
-  std::vector<T> out;
-  out.reserve(rows->size());
-  for (const auto& r : *rows) out.push_back(f(r));
-  return out;
 }
 
 template <typename T, typename F>

@@ -3,6 +3,7 @@
 
 #include "core/encoding.hpp"
 #include "core/product.hpp"
+#include "storage/sql_rows.hpp"
 #include "storage/sql_tx.hpp"
 
 namespace vault::storage {
@@ -11,10 +12,6 @@ using core::Result;
 
 namespace {
 
-constexpr const char* kWorkspaceCols =
-    "w.id, w.name, w.shortname, w.description, w.require_2fa, w.created_at, w.updated_at, "
-    "w.suspended_at, w.suspension_reason";
-constexpr std::size_t kWorkspaceColCount = 9;
 constexpr const char* kInvitationCols =
     "id, workspace_id, email, email_norm, role, token_hash, invited_by, status, created_at, "
     "expires_at, responded_at, group_ids, product_grants";
@@ -33,16 +30,6 @@ std::vector<std::pair<std::string, std::string>> SplitGrants(const std::string& 
     if (colon != std::string::npos) out.emplace_back(w.substr(0, colon), w.substr(colon + 1));
   }
   return out;
-}
-
-core::Workspace ToWorkspace(const SqlRow& r, std::size_t o = 0) {
-  return core::Workspace{r.Str(o),     r.Str(o + 1), r.Str(o + 2), r.Str(o + 3), r.Int(o + 4) != 0,
-                         r.Int(o + 5), r.Int(o + 6), r.Int(o + 7), r.Str(o + 8)};
-}
-
-core::Role RoleOf(const std::string& s) {
-  auto r = core::ParseRole(s, "role");
-  return r ? *r : core::Role::kMember;  // the column only ever holds valid names
 }
 
 core::Invitation ToInvitation(const SqlRow& r) {

@@ -1,5 +1,5 @@
-// AccessModel's caches under a small memory budget: they stay within it, keep the workspace in
-// use, and still answer every check correctly (evicted entries load again).
+// AccessModel's workspace snapshots under a small memory budget: they stay within it, keep the
+// workspace in use, and still answer every check correctly (evicted entries load again).
 #include <gtest/gtest.h>
 
 #include "app/access_model.hpp"
@@ -40,10 +40,10 @@ class AccessModelCacheTest : public testing::AccountServiceTest {
 };
 
 TEST_P(AccessModelCacheTest, StaysWithinItsBudgetKeepsTheHotWorkspaceAndAnswersRight) {
-  // How much one workspace costs: the bytes a fresh model holds after one check.
+  // How much one workspace's snapshot costs: what a fresh model holds after one check.
   AccessModel probe(*opened_.store, clock_);
   ASSERT_TRUE(probe.Check(owner_.account.id, products_of_[0], "submissions:create"));
-  const std::size_t one = probe.cache_bytes();
+  const std::size_t one = probe.snapshot_bytes();
   ASSERT_GT(one, 0u);
 
   // Room for about three workspaces' worth of everything.
@@ -58,7 +58,7 @@ TEST_P(AccessModelCacheTest, StaysWithinItsBudgetKeepsTheHotWorkspaceAndAnswersR
       auto d = model.Check(owner_.account.id, products_of_[i], "submissions:create");
       ASSERT_TRUE(d);
       EXPECT_TRUE(d->allowed) << "workspace " << i << ": " << d->reason;
-      EXPECT_LE(model.cache_bytes(), budget * 4 / 3 + 1);
+      EXPECT_LE(model.snapshot_bytes(), budget);
     }
   }
   EXPECT_LT(model.cached_workspaces(), static_cast<std::size_t>(kWorkspaces));

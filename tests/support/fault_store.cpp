@@ -139,6 +139,9 @@ class FaultTx : public Tx {
                 (product_id, type, principal_id))
   VAULT_FORWARD(ListGrants, (const std::string& product_id, const core::Page& page),
                 (product_id, page))
+  VAULT_FORWARD(ListWorkspaceIds, (const std::string& after, int limit), (after, limit))
+  VAULT_FORWARD(LoadAccessRows, (const std::string& first, const std::string& last), (first, last))
+  VAULT_FORWARD(ListAccountFlags, (const std::string& after, int limit), (after, limit))
   VAULT_FORWARD(ListWorkspaceGrants, (const std::string& workspace_id), (workspace_id))
   VAULT_FORWARD(CountSeats, (const std::string& product_id), (product_id))
   VAULT_FORWARD(InsertServiceClient, (const ServiceClient& c), (c))
