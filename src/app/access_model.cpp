@@ -272,11 +272,13 @@ AccessModel::Missing AccessModel::Lookup(const std::string* account_id,
                                          Found* out) const {
   if (account_id) {
     std::uint8_t flags = 0;
+    const std::uint32_t a = ids_.Find(*account_id);
     if (o.account) {
       flags = *o.account;
-    } else if (std::uint32_t a = ids_.Find(*account_id); a < account_flags_.size()) {
+    } else if (a < account_flags_.size()) {
       flags = account_flags_[a];
     }
+    out->account_index = a;
     if (!(flags & kKnown)) return Missing::kAccount;
     out->account = flags;
   }
@@ -358,8 +360,7 @@ Result<void> AccessModel::WithProduct(const std::string* account_id, const std::
   return Fail(core::Code::kInternal, "access.model", "the access model did not settle");
 }
 
-void AccessModel::FactsOf(const std::string& account_id, const Found& found,
-                          core::AccessFacts& f) const {
+void AccessModel::FactsOf(const Found& found, core::AccessFacts& f) const {
   f.account_exists = found.account & kExists;
   f.account_disabled = found.account & kDisabled;
   f.account_mfa = found.account & kMfa;
@@ -376,7 +377,7 @@ void AccessModel::FactsOf(const std::string& account_id, const Found& found,
   f.config = product.config;
   f.workspace_requires_2fa = ws.require_2fa;
   f.workspace_suspended = ws.suspended;
-  const std::uint32_t a = ids_.Find(account_id);
+  const std::uint32_t a = found.account_index;
   if (a == IdTable::kNone) return;
   auto member = std::lower_bound(ws.members.begin(), ws.members.end(), a,
                                  [](const auto& m, std::uint32_t id) { return m.first < id; });
@@ -408,7 +409,7 @@ Result<core::AccessFacts> AccessModel::Facts(const std::string& account_id,
                                              const std::string& product_id) {
   core::AccessFacts f;
   VAULT_TRY(WithProduct(&account_id, product_id, [&](const Found& found, const Overrides& o) {
-    FactsOf(account_id, found, f);
+    FactsOf(found, f);
     // f.type points into the catalogue: keep it alive for the caller. A thread keeps the one
     // it last used, so the usual check copies no shared pointer (a contended count).
     static thread_local std::shared_ptr<const Types> keep;

@@ -107,6 +107,7 @@ class AccessModel : public core::ChangeListener {
   // What a lookup under the shared lock found.
   struct Found {
     std::uint8_t account = 0;
+    std::uint32_t account_index = IdTable::kNone;  // kNone: never interned
     const WorkspaceSnap* ws = nullptr;
     const ProductEntry* product = nullptr;  // null: no such product
     const Types* types = nullptr;
@@ -145,8 +146,7 @@ class AccessModel : public core::ChangeListener {
   std::uint64_t ChangedAt(std::uint32_t index) const {
     return index < changed_at_.size() ? changed_at_[index] : 0;
   }
-  void FactsOf(const std::string& account_id, const Found& found,
-               core::AccessFacts& f) const;  // mu_ held
+  void FactsOf(const Found& found, core::AccessFacts& f) const;  // mu_ held
   static std::size_t EstimateBytes(const WorkspaceSnap& ws);
 
   core::Store& store_;
