@@ -2,6 +2,8 @@
 
 #include <boost/json.hpp>
 
+#include "http/handler_util.hpp"
+
 namespace vault::http {
 
 core::Result<core::ProductType> ParseProductType(const JsonBody& body) {
@@ -226,6 +228,34 @@ boost::json::object RenderDecision(const app::AccessQuery& q, const core::Access
           {"reason", d.reason},
           {"role", d.role.empty() ? boost::json::value(nullptr) : boost::json::value(d.role)},
           {"features", Strings(d.features)}};
+}
+
+std::string RenderDecisionText(const app::AccessQuery& q, const core::AccessDecision& d) {
+  auto string_or_null = [](std::string& out, const std::string& s) {
+    if (s.empty())
+      out += "null";
+    else
+      AppendJsonString(out, s);
+  };
+  std::string out;
+  out.reserve(128 + q.account_id.size() + q.product_id.size() + q.permission.size());
+  out += "{\"account_id\":";
+  AppendJsonString(out, q.account_id);
+  out += ",\"product_id\":";
+  AppendJsonString(out, q.product_id);
+  out += ",\"permission\":";
+  string_or_null(out, q.permission);
+  out += d.allowed ? ",\"allowed\":true,\"reason\":" : ",\"allowed\":false,\"reason\":";
+  AppendJsonString(out, d.reason);
+  out += ",\"role\":";
+  string_or_null(out, d.role);
+  out += ",\"features\":[";
+  for (std::size_t i = 0; i < d.features.size(); ++i) {
+    if (i) out += ',';
+    AppendJsonString(out, d.features[i]);
+  }
+  out += "]}";
+  return out;
 }
 
 std::string WithConfig(std::string object, const core::AccessDecision& d, bool include) {

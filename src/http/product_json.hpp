@@ -38,6 +38,9 @@ boost::json::object RenderGroup(const core::Group& g);
 // The group with its member ids and its product assignments.
 boost::json::object RenderGroupDetail(const app::GroupDetail& d);
 boost::json::object RenderDecision(const app::AccessQuery& q, const core::AccessDecision& d);
+// The same object serialized, written directly without a JSON value (the access check answers
+// every request a product serves).
+std::string RenderDecisionText(const app::AccessQuery& q, const core::AccessDecision& d);
 // `object` (a serialized JSON object) with "config":<the decision's configuration> added when
 // asked for and known; the configuration is spliced in as the text the model keeps.
 std::string WithConfig(std::string object, const core::AccessDecision& d, bool include);

@@ -444,15 +444,14 @@ class ProductsApi {
       VAULT_ASSIGN_OR_RETURN(auto in, c.Body<AccessQueryInput>());
       app::AccessQuery q = in.Query();
       VAULT_ASSIGN_OR_RETURN(auto d, integration_.Check(c.client, q));
-      return Response::Json(200,
-                            WithConfig(boost::json::serialize(RenderDecision(q, d)), d, config));
+      return Response::Json(200, WithConfig(RenderDecisionText(q, d), d, config));
     }
     std::string out = "{\"results\":[";
     for (std::size_t i = 0; i < batch.checks.size(); ++i) {
       app::AccessQuery q = batch.checks[i].Query();
       VAULT_ASSIGN_OR_RETURN(auto d, integration_.Check(c.client, q));
       if (i) out += ',';
-      out += WithConfig(boost::json::serialize(RenderDecision(q, d)), d, config);
+      out += WithConfig(RenderDecisionText(q, d), d, config);
     }
     out += "]}";
     return Response::Json(200, std::move(out));

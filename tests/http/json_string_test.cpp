@@ -4,7 +4,9 @@
 
 #include <boost/json.hpp>
 
+#include "app/integration_service.hpp"
 #include "http/handler_util.hpp"
+#include "http/product_json.hpp"
 
 namespace vault::http {
 namespace {
@@ -38,6 +40,26 @@ TEST(AppendJsonString, EscapesEveryControlCharacter) {
     for (std::size_t i = 1; i + 1 < out.size(); ++i)
       EXPECT_GE(static_cast<unsigned char>(out[i]), 0x20) << "raw control character " << c;
   }
+}
+
+// The access check's answer is written by hand; it must be the very object the JSON value form
+// renders, whatever the strings and however many features.
+TEST(RenderDecisionText, IsTheSameObjectAsTheJsonValueForm) {
+  app::AccessQuery q;
+  q.account_id = "acc_\"}],\"allowed\":true";
+  q.product_id = "prd_1";
+  for (const char* permission : {"", "submissions:read"})
+    for (bool allowed : {false, true}) {
+      q.permission = permission;
+      core::AccessDecision d;
+      d.allowed = allowed;
+      d.reason = allowed ? "allowed" : "no_grant";
+      d.role = allowed ? "editor" : "";
+      if (allowed) d.features = {"exports", "sso \u2713"};
+      EXPECT_EQ(boost::json::parse(RenderDecisionText(q, d)),
+                boost::json::value(RenderDecision(q, d)))
+          << RenderDecisionText(q, d);
+    }
 }
 
 }  // namespace
