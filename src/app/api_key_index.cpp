@@ -26,6 +26,7 @@ constexpr std::uint64_t kIdMask = (std::uint64_t{1} << 40) - 1;  // the id's hig
 constexpr std::uint64_t kLoaded = std::uint64_t{1} << 63;
 constexpr std::uint64_t kAbsent = std::uint64_t{1} << 62;
 constexpr std::uint64_t kRevoked = std::uint64_t{1} << 61;
+constexpr std::size_t kBatch = 512;  // bulk-load entries written per exclusive lock
 
 int HexDigit(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -273,6 +274,28 @@ struct KeyIndex::State {
     return true;
   }
 
+  // Appends the ids of `items` not in the index yet and hands each new slot to `fill`, kBatch
+  // per exclusive lock, so readers wait well under a millisecond. False once past the bound.
+  template <typename Item, typename IdOf, typename Fill>
+  bool AppendNew(const std::vector<Item>& items, std::shared_mutex& mu,
+                 std::atomic<std::uint64_t>& refused, IdOf id_of, Fill fill) {
+    Reserve(std::min(items.size(), max_keys - count), mu);
+    for (std::size_t from = 0; from < items.size(); from += kBatch) {
+      std::unique_lock lock(mu);
+      for (std::size_t i = from; i < std::min(items.size(), from + kBatch); ++i) {
+        auto id = Pack(id_of(items[i]));
+        if (!id || Locate(*id)) continue;
+        if (count >= max_keys) {
+          refused++;
+          complete = false;
+          return false;
+        }
+        fill(Append(*id), items[i]);
+      }
+    }
+    return true;
+  }
+
   void Stale(Slot& s) {
     Record& r = At(s.rec);
     if (r.hi & kLoaded) --loaded;
@@ -389,36 +412,16 @@ void KeyIndex::MarkStale(const Id& id) {
 
 bool KeyIndex::LoadPage(const std::vector<core::ApiKey>& keys) {
   std::lock_guard writer(writer_mu_);
-  s_->Reserve(std::min(keys.size(), s_->max_keys - s_->count), mu_);
-  std::unique_lock lock(mu_);
-  for (const auto& k : keys) {
-    auto id = Pack(k.id);
-    if (!id || s_->Locate(*id)) continue;
-    if (s_->count >= s_->max_keys) {
-      refused_++;
-      s_->complete = false;
-      return false;
-    }
-    s_->Write(s_->Append(*id), k);  // if it cannot be represented it stays stale
-  }
-  return true;
+  return s_->AppendNew(
+      keys, mu_, refused_, [](const core::ApiKey& k) -> const std::string& { return k.id; },
+      [this](Slot& s, const core::ApiKey& k) { s_->Write(s, k); });  // else it stays stale
 }
 
 bool KeyIndex::AddIds(const std::vector<std::string>& ids) {
   std::lock_guard writer(writer_mu_);
-  s_->Reserve(std::min(ids.size(), s_->max_keys - s_->count), mu_);
-  std::unique_lock lock(mu_);
-  for (const auto& text : ids) {
-    auto id = Pack(text);
-    if (!id || s_->Locate(*id)) continue;
-    if (s_->count >= s_->max_keys) {
-      refused_++;
-      s_->complete = false;
-      return false;
-    }
-    s_->Append(*id);
-  }
-  return true;
+  return s_->AppendNew(
+      ids, mu_, refused_, [](const std::string& id) -> const std::string& { return id; },
+      [](Slot&, const std::string&) {});
 }
 
 void KeyIndex::SetComplete(bool complete) {

@@ -256,6 +256,72 @@ TEST_P(ApiKeyIndexTest, EveryAnswerMatchesTheDatabaseThroughRandomChanges) {
   EXPECT_GT(keys_->lookup_db_reads(), 0u);  // re-reads after each change
 }
 
+// The index alone: a bulk load past several batches and table growths, the bound, and the
+// stale / absent states with the generation check.
+TEST(KeyIndexTest, LoadsFindsInvalidatesAndKeepsItsBound) {
+  std::mt19937_64 rng(7);
+  auto id_text = [&] {
+    std::string s = "ak_";
+    for (int i = 0; i < 20; ++i) s += "abcdefghijklmnopqrstuvwxyz234567"[rng() % 32];
+    return s;
+  };
+  auto key = [&](int i) {
+    core::ApiKey k;
+    k.id = id_text();
+    k.workspace_id = "ws_" + std::to_string(i % 7);
+    k.product_id = "prd_" + std::to_string(i % 7);
+    k.name = "key " + std::to_string(i);
+    k.secret_hash = std::string(63, 'a') + "0123456789abcdef"[i % 16];
+    k.permissions = {i % 2 ? "files:read" : "files:write"};
+    k.expires_at = i % 3 ? 0 : 2000000000;
+    return k;
+  };
+  KeyIndex index(5000);
+  std::vector<core::ApiKey> keys;
+  for (int i = 0; i < 4000; ++i) keys.push_back(key(i));
+  ASSERT_TRUE(index.LoadPage(keys));
+  std::vector<std::string> ids = {keys[0].id, id_text()};  // one loaded, one only known
+  ASSERT_TRUE(index.AddIds(ids));
+  index.SetComplete(true);
+  EXPECT_EQ(index.loaded(), 4000u);
+  EXPECT_EQ(index.records(), 4001u);
+  for (int i = 0; i < 4000; ++i) {
+    KeyIndex::View v;
+    ASSERT_EQ(index.Find(*KeyIndex::Pack(keys[i].id), &v), KeyIndex::Probe::kHit) << i;
+    EXPECT_EQ(v.name, keys[i].name);
+    EXPECT_EQ(v.product->product_id, keys[i].product_id);
+    EXPECT_EQ(v.profile->permissions, keys[i].permissions);
+    EXPECT_EQ(v.expires_at, keys[i].expires_at);
+    EXPECT_EQ(v.hash[31], static_cast<std::uint8_t>(0xa0 + i % 16));
+  }
+  KeyIndex::View v;
+  EXPECT_EQ(index.Find(*KeyIndex::Pack(ids[1]), &v), KeyIndex::Probe::kMiss);  // read it
+  EXPECT_EQ(index.Find(*KeyIndex::Pack(id_text()), &v), KeyIndex::Probe::kUnknown);
+  // A change makes the key stale; a fill read before the change is not kept, one after is.
+  const auto id = *KeyIndex::Pack(keys[5].id);
+  const auto before = index.generation();
+  index.MarkStale(id);
+  EXPECT_EQ(index.Find(id, &v), KeyIndex::Probe::kMiss);
+  core::ApiKey revoked = keys[5];
+  revoked.revoked_at = 1;
+  index.Fill(id, revoked, before);
+  EXPECT_EQ(index.Find(id, &v), KeyIndex::Probe::kMiss);
+  index.Fill(id, revoked, index.generation());
+  ASSERT_EQ(index.Find(id, &v), KeyIndex::Probe::kHit);
+  EXPECT_TRUE(v.revoked);
+  index.MarkAbsent(id, index.generation());
+  EXPECT_EQ(index.Find(id, &v), KeyIndex::Probe::kUnknown);
+  // Past the bound: refused, and the index is no longer complete (misses read the database).
+  std::vector<core::ApiKey> more;
+  for (int i = 0; i < 1200; ++i) more.push_back(key(i));
+  EXPECT_FALSE(index.LoadPage(more));
+  EXPECT_EQ(index.records(), 5000u);
+  EXPECT_GT(index.refused(), 0u);
+  EXPECT_FALSE(index.complete());
+  EXPECT_EQ(index.Find(*KeyIndex::Pack(id_text()), &v), KeyIndex::Probe::kMiss);
+  EXPECT_LT(index.bytes(), std::size_t{16} << 20);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, ApiKeyIndexTest, ::testing::ValuesIn(testing::Backends()),
                          [](const auto& info) { return info.param; });
 
