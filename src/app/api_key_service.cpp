@@ -78,8 +78,7 @@ ApiKeyService::ApiKeyService(Ports ports, WorkspaceService& workspaces, AccessMo
       workspaces_(workspaces),
       model_(model),
       audit_(ports.secrets, ports.random, ports.clock),
-      max_cached_(max_cached),
-      keys_(cache_bytes) {}
+      index_(std::min(max_cached, cache_bytes / kBytesPerKey)) {}
 
 Result<ApiKeyService::Scope> ApiKeyService::OpenScope(core::Tx& tx, const AuthContext& ctx,
                                                       const std::string& ws, bool for_write) {

@@ -1,26 +1,24 @@
 // ApiKeyService: API keys of a workspace (SPEC §6) — create, list, get, revoke and roll for
 // workspace Owners/Admins and a product's Admins (for that product), each audited — and the
-// product-facing verification, answered from an in-memory cache of keys (warmed at start,
-// filled on a miss, dropped per key by ApiKeyChanged after every create, revoke or roll on any
-// node) plus the AccessModel's product state. The ids of all keys are held in memory too, so an
-// id that was never issued is answered "unknown" without a database read: known and unknown ids
-// cost the same (no id oracle by timing). Last use is buffered in memory and written in one
-// transaction per flush (FlushUsage), never one write per verification. Thread-safe.
+// product-facing verification, answered from a compact in-memory index of every key (KeyIndex:
+// loaded in bulk at start, marked stale per key by ApiKeyChanged after every create, revoke or
+// roll on any node, re-read on the next use) plus the AccessModel's product state. Once the
+// index holds every id, an id that was never issued is answered "unknown" without a database
+// read: known and unknown ids cost the same (no id oracle by timing). Last use is buffered in
+// memory and written in one transaction per flush (FlushUsage), never one write per
+// verification. Thread-safe.
 #pragma once
 
-#include <array>
 #include <atomic>
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <shared_mutex>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "app/access_model.hpp"
-#include "app/clock_cache.hpp"
+#include "app/api_key_index.hpp"
 #include "app/workspace_service.hpp"
 #include "core/api_key.hpp"
 
@@ -80,9 +78,10 @@ class ApiKeyService : public core::ChangeListener {
   // minute, however many requests it serves (and however many keys are busy).
   static constexpr core::Timestamp kUsageResolution = 60;
 
-  // max_cached bounds the set of known key ids (and how many keys WarmUp loads); cache_bytes
-  // bounds the estimated size of the cached keys, evicted in CLOCK order (ClockCache).
+  // The index holds at most min(max_cached, cache_bytes / kBytesPerKey) keys (ids known,
+  // loaded or not); past it, ids it does not hold are read from the database.
   static constexpr std::size_t kDefaultCacheBytes = std::size_t{512} << 20;
+  static constexpr std::size_t kBytesPerKey = 128;  // a bound; ~100 measured (ADR 0006)
   ApiKeyService(Ports ports, WorkspaceService& workspaces, AccessModel& model,
                 std::size_t max_cached = 2000000, std::size_t cache_bytes = kDefaultCacheBytes);
 
@@ -109,11 +108,12 @@ class ApiKeyService : public core::ChangeListener {
 
   // Writes buffered last-use records in one transaction; returns how many keys it wrote.
   core::Result<int> FlushUsage();
-  // Loads unrevoked keys into the cache, up to the cache bound; returns how many.
+  // Loads unrevoked keys into the index, then every other id (as stale), up to the bound;
+  // returns how many keys it loaded.
   core::Result<std::size_t> WarmUp();
 
   std::uint64_t usage_flushes() const { return flushes_.load(); }
-  // Verifications that had to read the database (a key not in the cache).
+  // Verifications that had to read the database (a key not loaded in the index).
   std::uint64_t lookup_db_reads() const { return db_reads_.load(); }
   std::size_t cached_keys() const;
   std::size_t cache_bytes() const;
@@ -127,41 +127,16 @@ class ApiKeyService : public core::ChangeListener {
  private:
   // Keys are stored as HMAC-SHA-256 under the server secret with this purpose.
   static constexpr const char* kHashPurpose = "api_key";
-  struct Cached {
-    std::string workspace_id, product_id, name;
-    std::array<char, 64> secret_hash{};  // hex HMAC-SHA-256 of the key text
-    core::KeyState state;
-    // When this key's last use was last recorded (buffered or stored): uses within
-    // kUsageResolution of it record nothing, so a busy key costs one buffered record a minute.
-    mutable std::atomic<core::Timestamp> last_recorded{0};
-  };
   struct Scope;  // what the caller may manage in the workspace
-  // Cache key: an id's 20 base32 characters (100 bits) packed into two words, so a map node
-  // holds it inline; as a 23-character std::string it would live on the heap, one more cache
-  // miss on every lookup among a million keys.
-  struct IdKey {
-    std::uint64_t hi = 0, lo = 0;
-    bool operator==(const IdKey&) const = default;
-  };
-  struct IdKeyHash {
-    std::size_t operator()(const IdKey& k) const noexcept {  // a 64-bit finaliser mix (MurmurHash3)
-      std::uint64_t h = k.lo ^ (k.hi * 0x9E3779B97F4A7C15ull);
-      h ^= h >> 33;
-      h *= 0xff51afd7ed558ccdull;
-      return h ^ (h >> 33);
-    }
-  };
-  static std::optional<IdKey> PackId(std::string_view id);  // nullopt: not "ak_" + 20 base32
 
   core::Result<Scope> OpenScope(core::Tx& tx, const AuthContext& ctx, const std::string& ws,
                                 bool for_write);
   core::Result<core::ApiKey> FindVisible(core::Tx& tx, const Scope& scope, const std::string& id);
-  core::Result<std::shared_ptr<const Cached>> Lookup(const std::string& id);
-  static std::shared_ptr<const Cached> ToCached(const core::ApiKey& k);
-  static std::size_t EstimateBytes(const Cached& c);
+  // Fills `out` from the index, or from the database when the index does not hold the key;
+  // false: no such key.
+  core::Result<bool> Lookup(const std::string& id, KeyIndex::View* out);
   void Changed(const std::string& key_id);
-  void RememberId(const IdKey& id);  // mu_ held exclusively
-  // Loads every key id (revoked ones too) and marks the id set complete when all fit.
+  // Loads every key id (revoked ones too) and marks the index complete when all fit.
   core::Result<void> WarmIds();
   core::Result<core::ApiKey> Issue(core::Tx& tx, const AuthContext& ctx, core::ApiKey key,
                                    std::string* text);
@@ -170,15 +145,8 @@ class ApiKeyService : public core::ChangeListener {
   WorkspaceService& workspaces_;
   AccessModel& model_;
   AuditLog audit_;
-  std::size_t max_cached_;
 
-  mutable std::shared_mutex mu_;
-  std::atomic<std::uint64_t> generation_{0};
-  ClockCache<IdKey, std::shared_ptr<const Cached>, IdKeyHash> keys_;
-  // Every key id in the store (bounded by max_cached_); complete once WarmUp scanned them all and
-  // nothing overflowed it. While incomplete, a miss reads the database as before.
-  std::unordered_set<IdKey, IdKeyHash> known_ids_;
-  bool ids_complete_ = false;
+  KeyIndex index_;
   std::atomic<std::uint64_t> db_reads_{0};
 
   std::mutex usage_mu_;
