@@ -1,5 +1,6 @@
 #include "app/account_deps.hpp"
 
+#include "app/change_store.hpp"
 #include "app/emails.hpp"
 #include "app/tokens.hpp"
 #include "core/encoding.hpp"
@@ -94,6 +95,7 @@ Result<SignedIn> AccountDeps::OpenSession(core::Tx& tx, Account account, const C
   s.ip = client.ip;
   s.user_agent = client.user_agent.substr(0, 512);
   VAULT_TRY(tx.InsertSession(s));
+  NoteSessionsChanged(tx, account.id);  // other nodes' session caches (ADR 0016)
   account.last_sign_in_at = s.created_at;
   VAULT_TRY(tx.UpdateAccount(account));
   if (!method.empty())
