@@ -1,5 +1,8 @@
 #include "app/session_cache.hpp"
 
+#include <algorithm>
+#include <cstring>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -8,7 +11,57 @@ namespace vault::app {
 using core::Result;
 
 namespace {
+
 constexpr int kLoadPage = 5000;
+
+// The packed form: each string as a 2-byte length and its bytes, then the times and the flags.
+// No password hash: nothing on a session's path needs it (a re-check reads storage), and a
+// process dump should not hand out hashes to crack.
+void PutString(std::string& out, const std::string& s) {
+  std::uint16_t n = static_cast<std::uint16_t>(std::min<std::size_t>(s.size(), 0xffff));
+  out.append(reinterpret_cast<const char*>(&n), sizeof n).append(s, 0, n);
+}
+void PutInt(std::string& out, std::int64_t v) {
+  out.append(reinterpret_cast<const char*>(&v), sizeof v);
+}
+
+std::string Pack(const core::Account& a) {
+  std::string out;
+  out.reserve(a.id.size() + a.email.size() + a.email_norm.size() + a.name.size() + a.locale.size() +
+              a.time_zone.size() + a.last_workspace_id.size() + 7 * 2 + 3 * 8 + 1);
+  for (const auto* s :
+       {&a.id, &a.email, &a.email_norm, &a.name, &a.locale, &a.time_zone, &a.last_workspace_id})
+    PutString(out, *s);
+  PutInt(out, a.created_at);
+  PutInt(out, a.updated_at);
+  PutInt(out, a.last_sign_in_at);
+  out.push_back(static_cast<char>((a.email_verified ? 1 : 0) | (a.disabled ? 2 : 0) |
+                                  (a.super_admin ? 4 : 0)));
+  return out;
+}
+
+core::Account Unpack(std::string_view in) {
+  core::Account a;
+  auto take = [&in](void* to, std::size_t n) {
+    std::memcpy(to, in.data(), n);
+    in.remove_prefix(n);
+  };
+  for (auto* s :
+       {&a.id, &a.email, &a.email_norm, &a.name, &a.locale, &a.time_zone, &a.last_workspace_id}) {
+    std::uint16_t n;
+    take(&n, sizeof n);
+    s->assign(in.substr(0, n));
+    in.remove_prefix(n);
+  }
+  take(&a.created_at, sizeof a.created_at);
+  take(&a.updated_at, sizeof a.updated_at);
+  take(&a.last_sign_in_at, sizeof a.last_sign_in_at);
+  a.email_verified = in[0] & 1;
+  a.disabled = in[0] & 2;
+  a.super_admin = in[0] & 4;
+  return a;
+}
+
 }  // namespace
 
 SessionCache::SessionCache(core::Store& store, core::Clock& clock,
@@ -21,12 +74,13 @@ SessionCache::SessionCache(core::Store& store, core::Clock& clock,
       profiles_(profile_bytes) {}
 
 Result<std::size_t> SessionCache::Load() {
-  const std::uint32_t epoch = index_.Epoch();  // a change during the load makes its rows stale
   const core::Timestamp now = clock_.Now();
   std::size_t cached = 0;
   std::string after;
   while (true) {
     std::vector<core::Session> page;
+    // Per page: a change during the page's read makes only its rows stale, not the rest.
+    const std::uint32_t epoch = index_.Epoch();
     VAULT_TRY(store_.Read([&](core::Tx& tx) -> Result<void> {
       VAULT_ASSIGN_OR_RETURN(auto rows, tx.ListLiveSessions(now, after, kLoadPage));
       page = std::move(rows);
@@ -59,8 +113,10 @@ Result<std::optional<AuthContext>> SessionCache::Authenticate(const std::string&
     std::optional<Profile> profile;
     {
       std::shared_lock lock(profiles_mu_);
-      const Profile* p = profiles_.Find(hit.account_id);
-      if (p && p->epoch >= hit.account_changed) profile = *p;  // else changed since it was read
+      const PackedProfile* p = profiles_.Find(hit.account_id);
+      // Older than the account's last change: stale, read again.
+      if (p && p->epoch >= hit.account_changed)
+        profile = Profile{Unpack(p->fields), p->mfa_enabled, p->epoch};
     }
     if (!profile) {
       VAULT_ASSIGN_OR_RETURN(auto loaded, LoadProfile(hit.account_id));
@@ -144,13 +200,13 @@ Result<std::optional<SessionCache::Profile>> SessionCache::LoadProfile(
   return out;
 }
 
-void SessionCache::PutProfile(const Profile& p) {
-  const core::Account& a = p.account;
-  std::size_t bytes = sizeof(Profile) + 2 * a.id.size() + a.email.size() + a.email_norm.size() +
-                      a.name.size() + a.locale.size() + a.time_zone.size() +
-                      a.password_hash.size() + a.last_workspace_id.size() + 96;
+void SessionCache::PutProfile(const Profile& profile) {
+  PackedProfile p{Pack(profile.account), profile.mfa_enabled, profile.epoch};
+  // The key, the packed fields, and the map's and the clock ring's nodes around them.
+  std::size_t bytes =
+      sizeof(PackedProfile) + p.fields.capacity() + 2 * profile.account.id.size() + 128;
   std::unique_lock lock(profiles_mu_);
-  profiles_.Put(a.id, p, bytes);
+  profiles_.Put(profile.account.id, std::move(p), bytes);
 }
 
 void SessionCache::Invalidate(const std::string& account_id) {

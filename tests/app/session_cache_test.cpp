@@ -6,6 +6,8 @@
 
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include "core/encoding.hpp"
 #include "crypto/keyring.hpp"
 #include "support/account_fixture.hpp"
@@ -52,6 +54,20 @@ TEST_P(SessionCacheTest, LoadedSessionsAnswerFromMemoryAfterOneProfileRead) {
   EXPECT_EQ(ctx->account.email, "ada@example.com");
   EXPECT_EQ(ctx->session.id, a.session.id);
   EXPECT_EQ(ctx->session.expires_at, a.session.expires_at);
+  // From the packed profile now: every field as stored, but no password hash.
+  auto again = Auth(a);
+  ASSERT_TRUE(again);
+  const core::Account& x = ctx->account;
+  const core::Account& y = again->account;
+  EXPECT_EQ(std::tie(y.id, y.email, y.email_norm, y.name, y.locale, y.time_zone, y.email_verified,
+                     y.disabled, y.created_at, y.updated_at, y.super_admin, y.last_sign_in_at,
+                     y.last_workspace_id),
+            std::tie(x.id, x.email, x.email_norm, x.name, x.locale, x.time_zone, x.email_verified,
+                     x.disabled, x.created_at, x.updated_at, x.super_admin, x.last_sign_in_at,
+                     x.last_workspace_id));
+  EXPECT_TRUE(y.email_verified);
+  EXPECT_NE(y.last_sign_in_at, 0);
+  EXPECT_TRUE(y.password_hash.empty());
   for (int i = 0; i < 5; ++i) ASSERT_TRUE(Auth(a));
   EXPECT_EQ(cache_->db_reads(), 1u);
   ASSERT_TRUE(Auth(b));
