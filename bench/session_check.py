@@ -11,9 +11,10 @@
       HMAC-SHA-256 under the server secret of "session" 0x00 token, in lowercase hex. SQLite: one
       transaction; PostgreSQL: accounts by INSERT ... SELECT over a series, sessions by COPY.
       Writes S of the tokens (random) to FILE.
-  session_check.py lua --tokens FILE --out FILE
-      A wrk script: GET /api/v1/me with a token drawn at random per request (without done():
-      the caller appends bench/lib.sh's report.lua).
+  session_check.py lua --tokens FILE --out FILE [--walk]
+      A wrk script: GET /api/v1/me with a token drawn at random per request, or (--walk) each in
+      turn, the two threads from either end of the list (without done(): the caller appends
+      bench/lib.sh's report.lua).
   session_check.py sample --base URL --tokens FILE [--n 300]
       Asks /api/v1/me with N of the tokens one by one; prints the status mix.
   session_check.py table --results FILE
@@ -151,7 +152,12 @@ function init(args)
     reqs[#reqs + 1] = wrk.format("GET", "/api/v1/me", {{["Authorization"] = "Bearer " .. t}})
   end
 end
+local walked = 0
 function request()
+  if {1 if a.walk else 0} == 1 then  -- the warm-up: every token once, each thread its half
+    walked = walked + 1
+    return reqs[((tid or 0) * math.floor(#reqs / 2) + walked - 1) % #reqs + 1]
+  end
   return reqs[math.random(#reqs)]
 end
 """
@@ -218,6 +224,7 @@ def main():
     p = sub.add_parser("lua")
     p.add_argument("--tokens", required=True)
     p.add_argument("--out", required=True)
+    p.add_argument("--walk", action="store_true", help="each token in turn (the warm-up)")
     p = sub.add_parser("sample")
     p.add_argument("--base", required=True)
     p.add_argument("--tokens", required=True)
