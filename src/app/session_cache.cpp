@@ -164,6 +164,14 @@ Result<std::optional<AuthContext>> SessionCache::FromStore(const std::string& to
   db_reads_++;
   if (!session) return std::optional<AuthContext>{};  // unknown tokens are not cached
   core::Session& s = *session;
+  {
+    // A last-seen this node buffered is newer than the stored one (the store lags a flush).
+    std::lock_guard lock(touch_mu_);
+    if (auto it = touches_.find(s.id); it != touches_.end() && it->second.at > s.last_seen_at) {
+      s.last_seen_at = it->second.at;
+      s.ip = it->second.ip;
+    }
+  }
   if (s.expires_at <= now || s.last_seen_at + settings_.session_idle_seconds <= now || !profile ||
       profile->account.disabled) {
     if (auto key = SessionIndex::KeyOf(s.token_hash)) index_.Erase(*key);
@@ -223,23 +231,24 @@ void SessionCache::QueueTouch(const std::string& session_id, core::Timestamp at,
 }
 
 Result<int> SessionCache::FlushTouches() {
-  std::unordered_map<std::string, Touch> batch;
+  // Copied, not taken: until the write commits, a storage read of these sessions (a miss) must
+  // still find their newer last-seen here (FromStore).
+  std::vector<std::pair<std::string, Touch>> batch;
   {
     std::lock_guard lock(touch_mu_);
-    batch.swap(touches_);
+    batch.assign(touches_.begin(), touches_.end());
   }
   if (batch.empty()) return 0;
-  auto written = store_.Write([&](core::Tx& tx) -> Result<void> {
+  VAULT_TRY(store_.Write([&](core::Tx& tx) -> Result<void> {
     for (const auto& [id, t] : batch) VAULT_TRY(tx.TouchSession(id, t.at, t.ip));
     return {};
-  });
-  if (!written) {
+  }));
+  {
     std::lock_guard lock(touch_mu_);
-    for (auto& [id, t] : batch) {  // back in the buffer, unless a newer one came meanwhile
-      Touch& now = touches_[id];
-      if (t.at >= now.at) now = std::move(t);
+    for (const auto& [id, t] : batch) {  // written: gone, unless a newer one came meanwhile
+      auto it = touches_.find(id);
+      if (it != touches_.end() && it->second.at <= t.at) touches_.erase(it);
     }
-    return core::Fail(written.error());
   }
   flushes_++;
   return static_cast<int>(batch.size());

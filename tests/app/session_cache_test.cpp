@@ -127,6 +127,20 @@ TEST_P(SessionCacheTest, IdleHereButUsedOnAnotherNodeIsConfirmedFromStorage) {
   EXPECT_EQ(cache_->db_reads(), 1u);
 }
 
+TEST_P(SessionCacheTest, AReadAfterAnInvalidationSeesTheLastSeenNotYetWritten) {
+  SignedIn a = Register("ada@example.com");
+  ASSERT_TRUE(cache_->Load());
+  UseCache();
+  AccountSettings d;
+  clock_.Advance(d.session_idle_seconds - 100);
+  ASSERT_TRUE(Auth(a));                   // last seen now, buffered (no flush yet)
+  cache_->SessionsChanged(a.account.id);  // e.g. the feed repeating a change: memory drops it
+  clock_.Advance(200);                    // idle by the stored last-seen, not by the buffered one
+  auto ctx = Auth(a);
+  ASSERT_TRUE(ctx) << ErrorId(ctx);
+  EXPECT_EQ(cache_->db_reads(), 2u);  // the profile, then the session after the invalidation
+}
+
 TEST_P(SessionCacheTest, SignOutAndRevocationsHereOrOnAnotherNodeEndCachedSessions) {
   SignedIn a = Register("ada@example.com");
   SignedIn a2 = Register("ada2@example.com");
