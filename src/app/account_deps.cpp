@@ -1,5 +1,6 @@
 #include "app/account_deps.hpp"
 
+#include "app/change_store.hpp"
 #include "app/emails.hpp"
 #include "app/tokens.hpp"
 #include "core/encoding.hpp"
@@ -94,6 +95,7 @@ Result<SignedIn> AccountDeps::OpenSession(core::Tx& tx, Account account, const C
   s.ip = client.ip;
   s.user_agent = client.user_agent.substr(0, 512);
   VAULT_TRY(tx.InsertSession(s));
+  NoteSessionsChanged(tx, account.id);  // other nodes' session caches (ADR 0016)
   account.last_sign_in_at = s.created_at;
   VAULT_TRY(tx.UpdateAccount(account));
   if (!method.empty())
@@ -108,13 +110,17 @@ Result<void> AccountDeps::RecheckPassword(const AuthContext& ctx, const std::str
                                           const char* field) const {
   std::string key = "signin:" + ctx.account.email_norm;  // the sign-in lockout's own counter
   core::ThrottleState state;
+  std::string hash;
   auto reserved = p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto s, Reserve(tx, key));
     state = s;
+    // The stored hash, not the context's: a context from memory carries none (ADR 0016).
+    VAULT_ASSIGN_OR_RETURN(auto a, tx.FindAccountById(ctx.account.id));
+    if (a) hash = std::move(a->password_hash);
     return {};
   });
   if (!reserved) return reserved;
-  if (password.size() <= 1024 && p.hasher.Verify(ctx.account.password_hash, password))
+  if (password.size() <= 1024 && !hash.empty() && p.hasher.Verify(hash, password))
     return p.store.Write([&](core::Tx& tx) { return tx.ResetThrottle(key); });  // as sign-in does
   auto w = p.store.Write([&](core::Tx& tx) -> Result<void> {
     if (auto r = audit.Record(tx, ActorOf(ctx),

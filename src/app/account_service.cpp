@@ -1,6 +1,8 @@
 #include "app/account_service.hpp"
 
+#include "app/change_store.hpp"
 #include "app/emails.hpp"
+#include "app/session_cache.hpp"
 #include "core/encoding.hpp"
 
 namespace vault::app {
@@ -183,6 +185,11 @@ Result<AuthContext> AccountService::Authenticate(const std::string& token,
     return Fail(Code::kUnauthenticated, "auth.required", "sign in to continue");
   };
   if (token.size() != 43) return required();
+  if (cache_) {
+    VAULT_ASSIGN_OR_RETURN(auto ctx, cache_->Authenticate(token, client));
+    if (!ctx) return required();
+    return std::move(*ctx);
+  }
   core::Timestamp now = d_.p.clock.Now();
   AuthContext ctx;
   ctx.client = client;
@@ -220,6 +227,7 @@ Result<AuthContext> AccountService::Authenticate(const std::string& token,
 Result<void> AccountService::SignOut(const AuthContext& ctx) {
   return d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_TRY(tx.DeleteSession(ctx.account.id, ctx.session.id));
+    NoteSessionsChanged(tx, ctx.account.id);
     // The products' sign-ins made through this session end with it (OIDC refresh tokens).
     VAULT_TRY(tx.RevokeRefreshTokensOfSession(ctx.session.id, d_.p.clock.Now()));
     return d_.audit.Record(tx, ActorOf(ctx), {"session.signed_out", "session", ctx.session.id});
@@ -230,6 +238,8 @@ Result<Paged<core::Session>> AccountService::ListSessions(const AuthContext& ctx
                                                           const PageRequest& page) {
   const PagedList list{"sessions", ctx.account.id, true};
   VAULT_ASSIGN_OR_RETURN(auto after, OpenPage(page, list));
+  // Last-seen updates wait in memory (ADR 0016): written first, the list shows them.
+  if (cache_) VAULT_TRY(cache_->FlushTouches());
   core::Timestamp now = d_.p.clock.Now();
   return d_.p.store.Read([&](core::Tx& tx) -> Result<Paged<core::Session>> {
     // Ended sessions stay in storage until retention purges them: read on past them, in pages,
@@ -256,6 +266,7 @@ Result<void> AccountService::RevokeSession(const AuthContext& ctx, const std::st
   return d_.p.store.Write([&](core::Tx& tx) -> Result<void> {
     VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSession(ctx.account.id, session_id));
     if (!d) return Fail(Code::kNotFound, "session.not_found", "no such session");
+    NoteSessionsChanged(tx, ctx.account.id);
     VAULT_TRY(tx.RevokeRefreshTokensOfSession(session_id, d_.p.clock.Now()));
     return d_.audit.Record(tx, ActorOf(ctx), {"session.revoked", "session", session_id});
   });
@@ -266,6 +277,7 @@ Result<int> AccountService::RevokeOtherSessions(const AuthContext& ctx) {
     int n = 0;
     VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(ctx.account.id, ctx.session.id));
     n = d;
+    NoteSessionsChanged(tx, ctx.account.id);
     VAULT_TRY(tx.RevokeRefreshTokensOfAccount(ctx.account.id, ctx.session.id, d_.p.clock.Now()));
     VAULT_TRY(d_.audit.Record(tx, ActorOf(ctx),
                               {"session.revoked_others", "account", ctx.account.id,

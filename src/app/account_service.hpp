@@ -15,6 +15,8 @@
 
 namespace vault::app {
 
+class SessionCache;
+
 // A sign-in either opens a session or, with 2FA, asks for the second factor.
 struct SignInOutcome {
   std::optional<SignedIn> signed_in;
@@ -59,11 +61,16 @@ class AccountService {
   // True when `sent` is the session's CSRF token under any keyring key (constant time).
   bool CsrfTokenMatches(const core::Session& session, std::string_view sent) const;
 
+  // Verify sessions from memory (ADR 0016): Authenticate asks cache first and storage only on a
+  // miss; ListSessions flushes its buffered last-seen updates first. Call before serving.
+  void UseSessionCache(SessionCache* cache) { cache_ = cache; }
+
   const AccountSettings& settings() const { return d_.settings; }
   const AuditLog& audit() const { return d_.audit; }
 
  private:
   AccountDeps d_;
+  SessionCache* cache_ = nullptr;
   std::string dummy_hash_;  // verified against for unknown emails, to equalise timing
 };
 

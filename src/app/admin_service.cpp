@@ -96,6 +96,7 @@ Result<AdminOutcome> AdminService::SetDisabled(const std::string& email, bool di
     int ended = 0;
     if (disabled) {
       VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(a.id, ""));
+      NoteSessionsChanged(tx, a.id);
       ended = d;
     }
     out.account_id = a.id;

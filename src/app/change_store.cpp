@@ -41,6 +41,8 @@ void DeliverChange(const std::vector<core::ChangeListener*>& listeners, const st
       l->ServiceClientChanged(subject);
     else if (kind == "api_key")
       l->ApiKeyChanged(subject);
+    else if (kind == "sessions")
+      l->SessionsChanged(subject);
     else if (kind == "signing_keys")
       l->SigningKeysChanged();
     else if (kind == "oauth_revocations")

@@ -19,8 +19,8 @@
 namespace vault::app {
 
 // Notes in tx that `kind` ("workspace", "account", "catalog", "service_client", "api_key",
-// "signing_keys", "oauth_revocations") changed for `subject` (empty for catalog-wide kinds).
-// A note repeated in one transaction is kept once.
+// "signing_keys", "oauth_revocations", "sessions" with the account id) changed for `subject` (empty
+// for catalog-wide kinds). A note repeated in one transaction is kept once.
 void NoteChange(core::Tx& tx, const std::string& kind, const std::string& subject);
 inline void NoteWorkspaceChanged(core::Tx& tx, const std::string& id) {
   NoteChange(tx, "workspace", id);
@@ -34,6 +34,10 @@ inline void NoteServiceClientChanged(core::Tx& tx, const std::string& id) {
 }
 inline void NoteApiKeyChanged(core::Tx& tx, const std::string& id) {
   NoteChange(tx, "api_key", id);
+}
+// Sessions of the account ended, began or changed what they carry (ADR 0016).
+inline void NoteSessionsChanged(core::Tx& tx, const std::string& account_id) {
+  NoteChange(tx, "sessions", account_id);
 }
 inline void NoteSigningKeysChanged(core::Tx& tx) { NoteChange(tx, "signing_keys", ""); }
 inline void NoteOAuthRevocationsChanged(core::Tx& tx) { NoteChange(tx, "oauth_revocations", ""); }

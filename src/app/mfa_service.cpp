@@ -176,6 +176,7 @@ Result<std::vector<std::string>> MfaService::ConfirmTotp(const AuthContext& ctx,
     VAULT_TRY(tx.ResetThrottle(key));
     VAULT_TRY(d_.audit.Record(tx, ActorOf(ctx), {"mfa.totp_enabled", "account", ctx.account.id}));
     NoteAccountChanged(tx, ctx.account.id);
+    NoteSessionsChanged(tx, ctx.account.id);  // they now carry 2FA enrolled
     return d_.Mail(
         tx, SecondFactorChangedMessage(ctx.account.email, "was turned on for your Atomyx account"));
   }));
@@ -203,6 +204,7 @@ Result<void> MfaService::DisableTotp(const AuthContext& ctx, const std::string& 
     VAULT_TRY(tx.ResetThrottle(key));
     VAULT_TRY(d_.audit.Record(tx, ActorOf(ctx), {"mfa.totp_disabled", "account", ctx.account.id}));
     NoteAccountChanged(tx, ctx.account.id);
+    NoteSessionsChanged(tx, ctx.account.id);
     return d_.Mail(tx, SecondFactorChangedMessage(ctx.account.email,
                                                   "was turned off for your Atomyx account"));
   });

@@ -52,6 +52,7 @@ Result<core::Account> PlatformService::UpdateAccount(const AuthContext& ctx, con
       int ended = 0;
       if (out.disabled) {
         VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(id, ""));
+        NoteSessionsChanged(tx, id);
         ended = d;
       }
       if (auto e = audit_.Record(

@@ -49,6 +49,7 @@ Result<Account> ProfileService::UpdateProfile(const AuthContext& ctx, const Prof
     VAULT_TRY(apply(patch.time_zone, core::ValidateTimeZone, "time_zone", updated.time_zone));
     updated.updated_at = d_.p.clock.Now();
     VAULT_TRY(tx.UpdateAccount(updated));
+    NoteSessionsChanged(tx, updated.id);  // sessions carry the profile (ADR 0016)
     return d_.audit.Record(
         tx, ActorOf(ctx),
         {"account.profile_updated", "account", updated.id, JsonSummary({{"fields", changed}})});
@@ -68,6 +69,7 @@ Result<void> ProfileService::ChangePassword(const AuthContext& ctx,
     a.updated_at = d_.p.clock.Now();
     VAULT_TRY(tx.UpdateAccount(a));
     VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(ctx.account.id, ctx.session.id));
+    NoteSessionsChanged(tx, a.id);
     VAULT_TRY(d_.VoidOutstanding(tx, a.id));
     VAULT_TRY(d_.audit.Record(tx, ActorOf(ctx),
                               {"account.password_changed", "account", a.id,
@@ -178,6 +180,7 @@ Result<void> ProfileService::ResetPassword(const std::string& token, const std::
     a->updated_at = d_.p.clock.Now();
     VAULT_TRY(tx.UpdateAccount(*a));
     VAULT_ASSIGN_OR_RETURN(auto d, tx.DeleteSessionsOfAccount(a->id, ""));
+    NoteSessionsChanged(tx, a->id);
     VAULT_TRY(tx.ResetThrottle("signin:" + a->email_norm));
     VAULT_TRY(d_.VoidOutstanding(tx, a->id));
     Actor actor{"account", a->id, client.ip, client.user_agent};
@@ -246,6 +249,7 @@ Result<void> ProfileService::DeleteAccount(const AuthContext& ctx, const std::st
         !e)
       return e;
     NoteAccountChanged(tx, ctx.account.id);
+    NoteSessionsChanged(tx, ctx.account.id);  // deleted with the account (cascade)
     for (const auto& w : left) NoteWorkspaceChanged(tx, w);
     return tx.DeleteAccount(ctx.account.id);
   });

@@ -2,6 +2,7 @@
 
 #include <unordered_map>
 
+#include "app/change_store.hpp"
 #include "app/invitation_authority.hpp"
 #include "core/encoding.hpp"
 
@@ -134,6 +135,7 @@ Result<WorkspaceAccess> WorkspaceService::Get(const AuthContext& ctx, const std:
       VAULT_ASSIGN_OR_RETURN(auto a, tx.FindAccountById(ctx.account.id));
       if (!a) return {};
       (a)->last_workspace_id = access.workspace.id;
+      NoteSessionsChanged(tx, a->id);  // sessions carry the account (ADR 0016)
       return tx.UpdateAccount(*a);
     });
     if (!w) return Fail(w.error());

@@ -20,6 +20,7 @@
 #include "app/mfa_service.hpp"
 #include "app/profile_service.hpp"
 #include "app/retention.hpp"
+#include "app/session_cache.hpp"
 #include "app/signing_keys.hpp"
 #include "cli/backup.hpp"
 #include "cli/change_feed.hpp"
@@ -192,6 +193,10 @@ int Serve(const vault::config::Config& cfg) {
   vault::app::Ports ports{services_store, *r.clock,  r.random, *r.secrets, *r.hasher,
                           *r.outbox,      *r.policy, *r.box,   r.otp};
   vault::app::AccountService accounts(ports, settings);
+  // Sessions verified from memory (ADR 0016): loaded in bulk below, kept current by the change
+  // feed. Account profiles are bounded apart from VAULT_CACHE_MB: 64 MiB hold some 150,000.
+  vault::app::SessionCache sessions(services_store, *r.clock, *r.secrets, settings, 64 << 20);
+  accounts.UseSessionCache(&sessions);
   vault::app::ProfileService profile(ports, settings);
   vault::app::MfaService mfa(ports, settings);
 
@@ -247,12 +252,24 @@ int Serve(const vault::config::Config& cfg) {
   feed.AddLocal(&tokens);
   feed.AddLocal(&keys);
   feed.AddLocal(&signing);
+  feed.AddLocal(&sessions);
   feed.Start();
   // Buffered last-used records go to the database once per interval (and once more at exit).
   vault::cli::Periodic usage_flusher(std::chrono::milliseconds(cfg.key_usage_flush_ms), [&keys] {
     if (auto f = keys.FlushUsage(); !f)
       Log("error", "cannot record API key use", {{"error", f.error().detail}});
   });
+  // Session last-seen updates likewise, in one transaction per interval (and once at exit); ended
+  // sessions leave memory every ten minutes.
+  auto next_sweep = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+  vault::cli::Periodic session_flusher(
+      std::chrono::milliseconds(cfg.key_usage_flush_ms), [&sessions, &next_sweep] {
+        if (auto f = sessions.FlushTouches(); !f)
+          Log("error", "cannot record session last seen", {{"error", f.error().detail}});
+        if (std::chrono::steady_clock::now() < next_sweep) return;
+        next_sweep = std::chrono::steady_clock::now() + std::chrono::minutes(10);
+        sessions.Sweep();
+      });
   // Retention: expired sessions, tokens, throttle rows, old invitations, webhook ids and ended
   // callback signing secrets go in small batches (docs: README, VAULT_RETENTION_*). Not run again
   // at shutdown.
@@ -338,6 +355,7 @@ int Serve(const vault::config::Config& cfg) {
   };
   start_load("access model", [&model] { return model.Load(); });
   start_load("API key cache", [&keys] { return keys.WarmUp(); });
+  start_load("session cache", [&sessions] { return sessions.Load(); });
   vault::http::RegisterAccountRoutes(router, accounts, profile, mfa, api);
   vault::http::RegisterWorkspaceRoutes(router, accounts, workspaces, platform, api);
   vault::http::RegisterMailOutboxRoutes(router, accounts, platform, api);
@@ -381,6 +399,14 @@ int Serve(const vault::config::Config& cfg) {
       [&keys, &model] {
         return static_cast<long>(keys.cache_evictions() + model.cache_evictions());
       });
+  metrics.AddCounter("vault_sessions_cached", "sessions held in memory for verification",
+                     [&sessions] { return static_cast<long>(sessions.sessions()); });
+  metrics.AddCounter("vault_session_cache_bytes",
+                     "bytes held by the in-memory session index and account profiles",
+                     [&sessions] { return static_cast<long>(sessions.bytes()); });
+  metrics.AddCounter("vault_session_db_reads_total",
+                     "session authentications that read the database (not in memory)",
+                     [&sessions] { return static_cast<long>(sessions.db_reads()); });
   metrics.AddCounter("vault_service_client_db_reads_total",
                      "service client authentications that read the database (changed clients)",
                      [&integration] { return static_cast<long>(integration.client_db_reads()); });
@@ -395,8 +421,9 @@ int Serve(const vault::config::Config& cfg) {
   for (auto& t : loads) t.join();
   if (reconcile_job) reconcile_job->Stop();
   usage_flusher.Stop();  // runs a last flush: uses seen before shutdown are kept
-  mail_job.Stop();       // what is left waits in the outbox for the next start or another node
-  feed.Stop();           // before the caches it tells go away
+  session_flusher.Stop();
+  mail_job.Stop();  // what is left waits in the outbox for the next start or another node
+  feed.Stop();      // before the caches it tells go away
   return rc;
 }
 

@@ -129,6 +129,9 @@ class ChangeListener {
   virtual void CatalogChanged() = 0;
   virtual void ServiceClientChanged(const std::string& client_id) { (void)client_id; }
   virtual void ApiKeyChanged(const std::string& key_id) { (void)key_id; }
+  // Sessions of the account ended, began or changed what they carry (sign-out, revocation,
+  // password or second-factor change, account disabled or deleted; ADR 0016).
+  virtual void SessionsChanged(const std::string& account_id) { (void)account_id; }
   // A token-signing key was created or rotated (ADR 0010).
   virtual void SigningKeysChanged() {}
   // An OAuth access token was revoked before its expiry (ADR 0010).

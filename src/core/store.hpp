@@ -80,6 +80,10 @@ class AccountsPort {
                                               const std::string& keep_id) = 0;
   // Retention: deletes at most `limit` sessions whose expiry is before `now`; returns how many.
   virtual Result<int> PurgeExpiredSessions(Timestamp now, int limit) = 0;
+  // Up to `limit` sessions whose expiry is after `now`, ordered by id, after `after_id` (empty:
+  // from the first): pages of the session cache's bulk load at start (ADR 0016).
+  virtual Result<std::vector<Session>> ListLiveSessions(Timestamp now, const std::string& after_id,
+                                                        int limit) = 0;
 
   // One-time tokens.
   virtual Result<void> InsertToken(const OneTimeToken& token) = 0;

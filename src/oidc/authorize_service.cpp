@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <boost/json.hpp>
 
+#include "app/change_store.hpp"
 #include "core/encoding.hpp"
 #include "core/product.hpp"
 #include "oidc/claims.hpp"
@@ -292,6 +293,7 @@ Result<AuthorizeService::LogoutPlan> AuthorizeService::Logout(
     bool ended = false;
     if (!sid.empty() && !sub.empty()) {
       VAULT_ASSIGN_OR_RETURN(ended, tx.DeleteSession(sub, sid));
+      app::NoteSessionsChanged(tx, sub);
       VAULT_TRY(tx.RevokeRefreshTokensOfSession(sid, now));
     }
     return audit_.Record(

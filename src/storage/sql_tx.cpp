@@ -160,6 +160,19 @@ Result<int> SqlTx::DeleteSessionsOfAccount(const std::string& account_id,
   return static_cast<int>(r->size());
 }
 
+Result<std::vector<Session>> SqlTx::ListLiveSessions(core::Timestamp now,
+                                                     const std::string& after_id, int limit) {
+  auto rows =
+      conn_.Query(std::string("SELECT ") + kSessionCols +
+                      " FROM sessions WHERE expires_at > $1 AND id > $2 ORDER BY id LIMIT $3",
+                  {now, after_id, std::int64_t{limit}});
+  if (!rows) return core::Fail(rows.error());
+  std::vector<Session> out;
+  out.reserve(rows->size());
+  for (const auto& r : *rows) out.push_back(ToSession(r));
+  return out;
+}
+
 Result<void> SqlTx::InsertToken(const OneTimeToken& t) {
   auto r = conn_.Query(
       "INSERT INTO one_time_tokens (token_hash, purpose, account_id, email, name, created_at, "

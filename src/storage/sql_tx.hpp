@@ -36,6 +36,9 @@ class SqlTx : public core::Tx {
   core::Result<bool> DeleteSession(const std::string& account_id, const std::string& id) override;
   core::Result<int> DeleteSessionsOfAccount(const std::string& account_id,
                                             const std::string& keep_id) override;
+  core::Result<std::vector<core::Session>> ListLiveSessions(core::Timestamp now,
+                                                            const std::string& after_id,
+                                                            int limit) override;
 
   core::Result<void> InsertToken(const core::OneTimeToken& token) override;
   core::Result<std::optional<core::OneTimeToken>> FindToken(const std::string& token_hash,

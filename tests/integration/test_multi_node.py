@@ -115,6 +115,51 @@ class MultiNodeTest(KeyFlows, ProductFlows, WorkspaceFlows, VaultTestCase):
         self.assertEqual(r.status, 204, r)
         self.seen_by_the_others("the sign-out", me, 401)
 
+    def bearer_on(self, token):
+        """A function asking a node for /api/v1/me with token: its status."""
+        def me(node):
+            other = self.client(mode="bearer", server=node)
+            other.token = token
+            return other.get("/api/v1/me").status
+        return me
+
+    def test_a_session_opened_on_one_node_works_at_once_on_the_others(self):
+        account = self.create_account(prefix="mnfresh")
+        c = self.sign_in(account.email, account.password, mode="bearer")
+        for i, node in enumerate(self.nodes, 1):  # no wait: a miss is read from the database
+            self.assertEqual(self.bearer_on(c.token)(node), 200, f"node {i}")
+
+    def test_sessions_revoked_on_one_node_are_refused_by_the_others(self):
+        account = self.create_account(prefix="mnothers")
+        keep = self.sign_in(account.email, account.password, mode="bearer")
+        gone = self.sign_in(account.email, account.password, mode="bearer")
+        self.on_every_node("the session", self.bearer_on(gone.token), 200)
+        r = keep.delete("/api/v1/me/sessions")  # every other session
+        self.assertEqual(r.status, 204, r)
+        self.seen_by_the_others("the revocation", self.bearer_on(gone.token), 401)
+        self.on_every_node("the kept session", self.bearer_on(keep.token), 200)
+
+    def test_a_password_change_on_one_node_ends_other_sessions_on_the_others(self):
+        account = self.create_account(prefix="mnpassword")
+        keep = self.sign_in(account.email, account.password, mode="bearer")
+        gone = self.sign_in(account.email, account.password, mode="bearer")
+        self.on_every_node("the session", self.bearer_on(gone.token), 200)
+        r = keep.post("/api/v1/me/password", {"current_password": account.password,
+                                              "new_password": self.vault.new_password()})
+        self.assertEqual(r.status, 204, r)
+        self.seen_by_the_others("the password change", self.bearer_on(gone.token), 401)
+        self.on_every_node("the session that changed it", self.bearer_on(keep.token), 200)
+
+    def test_an_account_disabled_on_one_node_is_refused_by_the_others(self):
+        sa = self.once("super admin", lambda: self.make_super_admin()[3])
+        account = self.create_account(prefix="mndisabled")
+        c = self.sign_in(account.email, account.password, mode="bearer")
+        self.on_every_node("the session", self.bearer_on(c.token), 200)
+        me = c.get("/api/v1/me").json
+        r = sa.patch(f"/api/v1/admin/accounts/{me['id']}", {"disabled": True})
+        self.assertEqual(r.status, 200, r)
+        self.seen_by_the_others("the disabled account", self.bearer_on(c.token), 401)
+
     # ------------------------------------------------------------------ grants
 
     def test_a_product_role_removed_on_one_node_changes_the_others_checks(self):

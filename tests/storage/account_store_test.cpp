@@ -138,6 +138,31 @@ TEST_P(AccountStore, SessionsRoundTripAndDeletingAllButOneCountsThem) {
   });
 }
 
+TEST_P(AccountStore, LiveSessionsComeInPagesByIdWithoutExpiredOnes) {
+  SeedAccounts({{"acc_1", "a@example.com"}, {"acc_2", "b@example.com"}});
+  Write([&](Tx& tx) {
+    Ok(tx.InsertSession(MakeSession("ses_c", "acc_1", 10)));  // expires at 110
+    Ok(tx.InsertSession(MakeSession("ses_a", "acc_2", 50)));  // 150
+    Ok(tx.InsertSession(MakeSession("ses_b", "acc_1", 60)));  // 160
+    Ok(tx.InsertSession(MakeSession("ses_d", "acc_2", 70)));  // 170
+  });
+  auto ids = [](const std::vector<core::Session>& v) {
+    return Ids(v, [](const core::Session& x) { return x.id; });
+  };
+  Read([&](Tx& tx) {
+    // ses_c expired at 110: not live at 110 (expiry is exclusive, as Authenticate has it).
+    EXPECT_EQ(ids(Ok(tx.ListLiveSessions(110, "", 2))),
+              (std::vector<std::string>{"ses_a", "ses_b"}));
+    EXPECT_EQ(ids(Ok(tx.ListLiveSessions(110, "ses_b", 2))), (std::vector<std::string>{"ses_d"}));
+    EXPECT_TRUE(Ok(tx.ListLiveSessions(110, "ses_d", 2)).empty());
+    auto all = Ok(tx.ListLiveSessions(0, "", 10));
+    EXPECT_EQ(ids(all), (std::vector<std::string>{"ses_a", "ses_b", "ses_c", "ses_d"}));
+    EXPECT_EQ(all[0].account_id, "acc_2");
+    EXPECT_EQ(all[0].token_hash, "hash-ses_a");
+    EXPECT_EQ(all[0].expires_at, 150);
+  });
+}
+
 TEST_P(AccountStore, ATokenIsUnusableFromItsExpiry) {
   Write([&](Tx& tx) {
     Ok(tx.InsertToken(MakeToken("th", TokenPurpose::kEmailChange, "acc_1", 100)));

@@ -207,6 +207,8 @@ class FaultTx : public Tx {
   VAULT_FORWARD(SetServiceClientRedirectUris,
                 (const std::string& id, const std::vector<std::string>& uris), (id, uris))
   VAULT_FORWARD(PurgeExpiredSessions, (Timestamp now, int limit), (now, limit))
+  VAULT_FORWARD(ListLiveSessions, (Timestamp now, const std::string& after_id, int limit),
+                (now, after_id, limit))
   VAULT_FORWARD(PurgeExpiredTokens, (Timestamp before, int limit), (before, limit))
   VAULT_FORWARD(PurgeThrottle, (Timestamp window_before, Timestamp now, int limit),
                 (window_before, now, limit))
