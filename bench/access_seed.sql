@@ -18,11 +18,11 @@
 --                  such characters, so the key cache packs them; digits first so the ids sort
 --                  as generated), environment production /
 --                  staging / development by i mod 3, permissions "submissions:read files:read",
---                  no expiry, not revoked; secret_hash a synthetic unique 64-hex string (no key
+--                  no expiry, not revoked; secret_hash a random 64-hex string (no key
 --                  text exists for it: nothing verifies these keys, they only fill the cache)
 --   sessions       @SESSIONS@ sessions (0 unless BENCH_FULL=1); session i belongs to account
 --                  i mod @ACCOUNTS@; ids "ses_bench" + 17 digits (22 characters after "ses_",
---                  as NewId's base64url of 16 bytes); token_hash a synthetic unique 64-hex
+--                  as NewId's base64url of 16 bytes); token_hash a random 64-hex
 --                  string; valid for 30 days from the seed (retention must not delete them)
 -- Numbers are zero-padded so ids sort as they are generated (appends at the end of each B-tree);
 -- the secondary indexes are dropped during the load and rebuilt after it (one sort each), with
@@ -93,7 +93,7 @@ SELECT 'ak_benchkeyaaaaaa' ||
          substr('234567abcdefghijklmnopqrstuvwxyz', (i & 31) + 1, 1),
        printf('ws_b%06d', i % @WORKSPACES@), printf('prd_b%06d', i % @WORKSPACES@),
        CASE i % 3 WHEN 0 THEN 'production' WHEN 1 THEN 'staging' ELSE 'development' END,
-       printf('Bench key %d', i), printf('%032x%032x', 0xa75e, i), printf('%04d', i % 10000),
+       printf('Bench key %d', i), lower(hex(randomblob(32))), printf('%04d', i % 10000),
        'submissions:read files:read', '',
        printf('acc_b%07d', ((i % @WORKSPACES@) * @MEMBERS@ * @STRIDE@) % @ACCOUNTS@),
        @NOW@, 0, 0, 0, '', '', ''
@@ -103,7 +103,7 @@ FROM n WHERE i < @KEYS@;
 INSERT INTO sessions (id, account_id, token_hash, created_at, last_seen_at, expires_at, ip, user_agent)
 WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i + 1 < @SESSIONS@)
 SELECT printf('ses_bench%017d', i), printf('acc_b%07d', i % @ACCOUNTS@),
-       printf('%032x%032x', 0x5e55, i), @NOW@, @NOW@, @NOW@ + 30 * 86400, '127.0.0.1',
+       lower(hex(randomblob(32))), @NOW@, @NOW@, @NOW@ + 30 * 86400, '127.0.0.1',
        'atomyx-vault bench/access_check.sh'
 FROM n WHERE i < @SESSIONS@;
 

@@ -145,7 +145,7 @@ core::Result<Response> AccountsApi::SignOut(Call& c) {
 }
 
 core::Result<Response> AccountsApi::GetMe(Call& c) {
-  return JsonOk(200, RenderAccount(c.ctx.account, c.ctx.mfa_enabled));
+  return Response::Json(200, RenderAccountText(c.ctx.account, c.ctx.mfa_enabled));
 }
 
 core::Result<Response> AccountsApi::PatchMe(Call& c) {

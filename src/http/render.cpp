@@ -2,6 +2,7 @@
 
 #include <boost/json.hpp>
 
+#include "http/handler_util.hpp"
 #include "http/qr_svg.hpp"
 #include "http/workspace_json.hpp"
 
@@ -29,6 +30,30 @@ boost::json::object RenderAccount(const core::Account& a, std::optional<bool> mf
   if (mfa_enabled) o["mfa_enabled"] = *mfa_enabled;
   if (a.super_admin) o["super_admin"] = true;
   return o;
+}
+
+std::string RenderAccountText(const core::Account& a, std::optional<bool> mfa_enabled) {
+  std::string out;
+  out.reserve(256 + a.email.size() + a.name.size());
+  auto field = [&out](const char* name, std::string_view value) {
+    out += out.empty() ? "{\"" : ",\"";
+    out += name;
+    out += "\":";
+    AppendJsonString(out, value);
+  };
+  field("id", a.id);
+  field("email", a.email);
+  field("name", a.name);
+  field("locale", a.locale);
+  field("time_zone", a.time_zone);
+  out += a.email_verified ? ",\"email_verified\":true" : ",\"email_verified\":false";
+  field("created_at", core::FormatRfc3339(a.created_at));
+  field("updated_at", core::FormatRfc3339(a.updated_at));
+  if (a.last_sign_in_at) field("last_sign_in_at", core::FormatRfc3339(a.last_sign_in_at));
+  if (mfa_enabled) out += *mfa_enabled ? ",\"mfa_enabled\":true" : ",\"mfa_enabled\":false";
+  if (a.super_admin) out += ",\"super_admin\":true";
+  out += '}';
+  return out;
 }
 
 boost::json::object RenderAdminAccount(const core::Account& a) {

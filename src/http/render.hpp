@@ -25,6 +25,9 @@ boost::json::value TimeOrNull(core::Timestamp t);
 
 // mfa_enabled is rendered when known (the caller's own account).
 boost::json::object RenderAccount(const core::Account& a, std::optional<bool> mfa_enabled = {});
+// The same object serialized, written directly without a JSON value (GET /api/v1/me answers
+// every page of the console and every script's identity probe).
+std::string RenderAccountText(const core::Account& a, std::optional<bool> mfa_enabled = {});
 boost::json::object RenderAuditEvent(const core::AuditEvent& e);
 // One quoted CSV cell (RFC 4180): a cell a spreadsheet would run as a formula (starting with
 // = + - @, a tab or a carriage return) is prefixed with an apostrophe.

@@ -164,7 +164,7 @@ Result<std::vector<Session>> SqlTx::ListLiveSessions(core::Timestamp now,
                                                      const std::string& after_id, int limit) {
   auto rows =
       conn_.Query(std::string("SELECT ") + kSessionCols +
-                      " FROM sessions WHERE expires_at > $1 AND id > $2 ORDER BY id LIMIT $3",
+                      " FROM sessions WHERE +expires_at > $1 AND id > $2 ORDER BY id LIMIT $3",
                   {now, after_id, std::int64_t{limit}});
   if (!rows) return core::Fail(rows.error());
   std::vector<Session> out;

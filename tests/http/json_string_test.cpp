@@ -7,6 +7,7 @@
 #include "app/integration_service.hpp"
 #include "http/handler_util.hpp"
 #include "http/product_json.hpp"
+#include "http/render.hpp"
 
 namespace vault::http {
 namespace {
@@ -60,6 +61,27 @@ TEST(RenderDecisionText, IsTheSameObjectAsTheJsonValueForm) {
                 boost::json::value(RenderDecision(q, d)))
           << RenderDecisionText(q, d);
     }
+}
+
+// GET /api/v1/me is written by hand too: the same object as the JSON value form, hostile names
+// included, with and without the optional fields.
+TEST(RenderAccountText, IsTheSameObjectAsTheJsonValueForm) {
+  core::Account a;
+  a.id = "acc_1";
+  a.email = "a\"}@example.com";
+  a.name = "Zoë \\ \n </script>";
+  a.created_at = 1700000000;
+  a.updated_at = 1700000100;
+  for (int variant = 0; variant < 4; ++variant) {
+    a.last_sign_in_at = variant & 1 ? 1700000200 : 0;
+    a.super_admin = variant & 2;
+    a.email_verified = variant & 1;
+    for (std::optional<bool> mfa :
+         {std::optional<bool>{}, std::optional<bool>{true}, std::optional<bool>{false}})
+      EXPECT_EQ(boost::json::parse(RenderAccountText(a, mfa)),
+                boost::json::value(RenderAccount(a, mfa)))
+          << RenderAccountText(a, mfa);
+  }
 }
 
 }  // namespace
