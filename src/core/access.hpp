@@ -44,8 +44,7 @@ struct AccessDecision {
   // "workspace_requires_2fa", "product_inactive", "no_grant", "permission_not_in_role".
   std::string reason;
   std::string role;  // effective product role (highest rank), empty without a grant
-  int rank = 0;
-  std::vector<std::string> permissions;  // of the effective role
+  int rank = 0;  // of the effective role; its permissions are the type's (ProductType::FindRole)
   // The features of the product's current plan, in every answer about a product the caller
   // can see (denials included: they describe the product, not the account); empty for
   // product_not_found and for a product without a subscription.

@@ -290,7 +290,8 @@ boost::json::object RenderExplanation(const app::AccessQuery& q, const core::Acc
                                                       : boost::json::value(g.group_id)},
                       {"role", g.role},
                       {"rank", g.rank}});
-  for (const auto& p : d.permissions) perms.emplace_back(p);
+  if (const core::ProductRole* role = f.type ? f.type->FindRole(d.role) : nullptr)
+    for (const auto& p : role->permissions) perms.emplace_back(p);
   o["chain"] = {
       {"account",
        {{"exists", f.account_exists},
