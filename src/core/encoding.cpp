@@ -183,4 +183,10 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
   }
 }
 
+void AppendJsonString(std::string& out, std::string_view s) {
+  out += '"';
+  AppendJsonEscaped(out, s);
+  out += '"';
+}
+
 }  // namespace vault::core

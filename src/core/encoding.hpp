@@ -37,5 +37,8 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 // characters); other bytes pass through unchanged. The one JSON escaper: logs, hot responses
 // and audit summaries all use it.
 void AppendJsonEscaped(std::string& out, std::string_view s);
+// Appends s as a JSON string literal (quotes, escapes; s must be valid UTF-8), for the few hot
+// responses written without building a JSON value.
+void AppendJsonString(std::string& out, std::string_view s);
 
 }  // namespace vault::core

@@ -44,12 +44,6 @@ Response SecretResponse(const boost::json::object& o) {
   return r;
 }
 
-void AppendJsonString(std::string& out, std::string_view s) {
-  out += '"';
-  AppendJsonEscaped(out, s);
-  out += '"';
-}
-
 core::Result<int> QueryLimit(const Request& req, int fallback, int max) {
   auto limit = req.Query("limit");
   if (!limit) return fallback;

@@ -10,6 +10,7 @@
 
 #include "app/account_service.hpp"
 #include "core/blocking.hpp"
+#include "core/encoding.hpp"
 #include "core/security.hpp"
 #include "http/message.hpp"
 #include "http/problem.hpp"
@@ -37,9 +38,9 @@ Response JsonOk(int status, const boost::json::value& v);
 // keep it (Cache-Control: no-store).
 Response SecretResponse(const boost::json::object& o);
 
-// Appends s as a JSON string literal (quotes, escapes; s must be valid UTF-8), for the few hot
-// responses written without building a boost::json value.
-void AppendJsonString(std::string& out, std::string_view s);
+// Appends s as a JSON string literal (core/encoding.hpp), for the few hot responses written
+// without building a boost::json value.
+using core::AppendJsonString;
 
 // ?limit=: 1..max, default when absent. Fails "validation.query" (field limit).
 core::Result<int> QueryLimit(const Request& req, int fallback, int max);

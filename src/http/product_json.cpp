@@ -2,7 +2,7 @@
 
 #include <boost/json.hpp>
 
-#include "http/handler_util.hpp"
+#include "core/encoding.hpp"
 
 namespace vault::http {
 
@@ -235,24 +235,24 @@ std::string RenderDecisionText(const app::AccessQuery& q, const core::AccessDeci
     if (s.empty())
       out += "null";
     else
-      AppendJsonString(out, s);
+      core::AppendJsonString(out, s);
   };
   std::string out;
   out.reserve(128 + q.account_id.size() + q.product_id.size() + q.permission.size());
   out += "{\"account_id\":";
-  AppendJsonString(out, q.account_id);
+  core::AppendJsonString(out, q.account_id);
   out += ",\"product_id\":";
-  AppendJsonString(out, q.product_id);
+  core::AppendJsonString(out, q.product_id);
   out += ",\"permission\":";
   string_or_null(out, q.permission);
   out += d.allowed ? ",\"allowed\":true,\"reason\":" : ",\"allowed\":false,\"reason\":";
-  AppendJsonString(out, d.reason);
+  core::AppendJsonString(out, d.reason);
   out += ",\"role\":";
   string_or_null(out, d.role);
   out += ",\"features\":[";
   for (std::size_t i = 0; i < d.features.size(); ++i) {
     if (i) out += ',';
-    AppendJsonString(out, d.features[i]);
+    core::AppendJsonString(out, d.features[i]);
   }
   out += "]}";
   return out;
