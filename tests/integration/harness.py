@@ -77,6 +77,11 @@ API_ENDPOINTS = [
     ("GET", "/api/v1/me/audit"),
     ("GET", "/api/v1/me/export"),
 ]
+# The bulk loads a server runs at start (src/cli/main.cpp start_load: access model, API key
+# index, session index) and the log line each ends with.
+START_LOADS = 3
+START_LOAD_END = re.compile(r'"msg":"[^"]* (loaded|load failed)"')
+
 OPS_ENDPOINTS = [("GET", "/healthz"), ("GET", "/readyz"), ("GET", "/metrics"),
                  ("GET", "/api/openapi.json")]
 
@@ -462,6 +467,16 @@ class VaultServer:
                 self.kill()
                 raise RuntimeError(f"server did not log a listening address within {timeout}s:\n"
                                    f"{self.logs}")
+        # As a load balancer would, wait until the start-up loads have ended (/readyz then
+        # answers 200 instead of 503 server.loading): each logs "<what> loaded" or "<what> load
+        # failed" once. Tests that want the loading window can still look before this returns.
+        while time.monotonic() < deadline and self.proc.poll() is None:
+            with self._lock:
+                start = max(i for i, l in enumerate(self._lines) if l.startswith("----- start"))
+                ended = sum(1 for l in self._lines[start:] if START_LOAD_END.search(l))
+            if ended >= START_LOADS:
+                break
+            time.sleep(0.01)
         return self
 
     def _read(self, stream, tag, listening):
