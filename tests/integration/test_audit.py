@@ -18,7 +18,7 @@ import urllib.parse
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
 from harness import (PUBLIC_URL, TOKEN_SHAPE, Vault, VaultFlows, VaultTestCase,  # noqa: E402
-                     main, unique_email)
+                     main, unique_email, wait_until)
 
 FORMULA_AGENT = "=cmd|' /C calc'!A0"
 CSV_HEADER = ["seq", "id", "occurred_at", "actor_type", "actor_id", "ip", "user_agent",
@@ -411,6 +411,9 @@ class AuditChainTest(VaultFlows, unittest.TestCase):
         self.assertEqual(session.get("/api/v1/me").status, 200)
         done = self.vault.cli("admin", "disable-account", acc.email)
         self.assertEqual(done.returncode, 0, done)
+        # The CLI is another process: the server hears of it through the change feed (ADR 0005,
+        # 0016), within one poll interval (250 ms on SQLite) or at once by NOTIFY on PostgreSQL.
+        wait_until(lambda: session.get("/api/v1/me").status == 401, 5, "session refused")
         self.assertProblem(session.get("/api/v1/me"), 401, "auth.required")
         self.assertProblem(session.get("/api/v1/me", auth="bearer"), 401, "auth.required")
         r = self.client().post("/api/v1/sessions", {"email": acc.email, "password": new_password})
