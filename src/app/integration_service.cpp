@@ -214,6 +214,7 @@ Result<std::size_t> IntegrationService::WarmUp() {
 void IntegrationService::ServiceClientChanged(const std::string& client_id) {
   std::unique_lock lock(mu_);
   stale_.insert(client_id);
+  clients_generation_.fetch_add(1, std::memory_order_acq_rel);
 }
 
 Result<std::optional<core::ServiceClient>> IntegrationService::Lookup(const std::string& id) {
@@ -255,7 +256,8 @@ Result<core::ServiceClient> IntegrationService::AuthenticateBearer(const std::st
 }
 
 Result<core::ServiceClient> IntegrationService::AuthenticateClient(const std::string& id,
-                                                                   const std::string& secret) {
+                                                                   const std::string& secret,
+                                                                   core::Timestamp* valid_until) {
   if (id.empty() || id.size() > 64 || secret.size() != 43) return Fail(InvalidClient());
   // Under every keyring key: a secret issued before a rotation still authenticates.
   std::vector<std::string> hashes = p_.secrets.KeyedHashes("service_client", secret);
@@ -273,6 +275,7 @@ Result<core::ServiceClient> IntegrationService::AuthenticateClient(const std::st
   }
   if (!current && !(previous && p_.clock.Now() < found->previous_secret_expires_at))
     return Fail(InvalidClient());
+  if (valid_until) *valid_until = current ? 0 : found->previous_secret_expires_at;
   return *found;
 }
 

@@ -105,9 +105,21 @@ class IntegrationService : public core::ChangeListener {
   core::Result<core::ServiceClient> SetRedirectUris(const AuthContext& ctx, const std::string& id,
                                                     const std::vector<std::string>& uris);
   // Fails unauthenticated "client.invalid" for an unknown, revoked, public or wrong-secret
-  // client.
+  // client. When valid_until is given it receives how long this authentication holds besides
+  // ClientsGeneration: 0 for the current secret, the grace end for a previous one.
   core::Result<core::ServiceClient> AuthenticateClient(const std::string& id,
-                                                       const std::string& secret);
+                                                       const std::string& secret,
+                                                       core::Timestamp* valid_until = nullptr);
+  // Changes with every client change seen here or from another node (ServiceClientChanged):
+  // a caller remembering an authentication (a connection's memo) redoes it once it moved.
+  std::uint64_t ClientsGeneration() const {
+    return clients_generation_.load(std::memory_order_acquire);
+  }
+  // Whether an authentication made at `generation`, valid until `valid_until` (0: no end, as
+  // AuthenticateClient reported it), still holds now.
+  bool StillAuthenticated(std::uint64_t generation, core::Timestamp valid_until) const {
+    return generation == ClientsGeneration() && (valid_until == 0 || p_.clock.Now() < valid_until);
+  }
   // Client-credential access tokens (ADR 0010) as Bearer on the product-facing API: the
   // verifier is the OIDC token service's, set once at start; `scope` is what the route needs.
   using BearerVerifier = std::function<core::Result<core::ServiceClient>(const std::string& token,
@@ -159,6 +171,7 @@ class IntegrationService : public core::ChangeListener {
   std::unordered_set<std::string> stale_;  // changed since loaded: read from the database
   bool warmed_ = false;                    // clients_ holds every client issued
   std::atomic<std::uint64_t> db_reads_{0};
+  std::atomic<std::uint64_t> clients_generation_{1};
 };
 
 }  // namespace vault::app

@@ -70,17 +70,47 @@ core::Result<AuthResult> Authenticate(const Request& req, app::AccountService& a
   return out;
 }
 
+struct ClientMemo {
+  std::string authorization;  // the exact Authorization value that authenticated `client`
+  core::ServiceClient client;
+  std::uint64_t generation = 0;     // IntegrationService::ClientsGeneration() before it
+  core::Timestamp valid_until = 0;  // 0, or the end of a previous secret's grace
+};
+
 core::Result<core::ServiceClient> AuthenticateServiceClient(const Request& req,
                                                             app::IntegrationService& integration,
                                                             const std::string& scope) {
+  const std::string* h = req.Header("authorization");
   // A client-credentials access token from /oauth2/token (ADR 0010), holding `scope`.
-  if (const std::string* h = req.Header("authorization"); h && h->rfind("Bearer ", 0) == 0)
-    return integration.AuthenticateBearer(h->substr(7), scope);
+  if (h && h->rfind("Bearer ", 0) == 0) return integration.AuthenticateBearer(h->substr(7), scope);
+  // A product sends the same Basic credentials on every request of a keep-alive connection:
+  // once they authenticated on it, the next request carrying exactly the same header is that
+  // client again, until any client changes (revocation, rotation: the generation moves) or a
+  // previous secret's grace ends. Constant-time compare: the header holds the secret.
+  ClientMemo* memo = req.client_memo ? req.client_memo->get() : nullptr;
+  if (h && memo && integration.StillAuthenticated(memo->generation, memo->valid_until) &&
+      core::ConstantTimeEquals(memo->authorization, *h))
+    return memo->client;
   auto creds = BasicCredentials(req);
   if (!creds)
     return core::Fail(core::Code::kUnauthenticated, "client.required",
                       "authenticate with the service client id and secret (HTTP Basic)");
-  return integration.AuthenticateClient(creds->first, creds->second);
+  const std::uint64_t generation = integration.ClientsGeneration();
+  core::Timestamp valid_until = 0;
+  auto client = integration.AuthenticateClient(creds->first, creds->second, &valid_until);
+  if (req.client_memo) {
+    if (!client) {
+      req.client_memo->reset();  // wrong credentials forget the right ones
+    } else {
+      if (!memo) *req.client_memo = std::make_shared<ClientMemo>();
+      ClientMemo& m = **req.client_memo;
+      m.authorization = *h;
+      m.client = *client;
+      m.generation = generation;
+      m.valid_until = valid_until;
+    }
+  }
+  return client;
 }
 
 }  // namespace vault::http

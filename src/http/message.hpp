@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,6 +15,11 @@
 
 namespace vault::http {
 
+// What one connection remembers of the service client that last authenticated on it
+// (http/auth.cpp). Owned by the connection; its requests are answered one at a time, so it
+// needs no lock.
+struct ClientMemo;
+
 struct Request {
   std::string method;                                        // "GET", "POST", …
   std::string path;                                          // decoded path without the query
@@ -23,6 +29,9 @@ struct Request {
   std::string remote_ip;
   std::string request_id;
   std::unordered_map<std::string, std::string> params;  // path parameters
+  // The connection's memo slot (null outside a server connection, e.g. in tests that build a
+  // Request by hand): filled and read by AuthenticateServiceClient only.
+  std::shared_ptr<ClientMemo>* client_memo = nullptr;
 
   // First value of a header (name lower-case), or nullptr.
   const std::string* Header(std::string_view name) const;

@@ -401,6 +401,7 @@ struct Server::Impl {
   template <typename Stream>
   asio::awaitable<void> Serve(Stream& stream, const std::string& remote) {
     beast::flat_buffer buffer;
+    std::shared_ptr<ClientMemo> client_memo;  // the connection's, across its requests
     while (!draining) {
       bhttp::request_parser<bhttp::string_body> parser;
       parser.header_limit(16 * 1024);
@@ -461,6 +462,7 @@ struct Server::Impl {
       req.request_id = request_id;
       req.remote_ip = opt.proxies.ClientIp(remote, req);
       req.body = std::move(msg.body());
+      req.client_memo = &client_memo;
       // While draining, every answer closes its connection so clients move to other nodes.
       bool keep_alive = msg.keep_alive() && !draining && !metrics.draining().load();
       unsigned version = msg.version();

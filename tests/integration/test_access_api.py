@@ -18,6 +18,7 @@ docs/api.md "Product integration", "Billing"), black-box against the real server
     wrong credentials → 401, and 404 on a server without the configuration.
 """
 
+import http.client
 import json
 import os
 import secrets
@@ -271,6 +272,59 @@ class AccessApiTest(ProductFlows, WorkspaceFlows, VaultTestCase):
         self.assertProblem(self.access((cid, third), probe), 401, "client.invalid")
         self.assertProblem(self.access((cid, fourth), probe), 401, "client.invalid")
         self.assertEqual(self.reason((cid, r.json["client_secret"]), who, prod), ok)
+
+    def test_a_kept_alive_connection_authenticates_again_after_any_client_change(self):
+        """A connection that authenticated a client remembers it for its next requests with the
+        same header (ADR 0017), so this runs on one kept-alive connection: wrong credentials,
+        a rotation (at once and at the end of a grace) and a revocation must all be refused
+        on it exactly as on a new connection."""
+        w = self.world()
+        sa = w["super"]
+        cid, first = self.service_client(sa, "submit", "Kept alive")
+        body = json.dumps({"account_id": w["editor"].id, "product_id": w["S"]["id"]})
+        conn = http.client.HTTPConnection("127.0.0.1", self.vault.server.port, timeout=30)
+        local = []
+
+        def ask(secret):
+            conn.request("POST", CHECK, body=body,
+                         headers={"Authorization": basic(cid, secret),
+                                  "Content-Type": "application/json"})
+            resp = conn.getresponse()
+            payload = json.loads(resp.read() or b"{}")
+            local.append(conn.sock.getsockname())
+            return resp.status, payload.get("reason") or payload.get("code")
+
+        try:
+            self.assertEqual(ask(first), (200, "allowed"))
+            self.assertEqual(ask(first), (200, "allowed"))
+            self.assertEqual(ask("x" * 43), (401, "client.invalid"))
+            self.assertEqual(ask(first), (200, "allowed"))
+            # rotated without grace on another connection: refused here from the next request
+            r = sa.post(f"/api/v1/admin/service-clients/{cid}/secret")
+            self.assertEqual(r.status, 200, r)
+            second = r.json["client_secret"]
+            self.vault.remember_secret(second)
+            self.assertEqual(ask(first), (401, "client.invalid"))
+            self.assertEqual(ask(second), (200, "allowed"))
+            # rotated with a grace: the previous secret works here until the grace ends
+            r = sa.post(f"/api/v1/admin/service-clients/{cid}/secret", {"grace_seconds": 600})
+            self.assertEqual(r.status, 200, r)
+            third = r.json["client_secret"]
+            self.vault.remember_secret(third)
+            self.assertEqual(ask(second), (200, "allowed"))
+            self.assertEqual(ask(second), (200, "allowed"))
+            try:
+                self.vault.set_clock_offset(601)
+                self.assertEqual(ask(second), (401, "client.invalid"))
+                self.assertEqual(ask(third), (200, "allowed"))
+            finally:
+                self.vault.set_clock_offset(0)
+            # revoked: refused on this connection too
+            self.assertEqual(sa.delete(f"/api/v1/admin/service-clients/{cid}").status, 204)
+            self.assertEqual(ask(third), (401, "client.invalid"))
+        finally:
+            conn.close()
+        self.assertEqual(len(set(local)), 1, "every request used the same connection")
 
     def test_every_reason_code_single(self):
         creds = self.world()["creds"]
