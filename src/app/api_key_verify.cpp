@@ -126,18 +126,13 @@ Result<KeyVerdict> ApiKeyService::Verify(const core::ServiceClient& client,
   // key first (the hot path: one HMAC), then under the older keyring keys, so keys issued before
   // a rotation keep verifying (ADR 0011). Hashed and compared whether or not the id is known
   // (against zeros when it is not), so an unknown id costs what a known one does.
-  KeyIndex::Hash presented{};
-  bool match = KeyIndex::DecodeHash(p_.secrets.KeyedHash(kHashPurpose, key_text), &presented) &&
-               core::ConstantTimeEquals(Bytes(view.hash), Bytes(presented));
-  if (!match && known && view.hash_ok) {
-    auto hashes = p_.secrets.KeyedHashes(kHashPurpose, key_text);
-    for (std::size_t i = 1; i < hashes.size(); ++i) {
-      KeyIndex::Hash older{};
-      match = (KeyIndex::DecodeHash(hashes[i], &older) &&
-               core::ConstantTimeEquals(Bytes(view.hash), Bytes(older))) ||
+  const KeyIndex::Hash presented = p_.secrets.KeyedDigest(0, kHashPurpose, key_text);
+  bool match = core::ConstantTimeEquals(Bytes(view.hash), Bytes(presented));
+  if (!match && known && view.hash_ok)
+    for (std::size_t i = 1; i < p_.secrets.KeyCount(); ++i)
+      match = core::ConstantTimeEquals(Bytes(view.hash),
+                                       Bytes(p_.secrets.KeyedDigest(i, kHashPurpose, key_text))) ||
               match;
-    }
-  }
   known = known && view.hash_ok && match && view.profile->environment == parsed->environment;
   core::KeyProductFacts product;
   if (known) {

@@ -99,10 +99,9 @@ Result<std::optional<AuthContext>> SessionCache::Authenticate(const std::string&
   const core::Timestamp now = clock_.Now();
   const std::uint32_t ip_hash = SessionIndex::IpHash(client.ip);
   // Under every keyring key, primary first: sessions opened before a rotation stay signed in.
-  for (const auto& hash : secrets_.KeyedHashes("session", token)) {
-    auto key = SessionIndex::KeyOf(hash);
-    if (!key) break;  // a hasher without hex output: storage answers
-    auto hit = index_.Use(*key, now, settings_.session_idle_seconds,
+  for (std::size_t i = 0; i < secrets_.KeyCount(); ++i) {
+    const SessionIndex::Key key = secrets_.KeyedDigest(i, "session", token);
+    auto hit = index_.Use(key, now, settings_.session_idle_seconds,
                           settings_.touch_interval_seconds, ip_hash);
     if (hit.state == SessionIndex::State::kMiss) continue;
     // The absolute end is fixed at sign-in: no node can have moved it.

@@ -2,6 +2,7 @@
 // Every implementation must be thread-safe: use cases run on several pool threads at once.
 #pragma once
 
+#include <array>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -33,6 +34,13 @@ class SecretHasher {
                                                std::string_view data) const {
     return {KeyedHash(purpose, data)};
   }
+  using Digest = std::array<std::uint8_t, 32>;
+  // How many keys KeyedHashes hashes under (1 for a single secret).
+  virtual std::size_t KeyCount() const { return 1; }
+  // KeyedHashes(purpose, data)[i] as its 32 bytes, for i < KeyCount(): the hot paths (key
+  // verification, sessions) compare and index the bytes, so they skip the hex round trip.
+  virtual Digest KeyedDigest(std::size_t i, std::string_view purpose,
+                             std::string_view data) const = 0;
   // The primary key's id (audit events record it); "k0" is the legacy single secret.
   virtual std::string PrimaryKeyId() const { return "k0"; }
   // The hash under the key named key_id; nullopt when there is no such key.

@@ -77,6 +77,11 @@ class KeyringHasher : public core::SecretHasher {
   std::string KeyedHash(std::string_view purpose, std::string_view data) const override;
   std::vector<std::string> KeyedHashes(std::string_view purpose,
                                        std::string_view data) const override;
+  std::size_t KeyCount() const override { return hashers_.size(); }
+  Digest KeyedDigest(std::size_t i, std::string_view purpose,
+                     std::string_view data) const override {
+    return hashers_.at(i).second->KeyedDigest(0, purpose, data);
+  }
   std::string PrimaryKeyId() const override { return hashers_.front().first; }
   std::optional<std::string> KeyedHashWith(std::string_view key_id, std::string_view purpose,
                                            std::string_view data) const override;

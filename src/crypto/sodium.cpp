@@ -53,7 +53,8 @@ HmacSecretHasher::~HmacSecretHasher() {
   sodium_memzero(outer_, sizeof outer_);
 }
 
-std::string HmacSecretHasher::KeyedHash(std::string_view purpose, std::string_view data) const {
+core::SecretHasher::Digest HmacSecretHasher::KeyedDigest(std::size_t, std::string_view purpose,
+                                                         std::string_view data) const {
   // HMAC-SHA-256 under the server secret: a leaked database alone cannot confirm a guessed
   // token, and the purpose prefix keeps hashes of one kind from being replayed as another.
   SHA256_CTX st;
@@ -62,13 +63,18 @@ std::string HmacSecretHasher::KeyedHash(std::string_view purpose, std::string_vi
   const unsigned char zero = 0;
   SHA256_Update(&st, &zero, 1);
   SHA256_Update(&st, data.data(), data.size());
-  unsigned char mac[SHA256_DIGEST_LENGTH];
-  SHA256_Final(mac, &st);
+  Digest mac;
+  SHA256_Final(mac.data(), &st);
   std::memcpy(&st, outer_, sizeof st);
-  SHA256_Update(&st, mac, sizeof mac);
-  SHA256_Final(mac, &st);
+  SHA256_Update(&st, mac.data(), mac.size());
+  SHA256_Final(mac.data(), &st);
   sodium_memzero(&st, sizeof st);
-  return core::Hex(std::string_view(reinterpret_cast<char*>(mac), sizeof mac));
+  return mac;
+}
+
+std::string HmacSecretHasher::KeyedHash(std::string_view purpose, std::string_view data) const {
+  Digest mac = KeyedDigest(0, purpose, data);
+  return core::Hex(std::string_view(reinterpret_cast<char*>(mac.data()), mac.size()));
 }
 
 namespace {

@@ -26,6 +26,8 @@ class HmacSecretHasher : public core::SecretHasher {
   HmacSecretHasher(const HmacSecretHasher&) = delete;
   HmacSecretHasher& operator=(const HmacSecretHasher&) = delete;
   std::string KeyedHash(std::string_view purpose, std::string_view data) const override;
+  // The one key's hash whatever i is (KeyCount() is 1).
+  Digest KeyedDigest(std::size_t i, std::string_view purpose, std::string_view data) const override;
 
  private:
   // SHA-256 states right after the inner and outer key-pad blocks (OpenSSL SHA256_CTX), copied
