@@ -52,6 +52,9 @@ class JsonBody {
                                                      std::size_t max_chars) const;
 
  private:
+  JsonBody() = default;
+  explicit JsonBody(boost::json::object&& obj) : obj_(std::move(obj)) {}
+
   boost::json::object obj_;
 };
 
