@@ -4,7 +4,9 @@
 
 #include <gtest/gtest.h>
 
+#include <ctime>
 #include <map>
+#include <random>
 
 namespace vault::core {
 namespace {
@@ -194,6 +196,30 @@ TEST(Rfc3339, ParsesUtcOffsetsAndFractionsAndRejectsNonsense) {
         "2027-01-31T24:00:00Z", "2027-01-31T12:30:05+2:00", "2027-01-31T12:30:05Zjunk",
         "1969-12-31T23:59:59Z", "2027-01-31T12:30:05.Z", "２０２７-01-31T12:30:05Z"})
     EXPECT_FALSE(ParseRfc3339(bad)) << bad;
+}
+
+// FormatRfc3339 writes the digits itself (it is on every answer that carries a time): it must
+// write what gmtime_r + strftime write, leap days and century rules included; before year 1000
+// it keeps RFC 3339's four digits, which glibc's %Y does not.
+TEST(Rfc3339, FormatsAsStrftimeDoes) {
+  auto reference = [](Timestamp t) {
+    std::time_t tt = static_cast<std::time_t>(t);
+    std::tm tm{};
+    gmtime_r(&tt, &tm);
+    char buf[48];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return std::string(buf);
+  };
+  std::vector<Timestamp> cases = {0,           -1,         86399,      86400,        951782400,
+                                  951868799,   4107542400, 4107628800, 253402300799, 253402300800,
+                                  -30610224000};
+  std::mt19937_64 rng(20261130);
+  std::uniform_int_distribution<Timestamp> any(-30610224000, 253402300799 + 86400 * 400);
+  for (int i = 0; i < 20000; ++i) cases.push_back(any(rng));
+  for (Timestamp t : cases) EXPECT_EQ(FormatRfc3339(t), reference(t)) << t;
+  EXPECT_EQ(FormatRfc3339(951782400), "2000-02-29T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(-62135596800), "0001-01-01T00:00:00Z");
+  EXPECT_EQ(FormatRfc3339(-30610224001), "0999-12-31T23:59:59Z");
 }
 
 }  // namespace
