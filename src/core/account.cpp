@@ -4,6 +4,8 @@
 #include <cctype>
 #include <unordered_set>
 
+#include "core/swar.hpp"
+
 namespace vault::core {
 
 extern const std::string_view kTimeZonesText;  // generated at build time from tzdata
@@ -52,9 +54,13 @@ std::string_view TokenPurposeName(TokenPurpose p) {
 }
 
 std::size_t CodePointCount(std::string_view utf8) {
-  return static_cast<std::size_t>(std::count_if(utf8.begin(), utf8.end(), [](char c) {
-    return (static_cast<unsigned char>(c) & 0xC0) != 0x80;
-  }));
+  // Every byte that is not a continuation byte starts a code point.
+  std::size_t continuations = 0, i = 0;
+  for (; i + 8 <= utf8.size(); i += 8)
+    continuations += static_cast<std::size_t>(swar::Continuations(swar::Load(utf8.data() + i)));
+  for (; i < utf8.size(); ++i)
+    continuations += (static_cast<unsigned char>(utf8[i]) & 0xC0) == 0x80;
+  return utf8.size() - continuations;
 }
 
 bool HasControlChars(std::string_view utf8) {

@@ -2,6 +2,8 @@
 
 #include <cctype>
 
+#include "core/swar.hpp"
+
 namespace vault::core {
 
 std::string Base64Url(std::string_view bytes) {
@@ -113,6 +115,10 @@ bool IsValidUtf8(std::string_view s) {
   std::size_t i = 0, n = s.size();
   auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };
   while (i < n) {
+    if (i + 8 <= n && swar::AllAscii(swar::Load(s.data() + i))) {  // the common case
+      i += 8;
+      continue;
+    }
     unsigned char c = at(i);
     if (c < 0x80) {
       ++i;
@@ -146,8 +152,12 @@ bool IsValidUtf8(std::string_view s) {
 
 bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   if (a.size() != b.size()) return false;
-  volatile unsigned char diff = 0;  // volatile keeps the compiler from adding an early exit
-  for (std::size_t i = 0; i < a.size(); ++i) diff = diff | static_cast<unsigned char>(a[i] ^ b[i]);
+  // Eight bytes per step, every byte always read: the time depends on the length only.
+  volatile std::uint64_t diff = 0;  // volatile keeps the compiler from adding an early exit
+  std::size_t i = 0;
+  for (; i + 8 <= a.size(); i += 8)
+    diff = diff | (swar::Load(a.data() + i) ^ swar::Load(b.data() + i));
+  for (; i < a.size(); ++i) diff = diff | static_cast<unsigned char>(a[i] ^ b[i]);
   return diff == 0;
 }
 
@@ -156,6 +166,13 @@ void AppendJsonEscaped(std::string& out, std::string_view s) {
   // Runs of characters that need no escape (almost all of them) are appended in one piece.
   std::size_t run = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
+    // Skip eight plain bytes at a time: none below 0x20, none a quote or a backslash.
+    while (i + 8 <= s.size()) {
+      const std::uint64_t w = swar::Load(s.data() + i);
+      if (swar::AnyBelow(w, 0x20) | swar::AnyEqual(w, '"') | swar::AnyEqual(w, '\\')) break;
+      i += 8;
+    }
+    if (i >= s.size()) break;
     auto c = static_cast<unsigned char>(s[i]);
     if (c >= 0x20 && c != '"' && c != '\\') continue;
     out.append(s.data() + run, i - run);
