@@ -46,10 +46,13 @@ void Router::Add(std::string method, std::string pattern, Executor executor, Han
           true};
   std::string_view parts[kMaxSegments + 1];
   std::size_t n = Split(r.pattern, parts);
+  std::string joined;
   for (std::size_t i = 0; i < n && i < kMaxSegments; ++i) {
     r.segments.emplace_back(parts[i]);
     if (IsParam(r.segments.back())) r.literal = false;
+    joined += (i ? "/" : "") + r.segments.back();
   }
+  if (r.literal) literal_[joined].push_back(r.index);
   routes_.push_back(std::move(r));
 }
 
@@ -59,19 +62,35 @@ Match Router::Find(Request& req) const {
   std::size_t n = Split(req.path, xs);  // once per request, no allocation
   if (n > kMaxSegments) return m;
   // Literal routes win over parameterised ones, whatever the registration order.
-  for (int pass = 0; pass < 2 && !m.route; ++pass) {
-    for (const Route& r : routes_) {
-      if (r.literal != (pass == 0) || !Matches(r, xs, n)) continue;
-      if (r.method != req.method) {
+  char text[512];  // the segments joined with '/', as literal_ keys them
+  std::size_t length = 0;
+  bool fits = true;  // a longer path is no literal route
+  for (std::size_t i = 0; i < n && fits; ++i) {
+    fits = length + (i ? 1 : 0) + xs[i].size() <= sizeof text;
+    if (!fits) break;
+    if (i) text[length++] = '/';
+    length += xs[i].copy(text + length, xs[i].size());
+  }
+  if (fits)
+    if (auto it = literal_.find(std::string_view(text, length)); it != literal_.end())
+      for (std::size_t index : it->second) {
+        if (routes_[index].method == req.method) {
+          m.route = &routes_[index];
+          return m;
+        }
         m.path_known = true;
-        continue;
       }
-      for (std::size_t i = 0; i < n; ++i)
-        if (IsParam(r.segments[i]))
-          req.params[r.segments[i].substr(1, r.segments[i].size() - 2)] = std::string(xs[i]);
-      m.route = &r;
-      break;
+  for (const Route& r : routes_) {
+    if (r.literal || !Matches(r, xs, n)) continue;
+    if (r.method != req.method) {
+      m.path_known = true;
+      continue;
     }
+    for (std::size_t i = 0; i < n; ++i)
+      if (IsParam(r.segments[i]))
+        req.params[r.segments[i].substr(1, r.segments[i].size() - 2)] = std::string(xs[i]);
+    m.route = &r;
+    break;
   }
   return m;
 }

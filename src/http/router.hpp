@@ -5,6 +5,7 @@
 #include <functional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "http/message.hpp"
@@ -45,7 +46,15 @@ class Router {
   const std::vector<Route>& routes() const { return routes_; }
 
  private:
+  struct TextHash {
+    using is_transparent = void;
+    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+
   std::vector<Route> routes_;
+  // The literal routes by their segments joined with '/' ("api/v1/me"): found with one hash
+  // lookup, where a scan of every route would cost a comparison per route on each request.
+  std::unordered_map<std::string, std::vector<std::size_t>, TextHash, std::equal_to<>> literal_;
 };
 
 }  // namespace vault::http

@@ -454,7 +454,7 @@ struct Server::Impl {
       if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
       for (const auto& f : msg) {
         std::string name(f.name_string());
-        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        for (auto& c : name) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;  // ASCII
         req.headers.emplace_back(std::move(name), std::string(f.value()));
       }
       if (const std::string* rid = req.Header("x-request-id"); rid && SaneRequestId(*rid))

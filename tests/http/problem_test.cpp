@@ -58,6 +58,15 @@ TEST(Router, MatchesParamsPrefersLiteralsAndReports405) {
   get.method = "GET";
   get.path = "/api/v1/me/sessions/current";
   EXPECT_EQ(router.Find(get).route->pattern, "/api/v1/me/sessions/current");
+  get.path = "//api/v1//me/sessions/current/";  // empty segments are dropped, as before
+  EXPECT_EQ(router.Find(get).route->pattern, "/api/v1/me/sessions/current");
+  // A literal path routed for another method still reaches a parameterised route of this one.
+  Request del;
+  del.method = "DELETE";
+  del.path = "/api/v1/me/sessions/current";
+  ASSERT_TRUE(router.Find(del).route);
+  EXPECT_EQ(router.Find(del).route->pattern, "/api/v1/me/sessions/{id}");
+  EXPECT_EQ(del.params["id"], "current");
   Request post;
   post.method = "POST";
   post.path = "/api/v1/me/sessions/x";
