@@ -161,15 +161,41 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b) {
   return diff == 0;
 }
 
+namespace {
+
+// Whether eight bytes hold a control character, a quote or a backslash.
+bool NeedsEscape(std::uint64_t w) {
+  return (swar::AnyBelow(w, 0x20) | swar::AnyEqual(w, '"') | swar::AnyEqual(w, '\\')) != 0;
+}
+
+// Whether the whole text needs no escape: words at a time, the last one overlapping the one
+// before it; a text shorter than a word is padded with plain bytes.
+bool Plain(std::string_view s) {
+  if (s.size() < 8) {
+    std::uint64_t w = swar::kOnes * 'a';
+    std::memcpy(&w, s.data(), s.size());
+    return !NeedsEscape(w);
+  }
+  for (std::size_t i = 0; i + 8 <= s.size(); i += 8)
+    if (NeedsEscape(swar::Load(s.data() + i))) return false;
+  return !NeedsEscape(swar::Load(s.data() + s.size() - 8));
+}
+
+}  // namespace
+
 void AppendJsonEscaped(std::string& out, std::string_view s) {
   static constexpr char kHex[] = "0123456789abcdef";
+  if (Plain(s)) {  // almost every string: appended as it is
+    out.append(s);
+    return;
+  }
   // Runs of characters that need no escape (almost all of them) are appended in one piece.
   std::size_t run = 0;
   for (std::size_t i = 0; i < s.size(); ++i) {
     // Skip eight plain bytes at a time: none below 0x20, none a quote or a backslash.
     while (i + 8 <= s.size()) {
       const std::uint64_t w = swar::Load(s.data() + i);
-      if (swar::AnyBelow(w, 0x20) | swar::AnyEqual(w, '"') | swar::AnyEqual(w, '\\')) break;
+      if (NeedsEscape(w)) break;
       i += 8;
     }
     if (i >= s.size()) break;

@@ -3,7 +3,6 @@
 // unaligned loads go through memcpy. Stateless.
 #pragma once
 
-#include <bit>
 #include <cstdint>
 #include <cstring>
 
@@ -32,6 +31,10 @@ constexpr std::uint64_t AnyEqual(std::uint64_t w, unsigned char b) {
 constexpr bool AllAscii(std::uint64_t w) { return (w & kHighs) == 0; }
 
 // How many of the eight bytes are UTF-8 continuation bytes (10xxxxxx).
-constexpr int Continuations(std::uint64_t w) { return std::popcount(w & ~(w << 1) & kHighs); }
+constexpr int Continuations(std::uint64_t w) {
+  // One bit per continuation byte, moved to the byte's low bit; the multiply sums the eight
+  // bytes into the top one (no popcount instruction needed).
+  return static_cast<int>((((w & ~(w << 1) & kHighs) >> 7) * kOnes) >> 56);
+}
 
 }  // namespace vault::core::swar

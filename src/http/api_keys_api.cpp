@@ -141,7 +141,7 @@ class ApiKeysApi {
       if (name != "config")
         return core::Fail(core::Code::kInvalidArgument, "validation.enum",
                           "include may only name \"config\"", "include");
-    VAULT_ASSIGN_OR_RETURN(auto v, keys_.Verify(c.client, in.key, in.Check()));
+    VAULT_ASSIGN_OR_RETURN(auto v, keys_.Verify(*c.client, in.key, in.Check()));
     return Response::Json(200, RenderVerdict(v, !in.include.empty()));
   }
 

@@ -72,17 +72,20 @@ core::Result<AuthResult> Authenticate(const Request& req, app::AccountService& a
 
 struct ClientMemo {
   std::string authorization;  // the exact Authorization value that authenticated `client`
-  core::ServiceClient client;
+  std::shared_ptr<const core::ServiceClient> client;
   std::uint64_t generation = 0;     // IntegrationService::ClientsGeneration() before it
   core::Timestamp valid_until = 0;  // 0, or the end of a previous secret's grace
 };
 
-core::Result<core::ServiceClient> AuthenticateServiceClient(const Request& req,
-                                                            app::IntegrationService& integration,
-                                                            const std::string& scope) {
+core::Result<std::shared_ptr<const core::ServiceClient>> AuthenticateServiceClient(
+    const Request& req, app::IntegrationService& integration, const std::string& scope) {
+  using Shared = std::shared_ptr<const core::ServiceClient>;
   const std::string* h = req.Header("authorization");
   // A client-credentials access token from /oauth2/token (ADR 0010), holding `scope`.
-  if (h && h->rfind("Bearer ", 0) == 0) return integration.AuthenticateBearer(h->substr(7), scope);
+  if (h && h->rfind("Bearer ", 0) == 0) {
+    VAULT_ASSIGN_OR_RETURN(auto client, integration.AuthenticateBearer(h->substr(7), scope));
+    return Shared(std::make_shared<const core::ServiceClient>(std::move(client)));
+  }
   // A product sends the same Basic credentials on every request of a keep-alive connection:
   // once they authenticated on it, the next request carrying exactly the same header is that
   // client again, until any client changes (revocation, rotation: the generation moves) or a
@@ -98,19 +101,20 @@ core::Result<core::ServiceClient> AuthenticateServiceClient(const Request& req,
   const std::uint64_t generation = integration.ClientsGeneration();
   core::Timestamp valid_until = 0;
   auto client = integration.AuthenticateClient(creds->first, creds->second, &valid_until);
-  if (req.client_memo) {
-    if (!client) {
-      req.client_memo->reset();  // wrong credentials forget the right ones
-    } else {
-      if (!memo) *req.client_memo = std::make_shared<ClientMemo>();
-      ClientMemo& m = **req.client_memo;
-      m.authorization = *h;
-      m.client = *client;
-      m.generation = generation;
-      m.valid_until = valid_until;
-    }
+  if (!client) {
+    if (req.client_memo) req.client_memo->reset();  // wrong credentials forget the right ones
+    return core::Fail(std::move(client).error());
   }
-  return client;
+  Shared shared = std::make_shared<const core::ServiceClient>(std::move(*client));
+  if (req.client_memo) {
+    if (!memo) *req.client_memo = std::make_shared<ClientMemo>();
+    ClientMemo& m = **req.client_memo;
+    m.authorization = *h;
+    m.client = shared;
+    m.generation = generation;
+    m.valid_until = valid_until;
+  }
+  return shared;
 }
 
 }  // namespace vault::http

@@ -41,9 +41,9 @@ std::string SessionCookie(const std::string& token, long max_age, bool dev);
 // client-credentials access token as Bearer that holds `scope`; fails unauthenticated
 // "client.required" without credentials, "client.invalid" for wrong ones, permission_denied
 // "client.scope" for a token without the scope.
-core::Result<core::ServiceClient> AuthenticateServiceClient(const Request& req,
-                                                            app::IntegrationService& integration,
-                                                            const std::string& scope = "");
+// Shared: a kept-alive connection hands the same one to each of its requests.
+core::Result<std::shared_ptr<const core::ServiceClient>> AuthenticateServiceClient(
+    const Request& req, app::IntegrationService& integration, const std::string& scope = "");
 
 // Scheme://host[:port] of a URL.
 std::string OriginOf(const std::string& url);

@@ -106,7 +106,7 @@ class CallbackSigningApi {
   core::Result<Response> Sign(Call& c) {
     VAULT_ASSIGN_OR_RETURN(auto in, c.Body<SignInput>());
     VAULT_ASSIGN_OR_RETURN(auto signed_callback,
-                           signing_.Sign(c.client, in.Request(), in.timestamp));
+                           signing_.Sign(*c.client, in.Request(), in.timestamp));
     return JsonOk(200, RenderSignedCallback(signed_callback));
   }
 
@@ -115,7 +115,7 @@ class CallbackSigningApi {
     if (!in.callback.timestamp)
       return core::Fail(core::Code::kInvalidArgument, "validation.required",
                         "timestamp is required", "timestamp");
-    VAULT_ASSIGN_OR_RETURN(auto verdict, signing_.Verify(c.client, in.callback.Request(),
+    VAULT_ASSIGN_OR_RETURN(auto verdict, signing_.Verify(*c.client, in.callback.Request(),
                                                          *in.callback.timestamp, in.signature));
     return JsonOk(200, RenderCallbackVerdict(verdict));
   }

@@ -47,10 +47,10 @@ struct Call {
   explicit Call(Request& r) : req(r) {}
 
   Request& req;
-  app::AuthContext ctx;        // kSession, kSuperAdmin (and kCredentialOrSession if signed)
-  bool signed_in = false;      // ctx is set
-  bool via_cookie = false;     // the session came from the cookie
-  core::ServiceClient client;  // kServiceClient
+  app::AuthContext ctx;     // kSession, kSuperAdmin (and kCredentialOrSession if signed)
+  bool signed_in = false;   // ctx is set
+  bool via_cookie = false;  // the session came from the cookie
+  std::shared_ptr<const core::ServiceClient> client;  // kServiceClient (never null there)
 
   std::string& param(const std::string& name) { return req.params[name]; }
 

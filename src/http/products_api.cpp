@@ -443,13 +443,13 @@ class ProductsApi {
     if (batch.checks.empty()) {
       VAULT_ASSIGN_OR_RETURN(auto in, c.Body<AccessQueryInput>());
       app::AccessQuery q = in.Query();
-      VAULT_ASSIGN_OR_RETURN(auto d, integration_.Check(c.client, q));
+      VAULT_ASSIGN_OR_RETURN(auto d, integration_.Check(*c.client, q));
       return Response::Json(200, WithConfig(RenderDecisionText(q, d), d, config));
     }
     std::string out = "{\"results\":[";
     for (std::size_t i = 0; i < batch.checks.size(); ++i) {
       app::AccessQuery q = batch.checks[i].Query();
-      VAULT_ASSIGN_OR_RETURN(auto d, integration_.Check(c.client, q));
+      VAULT_ASSIGN_OR_RETURN(auto d, integration_.Check(*c.client, q));
       if (i) out += ',';
       out += WithConfig(RenderDecisionText(q, d), d, config);
     }
@@ -462,7 +462,7 @@ class ProductsApi {
     VAULT_ASSIGN_OR_RETURN(auto include, Includes(c));
     app::AccessQuery q = in.Query();
     core::AccessFacts f;
-    VAULT_ASSIGN_OR_RETURN(auto d, integration_.Check(c.client, q, &f));
+    VAULT_ASSIGN_OR_RETURN(auto d, integration_.Check(*c.client, q, &f));
     return Response::Json(
         200, WithConfig(boost::json::serialize(RenderExplanation(q, d, f)), d, !include.empty()));
   }

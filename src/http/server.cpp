@@ -295,11 +295,11 @@ struct Server::Impl {
   }
 
   template <typename Stream>
-  asio::awaitable<void> Write(Stream& stream, const Response& res, unsigned version,
-                              bool keep_alive, const std::string& request_id) {
+  asio::awaitable<void> Write(Stream& stream, Response res, unsigned version, bool keep_alive,
+                              const std::string& request_id) {
     bhttp::response<bhttp::string_body> out{static_cast<bhttp::status>(res.status), version};
     SetHeaders(out, res, request_id);
-    out.body() = res.body;
+    out.body() = std::move(res.body);
     out.keep_alive(keep_alive);
     out.prepare_payload();
     beast::get_lowest_layer(stream).expires_after(std::chrono::seconds(opt.body_timeout_seconds));
@@ -452,6 +452,7 @@ struct Server::Impl {
       auto q = target.find('?');
       req.path = std::string(target.substr(0, q));
       if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
+      req.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
       for (const auto& f : msg) {
         std::string name(f.name_string());
         for (auto& c : name) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;  // ASCII
@@ -480,7 +481,7 @@ struct Server::Impl {
         bool complete = co_await WriteStreamed(stream, res, version, keep_alive, request_id);
         keep_alive = keep_alive && complete && version >= 11;
       } else {
-        co_await Write(stream, res, version, keep_alive, request_id);
+        co_await Write(stream, std::move(res), version, keep_alive, request_id);
       }
       inflight--;
       if (!keep_alive) break;
