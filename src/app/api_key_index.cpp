@@ -12,6 +12,8 @@
 #include <unordered_map>
 #include <utility>
 
+#include "core/encoding.hpp"
+
 namespace vault::app {
 
 namespace {
@@ -27,13 +29,6 @@ constexpr std::uint64_t kLoaded = std::uint64_t{1} << 63;
 constexpr std::uint64_t kAbsent = std::uint64_t{1} << 62;
 constexpr std::uint64_t kRevoked = std::uint64_t{1} << 61;
 constexpr std::size_t kBatch = 512;  // bulk-load entries written per exclusive lock
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // 32-bit seconds reach 2106; a stored time outside them keeps the key out of the index.
 bool FitsSeconds(core::Timestamp t) {
@@ -330,13 +325,9 @@ std::optional<KeyIndex::Id> KeyIndex::Pack(std::string_view id) {
 }
 
 bool KeyIndex::DecodeHash(std::string_view hex, Hash* out) {
-  if (hex.size() != 2 * out->size()) return false;
-  for (std::size_t i = 0; i < out->size(); ++i) {
-    int a = HexDigit(hex[2 * i]), b = HexDigit(hex[2 * i + 1]);
-    if (a < 0 || b < 0) return false;
-    (*out)[i] = static_cast<std::uint8_t>(a * 16 + b);
-  }
-  return true;
+  auto digest = core::DecodeHexDigest(hex, /*upper_too=*/true);  // bytes are compared, not text
+  if (digest) *out = *digest;
+  return digest.has_value();
 }
 
 void KeyIndex::FromRow(const core::ApiKey& k, View* out) {

@@ -4,6 +4,8 @@
 #include <cstring>
 #include <mutex>
 
+#include "core/encoding.hpp"
+
 namespace vault::app {
 namespace {
 
@@ -11,12 +13,6 @@ constexpr std::size_t kMinTable = 64;
 
 bool FitsId(std::string_view s) { return !s.empty() && s.size() <= 31; }
 bool Fits32(core::Timestamp t) { return t >= 0 && t <= 0xffffffffLL; }
-
-int HexDigit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
 
 std::uint64_t Fnv(std::string_view s) {
   std::uint64_t h = 1469598103934665603ULL;
@@ -35,14 +31,7 @@ void Store(const std::uint32_t& v, std::uint32_t x) {
 }  // namespace
 
 std::optional<SessionIndex::Key> SessionIndex::KeyOf(std::string_view hex) {
-  if (hex.size() != 64) return std::nullopt;
-  Key k;
-  for (std::size_t i = 0; i < 32; ++i) {
-    int hi = HexDigit(hex[2 * i]), lo = HexDigit(hex[2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    k[i] = static_cast<unsigned char>(hi << 4 | lo);
-  }
-  return k;
+  return core::DecodeHexDigest(hex);  // lower case only, as storage compares the text
 }
 
 std::uint32_t SessionIndex::IpHash(std::string_view ip) {

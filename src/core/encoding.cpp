@@ -111,6 +111,23 @@ std::string NewId(Random& random, std::string_view prefix) {
 
 std::string NewToken(Random& random) { return Base64Url(random.Bytes(32)); }
 
+std::optional<SecretHasher::Digest> DecodeHexDigest(std::string_view hex, bool upper_too) {
+  auto digit = [upper_too](char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (upper_too && c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  SecretHasher::Digest out;
+  if (hex.size() != 2 * out.size()) return std::nullopt;
+  for (std::size_t i = 0; i < out.size(); ++i) {
+    int hi = digit(hex[2 * i]), lo = digit(hex[2 * i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out[i] = static_cast<std::uint8_t>(hi << 4 | lo);
+  }
+  return out;
+}
+
 bool IsValidUtf8(std::string_view s) {
   std::size_t i = 0, n = s.size();
   auto at = [&](std::size_t k) { return static_cast<unsigned char>(s[k]); };

@@ -12,6 +12,10 @@ namespace vault::core {
 // RFC 4648 §5 base64url without padding.
 std::string Base64Url(std::string_view bytes);
 std::string Hex(std::string_view bytes);
+// The 32 bytes of a keyed hash from the 64 hex characters Hex wrote (SecretHasher::Digest);
+// nullopt for any other text. Upper-case digits only when upper_too: a lookup that must agree
+// with storage, which compares the lower-case text, refuses them.
+std::optional<SecretHasher::Digest> DecodeHexDigest(std::string_view hex, bool upper_too = false);
 // Decodes unpadded base64url; nullopt for any other character or a bad length.
 std::optional<std::string> Base64UrlDecode(std::string_view text);
 // RFC 4648 §6 base32 (upper case) without padding, as authenticator apps expect.
