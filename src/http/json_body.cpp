@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <boost/json.hpp>
-#include <cctype>
 #include <cmath>
 #include <string_view>
 
@@ -25,7 +24,7 @@ bool IsJsonMediaType(std::string_view content_type) {
   static constexpr std::string_view kJson = "application/json";
   return type.size() == kJson.size() &&
          std::equal(type.begin(), type.end(), kJson.begin(), [](char a, char b) {
-           return std::tolower(static_cast<unsigned char>(a)) == b;
+           return (a >= 'A' && a <= 'Z' ? static_cast<char>(a + 32) : a) == b;  // ASCII only
          });
 }
 

@@ -40,10 +40,13 @@ TEST(ApiKeyFormat, RoundTripsAndCarriesTheEnvironment) {
   }
 }
 
-TEST(ApiKeyFormat, EverySingleCharacterChangeIsCaught) {
+std::string ProductionKey() {
   CountingRandom random;
-  std::string text =
-      FormatApiKey(Environment::kProduction, NewApiKeyId(random), NewApiKeySecret(random));
+  return FormatApiKey(Environment::kProduction, NewApiKeyId(random), NewApiKeySecret(random));
+}
+
+TEST(ApiKeyFormat, EverySingleCharacterChangeIsCaught) {
+  std::string text = ProductionKey();
   ASSERT_TRUE(ParseApiKey(text));
   const std::string alphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz_";
   for (std::size_t i = 0; i < text.size(); ++i)
@@ -67,8 +70,45 @@ TEST(ApiKeyFormat, EverySingleCharacterChangeIsCaught) {
   EXPECT_FALSE(ParseApiKey(std::string(5000, 'a')));
 }
 
+TEST(ApiKeyFormat, TheChecksumIsComparedAsAWholeNumber) {
+  // Six base62 digits hold numbers up to 62^6 > 2^35: one that equals the CRC only modulo
+  // 2^32 must not pass, nor any character outside base62 in the checksum.
+  std::string text = ProductionKey();
+  ASSERT_TRUE(ParseApiKey(text));
+  const std::string_view base62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  std::string body = text.substr(0, text.size() - kCrcChars);
+  for (std::uint64_t wrap = 1; wrap <= 8; ++wrap) {
+    std::uint64_t v = Crc32(body) + (wrap << 32);
+    std::string crc(kCrcChars, '0');
+    for (std::size_t i = kCrcChars; i-- > 0; v /= 62) crc[i] = base62[v % 62];
+    EXPECT_FALSE(ParseApiKey(body + crc)) << wrap;
+  }
+  for (char c : std::string("_-+/=\x00\xff", 7)) {
+    std::string bad = text;
+    bad.back() = c;
+    EXPECT_FALSE(ParseApiKey(bad)) << static_cast<int>(c);
+  }
+}
+
 TEST(ApiKeyFormat, Crc32MatchesTheStandardCheckValue) {
   EXPECT_EQ(Crc32("123456789"), 0xCBF43926u);  // the CRC-32/ISO-HDLC check value
+}
+
+TEST(ApiKeyFormat, Crc32EightBytesAtATimeEqualsTheBitwiseDefinition) {
+  auto bitwise = [](std::string_view data) {
+    std::uint32_t c = 0xFFFFFFFFu;
+    for (unsigned char b : data) {
+      c ^= b;
+      for (int k = 0; k < 8; ++k) c = (c & 1) ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+    }
+    return c ^ 0xFFFFFFFFu;
+  };
+  std::mt19937_64 rng(7);
+  for (int round = 0; round < 3000; ++round) {
+    std::string data(rng() % 130, '\0');  // every length around the 8-byte blocks
+    for (auto& c : data) c = static_cast<char>(rng());
+    ASSERT_EQ(Crc32(data), bitwise(data)) << data.size();
+  }
 }
 
 TEST(ApiKeyFormat, SecretCharactersAreSpreadOverTheWholeAlphabet) {

@@ -4,6 +4,7 @@
 
 #include "core/product.hpp"
 #include "http/endpoint.hpp"
+#include "http/json_body.hpp"
 
 namespace vault::http {
 namespace {
@@ -109,6 +110,17 @@ TEST(BodyReader, TheBodyMustBeAJsonObject) {
   EXPECT_EQ(in.error().code, core::Code::kUnsupportedMediaType);
   EXPECT_EQ(IdOf(Read("[]")), "validation.type");
   EXPECT_EQ(IdOf(Read("{")), "validation.malformed_json");
+}
+
+TEST(BodyReader, OnlyTheJsonMediaTypeInAnyCaseWithParameters) {
+  for (const char* ok :
+       {"application/json", "Application/JSON", " application/json ; charset=utf-8",
+        "APPLICATION/JSON;charset=UTF-8", "application/json\t"})
+    EXPECT_TRUE(IsJsonMediaType(ok)) << ok;
+  for (const char* bad : {"", "text/plain", "application/jsonx", "application/json-patch+json",
+                          "application\x0fjson", "application/jsoN\x80", "application /json",
+                          "multipart/form-data; boundary=application/json"})
+    EXPECT_FALSE(IsJsonMediaType(bad)) << bad;
 }
 
 struct ConfigInput {
