@@ -282,7 +282,9 @@ AccessModel::Missing AccessModel::Lookup(const std::string* account_id,
     if (!(flags & kKnown)) return Missing::kAccount;
     out->account = flags;
   }
-  const std::uint32_t p = ids_.Find(product_id);
+  const std::uint32_t p =
+      o.product_index != IdTable::kNone ? o.product_index : ids_.Find(product_id);
+  out->product_index = p;
   std::uint32_t w = IdTable::kNone;
   if (o.workspace) {
     w = *o.workspace;
@@ -339,10 +341,11 @@ Result<void> AccessModel::Fill(Missing missing, const std::string* account_id,
 
 template <typename Fn>
 Result<void> AccessModel::WithProduct(const std::string* account_id, const std::string& product_id,
-                                      Fn&& fn) {
+                                      Fn&& fn, std::uint32_t product_index) {
   // What a read brought is used even when a concurrent change kept it out of the model, so each
   // kind is read at most once: four reads at most, then the answer.
   Overrides o;
+  o.product_index = product_index;
   for (int round = 0; round < 5; ++round) {
     Missing missing;
     {
@@ -405,25 +408,33 @@ void AccessModel::FactsOf(const Found& found, core::AccessFacts& f) const {
   }
 }
 
+void AccessModel::KeepCatalogue(const Overrides& o) const {
+  // Answers point into the catalogue: keep it alive for the caller. A thread keeps the one it
+  // last used, so the usual answer copies no shared pointer (a contended count).
+  static thread_local std::shared_ptr<const Types> keep;
+  const auto& current = o.types ? o.types : types_;
+  if (keep != current) keep = current;
+}
+
 Result<core::AccessFacts> AccessModel::Facts(const std::string& account_id,
                                              const std::string& product_id) {
   core::AccessFacts f;
   VAULT_TRY(WithProduct(&account_id, product_id, [&](const Found& found, const Overrides& o) {
     FactsOf(found, f);
-    // f.type points into the catalogue: keep it alive for the caller. A thread keeps the one
-    // it last used, so the usual check copies no shared pointer (a contended count).
-    static thread_local std::shared_ptr<const Types> keep;
-    const auto& current = o.types ? o.types : types_;
-    if (keep != current) keep = current;
+    KeepCatalogue(o);  // f.type points into it
   }));
   return f;
 }
 
 Result<core::KeyProductFacts> AccessModel::KeyProduct(const std::string& product_id,
-                                                      const std::string& permission) {
+                                                      const std::string& permission,
+                                                      std::atomic<std::uint32_t>* index_hint) {
   core::KeyProductFacts f;
-  VAULT_TRY(WithProduct(nullptr, product_id, [&](const Found& found, const Overrides&) {
+  auto facts = [&](const Found& found, const Overrides& o) {
     if (!found.product) return;
+    KeepCatalogue(o);  // f.features points into it
+    // Interned indexes are kept for the table's life, so the hint never goes stale.
+    if (index_hint) index_hint->store(found.product_index, std::memory_order_relaxed);
     const ProductEntry& product = *found.product;
     f.exists = true;
     f.workspace_suspended = found.ws->suspended;
@@ -438,9 +449,11 @@ Result<core::KeyProductFacts> AccessModel::KeyProduct(const std::string& product
                                             permission) != t.api_permissions.end();
         if (product.subscription)
           if (const core::Plan* plan = t.FindPlan(product.subscription->plan_key); plan)
-            f.features = plan->features;
+            f.features = &plan->features;
       }
-  }));
+  };
+  VAULT_TRY(WithProduct(nullptr, product_id, facts,
+                        index_hint ? index_hint->load(std::memory_order_relaxed) : IdTable::kNone));
   return f;
 }
 

@@ -62,9 +62,12 @@ class AccessModel : public core::ChangeListener {
   core::Result<Listing> List(const std::string& workspace_id);
 
   // What API key verification needs about a product: whether it exists, is active now, and
-  // its type still offers `permission` (empty: true).
+  // its type still offers `permission` (empty: true). index_hint (optional): where the caller
+  // keeps the product id's index in this model between calls, so a verification skips hashing
+  // and probing the id (kNone until the first answer sets it; an index never changes).
   core::Result<core::KeyProductFacts> KeyProduct(const std::string& product_id,
-                                                 const std::string& permission);
+                                                 const std::string& permission,
+                                                 std::atomic<std::uint32_t>* index_hint = nullptr);
 
   void WorkspaceChanged(const std::string& workspace_id) override;
   void AccountChanged(const std::string& account_id) override;
@@ -111,10 +114,12 @@ class AccessModel : public core::ChangeListener {
     const WorkspaceSnap* ws = nullptr;
     const ProductEntry* product = nullptr;  // null: no such product
     const Types* types = nullptr;
+    std::uint32_t product_index = IdTable::kNone;
   };
   // What a read brought, used by the lookup in place of the model's own state (which keeps it
   // only when nothing changed meanwhile). workspace: the product's, kNone when it does not exist.
   struct Overrides {
+    std::uint32_t product_index = IdTable::kNone;  // the caller's hint: kNone, or the id's index
     std::optional<std::uint8_t> account;
     std::optional<std::uint32_t> workspace;
     Snap snap;
@@ -127,9 +132,11 @@ class AccessModel : public core::ChangeListener {
   // account_id null: product facts only.
   template <typename Fn>
   core::Result<void> WithProduct(const std::string* account_id, const std::string& product_id,
-                                 Fn&& fn);
+                                 Fn&& fn, std::uint32_t product_index = IdTable::kNone);
   Missing Lookup(const std::string* account_id, const std::string& product_id, const Overrides& o,
                  Found* out) const;  // mu_ held
+  // Keeps the catalogue an answer points into alive for this thread until its next answer.
+  void KeepCatalogue(const Overrides& o) const;  // mu_ held (shared)
   core::Result<void> Fill(Missing missing, const std::string* account_id,
                           const std::string& product_id, Overrides& o);
   core::Result<std::uint8_t> ReadAccount(const std::string& id);

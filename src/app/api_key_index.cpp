@@ -129,6 +129,9 @@ struct KeyIndex::State {
   std::vector<char*> names;   // arena chunks of kNameChunk bytes
   std::size_t name_used = 0;  // in the last chunk
   std::deque<Product> products;
+  // Per product: its index in the access model (AccessModel::KeyProduct's hint), kept here
+  // rather than in Product so Product stays a plain value; set by the first verification.
+  std::deque<std::atomic<std::uint32_t>> product_hints;
   std::unordered_map<std::string, std::uint32_t> product_ids;
   std::deque<core::KeyState> profiles;
   std::unordered_map<std::string, std::uint32_t> profile_ids;
@@ -224,6 +227,7 @@ struct KeyIndex::State {
     if (inserted) {
       it->second = static_cast<std::uint32_t>(products.size());
       products.push_back({k.workspace_id, k.product_id});
+      product_hints.emplace_back(kNoHint);
     }
     return it->second;
   }
@@ -331,16 +335,20 @@ bool KeyIndex::DecodeHash(std::string_view hex, Hash* out) {
 }
 
 void KeyIndex::FromRow(const core::ApiKey& k, View* out) {
+  auto row = std::make_shared<RowCopy>();
+  row->product = {k.workspace_id, k.product_id};
+  row->profile = core::KeyState{k.environment, 0, 0, k.permissions, core::KeyNetworks(k)};
+  row->name = k.name;
   out->hash_ok = DecodeHash(k.secret_hash, &out->hash);
   out->revoked = k.revoked_at != 0;
   out->expires_at = k.expires_at;
-  out->own_product = {k.workspace_id, k.product_id};
-  out->product = &out->own_product;
-  out->own_profile = core::KeyState{k.environment, 0, 0, k.permissions, core::KeyNetworks(k)};
-  out->profile = &out->own_profile;
-  out->name = k.name;
+  out->product = &row->product;
+  out->product_hint = nullptr;
+  out->profile = &row->profile;
+  out->name = row->name;
   out->last_recorded = nullptr;
   out->stored_last_use = k.last_used_at;
+  out->row = std::move(row);
 }
 
 KeyIndex::Probe KeyIndex::Find(const Id& id, View* out) const {
@@ -355,8 +363,9 @@ KeyIndex::Probe KeyIndex::Find(const Id& id, View* out) const {
   out->revoked = (r.hi & kRevoked) != 0;
   out->expires_at = r.expires_at;
   out->product = &s_->products[r.product];
+  out->product_hint = &s_->product_hints[r.product];
   out->profile = &s_->profiles[r.profile];
-  if (s->name != kNoName) out->name.assign(s_->NameAt(s->name));
+  if (s->name != kNoName) out->name = s_->NameAt(s->name);  // the arena never moves
   out->last_recorded = &r.last_recorded;
   return Probe::kHit;
 }
@@ -442,7 +451,8 @@ std::size_t KeyIndex::bytes() const {
                   s_->chunks.size() * kChunkRecords * sizeof(Record) +
                   s_->names.size() * kNameChunk;
   for (const auto& p : s_->products)
-    n += sizeof(Product) + 64 + p.workspace_id.capacity() + p.product_id.capacity();
+    n += sizeof(Product) + sizeof(std::uint32_t) + 64 + p.workspace_id.capacity() +
+         p.product_id.capacity();
   for (const auto& st : s_->profiles) {
     n += sizeof(core::KeyState) + 64 + st.networks.capacity() * sizeof(core::Cidr);
     for (const auto& p : st.permissions) n += sizeof(std::string) + p.capacity();

@@ -42,25 +42,35 @@ class KeyIndex {
     std::string workspace_id, product_id;
   };
   using Hash = std::array<std::uint8_t, 32>;
-  // What a verification needs about one key, copied out of the index (or built from a row).
+  // A key read from the database rather than the index: what a View of it points into.
+  struct RowCopy {
+    Product product;
+    core::KeyState profile;  // its revoked_at and expires_at are 0, as interned profiles'
+    std::string name;
+  };
+  // What a verification needs about one key, read from the index (or built from a row). Its
+  // pointers and name point into the index, valid for the index's life, or into `row`; a View
+  // can be copied and moved freely.
   struct View {
     Hash hash{};
     bool hash_ok = false;  // false: the stored hash was not 64 hex digits (never matches)
     bool revoked = false;
     core::Timestamp expires_at = 0;
-    const Product* product = nullptr;         // stable for the index's life
+    const Product* product = nullptr;
+    // Where the product's access-model index is kept between verifications (null from a row).
+    std::atomic<std::uint32_t>* product_hint = nullptr;
     const core::KeyState* profile = nullptr;  // its revoked_at and expires_at are 0
-    std::string name;
+    std::string_view name;
     std::atomic<std::uint32_t>* last_recorded = nullptr;  // null: not in the index
     core::Timestamp stored_last_use = 0;                  // when read from a row
-    Product own_product;                                  // when built from a row
-    core::KeyState own_profile;
+    std::shared_ptr<const RowCopy> row;                   // when built from a row
   };
   // Fills `out` from a database row (for keys the index does not hold).
   static void FromRow(const core::ApiKey& k, View* out);
   static bool DecodeHash(std::string_view hex, Hash* out);
 
-  enum class Probe { kHit, kUnknown, kMiss };  // kMiss: read the database
+  static constexpr std::uint32_t kNoHint = 0xffffffffu;  // = IdTable::kNone
+  enum class Probe { kHit, kUnknown, kMiss };            // kMiss: read the database
   // max_keys bounds the records (ids known, loaded or not).
   explicit KeyIndex(std::size_t max_keys);
   ~KeyIndex();

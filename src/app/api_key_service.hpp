@@ -61,15 +61,21 @@ struct KeyPage {
   std::string next_cursor;  // "" on the last page
 };
 
-// A verification's answer: valid (reason empty) with the key's scope, or a reason code.
+// A verification's answer: valid (reason empty) with the key's scope, or a reason code. The
+// views point into the service's key index (valid for the service's life) or into the key's
+// row copy the verdict holds, so a verdict copies no string it does not have to.
 struct KeyVerdict {
   std::string reason;
-  std::string key_id, workspace_id, product_id, name;
+  std::string key_id;
+  std::string_view workspace_id, product_id, name;
   core::Environment environment = core::Environment::kProduction;
-  std::vector<std::string> permissions;
+  const std::vector<std::string>* permissions = nullptr;  // set when valid
   core::Timestamp expires_at = 0;
-  std::vector<std::string> features;          // of the product's current plan
-  std::shared_ptr<const std::string> config;  // the product's configuration, serialized JSON
+  // Of the product's plan (null: none), in the catalogue the access model keeps alive for this
+  // thread until its next answer: render the verdict before asking the model anything else.
+  const std::vector<std::string>* features = nullptr;
+  std::shared_ptr<const std::string> config;     // the product's configuration, serialized JSON
+  std::shared_ptr<const KeyIndex::RowCopy> row;  // a key read from the database: what it shows
 };
 
 class ApiKeyService : public core::ChangeListener {

@@ -13,6 +13,8 @@ using core::Code;
 using core::Fail;
 using core::Result;
 
+static_assert(KeyIndex::kNoHint == IdTable::kNone, "an unset hint must read as no index");
+
 namespace {
 
 std::string_view Bytes(const KeyIndex::Hash& h) {
@@ -120,7 +122,7 @@ Result<KeyVerdict> ApiKeyService::Verify(const core::ServiceClient& client,
     v.reason = "malformed";
     return v;
   }
-  KeyIndex::View view;  // holds pointers to itself when read from a row: never moved
+  KeyIndex::View view;
   VAULT_ASSIGN_OR_RETURN(bool known, Lookup(parsed->id, &view));
   // Constant-time compare of the stored keyed hash with the presented key's: under the primary
   // key first (the hot path: one HMAC), then under the older keyring keys, so keys issued before
@@ -136,8 +138,8 @@ Result<KeyVerdict> ApiKeyService::Verify(const core::ServiceClient& client,
   known = known && view.hash_ok && match && view.profile->environment == parsed->environment;
   core::KeyProductFacts product;
   if (known) {
-    VAULT_ASSIGN_OR_RETURN(auto facts,
-                           model_.KeyProduct(view.product->product_id, check.permission));
+    VAULT_ASSIGN_OR_RETURN(auto facts, model_.KeyProduct(view.product->product_id, check.permission,
+                                                         view.product_hint));
     product = std::move(facts);
     // A key of another product type is not this client's to know about.
     if (product.type_id != client.type_id) product.exists = false;
@@ -153,14 +155,15 @@ Result<KeyVerdict> ApiKeyService::Verify(const core::ServiceClient& client,
       v.reason = "expired";
   }
   if (!v.reason.empty()) return v;
-  v.key_id = parsed->id;
+  v.key_id = std::move(parsed->id);
   v.workspace_id = view.product->workspace_id;
   v.product_id = view.product->product_id;
-  v.name = std::move(view.name);
+  v.name = view.name;
   v.environment = view.profile->environment;
-  v.permissions = view.profile->permissions;
+  v.permissions = &view.profile->permissions;
+  v.row = std::move(view.row);
   v.expires_at = view.expires_at;
-  v.features = std::move(product.features);
+  v.features = product.features;
   v.config = std::move(product.config);
   // The last recorded use lives in the key's index record (32-bit seconds); a key read from
   // the database has none and records a use when the stored one is as old.

@@ -106,7 +106,9 @@ struct KeyProductFacts {
   bool active = false;
   bool offers_permission = false;  // the product type still offers the checked permission
   std::string type_id;
-  std::vector<std::string> features;  // of the product's current plan (empty: no subscription)
+  // Of the product's current plan (null: no subscription). Points into the product catalogue,
+  // which the answering AccessModel keeps alive for the calling thread until its next answer.
+  const std::vector<std::string>* features = nullptr;
   std::shared_ptr<const std::string> config;  // the product's configuration, serialized JSON
   bool workspace_suspended = false;           // a Super Admin suspended the product's workspace
 };

@@ -48,13 +48,14 @@ std::string RenderVerdict(const app::KeyVerdict& v, bool include_config) {
     }
     out += ']';
   };
-  strings("permissions", v.permissions);
+  strings("permissions", *v.permissions);
   if (v.expires_at) {
     field("expires_at", core::FormatRfc3339(v.expires_at));
   } else {
     out += ",\"expires_at\":null";
   }
-  strings("features", v.features);
+  static const std::vector<std::string> kNone;  // a plan without features, or no plan
+  strings("features", v.features ? *v.features : kNone);
   if (include_config && v.config) {
     out += ",\"config\":";
     out += *v.config;

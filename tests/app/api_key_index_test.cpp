@@ -70,9 +70,18 @@ class ApiKeyIndexTest : public testing::AccountServiceTest {
     client_.type_id = "pty_submit";
   }
 
+  // What a verification answers, as plain values.
+  struct Answer {
+    std::string reason, key_id, workspace_id, product_id, name;
+    core::Environment environment = core::Environment::kProduction;
+    std::vector<std::string> permissions;
+    core::Timestamp expires_at = 0;
+    std::vector<std::string> features;
+  };
+
   // The answer from a plain database read: the key's row, a fresh model's product facts.
-  KeyVerdict Expected(const std::string& text, const core::KeyCheck& check) {
-    KeyVerdict v;
+  Answer Expected(const std::string& text, const core::KeyCheck& check) {
+    Answer v;
     auto parsed = core::ParseApiKey(text);
     if (!parsed) {
       v.reason = "malformed";
@@ -107,13 +116,14 @@ class ApiKeyIndexTest : public testing::AccountServiceTest {
       v.environment = row->environment;
       v.permissions = row->permissions;
       v.expires_at = row->expires_at;
+      if (facts.features) v.features = *facts.features;
     }
     return v;
   }
 
   void ExpectSame(ApiKeyService& keys, const std::string& text, const core::KeyCheck& check,
                   const std::string& where) {
-    KeyVerdict want = Expected(text, check);
+    Answer want = Expected(text, check);
     auto got = keys.Verify(client_, text, check);
     ASSERT_TRUE(got) << where << ": " << got.error().id;
     ASSERT_EQ(got->reason, want.reason) << where;
@@ -124,8 +134,11 @@ class ApiKeyIndexTest : public testing::AccountServiceTest {
     EXPECT_EQ(got->product_id, want.product_id) << where;
     EXPECT_EQ(got->name, want.name) << where;
     EXPECT_EQ(got->environment, want.environment) << where;
-    EXPECT_EQ(got->permissions, want.permissions) << where;
+    ASSERT_TRUE(got->permissions) << where;
+    EXPECT_EQ(*got->permissions, want.permissions) << where;
     EXPECT_EQ(got->expires_at, want.expires_at) << where;
+    // Read before anything else asks the model: the plan's features live in its catalogue.
+    EXPECT_EQ(got->features ? *got->features : std::vector<std::string>{}, want.features) << where;
   }
 
   std::unique_ptr<AccessModel> model_;
