@@ -147,12 +147,18 @@ TEST_P(ApiKeyStore, UsageKeepsTheNewestAndScanSkipsRevoked) {
     if (auto r = tx.RecordApiKeyUsage({{"ak_1", 500, "10.0.0.1"}, {"ak_2", 400, "::1"}}); !r)
       return r;
     if (auto r = tx.RecordApiKeyUsage({{"ak_1", 450, "10.0.0.2"}}); !r) return r;  // older: ignored
+    // A key deleted since its use (with its product) is skipped; the rest of the batch is kept.
+    if (auto r = tx.RecordApiKeyUsage({{"ak_gone", 800, "10.0.0.3"}, {"ak_3", 800, "10.0.0.4"}});
+        !r)
+      return r;
     return tx.RevokeApiKey("ak_2", 600).has_value() ? Result<void>{}
                                                     : core::Fail(core::Code::kInternal, "x", "x");
   }));
   EXPECT_EQ(Find("ak_1")->last_used_at, 500);
   EXPECT_EQ(Find("ak_1")->last_used_ip, "10.0.0.1");
   EXPECT_EQ(Find("ak_2")->last_used_ip, "::1");
+  EXPECT_EQ(Find("ak_3")->last_used_at, 800);
+  EXPECT_FALSE(Find("ak_gone"));
   std::vector<std::string> scanned;
   ASSERT_TRUE(store_->Read([&](Tx& tx) -> Result<void> {
     std::string after;
@@ -180,8 +186,14 @@ TEST_P(ApiKeyStore, UsageKeepsTheNewestAndScanSkipsRevoked) {
 
 TEST_P(ApiKeyStore, KeysGoWithTheirProduct) {
   ASSERT_TRUE(Insert(Key("ak_1", "ws_a", "prd_1", 100)));
+  // Its last use (kept in a table of its own) goes with it, and does not hold the delete up.
+  ASSERT_TRUE(store_->Write([&](Tx& tx) {
+    return tx.RecordApiKeyUsage({{"ak_1", 500, "10.0.0.1"}});
+  }));
   ASSERT_TRUE(store_->Write([&](Tx& tx) { return tx.DeleteProduct("prd_1"); }));
   EXPECT_FALSE(Find("ak_1"));
+  ASSERT_TRUE(Insert(Key("ak_1", "ws_a", "prd_2", 100)));  // the same id again: no old use
+  EXPECT_EQ(Find("ak_1")->last_used_at, 0);
 }
 
 VAULT_STORE_BACKENDS(ApiKeyStore);
