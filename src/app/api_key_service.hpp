@@ -9,6 +9,7 @@
 // verification. Thread-safe.
 #pragma once
 
+#include <array>
 #include <atomic>
 #include <memory>
 #include <mutex>
@@ -155,8 +156,18 @@ class ApiKeyService : public core::ChangeListener {
   KeyIndex index_;
   std::atomic<std::uint64_t> db_reads_{0};
 
+  // One buffered last-use record, with no heap memory of its own: after a start every busy key
+  // records its first use within seconds, and a node-and-strings map made that burst cost an
+  // allocation or three per request plus frees across threads at the flush.
+  struct PendingUse {
+    std::array<char, 23> id;  // "ak_" + 20 base32 characters (what ParseApiKey accepts)
+    std::uint8_t ip_size = 0;
+    std::array<char, 45> ip;  // the longest textual IPv6 address; longer is not recorded
+    core::Timestamp at = 0;
+  };
   std::mutex usage_mu_;
-  std::unordered_map<std::string, core::ApiKeyUsage> usage_;
+  std::vector<PendingUse> usage_;  // in arrival order; FlushUsage keeps each key's newest
+  std::atomic<std::size_t> usage_capacity_hint_{0};  // the last flush's record count
   std::atomic<std::uint64_t> flushes_{0};
 };
 

@@ -2,6 +2,8 @@
 // and invalidation, Verify (the hot path) and the batched last-use records. The management use
 // cases (create, list, roll, revoke) are in api_key_service.cpp.
 #include <cstring>
+#include <string_view>
+#include <unordered_map>
 
 #include "app/api_key_service.hpp"
 #include "core/blocking.hpp"
@@ -174,32 +176,54 @@ Result<KeyVerdict> ApiKeyService::Verify(const core::ServiceClient& client,
              last_recorded->compare_exchange_strong(last, static_cast<std::uint32_t>(now),
                                                     std::memory_order_relaxed);
   }
-  if (record) {
-    std::lock_guard lock(usage_mu_);
-    auto& u = usage_[v.key_id];
+  if (record && v.key_id.size() == PendingUse{}.id.size()) {
+    PendingUse u;
+    std::memcpy(u.id.data(), v.key_id.data(), u.id.size());
+    // A longer text is not an address (the input is validated): none is recorded then.
+    u.ip_size = check.ip.size() <= u.ip.size() ? static_cast<std::uint8_t>(check.ip.size()) : 0;
+    std::memcpy(u.ip.data(), check.ip.data(), u.ip_size);
     u.at = now;
-    if (u.ip != check.ip) u.ip = check.ip;
+    std::lock_guard lock(usage_mu_);
+    usage_.push_back(u);
   }
   return v;
 }
 
 Result<int> ApiKeyService::FlushUsage() {
-  std::unordered_map<std::string, core::ApiKeyUsage> pending;
+  // The next buffer is sized like the last one before the lock, so a burst of records does not
+  // reallocate under it.
+  std::vector<PendingUse> pending;
+  {
+    std::lock_guard lock(usage_mu_);
+    if (usage_.empty()) return 0;
+  }
+  std::vector<PendingUse> next;
+  next.reserve(usage_capacity_hint_.load(std::memory_order_relaxed));
   {
     std::lock_guard lock(usage_mu_);
     pending.swap(usage_);
+    usage_.swap(next);
   }
-  if (pending.empty()) return 0;
+  usage_capacity_hint_.store(pending.size(), std::memory_order_relaxed);
+  // Each key's newest record (a key read from the database may have recorded more than once).
+  std::unordered_map<std::string_view, std::size_t> newest;
+  newest.reserve(pending.size());
+  for (std::size_t i = 0; i < pending.size(); ++i) {
+    auto [it, fresh] =
+        newest.try_emplace(std::string_view(pending[i].id.data(), pending[i].id.size()), i);
+    if (!fresh && pending[it->second].at <= pending[i].at) it->second = i;
+  }
   std::vector<core::ApiKeyUsage> batch;
-  batch.reserve(pending.size());
-  for (auto& [id, u] : pending) batch.push_back({id, u.at, std::move(u.ip)});
+  batch.reserve(newest.size());
+  for (const auto& [id, i] : newest)
+    batch.push_back(
+        {std::string(id), pending[i].at, std::string(pending[i].ip.data(), pending[i].ip_size)});
   auto r = p_.store.Write([&](core::Tx& tx) { return tx.RecordApiKeyUsage(batch); });
   flushes_++;
   if (!r) {
-    // Put the records back (newer ones recorded meanwhile win) for the next flush.
+    // Put the records back for the next flush; newer ones recorded meanwhile win there.
     std::lock_guard lock(usage_mu_);
-    for (auto& u : batch)
-      if (auto it = usage_.find(u.id); it == usage_.end()) usage_.emplace(u.id, std::move(u));
+    for (const auto& [id, i] : newest) usage_.push_back(pending[i]);
     return Fail(r.error());
   }
   return static_cast<int>(batch.size());

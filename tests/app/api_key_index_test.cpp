@@ -269,6 +269,52 @@ TEST_P(ApiKeyIndexTest, EveryAnswerMatchesTheDatabaseThroughRandomChanges) {
   EXPECT_GT(keys_->lookup_db_reads(), 0u);  // re-reads after each change
 }
 
+// Last use: buffered per verification, written per key with the newest time and address.
+// tiny_ holds 4 keys, so the other keys are read from the database on every verification and
+// record a use each time (no per-key guard): the flush must still write one row per key.
+TEST_P(ApiKeyIndexTest, UsageIsFlushedOncePerKeyWithTheNewestUse) {
+  std::vector<std::pair<std::string, std::string>> keys;  // id, text
+  for (int i = 0; i < 8; ++i) {
+    NewKey k;
+    k.product = "submit";
+    k.environment = "production";
+    k.name = "k" + std::to_string(i);
+    k.permissions = {kPermissions[0]};
+    auto r = keys_->Create(Ctx(owner_), "acme", k);
+    ASSERT_TRUE(r) << r.error().id;
+    keys.emplace_back(r->key.id, r->text);
+  }
+  ASSERT_TRUE(tiny_->WarmUp());
+  const core::Timestamp start = clock_.Now();
+  for (int round = 0; round < 3; ++round) {
+    clock_.Advance(ApiKeyService::kUsageResolution);  // each round's use is a new one to record
+    const std::string ip = "198.51.100." + std::to_string(round + 1);
+    for (const auto& [id, text] : keys)
+      for (int again = 0; again < 2; ++again) {
+        auto v = tiny_->Verify(client_, text, {core::Environment::kProduction, "", ip});
+        ASSERT_TRUE(v);
+        ASSERT_EQ(v->reason, "") << id;
+      }
+  }
+  auto flushed = tiny_->FlushUsage();
+  ASSERT_TRUE(flushed);
+  EXPECT_EQ(*flushed, 8);  // one record per key, however often it was used
+  for (const auto& [id, text] : keys) {
+    std::optional<core::ApiKey> row;
+    ASSERT_TRUE(opened_.store->Read([&](core::Tx& tx) -> core::Result<void> {
+      VAULT_ASSIGN_OR_RETURN(auto k, tx.FindApiKey(id));
+      row = std::move(k);
+      return {};
+    }));
+    ASSERT_TRUE(row);
+    EXPECT_EQ(row->last_used_at, start + 3 * ApiKeyService::kUsageResolution) << id;
+    EXPECT_EQ(row->last_used_ip, "198.51.100.3") << id;
+  }
+  auto again = tiny_->FlushUsage();
+  ASSERT_TRUE(again);
+  EXPECT_EQ(*again, 0);  // nothing left buffered
+}
+
 // The index alone: a bulk load past several batches and table growths, the bound, and the
 // stale / absent states with the generation check.
 TEST(KeyIndexTest, LoadsFindsInvalidatesAndKeepsItsBound) {
