@@ -218,6 +218,31 @@ def recv_ok(port):
         return recv_all(s).startswith(b"HTTP/1.1 200")
 
 
+class HugePagesTest(unittest.TestCase):
+    """`serve` runs itself once more with glibc's huge-page heap (ADR 0017): the same process,
+    now with GLIBC_TUNABLES=glibc.malloc.hugetlb=1; not with VAULT_HUGE_PAGES=off, and an
+    operator's own GLIBC_TUNABLES is left as it is."""
+
+    def tunables_of_running_server(self, extra_env):
+        vault = Vault(extra_env=extra_env)
+        vault.start()
+        try:
+            self.assertEqual(vault.client(mode="none").get("/healthz").status, 200)
+            with open(f"/proc/{vault.server.proc.pid}/environ", "rb") as f:
+                env = dict(e.split(b"=", 1) for e in f.read().split(b"\0") if b"=" in e)
+            return env.get(b"GLIBC_TUNABLES")
+        finally:
+            vault.close()
+
+    def test_serve_asks_for_huge_pages_unless_told_otherwise(self):
+        self.assertEqual(self.tunables_of_running_server({"GLIBC_TUNABLES": None}),
+                         b"glibc.malloc.hugetlb=1")
+        self.assertIsNone(self.tunables_of_running_server(
+            {"GLIBC_TUNABLES": None, "VAULT_HUGE_PAGES": "off"}))
+        self.assertEqual(self.tunables_of_running_server(
+            {"GLIBC_TUNABLES": "glibc.malloc.arena_max=2"}), b"glibc.malloc.arena_max=2")
+
+
 class LifecycleTest(VaultFlows, unittest.TestCase):
     """Each test runs its own server so it can stop, kill and restart it."""
 
