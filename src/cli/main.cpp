@@ -1,7 +1,6 @@
 // atomyx-vault: the composition root. Parses the command line and configuration, builds the
 // concrete adapters and wires them into the use cases and the HTTP server.
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include <CLI/CLI.hpp>
 #include <atomic>
@@ -10,7 +9,6 @@
 #include <cstdlib>
 #include <functional>
 #include <memory>
-#include <string_view>
 #include <thread>
 
 #include "app/access_model.hpp"
@@ -27,6 +25,7 @@
 #include "cli/backup.hpp"
 #include "cli/change_feed.hpp"
 #include "cli/chargebee_api.hpp"
+#include "cli/huge_pages.hpp"
 #include "cli/periodic.hpp"
 #include "cli/runtime.hpp"
 #include "http/api.hpp"
@@ -587,27 +586,6 @@ int AuditVerify(const vault::config::Config& cfg) {
 
 }  // namespace
 
-namespace {
-
-// Transparent huge pages for the heap (ADR 0017, "Huge pages"): the in-memory model is read at
-// random over hundreds of MB, where 4 KiB pages cost a TLB miss (a two-level page walk under
-// virtualisation) on almost every lookup. glibc puts its heap on huge pages only when told at
-// process start (the glibc.malloc.hugetlb tunable, glibc 2.35+; the kernel's THP mode
-// "madvise", Debian's default, then honours it), so with VAULT_HUGE_PAGES=on `serve` runs itself
-// once more with it set (an operator's own GLIBC_TUNABLES wins). Off by default: with it on,
-// the PostgreSQL session bench read a few hundred sessions from the database that it otherwise
-// answers from memory, for a reason not yet found (ADR 0017). Returns only when it did not
-// re-execute.
-void ReexecWithHugePages(char** argv) {
-  const char* setting = std::getenv("VAULT_HUGE_PAGES");
-  if (!setting || std::string_view(setting) != "on" || std::getenv("GLIBC_TUNABLES")) return;
-  if (::setenv("GLIBC_TUNABLES", "glibc.malloc.hugetlb=1", 1) != 0) return;
-  ::execv("/proc/self/exe", argv);  // the same process id, descriptors and arguments
-  ::unsetenv("GLIBC_TUNABLES");     // could not: carry on with small pages
-}
-
-}  // namespace
-
 int main(int argc, char** argv) {
   // Whatever umask Vault is started with, everything it creates (database and its WAL/SHM files,
   // outbox, secret file and their folders) is private to the service user: they hold token
@@ -683,7 +661,7 @@ int main(int argc, char** argv) {
   auto cfg = vault::config::Load(config_file, [](const char* n) { return std::getenv(n); });
   if (!cfg) return Fail(cfg.error(), "invalid configuration");
   if (serve->parsed()) {
-    ReexecWithHugePages(argv);
+    vault::cli::ReexecWithHugePages(argv);
     return Serve(*cfg);
   }
   if (migrate->parsed()) return Migrate(*cfg);
