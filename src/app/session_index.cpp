@@ -135,7 +135,7 @@ std::uint32_t SessionIndex::Intern(std::string_view account_id) {
   Account a{};
   std::memcpy(a.id.text, account_id.data(), account_id.size());
   a.id.size = static_cast<std::uint8_t>(account_id.size());
-  a.changed = unknown_changed_;
+  a.changed = unknown_changed_[HashOf(account_id) % kUnknownBuckets];
   accounts_.push_back(a);
   account_table_[slot] = static_cast<std::uint32_t>(accounts_.size());
   return static_cast<std::uint32_t>(accounts_.size() - 1);
@@ -210,7 +210,7 @@ void SessionIndex::InvalidateAccount(std::string_view account_id) {
       return;
     }
   }
-  unknown_changed_ = epoch_;
+  unknown_changed_[HashOf(account_id) % kUnknownBuckets] = epoch_;
 }
 
 std::size_t SessionIndex::Sweep(core::Timestamp now, core::Timestamp idle_seconds) {

@@ -105,9 +105,14 @@ class SessionIndex {
   std::vector<Account> accounts_;
   std::vector<std::uint32_t> account_table_;
   std::uint32_t epoch_ = 1;
-  // An account not interned when invalidated has no slot to record it: one it gets later starts
-  // from this epoch, so a read that raced that invalidation is stale too.
-  std::uint32_t unknown_changed_ = 0;
+  // An account not interned when invalidated has no slot to record it: its epoch goes to one of
+  // these buckets (by hash of its id), and an account interned later starts from its bucket's,
+  // so a read that raced that invalidation is stale too. Buckets, not one value for all: one
+  // sign-in elsewhere during a bulk load would otherwise make every account the load interns
+  // after it stale (a whole page of sessions read again from storage); with 4096 buckets an
+  // unrelated account shares a bucket 1 time in 4096, and then is only read once more.
+  static constexpr std::size_t kUnknownBuckets = 4096;
+  std::array<std::uint32_t, kUnknownBuckets> unknown_changed_{};
 };
 
 }  // namespace vault::app
