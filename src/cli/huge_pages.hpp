@@ -7,11 +7,9 @@ namespace vault::cli {
 // random over hundreds of MB, where 4 KiB pages cost a TLB miss (a two-level page walk under
 // virtualisation) on almost every lookup. glibc puts its heap on huge pages only when told at
 // process start (the glibc.malloc.hugetlb tunable, glibc 2.35+; the kernel's THP mode
-// "madvise", Debian's default, then honours it), so with VAULT_HUGE_PAGES=on `serve` runs itself
-// once more with it set (an operator's own GLIBC_TUNABLES wins). Off by default: with it on,
-// the PostgreSQL session bench read a few hundred sessions from the database that it otherwise
-// answers from memory, for a reason not yet found (ADR 0017). Returns only when it did not
-// re-execute.
+// "madvise", Debian's default, then honours it), so `serve` runs itself once more with it set
+// (unless VAULT_HUGE_PAGES=off; an operator's own GLIBC_TUNABLES wins, and a glibc or kernel
+// without the feature just ignores it). Returns only when it did not re-execute.
 void ReexecWithHugePages(char** argv);
 
 }  // namespace vault::cli

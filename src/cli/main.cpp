@@ -661,7 +661,7 @@ int main(int argc, char** argv) {
   auto cfg = vault::config::Load(config_file, [](const char* n) { return std::getenv(n); });
   if (!cfg) return Fail(cfg.error(), "invalid configuration");
   if (serve->parsed()) {
-    vault::cli::ReexecWithHugePages(argv);
+    if (cfg->huge_pages) vault::cli::ReexecWithHugePages(argv);
     return Serve(*cfg);
   }
   if (migrate->parsed()) return Migrate(*cfg);

@@ -94,6 +94,7 @@ std::vector<Field> Fields(Config& c) {
       {"super_admin_require_2fa", "VAULT_SUPER_ADMIN_REQUIRE_2FA",
        on_off("super_admin_require_2fa", c.super_admin_require_2fa)},
       {"change_notify", "VAULT_CHANGE_NOTIFY", on_off("change_notify", c.change_notify)},
+      {"huge_pages", "VAULT_HUGE_PAGES", on_off("huge_pages", c.huge_pages)},
       {"http_threads", "VAULT_HTTP_THREADS", num("http_threads", c.http_threads)},
       {"db_pool_size", "VAULT_DB_POOL_SIZE", num("db_pool_size", c.db_pool_size)},
       {"hash_threads", "VAULT_HASH_THREADS", num("hash_threads", c.hash_threads)},

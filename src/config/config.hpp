@@ -56,6 +56,9 @@ struct Config {
   // PostgreSQL: each server LISTENs for change-feed NOTIFYs and polls the feed at once (ADR
   // 0005); off, it only polls (every 250 ms). No effect on SQLite.
   bool change_notify = true;
+  // `serve` runs itself once more with glibc's heap on transparent huge pages (ADR 0017,
+  // src/cli/huge_pages.hpp): fewer TLB misses in the in-memory model's random reads.
+  bool huge_pages = true;
   int http_threads = 0;  // 0 → one per core
   int db_pool_size = 8;
   int hash_threads = 0;       // 0 → one per core

@@ -28,6 +28,13 @@ TEST(Config, SmtpTlsIsRequiredUnlessTurnedOffExplicitly) {
   EXPECT_EQ(ErrorId({{"VAULT_SMTP_URL", "smtps://u:p@mail.example.com:465"}}), "");
 }
 
+TEST(Config, HugePagesAreOnUnlessTurnedOffAndTakeOnlyOnOrOff) {
+  EXPECT_TRUE(LoadEnv({})->huge_pages);
+  EXPECT_TRUE(LoadEnv({{"VAULT_HUGE_PAGES", "on"}})->huge_pages);
+  EXPECT_FALSE(LoadEnv({{"VAULT_HUGE_PAGES", "off"}})->huge_pages);
+  EXPECT_EQ(ErrorId({{"VAULT_HUGE_PAGES", "of"}}), "config.huge_pages");
+}
+
 TEST(Config, TheAuditLogIsKeptUnlessARetentionIsSet) {
   EXPECT_EQ(LoadEnv({})->audit_retention_days, 0);
   EXPECT_EQ(LoadEnv({{"VAULT_AUDIT_RETENTION_DAYS", "400"}})->audit_retention_days, 400);

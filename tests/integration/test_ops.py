@@ -219,9 +219,9 @@ def recv_ok(port):
 
 
 class HugePagesTest(unittest.TestCase):
-    """With VAULT_HUGE_PAGES=on `serve` runs itself once more with glibc's huge-page heap (ADR
-    0017): the same process, now with GLIBC_TUNABLES=glibc.malloc.hugetlb=1. Off by default, and
-    an operator's own GLIBC_TUNABLES is left as it is."""
+    """`serve` runs itself once more with glibc's huge-page heap (ADR 0017): the same process,
+    now with GLIBC_TUNABLES=glibc.malloc.hugetlb=1. On by default, off with VAULT_HUGE_PAGES=off,
+    and an operator's own GLIBC_TUNABLES is left as it is."""
 
     def tunables_of_running_server(self, extra_env):
         vault = Vault(extra_env=extra_env)
@@ -234,15 +234,15 @@ class HugePagesTest(unittest.TestCase):
         finally:
             vault.close()
 
-    def test_serve_asks_for_huge_pages_only_when_told(self):
+    def test_serve_asks_for_huge_pages_unless_told_not_to(self):
+        self.assertEqual(self.tunables_of_running_server(
+            {"GLIBC_TUNABLES": None, "VAULT_HUGE_PAGES": None}), b"glibc.malloc.hugetlb=1")
         self.assertEqual(self.tunables_of_running_server(
             {"GLIBC_TUNABLES": None, "VAULT_HUGE_PAGES": "on"}), b"glibc.malloc.hugetlb=1")
         self.assertIsNone(self.tunables_of_running_server(
-            {"GLIBC_TUNABLES": None, "VAULT_HUGE_PAGES": None}))
-        self.assertIsNone(self.tunables_of_running_server(
             {"GLIBC_TUNABLES": None, "VAULT_HUGE_PAGES": "off"}))
         self.assertEqual(self.tunables_of_running_server(
-            {"GLIBC_TUNABLES": "glibc.malloc.arena_max=2", "VAULT_HUGE_PAGES": "on"}),
+            {"GLIBC_TUNABLES": "glibc.malloc.arena_max=2", "VAULT_HUGE_PAGES": None}),
             b"glibc.malloc.arena_max=2")
 
 
