@@ -122,7 +122,11 @@ struct KeyIndex::State {
   State& operator=(const State&) = delete;
 
   const std::size_t max_keys;
-  Table table;                  // at most half full
+  Table table;  // at most half full
+  // The table as Prefetch reads it, without the lock: relaxed atomics set with every swap. A
+  // stale or mixed pair only aims a prefetch at a line nobody reads (a prefetch never faults).
+  std::atomic<std::uintptr_t> prefetch_slots{0};
+  std::atomic<std::size_t> prefetch_mask{0};
   std::vector<Record*> chunks;  // of kChunkRecords records each; never move
   std::uint32_t count = 0;
   std::size_t loaded = 0;
@@ -181,7 +185,12 @@ struct KeyIndex::State {
     if (fresh.empty() && grown.size == 0) return true;
     std::unique_lock lock(mu);
     chunks.insert(chunks.end(), fresh.begin(), fresh.end());
-    if (grown.size != 0) std::swap(table, grown);
+    if (grown.size != 0) {
+      std::swap(table, grown);
+      prefetch_slots.store(reinterpret_cast<std::uintptr_t>(table.slots),
+                           std::memory_order_relaxed);
+      prefetch_mask.store(table.size - 1, std::memory_order_relaxed);
+    }
     return true;  // the old table is freed after the lock is released
   }
 
@@ -349,6 +358,13 @@ void KeyIndex::FromRow(const core::ApiKey& k, View* out) {
   out->last_recorded = nullptr;
   out->stored_last_use = k.last_used_at;
   out->row = std::move(row);
+}
+
+void KeyIndex::Prefetch(const Id& id) const {
+  const std::uintptr_t base = s_->prefetch_slots.load(std::memory_order_relaxed);
+  if (base == 0) return;
+  const std::size_t i = Mix(id) & s_->prefetch_mask.load(std::memory_order_relaxed);
+  __builtin_prefetch(reinterpret_cast<const void*>(base + i * sizeof(Slot)));
 }
 
 KeyIndex::Probe KeyIndex::Find(const Id& id, View* out) const {

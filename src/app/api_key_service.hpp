@@ -140,8 +140,9 @@ class ApiKeyService : public core::ChangeListener {
                                 bool for_write);
   core::Result<core::ApiKey> FindVisible(core::Tx& tx, const Scope& scope, const std::string& id);
   // Fills `out` from the index, or from the database when the index does not hold the key;
-  // false: no such key.
-  core::Result<bool> Lookup(const std::string& id, KeyIndex::View* out);
+  // false: no such key. `packed` is KeyIndex::Pack(id).
+  core::Result<bool> Lookup(const std::string& id, const std::optional<KeyIndex::Id>& packed,
+                            KeyIndex::View* out);
   void Changed(const std::string& key_id);
   // Loads every key id (revoked ones too) and marks the index complete when all fit.
   core::Result<void> WarmIds();

@@ -42,8 +42,8 @@ std::size_t ApiKeyService::cache_bytes() const { return index_.bytes(); }
 
 std::uint64_t ApiKeyService::cache_evictions() const { return index_.refused(); }
 
-Result<bool> ApiKeyService::Lookup(const std::string& id, KeyIndex::View* out) {
-  const std::optional<KeyIndex::Id> packed = KeyIndex::Pack(id);
+Result<bool> ApiKeyService::Lookup(const std::string& id, const std::optional<KeyIndex::Id>& packed,
+                                   KeyIndex::View* out) {
   if (!packed) return false;  // never issued in that shape
   switch (index_.Find(*packed, out)) {
     case KeyIndex::Probe::kHit:
@@ -124,13 +124,17 @@ Result<KeyVerdict> ApiKeyService::Verify(const core::ServiceClient& client,
     v.reason = "malformed";
     return v;
   }
-  KeyIndex::View view;
-  VAULT_ASSIGN_OR_RETURN(bool known, Lookup(parsed->id, &view));
+  // The key's slot in the index starts loading now and the HMAC below hides the miss (at a
+  // million keys the slot table is far bigger than the caches).
+  const std::optional<KeyIndex::Id> packed = KeyIndex::Pack(parsed->id);
+  if (packed) index_.Prefetch(*packed);
   // Constant-time compare of the stored keyed hash with the presented key's: under the primary
   // key first (the hot path: one HMAC), then under the older keyring keys, so keys issued before
   // a rotation keep verifying (ADR 0011). Hashed and compared whether or not the id is known
   // (against zeros when it is not), so an unknown id costs what a known one does.
   const KeyIndex::Hash presented = p_.secrets.KeyedDigest(0, kHashPurpose, key_text);
+  KeyIndex::View view;
+  VAULT_ASSIGN_OR_RETURN(bool known, Lookup(parsed->id, packed, &view));
   bool match = core::ConstantTimeEquals(Bytes(view.hash), Bytes(presented));
   if (!match && known && view.hash_ok)
     for (std::size_t i = 1; i < p_.secrets.KeyCount(); ++i)
