@@ -18,14 +18,7 @@ core::Error Invalid(const char* id, std::string detail, std::string field = {}) 
 }  // namespace
 
 bool IsJsonMediaType(std::string_view content_type) {
-  std::string_view type = content_type.substr(0, content_type.find(';'));
-  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
-  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
-  static constexpr std::string_view kJson = "application/json";
-  return type.size() == kJson.size() &&
-         std::equal(type.begin(), type.end(), kJson.begin(), [](char a, char b) {
-           return (a >= 'A' && a <= 'Z' ? static_cast<char>(a + 32) : a) == b;  // ASCII only
-         });
+  return IsMediaType(content_type, "application/json");
 }
 
 core::Result<JsonBody> JsonBody::Parse(const Request& req) {

@@ -1,8 +1,16 @@
 #include "http/message.hpp"
 
+#include "core/ascii.hpp"
 #include "core/encoding.hpp"
 
 namespace vault::http {
+
+bool IsMediaType(std::string_view content_type, std::string_view media) {
+  std::string_view type = content_type.substr(0, content_type.find(';'));
+  while (!type.empty() && (type.back() == ' ' || type.back() == '\t')) type.remove_suffix(1);
+  while (!type.empty() && (type.front() == ' ' || type.front() == '\t')) type.remove_prefix(1);
+  return core::EqualsAsciiFolded(type, media);
+}
 
 const std::string* Request::Header(std::string_view name) const {
   for (const auto& [k, v] : headers)

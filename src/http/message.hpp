@@ -20,6 +20,10 @@ namespace vault::http {
 // needs no lock.
 struct ClientMemo;
 
+// True when a Content-Type value names `media` (given in lower case): any ASCII case, any
+// parameters (charset), blanks around the type.
+bool IsMediaType(std::string_view content_type, std::string_view media);
+
 struct Request {
   std::string method;                                        // "GET", "POST", …
   std::string path;                                          // decoded path without the query

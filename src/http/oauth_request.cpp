@@ -11,10 +11,7 @@ using oidc::OAuthFailure;
 
 core::Result<Form> ReadForm(const Request& req) {
   const std::string* type = req.Header("content-type");
-  std::string media = type ? type->substr(0, type->find(';')) : "";
-  for (char& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  while (!media.empty() && media.back() == ' ') media.pop_back();
-  if (media != "application/x-www-form-urlencoded")
+  if (!type || !IsMediaType(*type, "application/x-www-form-urlencoded"))
     return core::Fail(OAuthFailure("invalid_request",
                                    "send the parameters as application/x-www-form-urlencoded"));
   auto pairs = ParseForm(req.body);

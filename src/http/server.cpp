@@ -13,6 +13,7 @@
 #include <random>
 #include <thread>
 
+#include "core/ascii.hpp"
 #include "core/blocking.hpp"
 #include "core/encoding.hpp"
 #include "http/log.hpp"
@@ -455,7 +456,7 @@ struct Server::Impl {
       req.headers.reserve(static_cast<std::size_t>(std::distance(msg.begin(), msg.end())));
       for (const auto& f : msg) {
         std::string name(f.name_string());
-        for (auto& c : name) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c + 32) : c;  // ASCII
+        for (auto& c : name) c = core::AsciiLower(c);
         req.headers.emplace_back(std::move(name), std::string(f.value()));
       }
       if (const std::string* rid = req.Header("x-request-id"); rid && SaneRequestId(*rid))

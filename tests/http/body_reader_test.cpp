@@ -123,6 +123,16 @@ TEST(BodyReader, OnlyTheJsonMediaTypeInAnyCaseWithParameters) {
     EXPECT_FALSE(IsJsonMediaType(bad)) << bad;
 }
 
+TEST(BodyReader, MediaTypesCompareTheTypeAloneFoldingAsciiCaseOnly) {
+  constexpr const char* kForm = "application/x-www-form-urlencoded";
+  EXPECT_TRUE(IsMediaType("Application/X-WWW-Form-Urlencoded; charset=UTF-8", kForm));
+  EXPECT_TRUE(IsMediaType("\tapplication/x-www-form-urlencoded ", kForm));
+  EXPECT_FALSE(IsMediaType("application/x-www-form-urlencoded2", kForm));
+  EXPECT_FALSE(IsMediaType("application/json", kForm));
+  // A non-ASCII byte is never folded onto an ASCII letter (as a locale's tolower might).
+  EXPECT_FALSE(IsMediaType("application/x-www-form-urlencode\xc4", kForm));
+}
+
 struct ConfigInput {
   JsonObjectText config;
   void Fields(BodyReader& r) { r.Field("config", config, 1024, 8); }
