@@ -218,8 +218,9 @@ Result<AuthContext> AccountService::Authenticate(const std::string& token,
   if (touch) {
     ctx.session.last_seen_at = now;
     ctx.session.ip = client.ip;
-    VAULT_TRY(d_.p.store.Write(
-        [&](core::Tx& tx) { return tx.TouchSession(ctx.session.id, now, client.ip); }));
+    VAULT_TRY(d_.p.store.Write([&](core::Tx& tx) {
+      return tx.TouchSessions({{ctx.session.id, now, client.ip}});
+    }));
   }
   return ctx;
 }

@@ -209,11 +209,9 @@ Result<int> ApiKeyService::FlushUsage() {
     usage_.swap(next);
   }
   usage_capacity_hint_.store(pending.size(), std::memory_order_relaxed);
-  // Sorted by key id, newest last within a key; each key's newest record is written (a key read
-  // from the database may have recorded more than once). In id order the upserts walk both
-  // tables' B-trees in one direction: at a million keys a minute's records (one per key in use)
-  // then touch each page once instead of at random; and two nodes flushing the same keys take
-  // their row locks in one order, so they cannot deadlock.
+  // One record per key, its newest (a key read from the database may have recorded more than
+  // once): sorted by key id, newest last within a key. The store orders its writes the same way
+  // (Tx::RecordApiKeyUsage); deduplicating here counts the keys and puts back one per key.
   std::sort(pending.begin(), pending.end(), [](const PendingUse& a, const PendingUse& b) {
     return a.id != b.id ? a.id < b.id : a.at < b.at;
   });

@@ -238,10 +238,10 @@ Result<int> SessionCache::FlushTouches() {
     batch.assign(touches_.begin(), touches_.end());
   }
   if (batch.empty()) return 0;
-  VAULT_TRY(store_.Write([&](core::Tx& tx) -> Result<void> {
-    for (const auto& [id, t] : batch) VAULT_TRY(tx.TouchSession(id, t.at, t.ip));
-    return {};
-  }));
+  std::vector<core::SessionTouch> touches;
+  touches.reserve(batch.size());
+  for (const auto& [id, t] : batch) touches.push_back({id, t.at, t.ip});
+  VAULT_TRY(store_.Write([&](core::Tx& tx) { return tx.TouchSessions(touches); }));
   {
     std::lock_guard lock(touch_mu_);
     for (const auto& [id, t] : batch) {  // written: gone, unless a newer one came meanwhile

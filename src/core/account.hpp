@@ -39,6 +39,13 @@ struct Session {
   std::string user_agent;
 };
 
+// A session's last seen time and client address, as written back in batches.
+struct SessionTouch {
+  std::string id;
+  Timestamp last_seen_at = 0;
+  std::string ip;
+};
+
 // kMfa: the short-lived pending token between a correct password and the second factor.
 enum class TokenPurpose { kSignup, kPasswordReset, kEmailChange, kMfa };
 std::string_view TokenPurposeName(TokenPurpose p);

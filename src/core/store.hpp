@@ -71,8 +71,9 @@ class AccountsPort {
   Result<std::vector<Session>> ListSessions(const std::string& account_id) {
     return ListSessions(account_id, Page{});
   }
-  virtual Result<void> TouchSession(const std::string& id, Timestamp last_seen_at,
-                                    const std::string& ip) = 0;
+  // Sets each session's last seen time and address (ids may repeat: the newest time wins;
+  // unknown ids are skipped).
+  virtual Result<void> TouchSessions(const std::vector<SessionTouch>& touches) = 0;
   // Returns whether a session with that id belonged to the account and was deleted.
   virtual Result<bool> DeleteSession(const std::string& account_id, const std::string& id) = 0;
   // Deletes every session of the account except `keep_id` (none when empty); returns the count.
@@ -381,7 +382,8 @@ class ApiKeysPort {
   // Ids of every key, revoked ones included, in id order after `after_id` (a page of `limit`).
   virtual Result<std::vector<std::string>> ScanApiKeyIds(const std::string& after_id,
                                                          int limit) = 0;
-  // Records last use (time and address) of each key, keeping the newest time.
+  // Records last use (time and address) of each key, keeping the newest time (ids may repeat;
+  // unknown ids, such as a key deleted since its use, are skipped).
   virtual Result<void> RecordApiKeyUsage(const std::vector<ApiKeyUsage>& usage) = 0;
 };
 

@@ -27,6 +27,25 @@ struct SqlRow {
 // for `LIKE … ESCAPE '!'`.
 std::string LikeContains(std::string_view query);
 
+// A row of a batch written through a VALUES list: an id, a time, a text (a session's last
+// seen and IP, a key's last use and address).
+struct IdTimeText {
+  const std::string* id;
+  std::int64_t at;
+  const std::string* text;
+};
+
+class SqlConn;
+
+// Runs one statement per chunk of `rows`, whose text is `head` + a VALUES list of the chunk's
+// rows, "(CAST($1 AS TEXT), CAST($2 AS BIGINT), CAST($3 AS TEXT)), (…)" — its columns are
+// column1, column2, column3 on both backends — + `tail`. Rows sharing an id are written once,
+// with the newest time (an UPDATE … FROM or an upsert must not meet a row twice). Chunks hold
+// 256, 128, …, 1 rows, so statements come in at most nine shapes (SQLite caches them by text)
+// and a batch of thousands costs tens of round trips instead of one per row.
+core::Result<void> WriteRowsInChunks(SqlConn& conn, std::string_view head, std::string_view tail,
+                                     std::vector<IdTimeText> rows);
+
 class SqlConn {
  public:
   virtual ~SqlConn() = default;

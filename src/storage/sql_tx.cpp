@@ -137,12 +137,13 @@ Result<std::vector<Session>> SqlTx::ListSessions(const std::string& account_id,
   return out;
 }
 
-Result<void> SqlTx::TouchSession(const std::string& id, core::Timestamp last_seen_at,
-                                 const std::string& ip) {
-  auto r = conn_.Query("UPDATE sessions SET last_seen_at = $2, ip = $3 WHERE id = $1",
-                       {id, last_seen_at, ip});
-  if (!r) return core::Fail(r.error());
-  return {};
+Result<void> SqlTx::TouchSessions(const std::vector<core::SessionTouch>& touches) {
+  std::vector<IdTimeText> rows;
+  rows.reserve(touches.size());
+  for (const auto& t : touches) rows.push_back({&t.id, t.last_seen_at, &t.ip});
+  return WriteRowsInChunks(
+      conn_, "UPDATE sessions SET last_seen_at = v.column2, ip = v.column3 FROM (VALUES ",
+      ") AS v WHERE sessions.id = v.column1", std::move(rows));
 }
 
 Result<bool> SqlTx::DeleteSession(const std::string& account_id, const std::string& id) {

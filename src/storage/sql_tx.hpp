@@ -31,8 +31,7 @@ class SqlTx : public core::Tx {
       const std::string& token_hash) override;
   core::Result<std::vector<core::Session>> ListSessions(const std::string& account_id,
                                                         const core::Page& page) override;
-  core::Result<void> TouchSession(const std::string& id, core::Timestamp last_seen_at,
-                                  const std::string& ip) override;
+  core::Result<void> TouchSessions(const std::vector<core::SessionTouch>& touches) override;
   core::Result<bool> DeleteSession(const std::string& account_id, const std::string& id) override;
   core::Result<int> DeleteSessionsOfAccount(const std::string& account_id,
                                             const std::string& keep_id) override;

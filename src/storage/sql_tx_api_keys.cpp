@@ -132,18 +132,20 @@ Result<std::vector<std::string>> SqlTx::ScanApiKeyIds(const std::string& after_i
 
 Result<void> SqlTx::RecordApiKeyUsage(const std::vector<core::ApiKeyUsage>& usage) {
   // One narrow row per key, never older than what it holds; a key deleted since its use (with
-  // its product) is skipped rather than failing the whole batch on the foreign key.
-  for (const auto& u : usage) {
-    auto r = conn_.Query(
-        "INSERT INTO api_key_usage (key_id, last_used_at, last_used_ip) "
-        "SELECT id, CAST($2 AS BIGINT), CAST($3 AS TEXT) FROM api_keys WHERE id = $1 "
-        "ON CONFLICT (key_id) DO UPDATE SET last_used_at = excluded.last_used_at, "
-        "last_used_ip = excluded.last_used_ip WHERE api_key_usage.last_used_at <= "
-        "excluded.last_used_at",
-        {u.id, u.at, u.ip});
-    if (!r) return core::Fail(r.error());
-  }
-  return {};
+  // its product) is skipped by the join rather than failing the whole batch on the foreign key.
+  // ("WHERE true": SQLite's upsert after a SELECT needs a WHERE to parse.)
+  std::vector<IdTimeText> rows;
+  rows.reserve(usage.size());
+  for (const auto& u : usage) rows.push_back({&u.id, u.at, &u.ip});
+  return WriteRowsInChunks(
+      conn_,
+      "INSERT INTO api_key_usage (key_id, last_used_at, last_used_ip) "
+      "SELECT k.id, v.column2, v.column3 FROM (VALUES ",
+      ") AS v JOIN api_keys k ON k.id = v.column1 WHERE true "
+      "ON CONFLICT (key_id) DO UPDATE SET last_used_at = excluded.last_used_at, "
+      "last_used_ip = excluded.last_used_ip WHERE api_key_usage.last_used_at <= "
+      "excluded.last_used_at",
+      std::move(rows));
 }
 
 }  // namespace vault::storage

@@ -147,6 +147,8 @@ TEST_P(ApiKeyStore, UsageKeepsTheNewestAndScanSkipsRevoked) {
     if (auto r = tx.RecordApiKeyUsage({{"ak_1", 500, "10.0.0.1"}, {"ak_2", 400, "::1"}}); !r)
       return r;
     if (auto r = tx.RecordApiKeyUsage({{"ak_1", 450, "10.0.0.2"}}); !r) return r;  // older: ignored
+    // The same key twice in one batch: its newest record is the one kept.
+    if (auto r = tx.RecordApiKeyUsage({{"ak_2", 420, "::2"}, {"ak_2", 410, "::3"}}); !r) return r;
     // A key deleted since its use (with its product) is skipped; the rest of the batch is kept.
     if (auto r = tx.RecordApiKeyUsage({{"ak_gone", 800, "10.0.0.3"}, {"ak_3", 800, "10.0.0.4"}});
         !r)
@@ -156,7 +158,8 @@ TEST_P(ApiKeyStore, UsageKeepsTheNewestAndScanSkipsRevoked) {
   }));
   EXPECT_EQ(Find("ak_1")->last_used_at, 500);
   EXPECT_EQ(Find("ak_1")->last_used_ip, "10.0.0.1");
-  EXPECT_EQ(Find("ak_2")->last_used_ip, "::1");
+  EXPECT_EQ(Find("ak_2")->last_used_at, 420);
+  EXPECT_EQ(Find("ak_2")->last_used_ip, "::2");
   EXPECT_EQ(Find("ak_3")->last_used_at, 800);
   EXPECT_FALSE(Find("ak_gone"));
   std::vector<std::string> scanned;

@@ -112,6 +112,35 @@ TEST_P(StoreContract, NothingBlocksWhereBlockingIsNotAllowed) {
   EXPECT_TRUE(Insert(MakeAccount("acc_2", "b@example.com")));
 }
 
+// A flush of many sessions goes in statements of up to 256 rows (256, 128, …, 1): 700 rows
+// cross every chunk size but 32 and 2, and each row must land on its own session.
+TEST_P(StoreContract, ABatchOfHundredsOfTouchesReachesEverySessionOnce) {
+  ASSERT_TRUE(Insert(MakeAccount("acc_1", "a@example.com")));
+  constexpr int kN = 700;
+  std::vector<core::SessionTouch> touches;
+  ASSERT_TRUE(store_->Write([&](Tx& tx) -> Result<void> {
+    for (int i = 0; i < kN; ++i) {
+      const std::string n = std::to_string(i);
+      if (auto r = tx.InsertSession({"ses_" + n, "acc_1", "hash" + n, 10, 10, 100000, "", "ua"});
+          !r)
+        return r;
+      touches.push_back({"ses_" + n, 1000 + i,
+                         "10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256)});
+    }
+    return tx.TouchSessions(touches);
+  }));
+  ASSERT_TRUE(store_->Read([&](Tx& tx) -> Result<void> {
+    for (int i = 0; i < kN; ++i) {
+      auto s = tx.FindSessionByTokenHash("hash" + std::to_string(i));
+      EXPECT_TRUE(s && *s) << i;
+      if (!s || !*s) continue;
+      EXPECT_EQ((*s)->last_seen_at, 1000 + i) << i;
+      EXPECT_EQ((*s)->ip, touches[i].ip) << i;
+    }
+    return {};
+  }));
+}
+
 TEST_P(StoreContract, SessionsAreListedTouchedAndDeletedPerAccount) {
   ASSERT_TRUE(Insert(MakeAccount("acc_1", "a@example.com")));
   ASSERT_TRUE(Insert(MakeAccount("acc_2", "b@example.com")));
@@ -133,11 +162,17 @@ TEST_P(StoreContract, SessionsAreListedTouchedAndDeletedPerAccount) {
     auto list = tx.ListSessions("acc_1");
     EXPECT_EQ(list->size(), 3u);
     EXPECT_EQ(list->front().id, "ses_2");  // newest first
-    EXPECT_TRUE(tx.TouchSession("ses_0", 50, "10.0.0.1"));
+    // One batch: a session twice (the newest time wins), an unknown id (skipped).
+    EXPECT_TRUE(tx.TouchSessions({{"ses_0", 60, "10.0.0.2"},
+                                  {"ses_none", 70, "10.0.0.9"},
+                                  {"ses_0", 50, "10.0.0.1"},
+                                  {"ses_1", 55, "::1"}}));
     auto s = tx.FindSessionByTokenHash("hash0");
-    EXPECT_EQ((*s)->last_seen_at, 50);
-    EXPECT_EQ((*s)->ip, "10.0.0.1");
-    EXPECT_FALSE(*tx.DeleteSession("acc_2", "ses_0"));  // not acc_2's session
+    EXPECT_EQ((*s)->last_seen_at, 60);
+    EXPECT_EQ((*s)->ip, "10.0.0.2");
+    EXPECT_EQ((*tx.FindSessionByTokenHash("hash1"))->last_seen_at, 55);
+    EXPECT_EQ((*tx.FindSessionByTokenHash("hash2"))->last_seen_at, 12);  // not in the batch
+    EXPECT_FALSE(*tx.DeleteSession("acc_2", "ses_0"));                   // not acc_2's session
     EXPECT_TRUE(*tx.DeleteSession("acc_1", "ses_0"));
     EXPECT_EQ(*tx.DeleteSessionsOfAccount("acc_1", "ses_1"), 1);
     EXPECT_EQ(tx.ListSessions("acc_1")->size(), 1u);

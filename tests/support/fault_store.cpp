@@ -31,9 +31,7 @@ class FaultTx : public Tx {
   VAULT_FORWARD(FindSessionByTokenHash, (const std::string& token_hash), (token_hash))
   VAULT_FORWARD(ListSessions, (const std::string& account_id, const core::Page& page),
                 (account_id, page))
-  VAULT_FORWARD(TouchSession,
-                (const std::string& id, Timestamp last_seen_at, const std::string& ip),
-                (id, last_seen_at, ip))
+  VAULT_FORWARD(TouchSessions, (const std::vector<core::SessionTouch>& touches), (touches))
   VAULT_FORWARD(DeleteSession, (const std::string& account_id, const std::string& id),
                 (account_id, id))
   VAULT_FORWARD(DeleteSessionsOfAccount,
