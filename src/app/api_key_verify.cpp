@@ -211,7 +211,7 @@ Result<int> ApiKeyService::FlushUsage() {
   usage_capacity_hint_.store(pending.size(), std::memory_order_relaxed);
   // One record per key, its newest (a key read from the database may have recorded more than
   // once): sorted by key id, newest last within a key. The store orders its writes the same way
-  // (Tx::RecordApiKeyUsage); deduplicating here counts the keys and puts back one per key.
+  // (WriteRowsInChunks); deduplicating here counts the keys and puts back one per key.
   std::sort(pending.begin(), pending.end(), [](const PendingUse& a, const PendingUse& b) {
     return a.id != b.id ? a.id < b.id : a.at < b.at;
   });

@@ -17,8 +17,10 @@ std::string LikeContains(std::string_view query) {
 
 core::Result<void> WriteRowsInChunks(SqlConn& conn, std::string_view head, std::string_view tail,
                                      std::vector<IdTimeText> rows) {
-  // Sorted by id, newest last, then each id's newest kept: in id order a chunk also walks the
-  // table's B-tree in one direction, and two writers take their row locks in one order.
+  // Sorted by id, newest last, then each id's newest kept: in id order a chunk walks the table's
+  // B-tree in one direction, and chunks lock rows in id ranges, so two nodes writing the same
+  // rows seldom wait on each other crosswise (PostgreSQL ends a deadlock by failing one write,
+  // whose callers keep their rows for the next flush).
   std::sort(rows.begin(), rows.end(), [](const IdTimeText& a, const IdTimeText& b) {
     return *a.id != *b.id ? *a.id < *b.id : a.at < b.at;
   });
