@@ -3,8 +3,9 @@
 # keys in the store and with 1,000,000, each beside GET /healthz of the same server measured in the
 # same rounds, over keep-alive connections (wrk). Prints per-round verifications/s, p50/p99 and the
 # ratio to /healthz, the median ratio per size and the ratio of the medians against the issue's
-# targets (>= 0.70 of /healthz; 1M keys / 100 keys >= 0.95), the server's time to ready after a
-# restart and its RSS at each size. Reports; never fails on them.
+# targets (>= 0.70 of /healthz; 1M keys / 100 keys >= 0.95) with, beside it, the same flatness in
+# server CPU per verification (no /healthz in it, so no drift between the two phases), the
+# server's time to ready after a restart and its RSS at each size. Reports; never fails on them.
 #
 #   bash bench/key_verify.sh          # ~6 minutes on 2 cores (+ seeding)
 #
