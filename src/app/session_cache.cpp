@@ -232,21 +232,19 @@ void SessionCache::QueueTouch(const std::string& session_id, core::Timestamp at,
 Result<int> SessionCache::FlushTouches() {
   // Copied, not taken: until the write commits, a storage read of these sessions (a miss) must
   // still find their newer last-seen here (FromStore).
-  std::vector<std::pair<std::string, Touch>> batch;
+  std::vector<core::SessionTouch> batch;
   {
     std::lock_guard lock(touch_mu_);
-    batch.assign(touches_.begin(), touches_.end());
+    batch.reserve(touches_.size());
+    for (const auto& [id, t] : touches_) batch.push_back({id, t.at, t.ip});
   }
   if (batch.empty()) return 0;
-  std::vector<core::SessionTouch> touches;
-  touches.reserve(batch.size());
-  for (const auto& [id, t] : batch) touches.push_back({id, t.at, t.ip});
-  VAULT_TRY(store_.Write([&](core::Tx& tx) { return tx.TouchSessions(touches); }));
+  VAULT_TRY(store_.Write([&](core::Tx& tx) { return tx.TouchSessions(batch); }));
   {
     std::lock_guard lock(touch_mu_);
-    for (const auto& [id, t] : batch) {  // written: gone, unless a newer one came meanwhile
-      auto it = touches_.find(id);
-      if (it != touches_.end() && it->second.at <= t.at) touches_.erase(it);
+    for (const auto& t : batch) {  // written: gone, unless a newer one came meanwhile
+      auto it = touches_.find(t.id);
+      if (it != touches_.end() && it->second.at <= t.last_seen_at) touches_.erase(it);
     }
   }
   flushes_++;
