@@ -1,13 +1,14 @@
 // KeyIndex: the compact in-memory index API key verification reads (ADR 0006, "Index layout").
-// An open-addressed table of 12-byte slots (a 32-bit tag of the id's mix, a record number and
-// the offset of the key's name) over 64-byte records, one cache line each, held in fixed
-// 2 MiB chunks that never move (transparent huge pages where offered: fewer TLB misses):
+// An open-addressed table of 8-byte slots (a 32-bit tag of the id's mix and a record number)
+// over 128-byte records, two cache lines each, held in fixed 2 MiB chunks that never move
+// (transparent huge pages where offered: fewer TLB misses):
 //   the packed id (100 bits, flags in the spare high bits of the first word), the keyed hash
 //   as 32 binary bytes, the expiry and the last recorded use (32-bit seconds), the number of
 //   the key's product (workspace and product ids, interned) and of its profile (environment,
-//   permissions and allowed networks, interned: most keys share a handful of them).
-// Names live in an append-only arena. A verification reads a slot, a record, the name and two
-// small shared tables: 2-3 cache misses.
+//   permissions and allowed networks, interned: most keys share a handful of them); then the
+//   key's name, inline up to 59 bytes (longer ones in an append-only arena).
+// A verification reads a slot (prefetched before its HMAC), both lines of a record at once and
+// two small shared tables: one cache miss it waits for at a million keys.
 // A record is "loaded" (answers from memory), "stale" (the id exists; read the database) or
 // "absent" (known not to exist). Records are never removed: ids are never reused.
 // Thread-safe: readers share a lock held only to copy a View out; one writer at a time

@@ -329,7 +329,14 @@ TEST(KeyIndexTest, LoadsFindsInvalidatesAndKeepsItsBound) {
     k.id = id_text();
     k.workspace_id = "ws_" + std::to_string(i % 7);
     k.product_id = "prd_" + std::to_string(i % 7);
-    k.name = "key " + std::to_string(i);
+    // Names inline in the record (up to 59 bytes) and in the arena: the longest inline, the
+    // shortest outside, and 100 characters of Cyrillic (200 bytes).
+    const std::string n = "key " + std::to_string(i);
+    std::string cyrillic;
+    for (int j = 0; j < 25; ++j) cyrillic += "ключ";
+    const std::string names[] = {n, n + std::string(59 - n.size(), 'x'),
+                                 n + std::string(60 - n.size(), 'y'), cyrillic};
+    k.name = names[i % 4];
     k.secret_hash = std::string(63, 'a') + "0123456789abcdef"[i % 16];
     k.permissions = {i % 2 ? "files:read" : "files:write"};
     k.expires_at = i % 3 ? 0 : 2000000000;
@@ -367,9 +374,23 @@ TEST(KeyIndexTest, LoadsFindsInvalidatesAndKeepsItsBound) {
   revoked.revoked_at = 1;
   index.Fill(id, revoked, before);
   EXPECT_EQ(index.Find(id, &v), KeyIndex::Probe::kMiss);
+  KeyIndex::View held;  // a view copied out before the reloads below: its name stays as it was
+  ASSERT_EQ(index.Find(*KeyIndex::Pack(keys[4].id), &held), KeyIndex::Probe::kHit);
   index.Fill(id, revoked, index.generation());
   ASSERT_EQ(index.Find(id, &v), KeyIndex::Probe::kHit);
   EXPECT_TRUE(v.revoked);
+  EXPECT_EQ(v.name, keys[5].name);
+  // Reloads keep a name's bytes where a view may point at them; another name is stored anew.
+  const auto id4 = *KeyIndex::Pack(keys[4].id);
+  for (const std::string& name : {keys[4].name, std::string("renamed"), keys[4].name}) {
+    core::ApiKey again = keys[4];
+    again.name = name;
+    index.MarkStale(id4);
+    index.Fill(id4, again, index.generation());
+    ASSERT_EQ(index.Find(id4, &v), KeyIndex::Probe::kHit);
+    EXPECT_EQ(v.name, name);
+    EXPECT_EQ(held.name, keys[4].name);
+  }
   index.MarkAbsent(id, index.generation());
   EXPECT_EQ(index.Find(id, &v), KeyIndex::Probe::kUnknown);
   // Past the bound: refused, and the index is no longer complete (misses read the database).
