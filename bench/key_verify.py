@@ -235,8 +235,15 @@ def table(a):
     rows += [
         (f"median at {big['keys']:,} keys ÷ median at {small['keys']:,}", f"{flat:.2f}", "", "", f"≥ 0.95: {yn(flat >= 0.95)}"),
     ]
-    # The same flatness in server CPU per verification: no /healthz in it, so the VM's drift
-    # between the two phases (minutes apart) does not enter. Shown beside the verdict, not as it.
+    # The rounds alternate between the two servers, so round i of each size ran side by side:
+    # the flatness of each such pair, its median. Shown beside the verdict, not as it.
+    pairs = [(b["verify"]["rps"] / b["healthz"]["rps"]) / (s["verify"]["rps"] / s["healthz"]["rps"])
+             for s, b in zip(small["rounds"], big["rounds"])]
+    if pairs:
+        rows.append((f"flatness of each pair of neighbouring rounds, median", f"{median(pairs):.2f}", "",
+                     f"pairs {', '.join(f'{x:.2f}' for x in pairs)}", "(reported beside the flatness)"))
+    # The same flatness in server CPU per verification: no /healthz in it. Shown beside the
+    # verdict, not as it.
     cpu = {n: [r["verify"]["server_cpu_us"] for r in R[n]["rounds"] if "server_cpu_us" in r["verify"]]
            for n in ("small", "big")}
     if cpu["small"] and cpu["big"]:
@@ -257,11 +264,12 @@ def table(a):
         f"answer mix (sampled one by one): {small['keys']:,} keys {small['mix']}; {big['keys']:,} keys {big['mix']}",
         f"{big['keys']:,} keys: drawn at random from {big['sample']:,} spread over {big['workspaces']:,} workspaces/products; "
         f"ready (/readyz 200, key index loaded) {big['ready_s']:.1f} s after the process started "
-        f"({big['cached']:,} keys loaded; {small['keys']:,} keys: {small['ready_s']:.1f} s)",
+        f"({big['cached']:,} keys loaded; {small['keys']:,} keys, first start: {small['ready_s']:.1f} s)",
         f"server VmRSS after the rounds: {small['keys']:,} keys {small['rss_kib'] / 1024:.0f} MiB, "
         f"{big['keys']:,} keys {big['rss_kib'] / 1024:.0f} MiB: "
         f"{(big['rss_kib'] - small['rss_kib']) * 1024 / max(1, big['keys'] - small['keys']):.0f} bytes per added key",
-        f"seeding {big['seed_s']:.0f} s; wrk -t2 -c{R['conns']}; {R['rounds']} rounds per size, each /healthz "
+        f"seeding {big['seed_s']:.0f} s; wrk -t2 -c{R['conns']}; {R['rounds']} rounds per size, alternating "
+        f"between a server on each store (both running), each /healthz "
         f"{R['seconds']} s + verify {R['seconds']} s + /healthz {R['seconds']} s, after a "
         f"{R.get('warmup', 3)} s verify warm-up; non-2xx: "
         f"{sum(r['verify']['non2xx'] for r in small['rounds'])} / {sum(r['verify']['non2xx'] for r in big['rounds'])}",

@@ -4,25 +4,29 @@
 # same rounds, over keep-alive connections (wrk). Prints per-round verifications/s, p50/p99 and the
 # ratio to /healthz, the median ratio per size and the ratio of the medians against the issue's
 # targets (>= 0.70 of /healthz; 1M keys / 100 keys >= 0.95) with, beside it, the same flatness in
-# server CPU per verification (no /healthz in it, so no drift between the two phases), the
-# server's time to ready after a restart and its RSS at each size. Reports; never fails on them.
+# server CPU per verification (no /healthz in it) and the median of the flatness of each pair of
+# neighbouring rounds, the server's time to ready after a start and its RSS at each size.
+# Reports; never fails on them.
 #
-#   bash bench/key_verify.sh          # ~6 minutes on 2 cores (+ seeding)
+#   bash bench/key_verify.sh          # ~9 minutes on 2 cores (+ seeding)
 #
 # 1. fresh SQLite database; through the API: a Super Admin, a service client for "submit", one
 #    workspace + enterprise product, BENCH_SMALL_KEYS (100) keys; sanity (valid / malformed);
-# 2. a verify warm-up, then BENCH_ROUNDS (3) rounds of: /healthz for half the run time, verify
-#    with a key picked at random per request among those keys, /healthz for the other half (the
-#    round's ratio uses both halves); the server's VmRSS;
-# 3. stops the server, adds keys directly to the database up to BENCH_KEYS (1,000,000) in all,
-#    spread over BENCH_WORKSPACES (10,000) new workspaces with active products, stored as the
-#    server stores them (HMAC-SHA-256 under the server secret); keeps BENCH_SAMPLE (100,000) texts;
-# 4. restarts and polls /readyz from the process start (ready once the key index is loaded), then
-#    as in 2 with keys drawn at random from the sample;
-# 5. prints the table.
+#    the server stops and this small store is kept as a copy;
+# 2. adds keys directly to the database up to BENCH_KEYS (1,000,000) in all, spread over
+#    BENCH_WORKSPACES (10,000) new workspaces with active products, stored as the server stores
+#    them (HMAC-SHA-256 under the server secret); keeps BENCH_SAMPLE (100,000) texts;
+# 3. starts a server on the big store and polls /readyz from the process start (ready once the
+#    key index is loaded);
+# 4. starts a second server on the small store beside it;
+# 5. a verify warm-up on each, then BENCH_ROUNDS (5) rounds per size, alternating between the two
+#    servers (ABBA), each round: /healthz for half the run time, verify with a key picked at
+#    random per request (among the 100 keys; among the sample), /healthz for the other half (the
+#    round's ratio uses both halves); each server's VmRSS;
+# 6. prints the table.
 #
-# Knobs: BENCH_ROUNDS (3), BENCH_HTTP_SECONDS (10 per half: each round is 2x that),
-# BENCH_WARMUP_SECONDS (20, verify load before the first round of each size), BENCH_CONNECTIONS
+# Knobs: BENCH_ROUNDS (5), BENCH_HTTP_SECONDS (10 per half: each round is 3x that),
+# BENCH_WARMUP_SECONDS (20, verify load before the rounds, per server), BENCH_CONNECTIONS
 # (64), BENCH_SMALL_KEYS (100), BENCH_KEYS (1000000), BENCH_WORKSPACES (10000), BENCH_SAMPLE
 # (100000), BENCH_NO_BUILD=1, BENCH_KEEP=1, BENCH_JSON (write the results there). Any VAULT_*
 # variable you export reaches the server.
@@ -38,7 +42,7 @@ KEYS="${BENCH_KEYS:-1000000}"
 WORKSPACES="${BENCH_WORKSPACES:-10000}"
 SAMPLE="${BENCH_SAMPLE:-100000}"
 WARMUP="${BENCH_WARMUP_SECONDS:-20}"
-ROUNDS="${BENCH_ROUNDS:-3}"
+ROUNDS="${BENCH_ROUNDS:-5}"
 
 log() { printf '[key-bench %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -102,16 +106,15 @@ s=a["seconds"]+b["seconds"]; print(json.dumps({"requests":n,"seconds":round(s,3)
   log "   ratio   $($PY -c 'import json,sys; print(round(json.loads(sys.argv[2])["rps"]/json.loads(sys.argv[1])["rps"],3))' "$h" "$v")"
   echo "{\"healthz\": $h, \"verify\": $v}" >>"$TMP/rounds.jsonl"
 }
-rounds() {  # lua → a JSON list of the rounds
-  : >"$TMP/rounds.jsonl"
-  warm_up "$1"
-  for r in $(seq 1 "$ROUNDS"); do
-    log "   round $r of $ROUNDS"
-    measure "$1"
-  done
-  $PY -c 'import json,sys; print(json.dumps([json.loads(l) for l in open(sys.argv[1]) if l.strip()]))' "$TMP/rounds.jsonl"
-}
 rss() { awk '/^VmRSS:/ {print $2}' /proc/$SERVER_PID/status; }
+# Two servers run side by side (one per store) and their rounds alternate, so the two sizes are
+# measured seconds apart on the same VM rather than minutes apart: the flatness then carries no
+# drift between phases. use SIZE points measure, server_ticks and rss at that size's server.
+use() { if [ "$1" = small ]; then SERVER_PID="$S_PID" BASE="$S_BASE"; else SERVER_PID="$B_PID" BASE="$B_BASE"; fi; }
+stop_both() {
+  for pid in "${S_PID:-}" "${B_PID:-}"; do SERVER_PID="$pid"; stop_server; done
+}
+trap 'stop_both; bench_cleanup' EXIT
 
 log "1. fresh database, $SMALL keys through the API"
 W0="$(date +%s.%N)"
@@ -119,31 +122,54 @@ start_server small
 S_READY="$(wait_ready "$W0")"
 log "   ready after ${S_READY}s (from process start)"
 log "   sanity: $($PY bench/key_verify.py setup --base "$BASE" --vault "$VAULT" --keys "$SMALL" --out "$TMP/setup.json")"
-$PY bench/key_verify.py lua --setup "$TMP/setup.json" --out "$TMP/small.lua" >/dev/null
-S_MIX="$($PY bench/key_verify.py sample --base "$BASE" --setup "$TMP/setup.json" --lua "$TMP/small.lua")"
-log "2. $SMALL keys: $ROUNDS rounds of wrk -t2 -c$CONNS, ${SECONDS_PER_RUN}s per half"
-S_ROUNDS="$(rounds "$TMP/small.lua")"
-S_RSS="$(rss)"
 stop_server
+# The small store is kept as it is; the big one is the same database with keys added.
+$PY -c 'import sqlite3,sys; s=sqlite3.connect(sys.argv[1]); d=sqlite3.connect(sys.argv[2]); s.backup(d); d.close()' \
+  "$TMP/vault.db" "$TMP/small.db"
 
-log "3. seeding $((KEYS - SMALL)) more keys over $WORKSPACES workspaces"
+log "2. seeding $((KEYS - SMALL)) more keys over $WORKSPACES workspaces"
 T0="$(date +%s.%N)"
 log "   $($PY bench/key_verify.py seed --db "$TMP/vault.db" --secret "$TMP/secret" --keys "$((KEYS - SMALL))" \
       --workspaces "$WORKSPACES" --sample "$SAMPLE" --out "$TMP/sample.json")"
 SEED_S="$($PY -c 'import sys,time; print(round(time.time()-float(sys.argv[1]),1))' "$T0")"
 
-log "4. $KEYS keys: restart, poll /readyz until the key index is loaded"
+log "3. $KEYS keys: start, poll /readyz until the key index is loaded"
 W0="$(date +%s.%N)"
 start_server big
+B_PID="$SERVER_PID" B_BASE="$BASE"
 READY_S="$(wait_ready "$W0")"
 CACHED="$(grep -o '"msg":"API key cache loaded".*"entries":"[0-9]*"' "$TMP/big.log" | sed -E 's/.*"entries":"([0-9]*)".*/\1/' | head -1)"
 log "   ready after ${READY_S}s (from process start); ${CACHED:-?} keys loaded; VmRSS $(( $(rss) / 1024 )) MiB"
 $PY bench/key_verify.py lua --setup "$TMP/setup.json" --keys "$TMP/sample.json" --out "$TMP/big.lua" >/dev/null
 B_MIX="$($PY bench/key_verify.py sample --base "$BASE" --setup "$TMP/setup.json" --lua "$TMP/big.lua")"
-log "   $ROUNDS rounds"
-B_ROUNDS="$(rounds "$TMP/big.lua")"
-B_RSS="$(rss)"
-stop_server
+
+log "4. $SMALL keys: the kept store, beside it"
+W0="$(date +%s.%N)"
+export VAULT_DATABASE="sqlite:$TMP/small.db"
+start_server small2
+S_PID="$SERVER_PID" S_BASE="$BASE"
+wait_ready "$W0" >/dev/null
+$PY bench/key_verify.py lua --setup "$TMP/setup.json" --out "$TMP/small.lua" >/dev/null
+S_MIX="$($PY bench/key_verify.py sample --base "$BASE" --setup "$TMP/setup.json" --lua "$TMP/small.lua")"
+
+log "5. $ROUNDS rounds per size, alternating (wrk -t2 -c$CONNS, ${SECONDS_PER_RUN}s per half)"
+use big; warm_up "$TMP/big.lua"
+use small; warm_up "$TMP/small.lua"
+: >"$TMP/small.jsonl"; : >"$TMP/big.jsonl"
+for r in $(seq 1 "$ROUNDS"); do
+  # ABBA order: a drift across a pair of rounds falls on each size alike.
+  order="small big"; [ $((r % 2)) = 0 ] && order="big small"
+  for size in $order; do
+    log "   round $r of $ROUNDS, $size store"
+    use "$size"; measure "$TMP/$size.lua"
+    tail -1 "$TMP/rounds.jsonl" >>"$TMP/$size.jsonl"
+  done
+done
+as_list() { $PY -c 'import json,sys; print(json.dumps([json.loads(l) for l in open(sys.argv[1]) if l.strip()]))' "$1"; }
+S_ROUNDS="$(as_list "$TMP/small.jsonl")" B_ROUNDS="$(as_list "$TMP/big.jsonl")"
+use small; S_RSS="$(rss)"
+use big; B_RSS="$(rss)"
+stop_both
 
 $PY - "$TMP/results.json" <<PYEOF
 import json, sys
