@@ -34,6 +34,22 @@ void AccessModel::Reserve(std::uint32_t index) {
   changed_at_.resize(n, 0);
 }
 
+void AccessModel::Keep(std::uint32_t workspace, Snap snap, std::size_t bytes) {
+  const auto held = workspaces_.Put(workspace, std::move(snap), bytes);
+  if (!held.value) return;
+  for (const ProductEntry& e : (*held.value)->products) {
+    if (e.id >= product_at_.size())
+      product_at_.resize(std::max<std::size_t>(e.id + 1, product_at_.size() / 2 * 3));
+    product_at_[e.id] = {held.value->get(), &e, held.used};
+  }
+}
+
+void AccessModel::Forget(const Snap& snap) {
+  if (!snap) return;
+  for (const ProductEntry& e : snap->products)
+    if (e.id < product_at_.size() && product_at_[e.id].entry == &e) product_at_[e.id] = {};
+}
+
 void AccessModel::WorkspaceChanged(const std::string& workspace_id) {
   std::unique_lock lock(mu_);
   // Interned even when not held: a load of it running now must see that it changed.
@@ -65,6 +81,7 @@ std::size_t AccessModel::cached_workspaces() const {
 std::size_t AccessModel::cache_bytes() const {
   std::shared_lock lock(mu_);
   return workspaces_.bytes() + ids_.bytes() + account_flags_.capacity() +
+         product_at_.capacity() * sizeof(ProductAt) +
          workspace_of_.capacity() * sizeof(std::uint32_t) +
          changed_at_.capacity() * sizeof(std::uint64_t);
 }
@@ -156,7 +173,7 @@ std::size_t AccessModel::Install(const core::AccessRows& rows, std::uint64_t gen
     auto built = std::make_shared<const WorkspaceSnap>(std::move(snap));
     if (first && !*first) *first = built;
     if (ChangedAt(index) > generation) continue;  // changed while read: the next check reads it
-    workspaces_.Put(index, std::move(built), bytes);
+    Keep(index, std::move(built), bytes);
     kept++;
   }
   return kept;
@@ -247,8 +264,7 @@ Result<AccessModel::Snap> AccessModel::ReadWorkspace(const std::string& id) {
     auto empty = std::make_shared<const WorkspaceSnap>();
     // Only ids that existed are interned (random probes must not grow memory).
     std::uint32_t i = ids_.Find(id);
-    if (i != IdTable::kNone && ChangedAt(i) <= generation)
-      workspaces_.Put(i, empty, EstimateBytes(*empty));
+    if (i != IdTable::kNone && ChangedAt(i) <= generation) Keep(i, empty, EstimateBytes(*empty));
     return Snap(empty);
   }
   Snap snap;
@@ -285,6 +301,16 @@ AccessModel::Missing AccessModel::Lookup(const std::string* account_id,
   const std::uint32_t p =
       o.product_index != IdTable::kNone ? o.product_index : ids_.Find(product_id);
   out->product_index = p;
+  const Types* types = o.types ? o.types.get() : types_.get();
+  if (!o.workspace && !o.snap && p < product_at_.size())
+    if (const ProductAt& at = product_at_[p]; at.entry) {  // in a cached snapshot
+      if (!types) return Missing::kCatalog;
+      ClockCache<std::uint32_t, Snap>::Touch(*at.used);
+      out->ws = at.ws;
+      out->types = types;
+      out->product = at.entry;
+      return Missing::kNone;
+    }
   std::uint32_t w = IdTable::kNone;
   if (o.workspace) {
     w = *o.workspace;
@@ -299,7 +325,6 @@ AccessModel::Missing AccessModel::Lookup(const std::string* account_id,
     if (!cached) return Missing::kWorkspace;
     ws = cached->get();
   }
-  const Types* types = o.types ? o.types.get() : types_.get();
   if (!types) return Missing::kCatalog;
   out->ws = ws;
   out->types = types;

@@ -36,7 +36,10 @@ class AccessModel : public core::ChangeListener {
   // account flags, ~45 bytes per id, are held whole and counted in cache_bytes()).
   static constexpr std::size_t kDefaultCacheBytes = std::size_t{2} << 30;
   AccessModel(core::Store& store, core::Clock& clock, std::size_t cache_bytes = kDefaultCacheBytes)
-      : store_(store), clock_(clock), workspaces_(cache_bytes / 4 * 3) {}
+      : store_(store),
+        clock_(clock),
+        workspaces_(cache_bytes / 4 * 3,
+                    [this](const std::uint32_t&, const Snap& snap) { Forget(snap); }) {}
 
   // Reads every account's flags and every workspace's snapshot (until the budget is full) in
   // bulk; returns how many workspaces it holds. Fails only on storage errors; checks meanwhile
@@ -150,6 +153,9 @@ class AccessModel : public core::ChangeListener {
   std::size_t Install(const core::AccessRows& rows, std::uint64_t generation, bool bulk, bool* full,
                       Snap* first);
   void Reserve(std::uint32_t index);  // grows the per-index vectors; mu_ held exclusively
+  // Puts a snapshot in the cache and points product_at_ at its products; mu_ held exclusively.
+  void Keep(std::uint32_t workspace, Snap snap, std::size_t bytes);
+  void Forget(const Snap& snap);  // a snapshot leaves the cache; mu_ held exclusively
   std::uint64_t ChangedAt(std::uint32_t index) const {
     return index < changed_at_.size() ? changed_at_[index] : 0;
   }
@@ -162,9 +168,20 @@ class AccessModel : public core::ChangeListener {
   std::atomic<std::uint64_t> generation_{0};       // bumped by every change noted
   std::atomic<std::uint64_t> catalog_changes_{0};  // bumped by every catalogue change
   IdTable ids_;
-  std::vector<std::uint8_t> account_flags_;     // by id index
-  std::vector<std::uint32_t> workspace_of_;     // by product id index; kNone otherwise
-  std::vector<std::uint64_t> changed_at_;       // by id index: generation of its last change
+  std::vector<std::uint8_t> account_flags_;  // by id index
+  std::vector<std::uint32_t> workspace_of_;  // by product id index; kNone otherwise
+  std::vector<std::uint64_t> changed_at_;    // by id index: generation of its last change
+  // By product id index, for the products of the snapshots in workspaces_: the snapshot, the
+  // product's entry in it and the cache entry's used mark, so a lookup reaches a product in one
+  // load and then its entry and workspace side by side, rather than through the workspace
+  // index, the cache's hash map, its node and the snapshot, each waiting on the one before
+  // (24 bytes per id index up to the largest product's).
+  struct ProductAt {
+    const WorkspaceSnap* ws = nullptr;
+    const ProductEntry* entry = nullptr;  // null: not in a cached snapshot
+    std::atomic<bool>* used = nullptr;
+  };
+  std::vector<ProductAt> product_at_;
   ClockCache<std::uint32_t, Snap> workspaces_;  // by workspace id index
   std::shared_ptr<const Types> types_;
 };

@@ -3,6 +3,10 @@
 // entry used with one relaxed atomic store under a shared lock, where a true LRU list would need
 // the exclusive lock on every hit. Not synchronised itself: the owner guards it with a
 // shared_mutex; Find may run under the shared lock, every other member needs the exclusive one.
+// An owner may also keep its own direct pointers to what Put returns (a Held: the value and its
+// used mark) and follow them under the shared lock, touching the mark as Find would; on_drop
+// tells it when to forget them: it is called with each value about to leave the cache (erased,
+// evicted, replaced or cleared), before it does.
 #pragma once
 
 #include <atomic>
@@ -19,7 +23,9 @@ template <typename K, typename V, typename Hash = std::hash<K>>
 class ClockCache {
  public:
   // max_bytes: the budget for the entries' estimated sizes (0: nothing is kept).
-  explicit ClockCache(std::size_t max_bytes) : max_bytes_(max_bytes) {}
+  using OnDrop = std::function<void(const K&, const V&)>;
+  explicit ClockCache(std::size_t max_bytes, OnDrop on_drop = {})
+      : max_bytes_(max_bytes), on_drop_(std::move(on_drop)) {}
   ClockCache(const ClockCache&) = delete;
   ClockCache& operator=(const ClockCache&) = delete;
 
@@ -28,10 +34,20 @@ class ClockCache {
   const V* Find(const K& key) const {
     auto it = map_.find(key);
     if (it == map_.end()) return nullptr;
-    if (!it->second.used.load(std::memory_order_relaxed))
-      it->second.used.store(true, std::memory_order_relaxed);
+    Touch(it->second.used);
     return &it->second.value;
   }
+
+  // Marks an entry used, as Find does; for an owner following a Held's mark.
+  static void Touch(std::atomic<bool>& used) {
+    if (!used.load(std::memory_order_relaxed)) used.store(true, std::memory_order_relaxed);
+  }
+
+  // Where Put keeps a value: valid until on_drop is called with it.
+  struct Held {
+    const V* value = nullptr;  // null: not kept (larger than the whole budget)
+    std::atomic<bool>* used = nullptr;
+  };
 
   // Whether key is cached, without marking it used.
   bool Contains(const K& key) const { return map_.contains(key); }
@@ -39,23 +55,25 @@ class ClockCache {
   // Inserts or replaces key's value, whose size is estimated at bytes, then evicts entries not
   // used since the clock hand last passed them until the total fits the budget. An entry larger
   // than the whole budget is not kept.
-  void Put(const K& key, V value, std::size_t bytes) {
+  Held Put(const K& key, V value, std::size_t bytes) {
     if (bytes > max_bytes_) {
       Erase(key);
-      return;
+      return {};
     }
     auto [it, fresh] = map_.try_emplace(key);
     Entry& e = it->second;
     if (fresh) {
       e.pos = ring_.insert(ring_.end(), &it->first);
     } else {
+      if (on_drop_) on_drop_(key, e.value);
       bytes_ -= e.bytes;
     }
     e.value = std::move(value);
     e.bytes = bytes;
     e.used.store(false, std::memory_order_relaxed);
     bytes_ += bytes;
-    Evict(&it->first);
+    Evict(&it->first);  // never the entry just put
+    return {&e.value, &e.used};
   }
 
   // Drops key; true if it was there.
@@ -67,6 +85,8 @@ class ClockCache {
   }
 
   void Clear() {
+    if (on_drop_)
+      for (const auto& [key, e] : map_) on_drop_(key, e.value);
     map_.clear();
     ring_.clear();
     bytes_ = 0;
@@ -87,6 +107,7 @@ class ClockCache {
   using Map = std::unordered_map<K, Entry, Hash>;
 
   void Drop(typename Map::iterator it) {
+    if (on_drop_) on_drop_(it->first, it->second.value);
     bytes_ -= it->second.bytes;
     ring_.erase(it->second.pos);
     map_.erase(it);
@@ -111,6 +132,7 @@ class ClockCache {
   }
 
   std::size_t max_bytes_;
+  OnDrop on_drop_;
   std::size_t bytes_ = 0;
   std::uint64_t evictions_ = 0;
   Map map_;

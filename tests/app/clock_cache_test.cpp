@@ -3,7 +3,10 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <string>
+#include <utility>
+#include <vector>
 
 namespace vault::app {
 namespace {
@@ -60,6 +63,38 @@ TEST(ClockCache, AnEntryLargerThanTheBudgetIsNotKept) {
   cache.Put(1, 1, 500);  // an existing entry grown past the budget goes too
   EXPECT_EQ(cache.Find(1), nullptr);
   EXPECT_EQ(cache.bytes(), 0u);
+}
+
+// An owner keeping direct pointers (Held) learns of every value leaving the cache before it goes:
+// erased, evicted, replaced, too large on replacement, cleared.
+TEST(ClockCache, TellsItsOwnerOfEveryValueThatLeaves) {
+  std::vector<std::pair<int, std::string>> dropped;
+  ClockCache<int, std::string> cache(
+      100, [&](const int& k, const std::string& v) { dropped.emplace_back(k, v); });
+  auto held = cache.Put(1, "one", 40);
+  ASSERT_NE(held.value, nullptr);
+  EXPECT_EQ(*held.value, "one");
+  EXPECT_EQ(held.value, cache.Find(1));
+  cache.Put(2, "two", 40);
+  // The mark a Held points at is the entry's own: touched through it, 1 outlives the clock.
+  ClockCache<int, std::string>::Touch(*held.used);
+  cache.Put(3, "three", 40);  // over budget: 2 (unused) goes, 1 (used) stays
+  EXPECT_EQ(dropped, (std::vector<std::pair<int, std::string>>{{2, "two"}}));
+  EXPECT_NE(cache.Find(1), nullptr);
+  cache.Put(1, "uno", 40);  // replaced: the old value is announced
+  EXPECT_EQ(dropped.back(), (std::pair<int, std::string>{1, "one"}));
+  cache.Put(3, "too big", 500);  // replaced by something never kept
+  EXPECT_EQ(dropped.back(), (std::pair<int, std::string>{3, "three"}));
+  EXPECT_EQ(cache.Put(4, "too big", 500).value, nullptr);
+  EXPECT_TRUE(cache.Erase(1));
+  EXPECT_EQ(dropped.back(), (std::pair<int, std::string>{1, "uno"}));
+  cache.Put(5, "five", 10);
+  cache.Put(6, "six", 10);
+  dropped.clear();
+  cache.Clear();
+  std::sort(dropped.begin(), dropped.end());
+  EXPECT_EQ(dropped, (std::vector<std::pair<int, std::string>>{{5, "five"}, {6, "six"}}));
+  EXPECT_EQ(cache.size(), 0u);
 }
 
 }  // namespace
