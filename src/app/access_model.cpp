@@ -40,7 +40,7 @@ void AccessModel::Keep(std::uint32_t workspace, Snap snap, std::size_t bytes) {
   for (const ProductEntry& e : (*held.value)->products) {
     if (e.id >= product_at_.size())
       product_at_.resize(std::max<std::size_t>(e.id + 1, product_at_.size() / 2 * 3));
-    product_at_[e.id] = {held.value->get(), &e, held.used};
+    product_at_[e.id] = {held.value->get(), &e};
   }
 }
 
@@ -305,7 +305,7 @@ AccessModel::Missing AccessModel::Lookup(const std::string* account_id,
   if (!o.workspace && !o.snap && p < product_at_.size())
     if (const ProductAt& at = product_at_[p]; at.entry) {  // in a cached snapshot
       if (!types) return Missing::kCatalog;
-      ClockCache<std::uint32_t, Snap>::Touch(*at.used);
+      ClockCache<std::uint32_t, Snap>::Touch(at.ws->mark.used);
       out->ws = at.ws;
       out->types = types;
       out->product = at.entry;

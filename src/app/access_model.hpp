@@ -38,8 +38,9 @@ class AccessModel : public core::ChangeListener {
   AccessModel(core::Store& store, core::Clock& clock, std::size_t cache_bytes = kDefaultCacheBytes)
       : store_(store),
         clock_(clock),
-        workspaces_(cache_bytes / 4 * 3,
-                    [this](const std::uint32_t&, const Snap& snap) { Forget(snap); }) {}
+        workspaces_(
+            cache_bytes / 4 * 3, [this](const std::uint32_t&, const Snap& snap) { Forget(snap); },
+            [](const Snap& snap) -> std::atomic<bool>& { return snap->mark.used; }) {}
 
   // Reads every account's flags and every workspace's snapshot (until the budget is full) in
   // bulk; returns how many workspaces it holds. Fails only on storage errors; checks meanwhile
@@ -98,7 +99,17 @@ class AccessModel : public core::ChangeListener {
     std::shared_ptr<const std::string> config;
     std::vector<Grant> grants;  // sorted by (principal, group)
   };
+  // A snapshot's used mark for the workspace cache (ClockCache's mark_of): in the snapshot's
+  // first line, which every answer reads (flags below), not in the cache's map node, which a
+  // lookup through product_at_ would otherwise load only for it. Copies start unmarked.
+  struct UsedMark {
+    mutable std::atomic<bool> used{false};
+    UsedMark() = default;
+    UsedMark(const UsedMark&) {}
+    UsedMark& operator=(const UsedMark&) { return *this; }
+  };
   struct WorkspaceSnap {
+    UsedMark mark;
     bool require_2fa = false;
     bool suspended = false;
     std::vector<std::pair<std::uint32_t, core::Role>> members;       // sorted by account
@@ -171,15 +182,14 @@ class AccessModel : public core::ChangeListener {
   std::vector<std::uint8_t> account_flags_;  // by id index
   std::vector<std::uint32_t> workspace_of_;  // by product id index; kNone otherwise
   std::vector<std::uint64_t> changed_at_;    // by id index: generation of its last change
-  // By product id index, for the products of the snapshots in workspaces_: the snapshot, the
-  // product's entry in it and the cache entry's used mark, so a lookup reaches a product in one
-  // load and then its entry and workspace side by side, rather than through the workspace
+  // By product id index, for the products of the snapshots in workspaces_: the snapshot and the
+  // product's entry in it, so a lookup reaches a product in one load and then its entry and
+  // workspace (with the cache's used mark) side by side, rather than through the workspace
   // index, the cache's hash map, its node and the snapshot, each waiting on the one before
-  // (24 bytes per id index up to the largest product's).
+  // (16 bytes per id index up to the largest product's).
   struct ProductAt {
     const WorkspaceSnap* ws = nullptr;
     const ProductEntry* entry = nullptr;  // null: not in a cached snapshot
-    std::atomic<bool>* used = nullptr;
   };
   std::vector<ProductAt> product_at_;
   ClockCache<std::uint32_t, Snap> workspaces_;  // by workspace id index

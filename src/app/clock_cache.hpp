@@ -6,7 +6,8 @@
 // An owner may also keep its own direct pointers to what Put returns (a Held: the value and its
 // used mark) and follow them under the shared lock, touching the mark as Find would; on_drop
 // tells it when to forget them: it is called with each value about to leave the cache (erased,
-// evicted, replaced or cleared), before it does.
+// evicted, replaced or cleared), before it does. mark_of (optional) puts an entry's used mark in
+// its value (e.g. beside fields every reader loads anyway) rather than in the map's node.
 #pragma once
 
 #include <atomic>
@@ -24,8 +25,9 @@ class ClockCache {
  public:
   // max_bytes: the budget for the entries' estimated sizes (0: nothing is kept).
   using OnDrop = std::function<void(const K&, const V&)>;
-  explicit ClockCache(std::size_t max_bytes, OnDrop on_drop = {})
-      : max_bytes_(max_bytes), on_drop_(std::move(on_drop)) {}
+  using MarkOf = std::function<std::atomic<bool>&(const V&)>;
+  explicit ClockCache(std::size_t max_bytes, OnDrop on_drop = {}, MarkOf mark_of = {})
+      : max_bytes_(max_bytes), on_drop_(std::move(on_drop)), mark_of_(std::move(mark_of)) {}
   ClockCache(const ClockCache&) = delete;
   ClockCache& operator=(const ClockCache&) = delete;
 
@@ -34,7 +36,7 @@ class ClockCache {
   const V* Find(const K& key) const {
     auto it = map_.find(key);
     if (it == map_.end()) return nullptr;
-    Touch(it->second.used);
+    Touch(Mark(it->second));
     return &it->second.value;
   }
 
@@ -70,10 +72,10 @@ class ClockCache {
     }
     e.value = std::move(value);
     e.bytes = bytes;
-    e.used.store(false, std::memory_order_relaxed);
+    Mark(e).store(false, std::memory_order_relaxed);
     bytes_ += bytes;
     Evict(&it->first);  // never the entry just put
-    return {&e.value, &e.used};
+    return {&e.value, &Mark(e)};
   }
 
   // Drops key; true if it was there.
@@ -101,10 +103,12 @@ class ClockCache {
   struct Entry {
     V value{};
     std::size_t bytes = 0;
-    mutable std::atomic<bool> used{false};
+    mutable std::atomic<bool> used{false};  // unless mark_of puts it in the value
     typename std::list<const K*>::iterator pos;
   };
   using Map = std::unordered_map<K, Entry, Hash>;
+
+  std::atomic<bool>& Mark(const Entry& e) const { return mark_of_ ? mark_of_(e.value) : e.used; }
 
   void Drop(typename Map::iterator it) {
     if (on_drop_) on_drop_(it->first, it->second.value);
@@ -121,8 +125,8 @@ class ClockCache {
     while (bytes_ > max_bytes_ && !ring_.empty() && budget-- > 0) {
       const K* key = ring_.front();
       auto it = map_.find(*key);
-      if (key == keep || it->second.used.load(std::memory_order_relaxed)) {
-        it->second.used.store(false, std::memory_order_relaxed);
+      if (key == keep || Mark(it->second).load(std::memory_order_relaxed)) {
+        Mark(it->second).store(false, std::memory_order_relaxed);
         ring_.splice(ring_.end(), ring_, ring_.begin());
         continue;
       }
@@ -133,6 +137,7 @@ class ClockCache {
 
   std::size_t max_bytes_;
   OnDrop on_drop_;
+  MarkOf mark_of_;
   std::size_t bytes_ = 0;
   std::uint64_t evictions_ = 0;
   Map map_;

@@ -4,6 +4,8 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <atomic>
+#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
@@ -95,6 +97,34 @@ TEST(ClockCache, TellsItsOwnerOfEveryValueThatLeaves) {
   std::sort(dropped.begin(), dropped.end());
   EXPECT_EQ(dropped, (std::vector<std::pair<int, std::string>>{{5, "five"}, {6, "six"}}));
   EXPECT_EQ(cache.size(), 0u);
+}
+
+// With mark_of the used mark lives in the value: Find sets it there, eviction reads it there, and
+// Held points at it.
+TEST(ClockCache, KeepsTheUsedMarkInTheValueWhenAsked) {
+  struct Value {
+    int n = 0;
+    std::shared_ptr<std::atomic<bool>> mark = std::make_shared<std::atomic<bool>>(false);
+  };
+  ClockCache<int, Value> cache(20, {},
+                               [](const Value& v) -> std::atomic<bool>& { return *v.mark; });
+  Value one{1}, two{2};
+  auto held = cache.Put(1, one, 10);
+  EXPECT_EQ(held.used, one.mark.get());
+  cache.Put(2, two, 10);
+  EXPECT_FALSE(one.mark->load());
+  ASSERT_NE(cache.Find(1), nullptr);
+  EXPECT_TRUE(one.mark->load());  // Find marked the value's own flag
+  cache.Put(3, Value{3}, 10);     // 1 is used: 2 goes
+  EXPECT_NE(cache.Find(1), nullptr);
+  EXPECT_EQ(cache.Find(2), nullptr);
+  // 3 used (through its value's mark), 1 not since its mark was last cleared: 1 goes.
+  one.mark->store(false);
+  ASSERT_NE(cache.Find(3), nullptr);
+  EXPECT_TRUE(cache.Find(3)->mark->load());
+  cache.Put(4, Value{4}, 10);
+  EXPECT_EQ(cache.Find(1), nullptr);
+  EXPECT_NE(cache.Find(3), nullptr);
 }
 
 }  // namespace
