@@ -2,6 +2,8 @@
 
 #include <sqlite3.h>
 
+#include <cstdlib>
+
 namespace vault::storage {
 
 core::Result<std::unique_ptr<SqliteConn>> SqliteConn::Open(const std::string& path) {
@@ -31,7 +33,7 @@ core::Result<std::unique_ptr<SqliteConn>> SqliteConn::Open(const std::string& pa
 }
 
 SqliteConn::~SqliteConn() {
-  for (auto& [sql, stmt] : cache_) sqlite3_finalize(stmt);
+  for (auto& [sql, prepared] : cache_) sqlite3_finalize(prepared.stmt);
   sqlite3_close(db_);
 }
 
@@ -48,21 +50,33 @@ core::Error SqliteConn::LastError(const char* what) const {
 core::Result<std::vector<SqlRow>> SqliteConn::Query(std::string_view sql,
                                                     const std::vector<SqlValue>& params) {
   std::string key(sql);
-  sqlite3_stmt* stmt = nullptr;
-  if (auto it = cache_.find(key); it != cache_.end()) {
-    stmt = it->second;
-  } else {
+  auto it = cache_.find(key);
+  if (it == cache_.end()) {
+    Prepared p;
     if (sqlite3_prepare_v3(db_, key.c_str(), static_cast<int>(key.size()),
-                           SQLITE_PREPARE_PERSISTENT, &stmt, nullptr) != SQLITE_OK)
+                           SQLITE_PREPARE_PERSISTENT, &p.stmt, nullptr) != SQLITE_OK)
       return core::Fail(LastError("prepare"));
-    cache_.emplace(key, stmt);
+    // Parameters are named "$1", "$2"…: bound by name, so their order in the text does not
+    // matter. Each name's index is looked up here, once per statement text.
+    const int count = sqlite3_bind_parameter_count(p.stmt);
+    for (int idx = 1; idx <= count; ++idx) {
+      const char* name = sqlite3_bind_parameter_name(p.stmt, idx);
+      if (!name || name[0] != '$') continue;
+      char* end = nullptr;
+      const long n = std::strtol(name + 1, &end, 10);
+      if (*end != '\0' || n < 1 || n > 65535) continue;  // not "$<number>": never bound
+      if (p.slot.size() < static_cast<std::size_t>(n))
+        p.slot.resize(static_cast<std::size_t>(n), 0);
+      p.slot[static_cast<std::size_t>(n - 1)] = idx;
+    }
+    it = cache_.emplace(key, std::move(p)).first;
   }
+  sqlite3_stmt* stmt = it->second.stmt;
+  const std::vector<int>& slot = it->second.slot;
   sqlite3_reset(stmt);
   sqlite3_clear_bindings(stmt);
-  // Parameters are named "$1", "$2"…: bind by name so their order in the text does not matter.
   for (std::size_t i = 0; i < params.size(); ++i) {
-    std::string name = "$" + std::to_string(i + 1);
-    int idx = sqlite3_bind_parameter_index(stmt, name.c_str());
+    const int idx = i < slot.size() ? slot[i] : 0;
     if (idx == 0) continue;  // parameter unused by this statement
     const SqlValue& v = params[i];
     int rc = SQLITE_OK;

@@ -5,6 +5,7 @@
 #include <memory>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include "storage/sql.hpp"
 
@@ -32,7 +33,14 @@ class SqliteConn : public SqlConn {
   core::Error LastError(const char* what) const;
 
   sqlite3* db_;
-  std::unordered_map<std::string, sqlite3_stmt*> cache_;
+  struct Prepared {
+    sqlite3_stmt* stmt = nullptr;
+    // slot[i]: the statement's index of parameter "$<i+1>" (0: unused). Found once when the
+    // statement is prepared: SQLite looks a name up by a linear scan of all of them, which for
+    // a batch statement's hundreds of parameters made every bind quadratic.
+    std::vector<int> slot;
+  };
+  std::unordered_map<std::string, Prepared> cache_;
 };
 
 }  // namespace vault::storage
